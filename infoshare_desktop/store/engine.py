@@ -1,0 +1,150 @@
+"""The SQLCipher connection and the SQLAlchemy engine over it.
+
+The data key is a random 32-byte raw key (no per-connection key stretching), given to
+SQLCipher by a `creator` function so it never appears in a URL, a log or an exception.
+A connection refuses to start when the SQLite library has no encryption, so plaintext
+can never be written by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import create_engine, event, exc, pool
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.pysqlcipher import SQLiteDialect_pysqlcipher
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from infoshare_desktop.store.errors import (
+    DiskFullError,
+    NotEncryptedError,
+    StoreBusyError,
+    StoreDamagedError,
+    StoreError,
+    StoreMissingError,
+    StoreReadOnlyError,
+)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+# SQLite primary result codes we can explain to a user.
+_KNOWN_CODES = {
+    5: StoreBusyError,  # SQLITE_BUSY
+    6: StoreBusyError,  # SQLITE_LOCKED
+    8: StoreReadOnlyError,  # SQLITE_READONLY
+    10: StoreDamagedError,  # SQLITE_IOERR
+    11: StoreDamagedError,  # SQLITE_CORRUPT
+    13: DiskFullError,  # SQLITE_FULL
+    14: StoreReadOnlyError,  # SQLITE_CANTOPEN
+    23: StoreReadOnlyError,  # SQLITE_AUTH
+    26: StoreDamagedError,  # SQLITE_NOTADB
+}
+
+
+def known_error(error: BaseException) -> StoreError | None:
+    """The user-facing error for an environment failure, or None for a bug."""
+    if isinstance(error, StoreError):
+        return error
+    if isinstance(error, exc.DBAPIError):
+        error = error.orig  # type: ignore[assignment]
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    kind = _KNOWN_CODES.get(code & 0xFF)
+    return kind() if kind else None
+
+
+def check_file(path: Path) -> None:
+    """Refuse a missing, empty or plaintext database before SQLCipher touches it."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise StoreMissingError() from None
+    if size == 0:
+        raise StoreMissingError()
+    with path.open("rb") as fh:
+        if fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
+            raise NotEncryptedError()
+
+
+def raw_connect(path: Path, key: bytes, *, create: bool = False) -> sqlcipher3.Connection:
+    """A keyed, configured DB-API connection. Raises StoreDamagedError on a wrong key."""
+    hex_key = key.hex()
+    if not _HEX_KEY.match(hex_key):
+        raise ValueError("the data key must be 32 bytes")
+    mode = "rwc" if create else "rw"
+    conn = sqlcipher3.connect(
+        f"file:{path}?mode={mode}", uri=True, isolation_level=None, check_same_thread=False
+    )
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        if not conn.execute("PRAGMA cipher_version").fetchall():
+            raise RuntimeError("this SQLite library has no encryption; refusing to continue")
+        conn.execute(f"PRAGMA key = \"x'{hex_key}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except sqlcipher3.DatabaseError as error:
+        conn.close()
+        raise known_error(error) or StoreDamagedError() from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+class _KeyedCipherDialect(SQLiteDialect_pysqlcipher):
+    """pysqlcipher without its own `PRAGMA key`: our creator has keyed the connection."""
+
+    supports_statement_cache = True
+
+    def on_connect_url(self, url):  # type: ignore[override]
+        return None
+
+    @classmethod
+    def get_pool_class(cls, url):  # type: ignore[override]
+        return pool.QueuePool
+
+
+registry.register("sqlite.infoshare", __name__, "_KeyedCipherDialect")
+
+
+def make_engine(path: Path, key: bytes) -> Engine:
+    engine = create_engine(
+        "sqlite+infoshare://",
+        creator=lambda: raw_connect(path, key),
+        pool_size=2,
+        max_overflow=2,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+        # Writers take the lock at BEGIN, so the audit chain's sequence cannot race.
+        write = conn.get_execution_options().get("infoshare_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """One write transaction: commits on success, rolls back on any error."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(infoshare_write=True)
+        with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+            yield session
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    with engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as session, session.begin():
+        yield session

@@ -1,0 +1,127 @@
+"""Store errors: each says plainly what is wrong and what the user can do.
+
+`StoreError` subclasses are *known* failures (the environment's, or the user's, fault),
+shown to the user as they are; anything else escaping the store is a bug.
+Messages never contain record content, user names or file paths with personal data.
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class; `user_message` is fit to show a practitioner."""
+
+    user_message = "The store could not be used."
+
+    def __init__(self, user_message: str | None = None) -> None:
+        if user_message is not None:
+            self.user_message = user_message
+        super().__init__(self.user_message)
+
+
+class UnknownUserError(StoreError):
+    user_message = "There is no account with that user name on this computer. Check the spelling."
+
+
+class WrongPasswordError(StoreError):
+    user_message = "The password is not right. Check Caps Lock and the keyboard layout and try again."
+
+    def __init__(self, failures: int = 0, delay_seconds: float = 0.0) -> None:
+        self.failures = failures
+        self.delay_seconds = delay_seconds
+        msg = self.user_message
+        remaining = max(0, 10 - failures)
+        if failures >= 5 and remaining:
+            msg += f" After {remaining} more failed attempts the account will be locked."
+        super().__init__(msg)
+
+
+class TooSoonError(StoreError):
+    """Another attempt before the growing delay after repeated failures has passed."""
+
+    def __init__(self, wait_seconds: float) -> None:
+        self.wait_seconds = wait_seconds
+        super().__init__(
+            f"Too many failed attempts. Wait {max(1, round(wait_seconds))} seconds, then try again."
+        )
+
+
+class AccountLockedError(StoreError):
+    user_message = (
+        "This account is locked after too many failed attempts. "
+        "Ask an administrator to unlock it."
+    )
+
+
+class AccountDisabledError(StoreError):
+    user_message = "This account has been disabled. Ask an administrator if you need access."
+
+
+class SetupCodeRequired(StoreError):
+    """The account was created with a one-time code; the user must now choose a password."""
+
+    user_message = "Welcome. Choose your own password to finish setting up your account."
+
+
+class StoreMissingError(StoreError):
+    user_message = (
+        "The database file is missing or empty, but this computer has a key store for it. "
+        "Nothing has been created over it. Restore the latest backup, or ask your administrator."
+    )
+
+
+class NotEncryptedError(StoreError):
+    user_message = (
+        "The database file is not encrypted. This is not a file this application wrote; "
+        "it has been left untouched. Ask your administrator."
+    )
+
+
+class StoreDamagedError(StoreError):
+    user_message = (
+        "The database file is damaged and cannot be opened. It has been left untouched. "
+        "Restore the latest backup (infoshare-desktop restore), or ask your administrator."
+    )
+
+
+class StoreTooNewError(StoreError):
+    user_message = (
+        "This store was written by a newer version of InfoShare Desktop. "
+        "Install the newer version to open it; nothing has been changed."
+    )
+
+
+class KeystoreDamagedError(StoreError):
+    user_message = (
+        "The key store file is damaged or not one this application wrote, so the database "
+        "cannot be unlocked. It has been left untouched. Restore the latest backup."
+    )
+
+
+class StoreExistsError(StoreError):
+    user_message = "A store already exists in this data folder; it has not been changed."
+
+
+class DiskFullError(StoreError):
+    user_message = (
+        "The disk is full, so nothing could be saved. Your typing is kept; free some space "
+        "and try again."
+    )
+
+
+class StoreBusyError(StoreError):
+    user_message = (
+        "The store is busy in another window or program. Wait a moment and try again."
+    )
+
+
+class StoreReadOnlyError(StoreError):
+    user_message = "The data folder cannot be written to. Ask your administrator."
+
+
+class PermissionDenied(StoreError):
+    user_message = "Your account's roles do not allow this."
+
+
+class AuditVerificationError(StoreError):
+    user_message = "The audit trail does not verify: it may have been altered."

@@ -1,0 +1,56 @@
+"""Durable file writes: a reader sees the old file or the new one, never a half-written one."""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from infoshare_desktop.store.errors import DiskFullError, StoreReadOnlyError
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def translate_os_error(exc: OSError) -> Exception:
+    """Known environment failures become store errors a user can act on."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError()
+    if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+        return StoreReadOnlyError()
+    return exc
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file, fsync and rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise translate_os_error(exc) from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_move(src: Path, dest: Path) -> None:
+    """Rename `src` over `dest` (same file system) durably."""
+    try:
+        os.replace(src, dest)
+        fsync_dir(dest.parent)
+    except OSError as exc:
+        raise translate_os_error(exc) from exc

@@ -1,0 +1,52 @@
+"""Schema versions, managed by Alembic on the store's own keyed connection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import Connection
+
+from infoshare_desktop.store.errors import StoreTooNewError
+
+SCRIPTS = Path(__file__).with_name("migrations")
+
+
+def _config(connection: Connection | None = None):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(SCRIPTS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_config()).get_current_head() or ""
+
+
+def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def pending(connection: Connection) -> bool:
+    """Whether the schema needs upgrading. Refuses a store from a newer version."""
+    from alembic.script import ScriptDirectory
+
+    current = current_revision(connection)
+    script = ScriptDirectory.from_config(_config())
+    if current is not None:
+        known = {rev.revision for rev in script.walk_revisions()}
+        if current not in known:
+            raise StoreTooNewError()
+    return current != script.get_current_head()
+
+
+def upgrade(connection: Connection) -> None:
+    from alembic import command
+
+    command.upgrade(_config(connection), "head")
