@@ -1,0 +1,1 @@
+"""Use cases: one transaction each, with role checks and audit entries."""

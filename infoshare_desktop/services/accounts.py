@@ -1,0 +1,314 @@
+"""Signing in and out, passwords, and the administrator's account management.
+
+Every function checks the signed-in user's role and writes its audit entry in the same
+transaction as its change. The store is passed first; everything else is keyword-only.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import select
+
+from infoshare_desktop.domain.accounts import Role, normalise_username, username_problem
+from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.services.access import require, signed_in
+from infoshare_desktop.store import audit
+from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.core import SignedIn, Store, store_exists, utcnow
+from infoshare_desktop.store.errors import StoreError
+from infoshare_desktop.store.tables import StoreSetting, UserAccount
+
+IDLE_LOCK_SETTING = "idle_lock_minutes"
+DEFAULT_IDLE_LOCK_MINUTES = 5
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+class AccountError(StoreError):
+    """An account request that cannot be carried out; the message says why."""
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    user_id: str
+    username: str
+    display_name: str
+    roles: frozenset[Role]
+    status: str
+    locked_out: bool
+    created_at: datetime
+
+
+def needs_first_run(paths: DataPaths) -> bool:
+    """An empty data folder: the application offers to create the store."""
+    return not store_exists(paths)
+
+
+def first_run(paths: DataPaths, *, username: str, display_name: str, password: str) -> Store:
+    """Create the store and its first administrator (who holds every role), signed in."""
+    problem = username_problem(username)
+    if problem:
+        raise AccountError(problem)
+    return Store.create(paths, username=username, display_name=display_name, password=password)
+
+
+def sign_in(
+    paths: DataPaths, *, username: str, password: str, new_password: str | None = None
+) -> Store:
+    """Unlock the store as one user. `new_password` completes a one-time-code sign-in."""
+    return Store.unlock(paths, username=username, password=password, new_password=new_password)
+
+
+def lock(store: Store) -> None:
+    store.lock(Action.LOCK)
+
+
+def sign_out(store: Store) -> None:
+    store.lock(Action.SIGN_OUT)
+
+
+def change_password(store: Store, *, old_password: str, new_password: str) -> None:
+    """Rewrap the signed-in user's slot; the database file is not re-encrypted."""
+    user = signed_in(store)
+    store.keystore.change_password(user.username, old_password, new_password)
+    with store.write() as session:
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.PASSWORD_CHANGE,
+            target_kind="user",
+            target_id=user.user_id,
+        )
+
+
+def new_setup_code() -> str:
+    """A one-time code to hand over in person: 16 characters, about 80 bits."""
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def _anchor_for(store: Store, roles: frozenset[Role]) -> bytes | None:
+    return store.keys.audit_anchor if Role.ADMINISTRATOR in roles else None
+
+
+def add_user(
+    store: Store, *, username: str, display_name: str, roles: set[Role] | frozenset[Role]
+) -> str:
+    """Create an account; returns the one-time code the new user signs in with once."""
+    admin = require(store, Role.ADMINISTRATOR)
+    problem = username_problem(username)
+    if problem:
+        raise AccountError(problem)
+    if not roles:
+        raise AccountError("Give the account at least one role.")
+    roles = frozenset(roles)
+    if store.keystore.has_user(username):
+        raise AccountError("An account with that user name already exists.")
+    code, user_id = new_setup_code(), str(uuid.uuid4())
+    with store.write() as session:
+        session.add(
+            UserAccount(
+                id=user_id,
+                username=normalise_username(username),
+                display_name=display_name.strip() or username.strip(),
+                roles=",".join(sorted(roles)),
+                status="active",
+                created_at=utcnow(),
+                created_by=admin.user_id,
+            )
+        )
+        audit.append(
+            session,
+            actor_id=admin.user_id,
+            action=Action.ACCOUNT_CREATE,
+            target_kind="user",
+            target_id=user_id,
+            detail="roles=" + ",".join(sorted(roles)),
+        )
+        session.flush()
+        # The slot is written while the transaction is still open: if it fails, the
+        # account row is rolled back too.
+        store.keystore.add_user(
+            username=username,
+            user_id=user_id,
+            secret=code,
+            setup_code=True,
+            data_keys={store.keystore.epoch: store.keys.current_key},
+            audit_anchor=_anchor_for(store, roles),
+        )
+        store.keystore.save()
+    return code
+
+
+def list_users(store: Store) -> list[AccountSummary]:
+    require(store, Role.ADMINISTRATOR)
+    with store.read() as session:
+        accounts = session.exec(select(UserAccount).order_by(UserAccount.username)).all()
+    in_keystore = set(store.keystore.user_ids())
+    return [
+        AccountSummary(
+            user_id=a.id,
+            username=a.username,
+            display_name=a.display_name,
+            roles=frozenset(Role(r) for r in a.roles.split(",") if r),
+            status=a.status,
+            locked_out=a.id in in_keystore and store.keystore.is_locked(a.id),
+            created_at=a.created_at,
+        )
+        for a in accounts
+    ]
+
+
+def _change_account(store: Store, user_id: str, action: Action, **changes: str) -> UserAccount:
+    admin = require(store, Role.ADMINISTRATOR)
+    if user_id == admin.user_id and action in (Action.ACCOUNT_DISABLE, Action.ACCOUNT_REVOKE):
+        raise AccountError("You cannot disable or revoke your own account.")
+    with store.write() as session:
+        account = session.get(UserAccount, user_id)
+        if account is None or account.status == "revoked":
+            raise AccountError("That account does not exist or has been revoked.")
+        for name, value in changes.items():
+            setattr(account, name, value)
+        session.add(account)
+        audit.append(
+            session,
+            actor_id=admin.user_id,
+            action=action,
+            target_kind="user",
+            target_id=user_id,
+            detail=changes.get("roles") and "roles=" + changes["roles"],
+        )
+    return account
+
+
+def disable_user(store: Store, *, user_id: str) -> None:
+    _change_account(store, user_id, Action.ACCOUNT_DISABLE, status="disabled")
+
+
+def enable_user(store: Store, *, user_id: str) -> None:
+    _change_account(store, user_id, Action.ACCOUNT_ENABLE, status="active")
+
+
+def set_roles(store: Store, *, user_id: str, roles: set[Role] | frozenset[Role]) -> None:
+    if not roles:
+        raise AccountError("Give the account at least one role.")
+    admin = require(store, Role.ADMINISTRATOR)
+    if user_id == admin.user_id and Role.ADMINISTRATOR not in roles:
+        raise AccountError("You cannot remove your own administrator role.")
+    _change_account(store, user_id, Action.ACCOUNT_ROLES, roles=",".join(sorted(roles)))
+    store.keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
+    store.keystore.save()
+
+
+def unlock_account(store: Store, *, user_id: str) -> None:
+    """Clear a lock-out after too many failed attempts."""
+    admin = require(store, Role.ADMINISTRATOR)
+    store.keystore.clear_failures(user_id)
+    store.keystore.save()
+    with store.write() as session:
+        audit.append(
+            session,
+            actor_id=admin.user_id,
+            action=Action.ACCOUNT_UNLOCK,
+            target_kind="user",
+            target_id=user_id,
+        )
+
+
+def reset_password(store: Store, *, user_id: str) -> str:
+    """A forgotten password: new keys behind a one-time code. Returns the code."""
+    admin = require(store, Role.ADMINISTRATOR)
+    code = new_setup_code()
+    with store.write() as session:
+        account = session.get(UserAccount, user_id)
+        if account is None or account.status == "revoked":
+            raise AccountError("That account does not exist or has been revoked.")
+        roles = frozenset(Role(r) for r in account.roles.split(",") if r)
+        audit.append(
+            session,
+            actor_id=admin.user_id,
+            action=Action.ACCOUNT_RESET,
+            target_kind="user",
+            target_id=user_id,
+        )
+        store.keystore.reissue(
+            user_id,
+            code=code,
+            data_keys={store.keystore.epoch: store.keys.current_key},
+            audit_anchor=_anchor_for(store, roles),
+        )
+        store.keystore.save()
+    return code
+
+
+def revoke_user(store: Store, *, user_id: str) -> None:
+    """Remove an account for good and rotate the data key, so an old copy of its key
+    slot can no longer open the store. Needs no other user's password."""
+    _change_account(store, user_id, Action.ACCOUNT_REVOKE, status="revoked")
+    store.keystore.remove_user(user_id)
+    store.keystore.save()
+    store.rotate_key()
+    with store.write() as session:
+        audit.append(
+            session,
+            actor_id=signed_in(store).user_id,
+            action=Action.KEY_ROTATE,
+            detail=f"epoch={store.keystore.epoch}",
+        )
+
+
+def idle_lock_minutes(store: Store) -> int:
+    try:
+        return max(1, int(store.setting(IDLE_LOCK_SETTING, str(DEFAULT_IDLE_LOCK_MINUTES))))
+    except ValueError:
+        return DEFAULT_IDLE_LOCK_MINUTES
+
+
+def set_idle_lock_minutes(store: Store, *, minutes: int) -> None:
+    admin = require(store, Role.ADMINISTRATOR)
+    if not 1 <= minutes <= 240:
+        raise AccountError("The idle lock must be between 1 and 240 minutes.")
+    with store.write() as session:
+        session.merge(StoreSetting(name=IDLE_LOCK_SETTING, value=str(minutes)))
+        audit.append(
+            session,
+            actor_id=admin.user_id,
+            action=Action.SETTING_CHANGE,
+            detail=f"{IDLE_LOCK_SETTING}={minutes}",
+        )
+
+
+def preferences(store: Store) -> dict:
+    """The signed-in user's display preferences (text size, theme)."""
+    user = signed_in(store)
+    with store.read() as session:
+        account = session.get(UserAccount, user.user_id)
+    try:
+        return json.loads(account.preferences) if account else {}
+    except ValueError:
+        return {}
+
+
+def set_preferences(store: Store, **values: str) -> None:
+    user = signed_in(store)
+    with store.write() as session:
+        account = session.get(UserAccount, user.user_id)
+        if account is None:
+            return
+        prefs = json.loads(account.preferences or "{}")
+        prefs.update(values)
+        account.preferences = json.dumps(prefs, sort_keys=True)
+        session.add(account)
+
+
+def current_user(store: Store) -> SignedIn:
+    return signed_in(store)
+
+
+def data_folder(store: Store) -> Path:
+    return store.paths.root

@@ -1,0 +1,54 @@
+"""The errors a caller of the services may need to tell apart (re-exported for the UI)."""
+
+from infoshare_desktop.domain.errors import ChecklistRefused, DomainError, InvalidTextError
+from infoshare_desktop.services.accounts import AccountError
+from infoshare_desktop.store.backup import BackupInvalidError
+from infoshare_desktop.store.errors import (
+    AccountDisabledError,
+    AccountLockedError,
+    DiskFullError,
+    KeystoreDamagedError,
+    NotEncryptedError,
+    PermissionDenied,
+    SetupCodeRequired,
+    StoreBusyError,
+    StoreDamagedError,
+    StoreError,
+    StoreExistsError,
+    StoreMissingError,
+    StoreReadOnlyError,
+    StoreTooNewError,
+    TooSoonError,
+    UnknownUserError,
+    WrongPasswordError,
+)
+from infoshare_desktop.store.keystore import PasswordRejected
+
+KNOWN_ERRORS = (StoreError, DomainError)
+
+__all__ = [
+    "KNOWN_ERRORS",
+    "AccountDisabledError",
+    "AccountError",
+    "AccountLockedError",
+    "BackupInvalidError",
+    "ChecklistRefused",
+    "DiskFullError",
+    "DomainError",
+    "InvalidTextError",
+    "KeystoreDamagedError",
+    "NotEncryptedError",
+    "PasswordRejected",
+    "PermissionDenied",
+    "SetupCodeRequired",
+    "StoreBusyError",
+    "StoreDamagedError",
+    "StoreError",
+    "StoreExistsError",
+    "StoreMissingError",
+    "StoreReadOnlyError",
+    "StoreTooNewError",
+    "TooSoonError",
+    "UnknownUserError",
+    "WrongPasswordError",
+]

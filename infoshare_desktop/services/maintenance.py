@@ -1,0 +1,72 @@
+"""Verification, backup and restore, for administrators and the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.services.access import require, signed_in
+from infoshare_desktop.store import audit
+from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.backup import integrity_problems, restore_backup, write_backup
+from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.engine import raw_connect
+
+
+@dataclass
+class VerificationResult:
+    integrity: list[str] = field(default_factory=list)
+    audit_entries: int = 0
+    audit_macs_checked: bool = False
+    audit_problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.integrity and not self.audit_problems
+
+    def lines(self) -> list[str]:
+        out = ["Database integrity: " + ("ok" if not self.integrity else "FAILED")]
+        out += [f"  {p}" for p in self.integrity]
+        how = "hashes and MACs" if self.audit_macs_checked else "hashes only (MACs need an administrator)"
+        state = "ok" if not self.audit_problems else "FAILED"
+        out.append(f"Audit trail: {self.audit_entries} entries, {how}: {state}")
+        out += [f"  {p}" for p in self.audit_problems]
+        return out
+
+
+def verify(store: Store) -> VerificationResult:
+    """integrity_check, cipher_integrity_check and the whole audit chain."""
+    user = signed_in(store)
+    conn = raw_connect(store.paths.database, store.keys.current_key)
+    try:
+        result = VerificationResult(integrity=integrity_problems(conn))
+    finally:
+        conn.close()
+    with store.read() as session:
+        report = audit.verify_chain(session, store.keys.audit_anchor)
+    result.audit_entries = report.entries
+    result.audit_macs_checked = report.macs_checked
+    result.audit_problems = report.problems
+    if not result.audit_problems:
+        with store.write() as session:
+            audit.append(session, actor_id=user.user_id, action=Action.VERIFY)
+    return result
+
+
+def backup(store: Store, *, dest: Path) -> str:
+    """Write a verified backup; returns the audit chain head it records."""
+    require(store, Role.ADMINISTRATOR)
+    return write_backup(store, dest).short
+
+
+def restore(paths: DataPaths, *, src: Path, username: str, password: str) -> Store:
+    """Restore a backup (the current store is kept aside); returns it signed in."""
+    store = restore_backup(paths, src, username=username, password=password)
+    try:
+        require(store, Role.ADMINISTRATOR)
+    except Exception:
+        store.close()
+        raise
+    return store

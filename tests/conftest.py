@@ -1,0 +1,45 @@
+"""Shared fixtures. Qt runs offscreen; Argon2id is made cheap except where a test asks
+for the production cost (`@pytest.mark.real_kdf`)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from infoshare_desktop.paths import DataPaths  # noqa: E402
+
+ADMIN = "admin.one"
+ADMIN_PASSWORD = "plum orchard lantern"  # fictional, not a common password
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_kdf: use the production Argon2id cost")
+
+
+@pytest.fixture(autouse=True)
+def _fast_kdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_kdf"):
+        return
+    from infoshare_desktop.store import keystore
+
+    monkeypatch.setattr(keystore, "DEFAULT_KDF", {"memory_kib": 1024, "iterations": 1, "lanes": 1})
+
+
+@pytest.fixture
+def data_paths(tmp_path) -> DataPaths:
+    return DataPaths(tmp_path / "data")
+
+
+@pytest.fixture
+def admin_store(data_paths):
+    """A new store with one administrator, signed in."""
+    from infoshare_desktop.services import accounts
+
+    store = accounts.first_run(
+        data_paths, username=ADMIN, display_name="Alex Example (Admin)", password=ADMIN_PASSWORD
+    )
+    yield store
+    store.close()
