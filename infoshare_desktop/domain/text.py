@@ -1,0 +1,126 @@
+"""Cleaning and judging free text typed by practitioners."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from infoshare_desktop.domain.errors import InvalidTextError
+
+SHORT_TEXT = 200
+"""Limit for names, roles, organisations, references and other one-line answers."""
+MEDIUM_TEXT = 4000
+"""Limit for short explanations (a reason, a rationale, an outcome)."""
+LONG_TEXT = 20000
+"""Limit for the long narrative fields (what was shared, the weighing, the reasons)."""
+
+# Characters str.splitlines() treats as line breaks (incl. \v and \f, which Word pastes).
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# C0 controls other than \t and \n, DEL, and the C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {
+        "",
+        "na",
+        "none",
+        "nil",
+        "no",
+        "yes",
+        "x",
+        "tbc",
+        "tba",
+        "tbd",
+        "unknown",
+        "not applicable",
+        "not known",
+        "see above",
+        "as above",
+        "same as above",
+        "see below",
+        "as below",
+        "see notes",
+        "see case notes",
+        "see file",
+        "see record",
+        "see attached",
+        "see email",
+        "see chronology",
+        "as discussed",
+        "as per discussion",
+        "as before",
+        "ditto",
+        "test",
+        "testing",
+        "no comment",
+        "nothing",
+        "nothing to add",
+    }
+)
+"""Stock answers that never count as a reason, after lower-casing and dropping punctuation."""
+
+_PLACEHOLDER_SAMPLE = 2000
+
+
+def clean_text(value: str | None, *, field: str, label: str, max_length: int) -> str:
+    """Return ``value`` normalised for storage, or raise InvalidTextError in plain words.
+
+    NFC-normalises, turns every line break into ``\\n``, strips surrounding whitespace,
+    and refuses control characters (other than line breaks and tabs), unpaired
+    surrogates and text longer than ``max_length`` characters. ``None`` becomes "".
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidTextError(
+            f"The {label} could not be read as text. Please type it again.", field=field
+        )
+    if _SURROGATE.search(value):
+        raise InvalidTextError(
+            f"The {label} contains a damaged character that cannot be stored. "
+            "Please retype the text, or paste it again as plain text.",
+            field=field,
+        )
+    text = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", value)).strip()
+    if _CONTROL.search(text):
+        raise InvalidTextError(
+            f"The {label} contains a hidden control character that cannot be stored. "
+            "Please retype the text, or paste it again as plain text.",
+            field=field,
+        )
+    if len(text) > max_length:
+        raise InvalidTextError(
+            f"The {label} is too long: it has {len(text):,} characters and the limit is "
+            f"{max_length:,}. Please shorten it.",
+            field=field,
+        )
+    return text
+
+
+def _is_wide(char: str) -> bool:
+    """True for characters of scripts written without spaces (CJK: one character, one word)."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def is_placeholder(text: object, *, min_words: int = 3, min_letters: int = 15) -> bool:
+    """True when ``text`` does not count as an answer written in words.
+
+    That is: not text at all, a stock placeholder ("n/a", "see above", "tbc", "-", "..."),
+    fewer than ``min_words`` words, fewer than ``min_letters`` letters or digits, or the
+    same few letters repeated. Each CJK character counts as a word. Never raises.
+    """
+    if not isinstance(text, str):
+        return True
+    sample = text[:_PLACEHOLDER_SAMPLE].casefold()
+    words = re.findall(r"\w+", sample)
+    if " ".join(words).replace("_", " ").strip() in PLACEHOLDERS:
+        return True
+    letters = [c for c in sample if c.isalnum()]
+    word_count = sum(1 for w in words if not any(map(_is_wide, w)))
+    word_count += sum(1 for c in letters if _is_wide(c))
+    return (
+        word_count < min_words
+        or len(letters) < min_letters
+        or len(set(letters)) < min(5, min_letters)
+    )
