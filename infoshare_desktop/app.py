@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command")
-    init = sub.add_parser("init", parents=[common, creds], help="create a store and its administrator")
+    init = sub.add_parser(
+        "init", parents=[common, creds], help="create a store and its administrator"
+    )
     init.add_argument("--display-name", default="", help="the administrator's full name")
     sub.add_parser("verify", parents=[common, creds], help="check integrity and the audit trail")
     backup = sub.add_parser("backup", parents=[common, creds], help="write a verified backup")
@@ -72,7 +74,10 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
     try:
         if args.command == "init":
             store = accounts.first_run(
-                paths, username=args.user, display_name=args.display_name, password=_read_password(args)
+                paths,
+                username=args.user,
+                display_name=args.display_name,
+                password=_read_password(args),
             )
             store.close()
             print(f"Created a new store with administrator '{args.user}'.")

@@ -7,9 +7,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from infoshare_desktop.paths import DataPaths  # noqa: E402
+from infoshare_desktop.paths import DataPaths
 
 ADMIN = "admin.one"
 ADMIN_PASSWORD = "plum orchard lantern"  # fictional, not a common password

@@ -133,15 +133,16 @@ def add_user(
         session.flush()
         # The slot is written while the transaction is still open: if it fails, the
         # account row is rolled back too.
-        store.keystore.add_user(
+        keystore = store.keystore
+        keystore.add_user(
             username=username,
             user_id=user_id,
             secret=code,
             setup_code=True,
-            data_keys={store.keystore.epoch: store.keys.current_key},
+            data_keys={keystore.epoch: store.keys.current_key},
             audit_anchor=_anchor_for(store, roles),
         )
-        store.keystore.save()
+        keystore.save()
     return code
 
 
@@ -149,7 +150,8 @@ def list_users(store: Store) -> list[AccountSummary]:
     require(store, Role.ADMINISTRATOR)
     with store.read() as session:
         accounts = session.exec(select(UserAccount).order_by(UserAccount.username)).all()
-    in_keystore = set(store.keystore.user_ids())
+    keystore = store.keystore
+    in_keystore = set(keystore.user_ids())
     return [
         AccountSummary(
             user_id=a.id,
@@ -157,7 +159,7 @@ def list_users(store: Store) -> list[AccountSummary]:
             display_name=a.display_name,
             roles=frozenset(Role(r) for r in a.roles.split(",") if r),
             status=a.status,
-            locked_out=a.id in in_keystore and store.keystore.is_locked(a.id),
+            locked_out=a.id in in_keystore and keystore.is_locked(a.id),
             created_at=a.created_at,
         )
         for a in accounts
@@ -201,15 +203,17 @@ def set_roles(store: Store, *, user_id: str, roles: set[Role] | frozenset[Role])
     if user_id == admin.user_id and Role.ADMINISTRATOR not in roles:
         raise AccountError("You cannot remove your own administrator role.")
     _change_account(store, user_id, Action.ACCOUNT_ROLES, roles=",".join(sorted(roles)))
-    store.keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
-    store.keystore.save()
+    keystore = store.keystore
+    keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
+    keystore.save()
 
 
 def unlock_account(store: Store, *, user_id: str) -> None:
     """Clear a lock-out after too many failed attempts."""
     admin = require(store, Role.ADMINISTRATOR)
-    store.keystore.clear_failures(user_id)
-    store.keystore.save()
+    keystore = store.keystore
+    keystore.clear_failures(user_id)
+    keystore.save()
     with store.write() as session:
         audit.append(
             session,
@@ -236,13 +240,14 @@ def reset_password(store: Store, *, user_id: str) -> str:
             target_kind="user",
             target_id=user_id,
         )
-        store.keystore.reissue(
+        keystore = store.keystore
+        keystore.reissue(
             user_id,
             code=code,
-            data_keys={store.keystore.epoch: store.keys.current_key},
+            data_keys={keystore.epoch: store.keys.current_key},
             audit_anchor=_anchor_for(store, roles),
         )
-        store.keystore.save()
+        keystore.save()
     return code
 
 
@@ -250,8 +255,9 @@ def revoke_user(store: Store, *, user_id: str) -> None:
     """Remove an account for good and rotate the data key, so an old copy of its key
     slot can no longer open the store. Needs no other user's password."""
     _change_account(store, user_id, Action.ACCOUNT_REVOKE, status="revoked")
-    store.keystore.remove_user(user_id)
-    store.keystore.save()
+    keystore = store.keystore
+    keystore.remove_user(user_id)
+    keystore.save()
     store.rotate_key()
     with store.write() as session:
         audit.append(

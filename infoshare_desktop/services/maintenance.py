@@ -29,7 +29,11 @@ class VerificationResult:
     def lines(self) -> list[str]:
         out = ["Database integrity: " + ("ok" if not self.integrity else "FAILED")]
         out += [f"  {p}" for p in self.integrity]
-        how = "hashes and MACs" if self.audit_macs_checked else "hashes only (MACs need an administrator)"
+        how = (
+            "hashes and MACs"
+            if self.audit_macs_checked
+            else "hashes only (MACs need an administrator)"
+        )
         state = "ok" if not self.audit_problems else "FAILED"
         out.append(f"Audit trail: {self.audit_entries} entries, {how}: {state}")
         out += [f"  {p}" for p in self.audit_problems]

@@ -85,18 +85,15 @@ def _remove_leftovers(paths: DataPaths) -> None:
 class Store:
     """An unlocked store: the engine and the signed-in user's keys, in memory only."""
 
-    def __init__(self, paths: DataPaths, keystore: Keystore, keys: UnlockedKeys) -> None:
+    def __init__(self, paths: DataPaths, keys: UnlockedKeys) -> None:
         self.paths = paths
-        self.keystore = keystore
         self._keys: UnlockedKeys | None = keys
         self._engine: Engine | None = make_engine(paths.database, keys.current_key)
         self.user: SignedIn | None = None
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod
-    def create(
-        cls, paths: DataPaths, *, username: str, display_name: str, password: str
-    ) -> Store:
+    def create(cls, paths: DataPaths, *, username: str, display_name: str, password: str) -> Store:
         """First run: a new store and its first administrator."""
         if store_exists(paths):
             raise StoreExistsError()
@@ -172,7 +169,7 @@ class Store:
             raise UnknownUserError()
         keys = keystore.unlock(username, password, new_password=new_password)
         cls._open_matching_key(paths, keystore, keys)
-        store = cls(paths, keystore, keys)
+        store = cls(paths, keys)
         try:
             store._migrate_if_needed()
             store.user = store._load_user(keys.user_id)
@@ -266,6 +263,12 @@ class Store:
                 pass  # a lock must always succeed; the store stays consistent
         self.close()
 
+    @property
+    def keystore(self) -> Keystore:
+        """The key store as it is on disk now. Load it afresh for each change, so that
+        two windows or programs never save over each other's slots with a stale copy."""
+        return Keystore.load(self.paths.keystore)
+
     # -- sessions -------------------------------------------------------------------------
     @property
     def engine(self) -> Engine:
@@ -323,26 +326,26 @@ class Store:
         Crash-safe: the key store holds both keys until the re-keyed copy has replaced
         the database, and `unlock` finishes or undoes an interrupted rotation.
         """
-        keys = self.keys
-        old_epoch, old_key, new_key = self.keystore.epoch, keys.current_key, crypto.random_key()
+        keys, keystore = self.keys, self.keystore
+        old_epoch, old_key, new_key = keystore.epoch, keys.current_key, crypto.random_key()
         rotating = self.paths.root / (self.paths.database.name + ROTATING_SUFFIX)
         self.close()
         try:
             if any(p.exists() and p.stat().st_size for p in self.paths.sidecars()[:1]):
                 raise StoreBusyError()  # another program has the database open
             copy_database(self.paths.database, keys.current_key, rotating, new_key)
-            new_epoch = self.keystore.begin_rotation(new_key)
+            new_epoch = keystore.begin_rotation(new_key)
             for sidecar in self.paths.sidecars():
                 sidecar.unlink(missing_ok=True)
             atomic_move(rotating, self.paths.database)
-            self.keystore.finish_rotation()
+            keystore.finish_rotation()
             keys.data_keys = {new_epoch: new_key}
         except BaseException:
             rotating.unlink(missing_ok=True)
-            pending = self.keystore.pending_epoch
+            pending = keystore.pending_epoch
             if pending is not None:  # settle on whichever key the database is under
                 keys.data_keys = {old_epoch: old_key, pending: new_key}
-                self._open_matching_key(self.paths, self.keystore, keys)
+                self._open_matching_key(self.paths, keystore, keys)
             raise
         finally:
             self._keys = keys

@@ -146,5 +146,9 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    with engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as session, session.begin():
+    with (
+        engine.connect() as conn,
+        Session(bind=conn, expire_on_commit=False) as session,
+        session.begin(),
+    ):
         yield session

@@ -24,7 +24,9 @@ class UnknownUserError(StoreError):
 
 
 class WrongPasswordError(StoreError):
-    user_message = "The password is not right. Check Caps Lock and the keyboard layout and try again."
+    user_message = (
+        "The password is not right. Check Caps Lock and the keyboard layout and try again."
+    )
 
     def __init__(self, failures: int = 0, delay_seconds: float = 0.0) -> None:
         self.failures = failures
@@ -48,8 +50,7 @@ class TooSoonError(StoreError):
 
 class AccountLockedError(StoreError):
     user_message = (
-        "This account is locked after too many failed attempts. "
-        "Ask an administrator to unlock it."
+        "This account is locked after too many failed attempts. Ask an administrator to unlock it."
     )
 
 
@@ -110,9 +111,7 @@ class DiskFullError(StoreError):
 
 
 class StoreBusyError(StoreError):
-    user_message = (
-        "The store is busy in another window or program. Wait a moment and try again."
-    )
+    user_message = "The store is busy in another window or program. Wait a moment and try again."
 
 
 class StoreReadOnlyError(StoreError):

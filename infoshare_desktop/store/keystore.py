@@ -217,7 +217,9 @@ class Keystore:
 
     def _seal_data_key(self, slot: dict, epoch: int, key: bytes) -> None:
         public = crypto.b64d(slot["public"])
-        slot["keys"][str(epoch)] = crypto.seal(public, key, self._aad("data", slot["user_id"], epoch))
+        slot["keys"][str(epoch)] = crypto.seal(
+            public, key, self._aad("data", slot["user_id"], epoch)
+        )
 
     def set_audit_anchor(self, user_id: str, anchor: bytes | None) -> None:
         """Give (or, with None, take away) a user's copy of the audit MAC anchor."""
@@ -298,7 +300,9 @@ class Keystore:
         anchor = None
         if "audit_anchor" in slot:
             try:
-                anchor = crypto.open_sealed(private, slot["audit_anchor"], self._aad("audit", user_id))
+                anchor = crypto.open_sealed(
+                    private, slot["audit_anchor"], self._aad("audit", user_id)
+                )
             except crypto.DecryptionFailed as exc:
                 raise KeystoreDamagedError() from exc
         if changed:

@@ -1,0 +1,137 @@
+"""Backups, restore and migrations, through the command line a script would use."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from infoshare_desktop import app
+from infoshare_desktop.paths import resolve
+from infoshare_desktop.services import accounts
+from infoshare_desktop.services.errors import BackupInvalidError
+from infoshare_desktop.store import migrate
+from infoshare_desktop.store.engine import raw_connect
+from tests.conftest import ADMIN, ADMIN_PASSWORD
+
+
+def cli(monkeypatch, capsys, *argv: str, password: str = ADMIN_PASSWORD) -> tuple[int, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    code = app.main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_init_verify_backup_restore_from_the_command_line(tmp_path, monkeypatch, capsys):
+    data = str(tmp_path / "data")
+    creds = ["--data-dir", data, "--user", ADMIN, "--password-stdin"]
+    code, out = cli(monkeypatch, capsys, "init", *creds, "--display-name", "Alex Example")
+    assert code == 0, out
+    code, out = cli(monkeypatch, capsys, "init", *creds)
+    assert code == 2 and "already exists" in out
+
+    code, out = cli(monkeypatch, capsys, "verify", *creds)
+    assert code == 0 and "Audit trail:" in out
+
+    dest = tmp_path / "usb" / "infoshare-backup.isbackup"
+    code, out = cli(monkeypatch, capsys, "backup", str(dest), *creds)
+    assert code == 0, out
+    assert "verified" in out
+    with zipfile.ZipFile(dest) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        assert set(zf.namelist()) == {"manifest.json", "keystore.json", "infoshare.db"}
+    assert manifest["audit_head"] in out
+
+    # Something happens after the backup, then the backup is restored.
+    store = accounts.sign_in(resolve(data), username=ADMIN, password=ADMIN_PASSWORD)
+    accounts.set_idle_lock_minutes(store, minutes=42)
+    store.close()
+    code, out = cli(monkeypatch, capsys, "restore", str(dest), *creds)
+    assert code == 0, out
+    store = accounts.sign_in(resolve(data), username=ADMIN, password=ADMIN_PASSWORD)
+    assert accounts.idle_lock_minutes(store) == accounts.DEFAULT_IDLE_LOCK_MINUTES
+    store.close()
+    kept = list((tmp_path / "data" / "backups").glob("replaced-*/infoshare.db"))
+    assert len(kept) == 1, "the replaced store was not kept"
+
+    code, out = cli(monkeypatch, capsys, "verify", *creds)
+    assert code == 0, out
+
+
+def test_wrong_password_on_the_command_line_is_a_plain_message(tmp_path, monkeypatch, capsys):
+    data = str(tmp_path / "data")
+    cli(monkeypatch, capsys, "init", "--data-dir", data, "--user", ADMIN, "--password-stdin")
+    code, out = cli(
+        monkeypatch,
+        capsys,
+        "verify",
+        "--data-dir",
+        data,
+        "--user",
+        ADMIN,
+        "--password-stdin",
+        password="a wrong password",
+    )
+    assert code == 2
+    assert "password is not right" in out
+    assert "Traceback" not in out
+
+
+def test_a_backup_is_keyed_separately_and_opened_by_the_same_users(
+    admin_store, data_paths, tmp_path
+):
+    from infoshare_desktop.services import maintenance
+
+    dest = tmp_path / "copy.isbackup"
+    maintenance.backup(admin_store, dest=dest)
+    store_key = admin_store.keys.current_key
+    admin_store.close()
+    with zipfile.ZipFile(dest) as zf:
+        zf.extract("infoshare.db", tmp_path / "x")
+        zf.extract("keystore.json", tmp_path / "x")
+    from infoshare_desktop.store.errors import StoreDamagedError
+    from infoshare_desktop.store.keystore import Keystore
+
+    with pytest.raises(StoreDamagedError):
+        raw_connect(tmp_path / "x" / "infoshare.db", store_key)
+    backup_key = (
+        Keystore.load(tmp_path / "x" / "keystore.json").unlock(ADMIN, ADMIN_PASSWORD).current_key
+    )
+    assert backup_key != store_key
+    raw_connect(tmp_path / "x" / "infoshare.db", backup_key).close()
+
+
+def test_a_file_that_is_not_a_backup_is_refused_and_nothing_changes(
+    admin_store, data_paths, tmp_path
+):
+    from infoshare_desktop.services import maintenance
+
+    admin_store.close()
+    bogus = tmp_path / "holiday-photos.zip"
+    with zipfile.ZipFile(bogus, "w") as zf:
+        zf.writestr("photo.txt", "not a backup")
+    before = data_paths.database.read_bytes()
+    with pytest.raises(BackupInvalidError):
+        maintenance.restore(data_paths, src=bogus, username=ADMIN, password=ADMIN_PASSWORD)
+    assert data_paths.database.read_bytes() == before
+    assert not (data_paths.backups).exists() or not list(data_paths.backups.glob("replaced-*"))
+
+
+def test_a_pending_migration_is_preceded_by_a_verified_backup(admin_store, data_paths, monkeypatch):
+    admin_store.close()
+    calls = []
+    monkeypatch.setattr(migrate, "pending", lambda conn: calls.append(1) or True)
+    monkeypatch.setattr(migrate, "upgrade", lambda conn: calls.append("upgraded"))
+    store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    store.close()
+    assert "upgraded" in calls
+    backups = list(data_paths.backups.glob("before-migration-*.isbackup"))
+    assert len(backups) == 1
+
+
+def test_the_schema_is_at_the_newest_revision_after_first_run(admin_store):
+    with admin_store.engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+        assert not migrate.pending(conn)
