@@ -744,19 +744,17 @@ def _check_criteria(out: list[Finding], criteria: Any) -> None:
         confirmed = entry.confirmed is True
         written = not _undescribed(entry.rationale)
         if not (confirmed and written):
+            label = criterion.label
             todo = (
-                "write a short rationale of its own"
+                f"Write a short rationale of its own for “{label}”."
                 if confirmed
-                else "confirm it"
+                else f"Confirm “{label}”."
                 if written
-                else "confirm it and write a short rationale of its own"
+                else f"Confirm “{label}” and write a short rationale of its own."
             )
             out.append(
                 _blocking(
-                    "CRITERIA",
-                    f"“{criterion.label}”: {todo}. {criterion.guidance}",
-                    f"criteria.{criterion}",
-                    _RULE_6,
+                    "CRITERIA", f"{todo} {criterion.guidance}", f"criteria.{criterion}", _RULE_6
                 )
             )
         if written:

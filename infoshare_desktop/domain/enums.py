@@ -235,8 +235,8 @@ _CRITERION_GUIDANCE: dict[Criterion, str] = {
         "are sharing it."
     ),
     Criterion.PROPORTIONATE: (
-        "The sharing should be a response in proportion to the need: consider whether the "
-        "objective can be achieved by limiting the amount of information shared."
+        "Sharing should be proportionate, a response in proportion to the need: consider "
+        "whether the objective can be achieved by limiting the amount of information shared."
     ),
     Criterion.RELEVANT: (
         "Share only information relevant to the purpose, and only with those people who "

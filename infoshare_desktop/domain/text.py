@@ -23,6 +23,7 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 PLACEHOLDERS: frozenset[str] = frozenset(
     {
         "",
+        "n a",
         "na",
         "none",
         "nil",

@@ -1,0 +1,567 @@
+"""The checklist: every rule raised and satisfied, kinds, order, and properties."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from infoshare_desktop.domain import (
+    AdviceDraft,
+    AmendmentDraft,
+    AmendmentReason,
+    CaseDraft,
+    ChecklistRefused,
+    Confidentiality,
+    ConsentDecisionDraft,
+    ConsentFrom,
+    ConsentOutcome,
+    ConsentSnapshot,
+    ConsentStatus,
+    Criterion,
+    CriterionRationale,
+    Finding,
+    Ground,
+    InfoCategory,
+    Initiation,
+    Method,
+    NotSoughtReason,
+    PublicInterestCircumstance,
+    Recipient,
+    ReviewDraft,
+    ReviewOutcome,
+    Severity,
+    SharingDecisionDraft,
+    SharingKind,
+    blocking,
+    check_advice,
+    check_amendment,
+    check_case,
+    check_consent_decision,
+    check_review,
+    check_sharing_decision,
+    checklist,
+)
+from tests.domain import factories as f
+from tests.domain.strategies import (
+    arbitrary,
+    complete_sharing_decisions,
+    consent_snapshots,
+    garbage,
+)
+
+NOW = datetime(2026, 11, 29, 14, 5, tzinfo=UTC)
+B, A = Severity.BLOCKING, Severity.ADVISORY
+SHARED, IN_PART = SharingKind.SHARED, SharingKind.SHARED_IN_PART
+NOT_SHARED, RECEIVED = SharingKind.NOT_SHARED, SharingKind.RECEIVED
+
+DOMAIN_RULE_IDS = {
+    "REASONS", "PURPOSE", "WHEN", "LATE_ENTRY", "ADVICE_WHEN_IN_DOUBT", "RECIPIENT",
+    "WHAT_SHARED", "CRITERIA", "CRITERIA_COPIED", "MINIMISED", "GROUNDS",
+    "STATUTE_OR_ORDER_REF", "CONSENT_STATUS", "CONSENT_NOT_SOUGHT_REASON",
+    "OVERRIDE_JUSTIFIED", "SENSITIVE_EXPLICIT", "CONSENT_SCOPE", "TRANSPARENCY",
+    "SECURE_METHOD", "THIRD_PARTY", "WEIGHING", "HARM_NOT_SHARED", "REQUESTER_TOLD",
+    "SOURCE", "WHAT_RECEIVED", "CONSENT_WHO", "CONSENT_OUTCOME", "CONSENT_SCOPE_GIVEN",
+    "COMPETENCE", "REVIEW_NOT_OWN", "REVIEW_COMMENT",
+}  # fmt: skip
+"""Every rule id named in DOMAIN.md ("The checklist: what blocks saving")."""
+
+
+# ---- builders: a complete draft with exactly one thing changed ---------------------
+
+
+def sharing(kind: SharingKind = SHARED, consent: ConsentSnapshot | None = None, **changes):
+    draft = f.complete_sharing_decision(kind, NOW, **changes)
+    return check_sharing_decision(draft, now=NOW, consent=consent)
+
+
+def criteria(**changes: tuple[bool, str]) -> dict[Criterion, CriterionRationale]:
+    table = f.complete_criteria()
+    for name, (confirmed, rationale) in changes.items():
+        table[Criterion(name)] = CriterionRationale(confirmed=confirmed, rationale=rationale)
+    return table
+
+
+def same_rationale(count: int) -> dict[Criterion, CriterionRationale]:
+    table = f.complete_criteria()
+    for criterion in list(Criterion)[:count]:
+        table[criterion].rationale = "Appropriate for the purpose of this referral"
+    return table
+
+
+def snapshot(**changes) -> ConsentSnapshot:
+    base = ConsentSnapshot.of(f.complete_consent_decision(NOW))
+    return ConsentSnapshot(**{**base.__dict__, **changes})
+
+
+def consent(**changes):
+    return check_consent_decision(f.complete_consent_decision(NOW, **changes), now=NOW)
+
+
+def amendment(**changes):
+    return check_amendment(f.complete_amendment(**changes))
+
+
+def review(reviewer_id: str = "supervisor-1", author_id: str = "author-1", **changes):
+    return check_review(f.complete_review(**changes), reviewer_id=reviewer_id, author_id=author_id)
+
+
+def advice(**changes):
+    return check_advice(f.complete_advice(NOW, **changes), now=NOW)
+
+
+def case(**changes):
+    return check_case(f.complete_case(**changes))
+
+
+REFUSED_OVERRIDE = {
+    "consent_status": ConsentStatus.REFUSED,
+    "grounds": [Ground.SIGNIFICANT_HARM],
+    "public_interest": [PublicInterestCircumstance.REASONABLE_CAUSE_TO_BELIEVE],
+}
+IN_DOUBT_ADVISED = {
+    "in_doubt": True,
+    "advice_sought": True,
+    "advice_from_role": "Designated safeguarding lead",
+    "advice_outcome": "Share the summary with children's services today",
+}
+HEALTH_IMPLIED = {"categories": [InfoCategory.HEALTH], "consent_status": ConsentStatus.IMPLIED}
+
+
+@dataclass(frozen=True)
+class Raises:
+    """A draft that raises ``rule_id`` with ``severity`` on ``field``."""
+
+    rule_id: str
+    severity: Severity
+    field: str
+    findings: Callable[[], list[Finding]]
+
+
+RAISES = [
+    Raises("KIND", B, "kind", lambda: sharing(kind=None)),
+    Raises("KIND", B, "kind", lambda: sharing(kind="garbage")),
+    Raises("WHEN", B, "occurred_at", lambda: sharing(occurred_at=None)),
+    Raises("WHEN", B, "occurred_at", lambda: sharing(occurred_at=NOW + timedelta(minutes=6))),
+    Raises("WHEN", B, "occurred_at", lambda: consent(occurred_at=None)),
+    Raises("WHEN", B, "sought_at", lambda: advice(sought_at=NOW + timedelta(days=1))),
+    Raises("LATE_ENTRY", B, "late_entry_reason",
+           lambda: sharing(occurred_at=NOW - timedelta(hours=25))),
+    Raises("LATE_ENTRY", B, "late_entry_reason",
+           lambda: sharing(NOT_SHARED, occurred_at=NOW - timedelta(days=9),
+                           late_entry_reason="n/a")),
+    Raises("PURPOSE", B, "purpose", lambda: sharing(purpose="")),
+    Raises("PURPOSE", B, "purpose", lambda: sharing(RECEIVED, purpose="As discussed.")),
+    Raises("REASONS", B, "reasons", lambda: sharing(reasons="see above")),
+    Raises("REASONS", B, "reasons", lambda: sharing(NOT_SHARED, reasons="N/A")),
+    Raises("REASONS", B, "reasons", lambda: sharing(RECEIVED, reasons="ok")),
+    Raises("REASONS", B, "reasons", lambda: sharing(reasons=None)),
+    Raises("ADVICE_WHEN_IN_DOUBT", B, "advice_sought", lambda: sharing(in_doubt=True)),
+    Raises("ADVICE_WHEN_IN_DOUBT", B, "advice_from_role",
+           lambda: sharing(NOT_SHARED, confidentiality=Confidentiality.UNSURE,
+                           advice_sought=True, advice_outcome="Do not share yet, review")),
+    Raises("ADVICE_WHEN_IN_DOUBT", B, "advice_outcome",
+           lambda: sharing(**{**IN_DOUBT_ADVISED, "advice_outcome": "tbc"})),
+    Raises("RECIPIENT", B, "recipients", lambda: sharing(recipients=[])),
+    Raises("RECIPIENT", B, "recipients", lambda: sharing(IN_PART, recipients=None)),
+    Raises("RECIPIENT", B, "recipients", lambda: sharing(recipients=[Recipient(name="Jo")])),
+    Raises("RECIPIENT", B, "recipients",
+           lambda: sharing(recipients=[Recipient(organisation="Example Academy")])),
+    Raises("WHAT_SHARED", B, "information_shared", lambda: sharing(information_shared="")),
+    Raises("WHAT_SHARED", B, "information_shared",
+           lambda: sharing(IN_PART, information_shared="see notes")),
+    Raises("CRITERIA", B, "criteria.necessary",
+           lambda: sharing(criteria=criteria(necessary=(False, "Needed for the enquiry")))),
+    Raises("CRITERIA", B, "criteria.secure", lambda: sharing(criteria=criteria(secure=(True, "")))),
+    Raises("CRITERIA", B, "criteria.timely",
+           lambda: sharing(IN_PART, criteria=criteria(timely=(True, "n/a")))),
+    Raises("CRITERIA", B, "criteria.necessary", lambda: sharing(criteria=None)),
+    Raises("CRITERIA_COPIED", A, "criteria.necessary",
+           lambda: sharing(criteria=same_rationale(4))),
+    Raises("MINIMISED", B, "could_less_be_shared", lambda: sharing(could_less_be_shared=None)),
+    Raises("MINIMISED", B, "withheld", lambda: sharing(IN_PART, withheld="")),
+    Raises("THIRD_PARTY", A, "categories",
+           lambda: sharing(categories=[InfoCategory.GENERAL_PERSONAL, InfoCategory.THIRD_PARTY])),
+    Raises("CONSENT_STATUS", B, "consent_status", lambda: sharing(consent_status=None)),
+    Raises("CONSENT_STATUS", B, "consent_from", lambda: sharing(IN_PART, consent_from=None)),
+    Raises("COMPETENCE", A, "child_competence_considered",
+           lambda: sharing(consent_from=ConsentFrom.CHILD)),
+    Raises("COMPETENCE", A, "competence_considered",
+           lambda: consent(asked=ConsentFrom.CHILD, competence_considered=None)),
+    Raises("CONSENT_NOT_SOUGHT_REASON", B, "not_sought_reasons",
+           lambda: sharing(**{**REFUSED_OVERRIDE, "consent_status": ConsentStatus.NOT_SOUGHT})),
+    Raises("CONSENT_NOT_SOUGHT_REASON", B, "not_sought_other",
+           lambda: sharing(**{**REFUSED_OVERRIDE, "consent_status": ConsentStatus.NOT_SOUGHT,
+                              "not_sought_reasons": [NotSoughtReason.OTHER]})),
+    Raises("CONSENT_SCOPE", B, "consent_decision_id",
+           lambda: sharing(consent=snapshot(superseded_by_withdrawal=True))),
+    Raises("CONSENT_SCOPE", B, "consent_decision_id",
+           lambda: sharing(consent=snapshot(outcome=ConsentOutcome.WITHDRAWN))),
+    Raises("CONSENT_SCOPE", B, "consent_decision_id",
+           lambda: sharing(consent=snapshot(outcome=ConsentOutcome.REFUSED))),
+    Raises("CONSENT_SCOPE", B, "consent_decision_id",
+           lambda: sharing(consent=snapshot(valid_until=date(2026, 11, 28)))),
+    Raises("CONSENT_SCOPE", B, "recipients",
+           lambda: sharing(consent=snapshot(scope_agencies=("Example Health Centre",)))),
+    Raises("CONSENT_SCOPE", B, "consent_purpose",
+           lambda: sharing(consent=snapshot(), consent_purpose="A different purpose entirely")),
+    Raises("CONSENT_SCOPE", B, "consent_purpose",
+           lambda: sharing(IN_PART, consent=snapshot(), consent_purpose="")),
+    Raises("SENSITIVE_EXPLICIT", B, "consent_status", lambda: sharing(**HEALTH_IMPLIED)),
+    Raises("SENSITIVE_EXPLICIT", B, "consent_status",
+           lambda: sharing(categories=[InfoCategory.OTHER_SPECIAL_CATEGORY],
+                           consent_status=ConsentStatus.IMPLIED, grounds=[])),
+    Raises("GROUNDS", B, "grounds", lambda: sharing(grounds=[])),
+    Raises("GROUNDS", B, "grounds", lambda: sharing(grounds=None)),
+    Raises("GROUNDS", B, "ground_references", lambda: sharing(grounds=[Ground.OTHER])),
+    Raises("STATUTE_OR_ORDER_REF", B, "ground_references",
+           lambda: sharing(grounds=[Ground.STATUTORY_DUTY])),
+    Raises("STATUTE_OR_ORDER_REF", B, "ground_references",
+           lambda: sharing(grounds=[Ground.COURT_ORDER], ground_references={"court_order": " "})),
+    Raises("OVERRIDE_JUSTIFIED", B, "public_interest",
+           lambda: sharing(**{**REFUSED_OVERRIDE, "public_interest": []})),
+    Raises("OVERRIDE_JUSTIFIED", B, "public_interest",
+           lambda: sharing(**{**REFUSED_OVERRIDE, "public_interest": [],
+                              "consent_status": ConsentStatus.WITHDRAWN,
+                              "confidentiality": None})),
+    Raises("OVERRIDE_JUSTIFIED", B, "weighing",
+           lambda: sharing(**{**REFUSED_OVERRIDE, "weighing": "",
+                              "confidentiality": Confidentiality.UNSURE,
+                              "no_time_for_advice_reason": "Police needed it immediately"})),
+    Raises("TRANSPARENCY", B, "individual_told", lambda: sharing(individual_told=None)),
+    Raises("TRANSPARENCY", B, "not_told_reason", lambda: sharing(individual_told=False)),
+    Raises("SECURE_METHOD", B, "method", lambda: sharing(method=None)),
+    Raises("SECURE_METHOD", B, "method_other", lambda: sharing(method=Method.OTHER)),
+    Raises("SECURE_METHOD", B, "channel_secure", lambda: sharing(channel_secure=None)),
+    Raises("SECURE_METHOD", B, "insecure_reason",
+           lambda: sharing(IN_PART, method=Method.PHONE, channel_secure=False)),
+    Raises("WEIGHING", B, "weighing", lambda: sharing(NOT_SHARED, weighing="-")),
+    Raises("HARM_NOT_SHARED", B, "advice_sought",
+           lambda: sharing(NOT_SHARED, significant_harm_concern=True)),
+    Raises("HARM_NOT_SHARED", B, "advice_outcome",
+           lambda: sharing(NOT_SHARED, significant_harm_concern=True,
+                           **{**IN_DOUBT_ADVISED, "in_doubt": False, "advice_outcome": ""})),
+    Raises("REQUESTER_TOLD", A, "requester_told_reasons",
+           lambda: sharing(NOT_SHARED, requester_told_reasons=None)),
+    Raises("SOURCE", B, "recipients", lambda: sharing(RECEIVED, recipients=[])),
+    Raises("SOURCE", B, "recipients",
+           lambda: sharing(RECEIVED, recipients=[Recipient(name="Dr Alex Placeholder")])),
+    Raises("WHAT_RECEIVED", B, "information_shared",
+           lambda: sharing(RECEIVED, information_shared="tbc")),
+    Raises("CONSENT_WHO", B, "asked", lambda: consent(asked=None)),
+    Raises("CONSENT_WHO", B, "asked_name", lambda: consent(asked=ConsentFrom.OTHER, asked_name="")),
+    Raises("CONSENT_OUTCOME", B, "outcome", lambda: consent(outcome=None)),
+    Raises("CONSENT_SCOPE_GIVEN", B, "scope_agencies", lambda: consent(scope_agencies=[])),
+    Raises("CONSENT_SCOPE_GIVEN", B, "scope_agencies",
+           lambda: consent(outcome=ConsentOutcome.IMPLIED, scope_agencies=["", "n/a"])),
+    Raises("CONSENT_SCOPE_GIVEN", B, "scope_information", lambda: consent(scope_information="")),
+    Raises("CONSENT_SCOPE_GIVEN", B, "scope_purposes", lambda: consent(scope_purposes=None)),
+    Raises("AMENDMENT_TEXT", B, "text", lambda: amendment(text="")),
+    Raises("AMENDMENT_REASON", B, "reason", lambda: amendment(reason=None)),
+    Raises("RECIPIENTS_TOLD", B, "recipients_told", lambda: amendment(recipients_told=None)),
+    Raises("RECIPIENTS_NOT_TOLD", A, "recipients_told", lambda: amendment(recipients_told=False)),
+    Raises("REVIEW_NOT_OWN", B, "target_id", lambda: review(reviewer_id="u1", author_id="u1")),
+    Raises("REVIEW_OUTCOME", B, "outcome", lambda: review(outcome=None)),
+    Raises("REVIEW_COMMENT", B, "comment", lambda: review(comment="")),
+    Raises("REVIEW_COMMENT", B, "comment",
+           lambda: review(outcome=ReviewOutcome.ENDORSED_WITH_COMMENT, comment="ok")),
+    Raises("ADVICE_FROM", B, "sought_from_role", lambda: advice(sought_from_role="")),
+    Raises("ADVICE_GIVEN", B, "advice", lambda: advice(advice="n/a")),
+    Raises("ADVICE_IDENTITY", A, "identity_withheld", lambda: advice(identity_withheld=None)),
+    Raises("CASE_NAME", B, "display_name", lambda: case(display_name="  ")),
+    Raises("CASE_REFERENCE", B, "case_reference", lambda: case(case_reference="")),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Satisfies:
+    """A draft on which ``rule_id`` raises nothing."""
+
+    rule_id: str
+    findings: Callable[[], list[Finding]]
+
+
+SATISFIES = [
+    *[Satisfies(rule_id, lambda k=k: sharing(k)) for k in SharingKind for rule_id in
+      ("KIND", "WHEN", "LATE_ENTRY", "PURPOSE", "REASONS", "ADVICE_WHEN_IN_DOUBT")],
+    Satisfies("WHEN", lambda: sharing(occurred_at=NOW + timedelta(minutes=4))),
+    Satisfies("WHEN", lambda: consent()),
+    Satisfies("WHEN", lambda: advice()),
+    Satisfies("LATE_ENTRY", lambda: sharing(occurred_at=NOW - timedelta(hours=23))),
+    Satisfies("LATE_ENTRY", lambda: sharing(occurred_at=NOW - timedelta(days=3),
+                                            late_entry_reason="Practitioner was on leave")),
+    Satisfies("ADVICE_WHEN_IN_DOUBT", lambda: sharing(**IN_DOUBT_ADVISED)),
+    Satisfies("ADVICE_WHEN_IN_DOUBT", lambda: sharing(
+        in_doubt=True, no_time_for_advice_reason="Emergency: police at the door")),
+    *[Satisfies(rule_id, lambda k=k: sharing(k)) for k in (SHARED, IN_PART) for rule_id in (
+        "RECIPIENT", "WHAT_SHARED", "CRITERIA", "CRITERIA_COPIED", "MINIMISED", "THIRD_PARTY",
+        "CONSENT_STATUS", "COMPETENCE", "CONSENT_NOT_SOUGHT_REASON", "CONSENT_SCOPE",
+        "SENSITIVE_EXPLICIT", "GROUNDS", "STATUTE_OR_ORDER_REF", "OVERRIDE_JUSTIFIED",
+        "TRANSPARENCY", "SECURE_METHOD")],
+    Satisfies("RECIPIENT", lambda: sharing(recipients=[
+        Recipient(role="Duty social worker", organisation="Example Council")])),
+    Satisfies("CRITERIA_COPIED", lambda: sharing(criteria=same_rationale(3))),
+    Satisfies("CONSENT_STATUS", lambda: sharing(consent_status=ConsentStatus.CANNOT_BE_GIVEN,
+                                                consent_from=None)),
+    Satisfies("COMPETENCE", lambda: sharing(consent_from=ConsentFrom.CHILD,
+                                            child_competence_considered=True)),
+    Satisfies("COMPETENCE", lambda: consent(asked=ConsentFrom.CHILD)),
+    Satisfies("CONSENT_NOT_SOUGHT_REASON", lambda: sharing(**{
+        **REFUSED_OVERRIDE, "consent_status": ConsentStatus.NOT_SOUGHT,
+        "not_sought_reasons": [NotSoughtReason.RISK_TO_CHILD]})),
+    Satisfies("CONSENT_NOT_SOUGHT_REASON", lambda: sharing(**{
+        **REFUSED_OVERRIDE, "consent_status": ConsentStatus.NOT_SOUGHT,
+        "not_sought_reasons": [NotSoughtReason.OTHER], "not_sought_other": "Parent abroad"})),
+    Satisfies("CONSENT_SCOPE", lambda: sharing(consent=snapshot())),
+    Satisfies("CONSENT_SCOPE", lambda: sharing(consent=snapshot(
+        valid_until=date(2026, 11, 29),
+        scope_agencies=("  example   BOROUGH children's services ",),
+        scope_purposes=(f.FICTIONAL_PURPOSE.upper(),)))),
+    Satisfies("CONSENT_SCOPE", lambda: sharing(
+        consent=snapshot(outcome=ConsentOutcome.REFUSED), **REFUSED_OVERRIDE)),
+    Satisfies("SENSITIVE_EXPLICIT", lambda: sharing(categories=[InfoCategory.HEALTH])),
+    Satisfies("SENSITIVE_EXPLICIT", lambda: sharing(
+        **HEALTH_IMPLIED, grounds=[Ground.CONSENT, Ground.PUBLIC_FUNCTION])),
+    Satisfies("GROUNDS", lambda: sharing(grounds=[Ground.OTHER],
+                                         ground_references={"other": "Fictional local protocol"})),
+    Satisfies("STATUTE_OR_ORDER_REF", lambda: sharing(
+        grounds=[Ground.STATUTORY_DUTY, Ground.COURT_ORDER],
+        ground_references={"statutory_duty": "Children Act 1989 s47",
+                           "court_order": "Fictional order ZZ99"})),
+    Satisfies("OVERRIDE_JUSTIFIED", lambda: sharing(**REFUSED_OVERRIDE)),
+    Satisfies("OVERRIDE_JUSTIFIED", lambda: sharing(
+        consent_status=ConsentStatus.NOT_SOUGHT, public_interest=[],
+        not_sought_reasons=[NotSoughtReason.STATUTORY_OR_COURT],
+        grounds=[Ground.STATUTORY_DUTY],
+        ground_references={"statutory_duty": "Children Act 2004 s11"})),
+    Satisfies("OVERRIDE_JUSTIFIED", lambda: sharing(
+        consent_status=ConsentStatus.REFUSED, confidentiality=Confidentiality.NO, weighing="")),
+    Satisfies("TRANSPARENCY", lambda: sharing(
+        individual_told=False, not_told_reason="Telling the parent would put the child at risk")),
+    Satisfies("SECURE_METHOD", lambda: sharing(method=Method.OTHER, method_other="Fax")),
+    Satisfies("SECURE_METHOD", lambda: sharing(
+        method=Method.PHONE, channel_secure=False, insecure_reason="Emergency")),
+    *[Satisfies(rule_id, lambda: sharing(NOT_SHARED)) for rule_id in
+      ("WEIGHING", "HARM_NOT_SHARED", "REQUESTER_TOLD")],
+    Satisfies("HARM_NOT_SHARED", lambda: sharing(
+        NOT_SHARED, significant_harm_concern=True, **IN_DOUBT_ADVISED)),
+    Satisfies("REQUESTER_TOLD", lambda: sharing(
+        NOT_SHARED, initiation=Initiation.PROACTIVE, requester_told_reasons=None)),
+    Satisfies("REQUESTER_TOLD", lambda: sharing(NOT_SHARED, requester_told_reasons=False)),
+    *[Satisfies(rule_id, lambda: sharing(RECEIVED)) for rule_id in ("SOURCE", "WHAT_RECEIVED")],
+    *[Satisfies(rule_id, consent) for rule_id in
+      ("CONSENT_WHO", "CONSENT_OUTCOME", "CONSENT_SCOPE_GIVEN")],
+    Satisfies("CONSENT_WHO", lambda: consent(asked=ConsentFrom.OTHER, asked_name="Aunt")),
+    Satisfies("CONSENT_SCOPE_GIVEN", lambda: consent(
+        outcome=ConsentOutcome.REFUSED, scope_agencies=[], scope_purposes=[])),
+    *[Satisfies(rule_id, amendment) for rule_id in
+      ("AMENDMENT_TEXT", "AMENDMENT_REASON", "RECIPIENTS_TOLD", "RECIPIENTS_NOT_TOLD")],
+    Satisfies("RECIPIENTS_TOLD", lambda: amendment(target_was_shared=False, recipients_told=None)),
+    Satisfies("RECIPIENTS_NOT_TOLD", lambda: amendment(
+        recipients_told=False, reason=AmendmentReason.ADDITIONAL_INFORMATION)),
+    *[Satisfies(rule_id, review) for rule_id in
+      ("REVIEW_NOT_OWN", "REVIEW_OUTCOME", "REVIEW_COMMENT")],
+    Satisfies("REVIEW_COMMENT", lambda: review(outcome=ReviewOutcome.ENDORSED, comment="")),
+    *[Satisfies(rule_id, advice) for rule_id in ("ADVICE_FROM", "ADVICE_GIVEN", "ADVICE_IDENTITY")],
+    *[Satisfies(rule_id, case) for rule_id in ("CASE_NAME", "CASE_REFERENCE")],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "case", RAISES, ids=[f"{c.rule_id}-{c.field}-{i}" for i, c in enumerate(RAISES)]
+)
+def test_rule_is_raised(case: Raises) -> None:
+    findings = case.findings()
+    matches = [x for x in findings if x.rule_id == case.rule_id]
+    assert matches, f"{case.rule_id} not raised; got {[x.rule_id for x in findings]}"
+    assert (case.severity, case.field) in {(x.severity, x.field) for x in matches}
+    assert all(x.severity is case.severity for x in matches)
+
+
+@pytest.mark.parametrize(
+    "case", SATISFIES, ids=[f"{c.rule_id}-{i}" for i, c in enumerate(SATISFIES)]
+)
+def test_rule_is_satisfied(case: Satisfies) -> None:
+    findings = case.findings()
+    assert case.rule_id not in {x.rule_id for x in findings}
+    assert not blocking(findings)
+
+
+def _rule_ids_in_source() -> set[str]:
+    source = Path(checklist.__file__).read_text(encoding="utf-8")
+    return set(re.findall(r'_(?:blocking|advisory)\(\s*"([A-Z_]+)"', source))
+
+
+def test_every_rule_is_tested_both_ways() -> None:
+    in_source = _rule_ids_in_source()
+    assert {c.rule_id for c in RAISES} == in_source
+    assert {c.rule_id for c in SATISFIES} == in_source
+    assert in_source >= DOMAIN_RULE_IDS
+
+
+@pytest.mark.parametrize("kind", [NOT_SHARED, RECEIVED])
+def test_rules_for_sharing_apply_only_to_sharing(kind: SharingKind) -> None:
+    draft = f.complete_sharing_decision(
+        kind, NOW, grounds=[], criteria=None, method=None, consent_status=None,
+        individual_told=None, could_less_be_shared=None,
+        categories=[InfoCategory.THIRD_PARTY, InfoCategory.HEALTH],
+    )  # fmt: skip
+    found = check_sharing_decision(draft, now=NOW, consent=snapshot(superseded_by_withdrawal=True))
+    assert found == []
+
+
+@pytest.mark.parametrize("kind", [SHARED, IN_PART, RECEIVED])
+def test_not_shared_rules_apply_only_to_not_shared(kind: SharingKind) -> None:
+    found = sharing(
+        kind, weighing="", significant_harm_concern=True, initiation=Initiation.ON_REQUEST,
+        requester_told_reasons=None,
+    )  # fmt: skip
+    assert {"WEIGHING", "HARM_NOT_SHARED", "REQUESTER_TOLD"}.isdisjoint(x.rule_id for x in found)
+
+
+def test_received_rules_apply_only_to_received() -> None:
+    found = sharing(NOT_SHARED, recipients=[], information_shared="")
+    assert {"SOURCE", "WHAT_RECEIVED", "RECIPIENT"}.isdisjoint(x.rule_id for x in found)
+
+
+def test_consent_scope_lists_uncovered_organisations() -> None:
+    draft = f.complete_sharing_decision(
+        SHARED, NOW, recipients=[
+            Recipient(name="A Example", organisation="Example Borough Children's Services"),
+            Recipient(name="B Example", organisation="Fictional   Police"),
+        ],
+    )  # fmt: skip
+    (finding,) = check_sharing_decision(draft, now=NOW, consent=snapshot())
+    assert finding.field == "recipients"
+    assert "Fictional Police" in finding.message
+    assert "Children's Services" not in finding.message
+
+
+def test_empty_sharing_decision_findings_are_in_form_order() -> None:
+    draft = SharingDecisionDraft(kind=SHARED, in_doubt=True)
+    findings = check_sharing_decision(draft, now=NOW)
+    order = [x.name for x in fields(SharingDecisionDraft)]
+    positions = [order.index(x.field.split(".")[0]) for x in findings]
+    assert positions == sorted(positions)
+    assert [x.field for x in findings if x.rule_id == "CRITERIA"] == [
+        f"criteria.{c}" for c in Criterion
+    ]
+    assert findings == check_sharing_decision(draft, now=NOW)
+    assert findings[0].rule_id == "WHEN"
+    assert findings[-1].rule_id == "REASONS"
+
+
+def test_empty_drafts_block() -> None:
+    assert {x.rule_id for x in blocking(check_case(CaseDraft()))} == {"CASE_NAME", "CASE_REFERENCE"}
+    assert blocking(check_consent_decision(ConsentDecisionDraft(), now=NOW))
+    assert blocking(check_amendment(AmendmentDraft()))
+    assert blocking(check_review(ReviewDraft(), reviewer_id="a", author_id="b"))
+    assert blocking(check_advice(AdviceDraft(), now=NOW))
+    assert {x.rule_id for x in check_sharing_decision(SharingDecisionDraft(), now=NOW)} == {
+        "KIND", "WHEN", "PURPOSE", "REASONS",
+    }  # fmt: skip
+
+
+def test_messages_and_citations_are_plain_and_cited() -> None:
+    findings = [x for c in RAISES for x in c.findings()]
+    for finding in findings:
+        assert finding.message.strip() and finding.message[0].isupper()
+        assert re.search(
+            r"Golden rule [1-7]|Chapter section [1-4]|Later editions", finding.citation
+        )
+        assert not re.search(
+            r"prohibit|not allowed|must not share|you failed", finding.message, re.I
+        )
+
+
+def test_blocking_keeps_order_and_drops_advisories() -> None:
+    findings = sharing(criteria=same_rationale(7), purpose="", reasons="")
+    assert [x.rule_id for x in blocking(findings)] == ["PURPOSE", "REASONS"]
+
+
+def test_checklist_refused_lists_blocking_messages() -> None:
+    findings = check_sharing_decision(SharingDecisionDraft(kind=SHARED), now=NOW)
+    error = ChecklistRefused(findings)
+    assert error.findings == tuple(findings)
+    assert str(error) == error.user_message
+    for finding in blocking(findings):
+        assert finding.message in str(error)
+
+
+def test_naive_times_are_taken_as_local() -> None:
+    local_now = NOW.astimezone().replace(tzinfo=None)
+    found = sharing(occurred_at=local_now - timedelta(hours=1))
+    assert "WHEN" not in {x.rule_id for x in found}
+
+
+def test_full_draft_is_checked_in_under_a_millisecond() -> None:
+    draft = f.complete_sharing_decision(SHARED, NOW, reasons="Long reasons " * 1500)
+    consent_snapshot = snapshot()
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(100):
+            check_sharing_decision(draft, now=NOW, consent=consent_snapshot)
+        best = min(best, (time.perf_counter() - start) / 100)
+    assert best < 0.001
+
+
+# ---- properties ------------------------------------------------------------------
+
+PROPERTY = settings(max_examples=200, deadline=None)
+KNOWN_RULES = _rule_ids_in_source()
+
+
+def _assert_well_formed(findings: list[Finding], cls: type) -> None:
+    names = {x.name for x in fields(cls)} | {f"criteria.{c}" for c in Criterion}
+    for finding in findings:
+        assert finding.rule_id in KNOWN_RULES
+        assert finding.severity in (B, A)
+        assert finding.field in names
+
+
+@PROPERTY
+@given(
+    draft=arbitrary(SharingDecisionDraft),
+    now=garbage | st.datetimes(timezones=st.just(UTC)),
+    consent_snapshot=st.none() | consent_snapshots,
+)
+def test_sharing_checklist_never_raises(draft, now, consent_snapshot) -> None:
+    findings = check_sharing_decision(draft, now=now, consent=consent_snapshot)
+    _assert_well_formed(findings, SharingDecisionDraft)
+
+
+@PROPERTY
+@given(
+    consent_draft=arbitrary(ConsentDecisionDraft),
+    amendment_draft=arbitrary(AmendmentDraft),
+    review_draft=arbitrary(ReviewDraft),
+    advice_draft=arbitrary(AdviceDraft),
+    case_draft=arbitrary(CaseDraft),
+    now=garbage,
+    ids=st.tuples(garbage, garbage),
+)
+def test_other_checklists_never_raise(
+    consent_draft, amendment_draft, review_draft, advice_draft, case_draft, now, ids
+) -> None:
+    _assert_well_formed(check_consent_decision(consent_draft, now=now), ConsentDecisionDraft)
+    _assert_well_formed(check_amendment(amendment_draft), AmendmentDraft)
+    found = check_review(review_draft, reviewer_id=ids[0], author_id=ids[1])
+    _assert_well_formed(found, ReviewDraft)
+    _assert_well_formed(check_advice(advice_draft, now=now), AdviceDraft)
+    _assert_well_formed(check_case(case_draft), CaseDraft)
+
+
+@PROPERTY
+@given(complete_sharing_decisions())
+def test_complete_drafts_have_no_blocking_findings(now_and_draft) -> None:
+    now, draft = now_and_draft
+    assert blocking(check_sharing_decision(draft, now=now)) == []
+    assert blocking(check_sharing_decision(draft.cleaned(), now=now)) == []
