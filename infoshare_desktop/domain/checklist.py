@@ -317,6 +317,17 @@ def _advice_missing_field(draft: SharingDecisionDraft) -> str | None:
 
 
 def _check_advice_in_doubt(out: list[Finding], draft: SharingDecisionDraft) -> None:
+    """ADVICE_WHEN_IN_DOUBT, and ADVICE_IDENTITY whenever advice was sought."""
+    if draft.advice_sought is True and not isinstance(draft.advice_identity_withheld, bool):
+        out.append(
+            _advisory(
+                "ADVICE_IDENTITY",
+                "Record whether the individual's identity was withheld while seeking advice "
+                "(withhold it where possible).",
+                "advice_identity_withheld",
+                _RULE_3,
+            )
+        )
     unsure = _enum(draft.confidentiality, Confidentiality) is Confidentiality.UNSURE
     if not (unsure or draft.in_doubt is True):
         return

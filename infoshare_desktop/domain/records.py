@@ -170,7 +170,7 @@ class Draft:
             max_length = f.metadata.get("max_length")
             if max_length is not None:
                 label = f.metadata["label"]
-                if isinstance(f.default_factory, type) and f.default_factory is list:
+                if f.default_factory is list:
                     items = value if isinstance(value, list | tuple) else []
                     changes[f.name] = [
                         clean_text(item, field=f.name, label=label, max_length=max_length)

@@ -275,6 +275,7 @@ RAISES = [
     Raises("ADVICE_FROM", B, "sought_from_role", lambda: advice(sought_from_role="")),
     Raises("ADVICE_GIVEN", B, "advice", lambda: advice(advice="n/a")),
     Raises("ADVICE_IDENTITY", A, "identity_withheld", lambda: advice(identity_withheld=None)),
+    Raises("ADVICE_IDENTITY", A, "advice_identity_withheld", lambda: sharing(**IN_DOUBT_ADVISED)),
     Raises("CASE_NAME", B, "display_name", lambda: case(display_name="  ")),
     Raises("CASE_REFERENCE", B, "case_reference", lambda: case(case_reference="")),
 ]  # fmt: skip
@@ -370,6 +371,9 @@ SATISFIES = [
       ("REVIEW_NOT_OWN", "REVIEW_OUTCOME", "REVIEW_COMMENT")],
     Satisfies("REVIEW_COMMENT", lambda: review(outcome=ReviewOutcome.ENDORSED, comment="")),
     *[Satisfies(rule_id, advice) for rule_id in ("ADVICE_FROM", "ADVICE_GIVEN", "ADVICE_IDENTITY")],
+    Satisfies("ADVICE_IDENTITY", lambda: sharing(
+        **IN_DOUBT_ADVISED, advice_identity_withheld=True)),
+    Satisfies("ADVICE_IDENTITY", lambda: sharing(advice_sought=False)),
     *[Satisfies(rule_id, case) for rule_id in ("CASE_NAME", "CASE_REFERENCE")],
 ]  # fmt: skip
 
