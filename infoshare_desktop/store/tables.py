@@ -6,7 +6,7 @@ updated or deleted: triggers in the migrations reject it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Index, LargeBinary, Text
 from sqlmodel import Field, SQLModel
@@ -58,3 +58,62 @@ class AuditState(SQLModel, table=True):
     seq: int
     head: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     next_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class CaseFile(SQLModel, table=True):
+    """One child or young person. Identity kept minimal. Never updated or deleted."""
+
+    __tablename__ = "case_file"
+    id: str = Field(primary_key=True, max_length=36)
+    display_name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200)  # folded name, for the duplicate check
+    date_of_birth: date | None = None
+    case_reference: str = Field(max_length=200)
+    other_identifiers: str = Field(default="", sa_column=Column(Text, nullable=False))
+    restricted: bool = False
+    created_at: datetime
+    created_by: str = Field(foreign_key="user_account.id", max_length=36)
+
+
+class CaseMember(SQLModel, table=True):
+    """Staff named on a restricted case (its creator is always one)."""
+
+    __tablename__ = "case_member"
+    case_id: str = Field(foreign_key="case_file.id", primary_key=True, max_length=36)
+    user_id: str = Field(foreign_key="user_account.id", primary_key=True, max_length=36)
+    added_at: datetime
+    added_by: str = Field(max_length=36)
+
+
+class SavedRecord(SQLModel, table=True):
+    """A saved record of any kind; its full content is the draft's JSON in `payload`.
+    The other columns are what lists, queues and the chronology need without parsing it."""
+
+    __tablename__ = "saved_record"
+    id: str = Field(primary_key=True, max_length=36)
+    case_id: str = Field(foreign_key="case_file.id", max_length=36)
+    kind: str = Field(max_length=32)  # RecordKind
+    subkind: str = Field(max_length=32)  # SharingKind, ConsentOutcome, ReviewOutcome...
+    target_id: str | None = Field(default=None, foreign_key="saved_record.id", max_length=36)
+    author_id: str = Field(foreign_key="user_account.id", max_length=36)
+    occurred_at: datetime
+    recorded_at: datetime
+    late: bool = False
+    without_consent: bool = False
+    harm_concern: bool = False
+    summary: str = Field(max_length=300)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DraftRow(SQLModel, table=True):
+    """Unfinished work of one user, kept so a lock or crash loses no typing."""
+
+    __tablename__ = "draft"
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(foreign_key="user_account.id", max_length=36)
+    case_id: str | None = Field(default=None, foreign_key="case_file.id", max_length=36)
+    kind: str = Field(max_length=32)
+    target_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime
+    updated_at: datetime
+    payload: str = Field(sa_column=Column(Text, nullable=False))

@@ -1,0 +1,529 @@
+"""Cases: creating them, listing and searching them, and reading what they hold.
+
+Opening a case and reading a record's details are audited ("who saw what"); search
+results are filtered to the cases the user may see before any text leaves the store.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, text
+from sqlmodel import Session, col, select
+
+from infoshare_desktop.domain import checklist
+from infoshare_desktop.domain.enums import ConsentOutcome, RecordKind
+from infoshare_desktop.domain.errors import ChecklistRefused
+from infoshare_desktop.domain.records import (
+    AdviceDraft,
+    AmendmentDraft,
+    CaseDraft,
+    ConsentDecisionDraft,
+    Draft,
+    ReviewDraft,
+    SharingDecisionDraft,
+)
+from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services.access import require
+from infoshare_desktop.services.records import RecordNotFound, load_record, search_text
+from infoshare_desktop.services.visibility import CASE_ROLES, visible_case, visible_clause
+from infoshare_desktop.store import audit
+from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.errors import StoreError
+from infoshare_desktop.store.tables import CaseFile, CaseMember, SavedRecord, UserAccount
+
+DRAFT_TYPES: dict[str, type[Draft]] = {
+    RecordKind.SHARING_DECISION.value: SharingDecisionDraft,
+    RecordKind.CONSENT_DECISION.value: ConsentDecisionDraft,
+    RecordKind.AMENDMENT.value: AmendmentDraft,
+    RecordKind.REVIEW.value: ReviewDraft,
+    RecordKind.ADVICE.value: AdviceDraft,
+    "case": CaseDraft,
+}
+#: Marks around the matching words in a search snippet (control characters never occur
+#: in saved text, so the UI can escape the snippet and then turn these into emphasis).
+MATCH_START, MATCH_END = "\x02", "\x03"
+
+
+class PossibleDuplicate(StoreError):
+    """A case with the same name and date of birth exists; ask before creating another."""
+
+    def __init__(self, matches: list[CaseSummary]) -> None:
+        self.matches = matches
+        refs = ", ".join(m.case_reference for m in matches)
+        super().__init__(
+            f"A case with the same name and date of birth already exists ({refs}). "
+            "Open it instead, or confirm that this is a different child."
+        )
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case_id: str
+    display_name: str
+    case_reference: str
+    date_of_birth: date | None
+    restricted: bool
+    records: int = 0
+    last_activity: datetime | None = None
+    late_entries: int = 0
+    harm_concern: bool = False
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    record_id: str
+    kind: RecordKind
+    subkind: str
+    summary: str
+    occurred_at: datetime
+    recorded_at: datetime
+    late: bool
+    author_name: str
+    target_id: str | None
+
+
+@dataclass
+class RecordDetail:
+    """A saved record exactly as saved, with what was added to it since."""
+
+    record_id: str
+    case_id: str
+    kind: RecordKind
+    subkind: str
+    author_id: str
+    author_name: str
+    occurred_at: datetime
+    recorded_at: datetime
+    late: bool
+    content: Draft
+    amendments: list[RecordDetail] = field(default_factory=list)
+    reviews: list[RecordDetail] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConsentPositionItem:
+    record_id: str
+    asked: str
+    outcome: ConsentOutcome
+    scope_agencies: tuple[str, ...]
+    scope_purposes: tuple[str, ...]
+    scope_information: str
+    limits: str
+    valid_until: date | None
+    occurred_at: datetime
+    status: str  # "current", "expired", "superseded", "refused", "withdrawn", "cannot be given"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    case_id: str
+    display_name: str
+    case_reference: str
+    snippet: str
+    score: float
+
+
+def name_key(display_name: str) -> str:
+    """A folded name for the duplicate check: case, accents and spacing ignored."""
+    folded = unicodedata.normalize("NFKD", display_name.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(folded.split())
+
+
+# -- creating ------------------------------------------------------------------------------
+
+
+def possible_duplicates(
+    store: Store, *, display_name: str, date_of_birth: date | None
+) -> list[CaseSummary]:
+    user = require(store, *CASE_ROLES)
+    if date_of_birth is None:
+        return []
+    with store.read() as session:
+        rows = session.exec(
+            select(CaseFile).where(
+                CaseFile.name_key == name_key(display_name),
+                CaseFile.date_of_birth == date_of_birth,
+                visible_clause(user.user_id),
+            )
+        ).all()
+    return [_summary(row) for row in rows]
+
+
+def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool = False) -> str:
+    """Create a case; raises PossibleDuplicate unless the user confirmed it is another child."""
+    user = require(store, *CASE_ROLES)
+    clean = draft.cleaned()
+    findings = checklist.check_case(clean)
+    if checklist.blocking(findings):
+        raise ChecklistRefused(findings)
+    if not confirmed_not_duplicate:
+        matches = possible_duplicates(
+            store, display_name=clean.display_name, date_of_birth=clean.date_of_birth
+        )
+        if matches:
+            raise PossibleDuplicate(matches)
+    case_id, now = str(uuid.uuid4()), utcnow()
+    with store.write() as session:
+        session.add(
+            CaseFile(
+                id=case_id,
+                display_name=clean.display_name,
+                name_key=name_key(clean.display_name),
+                date_of_birth=clean.date_of_birth,
+                case_reference=clean.case_reference,
+                other_identifiers=clean.other_identifiers,
+                restricted=clean.restricted,
+                created_at=now,
+                created_by=user.user_id,
+            )
+        )
+        session.flush()
+        session.add(
+            CaseMember(case_id=case_id, user_id=user.user_id, added_at=now, added_by=user.user_id)
+        )
+        reference_joined = re.sub(r"[\W_]+", "", clean.case_reference)
+        session.connection().exec_driver_sql(
+            "INSERT INTO search_index (case_id, record_id, body) VALUES (?, NULL, ?)",
+            (case_id, "\n".join([search_text(clean), reference_joined])),
+        )
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.CREATE,
+            target_kind="case",
+            target_id=case_id,
+            at=now,
+        )
+    return case_id
+
+
+def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
+    """Name another member of staff on a (restricted) case."""
+    user = require(store, *CASE_ROLES)
+    with store.write() as session:
+        visible_case(session, store, case_id)
+        if session.get(CaseMember, (case_id, user_id)) is None:
+            session.add(
+                CaseMember(
+                    case_id=case_id, user_id=user_id, added_at=utcnow(), added_by=user.user_id
+                )
+            )
+            audit.append(
+                session,
+                actor_id=user.user_id,
+                action=Action.SETTING_CHANGE,
+                target_kind="case",
+                target_id=case_id,
+                detail="member_added",
+            )
+
+
+# -- listing ----------------------------------------------------------------------------------
+
+
+def _summary(
+    row: CaseFile, records: int = 0, last: datetime | None = None, late: int = 0, harm: bool = False
+) -> CaseSummary:
+    return CaseSummary(
+        case_id=row.id,
+        display_name=row.display_name,
+        case_reference=row.case_reference,
+        date_of_birth=row.date_of_birth,
+        restricted=row.restricted,
+        records=records,
+        last_activity=last,
+        late_entries=late,
+        harm_concern=harm,
+    )
+
+
+SORT_KEYS = {
+    "reference": CaseFile.case_reference,
+    "name": CaseFile.name_key,
+    "date_of_birth": CaseFile.date_of_birth,
+    "created": CaseFile.created_at,
+}
+
+
+def count_cases(store: Store) -> int:
+    user = require(store, *CASE_ROLES)
+    with store.read() as session:
+        return session.exec(
+            select(func.count()).select_from(CaseFile).where(visible_clause(user.user_id))
+        ).one()
+
+
+def list_cases(
+    store: Store,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    sort: str = "last_activity",
+    descending: bool = True,
+) -> list[CaseSummary]:
+    """One page of the user's cases, with activity counts and flags."""
+    user = require(store, *CASE_ROLES)
+    records = (
+        select(
+            SavedRecord.case_id,
+            func.count().label("n"),
+            func.max(SavedRecord.occurred_at).label("last"),
+            func.sum(SavedRecord.late).label("late"),
+            func.max(SavedRecord.harm_concern).label("harm"),
+        )
+        .group_by(SavedRecord.case_id)
+        .subquery()
+    )
+    order = (
+        records.c.last if sort == "last_activity" else SORT_KEYS.get(sort, CaseFile.case_reference)
+    )
+    if sort == "records":
+        order = records.c.n
+    order_by = order.desc() if descending else order.asc()
+    query = (
+        select(CaseFile, records.c.n, records.c.last, records.c.late, records.c.harm)
+        .join(records, records.c.case_id == CaseFile.id, isouter=True)
+        .where(visible_clause(user.user_id))
+        .order_by(order_by.nulls_last(), CaseFile.case_reference)
+        .offset(offset)
+        .limit(limit)
+    )
+    with store.read() as session:
+        rows = session.exec(query).all()
+    return [
+        _summary(case, n or 0, _aware(last), late or 0, bool(harm))
+        for case, n, last, late, harm in rows
+    ]
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """Aggregates come back from SQLite as text; make them aware UTC datetimes."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def open_case(store: Store, *, case_id: str) -> CaseSummary:
+    """The case's identity; audited as a view."""
+    user = require(store, *CASE_ROLES)
+    with store.write() as session:
+        case = visible_case(session, store, case_id)
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.VIEW,
+            target_kind="case",
+            target_id=case_id,
+        )
+    return _summary(case)
+
+
+def _author_names(session: Session, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(UserAccount.id, UserAccount.display_name).where(col(UserAccount.id).in_(ids))
+    )
+    return dict(rows.all())
+
+
+def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
+    """Every record of the case in the order things happened, with when each was recorded."""
+    with store.read() as session:
+        visible_case(session, store, case_id)
+        rows = session.exec(
+            select(
+                SavedRecord.id,
+                SavedRecord.kind,
+                SavedRecord.subkind,
+                SavedRecord.summary,
+                SavedRecord.occurred_at,
+                SavedRecord.recorded_at,
+                SavedRecord.late,
+                SavedRecord.author_id,
+                SavedRecord.target_id,
+            )
+            .where(SavedRecord.case_id == case_id)
+            .order_by(SavedRecord.occurred_at, SavedRecord.recorded_at)
+        ).all()
+        names = _author_names(session, {r[7] for r in rows})
+    return [
+        ChronologyEntry(
+            record_id=r[0],
+            kind=RecordKind(r[1]),
+            subkind=r[2],
+            summary=r[3],
+            occurred_at=r[4],
+            recorded_at=r[5],
+            late=r[6],
+            author_name=names.get(r[7], "unknown"),
+            target_id=r[8],
+        )
+        for r in rows
+    ]
+
+
+def _detail(row: SavedRecord, names: dict[str, str]) -> RecordDetail:
+    return RecordDetail(
+        record_id=row.id,
+        case_id=row.case_id,
+        kind=RecordKind(row.kind),
+        subkind=row.subkind,
+        author_id=row.author_id,
+        author_name=names.get(row.author_id, "unknown"),
+        occurred_at=row.occurred_at,
+        recorded_at=row.recorded_at,
+        late=row.late,
+        content=DRAFT_TYPES[row.kind].from_dict(json.loads(row.payload)),
+    )
+
+
+def record_detail(store: Store, *, record_id: str) -> RecordDetail:
+    """A record as saved, with its amendments and reviews in order; audited as a view."""
+    user = require(store, *CASE_ROLES)
+    with store.write() as session:
+        row = load_record(session, record_id)
+        visible_case(session, store, row.case_id)
+        related = session.exec(
+            select(SavedRecord)
+            .where(SavedRecord.target_id == record_id)
+            .order_by(SavedRecord.recorded_at)
+        ).all()
+        names = _author_names(session, {row.author_id, *(r.author_id for r in related)})
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.VIEW,
+            target_kind=row.kind,
+            target_id=record_id,
+        )
+    detail = _detail(row, names)
+    for r in related:
+        if r.kind == RecordKind.AMENDMENT:
+            detail.amendments.append(_detail(r, names))
+        elif r.kind == RecordKind.REVIEW:
+            detail.reviews.append(_detail(r, names))
+    return detail
+
+
+def consent_position(
+    store: Store, *, case_id: str, today: date | None = None
+) -> list[ConsentPositionItem]:
+    """Every consent decision of the case, newest first, with whether it still stands."""
+    today = today or utcnow().date()
+    with store.read() as session:
+        visible_case(session, store, case_id)
+        rows = session.exec(
+            select(SavedRecord)
+            .where(
+                SavedRecord.case_id == case_id,
+                SavedRecord.kind == RecordKind.CONSENT_DECISION.value,
+            )
+            .order_by(SavedRecord.occurred_at.desc())  # type: ignore[union-attr]
+        ).all()
+    superseded = {r.target_id for r in rows if r.target_id}
+    items = []
+    for row in rows:
+        d = ConsentDecisionDraft.from_dict(json.loads(row.payload))
+        outcome = d.outcome or ConsentOutcome.CANNOT_BE_GIVEN
+        if row.id in superseded:
+            status = "superseded"
+        elif not outcome.is_given:
+            status = outcome.value.replace("_", " ")
+        elif d.valid_until is not None and d.valid_until < today:
+            status = "expired"
+        else:
+            status = "current"
+        items.append(
+            ConsentPositionItem(
+                record_id=row.id,
+                asked=(d.asked.label if d.asked else "")
+                + (f": {d.asked_name}" if d.asked_name else ""),
+                outcome=outcome,
+                scope_agencies=tuple(d.scope_agencies),
+                scope_purposes=tuple(d.scope_purposes),
+                scope_information=d.scope_information,
+                limits=d.limits,
+                valid_until=d.valid_until,
+                occurred_at=row.occurred_at,
+                status=status,
+            )
+        )
+    return items
+
+
+# -- search -------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(user_text: str) -> str | None:
+    """Turn what the user typed into a safe FTS5 query: every word, as a prefix."""
+    words = _WORD.findall(user_text)[:12]
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
+    """Cases matching every word typed (names, references, record text), best first,
+    each with the snippet that matched. Only cases the user may see are considered."""
+    user = require(store, *CASE_ROLES)
+    match = fts_query(query)
+    if match is None:
+        return []
+    sql = text(
+        """
+        WITH hits AS (
+            SELECT s.case_id AS case_id,
+                   snippet(search_index, 2, :start, :end, '…', 12) AS snip,
+                   bm25(search_index) AS score
+            FROM search_index AS s
+            WHERE search_index MATCH :match
+              AND s.case_id IN (
+                  SELECT id FROM case_file WHERE restricted = 0
+                  UNION SELECT case_id FROM case_member WHERE user_id = :user)
+        ), best AS (
+            SELECT case_id, snip, score,
+                   row_number() OVER (PARTITION BY case_id ORDER BY score) AS rn
+            FROM hits
+        )
+        SELECT b.case_id, c.display_name, c.case_reference, b.snip, b.score
+        FROM best AS b JOIN case_file AS c ON c.id = b.case_id
+        WHERE b.rn = 1
+        ORDER BY b.score
+        LIMIT :limit
+        """
+    )
+    params = {
+        "start": MATCH_START,
+        "end": MATCH_END,
+        "match": match,
+        "user": user.user_id,
+        "limit": limit,
+    }
+    with store.read() as session:
+        rows = session.connection().execute(sql, params).all()
+    return [SearchHit(r[0], r[1], r[2], r[3].replace("\n", " "), r[4]) for r in rows]
+
+
+__all__ = [
+    "CaseSummary",
+    "ChronologyEntry",
+    "ConsentPositionItem",
+    "PossibleDuplicate",
+    "RecordDetail",
+    "RecordNotFound",
+    "SearchHit",
+]

@@ -1,0 +1,136 @@
+"""Drafts: unfinished work kept (encrypted, in the store) so a lock, a crash or a refused
+save loses no typing. A draft is never shown as a record and is saved without the
+checklist; only its owner sees it. Creating and discarding one is audited; the
+autosaves in between are not (they would flood the trail)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+
+from infoshare_desktop.domain.records import Draft
+from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services.access import require
+from infoshare_desktop.services.cases import DRAFT_TYPES
+from infoshare_desktop.services.visibility import CASE_ROLES
+from infoshare_desktop.store import audit
+from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.errors import StoreError
+from infoshare_desktop.store.tables import CaseFile, DraftRow
+
+KIND_OF_DRAFT = {cls: kind for kind, cls in DRAFT_TYPES.items()}
+
+
+class DraftNotFound(StoreError):
+    user_message = "That draft no longer exists (it was saved as a record or discarded)."
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    draft_id: str
+    kind: str
+    case_id: str | None
+    case_name: str
+    case_reference: str
+    target_id: str | None
+    updated_at: datetime
+
+
+def save_draft(
+    store: Store,
+    *,
+    draft: Draft,
+    case_id: str | None,
+    target_id: str | None = None,
+    draft_id: str | None = None,
+) -> str:
+    """Create or overwrite one of the user's drafts; returns its id."""
+    user = require(store, *CASE_ROLES)
+    kind = KIND_OF_DRAFT[type(draft)]
+    payload = json.dumps(draft.to_dict(), sort_keys=True)  # ASCII: lone surrogates survive
+    now = utcnow()
+    with store.write() as session:
+        row = session.get(DraftRow, draft_id) if draft_id else None
+        if row is not None and row.user_id != user.user_id:
+            raise DraftNotFound()
+        if row is None:
+            row = DraftRow(
+                id=draft_id or str(uuid.uuid4()),
+                user_id=user.user_id,
+                case_id=case_id,
+                kind=kind,
+                target_id=target_id,
+                created_at=now,
+                updated_at=now,
+                payload=payload,
+            )
+            audit.append(
+                session,
+                actor_id=user.user_id,
+                action=Action.DRAFT_SAVE,
+                target_kind="draft",
+                target_id=row.id,
+            )
+        else:
+            row.payload, row.updated_at = payload, now
+        session.add(row)
+    return row.id
+
+
+def list_drafts(store: Store, *, case_id: str | None = None) -> list[DraftSummary]:
+    """The signed-in user's drafts, newest first (optionally for one case)."""
+    user = require(store, *CASE_ROLES)
+    query = (
+        select(DraftRow, CaseFile.display_name, CaseFile.case_reference)
+        .join(CaseFile, CaseFile.id == DraftRow.case_id, isouter=True)
+        .where(DraftRow.user_id == user.user_id)
+        .order_by(DraftRow.updated_at.desc())  # type: ignore[union-attr]
+    )
+    if case_id is not None:
+        query = query.where(DraftRow.case_id == case_id)
+    with store.read() as session:
+        rows = session.exec(query).all()
+    return [
+        DraftSummary(d.id, d.kind, d.case_id, name or "", ref or "", d.target_id, d.updated_at)
+        for d, name, ref in rows
+    ]
+
+
+def load_draft(store: Store, *, draft_id: str) -> tuple[DraftSummary, Draft]:
+    user = require(store, *CASE_ROLES)
+    with store.read() as session:
+        row = session.get(DraftRow, draft_id)
+        if row is None or row.user_id != user.user_id:
+            raise DraftNotFound()
+        case = session.get(CaseFile, row.case_id) if row.case_id else None
+    summary = DraftSummary(
+        row.id,
+        row.kind,
+        row.case_id,
+        case.display_name if case else "",
+        case.case_reference if case else "",
+        row.target_id,
+        row.updated_at,
+    )
+    return summary, DRAFT_TYPES[row.kind].from_dict(json.loads(row.payload))
+
+
+def discard_draft(store: Store, *, draft_id: str) -> None:
+    user = require(store, *CASE_ROLES)
+    with store.write() as session:
+        row = session.get(DraftRow, draft_id)
+        if row is None or row.user_id != user.user_id:
+            raise DraftNotFound()
+        session.delete(row)
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.DRAFT_DISCARD,
+            target_kind="draft",
+            target_id=draft_id,
+        )

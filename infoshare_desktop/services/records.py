@@ -1,0 +1,375 @@
+"""Saving records: sharing decisions, consent decisions, amendments, reviews and advice.
+
+Every function here cleans the draft's text, runs the same checklist the form shows,
+refuses with the findings if any is blocking, checks the role and the case's visibility,
+sets `recorded_at` itself, and writes the record, its search text and its audit entry in
+one transaction. There is no update path: a saved record is corrected by an amendment.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from infoshare_desktop.domain import checklist
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.enums import (
+    ConsentOutcome,
+    ConsentStatus,
+    RecordKind,
+    SharingKind,
+)
+from infoshare_desktop.domain.errors import ChecklistRefused
+from infoshare_desktop.domain.records import (
+    AdviceDraft,
+    AmendmentDraft,
+    ConsentDecisionDraft,
+    ConsentSnapshot,
+    Draft,
+    ReviewDraft,
+    SharingDecisionDraft,
+)
+from infoshare_desktop.domain.timeutil import ensure_utc, utcnow
+from infoshare_desktop.services.access import require
+from infoshare_desktop.services.visibility import CASE_ROLES, visible_case
+from infoshare_desktop.store import audit
+from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.errors import StoreError
+from infoshare_desktop.store.tables import DraftRow, SavedRecord
+
+LATE_AFTER = timedelta(hours=24)
+WITHOUT_CONSENT = {
+    ConsentStatus.REFUSED,
+    ConsentStatus.WITHDRAWN,
+    ConsentStatus.NOT_SOUGHT,
+    ConsentStatus.CANNOT_BE_GIVEN,
+}
+
+
+class RecordNotFound(StoreError):
+    user_message = "That record does not exist, or your account cannot see it."
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a successful save returns."""
+
+    record_id: str
+    case_id: str
+    recorded_at: datetime
+    advisories: tuple[checklist.Finding, ...] = ()
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _refuse_if_blocking(findings: list[checklist.Finding]) -> tuple[checklist.Finding, ...]:
+    if checklist.blocking(findings):
+        raise ChecklistRefused(findings)
+    return tuple(findings)
+
+
+def search_text(draft: Draft) -> str:
+    """Every piece of text in a draft, for the full-text index (inside the encrypted file)."""
+    parts: list[str] = []
+
+    def walk(value: object, key: str = "") -> None:
+        if isinstance(value, str):
+            if value and not key.endswith("_id"):
+                parts.append(value)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, str(k))
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+
+    walk(draft.to_dict())
+    return "\n".join(parts)
+
+
+def _truncate(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def summary_of(kind: RecordKind, draft: Draft) -> str:
+    """The one line the chronology shows for a record."""
+    if isinstance(draft, SharingDecisionDraft):
+        parties = "; ".join(r.organisation or r.role or r.name for r in draft.recipients)
+        label = draft.kind.label if draft.kind else "Sharing decision"
+        if draft.kind is SharingKind.RECEIVED:
+            return _truncate(f"{label} from {parties}" if parties else label)
+        if draft.kind is SharingKind.NOT_SHARED:
+            who = draft.requester_organisation or parties
+            return _truncate(f"{label}: request from {who}" if who else label)
+        return _truncate(f"{label} with {parties}" if parties else label)
+    if isinstance(draft, ConsentDecisionDraft):
+        outcome = draft.outcome.label if draft.outcome else "recorded"
+        asked = draft.asked.label if draft.asked else "someone"
+        return _truncate(f"Consent: {outcome} ({asked})")
+    if isinstance(draft, AmendmentDraft):
+        reason = draft.reason.label if draft.reason else "amendment"
+        return _truncate(f"Amendment: {reason}")
+    if isinstance(draft, ReviewDraft):
+        outcome = draft.outcome.label if draft.outcome else "review"
+        return _truncate(f"Review: {outcome}")
+    if isinstance(draft, AdviceDraft):
+        return _truncate(
+            f"Advice from {draft.sought_from_role}" if draft.sought_from_role else "Advice"
+        )
+    return kind.label
+
+
+def _insert(
+    session: Session,
+    *,
+    store: Store,
+    case_id: str,
+    kind: RecordKind,
+    subkind: str,
+    draft: Draft,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    target_id: str | None = None,
+    without_consent: bool = False,
+    harm_concern: bool = False,
+    from_draft_id: str | None = None,
+) -> str:
+    user = store.user
+    assert user is not None
+    record_id = str(uuid.uuid4())
+    session.add(
+        SavedRecord(
+            id=record_id,
+            case_id=case_id,
+            kind=kind.value,
+            subkind=subkind,
+            target_id=target_id,
+            author_id=user.user_id,
+            occurred_at=occurred_at,
+            recorded_at=recorded_at,
+            late=recorded_at - occurred_at > LATE_AFTER,
+            without_consent=without_consent,
+            harm_concern=harm_concern,
+            summary=summary_of(kind, draft),
+            payload=json.dumps(draft.to_dict(), ensure_ascii=False, sort_keys=True),
+        )
+    )
+    session.flush()
+    session.connection().exec_driver_sql(
+        "INSERT INTO search_index (case_id, record_id, body) VALUES (?, ?, ?)",
+        (case_id, record_id, search_text(draft)),
+    )
+    action = {RecordKind.AMENDMENT: Action.AMEND, RecordKind.REVIEW: Action.REVIEW}.get(
+        kind, Action.CREATE
+    )
+    audit.append(
+        session,
+        actor_id=user.user_id,
+        action=action,
+        target_kind=kind.value,
+        target_id=record_id,
+        at=recorded_at,
+    )
+    if from_draft_id:
+        row = session.get(DraftRow, from_draft_id)
+        if row is not None and row.user_id == user.user_id:
+            session.delete(row)
+    return record_id
+
+
+def load_record(session: Session, record_id: str) -> SavedRecord:
+    row = session.get(SavedRecord, record_id)
+    if row is None:
+        raise RecordNotFound()
+    return row
+
+
+def consent_snapshot(session: Session, case_id: str, consent_id: str) -> ConsentSnapshot | None:
+    """The consent decision a sharing decision relies on, as the checklist needs it."""
+    row = session.get(SavedRecord, consent_id)
+    if row is None or row.case_id != case_id or row.kind != RecordKind.CONSENT_DECISION:
+        return None
+    decision = ConsentDecisionDraft.from_dict(json.loads(row.payload))
+    withdrawn = False
+    for later in session.exec(
+        select(SavedRecord).where(
+            SavedRecord.case_id == case_id, SavedRecord.kind == RecordKind.CONSENT_DECISION.value
+        )
+    ):
+        payload = json.loads(later.payload)
+        if payload.get("supersedes_id") == consent_id and payload.get("outcome") in (
+            ConsentOutcome.WITHDRAWN.value,
+            ConsentOutcome.REFUSED.value,
+        ):
+            withdrawn = True
+    return ConsentSnapshot.of(decision, superseded_by_withdrawal=withdrawn)
+
+
+# -- the services ------------------------------------------------------------------------
+
+
+def check_sharing_decision(
+    store: Store, *, case_id: str, draft: SharingDecisionDraft
+) -> list[checklist.Finding]:
+    """The findings the form shows, with the consent relied on looked up in the store."""
+    consent = None
+    if draft.consent_decision_id:
+        with store.read() as session:
+            consent = consent_snapshot(session, case_id, draft.consent_decision_id)
+    return checklist.check_sharing_decision(draft, now=utcnow(), consent=consent)
+
+
+def record_sharing_decision(
+    store: Store, *, case_id: str, draft: SharingDecisionDraft, from_draft_id: str | None = None
+) -> Saved:
+    require(store, *CASE_ROLES)
+    clean = draft.cleaned()
+    with store.write() as session:
+        visible_case(session, store, case_id)
+        now = utcnow()
+        consent = None
+        if clean.consent_decision_id:
+            consent = consent_snapshot(session, case_id, clean.consent_decision_id)
+            if consent is None:
+                raise RecordNotFound(
+                    "The consent decision this relies on is not a consent decision of this case."
+                )
+        advisories = _refuse_if_blocking(
+            checklist.check_sharing_decision(clean, now=now, consent=consent)
+        )
+        assert clean.occurred_at is not None and clean.kind is not None
+        record_id = _insert(
+            session,
+            store=store,
+            case_id=case_id,
+            kind=RecordKind.SHARING_DECISION,
+            subkind=clean.kind.value,
+            draft=clean,
+            occurred_at=ensure_utc(clean.occurred_at),
+            recorded_at=now,
+            without_consent=clean.kind is not SharingKind.RECEIVED
+            and clean.consent_status in WITHOUT_CONSENT,
+            harm_concern=clean.significant_harm_concern,
+            from_draft_id=from_draft_id,
+        )
+    return Saved(record_id, case_id, now, advisories)
+
+
+def record_consent_decision(
+    store: Store, *, case_id: str, draft: ConsentDecisionDraft, from_draft_id: str | None = None
+) -> Saved:
+    require(store, *CASE_ROLES)
+    clean = draft.cleaned()
+    with store.write() as session:
+        visible_case(session, store, case_id)
+        now = utcnow()
+        advisories = _refuse_if_blocking(checklist.check_consent_decision(clean, now=now))
+        if clean.supersedes_id:
+            earlier = session.get(SavedRecord, clean.supersedes_id)
+            if (
+                earlier is None
+                or earlier.case_id != case_id
+                or earlier.kind != RecordKind.CONSENT_DECISION
+            ):
+                raise RecordNotFound("The consent decision to supersede is not one of this case.")
+        assert clean.occurred_at is not None and clean.outcome is not None
+        record_id = _insert(
+            session,
+            store=store,
+            case_id=case_id,
+            kind=RecordKind.CONSENT_DECISION,
+            subkind=clean.outcome.value,
+            draft=clean,
+            occurred_at=ensure_utc(clean.occurred_at),
+            recorded_at=now,
+            target_id=clean.supersedes_id,
+            from_draft_id=from_draft_id,
+        )
+    return Saved(record_id, case_id, now, advisories)
+
+
+def add_amendment(
+    store: Store, *, draft: AmendmentDraft, from_draft_id: str | None = None
+) -> Saved:
+    """Correct or add to a saved record. Only records of a visible case can be amended."""
+    require(store, *CASE_ROLES)
+    clean = draft.cleaned()
+    with store.write() as session:
+        target = load_record(session, clean.target_id)
+        visible_case(session, store, target.case_id)
+        clean.target_was_shared = target.kind == RecordKind.SHARING_DECISION and target.subkind in (
+            SharingKind.SHARED.value,
+            SharingKind.SHARED_IN_PART.value,
+        )
+        now = utcnow()
+        advisories = _refuse_if_blocking(checklist.check_amendment(clean))
+        assert clean.reason is not None
+        record_id = _insert(
+            session,
+            store=store,
+            case_id=target.case_id,
+            kind=RecordKind.AMENDMENT,
+            subkind=clean.reason.value,
+            draft=clean,
+            occurred_at=now,
+            recorded_at=now,
+            target_id=target.id,
+            from_draft_id=from_draft_id,
+        )
+    return Saved(record_id, target.case_id, now, advisories)
+
+
+def record_review(store: Store, *, draft: ReviewDraft) -> Saved:
+    """A supervisor's outcome on a colleague's record (never their own)."""
+    user = require(store, Role.SUPERVISOR)
+    clean = draft.cleaned()
+    with store.write() as session:
+        target = load_record(session, clean.target_id)
+        visible_case(session, store, target.case_id)
+        now = utcnow()
+        advisories = _refuse_if_blocking(
+            checklist.check_review(clean, reviewer_id=user.user_id, author_id=target.author_id)
+        )
+        assert clean.outcome is not None
+        record_id = _insert(
+            session,
+            store=store,
+            case_id=target.case_id,
+            kind=RecordKind.REVIEW,
+            subkind=clean.outcome.value,
+            draft=clean,
+            occurred_at=now,
+            recorded_at=now,
+            target_id=target.id,
+        )
+    return Saved(record_id, target.case_id, now, advisories)
+
+
+def record_advice(
+    store: Store, *, case_id: str, draft: AdviceDraft, from_draft_id: str | None = None
+) -> Saved:
+    require(store, *CASE_ROLES)
+    clean = draft.cleaned()
+    with store.write() as session:
+        visible_case(session, store, case_id)
+        now = utcnow()
+        advisories = _refuse_if_blocking(checklist.check_advice(clean, now=now))
+        occurred = ensure_utc(clean.sought_at) if clean.sought_at else now
+        record_id = _insert(
+            session,
+            store=store,
+            case_id=case_id,
+            kind=RecordKind.ADVICE,
+            subkind="advice",
+            draft=clean,
+            occurred_at=occurred,
+            recorded_at=now,
+            from_draft_id=from_draft_id,
+        )
+    return Saved(record_id, case_id, now, advisories)

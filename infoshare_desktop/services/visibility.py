@@ -1,0 +1,43 @@
+"""Which cases a user may see.
+
+Case content is for the case roles (practitioner, team lead, supervisor); an
+administrator who holds no case role sees none. A restricted case is seen only by the
+staff named on it (its creator first).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, select
+
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.services.access import require
+from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.errors import StoreError
+from infoshare_desktop.store.tables import CaseFile, CaseMember
+
+CASE_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD, Role.SUPERVISOR)
+
+
+class CaseNotFound(StoreError):
+    user_message = (
+        "That case does not exist, or it is restricted and your account is not named on it."
+    )
+
+
+def visible_clause(user_id: str) -> ColumnElement[bool]:
+    """SQL condition on CaseFile: the case is open to this user."""
+    members = select(CaseMember.case_id).where(CaseMember.user_id == user_id)
+    return or_(CaseFile.restricted == False, CaseFile.id.in_(members))  # noqa: E712
+
+
+def visible_case(session: Session, store: Store, case_id: str) -> CaseFile:
+    """The case, if the signed-in user may see it; otherwise CaseNotFound (which does
+    not reveal whether a restricted case exists)."""
+    user = require(store, *CASE_ROLES)
+    case = session.exec(
+        select(CaseFile).where(CaseFile.id == case_id, visible_clause(user.user_id))
+    ).first()
+    if case is None:
+        raise CaseNotFound()
+    return case
