@@ -1,0 +1,157 @@
+"""Starting the interface: the QApplication, the exception hook, and who is signed in.
+
+Nothing here imports the storage stack at import time; the sign-in dialogs import the
+services when the user presses Unlock or Create, and a background thread warms them up
+meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from infoshare_desktop import APP_NAME, __version__
+from infoshare_desktop.diagnostics import safe_traceback
+from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
+from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
+from infoshare_desktop.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from infoshare_desktop.services.accounts import Store
+    from infoshare_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger("infoshare")
+
+UNEXPECTED_ERROR = (
+    "Something went wrong in InfoShare Desktop. Your work has been kept as far as "
+    "possible. Details without personal data are in the log; if this happens again, "
+    "please tell your administrator."
+)
+
+
+def needs_first_run(paths: DataPaths) -> bool:
+    """An empty data folder (as `services.accounts.needs_first_run`, without importing it)."""
+    return not (paths.keystore.exists() or paths.database.exists())
+
+
+def handle_exception(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """The global exception hook: log where it happened (never the message) and tell the
+    user plainly. A known error (the environment's or the user's) shows its own words."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    if exc.__traceback__ is None and tb is not None:
+        exc = exc.with_traceback(tb)
+    try:
+        from infoshare_desktop.services.errors import KNOWN_ERRORS
+
+        known = isinstance(exc, KNOWN_ERRORS)
+    except Exception:  # a broken install must still reach the log and the user
+        known = False
+    if known:
+        log.warning("unhandled known error %s", type(exc).__qualname__)
+        text = str(exc)
+    else:
+        log.error("unexpected error\n%s", safe_traceback(exc))
+        text = UNEXPECTED_ERROR
+    try:
+        feedback.show_error(None, text)
+    except Exception as shown:
+        log.error("could not show an error message\n%s", safe_traceback(shown))
+
+
+def install_exception_hook() -> None:
+    sys.excepthook = handle_exception
+
+
+def _warm_up_services() -> None:
+    """Import the storage stack while the user types (import only: no file is opened)."""
+    try:
+        import infoshare_desktop.services.accounts  # noqa: F401
+    except Exception as exc:  # the Unlock button will report it properly
+        log.warning("warm-up import failed: %s", type(exc).__qualname__)
+
+
+def start_warm_up() -> threading.Thread:
+    thread = threading.Thread(target=_warm_up_services, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+class SessionController(QObject):
+    """Who is using the application: the sign-in dialog, then a main window, and back to
+    signing in after Sign out. Quits when the user quits."""
+
+    def __init__(self, paths: DataPaths, app: QApplication) -> None:
+        super().__init__()
+        self.paths = paths
+        self.app = app
+        self.dialog: FirstRunDialog | UnlockDialog | None = None
+        self.window: MainWindow | None = None
+        app.setQuitOnLastWindowClosed(False)
+
+    def start(self) -> None:
+        if needs_first_run(self.paths):
+            self._show_dialog(FirstRunDialog(self.paths))
+        else:
+            self._show_dialog(UnlockDialog(self.paths))
+
+    def _show_dialog(self, dialog: FirstRunDialog | UnlockDialog) -> None:
+        self.dialog = dialog
+        dialog.finished.connect(self._on_dialog_finished)
+        dialog.show()
+
+    def _on_dialog_finished(self, _result: int) -> None:
+        dialog, self.dialog = self.dialog, None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if dialog.store is None:
+            self.app.quit()
+            return
+        self._open_window(dialog.store)
+
+    def _open_window(self, store: Store) -> None:
+        from infoshare_desktop.ui.main_window import MainWindow
+
+        window = MainWindow(store)
+        window.signed_out.connect(self._on_window_signed_out)
+        window.closed.connect(self._on_window_closed)
+        self.window = window
+        window.show()
+
+    def _on_window_signed_out(self) -> None:
+        window, self.window = self.window, None
+        if window is not None:
+            window.deleteLater()
+        self._show_dialog(UnlockDialog(self.paths))
+
+    def _on_window_closed(self) -> None:
+        if self.window is not None:  # closed by quitting, not by signing out
+            self.window.deleteLater()
+            self.window = None
+            self.app.quit()
+
+
+def run(paths: DataPaths) -> int:
+    """Show the first-run or sign-in dialog, then the main window; returns the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    apply_theme(app)
+    install_exception_hook()
+    controller = SessionController(paths, app)
+    controller.start()
+    QTimer.singleShot(0, start_warm_up)
+    return app.exec()

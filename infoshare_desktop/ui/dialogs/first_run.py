@@ -1,0 +1,112 @@
+"""Setting up an empty data folder: the encrypted store and its first administrator.
+
+After `accepted`, `store` holds the new store, signed in as that administrator. The
+storage stack is imported when Create is pressed, not with this module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
+
+from infoshare_desktop import APP_NAME
+from infoshare_desktop.domain.accounts import MAX_USERNAME, username_problem
+from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.ui.feedback import busy_cursor
+from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
+from infoshare_desktop.ui.widgets.password_fields import NewPasswordFields
+
+if TYPE_CHECKING:
+    from infoshare_desktop.services.accounts import Store
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, paths: DataPaths, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.store: Store | None = None
+        self.setWindowTitle(f"Set up {APP_NAME}")
+        self.setMinimumWidth(560)
+
+        self.username_edit = QLineEdit(self)
+        self.username_edit.setAccessibleName("User name")
+        self.username_edit.setMaxLength(MAX_USERNAME)
+        self.username_edit.setPlaceholderText("for example j.smith")
+        self.full_name_edit = QLineEdit(self)
+        self.full_name_edit.setAccessibleName("Full name")
+        self.full_name_edit.setMaxLength(200)
+        self.password_fields = NewPasswordFields(
+            self, username=self.username_edit.text, name="Password"
+        )
+        self.alert = AlertLabel(self)
+        self.create_button = QPushButton("Create", self)
+        self.create_button.setDefault(True)
+        self.create_button.clicked.connect(self._on_create_clicked)
+        quit_button = QPushButton("Quit", self)
+        quit_button.setAutoDefault(False)
+        quit_button.clicked.connect(self.reject)
+
+        layout = page_layout(self, margin=16)
+        layout.addWidget(heading_label(f"Set up {APP_NAME}", self))
+        layout.addWidget(
+            text_label(
+                "This creates the encrypted store on this computer and its first "
+                "administrator, who then adds the accounts of everyone else who uses it.",
+                self,
+            )
+        )
+        layout.addWidget(text_label(f"Data folder: {paths.root}", self, role="muted"))
+        form = form_layout()
+        form.addRow("&User name", self.username_edit)
+        form.addRow("&Full name", self.full_name_edit)
+        self.password_fields.add_rows(form, "&Password", "&Confirm password")
+        layout.addLayout(form)
+        layout.addWidget(self.alert)
+        buttons = QHBoxLayout()
+        buttons.addWidget(quit_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.create_button)
+        layout.addLayout(buttons)
+
+        self.username_edit.textChanged.connect(self._on_username_text_changed)
+        self.password_fields.changed.connect(self._on_password_fields_changed)
+        self._on_password_fields_changed()
+        self.username_edit.setFocus()
+
+    def problem(self) -> str | None:
+        """What still stops the store being created, or None."""
+        if not self.username_edit.text().strip():
+            return "Enter a user name."
+        return username_problem(self.username_edit.text()) or self.password_fields.problem()
+
+    def _on_username_text_changed(self, _text: str) -> None:
+        self.password_fields.refresh()
+
+    def _on_password_fields_changed(self) -> None:
+        problem = self.problem()
+        self.create_button.setEnabled(problem is None)
+        self.create_button.setToolTip(problem or "")
+
+    def _on_create_clicked(self) -> None:
+        problem = self.problem()
+        if problem:
+            self.alert.show_message(problem)
+            return
+        from infoshare_desktop.services import accounts
+        from infoshare_desktop.services.errors import KNOWN_ERRORS
+
+        try:
+            with busy_cursor():
+                self.store = accounts.first_run(
+                    self.paths,
+                    username=self.username_edit.text(),
+                    display_name=self.full_name_edit.text(),
+                    password=self.password_fields.value(),
+                )
+        except KNOWN_ERRORS as exc:
+            self.alert.show_message(str(exc))
+            return
+        self.alert.clear()
+        self.accept()

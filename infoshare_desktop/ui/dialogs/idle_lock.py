@@ -1,0 +1,60 @@
+"""How long the workstation may sit unused before it locks itself."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QSpinBox, QWidget
+
+from infoshare_desktop.services import accounts
+from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
+
+MIN_MINUTES = 1
+MAX_MINUTES = 240
+
+
+class IdleLockDialog(QDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Idle lock")
+        self.setMinimumWidth(440)
+        self.minutes_spin = QSpinBox(self)
+        self.minutes_spin.setRange(MIN_MINUTES, MAX_MINUTES)
+        self.minutes_spin.setSuffix(" minutes")
+        self.minutes_spin.setAccessibleName("Minutes without use before locking")
+        self.minutes_spin.setValue(accounts.idle_lock_minutes(session.store))
+        self.alert = AlertLabel(self)
+        layout = page_layout(self)
+        layout.addWidget(heading_label("Idle lock", self))
+        layout.addWidget(
+            text_label(
+                "When nobody has used the keyboard or mouse for this long, the screen "
+                "locks and the store is closed. It applies to every account on this "
+                "computer.",
+                self,
+            )
+        )
+        form = form_layout()
+        form.addRow("&Lock after", self.minutes_spin)
+        layout.addLayout(form)
+        layout.addWidget(self.alert)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _on_buttons_accepted(self) -> None:
+        try:
+            accounts.set_idle_lock_minutes(self.session.store, minutes=self.minutes_spin.value())
+        except KNOWN_ERRORS as exc:
+            self.alert.show_message(str(exc))
+            return
+        self.accept()
+
+    @classmethod
+    def ask(cls, session: Session, parent: QWidget | None) -> bool:
+        return cls(session, parent).exec() == QDialog.DialogCode.Accepted

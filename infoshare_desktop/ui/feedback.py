@@ -1,0 +1,64 @@
+"""Telling the user things: message boxes, confirmations, a file chooser, a busy cursor.
+
+Everything modal in the shell goes through these functions, so tests replace them with
+`monkeypatch.setattr(feedback, "confirm", ...)` and never block on a nested event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+
+def _parent(parent: QWidget | None) -> QWidget | None:
+    return parent if parent is not None else QApplication.activeWindow()
+
+
+def show_error(parent: QWidget | None, text: str, title: str = "InfoShare Desktop") -> None:
+    """A problem the user should know about; `text` is already fit to show them."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok)
+    box.setParent(_parent(parent), box.windowFlags())
+    box.exec()
+
+
+def inform(parent: QWidget | None, title: str, text: str, *, warning: bool = False) -> None:
+    """A result or fact, acknowledged with OK."""
+    icon = QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok)
+    box.setParent(_parent(parent), box.windowFlags())
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.exec()
+
+
+def confirm(parent: QWidget | None, title: str, text: str, action: str) -> bool:
+    """Ask before doing something that matters; `action` labels the button that does it."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text)
+    box.setParent(_parent(parent), box.windowFlags())
+    do_it = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is do_it
+
+
+def ask_save_path(
+    parent: QWidget | None, title: str, suggested: Path, name_filter: str
+) -> Path | None:
+    """A file to write, or None if the user cancelled."""
+    chosen, _ = QFileDialog.getSaveFileName(_parent(parent), title, str(suggested), name_filter)
+    return Path(chosen) if chosen else None
+
+
+@contextmanager
+def busy_cursor() -> Iterator[None]:
+    """A wait cursor while the UI thread does a short piece of work (a key derivation)."""
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QGuiApplication.restoreOverrideCursor()

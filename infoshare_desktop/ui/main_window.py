@@ -1,0 +1,404 @@
+"""The main window: a header, a navigation list and a stack of pages, plus locking.
+
+Adding a screen (for the engineers who follow):
+
+    page = CaseListPage(window.session)            # keep the Session, never a store
+    window.add_page("Cases", page, "Ctrl+2", description="find and open a child's case")
+
+`add_page` puts the page in the navigation list, in the Go menu with its shortcut, and
+(with a description) in the Home page's list of what the user can do. Pages reach the
+open store as `session.store`, save drafts on `session.about_to_lock`, and reload on
+`session.store_changed` (after an unlock the store is a new object).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infoshare_desktop import APP_NAME, __version__
+from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.services import accounts, maintenance
+from infoshare_desktop.services.accounts import Store
+from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.activity import UserActivityFilter
+from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
+from infoshare_desktop.ui.dialogs.idle_lock import IdleLockDialog
+from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
+from infoshare_desktop.ui.feedback import busy_cursor
+from infoshare_desktop.ui.models.account_table import roles_text
+from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.widgets.home_page import HomePage
+from infoshare_desktop.ui.widgets.labels import text_label
+from infoshare_desktop.ui.widgets.users_page import UsersPage
+
+HOME = "Home"
+USERS = "Users"
+BACKUP_FILTER = "InfoShare backups (*.isbackup)"
+BACKUP_SUFFIX = ".isbackup"
+
+
+def backup_file_name(now: datetime | None = None) -> str:
+    """A default backup name that holds no personal data: just the time."""
+    return f"infoshare-backup-{(now or datetime.now()):%Y%m%d-%H%M}{BACKUP_SUFFIX}"
+
+
+class MainWindow(QMainWindow):
+    signed_out = Signal()
+    """The session ended by Sign out: someone else may sign in now."""
+    closed = Signal()
+    """The window closed (after `signed_out`, or because the user quit)."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = Session(store, self)
+        self.paths = DataPaths(accounts.data_folder(store))
+        self.lock_dialog: UnlockDialog | None = None
+        self._locked = False
+        self._ended = False
+        self._pages: dict[str, QWidget] = {}
+        self._home_tasks: list[tuple[str, str]] = []
+        self.setWindowTitle(APP_NAME)
+        self.setMinimumSize(880, 560)
+        self.resize(1180, 720)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(self._idle_interval_ms())
+        self.idle_timer.timeout.connect(self._on_idle_timer_timeout)
+        self._activity = UserActivityFilter(self)
+        self._activity.activity.connect(self.idle_timer.start)
+
+        self._build_central()
+        self._build_menus()
+        self.home_page = HomePage(self.session, self)
+        self.add_page(HOME, self.home_page, "Ctrl+1")
+        if self.session.is_administrator:
+            self.users_page = UsersPage(self.session, self)
+            self.add_page(
+                USERS,
+                self.users_page,
+                "Ctrl+2",
+                description="add accounts for the staff who use this computer, change "
+                "their roles, reset forgotten passwords and unlock locked accounts",
+            )
+        self._update_home_tasks()
+        self.show_page(HOME)
+        self.navigation.setFocus()
+        self._start_idle_watch()
+
+    # -- the page API -----------------------------------------------------------------
+    def add_page(
+        self, name: str, widget: QWidget, shortcut: str | None = None, *, description: str = ""
+    ) -> QAction:
+        """Add a screen: a navigation entry, a Go menu item (with `shortcut`) and, with a
+        `description`, a line on the Home page. Returns the menu action."""
+        if name in self._pages:
+            raise ValueError(f"a page called {name!r} already exists")
+        self._pages[name] = widget
+        self.pages_stack.addWidget(widget)
+        item = QListWidgetItem(name, self.navigation)
+        action = QAction(name, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+            item.setToolTip(f"{name} ({native})")
+        action.triggered.connect(lambda _checked=False, n=name: self.show_page(n))
+        self.go_menu.addAction(action)
+        if description:
+            keys = f" ({shortcut})" if shortcut else ""
+            self._home_tasks.append((f"{name}{keys}", description))
+            self._update_home_tasks()
+        return action
+
+    def page(self, name: str) -> QWidget:
+        return self._pages[name]
+
+    def page_names(self) -> list[str]:
+        return list(self._pages)
+
+    def show_page(self, name: str) -> None:
+        self.navigation.setCurrentRow(list(self._pages).index(name))
+
+    def current_page_name(self) -> str:
+        return list(self._pages)[self.pages_stack.currentIndex()]
+
+    # -- store and locking ------------------------------------------------------------
+    @property
+    def is_locked(self) -> bool:
+        return self._locked
+
+    def set_store(self, store: Store) -> None:
+        """Continue with a newly unlocked store (same user) and show the window again."""
+        self.session.replace_store(store)
+        self._locked = False
+        self.outer_stack.setCurrentWidget(self.content)
+        self.idle_timer.setInterval(self._idle_interval_ms())
+        self.show()
+        self.activateWindow()
+        self._start_idle_watch()
+
+    def lock(self) -> None:
+        """Save drafts, close the store, hide everything, and show the lock screen."""
+        if self._locked or self._ended:
+            return
+        self._stop_idle_watch()
+        self.session.about_to_lock.emit()
+        self._close_dialogs()
+        accounts.lock(self.session.store)
+        self._locked = True
+        self.outer_stack.setCurrentWidget(self.lock_page)
+        self.hide()
+        user = self.session.user
+        self.lock_dialog = UnlockDialog(
+            self.paths, locked_user=user.username, locked_name=user.display_name
+        )
+        self.lock_dialog.finished.connect(self._on_lock_dialog_finished)
+        self.lock_dialog.open()
+
+    def sign_out(self) -> None:
+        self._end_session()
+        self.signed_out.emit()
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._end_session()
+        event.accept()
+        self.closed.emit()
+
+    def _end_session(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        self._stop_idle_watch()
+        if not self._locked:
+            self.session.about_to_lock.emit()
+            self._close_dialogs()
+        accounts.sign_out(self.session.store)
+
+    def _idle_interval_ms(self) -> int:
+        return accounts.idle_lock_minutes(self.session.store) * 60_000
+
+    def _start_idle_watch(self) -> None:
+        QApplication.instance().installEventFilter(self._activity)
+        self.idle_timer.start()
+
+    def _stop_idle_watch(self) -> None:
+        self.idle_timer.stop()
+        QApplication.instance().removeEventFilter(self._activity)
+
+    def _close_dialogs(self) -> None:
+        """Dismiss any open dialog (message boxes too) so nothing stays on screen."""
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+
+    # -- building ---------------------------------------------------------------------
+    def _build_central(self) -> None:
+        user = self.session.user
+        header = QFrame(self)
+        header.setObjectName("header")
+        self.user_label = QLabel(
+            f"Signed in as <b>{html.escape(user.display_name)}</b> ({html.escape(user.username)})",
+            header,
+        )
+        self.user_label.setTextFormat(Qt.TextFormat.RichText)
+        self.roles_label = text_label(f"Roles: {roles_text(user.roles)}", header, role="muted")
+        lock_button = QPushButton("Lock", header)
+        lock_button.setAutoDefault(False)
+        lock_button.setToolTip("Lock the screen now (Ctrl+L)")
+        lock_button.clicked.connect(self._on_lock_button_clicked)
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(12, 8, 12, 8)
+        header_layout.setSpacing(12)
+        who = QVBoxLayout()
+        who.setSpacing(2)
+        who.addWidget(self.user_label)
+        who.addWidget(self.roles_label)
+        header_layout.addLayout(who, 1)
+        header_layout.addWidget(lock_button)
+
+        self.navigation = QListWidget(self)
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Pages")
+        self.navigation.setFixedWidth(190)
+        self.pages_stack = QStackedWidget(self)
+        self.navigation.currentRowChanged.connect(self.pages_stack.setCurrentIndex)
+
+        self.content = QWidget(self)
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        body.addWidget(self.navigation)
+        body.addWidget(self.pages_stack, 1)
+        content_layout = QVBoxLayout(self.content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.setSpacing(0)
+        content_layout.addWidget(header)
+        content_layout.addLayout(body, 1)
+
+        self.lock_page = QWidget(self)  # blank: nothing of the session shows while locked
+        self.outer_stack = QStackedWidget(self)
+        self.outer_stack.addWidget(self.content)
+        self.outer_stack.addWidget(self.lock_page)
+        self.setCentralWidget(self.outer_stack)
+
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[[], None], shortcut: str | None = None
+    ) -> QAction:
+        action = menu.addAction(text)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.lock_action = self._action(
+            file_menu, "&Lock", self._on_lock_action_triggered, "Ctrl+L"
+        )
+        self._action(file_menu, "&Sign out", self._on_sign_out_action_triggered)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self._on_quit_action_triggered, "Ctrl+Q")
+        self.go_menu = bar.addMenu("&Go")
+        account_menu = bar.addMenu("&Account")
+        self._action(account_menu, "&Change password…", self._on_change_password_triggered)
+        self.admin_menu: QMenu | None = None
+        if self.session.is_administrator:
+            self.admin_menu = bar.addMenu("Ad&ministration")
+            self._action(self.admin_menu, "&Users…", self._on_users_action_triggered)
+            self._action(self.admin_menu, "&Idle lock…", self._on_idle_lock_action_triggered)
+            self.admin_menu.addSeparator()
+            self._action(self.admin_menu, "&Back up now…", self._on_backup_action_triggered)
+            self._action(self.admin_menu, "&Verify store…", self._on_verify_action_triggered)
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, f"&About {APP_NAME}", self._on_about_action_triggered)
+
+    def _update_home_tasks(self) -> None:
+        tasks = list(self._home_tasks)
+        tasks.append(("Lock (Ctrl+L)", "lock the screen when you step away; your work is kept"))
+        tasks.append(("Change password", "in the Account menu, whenever you need to"))
+        if self.session.is_administrator:
+            tasks.append(
+                (
+                    "Administration menu",
+                    "set how soon the screen locks itself, back up the store and check "
+                    "that it and its audit trail are intact",
+                )
+            )
+        self.home_page.set_tasks(tasks)
+
+    # -- slots ------------------------------------------------------------------------
+    def _on_idle_timer_timeout(self) -> None:
+        self.lock()
+
+    def _on_lock_button_clicked(self) -> None:
+        self.lock()
+
+    def _on_lock_action_triggered(self) -> None:
+        self.lock()
+
+    def _on_lock_dialog_finished(self, _result: int) -> None:
+        dialog, self.lock_dialog = self.lock_dialog, None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if dialog.store is not None:
+            self.set_store(dialog.store)
+        else:
+            self.sign_out()
+
+    def _on_sign_out_action_triggered(self) -> None:
+        self.sign_out()
+
+    def _on_quit_action_triggered(self) -> None:
+        self.close()
+
+    def _on_change_password_triggered(self) -> None:
+        if ChangePasswordDialog.ask(self.session, self):
+            feedback.inform(
+                self,
+                "Password changed",
+                "Your password has been changed. Use the new one from now on.",
+            )
+
+    def _on_users_action_triggered(self) -> None:
+        self.show_page(USERS)
+
+    def _on_idle_lock_action_triggered(self) -> None:
+        if IdleLockDialog.ask(self.session, self):
+            self.idle_timer.setInterval(self._idle_interval_ms())
+            self.home_page.refresh()
+
+    def _on_backup_action_triggered(self) -> None:
+        dest = feedback.ask_save_path(
+            self, "Back up the store", Path.home() / backup_file_name(), BACKUP_FILTER
+        )
+        if dest is None:
+            return
+        if dest.suffix != BACKUP_SUFFIX:
+            dest = dest.with_name(dest.name + BACKUP_SUFFIX)
+        try:
+            with busy_cursor():
+                head = maintenance.backup(self.session.store, dest=dest)
+        except KNOWN_ERRORS as exc:
+            feedback.show_error(self, str(exc))
+            return
+        feedback.inform(
+            self,
+            "Backup written",
+            f"The backup was written and checked.\n\nFile: {dest}\nAudit trail head: {head}"
+            "\n\nKeep it somewhere safe, away from this computer. Restoring it needs an "
+            "administrator's user name and password.",
+        )
+
+    def _on_verify_action_triggered(self) -> None:
+        try:
+            with busy_cursor():
+                result = maintenance.verify(self.session.store)
+        except KNOWN_ERRORS as exc:
+            feedback.show_error(self, str(exc))
+            return
+        summary = (
+            "The store and its audit trail are intact."
+            if result.ok
+            else "Problems were found. Do not delete anything; ask your administrator or "
+            "restore the latest backup."
+        )
+        feedback.inform(
+            self,
+            "Verify store",
+            summary + "\n\n" + "\n".join(result.lines()),
+            warning=not result.ok,
+        )
+
+    def _on_about_action_triggered(self) -> None:
+        feedback.inform(
+            self,
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\n\nRecords decisions to share, or not to share, "
+            "information about children with other agencies, and the reasons for them. "
+            "Everything is kept encrypted on this computer.",
+        )

@@ -1,0 +1,97 @@
+"""App-wide look: the Fusion style, a text size and an optional high-visibility theme.
+
+The style sheets live in `resources/themes/`; `@text_size@`, `@heading_size@` and
+`@code_size@` in them are replaced with point sizes for the chosen text size, so every
+screen scales together. Widgets opt into named looks with a `role` property
+(`heading`, `subheading`, `muted`, `code`) rather than styling themselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+THEMES = RESOURCES / "themes"
+APP_ICON = RESOURCES / "icons" / "infoshare.svg"
+
+TEXT_SIZES: dict[str, int] = {"small": 9, "medium": 11, "large": 14}
+"""Base point size for each text size."""
+
+
+_BASE_COLOURS = {
+    QPalette.ColorRole.Window: "#f6f7f9",
+    QPalette.ColorRole.WindowText: "#0b0c0c",
+    QPalette.ColorRole.Base: "#ffffff",
+    QPalette.ColorRole.AlternateBase: "#f3f6f9",
+    QPalette.ColorRole.Text: "#0b0c0c",
+    QPalette.ColorRole.Button: "#ffffff",
+    QPalette.ColorRole.ButtonText: "#0b0c0c",
+    QPalette.ColorRole.Highlight: "#1d5fa8",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.ToolTipBase: "#ffffff",
+    QPalette.ColorRole.ToolTipText: "#0b0c0c",
+    QPalette.ColorRole.PlaceholderText: "#5f6b78",
+}
+_HIGH_VISIBILITY_COLOURS = {
+    QPalette.ColorRole.Window: "#000000",
+    QPalette.ColorRole.WindowText: "#ffffff",
+    QPalette.ColorRole.Base: "#000000",
+    QPalette.ColorRole.AlternateBase: "#1a1a1a",
+    QPalette.ColorRole.Text: "#ffffff",
+    QPalette.ColorRole.Button: "#000000",
+    QPalette.ColorRole.ButtonText: "#ffffff",
+    QPalette.ColorRole.Highlight: "#ffff00",
+    QPalette.ColorRole.HighlightedText: "#000000",
+    QPalette.ColorRole.ToolTipBase: "#000000",
+    QPalette.ColorRole.ToolTipText: "#ffffff",
+    QPalette.ColorRole.PlaceholderText: "#c8c8c8",
+}
+
+
+def palette(high_visibility: bool = False) -> QPalette:
+    colours = _HIGH_VISIBILITY_COLOURS if high_visibility else _BASE_COLOURS
+    result = QPalette()
+    for role, colour in colours.items():
+        result.setColor(role, QColor(colour))
+    return result
+
+
+def style_sheet(text_size: str = "medium", high_visibility: bool = False) -> str:
+    """The combined style sheet for these settings."""
+    if text_size not in TEXT_SIZES:
+        raise ValueError(f"unknown text size {text_size!r}")
+    points = TEXT_SIZES[text_size]
+    parts = [(THEMES / "base.qss").read_text(encoding="utf-8")]
+    if high_visibility:
+        parts.append((THEMES / "high-visibility.qss").read_text(encoding="utf-8"))
+    return (
+        "\n".join(parts)
+        .replace("@text_size@", str(points))
+        .replace("@heading_size@", str(round(points * 1.45)))
+        .replace("@code_size@", str(round(points * 1.9)))
+    )
+
+
+def apply_theme(
+    app: QApplication, text_size: str = "medium", high_visibility: bool = False
+) -> None:
+    """Apply a text size and theme to every window, open or still to come."""
+    sheet = style_sheet(text_size, high_visibility)
+    app.setStyle("Fusion")
+    app.setPalette(palette(high_visibility))
+    font = app.font()
+    font.setPointSize(TEXT_SIZES[text_size])
+    app.setFont(font)
+    app.setStyleSheet(sheet)
+    if APP_ICON.exists():
+        app.setWindowIcon(QIcon(str(APP_ICON)))
+
+
+def set_role(label: QLabel | QWidget, role: str) -> None:
+    """Give a widget one of the theme's named looks (see the module docstring)."""
+    label.setProperty("role", role)
+    label.style().unpolish(label)
+    label.style().polish(label)

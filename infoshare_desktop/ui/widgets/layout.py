@@ -1,0 +1,32 @@
+"""Spacing shared by every dialog and page, so screens line up with each other."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QBoxLayout, QFormLayout, QVBoxLayout, QWidget
+
+MARGIN = 12
+SPACING = 10
+
+
+def page_layout(widget: QWidget, *, margin: int = MARGIN) -> QVBoxLayout:
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(margin, margin, margin, margin)
+    layout.setSpacing(SPACING)
+    return layout
+
+
+def form_layout() -> QFormLayout:
+    """Labels right of their own column, fields growing to fill the rest."""
+    form = QFormLayout()
+    form.setContentsMargins(0, 0, 0, 0)
+    form.setHorizontalSpacing(SPACING)
+    form.setVerticalSpacing(8)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    return form
+
+
+def add_stretch(layout: QBoxLayout) -> None:
+    layout.addStretch(1)

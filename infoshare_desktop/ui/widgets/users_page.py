@@ -1,0 +1,217 @@
+"""Administration: the accounts on this computer and what can be done to them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelection
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from infoshare_desktop.services import accounts
+from infoshare_desktop.services.accounts import AccountSummary
+from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.dialogs.user_accounts import (
+    AddUserDialog,
+    ChangeRolesDialog,
+    OneTimeCodeDialog,
+)
+from infoshare_desktop.ui.feedback import busy_cursor
+from infoshare_desktop.ui.models.account_table import AccountTableModel
+from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.widgets.labels import heading_label, text_label
+from infoshare_desktop.ui.widgets.layout import page_layout
+
+
+class UsersPage(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.model = AccountTableModel()
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Accounts")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
+        self.add_button = self._button("&Add user…", self._on_add_button_clicked)
+        self.roles_button = self._button("Change &roles…", self._on_roles_button_clicked)
+        self.status_button = self._button("&Disable", self._on_status_button_clicked)
+        self.unlock_button = self._button("&Unlock account", self._on_unlock_button_clicked)
+        self.reset_button = self._button("Reset &password…", self._on_reset_button_clicked)
+        self.revoke_button = self._button("Re&voke…", self._on_revoke_button_clicked)
+
+        layout = page_layout(self)
+        layout.addWidget(heading_label("Users", self))
+        layout.addWidget(
+            text_label(
+                "Everyone who uses this computer has their own account. Select an account "
+                "to change it.",
+                self,
+                role="muted",
+            )
+        )
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        for button in (
+            self.add_button,
+            self.roles_button,
+            self.status_button,
+            self.unlock_button,
+            self.reset_button,
+            self.revoke_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        session.store_changed.connect(self.refresh)
+        self.refresh()
+
+    def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    # -- state ------------------------------------------------------------------------
+    def refresh(self, select_user_id: str | None = None) -> None:
+        """Reload the accounts, keeping (or moving) the selection."""
+        current = self.selected_account()
+        keep = select_user_id or (current.user_id if current else None)
+        try:
+            self.model.set_accounts(accounts.list_users(self.session.store))
+        except KNOWN_ERRORS as exc:
+            feedback.show_error(self, str(exc))
+            return
+        row = self.model.row_of(keep) if keep else None
+        if row is not None:
+            self.table.selectRow(row)
+        self._update_buttons()
+
+    def selected_account(self) -> AccountSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.account_at(rows[0].row()) if rows else None
+
+    def select_user(self, username: str) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.account_at(row).username == username:
+                self.table.selectRow(row)
+                return
+
+    def _update_buttons(self) -> None:
+        account = self.selected_account()
+        usable = account is not None and account.status != "revoked"
+        is_me = account is not None and account.user_id == self.session.user.user_id
+        self.roles_button.setEnabled(usable)
+        self.reset_button.setEnabled(usable)
+        self.unlock_button.setEnabled(usable and account.locked_out)
+        disabled = account is not None and account.status == "disabled"
+        self.status_button.setText("&Enable" if disabled else "&Disable")
+        self.status_button.setEnabled(usable and not is_me)
+        self.revoke_button.setEnabled(usable and not is_me)
+        mine = "You cannot disable or revoke your own account." if is_me else ""
+        self.status_button.setToolTip(mine)
+        self.revoke_button.setToolTip(mine)
+
+    # -- slots ------------------------------------------------------------------------
+    def _on_table_selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
+        self._update_buttons()
+
+    def _on_add_button_clicked(self) -> None:
+        added = AddUserDialog.ask(self.session, self)
+        if added is None:
+            return
+        username, code = added
+        self.refresh()
+        self.select_user(username)
+        OneTimeCodeDialog.present(username, code, self)
+
+    def _on_roles_button_clicked(self) -> None:
+        account = self.selected_account()
+        if account and ChangeRolesDialog.ask(self.session, account, self):
+            self.refresh()
+
+    def _on_status_button_clicked(self) -> None:
+        account = self.selected_account()
+        if account is None:
+            return
+        if account.status == "disabled":
+            self._run(accounts.enable_user, account)
+            return
+        if feedback.confirm(
+            self,
+            "Disable account",
+            f"Disable the account {account.username}? They will not be able to sign in "
+            "until an administrator enables it again. Nothing they recorded is removed.",
+            "Disable",
+        ):
+            self._run(accounts.disable_user, account)
+
+    def _on_unlock_button_clicked(self) -> None:
+        account = self.selected_account()
+        if account and self._run(accounts.unlock_account, account):
+            feedback.inform(
+                self, "Account unlocked", f"{account.username} can try to sign in again."
+            )
+
+    def _on_reset_button_clicked(self) -> None:
+        account = self.selected_account()
+        if account is None or not feedback.confirm(
+            self,
+            "Reset password",
+            f"Reset the password of {account.username}? Their current password stops "
+            "working at once; they sign in with a new one-time code instead and then "
+            "choose a new password.",
+            "Reset password",
+        ):
+            return
+        try:
+            code = accounts.reset_password(self.session.store, user_id=account.user_id)
+        except KNOWN_ERRORS as exc:
+            feedback.show_error(self, str(exc))
+            return
+        self.refresh()
+        OneTimeCodeDialog.present(account.username, code, self)
+
+    def _on_revoke_button_clicked(self) -> None:
+        account = self.selected_account()
+        if account is None or not feedback.confirm(
+            self,
+            "Revoke account",
+            f"Revoke the account {account.username} for good? It cannot be enabled again. "
+            "The store's encryption key is then replaced, so that no copy of their old "
+            "key can open it; this takes a moment. Everyone else keeps their password, "
+            "and nothing they recorded is removed.",
+            "Revoke",
+        ):
+            return
+        with busy_cursor():
+            self._run(accounts.revoke_user, account)
+
+    def _run(self, action: Callable[..., None], account: AccountSummary) -> bool:
+        """Call `action(store, user_id=...)`, show a failure, refresh; True if it worked."""
+        try:
+            action(self.session.store, user_id=account.user_id)
+        except KNOWN_ERRORS as exc:
+            feedback.show_error(self, str(exc))
+            return False
+        finally:
+            self.refresh()
+        return True
