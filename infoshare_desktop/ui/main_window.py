@@ -284,7 +284,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self._on_quit_action_triggered, "Ctrl+Q")
         self.go_menu = bar.addMenu("&Go")
         account_menu = bar.addMenu("&Account")
-        self._action(account_menu, "&Change password…", self._on_change_password_triggered)
+        self.change_password_action = self._action(
+            account_menu, "&Change password…", self._on_change_password_triggered
+        )
         self.admin_menu: QMenu | None = None
         if self.session.is_administrator:
             self.admin_menu = bar.addMenu("Ad&ministration")
@@ -298,7 +300,9 @@ class MainWindow(QMainWindow):
 
     def _update_home_tasks(self) -> None:
         tasks = list(self._home_tasks)
-        tasks.append(("Lock (Ctrl+L)", "lock the screen when you step away; your work is kept"))
+        tasks.append(
+            ("Lock (Ctrl+L)", "lock the screen when you step away; your password opens it again")
+        )
         tasks.append(("Change password", "in the Account menu, whenever you need to"))
         if self.session.is_administrator:
             tasks.append(

@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QWidget
 from infoshare_desktop.ui.theme import set_role
 
 ICON_SIZE = 20
+MIN_TEXT_WIDTH = 300
 
 
 def heading_label(text: str, parent: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
     set_role(label, "heading")
     label.setAccessibleName(text)
     return label
@@ -28,6 +28,7 @@ def text_label(text: str, parent: QWidget | None = None, *, role: str = "") -> Q
     label = QLabel(text, parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if role:
         set_role(label, role)
@@ -54,6 +55,7 @@ class AlertLabel(QFrame):
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         icon.setAccessibleName("Error")
         self._text = text_label("", self)
+        self._text.setMinimumWidth(MIN_TEXT_WIDTH)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(8)
@@ -89,6 +91,9 @@ class HintLabel(QWidget):
         self._icon = QLabel(self)
         self._icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._text = text_label("", self, role="muted")
+        # A wrapped label guesses a narrow width for its height; a floor keeps the
+        # form from reserving lines the hint never uses.
+        self._text.setMinimumWidth(MIN_TEXT_WIDTH)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)

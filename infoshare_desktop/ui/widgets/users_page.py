@@ -46,7 +46,7 @@ class UsersPage(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # roles
 
         self.add_button = self._button("&Add user…", self._on_add_button_clicked)
         self.roles_button = self._button("Change &roles…", self._on_roles_button_clicked)

@@ -1,0 +1,85 @@
+"""UI fixtures: the app theme, no modal event loops, signed-in windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.theme import apply_theme
+
+USER = "sam.worker"
+USER_PASSWORD = "copper kettle meadow"  # fictional
+
+
+@dataclass
+class FeedbackRecorder:
+    """Stands in for the modal message boxes; `confirm` answers `answer`."""
+
+    errors: list[str] = field(default_factory=list)
+    infos: list[tuple[str, str]] = field(default_factory=list)
+    confirms: list[str] = field(default_factory=list)
+    answer: bool = True
+    save_path: Path | None = None
+
+    def show_error(self, _parent: object, text: str, title: str = "") -> None:
+        self.errors.append(text)
+
+    def inform(self, _parent: object, title: str, text: str, *, warning: bool = False) -> None:
+        self.infos.append((title, text))
+
+    def confirm(self, _parent: object, title: str, text: str, action: str) -> bool:
+        self.confirms.append(title)
+        return self.answer
+
+    def ask_save_path(self, *_args: object) -> Path | None:
+        return self.save_path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _theme(qapp):
+    apply_theme(qapp)
+
+
+@pytest.fixture(autouse=True)
+def messages(monkeypatch) -> FeedbackRecorder:
+    """Replace every modal message; a stray QDialog.exec() fails instead of blocking."""
+    recorder = FeedbackRecorder()
+    for name in ("show_error", "inform", "confirm", "ask_save_path"):
+        monkeypatch.setattr(feedback, name, getattr(recorder, name))
+
+    def no_exec(self: QDialog) -> int:
+        raise AssertionError(f"{type(self).__name__}.exec() would block the test")
+
+    monkeypatch.setattr(QDialog, "exec", no_exec)
+    return recorder
+
+
+def add_user(admin_store, paths, username: str, roles: set[Role], password: str):
+    """An account that has completed its first sign-in; returns its open store."""
+    from infoshare_desktop.services import accounts
+
+    code = accounts.add_user(admin_store, username=username, display_name="Sam Worker", roles=roles)
+    return accounts.sign_in(paths, username=username, password=code, new_password=password)
+
+
+@pytest.fixture
+def admin_window(qtbot, admin_store):
+    from infoshare_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(admin_store)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+
+
+@pytest.fixture
+def worker_store(admin_store, data_paths):
+    store = add_user(admin_store, data_paths, USER, {Role.PRACTITIONER}, USER_PASSWORD)
+    yield store
+    store.close()

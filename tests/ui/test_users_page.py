@@ -1,0 +1,204 @@
+"""The administrator's Users page, its dialogs and table model."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.services import accounts
+from infoshare_desktop.ui.dialogs.set_password import SetPasswordDialog
+from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
+from infoshare_desktop.ui.dialogs.user_accounts import (
+    AddUserDialog,
+    ChangeRolesDialog,
+    OneTimeCodeDialog,
+)
+from infoshare_desktop.ui.main_window import MainWindow
+from infoshare_desktop.ui.models.account_table import AccountTableModel
+from infoshare_desktop.ui.widgets.users_page import UsersPage
+from tests.conftest import ADMIN
+from tests.ui.conftest import USER
+
+NEW_PASSWORD = "violet railway sandwich"
+
+
+@pytest.fixture
+def codes(monkeypatch) -> list[tuple[str, str]]:
+    """One-time codes the page would have shown, as (user name, code)."""
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        OneTimeCodeDialog, "present", classmethod(lambda cls, u, c, p: shown.append((u, c)))
+    )
+    return shown
+
+
+@pytest.fixture
+def users_page(admin_window) -> UsersPage:
+    admin_window.show_page("Users")
+    return admin_window.users_page
+
+
+def drive_add_user(qtbot, monkeypatch, username: str, roles: set[Role]) -> None:
+    """AddUserDialog.ask, driven through the real dialog without a modal loop."""
+
+    def ask(cls, session, parent):
+        dialog = cls(session, parent)
+        qtbot.addWidget(dialog)
+        dialog.username_edit.setText(username)
+        dialog.full_name_edit.setText("Casey Nurse")
+        for role, box in dialog.roles.boxes.items():
+            box.setChecked(role in roles)
+        assert dialog.add_button.isEnabled()
+        dialog.add_button.click()
+        return (dialog.username, dialog.code) if dialog.result() else None
+
+    monkeypatch.setattr(AddUserDialog, "ask", classmethod(ask))
+
+
+def test_admin_adds_a_user_who_signs_in_with_the_code(
+    qtbot, monkeypatch, users_page, codes, data_paths
+):
+    drive_add_user(qtbot, monkeypatch, "casey.nurse", {Role.PRACTITIONER})
+    users_page.add_button.click()
+
+    [(username, code)] = codes
+    assert username == "casey.nurse" and len(code) == 19
+    assert users_page.selected_account().username == "casey.nurse"
+    assert users_page.model.rowCount() == 2
+
+    def choose(cls, parent, name, message):
+        dialog = cls(name, message, parent)
+        qtbot.addWidget(dialog)
+        assert not dialog.ok_button.isEnabled()
+        dialog.fields.password.setText(NEW_PASSWORD)
+        dialog.fields.confirm.setText(NEW_PASSWORD)
+        assert dialog.ok_button.isEnabled()
+        return dialog.new_password()
+
+    monkeypatch.setattr(SetPasswordDialog, "ask", classmethod(choose))
+    unlock = UnlockDialog(data_paths)
+    qtbot.addWidget(unlock)
+    unlock.username_edit.setText(username)
+    unlock.password_edit.setText(code)
+    unlock.unlock_button.click()
+    assert unlock.store is not None
+    window = MainWindow(unlock.store)
+    qtbot.addWidget(window)
+    assert "Casey Nurse" in window.user_label.text()
+    assert window.page_names() == ["Home"]
+    window.close()
+
+    again = accounts.sign_in(data_paths, username=username, password=NEW_PASSWORD)
+    again.close()
+
+
+def test_add_user_dialog_explains_problems_inline(qtbot, admin_window):
+    dialog = AddUserDialog(admin_window.session, admin_window)
+    qtbot.addWidget(dialog)
+    assert not dialog.add_button.isEnabled()
+    dialog.username_edit.setText(ADMIN)
+    dialog.add_button.click()
+    assert "already exists" in dialog.alert.text()
+    assert dialog.username_edit.text() == ADMIN
+    for box in dialog.roles.boxes.values():
+        box.setChecked(False)
+    assert dialog.add_button.toolTip() == "Choose at least one role."
+
+
+def test_one_time_code_is_large_and_selectable(qtbot):
+    dialog = OneTimeCodeDialog("casey.nurse", "ABCD-EFGH-JKLM-NPQR")
+    qtbot.addWidget(dialog)
+    assert dialog.code_label.text() == "ABCD-EFGH-JKLM-NPQR"
+    assert dialog.code_label.property("role") == "code"
+    assert dialog.code_label.font().pointSize() > dialog.font().pointSize()
+    assert dialog.code_label.textInteractionFlags()
+
+
+def test_own_account_cannot_be_disabled_or_revoked(users_page):
+    users_page.select_user(ADMIN)
+    assert users_page.roles_button.isEnabled()
+    assert not users_page.status_button.isEnabled()
+    assert not users_page.revoke_button.isEnabled()
+    assert "your own account" in users_page.revoke_button.toolTip()
+
+
+def test_disable_enable_reset_and_revoke(users_page, worker_store, messages, codes):
+    worker_store.close()  # a key rotation needs the only open connection
+    users_page.refresh()
+    users_page.select_user(USER)
+    assert users_page.status_button.text() == "&Disable"
+
+    users_page.status_button.click()
+    assert users_page.selected_account().status == "disabled"
+    assert users_page.status_button.text() == "&Enable"
+    users_page.status_button.click()
+    assert users_page.selected_account().status == "active"
+
+    users_page.reset_button.click()
+    assert codes and codes[-1][0] == USER
+
+    users_page.revoke_button.click()
+    assert messages.confirms == ["Disable account", "Reset password", "Revoke account"]
+    revoked = users_page.selected_account()
+    assert revoked.status == "revoked"
+    assert not any(
+        b.isEnabled()
+        for b in (users_page.roles_button, users_page.status_button, users_page.revoke_button)
+    )
+    assert messages.errors == []
+
+
+def test_declined_confirmation_changes_nothing(users_page, worker_store, messages):
+    messages.answer = False
+    users_page.refresh()
+    users_page.select_user(USER)
+    users_page.status_button.click()
+    assert users_page.selected_account().status == "active"
+
+
+def test_locked_out_account_can_be_unlocked(
+    users_page, worker_store, data_paths, messages, monkeypatch
+):
+    from infoshare_desktop.services.errors import AccountLockedError, WrongPasswordError
+    from infoshare_desktop.store import keystore
+
+    monkeypatch.setattr(keystore, "failure_delay", lambda failures: 0.0)
+    for _ in range(keystore.LOCK_AFTER_FAILURES):
+        with contextlib.suppress(WrongPasswordError, AccountLockedError):
+            accounts.sign_in(data_paths, username=USER, password="wrong every time")
+    users_page.refresh()
+    users_page.select_user(USER)
+    assert users_page.selected_account().locked_out
+    assert users_page.model.data(users_page.table.selectionModel().selectedRows(4)[0]) == (
+        "Yes: too many failed attempts"
+    )
+    assert users_page.unlock_button.isEnabled()
+    users_page.unlock_button.click()
+    assert not users_page.selected_account().locked_out
+    assert messages.infos[-1][0] == "Account unlocked"
+
+
+def test_change_roles_dialog(qtbot, admin_window, worker_store):
+    page = admin_window.users_page
+    page.refresh()
+    page.select_user(USER)
+    dialog = ChangeRolesDialog(admin_window.session, page.selected_account(), admin_window)
+    qtbot.addWidget(dialog)
+    dialog.roles.boxes[Role.PRACTITIONER].setChecked(False)
+    assert not dialog.save_button.isEnabled()
+    dialog.roles.boxes[Role.TEAM_LEAD].setChecked(True)
+    dialog.save_button.click()
+    page.refresh()
+    assert page.selected_account().roles == frozenset({Role.TEAM_LEAD})
+
+
+def test_account_table_model(qtmodeltester, admin_store, worker_store):
+    model = AccountTableModel(accounts.list_users(admin_store))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2 and model.columnCount() == 5
+    row = model.row_of(accounts.current_user(admin_store).user_id)
+    assert model.data(model.index(row, 2)) == "Practitioner, Team lead, Supervisor, Administrator"
+    assert model.data(model.index(row, 3)) == "Active"
+    assert model.data(model.index(row, 4)) == "No"
