@@ -1,0 +1,29 @@
+"""Record forms and editors: sharing decisions, consent decisions and amendments.
+
+The case view opens ``SharingDecisionEditor(store, case_id)`` or
+``ConsentDecisionEditor(store, case_id)`` (pass ``draft_id=`` to resume a draft) and
+``AmendmentDialog(store, target_id)``; it listens to ``saved(record_id)`` and calls
+``save_draft_now()`` on every open editor before a lock, sign-out or close.
+"""
+
+from infoshare_desktop.ui.forms.amendment_dialog import AmendmentDialog, AmendmentEditor
+from infoshare_desktop.ui.forms.checklist_panel import ChecklistPanel, FindingsPanel
+from infoshare_desktop.ui.forms.consent_decision_form import ConsentDecisionForm
+from infoshare_desktop.ui.forms.record_editor import (
+    ConsentDecisionEditor,
+    RecordEditorBase,
+    SharingDecisionEditor,
+)
+from infoshare_desktop.ui.forms.sharing_decision_form import SharingDecisionForm
+
+__all__ = [
+    "AmendmentDialog",
+    "AmendmentEditor",
+    "ChecklistPanel",
+    "ConsentDecisionEditor",
+    "ConsentDecisionForm",
+    "FindingsPanel",
+    "RecordEditorBase",
+    "SharingDecisionEditor",
+    "SharingDecisionForm",
+]

@@ -1,0 +1,123 @@
+"""Save screenshots of the record editors to packaging/screenshots/form-*.png (on demand).
+
+    .venv/bin/python tests/ui/forms/make_form_screenshots.py [--out DIR]
+
+Uses a throw-away store with fictional data, offscreen Qt and a cheap key derivation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from infoshare_desktop.domain import (  # noqa: E402
+    ConsentStatus,
+    Recipient,
+    SharingKind,
+    utcnow,
+)
+from infoshare_desktop.paths import DataPaths  # noqa: E402
+from infoshare_desktop.services import accounts, cases, records  # noqa: E402
+from infoshare_desktop.store import keystore  # noqa: E402
+from infoshare_desktop.ui.forms import (  # noqa: E402
+    AmendmentDialog,
+    ConsentDecisionEditor,
+    SharingDecisionEditor,
+)
+from tests.domain.factories import (  # noqa: E402
+    complete_case,
+    complete_consent_decision,
+    complete_sharing_decision,
+)
+
+SIZE = (1366, 768)
+
+
+def grab(widget: QWidget, path: Path) -> None:
+    """Show ``widget`` at 1366x768, let it lay out, and save a PNG."""
+    widget.resize(*SIZE)
+    widget.show()
+    QApplication.processEvents()
+    widget.grab().save(str(path))
+    print(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "packaging" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
+    app = QApplication.instance() or QApplication([])
+    try:
+        from infoshare_desktop.ui.theme import apply_theme
+
+        apply_theme(app)
+    except ImportError:  # the theme is another engineer's; the forms do not need it
+        pass
+    with tempfile.TemporaryDirectory() as tmp:
+        store = accounts.first_run(
+            DataPaths(Path(tmp) / "data"),
+            username="admin.one",
+            display_name="Alex Example",
+            password="plum orchard lantern",
+        )
+        case_id = cases.create_case(store, draft=complete_case())
+        records.record_consent_decision(store, case_id=case_id, draft=complete_consent_decision())
+        shared = records.record_sharing_decision(
+            store, case_id=case_id, draft=complete_sharing_decision()
+        )
+
+        editor = SharingDecisionEditor(store, case_id)
+        grab(editor, args.out / "form-sharing-empty.png")
+
+        partial = complete_sharing_decision(
+            kind=SharingKind.SHARED,
+            consent_status=ConsentStatus.REFUSED,
+            reasons="",
+            weighing="",
+            occurred_at=utcnow() - timedelta(days=2),
+            recipients=[Recipient(name="Zoë Łukasiewicz", role="", organisation="")],
+        )
+        editor.set_draft(partial)
+        editor.evaluate()
+        grab(editor, args.out / "form-sharing-findings.png")
+        editor.form.focus_field("public_interest")
+        grab(editor, args.out / "form-sharing-override.png")
+
+        consent = ConsentDecisionEditor(store, case_id)
+        grab(consent, args.out / "form-consent.png")
+
+        dialog = AmendmentDialog(store, shared.record_id)
+        grab(dialog, args.out / "form-amendment.png")
+
+        try:
+            from infoshare_desktop.ui.theme import apply_theme
+
+            apply_theme(app, text_size="large")
+        except ImportError:
+            font = app.font()
+            font.setPointSize(14)
+            app.setFont(font)
+        large = SharingDecisionEditor(store, case_id)
+        large.set_draft(partial)
+        large.evaluate()
+        grab(large, args.out / "form-sharing-large.png")
+        for widget in (editor, consent, dialog, large):
+            widget.close()
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
