@@ -1,0 +1,163 @@
+"""The consent decision editor and the amendment dialog, driven through their widgets."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QLineEdit
+
+from infoshare_desktop.domain import (
+    AmendmentReason,
+    ConsentFrom,
+    ConsentHow,
+    ConsentOutcome,
+    RecordKind,
+    blocking,
+)
+from infoshare_desktop.services import cases, drafts, records
+from infoshare_desktop.ui.forms import (
+    AmendmentDialog,
+    ConsentDecisionEditor,
+    ConsentDecisionForm,
+)
+from tests.domain.factories import complete_consent_decision, complete_sharing_decision
+from tests.ui.forms.conftest import NEVER_MS
+from tests.ui.forms.test_sharing_decision import ODD, choose
+
+
+def rules(editor) -> set[str]:
+    return {f.rule_id for f in blocking(editor.evaluate())}
+
+
+def test_a_complete_consent_draft_round_trips(qtbot):
+    form = ConsentDecisionForm()
+    qtbot.addWidget(form)
+    draft = complete_consent_decision(asked_name=ODD, supersedes_id="some-earlier-id")
+    form.set_draft(draft)
+    assert form.draft() == draft
+
+
+def test_consent_editor_blocks_until_complete_then_saves(qtbot, admin_store, case_id, confirm_yes):
+    editor = ConsentDecisionEditor(admin_store, case_id, autosave_interval_ms=NEVER_MS)
+    qtbot.addWidget(editor)
+    i, form = editor.form.inputs, editor.form
+    assert rules(editor) == {"CONSENT_WHO", "CONSENT_OUTCOME", "WHEN"}
+    assert not editor.save_button.isEnabled()
+    assert form.groups["Scope and limits"].isHidden()
+
+    choose(i["asked"], ConsentFrom.PARENT_CARER)
+    i["asked_name"].setText("Chris Example")
+    i["occurred_at"].now_button.click()
+    choose(i["outcome"], ConsentOutcome.EXPLICIT)
+    choose(i["how"], ConsentHow.WRITTEN)
+    assert not form.groups["Scope and limits"].isHidden()
+    assert rules(editor) == {"CONSENT_SCOPE_GIVEN"}
+    i["scope_agencies"].rows[0].findChildren(QLineEdit)[0].setText("Example Health Centre")
+    i["scope_agencies"].add_button.click()
+    i["scope_agencies"].rows[1].findChildren(QLineEdit)[0].setText(ODD)
+    i["scope_information"].setPlainText("Attendance and the teacher's observations")
+    assert not editor.save_button.isEnabled()
+    i["scope_purposes"].rows[0].findChildren(QLineEdit)[0].setText("Support the family plan")
+    assert rules(editor) == set() and editor.save_button.isEnabled()
+
+    with qtbot.waitSignal(editor.saved, timeout=2000):
+        editor.save_button.click()
+    (item,) = cases.consent_position(admin_store, case_id=case_id)
+    assert item.status == "current"
+    assert item.scope_agencies == ("Example Health Centre", ODD)
+
+
+def test_a_withdrawal_supersedes_a_current_consent(qtbot, admin_store, case_id, confirm_yes):
+    earlier = records.record_consent_decision(
+        admin_store, case_id=case_id, draft=complete_consent_decision()
+    )
+    editor = ConsentDecisionEditor(admin_store, case_id, autosave_interval_ms=NEVER_MS)
+    qtbot.addWidget(editor)
+    i = editor.form.inputs
+    assert i["supersedes_id"].itemData(1) == earlier.record_id
+    choose(i["asked"], ConsentFrom.PARENT_CARER)
+    choose(i["outcome"], ConsentOutcome.WITHDRAWN)
+    i["occurred_at"].now_button.click()
+    i["supersedes_id"].setCurrentIndex(1)
+    assert editor.form.groups["Scope and limits"].isHidden()
+    editor.evaluate()
+    editor.save_button.click()
+    assert editor.record_id is not None
+    statuses = {p.record_id: p.status for p in cases.consent_position(admin_store, case_id=case_id)}
+    assert statuses == {earlier.record_id: "superseded", editor.record_id: "withdrawn"}
+
+
+def test_clicking_a_consent_finding_focuses_its_field(qtbot, admin_store, case_id):
+    editor = ConsentDecisionEditor(admin_store, case_id, autosave_interval_ms=NEVER_MS)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    findings = editor.panel.list
+    findings.itemActivated.emit(findings.item_for("CONSENT_OUTCOME"))
+    assert editor.focusWidget() is editor.form.inputs["outcome"]
+
+
+@pytest.fixture
+def shared_record(admin_store, case_id) -> str:
+    return records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision()
+    ).record_id
+
+
+def test_amending_a_shared_record_asks_whether_recipients_were_told(
+    qtbot, admin_store, case_id, shared_record, confirm_yes
+):
+    dialog = AmendmentDialog(admin_store, shared_record, autosave_interval_ms=NEVER_MS)
+    qtbot.addWidget(dialog)
+    editor, form = dialog.editor, dialog.editor.form
+    assert "Shared with" in form.about.text()
+    assert not form.rows["recipients_told"].isHidden()
+    assert rules(editor) == {"AMENDMENT_TEXT", "AMENDMENT_REASON", "RECIPIENTS_TOLD"}
+    qtbot.keyClicks(form.text, "The meeting was on 3 March, not 4 March")
+    choose(form.reason, AmendmentReason.CORRECTION_OF_FACT)
+    assert not editor.save_button.isEnabled()
+    assert rules(editor) == {"RECIPIENTS_TOLD"}
+    choose(form.recipients_told, False)
+    assert rules(editor) == set()
+    assert editor.panel.list.item_for("RECIPIENTS_NOT_TOLD") is not None  # advisory shown
+    assert editor.save_button.isEnabled()
+
+    with qtbot.waitSignal(dialog.saved, timeout=2000) as signal:
+        editor.save_button.click()
+    assert dialog.result() == AmendmentDialog.DialogCode.Accepted
+    detail = cases.record_detail(admin_store, record_id=shared_record)
+    (amendment,) = detail.amendments
+    assert amendment.record_id == signal.args[0]
+    assert amendment.content.recipients_told is False
+
+
+def test_amending_a_record_that_was_not_shared_hides_the_recipients_question(
+    qtbot, admin_store, case_id, confirm_yes
+):
+    consent = records.record_consent_decision(
+        admin_store, case_id=case_id, draft=complete_consent_decision()
+    )
+    dialog = AmendmentDialog(admin_store, consent.record_id, autosave_interval_ms=NEVER_MS)
+    qtbot.addWidget(dialog)
+    form = dialog.editor.form
+    assert form.rows["recipients_told"].isHidden()
+    form.text.setPlainText("The consent was given at the school office")
+    choose(form.reason, AmendmentReason.ADDITIONAL_INFORMATION)
+    dialog.editor.evaluate()
+    dialog.editor.save_button.click()
+    kinds = [e.kind for e in cases.chronology(admin_store, case_id=case_id)]
+    assert kinds.count(RecordKind.AMENDMENT) == 1
+
+
+def test_closing_the_amendment_dialog_keeps_a_draft_that_resumes(qtbot, admin_store, shared_record):
+    dialog = AmendmentDialog(admin_store, shared_record, autosave_interval_ms=NEVER_MS)
+    qtbot.addWidget(dialog)
+    dialog.editor.form.text.setPlainText(ODD)
+    dialog.reject()
+    (summary,) = drafts.list_drafts(admin_store)
+    assert summary.target_id == shared_record and summary.kind == RecordKind.AMENDMENT.value
+    again = AmendmentDialog(
+        admin_store, shared_record, summary.draft_id, autosave_interval_ms=NEVER_MS
+    )
+    qtbot.addWidget(again)
+    assert again.editor.form.text.value() == ODD
+    assert again.editor.draft() == dialog.editor.draft()
