@@ -455,10 +455,6 @@ class _ListEditor(QWidget):
         self._item_word = word
         self._retitle()
 
-    def row_count(self) -> int:
-        """How many rows are shown (blank ones included)."""
-        return len(self.rows)
-
     def add_row(self) -> _ListRowFrame:
         """Add a blank row at the end and return it."""
         row = _ListRowFrame(self)
