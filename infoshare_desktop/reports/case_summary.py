@@ -1,0 +1,775 @@
+"""The case summary: a trustworthy printed account of one case, built in memory.
+
+:func:`render_case_summary` takes a :class:`~infoshare_desktop.reports.model.SummaryDocument`
+(already filtered and redacted by the service) and returns the PDF bytes. Every piece of
+user text passes :func:`~infoshare_desktop.reports.text.escape` before it enters a
+Paragraph; the page template puts the protective marking at the top and bottom of every
+page with "Page X of Y", who printed it and when, and the audit chain anchor.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from infoshare_desktop.domain.enums import (
+    ConsentStatus,
+    Criterion,
+    Initiation,
+    SharingKind,
+)
+from infoshare_desktop.domain.records import (
+    AmendmentDraft,
+    ConsentDecisionDraft,
+    ReviewDraft,
+    SharingDecisionDraft,
+)
+from infoshare_desktop.domain.timeutil import format_date, format_local
+from infoshare_desktop.reports.errors import ReportError, SummaryCancelled
+from infoshare_desktop.reports.model import (
+    AttachedRecord,
+    PrintedRecord,
+    Section,
+    SummaryDocument,
+)
+from infoshare_desktop.reports.page import (
+    MARGIN_BOTTOM,
+    MARGIN_LEFT,
+    MARGIN_RIGHT,
+    MARGIN_TOP,
+    PAGE_HEIGHT,
+    PAGE_SIZE,
+    PAGE_WIDTH,
+    NumberedCanvas,
+    PageDecoration,
+)
+from infoshare_desktop.reports.styles import (
+    REDACTED_INK,
+    facts_table_style,
+    grid_table_style,
+    stylesheet,
+)
+from infoshare_desktop.reports.text import escape
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+#: progress(done, PROGRESS_TOTAL) is reported; building the story is the first part,
+#: laying out the pages the rest.
+PROGRESS_TOTAL = 1000
+_BUILD_SHARE = 0.3
+
+NOT_RECORDED = "Not recorded"
+
+
+def yes_no(value: bool | None) -> str:
+    """ "Yes", "No" or "Not recorded" (meaning is never carried by a symbol alone)."""
+    if value is None:
+        return NOT_RECORDED
+    return "Yes" if value else "No"
+
+
+def _when(value: datetime | None) -> str:
+    return format_local(value) if value is not None else NOT_RECORDED
+
+
+def _two_line(value: datetime) -> str:
+    """A date and time on two lines, for narrow table columns (plain cell text)."""
+    day, _, time = format_local(value).rpartition(" ")
+    return f"{day}\n{time}"
+
+
+class _ProgressMeter:
+    """Turns work done into throttled progress(done, total) calls and honours cancel."""
+
+    def __init__(self, progress: Progress | None, cancelled: Cancelled | None) -> None:
+        self._progress = progress
+        self._cancelled = cancelled
+        self._last = -1
+
+    def check(self) -> None:
+        if self._cancelled is not None and self._cancelled():
+            raise SummaryCancelled()
+
+    def report(self, fraction: float) -> None:
+        done = min(int(fraction * PROGRESS_TOTAL), PROGRESS_TOTAL)
+        if self._progress is not None and done > self._last:
+            self._last = done
+            self._progress(done, PROGRESS_TOTAL)
+
+
+class _SummaryDocTemplate(BaseDocTemplate):
+    """Counts laid-out flowables for progress and checks for cancel on every page."""
+
+    def __init__(self, buffer: io.BytesIO, meter: _ProgressMeter, total: int, **kwargs: Any):
+        super().__init__(buffer, **kwargs)
+        self._meter = meter
+        self._total = max(total, 1)
+        self._done = 0
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        self._done += 1
+        if self._done % 64 == 0:
+            self._meter.check()
+            share = min(self._done / self._total, 0.99)
+            self._meter.report(_BUILD_SHARE + (1 - _BUILD_SHARE) * share)
+
+    def afterPage(self) -> None:
+        self._meter.check()
+
+
+class CaseSummaryReport:
+    """Lays out one :class:`SummaryDocument` as an A4 PDF."""
+
+    LABEL_WIDTH = 44 * mm
+    BODY_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    #: chronology columns: ref, occurred, recorded, kind, summary, by
+    CHRONOLOGY_WIDTHS = (17 * mm, 21 * mm, 21 * mm, 21 * mm, None, 30 * mm)
+    CRITERIA_WIDTHS = (27 * mm, 21 * mm, None)
+    ATTACHED_WIDTHS = (22 * mm, 30 * mm, 34 * mm, None)
+    DETACHED_WIDTHS = (17 * mm, 22 * mm, 28 * mm, 34 * mm, None)
+    SIGNATURE_WIDTHS = (28 * mm, None)
+
+    def __init__(
+        self,
+        document: SummaryDocument,
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> None:
+        self.doc = document
+        self.styles = stylesheet()
+        self._meter = _ProgressMeter(progress, cancelled)
+
+    # -- small builders ------------------------------------------------------------------
+
+    def para(self, text: object, style: str = "Cell") -> Paragraph:
+        """A Paragraph of user (or any) text, escaped."""
+        return Paragraph(escape(text), self.styles[style])
+
+    def markup(self, markup: str, style: str = "Cell") -> Paragraph:
+        """A Paragraph of markup this module built (every user part already escaped)."""
+        return Paragraph(markup, self.styles[style])
+
+    def _widths(self, widths: Sequence[float | None]) -> list[float]:
+        fixed = sum(w for w in widths if w is not None)
+        flexible = (self.BODY_WIDTH - fixed) / max(sum(1 for w in widths if w is None), 1)
+        return [w if w is not None else flexible for w in widths]
+
+    def facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table | None:
+        """A label/value table; values that are str are escaped into Paragraphs."""
+        data = [
+            [
+                self.para(label, "CellBold"),
+                value if isinstance(value, Flowable) else self.para(value),
+            ]
+            for label, value in rows
+        ]
+        if not data:
+            return None
+        return Table(
+            data,
+            colWidths=[self.LABEL_WIDTH, self.BODY_WIDTH - self.LABEL_WIDTH],
+            style=facts_table_style(),
+            splitInRow=1,
+            hAlign="LEFT",
+        )
+
+    def grid(self, header: Sequence[str], rows: list[list[Any]], widths: Sequence[float | None]):
+        data = [[self.para(h, "SmallBold") for h in header], *rows]
+        return Table(
+            data,
+            colWidths=self._widths(widths),
+            repeatRows=1,
+            style=grid_table_style(header=True),
+            splitInRow=1,
+            hAlign="LEFT",
+        )
+
+    def lines(self, items: Iterable[str]) -> str:
+        """Escaped items as one markup string, one per line."""
+        return "<br/>".join(escape(item) for item in items if item)
+
+    def redactable(self, record: PrintedRecord, value: str) -> Flowable | str:
+        """A value that may have been replaced by the redaction marker (shown in colour and
+        bold, with the word "redacted" in the text, so it is visible in black and white)."""
+        if record.redacted is not None and value == record.redacted:
+            return self.markup(
+                f'<font color="{REDACTED_INK.hexval()}"><b>{escape(value)}</b></font>'
+            )
+        return value or "—"
+
+    # -- front matter ------------------------------------------------------------------------
+
+    def front(self) -> list[Flowable]:
+        d, case = self.doc, self.doc.case
+        rows: list[tuple[str, Flowable | str]] = [
+            ("Child or young person", case.display_name),
+            (
+                "Date of birth",
+                format_date(case.date_of_birth) if case.date_of_birth else NOT_RECORDED,
+            ),
+            ("Case reference", case.case_reference),
+        ]
+        if case.other_identifiers:
+            rows.append(("Other identifiers", case.other_identifiers))
+        rows += [
+            ("Restricted case", yes_no(case.restricted)),
+            ("Period covered", d.period),
+            ("Sections", ", ".join(s.label for s in Section if s in d.sections) or "None"),
+            ("Redaction", d.redaction),
+            ("Password protected", yes_no(d.protected)),
+            ("Printed by", f"{d.printed_by}, {format_local(d.printed_at)}"),
+            (
+                "Audit anchor",
+                f"{d.anchor} — the store's audit chain when this summary was built; the "
+                "printing itself is the audit entry that names this anchor.",
+            ),
+        ]
+        story: list[Flowable] = [
+            self.para("Case summary", "Title"),
+            self.para(
+                f"{d.marking}: this summary leaves the encrypted store. Keep it secure, share it "
+                "only with those who need it for the purpose it was printed for, and destroy "
+                "it securely when no longer needed.",
+                "Note",
+            ),
+            Spacer(1, 3 * mm),
+        ]
+        table = self.facts(rows)
+        if table is not None:
+            story.append(table)
+        if d.counts:
+            story.append(self.para("Summary counts", "Heading2"))
+            story.append(self.facts(d.counts))  # type: ignore[arg-type]
+        return story
+
+    # -- chronology ----------------------------------------------------------------------------
+
+    def chronology(self) -> list[Flowable]:
+        story: list[Flowable] = [self.para("Chronology", "Heading1")]
+        if not self.doc.chronology:
+            return [*story, self.para("No records in the period covered.", "Body")]
+        rows = [
+            [
+                row.ref,
+                _two_line(row.occurred_at),
+                _two_line(row.recorded_at) + ("\n(late entry)" if row.late else ""),
+                row.kind.label.replace(" ", "\n", 1),
+                self.para(row.summary, "Small"),
+                self.para(row.author, "Small"),
+            ]
+            for row in self.doc.chronology
+        ]
+        header = ["Ref", "Occurred", "Recorded", "Record", "Summary", "By"]
+        story.append(self.grid(header, rows, self.CHRONOLOGY_WIDTHS))
+        story.append(
+            self.para(
+                "Times are local. A late entry was recorded more than 24 hours after it "
+                "happened. Ref is the start of the record's identifier.",
+                "Note",
+            )
+        )
+        return story
+
+    # -- sharing decisions ---------------------------------------------------------------------
+
+    def sharing_decision(self, record: PrintedRecord, number: int, total: int) -> list[Flowable]:
+        d = record.content
+        assert isinstance(d, SharingDecisionDraft)
+        kind = d.kind.label if d.kind else "Sharing decision"
+        title = f"{number} of {total}. {kind} — {_when(d.occurred_at)} (ref {record.ref})"
+        rows: list[tuple[str, Flowable | str]] = [
+            (
+                "Decision",
+                "; ".join(
+                    part
+                    for part in (
+                        kind,
+                        d.initiation.label if d.initiation else "",
+                        f"urgency: {d.urgency.label.lower()}" if d.urgency else "",
+                    )
+                    if part
+                ),
+            ),
+            ("When", self._when_markup(record)),
+        ]
+        if d.initiation is Initiation.ON_REQUEST:
+            requester = ", ".join(p for p in (d.requester_name, d.requester_organisation) if p)
+            rows.append(
+                (
+                    "Request",
+                    self.markup(
+                        f"<b>From:</b> {escape(requester or NOT_RECORDED)}<br/>"
+                        f"<b>Identity checked:</b> {yes_no(d.requester_identity_checked)}"
+                        + (
+                            f"; <b>told the reasons:</b> {yes_no(d.requester_told_reasons)}"
+                            if d.kind is SharingKind.NOT_SHARED
+                            else ""
+                        )
+                    ),
+                )
+            )
+            rows.append(("What was asked for", self.redactable(record, d.request_details)))
+        rows.append(("Purpose", d.purpose or "—"))
+        recipients = [
+            ", ".join(p for p in (r.name, r.role, r.organisation) if p) for r in d.recipients
+        ]
+        rows.append(
+            (
+                "Source" if d.kind is SharingKind.RECEIVED else "Recipients",
+                self.markup(self.lines(recipients) or "—"),
+            )
+        )
+        info_label = {
+            SharingKind.RECEIVED: "Information received",
+            SharingKind.NOT_SHARED: "Information not shared",
+        }.get(d.kind, "Information shared")  # type: ignore[arg-type]
+        rows.append((info_label, self.redactable(record, d.information_shared)))
+        categories = "; ".join(c.label for c in d.categories) or NOT_RECORDED
+        fact = d.fact_or_opinion.label if d.fact_or_opinion else NOT_RECORDED
+        rows.append(("Categories", f"{categories}. Fact or opinion: {fact}."))
+        if d.kind is not SharingKind.RECEIVED:
+            rows.append(
+                (
+                    "Minimisation",
+                    self._labelled(
+                        record,
+                        [
+                            ("Could less have been shared", yes_no(d.could_less_be_shared)),
+                            ("How it was limited", d.minimisation_notes),
+                            ("Withheld", d.withheld),
+                        ],
+                    ),
+                )
+            )
+        if d.confidentiality is not None or d.confidentiality_reason:
+            rows.append(
+                (
+                    "Confidential",
+                    " — ".join(
+                        p
+                        for p in (
+                            d.confidentiality.label if d.confidentiality else NOT_RECORDED,
+                            d.confidentiality_reason,
+                        )
+                        if p
+                    ),
+                )
+            )
+        if d.kind is not SharingKind.RECEIVED:
+            rows += self._consent_rows(record, d)
+            rows.append(("Grounds and legal basis", self._grounds(d)))
+            if d.public_interest:
+                rows.append(
+                    ("Public interest", self.markup(self.lines(c.label for c in d.public_interest)))
+                )
+        if d.weighing:
+            rows.append(("Weighing: if shared, if not", d.weighing))
+        if d.kind is not SharingKind.RECEIVED:
+            told = (
+                f"Yes — {d.told_details}"
+                if d.individual_told and d.told_details
+                else (
+                    f"No — {d.not_told_reason}"
+                    if d.individual_told is False and d.not_told_reason
+                    else yes_no(d.individual_told)
+                )
+            )
+            rows.append(("Individual or family told", told))
+        rows.append(("Advice", self._advice(d)))
+        if d.kind is not SharingKind.RECEIVED:
+            rows.append(("Method and security", self._method(d)))
+        if d.significant_harm_concern or d.safety_wellbeing:
+            concern = "Significant-harm concern marked. " if d.significant_harm_concern else ""
+            rows.append(("Safety and well-being", concern + (d.safety_wellbeing or "")))
+        if d.views_child_family:
+            rows.append(("Views of the child and family", d.views_child_family))
+
+        story: list[Flowable] = [CondPageBreak(40 * mm)] if number > 1 else []
+        story.append(self.para(title, "Heading2"))
+        story.append(self.facts(rows))  # type: ignore[arg-type]
+        if d.kind in (SharingKind.SHARED, SharingKind.SHARED_IN_PART) or any(
+            c.confirmed or c.rationale for c in d.criteria.values()
+        ):
+            story.append(self.para("The seven criteria", "Heading3"))
+            story.append(self._criteria(d))
+        story.append(
+            KeepTogether(
+                [
+                    self.para("Reasons for the decision", "Heading3"),
+                    self.facts([("Reasons", d.reasons or NOT_RECORDED)]),  # type: ignore[list-item]
+                ]
+            )
+        )
+        story += self.attached(record)
+        return story
+
+    def _when_markup(self, record: PrintedRecord) -> Paragraph:
+        occurred = getattr(record.content, "occurred_at", None) or record.occurred_at
+        text = (
+            f"<b>Occurred:</b> {escape(_when(occurred))}; <b>recorded:</b> "
+            f"{escape(_when(record.recorded_at))} by {escape(record.author)}"
+        )
+        if record.late:
+            reason = getattr(record.content, "late_entry_reason", "")
+            text += "<br/><b>Late entry</b> (recorded more than 24 hours later)"
+            if reason:
+                text += f": {escape(reason)}"
+        return self.markup(text)
+
+    def _labelled(self, record: PrintedRecord, parts: list[tuple[str, str]]) -> Paragraph:
+        """Several short labelled answers in one cell; empty answers are left out."""
+        out = []
+        for label, value in parts:
+            if not value:
+                continue
+            if record.redacted is not None and value == record.redacted:
+                shown = f'<font color="{REDACTED_INK.hexval()}"><b>{escape(value)}</b></font>'
+            else:
+                shown = escape(value)
+            out.append(f"<b>{escape(label)}:</b> {shown}")
+        return self.markup("<br/>".join(out) or "—")
+
+    def _consent_rows(
+        self, record: PrintedRecord, d: SharingDecisionDraft
+    ) -> list[tuple[str, Flowable | str]]:
+        parts = [
+            ("Status", d.consent_status.label if d.consent_status else NOT_RECORDED),
+            ("From", d.consent_from.label if d.consent_from else ""),
+            (
+                "Child's competence considered",
+                yes_no(d.child_competence_considered)
+                if d.child_competence_considered is not None
+                else "",
+            ),
+            (
+                "Consent decision relied on",
+                f"ref {record.relied_on_ref}" if record.relied_on_ref else "",
+            ),
+            ("Purpose it covers", d.consent_purpose),
+        ]
+        if d.consent_status is ConsentStatus.NOT_SOUGHT or d.not_sought_reasons:
+            reasons = [r.label for r in d.not_sought_reasons]
+            if d.not_sought_other:
+                reasons.append(d.not_sought_other)
+            parts.append(("Why not sought", "; ".join(reasons) or NOT_RECORDED))
+        return [("Consent", self._labelled(record, parts))]
+
+    def _grounds(self, d: SharingDecisionDraft) -> Paragraph:
+        if not d.grounds:
+            return self.markup(NOT_RECORDED)
+        items = []
+        for ground in d.grounds:
+            reference = d.ground_references.get(ground.value, "")
+            line = f"<b>{escape(ground.label)}</b>"
+            if reference:
+                line += f" ({escape(reference)})"
+            line += f"<br/>Legal basis: {escape(ground.legal_basis)}"
+            items.append(line)
+        return self.markup("<br/>".join(items))
+
+    def _advice(self, d: SharingDecisionDraft) -> Paragraph:
+        parts = [
+            f"<b>Sought:</b> {yes_no(d.advice_sought)}",
+        ]
+        if d.in_doubt:
+            parts.append("<b>Practitioner in doubt:</b> Yes")
+        if d.advice_from_role:
+            parts.append(f"<b>From:</b> {escape(d.advice_from_role)}")
+        if d.advice_when:
+            parts.append(f"<b>When:</b> {escape(format_local(d.advice_when))}")
+        if d.advice_outcome:
+            parts.append(f"<b>Advice given:</b> {escape(d.advice_outcome)}")
+        if d.advice_identity_withheld is not None:
+            parts.append(f"<b>Identity withheld:</b> {yes_no(d.advice_identity_withheld)}")
+        if d.no_time_for_advice_reason:
+            parts.append(f"<b>No time for advice:</b> {escape(d.no_time_for_advice_reason)}")
+        return self.markup("<br/>".join(parts))
+
+    def _method(self, d: SharingDecisionDraft) -> Paragraph:
+        method = d.method.label if d.method else NOT_RECORDED
+        if d.method_other:
+            method += f" ({d.method_other})"
+        parts = [
+            f"<b>Method:</b> {escape(method)}",
+            f"<b>Channel secure:</b> {yes_no(d.channel_secure)}",
+            f"<b>Recipient verified:</b> {yes_no(d.recipient_verified)}",
+        ]
+        if d.insecure_reason:
+            parts.append(f"<b>Why an insecure channel:</b> {escape(d.insecure_reason)}")
+        return self.markup("<br/>".join(parts))
+
+    def _criteria(self, d: SharingDecisionDraft) -> Table:
+        rows = []
+        for criterion in Criterion:
+            item = d.criteria.get(criterion)
+            confirmed = item.confirmed if item is not None else False
+            rationale = item.rationale if item is not None else ""
+            rows.append(
+                [
+                    criterion.label,
+                    "Confirmed" if confirmed else "Not confirmed",
+                    self.para(rationale or "—", "Small"),
+                ]
+            )
+        return self.grid(["Criterion", "Confirmed", "Rationale"], rows, self.CRITERIA_WIDTHS)
+
+    # -- consent decisions ------------------------------------------------------------------
+
+    def consent_decision(self, record: PrintedRecord) -> list[Flowable]:
+        d = record.content
+        assert isinstance(d, ConsentDecisionDraft)
+        outcome = d.outcome.label if d.outcome else "Consent decision"
+        status = f" — {record.status}" if record.status else ""
+        title = f"{outcome}{status} (ref {record.ref})"
+        asked = ", ".join(p for p in (d.asked.label if d.asked else "", d.asked_name) if p)
+        competence = yes_no(d.competence_considered)
+        if d.competence_notes:
+            competence += f" — {d.competence_notes}"
+        rows: list[tuple[str, Flowable | str]] = [
+            ("When", self._when_markup(record)),
+            ("Who was asked", asked or NOT_RECORDED),
+            ("Competence or capacity considered", competence),
+            ("Outcome", outcome + (f", {d.how.label.lower()}" if d.how else "")),
+            (
+                "Scope",
+                self.markup(
+                    "<br/>".join(
+                        [
+                            "<b>Agencies:</b> " + (escape("; ".join(d.scope_agencies)) or "—"),
+                            "<b>Information:</b> " + (escape(d.scope_information) or "—"),
+                            "<b>Purposes:</b> " + (escape("; ".join(d.scope_purposes)) or "—"),
+                        ]
+                    )
+                ),
+            ),
+            ("Limits", d.limits or "—"),
+            (
+                "Valid until / review",
+                f"{format_date(d.valid_until) if d.valid_until else 'No end date'}; review "
+                f"{format_date(d.review_date) if d.review_date else 'not set'}",
+            ),
+        ]
+        if d.views_expressed:
+            rows.append(("Views expressed", d.views_expressed))
+        if record.relied_on_ref:
+            rows.append(("Supersedes", f"ref {record.relied_on_ref}"))
+        story: list[Flowable] = [CondPageBreak(30 * mm), self.para(title, "Heading2")]
+        story.append(self.facts(rows))  # type: ignore[arg-type]
+        story += self.attached(record)
+        return story
+
+    # -- amendments and reviews ---------------------------------------------------------
+
+    def _attached_text(self, item: AttachedRecord) -> Flowable:
+        c = item.content
+        if isinstance(c, AmendmentDraft):
+            if item.redacted is not None:
+                text = (
+                    f'<font color="{REDACTED_INK.hexval()}"><b>{escape(item.redacted)}</b></font>'
+                )
+            else:
+                text = escape(c.text)
+            if c.target_was_shared or c.recipients_told is not None:
+                told = yes_no(c.recipients_told)
+                if c.recipients_told_notes:
+                    told += f" — {c.recipients_told_notes}"
+                text += f"<br/><b>Recipients told of the correction:</b> {escape(told)}"
+            return self.markup(text, "Small")
+        assert isinstance(c, ReviewDraft)
+        return self.para(c.comment or "—", "Small")
+
+    def _attached_label(self, item: AttachedRecord) -> str:
+        c = item.content
+        if isinstance(c, AmendmentDraft):
+            return c.reason.label if c.reason else "Amendment"
+        return c.outcome.label if c.outcome else "Review"
+
+    def attached(self, record: PrintedRecord) -> list[Flowable]:
+        story: list[Flowable] = []
+        for title, items, header in (
+            ("Amendments to this record", record.amendments, "Amendment"),
+            ("Reviews of this record", record.reviews, "Comment"),
+        ):
+            if not items:
+                continue
+            rows = [
+                [
+                    _two_line(item.recorded_at),
+                    self.para(item.author, "Small"),
+                    self.para(self._attached_label(item), "Small"),
+                    self._attached_text(item),
+                ]
+                for item in items
+            ]
+            story.append(self.para(title, "Heading3"))
+            story.append(
+                self.grid(
+                    ["Recorded", "By", "Reason" if header == "Amendment" else "Outcome", header],
+                    rows,
+                    self.ATTACHED_WIDTHS,
+                )
+            )
+        return story
+
+    def detached(self) -> list[Flowable]:
+        rows = [
+            [
+                item.target_ref,
+                _two_line(item.recorded_at),
+                self.para(item.author, "Small"),
+                self.para(
+                    ("Amendment: " if isinstance(item.content, AmendmentDraft) else "Review: ")
+                    + self._attached_label(item),
+                    "Small",
+                ),
+                self._attached_text(item),
+            ]
+            for item in self.doc.detached
+        ]
+        return [
+            self.para("Amendments and reviews of records not printed in full", "Heading1"),
+            self.grid(["Of ref", "Recorded", "By", "Kind", "Text"], rows, self.DETACHED_WIDTHS),
+        ]
+
+    # -- signatures ------------------------------------------------------------------------
+
+    def signatures(self) -> list[Flowable]:
+        blocks: list[Flowable] = [self.para("Signatures", "Heading1")]
+        for signatory in self.doc.signatures:
+            rows = [[self.para(signatory.label, "CellBold"), ""]] + [
+                [self.para(label, "Cell"), ""] for label in ("Name", "Role", "Signature", "Date")
+            ]
+            style = TableStyle(
+                [
+                    ("SPAN", (0, 0), (-1, 0)),
+                    ("LINEBELOW", (1, 1), (1, -1), 0.6, "#333333"),
+                    ("TOPPADDING", (0, 1), (-1, -1), 9),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ]
+            )
+            blocks.append(
+                KeepTogether(
+                    [
+                        Table(rows, colWidths=self._widths(self.SIGNATURE_WIDTHS), style=style),
+                        Spacer(1, 6 * mm),
+                    ]
+                )
+            )
+        return [KeepTogether(blocks[:2]), *blocks[2:]]
+
+    # -- the whole document -------------------------------------------------------------
+
+    def story(self) -> list[Flowable]:
+        d = self.doc
+        work = max(len(d.sharing) + len(d.consents) + 1, 1)
+        done = 0
+
+        def step(n: int = 1) -> None:
+            nonlocal done
+            done += n
+            self._meter.check()
+            self._meter.report(_BUILD_SHARE * done / work)
+
+        story = self.front()
+        if Section.CHRONOLOGY in d.sections:
+            story += self.chronology()
+        step()
+        if Section.SHARING in d.sections:
+            story.append(CondPageBreak(70 * mm))
+            story.append(self.para("Sharing decisions", "Heading1"))
+            if not d.sharing:
+                story.append(self.para("No sharing decisions in the period covered.", "Body"))
+            for number, record in enumerate(d.sharing, start=1):
+                story += self.sharing_decision(record, number, len(d.sharing))
+                step()
+        if Section.CONSENT in d.sections:
+            story.append(CondPageBreak(60 * mm))
+            story.append(self.para("Consent decisions", "Heading1"))
+            if not d.consents:
+                story.append(self.para("No consent decisions in the period covered.", "Body"))
+            for record in d.consents:
+                story += self.consent_decision(record)
+                step()
+        if d.detached:
+            story += self.detached()
+        if d.signatures:
+            story += self.signatures()
+        return story
+
+    def render(self) -> bytes:
+        """The PDF, in memory."""
+        self._meter.check()
+        story = self.story()
+        buffer = io.BytesIO()
+        decoration = PageDecoration(
+            marking=self.doc.marking,
+            title=f"Case summary · case reference {self.doc.case.case_reference}",
+            printed=f"Printed by {self.doc.printed_by}, {format_local(self.doc.printed_at)}",
+            anchor=f"Audit anchor {self.doc.anchor}",
+        )
+        template = _SummaryDocTemplate(
+            buffer,
+            self._meter,
+            total=len(story),
+            pagesize=PAGE_SIZE,
+            leftMargin=MARGIN_LEFT,
+            rightMargin=MARGIN_RIGHT,
+            topMargin=MARGIN_TOP,
+            bottomMargin=MARGIN_BOTTOM,
+            # Document information carries no personal data (no name, no reference).
+            title="Case summary",
+            author="InfoShare Desktop",
+            subject=self.doc.marking,
+            creator="InfoShare Desktop",
+        )
+        frame = Frame(
+            MARGIN_LEFT,
+            MARGIN_BOTTOM,
+            self.BODY_WIDTH,
+            PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decoration.draw)])
+        try:
+            template.build(story, canvasmaker=NumberedCanvas)
+        except SummaryCancelled:
+            raise
+        except Exception as exc:  # reportlab raises plain exceptions for layout failures
+            raise ReportError(
+                "The case summary could not be laid out. Please report this problem; "
+                "the store is unaffected."
+            ) from exc
+        self._meter.report(1.0)
+        return buffer.getvalue()
+
+
+def render_case_summary(
+    document: SummaryDocument,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> bytes:
+    """Lay out ``document`` and return the PDF bytes (nothing is written to disk)."""
+    return CaseSummaryReport(document, progress=progress, cancelled=cancelled).render()

@@ -1,0 +1,20 @@
+"""The report layer's errors, each with a sentence fit to show a user.
+
+``ReportError`` derives from the domain's ``DomainError`` so that the UI's existing
+"known error" handling (``services.errors.KNOWN_ERRORS``) shows its message plainly.
+"""
+
+from __future__ import annotations
+
+from infoshare_desktop.domain.errors import DomainError
+
+
+class ReportError(DomainError):
+    """A printed document could not be produced; ``str(error)`` says why, in plain words."""
+
+
+class SummaryCancelled(ReportError):
+    """The user cancelled building a summary; nothing was produced or released."""
+
+    def __init__(self, user_message: str = "Building the case summary was cancelled.") -> None:
+        super().__init__(user_message)

@@ -1,0 +1,55 @@
+"""The bundled Unicode font (DejaVu Sans), registered once with reportlab.
+
+The base-14 PDF fonts cannot show Polish, Greek or Cyrillic names; DejaVu Sans can, and
+reportlab embeds a subset with a ToUnicode map so the text extracts exactly as written.
+The TTF files and their licence are in ``resources/fonts/`` (from Debian's
+fonts-dejavu-core 2.37); a system copy is used only if the bundled one is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from infoshare_desktop.reports.errors import ReportError
+
+FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+REGULAR = "InfoShareSans"
+BOLD = "InfoShareSans-Bold"
+_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
+
+
+def _find(file_name: str) -> Path:
+    for folder in (FONT_DIR, SYSTEM_FONT_DIR):
+        candidate = folder / file_name
+        if candidate.is_file():
+            return candidate
+    raise ReportError(
+        f"The font file {file_name} is missing from the installation, so nothing can be "
+        "printed. Reinstall InfoShare Desktop or ask your administrator."
+    )
+
+
+@functools.cache
+def register_fonts() -> tuple[str, str]:
+    """Register the regular and bold faces (once); return their names."""
+    for name, file_name in _FILES.items():
+        path = _find(file_name)
+        try:
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        except (TTFError, OSError) as exc:
+            raise ReportError(
+                f"The font file {path.name} could not be read, so nothing can be printed."
+            ) from exc
+    # <b> in styles maps to the bold face; there is no italic face, so italic maps to regular.
+    addMapping(REGULAR, 0, 0, REGULAR)
+    addMapping(REGULAR, 1, 0, BOLD)
+    addMapping(REGULAR, 0, 1, REGULAR)
+    addMapping(REGULAR, 1, 1, BOLD)
+    return REGULAR, BOLD

@@ -1,0 +1,135 @@
+"""Plain data objects a case summary is built from (no store, no Qt).
+
+The service layer fills these in one read transaction, after redaction; the report only
+lays them out. Record contents are the domain's own drafts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from infoshare_desktop.domain.enums import RecordKind
+from infoshare_desktop.domain.records import (
+    AmendmentDraft,
+    ConsentDecisionDraft,
+    ReviewDraft,
+    SharingDecisionDraft,
+)
+
+
+class Section(StrEnum):
+    """Parts of a case summary a team lead can choose."""
+
+    CHRONOLOGY = "chronology"
+    SHARING = "sharing"
+    CONSENT = "consent"
+    REVIEWS = "reviews"
+    AMENDMENTS = "amendments"
+
+    @property
+    def label(self) -> str:
+        return _SECTION_LABELS[self]
+
+
+_SECTION_LABELS = {
+    Section.CHRONOLOGY: "Chronology",
+    Section.SHARING: "Sharing decisions in full",
+    Section.CONSENT: "Consent decisions",
+    Section.REVIEWS: "Reviews",
+    Section.AMENDMENTS: "Amendments",
+}
+
+
+class Signatory(StrEnum):
+    """Signature blocks that can close a summary."""
+
+    PRACTITIONER = "practitioner"
+    TEAM_LEAD = "team_lead"
+    RECIPIENT = "recipient"
+
+    @property
+    def label(self) -> str:
+        return _SIGNATORY_LABELS[self]
+
+
+_SIGNATORY_LABELS = {
+    Signatory.PRACTITIONER: "Practitioner",
+    Signatory.TEAM_LEAD: "Team lead",
+    Signatory.RECIPIENT: "Received by (hand-over copy)",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseIdentity:
+    """The case's identity block (kept minimal)."""
+
+    display_name: str
+    case_reference: str
+    date_of_birth: date | None = None
+    restricted: bool = False
+    other_identifiers: str = ""  #: printed only when the team lead asked for it
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChronologyRow:
+    """One line of the chronology table."""
+
+    ref: str
+    kind: RecordKind
+    occurred_at: datetime
+    recorded_at: datetime
+    late: bool
+    summary: str
+    author: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachedRecord:
+    """An amendment or review, printed under the record it belongs to."""
+
+    ref: str
+    target_ref: str
+    recorded_at: datetime
+    author: str
+    content: AmendmentDraft | ReviewDraft
+    redacted: str | None = None  #: the marker, when its text was redacted
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrintedRecord:
+    """A sharing or consent decision printed in full, with what was added to it since."""
+
+    ref: str
+    occurred_at: datetime
+    recorded_at: datetime
+    late: bool
+    author: str
+    content: SharingDecisionDraft | ConsentDecisionDraft
+    redacted: str | None = None  #: the marker, when details were redacted
+    status: str = ""  #: consent decisions: current, expired, superseded...
+    relied_on_ref: str = ""  #: sharing decisions: short ref of the consent relied on
+    amendments: tuple[AttachedRecord, ...] = ()
+    reviews: tuple[AttachedRecord, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SummaryDocument:
+    """Everything a case summary shows, already filtered and redacted."""
+
+    case: CaseIdentity
+    printed_by: str
+    printed_at: datetime
+    anchor: str  #: audit chain head, "seq:shorthash"
+    period: str  #: e.g. "All records" or "1 Jan 2026 to 31 Mar 2026"
+    sections: frozenset[Section]
+    redaction: str  #: the front-page statement, e.g. "on — ..."
+    counts: tuple[tuple[str, str], ...] = ()
+    chronology: tuple[ChronologyRow, ...] = ()
+    sharing: tuple[PrintedRecord, ...] = ()
+    consents: tuple[PrintedRecord, ...] = ()
+    detached: tuple[AttachedRecord, ...] = ()  #: reviews/amendments of records not in full
+    signatures: tuple[Signatory, ...] = ()
+    protected: bool = False
+    marking: str = "OFFICIAL-SENSITIVE"

@@ -1,0 +1,576 @@
+"""Printing a case summary: options, the role check, one read, redaction, one audit entry.
+
+Who may print
+    Team leads only (``PRINT_ROLES``). DOMAIN.md gives printing case summaries to the team
+    lead as what they do beyond a practitioner; a printed summary leaves the encrypted
+    store, so practitioners and supervisors ask their team lead. The case must also be
+    visible to the team lead (restricted cases: named staff only).
+
+What is redacted (``SummaryOptions.redact``, on by default)
+    A sharing decision whose categories include health or other special-category
+    information (``InfoCategory.is_special_category``) or details of third parties
+    (``InfoCategory.THIRD_PARTY``) has its free-text descriptions of the information
+    itself replaced by a visible marker such as "[redacted: special-category details]":
+    what was shared, received or not shared (``information_shared``), what was withheld
+    (``withheld``), how the amount was limited (``minimisation_notes``) and what a
+    requester asked for (``request_details``). The text of every amendment to such a
+    record is replaced too (a correction may repeat the details); its reason and whether
+    recipients were told stay. Everything else prints: the categories themselves,
+    purpose, recipients, grounds, consent, the criteria and the reasons, because they are
+    what the summary is for. Consent decisions carry no categories and are not redacted.
+    The front page states "Redaction: on — ..." with this list, or that it is off.
+
+Traceability
+    Everything is read in ONE read transaction, including the audit chain head at that
+    moment ("seq:shorthash", the *anchor*), which is printed on every page. After the PDF
+    is built (and encrypted, if a password was given) ONE audit entry is written before the
+    bytes are returned: ``record.print`` (preview or print) or ``record.export`` (save as
+    PDF), target the case, detail codes only, e.g.
+    ``summary;use=preview;records=12;redacted=1;sections=chronology+sharing;protected=0;anchor=341``.
+    The anchor in the detail ties the paper to its audit entry. A cancelled or failed
+    build writes nothing and releases nothing. Showing again, printing or saving bytes
+    already built is audited with :func:`record_release`.
+
+The UI drives :func:`build_case_summary` from a worker thread: ``progress(done, total)``
+is called as work advances and ``cancelled()`` is polled; a cancel raises
+``SummaryCancelled``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.enums import (
+    ConsentOutcome,
+    InfoCategory,
+    RecordKind,
+    SharingKind,
+)
+from infoshare_desktop.domain.records import (
+    AmendmentDraft,
+    ConsentDecisionDraft,
+    ReviewDraft,
+    SharingDecisionDraft,
+)
+from infoshare_desktop.domain.timeutil import format_date, to_local, utcnow
+from infoshare_desktop.reports import (
+    PROGRESS_TOTAL,
+    AttachedRecord,
+    CaseIdentity,
+    ChronologyRow,
+    PrintedRecord,
+    ReportError,
+    Section,
+    Signatory,
+    SummaryCancelled,
+    SummaryDocument,
+    encrypt_pdf,
+    password_problem,
+    render_case_summary,
+)
+from infoshare_desktop.services.access import require
+from infoshare_desktop.services.visibility import visible_case
+from infoshare_desktop.store import audit
+from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.tables import CaseFile, SavedRecord, UserAccount
+
+__all__ = [
+    "PRINT_ROLES",
+    "PROGRESS_TOTAL",
+    "REDACTED_FIELDS",
+    "InvalidSummaryOptions",
+    "OutputUse",
+    "ReportError",
+    "Section",
+    "Signatory",
+    "SummaryCancelled",
+    "SummaryOptions",
+    "build_case_summary",
+    "default_file_name",
+    "record_release",
+    "redact_sharing_decision",
+    "redaction_marker",
+    "save_pdf",
+]
+
+PRINT_ROLES = (Role.TEAM_LEAD,)
+#: The free-text fields of a sharing decision that describe the information itself.
+REDACTED_FIELDS = ("information_shared", "withheld", "minimisation_notes", "request_details")
+REDACTION_ON = (
+    "on — for sharing decisions involving health, other special-category or third-party "
+    "information, the descriptions of what was shared, received, withheld or requested, "
+    "the notes on minimisation, and the text of amendments to those records are replaced "
+    "by a marker. Categories, purpose, recipients, grounds, consent, criteria and reasons "
+    "are shown."
+)
+REDACTION_OFF = "off — every recorded detail is shown."
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class OutputUse(StrEnum):
+    """What the built summary is for (decides the audit action)."""
+
+    PREVIEW = "preview"
+    PRINT = "print"
+    SAVE = "save"
+
+    @property
+    def action(self) -> Action:
+        return Action.EXPORT if self is OutputUse.SAVE else Action.PRINT
+
+
+class InvalidSummaryOptions(ReportError):
+    """The chosen options cannot produce a summary (the message says which)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SummaryOptions:
+    """What a team lead chooses in the print dialog."""
+
+    date_from: date | None = None  #: first day (local) of the period, inclusive
+    date_to: date | None = None  #: last day (local) of the period, inclusive
+    sections: frozenset[Section] = frozenset(Section)
+    redact: bool = True  #: third-party and special-category details replaced by a marker
+    password: str | None = field(default=None, repr=False)  #: AES-256 when given
+    signatures: tuple[Signatory, ...] = ()  #: signature blocks at the end
+    include_other_identifiers: bool = False  #: print the case's other identifiers
+    use: OutputUse = OutputUse.PREVIEW
+
+    def problem(self) -> str | None:
+        """Why these options cannot be used, or None."""
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            return "The start of the period is after its end."
+        if not self.sections:
+            return "Choose at least one section to print."
+        if self.password is not None and self.password != "":
+            return password_problem(self.password)
+        return None
+
+
+# -- redaction --------------------------------------------------------------------------------
+
+
+def redaction_marker(categories: list[InfoCategory]) -> str | None:
+    """The marker for a record of these categories, or None when nothing is redacted."""
+    special = any(c.is_special_category for c in categories)
+    third = InfoCategory.THIRD_PARTY in categories
+    if special and third:
+        return "[redacted: special-category and third-party details]"
+    if special:
+        return "[redacted: special-category details]"
+    if third:
+        return "[redacted: third-party details]"
+    return None
+
+
+def redact_sharing_decision(
+    draft: SharingDecisionDraft,
+) -> tuple[SharingDecisionDraft, str | None]:
+    """A copy with ``REDACTED_FIELDS`` replaced by the marker (non-empty ones only)."""
+    marker = redaction_marker(draft.categories)
+    if marker is None:
+        return draft, None
+    changes = {name: marker for name in REDACTED_FIELDS if getattr(draft, name)}
+    return replace(draft, **changes), marker
+
+
+# -- gathering (one read transaction) --------------------------------------------------------
+
+
+def _short(record_id: str | None) -> str:
+    return (record_id or "")[:8]
+
+
+def _in_period(at: datetime, options: SummaryOptions) -> bool:
+    day = to_local(at).date()
+    if options.date_from and day < options.date_from:
+        return False
+    return not (options.date_to and day > options.date_to)
+
+
+def _period_text(options: SummaryOptions) -> str:
+    if options.date_from and options.date_to:
+        return f"{format_date(options.date_from)} to {format_date(options.date_to)}"
+    if options.date_from:
+        return f"From {format_date(options.date_from)}"
+    if options.date_to:
+        return f"Up to {format_date(options.date_to)}"
+    return "All records"
+
+
+def _consent_status(
+    row: SavedRecord, draft: ConsentDecisionDraft, superseded: set[str], today: date
+) -> str:
+    """As services.cases.consent_position decides it (read here, in the same transaction)."""
+    outcome = draft.outcome or ConsentOutcome.CANNOT_BE_GIVEN
+    if row.id in superseded:
+        return "superseded"
+    if not outcome.is_given:
+        return outcome.value.replace("_", " ")
+    if draft.valid_until is not None and draft.valid_until < today:
+        return "expired"
+    return "current"
+
+
+@dataclass
+class _Gathered:
+    document: SummaryDocument
+    records: int
+    redacted: int
+
+
+def _gather(store: Store, *, case_id: str, options: SummaryOptions, printed_by: str) -> _Gathered:
+    """Read the case, its records, their authors and the audit head in one transaction."""
+    with store.read() as session:
+        case: CaseFile = visible_case(session, store, case_id)
+        rows = session.exec(
+            select(SavedRecord)
+            .where(SavedRecord.case_id == case_id)
+            .order_by(SavedRecord.occurred_at, SavedRecord.recorded_at)
+        ).all()
+        author_ids = {r.author_id for r in rows}
+        names = (
+            dict(
+                session.exec(
+                    select(UserAccount.id, UserAccount.display_name).where(
+                        col(UserAccount.id).in_(author_ids)
+                    )
+                ).all()
+            )
+            if author_ids
+            else {}
+        )
+        head = audit.chain_head(session)
+    now = utcnow()
+    return _assemble(case, list(rows), names, head.short, options, printed_by, now)
+
+
+def _assemble(
+    case: CaseFile,
+    rows: list[SavedRecord],
+    names: dict[str, str],
+    anchor: str,
+    options: SummaryOptions,
+    printed_by: str,
+    now: datetime,
+) -> _Gathered:
+    """Filter, parse, redact and arrange what was read (no store access)."""
+    by_id = {r.id: r for r in rows}
+    primary_kinds = {RecordKind.SHARING_DECISION.value, RecordKind.CONSENT_DECISION.value}
+    primary_kinds.add(RecordKind.ADVICE.value)
+    in_period = {
+        r.id for r in rows if r.kind in primary_kinds and _in_period(r.occurred_at, options)
+    }
+    # Amendments and reviews follow their record: one of an included record is included
+    # whatever its own date; one of a record outside the period only if it is in it.
+    included: list[SavedRecord] = []
+    for r in rows:
+        if r.id in in_period or (
+            r.kind not in primary_kinds
+            and (r.target_id in in_period or _in_period(r.occurred_at, options))
+        ):
+            included.append(r)
+
+    def author(row: SavedRecord) -> str:
+        return names.get(row.author_id, "unknown")
+
+    markers: dict[str, str] = {}
+    sharing_drafts: dict[str, SharingDecisionDraft] = {}
+    consent_drafts: dict[str, ConsentDecisionDraft] = {}
+    for r in rows:
+        if r.kind == RecordKind.SHARING_DECISION.value and r.id in in_period:
+            draft = SharingDecisionDraft.from_dict(json.loads(r.payload))
+            if options.redact:
+                draft, marker = redact_sharing_decision(draft)
+                if marker:
+                    markers[r.id] = marker
+            sharing_drafts[r.id] = draft
+        elif r.kind == RecordKind.CONSENT_DECISION.value:
+            consent_drafts[r.id] = ConsentDecisionDraft.from_dict(json.loads(r.payload))
+
+    amendments: dict[str, list[AttachedRecord]] = {}
+    reviews: dict[str, list[AttachedRecord]] = {}
+    detached: list[AttachedRecord] = []
+    redacted_attached = 0
+    want_amendments = Section.AMENDMENTS in options.sections
+    want_reviews = Section.REVIEWS in options.sections
+    printed_ids = set()
+    if Section.SHARING in options.sections:
+        printed_ids |= set(sharing_drafts)
+    if Section.CONSENT in options.sections:
+        printed_ids |= {i for i in consent_drafts if i in in_period}
+    for r in sorted(included, key=lambda row: row.recorded_at):
+        if r.kind == RecordKind.AMENDMENT.value and want_amendments:
+            content: AmendmentDraft | ReviewDraft = AmendmentDraft.from_dict(json.loads(r.payload))
+            bucket = amendments
+        elif r.kind == RecordKind.REVIEW.value and want_reviews:
+            content = ReviewDraft.from_dict(json.loads(r.payload))
+            bucket = reviews
+        else:
+            continue
+        marker = markers.get(r.target_id or "") if isinstance(content, AmendmentDraft) else None
+        if (
+            marker is None
+            and options.redact
+            and isinstance(content, AmendmentDraft)
+            and r.target_id in by_id
+            and by_id[r.target_id].kind == RecordKind.SHARING_DECISION.value
+            and r.target_id not in sharing_drafts
+        ):
+            # The amended record is outside the period: judge it from its own categories.
+            target = SharingDecisionDraft.from_dict(json.loads(by_id[r.target_id].payload))
+            marker = redaction_marker(target.categories)
+        redacted_attached += bool(marker)
+        item = AttachedRecord(
+            ref=_short(r.id),
+            target_ref=_short(r.target_id),
+            recorded_at=r.recorded_at,
+            author=author(r),
+            content=replace(content, text=marker) if marker else content,
+            redacted=marker,
+        )
+        if r.target_id in printed_ids:
+            bucket.setdefault(r.target_id or "", []).append(item)
+        else:
+            detached.append(item)
+
+    superseded = {
+        r.target_id for r in rows if r.kind == RecordKind.CONSENT_DECISION.value and r.target_id
+    }
+    today = to_local(now).date()
+    sharing: list[PrintedRecord] = []
+    consents: list[PrintedRecord] = []
+    for r in included:
+        if r.id in sharing_drafts and Section.SHARING in options.sections:
+            draft = sharing_drafts[r.id]
+            sharing.append(
+                PrintedRecord(
+                    ref=_short(r.id),
+                    occurred_at=r.occurred_at,
+                    recorded_at=r.recorded_at,
+                    late=r.late,
+                    author=author(r),
+                    content=draft,
+                    redacted=markers.get(r.id),
+                    relied_on_ref=_short(draft.consent_decision_id),
+                    amendments=tuple(amendments.get(r.id, ())),
+                    reviews=tuple(reviews.get(r.id, ())),
+                )
+            )
+        elif r.id in consent_drafts and r.id in printed_ids:
+            c = consent_drafts[r.id]
+            consents.append(
+                PrintedRecord(
+                    ref=_short(r.id),
+                    occurred_at=r.occurred_at,
+                    recorded_at=r.recorded_at,
+                    late=r.late,
+                    author=author(r),
+                    content=c,
+                    status=_consent_status(r, c, superseded, today),
+                    relied_on_ref=_short(c.supersedes_id),
+                    amendments=tuple(amendments.get(r.id, ())),
+                    reviews=tuple(reviews.get(r.id, ())),
+                )
+            )
+
+    chronology = (
+        tuple(
+            ChronologyRow(
+                ref=_short(r.id),
+                kind=RecordKind(r.kind),
+                occurred_at=r.occurred_at,
+                recorded_at=r.recorded_at,
+                late=r.late,
+                summary=r.summary,
+                author=author(r),
+            )
+            for r in included
+        )
+        if Section.CHRONOLOGY in options.sections
+        else ()
+    )
+    document = SummaryDocument(
+        case=CaseIdentity(
+            display_name=case.display_name,
+            case_reference=case.case_reference,
+            date_of_birth=case.date_of_birth,
+            restricted=case.restricted,
+            other_identifiers=case.other_identifiers if options.include_other_identifiers else "",
+        ),
+        printed_by=printed_by,
+        printed_at=now,
+        anchor=anchor,
+        period=_period_text(options),
+        sections=frozenset(options.sections),
+        redaction=REDACTION_ON if options.redact else REDACTION_OFF,
+        counts=_counts(included),
+        chronology=chronology,
+        sharing=tuple(sharing),
+        consents=tuple(consents),
+        detached=tuple(detached),
+        signatures=tuple(options.signatures),
+        protected=bool(options.password),
+    )
+    redacted = len(markers) + redacted_attached
+    return _Gathered(document, len(included), redacted)
+
+
+def _counts(rows: list[SavedRecord]) -> tuple[tuple[str, str], ...]:
+    kinds = Counter(r.kind for r in rows)
+    sharing = Counter(r.subkind for r in rows if r.kind == RecordKind.SHARING_DECISION.value)
+    breakdown = ", ".join(
+        f"{k.label.split(' (')[0].lower()} {sharing[k.value]}"
+        for k in SharingKind
+        if sharing[k.value]
+    )
+    total_sharing = kinds[RecordKind.SHARING_DECISION.value]
+    return (
+        ("Records in this summary", str(len(rows))),
+        (
+            "Sharing decisions",
+            f"{total_sharing} ({breakdown})" if total_sharing else "0",
+        ),
+        ("Consent decisions", str(kinds[RecordKind.CONSENT_DECISION.value])),
+        ("Amendments", str(kinds[RecordKind.AMENDMENT.value])),
+        ("Reviews", str(kinds[RecordKind.REVIEW.value])),
+        ("Advice records", str(kinds[RecordKind.ADVICE.value])),
+        ("Late entries", str(sum(1 for r in rows if r.late))),
+        ("Shared without consent", str(sum(1 for r in rows if r.without_consent))),
+        ("Significant-harm concern marked", str(sum(1 for r in rows if r.harm_concern))),
+    )
+
+
+# -- the use case ------------------------------------------------------------------------------
+
+
+def _detail(
+    options: SummaryOptions, *, records: int | None, redacted: int | None, anchor: str
+) -> str:
+    parts = ["summary", f"use={options.use.value}"]
+    if records is not None:
+        parts.append(f"records={records}")
+    if redacted is not None:
+        parts.append(f"redacted={redacted}")
+    parts.append("sections=" + "+".join(s.value for s in Section if s in options.sections))
+    parts.append(f"protected={int(bool(options.password))}")
+    parts.append(f"anchor={anchor.split(':', 1)[0]}")
+    return ";".join(parts)[:200]
+
+
+def build_case_summary(
+    store: Store,
+    *,
+    case_id: str,
+    options: SummaryOptions,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> bytes:
+    """The case summary as PDF bytes, audited before they are returned.
+
+    Raises PermissionDenied (not a team lead), CaseNotFound, InvalidSummaryOptions,
+    SummaryCancelled (``cancelled()`` returned True: nothing audited, nothing returned)
+    or ReportError. ``progress(done, total)`` reports work done (total is PROGRESS_TOTAL).
+    """
+    user = require(store, *PRINT_ROLES)
+    problem = options.problem()
+    if problem:
+        raise InvalidSummaryOptions(problem)
+    if cancelled is not None and cancelled():
+        raise SummaryCancelled()
+    gathered = _gather(store, case_id=case_id, options=options, printed_by=user.display_name)
+    data = render_case_summary(gathered.document, progress=progress, cancelled=cancelled)
+    if options.password:
+        data = encrypt_pdf(data, options.password)
+    if cancelled is not None and cancelled():
+        raise SummaryCancelled()
+    with store.write() as session:
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=options.use.action,
+            target_kind="case",
+            target_id=case_id,
+            detail=_detail(
+                options,
+                records=gathered.records,
+                redacted=gathered.redacted,
+                anchor=gathered.document.anchor,
+            ),
+        )
+    return data
+
+
+def record_release(store: Store, *, case_id: str, options: SummaryOptions) -> None:
+    """Audit printing or saving a summary already built (e.g. after its preview).
+
+    Call it, with ``options.use`` set to PRINT or SAVE, before handing the bytes on.
+    """
+    user = require(store, *PRINT_ROLES)
+    with store.write() as session:
+        visible_case(session, store, case_id)
+        head = audit.chain_head(session)
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=options.use.action,
+            target_kind="case",
+            target_id=case_id,
+            detail=_detail(options, records=None, redacted=None, anchor=head.short) + ";again=1",
+        )
+
+
+def default_file_name(now: datetime | None = None) -> str:
+    """A file name with no personal data (no name, no case reference): the local time only,
+    e.g. ``case-summary-20260303-1005.pdf``."""
+    local = to_local(now or utcnow())
+    return f"case-summary-{local:%Y%m%d-%H%M}.pdf"
+
+
+def save_pdf(data: bytes, path: Path | str) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, fsync,
+    rename), readable only by the user. A reader never sees a half-written file."""
+    target = Path(path)
+    if target.suffix.lower() != ".pdf":
+        target = target.with_name(target.name + ".pdf")
+    folder = target.parent
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".case-summary-", suffix=".part")
+    except OSError as exc:
+        raise ReportError(f"The PDF could not be saved in {folder}: {exc.strerror}.") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        try:
+            dir_fd = os.open(folder, os.O_RDONLY)
+        except OSError:
+            pass  # some platforms cannot open a folder; the rename is still atomic
+        else:
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ReportError(f"The PDF could not be saved as {target.name}: {exc.strerror}.") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

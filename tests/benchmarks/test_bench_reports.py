@@ -1,0 +1,195 @@
+"""Benchmarks: case summaries of 200 and 2,000 records against a bare reportlab table of
+the same text, built in the same run.
+
+Run on demand: ``pytest tests/benchmarks --benchmark-enable -p no:xdist``. Targets: the
+summary takes at most 1.5x the bare table; the 2,000-record summary under 5 s.
+Records are inserted in bulk straight into the store (one write transaction), in a
+realistic mix: 60% sharing decisions (a fifth with health details, redacted), 15% consent
+decisions, 15% amendments, 10% reviews.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from infoshare_desktop.domain import InfoCategory, RecordKind, SharingKind, utcnow
+from infoshare_desktop.reports import escape
+from infoshare_desktop.services import cases, printing
+from infoshare_desktop.services.records import summary_of
+from infoshare_desktop.store.tables import SavedRecord
+from tests.domain.factories import (
+    complete_amendment,
+    complete_case,
+    complete_consent_decision,
+    complete_review,
+    complete_sharing_decision,
+)
+
+SIZES = (200, 2000)
+RATIO_TARGET = 1.5
+LIMIT_2000 = 5.0
+
+
+def _drafts(n: int):
+    """(kind, subkind, draft, target index) for n records in the benchmark mix."""
+    kinds = list(SharingKind)
+    out = []
+    now = utcnow()
+    for i in range(n):
+        slot = i % 20
+        if slot < 12:
+            kind = kinds[i % 4]
+            draft = complete_sharing_decision(
+                kind,
+                now=now,
+                reasons=f"Record {i}: shared to support the fictional plan after weighing it",
+            )
+            if slot % 5 == 0:
+                draft.categories = [InfoCategory.HEALTH]
+            out.append((RecordKind.SHARING_DECISION, kind.value, draft, None))
+        elif slot < 15:
+            draft = complete_consent_decision(now=now)
+            out.append((RecordKind.CONSENT_DECISION, draft.outcome.value, draft, None))
+        elif slot < 18:
+            draft = complete_amendment()
+            out.append((RecordKind.AMENDMENT, draft.reason.value, draft, i - slot))
+        else:
+            draft = complete_review()
+            out.append((RecordKind.REVIEW, draft.outcome.value, draft, i - slot))
+    return out
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    """One store with a case of 200 and a case of 2,000 records."""
+    from infoshare_desktop.paths import DataPaths
+    from infoshare_desktop.services import accounts
+    from infoshare_desktop.store import keystore
+
+    keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
+    store = accounts.first_run(
+        DataPaths(tmp_path_factory.mktemp("bench") / "data"),
+        username="bench.lead",
+        display_name="Zofia Wiśniewska",
+        password="plum orchard lantern",
+    )
+    case_ids = {}
+    base = utcnow() - timedelta(days=400)
+    for n in SIZES:
+        case_id = cases.create_case(
+            store,
+            draft=complete_case(display_name="Анна Иванова", case_reference=f"BENCH-{n}"),
+            confirmed_not_duplicate=True,
+        )
+        ids = [str(uuid.uuid4()) for _ in range(n)]
+        with store.write() as session:
+            for i, (kind, subkind, draft, target) in enumerate(_drafts(n)):
+                at = base + timedelta(hours=3 * i)
+                if hasattr(draft, "target_id"):
+                    draft.target_id = ids[target]
+                session.add(
+                    SavedRecord(
+                        id=ids[i],
+                        case_id=case_id,
+                        kind=kind.value,
+                        subkind=subkind,
+                        target_id=ids[target] if target is not None else None,
+                        author_id=store.user.user_id,
+                        occurred_at=at,
+                        recorded_at=at + timedelta(minutes=30),
+                        summary=summary_of(kind, draft),
+                        payload=json.dumps(draft.to_dict(), ensure_ascii=False),
+                    )
+                )
+        case_ids[n] = case_id
+    yield store, case_ids
+    store.close()
+
+
+_TEXT_CACHE: dict[str, list[str]] = {}
+
+
+def _same_text(store, case_id: str) -> list[str]:
+    """The summary's own text (extracted once, outside the timing), in chunks of 8 lines."""
+    if case_id not in _TEXT_CACHE:
+        from pypdf import PdfReader
+
+        data = printing.build_case_summary(
+            store, case_id=case_id, options=printing.SummaryOptions()
+        )
+        lines = [
+            line
+            for page in PdfReader(io.BytesIO(data)).pages
+            for line in (page.extract_text() or "").splitlines()
+        ]
+        _TEXT_CACHE[case_id] = [" ".join(lines[k : k + 8]) for k in range(0, len(lines), 8)]
+    return _TEXT_CACHE[case_id]
+
+
+def _bare_table(store, case_id: str) -> bytes:
+    """A bare reportlab table of the same text: one Paragraph cell per chunk, same font."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    from infoshare_desktop.reports.fonts import REGULAR, register_fonts
+
+    register_fonts()
+    style = ParagraphStyle("bare", fontName=REGULAR, fontSize=9, leading=11.7)
+    chunks = _same_text(store, case_id)
+    data = [[Paragraph(escape(chunk), style)] for chunk in chunks]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer).build([Table(data, colWidths=[480], repeatRows=0)])
+    return buffer.getvalue()
+
+
+def _best_of(fn, rounds: int = 3) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_bench_bare_table(benchmark, stores, n):
+    store, case_ids = stores
+    _same_text(store, case_ids[n])
+    data = benchmark.pedantic(_bare_table, args=(store, case_ids[n]), rounds=3, iterations=1)
+    assert data.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_bench_case_summary(benchmark, stores, n):
+    store, case_ids = stores
+
+    def summary() -> bytes:
+        return printing.build_case_summary(
+            store, case_id=case_ids[n], options=printing.SummaryOptions()
+        )
+
+    _same_text(store, case_ids[n])
+    data = benchmark.pedantic(summary, rounds=3, iterations=1)
+    assert data.startswith(b"%PDF-")
+    summary_time = _best_of(summary)
+    bare_time = _best_of(lambda: _bare_table(store, case_ids[n]))
+    ratio = summary_time / bare_time
+    benchmark.extra_info.update(
+        {
+            "summary_s": round(summary_time, 3),
+            "bare_s": round(bare_time, 3),
+            "ratio": round(ratio, 2),
+        }
+    )
+    print(
+        f"\n{n} records: summary {summary_time:.2f} s, bare table {bare_time:.2f} s, x{ratio:.2f}"
+    )
+    assert ratio <= RATIO_TARGET
+    if n == 2000:
+        assert summary_time < LIMIT_2000
