@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -113,13 +114,22 @@ def is_placeholder(text: object, *, min_words: int = 3, min_letters: int = 15) -
     """
     if not isinstance(text, str):
         return True
-    sample = text[:_PLACEHOLDER_SAMPLE].casefold()
+    return _is_placeholder(text[:_PLACEHOLDER_SAMPLE], min_words, min_letters)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_placeholder(text: str, min_words: int, min_letters: int) -> bool:
+    """Cached: a form re-checks the same unchanged answers on every keystroke."""
+    sample = text.casefold()
     words = re.findall(r"\w+", sample)
     if " ".join(words).replace("_", " ").strip() in PLACEHOLDERS:
         return True
     letters = [c for c in sample if c.isalnum()]
-    word_count = sum(1 for w in words if not any(map(_is_wide, w)))
-    word_count += sum(1 for c in letters if _is_wide(c))
+    if sample.isascii():  # no CJK: every word counts once
+        word_count = len(words)
+    else:
+        word_count = sum(1 for w in words if not any(map(_is_wide, w)))
+        word_count += sum(1 for c in letters if _is_wide(c))
     return (
         word_count < min_words
         or len(letters) < min_letters

@@ -466,6 +466,7 @@ def consent_position(
 # -- search -------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+TOP_ROWS = 1000
 
 
 def fts_query(user_text: str) -> str | None:
@@ -483,27 +484,33 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
     match = fts_query(query)
     if match is None:
         return []
+    # FTS5 ranks the best matching rows cheaply (ORDER BY rank LIMIT); the case of each
+    # row, the visibility filter and the snippets are then computed for those rows only.
+    # A case whose only match ranks below the best TOP_ROWS rows is left out: for a word
+    # found in thousands of records the list shows the strongest matches.
     sql = text(
         """
-        WITH hits AS (
-            SELECT s.case_id AS case_id,
-                   snippet(search_index, 2, :start, :end, '…', 12) AS snip,
-                   bm25(search_index) AS score
-            FROM search_index AS s
-            WHERE search_index MATCH :match
-              AND s.case_id IN (
-                  SELECT id FROM case_file WHERE restricted = 0
-                  UNION SELECT case_id FROM case_member WHERE user_id = :user)
+        WITH top AS MATERIALIZED (
+            SELECT rowid AS row_id, rank AS score
+            FROM search_index WHERE search_index MATCH :match
+            ORDER BY rank LIMIT :top_rows
+        ), visible AS (
+            SELECT s.case_id AS case_id, t.row_id AS row_id, t.score AS score
+            FROM top AS t JOIN search_index AS s ON s.rowid = t.row_id
+            WHERE s.case_id IN (
+                SELECT id FROM case_file WHERE restricted = 0
+                UNION SELECT case_id FROM case_member WHERE user_id = :user)
         ), best AS (
-            SELECT case_id, snip, score,
-                   row_number() OVER (PARTITION BY case_id ORDER BY score) AS rn
-            FROM hits
+            SELECT case_id, row_id, min(score) AS score
+            FROM visible GROUP BY case_id ORDER BY score LIMIT :limit
         )
-        SELECT b.case_id, c.display_name, c.case_reference, b.snip, b.score
-        FROM best AS b JOIN case_file AS c ON c.id = b.case_id
-        WHERE b.rn = 1
+        SELECT b.case_id, c.display_name, c.case_reference,
+               snippet(search_index, 2, :start, :end, '…', 12), b.score
+        FROM best AS b
+        JOIN search_index ON search_index.rowid = b.row_id
+        JOIN case_file AS c ON c.id = b.case_id
+        WHERE search_index MATCH :match
         ORDER BY b.score
-        LIMIT :limit
         """
     )
     params = {
@@ -512,6 +519,7 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
         "match": match,
         "user": user.user_id,
         "limit": limit,
+        "top_rows": TOP_ROWS,
     }
     with store.read() as session:
         rows = session.connection().execute(sql, params).all()

@@ -35,8 +35,8 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.timeutil import ensure_utc, utcnow
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.visibility import CASE_ROLES, visible_case
-from infoshare_desktop.store import audit
+from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
+from infoshare_desktop.store import audit, writes
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.errors import StoreError
@@ -74,7 +74,7 @@ def _refuse_if_blocking(findings: list[checklist.Finding]) -> tuple[checklist.Fi
     return tuple(findings)
 
 
-def search_text(draft: Draft) -> str:
+def search_text(draft: Draft, as_dict: dict | None = None) -> str:
     """Every piece of text in a draft, for the full-text index (inside the encrypted file)."""
     parts: list[str] = []
 
@@ -89,7 +89,7 @@ def search_text(draft: Draft) -> str:
             for v in value:
                 walk(v, key)
 
-    walk(draft.to_dict())
+    walk(as_dict if as_dict is not None else draft.to_dict())
     return "\n".join(parts)
 
 
@@ -143,27 +143,27 @@ def _insert(
     user = store.user
     assert user is not None
     record_id = str(uuid.uuid4())
-    session.add(
-        SavedRecord(
-            id=record_id,
-            case_id=case_id,
-            kind=kind.value,
-            subkind=subkind,
-            target_id=target_id,
-            author_id=user.user_id,
-            occurred_at=occurred_at,
-            recorded_at=recorded_at,
-            late=recorded_at - occurred_at > LATE_AFTER,
-            without_consent=without_consent,
-            harm_concern=harm_concern,
-            summary=summary_of(kind, draft),
-            payload=json.dumps(draft.to_dict(), ensure_ascii=False, sort_keys=True),
-        )
+    content = draft.to_dict()
+    writes.insert_record(
+        session,
+        {
+            "id": record_id,
+            "case_id": case_id,
+            "kind": kind.value,
+            "subkind": subkind,
+            "target_id": target_id,
+            "author_id": user.user_id,
+            "occurred_at": occurred_at,
+            "recorded_at": recorded_at,
+            "late": recorded_at - occurred_at > LATE_AFTER,
+            "without_consent": without_consent,
+            "harm_concern": harm_concern,
+            "summary": summary_of(kind, draft),
+            "payload": json.dumps(content, ensure_ascii=False, sort_keys=True),
+        },
     )
-    session.flush()
-    session.connection().exec_driver_sql(
-        "INSERT INTO search_index (case_id, record_id, body) VALUES (?, ?, ?)",
-        (case_id, record_id, search_text(draft)),
+    writes.index_text(
+        session, case_id=case_id, record_id=record_id, body=search_text(draft, content)
     )
     action = {RecordKind.AMENDMENT: Action.AMEND, RecordKind.REVIEW: Action.REVIEW}.get(
         kind, Action.CREATE
@@ -211,6 +211,15 @@ def consent_snapshot(session: Session, case_id: str, consent_id: str) -> Consent
     return ConsentSnapshot.of(decision, superseded_by_withdrawal=withdrawn)
 
 
+def consent_snapshot_for(store: Store, *, case_id: str, consent_id: str) -> ConsentSnapshot | None:
+    """What the CONSENT_SCOPE rule needs from a consent decision of the case (for forms,
+    which cache it per selection instead of reading the store on every keystroke)."""
+    require(store, *CASE_ROLES)
+    with store.read() as session:
+        require_visible_case(session, store, case_id)
+        return consent_snapshot(session, case_id, consent_id)
+
+
 # -- the services ------------------------------------------------------------------------
 
 
@@ -231,7 +240,7 @@ def record_sharing_decision(
     require(store, *CASE_ROLES)
     clean = draft.cleaned()
     with store.write() as session:
-        visible_case(session, store, case_id)
+        require_visible_case(session, store, case_id)
         now = utcnow()
         consent = None
         if clean.consent_decision_id:
@@ -267,7 +276,7 @@ def record_consent_decision(
     require(store, *CASE_ROLES)
     clean = draft.cleaned()
     with store.write() as session:
-        visible_case(session, store, case_id)
+        require_visible_case(session, store, case_id)
         now = utcnow()
         advisories = _refuse_if_blocking(checklist.check_consent_decision(clean, now=now))
         if clean.supersedes_id:
@@ -302,7 +311,7 @@ def add_amendment(
     clean = draft.cleaned()
     with store.write() as session:
         target = load_record(session, clean.target_id)
-        visible_case(session, store, target.case_id)
+        require_visible_case(session, store, target.case_id)
         clean.target_was_shared = target.kind == RecordKind.SHARING_DECISION and target.subkind in (
             SharingKind.SHARED.value,
             SharingKind.SHARED_IN_PART.value,
@@ -331,7 +340,7 @@ def record_review(store: Store, *, draft: ReviewDraft) -> Saved:
     clean = draft.cleaned()
     with store.write() as session:
         target = load_record(session, clean.target_id)
-        visible_case(session, store, target.case_id)
+        require_visible_case(session, store, target.case_id)
         now = utcnow()
         advisories = _refuse_if_blocking(
             checklist.check_review(clean, reviewer_id=user.user_id, author_id=target.author_id)
@@ -357,7 +366,7 @@ def record_advice(
     require(store, *CASE_ROLES)
     clean = draft.cleaned()
     with store.write() as session:
-        visible_case(session, store, case_id)
+        require_visible_case(session, store, case_id)
         now = utcnow()
         advisories = _refuse_if_blocking(checklist.check_advice(clean, now=now))
         occurred = ensure_utc(clean.sought_at) if clean.sought_at else now

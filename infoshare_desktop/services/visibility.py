@@ -41,3 +41,20 @@ def visible_case(session: Session, store: Store, case_id: str) -> CaseFile:
     if case is None:
         raise CaseNotFound()
     return case
+
+
+def require_visible_case(session: Session, store: Store, case_id: str) -> None:
+    """The write path's check (one indexed lookup, no ORM): the case exists and is open
+    to the signed-in user; otherwise CaseNotFound."""
+    user = require(store, *CASE_ROLES)
+    row = (
+        session.connection()
+        .exec_driver_sql(
+            "SELECT 1 FROM case_file WHERE id = ? AND (restricted = 0 OR id IN "
+            "(SELECT case_id FROM case_member WHERE user_id = ?))",
+            (case_id, user.user_id),
+        )
+        .first()
+    )
+    if row is None:
+        raise CaseNotFound()

@@ -24,11 +24,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from infoshare_desktop.store.tables import AuditEvent, AuditState
+from infoshare_desktop.store.writes import raw_connection, stored_time
 
 GENESIS = b"\x00" * 32
+_STATE = AuditState.__table__  # type: ignore[attr-defined]
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 class Action(StrEnum):
@@ -97,7 +101,9 @@ def _fields(e: AuditEvent) -> dict[str, str | None]:
 
 
 def start_chain(session: Session, anchor: bytes) -> None:
-    session.add(AuditState(id=1, seq=0, head=GENESIS, next_key=anchor))
+    session.connection().execute(
+        _STATE.insert(), {"id": 1, "seq": 0, "head": GENESIS, "next_key": anchor}
+    )
 
 
 def append(
@@ -109,31 +115,90 @@ def append(
     target_id: str | None = None,
     detail: str | None = None,
     at: datetime | None = None,
-) -> AuditEvent:
-    """Add one entry inside the caller's (write) transaction."""
-    state = session.get(AuditState, 1)
+) -> int:
+    """Add one entry inside the caller's (write) transaction; returns its sequence number."""
+    # Plain DB-API statements on the session's own connection (same transaction):
+    # SQLAlchemy's statement machinery would triple the cost of every save.
+    raw = raw_connection(session)
+    state = raw.execute("SELECT seq, head, next_key FROM audit_state WHERE id = 1").fetchone()
     if state is None:
         raise RuntimeError("audit chain not initialised")
+    seq, head, key = state[0] + 1, bytes(state[1]), bytes(state[2])
     at = at or datetime.now(UTC)
-    event = AuditEvent(
-        seq=state.seq + 1,
-        at=at,
-        actor_id=actor_id,
-        action=str(action),
-        target_kind=target_kind,
-        target_id=target_id,
-        detail=detail,
-        prev_hash=state.head,
-        entry_hash=b"",
-        mac=b"",
+    fields = {
+        "actor": actor_id,
+        "action": str(action),
+        "kind": target_kind,
+        "target": target_id,
+        "detail": detail,
+    }
+    entry_hash = _hash(head, seq, at, fields)
+    raw.execute(
+        "INSERT INTO audit_event (seq, at, actor_id, action, target_kind, target_id, detail,"
+        " prev_hash, entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            seq,
+            stored_time(at),
+            actor_id,
+            str(action),
+            target_kind,
+            target_id,
+            detail,
+            head,
+            entry_hash,
+            _mac(key, entry_hash),
+        ),
     )
-    event.entry_hash = _hash(state.head, event.seq, at, _fields(event))
-    event.mac = _mac(state.next_key, event.entry_hash)
-    state.seq, state.head, state.next_key = event.seq, event.entry_hash, _evolve(state.next_key)
-    session.add(event)
-    session.add(state)
-    session.flush()
-    return event
+    raw.execute(
+        "UPDATE audit_state SET seq = ?, head = ?, next_key = ? WHERE id = 1",
+        (seq, entry_hash, _evolve(key)),
+    )
+    return seq
+
+
+def append_many(
+    session: Session,
+    *,
+    actor_id: str | None,
+    action: Action,
+    targets: list[tuple[str | None, str | None, datetime]],
+) -> None:
+    """Many entries of one action in the caller's transaction (bulk imports, demo data):
+    the same chain as `append`, inserted in one statement."""
+    conn = session.connection()
+    state = conn.execute(sa_select(_STATE.c.seq, _STATE.c.head, _STATE.c.next_key)).first()
+    if state is None:
+        raise RuntimeError("audit chain not initialised")
+    rows = []
+    seq, head, key = state
+    for target_kind, target_id, at in targets:
+        seq += 1
+        fields = {
+            "actor": actor_id,
+            "action": str(action),
+            "kind": target_kind,
+            "target": target_id,
+            "detail": None,
+        }
+        entry_hash = _hash(head, seq, at, fields)
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor_id": actor_id,
+                "action": str(action),
+                "target_kind": target_kind,
+                "target_id": target_id,
+                "detail": None,
+                "prev_hash": head,
+                "entry_hash": entry_hash,
+                "mac": _mac(key, entry_hash),
+            }
+        )
+        head, key = entry_hash, _evolve(key)
+    if rows:
+        conn.execute(_EVENTS.insert(), rows)
+        conn.execute(_STATE.update().values(seq=seq, head=head, next_key=key))
 
 
 @dataclass(frozen=True)

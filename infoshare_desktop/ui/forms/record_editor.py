@@ -417,8 +417,9 @@ class SharingDecisionEditor(RecordEditorBase):
             return None
         if consent_id not in self._consent_cache:
             try:
-                with self._store.read() as session:  # type: ignore[attr-defined]
-                    snapshot = records.consent_snapshot(session, self.case_id, consent_id)
+                snapshot = records.consent_snapshot_for(
+                    self._store, case_id=self.case_id, consent_id=consent_id
+                )
             except KNOWN_ERRORS:
                 snapshot = None
             self._consent_cache[consent_id] = snapshot

@@ -1,0 +1,40 @@
+"""Benchmarks run on demand: `make bench` (pytest --benchmark-enable tests/benchmarks).
+
+Every figure is measured beside a baseline in the same run (raw sqlcipher3, raw
+Argon2id, raw reportlab, bare Qt), so the ratio survives a noisy machine.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from infoshare_desktop.paths import DataPaths
+
+BIG_CASES, BIG_RECORDS = 500, 100_000  # 200 records per case
+
+
+@pytest.fixture(scope="session")
+def big_store_paths(tmp_path_factory) -> DataPaths:
+    """A demo store of 100,000 records (about a minute to build, once per session)."""
+    from infoshare_desktop.services.demo import create_demo_store
+
+    paths = DataPaths(tmp_path_factory.mktemp("big") / "data")
+    create_demo_store(paths, cases=BIG_CASES, records=BIG_RECORDS)
+    return paths
+
+
+@pytest.fixture
+def big_store(big_store_paths):
+    from infoshare_desktop.services import accounts
+    from infoshare_desktop.services.demo import DEMO_PASSWORD
+
+    store = accounts.sign_in(big_store_paths, username="demo.practitioner", password=DEMO_PASSWORD)
+    yield store
+    store.close()
+
+
+def ratio(benchmark, baseline_stats) -> float:
+    """Median of this benchmark over the baseline's median, recorded in extra_info."""
+    value = benchmark.stats.stats.median / baseline_stats.stats.median
+    benchmark.extra_info["ratio_to_baseline"] = round(value, 2)
+    return value

@@ -1,0 +1,119 @@
+"""Issue 2 benchmarks: unlock and durable commits against their raw baselines."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import sqlcipher3
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+from infoshare_desktop.services import accounts
+from infoshare_desktop.store import audit, keystore
+from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.domain.factories import complete_sharing_decision
+
+RESULTS: dict[str, float] = {}
+
+
+@pytest.fixture
+def real_cost_store(tmp_path):
+    """A store whose slots use the production Argon2id cost."""
+    from infoshare_desktop.paths import DataPaths
+
+    paths = DataPaths(tmp_path / "data")
+    prod = {"memory_kib": 65536, "iterations": 3, "lanes": 4}
+    old = dict(keystore.DEFAULT_KDF)
+    keystore.DEFAULT_KDF.update(prod)
+    try:
+        accounts.first_run(
+            paths, username=ADMIN, display_name="Bench", password=ADMIN_PASSWORD
+        ).close()
+    finally:
+        keystore.DEFAULT_KDF.clear()
+        keystore.DEFAULT_KDF.update(old)
+    return paths
+
+
+@pytest.mark.real_kdf
+def test_bench_unlock_baseline_argon2id(benchmark):
+    salt = os.urandom(16)
+
+    def derive():
+        Argon2id(salt=salt, length=32, iterations=3, lanes=4, memory_cost=65536).derive(b"x" * 20)
+
+    benchmark(derive)
+    RESULTS["argon2id"] = benchmark.stats.stats.median
+
+
+@pytest.mark.real_kdf
+def test_bench_unlock(benchmark, real_cost_store):
+    def unlock():
+        accounts.sign_in(real_cost_store, username=ADMIN, password=ADMIN_PASSWORD).close()
+
+    benchmark.pedantic(unlock, rounds=10, warmup_rounds=1)
+    if "argon2id" in RESULTS:
+        benchmark.extra_info["ratio_to_argon2id"] = round(
+            benchmark.stats.stats.median / RESULTS["argon2id"], 2
+        )
+
+
+def test_bench_commit_baseline_raw_sqlcipher(benchmark, tmp_path):
+    conn = sqlcipher3.connect(str(tmp_path / "raw.db"), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
+    for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)")
+    payload = json.dumps(complete_sharing_decision().to_dict())
+
+    def commit():
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (payload) VALUES (?)", (payload,))
+        conn.execute("COMMIT")
+
+    benchmark(commit)
+    conn.close()
+    RESULTS["raw_commit"] = benchmark.stats.stats.median
+
+
+def test_bench_commit_with_audit_entry(benchmark, admin_store):
+    """A saved record row, its search text and its audit entry, in one durable commit."""
+    import json
+    import uuid
+
+    from infoshare_desktop.domain import utcnow
+    from infoshare_desktop.services import cases
+    from infoshare_desktop.store import writes
+    from tests.domain.factories import complete_case, complete_sharing_decision
+
+    case_id = cases.create_case(admin_store, draft=complete_case())
+    payload = json.dumps(complete_sharing_decision().to_dict())
+    user_id = admin_store.user.user_id
+
+    def commit():
+        record_id, now = str(uuid.uuid4()), utcnow()
+        with admin_store.write() as session:
+            writes.insert_record(
+                session,
+                {
+                    "id": record_id, "case_id": case_id, "kind": "sharing_decision",
+                    "subkind": "shared", "target_id": None, "author_id": user_id,
+                    "occurred_at": now, "recorded_at": now, "late": False,
+                    "without_consent": False, "harm_concern": False, "summary": "Shared",
+                    "payload": payload,
+                },
+            )  # fmt: skip
+            audit.append(
+                session,
+                actor_id=user_id,
+                action=audit.Action.CREATE,
+                target_kind="sharing_decision",
+                target_id=record_id,
+            )
+
+    benchmark(commit)
+    if "raw_commit" in RESULTS:
+        benchmark.extra_info["ratio_to_raw_commit"] = round(
+            benchmark.stats.stats.median / RESULTS["raw_commit"], 2
+        )
