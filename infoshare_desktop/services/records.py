@@ -34,6 +34,7 @@ from infoshare_desktop.domain.records import (
     SharingDecisionDraft,
 )
 from infoshare_desktop.domain.timeutil import ensure_utc, utcnow
+from infoshare_desktop.services import reviews
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
 from infoshare_desktop.store import audit, writes
@@ -239,6 +240,7 @@ def record_sharing_decision(
 ) -> Saved:
     require(store, *CASE_ROLES)
     clean = draft.cleaned()
+    rules = reviews.review_rules(store)
     with store.write() as session:
         require_visible_case(session, store, case_id)
         now = utcnow()
@@ -266,6 +268,17 @@ def record_sharing_decision(
             and clean.consent_status in WITHOUT_CONSENT,
             harm_concern=clean.significant_harm_concern,
             from_draft_id=from_draft_id,
+        )
+        reviews.enter_if_required(
+            session,
+            rules=rules,
+            record_id=record_id,
+            author_id=store.user.user_id,  # type: ignore[union-attr]
+            kind=clean.kind,
+            without_consent=clean.kind is not SharingKind.RECEIVED
+            and clean.consent_status in WITHOUT_CONSENT,
+            harm_concern=clean.significant_harm_concern,
+            at=now,
         )
     return Saved(record_id, case_id, now, advisories)
 
@@ -345,6 +358,7 @@ def record_review(store: Store, *, draft: ReviewDraft) -> Saved:
         advisories = _refuse_if_blocking(
             checklist.check_review(clean, reviewer_id=user.user_id, author_id=target.author_id)
         )
+        reviews.ensure_reviewable(session, record_id=target.id, reviewer_id=user.user_id)
         assert clean.outcome is not None
         record_id = _insert(
             session,

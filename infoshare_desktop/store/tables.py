@@ -117,3 +117,14 @@ class DraftRow(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     payload: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ReviewRequest(SQLModel, table=True):
+    """A record entered for supervisor review, automatically or at its author's request."""
+
+    __tablename__ = "review_request"
+    id: str = Field(primary_key=True, max_length=36)
+    record_id: str = Field(foreign_key="saved_record.id", max_length=36)
+    requested_by: str = Field(foreign_key="user_account.id", max_length=36)
+    requested_at: datetime
+    reason: str = Field(max_length=16)

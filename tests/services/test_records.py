@@ -22,7 +22,7 @@ from infoshare_desktop.domain import (
     utcnow,
 )
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.services import accounts, cases, records
+from infoshare_desktop.services import accounts, cases, records, reviews
 from infoshare_desktop.services.errors import ChecklistRefused, InvalidTextError, PermissionDenied
 from infoshare_desktop.store.tables import AuditEvent, SavedRecord
 from tests.conftest import ADMIN, ADMIN_PASSWORD
@@ -141,6 +141,7 @@ def test_amendments_and_reviews_attach_to_the_record(data_paths, admin_store, ca
         recipients_told_notes="Told the recipient by secure email the same day.",
     )
     records.add_amendment(admin_store, draft=amendment)
+    reviews.request_review(admin_store, record_id=saved.record_id)
     # The author cannot review their own record ...
     with pytest.raises(ChecklistRefused) as refused:
         records.record_review(

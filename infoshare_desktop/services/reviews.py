@@ -1,0 +1,360 @@
+"""Supervisor review: what needs review, the queue, returned records, the team overview.
+
+Records enter review when saved (the administrator's rules) or at their author's
+request; a supervisor endorses or returns them (services.records.record_review); the
+author answers a return with an amendment, which puts the record back in the queue.
+Opening a record for review and every outcome are audited.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome, SharingKind
+from infoshare_desktop.domain.records import ReviewDraft
+from infoshare_desktop.domain.reviews import (
+    ReviewEvent,
+    ReviewEventKind,
+    ReviewRules,
+    ReviewState,
+    ReviewStatus,
+    review_state,
+)
+from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services.access import require
+from infoshare_desktop.services.visibility import CASE_ROLES, visible_clause
+from infoshare_desktop.store import audit
+from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.errors import StoreError
+from infoshare_desktop.store.tables import (
+    CaseFile,
+    ReviewRequest,
+    SavedRecord,
+    StoreSetting,
+    UserAccount,
+)
+
+RULES_SETTING = "review_rules"
+
+
+class ReviewNotAllowed(StoreError):
+    """The record cannot be reviewed now; the message says why."""
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    record_id: str
+    case_id: str
+    case_reference: str
+    case_name: str
+    kind: RecordKind
+    subkind: str
+    summary: str
+    author_id: str
+    author_name: str
+    occurred_at: datetime
+    recorded_at: datetime
+    without_consent: bool
+    state: ReviewState
+    overdue: bool = False
+    last_comment: str = ""  # the latest supervisor comment (for returned records)
+    last_reviewer: str = ""
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    author_id: str
+    author_name: str
+    awaiting: int
+    returned: int
+    endorsed: int
+    overdue: int
+
+
+# -- rules ----------------------------------------------------------------------------------
+
+
+def review_rules(store: Store) -> ReviewRules:
+    raw = store.setting(RULES_SETTING, "")
+    if not raw:
+        return ReviewRules()
+    try:
+        return ReviewRules(**json.loads(raw))
+    except (TypeError, ValueError):
+        return ReviewRules()
+
+
+def set_review_rules(store: Store, *, rules: ReviewRules) -> None:
+    admin = require(store, Role.ADMINISTRATOR)
+    if not 1 <= rules.overdue_after_days <= 90:
+        raise ReviewNotAllowed("Overdue must be between 1 and 90 days.")
+    value = json.dumps(rules.__dict__, sort_keys=True)
+    with store.write() as session:
+        session.merge(StoreSetting(name=RULES_SETTING, value=value))
+        audit.append(
+            session, actor_id=admin.user_id, action=Action.SETTING_CHANGE, detail=RULES_SETTING
+        )
+
+
+def enter_if_required(
+    session: Session,
+    *,
+    rules: ReviewRules,
+    record_id: str,
+    author_id: str,
+    kind: SharingKind | None,
+    without_consent: bool,
+    harm_concern: bool,
+    at: datetime,
+) -> bool:
+    """Called by the save, in its transaction: enter the record for review if a rule says so."""
+    if not rules.requires_review(
+        kind=kind, without_consent=without_consent, harm_concern=harm_concern
+    ):
+        return False
+    session.add(
+        ReviewRequest(
+            id=str(uuid.uuid4()),
+            record_id=record_id,
+            requested_by=author_id,
+            requested_at=at,
+            reason="automatic",
+        )
+    )
+    return True
+
+
+def request_review(store: Store, *, record_id: str) -> None:
+    """An author asks for review of one of their own records."""
+    user = require(store, *CASE_ROLES)
+    with store.write() as session:
+        row = session.get(SavedRecord, record_id)
+        if row is None or row.author_id != user.user_id:
+            raise ReviewNotAllowed("You can ask for review of your own records only.")
+        state = _states(session, [row])[row.id]
+        if state.status in (ReviewStatus.AWAITING, ReviewStatus.RETURNED):
+            raise ReviewNotAllowed(
+                f"This record is already in review ({state.status.label.lower()})."
+            )
+        now = utcnow()
+        session.add(
+            ReviewRequest(
+                id=str(uuid.uuid4()),
+                record_id=record_id,
+                requested_by=user.user_id,
+                requested_at=now,
+                reason="author",
+            )
+        )
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.REVIEW,
+            target_kind=row.kind,
+            target_id=record_id,
+            detail="requested",
+        )
+
+
+# -- state ----------------------------------------------------------------------------------
+
+
+def _states(session: Session, rows: list[SavedRecord]) -> dict[str, ReviewState]:
+    ids = [r.id for r in rows]
+    authors = {r.id: r.author_id for r in rows}
+    events: dict[str, list[ReviewEvent]] = defaultdict(list)
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk : chunk + 500]
+        for req in session.exec(
+            select(ReviewRequest).where(col(ReviewRequest.record_id).in_(part))
+        ):
+            events[req.record_id].append(ReviewEvent(ReviewEventKind.REQUESTED, req.requested_at))
+        related = session.exec(
+            select(
+                SavedRecord.target_id,
+                SavedRecord.kind,
+                SavedRecord.subkind,
+                SavedRecord.author_id,
+                SavedRecord.recorded_at,
+            ).where(col(SavedRecord.target_id).in_(part))
+        )
+        for target, kind, subkind, author, at in related:
+            if kind == RecordKind.REVIEW:
+                events[target].append(
+                    ReviewEvent(ReviewEventKind.REVIEWED, at, ReviewOutcome(subkind))
+                )
+            elif kind == RecordKind.AMENDMENT and author == authors.get(target):
+                events[target].append(ReviewEvent(ReviewEventKind.ANSWERED, at))
+    return {record_id: review_state(events.get(record_id, [])) for record_id in ids}
+
+
+def review_state_of(store: Store, *, record_id: str) -> ReviewState:
+    require(store, *CASE_ROLES)
+    with store.read() as session:
+        row = session.get(SavedRecord, record_id)
+        if row is None:
+            raise ReviewNotAllowed("That record does not exist.")
+        return _states(session, [row])[record_id]
+
+
+def _items(store: Store, session: Session, *, authors: set[str] | None = None) -> list[ReviewItem]:
+    """Every record ever entered for review that the user may see, with its state."""
+    user = require(store, *CASE_ROLES)
+    entered = select(ReviewRequest.record_id)
+    query = (
+        select(SavedRecord, CaseFile.case_reference, CaseFile.display_name)
+        .join(CaseFile, CaseFile.id == SavedRecord.case_id)
+        .where(col(SavedRecord.id).in_(entered), visible_clause(user.user_id))
+    )
+    if authors is not None:
+        query = query.where(col(SavedRecord.author_id).in_(authors))
+    rows = session.exec(query).all()
+    states = _states(session, [r for r, _, _ in rows])
+    names = dict(session.exec(select(UserAccount.id, UserAccount.display_name)).all())
+    comments = _last_comments(session, [r.id for r, _, _ in rows])
+    now, days = utcnow(), review_rules(store).overdue_after_days
+    return [
+        ReviewItem(
+            record_id=r.id,
+            case_id=r.case_id,
+            case_reference=ref,
+            case_name=name,
+            kind=RecordKind(r.kind),
+            subkind=r.subkind,
+            summary=r.summary,
+            author_id=r.author_id,
+            author_name=names.get(r.author_id, "unknown"),
+            occurred_at=r.occurred_at,
+            recorded_at=r.recorded_at,
+            without_consent=r.without_consent,
+            state=states[r.id],
+            overdue=states[r.id].overdue(now, days),
+            last_comment=comments.get(r.id, ("", ""))[0],
+            last_reviewer=names.get(comments.get(r.id, ("", ""))[1], ""),
+        )
+        for r, ref, name in rows
+    ]
+
+
+def _last_comments(session: Session, ids: list[str]) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for chunk in range(0, len(ids), 500):
+        reviews = session.exec(
+            select(SavedRecord.target_id, SavedRecord.payload, SavedRecord.author_id)
+            .where(
+                col(SavedRecord.target_id).in_(ids[chunk : chunk + 500]),
+                SavedRecord.kind == RecordKind.REVIEW.value,
+            )
+            .order_by(SavedRecord.recorded_at)
+        )
+        for target, payload, author in reviews:
+            out[target] = (ReviewDraft.from_dict(json.loads(payload)).comment, author)
+    return out
+
+
+# -- the screens' queries --------------------------------------------------------------------
+
+
+def review_queue(
+    store: Store,
+    *,
+    author_id: str | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    without_consent_only: bool = False,
+) -> list[ReviewItem]:
+    """Records awaiting review, oldest first; never the supervisor's own."""
+    user = require(store, Role.SUPERVISOR)
+    with store.read() as session:
+        items = _items(store, session, authors={author_id} if author_id else None)
+    out = [
+        i
+        for i in items
+        if i.state.status is ReviewStatus.AWAITING
+        and i.author_id != user.user_id
+        and (kind is None or i.subkind == kind or i.kind == kind)
+        and (since is None or i.occurred_at >= since)
+        and (until is None or i.occurred_at <= until)
+        and (not without_consent_only or i.without_consent)
+    ]
+    return sorted(out, key=lambda i: i.state.waiting_since or i.recorded_at)
+
+
+def queue_count(store: Store) -> int:
+    return len(review_queue(store))
+
+
+def returned_to_me(store: Store) -> list[ReviewItem]:
+    """The signed-in author's records returned for more detail, with the comment."""
+    user = require(store, *CASE_ROLES)
+    with store.read() as session:
+        items = _items(store, session, authors={user.user_id})
+    return [i for i in items if i.state.status is ReviewStatus.RETURNED]
+
+
+def team_overview(store: Store) -> list[TeamRow]:
+    """Per practitioner: awaiting, returned and unanswered, endorsed, overdue."""
+    require(store, Role.TEAM_LEAD, Role.SUPERVISOR)
+    with store.read() as session:
+        items = _items(store, session)
+    rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    names: dict[str, str] = {}
+    for item in items:
+        names[item.author_id] = item.author_name
+        counts = rows[item.author_id]
+        counts[item.state.status.value] += 1
+        counts["overdue"] += int(item.overdue)
+    return sorted(
+        (
+            TeamRow(
+                author,
+                names[author],
+                c[ReviewStatus.AWAITING.value],
+                c[ReviewStatus.RETURNED.value],
+                c[ReviewStatus.ENDORSED.value],
+                c["overdue"],
+            )
+            for author, c in rows.items()
+        ),
+        key=lambda r: r.author_name.casefold(),
+    )
+
+
+def open_for_review(store: Store, *, record_id: str):  # -> cases.RecordDetail
+    """The record exactly as saved, for the review screen; audited as a review opening."""
+    from infoshare_desktop.services.cases import record_detail
+
+    user = require(store, Role.SUPERVISOR)
+    detail = record_detail(store, record_id=record_id)
+    with store.write() as session:
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.REVIEW_OPEN,
+            target_kind=detail.kind.value,
+            target_id=record_id,
+        )
+    return detail
+
+
+def ensure_reviewable(session: Session, *, record_id: str, reviewer_id: str) -> None:
+    """Only a record awaiting review can be reviewed (by someone other than its author)."""
+    row = session.get(SavedRecord, record_id)
+    if row is None:
+        raise ReviewNotAllowed("That record does not exist.")
+    state = _states(session, [row])[record_id]
+    if state.status is not ReviewStatus.AWAITING:
+        now = state.status.label.lower()
+        raise ReviewNotAllowed(f"Only records awaiting review can be reviewed; this one is: {now}.")
+
+
+__all__ = ["ReviewItem", "ReviewRules", "ReviewStatus", "TeamRow"]

@@ -1,0 +1,186 @@
+"""The supervisor review loop through the services, with two users on one store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from infoshare_desktop.domain import (
+    AmendmentDraft,
+    AmendmentReason,
+    ConsentStatus,
+    Ground,
+    NotSoughtReason,
+    PublicInterestCircumstance,
+    ReviewDraft,
+    ReviewOutcome,
+)
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.reviews import ReviewRules, ReviewStatus
+from infoshare_desktop.services import accounts, cases, records, reviews
+from infoshare_desktop.services.errors import ChecklistRefused, PermissionDenied
+from tests.domain.factories import complete_case, complete_sharing_decision
+
+AUTHOR, SUPERVISOR = "ann.author", "sid.supervisor"
+PASSWORD = "harbour lantern meadow"
+
+
+def without_consent():
+    return complete_sharing_decision(
+        consent_status=ConsentStatus.NOT_SOUGHT,
+        consent_from=None,
+        not_sought_reasons=[NotSoughtReason.RISK_TO_CHILD],
+        grounds=[Ground.SIGNIFICANT_HARM],
+        public_interest=[PublicInterestCircumstance.REASONABLE_CAUSE_TO_BELIEVE],
+        significant_harm_concern=True,
+    )
+
+
+@pytest.fixture
+def team(admin_store, data_paths):
+    for name, roles in (
+        (AUTHOR, {Role.PRACTITIONER}),
+        (SUPERVISOR, {Role.SUPERVISOR, Role.PRACTITIONER}),
+    ):
+        code = accounts.add_user(admin_store, username=name, display_name=name.title(), roles=roles)
+        accounts.sign_in(data_paths, username=name, password=code, new_password=PASSWORD).close()
+    author = accounts.sign_in(data_paths, username=AUTHOR, password=PASSWORD)
+    supervisor = accounts.sign_in(data_paths, username=SUPERVISOR, password=PASSWORD)
+    case_id = cases.create_case(author, draft=complete_case())
+    yield author, supervisor, case_id
+    author.close()
+    supervisor.close()
+
+
+def test_return_answer_endorse(team):
+    author, supervisor, case_id = team
+    saved = records.record_sharing_decision(author, case_id=case_id, draft=without_consent())
+    (item,) = reviews.review_queue(supervisor)
+    assert item.record_id == saved.record_id and item.without_consent
+    assert reviews.queue_count(supervisor) == 1
+
+    reviews.open_for_review(supervisor, record_id=saved.record_id)
+    with pytest.raises(ChecklistRefused):  # returning needs a comment
+        records.record_review(
+            supervisor, draft=ReviewDraft(target_id=saved.record_id, outcome=ReviewOutcome.RETURNED)
+        )
+    records.record_review(
+        supervisor,
+        draft=ReviewDraft(
+            target_id=saved.record_id,
+            outcome=ReviewOutcome.RETURNED,
+            comment="Please record who you told at the school and why the family was not told.",
+        ),
+    )
+    assert reviews.review_queue(supervisor) == []
+    (returned,) = reviews.returned_to_me(author)
+    assert "who you told" in returned.last_comment
+    assert returned.last_reviewer == SUPERVISOR.title()
+
+    records.add_amendment(
+        author,
+        draft=AmendmentDraft(
+            target_id=saved.record_id,
+            text="Told the designated safeguarding lead at school; family not told as it would "
+            "place the child at risk before the strategy meeting.",
+            reason=AmendmentReason.RESPONSE_TO_REVIEW,
+            recipients_told=True,
+            recipients_told_notes="The recipient was sent the addition the same day.",
+        ),
+    )
+    assert reviews.returned_to_me(author) == []
+    (again,) = reviews.review_queue(supervisor)
+    assert again.state.rounds == 1
+    records.record_review(
+        supervisor, draft=ReviewDraft(target_id=saved.record_id, outcome=ReviewOutcome.ENDORSED)
+    )
+    assert (
+        reviews.review_state_of(author, record_id=saved.record_id).status is ReviewStatus.ENDORSED
+    )
+    # Only records awaiting review can be reviewed.
+    with pytest.raises(reviews.ReviewNotAllowed):
+        records.record_review(
+            supervisor, draft=ReviewDraft(target_id=saved.record_id, outcome=ReviewOutcome.ENDORSED)
+        )
+    kinds = [(e.kind.value, e.author_name) for e in cases.chronology(author, case_id=case_id)]
+    assert kinds == [
+        ("sharing_decision", AUTHOR.title()),
+        ("review", SUPERVISOR.title()),
+        ("amendment", AUTHOR.title()),
+        ("review", SUPERVISOR.title()),
+    ]
+    overview = {row.author_name: row for row in reviews.team_overview(supervisor)}
+    assert overview[AUTHOR.title()].endorsed == 1
+
+
+def test_a_supervisor_never_reviews_their_own_record(team):
+    _, supervisor, case_id = team
+    saved = records.record_sharing_decision(supervisor, case_id=case_id, draft=without_consent())
+    assert reviews.review_queue(supervisor) == []  # own records are not in their queue
+    with pytest.raises(ChecklistRefused) as refused:
+        records.record_review(
+            supervisor, draft=ReviewDraft(target_id=saved.record_id, outcome=ReviewOutcome.ENDORSED)
+        )
+    assert "REVIEW_NOT_OWN" in {f.rule_id for f in refused.value.findings}
+
+
+def test_a_practitioner_cannot_open_the_queue_or_review(team):
+    author, _, case_id = team
+    saved = records.record_sharing_decision(author, case_id=case_id, draft=without_consent())
+    with pytest.raises(PermissionDenied):
+        reviews.review_queue(author)
+    with pytest.raises(PermissionDenied):
+        records.record_review(
+            author, draft=ReviewDraft(target_id=saved.record_id, outcome=ReviewOutcome.ENDORSED)
+        )
+
+
+def test_a_saved_review_cannot_be_altered(team):
+    author, supervisor, case_id = team
+    saved = records.record_sharing_decision(author, case_id=case_id, draft=without_consent())
+    review = records.record_review(
+        supervisor, draft=ReviewDraft(target_id=saved.record_id, outcome=ReviewOutcome.ENDORSED)
+    )
+    with supervisor.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        with pytest.raises(Exception, match="cannot be changed or deleted"):
+            raw.execute(
+                f"UPDATE saved_record SET subkind = 'returned' WHERE id = '{review.record_id}'"
+            )
+        with pytest.raises(Exception, match="cannot be changed or deleted"):
+            raw.execute("DELETE FROM review_request")
+
+
+def test_with_consent_records_need_no_review_unless_asked(team):
+    author, supervisor, case_id = team
+    saved = records.record_sharing_decision(
+        author, case_id=case_id, draft=complete_sharing_decision()
+    )
+    assert reviews.review_queue(supervisor) == []
+    reviews.request_review(author, record_id=saved.record_id)
+    assert [i.record_id for i in reviews.review_queue(supervisor)] == [saved.record_id]
+    with pytest.raises(reviews.ReviewNotAllowed):
+        reviews.request_review(supervisor, record_id=saved.record_id)  # not their record
+
+
+def test_rules_and_overdue(team, admin_store):
+    author, supervisor, case_id = team
+    reviews.set_review_rules(
+        admin_store, rules=ReviewRules(every_sharing_decision=True, overdue_after_days=1)
+    )
+    records.record_sharing_decision(author, case_id=case_id, draft=complete_sharing_decision())
+    (item,) = reviews.review_queue(supervisor)
+    assert not item.overdue
+    assert item.state.overdue(item.state.waiting_since + timedelta(days=2), days=1)
+    with pytest.raises(PermissionDenied):
+        reviews.set_review_rules(author, rules=ReviewRules())
+
+
+def test_queue_filters(team):
+    author, supervisor, case_id = team
+    records.record_sharing_decision(author, case_id=case_id, draft=without_consent())
+    assert len(reviews.review_queue(supervisor, author_id=author.user.user_id)) == 1
+    assert reviews.review_queue(supervisor, author_id=supervisor.user.user_id) == []
+    assert len(reviews.review_queue(supervisor, without_consent_only=True)) == 1
+    assert reviews.review_queue(supervisor, kind="not_shared") == []
