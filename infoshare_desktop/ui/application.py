@@ -8,12 +8,13 @@ meanwhile.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from infoshare_desktop import APP_NAME, __version__
@@ -143,6 +144,17 @@ class SessionController(QObject):
             self.app.quit()
 
 
+#: Set by the start-up benchmark: quit as soon as the first dialog has painted.
+QUIT_AFTER_FIRST_PAINT = "INFOSHARE_QUIT_AFTER_FIRST_PAINT"
+
+
+class _QuitOnFirstPaint(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
 def run(paths: DataPaths) -> int:
     """Show the first-run or sign-in dialog, then the main window; returns the exit code."""
     app = QApplication.instance() or QApplication(sys.argv)
@@ -153,5 +165,8 @@ def run(paths: DataPaths) -> int:
     install_exception_hook()
     controller = SessionController(paths, app)
     controller.start()
+    if os.environ.get(QUIT_AFTER_FIRST_PAINT) and controller.dialog is not None:
+        probe = _QuitOnFirstPaint(app)
+        controller.dialog.installEventFilter(probe)
     QTimer.singleShot(0, start_warm_up)
     return app.exec()
