@@ -253,11 +253,23 @@ def reset_password(store: Store, *, user_id: str) -> str:
 
 def revoke_user(store: Store, *, user_id: str) -> None:
     """Remove an account for good and rotate the data key, so an old copy of its key
-    slot can no longer open the store. Needs no other user's password."""
+    slot can no longer open the store. Needs no other user's password.
+
+    Refused before anything changes when the store is open elsewhere (the rotation needs
+    it to itself). Should the rotation still fail afterwards, the account is already
+    unable to sign in and `rotate_key` finishes the job."""
+    require(store, Role.ADMINISTRATOR)
+    store.ensure_exclusive()
     _change_account(store, user_id, Action.ACCOUNT_REVOKE, status="revoked")
     keystore = store.keystore
     keystore.remove_user(user_id)
     keystore.save()
+    rotate_key(store)
+
+
+def rotate_key(store: Store) -> None:
+    """Re-encrypt the store under a new key for the remaining accounts (administrators)."""
+    require(store, Role.ADMINISTRATOR)
     store.rotate_key()
     with store.write() as session:
         audit.append(

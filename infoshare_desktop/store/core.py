@@ -320,6 +320,22 @@ class Store:
         return row.value if row else default
 
     # -- key rotation -----------------------------------------------------------------------
+    def ensure_exclusive(self) -> None:
+        """Raise StoreBusyError if another window or program has the database open
+        (a key rotation needs it to itself). Closes and reopens this store's engine."""
+        keys = self.keys
+        self.close()
+        try:
+            wal = self.paths.sidecars()[0]
+            if wal.exists() and wal.stat().st_size:
+                raise StoreBusyError(
+                    "The store is open in another window or program. Close it there first, "
+                    "then try again."
+                )
+        finally:
+            self._keys = keys
+            self._engine = make_engine(self.paths.database, keys.current_key)
+
     def rotate_key(self) -> None:
         """Re-encrypt the database under a new key sealed to every remaining slot.
 

@@ -198,3 +198,18 @@ def test_reset_password_issues_a_new_code(three_users):
 )
 def test_password_policy(password, ok):
     assert (password_problem(password) is None) is ok
+
+
+def test_revoking_while_the_store_is_open_elsewhere_changes_nothing(three_users):
+    from infoshare_desktop.services.errors import StoreBusyError
+
+    admin = accounts.sign_in(three_users, username=ADMIN, password=ADMIN_PASSWORD)
+    elsewhere = accounts.sign_in(three_users, username=BEA, password=BEA_PASSWORD)
+    cal = next(u for u in accounts.list_users(admin) if u.username == CAL)
+    with pytest.raises(StoreBusyError, match="another window"):
+        accounts.revoke_user(admin, user_id=cal.user_id)
+    elsewhere.close()
+    assert next(u for u in accounts.list_users(admin) if u.username == CAL).status == "active"
+    accounts.sign_in(three_users, username=CAL, password=CAL_PASSWORD).close()
+    accounts.revoke_user(admin, user_id=cal.user_id)  # now it can
+    admin.close()
