@@ -67,6 +67,7 @@ class ReviewItem:
     overdue: bool = False
     last_comment: str = ""  # the latest supervisor comment (for returned records)
     last_reviewer: str = ""
+    last_reviewed_at: datetime | None = None  # when the latest review was saved
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ def _items(store: Store, session: Session, *, authors: set[str] | None = None) -
     rows = session.exec(query).all()
     states = _states(session, [r for r, _, _ in rows])
     names = dict(session.exec(select(UserAccount.id, UserAccount.display_name)).all())
-    comments = _last_comments(session, [r.id for r, _, _ in rows])
+    comments = _last_reviews(session, [r.id for r, _, _ in rows])
     now, days = utcnow(), review_rules(store).overdue_after_days
     return [
         ReviewItem(
@@ -237,26 +238,41 @@ def _items(store: Store, session: Session, *, authors: set[str] | None = None) -
             without_consent=r.without_consent,
             state=states[r.id],
             overdue=states[r.id].overdue(now, days),
-            last_comment=comments.get(r.id, ("", ""))[0],
-            last_reviewer=names.get(comments.get(r.id, ("", ""))[1], ""),
+            last_comment=comments[r.id].comment if r.id in comments else "",
+            last_reviewer=names.get(comments[r.id].reviewer_id, "") if r.id in comments else "",
+            last_reviewed_at=comments[r.id].at if r.id in comments else None,
         )
         for r, ref, name in rows
     ]
 
 
-def _last_comments(session: Session, ids: list[str]) -> dict[str, tuple[str, str]]:
-    out: dict[str, tuple[str, str]] = {}
+@dataclass(frozen=True)
+class _LastReview:
+    comment: str
+    reviewer_id: str
+    at: datetime
+
+
+def _last_reviews(session: Session, ids: list[str]) -> dict[str, _LastReview]:
+    """Each record's latest review: its comment, reviewer and time."""
+    out: dict[str, _LastReview] = {}
     for chunk in range(0, len(ids), 500):
         reviews = session.exec(
-            select(SavedRecord.target_id, SavedRecord.payload, SavedRecord.author_id)
+            select(
+                SavedRecord.target_id,
+                SavedRecord.payload,
+                SavedRecord.author_id,
+                SavedRecord.recorded_at,
+            )
             .where(
                 col(SavedRecord.target_id).in_(ids[chunk : chunk + 500]),
                 SavedRecord.kind == RecordKind.REVIEW.value,
             )
             .order_by(SavedRecord.recorded_at)
         )
-        for target, payload, author in reviews:
-            out[target] = (ReviewDraft.from_dict(json.loads(payload)).comment, author)
+        for target, payload, author, at in reviews:
+            comment = ReviewDraft.from_dict(json.loads(payload)).comment
+            out[target] = _LastReview(comment, author, at)
     return out
 
 

@@ -77,6 +77,8 @@ def test_return_answer_endorse(team):
     (returned,) = reviews.returned_to_me(author)
     assert "who you told" in returned.last_comment
     assert returned.last_reviewer == SUPERVISOR.title()
+    assert returned.last_reviewed_at is not None
+    assert returned.last_reviewed_at >= returned.recorded_at
 
     records.add_amendment(
         author,
