@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from infoshare_desktop.domain import InfoCategory, ReviewDraft, ReviewOutcome, SharingKind
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.services import accounts, cases, records
+from infoshare_desktop.services import accounts, cases, records, reviews
 from tests.domain.factories import (
     complete_amendment,
     complete_case,
@@ -76,6 +76,7 @@ def printed_case(data_paths, admin_store) -> PrintedCase:
     )
     records.add_amendment(admin_store, draft=complete_amendment(target_id=ids[1]))
     supervisor = add_supervisor(data_paths, admin_store)
+    reviews.request_review(admin_store, record_id=ids[1])
     records.record_review(
         supervisor,
         draft=ReviewDraft(
