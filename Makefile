@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test bench system-deps install install-test clean
+.PHONY: run demo test bench system-deps install install-test clean
 
 system-deps:
 	@bash packaging/install-system-deps.sh
@@ -21,11 +21,16 @@ install-test: system-deps $(BIN)/python
 run: install
 	$(BIN)/infoshare-desktop $(ARGS)
 
+# Try the application on a store of clearly fictional cases (created on first use).
+demo: install
+	@[ -e demo-data/keystore.json ] || $(BIN)/infoshare-desktop demo --data-dir demo-data --cases 60 --records 600
+	$(BIN)/infoshare-desktop --data-dir demo-data
+
 test: install-test
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: install-test
-	$(BIN)/python -m pytest tests/benchmarks --benchmark-enable --benchmark-only -p no:xdist $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/benchmarks --benchmark-only -p no:xdist $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

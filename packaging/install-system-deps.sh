@@ -4,6 +4,7 @@
 # Installs only what is missing, and only when it can (root with apt-get).
 set -euo pipefail
 pkgs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0
+      libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0
       fonts-dejavu-core xvfb qpdf poppler-utils)
 missing=()
 for p in "${pkgs[@]}"; do
