@@ -1,0 +1,107 @@
+"""Supervisor review screens: the review queue and review screen, Returned to me, the
+team overview, Administration → Review rules, and ``actions.ask_for_review``.
+
+The main window gets them from one call, ``install_review_pages(window, session)``,
+which adds only the pages the signed-in user's roles allow and keeps the counts in the
+navigation entries ("Review queue (3)") up to date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction
+
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.services.visibility import CASE_ROLES
+from infoshare_desktop.ui.review.queue_page import ReviewQueuePage
+from infoshare_desktop.ui.review.returned_page import ReturnedToMePage
+from infoshare_desktop.ui.review.rules_dialog import ReviewRulesDialog
+from infoshare_desktop.ui.review.team_page import TeamOverviewPage
+from infoshare_desktop.ui.session import Session
+
+if TYPE_CHECKING:
+    from infoshare_desktop.ui.main_window import MainWindow
+
+REVIEW_QUEUE = "Review queue"
+RETURNED_TO_ME = "Returned to me"
+TEAM_OVERVIEW = "Team overview"
+
+
+@dataclass
+class ReviewPages:
+    """What ``install_review_pages`` added (None where the user's roles do not allow it)."""
+
+    queue: ReviewQueuePage | None = None
+    returned: ReturnedToMePage | None = None
+    team: TeamOverviewPage | None = None
+    rules_action: QAction | None = None
+
+
+def _show_count(window: MainWindow, name: str, count: int) -> None:
+    item = window.navigation.item(window.page_names().index(name))
+    item.setText(f"{name} ({count})" if count else name)
+
+
+def install_review_pages(window: MainWindow, session: Session) -> ReviewPages:
+    """Add the review pages (and the Review rules menu item) the user's roles allow."""
+    user = session.user
+    added = ReviewPages()
+    if user.has(Role.SUPERVISOR):
+        added.queue = ReviewQueuePage(session, window)
+        window.add_page(
+            REVIEW_QUEUE,
+            added.queue,
+            "Ctrl+5",
+            description="review colleagues' recorded reasons: endorse them or return them "
+            "for more detail",
+        )
+        added.queue.count_changed.connect(lambda count: _show_count(window, REVIEW_QUEUE, count))
+        _show_count(window, REVIEW_QUEUE, added.queue.count)
+    if any(user.has(role) for role in CASE_ROLES):
+        added.returned = ReturnedToMePage(session, window)
+        window.add_page(
+            RETURNED_TO_ME,
+            added.returned,
+            "Ctrl+6",
+            description="answer, with an amendment, the records a supervisor returned to "
+            "you for more detail",
+        )
+        added.returned.count_changed.connect(
+            lambda count: _show_count(window, RETURNED_TO_ME, count)
+        )
+        _show_count(window, RETURNED_TO_ME, added.returned.count)
+    if user.has(Role.SUPERVISOR) or user.has(Role.TEAM_LEAD):
+        added.team = TeamOverviewPage(session, window)
+        window.add_page(
+            TEAM_OVERVIEW,
+            added.team,
+            "Ctrl+7",
+            description="see, for each practitioner, what is awaiting review, returned, "
+            "endorsed or overdue",
+        )
+    if window.admin_menu is not None:
+        added.rules_action = QAction("&Review rules…", window)
+        separators = [a for a in window.admin_menu.actions() if a.isSeparator()]
+        if separators:
+            window.admin_menu.insertAction(separators[0], added.rules_action)
+        else:
+            window.admin_menu.addAction(added.rules_action)
+        added.rules_action.triggered.connect(lambda: _open_rules(window, session))
+    return added
+
+
+def _open_rules(window: MainWindow, session: Session) -> None:
+    dialog = ReviewRulesDialog(session, window)
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.open()
+
+
+__all__ = [
+    "RETURNED_TO_ME",
+    "REVIEW_QUEUE",
+    "TEAM_OVERVIEW",
+    "ReviewPages",
+    "install_review_pages",
+]

@@ -1,0 +1,30 @@
+"""Actions other screens offer: the case view's "Ask for review" on the author's own record."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from infoshare_desktop.services import reviews
+from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.session import Session
+
+
+def ask_for_review(parent: QWidget | None, session: Session, record_id: str) -> bool:
+    """Put one of the signed-in author's own records in the review queue; say how it went.
+
+    True when the request was recorded. Refusals (not their record, already in review)
+    and store errors are shown through ``ui.feedback``.
+    """
+    try:
+        reviews.request_review(session.store, record_id=record_id)
+    except KNOWN_ERRORS as exc:
+        feedback.show_error(parent, str(exc), "Ask for review")
+        return False
+    feedback.inform(
+        parent,
+        "Review requested",
+        "The record is now in the supervisors' review queue. If it is returned to you, "
+        "it appears under “Returned to me” with the supervisor's comment.",
+    )
+    return True

@@ -1,0 +1,262 @@
+"""Table models for the review pages: the supervisor's queue, the author's returned
+records and the team overview.
+
+Every cell is plain text (user text is never read as HTML here). Meaning never rests on
+colour: a record's kind has an icon *and* its word, and an overdue record says
+"OVERDUE" in words (with a warning icon and bold type as well).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+
+from infoshare_desktop.domain.enums import RecordKind, SharingKind
+from infoshare_desktop.domain.timeutil import format_local, utcnow
+from infoshare_desktop.services.reviews import ReviewItem, TeamRow
+
+_Index = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
+
+RECORD_ID_ROLE = Qt.ItemDataRole.UserRole
+OVERDUE_WORD = "OVERDUE"
+
+_SHARING_ICONS = {
+    SharingKind.SHARED: QStyle.StandardPixmap.SP_ArrowForward,
+    SharingKind.SHARED_IN_PART: QStyle.StandardPixmap.SP_MediaSeekForward,
+    SharingKind.NOT_SHARED: QStyle.StandardPixmap.SP_DialogCancelButton,
+    SharingKind.RECEIVED: QStyle.StandardPixmap.SP_ArrowBack,
+}
+_RECORD_ICONS = {
+    RecordKind.CONSENT_DECISION: QStyle.StandardPixmap.SP_DialogApplyButton,
+    RecordKind.ADVICE: QStyle.StandardPixmap.SP_MessageBoxQuestion,
+}
+
+KIND_FILTERS: list[tuple[str, str | None]] = [
+    ("All kinds", None),
+    *((kind.label, kind.value) for kind in SharingKind),
+    *((kind.label, kind.value) for kind in (RecordKind.CONSENT_DECISION, RecordKind.ADVICE)),
+]
+"""(label, value) choices for the queue's kind filter; values are what
+``services.reviews.review_queue(kind=...)`` matches."""
+
+
+def kind_text(kind: RecordKind, subkind: str) -> str:
+    """The record's kind in words: a sharing decision by what was decided."""
+    if kind is RecordKind.SHARING_DECISION and subkind in SharingKind._value2member_map_:
+        return SharingKind(subkind).label
+    return kind.label
+
+
+def kind_icon(kind: RecordKind, subkind: str) -> QIcon:
+    """An icon to go with ``kind_text`` (never instead of it)."""
+    if kind is RecordKind.SHARING_DECISION and subkind in SharingKind._value2member_map_:
+        pixmap = _SHARING_ICONS[SharingKind(subkind)]
+    else:
+        pixmap = _RECORD_ICONS.get(kind, QStyle.StandardPixmap.SP_FileIcon)
+    return QApplication.style().standardIcon(pixmap)
+
+
+def warning_icon() -> QIcon:
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+
+def days_phrase(since: datetime | None, now: datetime | None = None) -> str:
+    """E.g. "today", "1 day", "6 days"."""
+    if since is None:
+        return ""
+    days = ((now or utcnow()) - since).days
+    if days <= 0:
+        return "today"
+    return f"{days} day{'s' * (days != 1)}"
+
+
+def _bold() -> QFont:
+    font = QFont(QApplication.font())
+    font.setBold(True)
+    return font
+
+
+class _Column(Generic[T]):
+    """One column: its heading and how a row shows in it."""
+
+    def __init__(
+        self,
+        title: str,
+        text: Callable[[T], str],
+        *,
+        icon: Callable[[T], QIcon | None] | None = None,
+        bold: Callable[[T], bool] | None = None,
+        tip: Callable[[T], str] | None = None,
+    ) -> None:
+        self.title = title
+        self.text = text
+        self.icon = icon
+        self.bold = bold
+        self.tip = tip
+
+
+class _ListTableModel(QAbstractTableModel, Generic[T]):
+    """A read-only table over a list of rows, described by its columns."""
+
+    columns: Sequence[_Column[T]] = ()
+
+    def __init__(self, rows: Sequence[T] = ()) -> None:
+        super().__init__()
+        self._rows: list[T] = list(rows)
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> T:
+        return self._rows[row]
+
+    def rows(self) -> list[T]:
+        return list(self._rows)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> str | None:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.columns)
+        ):
+            return self.columns[section].title
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= index.column() < len(self.columns):
+            return None
+        item = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return column.text(item)
+        if role == Qt.ItemDataRole.DecorationRole and column.icon is not None:
+            return column.icon(item)
+        if role == Qt.ItemDataRole.FontRole and column.bold is not None and column.bold(item):
+            return _bold()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tip(item) if column.tip is not None else column.text(item) or None
+        if role == RECORD_ID_ROLE:
+            return self._record_id(item)
+        return None
+
+    def _record_id(self, item: T) -> str | None:
+        return None
+
+
+def _case(item: ReviewItem) -> str:
+    return f"{item.case_reference}  {item.case_name}"
+
+
+def _kind(item: ReviewItem) -> str:
+    return kind_text(item.kind, item.subkind)
+
+
+def _kind_icon(item: ReviewItem) -> QIcon:
+    return kind_icon(item.kind, item.subkind)
+
+
+def _waiting(item: ReviewItem) -> str:
+    since = item.state.waiting_since
+    if since is None:
+        return ""
+    return f"{format_local(since)} ({days_phrase(since)})"
+
+
+def _overdue(item: ReviewItem) -> str:
+    return OVERDUE_WORD if item.overdue else "No"
+
+
+def _overdue_icon(item: ReviewItem) -> QIcon | None:
+    return warning_icon() if item.overdue else None
+
+
+def _is_overdue(item: ReviewItem) -> bool:
+    return item.overdue
+
+
+def _round(item: ReviewItem) -> str:
+    rounds = item.state.rounds
+    return "First review" if rounds == 0 else f"Answered after {rounds} review{'s' * (rounds > 1)}"
+
+
+class ReviewQueueTableModel(_ListTableModel[ReviewItem]):
+    """Records awaiting review, in the order given (the service gives oldest first)."""
+
+    columns = (
+        _Column("Case", _case),
+        _Column("Kind", _kind, icon=_kind_icon),
+        _Column("Summary", lambda i: i.summary),
+        _Column("Author", lambda i: i.author_name),
+        _Column("Recorded", lambda i: format_local(i.recorded_at)),
+        _Column("Waiting since", _waiting, bold=_is_overdue, tip=_round),
+        _Column("Without consent", lambda i: "Yes" if i.without_consent else "No"),
+        _Column(
+            "Overdue",
+            _overdue,
+            icon=_overdue_icon,
+            bold=_is_overdue,
+            tip=lambda i: "Waiting longer than the review rules allow" if i.overdue else "",
+        ),
+    )
+
+    def _record_id(self, item: ReviewItem) -> str:
+        return item.record_id
+
+
+class ReturnedTableModel(_ListTableModel[ReviewItem]):
+    """The author's records returned for more detail, with who returned them and when."""
+
+    columns = (
+        _Column("Case", _case),
+        _Column("Kind", _kind, icon=_kind_icon),
+        _Column("Summary", lambda i: i.summary),
+        _Column("Recorded", lambda i: format_local(i.recorded_at)),
+        _Column("Returned by", lambda i: i.last_reviewer),
+        _Column(
+            "Returned",
+            lambda i: format_local(i.last_reviewed_at) if i.last_reviewed_at else "",
+        ),
+        _Column(
+            "Supervisor's comment",
+            lambda i: " ".join(i.last_comment.split()),
+            tip=lambda i: i.last_comment,
+        ),
+    )
+
+    def _record_id(self, item: ReviewItem) -> str:
+        return item.record_id
+
+
+class TeamTableModel(_ListTableModel[TeamRow]):
+    """Per practitioner: awaiting review, returned and unanswered, endorsed, overdue."""
+
+    columns = (
+        _Column("Practitioner", lambda r: r.author_name),
+        _Column("Awaiting review", lambda r: str(r.awaiting)),
+        _Column("Returned, not yet answered", lambda r: str(r.returned)),
+        _Column("Endorsed", lambda r: str(r.endorsed)),
+        _Column(
+            "Overdue",
+            lambda r: f"{r.overdue} {OVERDUE_WORD}" if r.overdue else "None",
+            icon=lambda r: warning_icon() if r.overdue else None,
+            bold=lambda r: r.overdue > 0,
+        ),
+    )

@@ -1,0 +1,272 @@
+"""The supervisor's review queue: colleagues' records awaiting review, oldest first.
+
+Filters narrow the list by practitioner, kind, when it happened and consent; Enter or a
+double-click opens the review screen. ``count_changed`` carries the number awaiting
+(unfiltered) so the navigation entry can show it; the page reloads when it is shown,
+after each review and when the store changes (after an unlock).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
+
+from infoshare_desktop.domain.enums import ReviewOutcome
+from infoshare_desktop.services import reviews
+from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.reviews import ReviewItem
+from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.review.models import KIND_FILTERS, ReviewQueueTableModel
+from infoshare_desktop.ui.review.review_dialog import ReviewDialog
+from infoshare_desktop.ui.review.tables import ReviewTableView
+from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.widgets.layout import page_layout
+
+ANY_DATE = QDate(2000, 1, 1)
+EMPTY_TEXT = "Nothing is waiting for your review."
+
+
+def _local_start(day: date) -> datetime:
+    return datetime.combine(day, time.min).astimezone().astimezone(UTC)
+
+
+class ReviewQueuePage(QWidget):
+    count_changed = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.count = 0
+        self.review_dialog: ReviewDialog | None = None
+        self.model = ReviewQueueTableModel()
+        self.table = ReviewTableView(
+            self.model,
+            "Records awaiting review",
+            "Press Enter on a record to review it.",
+            stretch_column=2,  # summary
+            parent=self,
+        )
+
+        self.practitioner_combo = QComboBox(self)
+        self.practitioner_combo.setAccessibleName("Practitioner")
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setAccessibleName("Kind of record")
+        for label, value in KIND_FILTERS:
+            self.kind_combo.addItem(label, value)
+        self.from_edit = self._date_edit("Happened on or after", "Any date")
+        self.to_edit = self._date_edit("Happened on or before", "Any date")
+        self.without_consent_check = QCheckBox("&Without consent only", self)
+        self.without_consent_check.setAccessibleName("Without consent only")
+        self.clear_button = QPushButton("C&lear filters", self)
+        self.clear_button.setAutoDefault(False)
+        self.review_button = QPushButton("&Review…", self)
+        self.review_button.setAutoDefault(False)
+        self.review_button.setToolTip("Open the selected record for review (Enter).")
+
+        self.summary_label = text_label("", self, role="muted")
+        self.summary_label.setAccessibleName("Queue summary")
+        self.alert = AlertLabel(self)
+
+        filters = QHBoxLayout()
+        filters.setSpacing(8)
+        for text, widget in (
+            ("&Practitioner", self.practitioner_combo),
+            ("&Kind", self.kind_combo),
+            ("Happened &from", self.from_edit),
+            ("&to", self.to_edit),
+        ):
+            label = QLabel(text, self)
+            label.setBuddy(widget)
+            filters.addWidget(label)
+            filters.addWidget(widget)
+        filters.addWidget(self.without_consent_check)
+        filters.addStretch(1)
+        filters.addWidget(self.clear_button)
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.summary_label, 1)
+        actions.addWidget(self.review_button)
+
+        layout = page_layout(self)
+        layout.addWidget(heading_label("Review queue", self))
+        layout.addWidget(
+            text_label(
+                "Colleagues' records waiting for your review, oldest first. Your own "
+                "records never appear here: another supervisor reviews them.",
+                self,
+                role="muted",
+            )
+        )
+        layout.addLayout(filters)
+        layout.addWidget(self.alert)
+        layout.addLayout(actions)
+        layout.addWidget(self.table, 1)
+
+        self.practitioner_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.kind_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.from_edit.dateChanged.connect(self._on_filter_changed)
+        self.to_edit.dateChanged.connect(self._on_filter_changed)
+        self.without_consent_check.toggled.connect(self._on_filter_changed)
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        self.review_button.clicked.connect(self._on_review_button_clicked)
+        self.table.row_entered.connect(self._on_table_row_entered)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        session.store_changed.connect(self.refresh)
+        self.refresh()
+
+    def _date_edit(self, name: str, special: str) -> QDateEdit:
+        edit = QDateEdit(self)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("d MMM yyyy")
+        edit.setMinimumDate(ANY_DATE)
+        edit.setSpecialValueText(special)
+        edit.setDate(ANY_DATE)
+        edit.setAccessibleName(name)
+        edit.setToolTip(f"{name}. Choose the earliest date shown in the list for “{special}”.")
+        return edit
+
+    # -- state ------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def filters(self) -> dict[str, object]:
+        """The keyword arguments for ``services.reviews.review_queue`` as chosen."""
+        since = self.from_edit.date()
+        until = self.to_edit.date()
+        return {
+            "author_id": self.practitioner_combo.currentData(),
+            "kind": self.kind_combo.currentData(),
+            "since": None if since == ANY_DATE else _local_start(since.toPython()),
+            "until": None
+            if until == ANY_DATE
+            else _local_start(until.toPython() + timedelta(days=1)) - timedelta(microseconds=1),
+            "without_consent_only": self.without_consent_check.isChecked(),
+        }
+
+    def refresh(self) -> None:
+        """Reload the queue (and the count), keeping the filters and the selection."""
+        if not self.session.store.is_open:
+            return
+        current = self.selected_item()
+        try:
+            everything = reviews.review_queue(self.session.store)
+            self._fill_practitioners(everything)
+            shown = reviews.review_queue(self.session.store, **self.filters())  # type: ignore[arg-type]
+        except KNOWN_ERRORS as exc:
+            self.alert.show_message(f"The review queue could not be loaded. {exc}")
+            return
+        self.alert.clear()
+        self.model.set_rows(shown)
+        self._set_count(len(everything))
+        overdue = sum(item.overdue for item in everything)
+        words = f"{len(everything)} awaiting review" if everything else EMPTY_TEXT
+        if everything and overdue:
+            words += f", {overdue} OVERDUE"
+        if len(shown) != len(everything):
+            words += f"; {len(shown)} shown with these filters"
+        self.summary_label.setText(words + ("." if everything else ""))
+        rows = [item.record_id for item in shown]
+        if current is not None and current.record_id in rows:
+            self.table.selectRow(rows.index(current.record_id))
+        elif rows:
+            self.table.selectRow(0)
+        self._update_buttons()
+
+    def _fill_practitioners(self, items: list[ReviewItem]) -> None:
+        chosen = self.practitioner_combo.currentData()
+        authors = sorted({(i.author_name, i.author_id) for i in items}, key=lambda a: a[0].lower())
+        if chosen is not None and chosen not in {a for _, a in authors}:
+            name = self.practitioner_combo.currentText()
+            authors.append((name, chosen))  # keep a chosen filter even when it empties
+        self.practitioner_combo.blockSignals(True)
+        self.practitioner_combo.clear()
+        self.practitioner_combo.addItem("All practitioners", None)
+        for name, author_id in authors:
+            self.practitioner_combo.addItem(name, author_id)
+        self.practitioner_combo.setCurrentIndex(max(self.practitioner_combo.findData(chosen), 0))
+        self.practitioner_combo.blockSignals(False)
+
+    def _set_count(self, count: int) -> None:
+        self.count = count
+        self.count_changed.emit(count)
+
+    def selected_item(self) -> ReviewItem | None:
+        row = self.table.selected_row()
+        return None if row is None else self.model.row_at(row)
+
+    def _update_buttons(self) -> None:
+        self.review_button.setEnabled(self.selected_item() is not None)
+
+    # -- reviewing --------------------------------------------------------------------
+    def open_review(self, item: ReviewItem) -> ReviewDialog | None:
+        """Open the review screen for ``item`` (window-modal, not blocking)."""
+        try:
+            detail = reviews.open_for_review(self.session.store, record_id=item.record_id)
+        except KNOWN_ERRORS as exc:
+            feedback.show_error(self, str(exc))
+            self.refresh()
+            return None
+        dialog = ReviewDialog(
+            self.session, detail, case_label=f"{item.case_reference} {item.case_name}", parent=self
+        )
+        dialog.reviewed.connect(self._on_review_dialog_reviewed)
+        dialog.finished.connect(self._on_review_dialog_finished)
+        self.review_dialog = dialog
+        dialog.open()
+        return dialog
+
+    # -- slots ------------------------------------------------------------------------
+    def _on_filter_changed(self, *_args: object) -> None:
+        self.refresh()
+
+    def _on_clear_button_clicked(self) -> None:
+        for widget in (self.practitioner_combo, self.kind_combo, self.from_edit, self.to_edit):
+            widget.blockSignals(True)
+        self.practitioner_combo.setCurrentIndex(0)
+        self.kind_combo.setCurrentIndex(0)
+        self.from_edit.setDate(ANY_DATE)
+        self.to_edit.setDate(ANY_DATE)
+        for widget in (self.practitioner_combo, self.kind_combo, self.from_edit, self.to_edit):
+            widget.blockSignals(False)
+        self.without_consent_check.setChecked(False)
+        self.refresh()
+
+    def _on_table_selection_changed(self, *_args: object) -> None:
+        self._update_buttons()
+
+    def _on_table_row_entered(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_review(self.model.row_at(index.row()))
+
+    def _on_review_button_clicked(self) -> None:
+        item = self.selected_item()
+        if item is not None:
+            self.open_review(item)
+
+    def _on_review_dialog_reviewed(self, record_id: str, outcome: str) -> None:
+        item = next((i for i in self.model.rows() if i.record_id == record_id), None)
+        where = f" of {item.case_reference} ({item.summary})" if item else ""
+        self.refresh()
+        self.summary_label.setText(
+            f"Your review{where} was saved: {ReviewOutcome(outcome).label.lower()}. "
+            + self.summary_label.text()
+        )
+
+    def _on_review_dialog_finished(self, _result: int) -> None:
+        dialog, self.review_dialog = self.review_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,70 @@
+"""Team overview (team leads and supervisors): where each practitioner's records stand
+in review: awaiting review, returned and not yet answered, endorsed, overdue."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QWidget
+
+from infoshare_desktop.services import reviews
+from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui.review.models import TeamTableModel
+from infoshare_desktop.ui.review.tables import ReviewTableView
+from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.widgets.layout import page_layout
+
+EMPTY_TEXT = "No records have entered review yet."
+
+
+class TeamOverviewPage(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.model = TeamTableModel()
+        self.table = ReviewTableView(
+            self.model, "Review by practitioner", stretch_column=0, parent=self
+        )
+        self.summary_label = text_label("", self, role="muted")
+        self.summary_label.setAccessibleName("Team summary")
+        self.alert = AlertLabel(self)
+        layout = page_layout(self)
+        layout.addWidget(heading_label("Team overview", self))
+        layout.addWidget(
+            text_label(
+                "For each practitioner, how many of their records are awaiting review, "
+                "returned and not yet answered, endorsed, and overdue for review.",
+                self,
+                role="muted",
+            )
+        )
+        layout.addWidget(self.alert)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.table, 1)
+        session.store_changed.connect(self.refresh)
+        self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if not self.session.store.is_open:
+            return
+        try:
+            rows = reviews.team_overview(self.session.store)
+        except KNOWN_ERRORS as exc:
+            self.alert.show_message(f"The team overview could not be loaded. {exc}")
+            return
+        self.alert.clear()
+        self.model.set_rows(rows)
+        if not rows:
+            self.summary_label.setText(EMPTY_TEXT)
+            return
+        awaiting = sum(r.awaiting for r in rows)
+        returned = sum(r.returned for r in rows)
+        overdue = sum(r.overdue for r in rows)
+        self.summary_label.setText(
+            f"{awaiting} awaiting review ({overdue} OVERDUE), {returned} returned and not "
+            f"yet answered, across {len(rows)} practitioner{'s' * (len(rows) != 1)}."
+        )
