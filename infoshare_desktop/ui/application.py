@@ -124,8 +124,10 @@ class SessionController(QObject):
 
     def _open_window(self, store: Store) -> None:
         from infoshare_desktop.ui.main_window import MainWindow
+        from infoshare_desktop.ui.review import install_review_pages
 
         window = MainWindow(store)
+        install_review_pages(window, window.session)
         window.signed_out.connect(self._on_window_signed_out)
         window.closed.connect(self._on_window_closed)
         self.window = window
