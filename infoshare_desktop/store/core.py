@@ -25,6 +25,7 @@ from infoshare_desktop.store import audit, crypto, migrate
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.engine import (
     check_file,
+    known_error,
     make_engine,
     raw_connect,
     read_session,
@@ -80,6 +81,21 @@ def _prepare_folder(paths: DataPaths) -> None:
 def _remove_leftovers(paths: DataPaths) -> None:
     """A key rotation that crashed before its rename leaves a half-written copy."""
     paths.root.joinpath(paths.database.name + ROTATING_SUFFIX).unlink(missing_ok=True)
+
+
+@contextmanager
+def _known_errors() -> Iterator[None]:
+    """Environment failures (disk full, busy, damaged...) become StoreErrors a user can
+    act on; anything else is a bug and propagates unchanged."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        known = known_error(exc)
+        if known is None:
+            raise
+        raise known from None
 
 
 class Store:
@@ -285,33 +301,14 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction; known database failures become StoreErrors."""
-        from infoshare_desktop.store.engine import known_error
-
-        try:
-            with write_session(self.engine) as session:
-                yield session
-        except StoreError:
-            raise
-        except Exception as exc:
-            known = known_error(exc)
-            if known is None:
-                raise
-            raise known from None
+        with _known_errors(), write_session(self.engine) as session:
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        from infoshare_desktop.store.engine import known_error
-
-        try:
-            with read_session(self.engine) as session:
-                yield session
-        except StoreError:
-            raise
-        except Exception as exc:
-            known = known_error(exc)
-            if known is None:
-                raise
-            raise known from None
+        """One read transaction; known database failures become StoreErrors."""
+        with _known_errors(), read_session(self.engine) as session:
+            yield session
 
     # -- settings ---------------------------------------------------------------------------
     def setting(self, name: str, default: str) -> str:
