@@ -162,6 +162,8 @@ class Store:
             atomic_move(building, paths.database)
         except BaseException:
             building.unlink(missing_ok=True)
+            if not paths.database.exists():  # never leave a key store without its database
+                paths.keystore.unlink(missing_ok=True)
             raise
         return cls.unlock(paths, username=username, password=password)
 

@@ -219,3 +219,18 @@ def test_an_administrator_unlocks_a_locked_account(closed_store, monkeypatch):
     accounts.unlock_account(admin, user_id=other.user_id)
     admin.close()
     _unlock(paths, OTHER, "violet harbour cinnamon").close()
+
+
+def test_a_failed_first_run_leaves_an_empty_folder_to_try_again(data_paths, monkeypatch):
+    from infoshare_desktop.services.errors import DiskFullError
+    from infoshare_desktop.store import core
+
+    def full(*args, **kwargs):
+        raise DiskFullError()
+
+    monkeypatch.setattr(core, "atomic_move", full)
+    with pytest.raises(DiskFullError):
+        accounts.first_run(data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD)
+    assert accounts.needs_first_run(data_paths)
+    monkeypatch.undo()
+    accounts.first_run(data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD).close()
