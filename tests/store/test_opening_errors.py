@@ -228,9 +228,8 @@ def test_a_failed_first_run_leaves_an_empty_folder_to_try_again(data_paths, monk
     def full(*args, **kwargs):
         raise DiskFullError()
 
-    monkeypatch.setattr(core, "atomic_move", full)
-    with pytest.raises(DiskFullError):
+    with monkeypatch.context() as patch, pytest.raises(DiskFullError):
+        patch.setattr(core, "atomic_move", full)
         accounts.first_run(data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD)
     assert accounts.needs_first_run(data_paths)
-    monkeypatch.undo()
     accounts.first_run(data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD).close()
