@@ -23,7 +23,7 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
 from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
-from infoshare_desktop.ui.theme import apply_theme
+from infoshare_desktop.ui.theme import apply_theme, current_theme
 
 if TYPE_CHECKING:
     from infoshare_desktop.services.accounts import Store
@@ -137,6 +137,8 @@ class SessionController(QObject):
         window, self.window = self.window, None
         if window is not None:
             window.deleteLater()
+        if current_theme() != ("medium", False):  # the next person starts from the default
+            apply_theme(self.app)
         self._show_dialog(UnlockDialog(self.paths))
 
     def _on_window_closed(self) -> None:

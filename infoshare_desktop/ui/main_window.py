@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from infoshare_desktop import APP_NAME, __version__
+from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.services.accounts import Store
@@ -49,12 +50,19 @@ from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
 from infoshare_desktop.ui.feedback import busy_cursor
 from infoshare_desktop.ui.models.account_table import roles_text
 from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.theme import TEXT_SIZES, apply_theme, current_theme
+from infoshare_desktop.ui.widgets.cases_page import CasesPage
+from infoshare_desktop.ui.widgets.drafts_page import DraftsPage
 from infoshare_desktop.ui.widgets.home_page import HomePage
 from infoshare_desktop.ui.widgets.labels import text_label
 from infoshare_desktop.ui.widgets.users_page import UsersPage
 
 HOME = "Home"
 USERS = "Users"
+CASES = "Cases"
+DRAFTS = "My drafts"
+CASE_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD, Role.SUPERVISOR)
+PRINT_NOT_YET = "Printing a case summary is not connected to this screen yet"
 BACKUP_FILTER = "InfoShare backups (*.isbackup)"
 BACKUP_SUFFIX = ".isbackup"
 
@@ -103,6 +111,12 @@ class MainWindow(QMainWindow):
                 description="add accounts for the staff who use this computer, change "
                 "their roles, reset forgotten passwords and unlock locked accounts",
             )
+        self.cases_page: CasesPage | None = None
+        self.drafts_page: DraftsPage | None = None
+        if any(self.session.user.has(role) for role in CASE_ROLES):
+            self._add_case_pages()
+        self._build_view_menu()
+        self._apply_preferences()
         self._update_home_tasks()
         self.show_page(HOME)
         self.navigation.setFocus()
@@ -284,6 +298,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self._on_quit_action_triggered, "Ctrl+Q")
         self.go_menu = bar.addMenu("&Go")
         account_menu = bar.addMenu("&Account")
+        self.account_menu = account_menu
         self.change_password_action = self._action(
             account_menu, "&Change password…", self._on_change_password_triggered
         )
@@ -297,6 +312,107 @@ class MainWindow(QMainWindow):
             self._action(self.admin_menu, "&Verify store…", self._on_verify_action_triggered)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, f"&About {APP_NAME}", self._on_about_action_triggered)
+
+    def _add_case_pages(self) -> None:
+        """Cases and My drafts, with the Case menu (for staff who work on cases)."""
+        self.cases_page = CasesPage(self.session, self)
+        self.add_page(
+            CASES,
+            self.cases_page,
+            "Ctrl+3",
+            description="find a child's case (Ctrl+F), open it to see its chronology and "
+            "consent position, and record sharing and consent decisions",
+        )
+        self.drafts_page = DraftsPage(self.session, self)
+        self.add_page(
+            DRAFTS,
+            self.drafts_page,
+            "Ctrl+4",
+            description="carry on with records you started and have not saved yet",
+        )
+        self.cases_page.case_opened.connect(self._on_cases_page_case_opened)
+        self.cases_page.case_view.drafts_changed.connect(self._on_case_view_drafts_changed)
+        self.drafts_page.resume_requested.connect(self._on_drafts_page_resume_requested)
+
+        menu = QMenu("&Case", self)
+        menu.setToolTipsVisible(True)
+        self.menuBar().insertMenu(self.account_menu.menuAction(), menu)
+        self.case_menu = menu
+        self.new_case_action = self._action(
+            menu, "&New case…", self._on_new_case_action_triggered, "Ctrl+N"
+        )
+        self.find_action = self._action(
+            menu, "&Find a case", self._on_find_action_triggered, "Ctrl+F"
+        )
+        menu.addSeparator()
+        self.new_sharing_action = self._action(
+            menu, "New &sharing decision…", self._on_new_sharing_action_triggered, "Ctrl+D"
+        )
+        self.new_consent_action = self._action(
+            menu, "New &consent decision…", self._on_new_consent_action_triggered
+        )
+        self.amend_action = self._action(
+            menu, "&Amend selected record…", self._on_amend_action_triggered
+        )
+        menu.addSeparator()
+        self.print_action = menu.addAction("&Print case summary…")
+        self.print_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_action.setEnabled(False)
+        self.print_action.setToolTip(PRINT_NOT_YET)
+        self._on_cases_page_case_opened("")
+
+    def _build_view_menu(self) -> None:
+        menu = QMenu("&View", self)
+        self.menuBar().insertMenu(self.account_menu.menuAction(), menu)
+        self.view_menu = menu
+        sizes = menu.addMenu("&Text size")
+        self.text_size_group = QActionGroup(self)
+        self.text_size_actions: dict[str, QAction] = {}
+        for size in TEXT_SIZES:
+            action = sizes.addAction(size.capitalize())
+            action.setCheckable(True)
+            action.setData(size)
+            self.text_size_group.addAction(action)
+            self.text_size_actions[size] = action
+        self.text_size_group.triggered.connect(self._on_text_size_group_triggered)
+        self.high_visibility_action = menu.addAction("&High visibility")
+        self.high_visibility_action.setCheckable(True)
+        self.high_visibility_action.toggled.connect(self._on_high_visibility_action_toggled)
+
+    def _apply_preferences(self) -> None:
+        """The user's own text size and theme (read once, after sign-in)."""
+        try:
+            prefs = accounts.preferences(self.session.store)
+        except KNOWN_ERRORS:
+            prefs = {}
+        size = prefs.get("text_size", "medium")
+        size = size if size in TEXT_SIZES else "medium"
+        high = prefs.get("theme") == "high_visibility"
+        self.text_size_actions[size].setChecked(True)
+        self.high_visibility_action.blockSignals(True)
+        self.high_visibility_action.setChecked(high)
+        self.high_visibility_action.blockSignals(False)
+        self._apply_theme()
+
+    def set_text_size(self, size: str) -> None:
+        self.text_size_actions[size].setChecked(True)
+        self._change_look(text_size=size)
+
+    def set_high_visibility(self, on: bool) -> None:
+        self.high_visibility_action.setChecked(on)
+
+    def _apply_theme(self) -> None:
+        size = self.text_size_group.checkedAction().data()
+        high = self.high_visibility_action.isChecked()
+        if current_theme() != (size, high):
+            apply_theme(QApplication.instance(), size, high)
+
+    def _change_look(self, **values: str) -> None:
+        self._apply_theme()
+        try:
+            accounts.set_preferences(self.session.store, **values)
+        except KNOWN_ERRORS as exc:
+            feedback.show_error(self, f"Your choice applies now but was not remembered. {exc}")
 
     def _update_home_tasks(self) -> None:
         tasks = list(self._home_tasks)
@@ -315,6 +431,52 @@ class MainWindow(QMainWindow):
         self.home_page.set_tasks(tasks)
 
     # -- slots ------------------------------------------------------------------------
+    def _on_cases_page_case_opened(self, case_id: str) -> None:
+        for action in (self.new_sharing_action, self.new_consent_action, self.amend_action):
+            action.setEnabled(bool(case_id))
+
+    def _on_case_view_drafts_changed(self) -> None:
+        if self.drafts_page is not None and self.drafts_page.isVisible():
+            self.drafts_page.reload()
+
+    def _on_drafts_page_resume_requested(self, draft: object) -> None:
+        assert self.cases_page is not None
+        self.show_page(CASES)
+        self.cases_page.resume_draft(draft)
+
+    def _on_new_case_action_triggered(self) -> None:
+        assert self.cases_page is not None
+        self.show_page(CASES)
+        self.cases_page.new_case()
+
+    def _on_find_action_triggered(self) -> None:
+        assert self.cases_page is not None
+        self.show_page(CASES)
+        self.cases_page.focus_search()
+
+    def _on_new_sharing_action_triggered(self) -> None:
+        assert self.cases_page is not None
+        if self.cases_page.open_case_id:
+            self.show_page(CASES)
+            self.cases_page.case_view.start_sharing_decision()
+
+    def _on_new_consent_action_triggered(self) -> None:
+        assert self.cases_page is not None
+        if self.cases_page.open_case_id:
+            self.show_page(CASES)
+            self.cases_page.case_view.start_consent_decision()
+
+    def _on_amend_action_triggered(self) -> None:
+        assert self.cases_page is not None
+        if self.cases_page.open_case_id:
+            self.cases_page.case_view.amend_selected()
+
+    def _on_text_size_group_triggered(self, action: QAction) -> None:
+        self._change_look(text_size=action.data())
+
+    def _on_high_visibility_action_toggled(self, on: bool) -> None:
+        self._change_look(theme="high_visibility" if on else "standard")
+
     def _on_idle_timer_timeout(self) -> None:
         self.lock()
 

@@ -75,11 +75,21 @@ def style_sheet(text_size: str = "medium", high_visibility: bool = False) -> str
     )
 
 
+_current: tuple[str, bool] | None = None
+
+
+def current_theme() -> tuple[str, bool] | None:
+    """(text size, high visibility) as last applied, or None before the first."""
+    return _current
+
+
 def apply_theme(
     app: QApplication, text_size: str = "medium", high_visibility: bool = False
 ) -> None:
     """Apply a text size and theme to every window, open or still to come."""
+    global _current
     sheet = style_sheet(text_size, high_visibility)
+    _current = (text_size, high_visibility)
     app.setStyle("Fusion")
     app.setPalette(palette(high_visibility))
     font = app.font()

@@ -25,8 +25,16 @@ def test_administrator_sees_home_users_and_administration(admin_window):
     assert admin_window.windowTitle() == "InfoShare Desktop"
     assert "Alex Example (Admin)" in admin_window.user_label.text()
     assert "Administrator" in admin_window.roles_label.text()
-    assert menu_titles(admin_window) == ["File", "Go", "Account", "Administration", "Help"]
-    assert admin_window.page_names() == ["Home", "Users"]
+    assert menu_titles(admin_window) == [
+        "File",
+        "Go",
+        "Case",
+        "View",
+        "Account",
+        "Administration",
+        "Help",
+    ]
+    assert admin_window.page_names() == ["Home", "Users", "Cases", "My drafts"]
     admin = [a.text() for a in admin_window.admin_menu.actions() if a.text()]
     assert admin == ["&Users…", "&Idle lock…", "&Back up now…", "&Verify store…"]
     assert admin_window.lock_action.shortcut().toString() == "Ctrl+L"
@@ -43,22 +51,22 @@ def test_non_administrator_sees_no_administration(qtbot, worker_store):
     assert "Sam Worker" in window.user_label.text()
     assert "Administration" not in menu_titles(window)
     assert window.admin_menu is None
-    assert window.page_names() == ["Home"]
+    assert window.page_names() == ["Home", "Cases", "My drafts"]
     assert "Administration" not in all_text(window.home_page)
 
 
 def test_add_page_adds_navigation_menu_shortcut_and_home_line(admin_window):
     page = QWidget()
-    action = admin_window.add_page("Cases", page, "Ctrl+3", description="find a child's case")
-    assert admin_window.navigation.item(2).text() == "Cases"
+    action = admin_window.add_page("Reports", page, "Ctrl+7", description="see team reports")
+    assert admin_window.navigation.item(4).text() == "Reports"
     assert action in admin_window.go_menu.actions()
-    assert action.shortcut().toString() == "Ctrl+3"
+    assert action.shortcut().toString() == "Ctrl+7"
     action.trigger()
-    assert admin_window.current_page_name() == "Cases"
+    assert admin_window.current_page_name() == "Reports"
     assert admin_window.pages_stack.currentWidget() is page
     admin_window.navigation.setCurrentRow(0)
     assert admin_window.current_page_name() == "Home"
-    assert "Cases (Ctrl+3): find a child's case" in all_text(admin_window.home_page)
+    assert "Reports (Ctrl+7): see team reports" in all_text(admin_window.home_page)
 
 
 def unlock_again(qtbot, window: MainWindow, password: str) -> None:

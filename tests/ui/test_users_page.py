@@ -87,7 +87,7 @@ def test_admin_adds_a_user_who_signs_in_with_the_code(
     window = MainWindow(unlock.store)
     qtbot.addWidget(window)
     assert "Casey Nurse" in window.user_label.text()
-    assert window.page_names() == ["Home"]
+    assert window.page_names() == ["Home", "Cases", "My drafts"]
     window.close()
 
     again = accounts.sign_in(data_paths, username=username, password=NEW_PASSWORD)

@@ -1,0 +1,251 @@
+"""New case: a child's minimal identity, checked as it is typed, and a duplicate check.
+
+The case checklist (`domain.check_case`) runs on every edit and its findings show in the
+dialog; Create stays disabled while one blocks. When the service finds a case with the
+same name and date of birth (`PossibleDuplicate`), the dialog lists the matches and asks
+the user to open the existing case or to confirm that this is a different child.
+Afterwards `created_case_id` or `existing_case_id` says what to open.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infoshare_desktop.domain import checklist
+from infoshare_desktop.domain.checklist import Finding, Severity
+from infoshare_desktop.domain.records import CaseDraft
+from infoshare_desktop.domain.timeutil import format_date
+from infoshare_desktop.services import cases
+from infoshare_desktop.services.cases import CaseSummary, PossibleDuplicate
+from infoshare_desktop.services.errors import KNOWN_ERRORS, ChecklistRefused, InvalidTextError
+from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel
+from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
+
+EARLIEST_BIRTH = QDate(1990, 1, 1)
+DOB_FINDING = Finding(
+    "CASE_DATE_OF_BIRTH",
+    Severity.BLOCKING,
+    "Enter the child's date of birth, or tick “Not known”. It is how a duplicate case is spotted.",
+    "date_of_birth",
+    "Keeping one record per child",
+)
+
+
+class NewCaseDialog(QDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.created_case_id: str | None = None
+        self.existing_case_id: str | None = None
+        self.matches: list[CaseSummary] = []
+        self.setWindowTitle("New case")
+        self.setMinimumWidth(560)
+
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setAccessibleName("Child's name")
+        self.dob_edit = QDateEdit(self)
+        self.dob_edit.setAccessibleName("Date of birth")
+        self.dob_edit.setDisplayFormat("d MMM yyyy")
+        self.dob_edit.setCalendarPopup(True)
+        self.dob_edit.setMinimumDate(EARLIEST_BIRTH.addDays(-1))
+        self.dob_edit.setMaximumDate(QDate.currentDate())
+        self.dob_edit.setSpecialValueText("Choose a date")
+        self.dob_edit.setDate(self.dob_edit.minimumDate())
+        self.dob_unknown_check = QCheckBox("Not known", self)
+        self.dob_unknown_check.setAccessibleName("Date of birth not known")
+        self.reference_edit = QLineEdit(self)
+        self.reference_edit.setAccessibleName("Case reference")
+        self.other_edit = QLineEdit(self)
+        self.other_edit.setAccessibleName("Other identifiers")
+        self.other_edit.setPlaceholderText("For example an NHS number (optional)")
+        self.restricted_check = QCheckBox("Restricted: only staff named on the case see it", self)
+        self.restricted_check.setAccessibleName("Restricted case")
+        self.findings_panel = FindingsPanel("Before the case can be created", self)
+        self.findings_panel.setMaximumHeight(150)
+        self.alert = AlertLabel(self)
+
+        self.duplicate_box = QFrame(self)
+        self.duplicate_box.setObjectName("duplicateBox")
+        self.duplicate_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.duplicate_text = text_label("", self.duplicate_box)
+        self.duplicate_list = QListWidget(self.duplicate_box)
+        self.duplicate_list.setAccessibleName("Cases with the same name and date of birth")
+        self.duplicate_list.setMaximumHeight(110)
+        self.open_existing_button = QPushButton("Open the existing case", self.duplicate_box)
+        self.create_anyway_button = QPushButton(
+            "This is a different child — create", self.duplicate_box
+        )
+        dup_buttons = QHBoxLayout()
+        dup_buttons.addStretch(1)
+        dup_buttons.addWidget(self.open_existing_button)
+        dup_buttons.addWidget(self.create_anyway_button)
+        dup_layout = QVBoxLayout(self.duplicate_box)
+        dup_layout.addWidget(self.duplicate_text)
+        dup_layout.addWidget(self.duplicate_list)
+        dup_layout.addLayout(dup_buttons)
+        self.duplicate_box.hide()
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.create_button = self.buttons.addButton(
+            "Create case", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        self.open_existing_button.clicked.connect(self._on_open_existing_button_clicked)
+        self.create_anyway_button.clicked.connect(self._on_create_anyway_button_clicked)
+        for edit in (self.name_edit, self.reference_edit, self.other_edit):
+            edit.textChanged.connect(self._on_input_changed)
+        self.dob_edit.dateChanged.connect(self._on_input_changed)
+        self.dob_unknown_check.toggled.connect(self._on_dob_unknown_check_toggled)
+        self.findings_panel.finding_activated.connect(self._on_findings_panel_activated)
+
+        dob_row = QHBoxLayout()
+        dob_row.addWidget(self.dob_edit, 1)
+        dob_row.addWidget(self.dob_unknown_check)
+        form = form_layout()
+        form.addRow("Child's &name", self.name_edit)
+        form.addRow("&Date of birth", dob_row)
+        form.addRow("Case &reference", self.reference_edit)
+        form.addRow("&Other identifiers", self.other_edit)
+        form.addRow("", self.restricted_check)
+        layout = page_layout(self)
+        layout.addWidget(heading_label("New case", self))
+        layout.addWidget(
+            text_label(
+                "Keep identity minimal: the name staff know the child by, the date of "
+                "birth and your organisation's case reference.",
+                self,
+                role="muted",
+            )
+        )
+        layout.addLayout(form)
+        layout.addWidget(self.findings_panel)
+        layout.addWidget(self.duplicate_box)
+        layout.addWidget(self.alert)
+        layout.addWidget(self.buttons)
+        self._evaluate()
+
+    def draft(self) -> CaseDraft:
+        return CaseDraft(
+            display_name=self.name_edit.text(),
+            date_of_birth=self._date_of_birth(),
+            case_reference=self.reference_edit.text(),
+            other_identifiers=self.other_edit.text(),
+            restricted=self.restricted_check.isChecked(),
+        )
+
+    def findings(self) -> list[Finding]:
+        found = checklist.check_case(self.draft())
+        if not self.dob_unknown_check.isChecked() and self._date_of_birth() is None:
+            found.append(DOB_FINDING)
+        return found
+
+    def create(self, *, confirmed_not_duplicate: bool = False) -> str | None:
+        """Create the case; None when refused or a possible duplicate needs an answer."""
+        if checklist.blocking(self._evaluate()):
+            return None
+        self.alert.clear()
+        try:
+            case_id = cases.create_case(
+                self.session.store,
+                draft=self.draft(),
+                confirmed_not_duplicate=confirmed_not_duplicate,
+            )
+        except PossibleDuplicate as duplicate:
+            self._show_duplicates(duplicate.matches)
+            return None
+        except (ChecklistRefused, InvalidTextError) as error:
+            self.alert.show_message(f"Not created. {error}")
+            return None
+        except KNOWN_ERRORS as error:
+            self.alert.show_message(str(error))
+            return None
+        self.created_case_id = case_id
+        self.accept()
+        return case_id
+
+    def _date_of_birth(self) -> date | None:
+        if self.dob_unknown_check.isChecked() or self.dob_edit.date() < EARLIEST_BIRTH:
+            return None
+        return self.dob_edit.date().toPython()
+
+    def _evaluate(self) -> list[Finding]:
+        found = self.findings()
+        self.findings_panel.set_findings(found)
+        self.findings_panel.setVisible(bool(found))
+        blocked = bool(checklist.blocking(found))
+        self.create_button.setEnabled(not blocked)
+        self.create_button.setToolTip(
+            "Fill in what the list above asks for first." if blocked else "Create the case"
+        )
+        return found
+
+    def _show_duplicates(self, matches: list[CaseSummary]) -> None:
+        self.matches = matches
+        self.duplicate_text.setText(
+            "A case with the same name and date of birth already exists. Keep one record "
+            "per child: open the existing case, or confirm that this is a different child."
+        )
+        self.duplicate_list.clear()
+        for match in matches:
+            dob = format_date(match.date_of_birth) if match.date_of_birth else "not known"
+            item = QListWidgetItem(
+                f"{match.case_reference} — {match.display_name}, born {dob}"
+                + (" (restricted)" if match.restricted else "")
+            )
+            item.setData(Qt.ItemDataRole.UserRole, match.case_id)
+            self.duplicate_list.addItem(item)
+        self.duplicate_list.setCurrentRow(0)
+        self.duplicate_box.show()
+        self.create_button.setEnabled(False)
+        self.open_existing_button.setDefault(True)
+        self.open_existing_button.setFocus()
+
+    # -- slots ------------------------------------------------------------------------------
+    def _on_input_changed(self, *_args: object) -> None:
+        if self.duplicate_box.isVisible():
+            self.duplicate_box.hide()
+            self.matches = []
+        self._evaluate()
+
+    def _on_dob_unknown_check_toggled(self, checked: bool) -> None:
+        self.dob_edit.setEnabled(not checked)
+        self._on_input_changed()
+
+    def _on_findings_panel_activated(self, field: str) -> None:
+        target = {
+            "display_name": self.name_edit,
+            "date_of_birth": self.dob_edit,
+            "case_reference": self.reference_edit,
+        }.get(field, self.name_edit)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_buttons_accepted(self) -> None:
+        self.create()
+
+    def _on_open_existing_button_clicked(self) -> None:
+        item = self.duplicate_list.currentItem()
+        if item is not None:
+            self.existing_case_id = item.data(Qt.ItemDataRole.UserRole)
+            self.accept()
+
+    def _on_create_anyway_button_clicked(self) -> None:
+        self.create(confirmed_not_duplicate=True)

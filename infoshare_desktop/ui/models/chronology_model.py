@@ -1,0 +1,110 @@
+"""A case's chronology: every record in the order things happened.
+
+Each kind has an icon *and* its word; late entries say so in words.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+
+from infoshare_desktop.domain.enums import RecordKind, SharingKind
+from infoshare_desktop.domain.timeutil import format_local
+from infoshare_desktop.services.cases import ChronologyEntry
+
+_Index = QModelIndex | QPersistentModelIndex
+
+KIND_ICONS = {
+    RecordKind.SHARING_DECISION: QStyle.StandardPixmap.SP_ArrowForward,
+    RecordKind.CONSENT_DECISION: QStyle.StandardPixmap.SP_DialogApplyButton,
+    RecordKind.AMENDMENT: QStyle.StandardPixmap.SP_FileDialogDetailedView,
+    RecordKind.REVIEW: QStyle.StandardPixmap.SP_DialogYesButton,
+    RecordKind.ADVICE: QStyle.StandardPixmap.SP_MessageBoxInformation,
+}
+RECEIVED_ICON = QStyle.StandardPixmap.SP_ArrowBack
+LATE_TEXT = "Late entry"
+
+
+def kind_text(entry: ChronologyEntry) -> str:
+    """The kind in words: "Sharing decision: Shared", "Consent decision"…"""
+    if entry.kind is RecordKind.SHARING_DECISION and entry.subkind:
+        try:
+            return f"{entry.kind.label}: {SharingKind(entry.subkind).label}"
+        except ValueError:
+            return entry.kind.label
+    return entry.kind.label
+
+
+class ChronologyTableModel(QAbstractTableModel):
+    COLUMNS = ("Kind", "Happened", "Recorded", "Late?", "By", "Summary")
+    KIND, HAPPENED, RECORDED, LATE, AUTHOR, SUMMARY = range(6)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._entries: list[ChronologyEntry] = []
+        self._icons: dict[QStyle.StandardPixmap, QIcon] = {}
+
+    def set_entries(self, entries: list[ChronologyEntry]) -> None:
+        self.beginResetModel()
+        self._entries = list(entries)
+        self.endResetModel()
+
+    def entry_at(self, row: int) -> ChronologyEntry:
+        return self._entries[row]
+
+    def row_of(self, record_id: str) -> int | None:
+        for row, entry in enumerate(self._entries):
+            if entry.record_id == record_id:
+                return row
+        return None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> str | None:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.COLUMNS[section]
+        return None
+
+    def _icon(self, entry: ChronologyEntry) -> QIcon:
+        which = KIND_ICONS.get(entry.kind, QStyle.StandardPixmap.SP_FileIcon)
+        if entry.subkind == SharingKind.RECEIVED.value:
+            which = RECEIVED_ICON
+        if which not in self._icons:
+            self._icons[which] = QApplication.style().standardIcon(which)
+        return self._icons[which]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+            return None
+        entry = self._entries[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DecorationRole and column == self.KIND:
+            return self._icon(entry)
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.SUMMARY:
+            return entry.summary
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return None
+        if column == self.KIND:
+            return kind_text(entry)
+        if column == self.HAPPENED:
+            return format_local(entry.occurred_at)
+        if column == self.RECORDED:
+            return format_local(entry.recorded_at)
+        if column == self.LATE:
+            return LATE_TEXT if entry.late else "No"
+        if column == self.AUTHOR:
+            return entry.author_name
+        if column == self.SUMMARY:
+            return entry.summary
+        return None

@@ -1,0 +1,476 @@
+"""One child's case: who, the consent position, the chronology and the selected record.
+
+New records are written in an editor that takes the place of the case (it needs the
+width for the form and its checklist), with "Back to case" keeping the typing as a
+draft. After a save the case comes back with the new record selected. Drafts of this
+user's for the case are offered in a bar: Resume / Discard. Before a lock the open
+editor keeps its draft and closes (the store it holds is about to close); after the
+unlock the bar offers it again.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infoshare_desktop.domain.enums import RecordKind
+from infoshare_desktop.domain.timeutil import format_date, format_local
+from infoshare_desktop.services import cases, drafts
+from infoshare_desktop.services.cases import CaseSummary, ConsentPositionItem
+from infoshare_desktop.services.drafts import DraftSummary
+from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.forms import (
+    AmendmentDialog,
+    ConsentDecisionEditor,
+    RecordEditorBase,
+    SharingDecisionEditor,
+)
+from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel
+from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.widgets.labels import heading_label, text_label
+from infoshare_desktop.ui.widgets.layout import MARGIN, SPACING
+from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
+
+DRAFT_KIND_WORDS = {
+    RecordKind.SHARING_DECISION.value: "sharing decision",
+    RecordKind.CONSENT_DECISION.value: "consent decision",
+    RecordKind.AMENDMENT.value: "amendment",
+}
+CONSENT_SHOWN = 4
+
+
+def draft_kind_words(kind: str) -> str:
+    return DRAFT_KIND_WORDS.get(kind, kind.replace("_", " "))
+
+
+def consent_line(item: ConsentPositionItem) -> str:
+    """One consent decision as escaped HTML: its standing in bold words first."""
+    parts = [f"<b>{html.escape(item.status.capitalize())}</b>: {html.escape(item.outcome.label)}"]
+    if item.asked:
+        parts.append(f"from {html.escape(item.asked)}")
+    scope = "; ".join(item.scope_agencies)
+    if scope:
+        parts.append(f"covers {html.escape(scope)}")
+    if item.valid_until is not None:
+        parts.append(f"valid until {html.escape(format_date(item.valid_until))}")
+    parts.append(f"(decided {html.escape(format_local(item.occurred_at))})")
+    return " ".join(parts)
+
+
+class CaseView(QWidget):
+    back_requested = Signal()
+    records_changed = Signal()
+    drafts_changed = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.case: CaseSummary | None = None
+        self.editor: RecordEditorBase | None = None
+        self.amendment_dialog: AmendmentDialog | None = None
+        self.case_drafts: list[DraftSummary] = []
+        self.model = ChronologyTableModel()
+
+        self.stack = QStackedWidget(self)
+        self.case_page = QWidget(self.stack)
+        self.editor_page = QWidget(self.stack)
+        self.stack.addWidget(self.case_page)
+        self.stack.addWidget(self.editor_page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        self._build_case_page()
+        self._build_editor_page()
+        session.about_to_lock.connect(self._on_session_about_to_lock)
+        session.store_changed.connect(self._on_session_store_changed)
+
+    # -- building ------------------------------------------------------------------------------
+    def _button(self, text: str, tip: str, parent: QWidget) -> QPushButton:
+        button = QPushButton(text, parent)
+        button.setToolTip(tip)
+        button.setAutoDefault(False)
+        return button
+
+    def _build_case_page(self) -> None:
+        page = self.case_page
+        self.back_button = self._button("← All cases", "Back to the list of cases", page)
+        self.name_label = heading_label("", page)
+        self.identity_label = text_label("", page)
+        self.identity_label.setAccessibleName("Case identity")
+        self.new_sharing_button = self._button(
+            "New sharing decision…", "Record a decision to share or not (Ctrl+D)", page
+        )
+        self.new_consent_button = self._button(
+            "New consent decision…", "Record who was asked for consent and the outcome", page
+        )
+        self.amend_button = self._button(
+            "Amend selected record…",
+            "Add a correction or further information to the selected record",
+            page,
+        )
+        self.amend_button.setEnabled(False)
+
+        self.drafts_bar = QFrame(page)
+        self.drafts_bar.setObjectName("draftsBar")
+        self.drafts_bar.setProperty("role", "notice")
+        self.drafts_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.drafts_icon = QLabel(self.drafts_bar)
+        self.drafts_icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(20)
+        )
+        self.drafts_label = text_label("", self.drafts_bar)
+        self.drafts_label.setAccessibleName("Unfinished drafts")
+        self.resume_button = self._button("Resume", "Carry on with the latest draft", page)
+        self.discard_draft_button = self._button("Discard…", "Throw the latest draft away", page)
+        bar = QHBoxLayout(self.drafts_bar)
+        bar.setContentsMargins(8, 6, 8, 6)
+        bar.addWidget(self.drafts_icon)
+        bar.addWidget(self.drafts_label, 1)
+        bar.addWidget(self.resume_button)
+        bar.addWidget(self.discard_draft_button)
+        self.drafts_bar.hide()
+
+        self.consent_label = QLabel(page)
+        self.consent_label.setTextFormat(Qt.TextFormat.RichText)
+        self.consent_label.setWordWrap(True)
+        self.consent_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.consent_label.setAccessibleName("Consent position")
+
+        self.table = QTableView(page)
+        self.table.setObjectName("chronologyTable")
+        self.table.setAccessibleName("Chronology")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.details = RecordDetailsView(page)
+
+        left = QWidget(page)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        consent_heading = QLabel("<b>Consent position</b>", left)
+        left_layout.addWidget(consent_heading)
+        left_layout.addWidget(self.consent_label)
+        chronology_heading = QLabel("<b>&Chronology</b> (oldest first)", left)
+        chronology_heading.setBuddy(self.table)
+        left_layout.addWidget(chronology_heading)
+        left_layout.addWidget(self.table, 1)
+        right = QWidget(page)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        details_heading = QLabel("<b>Selected &record</b>", right)
+        details_heading.setBuddy(self.details)
+        right_layout.addWidget(details_heading)
+        right_layout.addWidget(self.details, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, page)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addWidget(self.name_label, 1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.identity_label, 1)
+        actions.addWidget(self.new_sharing_button)
+        actions.addWidget(self.new_consent_button)
+        actions.addWidget(self.amend_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+        layout.setSpacing(SPACING)
+        layout.addLayout(top)
+        layout.addLayout(actions)
+        layout.addWidget(self.drafts_bar)
+        layout.addWidget(self.splitter, 1)
+
+        self.back_button.clicked.connect(self.back_requested)
+        self.new_sharing_button.clicked.connect(self._on_new_sharing_button_clicked)
+        self.new_consent_button.clicked.connect(self._on_new_consent_button_clicked)
+        self.amend_button.clicked.connect(self._on_amend_button_clicked)
+        self.resume_button.clicked.connect(self._on_resume_button_clicked)
+        self.discard_draft_button.clicked.connect(self._on_discard_draft_button_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+
+    def _build_editor_page(self) -> None:
+        page = self.editor_page
+        self.back_to_case_button = self._button(
+            "← Back to case", "Keep what you typed as a draft and go back to the case", page
+        )
+        self.editor_case_label = text_label("", page, role="muted")
+        top = QHBoxLayout()
+        top.addWidget(self.back_to_case_button)
+        top.addWidget(self.editor_case_label, 1)
+        self.editor_layout = QVBoxLayout(page)
+        self.editor_layout.setContentsMargins(MARGIN, MARGIN, MARGIN, 0)
+        self.editor_layout.addLayout(top)
+        self.back_to_case_button.clicked.connect(self._on_back_to_case_button_clicked)
+
+    # -- opening and reloading -------------------------------------------------------------------
+    def open_case(self, case_id: str) -> bool:
+        """Show a case (audited as a view); False if it cannot be read."""
+        self.close_editor()
+        try:
+            self.case = cases.open_case(self.session.store, case_id=case_id)
+        except KNOWN_ERRORS as error:
+            feedback.show_error(self, str(error))
+            return False
+        self._show_identity()
+        self.details.clear_detail()
+        self.reload()
+        self.table.scrollToBottom()
+        return True
+
+    def reload(self, select_record_id: str | None = None) -> None:
+        """Read the chronology, consent position and drafts again."""
+        if self.case is None:
+            return
+        store, case_id = self.session.store, self.case.case_id
+        try:
+            entries = cases.chronology(store, case_id=case_id)
+            consent = cases.consent_position(store, case_id=case_id)
+            self.case_drafts = drafts.list_drafts(store, case_id=case_id)
+        except KNOWN_ERRORS as error:
+            feedback.show_error(self, str(error))
+            return
+        self.model.set_entries(entries)
+        self.table.resizeColumnsToContents()
+        self._show_consent(consent)
+        self._show_drafts_bar()
+        self.amend_button.setEnabled(False)
+        if select_record_id is not None:
+            self.select_record(select_record_id)
+
+    def select_record(self, record_id: str) -> bool:
+        row = self.model.row_of(record_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def selected_entry(self) -> cases.ChronologyEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.entry_at(rows[0].row()) if rows else None
+
+    def _show_identity(self) -> None:
+        case = self.case
+        assert case is not None
+        self.name_label.setText(case.display_name)
+        self.name_label.setAccessibleName(f"Case: {case.display_name}")
+        born = format_date(case.date_of_birth) if case.date_of_birth else "not known"
+        parts = [f"Reference {case.case_reference}", f"Born {born}"]
+        if case.restricted:
+            parts.append("Restricted case: only staff named on it can see it")
+        self.identity_label.setText("  ·  ".join(parts))
+        self.editor_case_label.setText(f"{case.display_name} ({case.case_reference})")
+
+    def _show_consent(self, items: list[ConsentPositionItem]) -> None:
+        standing = [item for item in items if item.status != "superseded"]
+        if not standing:
+            self.consent_label.setText("<i>No consent decision recorded.</i>")
+            return
+        lines = [consent_line(item) for item in standing[:CONSENT_SHOWN]]
+        if len(standing) > CONSENT_SHOWN:
+            lines.append(
+                f"<i>and {len(standing) - CONSENT_SHOWN} earlier consent decisions "
+                "(see the chronology)</i>"
+            )
+        self.consent_label.setText("<br>".join(lines))
+
+    def _show_drafts_bar(self) -> None:
+        found = self.case_drafts
+        if not found or self.editor is not None:
+            self.drafts_bar.hide()
+            return
+        latest = found[0]
+        if len(found) == 1:
+            text = f"You have 1 unfinished {draft_kind_words(latest.kind)} for this case"
+        else:
+            text = (
+                f"You have {len(found)} unfinished records for this case; the latest is a "
+                f"{draft_kind_words(latest.kind)}"
+            )
+        self.drafts_label.setText(f"{text} (kept {format_local(latest.updated_at)}).")
+        self.resume_button.setAccessibleDescription(f"Resume the {draft_kind_words(latest.kind)}")
+        self.drafts_bar.show()
+
+    # -- editors -------------------------------------------------------------------------------
+    def start_sharing_decision(self, draft_id: str | None = None) -> SharingDecisionEditor | None:
+        if self.case is None:
+            return None
+        editor = SharingDecisionEditor(self.session.store, self.case.case_id, draft_id)
+        self._show_editor(editor)
+        return editor
+
+    def start_consent_decision(self, draft_id: str | None = None) -> ConsentDecisionEditor | None:
+        if self.case is None:
+            return None
+        editor = ConsentDecisionEditor(self.session.store, self.case.case_id, draft_id)
+        self._show_editor(editor)
+        return editor
+
+    def amend(self, target_id: str, draft_id: str | None = None) -> AmendmentDialog | None:
+        """Open the amendment dialog for a record (non-modal to the event loop)."""
+        try:
+            dialog = AmendmentDialog(self.session.store, target_id, draft_id, parent=self)
+        except KNOWN_ERRORS as error:
+            feedback.show_error(self, str(error))
+            return None
+        self.amendment_dialog = dialog
+        dialog.saved.connect(self._on_amendment_dialog_saved)
+        dialog.finished.connect(self._on_amendment_dialog_finished)
+        dialog.open()
+        return dialog
+
+    def amend_selected(self) -> AmendmentDialog | None:
+        entry = self.selected_entry()
+        if entry is None:
+            return None
+        target = entry.record_id
+        if entry.kind in (RecordKind.AMENDMENT, RecordKind.REVIEW) and entry.target_id:
+            target = entry.target_id
+        return self.amend(target)
+
+    def resume(self, draft: DraftSummary) -> None:
+        """Carry on with one of this case's drafts in the right editor."""
+        if draft.kind == RecordKind.SHARING_DECISION.value:
+            self.start_sharing_decision(draft.draft_id)
+        elif draft.kind == RecordKind.CONSENT_DECISION.value:
+            self.start_consent_decision(draft.draft_id)
+        elif draft.kind == RecordKind.AMENDMENT.value and draft.target_id:
+            self.amend(draft.target_id, draft.draft_id)
+
+    def save_drafts(self) -> None:
+        """Keep every open editor's typing as a draft now."""
+        if self.editor is not None:
+            self.editor.save_draft_now()
+        if self.amendment_dialog is not None:
+            self.amendment_dialog.editor.save_draft_now()
+
+    def close_editor(self) -> None:
+        """Keep the typing as a draft, close the editor and show the case again."""
+        editor, self.editor = self.editor, None
+        if editor is not None:
+            editor.save_draft_now()
+            self.editor_layout.removeWidget(editor)
+            editor.deleteLater()
+            self.drafts_changed.emit()
+        self.stack.setCurrentWidget(self.case_page)
+
+    def _show_editor(self, editor: RecordEditorBase) -> None:
+        self.close_editor()
+        self.editor = editor
+        editor.setParent(self.editor_page)
+        self.editor_layout.addWidget(editor, 1)
+        editor.saved.connect(self._on_editor_saved)
+        editor.discarded.connect(self._on_editor_discarded)
+        editor.draft_saved.connect(self._on_editor_draft_saved)
+        self.drafts_bar.hide()
+        self.stack.setCurrentWidget(self.editor_page)
+        editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- slots ------------------------------------------------------------------------------------
+    def _on_new_sharing_button_clicked(self) -> None:
+        self.start_sharing_decision()
+
+    def _on_new_consent_button_clicked(self) -> None:
+        self.start_consent_decision()
+
+    def _on_amend_button_clicked(self) -> None:
+        self.amend_selected()
+
+    def _on_resume_button_clicked(self) -> None:
+        if self.case_drafts:
+            self.resume(self.case_drafts[0])
+
+    def _on_discard_draft_button_clicked(self) -> None:
+        if not self.case_drafts:
+            return
+        latest = self.case_drafts[0]
+        words = draft_kind_words(latest.kind)
+        if not feedback.confirm(
+            self,
+            "Discard the draft",
+            f"Discard your unfinished {words}? What you typed in it will be lost.",
+            "Discard",
+        ):
+            return
+        try:
+            drafts.discard_draft(self.session.store, draft_id=latest.draft_id)
+        except KNOWN_ERRORS as error:
+            feedback.show_error(self, str(error))
+        self.reload()
+        self.drafts_changed.emit()
+
+    def _on_table_selection_changed(self, _selected: QItemSelection, _old: QItemSelection) -> None:
+        entry = self.selected_entry()
+        self.amend_button.setEnabled(entry is not None)
+        if entry is None:
+            self.details.clear_detail()
+            return
+        try:
+            detail = cases.record_detail(self.session.store, record_id=entry.record_id)
+        except KNOWN_ERRORS as error:
+            self.details.clear_detail(str(error))
+            return
+        self.details.show_detail(detail)
+
+    def _on_back_to_case_button_clicked(self) -> None:
+        self.close_editor()
+        self.reload()
+
+    def _on_editor_saved(self, record_id: str) -> None:
+        self.close_editor()
+        self.reload(select_record_id=record_id)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.records_changed.emit()
+
+    def _on_editor_discarded(self) -> None:
+        self.close_editor()
+        self.reload()
+
+    def _on_editor_draft_saved(self, _draft_id: str) -> None:
+        self.drafts_changed.emit()
+
+    def _on_amendment_dialog_saved(self, record_id: str) -> None:
+        self.reload(select_record_id=record_id)
+        self.records_changed.emit()
+
+    def _on_amendment_dialog_finished(self, _result: int) -> None:
+        dialog, self.amendment_dialog = self.amendment_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        entry = self.selected_entry()
+        self.reload(select_record_id=entry.record_id if entry else None)
+        self.drafts_changed.emit()
+
+    def _on_session_about_to_lock(self) -> None:
+        self.save_drafts()
+        self.close_editor()
+
+    def _on_session_store_changed(self) -> None:
+        if self.case is not None:
+            self.reload()

@@ -1,0 +1,326 @@
+"""Cases: the lazily fetched case list, search as you type, New case with the duplicate
+check, and the whole flow from sign-in to a draft kept across an idle lock."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QLineEdit
+
+from infoshare_desktop.domain import (
+    AmendmentReason,
+    Confidentiality,
+    ConsentFrom,
+    ConsentStatus,
+    Criterion,
+    FactOrOpinion,
+    Ground,
+    InfoCategory,
+    Initiation,
+    Method,
+    PublicInterestCircumstance,
+    RecordKind,
+    SharingKind,
+    Urgency,
+)
+from infoshare_desktop.services import cases, drafts, records
+from infoshare_desktop.ui.dialogs.new_case import NewCaseDialog
+from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
+from infoshare_desktop.ui.forms import RecordEditorBase, SharingDecisionEditor
+from infoshare_desktop.ui.main_window import MainWindow
+from infoshare_desktop.ui.models.case_table_model import (
+    SNIPPET_HTML_ROLE,
+    CaseTableModel,
+    snippet_html,
+)
+from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.widgets.case_list_page import CaseListPage
+from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.domain.factories import complete_case, complete_sharing_decision
+from tests.ui.forms.test_sharing_decision import RATIONALES, blocking_rules, choose
+from tests.ui.test_main_window import unlock_again
+
+
+@pytest.fixture
+def confirm_save(monkeypatch) -> None:
+    monkeypatch.setattr(RecordEditorBase, "confirm_save", lambda self: True)
+
+
+def add_cases(store, n: int) -> list[str]:
+    return [
+        cases.create_case(
+            store,
+            draft=complete_case(
+                display_name=f"Child {k:02d}", case_reference=f"REF-{k:03d}", date_of_birth=None
+            ),
+        )
+        for k in range(n)
+    ]
+
+
+def test_case_model_fetches_lazily_sorts_and_passes_the_model_tester(
+    qtbot, qtmodeltester, admin_store
+):
+    ids = add_cases(admin_store, 12)
+    records.record_sharing_decision(
+        admin_store, case_id=ids[3], draft=complete_sharing_decision(significant_harm_concern=True)
+    )
+    session = Session(admin_store)
+    tested = CaseTableModel(session, page_size=5)
+    tested.reload()
+    qtmodeltester.check(tested)
+    assert tested.rowCount() == 12  # the tester fetched every page, 5 at a time
+    searched = CaseTableModel(session)
+    searched.set_query("REF-007")
+    qtmodeltester.check(searched)
+    # (The tester runs its checks while a reset is still in flight and then fetches
+    # more, which it reports as an error: hence a new model for each state.)
+
+    model = CaseTableModel(session, page_size=5)
+    model.reload()
+    assert (model.total, model.rowCount()) == (12, 5)
+    assert model.canFetchMore(model.index(0, 0).parent())
+    while model.canFetchMore(model.index(0, 0).parent()):
+        model.fetchMore(model.index(0, 0).parent())
+    assert model.rowCount() == 12
+    top = model.index(0, 0)
+    assert top.data() == "REF-003"  # newest activity first
+    assert model.index(0, 5).data() == "Harm concern"
+    assert model.index(0, 4).data() == "1"
+    assert model.index(1, 3).data() == "No records yet"
+    assert model.index(1, 2).data() == "Not known"
+
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    assert model.rowCount() == 5 and model.index(0, 0).data() == "REF-000"
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert model.index(0, 1).data() == "Child 11"
+
+    model.set_query("REF-007")
+    assert model.searching and model.columnCount() == 3
+    assert model.index(0, 1).data() == "Child 07"
+
+
+def test_snippets_are_escaped_before_the_matches_are_emphasised():
+    raw = f"a <i>x</i> & {cases.MATCH_START}Pennock{cases.MATCH_END} y"
+    assert snippet_html(raw) == "a &lt;i&gt;x&lt;/i&gt; &amp; <b>Pennock</b> y"
+
+
+def test_search_as_you_type_replaces_the_list_with_snippets(qtbot, admin_store):
+    ids = add_cases(admin_store, 3)
+    records.record_sharing_decision(
+        admin_store,
+        case_id=ids[1],
+        draft=complete_sharing_decision(reasons="Shared after the <b>Pennock</b> & family visit"),
+    )
+    page = CaseListPage(Session(admin_store))
+    qtbot.addWidget(page)
+    page.show()
+    assert page.model.rowCount() == 3 and "3 cases" in page.status_label.text()
+    page.search_edit.setText("pennock")
+    assert page.model.rowCount() == 3  # waits for the pause in typing
+    qtbot.waitUntil(lambda: page.model.searching, timeout=2000)
+    assert page.model.rowCount() == 1
+    assert page.model.index(0, 1).data() == "Child 01"
+    html = page.model.index(0, 2).data(SNIPPET_HTML_ROLE)
+    assert "<b>Pennock</b>" in html and "&lt;b&gt;" in html and "&amp;" in html
+    assert "1 case match" in page.status_label.text()
+    opened = []
+    page.open_requested.connect(opened.append)
+    qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
+    assert page.table.hasFocus() or page.table.currentIndex().row() == 0
+    page.table.activated.emit(page.table.currentIndex())
+    assert opened == [ids[1]]
+
+    page.search_edit.clear()
+    qtbot.waitUntil(lambda: not page.model.searching, timeout=2000)
+    assert page.model.rowCount() == 3
+
+
+def test_a_possible_duplicate_asks_open_or_create(qtbot, admin_store):
+    existing = cases.create_case(admin_store, draft=complete_case())
+    dialog = NewCaseDialog(Session(admin_store))
+    qtbot.addWidget(dialog)
+    assert not dialog.create_button.isEnabled()
+    dialog.name_edit.setText(complete_case().display_name)
+    dialog.reference_edit.setText("TEST-0002")
+    assert not dialog.create_button.isEnabled()  # the date of birth is not answered
+    born = complete_case().date_of_birth
+    dialog.dob_edit.setDate(QDate(born.year, born.month, born.day))
+    assert dialog.create_button.isEnabled()
+    dialog.create_button.click()
+    assert not dialog.duplicate_box.isHidden()
+    assert dialog.duplicate_list.count() == 1
+    assert "TEST-0001" in dialog.duplicate_list.item(0).text()
+    assert not dialog.create_button.isEnabled()
+    dialog.open_existing_button.click()
+    assert dialog.existing_case_id == existing and dialog.created_case_id is None
+
+    again = NewCaseDialog(Session(admin_store))
+    qtbot.addWidget(again)
+    again.name_edit.setText(complete_case().display_name)
+    again.reference_edit.setText("TEST-0002")
+    again.dob_edit.setDate(QDate(born.year, born.month, born.day))
+    again.create_button.click()
+    again.create_anyway_button.click()
+    assert again.created_case_id is not None and cases.count_cases(admin_store) == 2
+
+
+def fill_refused_consent_decision(qtbot, editor: SharingDecisionEditor) -> None:
+    """As the record forms' own whole-flow test, checking that Save stays blocked until the
+    public-interest circumstance, weighing, transparency, method and rationales are in."""
+    i, panel = editor.form.inputs, editor.panel
+    choose(i["kind"], SharingKind.SHARED)
+    choose(i["initiation"], Initiation.PROACTIVE)
+    i["occurred_at"].now_button.click()
+    choose(i["urgency"], Urgency.URGENT)
+    i["purpose"].setPlainText("To protect the child from the risk described by the school")
+    name, _role, organisation = i["recipients"].rows[0].findChildren(QLineEdit)
+    name.setText("Jo Example")
+    organisation.setText("Example Borough Children's Services")
+    i["information_shared"].setPlainText("The disclosure made to the class teacher today")
+    i["categories"].boxes[InfoCategory.GENERAL_PERSONAL].click()
+    choose(i["fact_or_opinion"], FactOrOpinion.FACT)
+    choose(i["could_less_be_shared"], False)
+    choose(i["confidentiality"], Confidentiality.YES)
+    choose(i["consent_status"], ConsentStatus.REFUSED)
+    choose(i["consent_from"], ConsentFrom.PARENT_CARER)
+    i["grounds"].boxes[Ground.SIGNIFICANT_HARM].click()
+    qtbot.keyClicks(i["reasons"], "Shared without <consent> because the child is at risk")
+    assert blocking_rules(editor) == {
+        "OVERRIDE_JUSTIFIED",
+        "TRANSPARENCY",
+        "SECURE_METHOD",
+        "CRITERIA",
+    }
+    i["public_interest"].boxes[PublicInterestCircumstance.SUFFERING_SIGNIFICANT_HARM].click()
+    assert "OVERRIDE_JUSTIFIED" in blocking_rules(editor)
+    i["weighing"].setPlainText("If shared, the child is protected today; if not, harm may go on")
+    choose(i["individual_told"], False)
+    i["not_told_reason"].setPlainText("Telling the parent first would put the child at risk")
+    assert blocking_rules(editor) == {"SECURE_METHOD", "CRITERIA"}
+    choose(i["method"], Method.SECURE_EMAIL)
+    choose(i["channel_secure"], True)
+    for criterion in Criterion:
+        assert not editor.save_button.isEnabled()
+        panel.boxes[criterion].check_box.click()
+        panel.boxes[criterion].rationale.setText(RATIONALES[criterion])
+        editor.evaluate()
+    assert editor.save_button.isEnabled()
+
+
+def test_whole_flow_from_sign_in_to_a_draft_kept_across_the_idle_lock(
+    qtbot, admin_store, data_paths, confirm_save
+):
+    unlock = UnlockDialog(data_paths)
+    qtbot.addWidget(unlock)
+    unlock.username_edit.setText(ADMIN)
+    unlock.password_edit.setText(ADMIN_PASSWORD)
+    unlock.unlock_button.click()
+    window = MainWindow(unlock.store)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.cases_page
+    assert not window.new_sharing_action.isEnabled()
+    assert not window.print_action.isEnabled() and window.print_action.toolTip()
+
+    # a new case, through the dialog
+    window.new_case_action.trigger()
+    dialog = page.new_case_dialog
+    dialog.name_edit.setText("Riley Example")
+    dialog.dob_unknown_check.click()
+    dialog.reference_edit.setText("FLOW-0001")
+    dialog.create_button.click()
+    case_id = page.open_case_id
+    assert case_id is not None and window.current_page_name() == "Cases"
+    view = page.case_view
+    assert view.name_label.text() == "Riley Example"
+    assert "No consent decision" in view.consent_label.text()
+
+    # a sharing decision with consent refused
+    assert window.new_sharing_action.isEnabled()
+    window.new_sharing_action.trigger()
+    editor = view.editor
+    assert isinstance(editor, SharingDecisionEditor) and editor.isVisible()
+    fill_refused_consent_decision(qtbot, editor)
+    with qtbot.waitSignal(editor.saved, timeout=2000) as saved:
+        editor.save_button.click()
+    record_id = saved.args[0]
+    assert view.stack.currentWidget() is view.case_page
+    assert view.selected_entry().record_id == record_id
+    assert "Shared without <consent>" in view.details.toPlainText()
+
+    # an amendment to it
+    view.amend_button.click()
+    amend = view.amendment_dialog
+    form = amend.editor.form
+    form.text.setPlainText("The teacher's name was spelt wrongly")
+    choose(form.reason, AmendmentReason.CORRECTION_OF_FACT)
+    choose(form.recipients_told, True)
+    form.recipients_told_notes.setPlainText("Told by secure email")
+    amend.editor.evaluate()
+    amend.editor.save_button.click()
+    kinds = [view.model.entry_at(r).kind for r in range(view.model.rowCount())]
+    assert kinds == [RecordKind.SHARING_DECISION, RecordKind.AMENDMENT]
+    view.select_record(record_id)
+    assert "Amendment 1" in view.details.toPlainText()
+
+    # a second form half-filled, then the idle lock
+    window.new_sharing_action.trigger()
+    view.editor.form.inputs["purpose"].setPlainText("Half-typed purpose")
+    window.idle_timer.setInterval(50)
+    window.idle_timer.start()
+    qtbot.waitUntil(lambda: window.is_locked, timeout=3000)
+    assert view.editor is None
+    unlock_again(qtbot, window, ADMIN_PASSWORD)
+    assert not window.is_locked
+
+    (kept,) = drafts.list_drafts(window.session.store)
+    assert kept.case_id == case_id and kept.kind == RecordKind.SHARING_DECISION.value
+    assert not view.drafts_bar.isHidden()
+    assert "1 unfinished sharing decision" in view.drafts_label.text()
+    window.show_page("My drafts")
+    assert window.drafts_page.table.rowCount() == 1
+    assert "Riley Example" in window.drafts_page.table.item(0, 1).text()
+
+    # reopening the case offers the draft; Resume brings the typing back
+    window.find_action.trigger()
+    assert page.currentWidget() is page.list_page
+    assert page.open_case(case_id)
+    assert "1 unfinished sharing decision" in view.drafts_label.text()
+    view.resume_button.click()
+    assert view.editor.form.inputs["purpose"].toPlainText() == "Half-typed purpose"
+    window.close()
+
+
+def test_text_size_and_theme_are_remembered_per_user(qtbot, admin_store, qapp):
+    from infoshare_desktop.services import accounts
+    from infoshare_desktop.ui.theme import apply_theme, current_theme
+
+    window = MainWindow(admin_store)
+    qtbot.addWidget(window)
+    try:
+        window.set_text_size("large")
+        window.set_high_visibility(True)
+        assert current_theme() == ("large", True)
+        assert accounts.preferences(admin_store) == {
+            "text_size": "large",
+            "theme": "high_visibility",
+        }
+        apply_theme(qapp)
+        again = MainWindow(admin_store)
+        qtbot.addWidget(again)
+        assert current_theme() == ("large", True)
+        assert again.text_size_actions["large"].isChecked()
+    finally:
+        apply_theme(qapp)
+
+
+def test_new_case_dialog_keeps_the_date_of_birth_when_known(qtbot, admin_store):
+    dialog = NewCaseDialog(Session(admin_store))
+    qtbot.addWidget(dialog)
+    dialog.dob_edit.setDate(QDate(2016, 2, 29))
+    assert dialog.draft().date_of_birth == date(2016, 2, 29)
+    dialog.dob_unknown_check.click()
+    assert dialog.draft().date_of_birth is None and not dialog.dob_edit.isEnabled()
