@@ -240,7 +240,6 @@ def record_sharing_decision(
 ) -> Saved:
     require(store, *CASE_ROLES)
     clean = draft.cleaned()
-    rules = reviews.review_rules(store)
     with store.write() as session:
         require_visible_case(session, store, case_id)
         now = utcnow()
@@ -271,7 +270,7 @@ def record_sharing_decision(
         )
         reviews.enter_if_required(
             session,
-            rules=rules,
+            rules=reviews.rules_in(session),
             record_id=record_id,
             author_id=store.user.user_id,  # type: ignore[union-attr]
             kind=clean.kind,

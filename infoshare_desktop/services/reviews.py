@@ -84,11 +84,19 @@ class TeamRow:
 
 
 def review_rules(store: Store) -> ReviewRules:
-    raw = store.setting(RULES_SETTING, "")
-    if not raw:
-        return ReviewRules()
+    with store.read() as session:
+        return rules_in(session)
+
+
+def rules_in(session: Session) -> ReviewRules:
+    """The rules as the current transaction sees them (the default if never set)."""
+    row = (
+        session.connection()
+        .exec_driver_sql("SELECT value FROM store_setting WHERE name = ?", (RULES_SETTING,))
+        .first()
+    )
     try:
-        return ReviewRules(**json.loads(raw))
+        return ReviewRules(**json.loads(row[0])) if row else ReviewRules()
     except (TypeError, ValueError):
         return ReviewRules()
 
