@@ -17,7 +17,7 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
-from infoshare_desktop.domain.timeutil import format_local, utcnow
+from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
 from infoshare_desktop.services.reviews import ReviewItem, TeamRow
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -93,12 +93,14 @@ class _Column(Generic[T]):
         icon: Callable[[T], QIcon | None] | None = None,
         bold: Callable[[T], bool] | None = None,
         tip: Callable[[T], str] | None = None,
+        spoken: Callable[[T], str] | None = None,
     ) -> None:
         self.title = title
         self.text = text
         self.icon = icon
         self.bold = bold
         self.tip = tip
+        self.spoken = spoken
 
 
 class _ListTableModel(QAbstractTableModel, Generic[T]):
@@ -145,14 +147,19 @@ class _ListTableModel(QAbstractTableModel, Generic[T]):
             return None
         item = self._rows[index.row()]
         column = self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return column.text(item)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column.spoken is not None:
+                return column.spoken(item)
+            return column.text(item).replace("\n", ", ")
         if role == Qt.ItemDataRole.DecorationRole and column.icon is not None:
             return column.icon(item)
         if role == Qt.ItemDataRole.FontRole and column.bold is not None and column.bold(item):
             return _bold()
         if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tip(item) if column.tip is not None else column.text(item) or None
+            tip = column.tip(item) if column.tip is not None else column.text(item)
+            return tip.replace("\n", ", ") or None
         if role == RECORD_ID_ROLE:
             return self._record_id(item)
         return None
@@ -162,7 +169,7 @@ class _ListTableModel(QAbstractTableModel, Generic[T]):
 
 
 def _case(item: ReviewItem) -> str:
-    return f"{item.case_reference}  {item.case_name}"
+    return f"{item.case_reference}\n{item.case_name}"
 
 
 def _kind(item: ReviewItem) -> str:
@@ -173,15 +180,28 @@ def _kind_icon(item: ReviewItem) -> QIcon:
     return kind_icon(item.kind, item.subkind)
 
 
+def _when(moment: datetime) -> str:
+    """Date on the first line, time on the second."""
+    day, _, clock = format_local(moment).rpartition(" ")
+    return f"{day}\n{clock}"
+
+
 def _waiting(item: ReviewItem) -> str:
     since = item.state.waiting_since
     if since is None:
         return ""
-    return f"{format_local(since)} ({days_phrase(since)})"
+    text = f"{format_date(to_local(since).date())} ({days_phrase(since)})"
+    return f"{text}\n{OVERDUE_WORD}" if item.overdue else text
 
 
-def _overdue(item: ReviewItem) -> str:
-    return OVERDUE_WORD if item.overdue else "No"
+def _waiting_tip(item: ReviewItem) -> str:
+    since = item.state.waiting_since
+    rounds = item.state.rounds
+    waiting = f"Waiting since {format_local(since)}. " if since else ""
+    late = "OVERDUE: waiting longer than the review rules allow. " if item.overdue else ""
+    if rounds == 0:
+        return f"{waiting}{late}First review"
+    return f"{waiting}{late}Answered after {rounds} review{'s' * (rounds > 1)}"
 
 
 def _overdue_icon(item: ReviewItem) -> QIcon | None:
@@ -192,11 +212,6 @@ def _is_overdue(item: ReviewItem) -> bool:
     return item.overdue
 
 
-def _round(item: ReviewItem) -> str:
-    rounds = item.state.rounds
-    return "First review" if rounds == 0 else f"Answered after {rounds} review{'s' * (rounds > 1)}"
-
-
 class ReviewQueueTableModel(_ListTableModel[ReviewItem]):
     """Records awaiting review, in the order given (the service gives oldest first)."""
 
@@ -205,20 +220,28 @@ class ReviewQueueTableModel(_ListTableModel[ReviewItem]):
         _Column("Kind", _kind, icon=_kind_icon),
         _Column("Summary", lambda i: i.summary),
         _Column("Author", lambda i: i.author_name),
-        _Column("Recorded", lambda i: format_local(i.recorded_at)),
-        _Column("Waiting since", _waiting, bold=_is_overdue, tip=_round),
-        _Column("Without consent", lambda i: "Yes" if i.without_consent else "No"),
+        _Column("Recorded", lambda i: _when(i.recorded_at)),
         _Column(
-            "Overdue",
-            _overdue,
+            "Waiting since",
+            _waiting,
             icon=_overdue_icon,
             bold=_is_overdue,
-            tip=lambda i: "Waiting longer than the review rules allow" if i.overdue else "",
+            tip=_waiting_tip,
+        ),
+        _Column(
+            "Consent",
+            lambda i: "Without consent" if i.without_consent else "",
+            spoken=lambda i: "Without consent" if i.without_consent else "Not without consent",
         ),
     )
 
     def _record_id(self, item: ReviewItem) -> str:
         return item.record_id
+
+
+def _returned(item: ReviewItem) -> str:
+    when = f"\n{format_local(item.last_reviewed_at)}" if item.last_reviewed_at else ""
+    return f"{item.last_reviewer}{when}"
 
 
 class ReturnedTableModel(_ListTableModel[ReviewItem]):
@@ -228,17 +251,9 @@ class ReturnedTableModel(_ListTableModel[ReviewItem]):
         _Column("Case", _case),
         _Column("Kind", _kind, icon=_kind_icon),
         _Column("Summary", lambda i: i.summary),
-        _Column("Recorded", lambda i: format_local(i.recorded_at)),
-        _Column("Returned by", lambda i: i.last_reviewer),
-        _Column(
-            "Returned",
-            lambda i: format_local(i.last_reviewed_at) if i.last_reviewed_at else "",
-        ),
-        _Column(
-            "Supervisor's comment",
-            lambda i: " ".join(i.last_comment.split()),
-            tip=lambda i: i.last_comment,
-        ),
+        _Column("Recorded", lambda i: _when(i.recorded_at)),
+        _Column("Returned by", _returned),
+        _Column("Supervisor's comment", lambda i: i.last_comment),
     )
 
     def _record_id(self, item: ReviewItem) -> str:

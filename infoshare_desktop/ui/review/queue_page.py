@@ -79,21 +79,23 @@ class ReviewQueuePage(QWidget):
         self.summary_label.setAccessibleName("Queue summary")
         self.alert = AlertLabel(self)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(8)
-        for text, widget in (
-            ("&Practitioner", self.practitioner_combo),
-            ("&Kind", self.kind_combo),
-            ("Happened &from", self.from_edit),
-            ("&to", self.to_edit),
+        who = QHBoxLayout()
+        when = QHBoxLayout()
+        for row, text, widget in (
+            (who, "&Practitioner", self.practitioner_combo),
+            (who, "&Kind", self.kind_combo),
+            (when, "Happened &from", self.from_edit),
+            (when, "&to", self.to_edit),
         ):
             label = QLabel(text, self)
             label.setBuddy(widget)
-            filters.addWidget(label)
-            filters.addWidget(widget)
-        filters.addWidget(self.without_consent_check)
-        filters.addStretch(1)
-        filters.addWidget(self.clear_button)
+            row.setSpacing(8)
+            row.addWidget(label)
+            row.addWidget(widget)
+        who.addWidget(self.without_consent_check)
+        who.addStretch(1)
+        when.addStretch(1)
+        when.addWidget(self.clear_button)
 
         actions = QHBoxLayout()
         actions.addWidget(self.summary_label, 1)
@@ -109,7 +111,8 @@ class ReviewQueuePage(QWidget):
                 role="muted",
             )
         )
-        layout.addLayout(filters)
+        layout.addLayout(who)
+        layout.addLayout(when)
         layout.addWidget(self.alert)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)

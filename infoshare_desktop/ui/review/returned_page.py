@@ -43,7 +43,7 @@ class ReturnedToMePage(QWidget):
             self.model,
             "Records returned to me",
             "Press Enter on a record to answer it with an amendment.",
-            stretch_column=6,  # the comment
+            stretch_column=5,  # the comment
             parent=self,
         )
         self.summary_label = text_label("", self, role="muted")

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.checklist import Finding, blocking
-from infoshare_desktop.domain.enums import ReviewOutcome
+from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome
 from infoshare_desktop.domain.records import ReviewDraft
 from infoshare_desktop.domain.text import LONG_TEXT
 from infoshare_desktop.services import records
@@ -74,7 +74,9 @@ class ReviewDialog(QDialog):
         self.detail = detail
         self.findings: list[Finding] = []
         self.saved_review_id: str | None = None
-        what = kind_text(detail.kind, detail.subkind)
+        what = detail.kind.label
+        if detail.kind is RecordKind.SHARING_DECISION:
+            what += f" ({kind_text(detail.kind, detail.subkind).lower()})"
         self.setWindowTitle(f"Review: {what}, {case_label}")
         self.setMinimumSize(760, 520)
 
@@ -92,24 +94,17 @@ class ReviewDialog(QDialog):
             self.outcome_buttons.addButton(radio)
             self.outcome_radios[outcome] = radio
             outcome_layout.addWidget(radio)
-            hint = text_label(OUTCOME_HELP[outcome], outcome_box, role="muted")
-            hint.setContentsMargins(24, 0, 0, 4)
-            outcome_layout.addWidget(hint)
 
-        self.comment_edit = TextAreaEdit(5, LONG_TEXT, self)
+        self.comment_edit = TextAreaEdit(4, LONG_TEXT, self)
         name_input(
             self.comment_edit,
             "Review comment",
             "Needed when you endorse with a comment or return the record: say what more "
             "detail is needed, or the point to note.",
         )
-        comment_label = QLabel("&Comment for the author", self)
+        comment_label = QLabel("&Comment for the author (needed unless simply endorsed)", self)
+        comment_label.setWordWrap(True)
         comment_label.setBuddy(self.comment_edit)
-        self.comment_hint = text_label(
-            "Needed for “endorsed with comment” and “returned for more detail”.",
-            self,
-            role="muted",
-        )
         self.findings_panel = FindingsPanel("Before you save", self)
         self.findings_panel.list.setMinimumHeight(90)
         self.alert = AlertLabel(self)
@@ -121,7 +116,6 @@ class ReviewDialog(QDialog):
         side_layout.addWidget(outcome_box)
         side_layout.addWidget(comment_label)
         side_layout.addWidget(self.comment_edit)
-        side_layout.addWidget(self.comment_hint)
         side_layout.addWidget(self.findings_panel, 1)
         side_scroll = QScrollArea(self)
         side_scroll.setWidgetResizable(True)
@@ -158,7 +152,7 @@ class ReviewDialog(QDialog):
         bar.addWidget(self.save_button)
 
         layout = page_layout(self)
-        layout.addWidget(heading_label(f"Review: {what} for {case_label}", self))
+        layout.addWidget(heading_label(f"Review: {what}, {case_label}", self))
         layout.addWidget(
             text_label(
                 f"Recorded by {detail.author_name}. Read the record and its reasons, then "

@@ -1,10 +1,34 @@
-"""The table view the review pages share: read-only rows, Enter opens the current one."""
+"""The table view the review pages share: read-only rows, Enter opens the current one.
+
+Cells may hold two lines (a case's reference above its name, a date above its time) and
+long text wraps; rows grow to fit. When the columns' natural widths do not fit, the
+widest are narrowed alike (never below a date's width) so that the stretching column
+keeps at least a third of the table, at 1366x768 and at the large text size. Columns can
+still be widened by hand.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+STRETCH_SHARE = 1 / 3
+"""The part of the table's width the stretching column keeps, at least."""
+
+
+def capped_width(natural: list[int], room: int, floor: int) -> int:
+    """The largest cap such that ``sum(min(w, cap))`` fits in ``room`` (not below ``floor``)."""
+    if sum(natural) <= room:
+        return max(natural, default=floor)
+    cap = max(natural, default=floor)
+    ordered = sorted(natural, reverse=True)
+    for count in range(1, len(ordered) + 1):
+        rest = sum(ordered[count:])
+        cap = (room - rest) // count
+        if count == len(ordered) or cap >= ordered[count]:
+            break
+    return max(cap, floor)
 
 
 class ReviewTableView(QTableView):
@@ -31,14 +55,39 @@ class ReviewTableView(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setTabKeyNavigation(False)
-        self.setWordWrap(False)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self._stretch_column = stretch_column
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         if stretch_column is not None:
             header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
         self.doubleClicked.connect(self.row_entered)
+        model.modelReset.connect(self.fit_columns)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Size the columns to their contents, narrowing the widest when they do not fit."""
+        columns = [c for c in range(self.model().columnCount()) if c != self._stretch_column]
+        natural = []
+        for column in columns:
+            self.resizeColumnToContents(column)
+            natural.append(self.columnWidth(column))
+        room = self.viewport().width()
+        if self._stretch_column is not None:
+            room = int(room * (1 - STRETCH_SHARE))
+        floor = self.fontMetrics().horizontalAdvance("29 Sep 2026") + 16
+        cap = capped_width(natural, room, floor)
+        header = self.horizontalHeader()
+        for column, width in zip(columns, natural, strict=True):
+            self.setColumnWidth(column, max(min(width, cap), header.sectionSizeHint(column)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
 
     def selected_row(self) -> int | None:
         rows = self.selectionModel().selectedRows()

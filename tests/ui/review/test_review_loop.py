@@ -37,7 +37,7 @@ def test_return_answer_and_endorse_through_the_screens(
     assert queue.model.rowCount() == 1
     item = queue.model.row_at(0)
     assert item.record_id == saved.record_id and item.author_name == NAMES[AUTHOR]
-    assert queue.model.index(0, 6).data() == "Yes"  # without consent
+    assert queue.model.index(0, 6).data() == "Without consent"
 
     # Enter opens the review screen with the record exactly as saved.
     queue.table.setFocus()
@@ -75,7 +75,7 @@ def test_return_answer_and_endorse_through_the_screens(
     assert returned.model.rowCount() == 1
     assert returned.comment_label.text() == COMMENT  # plain text, shown as typed
     assert NAMES[SUPERVISOR] in returned.from_label.text()
-    assert returned.model.index(0, 4).data() == NAMES[SUPERVISOR]
+    assert returned.model.index(0, 4).data().startswith(NAMES[SUPERVISOR] + "\n")
 
     # ... and answers it with an amendment through the amendment dialog's widgets.
     qtbot.mouseClick(returned.answer_button, Qt.MouseButton.LeftButton)
@@ -98,7 +98,8 @@ def test_return_answer_and_endorse_through_the_screens(
     sup_window.show_page("Home")
     sup_window.show_page(REVIEW_QUEUE)
     assert nav_text(sup_window, REVIEW_QUEUE) == "Review queue (1)"
-    assert queue.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole) == ("Answered after 1 review")
+    tip = queue.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.endswith("Answered after 1 review")
     queue.table.selectRow(0)
     qtbot.mouseClick(queue.review_button, Qt.MouseButton.LeftButton)
     dialog = queue.review_dialog

@@ -16,6 +16,7 @@ from infoshare_desktop.ui.review import (
     REVIEW_QUEUE,
     TEAM_OVERVIEW,
 )
+from infoshare_desktop.ui.review import models as review_models
 from infoshare_desktop.ui.review.actions import ask_for_review
 from infoshare_desktop.ui.review.models import (
     OVERDUE_WORD,
@@ -113,6 +114,7 @@ def test_queue_filters_and_overdue(team, open_window, monkeypatch):
     later = utcnow() + timedelta(days=7)
     monkeypatch.setattr(reviews, "utcnow", lambda: later)
     monkeypatch.setattr(records, "utcnow", lambda: later)
+    monkeypatch.setattr(review_models, "utcnow", lambda: later)
     records.record_sharing_decision(
         team.author, case_id=team.case_id, draft=without_consent(now=later)
     )
@@ -121,9 +123,13 @@ def test_queue_filters_and_overdue(team, open_window, monkeypatch):
     assert nav_text(window, REVIEW_QUEUE) == "Review queue (3)"
     model = queue.model
     assert [model.row_at(r).record_id for r in range(2)] == [shared.record_id, in_part.record_id]
-    overdue = [model.index(r, 7).data() for r in range(3)]
-    assert overdue.count(OVERDUE_WORD) == 2
-    assert model.index(0, 7).data(Qt.ItemDataRole.FontRole).bold()
+    waiting = [model.index(r, 5).data() for r in range(3)]
+    assert [OVERDUE_WORD in text for text in waiting] == [True, True, False]
+    assert "(7 days)" in waiting[0]
+    assert model.index(0, 5).data(Qt.ItemDataRole.FontRole).bold()
+    assert model.index(0, 5).data(Qt.ItemDataRole.DecorationRole) is not None
+    assert model.index(2, 5).data(Qt.ItemDataRole.DecorationRole) is None
+    assert model.index(0, 5).data(Qt.ItemDataRole.AccessibleTextRole).endswith(", OVERDUE")
     assert "2 OVERDUE" in queue.summary_label.text()
     assert model.index(1, 1).data() == SharingKind.SHARED_IN_PART.label
     assert model.index(1, 1).data(Qt.ItemDataRole.DecorationRole) is not None
@@ -209,7 +215,7 @@ def test_table_models(qtmodeltester, team, monkeypatch):
         assert model.rowCount() == 1
         qtmodeltester.check(model, force_py=True)
         qtmodeltester.check(model)
-    assert returned.index(0, 6).data() == "More <i>detail</i>"
+    assert returned.index(0, 5).data() == "More <i>detail</i>"
     assert team_model.index(0, 4).data() == f"1 {OVERDUE_WORD}"
     empty = ReviewQueueTableModel()
     qtmodeltester.check(empty)
