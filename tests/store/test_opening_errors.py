@@ -232,4 +232,6 @@ def test_a_failed_first_run_leaves_an_empty_folder_to_try_again(data_paths, monk
         patch.setattr(core, "atomic_move", full)
         accounts.first_run(data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD)
     assert accounts.needs_first_run(data_paths)
-    accounts.first_run(data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD).close()
+    accounts.first_run(
+        data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD
+    ).close()
