@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -88,7 +89,7 @@ class NewCaseDialog(QDialog):
         self.duplicate_text = text_label("", self.duplicate_box)
         self.duplicate_list = QListWidget(self.duplicate_box)
         self.duplicate_list.setAccessibleName("Cases with the same name and date of birth")
-        self.duplicate_list.setMaximumHeight(110)
+        self.duplicate_list.setMaximumHeight(80)
         self.open_existing_button = QPushButton("Open the existing case", self.duplicate_box)
         self.create_anyway_button = QPushButton(
             "This is a different child — create", self.duplicate_box
@@ -122,7 +123,9 @@ class NewCaseDialog(QDialog):
         dob_row.addWidget(self.dob_unknown_check)
         form = form_layout()
         form.addRow("Child's &name", self.name_edit)
-        form.addRow("&Date of birth", dob_row)
+        dob_label = QLabel("&Date of birth", self)
+        dob_label.setBuddy(self.dob_edit)
+        form.addRow(dob_label, dob_row)
         form.addRow("Case &reference", self.reference_edit)
         form.addRow("&Other identifiers", self.other_edit)
         form.addRow("", self.restricted_check)

@@ -45,8 +45,7 @@ def flags_text(case: CaseSummary) -> str:
     if case.harm_concern:
         words.append("Harm concern")
     if case.late_entries:
-        entries = "entry" if case.late_entries == 1 else "entries"
-        words.append(f"{case.late_entries} late {entries}")
+        words.append("Late entries")
     return " · ".join(words)
 
 
@@ -57,9 +56,7 @@ def flags_tooltip(case: CaseSummary) -> str:
     if case.harm_concern:
         lines.append("A record on this case marks a significant-harm concern.")
     if case.late_entries:
-        lines.append(
-            f"{case.late_entries} record(s) were entered more than 24 hours after the event."
-        )
+        lines.append("Some records were entered more than 24 hours after the event.")
     return "\n".join(lines)
 
 

@@ -23,22 +23,25 @@ KIND_ICONS = {
     RecordKind.ADVICE: QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
 RECEIVED_ICON = QStyle.StandardPixmap.SP_ArrowBack
-LATE_TEXT = "Late entry"
+LATE_TEXT = "late entry"
+SHARING_WORDS = {
+    SharingKind.SHARED.value: "Shared",
+    SharingKind.SHARED_IN_PART.value: "Shared in part",
+    SharingKind.NOT_SHARED.value: "Not shared",
+    SharingKind.RECEIVED.value: "Received",
+}
 
 
 def kind_text(entry: ChronologyEntry) -> str:
-    """The kind in words: "Sharing decision: Shared", "Consent decision"…"""
-    if entry.kind is RecordKind.SHARING_DECISION and entry.subkind:
-        try:
-            return f"{entry.kind.label}: {SharingKind(entry.subkind).label}"
-        except ValueError:
-            return entry.kind.label
+    """The kind in a few words: "Shared", "Not shared", "Consent decision"…"""
+    if entry.kind is RecordKind.SHARING_DECISION:
+        return SHARING_WORDS.get(entry.subkind, entry.kind.label)
     return entry.kind.label
 
 
 class ChronologyTableModel(QAbstractTableModel):
-    COLUMNS = ("Kind", "Happened", "Recorded", "Late?", "By", "Summary")
-    KIND, HAPPENED, RECORDED, LATE, AUTHOR, SUMMARY = range(6)
+    COLUMNS = ("Kind", "Happened", "Recorded", "By", "Summary")
+    KIND, HAPPENED, RECORDED, AUTHOR, SUMMARY = range(5)
 
     def __init__(self) -> None:
         super().__init__()
@@ -91,8 +94,14 @@ class ChronologyTableModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DecorationRole and column == self.KIND:
             return self._icon(entry)
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.SUMMARY:
-            return entry.summary
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.KIND:
+                return entry.kind.label
+            if column == self.RECORDED and entry.late:
+                return "Recorded more than 24 hours after it happened"
+            if column == self.SUMMARY:
+                return entry.summary
+            return None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return None
         if column == self.KIND:
@@ -100,9 +109,8 @@ class ChronologyTableModel(QAbstractTableModel):
         if column == self.HAPPENED:
             return format_local(entry.occurred_at)
         if column == self.RECORDED:
-            return format_local(entry.recorded_at)
-        if column == self.LATE:
-            return LATE_TEXT if entry.late else "No"
+            recorded = format_local(entry.recorded_at)
+            return f"{recorded} ({LATE_TEXT})" if entry.late else recorded
         if column == self.AUTHOR:
             return entry.author_name
         if column == self.SUMMARY:

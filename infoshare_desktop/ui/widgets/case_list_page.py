@@ -190,7 +190,8 @@ class CaseListPage(QWidget):
             if column == self.model.columnCount() - 1:
                 mode = QHeaderView.ResizeMode.Stretch
             header.setSectionResizeMode(column, mode)
-        self.table.resizeColumnsToContents()
+        for column in range(self.model.columnCount() - 1):
+            self.table.resizeColumnToContents(column)
         self.table.setSortingEnabled(False)
         header.setSortIndicatorShown(not self.model.searching)
         header.setSectionsClickable(not self.model.searching)

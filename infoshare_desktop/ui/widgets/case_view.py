@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -62,7 +62,7 @@ def consent_line(item: ConsentPositionItem) -> str:
     """One consent decision as escaped HTML: its standing in bold words first."""
     parts = [f"<b>{html.escape(item.status.capitalize())}</b>: {html.escape(item.outcome.label)}"]
     if item.asked:
-        parts.append(f"from {html.escape(item.asked)}")
+        parts.append(f"(asked: {html.escape(item.asked)})")
     scope = "; ".join(item.scope_agencies)
     if scope:
         parts.append(f"covers {html.escape(scope)}")
@@ -238,6 +238,7 @@ class CaseView(QWidget):
             feedback.show_error(self, str(error))
             return False
         self._show_identity()
+        self.splitter.setSizes([650, 350])  # in proportion: the chronology gets 65%
         self.details.clear_detail()
         self.reload()
         self.table.scrollToBottom()
@@ -256,12 +257,22 @@ class CaseView(QWidget):
             feedback.show_error(self, str(error))
             return
         self.model.set_entries(entries)
-        self.table.resizeColumnsToContents()
+        self._fit_columns()
         self._show_consent(consent)
         self._show_drafts_bar()
         self.amend_button.setEnabled(False)
         if select_record_id is not None:
             self.select_record(select_record_id)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Fit the chronology's columns again when the text size or theme changes."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        for column in range(ChronologyTableModel.SUMMARY):
+            self.table.resizeColumnToContents(column)
 
     def select_record(self, record_id: str) -> bool:
         row = self.model.row_of(record_id)
