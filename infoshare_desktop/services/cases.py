@@ -36,7 +36,13 @@ from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.errors import StoreError
-from infoshare_desktop.store.tables import CaseFile, CaseMember, SavedRecord, UserAccount
+from infoshare_desktop.store.tables import (
+    CaseFile,
+    CaseMember,
+    CaseStats,
+    SavedRecord,
+    UserAccount,
+)
 
 DRAFT_TYPES: dict[str, type[Draft]] = {
     RecordKind.SHARING_DECISION.value: SharingDecisionDraft,
@@ -271,26 +277,15 @@ def list_cases(
 ) -> list[CaseSummary]:
     """One page of the user's cases, with activity counts and flags."""
     user = require(store, *CASE_ROLES)
-    records = (
-        select(
-            SavedRecord.case_id,
-            func.count().label("n"),
-            func.max(SavedRecord.occurred_at).label("last"),
-            func.sum(SavedRecord.late).label("late"),
-            func.max(SavedRecord.harm_concern).label("harm"),
-        )
-        .group_by(SavedRecord.case_id)
-        .subquery()
-    )
-    order = (
-        records.c.last if sort == "last_activity" else SORT_KEYS.get(sort, CaseFile.case_reference)
-    )
-    if sort == "records":
-        order = records.c.n
-    order_by = order.desc() if descending else order.asc()
+    stats = CaseStats
+    order = {
+        "last_activity": stats.last_activity,
+        "records": stats.records,
+    }.get(sort) or SORT_KEYS.get(sort, CaseFile.case_reference)
+    order_by = order.desc() if descending else order.asc()  # type: ignore[union-attr]
     query = (
-        select(CaseFile, records.c.n, records.c.last, records.c.late, records.c.harm)
-        .join(records, records.c.case_id == CaseFile.id, isouter=True)
+        select(CaseFile, stats.records, stats.last_activity, stats.late_entries, stats.harm_concern)
+        .join(stats, stats.case_id == CaseFile.id, isouter=True)
         .where(visible_clause(user.user_id))
         .order_by(order_by.nulls_last(), CaseFile.case_reference)
         .offset(offset)

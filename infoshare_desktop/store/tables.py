@@ -128,3 +128,14 @@ class ReviewRequest(SQLModel, table=True):
     requested_by: str = Field(foreign_key="user_account.id", max_length=36)
     requested_at: datetime
     reason: str = Field(max_length=16)
+
+
+class CaseStats(SQLModel, table=True):
+    """Per-case figures for the case list; maintained by a trigger on saved_record."""
+
+    __tablename__ = "case_stats"
+    case_id: str = Field(foreign_key="case_file.id", primary_key=True, max_length=36)
+    records: int
+    last_activity: datetime
+    late_entries: int
+    harm_concern: bool

@@ -135,3 +135,37 @@ def test_the_schema_is_at_the_newest_revision_after_first_run(admin_store):
     with admin_store.engine.connect() as conn:
         assert migrate.current_revision(conn) == migrate.head_revision()
         assert not migrate.pending(conn)
+
+
+def test_an_older_store_is_backed_up_then_migrated_at_unlock(data_paths, monkeypatch):
+    """A store left at revision 0003 by an older version gains case_stats at unlock."""
+    from alembic import command
+
+    from infoshare_desktop.services import cases, maintenance, records
+    from tests.domain.factories import complete_case, complete_sharing_decision
+
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0003")
+        )
+        store = accounts.first_run(
+            data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD
+        )
+        case_id = cases.create_case(store, draft=complete_case())
+        for _ in range(3):
+            records.record_sharing_decision(
+                store, case_id=case_id, draft=complete_sharing_decision()
+            )
+        with store.engine.connect() as conn:
+            assert migrate.current_revision(conn) == "0003"
+        store.close()
+    store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    with store.engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    (listed,) = cases.list_cases(store)
+    assert listed.records == 3
+    assert maintenance.verify(store).ok
+    store.close()
+    (backup,) = data_paths.backups.glob("before-migration-*.isbackup")
+    with zipfile.ZipFile(backup) as zf:
+        assert json.loads(zf.read("manifest.json"))["format"] == "infoshare-backup"
