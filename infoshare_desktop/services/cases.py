@@ -93,6 +93,7 @@ class ChronologyEntry:
     late: bool
     author_name: str
     target_id: str | None
+    author_id: str = ""
 
 
 @dataclass
@@ -364,6 +365,7 @@ def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
             late=r[6],
             author_name=names.get(r[7], "unknown"),
             target_id=r[8],
+            author_id=r[7],
         )
         for r in rows
     ]

@@ -37,6 +37,7 @@ from infoshare_desktop.ui.models.case_table_model import (
 )
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.case_list_page import CaseListPage
+from infoshare_desktop.ui.widgets.cases_page import CasesPage
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_case, complete_sharing_decision
 from tests.ui.forms.test_sharing_decision import RATIONALES, blocking_rules, choose
@@ -324,3 +325,25 @@ def test_new_case_dialog_keeps_the_date_of_birth_when_known(qtbot, admin_store):
     assert dialog.draft().date_of_birth == date(2016, 2, 29)
     dialog.dob_unknown_check.click()
     assert dialog.draft().date_of_birth is None and not dialog.dob_edit.isEnabled()
+
+
+def test_an_author_asks_for_review_of_their_own_sharing_decision(qtbot, admin_store, messages):
+    from infoshare_desktop.services import reviews
+
+    case_id = cases.create_case(admin_store, draft=complete_case())
+    saved = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision()
+    )
+    page = CasesPage(Session(admin_store))
+    qtbot.addWidget(page)
+    assert page.open_case(case_id)
+    view = page.case_view
+    assert not view.review_button.isEnabled()  # nothing selected yet
+    view.select_record(saved.record_id)
+    assert view.review_button.isEnabled()
+    view.review_button.click()
+    assert messages.infos and messages.infos[-1][0] == "Review requested"
+    state = reviews.review_state_of(admin_store, record_id=saved.record_id)
+    assert state.status.value == "awaiting"
+    view.review_button.click()  # asking twice is refused plainly
+    assert "already in review" in messages.errors[-1]

@@ -124,6 +124,12 @@ class CaseView(QWidget):
             page,
         )
         self.amend_button.setEnabled(False)
+        self.review_button = self._button(
+            "Ask for review…",
+            "Ask a supervisor to review the reasons in your selected sharing decision",
+            page,
+        )
+        self.review_button.setEnabled(False)
 
         self.drafts_bar = QFrame(page)
         self.drafts_bar.setObjectName("draftsBar")
@@ -198,6 +204,7 @@ class CaseView(QWidget):
         actions.addWidget(self.new_sharing_button)
         actions.addWidget(self.new_consent_button)
         actions.addWidget(self.amend_button)
+        actions.addWidget(self.review_button)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
         layout.setSpacing(SPACING)
@@ -210,6 +217,7 @@ class CaseView(QWidget):
         self.new_sharing_button.clicked.connect(self._on_new_sharing_button_clicked)
         self.new_consent_button.clicked.connect(self._on_new_consent_button_clicked)
         self.amend_button.clicked.connect(self._on_amend_button_clicked)
+        self.review_button.clicked.connect(self._on_review_button_clicked)
         self.resume_button.clicked.connect(self._on_resume_button_clicked)
         self.discard_draft_button.clicked.connect(self._on_discard_draft_button_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
@@ -261,6 +269,7 @@ class CaseView(QWidget):
         self._show_consent(consent)
         self._show_drafts_bar()
         self.amend_button.setEnabled(False)
+        self.review_button.setEnabled(False)
         if select_record_id is not None:
             self.select_record(select_record_id)
 
@@ -413,6 +422,13 @@ class CaseView(QWidget):
     def _on_amend_button_clicked(self) -> None:
         self.amend_selected()
 
+    def _on_review_button_clicked(self) -> None:
+        from infoshare_desktop.ui.review.actions import ask_for_review
+
+        entry = self.selected_entry()
+        if entry is not None:
+            ask_for_review(self, self.session, entry.record_id)
+
     def _on_resume_button_clicked(self) -> None:
         if self.case_drafts:
             self.resume(self.case_drafts[0])
@@ -439,6 +455,13 @@ class CaseView(QWidget):
     def _on_table_selection_changed(self, _selected: QItemSelection, _old: QItemSelection) -> None:
         entry = self.selected_entry()
         self.amend_button.setEnabled(entry is not None)
+        user = self.session.user
+        self.review_button.setEnabled(
+            entry is not None
+            and entry.kind is RecordKind.SHARING_DECISION
+            and user is not None
+            and entry.author_id == user.user_id
+        )
         if entry is None:
             self.details.clear_detail()
             return
