@@ -193,18 +193,19 @@ class CaseView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)
 
         top = QHBoxLayout()
         top.addWidget(self.back_button)
-        top.addWidget(self.name_label, 1)
+        top.addWidget(self.name_label)
+        top.addWidget(self.identity_label, 1)
         actions = QHBoxLayout()
-        actions.addWidget(self.identity_label, 1)
         actions.addWidget(self.new_sharing_button)
         actions.addWidget(self.new_consent_button)
         actions.addWidget(self.amend_button)
         actions.addWidget(self.review_button)
+        actions.addStretch(1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
         layout.setSpacing(SPACING)
@@ -246,7 +247,7 @@ class CaseView(QWidget):
             feedback.show_error(self, str(error))
             return False
         self._show_identity()
-        self.splitter.setSizes([650, 350])  # in proportion: the chronology gets 65%
+        self.splitter.setSizes([680, 320])  # in proportion: the chronology gets 68%
         self.details.clear_detail()
         self.reload()
         self.table.scrollToBottom()
@@ -280,8 +281,12 @@ class CaseView(QWidget):
             self._fit_columns()
 
     def _fit_columns(self) -> None:
+        """Fit the short columns to their contents, but never so wide that the summary
+        (the last, stretching column) is pushed out of sight; long names are elided."""
+        widest = self.fontMetrics().horizontalAdvance("M") * 12
         for column in range(ChronologyTableModel.SUMMARY):
             self.table.resizeColumnToContents(column)
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
 
     def select_record(self, record_id: str) -> bool:
         row = self.model.row_of(record_id)
