@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from sqlmodel import Session, select
 
@@ -75,22 +76,30 @@ def _refuse_if_blocking(findings: list[checklist.Finding]) -> tuple[checklist.Fi
     return tuple(findings)
 
 
-def search_text(draft: Draft, as_dict: dict | None = None) -> str:
-    """Every piece of text in a draft, for the full-text index (inside the encrypted file)."""
+def search_text(draft: Draft) -> str:
+    """The words of a draft for the full-text index (inside the encrypted file): its text
+    and the labels of its choices ("Consent refused"), never ids, codes or ISO dates."""
     parts: list[str] = []
 
-    def walk(value: object, key: str = "") -> None:
-        if isinstance(value, str):
-            if value and not key.endswith("_id"):
+    def walk(value: object, name: str = "") -> None:
+        if isinstance(value, Enum):
+            label = getattr(value, "label", None)
+            if isinstance(label, str):
+                parts.append(label)
+        elif isinstance(value, str):
+            if value and not name.endswith("_id"):
                 parts.append(value)
         elif isinstance(value, dict):
-            for k, v in value.items():
-                walk(v, str(k))
-        elif isinstance(value, list):
-            for v in value:
-                walk(v, key)
+            for item in value.values():
+                walk(item, name)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item, name)
+        elif is_dataclass(value):
+            for f in fields(value):
+                walk(getattr(value, f.name), f.name)
 
-    walk(as_dict if as_dict is not None else draft.to_dict())
+    walk(draft)
     return "\n".join(parts)
 
 
@@ -163,9 +172,7 @@ def _insert(
             "payload": json.dumps(content, ensure_ascii=False, sort_keys=True),
         },
     )
-    writes.index_text(
-        session, case_id=case_id, record_id=record_id, body=search_text(draft, content)
-    )
+    writes.index_text(session, case_id=case_id, record_id=record_id, body=search_text(draft))
     action = {RecordKind.AMENDMENT: Action.AMEND, RecordKind.REVIEW: Action.REVIEW}.get(
         kind, Action.CREATE
     )
