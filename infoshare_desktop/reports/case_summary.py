@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -42,6 +44,7 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.reports.errors import ReportError, SummaryCancelled
+from infoshare_desktop.reports.fonts import BOLD
 from infoshare_desktop.reports.model import (
     AttachedRecord,
     PrintedRecord,
@@ -59,8 +62,13 @@ from infoshare_desktop.reports.page import (
     NumberedCanvas,
     PageDecoration,
 )
+from infoshare_desktop.reports.paragraphs import NOT_PLAIN, markup_paragraph, plain_paragraph
 from infoshare_desktop.reports.styles import (
+    BODY_SIZE,
+    FACTS_PADDING,
+    GRID_PADDING,
     REDACTED_INK,
+    SMALL_SIZE,
     facts_table_style,
     grid_table_style,
     stylesheet,
@@ -145,6 +153,10 @@ class CaseSummaryReport:
     ATTACHED_WIDTHS = (22 * mm, 30 * mm, 34 * mm, None)
     DETACHED_WIDTHS = (17 * mm, 22 * mm, 28 * mm, 34 * mm, None)
     SIGNATURE_WIDTHS = (28 * mm, None)
+    #: rows per chronology table (see chronology())
+    CHRONOLOGY_CHUNK = 40
+    #: longer user text in a table cell is always a Paragraph (see cell())
+    PLAIN_CELL_LIMIT = 400
 
     def __init__(
         self,
@@ -155,29 +167,65 @@ class CaseSummaryReport:
     ) -> None:
         self.doc = document
         self.styles = stylesheet()
+        self._labels: dict[tuple[str, str, float, float], str] = {}
         self._meter = _ProgressMeter(progress, cancelled)
 
     # -- small builders ------------------------------------------------------------------
 
     def para(self, text: object, style: str = "Cell") -> Paragraph:
-        """A Paragraph of user (or any) text, escaped."""
-        return Paragraph(escape(text), self.styles[style])
+        """A Paragraph of user (or any) text that prints exactly as written."""
+        return plain_paragraph(text, self.styles[style])
 
     def markup(self, markup: str, style: str = "Cell") -> Paragraph:
         """A Paragraph of markup this module built (every user part already escaped)."""
-        return Paragraph(markup, self.styles[style])
+        return markup_paragraph(markup, self.styles[style])
+
+    def _cell_widths(self, widths: Sequence[float | None]) -> list[float]:
+        """The room for text in each column of a grid with these widths."""
+        return [w - 2 * GRID_PADDING for w in self._widths(widths)]
 
     def _widths(self, widths: Sequence[float | None]) -> list[float]:
         fixed = sum(w for w in widths if w is not None)
         flexible = (self.BODY_WIDTH - fixed) / max(sum(1 for w in widths if w is None), 1)
         return [w if w is not None else flexible for w in widths]
 
+    def label(self, text: str, font: str, size: float, width: float) -> str:
+        """One of this module's own labels as plain cell text, broken into lines to fit
+        ``width`` (the table draws it in the cell's font: no paragraph to parse, measure
+        or draw). Labels repeat on every record, so each is broken once per report."""
+        key = (text, font, size, width)
+        cell = self._labels.get(key)
+        if cell is None:
+            cell = self._labels[key] = "\n".join(simpleSplit(text, font, size, width))
+        return cell
+
+    def cell(self, text: object, width: float, style: str = "Small") -> Flowable | str:
+        """Short user text for a table cell whose font is ``style``'s.
+
+        A short, one-line text whose words all fit ``width`` becomes plain cell text,
+        broken into lines here: the table draws it as it is (it is never parsed as
+        markup, so it prints literally) and there is no paragraph to build, measure and
+        draw. Anything else (long text, line breaks, a word too long for the column)
+        becomes a Paragraph, which splits long words and across pages.
+        """
+        value = "" if text is None else str(text)
+        if not value.strip() or len(value) > self.PLAIN_CELL_LIMIT or NOT_PLAIN.search(value):
+            return self.para(value, style)
+        para_style = self.styles[style]
+        font, size = para_style.fontName, para_style.fontSize
+        lines = simpleSplit(value, font, size, width)
+        if any(stringWidth(line, font, size) > width for line in lines):
+            return self.para(value, style)
+        return "\n".join(lines)
+
     def facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table | None:
-        """A label/value table; values that are str are escaped into Paragraphs."""
+        """A label/value table; values that are str print exactly as written."""
+        label_width = self.LABEL_WIDTH - 2 * FACTS_PADDING
+        value_width = self.BODY_WIDTH - self.LABEL_WIDTH - 2 * FACTS_PADDING
         data = [
             [
-                self.para(label, "CellBold"),
-                value if isinstance(value, Flowable) else self.para(value),
+                self.label(label, BOLD, BODY_SIZE, label_width),
+                value if isinstance(value, Flowable) else self.cell(value, value_width, "Cell"),
             ]
             for label, value in rows
         ]
@@ -192,10 +240,17 @@ class CaseSummaryReport:
         )
 
     def grid(self, header: Sequence[str], rows: list[list[Any]], widths: Sequence[float | None]):
-        data = [[self.para(h, "SmallBold") for h in header], *rows]
+        col_widths = self._widths(widths)
+        data = [
+            [
+                self.label(h, BOLD, SMALL_SIZE, w - 2 * GRID_PADDING)
+                for h, w in zip(header, col_widths, strict=True)
+            ],
+            *rows,
+        ]
         return Table(
             data,
-            colWidths=self._widths(widths),
+            colWidths=col_widths,
             repeatRows=1,
             style=grid_table_style(header=True),
             splitInRow=1,
@@ -266,19 +321,25 @@ class CaseSummaryReport:
         story: list[Flowable] = [self.para("Chronology", "Heading1")]
         if not self.doc.chronology:
             return [*story, self.para("No records in the period covered.", "Body")]
+        room = self._cell_widths(self.CHRONOLOGY_WIDTHS)
         rows = [
             [
                 row.ref,
                 _two_line(row.occurred_at),
                 _two_line(row.recorded_at) + ("\n(late entry)" if row.late else ""),
                 row.kind.label.replace(" ", "\n", 1),
-                self.para(row.summary, "Small"),
-                self.para(row.author, "Small"),
+                self.cell(row.summary, room[4]),
+                self.cell(row.author, room[5]),
             ]
             for row in self.doc.chronology
         ]
         header = ["Ref", "Occurred", "Recorded", "Record", "Summary", "By"]
-        story.append(self.grid(header, rows, self.CHRONOLOGY_WIDTHS))
+        # Tables of CHRONOLOGY_CHUNK rows, one after another, each with the header (which
+        # repeats if one splits). They read as one table, but a page break re-measures
+        # only the rows of one chunk instead of every row still to come.
+        for start in range(0, len(rows), self.CHRONOLOGY_CHUNK):
+            chunk = rows[start : start + self.CHRONOLOGY_CHUNK]
+            story.append(self.grid(header, chunk, self.CHRONOLOGY_WIDTHS))
         story.append(
             self.para(
                 "Times are local. A late entry was recorded more than 24 hours after it "
@@ -517,6 +578,7 @@ class CaseSummaryReport:
         return self.markup("<br/>".join(parts))
 
     def _criteria(self, d: SharingDecisionDraft) -> Table:
+        room = self._cell_widths(self.CRITERIA_WIDTHS)
         rows = []
         for criterion in Criterion:
             item = d.criteria.get(criterion)
@@ -526,7 +588,7 @@ class CaseSummaryReport:
                 [
                     criterion.label,
                     "Confirmed" if confirmed else "Not confirmed",
-                    self.para(rationale or "—", "Small"),
+                    self.cell(rationale or "—", room[2]),
                 ]
             )
         return self.grid(["Criterion", "Confirmed", "Rationale"], rows, self.CRITERIA_WIDTHS)
@@ -610,11 +672,12 @@ class CaseSummaryReport:
         ):
             if not items:
                 continue
+            room = self._cell_widths(self.ATTACHED_WIDTHS)
             rows = [
                 [
                     _two_line(item.recorded_at),
-                    self.para(item.author, "Small"),
-                    self.para(self._attached_label(item), "Small"),
+                    self.cell(item.author, room[1]),
+                    self.cell(self._attached_label(item), room[2]),
                     self._attached_text(item),
                 ]
                 for item in items

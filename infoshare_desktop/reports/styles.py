@@ -20,6 +20,8 @@ REDACTED_INK = colors.HexColor("#7a1f1f")
 
 BODY_SIZE = 9
 SMALL_SIZE = 7.5
+GRID_PADDING = 3  #: left and right padding of grid cells
+FACTS_PADDING = 4  #: left and right padding of label/value cells
 
 
 @functools.cache
@@ -93,33 +95,41 @@ def stylesheet() -> StyleSheet1:
     return sheet
 
 
+@functools.cache
 def grid_table_style(*, header: bool) -> TableStyle:
-    """A light grid; with ``header`` the first row is shaded (and repeated on each page)."""
+    """A light grid; with ``header`` the first row is shaded and bold (and repeated on
+    each page). Plain-text cells print in the small face; header cells are plain text."""
     commands: list[tuple] = [
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), GRID_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), GRID_PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-        ("FONTSIZE", (0, 0), (-1, -1), SMALL_SIZE),
+        ("FONT", (0, 0), (-1, -1), REGULAR, SMALL_SIZE, SMALL_SIZE * 1.3),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
     ]
     if header:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
+        commands.append(("FONT", (0, 0), (-1, 0), BOLD, SMALL_SIZE, SMALL_SIZE * 1.3))
     return TableStyle(commands)
 
 
+@functools.cache
 def facts_table_style() -> TableStyle:
-    """Label/value rows: the label column shaded."""
+    """Label/value rows: the label column shaded, its plain-text labels in the bold face;
+    plain-text values in the regular face of the Cell paragraph style."""
     return TableStyle(
         [
             ("GRID", (0, 0), (-1, -1), 0.4, RULE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (0, -1), LABEL_SHADE),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), FACTS_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), FACTS_PADDING),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("FONT", (0, 0), (-1, -1), REGULAR, BODY_SIZE, BODY_SIZE * 1.3),
+            ("FONT", (0, 0), (0, -1), BOLD, BODY_SIZE, BODY_SIZE * 1.3),
+            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ]
     )

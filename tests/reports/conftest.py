@@ -48,6 +48,11 @@ def add_supervisor(data_paths, admin_store):
 def printed_case(data_paths, admin_store) -> PrintedCase:
     """A case named in Polish, with sharing decisions of every kind (one with health and
     one with third-party details), a consent decision, amendments and a review."""
+    return make_printed_case(data_paths, admin_store)
+
+
+def make_printed_case(data_paths, admin_store) -> PrintedCase:
+    """The printed_case fixture's case (also used by make_sample_pages.py)."""
     case_id = cases.create_case(
         admin_store, draft=complete_case(display_name=NAMES[0], case_reference="EX-2026-0042")
     )
