@@ -17,6 +17,7 @@ from infoshare_desktop.reports.model import (
     PrintedRecord,
     Section,
     Signatory,
+    SignatureBlock,
     SummaryDocument,
 )
 from infoshare_desktop.reports.protect import encrypt_pdf, password_problem
@@ -32,6 +33,7 @@ __all__ = [
     "ReportError",
     "Section",
     "Signatory",
+    "SignatureBlock",
     "SummaryCancelled",
     "SummaryDocument",
     "encrypt_pdf",

@@ -716,9 +716,11 @@ class CaseSummaryReport:
 
     def signatures(self) -> list[Flowable]:
         blocks: list[Flowable] = [self.para("Signatures", "Heading1")]
-        for signatory in self.doc.signatures:
-            rows = [[self.para(signatory.label, "CellBold"), ""]] + [
-                [self.para(label, "Cell"), ""] for label in ("Name", "Role", "Signature", "Date")
+        for block in self.doc.signatures:
+            filled = {"Name": block.name, "Role": block.role}
+            rows = [[self.para(block.label, "CellBold"), ""]] + [
+                [self.para(label, "Cell"), self.para(filled[label]) if filled.get(label) else ""]
+                for label in ("Name", "Role", "Signature", "Date")
             ]
             style = TableStyle(
                 [

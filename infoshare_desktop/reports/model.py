@@ -61,6 +61,20 @@ _SIGNATORY_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class SignatureBlock:
+    """A signature block; a name and role given here print in it, otherwise the lines
+    are left blank to be filled in by hand."""
+
+    signatory: Signatory
+    name: str = ""
+    role: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.signatory.label
+
+
 @dataclass(frozen=True, kw_only=True)
 class CaseIdentity:
     """The case's identity block (kept minimal)."""
@@ -130,6 +144,6 @@ class SummaryDocument:
     sharing: tuple[PrintedRecord, ...] = ()
     consents: tuple[PrintedRecord, ...] = ()
     detached: tuple[AttachedRecord, ...] = ()  #: reviews/amendments of records not in full
-    signatures: tuple[Signatory, ...] = ()
+    signatures: tuple[SignatureBlock, ...] = ()
     protected: bool = False
     marking: str = "OFFICIAL-SENSITIVE"

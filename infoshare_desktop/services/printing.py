@@ -73,6 +73,7 @@ from infoshare_desktop.reports import (
     ReportError,
     Section,
     Signatory,
+    SignatureBlock,
     SummaryCancelled,
     SummaryDocument,
     encrypt_pdf,
@@ -90,14 +91,17 @@ __all__ = [
     "PRINT_ROLES",
     "PROGRESS_TOTAL",
     "REDACTED_FIELDS",
+    "REDACTION_HELP",
     "InvalidSummaryOptions",
     "OutputUse",
     "ReportError",
     "Section",
     "Signatory",
+    "SignatureBlock",
     "SummaryCancelled",
     "SummaryOptions",
     "build_case_summary",
+    "check_can_print",
     "default_file_name",
     "record_release",
     "redact_sharing_decision",
@@ -116,6 +120,13 @@ REDACTION_ON = (
     "are shown."
 )
 REDACTION_OFF = "off — every recorded detail is shown."
+#: One sentence for the print dialog: what redaction removes.
+REDACTION_HELP = (
+    "Replaces the descriptions of health, other special-category and third-party "
+    "information (what was shared, received, withheld or asked for, the minimisation notes "
+    "and the text of amendments to those records) with a visible marker."
+)
+SIGNATURE_TEXT = 120  #: longest name or role printed in a signature block
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -146,7 +157,8 @@ class SummaryOptions:
     sections: frozenset[Section] = frozenset(Section)
     redact: bool = True  #: third-party and special-category details replaced by a marker
     password: str | None = field(default=None, repr=False)  #: AES-256 when given
-    signatures: tuple[Signatory, ...] = ()  #: signature blocks at the end
+    #: signature blocks at the end (a SignatureBlock also prints a name and role in it)
+    signatures: tuple[Signatory | SignatureBlock, ...] = ()
     include_other_identifiers: bool = False  #: print the case's other identifiers
     use: OutputUse = OutputUse.PREVIEW
 
@@ -158,7 +170,22 @@ class SummaryOptions:
             return "Choose at least one section to print."
         if self.password is not None and self.password != "":
             return password_problem(self.password)
+        for block in self.signature_blocks():
+            if len(block.name) > SIGNATURE_TEXT or len(block.role) > SIGNATURE_TEXT:
+                return (
+                    f"A name or role in the {block.label.lower()} signature block is longer "
+                    f"than {SIGNATURE_TEXT} characters."
+                )
         return None
+
+    def signature_blocks(self) -> tuple[SignatureBlock, ...]:
+        """The signature blocks asked for, names and roles trimmed."""
+        return tuple(
+            SignatureBlock(s)
+            if isinstance(s, Signatory)
+            else SignatureBlock(s.signatory, s.name.strip(), s.role.strip())
+            for s in self.signatures
+        )
 
 
 # -- redaction --------------------------------------------------------------------------------
@@ -423,7 +450,7 @@ def _assemble(
         sharing=tuple(sharing),
         consents=tuple(consents),
         detached=tuple(detached),
-        signatures=tuple(options.signatures),
+        signatures=options.signature_blocks(),
         protected=bool(options.password),
     )
     redacted = len(markers) + redacted_attached
@@ -470,6 +497,12 @@ def _detail(
     parts.append(f"protected={int(bool(options.password))}")
     parts.append(f"anchor={anchor.split(':', 1)[0]}")
     return ";".join(parts)[:200]
+
+
+def check_can_print(store: Store) -> None:
+    """Raise PermissionDenied unless the signed-in user may print case summaries (the UI
+    asks before offering the options, so no one fills them in for nothing)."""
+    require(store, *PRINT_ROLES)
 
 
 def build_case_summary(

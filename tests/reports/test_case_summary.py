@@ -333,3 +333,19 @@ def test_save_pdf_writes_atomically_and_privately(tmp_path):
     assert printing.save_pdf(b"x", tmp_path / "other").name == "other.pdf"
     with pytest.raises(printing.ReportError, match="could not be saved"):
         printing.save_pdf(b"x", tmp_path / "missing-folder" / "a.pdf")
+
+
+def test_signature_blocks_print_a_given_name_and_role_literally(admin_store, printed_case):
+    blocks = (
+        printing.SignatureBlock(Signatory.TEAM_LEAD, "  Ολυμπία Παπαδοπούλου ", "Lead <b>R&D</b>"),
+        Signatory.RECIPIENT,
+    )
+    text = flat(" ".join(page_texts(build(admin_store, printed_case.case_id, signatures=blocks))))
+    assert "Ολυμπία Παπαδοπούλου" in text and "Lead <b>R&D</b>" in text
+    assert "Received by (hand-over copy)" in text
+    with pytest.raises(printing.InvalidSummaryOptions, match="longer than"):
+        build(
+            admin_store,
+            printed_case.case_id,
+            signatures=(printing.SignatureBlock(Signatory.PRACTITIONER, "x" * 121),),
+        )

@@ -1,0 +1,16 @@
+"""Printing case summaries (issue #6): options, a cancellable build, preview, print, save.
+
+The case view calls :func:`open_case_summary` (Print action, Ctrl+P).
+"""
+
+from infoshare_desktop.ui.printing.controller import CaseSummaryPrinter, open_case_summary
+from infoshare_desktop.ui.printing.options_dialog import SummaryOptionsDialog
+from infoshare_desktop.ui.printing.worker import SummaryBuild, SummaryBuildWorker
+
+__all__ = [
+    "CaseSummaryPrinter",
+    "SummaryBuild",
+    "SummaryBuildWorker",
+    "SummaryOptionsDialog",
+    "open_case_summary",
+]

@@ -1,0 +1,177 @@
+"""Building a summary off the UI thread, with a progress dialog that can cancel it.
+
+``SummaryBuildWorker`` calls :func:`services.printing.build_case_summary` in a QThread
+(the store hands each thread its own pooled connection, and the service opens its own
+read transaction); it reports ``progressed(done, total)`` and ends with exactly one of
+``succeeded(bytes)``, ``failed(str)`` or ``cancelled()``. Cancelling sets a flag the
+service polls: it raises SummaryCancelled and nothing is audited or returned.
+
+``SummaryBuild`` owns one worker, its thread and a QProgressDialog whose Cancel cancels
+the worker; ``finished`` fires once the thread has stopped, whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from infoshare_desktop.services import printing
+from infoshare_desktop.services.accounts import Store
+from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.printing import SummaryCancelled, SummaryOptions
+
+log = logging.getLogger(__name__)
+
+FAULT = (
+    "The case summary could not be built because of a fault in InfoShare Desktop. "
+    "Nothing was printed or saved. Please report this problem; the store is unaffected."
+)
+#: The progress dialog appears only for builds that take longer than this.
+SHOW_AFTER_MS = 400
+
+
+class SummaryBuildWorker(QObject):
+    """Runs one build (see the module notes). Lives in its own thread."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(bytes)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, store: Store, case_id: str, options: SummaryOptions) -> None:
+        super().__init__()
+        self._store = store
+        self._case_id = case_id
+        self._options = options
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the build to stop (safe from any thread)."""
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            data = printing.build_case_summary(
+                self._store,
+                case_id=self._case_id,
+                options=self._options,
+                progress=self.progressed.emit,
+                cancelled=self._cancel.is_set,
+            )
+        except SummaryCancelled:
+            self.cancelled.emit()
+        except KNOWN_ERRORS as exc:
+            self.failed.emit(str(exc))
+        except Exception:  # a bug: logged, and told plainly instead of a crash
+            log.exception("building a case summary failed")
+            self.failed.emit(FAULT)
+        else:
+            if self._cancel.is_set():
+                self.cancelled.emit()  # cancelled as it finished: release nothing
+            else:
+                self.succeeded.emit(data)
+
+
+class SummaryBuild(QObject):
+    """One build on a worker thread, shown in a progress dialog with Cancel."""
+
+    succeeded = Signal(bytes)
+    failed = Signal(str)
+    cancelled = Signal()
+    finished = Signal()
+
+    def __init__(
+        self,
+        store: Store,
+        case_id: str,
+        options: SummaryOptions,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.options = options
+        self.worker = SummaryBuildWorker(store, case_id, options)
+        self.thread = QThread(self)
+        self.thread.setObjectName("case-summary-build")
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.succeeded.connect(self._on_worker_succeeded)
+        self.worker.failed.connect(self._on_worker_failed)
+        self.worker.cancelled.connect(self._on_worker_cancelled)
+        self.worker.progressed.connect(self._on_worker_progressed)
+        self.thread.finished.connect(self._on_thread_finished)
+        self.thread.finished.connect(self.worker.deleteLater)
+
+        label = {
+            printing.OutputUse.PREVIEW: "Preparing the preview of the case summary…",
+            printing.OutputUse.PRINT: "Preparing the case summary for printing…",
+            printing.OutputUse.SAVE: "Preparing the case summary to save as a PDF…",
+        }[options.use]
+        self.progress = QProgressDialog(label, "Cancel", 0, printing.PROGRESS_TOTAL, parent)
+        self.progress.setWindowTitle("Case summary")
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(SHOW_AFTER_MS)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self.progress.setAccessibleName("Case summary progress")
+        self.progress.canceled.connect(self.cancel)
+        self._outcome: tuple[Signal, tuple] | None = None
+        self._running = False
+
+    def start(self) -> None:
+        self._running = True
+        self.progress.setValue(0)
+        if self.worker.is_cancelled():  # cancelled before it began
+            self._outcome = (self.cancelled, ())
+            self._finish()
+            return
+        self.thread.start()
+
+    def cancel(self) -> None:
+        """Stop the build (the Cancel button, a lock, or closing the dialog)."""
+        self.worker.cancel()
+        self.progress.setLabelText("Cancelling…")
+
+    def is_running(self) -> bool:
+        return self._running
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until the thread has stopped (after cancel(), when the store must close)."""
+        return self.thread.wait(msecs) if self.thread.isRunning() else True
+
+    # -- worker results (queued onto the UI thread) -------------------------------------
+
+    def _on_worker_progressed(self, done: int, total: int) -> None:
+        if not self.worker.is_cancelled():
+            self.progress.setValue(min(done, total))
+
+    def _on_worker_succeeded(self, data: bytes) -> None:
+        self._outcome = (self.succeeded, (data,))
+        self.thread.quit()
+
+    def _on_worker_failed(self, message: str) -> None:
+        self._outcome = (self.failed, (message,))
+        self.thread.quit()
+
+    def _on_worker_cancelled(self) -> None:
+        self._outcome = (self.cancelled, ())
+        self.thread.quit()
+
+    def _on_thread_finished(self) -> None:
+        self._finish()
+
+    def _finish(self) -> None:
+        self._running = False
+        self.progress.canceled.disconnect(self.cancel)
+        self.progress.close()
+        self.progress.deleteLater()
+        outcome = self._outcome or (self.failed, (FAULT,))
+        signal, args = outcome
+        signal.emit(*args)
+        self.finished.emit()
