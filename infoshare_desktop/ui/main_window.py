@@ -62,7 +62,6 @@ USERS = "Users"
 CASES = "Cases"
 DRAFTS = "My drafts"
 CASE_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD, Role.SUPERVISOR)
-PRINT_NOT_YET = "Printing a case summary is not connected to this screen yet"
 BACKUP_FILTER = "InfoShare backups (*.isbackup)"
 BACKUP_SUFFIX = ".isbackup"
 
@@ -355,10 +354,9 @@ class MainWindow(QMainWindow):
             menu, "&Amend selected record…", self._on_amend_action_triggered
         )
         menu.addSeparator()
-        self.print_action = menu.addAction("&Print case summary…")
-        self.print_action.setShortcut(QKeySequence("Ctrl+P"))
-        self.print_action.setEnabled(False)
-        self.print_action.setToolTip(PRINT_NOT_YET)
+        self.print_action = self._action(
+            menu, "&Print case summary…", self._on_print_action_triggered, "Ctrl+P"
+        )
         self._on_cases_page_case_opened("")
 
     def _build_view_menu(self) -> None:
@@ -432,7 +430,12 @@ class MainWindow(QMainWindow):
 
     # -- slots ------------------------------------------------------------------------
     def _on_cases_page_case_opened(self, case_id: str) -> None:
-        for action in (self.new_sharing_action, self.new_consent_action, self.amend_action):
+        for action in (
+            self.new_sharing_action,
+            self.new_consent_action,
+            self.amend_action,
+            self.print_action,
+        ):
             action.setEnabled(bool(case_id))
 
     def _on_case_view_drafts_changed(self) -> None:
@@ -465,6 +468,9 @@ class MainWindow(QMainWindow):
         if self.cases_page.open_case_id:
             self.show_page(CASES)
             self.cases_page.case_view.start_consent_decision()
+
+    def _on_print_action_triggered(self) -> None:
+        self.cases_page.case_view.print_summary()
 
     def _on_amend_action_triggered(self) -> None:
         assert self.cases_page is not None

@@ -224,7 +224,7 @@ def test_whole_flow_from_sign_in_to_a_draft_kept_across_the_idle_lock(
     window.show()
     page = window.cases_page
     assert not window.new_sharing_action.isEnabled()
-    assert not window.print_action.isEnabled() and window.print_action.toolTip()
+    assert not window.print_action.isEnabled()  # no case open yet
 
     # a new case, through the dialog
     window.new_case_action.trigger()
@@ -347,3 +347,17 @@ def test_an_author_asks_for_review_of_their_own_sharing_decision(qtbot, admin_st
     assert state.status.value == "awaiting"
     view.review_button.click()  # asking twice is refused plainly
     assert "already in review" in messages.errors[-1]
+
+
+def test_print_opens_the_summary_options_for_the_open_case(qtbot, admin_store):
+    case_id = cases.create_case(admin_store, draft=complete_case())
+    window = MainWindow(admin_store)
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.print_action.isEnabled()
+    assert window.cases_page.open_case(case_id)
+    assert window.print_action.isEnabled()
+    window.print_action.trigger()
+    printer = window.cases_page.case_view.summary_printer
+    assert printer is not None and printer.dialog.isVisible()
+    printer.dialog.reject()

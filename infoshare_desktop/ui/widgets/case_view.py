@@ -11,6 +11,7 @@ unlock the bar offers it again.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
@@ -43,6 +44,9 @@ from infoshare_desktop.ui.forms import (
 from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import heading_label, text_label
+
+if TYPE_CHECKING:
+    from infoshare_desktop.ui.printing.controller import CaseSummaryPrinter
 from infoshare_desktop.ui.widgets.layout import MARGIN, SPACING
 from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
 
@@ -83,6 +87,7 @@ class CaseView(QWidget):
         self.case: CaseSummary | None = None
         self.editor: RecordEditorBase | None = None
         self.amendment_dialog: AmendmentDialog | None = None
+        self.summary_printer: CaseSummaryPrinter | None = None
         self.case_drafts: list[DraftSummary] = []
         self.model = ChronologyTableModel()
 
@@ -369,6 +374,15 @@ class CaseView(QWidget):
         dialog.finished.connect(self._on_amendment_dialog_finished)
         dialog.open()
         return dialog
+
+    def print_summary(self) -> None:
+        """Options, preview, print or save a summary of the open case (team leads)."""
+        from infoshare_desktop.ui.printing import open_case_summary
+
+        if self.case is not None:
+            self.summary_printer = open_case_summary(
+                self, self.session, self.case.case_id, case_label=self.case.case_reference
+            )
 
     def amend_selected(self) -> AmendmentDialog | None:
         entry = self.selected_entry()
