@@ -67,7 +67,9 @@ def backup(store: Store, *, dest: Path) -> str:
 
 def restore(paths: DataPaths, *, src: Path, username: str, password: str) -> Store:
     """Restore a backup (the current store is kept aside); returns it signed in."""
-    store = restore_backup(paths, src, username=username, password=password)
+    store = restore_backup(
+        paths, src, username=username, password=password, role=Role.ADMINISTRATOR
+    )
     try:
         require(store, Role.ADMINISTRATOR)
     except Exception:

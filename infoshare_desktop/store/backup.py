@@ -23,12 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from infoshare_desktop import __version__
+from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.store import audit, crypto
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store, copy_database
 from infoshare_desktop.store.engine import raw_connect
-from infoshare_desktop.store.errors import StoreBusyError, StoreError
+from infoshare_desktop.store.errors import PermissionDenied, StoreBusyError, StoreError
 from infoshare_desktop.store.files import atomic_move, fsync_dir, translate_os_error
 from infoshare_desktop.store.keystore import Keystore
 
@@ -116,8 +117,13 @@ def read_manifest(src: Path) -> dict:
     return manifest
 
 
-def restore_backup(paths: DataPaths, src: Path, *, username: str, password: str) -> Store:
-    """Replace the current store with a backup, keeping the current one aside."""
+def restore_backup(
+    paths: DataPaths, src: Path, *, username: str, password: str, role: Role | None = None
+) -> Store:
+    """Replace the current store with a backup, keeping the current one aside.
+
+    With `role`, the user must hold it on an active account in the backup; that is
+    checked before anything in the data folder changes."""
     manifest = read_manifest(src)
     paths.root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=paths.root, prefix=".tmp-restore-"))
@@ -130,10 +136,20 @@ def restore_backup(paths: DataPaths, src: Path, *, username: str, password: str)
         conn = raw_connect(staging / DB_MEMBER, keys.current_key)
         try:
             problems = integrity_problems(conn)
+            account = conn.execute(
+                "SELECT roles, status FROM user_account WHERE id = ?", (keys.user_id,)
+            ).fetchone()
         finally:
             conn.close()
         if problems:
             raise BackupInvalidError()
+        if role is not None and (
+            account is None or account[1] != "active" or role.value not in account[0].split(",")
+        ):
+            raise PermissionDenied(
+                f"Restoring a backup needs the {role.label.lower()} role, which your account "
+                "does not have in that backup. Nothing has been changed."
+            )
         kept = _set_current_aside(paths)
         atomic_move(staging / KEYSTORE_MEMBER, paths.keystore)
         atomic_move(staging / DB_MEMBER, paths.database)

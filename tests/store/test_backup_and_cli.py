@@ -169,3 +169,33 @@ def test_an_older_store_is_backed_up_then_migrated_at_unlock(data_paths, monkeyp
     (backup,) = data_paths.backups.glob("before-migration-*.isbackup")
     with zipfile.ZipFile(backup) as zf:
         assert json.loads(zf.read("manifest.json"))["format"] == "infoshare-backup"
+
+
+def test_a_restore_by_someone_who_is_not_an_administrator_changes_nothing(
+    admin_store, data_paths, tmp_path
+):
+    from infoshare_desktop.domain.accounts import Role
+    from infoshare_desktop.services import maintenance
+    from infoshare_desktop.store.errors import PermissionDenied
+
+    code = accounts.add_user(
+        admin_store, username="pat.p", display_name="Pat Practitioner", roles={Role.PRACTITIONER}
+    )
+    pat = accounts.sign_in(
+        data_paths, username="pat.p", password=code, new_password="copper lagoon sparrow"
+    )
+    pat.close()
+    dest = tmp_path / "old.isbackup"
+    maintenance.backup(admin_store, dest=dest)
+    accounts.set_idle_lock_minutes(admin_store, minutes=42)  # happens after the backup
+    admin_store.close()
+    before = (data_paths.database.read_bytes(), data_paths.keystore.read_bytes())
+    with pytest.raises(PermissionDenied):
+        maintenance.restore(
+            data_paths, src=dest, username="pat.p", password="copper lagoon sparrow"
+        )
+    assert (data_paths.database.read_bytes(), data_paths.keystore.read_bytes()) == before
+    assert not data_paths.backups.exists() or not list(data_paths.backups.glob("replaced-*"))
+    store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    assert accounts.idle_lock_minutes(store) == 42
+    store.close()
