@@ -16,7 +16,7 @@ from infoshare_desktop.domain.records import Draft
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import DRAFT_TYPES
-from infoshare_desktop.services.visibility import CASE_ROLES
+from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
@@ -55,6 +55,8 @@ def save_draft(
     payload = json.dumps(draft.to_dict(), sort_keys=True)  # ASCII: lone surrogates survive
     now = utcnow()
     with store.write() as session:
+        if case_id is not None:  # a draft never names a case its author may not see
+            require_visible_case(session, store, case_id)
         row = session.get(DraftRow, draft_id) if draft_id else None
         if row is not None and row.user_id != user.user_id:
             raise DraftNotFound()

@@ -148,3 +148,23 @@ def test_discarding_a_draft(admin_store, two_cases):
     drafts.discard_draft(admin_store, draft_id=draft_id)
     with pytest.raises(drafts.DraftNotFound):
         drafts.load_draft(admin_store, draft_id=draft_id)
+
+
+def test_a_draft_cannot_name_a_restricted_case_its_author_is_not_named_on(admin_store, data_paths):
+    secret = cases.create_case(
+        admin_store,
+        draft=complete_case(
+            display_name="Restricted Fictional Child", case_reference="RX-7", restricted=True
+        ),
+    )
+    code = accounts.add_user(
+        admin_store, username="pat.p", display_name="Pat Practitioner", roles={Role.PRACTITIONER}
+    )
+    pat = accounts.sign_in(
+        data_paths, username="pat.p", password=code, new_password="copper lagoon sparrow"
+    )
+    with pytest.raises(cases.StoreError):
+        drafts.save_draft(pat, draft=SharingDecisionDraft(reasons="x"), case_id=secret)
+    shown = [(d.case_name, d.case_reference) for d in drafts.list_drafts(pat)]
+    assert ("Restricted Fictional Child", "RX-7") not in shown
+    pat.close()
