@@ -235,9 +235,11 @@ def check_sharing_decision(
     store: Store, *, case_id: str, draft: SharingDecisionDraft
 ) -> list[checklist.Finding]:
     """The findings the form shows, with the consent relied on looked up in the store."""
+    require(store, *CASE_ROLES)
     consent = None
     if draft.consent_decision_id:
         with store.read() as session:
+            require_visible_case(session, store, case_id)
             consent = consent_snapshot(session, case_id, draft.consent_decision_id)
     return checklist.check_sharing_decision(draft, now=utcnow(), consent=consent)
 

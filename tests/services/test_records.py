@@ -267,3 +267,28 @@ def test_records_survive_locking_and_unlocking(data_paths, admin_store, case_id)
     store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
     assert cases.record_detail(store, record_id=saved.record_id).record_id == saved.record_id
     store.close()
+
+
+def _practitioner(admin_store, data_paths):
+    code = accounts.add_user(
+        admin_store, username="pat.p", display_name="Pat Practitioner", roles={Role.PRACTITIONER}
+    )
+    return accounts.sign_in(
+        data_paths, username="pat.p", password=code, new_password="copper lagoon sparrow"
+    )
+
+
+def test_checking_a_sharing_decision_does_not_read_consent_of_a_restricted_case(
+    data_paths, admin_store
+):
+    secret = cases.create_case(admin_store, draft=complete_case(restricted=True))
+    consent = records.record_consent_decision(
+        admin_store, case_id=secret, draft=complete_consent_decision()
+    )
+    pat = _practitioner(admin_store, data_paths)
+    draft = complete_sharing_decision(
+        consent_status=ConsentStatus.EXPLICIT, consent_decision_id=consent.record_id
+    )
+    with pytest.raises(cases.StoreError):
+        records.check_sharing_decision(pat, case_id=secret, draft=draft)
+    pat.close()
