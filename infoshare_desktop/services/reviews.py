@@ -29,7 +29,11 @@ from infoshare_desktop.domain.reviews import (
 )
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.visibility import CASE_ROLES, visible_clause
+from infoshare_desktop.services.visibility import (
+    CASE_ROLES,
+    require_visible_case,
+    visible_clause,
+)
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
@@ -211,6 +215,7 @@ def review_state_of(store: Store, *, record_id: str) -> ReviewState:
         row = session.get(SavedRecord, record_id)
         if row is None:
             raise ReviewNotAllowed("That record does not exist.")
+        require_visible_case(session, store, row.case_id)
         return _states(session, [row])[record_id]
 
 

@@ -186,3 +186,22 @@ def test_queue_filters(team):
     assert reviews.review_queue(supervisor, author_id=supervisor.user.user_id) == []
     assert len(reviews.review_queue(supervisor, without_consent_only=True)) == 1
     assert reviews.review_queue(supervisor, kind="not_shared") == []
+
+
+def test_the_review_state_of_a_restricted_record_is_not_shown_to_others(admin_store, data_paths):
+    from infoshare_desktop.store.errors import StoreError
+
+    secret = cases.create_case(admin_store, draft=complete_case(restricted=True))
+    saved = records.record_sharing_decision(
+        admin_store, case_id=secret, draft=complete_sharing_decision()
+    )
+    code = accounts.add_user(
+        admin_store, username="pat.p", display_name="Pat Practitioner", roles={Role.PRACTITIONER}
+    )
+    pat = accounts.sign_in(
+        data_paths, username="pat.p", password=code, new_password="copper lagoon sparrow"
+    )
+    reviews.review_state_of(admin_store, record_id=saved.record_id)  # the named staff see it
+    with pytest.raises(StoreError):
+        reviews.review_state_of(pat, record_id=saved.record_id)
+    pat.close()
