@@ -361,3 +361,32 @@ def test_print_opens_the_summary_options_for_the_open_case(qtbot, admin_store):
     printer = window.cases_page.case_view.summary_printer
     assert printer is not None and printer.dialog.isVisible()
     printer.dialog.reject()
+
+
+def test_a_lock_keeps_the_typing_when_it_cannot_be_kept_as_a_draft(
+    qtbot, admin_window, monkeypatch
+):
+    from infoshare_desktop.services.errors import DiskFullError
+
+    case_id = cases.create_case(admin_window.session.store, draft=complete_case())
+    page = admin_window.cases_page
+    assert page.open_case(case_id)
+    view = page.case_view
+    admin_window.new_sharing_action.trigger()
+    view.editor.form.inputs["purpose"].setPlainText("Typed while the disk was full")
+
+    def disk_full(*_args, **_kwargs):
+        raise DiskFullError()
+
+    with monkeypatch.context() as m:
+        m.setattr(drafts, "save_draft", disk_full)
+        admin_window.lock()
+    assert admin_window.is_locked
+    qtbot.addWidget(admin_window.lock_dialog)
+    assert admin_window.outer_stack.currentWidget() is admin_window.lock_page
+    unlock_again(qtbot, admin_window, ADMIN_PASSWORD)
+    assert view.editor is not None and view.stack.currentWidget() is view.editor_page
+    assert view.editor.form.inputs["purpose"].toPlainText() == "Typed while the disk was full"
+    assert view.editor.save_draft_now() is not None  # the editor works on the new store
+    (kept,) = drafts.list_drafts(admin_window.session.store)
+    assert kept.case_id == case_id

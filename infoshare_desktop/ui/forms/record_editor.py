@@ -312,6 +312,10 @@ class RecordEditorBase(QWidget):
         self.discarded.emit()
         return True
 
+    def use_store(self, store: object) -> None:
+        """Carry on with the store opened again after a lock (same user)."""
+        self._store = store
+
     @property
     def has_unsaved_changes(self) -> bool:
         """True when typing has not yet been kept as a draft."""

@@ -522,8 +522,12 @@ class CaseView(QWidget):
 
     def _on_session_about_to_lock(self) -> None:
         self.save_drafts()
+        if self.editor is not None and self.editor.has_unsaved_changes:
+            return  # not kept as a draft (disk full, busy...): the editor stays, behind the lock
         self.close_editor()
 
     def _on_session_store_changed(self) -> None:
+        if self.editor is not None:
+            self.editor.use_store(self.session.store)
         if self.case is not None:
             self.reload()
