@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlcipher3
 from sqlalchemy import create_engine, event, exc, pool
@@ -79,9 +80,9 @@ def raw_connect(path: Path, key: bytes, *, create: bool = False) -> sqlcipher3.C
     if not _HEX_KEY.match(hex_key):
         raise ValueError("the data key must be 32 bytes")
     mode = "rwc" if create else "rw"
-    conn = sqlcipher3.connect(
-        f"file:{path}?mode={mode}", uri=True, isolation_level=None, check_same_thread=False
-    )
+    # Quoted, so that "?", "#" or "%" in a folder name cannot open (or create) another file.
+    uri = "file:" + quote(str(path), safe="/:\\") + f"?mode={mode}"
+    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         if not conn.execute("PRAGMA cipher_version").fetchall():

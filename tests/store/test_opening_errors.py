@@ -235,3 +235,18 @@ def test_a_failed_first_run_leaves_an_empty_folder_to_try_again(data_paths, monk
     accounts.first_run(
         data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD
     ).close()
+
+
+@pytest.mark.parametrize("folder", ["team#1", "what?mode=ro", "100% fictional"])
+def test_a_data_folder_with_uri_characters_in_its_path_is_used_as_named(tmp_path, folder):
+    from infoshare_desktop.paths import DataPaths
+
+    paths = DataPaths(tmp_path / folder / "data")
+    store = accounts.first_run(
+        paths, username=ADMIN, display_name="Alex Example", password=ADMIN_PASSWORD
+    )
+    store.close()
+    store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    store.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder]  # nothing written beside it
+    assert paths.database.stat().st_size > 0
