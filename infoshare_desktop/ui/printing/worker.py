@@ -18,12 +18,13 @@ import threading
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from infoshare_desktop.diagnostics import safe_traceback
 from infoshare_desktop.services import printing
 from infoshare_desktop.services.accounts import Store
 from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.services.printing import SummaryCancelled, SummaryOptions
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("infoshare")
 
 FAULT = (
     "The case summary could not be built because of a fault in InfoShare Desktop. "
@@ -69,8 +70,8 @@ class SummaryBuildWorker(QObject):
             self.cancelled.emit()
         except KNOWN_ERRORS as exc:
             self.failed.emit(str(exc))
-        except Exception:  # a bug: logged, and told plainly instead of a crash
-            log.exception("building a case summary failed")
+        except Exception as exc:  # a bug: logged (no message), and told plainly
+            log.error("building a case summary failed\n%s", safe_traceback(exc))
             self.failed.emit(FAULT)
         else:
             if self._cancel.is_set():

@@ -288,3 +288,26 @@ def test_locking_stops_showing_the_summary(qtbot, session, printed_case):
     session.about_to_lock.emit()
     assert not preview.isVisible() and preview.loaded is None
     assert not dialog.isVisible()
+
+
+def test_a_fault_while_building_logs_no_personal_data(monkeypatch, caplog):
+    import logging
+
+    from infoshare_desktop.ui.printing.worker import FAULT, SummaryBuildWorker
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("Zofia Wiśniewska, 12 Acacia Avenue")  # fictional personal data
+
+    monkeypatch.setattr(printing, "build_case_summary", broken)
+    worker = SummaryBuildWorker(None, "case-id", printing.SummaryOptions())  # type: ignore[arg-type]
+    failed: list[str] = []
+    worker.failed.connect(failed.append)
+    infoshare = logging.getLogger("infoshare")
+    infoshare.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO):
+            worker.run()
+    finally:
+        infoshare.removeHandler(caplog.handler)
+    assert failed == [FAULT]
+    assert "RuntimeError" in caplog.text and "Acacia" not in caplog.text
