@@ -23,7 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def _fast_kdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.node.get_closest_marker("real_kdf"):
         return
-    from infoshare_desktop.store import keystore
+    from infoshare_desktop.store import keyslots as keystore
 
     monkeypatch.setattr(keystore, "DEFAULT_KDF", {"memory_kib": 1024, "iterations": 1, "lanes": 1})
 

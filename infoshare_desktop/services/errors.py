@@ -22,7 +22,7 @@ from infoshare_desktop.store.errors import (
     UnknownUserError,
     WrongPasswordError,
 )
-from infoshare_desktop.store.keystore import PasswordRejected
+from infoshare_desktop.store.keyslots import PasswordRejected
 
 KNOWN_ERRORS = (StoreError, DomainError)
 

@@ -31,7 +31,7 @@ from infoshare_desktop.store.core import Store, copy_database
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.errors import PermissionDenied, StoreBusyError, StoreError
 from infoshare_desktop.store.files import atomic_move, fsync_dir, translate_os_error
-from infoshare_desktop.store.keystore import Keystore
+from infoshare_desktop.store.keyslots import Keystore
 
 FORMAT = "infoshare-backup"
 DB_MEMBER, KEYSTORE_MEMBER, MANIFEST_MEMBER = "infoshare.db", "keystore.json", "manifest.json"

@@ -42,7 +42,7 @@ from infoshare_desktop.store.errors import (
     UnknownUserError,
 )
 from infoshare_desktop.store.files import atomic_move, translate_os_error
-from infoshare_desktop.store.keystore import Keystore, PasswordRejected, UnlockedKeys
+from infoshare_desktop.store.keyslots import Keystore, PasswordRejected, UnlockedKeys
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 
 ROTATING_SUFFIX = ".rotating"

@@ -77,7 +77,7 @@ def stores(tmp_path_factory):
     """One store with a case of 200 and a case of 2,000 records."""
     from infoshare_desktop.paths import DataPaths
     from infoshare_desktop.services import accounts
-    from infoshare_desktop.store import keystore
+    from infoshare_desktop.store import keyslots as keystore
 
     keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
     store = accounts.first_run(

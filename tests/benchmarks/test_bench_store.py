@@ -10,7 +10,8 @@ import sqlcipher3
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from infoshare_desktop.services import accounts
-from infoshare_desktop.store import audit, keystore
+from infoshare_desktop.store import audit
+from infoshare_desktop.store import keyslots as keystore
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_sharing_decision
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from infoshare_desktop.paths import DataPaths  # noqa: E402
 from infoshare_desktop.services import accounts, printing  # noqa: E402
-from infoshare_desktop.store import keystore  # noqa: E402
+from infoshare_desktop.store import keyslots as keystore  # noqa: E402
 from tests.reports.conftest import make_printed_case  # noqa: E402
 
 

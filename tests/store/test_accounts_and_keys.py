@@ -19,7 +19,7 @@ from infoshare_desktop.services.errors import (
 )
 from infoshare_desktop.store import core
 from infoshare_desktop.store.engine import raw_connect
-from infoshare_desktop.store.keystore import Keystore
+from infoshare_desktop.store.keyslots import Keystore
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 BEA, BEA_PASSWORD = "bea.lead", "quiet meadow tangerine"

@@ -92,7 +92,7 @@ def test_a_backup_is_keyed_separately_and_opened_by_the_same_users(
         zf.extract("infoshare.db", tmp_path / "x")
         zf.extract("keystore.json", tmp_path / "x")
     from infoshare_desktop.store.errors import StoreDamagedError
-    from infoshare_desktop.store.keystore import Keystore
+    from infoshare_desktop.store.keyslots import Keystore
 
     with pytest.raises(StoreDamagedError):
         raw_connect(tmp_path / "x" / "infoshare.db", store_key)

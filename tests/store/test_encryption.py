@@ -8,7 +8,7 @@ import apsw
 import pytest
 
 from infoshare_desktop.services import accounts, maintenance
-from infoshare_desktop.store.keystore import Keystore
+from infoshare_desktop.store.keyslots import Keystore
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 

@@ -21,7 +21,7 @@ from infoshare_desktop.services.errors import (
     UnknownUserError,
     WrongPasswordError,
 )
-from infoshare_desktop.store import keystore as keystore_module
+from infoshare_desktop.store import keyslots as keystore_module
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 OTHER = "pat.practitioner"
@@ -78,7 +78,7 @@ def _damage(paths):
 
 def _make_newer(paths):
     from infoshare_desktop.store.engine import raw_connect
-    from infoshare_desktop.store.keystore import Keystore
+    from infoshare_desktop.store.keyslots import Keystore
 
     keys = Keystore.load(paths.keystore).unlock(ADMIN, ADMIN_PASSWORD)
     conn = raw_connect(paths.database, keys.current_key)

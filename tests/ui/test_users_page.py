@@ -162,7 +162,7 @@ def test_locked_out_account_can_be_unlocked(
     users_page, worker_store, data_paths, messages, monkeypatch
 ):
     from infoshare_desktop.services.errors import AccountLockedError, WrongPasswordError
-    from infoshare_desktop.store import keystore
+    from infoshare_desktop.store import keyslots as keystore
 
     monkeypatch.setattr(keystore, "failure_delay", lambda failures: 0.0)
     for _ in range(keystore.LOCK_AFTER_FAILURES):

@@ -29,7 +29,7 @@ from infoshare_desktop.domain import (  # noqa: E402
 )
 from infoshare_desktop.paths import DataPaths  # noqa: E402
 from infoshare_desktop.services import accounts, cases, records  # noqa: E402
-from infoshare_desktop.store import keystore  # noqa: E402
+from infoshare_desktop.store import keyslots as keystore  # noqa: E402
 from infoshare_desktop.ui.forms import (  # noqa: E402
     AmendmentDialog,
     ConsentDecisionEditor,

@@ -31,7 +31,7 @@ from infoshare_desktop.domain import (  # noqa: E402
 from infoshare_desktop.domain.accounts import Role  # noqa: E402
 from infoshare_desktop.paths import DataPaths  # noqa: E402
 from infoshare_desktop.services import accounts, cases, records, reviews  # noqa: E402
-from infoshare_desktop.store import keystore  # noqa: E402
+from infoshare_desktop.store import keyslots as keystore  # noqa: E402
 from infoshare_desktop.ui.main_window import MainWindow  # noqa: E402
 from infoshare_desktop.ui.review import (  # noqa: E402
     RETURNED_TO_ME,
