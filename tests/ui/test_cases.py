@@ -7,23 +7,10 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QLineEdit
 
 from infoshare_desktop.domain import (
     AmendmentReason,
-    Confidentiality,
-    ConsentFrom,
-    ConsentStatus,
-    Criterion,
-    FactOrOpinion,
-    Ground,
-    InfoCategory,
-    Initiation,
-    Method,
-    PublicInterestCircumstance,
     RecordKind,
-    SharingKind,
-    Urgency,
 )
 from infoshare_desktop.services import cases, drafts, records
 from infoshare_desktop.ui.dialogs.new_case import NewCaseDialog
@@ -40,7 +27,7 @@ from infoshare_desktop.ui.widgets.case_list_page import CaseListPage
 from infoshare_desktop.ui.widgets.cases_page import CasesPage
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_case, complete_sharing_decision
-from tests.ui.forms.test_sharing_decision import RATIONALES, blocking_rules, choose
+from tests.ui.forms.flows import choose, fill_refused_consent_decision
 from tests.ui.test_main_window import unlock_again
 
 
@@ -168,49 +155,6 @@ def test_a_possible_duplicate_asks_open_or_create(qtbot, admin_store):
     assert again.created_case_id is not None and cases.count_cases(admin_store) == 2
 
 
-def fill_refused_consent_decision(qtbot, editor: SharingDecisionEditor) -> None:
-    """As the record forms' own whole-flow test, checking that Save stays blocked until the
-    public-interest circumstance, weighing, transparency, method and rationales are in."""
-    i, panel = editor.form.inputs, editor.panel
-    choose(i["kind"], SharingKind.SHARED)
-    choose(i["initiation"], Initiation.PROACTIVE)
-    i["occurred_at"].now_button.click()
-    choose(i["urgency"], Urgency.URGENT)
-    i["purpose"].setPlainText("To protect the child from the risk described by the school")
-    name, _role, organisation = i["recipients"].rows[0].findChildren(QLineEdit)
-    name.setText("Jo Example")
-    organisation.setText("Example Borough Children's Services")
-    i["information_shared"].setPlainText("The disclosure made to the class teacher today")
-    i["categories"].boxes[InfoCategory.GENERAL_PERSONAL].click()
-    choose(i["fact_or_opinion"], FactOrOpinion.FACT)
-    choose(i["could_less_be_shared"], False)
-    choose(i["confidentiality"], Confidentiality.YES)
-    choose(i["consent_status"], ConsentStatus.REFUSED)
-    choose(i["consent_from"], ConsentFrom.PARENT_CARER)
-    i["grounds"].boxes[Ground.SIGNIFICANT_HARM].click()
-    qtbot.keyClicks(i["reasons"], "Shared without <consent> because the child is at risk")
-    assert blocking_rules(editor) == {
-        "OVERRIDE_JUSTIFIED",
-        "TRANSPARENCY",
-        "SECURE_METHOD",
-        "CRITERIA",
-    }
-    i["public_interest"].boxes[PublicInterestCircumstance.SUFFERING_SIGNIFICANT_HARM].click()
-    assert "OVERRIDE_JUSTIFIED" in blocking_rules(editor)
-    i["weighing"].setPlainText("If shared, the child is protected today; if not, harm may go on")
-    choose(i["individual_told"], False)
-    i["not_told_reason"].setPlainText("Telling the parent first would put the child at risk")
-    assert blocking_rules(editor) == {"SECURE_METHOD", "CRITERIA"}
-    choose(i["method"], Method.SECURE_EMAIL)
-    choose(i["channel_secure"], True)
-    for criterion in Criterion:
-        assert not editor.save_button.isEnabled()
-        panel.boxes[criterion].check_box.click()
-        panel.boxes[criterion].rationale.setText(RATIONALES[criterion])
-        editor.evaluate()
-    assert editor.save_button.isEnabled()
-
-
 def test_whole_flow_from_sign_in_to_a_draft_kept_across_the_idle_lock(
     qtbot, admin_store, data_paths, confirm_save
 ):
@@ -244,7 +188,9 @@ def test_whole_flow_from_sign_in_to_a_draft_kept_across_the_idle_lock(
     window.new_sharing_action.trigger()
     editor = view.editor
     assert isinstance(editor, SharingDecisionEditor) and editor.isVisible()
-    fill_refused_consent_decision(qtbot, editor)
+    fill_refused_consent_decision(
+        qtbot, editor, reasons="Shared without <consent> because the child is at risk"
+    )
     with qtbot.waitSignal(editor.saved, timeout=2000) as saved:
         editor.save_button.click()
     record_id = saved.args[0]

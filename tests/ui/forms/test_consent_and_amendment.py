@@ -21,7 +21,8 @@ from infoshare_desktop.ui.forms import (
 )
 from tests.domain.factories import complete_consent_decision, complete_sharing_decision
 from tests.ui.forms.conftest import NEVER_MS
-from tests.ui.forms.test_sharing_decision import ODD, choose
+from tests.ui.forms.flows import choose
+from tests.ui.forms.test_sharing_decision import ODD
 
 
 def rules(editor) -> set[str]:

@@ -9,11 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateTimeEdit, QLineEdit, QPlainTextEdit
 
 from infoshare_desktop.domain import (
-    Confidentiality,
     ConsentFrom,
     ConsentStatus,
     Criterion,
-    FactOrOpinion,
     Ground,
     InfoCategory,
     Initiation,
@@ -32,24 +30,13 @@ from infoshare_desktop.services.errors import DiskFullError
 from infoshare_desktop.ui.forms import SharingDecisionEditor, SharingDecisionForm
 from infoshare_desktop.ui.forms.fields import focus_chain
 from tests.domain.factories import (
-    RATIONALES,
     complete_consent_decision,
     complete_sharing_decision,
 )
 from tests.ui.forms.conftest import NEVER_MS
+from tests.ui.forms.flows import choose, fill_refused_consent_decision
 
 ODD = "Zoë Łukasiewicz-O’Brien 👩‍👧 東京 Ωμέγα — “quoted” \u200d tab\tend"
-
-
-def choose(combo: QComboBox, value: object) -> None:
-    """Pick ``value`` (an enum member, True/False) the way a user would."""
-    index = combo.findData(getattr(value, "value", value))
-    assert index >= 0, value
-    combo.setCurrentIndex(index)
-
-
-def blocking_rules(editor: SharingDecisionEditor) -> set[str]:
-    return {f.rule_id for f in blocking(editor.evaluate())}
 
 
 @pytest.fixture
@@ -182,55 +169,10 @@ def test_grounds_show_their_legal_basis_for_confirmation(qtbot):
 def test_whole_flow_consent_refused_blocks_until_justified_then_saves(
     qtbot, editor, admin_store, case_id, confirm_yes
 ):
-    i, panel = editor.form.inputs, editor.panel
     assert not editor.save_button.isEnabled()
     assert "to complete before saving" in editor.status.text()
     assert "to complete before saving" in editor.save_button.toolTip()
-
-    choose(i["kind"], SharingKind.SHARED)
-    choose(i["initiation"], Initiation.PROACTIVE)
-    i["occurred_at"].now_button.click()
-    choose(i["urgency"], Urgency.URGENT)
-    i["purpose"].setPlainText("To protect the child from the risk described by the school")
-    name, _role, organisation = i["recipients"].rows[0].findChildren(QLineEdit)
-    name.setText("Jo Example")
-    organisation.setText("Example Borough Children's Services")
-    i["information_shared"].setPlainText("The disclosure made to the class teacher today")
-    i["categories"].boxes[InfoCategory.GENERAL_PERSONAL].click()
-    choose(i["fact_or_opinion"], FactOrOpinion.FACT)
-    choose(i["could_less_be_shared"], False)
-    choose(i["confidentiality"], Confidentiality.YES)
-    choose(i["consent_status"], ConsentStatus.REFUSED)
-    choose(i["consent_from"], ConsentFrom.PARENT_CARER)
-    i["grounds"].boxes[Ground.SIGNIFICANT_HARM].click()
-    qtbot.keyClicks(i["reasons"], "Shared without consent because the child is at risk")
-
-    assert blocking_rules(editor) == {
-        "OVERRIDE_JUSTIFIED",
-        "TRANSPARENCY",
-        "SECURE_METHOD",
-        "CRITERIA",
-    }
-    assert editor.status.text() == "12 items to complete before saving."
-    i["public_interest"].boxes[PublicInterestCircumstance.SUFFERING_SIGNIFICANT_HARM].click()
-    assert "OVERRIDE_JUSTIFIED" in blocking_rules(editor)  # the weighing is still missing
-    i["weighing"].setPlainText(
-        "If shared, the child can be protected today; if not, the harm may continue unseen"
-    )
-    assert "OVERRIDE_JUSTIFIED" not in blocking_rules(editor)
-    choose(i["individual_told"], False)
-    assert "TRANSPARENCY" in blocking_rules(editor)
-    i["not_told_reason"].setPlainText("Telling the parent first would put the child at risk")
-    choose(i["method"], Method.SECURE_EMAIL)
-    choose(i["channel_secure"], True)
-    assert blocking_rules(editor) == {"CRITERIA"}
-    for criterion in Criterion:
-        assert not editor.save_button.isEnabled()
-        box = panel.boxes[criterion]
-        box.check_box.click()
-        box.rationale.setText(RATIONALES[criterion])
-        editor.evaluate()
-    assert editor.save_button.isEnabled()
+    fill_refused_consent_decision(qtbot, editor)
     assert editor.status.text().startswith("Ready to save")
 
     with qtbot.waitSignal(editor.saved, timeout=2000) as signal:
