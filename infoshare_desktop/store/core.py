@@ -189,8 +189,11 @@ class Store:
         cls._open_matching_key(paths, keystore, keys)
         store = cls(paths, keys)
         try:
-            store._migrate_if_needed()
+            # Account status first: a disabled account changes no file, not even its slot.
             store.user = store._load_user(keys.user_id)
+            if keys.slot_changed:
+                keystore.save()
+            store._migrate_if_needed()
             with store.write() as session:
                 if keys.failures_since_last:
                     audit.append(

@@ -66,6 +66,9 @@ class UnlockedKeys:
     data_keys: dict[int, bytes] = field(repr=False)
     audit_anchor: bytes | None = field(repr=False, default=None)
     failures_since_last: int = 0
+    #: The slot changed in memory (a password set from a one-time code, the failure
+    #: counter cleared); the caller saves it once the account is known to be usable.
+    slot_changed: bool = False
 
     @property
     def current_key(self) -> bytes:
@@ -257,7 +260,8 @@ class Keystore:
     def unlock(
         self, username: str, password: str, *, new_password: str | None = None
     ) -> UnlockedKeys:
-        """Open a user's slot. Counts failures (written at once); raises known errors."""
+        """Open a user's slot. A failure is counted and written at once; a success's own
+        changes are left for the caller to save (see UnlockedKeys.slot_changed)."""
         slot = self._slot(username)
         if slot.get("locked"):
             raise AccountLockedError()
@@ -305,9 +309,7 @@ class Keystore:
                 )
             except crypto.DecryptionFailed as exc:
                 raise KeystoreDamagedError() from exc
-        if changed:
-            self.save()
-        return UnlockedKeys(user_id, private, data_keys, anchor, unreported)
+        return UnlockedKeys(user_id, private, data_keys, anchor, unreported, changed)
 
     def _set_password(self, slot: dict, private: bytes, new_password: str, username: str) -> None:
         problem = password_problem(new_password, username=username)

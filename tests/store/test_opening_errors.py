@@ -250,3 +250,14 @@ def test_a_data_folder_with_uri_characters_in_its_path_is_used_as_named(tmp_path
     store.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == [folder]  # nothing written beside it
     assert paths.database.stat().st_size > 0
+
+
+def test_a_disabled_account_changes_no_file_even_after_failed_attempts(closed_store):
+    paths = closed_store
+    _disable_other(paths)
+    with pytest.raises(WrongPasswordError):
+        _unlock(paths, OTHER, "not the right password")
+    before = snapshot(paths.root)
+    with pytest.raises(AccountDisabledError):
+        _unlock(paths, OTHER, "violet harbour cinnamon")
+    assert snapshot(paths.root) == before  # the failure counter is not cleared either
