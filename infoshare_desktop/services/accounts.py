@@ -73,9 +73,12 @@ def sign_out(store: Store) -> None:
 
 
 def change_password(store: Store, *, old_password: str, new_password: str) -> None:
-    """Rewrap the signed-in user's slot; the database file is not re-encrypted."""
+    """Rewrap the signed-in user's slot; the database file is not re-encrypted.
+
+    The slot is saved inside the audit entry's transaction, so a slot that cannot be
+    saved leaves no entry, and an entry is never missing for a saved slot unless the
+    commit itself fails."""
     user = signed_in(store)
-    store.keystore.change_password(user.username, old_password, new_password)
     with store.write() as session:
         audit.append(
             session,
@@ -84,6 +87,7 @@ def change_password(store: Store, *, old_password: str, new_password: str) -> No
             target_kind="user",
             target_id=user.user_id,
         )
+        store.keystore.change_password(user.username, old_password, new_password)
 
 
 def new_setup_code() -> str:
