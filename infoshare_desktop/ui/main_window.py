@@ -62,6 +62,8 @@ USERS = "Users"
 CASES = "Cases"
 DRAFTS = "My drafts"
 CASE_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD, Role.SUPERVISOR)
+#: A QDialog property: hide the dialog over a lock instead of closing it.
+SURVIVES_LOCK = "survives_lock"
 BACKUP_FILTER = "InfoShare backups (*.isbackup)"
 BACKUP_SUFFIX = ".isbackup"
 
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
         self.lock_dialog: UnlockDialog | None = None
         self._locked = False
         self._ended = False
+        self._kept_over_lock: list[QDialog] = []
         self._pages: dict[str, QWidget] = {}
         self._home_tasks: list[tuple[str, str]] = []
         self.setWindowTitle(APP_NAME)
@@ -171,6 +174,9 @@ class MainWindow(QMainWindow):
         self.show()
         self.activateWindow()
         self._start_idle_watch()
+        kept, self._kept_over_lock = self._kept_over_lock, []
+        for dialog in kept:  # what was typed stayed in memory, out of sight, until now
+            dialog.show()
 
     def lock(self) -> None:
         """Save drafts, close the store, hide everything, and show the lock screen."""
@@ -178,7 +184,7 @@ class MainWindow(QMainWindow):
             return
         self._stop_idle_watch()
         self.session.about_to_lock.emit()
-        self._close_dialogs()
+        self._close_dialogs(keep_over_lock=True)
         accounts.lock(self.session.store)
         self._locked = True
         self.outer_stack.setCurrentWidget(self.lock_page)
@@ -207,7 +213,7 @@ class MainWindow(QMainWindow):
         self._stop_idle_watch()
         if not self._locked:
             self.session.about_to_lock.emit()
-            self._close_dialogs()
+        self._close_dialogs()
         accounts.sign_out(self.session.store)
 
     def _idle_interval_ms(self) -> int:
@@ -221,10 +227,21 @@ class MainWindow(QMainWindow):
         self.idle_timer.stop()
         QApplication.instance().removeEventFilter(self._activity)
 
-    def _close_dialogs(self) -> None:
-        """Dismiss any open dialog (message boxes too) so nothing stays on screen."""
+    def _close_dialogs(self, *, keep_over_lock: bool = False) -> None:
+        """Dismiss any open dialog (message boxes too) so nothing stays on screen.
+
+        On a lock, a dialog whose ``survives_lock`` property is set (one whose typing has
+        no draft to go to, such as a review comment) is hidden instead and shown again
+        after the same user unlocks; on sign-out it is closed like the rest."""
         for dialog in self.findChildren(QDialog):
-            if dialog.isVisible():
+            if dialog.isVisible() and keep_over_lock and dialog.property(SURVIVES_LOCK):
+                dialog.hide()
+                self._kept_over_lock.append(dialog)
+            elif dialog.isVisible():
+                dialog.reject()
+        if not keep_over_lock:
+            kept, self._kept_over_lock = self._kept_over_lock, []
+            for dialog in kept:
                 dialog.reject()
 
     # -- building ---------------------------------------------------------------------

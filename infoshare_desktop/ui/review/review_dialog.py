@@ -78,6 +78,8 @@ class ReviewDialog(QDialog):
         if detail.kind is RecordKind.SHARING_DECISION:
             what += f" ({kind_text(detail.kind, detail.subkind).lower()})"
         self.setWindowTitle(f"Review: {what}, {case_label}")
+        # A review comment has no draft: over a lock the dialog is hidden, not closed.
+        self.setProperty("survives_lock", True)
         self.setMinimumSize(760, 520)
 
         self.details_view = RecordDetailsView(self)

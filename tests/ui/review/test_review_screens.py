@@ -219,3 +219,21 @@ def test_table_models(qtmodeltester, team, monkeypatch):
     assert team_model.index(0, 4).data() == f"1 {OVERDUE_WORD}"
     empty = ReviewQueueTableModel()
     qtmodeltester.check(empty)
+
+
+def test_a_review_comment_survives_a_lock(qtbot, team, open_window):
+    from tests.ui.review.conftest import PASSWORD
+    from tests.ui.test_main_window import unlock_again
+
+    records.record_sharing_decision(team.author, case_id=team.case_id, draft=without_consent())
+    window, pages = open_window(team.supervisor)
+    dialog = pages.queue.open_review(pages.queue.model.row_at(0))
+    dialog.outcome_radios[ReviewOutcome.RETURNED].click()
+    dialog.comment_edit.setPlainText("Please say which school staff were told, and when.")
+    window.lock()
+    assert not dialog.isVisible() and not window.isVisible()  # nothing on screen
+    unlock_again(qtbot, window, PASSWORD)
+    assert dialog.isVisible()
+    assert dialog.comment_edit.value() == "Please say which school staff were told, and when."
+    assert dialog.outcome() is ReviewOutcome.RETURNED
+    assert dialog.save_review() is not None  # saved through the newly opened store
