@@ -336,3 +336,22 @@ def test_a_lock_keeps_the_typing_when_it_cannot_be_kept_as_a_draft(
     assert view.editor.save_draft_now() is not None  # the editor works on the new store
     (kept,) = drafts.list_drafts(admin_window.session.store)
     assert kept.case_id == case_id
+
+
+def test_a_half_filled_new_case_survives_a_lock(qtbot, admin_store):
+    from tests.ui.test_main_window import unlock_again
+
+    window = MainWindow(admin_store)
+    qtbot.addWidget(window)
+    window.show()
+    window.new_case_action.trigger()
+    dialog = window.cases_page.new_case_dialog
+    dialog.name_edit.setText("Morgan Example")
+    dialog.reference_edit.setText("LOCK-0001")
+    window.lock()
+    assert not dialog.isVisible()
+    unlock_again(qtbot, window, ADMIN_PASSWORD)
+    assert dialog.isVisible() and dialog.name_edit.text() == "Morgan Example"
+    dialog.dob_unknown_check.click()
+    dialog.create_button.click()
+    assert window.cases_page.open_case_id is not None  # created through the new store

@@ -59,6 +59,8 @@ class NewCaseDialog(QDialog):
         self.matches: list[CaseSummary] = []
         self.setWindowTitle("New case")
         self.setMinimumWidth(560)
+        # It has no draft: over a lock it is hidden, not closed (see MainWindow.lock).
+        self.setProperty("survives_lock", True)
 
         self.name_edit = QLineEdit(self)
         self.name_edit.setAccessibleName("Child's name")
