@@ -13,8 +13,9 @@ import uuid
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
@@ -42,7 +43,7 @@ from infoshare_desktop.store import audit, writes
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.errors import StoreError
-from infoshare_desktop.store.tables import DraftRow, SavedRecord
+from infoshare_desktop.store.tables import SavedRecord
 
 LATE_AFTER = timedelta(hours=24)
 WITHOUT_CONSENT = {
@@ -136,7 +137,7 @@ def summary_of(kind: RecordKind, draft: Draft) -> str:
 
 
 def _insert(
-    session: Session,
+    session: Session | Any,
     *,
     store: Store,
     case_id: str,
@@ -184,10 +185,10 @@ def _insert(
         target_id=record_id,
         at=recorded_at,
     )
-    if from_draft_id:
-        row = session.get(DraftRow, from_draft_id)
-        if row is not None and row.user_id == user.user_id:
-            session.delete(row)
+    if from_draft_id:  # the draft it came from goes in the same transaction
+        writes.raw_connection(session).execute(
+            "DELETE FROM draft WHERE id = ? AND user_id = ?", (from_draft_id, user.user_id)
+        )
     return record_id
 
 
@@ -198,24 +199,22 @@ def load_record(session: Session, record_id: str) -> SavedRecord:
     return row
 
 
-def consent_snapshot(session: Session, case_id: str, consent_id: str) -> ConsentSnapshot | None:
-    """The consent decision a sharing decision relies on, as the checklist needs it."""
-    row = session.get(SavedRecord, consent_id)
-    if row is None or row.case_id != case_id or row.kind != RecordKind.CONSENT_DECISION:
+def consent_snapshot(tx: Session | Any, case_id: str, consent_id: str) -> ConsentSnapshot | None:
+    """The consent decision a sharing decision relies on, as the checklist needs it.
+    A later decision superseding it (its target) with a withdrawal or refusal counts."""
+    db = writes.raw_connection(tx)
+    row = db.execute(
+        "SELECT case_id, kind, payload FROM saved_record WHERE id = ?", (consent_id,)
+    ).fetchone()
+    if row is None or row[0] != case_id or row[1] != RecordKind.CONSENT_DECISION.value:
         return None
-    decision = ConsentDecisionDraft.from_dict(json.loads(row.payload))
-    withdrawn = False
-    for later in session.exec(
-        select(SavedRecord).where(
-            SavedRecord.case_id == case_id, SavedRecord.kind == RecordKind.CONSENT_DECISION.value
-        )
-    ):
-        payload = json.loads(later.payload)
-        if payload.get("supersedes_id") == consent_id and payload.get("outcome") in (
-            ConsentOutcome.WITHDRAWN.value,
-            ConsentOutcome.REFUSED.value,
-        ):
-            withdrawn = True
+    decision = ConsentDecisionDraft.from_dict(json.loads(row[2]))
+    later = db.execute(
+        "SELECT payload FROM saved_record WHERE target_id = ? AND kind = ?",
+        (consent_id, RecordKind.CONSENT_DECISION.value),
+    ).fetchall()
+    ended = (ConsentOutcome.WITHDRAWN.value, ConsentOutcome.REFUSED.value)
+    withdrawn = any(json.loads(payload).get("outcome") in ended for (payload,) in later)
     return ConsentSnapshot.of(decision, superseded_by_withdrawal=withdrawn)
 
 
@@ -249,12 +248,12 @@ def record_sharing_decision(
 ) -> Saved:
     require(store, *CASE_ROLES)
     clean = draft.cleaned()
-    with store.write() as session:
-        require_visible_case(session, store, case_id)
+    with store.write_direct() as db:
+        require_visible_case(db, store, case_id)
         now = utcnow()
         consent = None
         if clean.consent_decision_id:
-            consent = consent_snapshot(session, case_id, clean.consent_decision_id)
+            consent = consent_snapshot(db, case_id, clean.consent_decision_id)
             if consent is None:
                 raise RecordNotFound(
                     "The consent decision this relies on is not a consent decision of this case."
@@ -264,7 +263,7 @@ def record_sharing_decision(
         )
         assert clean.occurred_at is not None and clean.kind is not None
         record_id = _insert(
-            session,
+            db,
             store=store,
             case_id=case_id,
             kind=RecordKind.SHARING_DECISION,
@@ -278,8 +277,8 @@ def record_sharing_decision(
             from_draft_id=from_draft_id,
         )
         reviews.enter_if_required(
-            session,
-            rules=reviews.rules_in(session),
+            db,
+            rules=reviews.rules_in(db),
             record_id=record_id,
             author_id=store.user.user_id,  # type: ignore[union-attr]
             kind=clean.kind,
@@ -296,21 +295,20 @@ def record_consent_decision(
 ) -> Saved:
     require(store, *CASE_ROLES)
     clean = draft.cleaned()
-    with store.write() as session:
-        require_visible_case(session, store, case_id)
+    with store.write_direct() as db:
+        require_visible_case(db, store, case_id)
         now = utcnow()
         advisories = _refuse_if_blocking(checklist.check_consent_decision(clean, now=now))
         if clean.supersedes_id:
-            earlier = session.get(SavedRecord, clean.supersedes_id)
-            if (
-                earlier is None
-                or earlier.case_id != case_id
-                or earlier.kind != RecordKind.CONSENT_DECISION
-            ):
+            earlier = db.execute(
+                "SELECT 1 FROM saved_record WHERE id = ? AND case_id = ? AND kind = ?",
+                (clean.supersedes_id, case_id, RecordKind.CONSENT_DECISION.value),
+            ).fetchone()
+            if earlier is None:
                 raise RecordNotFound("The consent decision to supersede is not one of this case.")
         assert clean.occurred_at is not None and clean.outcome is not None
         record_id = _insert(
-            session,
+            db,
             store=store,
             case_id=case_id,
             kind=RecordKind.CONSENT_DECISION,
@@ -387,13 +385,13 @@ def record_advice(
 ) -> Saved:
     require(store, *CASE_ROLES)
     clean = draft.cleaned()
-    with store.write() as session:
-        require_visible_case(session, store, case_id)
+    with store.write_direct() as db:
+        require_visible_case(db, store, case_id)
         now = utcnow()
         advisories = _refuse_if_blocking(checklist.check_advice(clean, now=now))
         occurred = ensure_utc(clean.sought_at) if clean.sought_at else now
         record_id = _insert(
-            session,
+            db,
             store=store,
             case_id=case_id,
             kind=RecordKind.ADVICE,

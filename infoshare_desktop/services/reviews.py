@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -45,6 +46,7 @@ from infoshare_desktop.store.tables import (
     StoreSetting,
     UserAccount,
 )
+from infoshare_desktop.store.writes import raw_connection, stored_time
 
 RULES_SETTING = "review_rules"
 
@@ -92,12 +94,12 @@ def review_rules(store: Store) -> ReviewRules:
         return rules_in(session)
 
 
-def rules_in(session: Session) -> ReviewRules:
+def rules_in(tx: Session | Any) -> ReviewRules:
     """The rules as the current transaction sees them (the default if never set)."""
     row = (
-        session.connection()
-        .exec_driver_sql("SELECT value FROM store_setting WHERE name = ?", (RULES_SETTING,))
-        .first()
+        raw_connection(tx)
+        .execute("SELECT value FROM store_setting WHERE name = ?", (RULES_SETTING,))
+        .fetchone()
     )
     try:
         return ReviewRules(**json.loads(row[0])) if row else ReviewRules()
@@ -118,7 +120,7 @@ def set_review_rules(store: Store, *, rules: ReviewRules) -> None:
 
 
 def enter_if_required(
-    session: Session,
+    tx: Session | Any,
     *,
     rules: ReviewRules,
     record_id: str,
@@ -133,14 +135,10 @@ def enter_if_required(
         kind=kind, without_consent=without_consent, harm_concern=harm_concern
     ):
         return False
-    session.add(
-        ReviewRequest(
-            id=str(uuid.uuid4()),
-            record_id=record_id,
-            requested_by=author_id,
-            requested_at=at,
-            reason="automatic",
-        )
+    raw_connection(tx).execute(
+        "INSERT INTO review_request (id, record_id, requested_by, requested_at, reason) "
+        "VALUES (?, ?, ?, ?, 'automatic')",
+        (str(uuid.uuid4()), record_id, author_id, stored_time(at)),
     )
     return True
 

@@ -7,6 +7,8 @@ staff named on it (its creator first).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, select
 
@@ -15,6 +17,7 @@ from infoshare_desktop.services.access import require
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import CaseFile, CaseMember
+from infoshare_desktop.store.writes import raw_connection
 
 CASE_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD, Role.SUPERVISOR)
 
@@ -43,18 +46,18 @@ def visible_case(session: Session, store: Store, case_id: str) -> CaseFile:
     return case
 
 
-def require_visible_case(session: Session, store: Store, case_id: str) -> None:
+def require_visible_case(tx: Session | Any, store: Store, case_id: str) -> None:
     """The write path's check (one indexed lookup, no ORM): the case exists and is open
-    to the signed-in user; otherwise CaseNotFound."""
+    to the signed-in user; otherwise CaseNotFound. `tx`: a Session or a DB-API connection."""
     user = require(store, *CASE_ROLES)
     row = (
-        session.connection()
-        .exec_driver_sql(
+        raw_connection(tx)
+        .execute(
             "SELECT 1 FROM case_file WHERE id = ? AND (restricted = 0 OR id IN "
             "(SELECT case_id FROM case_member WHERE user_id = ?))",
             (case_id, user.user_id),
         )
-        .first()
+        .fetchone()
     )
     if row is None:
         raise CaseNotFound()

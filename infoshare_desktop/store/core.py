@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -308,6 +309,26 @@ class Store:
         """One write transaction; known database failures become StoreErrors."""
         with _known_errors(), write_session(self.engine) as session:
             yield session
+
+    @contextmanager
+    def write_direct(self) -> Iterator[Any]:
+        """One write transaction on a pooled DB-API connection, without a Session: the
+        record saves, where SQLAlchemy's own bookkeeping would cost as much as the
+        durable commit. Commits on success, rolls back on any error."""
+        with _known_errors():
+            pooled = self.engine.raw_connection()
+            try:
+                raw = pooled.dbapi_connection
+                raw.execute("BEGIN IMMEDIATE")
+                try:
+                    yield raw
+                    raw.execute("COMMIT")
+                except BaseException:
+                    if raw.in_transaction:
+                        raw.execute("ROLLBACK")
+                    raise
+            finally:
+                pooled.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

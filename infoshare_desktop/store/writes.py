@@ -1,6 +1,9 @@
-"""The hot write path: a saved record and its search text, as plain DB-API statements on
-the session's own connection (same transaction as the audit entry). The ORM's unit of
-work would cost more than the durable commit itself on every save."""
+"""The hot write path: a saved record and its search text, as plain DB-API statements in
+the caller's transaction (same transaction as the audit entry). The ORM's unit of work
+would cost more than the durable commit itself on every save.
+
+Every function takes either a Session (its connection is used) or the DB-API connection
+of `Store.write_direct()`."""
 
 from __future__ import annotations
 
@@ -26,13 +29,16 @@ def stored_time(at: datetime) -> str:
     return at.isoformat(sep=" ", timespec="microseconds")
 
 
-def raw_connection(session: Session) -> Any:
-    raw = session.connection().connection.dbapi_connection
+def raw_connection(tx: Session | Any) -> Any:
+    """The DB-API connection behind a Session, or `tx` itself if it already is one."""
+    if not isinstance(tx, Session):
+        return tx
+    raw = tx.connection().connection.dbapi_connection
     assert raw is not None
     return raw
 
 
-def insert_record(session: Session, row: dict[str, Any]) -> None:
+def insert_record(session: Session | Any, row: dict[str, Any]) -> None:
     """Insert one saved_record row (datetimes aware; booleans as bool)."""
     values = []
     for name in _RECORD_COLUMNS:
@@ -45,7 +51,7 @@ def insert_record(session: Session, row: dict[str, Any]) -> None:
     raw_connection(session).execute(_INSERT_RECORD, values)
 
 
-def index_text(session: Session, *, case_id: str, record_id: str | None, body: str) -> None:
+def index_text(session: Session | Any, *, case_id: str, record_id: str | None, body: str) -> None:
     """Add a row to the full-text index (inside the encrypted file, like everything else)."""
     raw_connection(session).execute(
         "INSERT INTO search_index (case_id, record_id, body) VALUES (?, ?, ?)",

@@ -79,7 +79,8 @@ def test_bench_commit_baseline_raw_sqlcipher(benchmark, tmp_path):
 
 
 def test_bench_commit_with_audit_entry(benchmark, admin_store):
-    """A saved record row, its search text and its audit entry, in one durable commit."""
+    """A saved record row and its audit entry in one durable commit, on the record
+    services' own write path (`Store.write_direct`)."""
     import json
     import uuid
 
@@ -94,9 +95,9 @@ def test_bench_commit_with_audit_entry(benchmark, admin_store):
 
     def commit():
         record_id, now = str(uuid.uuid4()), utcnow()
-        with admin_store.write() as session:
+        with admin_store.write_direct() as db:
             writes.insert_record(
-                session,
+                db,
                 {
                     "id": record_id, "case_id": case_id, "kind": "sharing_decision",
                     "subkind": "shared", "target_id": None, "author_id": user_id,
@@ -106,7 +107,7 @@ def test_bench_commit_with_audit_entry(benchmark, admin_store):
                 },
             )  # fmt: skip
             audit.append(
-                session,
+                db,
                 actor_id=user_id,
                 action=audit.Action.CREATE,
                 target_kind="sharing_decision",

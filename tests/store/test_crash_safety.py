@@ -1,5 +1,6 @@
-"""SIGKILL a writer hundreds of times: no acknowledged commit is lost, no change exists
-without its audit entry (or the reverse), and the store still verifies."""
+"""SIGKILL a writer hundreds of times while it saves records through the service: no
+acknowledged commit is lost, no record exists without its audit entry and search text
+(or the reverse), and the store still verifies."""
 
 from __future__ import annotations
 
@@ -11,25 +12,29 @@ import time
 
 from sqlmodel import select as sql_select
 
-from infoshare_desktop.services import accounts
+from infoshare_desktop.services import accounts, cases, records
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.backup import integrity_problems
 from infoshare_desktop.store.engine import raw_connect
-from infoshare_desktop.store.tables import AuditEvent, StoreSetting
+from infoshare_desktop.store.tables import AuditEvent, SavedRecord, StoreSetting
 from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.domain.factories import complete_case, complete_sharing_decision
 
 KILLS = 200
 
 
-def _writer(paths, first: int, ack_fd: int) -> None:
-    """The child: sign in, then commit a change with its audit entry, over and over,
-    acknowledging each commit only after it returned."""
+def _writer(paths, case_id: str, ack_fd: int) -> None:
+    """The child: sign in, then save sharing decisions through the service (record,
+    search text and audit entry in one transaction) and, between them, a setting with
+    its audit entry through a Session, acknowledging each only after it returned."""
     store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
-    n = first
+    draft = complete_sharing_decision()
     while True:
-        name = f"crash-{n}"
+        saved = records.record_sharing_decision(store, case_id=case_id, draft=draft)
+        os.write(ack_fd, f"{saved.record_id}\n".encode())
+        name = f"crash-{saved.record_id}"
         with store.write() as session:
-            session.add(StoreSetting(name=name, value="v" * (n % 300)))
+            session.add(StoreSetting(name=name, value="v"))
             audit.append(
                 session,
                 actor_id=store.user.user_id,
@@ -37,44 +42,40 @@ def _writer(paths, first: int, ack_fd: int) -> None:
                 target_kind="setting",
                 target_id=name,
             )
-        os.write(ack_fd, f"{n}\n".encode())
-        n += 1
+        os.write(ack_fd, f"{name}\n".encode())
 
 
-def _read_acks(fd: int) -> list[int]:
+def _read_acks(fd: int) -> list[str]:
     data = b""
     while select.select([fd], [], [], 0)[0]:
         chunk = os.read(fd, 65536)
         if not chunk:
             break
         data += chunk
-    return [int(line) for line in data.split(b"\n") if line.strip()]
+    return [line.decode() for line in data.split(b"\n") if line.strip()]
 
 
 def test_sigkill_during_commits_loses_nothing_acknowledged(admin_store, data_paths):
+    case_id = cases.create_case(admin_store, draft=complete_case())
     admin_store.close()
     accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD).close()  # warm imports
     rng = random.Random(20261129)
-    acknowledged: set[int] = set()
-    next_id = 0
+    acknowledged: set[str] = set()
     for _ in range(KILLS):
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # child
             os.close(read_fd)
             try:
-                _writer(data_paths, next_id, write_fd)
+                _writer(data_paths, case_id, write_fd)
             finally:
                 os._exit(0)
         os.close(write_fd)
         time.sleep(rng.uniform(0.0, 0.06))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        acks = _read_acks(read_fd)
+        acknowledged.update(_read_acks(read_fd))
         os.close(read_fd)
-        acknowledged.update(acks)
-        # A commit killed before its acknowledgement may still have landed: skip ahead.
-        next_id = max([next_id, *[a + 1 for a in acks]]) + 1
 
     assert len(acknowledged) > KILLS, "the writer hardly ever committed; the test proves little"
     store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
@@ -83,14 +84,30 @@ def test_sigkill_during_commits_loses_nothing_acknowledged(admin_store, data_pat
     conn.close()
     with store.read() as session:
         report = audit.verify_chain(session, store.keys.audit_anchor)
+        saved = set(session.exec(sql_select(SavedRecord.id)))
+        indexed = {
+            row[0]
+            for row in session.connection().exec_driver_sql(
+                "SELECT record_id FROM search_index WHERE record_id IS NOT NULL"
+            )
+        }
         settings = {
             s.name for s in session.exec(sql_select(StoreSetting)) if s.name.startswith("crash-")
         }
         audited = {
-            e.target_id
-            for e in session.exec(sql_select(AuditEvent).where(AuditEvent.target_kind == "setting"))
+            (e.target_kind, e.target_id)
+            for e in session.exec(
+                sql_select(AuditEvent).where(
+                    AuditEvent.action.in_(["record.create", "store.setting"])  # type: ignore[attr-defined]
+                )
+            )
         }
     store.close()
     assert report.ok, report.problems
-    assert {f"crash-{n}" for n in acknowledged} <= settings
-    assert settings == audited
+    assert {a for a in acknowledged if not a.startswith("crash-")} <= saved
+    assert {a for a in acknowledged if a.startswith("crash-")} <= settings
+    assert saved == indexed  # no record without its search text, or the reverse
+    assert {("sharing_decision", r) for r in saved} == {
+        (k, t) for k, t in audited if k == "sharing_decision"
+    }
+    assert {("setting", n) for n in settings} == {(k, t) for k, t in audited if k == "setting"}
