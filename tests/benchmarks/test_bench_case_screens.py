@@ -197,7 +197,7 @@ PEAK_SCRIPT = textwrap.dedent(
     (case,) = cases.list_cases(store, limit=1, sort="records")
     window.cases_page.open_case(case.case_id)
     window.cases_page.case_view.select_record(
-        window.cases_page.case_view.model.entry_at(199).record_id
+        window.cases_page.case_view.model.row_at(199).record_id
     )
     window.grab()
     app.processEvents()

@@ -83,7 +83,7 @@ def main() -> int:
         page.open_case(busiest[1].case_id)
         view = page.case_view
         for row in range(view.model.rowCount() - 1, -1, -1):
-            entry = view.model.entry_at(row)
+            entry = view.model.row_at(row)
             if entry.kind is RecordKind.SHARING_DECISION:
                 view.select_record(entry.record_id)
                 break

@@ -208,7 +208,7 @@ def test_whole_flow_from_sign_in_to_a_draft_kept_across_the_idle_lock(
     form.recipients_told_notes.setPlainText("Told by secure email")
     amend.editor.evaluate()
     amend.editor.save_button.click()
-    kinds = [view.model.entry_at(r).kind for r in range(view.model.rowCount())]
+    kinds = [view.model.row_at(r).kind for r in range(view.model.rowCount())]
     assert kinds == [RecordKind.SHARING_DECISION, RecordKind.AMENDMENT]
     view.select_record(record_id)
     assert "Amendment 1" in view.details.toPlainText()

@@ -5,15 +5,14 @@ Each kind has an icon *and* its word; late entries say so in words.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services.cases import ChronologyEntry
-
-_Index = QModelIndex | QPersistentModelIndex
+from infoshare_desktop.ui.models.list_model import Index, ListTableModel
 
 KIND_ICONS = {
     RecordKind.SHARING_DECISION: QStyle.StandardPixmap.SP_ArrowForward,
@@ -39,45 +38,19 @@ def kind_text(entry: ChronologyEntry) -> str:
     return entry.kind.label
 
 
-class ChronologyTableModel(QAbstractTableModel):
+class ChronologyTableModel(ListTableModel[ChronologyEntry]):
     COLUMNS = ("Kind", "Happened", "Recorded", "By", "Summary")
     KIND, HAPPENED, RECORDED, AUTHOR, SUMMARY = range(5)
 
     def __init__(self) -> None:
         super().__init__()
-        self._entries: list[ChronologyEntry] = []
         self._icons: dict[QStyle.StandardPixmap, QIcon] = {}
 
-    def set_entries(self, entries: list[ChronologyEntry]) -> None:
-        self.beginResetModel()
-        self._entries = list(entries)
-        self.endResetModel()
+    def headings(self) -> tuple[str, ...]:
+        return self.COLUMNS
 
-    def entry_at(self, row: int) -> ChronologyEntry:
-        return self._entries[row]
-
-    def row_of(self, record_id: str) -> int | None:
-        for row, entry in enumerate(self._entries):
-            if entry.record_id == record_id:
-                return row
-        return None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> str | None:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
-        return None
+    def row_id(self, item: ChronologyEntry) -> str:
+        return item.record_id
 
     def _icon(self, entry: ChronologyEntry) -> QIcon:
         which = KIND_ICONS.get(entry.kind, QStyle.StandardPixmap.SP_FileIcon)
@@ -87,10 +60,10 @@ class ChronologyTableModel(QAbstractTableModel):
             self._icons[which] = QApplication.style().standardIcon(which)
         return self._icons[which]
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        entry = self.item(index)
+        if entry is None:
             return None
-        entry = self._entries[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DecorationRole and column == self.KIND:
             return self._icon(entry)

@@ -12,15 +12,15 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
 from infoshare_desktop.services.reviews import ReviewItem, TeamRow
+from infoshare_desktop.ui.models.list_model import Index, ListTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
 
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -103,49 +103,18 @@ class _Column(Generic[T]):
         self.spoken = spoken
 
 
-class _ListTableModel(QAbstractTableModel, Generic[T]):
+class _ColumnsTableModel(ListTableModel[T]):
     """A read-only table over a list of rows, described by its columns."""
 
     columns: Sequence[_Column[T]] = ()
 
-    def __init__(self, rows: Sequence[T] = ()) -> None:
-        super().__init__()
-        self._rows: list[T] = list(rows)
+    def headings(self) -> list[str]:
+        return [column.title for column in self.columns]
 
-    def set_rows(self, rows: Sequence[T]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> T:
-        return self._rows[row]
-
-    def rows(self) -> list[T]:
-        return list(self._rows)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> str | None:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section].title
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        item = self.item(index)
+        if item is None:
             return None
-        if not 0 <= index.column() < len(self.columns):
-            return None
-        item = self._rows[index.row()]
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(item)
@@ -161,10 +130,7 @@ class _ListTableModel(QAbstractTableModel, Generic[T]):
             tip = column.tip(item) if column.tip is not None else column.text(item)
             return tip.replace("\n", ", ") or None
         if role == RECORD_ID_ROLE:
-            return self._record_id(item)
-        return None
-
-    def _record_id(self, item: T) -> str | None:
+            return self.row_id(item)
         return None
 
 
@@ -212,7 +178,7 @@ def _is_overdue(item: ReviewItem) -> bool:
     return item.overdue
 
 
-class ReviewQueueTableModel(_ListTableModel[ReviewItem]):
+class ReviewQueueTableModel(_ColumnsTableModel[ReviewItem]):
     """Records awaiting review, in the order given (the service gives oldest first)."""
 
     columns = (
@@ -235,7 +201,7 @@ class ReviewQueueTableModel(_ListTableModel[ReviewItem]):
         ),
     )
 
-    def _record_id(self, item: ReviewItem) -> str:
+    def row_id(self, item: ReviewItem) -> str:
         return item.record_id
 
 
@@ -244,7 +210,7 @@ def _returned(item: ReviewItem) -> str:
     return f"{item.last_reviewer}{when}"
 
 
-class ReturnedTableModel(_ListTableModel[ReviewItem]):
+class ReturnedTableModel(_ColumnsTableModel[ReviewItem]):
     """The author's records returned for more detail, with who returned them and when."""
 
     columns = (
@@ -256,11 +222,11 @@ class ReturnedTableModel(_ListTableModel[ReviewItem]):
         _Column("Supervisor's comment", lambda i: i.last_comment),
     )
 
-    def _record_id(self, item: ReviewItem) -> str:
+    def row_id(self, item: ReviewItem) -> str:
         return item.record_id
 
 
-class TeamTableModel(_ListTableModel[TeamRow]):
+class TeamTableModel(_ColumnsTableModel[TeamRow]):
     """Per practitioner: awaiting review, returned and unanswered, endorsed, overdue."""
 
     columns = (

@@ -270,7 +270,7 @@ class CaseView(QWidget):
         except KNOWN_ERRORS as error:
             feedback.show_error(self, str(error))
             return
-        self.model.set_entries(entries)
+        self.model.set_rows(entries)
         self._fit_columns()
         self._show_consent(consent)
         self._show_drafts_bar()
@@ -303,7 +303,7 @@ class CaseView(QWidget):
 
     def selected_entry(self) -> cases.ChronologyEntry | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.entry_at(rows[0].row()) if rows else None
+        return self.model.row_at(rows[0].row()) if rows else None
 
     def _show_identity(self) -> None:
         case = self.case

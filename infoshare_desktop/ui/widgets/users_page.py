@@ -96,7 +96,7 @@ class UsersPage(QWidget):
         current = self.selected_account()
         keep = select_user_id or (current.user_id if current else None)
         try:
-            self.model.set_accounts(accounts.list_users(self.session.store))
+            self.model.set_rows(accounts.list_users(self.session.store))
         except KNOWN_ERRORS as exc:
             feedback.show_error(self, str(exc))
             return
@@ -107,11 +107,11 @@ class UsersPage(QWidget):
 
     def selected_account(self) -> AccountSummary | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.account_at(rows[0].row()) if rows else None
+        return self.model.row_at(rows[0].row()) if rows else None
 
     def select_user(self, username: str) -> None:
         for row in range(self.model.rowCount()):
-            if self.model.account_at(row).username == username:
+            if self.model.row_at(row).username == username:
                 self.table.selectRow(row)
                 return
 
