@@ -172,19 +172,6 @@ class AmendmentEditor(RecordEditorBase):
         self.panel.finding_activated.connect(self._on_finding_activated)
         return self.form, self.panel
 
-    def draft(self) -> AmendmentDraft:
-        """The amendment as typed."""
-        return self.form.draft()
-
-    def set_draft(self, draft: Draft) -> None:
-        """Show ``draft`` in the form."""
-        assert isinstance(draft, AmendmentDraft)
-        self.form.set_draft(draft)
-
-    def focus_field(self, name: str) -> bool:
-        """Move the focus to the field a finding names."""
-        return self.form.focus_field(name)
-
     def _empty_draft(self) -> Draft:
         return AmendmentDraft(target_id=self.target_id, target_was_shared=self.target_was_shared)
 

@@ -149,18 +149,25 @@ class RecordEditorBase(QWidget):
             width = max(self.splitter.width(), 1)
             self.splitter.setSizes([width * 3 // 5, width - width * 3 // 5])
 
-    # ---- what subclasses provide ----------------------------------------------------------
-
-    def _build_parts(self) -> tuple[QWidget, QWidget]:
-        """The form and the panel beside it; connect the form's change signal to _edited."""
-        raise NotImplementedError
+    # ---- the form ---------------------------------------------------------------------------
 
     def draft(self) -> Draft:
         """The draft as typed."""
-        raise NotImplementedError
+        return self.form.draft()
 
     def set_draft(self, draft: Draft) -> None:
         """Show ``draft`` in the form."""
+        self.form.set_draft(draft)
+
+    def focus_field(self, name: str) -> bool:
+        """Move the focus to the field a finding names."""
+        return self.form.focus_field(name)
+
+    # ---- what subclasses provide ----------------------------------------------------------
+
+    def _build_parts(self) -> tuple[QWidget, QWidget]:
+        """The form (kept as ``self.form``) and the panel beside it; connect the form's
+        change signal to _edited."""
         raise NotImplementedError
 
     def _empty_draft(self) -> Draft:
@@ -170,10 +177,6 @@ class RecordEditorBase(QWidget):
         raise NotImplementedError
 
     def _record(self, draft: Draft) -> records.Saved:
-        raise NotImplementedError
-
-    def focus_field(self, name: str) -> bool:
-        """Move the focus to the field a finding names."""
         raise NotImplementedError
 
     def _show_findings(self, findings: list[Finding]) -> None:
@@ -394,19 +397,6 @@ class SharingDecisionEditor(RecordEditorBase):
         self.panel.finding_activated.connect(self._on_finding_activated)
         return self.form, self.panel
 
-    def draft(self) -> SharingDecisionDraft:
-        """The draft as typed."""
-        return self.form.draft()
-
-    def set_draft(self, draft: Draft) -> None:
-        """Show ``draft`` in the form."""
-        assert isinstance(draft, SharingDecisionDraft)
-        self.form.set_draft(draft)
-
-    def focus_field(self, name: str) -> bool:
-        """Move the focus to the field a finding names."""
-        return self.form.focus_field(name)
-
     def _empty_draft(self) -> Draft:
         return SharingDecisionDraft()
 
@@ -468,19 +458,6 @@ class ConsentDecisionEditor(RecordEditorBase):
         self.form.changed.connect(self._edited)
         self.panel.finding_activated.connect(self._on_finding_activated)
         return self.form, self.panel
-
-    def draft(self) -> ConsentDecisionDraft:
-        """The draft as typed."""
-        return self.form.draft()
-
-    def set_draft(self, draft: Draft) -> None:
-        """Show ``draft`` in the form."""
-        assert isinstance(draft, ConsentDecisionDraft)
-        self.form.set_draft(draft)
-
-    def focus_field(self, name: str) -> bool:
-        """Move the focus to the field a finding names."""
-        return self.form.focus_field(name)
 
     def _empty_draft(self) -> Draft:
         return ConsentDecisionDraft()
