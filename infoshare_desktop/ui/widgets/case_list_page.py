@@ -17,7 +17,6 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -39,6 +38,7 @@ from infoshare_desktop.ui.models.case_table_model import (
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import page_layout
+from infoshare_desktop.ui.widgets.tables import make_list_table
 
 SEARCH_DELAY_MS = 250
 
@@ -105,18 +105,11 @@ class CaseListPage(QWidget):
 
         self.table = QTableView(self)
         self.table.setObjectName("caseTable")
-        self.table.setAccessibleName("Cases")
+        make_list_table(self.table, "Cases")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
         self.table.setItemDelegateForColumn(CaseTableModel.MATCH_COLUMN, SnippetDelegate(self))
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         # Fit columns to the first rows only: measuring all 200 of a page cost more than
         # reading them from the store.
         header.setResizeContentsPrecision(40)

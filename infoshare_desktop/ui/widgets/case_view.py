@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from infoshare_desktop.ui.printing.controller import CaseSummaryPrinter
 from infoshare_desktop.ui.widgets.layout import MARGIN, SPACING
 from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
+from infoshare_desktop.ui.widgets.tables import make_list_table
 
 DRAFT_KIND_WORDS = {
     RecordKind.SHARING_DECISION.value: "sharing decision",
@@ -164,16 +164,9 @@ class CaseView(QWidget):
 
         self.table = QTableView(page)
         self.table.setObjectName("chronologyTable")
-        self.table.setAccessibleName("Chronology")
+        make_list_table(self.table, "Chronology")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setHighlightSections(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.details = RecordDetailsView(page)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -23,6 +22,7 @@ from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.case_view import draft_kind_words
 from infoshare_desktop.ui.widgets.labels import heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import page_layout
+from infoshare_desktop.ui.widgets.tables import make_list_table
 
 
 class DraftsPage(QWidget):
@@ -38,16 +38,9 @@ class DraftsPage(QWidget):
         self.status_label = text_label("", self, role="muted")
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setObjectName("draftsTable")
-        self.table.setAccessibleName("My drafts")
+        make_list_table(self.table, "My drafts")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.resume_button = QPushButton("Resume", self)
         self.resume_button.setToolTip("Open the draft in its editor, on its case")

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelection
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -28,6 +27,7 @@ from infoshare_desktop.ui.models.account_table import AccountTableModel
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import page_layout
+from infoshare_desktop.ui.widgets.tables import make_list_table
 
 
 class UsersPage(QWidget):
@@ -37,13 +37,7 @@ class UsersPage(QWidget):
         self.model = AccountTableModel()
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Accounts")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
+        make_list_table(self.table, "Accounts")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # roles
