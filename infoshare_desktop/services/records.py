@@ -364,7 +364,7 @@ def record_review(store: Store, *, draft: ReviewDraft) -> Saved:
         advisories = _refuse_if_blocking(
             checklist.check_review(clean, reviewer_id=user.user_id, author_id=target.author_id)
         )
-        reviews.ensure_reviewable(session, record_id=target.id, reviewer_id=user.user_id)
+        reviews.ensure_reviewable(session, record_id=target.id)
         assert clean.outcome is not None
         record_id = _insert(
             session,

@@ -373,8 +373,8 @@ def open_for_review(store: Store, *, record_id: str):  # -> cases.RecordDetail
     return detail
 
 
-def ensure_reviewable(session: Session, *, record_id: str, reviewer_id: str) -> None:
-    """Only a record awaiting review can be reviewed (by someone other than its author)."""
+def ensure_reviewable(session: Session, *, record_id: str) -> None:
+    """Only a record awaiting review can be reviewed (REVIEW_NOT_OWN guards its author)."""
     row = session.get(SavedRecord, record_id)
     if row is None:
         raise ReviewNotAllowed("That record does not exist.")

@@ -252,11 +252,18 @@ def test_any_draft_without_blocking_findings_saves_and_reads_back_equal(
     assert cases.record_detail(admin_store, record_id=saved.record_id).content == clean
 
 
-def test_refusal_leaves_drafts_for_another_kind_untouched(admin_store, case_id):
+def test_a_refused_save_keeps_the_draft_it_came_from(admin_store, case_id):
+    """A decision not to share without its weighing is refused; the draft survives."""
+    from infoshare_desktop.services import drafts
+
     draft = complete_sharing_decision(kind=SharingKind.NOT_SHARED, weighing="")
+    draft_id = drafts.save_draft(admin_store, draft=draft, case_id=case_id)
     with pytest.raises(ChecklistRefused) as refused:
-        records.record_sharing_decision(admin_store, case_id=case_id, draft=draft)
+        records.record_sharing_decision(
+            admin_store, case_id=case_id, draft=draft, from_draft_id=draft_id
+        )
     assert "WEIGHING" in {f.rule_id for f in refused.value.findings}
+    assert drafts.load_draft(admin_store, draft_id=draft_id)[1] == draft
 
 
 def test_records_survive_locking_and_unlocking(data_paths, admin_store, case_id):
@@ -292,3 +299,21 @@ def test_checking_a_sharing_decision_does_not_read_consent_of_a_restricted_case(
     with pytest.raises(cases.StoreError):
         records.check_sharing_decision(pat, case_id=secret, draft=draft)
     pat.close()
+
+
+def test_advice_is_recorded_in_the_chronology_and_refused_when_incomplete(admin_store, case_id):
+    from infoshare_desktop.domain import AdviceDraft
+    from tests.domain.factories import complete_advice
+
+    before = counts(admin_store)
+    with pytest.raises(ChecklistRefused) as refused:
+        records.record_advice(admin_store, case_id=case_id, draft=AdviceDraft())
+    assert {"ADVICE_FROM", "ADVICE_GIVEN"} <= {f.rule_id for f in refused.value.findings}
+    assert counts(admin_store) == before
+    advice = complete_advice()
+    saved = records.record_advice(admin_store, case_id=case_id, draft=advice)
+    (entry,) = cases.chronology(admin_store, case_id=case_id)
+    assert (entry.record_id, entry.kind.value) == (saved.record_id, "advice")
+    assert entry.occurred_at == advice.sought_at
+    assert "Designated safeguarding lead" in entry.summary
+    assert cases.record_detail(admin_store, record_id=saved.record_id).content == advice.cleaned()
