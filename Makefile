@@ -1,21 +1,26 @@
 # Two commands: `make run` installs and starts the application; `make test` installs and runs the tests.
-PYTHON ?= python3
+# Python 3.12 or newer (packaging/find-python.sh says why 3.11 is refused).
+PYTHON ?= $(shell bash packaging/find-python.sh)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run demo test bench system-deps install install-test clean
+.PHONY: run demo test bench system-deps venv install install-test clean
 
 system-deps:
 	@bash packaging/install-system-deps.sh
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+# A venv made with an older Python (an earlier checkout allowed 3.11) is replaced.
+venv:
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+	  echo 'Replacing .venv: it was made with a Python older than 3.12'; rm -rf $(VENV); fi
+	@if [ ! -x $(BIN)/python ]; then \
+	  test -n "$(PYTHON)" || { echo 'Python 3.12 or newer is needed' >&2; exit 1; }; \
+	  $(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet --upgrade pip; fi
 
-install: system-deps $(BIN)/python
+install: system-deps venv
 	$(BIN)/pip install --quiet -e .
 
-install-test: system-deps $(BIN)/python
+install-test: system-deps venv
 	$(BIN)/pip install --quiet -e ".[test]"
 
 run: install
