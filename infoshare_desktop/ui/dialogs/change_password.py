@@ -8,7 +8,13 @@ from infoshare_desktop.services import accounts
 from infoshare_desktop.services.errors import KNOWN_ERRORS, WrongPasswordError
 from infoshare_desktop.ui.feedback import busy_cursor
 from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.widgets.labels import (
+    AlertLabel,
+    HintLabel,
+    block_until_ready,
+    heading_label,
+    text_label,
+)
 from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
 from infoshare_desktop.ui.widgets.password_fields import NewPasswordFields, password_edit
 
@@ -38,6 +44,8 @@ class ChangePasswordDialog(QDialog):
         self.new_fields.add_rows(form, "&New password", "&Confirm new password")
         layout.addLayout(form)
         layout.addWidget(self.alert)
+        self.problem_hint = HintLabel(self)
+        layout.addWidget(self.problem_hint)
         buttons = QDialogButtonBox(self)
         self.change_button = QPushButton("Change password", self)
         self.change_button.setDefault(True)
@@ -58,8 +66,7 @@ class ChangePasswordDialog(QDialog):
 
     def _on_fields_changed(self, _text: str = "") -> None:
         problem = self.problem()
-        self.change_button.setEnabled(problem is None)
-        self.change_button.setToolTip(problem or "")
+        block_until_ready(self.change_button, self.problem_hint, problem)
 
     def _on_buttons_accepted(self) -> None:
         if self.problem() is not None:

@@ -14,7 +14,13 @@ from infoshare_desktop import APP_NAME
 from infoshare_desktop.domain.accounts import MAX_USERNAME, username_problem
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.ui.feedback import busy_cursor
-from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.widgets.labels import (
+    AlertLabel,
+    HintLabel,
+    block_until_ready,
+    heading_label,
+    text_label,
+)
 from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
 from infoshare_desktop.ui.widgets.password_fields import NewPasswordFields
 
@@ -41,6 +47,8 @@ class FirstRunDialog(QDialog):
             self, username=self.username_edit.text, name="Password"
         )
         self.alert = AlertLabel(self)
+        self.username_hint = HintLabel(self, field=self.username_edit)
+        self.problem_hint = HintLabel(self)
         self.create_button = QPushButton("Create", self)
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self._on_create_clicked)
@@ -60,10 +68,12 @@ class FirstRunDialog(QDialog):
         layout.addWidget(text_label(f"Data folder: {paths.root}", self, role="muted"))
         form = form_layout()
         form.addRow("&User name", self.username_edit)
+        form.addRow("", self.username_hint)
         form.addRow("&Full name", self.full_name_edit)
         self.password_fields.add_rows(form, "&Password", "&Confirm password")
         layout.addLayout(form)
         layout.addWidget(self.alert)
+        layout.addWidget(self.problem_hint)
         buttons = QHBoxLayout()
         buttons.addWidget(quit_button)
         buttons.addStretch(1)
@@ -72,7 +82,7 @@ class FirstRunDialog(QDialog):
 
         self.username_edit.textChanged.connect(self._on_username_text_changed)
         self.password_fields.changed.connect(self._on_password_fields_changed)
-        self._on_password_fields_changed()
+        self._on_username_text_changed("")
         self.username_edit.setFocus()
 
     def problem(self) -> str | None:
@@ -81,13 +91,13 @@ class FirstRunDialog(QDialog):
             return "Enter a user name."
         return username_problem(self.username_edit.text()) or self.password_fields.problem()
 
-    def _on_username_text_changed(self, _text: str) -> None:
+    def _on_username_text_changed(self, text: str) -> None:
+        self.username_hint.show_problem(username_problem(text) if text.strip() else None)
         self.password_fields.refresh()
 
     def _on_password_fields_changed(self) -> None:
         problem = self.problem()
-        self.create_button.setEnabled(problem is None)
-        self.create_button.setToolTip(problem or "")
+        block_until_ready(self.create_button, self.problem_hint, problem)
 
     def _on_create_clicked(self) -> None:
         problem = self.problem()

@@ -196,12 +196,23 @@ class NewCaseDialog(QDialog):
         found = self.findings()
         self.findings_panel.set_findings(found)
         self.findings_panel.setVisible(bool(found))
-        blocked = bool(checklist.blocking(found))
-        self.create_button.setEnabled(not blocked)
-        self.create_button.setToolTip(
-            "Fill in what the list above asks for first." if blocked else "Create the case"
-        )
+        blocking = checklist.blocking(found)
+        self.create_button.setEnabled(not blocking)
+        tip = "Fill in what the list above asks for first." if blocking else "Create the case"
+        self.create_button.setToolTip(tip)
+        self.create_button.setAccessibleDescription(tip)
+        # Each field is described by what it still needs, so a screen reader hears it there.
+        for field, widget in self._field_widgets().items():
+            problems = [finding.message for finding in blocking if finding.field == field]
+            widget.setAccessibleDescription(" ".join(problems))
         return found
+
+    def _field_widgets(self) -> dict[str, QWidget]:
+        return {
+            "display_name": self.name_edit,
+            "date_of_birth": self.dob_edit,
+            "case_reference": self.reference_edit,
+        }
 
     def _show_duplicates(self, matches: list[CaseSummary]) -> None:
         self.matches = matches
@@ -236,11 +247,7 @@ class NewCaseDialog(QDialog):
         self._on_input_changed()
 
     def _on_findings_panel_activated(self, field: str) -> None:
-        target = {
-            "display_name": self.name_edit,
-            "date_of_birth": self.dob_edit,
-            "case_reference": self.reference_edit,
-        }.get(field, self.name_edit)
+        target = self._field_widgets().get(field, self.name_edit)
         target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_buttons_accepted(self) -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget
 
-from infoshare_desktop.ui.widgets.labels import heading_label, text_label
+from infoshare_desktop.ui.widgets.labels import (
+    HintLabel,
+    block_until_ready,
+    heading_label,
+    text_label,
+)
 from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
 from infoshare_desktop.ui.widgets.password_fields import NewPasswordFields
 
@@ -28,6 +33,8 @@ class SetPasswordDialog(QDialog):
         form = form_layout()
         self.fields.add_rows(form, "New password", "Confirm password")
         layout.addLayout(form)
+        self.problem_hint = HintLabel(self)
+        layout.addWidget(self.problem_hint)
         buttons = QDialogButtonBox(self)
         self.ok_button = QPushButton("Set password", self)
         self.ok_button.setDefault(True)
@@ -48,8 +55,7 @@ class SetPasswordDialog(QDialog):
 
     def _on_fields_changed(self) -> None:
         problem = self.fields.problem()
-        self.ok_button.setEnabled(problem is None)
-        self.ok_button.setToolTip(problem or "")
+        block_until_ready(self.ok_button, self.problem_hint, problem)
 
     @classmethod
     def ask(cls, parent: QWidget | None, username: str, message: str) -> str | None:

@@ -18,7 +18,13 @@ from infoshare_desktop.services.accounts import AccountSummary
 from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.theme import set_role
-from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.widgets.labels import (
+    AlertLabel,
+    HintLabel,
+    block_until_ready,
+    heading_label,
+    text_label,
+)
 from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
 from infoshare_desktop.ui.widgets.role_checks import RoleCheckGroup
 
@@ -52,6 +58,8 @@ class AddUserDialog(QDialog):
         self.full_name_edit.setMaxLength(200)
         self.roles = RoleCheckGroup([Role.PRACTITIONER], self)
         self.alert = AlertLabel(self)
+        self.username_hint = HintLabel(self, field=self.username_edit)
+        self.problem_hint = HintLabel(self)
 
         layout = page_layout(self)
         layout.addWidget(heading_label("Add a user", self))
@@ -65,10 +73,12 @@ class AddUserDialog(QDialog):
         )
         form = form_layout()
         form.addRow("&User name", self.username_edit)
+        form.addRow("", self.username_hint)
         form.addRow("&Full name", self.full_name_edit)
         layout.addLayout(form)
         layout.addWidget(self.roles)
         layout.addWidget(self.alert)
+        layout.addWidget(self.problem_hint)
         buttons, self.add_button = _button_box(self, "Add user")
         buttons.accepted.connect(self._on_buttons_accepted)
         layout.addWidget(buttons)
@@ -85,9 +95,9 @@ class AddUserDialog(QDialog):
         return username_problem(self.username_edit.text())
 
     def _on_fields_changed(self, _value: object = None) -> None:
-        problem = self.problem()
-        self.add_button.setEnabled(problem is None)
-        self.add_button.setToolTip(problem or "")
+        text = self.username_edit.text()
+        self.username_hint.show_problem(username_problem(text) if text.strip() else None)
+        block_until_ready(self.add_button, self.problem_hint, self.problem())
 
     def _on_buttons_accepted(self) -> None:
         if self.problem() is not None:
@@ -126,6 +136,7 @@ class ChangeRolesDialog(QDialog):
         self.setMinimumWidth(420)
         self.roles = RoleCheckGroup(account.roles, self)
         self.alert = AlertLabel(self)
+        self.problem_hint = HintLabel(self)
         layout = page_layout(self)
         layout.addWidget(heading_label(f"Roles of {account.username}", self))
         layout.addWidget(
@@ -133,6 +144,7 @@ class ChangeRolesDialog(QDialog):
         )
         layout.addWidget(self.roles)
         layout.addWidget(self.alert)
+        layout.addWidget(self.problem_hint)
         buttons, self.save_button = _button_box(self, "Save roles")
         buttons.accepted.connect(self._on_buttons_accepted)
         layout.addWidget(buttons)
@@ -140,8 +152,8 @@ class ChangeRolesDialog(QDialog):
         self._on_roles_changed()
 
     def _on_roles_changed(self) -> None:
-        self.save_button.setEnabled(bool(self.roles.roles()))
-        self.save_button.setToolTip("" if self.roles.roles() else "Choose at least one role.")
+        problem = None if self.roles.roles() else "Choose at least one role."
+        block_until_ready(self.save_button, self.problem_hint, problem)
 
     def _on_buttons_accepted(self) -> None:
         try:

@@ -39,6 +39,7 @@ from infoshare_desktop.services.errors import (
     ChecklistRefused,
     InvalidTextError,
 )
+from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel, count_phrase
 from infoshare_desktop.ui.forms.consent_decision_form import ConsentDecisionForm
 from infoshare_desktop.ui.forms.fields import refresh_tab_order
@@ -97,12 +98,12 @@ class RecordEditorBase(QWidget):
         self.message.setWordWrap(True)
         self.message.setFrameShape(QFrame.Shape.Box)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setAccessibleName("Problem saving")
+        self.message.setAccessibleDescription("Problem saving")
         self.message.hide()
         self.status_icon = QLabel(self)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
-        self.status.setAccessibleName("Checklist status")
+        self.status.setAccessibleDescription("Checklist status")
         self.draft_status = QLabel(self)
         self.draft_status.setProperty("role", "muted")
         self.save_draft_button = QPushButton("Keep as draft", self)
@@ -218,10 +219,13 @@ class RecordEditorBase(QWidget):
         )
         size = self.status.fontMetrics().height()
         self.status_icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
+        before = self.status.text()
         if done:
             self.status.setText("Saved. The record can now only be amended, not edited.")
         else:
             self.status.setText(count_phrase(self.findings) + ".")
+        if before and self.status.text() != before:
+            announce(self.status, self.status.text())
         self.save_button.setEnabled(count == 0 and not done)
         self.save_button.setToolTip(
             "Save this record. It cannot be edited afterwards, only amended."
@@ -337,6 +341,7 @@ class RecordEditorBase(QWidget):
     def _show_error(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
+        announce(self.message, text, assertive=True)
 
     def _edited(self) -> None:
         """Called by the form on every edit: re-check soon, keep a draft in a few seconds."""

@@ -66,7 +66,7 @@ class SummaryPreviewDialog(QDialog):
             self.zoom.addItem(label, mode)
         self.zoom.currentIndexChanged.connect(self._on_zoom_current_index_changed)
         self.position = QLabel(self)
-        self.position.setAccessibleName("Current page")
+        self.position.setAccessibleDescription("Current page")
         navigator = self.view.pageNavigator()
         navigator.currentPageChanged.connect(self._on_navigator_current_page_changed)
         self._on_navigator_current_page_changed(navigator.currentPage())

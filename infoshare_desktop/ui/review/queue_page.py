@@ -76,7 +76,7 @@ class ReviewQueuePage(QWidget):
         self.review_button.setToolTip("Open the selected record for review (Enter).")
 
         self.summary_label = text_label("", self, role="muted")
-        self.summary_label.setAccessibleName("Queue summary")
+        self.summary_label.setAccessibleDescription("Queue summary")
         self.alert = AlertLabel(self)
 
         who = QHBoxLayout()

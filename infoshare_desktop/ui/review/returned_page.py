@@ -47,13 +47,13 @@ class ReturnedToMePage(QWidget):
             parent=self,
         )
         self.summary_label = text_label("", self, role="muted")
-        self.summary_label.setAccessibleName("Returned records summary")
+        self.summary_label.setAccessibleDescription("Returned records summary")
         self.alert = AlertLabel(self)
 
         comment_box = QGroupBox("The supervisor's comment", self)
         self.from_label = text_label("", comment_box, role="muted")
         self.comment_label = text_label(NO_SELECTION, comment_box)
-        self.comment_label.setAccessibleName("Supervisor's comment")
+        self.comment_label.setAccessibleDescription("Supervisor's comment")
         self.comment_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard

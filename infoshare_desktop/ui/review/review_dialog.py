@@ -141,7 +141,7 @@ class ReviewDialog(QDialog):
         self.splitter.setStretchFactor(1, 2)
 
         self.status_label = text_label("", self)
-        self.status_label.setAccessibleName("Review status")
+        self.status_label.setAccessibleDescription("Review status")
         self.close_button = QPushButton("Close", self)
         self.close_button.setAutoDefault(False)
         self.close_button.setToolTip("Close without saving a review.")

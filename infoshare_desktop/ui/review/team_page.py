@@ -26,7 +26,7 @@ class TeamOverviewPage(QWidget):
             self.model, "Review by practitioner", stretch_column=0, parent=self
         )
         self.summary_label = text_label("", self, role="muted")
-        self.summary_label.setAccessibleName("Team summary")
+        self.summary_label.setAccessibleDescription("Team summary")
         self.alert = AlertLabel(self)
         layout = page_layout(self)
         layout.addWidget(heading_label("Team overview", self))

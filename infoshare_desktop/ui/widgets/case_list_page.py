@@ -17,8 +17,10 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QStyle,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.models.case_table_model import (
     CASE_ID_ROLE,
     SNIPPET_HTML_ROLE,
@@ -41,6 +44,20 @@ from infoshare_desktop.ui.widgets.layout import page_layout
 from infoshare_desktop.ui.widgets.tables import make_list_table
 
 SEARCH_DELAY_MS = 250
+
+SORT_CHOICES: tuple[tuple[int, bool, str], ...] = (
+    (3, True, "Last activity, newest first"),
+    (3, False, "Last activity, oldest first"),
+    (1, False, "Name, A to Z"),
+    (1, True, "Name, Z to A"),
+    (0, False, "Reference, A to Z"),
+    (0, True, "Reference, Z to A"),
+    (2, True, "Date of birth, youngest first"),
+    (2, False, "Date of birth, oldest first"),
+    (4, True, "Records, most first"),
+    (4, False, "Records, fewest first"),
+)
+"""(column, descending, words) for the Sort by list: sorting without a mouse."""
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -100,8 +117,14 @@ class CaseListPage(QWidget):
         self.new_case_button = QPushButton("New case…", self)
         self.new_case_button.setToolTip("Add a child's case (Ctrl+N)")
         self.new_case_button.setAutoDefault(False)
+        self.sort_combo = QComboBox(self)
+        self.sort_combo.setAccessibleName("Sort cases by")
+        for column, descending, words in SORT_CHOICES:
+            self.sort_combo.addItem(words, (column, descending))
+        self.sort_label = QLabel("Sort by", self)
+        self.sort_label.setBuddy(self.sort_combo)
         self.status_label = text_label("", self, role="muted")
-        self.status_label.setAccessibleName("Number of cases shown")
+        self.status_label.setAccessibleDescription("Number of cases shown")
 
         self.table = QTableView(self)
         self.table.setObjectName("caseTable")
@@ -124,6 +147,7 @@ class CaseListPage(QWidget):
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
         self.new_case_button.clicked.connect(self.new_case_requested)
+        self.sort_combo.activated.connect(self._on_sort_combo_activated)
         self.table.activated.connect(self._on_table_activated)
         self.table.doubleClicked.connect(self._on_table_activated)
         self.model.modelReset.connect(self._update_status)
@@ -134,6 +158,8 @@ class CaseListPage(QWidget):
         layout.addWidget(heading_label("Cases", self))
         bar = QHBoxLayout()
         bar.addWidget(self.search_edit, 1)
+        bar.addWidget(self.sort_label)
+        bar.addWidget(self.sort_combo)
         bar.addWidget(self.new_case_button)
         layout.addLayout(bar)
         layout.addWidget(self.status_label)
@@ -191,8 +217,21 @@ class CaseListPage(QWidget):
         self.table.setSortingEnabled(False)
         header.setSortIndicatorShown(not self.model.searching)
         header.setSectionsClickable(not self.model.searching)
+        self.sort_combo.setEnabled(not self.model.searching)
+
+    def _sort_by(self, column: int, descending: bool) -> None:
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        try:
+            self.model.sort(column, order)
+        except KNOWN_ERRORS as error:
+            feedback.show_error(self, str(error))
+        self.table.horizontalHeader().setSortIndicator(column, order)
+        choice = self.sort_combo.findData((column, descending))
+        if choice >= 0:
+            self.sort_combo.setCurrentIndex(choice)
 
     def _update_status(self) -> None:
+        before = self.status_label.text()
         model = self.model
         if model.searching:
             n = model.rowCount()
@@ -205,9 +244,11 @@ class CaseListPage(QWidget):
             )
         else:
             self.status_label.setText(
-                f"{model.total:,} case{'s' if model.total != 1 else ''}. "
-                "Click a column heading to sort."
+                f"{model.total:,} case{'s' if model.total != 1 else ''}, sorted by "
+                f"{self.sort_combo.currentText().lower()}."
             )
+        if before and self.status_label.text() != before:
+            announce(self.status_label, self.status_label.text())
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_search_edit_text_changed(self, _text: str) -> None:
@@ -245,13 +286,11 @@ class CaseListPage(QWidget):
             )
             return
         same = model.BROWSE_COLUMNS[column].sort_key == model.sort_key
-        descending = not model.descending if same else column in (3, 4)
-        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        try:
-            model.sort(column, order)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
-        self.table.horizontalHeader().setSortIndicator(column, order)
+        self._sort_by(column, not model.descending if same else column in (3, 4))
+
+    def _on_sort_combo_activated(self, index: int) -> None:
+        column, descending = self.sort_combo.itemData(index)
+        self._sort_by(column, descending)
 
     def _on_session_store_changed(self) -> None:
         if self._loaded:

@@ -116,7 +116,7 @@ class CaseView(QWidget):
         self.back_button = self._button("← All cases", "Back to the list of cases", page)
         self.name_label = heading_label("", page)
         self.identity_label = text_label("", page)
-        self.identity_label.setAccessibleName("Case identity")
+        self.identity_label.setAccessibleDescription("Case identity")
         self.new_sharing_button = self._button(
             "New sharing decision…", "Record a decision to share or not (Ctrl+D)", page
         )
@@ -145,7 +145,7 @@ class CaseView(QWidget):
             self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(20)
         )
         self.drafts_label = text_label("", self.drafts_bar)
-        self.drafts_label.setAccessibleName("Unfinished drafts")
+        self.drafts_label.setAccessibleDescription("Unfinished drafts")
         self.resume_button = self._button("Resume", "Carry on with the latest draft", page)
         self.discard_draft_button = self._button("Discard…", "Throw the latest draft away", page)
         bar = QHBoxLayout(self.drafts_bar)
@@ -160,7 +160,7 @@ class CaseView(QWidget):
         self.consent_label.setTextFormat(Qt.TextFormat.RichText)
         self.consent_label.setWordWrap(True)
         self.consent_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.consent_label.setAccessibleName("Consent position")
+        self.consent_label.setAccessibleDescription("Consent position")
 
         self.table = QTableView(page)
         self.table.setObjectName("chronologyTable")
@@ -302,7 +302,6 @@ class CaseView(QWidget):
         case = self.case
         assert case is not None
         self.name_label.setText(case.display_name)
-        self.name_label.setAccessibleName(f"Case: {case.display_name}")
         born = format_date(case.date_of_birth) if case.date_of_birth else "not known"
         parts = [f"Reference {case.case_reference}", f"Born {born}"]
         if case.restricted:

@@ -15,7 +15,7 @@ from infoshare_desktop.ui.widgets.layout import MARGIN, SPACING, form_layout, pa
 
 def _value_label(text: str, parent: QWidget, accessible_name: str) -> QLabel:
     label = text_label(text, parent)
-    label.setAccessibleName(accessible_name)
+    label.setAccessibleDescription(accessible_name)
     return label
 
 
@@ -89,5 +89,4 @@ class HomePage(QScrollArea):
                 item.widget().deleteLater()
         for title, text in tasks:
             label = text_label(f"•  {title}: {text}", self.widget())
-            label.setAccessibleName(title)
             self.tasks_layout.addWidget(label)

@@ -6,9 +6,9 @@ Alerts and hints always pair an icon with words, so no meaning rests on colour a
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QAccessibleEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
 
+from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.theme import set_role
 
 ICON_SIZE = 20
@@ -19,7 +19,6 @@ def heading_label(text: str, parent: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
     set_role(label, "heading")
-    label.setAccessibleName(text)
     return label
 
 
@@ -38,8 +37,9 @@ def text_label(text: str, parent: QWidget | None = None, *, role: str = "") -> Q
 class AlertLabel(QFrame):
     """An error shown inline, next to what it is about: a warning icon and the words.
 
-    Its `role` property is "alert", and showing it raises an accessibility Alert event so
-    a screen reader announces it.
+    Its `role` property is "alert", and showing it announces the words to a screen
+    reader (see `ui.announce`); the words are the label's own text, so they are also
+    found again when reading the window.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -67,7 +67,7 @@ class AlertLabel(QFrame):
         self._text.setText(text)
         self.setAccessibleDescription(text)
         self.show()
-        QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.Alert))
+        announce(self, text, assertive=True)
 
     def clear(self) -> None:
         self._text.clear()
@@ -80,14 +80,19 @@ class AlertLabel(QFrame):
 
 class HintLabel(QWidget):
     """Live guidance under a field: an icon for the state (information, problem, good)
-    and a sentence."""
+    and a sentence.
+
+    Given the `field` it is about, the sentence is also that field's accessible
+    description, so a screen reader says it on reaching the field.
+    """
 
     INFO = QStyle.StandardPixmap.SP_MessageBoxInformation
     PROBLEM = QStyle.StandardPixmap.SP_MessageBoxWarning
     GOOD = QStyle.StandardPixmap.SP_DialogApplyButton
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, field: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.field = field
         self._icon = QLabel(self)
         self._icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._text = text_label("", self, role="muted")
@@ -104,6 +109,28 @@ class HintLabel(QWidget):
         self._icon.setPixmap(self.style().standardIcon(kind).pixmap(16, 16))
         self._text.setText(text)
         self.setAccessibleDescription(text)
+        if self.field is not None:
+            self.field.setAccessibleDescription(text)
+
+    def show_problem(self, problem: str | None) -> None:
+        """Show a problem, or hide the hint when there is none."""
+        if problem:
+            self.set_hint(self.PROBLEM, problem)
+        else:
+            self._text.clear()
+            if self.field is not None:
+                self.field.setAccessibleDescription("")
+        self.setVisible(bool(problem))
 
     def text(self) -> str:
         return self._text.text()
+
+
+def block_until_ready(button: QPushButton, hint: HintLabel, problem: str | None) -> None:
+    """Enable `button` only when there is no `problem`; otherwise say why in words
+    beside it (not only in a tooltip, which a disabled button never shows to the
+    keyboard), and make the words the button's description."""
+    button.setEnabled(problem is None)
+    button.setToolTip(problem or "")
+    button.setAccessibleDescription(problem or "")
+    hint.show_problem(problem)

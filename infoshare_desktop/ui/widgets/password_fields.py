@@ -44,8 +44,8 @@ class NewPasswordFields(QObject):
         self._username = username
         self.password = password_edit(name, parent)
         self.confirm = password_edit(f"Confirm {name.lower()}", parent)
-        self.hint = HintLabel(parent)
-        self.match_hint = HintLabel(parent)
+        self.hint = HintLabel(parent, field=self.password)
+        self.match_hint = HintLabel(parent, field=self.confirm)
         self.password.textChanged.connect(self._on_password_text_changed)
         self.confirm.textChanged.connect(self._on_password_text_changed)
         self.refresh()
@@ -87,9 +87,11 @@ class NewPasswordFields(QObject):
             self.hint.set_hint(HintLabel.GOOD, "Good: a long password.")
         confirm = self.confirm.text()
         self.match_hint.setVisible(bool(confirm))
-        if confirm and confirm != text:
+        if not confirm:
+            self.confirm.setAccessibleDescription("")
+        elif confirm != text:
             self.match_hint.set_hint(HintLabel.PROBLEM, "The two passwords are not the same.")
-        elif confirm:
+        else:
             self.match_hint.set_hint(HintLabel.GOOD, "The two passwords match.")
         self.changed.emit()
 
