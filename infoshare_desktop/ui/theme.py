@@ -2,7 +2,7 @@
 
 The style sheets live in `resources/themes/`; `@text_size@`, `@heading_size@` and
 `@code_size@` in them are replaced with point sizes for the chosen text size, so every
-screen scales together. Widgets opt into named looks with a `role` property
+screen scales together; `@icons@` is the folder of the check marks and arrows they draw. Widgets opt into named looks with a `role` property
 (`heading`, `subheading`, `muted`, `code`) rather than styling themselves.
 """
 
@@ -72,6 +72,7 @@ def style_sheet(text_size: str = "medium", high_visibility: bool = False) -> str
         .replace("@text_size@", str(points))
         .replace("@heading_size@", str(round(points * 1.45)))
         .replace("@code_size@", str(round(points * 1.9)))
+        .replace("@icons@", (RESOURCES / "icons").as_posix())
     )
 
 

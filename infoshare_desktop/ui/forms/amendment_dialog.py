@@ -35,6 +35,7 @@ from infoshare_desktop.ui.forms.fields import (
     watch,
 )
 from infoshare_desktop.ui.forms.record_editor import RecordEditorBase
+from infoshare_desktop.ui.widgets.layout import scroll_past
 
 SHARED_SUBKINDS = (SharingKind.SHARED.value, SharingKind.SHARED_IN_PART.value)
 
@@ -84,7 +85,7 @@ class AmendmentForm(QWidget):
         layout.addStretch(1)
         self.rows["recipients_told"].setVisible(target_was_shared)
         self.rows["recipients_told_notes"].setVisible(target_was_shared)
-        self.scroll = QScrollArea(self)
+        self.scroll = scroll_past(QScrollArea(self))
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidget(content)

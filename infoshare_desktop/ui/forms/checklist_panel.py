@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,8 +31,10 @@ from infoshare_desktop.domain.enums import Criterion
 from infoshare_desktop.domain.records import CriterionRationale
 from infoshare_desktop.domain.text import MEDIUM_TEXT
 from infoshare_desktop.ui.forms.fields import LineEdit, WrappingLabel, name_input
+from infoshare_desktop.ui.widgets.layout import scroll_past
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
+SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 1
 SEVERITY_WORDS = {Severity.BLOCKING: "To complete", Severity.ADVISORY: "To consider"}
 
 
@@ -67,6 +69,24 @@ class FindingsListWidget(QListWidget):
         self.itemClicked.connect(self._on_item_activated)
         self.itemActivated.connect(self._on_item_activated)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour_items()  # the theme changed with the form open
+
+    def _colour_items(self) -> None:
+        """Severity colours that keep 4.5:1 on this theme's background."""
+        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        colours = {
+            Severity.BLOCKING: QColor("#ff9c9c" if dark else "#a4161a"),
+            Severity.ADVISORY: QColor("#ffd36b" if dark else "#6b4500"),
+        }
+        for row in range(self.count()):
+            item = self.item(row)
+            severity = item.data(SEVERITY_ROLE)
+            if severity in colours:
+                item.setForeground(QBrush(colours[severity]))
+
     def set_findings(self, findings: Sequence[Finding]) -> None:
         """Show ``findings`` (blocking ones first), keeping the current row where possible."""
         ordered = blocking(findings) + [f for f in findings if f.severity is Severity.ADVISORY]
@@ -75,11 +95,6 @@ class FindingsListWidget(QListWidget):
         row = self.currentRow()
         self.findings = ordered
         self.clear()
-        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        colours = {
-            Severity.BLOCKING: QColor("#ff9c9c" if dark else "#a4161a"),
-            Severity.ADVISORY: QColor("#ffd36b" if dark else "#6b4500"),
-        }
         icons = {
             Severity.BLOCKING: QStyle.StandardPixmap.SP_MessageBoxCritical,
             Severity.ADVISORY: QStyle.StandardPixmap.SP_MessageBoxInformation,
@@ -89,7 +104,7 @@ class FindingsListWidget(QListWidget):
             text = f"{words}: {finding.message}\nGuidance: {finding.citation}"
             item = QListWidgetItem(self.style().standardIcon(icons[finding.severity]), text)
             item.setData(FIELD_ROLE, finding.field)
-            item.setForeground(QBrush(colours[finding.severity]))
+            item.setData(SEVERITY_ROLE, finding.severity)
             item.setToolTip(f"{words}. Press Enter or click to go to the field.")
             self.addItem(item)
         if not ordered:
@@ -99,6 +114,7 @@ class FindingsListWidget(QListWidget):
             )
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.addItem(item)
+        self._colour_items()
         if ordered and row >= 0:
             self.setCurrentRow(min(row, len(ordered) - 1))
 
@@ -195,7 +211,7 @@ class ChecklistPanel(QWidget):
             criteria_layout.addWidget(box)
             self.boxes[criterion] = box
         criteria_layout.addStretch(1)
-        self.criteria_scroll = QScrollArea(self)
+        self.criteria_scroll = scroll_past(QScrollArea(self))
         self.criteria_scroll.setWidgetResizable(True)
         self.criteria_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.criteria_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

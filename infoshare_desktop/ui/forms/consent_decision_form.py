@@ -29,6 +29,7 @@ from infoshare_desktop.ui.forms.fields import (
     watch,
 )
 from infoshare_desktop.ui.forms.sharing_decision_form import consent_choice_label
+from infoshare_desktop.ui.widgets.layout import scroll_past
 
 
 class ConsentDecisionForm(QWidget):
@@ -46,7 +47,7 @@ class ConsentDecisionForm(QWidget):
         self._content_layout = QVBoxLayout(self._content)
         self._build()
         self._content_layout.addStretch(1)
-        self.scroll = QScrollArea(self)
+        self.scroll = scroll_past(QScrollArea(self))
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidget(self._content)

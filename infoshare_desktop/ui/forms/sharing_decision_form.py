@@ -59,6 +59,7 @@ from infoshare_desktop.ui.forms.fields import (
 from infoshare_desktop.ui.forms.fields import (
     YesNoComboBox as YesNo,
 )
+from infoshare_desktop.ui.widgets.layout import scroll_past
 
 LATE_AFTER = timedelta(hours=24)
 OVERRIDE_STATUSES = (ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN, ConsentStatus.NOT_SOUGHT)
@@ -102,7 +103,7 @@ class SharingDecisionForm(QWidget):
         self._content_layout = QVBoxLayout(self._content)
         self._build()
         self._content_layout.addStretch(1)
-        self.scroll = QScrollArea(self)
+        self.scroll = scroll_past(QScrollArea(self))
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidget(self._content)

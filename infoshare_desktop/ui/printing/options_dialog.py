@@ -45,7 +45,7 @@ from infoshare_desktop.ui.widgets.labels import (
     heading_label,
     text_label,
 )
-from infoshare_desktop.ui.widgets.layout import SPACING, form_layout, page_layout
+from infoshare_desktop.ui.widgets.layout import SPACING, form_layout, page_layout, scroll_past
 from infoshare_desktop.ui.widgets.password_fields import password_edit
 
 PASSWORD_GUIDANCE = (
@@ -156,7 +156,7 @@ class SummaryOptionsDialog(QDialog):
         left, right = QVBoxLayout(), QVBoxLayout()
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
-        self.scroll = QScrollArea(self)
+        self.scroll = scroll_past(QScrollArea(self))
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -41,7 +41,7 @@ from infoshare_desktop.ui.forms.fields import TextAreaEdit, name_input
 from infoshare_desktop.ui.review.models import kind_text
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
-from infoshare_desktop.ui.widgets.layout import SPACING, page_layout
+from infoshare_desktop.ui.widgets.layout import SPACING, page_layout, scroll_past
 from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
 
 CONFIRM_TITLE = "Save the review"
@@ -119,7 +119,7 @@ class ReviewDialog(QDialog):
         side_layout.addWidget(comment_label)
         side_layout.addWidget(self.comment_edit)
         side_layout.addWidget(self.findings_panel, 1)
-        side_scroll = QScrollArea(self)
+        side_scroll = scroll_past(QScrollArea(self))
         side_scroll.setWidgetResizable(True)
         side_scroll.setFrameShape(QFrame.Shape.NoFrame)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

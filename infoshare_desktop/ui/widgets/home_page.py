@@ -27,6 +27,9 @@ class HomePage(QScrollArea):
         self.session = session
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Nothing on it takes focus, so the page itself does (to scroll it by keyboard)
+        # and says what it is.
+        self.setAccessibleName("Home")
         body = QWidget(self)
         self.setWidget(body)
         user = session.user

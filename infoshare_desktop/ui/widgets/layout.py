@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QScrollArea, QVBoxLayout, QWidget
 
 MARGIN = 12
 SPACING = 10
@@ -26,3 +26,10 @@ def form_layout() -> QFormLayout:
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
     return form
+
+
+def scroll_past(area: QScrollArea) -> QScrollArea:
+    """A scroll area around controls is not a focus stop of its own: Tab goes to its
+    controls, and the area scrolls each into view (an unnamed stop says nothing)."""
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return area
