@@ -2,7 +2,8 @@
 
 The style sheets live in `resources/themes/`; `@text_size@`, `@heading_size@` and
 `@code_size@` in them are replaced with point sizes for the chosen text size, so every
-screen scales together; `@icons@` is the folder of the check marks and arrows they draw. Widgets opt into named looks with a `role` property
+screen scales together; `@icons@` is the folder of the check marks and arrows they
+draw. Widgets opt into named looks with a `role` property
 (`heading`, `subheading`, `muted`, `code`) rather than styling themselves.
 """
 

@@ -153,11 +153,26 @@ def test_sharing_form_speaks_and_announces_its_checklist_status(signed_in):
         status[:] = described(app.ask("audit")["nodes"], "Checklist status")
         return status[0]["name"] if status else ""
 
-    assert app.ask("wait_focus", name="", timeout=TIMEOUT)["ok"]
-    assert re.search(r"\d+ items? to complete", status_text()), status
+    wait_focus(app, "What was decided")
     before = status_text()
-    # Answering the first question changes the count, and the change is heard.
+    assert re.search(r"\d+ items? to complete", before), status
+    # Choosing what was decided changes what is still to complete; the change is heard.
     app.ask("clear")
     app.keys("Down")
     said = heard(app, "to complete")
-    assert said != before
+    assert said != before and said == status_text()
+
+
+def test_sharing_form_tab_order(signed_in):
+    check_screen(signed_in, "sharing decision form", max_tabs=200)
+
+
+def test_lock_screen_names_its_controls_and_announces_a_wrong_password(signed_in):
+    app = signed_in
+    app.keys("ctrl+l")
+    wait_window(app, "InfoShare Desktop is locked")
+    wait_focus(app, "Password")
+    app.ask("clear")
+    app.keys("type:not the password", "Return")
+    assert "not right" in heard(app, "not right")
+    check_screen(app, "lock screen")

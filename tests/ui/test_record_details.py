@@ -90,3 +90,24 @@ def test_a_consent_decision_and_an_empty_view(qtbot, admin_store):
     assert "Not reviewed yet." in text and NOT_RECORDED not in text
     view.clear_detail()
     assert view.detail is None
+
+
+def test_a_screen_reader_reads_the_record_as_words_without_frame_markers(qtbot, admin_store):
+    """What the accessibility interface exposes (and so AT-SPI and Orca read): each
+    label with its value, and none of the U+FDD0/U+FDD1 markers a table would add."""
+    from PySide6.QtGui import QAccessible
+
+    case_id = cases.create_case(admin_store, draft=complete_case())
+    saved = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision(SharingKind.SHARED)
+    )
+    view = RecordDetailsView()
+    qtbot.addWidget(view)
+    view.show_detail(cases.record_detail(admin_store, record_id=saved.record_id))
+
+    accessible = QAccessible.queryAccessibleInterface(view)
+    text_interface = accessible.textInterface()
+    spoken = text_interface.text(0, text_interface.characterCount())
+    assert "\ufdd0" not in spoken and "\ufdd1" not in spoken
+    assert "Decision: Shared" in spoken
+    assert "1. Decision" in spoken

@@ -421,7 +421,9 @@ class CaseView(QWidget):
         editor.draft_saved.connect(self._on_editor_draft_saved)
         self.drafts_bar.hide()
         self.stack.setCurrentWidget(self.editor_page)
+        # To its first field: the editor itself is a container with no name to speak.
         editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        editor.focusNextChild()
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_new_sharing_button_clicked(self) -> None:

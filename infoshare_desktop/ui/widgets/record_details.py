@@ -59,42 +59,26 @@ class _Page:
 
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self._rows: list[str] = []
 
     def title(self, text: str, level: int = 2) -> None:
-        self._close_table()
         self.parts.append(f"<h{level}>{html.escape(text)}</h{level}>")
 
     def paragraph(self, escaped_html: str) -> None:
-        self._close_table()
         self.parts.append(f"<p>{escaped_html}</p>")
 
     def row(self, label: str, value: Value, *, always: bool = True) -> None:
         """A labelled value; with `always=False` it is left out when empty."""
         if not always and (value is None or value == "" or value == []):
             return
-        self._rows.append(
-            f'<tr><td width="34%" valign="top"><b>{html.escape(label)}</b></td>'
-            f'<td valign="top">{_text(value)}</td></tr>'
-        )
+        self.html_row(label, _text(value))
 
     def html_row(self, label: str, escaped_html: str) -> None:
-        self._rows.append(
-            f'<tr><td width="34%" valign="top"><b>{html.escape(label)}</b></td>'
-            f'<td valign="top">{escaped_html}</td></tr>'
-        )
-
-    def _close_table(self) -> None:
-        if self._rows:
-            self.parts.append(
-                '<table width="100%" cellspacing="0" cellpadding="3">'
-                + "".join(self._rows)
-                + "</table>"
-            )
-            self._rows = []
+        # Paragraphs, not a table: a table is a frame in the document, and its frame
+        # markers (U+FDD0, U+FDD1) reach a screen reader as text. Paragraphs also
+        # reflow at large text sizes.
+        self.parts.append(f"<p><b>{html.escape(label)}:</b> {escaped_html}</p>")
 
     def html(self) -> str:
-        self._close_table()
         return "\n".join(self.parts)
 
 
