@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 from infoshare_desktop import APP_NAME, __version__
 from infoshare_desktop.diagnostics import safe_traceback
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui import appearance, feedback
 from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
 from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
 from infoshare_desktop.ui.theme import apply_theme, current_theme
@@ -89,6 +89,13 @@ def start_warm_up() -> threading.Thread:
     return thread
 
 
+def apply_kept_look(app: QApplication, paths: DataPaths) -> None:
+    """The text size and theme last chosen on this computer (see `ui.appearance`)."""
+    look = appearance.load(paths)
+    if current_theme() != (look.text_size, look.high_visibility):
+        apply_theme(app, look.text_size, look.high_visibility)
+
+
 class SessionController(QObject):
     """Who is using the application: the sign-in dialog, then a main window, and back to
     signing in after Sign out. Quits when the user quits."""
@@ -131,14 +138,13 @@ class SessionController(QObject):
         window.signed_out.connect(self._on_window_signed_out)
         window.closed.connect(self._on_window_closed)
         self.window = window
-        window.show()
+        window.show_where_it_was()
 
     def _on_window_signed_out(self) -> None:
         window, self.window = self.window, None
         if window is not None:
             window.deleteLater()
-        if current_theme() != ("medium", False):  # the next person starts from the default
-            apply_theme(self.app)
+        apply_kept_look(self.app, self.paths)  # the look the last person chose
         self._show_dialog(UnlockDialog(self.paths))
 
     def _on_window_closed(self) -> None:
@@ -165,7 +171,7 @@ def run(paths: DataPaths) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
-    apply_theme(app)
+    apply_kept_look(app, paths)
     install_exception_hook()
     controller = SessionController(paths, app)
     controller.start()

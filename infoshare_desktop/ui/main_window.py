@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,10 +42,14 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.services.accounts import Store
 from infoshare_desktop.services.errors import KNOWN_ERRORS
-from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui import appearance, feedback
 from infoshare_desktop.ui.activity import UserActivityFilter
 from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
-from infoshare_desktop.ui.dialogs.idle_lock import IdleLockDialog
+from infoshare_desktop.ui.dialogs.idle_lock import (
+    WARNING_SECONDS,
+    IdleLockDialog,
+    IdleWarningDialog,
+)
 from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
 from infoshare_desktop.ui.feedback import busy_cursor
 from infoshare_desktop.ui.models.account_table import roles_text
@@ -97,8 +101,13 @@ class MainWindow(QMainWindow):
         self.idle_timer.setSingleShot(True)
         self.idle_timer.setInterval(self._idle_interval_ms())
         self.idle_timer.timeout.connect(self._on_idle_timer_timeout)
+        # The warning comes WARNING_SECONDS before the lock (at once for a lock sooner).
+        self.idle_warning_timer = QTimer(self)
+        self.idle_warning_timer.setSingleShot(True)
+        self.idle_warning_timer.timeout.connect(self._on_idle_warning_timer_timeout)
+        self.idle_warning = IdleWarningDialog(self)
         self._activity = UserActivityFilter(self)
-        self._activity.activity.connect(self.idle_timer.start)
+        self._activity.activity.connect(self._on_activity_activity)
 
         self._build_central()
         self._build_menus()
@@ -210,6 +219,8 @@ class MainWindow(QMainWindow):
         if self._ended:
             return
         self._ended = True
+        geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
+        appearance.save(self.paths, geometry=geometry)
         self._stop_idle_watch()
         if not self._locked:
             self.session.about_to_lock.emit()
@@ -221,10 +232,17 @@ class MainWindow(QMainWindow):
 
     def _start_idle_watch(self) -> None:
         QApplication.instance().installEventFilter(self._activity)
+        self._restart_idle_timers()
+
+    def _restart_idle_timers(self) -> None:
+        self.idle_warning.hide()
         self.idle_timer.start()
+        self.idle_warning_timer.start(max(0, self.idle_timer.interval() - WARNING_SECONDS * 1000))
 
     def _stop_idle_watch(self) -> None:
         self.idle_timer.stop()
+        self.idle_warning_timer.stop()
+        self.idle_warning.hide()
         QApplication.instance().removeEventFilter(self._activity)
 
     def _close_dialogs(self, *, keep_over_lock: bool = False) -> None:
@@ -421,6 +439,16 @@ class MainWindow(QMainWindow):
         high = self.high_visibility_action.isChecked()
         if current_theme() != (size, high):
             apply_theme(QApplication.instance(), size, high)
+        # The sign-in and lock screens open in the look last chosen on this computer.
+        appearance.save(self.paths, text_size=size, high_visibility=high)
+
+    def show_where_it_was(self) -> None:
+        """Open where the window was last time on this computer, or maximised."""
+        kept = appearance.load(self.paths).geometry
+        if kept and self.restoreGeometry(QByteArray.fromBase64(kept.encode("ascii"))):
+            self.show()
+        else:
+            self.showMaximized()
 
     def _change_look(self, **values: str) -> None:
         self._apply_theme()
@@ -502,6 +530,13 @@ class MainWindow(QMainWindow):
 
     def _on_idle_timer_timeout(self) -> None:
         self.lock()
+
+    def _on_idle_warning_timer_timeout(self) -> None:
+        if self.idle_timer.isActive():
+            self.idle_warning.warn()
+
+    def _on_activity_activity(self) -> None:
+        self._restart_idle_timers()
 
     def _on_lock_button_clicked(self) -> None:
         self.lock()

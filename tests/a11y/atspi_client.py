@@ -55,9 +55,23 @@ def states(acc) -> set[str]:
     return {pyatspi.stateToString(s) for s in state_set.getStates()}
 
 
+def labelled_by(acc) -> list[str]:
+    """The names of the labels a control says it is labelled by (how Orca finds the
+    question of a combo box, whose own name on Linux is its current value)."""
+    names = []
+    for relation in safe(acc.getRelationSet, []) or []:
+        if safe(relation.getRelationType) != pyatspi.RELATION_LABELLED_BY:
+            continue
+        for index in range(safe(relation.getNTargets, 0)):
+            target = safe(lambda i=index, r=relation: r.getTarget(i))
+            names.append(safe(lambda t=target: t.name, "") or "")
+    return names
+
+
 def describe(acc) -> dict:
     parent = safe(lambda: acc.parent)
     return {
+        "labels": labelled_by(acc),
         "role": safe(acc.getRoleName, "?"),
         "name": safe(lambda: acc.name, "") or "",
         "description": safe(lambda: acc.description, "") or "",
@@ -170,7 +184,10 @@ def cmd_wait_window(name: str, timeout: float = 60) -> dict:
 def cmd_wait_focus(name: str, timeout: float = 30) -> dict:
     def matched():
         last = focus_events[-1] if focus_events else None
-        return last if last is not None and name.lower() in last["name"].lower() else None
+        if last is None:
+            return None
+        spoken = " ".join([last["name"], *last["labels"]]).lower()
+        return last if name.lower() in spoken else None
 
     event = pump_until(matched, timeout)
     return {"ok": event is not None, "focus": event or (focus_events[-1] if focus_events else None)}

@@ -20,13 +20,24 @@ ITEM_ROLES = {"table cell", "list item", "tree item", "column header", "row head
 TIMEOUT = 60
 
 
+VALUE_NAMED = {"combo box"}
+"""On Linux, Qt names a combo box by its current value; its question is the label it
+says it is labelled by, which is what Orca speaks."""
+
+
+def spoken_name(node: dict) -> str:
+    if node["role"] in VALUE_NAMED:
+        return " ".join(node["labels"]).strip()
+    return node["name"].strip() or " ".join(node["labels"]).strip()
+
+
 def focusable_without_name(nodes: list[dict]) -> list[dict]:
     return [
         node
         for node in nodes
         if {"focusable", "showing"} <= set(node["states"])
         and node["role"] not in ITEM_ROLES
-        and not node["name"].strip()
+        and not spoken_name(node)
     ]
 
 
@@ -44,7 +55,7 @@ def check_screen(desktop, screen: str, *, max_tabs: int = 80) -> dict:
     stuck = [i for i, stop in enumerate(walk["stops"], 1) if stop["role"] is None]
     assert not stuck, f"{screen}: Tab presses {stuck} did not move focus: {walk['stops']}"
     assert walk["cycle"], f"{screen}: Tab did not come back round in {max_tabs} presses"
-    nameless = [stop for stop in walk["stops"] if not stop["name"].strip()]
+    nameless = [stop for stop in walk["stops"] if not spoken_name(stop)]
     assert not nameless, f"{screen}: Tab reached controls without a name: {nameless}"
     return audit
 
@@ -97,8 +108,8 @@ def signed_in(app):
     return app
 
 
-# The review queue's and the returned page's date filters trap Tab while empty: the typed
-# date field of issue 10 section 2 (another branch) replaces them.
+# The review queue's date filters and the form's "When it happened" trap Tab while empty:
+# the typed date field of issue 10 section 2 (another branch) replaces them.
 DATE_TRAP = pytest.mark.xfail(
     strict=True, reason="empty QDateEdit filters trap Tab (issue 10 section 2)"
 )
@@ -163,6 +174,7 @@ def test_sharing_form_speaks_and_announces_its_checklist_status(signed_in):
     assert said != before and said == status_text()
 
 
+@DATE_TRAP
 def test_sharing_form_tab_order(signed_in):
     check_screen(signed_in, "sharing decision form", max_tabs=200)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from infoshare_desktop.services import accounts
@@ -228,3 +229,30 @@ def test_the_lock_screen_names_who_locked_it(qtbot, worker_store):
     assert window.lock_dialog.username_edit.text() == USER
     unlock_again(qtbot, window, USER_PASSWORD)
     assert not window.is_locked
+
+
+def test_the_idle_lock_warns_first_and_stay_signed_in_keeps_the_session(qtbot, admin_window):
+    """WCAG 2.2.1: 30 seconds before the idle lock a warning is shown and announced;
+    Stay signed in (or any use) keeps the session, and the lock comes as before."""
+    from infoshare_desktop.ui.announce import announcer
+
+    said: list[str] = []
+    announcer.announced.connect(lambda text, _assertive: said.append(text))
+    warning = admin_window.idle_warning
+    admin_window.idle_timer.setInterval(30_300)  # the warning is due in 0.3 s
+    qtbot.keyClick(admin_window.navigation, Qt.Key.Key_Shift)  # use restarts both timers
+    qtbot.waitUntil(warning.isVisible, timeout=10_000)
+    assert "lock in 30 seconds" in warning.message.text()
+    assert said and "lock in 30 seconds" in said[-1]
+    assert not admin_window.is_locked
+
+    qtbot.mouseClick(warning.stay_button, Qt.MouseButton.LeftButton)
+    assert not warning.isVisible()
+    assert admin_window.idle_timer.remainingTime() > 29_000
+    assert not admin_window.is_locked
+    announcer.announced.disconnect()
+
+    admin_window.idle_timer.setInterval(50)  # and when nobody answers, it locks
+    admin_window.idle_timer.start()
+    qtbot.waitUntil(lambda: admin_window.is_locked, timeout=10_000)
+    assert not warning.isVisible()

@@ -1,11 +1,13 @@
-"""How long the workstation may sit unused before it locks itself."""
+"""How long the workstation may sit unused before it locks itself, and the warning
+shown before it does."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QSpinBox, QWidget
 
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
@@ -58,3 +60,39 @@ class IdleLockDialog(QDialog):
     @classmethod
     def ask(cls, session: Session, parent: QWidget | None) -> bool:
         return cls(session, parent).exec() == QDialog.DialogCode.Accepted
+
+
+WARNING_SECONDS = 30
+"""How long before the idle lock its warning appears (WCAG 2.2.1: time to say so)."""
+
+
+class IdleWarningDialog(QDialog):
+    """'Locking in 30 seconds': shown, and announced, before the idle lock. Any use of
+    the keyboard or mouse (pressing Stay signed in included) keeps the session; the
+    window then hides this warning."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About to lock")
+        self.setModal(False)
+        self.message = text_label(
+            f"InfoShare Desktop has not been used for a while and will lock in "
+            f"{WARNING_SECONDS} seconds. Anything you are typing is kept as a draft.",
+            self,
+        )
+        self.stay_button = QPushButton("Stay signed in", self)
+        self.stay_button.setDefault(True)
+        self.stay_button.clicked.connect(self.accept)
+        layout = page_layout(self)
+        layout.addWidget(heading_label("About to lock", self))
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton(self.stay_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        layout.addWidget(buttons)
+
+    def warn(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.stay_button.setFocus()
+        announce(self, self.message.text(), assertive=True)
