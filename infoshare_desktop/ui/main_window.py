@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
@@ -59,6 +58,7 @@ from infoshare_desktop.ui.widgets.cases_page import CasesPage
 from infoshare_desktop.ui.widgets.drafts_page import DraftsPage
 from infoshare_desktop.ui.widgets.home_page import HomePage
 from infoshare_desktop.ui.widgets.labels import text_label
+from infoshare_desktop.ui.widgets.navigation import NavigationList
 from infoshare_desktop.ui.widgets.users_page import UsersPage
 
 HOME = "Home"
@@ -287,10 +287,7 @@ class MainWindow(QMainWindow):
         header_layout.addLayout(who, 1)
         header_layout.addWidget(lock_button)
 
-        self.navigation = QListWidget(self)
-        self.navigation.setObjectName("navigation")
-        self.navigation.setAccessibleName("Pages")
-        self.navigation.setFixedWidth(190)
+        self.navigation = NavigationList(self)
         self.pages_stack = QStackedWidget(self)
         self.navigation.currentRowChanged.connect(self.pages_stack.setCurrentIndex)
 

@@ -18,8 +18,8 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 THEMES = RESOURCES / "themes"
 APP_ICON = RESOURCES / "icons" / "infoshare.svg"
 
-TEXT_SIZES: dict[str, int] = {"small": 9, "medium": 11, "large": 14}
-"""Base point size for each text size."""
+TEXT_SIZES: dict[str, int] = {"small": 9, "medium": 11, "large": 14, "larger": 18, "largest": 22}
+"""Base point size for each text size: up to 200% of medium (WCAG 1.4.4)."""
 
 
 _BASE_COLOURS = {

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -44,6 +43,7 @@ from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel, count_phra
 from infoshare_desktop.ui.forms.consent_decision_form import ConsentDecisionForm
 from infoshare_desktop.ui.forms.fields import refresh_tab_order
 from infoshare_desktop.ui.forms.sharing_decision_form import SharingDecisionForm
+from infoshare_desktop.ui.widgets.layout import ReflowSplitter
 
 CONFIRM_SAVE_TEXT = "A saved record cannot be edited afterwards, only amended. Save now?"
 CONFIRM_DISCARD_TEXT = "Discard this draft? What you typed in it will be lost."
@@ -88,8 +88,7 @@ class RecordEditorBase(QWidget):
         self.heading.setFont(heading_font)
         self.heading.setProperty("role", "heading")
         form, side = self._build_parts()
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = ReflowSplitter(self)
         self.splitter.addWidget(form)
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 3)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QStyle,
     QTableView,
@@ -46,7 +45,7 @@ from infoshare_desktop.ui.widgets.labels import heading_label, text_label
 
 if TYPE_CHECKING:
     from infoshare_desktop.ui.printing.controller import CaseSummaryPrinter
-from infoshare_desktop.ui.widgets.layout import MARGIN, SPACING
+from infoshare_desktop.ui.widgets.layout import MARGIN, SPACING, FlowLayout, ReflowSplitter
 from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
 from infoshare_desktop.ui.widgets.tables import make_list_table
 
@@ -187,8 +186,7 @@ class CaseView(QWidget):
         details_heading.setBuddy(self.details)
         right_layout.addWidget(details_heading)
         right_layout.addWidget(self.details, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, page)
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = ReflowSplitter(page)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
@@ -198,12 +196,11 @@ class CaseView(QWidget):
         top.addWidget(self.back_button)
         top.addWidget(self.name_label)
         top.addWidget(self.identity_label, 1)
-        actions = QHBoxLayout()
+        actions = FlowLayout()
         actions.addWidget(self.new_sharing_button)
         actions.addWidget(self.new_consent_button)
         actions.addWidget(self.amend_button)
         actions.addWidget(self.review_button)
-        actions.addStretch(1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
         layout.setSpacing(SPACING)

@@ -2,17 +2,63 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QLayout,
+    QLayoutItem,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 MARGIN = 12
 SPACING = 10
+
+
+class _DialogFitter(QObject):
+    """Keeps a dialog big enough for its whole message: as wide as its widest line that
+    cannot wrap, and as tall as its wrapped text needs at that width (a new error, a
+    larger text size), within the screen."""
+
+    EVENTS = (QEvent.Type.LayoutRequest, QEvent.Type.Show, QEvent.Type.FontChange)
+
+    def __init__(self, dialog: QDialog) -> None:
+        super().__init__(dialog)
+        self.dialog = dialog
+        self._pending = False
+        dialog.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self.EVENTS and not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self, self._fit)  # dropped if the dialog is gone
+        return False
+
+    def _fit(self) -> None:
+        self._pending = False
+        dialog = self.dialog
+        layout = dialog.layout()
+        if layout is None or not dialog.isVisible():
+            return
+        needed = layout.totalHeightForWidth(dialog.width())
+        screen = dialog.screen().availableGeometry() if dialog.screen() else None
+        if screen is not None:
+            needed = min(needed, screen.height())
+        if needed > dialog.height():
+            dialog.resize(dialog.width(), needed)
 
 
 def page_layout(widget: QWidget, *, margin: int = MARGIN) -> QVBoxLayout:
     layout = QVBoxLayout(widget)
     layout.setContentsMargins(margin, margin, margin, margin)
     layout.setSpacing(SPACING)
+    if isinstance(widget, QDialog):
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        _DialogFitter(widget)
     return layout
 
 
@@ -33,3 +79,82 @@ def scroll_past(area: QScrollArea) -> QScrollArea:
     controls, and the area scrolls each into view (an unnamed stop says nothing)."""
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return area
+
+
+class FlowLayout(QLayout):
+    """Widgets side by side, wrapping onto the next line when they do not fit (a row
+    of buttons at 200% text), never squeezed below their own size."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = SPACING) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setContentsMargins(0, 0, 0, 0)
+        self.setSpacing(spacing)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        x, y, line = rect.x(), rect.y(), 0
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            hint = item.sizeHint()
+            if x > rect.x() and x + hint.width() > rect.right() + 1:
+                x, y, line = rect.x(), y + line + self.spacing(), 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self.spacing()
+            line = max(line, hint.height())
+        return y + line - rect.y()
+
+
+REFLOW_CHARACTERS = 90
+"""Below this many average characters of width, side-by-side panes stack instead."""
+
+
+class ReflowSplitter(QSplitter):
+    """Two panes side by side, or one above the other when the text is large for the
+    width (200% on a 1366-pixel screen), so neither is cut to a sliver."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setChildrenCollapsible(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        narrow = self.width() < REFLOW_CHARACTERS * self.fontMetrics().averageCharWidth()
+        wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        if wanted != self.orientation():
+            self.setOrientation(wanted)
+        super().resizeEvent(event)

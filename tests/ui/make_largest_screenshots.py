@@ -1,0 +1,79 @@
+"""Save screenshots at the largest text size (200%) in both themes (on demand):
+packaging/screenshots/largest-*.png, every window 1366x768.
+
+    .venv/bin/python tests/ui/make_largest_screenshots.py [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from infoshare_desktop.paths import DataPaths  # noqa: E402
+from infoshare_desktop.store import keyslots as keystore  # noqa: E402
+from infoshare_desktop.ui.theme import apply_theme  # noqa: E402
+from tests.ui.make_case_screenshots import save  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "packaging" / "screenshots")
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
+    app = QApplication([])
+    apply_theme(app)
+
+    from infoshare_desktop.services import accounts, cases
+    from infoshare_desktop.services.demo import DEMO_PASSWORD, create_demo_store
+    from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
+    from infoshare_desktop.ui.main_window import MainWindow
+    from infoshare_desktop.ui.review import install_review_pages
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = DataPaths(Path(tmp) / "InfoShareDesktop")
+        create_demo_store(paths, cases=50, records=400)
+        store = accounts.sign_in(paths, username="demo.admin", password=DEMO_PASSWORD)
+        busiest = cases.list_cases(store, limit=1, sort="records")[0]
+        window = MainWindow(store)
+        install_review_pages(window, window.session)
+        window.set_text_size("largest")
+        for theme, high in (("standard", False), ("high-visibility", True)):
+            window.set_high_visibility(high)
+            for page in window.page_names():
+                window.show_page(page)
+                slug = page.lower().replace(" ", "-")
+                save(window, out, f"largest-{theme}-{slug}.png")
+            window.show_page("Cases")
+            view = window.cases_page.case_view
+            window.cases_page.open_case(busiest.case_id)
+            save(window, out, f"largest-{theme}-case-view.png")
+            editor = view.start_sharing_decision()
+            editor.evaluate()
+            save(window, out, f"largest-{theme}-sharing-form.png")
+            view.close_editor()
+            window.cases_page.show_list()
+            unlock = UnlockDialog(paths)
+            unlock.alert.show_message(
+                "The password is not right. Check Caps Lock and the keyboard layout and try again."
+            )
+            save(unlock, out, f"largest-{theme}-sign-in-error.png", None)
+            unlock.close()
+        window.set_text_size("medium")
+        window.set_high_visibility(False)
+        window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
