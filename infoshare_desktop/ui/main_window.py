@@ -94,7 +94,8 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._home_tasks: list[tuple[str, str]] = []
         self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(880, 560)
+        # Small enough for 1366x768 at 150% system scaling (910x512): pages reflow.
+        self.setMinimumSize(640, 400)
         self.resize(1180, 720)
 
         self.idle_timer = QTimer(self)

@@ -194,7 +194,7 @@ def test_whole_flow_from_sign_in_to_a_draft_kept_across_the_idle_lock(
     with qtbot.waitSignal(editor.saved, timeout=2000) as saved:
         editor.save_button.click()
     record_id = saved.args[0]
-    assert view.stack.currentWidget() is view.case_page
+    assert view.stack.currentWidget() is view.case_scroll
     assert view.selected_entry().record_id == record_id
     assert "Shared without <consent>" in view.details.toPlainText()
 

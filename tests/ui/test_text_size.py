@@ -71,3 +71,47 @@ def test_the_page_list_fits_its_longest_entry(qtbot, largest, admin_window):
         ),
         timeout=10_000,
     )
+
+
+def _open_sharing_form(qtbot, admin_store, size: tuple[int, int]):
+    from infoshare_desktop.services import cases
+    from infoshare_desktop.ui.main_window import MainWindow
+    from tests.domain.factories import complete_case
+
+    case_id = cases.create_case(admin_store, draft=complete_case())
+    window = MainWindow(admin_store)
+    qtbot.addWidget(window)
+    window.show()
+    window.resize(*size)
+    window.show_page("Cases")
+    assert window.cases_page.open_case(case_id)
+    editor = window.cases_page.case_view.start_sharing_decision()
+    assert editor is not None
+    editor.evaluate()
+    return window, editor
+
+
+def test_at_the_largest_size_labels_wrap_between_words(qtbot, largest, admin_store):
+    from infoshare_desktop.ui.widgets.labels import WordWrapLabel
+
+    window, editor = _open_sharing_form(qtbot, admin_store, (1366, 768))
+    qtbot.wait(50)
+    broken = []
+    for label in editor.findChildren(WordWrapLabel):
+        if not label.isVisibleTo(window) or not label.wordWrap():
+            continue
+        metrics = label.fontMetrics()
+        widest = max((metrics.horizontalAdvance(w) for w in label.text().split()), default=0)
+        if label.width() < widest:
+            broken.append(label.text())
+    assert not broken, broken
+
+
+def test_at_150_percent_scaling_the_save_bar_stays_on_a_768_pixel_screen(qtbot, admin_store):
+    """QT_SCALE_FACTOR=1.5 on 1366x768 leaves 910x512 device-independent pixels."""
+    window, editor = _open_sharing_form(qtbot, admin_store, (910, 512))
+    assert window.minimumSizeHint().height() <= 512 and window.minimumSize().height() <= 512
+    qtbot.waitUntil(lambda: window.height() <= 512, timeout=10_000)
+    for button in (editor.save_button, editor.save_draft_button, editor.discard_button):
+        where = button.mapTo(window, button.rect().bottomRight())
+        assert button.isVisible() and window.rect().contains(where), button.text()

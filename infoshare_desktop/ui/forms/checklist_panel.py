@@ -31,6 +31,7 @@ from infoshare_desktop.domain.enums import Criterion
 from infoshare_desktop.domain.records import CriterionRationale
 from infoshare_desktop.domain.text import MEDIUM_TEXT
 from infoshare_desktop.ui.forms.fields import LineEdit, WrappingLabel, name_input
+from infoshare_desktop.ui.widgets.labels import WordWrapLabel
 from infoshare_desktop.ui.widgets.layout import scroll_past
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
@@ -138,7 +139,7 @@ class FindingsPanel(QWidget):
 
     def __init__(self, title: str = "Checklist", parent: QWidget | None = None):
         super().__init__(parent)
-        self.summary = QLabel(self)
+        self.summary = WordWrapLabel(self)
         self.summary.setWordWrap(True)
         self.list = FindingsListWidget(self)
         heading = QLabel(title, self)

@@ -39,6 +39,7 @@ from infoshare_desktop.domain.enums import LabelledEnum
 from infoshare_desktop.domain.records import Recipient
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from infoshare_desktop.domain.timeutil import to_local, utcnow
+from infoshare_desktop.ui.widgets.labels import WordWrapLabel
 
 E = TypeVar("E", bound=LabelledEnum)
 
@@ -238,7 +239,7 @@ class SuggestionComboBox(QComboBox):
             self.blockSignals(False)
 
 
-class WrappingLabel(QLabel):
+class WrappingLabel(WordWrapLabel):
     """A word-wrapped label; with a ``toggles`` check box, clicking it toggles the box."""
 
     def __init__(self, text: str, toggles: QCheckBox | None = None, parent: QWidget | None = None):
@@ -592,7 +593,7 @@ class FieldRow(QWidget):
     ):
         super().__init__(parent)
         self.field_widget = field_widget
-        self.label = QLabel(sentence(label), self)
+        self.label = WordWrapLabel(sentence(label), self)
         self.label.setWordWrap(True)
         self.label.setBuddy(field_widget)
         layout = QVBoxLayout(self)
@@ -605,7 +606,7 @@ class FieldRow(QWidget):
             field_widget.setText(sentence(label))
         self.help = None
         if help_text:
-            self.help = QLabel(help_text, self)
+            self.help = WordWrapLabel(help_text, self)
             self.help.setWordWrap(True)
             self.help.setProperty("role", "muted")
             layout.addWidget(self.help)

@@ -43,6 +43,7 @@ from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel, count_phra
 from infoshare_desktop.ui.forms.consent_decision_form import ConsentDecisionForm
 from infoshare_desktop.ui.forms.fields import refresh_tab_order
 from infoshare_desktop.ui.forms.sharing_decision_form import SharingDecisionForm
+from infoshare_desktop.ui.widgets.labels import WordWrapLabel
 from infoshare_desktop.ui.widgets.layout import ReflowSplitter
 
 CONFIRM_SAVE_TEXT = "A saved record cannot be edited afterwards, only amended. Save now?"
@@ -93,14 +94,14 @@ class RecordEditorBase(QWidget):
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.message = QLabel(self)
+        self.message = WordWrapLabel(self)
         self.message.setWordWrap(True)
         self.message.setFrameShape(QFrame.Shape.Box)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setAccessibleDescription("Problem saving")
         self.message.hide()
         self.status_icon = QLabel(self)
-        self.status = QLabel(self)
+        self.status = WordWrapLabel(self)
         self.status.setWordWrap(True)
         self.status.setAccessibleDescription("Checklist status")
         self.draft_status = QLabel(self)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QStyle,
     QTableView,
@@ -41,11 +42,17 @@ from infoshare_desktop.ui.forms import (
 )
 from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel
 from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.labels import heading_label, text_label
+from infoshare_desktop.ui.widgets.labels import WordWrapLabel, heading_label, text_label
 
 if TYPE_CHECKING:
     from infoshare_desktop.ui.printing.controller import CaseSummaryPrinter
-from infoshare_desktop.ui.widgets.layout import MARGIN, SPACING, FlowLayout, ReflowSplitter
+from infoshare_desktop.ui.widgets.layout import (
+    MARGIN,
+    SPACING,
+    FlowLayout,
+    ReflowSplitter,
+    scroll_past,
+)
 from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
 from infoshare_desktop.ui.widgets.tables import make_list_table
 
@@ -93,7 +100,14 @@ class CaseView(QWidget):
         self.stack = QStackedWidget(self)
         self.case_page = QWidget(self.stack)
         self.editor_page = QWidget(self.stack)
-        self.stack.addWidget(self.case_page)
+        # At large text sizes the case page scrolls as a whole rather than squeezing
+        # the chronology to no rows (the editor keeps its save bar in view instead).
+        self.case_scroll = scroll_past(QScrollArea(self.stack))
+        self.case_scroll.setWidgetResizable(True)
+        self.case_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.case_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.case_scroll.setWidget(self.case_page)
+        self.stack.addWidget(self.case_scroll)
         self.stack.addWidget(self.editor_page)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -155,7 +169,7 @@ class CaseView(QWidget):
         bar.addWidget(self.discard_draft_button)
         self.drafts_bar.hide()
 
-        self.consent_label = QLabel(page)
+        self.consent_label = WordWrapLabel(page)
         self.consent_label.setTextFormat(Qt.TextFormat.RichText)
         self.consent_label.setWordWrap(True)
         self.consent_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -186,7 +200,7 @@ class CaseView(QWidget):
         details_heading.setBuddy(self.details)
         right_layout.addWidget(details_heading)
         right_layout.addWidget(self.details, 1)
-        self.splitter = ReflowSplitter(page)
+        self.splitter = ReflowSplitter(page, stacked_lines=24)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
@@ -406,7 +420,7 @@ class CaseView(QWidget):
             self.editor_layout.removeWidget(editor)
             editor.deleteLater()
             self.drafts_changed.emit()
-        self.stack.setCurrentWidget(self.case_page)
+        self.stack.setCurrentWidget(self.case_scroll)
 
     def _show_editor(self, editor: RecordEditorBase) -> None:
         self.close_editor()

@@ -5,7 +5,9 @@ Alerts and hints always pair an icon with words, so no meaning rests on colour a
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import re
+
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
 
 from infoshare_desktop.ui.announce import announce
@@ -13,6 +15,24 @@ from infoshare_desktop.ui.theme import set_role
 
 ICON_SIZE = 20
 MIN_TEXT_WIDTH = 300
+
+
+class WordWrapLabel(QLabel):
+    """A label that wraps between words and never inside one: it is never narrower
+    than its longest word at the current text size ("Competence", not "Competen ce")."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if not self.wordWrap():
+            return hint
+        text = self.text()
+        if self.textFormat() != Qt.TextFormat.PlainText:
+            text = re.sub(r"<[^>]*>", " ", text)
+        metrics = self.fontMetrics()
+        widest = max((metrics.horizontalAdvance(word) for word in text.split()), default=0)
+        margins = self.contentsMargins()
+        frame = margins.left() + margins.right() + 2 * self.margin() + 2 * self.indent()
+        return QSize(max(hint.width(), widest + frame + 2), hint.height())
 
 
 def heading_label(text: str, parent: QWidget | None = None) -> QLabel:
@@ -24,7 +44,7 @@ def heading_label(text: str, parent: QWidget | None = None) -> QLabel:
 
 def text_label(text: str, parent: QWidget | None = None, *, role: str = "") -> QLabel:
     """A wrapped paragraph of plain text (user-supplied names are never read as HTML)."""
-    label = QLabel(text, parent)
+    label = WordWrapLabel(text, parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)

@@ -148,13 +148,21 @@ class ReflowSplitter(QSplitter):
     """Two panes side by side, or one above the other when the text is large for the
     width (200% on a 1366-pixel screen), so neither is cut to a sliver."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, stacked_lines: int = 0) -> None:
+        """`stacked_lines`: when stacked, at least this many lines of text tall (for a
+        splitter inside a scroll area, so each pane keeps useful room)."""
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setChildrenCollapsible(False)
+        self.stacked_lines = stacked_lines
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         narrow = self.width() < REFLOW_CHARACTERS * self.fontMetrics().averageCharWidth()
         wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
         if wanted != self.orientation():
             self.setOrientation(wanted)
+            lines = self.stacked_lines if narrow else 0
+            self.setMinimumHeight(lines * self.fontMetrics().lineSpacing())
+            if self.count() == 2:  # the first pane (the main one) keeps most of the room
+                total = max(self.height() if narrow else self.width(), 2)
+                self.setSizes([total * 3 // 5, total - total * 3 // 5])
         super().resizeEvent(event)

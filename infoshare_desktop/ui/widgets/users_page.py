@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelection
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
     QPushButton,
     QTableView,
@@ -26,7 +25,7 @@ from infoshare_desktop.ui.feedback import busy_cursor
 from infoshare_desktop.ui.models.account_table import AccountTableModel
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import heading_label, text_label
-from infoshare_desktop.ui.widgets.layout import page_layout
+from infoshare_desktop.ui.widgets.layout import FlowLayout, page_layout
 from infoshare_desktop.ui.widgets.tables import make_list_table
 
 
@@ -59,7 +58,7 @@ class UsersPage(QWidget):
                 role="muted",
             )
         )
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps at large text sizes and on small screens
         buttons.setSpacing(8)
         for button in (
             self.add_button,
@@ -70,7 +69,6 @@ class UsersPage(QWidget):
             self.revoke_button,
         ):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
 
