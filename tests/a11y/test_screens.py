@@ -13,7 +13,8 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# One journey on one private desktop: under xdist its tests stay together, in order.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("a11y-journey")]
 
 PASSWORD = "demo store passphrase"  # the demo store's fictional password
 ITEM_ROLES = {"table cell", "list item", "tree item", "column header", "row header"}
@@ -102,7 +103,9 @@ def test_sign_in_names_its_controls_and_announces_a_wrong_password(app):
 
 @pytest.fixture(scope="module")
 def signed_in(app):
-    assert app.ask("tab_to", name="Password")["ok"]
+    assert app.ask("tab_to", name="User name")["ok"]
+    app.keys("ctrl+a", "type:demo.admin", "Tab")
+    wait_focus(app, "Password")
     app.keys("ctrl+a", f"type:{PASSWORD}", "Return")
     wait_focus(app, "Pages")
     return app
