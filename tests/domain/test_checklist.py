@@ -679,3 +679,81 @@ def test_complete_drafts_have_no_blocking_findings(now_and_draft) -> None:
     now, draft = now_and_draft
     assert blocking(check_sharing_decision(draft, now=now)) == []
     assert blocking(check_sharing_decision(draft.cleaned(), now=now)) == []
+
+
+# ---- every consent finding names something that satisfies it ------------------------
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A draft raising ``rule_id``; its message names ``words``; doing that clears it."""
+
+    rule_id: str
+    words: str
+    broken: Callable[[], list[Finding]]
+    mended: Callable[[], list[Finding]]
+
+
+COVERS_POLICE = record(scope_agencies=[f.FICTIONAL_AGENCY, "Fictional Police"])
+REMEDIES = [
+    Remedy("CONSENT_SCOPE", "statutory duty", lambda: relying(recipients=POLICE),
+           lambda: relying(recipients=POLICE, **STATUTE)),
+    Remedy("CONSENT_SCOPE", "court order", lambda: relying(recipients=POLICE),
+           lambda: relying(recipients=POLICE, **ORDER)),
+    Remedy("CONSENT_SCOPE", "vital-interests", lambda: relying(recipients=POLICE),
+           lambda: relying(recipients=POLICE, **VITAL)),
+    Remedy("CONSENT_SCOPE", "Link a consent decision that covers them",
+           lambda: relying(recipients=POLICE), lambda: relying(COVERS_POLICE, recipients=POLICE)),
+    Remedy("CONSENT_SCOPE", "court order", lambda: relying(consent_purpose="Something else"),
+           lambda: relying(consent_purpose="Something else", **ORDER)),
+    Remedy("CONSENT_SCOPE", "consent position as it was then (for example withdrawn)",
+           lambda: relying(record(), withdrawal([CONSENT_ID], timedelta(hours=2))),
+           lambda: relying(record(), withdrawal([CONSENT_ID], timedelta(hours=2)),
+                           **REFUSED_OVERRIDE | {"consent_status": ConsentStatus.WITHDRAWN})),
+    Remedy("CONSENT_SCOPE", "Link a consent decision that stood at that time",
+           lambda: relying(record(valid_until=date(2026, 11, 1))),
+           lambda: relying(record(valid_until=date(2026, 11, 1), record_id="old"), record())),
+    Remedy("OVERRIDE_JUSTIFIED", "vital-interests",
+           lambda: sharing(consent_status=ConsentStatus.CANNOT_BE_GIVEN, consent_from=None),
+           lambda: sharing(consent_status=ConsentStatus.CANNOT_BE_GIVEN, consent_from=None,
+                           **VITAL)),
+    Remedy("OVERRIDE_JUSTIFIED", "statutory duty",
+           lambda: sharing(consent_status=ConsentStatus.WITHDRAWN),
+           lambda: sharing(consent_status=ConsentStatus.WITHDRAWN, **STATUTE)),
+    Remedy("OVERRIDE_JUSTIFIED", "public-interest circumstance",
+           lambda: sharing(consent_status=ConsentStatus.REFUSED),
+           lambda: sharing(**REFUSED_OVERRIDE)),
+    Remedy("CONSENT_ENDS", "Choose the consent this withdrawal ends", lambda: withdrawing([]),
+           lambda: withdrawing([CONSENT_ID])),
+    Remedy("CONSENT_ENDS", "record the outcome as refused instead",
+           lambda: withdrawing([], consents=[]),
+           lambda: consent([], outcome=ConsentOutcome.REFUSED, scope_agencies=[])),
+    Remedy("CONSENT_ENDS", "Untick it",
+           lambda: withdrawing(["not-of-this-case", CONSENT_ID]),
+           lambda: withdrawing([CONSENT_ID])),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", REMEDIES, ids=[f"{c.rule_id}-{c.words}" for c in REMEDIES])
+def test_a_consent_finding_names_a_remedy_that_works(case: Remedy) -> None:
+    raised = [x for x in case.broken() if x.rule_id == case.rule_id]
+    assert raised and all(x.severity is B for x in raised)
+    assert any(case.words in x.message for x in raised)
+    assert case.rule_id not in {x.rule_id for x in blocking(case.mended())}
+
+
+def test_the_scenario_of_the_issue() -> None:
+    """A consent valid until 19 Apr 2027 is withdrawn on 29 Nov 2026: saved without naming
+    it, the withdrawal is refused; naming it, the consent no longer stands for new sharing,
+    while sharing from before the withdrawal still stands on it."""
+    given_consent = record(valid_until=date(2027, 4, 19), ago=timedelta(days=30))
+    refused = withdrawing([], [given_consent])
+    assert "CONSENT_ENDS" in {x.rule_id for x in blocking(refused)}
+    assert not blocking(withdrawing([CONSENT_ID], [given_consent]))
+    history = [given_consent, withdrawal([CONSENT_ID], timedelta(hours=1))]
+    new_sharing = relying(*history, occurred_at=NOW - timedelta(minutes=10))
+    (scope,) = [x for x in new_sharing if x.rule_id == "CONSENT_SCOPE"]
+    assert "withdrawn on 29 Nov 2026" in scope.message
+    earlier_sharing = relying(*history, occurred_at=NOW - timedelta(days=2),
+                              late_entry_reason="Recorded on return from leave")  # fmt: skip
+    assert not blocking(earlier_sharing)
