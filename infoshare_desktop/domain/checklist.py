@@ -941,8 +941,8 @@ def _check_consent_ends(
         out.append(
             _blocking(
                 "CONSENT_ENDS",
-                f"The consent decision “{describe_consent(record)}” {problem}. Untick it: choose only consent "
-                "decisions that stood when this decision was made.",
+                f"The consent decision “{describe_consent(record)}” {problem}. Untick it: "
+                "choose only consent decisions that stood when this decision was made.",
                 "supersedes_ids",
                 _RULE_4,
             )
