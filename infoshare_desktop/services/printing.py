@@ -389,7 +389,7 @@ def _assemble(
         else:
             detached.append(item)
 
-    consents = [
+    case_consents = [
         ConsentRecord(
             record_id=r.id,
             decision=consent_drafts[r.id],
@@ -399,7 +399,7 @@ def _assemble(
         for r in rows
         if r.id in consent_drafts
     ]
-    consents_by_id = {c.record_id: c for c in consents}
+    consents_by_id = {c.record_id: c for c in case_consents}
     sharing: list[PrintedRecord] = []
     consents: list[PrintedRecord] = []
     for r in included:
@@ -415,7 +415,7 @@ def _assemble(
                     content=draft,
                     redacted=markers.get(r.id),
                     relied_on_ref=_short(draft.consent_decision_id),
-                    relied_on=_relied_on_text(draft, r, consents, now),
+                    relied_on=_relied_on_text(draft, r, case_consents, now),
                     amendments=tuple(amendments.get(r.id, ())),
                     reviews=tuple(reviews.get(r.id, ())),
                 )
@@ -430,11 +430,11 @@ def _assemble(
                     late=r.late,
                     author=author(r),
                     content=c,
-                    status=_standing_text(r.id, consents, now),
+                    status=_standing_text(r.id, case_consents, now),
                     relied_on_ref=", ".join(_short(i) for i in c.supersedes_ids),
                     relied_on="; ".join(
                         f"{describe_consent(e)} (ref {_short(e.record_id)})"
-                        for e in ended_consents(consents_by_id[r.id], consents)
+                        for e in ended_consents(consents_by_id[r.id], case_consents)
                     ),
                     amendments=tuple(amendments.get(r.id, ())),
                     reviews=tuple(reviews.get(r.id, ())),

@@ -381,7 +381,14 @@ class SharingDecisionForm(QWidget):
         assert isinstance(combo, RecordChoiceComboBox)
         at = self.inputs["occurred_at"].value()  # type: ignore[attr-defined]
         at = at if isinstance(at, datetime) else utcnow()
-        combo.set_choices(consent_choices(self._consents, at, combo.value()))
+        choices = consent_choices(self._consents, at, combo.value())
+        shown = [(combo.itemData(n), combo.itemText(n)) for n in range(1, combo.count())]
+        if choices != shown:  # only when the offer changes (keeps the combo's own state)
+            was = combo.blockSignals(True)
+            try:
+                combo.set_choices(choices)
+            finally:
+                combo.blockSignals(was)
 
     # ---- what applies -------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from infoshare_desktop.domain.consent import ConsentRecord, consent_person, desc
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
 from infoshare_desktop.services.reviews import ConsentView, ReviewItem, TeamRow
+from infoshare_desktop.ui.forms.fields import sentence
 from infoshare_desktop.ui.models.list_model import Index, ListTableModel
 
 T = TypeVar("T")
@@ -224,7 +225,7 @@ def _consent_tip(item: ReviewItem) -> str:
     view = item.consent
     if view is not None and view.relied_on is not None:
         found = view.relied_on
-        return f"{describe_consent(found.consent, purposes=True)}. {found.phrase().capitalize()}."
+        return f"{describe_consent(found.consent, purposes=True)}. {sentence(found.phrase())}."
     return consent_text(view)
 
 

@@ -41,6 +41,7 @@ from infoshare_desktop.ui.forms import (
     RecordEditorBase,
     SharingDecisionEditor,
 )
+from infoshare_desktop.ui.forms.fields import sentence
 from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import heading_label, text_label
@@ -67,7 +68,7 @@ def consent_line(item: ConsentPositionItem) -> str:
     """One consent decision as escaped HTML: where it stands in bold words first, then who,
     what, when and scope (``domain.consent`` decides and words both)."""
     standing = item.standing.phrase()
-    line = f"<b>{html.escape(standing[:1].upper() + standing[1:])}</b>: "
+    line = f"<b>{html.escape(sentence(standing))}</b>: "
     line += html.escape(describe_consent(item.record))
     decision = item.record.decision
     if decision.outcome is ConsentOutcome.WITHDRAWN and not item.ends:

@@ -31,6 +31,7 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.services.cases import RecordDetail
+from infoshare_desktop.ui.forms.fields import sentence
 
 NOT_RECORDED = "Not recorded"
 EMPTY_TEXT = "Select a record to see everything it holds."
@@ -221,7 +222,7 @@ def relied_on_html(detail: RecordDetail) -> str:
     if found is None:
         return "<i>A consent decision that is not one of this case's</i>"
     text = html.escape(describe_consent(found.consent, purposes=True))
-    text += f"<br>{html.escape(found.then.phrase().capitalize())} when this happened"
+    text += f"<br>{html.escape(sentence(found.then.phrase()))} when this happened"
     if found.ended_since:
         text += (
             f"<br><b>{ENDED_SINCE}: {html.escape(found.now.phrase())}</b>. The sharing "
@@ -232,7 +233,7 @@ def relied_on_html(detail: RecordDetail) -> str:
 
 def _consent_decision(page: _Page, d: ConsentDecisionDraft, detail: RecordDetail) -> None:
     if detail.standing is not None:
-        page.html_row("Stands now", f"<b>{html.escape(detail.standing.phrase().capitalize())}</b>")
+        page.html_row("Stands now", f"<b>{html.escape(sentence(detail.standing.phrase()))}</b>")
     page.title("Who was asked", 3)
     page.row("Asked", d.asked)
     page.row("Name or role", d.asked_name)
