@@ -262,7 +262,7 @@ def describe_consent(record: ConsentRecord, *, purposes: bool = False) -> str:
         text += "; covers " + "; ".join(agencies)
     chosen = [p for p in decision.scope_purposes if isinstance(p, str) and p.strip()]
     if purposes and chosen:
-        text += "; for " + "; ".join(chosen)
+        text += "; purposes: " + "; ".join(chosen)
     return text
 
 

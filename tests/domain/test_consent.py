@@ -139,7 +139,7 @@ def test_descriptions_name_the_person_outcome_date_and_scope_never_the_id() -> N
     text = describe_consent(C, purposes=True)
     assert text == (
         "Explicit consent given, Parent or carer: Chris Example (parent), 2 Mar 2026; covers "
-        f"{f.FICTIONAL_AGENCY}; Example Health Centre; for {f.FICTIONAL_PURPOSE}"
+        f"{f.FICTIONAL_AGENCY}; Example Health Centre; purposes: {f.FICTIONAL_PURPOSE}"
     )
     assert "d7a4b601" not in describe_consent(replace(C, record_id="d7a4b601-5e2c"))
 

@@ -183,15 +183,17 @@ def _is_overdue(item: ReviewItem) -> bool:
 
 
 def _consent_lines(record: ConsentRecord) -> list[str]:
-    """A consent decision in two short lines: outcome and person; date and scope."""
+    """A consent decision in two short lines: outcome and person; date and scope (the
+    first agency it covers, and how many more; the tooltip lists them all)."""
     decision = record.decision
     outcome = decision.outcome.label if decision.outcome else "Consent decision"
     day = format_date(to_local(record.occurred_at).date())
-    agencies = "; ".join(a for a in decision.scope_agencies if a.strip())
-    return [
-        f"{outcome}, {consent_person(decision)}",
-        f"{day}; covers {agencies}" if agencies else day,
-    ]
+    agencies = [a for a in decision.scope_agencies if a.strip()]
+    scope = ""
+    if agencies:
+        more = len(agencies) - 1
+        scope = f"; covers {agencies[0]}" + (f" and {more} more" if more else "")
+    return [f"{outcome}, {consent_person(decision)}", f"{day}{scope}"]
 
 
 def consent_text(view: ConsentView | None) -> str:

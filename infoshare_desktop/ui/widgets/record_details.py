@@ -221,7 +221,7 @@ def relied_on_html(detail: RecordDetail) -> str:
     found = detail.relied_on
     if found is None:
         return "<i>A consent decision that is not one of this case's</i>"
-    text = html.escape(describe_consent(found.consent, purposes=True))
+    text = html.escape(describe_consent(found.consent))
     text += f"<br>{html.escape(sentence(found.then.phrase()))} when this happened"
     if found.ended_since:
         text += (
