@@ -35,6 +35,7 @@ __all__ = [
     "consent_person",
     "consent_standing",
     "describe_consent",
+    "endable_consents",
     "ended_consents",
     "find_consent",
     "relied_on",
@@ -226,6 +227,32 @@ def standing_consents(
         for record in by_id.values()
         if (asked is None or record.decision.asked == asked)
         and _standing(record, by_id, moment).stands
+    ]
+    return sorted(out, key=lambda record: record.order, reverse=True)
+
+
+def endable_consents(
+    consents: Iterable[ConsentRecord],
+    at: datetime,
+    *,
+    outcome: ConsentOutcome | None,
+    asked: ConsentFrom | None = None,
+) -> list[ConsentRecord]:
+    """The consents given (of the person ``asked``, if given) that a decision with
+    ``outcome`` made at ``at`` may end, newest first: for a withdrawal or refusal those
+    that stand; for a renewal or a narrower consent also those that have expired."""
+    by_id = _records(consents)
+    moment = _utc(at)
+    if moment is None:
+        return []
+    fits = {Standing.CURRENT} if outcome in _ENDING else {Standing.CURRENT, Standing.EXPIRED}
+    out = [
+        record
+        for record in by_id.values()
+        if isinstance(record.decision.outcome, ConsentOutcome)
+        and record.decision.outcome.is_given
+        and (asked is None or record.decision.asked == asked)
+        and _standing(record, by_id, moment).standing in fits
     ]
     return sorted(out, key=lambda record: record.order, reverse=True)
 

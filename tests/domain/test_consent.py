@@ -10,12 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infoshare_desktop.domain import ConsentFrom, ConsentOutcome
+from infoshare_desktop.domain import ConsentFrom, ConsentOutcome, check_consent_decision
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
     Standing,
     consent_standing,
     describe_consent,
+    endable_consents,
     ended_consents,
     relied_on,
     standing_consents,
@@ -240,3 +241,25 @@ def test_standing_follows_the_rule(history, moment) -> None:
     assert sorted(standing_ids) == sorted(
         r.record_id for r in history if consent_standing(r.record_id, history, moment).stands
     )
+
+
+@PROPERTY
+@given(
+    history=consent_histories(),
+    moment=consent_moments,
+    outcome=st.sampled_from(ConsentOutcome),
+)
+def test_the_consent_form_offers_exactly_what_the_checklist_accepts(history, moment, outcome):
+    """What the consent form offers to end (endable_consents) passes CONSENT_ENDS; for a
+    withdrawal or refusal, anything else is refused."""
+    offered = {r.record_id for r in endable_consents(history, moment, outcome=outcome)}
+    for record in history:
+        draft = f.complete_consent_decision(
+            moment, outcome=outcome, supersedes_ids=[record.record_id], occurred_at=moment
+        )
+        found = check_consent_decision(draft, now=moment + DAY, consents=history)
+        accepted = "CONSENT_ENDS" not in {x.rule_id for x in found}
+        if record.record_id in offered:
+            assert accepted
+        elif outcome in (WITHDRAWN, REFUSED):
+            assert not accepted

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
-    Standing,
     consent_standing,
     describe_consent,
+    endable_consents,
     find_consent,
 )
 from infoshare_desktop.domain.enums import ConsentFrom, ConsentHow, ConsentOutcome
@@ -49,7 +49,6 @@ from infoshare_desktop.ui.forms.fields import (
     watch,
 )
 
-ENDING = (ConsentOutcome.WITHDRAWN, ConsentOutcome.REFUSED)
 ENDS_LABELS = {
     ConsentOutcome.WITHDRAWN: "Consent this withdrawal ends (tick each one withdrawn)",
     ConsentOutcome.REFUSED: "Consent this refusal ends, if the person withdrew one by refusing",
@@ -264,18 +263,7 @@ class ConsentDecisionForm(QWidget):
         at = self.inputs["occurred_at"].value()  # type: ignore[attr-defined]
         at = at if isinstance(at, datetime) else utcnow()
         asked = self.inputs["asked"].value()  # type: ignore[attr-defined]
-        fits = {Standing.CURRENT} if outcome in ENDING else {Standing.CURRENT, Standing.EXPIRED}
-        offered = []
-        for record in sorted(self._consents, key=lambda r: r.order, reverse=True):
-            standing = consent_standing(record.record_id, self._consents, at)
-            outcome_given = record.decision.outcome is not None and record.decision.outcome.is_given
-            if (
-                standing is not None
-                and standing.standing in fits
-                and outcome_given
-                and (asked is None or record.decision.asked == asked)
-            ):
-                offered.append(record)
+        offered = endable_consents(self._consents, at, outcome=outcome, asked=asked)
         ends = self.inputs["supersedes_ids"]
         assert isinstance(ends, ConsentEndsList)
         ticked = [find_consent(i, self._consents) for i in ends.value()]
