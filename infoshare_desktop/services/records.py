@@ -78,7 +78,7 @@ def search_text(draft: Draft) -> str:
             if isinstance(label, str):
                 parts.append(label)
         elif isinstance(value, str):
-            if value and not name.endswith("_id"):
+            if value and not name.endswith(("_id", "_ids")):
                 parts.append(value)
         elif isinstance(value, dict):
             for item in value.values():

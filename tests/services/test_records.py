@@ -236,6 +236,7 @@ def test_a_withdrawal_must_name_the_consent_it_ends(admin_store, case_id):
         case_id=case_id,
         draft=_withdrawal(given.record_id, occurred_at=now - timedelta(hours=2)),
     )
+    assert given.record_id not in records.search_text(_withdrawal(given.record_id))
     position = {p.record_id: p for p in cases.consent_position(admin_store, case_id=case_id)}
     assert position[given.record_id].standing.standing is Standing.WITHDRAWN
     assert position[given.record_id].standing.ended_by.record_id == withdrawn.record_id
