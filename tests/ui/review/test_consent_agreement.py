@@ -12,7 +12,7 @@ from PySide6.QtGui import QTextDocumentFragment
 
 from infoshare_desktop.domain import ConsentFrom, ConsentHow, ConsentOutcome, blocking, utcnow
 from infoshare_desktop.domain.consent import consent_standing, describe_consent
-from infoshare_desktop.services import printing, records, reviews
+from infoshare_desktop.services import cases, printing, records, reviews
 from infoshare_desktop.services.errors import ChecklistRefused
 from infoshare_desktop.services.printing import SummaryOptions
 from infoshare_desktop.ui.forms import (
@@ -24,6 +24,7 @@ from infoshare_desktop.ui.forms.fields import sentence
 from infoshare_desktop.ui.review import REVIEW_QUEUE
 from infoshare_desktop.ui.review.review_dialog import ReviewDialog
 from infoshare_desktop.ui.widgets.case_view import CaseView
+from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
 from tests.domain.factories import complete_consent_decision, complete_sharing_decision
 from tests.reports.conftest import flat, page_texts
 from tests.ui.forms.conftest import NEVER_MS
@@ -120,6 +121,15 @@ def test_every_screen_and_the_pdf_agree_with_the_standing_rule(
     cell = queue.index(row, 6).data()
     assert cell.startswith("Explicit consent given, Parent or carer: Chris Example (parent)")
     assert cell.endswith(f"ENDED SINCE: {now_phrase}")
+
+    # The details pane of the consent itself and of the withdrawal.
+    details = RecordDetailsView()
+    qtbot.addWidget(details)
+    details.show_detail(cases.record_detail(author, record_id=given.record_id))
+    assert f"Stands now {sentence(now_phrase)}" in " ".join(details.toPlainText().split())
+    details.show_detail(cases.record_detail(author, record_id=editor.record_id))
+    shown = " ".join(details.toPlainText().split())
+    assert f"Ends or replaces {described}" in shown and given.record_id[:8] not in shown
 
     # The printed summary.
     data = printing.build_case_summary(team.lead, case_id=case_id, options=SummaryOptions())
