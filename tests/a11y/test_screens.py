@@ -13,8 +13,9 @@ import re
 
 import pytest
 
-# One journey on one private desktop: under xdist its tests stay together, in order.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("a11y-journey")]
+# One journey on one private desktop, in order: `make test` distributes by file
+# (--dist loadfile), so its tests stay on one worker.
+pytestmark = pytest.mark.slow
 
 PASSWORD = "demo store passphrase"  # the demo store's fictional password
 ITEM_ROLES = {"table cell", "list item", "tree item", "column header", "row header"}

@@ -126,7 +126,7 @@ def test_every_screen_and_the_pdf_agree_with_the_standing_rule(
     details = RecordDetailsView()
     qtbot.addWidget(details)
     details.show_detail(cases.record_detail(author, record_id=given.record_id))
-    assert f"Stands now {sentence(now_phrase)}" in " ".join(details.toPlainText().split())
+    assert f"Stands now: {sentence(now_phrase)}" in " ".join(details.toPlainText().split())
     details.show_detail(cases.record_detail(author, record_id=editor.record_id))
     shown = " ".join(details.toPlainText().split())
     assert f"Ends or replaces {described}" in shown and given.record_id[:8] not in shown
