@@ -129,7 +129,7 @@ def test_every_screen_and_the_pdf_agree_with_the_standing_rule(
     assert f"Stands now: {sentence(now_phrase)}" in " ".join(details.toPlainText().split())
     details.show_detail(cases.record_detail(author, record_id=editor.record_id))
     shown = " ".join(details.toPlainText().split())
-    assert f"Ends or replaces {described}" in shown and given.record_id[:8] not in shown
+    assert f"Ends or replaces: {described}" in shown and given.record_id[:8] not in shown
 
     # The printed summary.
     data = printing.build_case_summary(team.lead, case_id=case_id, options=SummaryOptions())
