@@ -19,7 +19,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QDate  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from infoshare_desktop.paths import DataPaths  # noqa: E402
@@ -108,7 +107,7 @@ def main() -> int:
         dialog.name_edit.setText(match.display_name)
         if match.date_of_birth:
             born = match.date_of_birth
-            dialog.dob_edit.setDate(QDate(born.year, born.month, born.day))
+            dialog.dob_edit.set_text(f"{born:%d/%m/%Y}")
         dialog.reference_edit.setText("WM-NEW-0001")
         dialog.create()
         save(dialog, out, "case-duplicate.png", None)
