@@ -11,7 +11,7 @@ keeps everything typed. What is typed is kept as a draft every few seconds and w
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -136,6 +136,9 @@ class RecordEditorBase(QWidget):
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.save_draft_button.clicked.connect(self._on_save_draft_button_clicked)
         self.discard_button.clicked.connect(self._on_discard_button_clicked)
+        self.save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
+        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_shortcut.activated.connect(self._on_save_shortcut_activated)
         if draft_id is not None:
             self._resume(draft_id)
         self.evaluate()
@@ -224,7 +227,7 @@ class RecordEditorBase(QWidget):
             self.status.setText(count_phrase(self.findings) + ".")
         self.save_button.setEnabled(count == 0 and not done)
         self.save_button.setToolTip(
-            "Save this record. It cannot be edited afterwards, only amended."
+            "Save this record (Ctrl+S). It cannot be edited afterwards, only amended."
             if count == 0
             else f"Not yet: {count_phrase(self.findings)}. They are listed in the checklist."
         )
@@ -354,6 +357,16 @@ class RecordEditorBase(QWidget):
         self.save_draft_now()
 
     def _on_save_button_clicked(self) -> None:
+        self.save_record()
+
+    def _on_save_shortcut_activated(self) -> None:
+        """Ctrl+S: save through the same confirmation; while something blocks, go to it."""
+        if self.record_id is not None:
+            return
+        found = blocking(self.evaluate())
+        if found:
+            self.focus_field(found[0].field)
+            return
         self.save_record()
 
     def _on_save_draft_button_clicked(self) -> None:

@@ -83,7 +83,7 @@ class ReviewQueuePage(QWidget):
         for row, text, widget in (
             (who, "&Practitioner", self.practitioner_combo),
             (who, "&Kind", self.kind_combo),
-            (when, "Happened &from", self.from_edit),
+            (when, "Happened fr&om", self.from_edit),
             (when, "&to", self.to_edit),
         ):
             label = QLabel(text, self)

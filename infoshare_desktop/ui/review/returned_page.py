@@ -58,7 +58,7 @@ class ReturnedToMePage(QWidget):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.answer_button = QPushButton("&Answer with an amendment…", comment_box)
+        self.answer_button = QPushButton("Ans&wer with an amendment…", comment_box)
         self.answer_button.setAutoDefault(False)
         self.answer_button.setToolTip(
             "Add the detail asked for. The record then goes back to the review queue."

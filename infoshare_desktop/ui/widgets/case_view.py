@@ -14,6 +14,7 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -113,7 +114,12 @@ class CaseView(QWidget):
 
     def _build_case_page(self) -> None:
         page = self.case_page
-        self.back_button = self._button("← All cases", "Back to the list of cases", page)
+        self.back_button = self._button(
+            "← All cases", "Back to the list of cases (Alt+Left)", page
+        )
+        to_list = QShortcut(QKeySequence("Alt+Left"), page)
+        to_list.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        to_list.activated.connect(self.back_requested)
         self.name_label = heading_label("", page)
         self.identity_label = text_label("", page)
         self.identity_label.setAccessibleName("Case identity")
@@ -176,7 +182,7 @@ class CaseView(QWidget):
         consent_heading = QLabel("<b>Consent position</b>", left)
         left_layout.addWidget(consent_heading)
         left_layout.addWidget(self.consent_label)
-        chronology_heading = QLabel("<b>&Chronology</b> (oldest first)", left)
+        chronology_heading = QLabel("<b>Chro&nology</b> (oldest first)", left)
         chronology_heading.setBuddy(self.table)
         left_layout.addWidget(chronology_heading)
         left_layout.addWidget(self.table, 1)
@@ -224,7 +230,9 @@ class CaseView(QWidget):
     def _build_editor_page(self) -> None:
         page = self.editor_page
         self.back_to_case_button = self._button(
-            "← Back to case", "Keep what you typed as a draft and go back to the case", page
+            "← Back to case",
+            "Keep what you typed as a draft and go back to the case (Alt+Left)",
+            page,
         )
         self.editor_case_label = text_label("", page, role="muted")
         top = QHBoxLayout()
@@ -234,6 +242,9 @@ class CaseView(QWidget):
         self.editor_layout.setContentsMargins(MARGIN, MARGIN, MARGIN, 0)
         self.editor_layout.addLayout(top)
         self.back_to_case_button.clicked.connect(self._on_back_to_case_button_clicked)
+        back = QShortcut(QKeySequence("Alt+Left"), page)
+        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back.activated.connect(self._on_back_to_case_button_clicked)
 
     # -- opening and reloading -------------------------------------------------------------------
     def open_case(self, case_id: str) -> bool:

@@ -42,12 +42,12 @@ class UsersPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # roles
 
-        self.add_button = self._button("&Add user…", self._on_add_button_clicked)
+        self.add_button = self._button("Add u&ser…", self._on_add_button_clicked)
         self.roles_button = self._button("Change &roles…", self._on_roles_button_clicked)
         self.status_button = self._button("&Disable", self._on_status_button_clicked)
         self.unlock_button = self._button("&Unlock account", self._on_unlock_button_clicked)
         self.reset_button = self._button("Reset &password…", self._on_reset_button_clicked)
-        self.revoke_button = self._button("Re&voke…", self._on_revoke_button_clicked)
+        self.revoke_button = self._button("Revo&ke…", self._on_revoke_button_clicked)
 
         layout = page_layout(self)
         layout.addWidget(heading_label("Users", self))
