@@ -195,9 +195,14 @@ def _now(now: Any) -> datetime:
 
 
 def check_sharing_decision(
-    draft: SharingDecisionDraft, *, now: datetime, consent: ConsentSnapshot | None = None
+    draft: SharingDecisionDraft,
+    *,
+    now: datetime,
+    consent: ConsentSnapshot | None = None,
+    date_of_birth: date | None = None,
 ) -> list[Finding]:
-    """Findings for a sharing decision; ``consent`` describes the consent decision relied on."""
+    """Findings for a sharing decision; ``consent`` describes the consent decision relied
+    on, ``date_of_birth`` is the child's (when known)."""
     out: list[Finding] = []
     add = out.append
     kind = _enum(draft.kind, SharingKind)
@@ -214,6 +219,7 @@ def check_sharing_decision(
             )
         )
     _check_when(out, draft.occurred_at, current, "occurred_at", draft.late_entry_reason)
+    _check_after_birth(out, draft.occurred_at, date_of_birth, "occurred_at")
     if _unwritten(draft.purpose):
         add(
             _blocking(
@@ -293,6 +299,28 @@ def _check_when(
                 "it happened. Add a short note on why the entry is late.",
                 "late_entry_reason",
                 _RULE_7,
+            )
+        )
+
+
+def _check_after_birth(out: list[Finding], occurred: Any, born: Any, field: str) -> None:
+    """BEFORE_BIRTH (advisory): the event is dated before the child's date of birth.
+
+    Advisory, not blocking: information is rightly shared before a birth (a pre-birth
+    concern), but far more often the date or the case is wrong."""
+    when = _utc(occurred)
+    day = _local_date(when) if when is not None else None
+    if day is None or not isinstance(born, date) or isinstance(born, datetime):
+        return
+    if day < born:
+        out.append(
+            _advisory(
+                "BEFORE_BIRTH",
+                f"This is dated {format_date(day)}, before the child's date of birth "
+                f"({format_date(born)}). Check the date and that this is the right case; "
+                "if it is right (a concern before the birth), say so in the reasons.",
+                field,
+                _RULE_6 + " (accurate)",
             )
         )
 
@@ -786,8 +814,10 @@ def _check_criteria(out: list[Finding], criteria: Any) -> None:
 # ---- other record kinds ----------------------------------------------------------------
 
 
-def check_consent_decision(draft: ConsentDecisionDraft, *, now: datetime) -> list[Finding]:
-    """Findings for a consent decision."""
+def check_consent_decision(
+    draft: ConsentDecisionDraft, *, now: datetime, date_of_birth: date | None = None
+) -> list[Finding]:
+    """Findings for a consent decision; ``date_of_birth`` is the child's (when known)."""
     out: list[Finding] = []
     add = out.append
     asked = _enum(draft.asked, ConsentFrom)
@@ -854,6 +884,7 @@ def check_consent_decision(draft: ConsentDecisionDraft, *, now: datetime) -> lis
                 )
             )
     _check_when(out, draft.occurred_at, _now(now), "occurred_at")
+    _check_after_birth(out, draft.occurred_at, date_of_birth, "occurred_at")
     return _in_form_order(ConsentDecisionDraft, out)
 
 
@@ -948,9 +979,25 @@ def check_advice(draft: AdviceDraft, *, now: datetime) -> list[Finding]:
     return _in_form_order(AdviceDraft, out)
 
 
-def check_case(draft: CaseDraft) -> list[Finding]:
-    """Findings for a case: a display name and the organisation's case reference."""
+def check_case(draft: CaseDraft, *, today: date | None = None) -> list[Finding]:
+    """Findings for a case: a display name, the organisation's case reference, and a date
+    of birth (when given) that is not after ``today`` (default: the local date now)."""
     out: list[Finding] = []
+    born = draft.date_of_birth
+    if (
+        isinstance(born, date)
+        and not isinstance(born, datetime)
+        and born > (today or to_local(utcnow()).date())
+    ):
+        out.append(
+            _blocking(
+                "BIRTH_IN_FUTURE",
+                f"The date of birth ({format_date(born)}) is in the future. Enter the "
+                "child's actual date of birth, or tick “Not known”.",
+                "date_of_birth",
+                _RULE_6 + " (accurate)",
+            )
+        )
     if _blank(draft.display_name):
         out.append(
             _blocking(
@@ -969,4 +1016,4 @@ def check_case(draft: CaseDraft) -> list[Finding]:
                 _RULE_7,
             )
         )
-    return out
+    return _in_form_order(CaseDraft, out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -227,6 +227,22 @@ def consent_snapshot_for(store: Store, *, case_id: str, consent_id: str) -> Cons
         return consent_snapshot(session, case_id, consent_id)
 
 
+def case_date_of_birth(tx: Session | Any, case_id: str) -> date | None:
+    """The child's date of birth, for the rules that check dates against it."""
+    row = (
+        writes.raw_connection(tx)
+        .execute("SELECT date_of_birth FROM case_file WHERE id = ?", (case_id,))
+        .fetchone()
+    )
+    value = row[0] if row else None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
 # -- the services ------------------------------------------------------------------------
 
 
@@ -236,11 +252,14 @@ def check_sharing_decision(
     """The findings the form shows, with the consent relied on looked up in the store."""
     require(store, *CASE_ROLES)
     consent = None
-    if draft.consent_decision_id:
-        with store.read() as session:
-            require_visible_case(session, store, case_id)
+    with store.read() as session:
+        require_visible_case(session, store, case_id)
+        born = case_date_of_birth(session, case_id)
+        if draft.consent_decision_id:
             consent = consent_snapshot(session, case_id, draft.consent_decision_id)
-    return checklist.check_sharing_decision(draft, now=utcnow(), consent=consent)
+    return checklist.check_sharing_decision(
+        draft, now=utcnow(), consent=consent, date_of_birth=born
+    )
 
 
 def record_sharing_decision(
@@ -259,7 +278,9 @@ def record_sharing_decision(
                     "The consent decision this relies on is not a consent decision of this case."
                 )
         advisories = _refuse_if_blocking(
-            checklist.check_sharing_decision(clean, now=now, consent=consent)
+            checklist.check_sharing_decision(
+                clean, now=now, consent=consent, date_of_birth=case_date_of_birth(db, case_id)
+            )
         )
         assert clean.occurred_at is not None and clean.kind is not None
         record_id = _insert(
@@ -298,7 +319,11 @@ def record_consent_decision(
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
         now = utcnow()
-        advisories = _refuse_if_blocking(checklist.check_consent_decision(clean, now=now))
+        advisories = _refuse_if_blocking(
+            checklist.check_consent_decision(
+                clean, now=now, date_of_birth=case_date_of_birth(db, case_id)
+            )
+        )
         if clean.supersedes_id:
             earlier = db.execute(
                 "SELECT 1 FROM saved_record WHERE id = ? AND case_id = ? AND kind = ?",

@@ -10,6 +10,8 @@ keeps everything typed. What is typed is kept as a draft every few seconds and w
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -392,9 +394,11 @@ class SharingDecisionEditor(RecordEditorBase):
         draft_id: str | None = None,
         *,
         autosave_interval_ms: int = RecordEditorBase.AUTOSAVE_MS,
+        date_of_birth: date | None = None,
         parent: QWidget | None = None,
     ):
         self._consent_cache: dict[str, ConsentSnapshot | None] = {}
+        self.date_of_birth = date_of_birth
         super().__init__(
             store,
             case_id=case_id,
@@ -416,7 +420,9 @@ class SharingDecisionEditor(RecordEditorBase):
     def _check(self, draft: Draft) -> list[Finding]:
         assert isinstance(draft, SharingDecisionDraft)
         consent = self._consent_snapshot(draft.consent_decision_id)
-        return checklist.check_sharing_decision(draft, now=utcnow(), consent=consent)
+        return checklist.check_sharing_decision(
+            draft, now=utcnow(), consent=consent, date_of_birth=self.date_of_birth
+        )
 
     def _consent_snapshot(self, consent_id: str | None) -> ConsentSnapshot | None:
         """The consent relied on, read once per selected consent (not per keystroke)."""
@@ -455,8 +461,10 @@ class ConsentDecisionEditor(RecordEditorBase):
         draft_id: str | None = None,
         *,
         autosave_interval_ms: int = RecordEditorBase.AUTOSAVE_MS,
+        date_of_birth: date | None = None,
         parent: QWidget | None = None,
     ):
+        self.date_of_birth = date_of_birth
         super().__init__(
             store,
             case_id=case_id,
@@ -477,7 +485,9 @@ class ConsentDecisionEditor(RecordEditorBase):
 
     def _check(self, draft: Draft) -> list[Finding]:
         assert isinstance(draft, ConsentDecisionDraft)
-        return checklist.check_consent_decision(draft, now=utcnow())
+        return checklist.check_consent_decision(
+            draft, now=utcnow(), date_of_birth=self.date_of_birth
+        )
 
     def _record(self, draft: Draft) -> records.Saved:
         assert isinstance(draft, ConsentDecisionDraft) and self.case_id is not None

@@ -114,9 +114,7 @@ class CaseView(QWidget):
 
     def _build_case_page(self) -> None:
         page = self.case_page
-        self.back_button = self._button(
-            "← All cases", "Back to the list of cases (Alt+Left)", page
-        )
+        self.back_button = self._button("← All cases", "Back to the list of cases (Alt+Left)", page)
         to_list = QShortcut(QKeySequence("Alt+Left"), page)
         to_list.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         to_list.activated.connect(self.back_requested)
@@ -355,14 +353,24 @@ class CaseView(QWidget):
     def start_sharing_decision(self, draft_id: str | None = None) -> SharingDecisionEditor | None:
         if self.case is None:
             return None
-        editor = SharingDecisionEditor(self.session.store, self.case.case_id, draft_id)
+        editor = SharingDecisionEditor(
+            self.session.store,
+            self.case.case_id,
+            draft_id,
+            date_of_birth=self.case.date_of_birth,
+        )
         self._show_editor(editor)
         return editor
 
     def start_consent_decision(self, draft_id: str | None = None) -> ConsentDecisionEditor | None:
         if self.case is None:
             return None
-        editor = ConsentDecisionEditor(self.session.store, self.case.case_id, draft_id)
+        editor = ConsentDecisionEditor(
+            self.session.store,
+            self.case.case_id,
+            draft_id,
+            date_of_birth=self.case.date_of_birth,
+        )
         self._show_editor(editor)
         return editor
 

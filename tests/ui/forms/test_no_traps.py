@@ -3,7 +3,7 @@ wheel, the date fields and the keyboard shortcuts, driven through the real widge
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, QPointF, Qt
@@ -11,7 +11,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox, QWidget
 
 from infoshare_desktop.domain import FactOrOpinion, SharingKind
-from infoshare_desktop.services import drafts
+from infoshare_desktop.services import cases, drafts
 from infoshare_desktop.ui.dialogs.new_case import NewCaseDialog
 from infoshare_desktop.ui.forms import SharingDecisionEditor
 from infoshare_desktop.ui.forms.fields import OptionalDateTimeEdit
@@ -252,3 +252,43 @@ def test_enter_on_a_combo_does_not_press_anything(qtbot, editor):
     combo.setFocus()
     qtbot.keyClick(combo, Qt.Key.Key_Return)
     assert editor.record_id is None
+
+
+# ---- dates checked against the child --------------------------------------------------
+
+
+def test_an_event_before_the_childs_birth_gets_a_finding_in_the_form_and_the_service(
+    qtbot, admin_store, case_id, confirm_yes
+):
+    from infoshare_desktop.services import records
+
+    born = cases.open_case(admin_store, case_id=case_id).date_of_birth
+    editor = SharingDecisionEditor(
+        admin_store, case_id, autosave_interval_ms=NEVER_MS, date_of_birth=born
+    )
+    qtbot.addWidget(editor)
+    draft = complete_sharing_decision(late_entry_reason="Entered from the paper file")
+    editor.set_draft(draft)
+    editor.form.inputs["occurred_at"].set_text(f"{born - timedelta(days=1):%d/%m/%Y} 10:00")
+    found = {f.rule_id: f for f in editor.evaluate()}
+    assert "BEFORE_BIRTH" in found and found["BEFORE_BIRTH"].severity == "advisory"
+    assert "BEFORE_BIRTH" in {
+        f.rule_id
+        for f in records.check_sharing_decision(admin_store, case_id=case_id, draft=editor.draft())
+    }
+    saved = records.record_sharing_decision(admin_store, case_id=case_id, draft=editor.draft())
+    assert "BEFORE_BIRTH" in {f.rule_id for f in saved.advisories}
+    editor.form.inputs["occurred_at"].set_text(f"{born:%d/%m/%Y} 10:00")
+    assert "BEFORE_BIRTH" not in {f.rule_id for f in editor.evaluate()}
+
+
+def test_a_date_of_birth_in_the_future_blocks_a_new_case(qtbot, admin_store):
+    dialog = NewCaseDialog(Session(admin_store))
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Test Child Fictional")
+    dialog.reference_edit.setText("TEST-0098")
+    dialog.dob_edit.set_text(f"{date.today() + timedelta(days=1):%d/%m/%Y}")
+    assert "BIRTH_IN_FUTURE" in {f.rule_id for f in dialog.findings()}
+    assert not dialog.create_button.isEnabled()
+    dialog.dob_edit.set_text(f"{date.today():%d/%m/%Y}")
+    assert dialog.create_button.isEnabled()
