@@ -394,19 +394,22 @@ def consent_born(born: date | None = BORN, **changes):
     return check_consent_decision(draft, now=NOW, date_of_birth=born)
 
 
-def case_born(born: date | None, today: date = NOW.date()):
-    return check_case(f.complete_case(date_of_birth=born), today=today)
+def case_born(born: date | None):
+    return check_case(f.complete_case(date_of_birth=born), today=NOW.date())
 
 
 def noon(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
 
+EVE = noon(date(2015, 3, 31))
 RAISES += [
-    Raises("BEFORE_BIRTH", A, "occurred_at", lambda: sharing_born(occurred_at=noon(date(2015, 3, 31)))),
-    Raises("BEFORE_BIRTH", A, "occurred_at", lambda: sharing_born(occurred_at=noon(date(2009, 1, 1)))),
-    Raises("BEFORE_BIRTH", A, "occurred_at", lambda: consent_born(occurred_at=noon(date(2015, 3, 31)))),
-    Raises("BIRTH_IN_FUTURE", B, "date_of_birth", lambda: case_born(NOW.date() + timedelta(days=1))),
+    Raises("BEFORE_BIRTH", A, "occurred_at", lambda: sharing_born(occurred_at=EVE)),
+    Raises("BEFORE_BIRTH", A, "occurred_at",
+           lambda: sharing_born(occurred_at=noon(date(2009, 1, 1)))),
+    Raises("BEFORE_BIRTH", A, "occurred_at", lambda: consent_born(occurred_at=EVE)),
+    Raises("BIRTH_IN_FUTURE", B, "date_of_birth",
+           lambda: case_born(NOW.date() + timedelta(days=1))),
     Raises("BIRTH_IN_FUTURE", B, "date_of_birth", lambda: case_born(date(2030, 1, 1))),
 ]  # fmt: skip
 SATISFIES += [
