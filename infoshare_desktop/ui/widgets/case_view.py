@@ -351,8 +351,10 @@ class CaseView(QWidget):
 
     # -- editors -------------------------------------------------------------------------------
     def start_sharing_decision(self, draft_id: str | None = None) -> SharingDecisionEditor | None:
+        """A new sharing decision, or (when one is unfinished) the user's latest draft."""
         if self.case is None:
             return None
+        draft_id = draft_id or self._existing_draft(RecordKind.SHARING_DECISION)
         editor = SharingDecisionEditor(
             self.session.store,
             self.case.case_id,
@@ -363,8 +365,10 @@ class CaseView(QWidget):
         return editor
 
     def start_consent_decision(self, draft_id: str | None = None) -> ConsentDecisionEditor | None:
+        """A new consent decision, or (when one is unfinished) the user's latest draft."""
         if self.case is None:
             return None
+        draft_id = draft_id or self._existing_draft(RecordKind.CONSENT_DECISION)
         editor = ConsentDecisionEditor(
             self.session.store,
             self.case.case_id,
@@ -375,7 +379,9 @@ class CaseView(QWidget):
         return editor
 
     def amend(self, target_id: str, draft_id: str | None = None) -> AmendmentDialog | None:
-        """Open the amendment dialog for a record (non-modal to the event loop)."""
+        """Open the amendment dialog for a record (non-modal to the event loop); an
+        unfinished amendment of the same record is resumed rather than started again."""
+        draft_id = draft_id or self._existing_draft(RecordKind.AMENDMENT, target_id)
         try:
             dialog = AmendmentDialog(self.session.store, target_id, draft_id, parent=self)
         except KNOWN_ERRORS as error:
@@ -404,6 +410,17 @@ class CaseView(QWidget):
         if entry.kind in (RecordKind.AMENDMENT, RecordKind.REVIEW) and entry.target_id:
             target = entry.target_id
         return self.amend(target)
+
+    def _existing_draft(self, kind: RecordKind, target_id: str | None = None) -> str | None:
+        if self.case is None:
+            return None
+        try:
+            found = drafts.find_draft(
+                self.session.store, case_id=self.case.case_id, kind=kind.value, target_id=target_id
+            )
+        except KNOWN_ERRORS:
+            return None
+        return found.draft_id if found else None
 
     def resume(self, draft: DraftSummary) -> None:
         """Carry on with one of this case's drafts in the right editor."""
