@@ -24,6 +24,8 @@ from infoshare_desktop.domain.errors import DomainError
 __all__ = [
     "DateParseError",
     "Moment",
+    "age_on",
+    "born_text",
     "format_day",
     "format_moment",
     "parse_moment",
@@ -204,3 +206,20 @@ def _time(rest: str, text: str) -> time:
 
 def _full_day(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def age_on(born: date, today: date) -> int:
+    """Whole years from ``born`` to ``today`` (a 29 February birthday counts on 1 March)."""
+    years = today.year - born.year
+    if (today.month, today.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+def born_text(born: date | None, today: date) -> str:
+    """A date of birth with the age, as lists show it: "1 Apr 2015 (age 11)"."""
+    if born is None:
+        return "Not known"
+    shown = f"{born.day} {MONTHS[born.month - 1]} {born.year}"
+    age = age_on(born, today)
+    return f"{shown} (age {age})" if age >= 0 else f"{shown} (not born yet)"

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from infoshare_desktop.domain.dates import (
     DateParseError,
     Moment,
+    age_on,
+    born_text,
     format_day,
     format_moment,
     parse_moment,
@@ -134,3 +136,29 @@ def test_any_text_is_either_read_or_refused_with_a_message(typed: str):
 
 def test_format_day_names_the_weekday():
     assert format_day(date(2026, 12, 1)) == "Tue 1 Dec 2026"
+
+
+@pytest.mark.parametrize(
+    ("born", "today", "age"),
+    [
+        (date(2015, 4, 1), date(2026, 3, 31), 10),
+        (date(2015, 4, 1), date(2026, 4, 1), 11),  # on the birthday
+        (date(2016, 2, 29), date(2027, 2, 28), 10),
+        (date(2016, 2, 29), date(2027, 3, 1), 11),
+        (date(2026, 12, 1), date(2026, 12, 1), 0),
+    ],
+)
+def test_age_counts_whole_years(born: date, today: date, age: int):
+    assert age_on(born, today) == age
+
+
+@given(days, days)
+def test_age_is_the_year_difference_less_one_before_the_birthday(born: date, today: date):
+    before_birthday = (today.month, today.day) < (born.month, born.day)
+    assert age_on(born, today) == today.year - born.year - before_birthday
+
+
+def test_born_text_shows_the_date_and_the_age():
+    assert born_text(date(2015, 4, 1), date(2026, 12, 1)) == "1 Apr 2015 (age 11)"
+    assert born_text(None, date(2026, 12, 1)) == "Not known"
+    assert born_text(date(2027, 1, 1), date(2026, 12, 1)) == "1 Jan 2027 (not born yet)"

@@ -86,7 +86,7 @@ def test_case_model_fetches_lazily_sorts_and_passes_the_model_tester(
     assert model.index(0, 1).data() == "Child 11"
 
     model.set_query("REF-007")
-    assert model.searching and model.columnCount() == 3
+    assert model.searching and model.columnCount() == 4
     assert model.index(0, 1).data() == "Child 07"
 
 
@@ -111,7 +111,7 @@ def test_search_as_you_type_replaces_the_list_with_snippets(qtbot, admin_store):
     qtbot.waitUntil(lambda: page.model.searching, timeout=2000)
     assert page.model.rowCount() == 1
     assert page.model.index(0, 1).data() == "Child 01"
-    html = page.model.index(0, 2).data(SNIPPET_HTML_ROLE)
+    html = page.model.index(0, CaseTableModel.MATCH_COLUMN).data(SNIPPET_HTML_ROLE)
     assert "<b>Pennock</b>" in html and "&lt;b&gt;" in html and "&amp;" in html
     assert "1 case match" in page.status_label.text()
     opened = []

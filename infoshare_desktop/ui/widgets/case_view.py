@@ -14,7 +14,7 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -160,6 +160,21 @@ class CaseView(QWidget):
         bar.addWidget(self.discard_draft_button)
         self.drafts_bar.hide()
 
+        self.saved_bar = QFrame(page)
+        self.saved_bar.setObjectName("savedBar")
+        self.saved_bar.setProperty("role", "notice")
+        self.saved_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        saved_icon = QLabel(self.saved_bar)
+        saved_icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton).pixmap(20)
+        )
+        self.saved_label = text_label("", self.saved_bar)
+        saved_layout = QHBoxLayout(self.saved_bar)
+        saved_layout.setContentsMargins(8, 6, 8, 6)
+        saved_layout.addWidget(saved_icon)
+        saved_layout.addWidget(self.saved_label, 1)
+        self.saved_bar.hide()
+
         self.consent_label = QLabel(page)
         self.consent_label.setTextFormat(Qt.TextFormat.RichText)
         self.consent_label.setWordWrap(True)
@@ -213,6 +228,7 @@ class CaseView(QWidget):
         layout.setSpacing(SPACING)
         layout.addLayout(top)
         layout.addLayout(actions)
+        layout.addWidget(self.saved_bar)
         layout.addWidget(self.drafts_bar)
         layout.addWidget(self.splitter, 1)
 
@@ -254,6 +270,7 @@ class CaseView(QWidget):
             feedback.show_error(self, str(error))
             return False
         self._show_identity()
+        self.saved_bar.hide()
         self.splitter.setSizes([680, 320])  # in proportion: the chronology gets 68%
         self.details.clear_detail()
         self.reload()
@@ -348,6 +365,17 @@ class CaseView(QWidget):
         self.drafts_label.setText(f"{text} (kept {format_local(latest.updated_at)}).")
         self.resume_button.setAccessibleDescription(f"Resume the {draft_kind_words(latest.kind)}")
         self.drafts_bar.show()
+
+    def show_saved(self, record_id: str, what: str) -> None:
+        """Confirm a save where the user is looking, and to a screen reader."""
+        entry = next((e for e in self.model.rows() if e.record_id == record_id), None)
+        summary = f": {entry.summary}" if entry is not None else ""
+        text = f"{what} saved{summary}. It is selected in the chronology."
+        self.saved_label.setText(text)
+        self.saved_bar.show()
+        event = QAccessibleAnnouncementEvent(self.saved_label, text)
+        event.setPoliteness(QAccessible.AnnouncementPoliteness.Polite)
+        QAccessible.updateAccessibility(event)
 
     # -- editors -------------------------------------------------------------------------------
     def start_sharing_decision(self, draft_id: str | None = None) -> SharingDecisionEditor | None:
@@ -457,6 +485,7 @@ class CaseView(QWidget):
         editor.discarded.connect(self._on_editor_discarded)
         editor.draft_saved.connect(self._on_editor_draft_saved)
         self.drafts_bar.hide()
+        self.saved_bar.hide()
         self.stack.setCurrentWidget(self.editor_page)
         editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -525,8 +554,10 @@ class CaseView(QWidget):
         self.reload()
 
     def _on_editor_saved(self, record_id: str) -> None:
+        what = self.editor.title if self.editor is not None else "Record"
         self.close_editor()
         self.reload(select_record_id=record_id)
+        self.show_saved(record_id, what)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.records_changed.emit()
 
@@ -539,6 +570,7 @@ class CaseView(QWidget):
 
     def _on_amendment_dialog_saved(self, record_id: str) -> None:
         self.reload(select_record_id=record_id)
+        self.show_saved(record_id, "Amendment")
         self.records_changed.emit()
 
     def _on_amendment_dialog_finished(self, _result: int) -> None:
