@@ -334,6 +334,7 @@ class CalendarDialog(QDialog):
         self.calendar = QCalendarWidget(self)
         self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         self.calendar.setGridVisible(True)
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.calendar.setAccessibleName("Calendar: arrow keys move, Enter chooses")
         if latest is not None:
             self.calendar.setMaximumDate(QDate(latest.year, latest.month, latest.day))

@@ -14,7 +14,13 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -41,7 +47,7 @@ from infoshare_desktop.ui.forms import (
     RecordEditorBase,
     SharingDecisionEditor,
 )
-from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel
+from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel, summary_text
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import heading_label, text_label
 
@@ -290,6 +296,11 @@ class CaseView(QWidget):
             feedback.show_error(self, str(error))
             return
         self.model.set_rows(entries)
+        # The Status column appears once a record has a badge; until then it would only
+        # take width from the summary.
+        self.table.setColumnHidden(
+            ChronologyTableModel.STATUS, not any(entry.badges for entry in entries)
+        )
         self._fit_columns()
         self._show_consent(consent)
         self._show_drafts_bar()
@@ -304,13 +315,25 @@ class CaseView(QWidget):
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._fit_columns()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fit the chronology's columns to the new width (the summary keeps a third)."""
+        super().resizeEvent(event)
+        self._fit_columns()
+
     def _fit_columns(self) -> None:
-        """Fit the short columns to their contents, but never so wide that the summary
-        (the last, stretching column) is pushed out of sight; long names are elided."""
-        widest = self.fontMetrics().horizontalAdvance("M") * 12
-        for column in range(ChronologyTableModel.SUMMARY):
-            self.table.resizeColumnToContents(column)
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
+        """Fit the short columns to their contents: the two dates in full, the others
+        (kind, author, status) elided if need be so the summary (the last, stretching
+        column) keeps a quarter of the width."""
+        table, model = self.table, ChronologyTableModel
+        em = self.fontMetrics().horizontalAdvance("M")
+        dates = (model.HAPPENED, model.RECORDED)
+        for column in range(model.SUMMARY):
+            table.resizeColumnToContents(column)
+        others = [c for c in range(model.SUMMARY) if c not in dates and not table.isColumnHidden(c)]
+        room = table.viewport().width() * 3 // 4 - sum(table.columnWidth(c) for c in dates)
+        widest = max(6 * em, min(12 * em, room // max(len(others), 1)))
+        for column in others:
+            table.setColumnWidth(column, min(table.columnWidth(column), widest))
 
     def select_record(self, record_id: str) -> bool:
         row = self.model.row_of(record_id)
@@ -366,11 +389,11 @@ class CaseView(QWidget):
         self.resume_button.setAccessibleDescription(f"Resume the {draft_kind_words(latest.kind)}")
         self.drafts_bar.show()
 
-    def show_saved(self, record_id: str, what: str) -> None:
+    def show_saved(self, record_id: str, what: str = "The record") -> None:
         """Confirm a save where the user is looking, and to a screen reader."""
         entry = next((e for e in self.model.rows() if e.record_id == record_id), None)
-        summary = f": {entry.summary}" if entry is not None else ""
-        text = f"{what} saved{summary}. It is selected in the chronology."
+        said = summary_text(entry) if entry is not None else what
+        text = f"Saved: {said}. It is selected in the chronology."
         self.saved_label.setText(text)
         self.saved_bar.show()
         event = QAccessibleAnnouncementEvent(self.saved_label, text)

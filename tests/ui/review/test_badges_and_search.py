@@ -55,7 +55,7 @@ def test_a_save_is_confirmed_where_the_user_is_looking(
     assert view.stack.currentWidget() is view.case_page
     assert view.saved_bar.isVisible()
     text = view.saved_label.text()
-    assert text.startswith("Sharing decision saved: Shared with ")
+    assert text.startswith("Saved: Shared with ")
     assert "selected in the chronology" in text
     assert view.selected_entry() is not None and view.selected_entry().summary in text
 
@@ -64,7 +64,7 @@ def test_a_save_is_confirmed_where_the_user_is_looking(
     dialog.editor.set_draft(complete_amendment(target_id=target))
     dialog.editor.evaluate()
     dialog.editor.save_button.click()
-    assert view.saved_label.text().startswith("Amendment saved: Amendment: ")
+    assert view.saved_label.text().startswith("Saved: Amendment: Correction of fact, amending: ")
     view.start_consent_decision()
     assert view.saved_bar.isHidden()  # a new record: the confirmation has done its job
 
