@@ -385,7 +385,8 @@ class CaseView(QWidget):
                 f"You have {len(found)} unfinished records for this case; the latest is a "
                 f"{draft_kind_words(latest.kind)}"
             )
-        self.drafts_label.setText(f"{text} (kept {format_local(latest.updated_at)}).")
+        said = f": “{latest.snippet}”" if latest.snippet else ""
+        self.drafts_label.setText(f"{text}{said} (kept {format_local(latest.updated_at)}).")
         self.resume_button.setAccessibleDescription(f"Resume the {draft_kind_words(latest.kind)}")
         self.drafts_bar.show()
 
