@@ -391,6 +391,7 @@ class OptionalDateTimeEdit(QWidget):
         self._name = ""
         self.problem = ""
         self._unread = ""
+        self._no_time = False
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText("dd/mm/yyyy hh:mm" if with_time else "dd/mm/yyyy")
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -456,27 +457,36 @@ class OptionalDateTimeEdit(QWidget):
 
     def _show(self, value: datetime | date | None) -> None:
         self.problem = self._unread = ""
+        self._no_time = False
         self.edit.setText("" if value is None else format_moment(self._local(value)))
         self.edit.setCursorPosition(0)
         self._update_hint()
 
     def _update_hint(self, moment: Moment | None = None) -> None:
+        """The line under the field: the problem, how to type, or how it was read (once
+        the text shows the date unambiguously, it is left out unless it adds something)."""
         self.clear_button.setEnabled(bool(self.edit.text()))
+        if moment is not None:
+            self._no_time = self._with_time and moment.time is None
         if self.problem:
             self.hint.set_hint(HintLabel.PROBLEM, self.problem)
         elif self._value is None:
             example = "01/01/2020 09:00" if self._with_time else "01/01/2020"
             self.hint.set_hint(HintLabel.INFO, f"Not entered. Type the day first, e.g. {example}.")
         else:
-            shown = format_moment(moment or self._local(self._value))
-            if moment is not None and self._with_time and moment.time is None:
-                shown += ", 00:00. No time was typed: add it if you know it"
+            shown = format_moment(self._local(self._value))
+            if self.edit.text() == shown and not self._no_time:
+                self.hint.hide()
+                self._describe()
+                return
+            if self._no_time:
+                shown += ". No time was typed: add it if you know it"
             self.hint.set_hint(HintLabel.GOOD, f"Read as {shown}.")
         self.hint.setVisible(True)
         self._describe()
 
     def _describe(self) -> None:
-        self.edit.setAccessibleDescription(self.hint.text())
+        self.edit.setAccessibleDescription(self.hint.text() if self.hint.isVisibleTo(self) else "")
 
     # ---- slots ------------------------------------------------------------------------
 
@@ -499,6 +509,7 @@ class OptionalDateTimeEdit(QWidget):
         elif self._value is not None:
             self.edit.setText(format_moment(self._local(self._value)))
             self.edit.setCursorPosition(0)
+            self._update_hint()
 
     def _to_value(self, moment: Moment) -> datetime | date:
         if self._with_time:

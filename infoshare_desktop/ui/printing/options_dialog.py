@@ -163,6 +163,9 @@ class SummaryOptionsDialog(QDialog):
         period.setLayout(period_form)
         self.date_from = OptionalDateEdit("From", today.replace(day=1), period)
         self.date_to = OptionalDateEdit("To", today, period)
+        width = max(row.check.sizeHint().width() for row in (self.date_from, self.date_to))
+        for row in (self.date_from, self.date_to):  # the two dates line up
+            row.check.setMinimumWidth(width)
         period_form.addRow(self.date_from)
         period_form.addRow(self.date_to)
         period.setToolTip("Leave both unticked to print every record.")
