@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from itertools import pairwise
-from typing import Generic, TypeVar
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent
@@ -42,8 +41,6 @@ from infoshare_desktop.domain.records import Recipient
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from infoshare_desktop.domain.timeutil import to_local, utcnow
 from infoshare_desktop.ui.widgets.labels import HintLabel
-
-E = TypeVar("E", bound=LabelledEnum)
 
 NOT_ANSWERED = "Not answered"
 
@@ -110,7 +107,7 @@ class LineEdit(QLineEdit):
         self.setCursorPosition(0)
 
 
-class EnumComboBox(QComboBox, Generic[E]):
+class EnumComboBox[E: LabelledEnum](QComboBox):
     """One choice from a pick-list, or none yet ("Choose…"); ``currentIndexChanged``."""
 
     def __init__(
@@ -260,7 +257,7 @@ class WrappingLabel(QLabel):
         super().mouseReleaseEvent(event)
 
 
-class EnumCheckGroup(QWidget, Generic[E]):
+class EnumCheckGroup[E: LabelledEnum](QWidget):
     """Any number of choices from a pick-list, as check boxes with wrapped words.
 
     ``detail`` adds a second line under a choice (e.g. a ground's legal basis). The order
