@@ -10,8 +10,10 @@ from collections import Counter
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QDialog, QGroupBox, QLabel, QMainWindow, QWidget
 
+from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import cases, records
 from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
+from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
 from infoshare_desktop.ui.dialogs.idle_lock import IdleLockDialog
 from infoshare_desktop.ui.dialogs.new_case import NewCaseDialog
 from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
@@ -113,8 +115,18 @@ def test_every_page_of_the_main_window_has_unique_mnemonics(qtbot, admin_store):
         lambda store, paths: ReviewRulesDialog(Session(store)),
         lambda store, paths: SummaryOptionsDialog("TEST-0001"),
         lambda store, paths: UnlockDialog(paths),
+        lambda store, paths: FirstRunDialog(DataPaths(paths.root / "elsewhere")),
     ],
-    ids=["new-case", "change-password", "idle-lock", "add-user", "review-rules", "print", "unlock"],
+    ids=[
+        "new-case",
+        "change-password",
+        "idle-lock",
+        "add-user",
+        "review-rules",
+        "print",
+        "unlock",
+        "first-run",
+    ],
 )
 def test_every_dialog_has_unique_mnemonics(qtbot, admin_store, data_paths, make):
     dialog: QDialog = make(admin_store, data_paths)
