@@ -150,3 +150,27 @@ def test_search_results_show_date_of_birth_and_age_and_down_moves_into_them(qtbo
     page.search_edit.setFocus()
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Down)
     assert page.focusWidget() is page.table and page.table.currentIndex().row() == 0
+
+
+def test_ctrl_s_saves_a_review_through_its_confirmation(qtbot, team, open_window, messages):
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    from infoshare_desktop.services import reviews
+    from infoshare_desktop.ui.review.review_dialog import CONFIRM_TITLE, ReviewDialog
+
+    saved = records.record_sharing_decision(
+        team.author, case_id=team.case_id, draft=without_consent()
+    )
+    detail = reviews.open_for_review(team.supervisor, record_id=saved.record_id)
+    dialog = ReviewDialog(Session(team.supervisor), detail, case_label="TEST-0001")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    # The offscreen platform never activates a QDialog, so the key press itself cannot
+    # reach the shortcut map here; the shortcut is found and triggered as Qt would.
+    (shortcut,) = [s for s in dialog.findChildren(QShortcut) if s.key() == QKeySequence("Ctrl+S")]
+    shortcut.activated.emit()
+    assert messages.confirms == []  # nothing chosen yet: Save is disabled, so is Ctrl+S
+    dialog.outcome_radios[ReviewOutcome.ENDORSED].click()
+    with qtbot.waitSignal(dialog.reviewed, timeout=5000):
+        shortcut.activated.emit()
+    assert messages.confirms == [CONFIRM_TITLE]
