@@ -5,7 +5,9 @@ One event filter on the application, so it applies to every form and dialog:
 - The wheel over a combo box, spin box or slider that does not have the keyboard focus
   never changes its value (it changed "Fact or opinion" while the form scrolled by);
   the wheel scrolls the form around it instead. Once the control has the focus (a
-  click or Tab), the wheel changes it as usual.
+  click or Tab), the wheel changes it as usual. Such controls are also given
+  ``Qt.StrongFocus`` when they are polished: with Qt's default (``WheelFocus``) a real
+  wheel turn would first give the control the focus and then change its value.
 - Enter or Return on a focused push button presses that button, as Space does, instead
   of a dialog's default button or nothing at all.
 """
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+WHEEL_FOCUS = Qt.FocusPolicy.WheelFocus
 _GUARD = "_infoshare_input_guard"
 
 
@@ -65,6 +68,10 @@ class InputGuard(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if kind == QEvent.Type.Polish and isinstance(watched, QWidget):
+            if value_control(watched) is watched and watched.focusPolicy() == WHEEL_FOCUS:
+                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            return False
         if kind == QEvent.Type.Wheel and isinstance(watched, QWidget):
             return self._wheel(watched, event)  # type: ignore[arg-type]
         if kind == QEvent.Type.KeyPress and isinstance(watched, QPushButton):

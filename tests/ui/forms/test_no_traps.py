@@ -79,6 +79,12 @@ def test_the_wheel_over_an_unfocused_combo_scrolls_the_form_and_keeps_the_answer
     assert combo.currentIndex() != before[0]
 
 
+def test_value_controls_take_the_focus_from_a_click_or_tab_never_from_the_wheel(editor):
+    combos = editor.findChildren(QComboBox)
+    assert len(combos) > 15
+    assert {combo.focusPolicy() for combo in combos} == {Qt.FocusPolicy.StrongFocus}
+
+
 def test_the_wheel_leaves_an_unfocused_spin_box_alone(qtbot, admin_store):
     dialog = ReviewRulesDialog(Session(admin_store))
     qtbot.addWidget(dialog)
@@ -86,6 +92,7 @@ def test_the_wheel_leaves_an_unfocused_spin_box_alone(qtbot, admin_store):
     spin = dialog.findChild(QSpinBox)
     value = spin.value()
     assert spin.isEnabled() and spin.maximum() > value
+    assert spin.focusPolicy() == Qt.FocusPolicy.StrongFocus
     wheel(spin, steps=1)  # without the guard, this adds a day (a spin box takes wheel focus)
     assert spin.value() == value
 
