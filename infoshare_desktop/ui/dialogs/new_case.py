@@ -116,8 +116,9 @@ class NewCaseDialog(QDialog):
         self.dob_unknown_check.toggled.connect(self._on_dob_unknown_check_toggled)
         self.findings_panel.finding_activated.connect(self._on_findings_panel_activated)
 
-        dob_row = QHBoxLayout()
-        dob_row.addWidget(self.dob_edit, 1)
+        dob_row = QVBoxLayout()  # the field and its reading get the width; "Not known" under
+        dob_row.setSpacing(4)
+        dob_row.addWidget(self.dob_edit)
         dob_row.addWidget(self.dob_unknown_check)
         form = form_layout()
         form.addRow("Child's &name", self.name_edit)

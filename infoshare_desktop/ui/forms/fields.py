@@ -359,7 +359,8 @@ class CalendarDialog(QDialog):
 class OptionalDateTimeEdit(QWidget):
     """A date (and time) typed as people write them, or chosen from a calendar; or none.
 
-    ``latest`` (e.g. today, for a date of birth) is the last day the calendar offers.
+    ``latest`` (e.g. today, for a date of birth) is the last day the calendar offers;
+    ``empty_text`` says what an empty field means (None: say nothing, e.g. for a filter).
 
     The text is read by ``domain.dates.parse_moment`` (day first: "01/01/2020 09:00",
     "1/1/2020", "1 Jan 2020"); the line under it shows how it was read ("Wed 1 Jan
@@ -380,9 +381,11 @@ class OptionalDateTimeEdit(QWidget):
         *,
         latest: Callable[[], date] | None = None,
         now_button: bool = True,
+        empty_text: str | None = "Not entered.",
     ):
         super().__init__(parent)
         self._with_time = with_time
+        self._empty_text = empty_text
         self._latest = latest
         self._value: datetime | date | None = None
         self._name = ""
@@ -393,6 +396,8 @@ class OptionalDateTimeEdit(QWidget):
         self.edit.setPlaceholderText("dd/mm/yyyy hh:mm" if with_time else "dd/mm/yyyy")
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.edit.setMaxLength(60)
+        widest = "Wed 30 Sep 2026, 00:00" if with_time else "Wed 30 Sep 2026"
+        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance(widest) + 24)
         self.calendar_button = QPushButton("Calendar…", self)
         self.now_button = QPushButton("Now" if with_time else "Today", self)
         self.now_button.setVisible(now_button)
@@ -467,9 +472,15 @@ class OptionalDateTimeEdit(QWidget):
             self._no_time = self._with_time and moment.time is None
         if self.problem:
             self.hint.set_hint(HintLabel.PROBLEM, self.problem)
+        elif self._value is None and self._empty_text is None:
+            self.hint.hide()  # an empty field needs no words here (e.g. a filter: any date)
+            self._describe()
+            return
         elif self._value is None:
             example = "01/01/2020 09:00" if self._with_time else "01/01/2020"
-            self.hint.set_hint(HintLabel.INFO, f"Not entered. Type the day first, e.g. {example}.")
+            self.hint.set_hint(
+                HintLabel.INFO, f"{self._empty_text} Type the day first, e.g. {example}."
+            )
         else:
             shown = format_moment(self._local(self._value))
             if self.edit.text() == shown and not self._no_time:

@@ -93,8 +93,8 @@ class ReviewQueuePage(QWidget):
             row.addWidget(widget)
         who.addWidget(self.without_consent_check)
         who.addStretch(1)
+        who.addWidget(self.clear_button)
         when.addStretch(1)
-        when.addWidget(self.clear_button)
 
         actions = QHBoxLayout()
         actions.addWidget(self.summary_label, 1)
@@ -129,7 +129,7 @@ class ReviewQueuePage(QWidget):
         self.refresh()
 
     def _date_edit(self, name: str) -> OptionalDateTimeEdit:
-        edit = OptionalDateTimeEdit(with_time=False, parent=self)
+        edit = OptionalDateTimeEdit(with_time=False, parent=self, now_button=False, empty_text=None)
         edit.set_accessible_name(name)
         edit.edit.setToolTip(f"{name}. Leave it empty for any date.")
         return edit
