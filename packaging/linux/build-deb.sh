@@ -42,8 +42,10 @@ the other bundled Python packages are under their own licences, in their dist-in
 TXT
 
 # Libraries the frozen folder takes from the system (PyInstaller leaves out the graphics
-# stack and the X and font libraries on purpose).
-depends="libc6, libegl1, libgl1, libfontconfig1, libfreetype6, libdbus-1-3, libxkbcommon0,
+# stack and the X and font libraries on purpose), and at least the C library it was built
+# against (Debian 12's 2.36 when built on Debian 12).
+libc="$(dpkg-query -W -f='${Version}' libc6 | cut -d- -f1)"
+depends="libc6 (>= $libc), libegl1, libgl1, libfontconfig1, libfreetype6, libdbus-1-3, libxkbcommon0,
  libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-image0,
  libxcb-render-util0, libxcb-shape0, libxcb-randr0, libx11-xcb1"
 cat > "$root/DEBIAN/control" <<CTL
