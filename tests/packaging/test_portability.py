@@ -1,8 +1,9 @@
 """What can be checked on Linux of the Windows build.
 
-- No module imports a POSIX-only module (fcntl, resource, pwd, grp, termios...) where
-  Windows would run it: at module level, or in a function, outside a platform guard
-  (`if sys.platform ...`, `if os.name ...`, or `try: ... except ImportError`).
+- No module imports a POSIX-only module (fcntl, resource, pwd, grp, termios...), or calls
+  a POSIX-only or POSIX-meaning function (os.chmod, os.getuid, os.fork, signal.SIGKILL...),
+  where Windows would run it: at module level, or in a function, outside a platform guard
+  (`if sys.platform ...`, `if os.name ...`, `if POSIX`, or `try: ... except ImportError`).
 - The default data folder under a simulated Windows platformdirs is %APPDATA%.
 - With the platform guards on their Windows branch, a store is created, reopened and
   backed up (no POSIX permission call, no folder sync).
@@ -29,6 +30,13 @@ POSIX_ONLY = {
     "fcntl", "resource", "pwd", "grp", "termios", "tty", "pty", "posix", "crypt", "spwd",
     "syslog", "curses", "readline", "_posixsubprocess", "posix_ipc",
 }  # fmt: skip
+#: Absent on Windows, or (os.chmod) meaning something else there: only the read-only flag.
+POSIX_CALLS = {
+    "os.chmod", "os.fchmod", "os.lchmod", "os.chown", "os.fchown", "os.getuid", "os.geteuid",
+    "os.getgid", "os.fork", "os.setsid", "os.killpg", "os.mkfifo", "os.statvfs", "os.sync",
+    "os.O_DIRECTORY", "os.O_NOFOLLOW", "signal.SIGKILL", "signal.SIGHUP", "signal.SIGUSR1",
+    "signal.alarm",
+}  # fmt: skip
 PLATFORM_TESTS = ("sys.platform", "os.name", "platform.system", "IS_WINDOWS", "POSIX")
 
 
@@ -54,13 +62,42 @@ def _imported(node: ast.AST) -> list[str]:
     return []
 
 
-def unguarded_posix_imports(source: str) -> list[tuple[int, str]]:
-    """(line, module) of each POSIX-only import that Windows would execute."""
+def _posix_calls(*nodes: ast.AST) -> list[tuple[int, str]]:
+    return [
+        (n.lineno, name)
+        for node in nodes
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute) and (name := ast.unparse(n)) in POSIX_CALLS
+    ]
+
+
+COMPOUND = (
+    ast.If,
+    ast.Try,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.With,
+    ast.For,
+    ast.While,
+)
+
+
+def unguarded_posix_uses(source: str) -> list[tuple[int, str]]:
+    """(line, name) of each POSIX-only import or call that Windows would execute."""
     found: list[tuple[int, str]] = []
 
     def visit(statements: list[ast.stmt]) -> None:
         for node in statements:
             found.extend((node.lineno, m) for m in _imported(node) if m in POSIX_ONLY)
+            if not isinstance(node, COMPOUND):
+                found.extend(_posix_calls(node))
+            elif isinstance(node, ast.With):
+                found.extend(_posix_calls(*node.items))
+            elif isinstance(node, ast.For):
+                found.extend(_posix_calls(node.iter))
+            elif isinstance(node, ast.While):
+                found.extend(_posix_calls(node.test))
             if isinstance(node, ast.If):
                 if not _is_platform_test(node.test):
                     visit(node.body)
@@ -98,10 +135,18 @@ def unguarded_posix_imports(source: str) -> list[tuple[int, str]]:
         ("def f():\n    if sys.platform == 'win32':\n        return\n    import resource", []),
         ("from . import resource", []),  # a module of our own, not the stdlib's
         ("import os\nimport json", []),
+        ("os.chmod(p, 0o700)", [(1, "os.chmod")]),
+        ("def f(p):\n    os.chmod(p, 0o600)", [(2, "os.chmod")]),
+        ("def f(pid):\n    os.kill(pid, signal.SIGKILL)", [(2, "signal.SIGKILL")]),
+        ("x = os.getuid() == 0", [(1, "os.getuid")]),
+        ("if POSIX:\n    os.chmod(p, 0o700)", []),
+        ("if os.name == 'posix':\n    os.chmod(p, 0o700)", []),
+        ("os.replace(a, b)", []),
+        ("with open(p) as f:\n    os.fchmod(f.fileno(), 0o600)", [(2, "os.fchmod")]),
     ],
 )
-def test_the_import_check_tells_guarded_from_unguarded(source, expected):
-    assert unguarded_posix_imports(source) == expected
+def test_the_check_tells_guarded_from_unguarded(source, expected):
+    assert unguarded_posix_uses(source) == expected
 
 
 def _modules() -> list[Path]:
@@ -109,14 +154,14 @@ def _modules() -> list[Path]:
     return [*found, REPO / "packaging" / "launch.py"]
 
 
-def test_no_module_imports_a_posix_only_module_outside_a_guard():
+def test_no_module_uses_a_posix_only_module_or_call_outside_a_guard():
     assert len(_modules()) > 50
     problems = [
-        f"{path.relative_to(REPO)}:{line}: import {module}"
+        f"{path.relative_to(REPO)}:{line}: {name}"
         for path in _modules()
-        for line, module in unguarded_posix_imports(path.read_text(encoding="utf-8"))
+        for line, name in unguarded_posix_uses(path.read_text(encoding="utf-8"))
     ]
-    assert not problems, "POSIX-only imports Windows would run:\n" + "\n".join(problems)
+    assert not problems, "POSIX-only code Windows would run:\n" + "\n".join(problems)
 
 
 @pytest.fixture
