@@ -51,7 +51,7 @@ from infoshare_desktop.store.errors import (
     StoreMissingError,
     UnknownUserError,
 )
-from infoshare_desktop.store.files import atomic_move, translate_os_error
+from infoshare_desktop.store.files import atomic_move, fsync_dir, translate_os_error
 from infoshare_desktop.store.keyslots import (
     Keystore,
     PasswordRejected,
@@ -257,7 +257,8 @@ class Store:
                 assert store._checkpointer is not None
                 keystore.set_slot_checkpoint(keys.user_id, store._checkpointer.seal(store._seen))
                 keystore.save()
-                store._checkpointer.write_file(store._seen, sync_folder=True)
+                if store._checkpointer.path.parent.exists():  # the file stays from now on
+                    fsync_dir(store._checkpointer.path.parent)
             except BaseException:
                 store.close()
                 raise
