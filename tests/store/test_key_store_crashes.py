@@ -4,6 +4,7 @@ entry, and the store opens for everyone."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -55,10 +56,8 @@ def _child(paths, folder, seed: int) -> None:
             )
             n += 1
         elif op == "fail":
-            try:
+            with contextlib.suppress(WrongPasswordError, TooSoonError, AccountLockedError):
                 accounts.sign_in(paths, username=FAILER, password="a wrong guess entirely")
-            except (WrongPasswordError, TooSoonError, AccountLockedError):
-                pass
         else:
             k += 1  # a name per attempt: one a killed attempt left behind is never re-added
             _save_state(folder, {"n": n, "added": k})

@@ -5,6 +5,7 @@ every remaining user, and no revoked account's slot ever holds a later data key.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -176,10 +177,8 @@ def test_parallel_key_store_changes_lose_nothing(admin_store, data_paths, tmp_pa
                 break
             if time.monotonic() > deadline:
                 for p in pids:
-                    try:
+                    with contextlib.suppress(ProcessLookupError):
                         os.kill(p, 9)
-                    except ProcessLookupError:
-                        pass
                 pytest.fail("the workers did not finish within the time cap")
             time.sleep(0.05)
 
@@ -250,8 +249,9 @@ def test_parallel_key_store_changes_lose_nothing(admin_store, data_paths, tmp_pa
         for key in old.data_keys.values():
             with pytest.raises(StoreDamagedError):
                 raw_connect(paths.database, key)
+    changed = sum(1 for es in user_entries for e in es if e["op"] == "password")
     print(
-        f"\nrounds={rounds} password_changes={sum(len([e for e in es if e['op'] == 'password']) for es in user_entries)}"
+        f"\nrounds={rounds} password_changes={changed}"
         f" failed_sign_ins={sum(1 for es in user_entries for e in es if e['op'] == 'fail')}"
         f" added={len(added)} revoked={len(revoked)}"
         f" revoke_busy={sum(1 for e in admin_entries if e['op'] == 'revoke_busy')}"
