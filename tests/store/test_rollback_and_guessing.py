@@ -34,8 +34,17 @@ BEA, BEA_PASSWORD = "bea.lead", "quiet meadow tangerine"
 def cli(paths, *args: str, password: str = ADMIN_PASSWORD, user: str = ADMIN):
     """The real command line, in its own process."""
     return subprocess.Popen(
-        [sys.executable, "-m", "infoshare_desktop", *args, "--data-dir", str(paths.root)]
-        + ["--user", user, "--password-stdin"],
+        [
+            sys.executable,
+            "-m",
+            "infoshare_desktop",
+            *args,
+            "--data-dir",
+            str(paths.root),
+            "--user",
+            user,
+            "--password-stdin",
+        ],  # fmt: skip
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -142,7 +151,7 @@ def test_an_older_key_store_put_back_is_refused(admin_store, data_paths, tmp_pat
     accounts.change_password(bea, old_password=BEA_PASSWORD, new_password="new lantern song here")
     bea.close()
     shutil.copy(before, paths.keystore)  # the old password would work again
-    with pytest.raises(RollbackDetectedError, match="older copy of keystore.json"):
+    with pytest.raises(RollbackDetectedError, match=r"older copy of keystore\.json"):
         accounts.sign_in(paths, username=BEA, password=BEA_PASSWORD)
     code, out = run_cli(paths, "verify")
     assert code == 2 and "older copy of keystore.json" in out

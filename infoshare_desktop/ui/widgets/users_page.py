@@ -25,8 +25,7 @@ from infoshare_desktop.ui.dialogs.user_accounts import (
 from infoshare_desktop.ui.feedback import busy_cursor
 from infoshare_desktop.ui.models.account_table import AccountTableModel
 from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.labels import AlertLabel
-from infoshare_desktop.ui.widgets.labels import heading_label, text_label
+from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import page_layout
 from infoshare_desktop.ui.widgets.tables import make_list_table
 
