@@ -44,7 +44,7 @@ def cli(paths, *args: str, password: str = ADMIN_PASSWORD, user: str = ADMIN):
             "--user",
             user,
             "--password-stdin",
-        ],  # fmt: skip
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
