@@ -111,10 +111,10 @@ def lock_for(path: Path) -> filelock.BaseFileLock:
 
 
 @contextmanager
-def holding_lock(path: Path) -> Iterator[None]:
+def holding_lock(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     lock = lock_for(path)
     try:
-        lock.acquire()
+        lock.acquire(timeout=timeout)
     except filelock.Timeout:
         raise StoreBusyError(
             "Another window or program is changing the accounts or the data key. "
@@ -179,10 +179,10 @@ class Keystore:
 
     @classmethod
     @contextmanager
-    def transaction(cls, path: Path) -> Iterator[Keystore]:
+    def transaction(cls, path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[Keystore]:
         """The key store read afresh under its exclusive lock; `save()` inside writes it.
         Every change goes through here, so none is made from a stale copy."""
-        with holding_lock(path):
+        with holding_lock(path, timeout):
             keystore = cls.load(path)
             keystore._held = True
             try:
