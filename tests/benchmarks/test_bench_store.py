@@ -148,3 +148,20 @@ def test_bench_record_save_with_checkpoint(benchmark, admin_store):
         benchmark.extra_info["ratio_to_save_without_checkpoint"] = round(
             benchmark.stats.stats.median / RESULTS["save_without_checkpoint"], 2
         )
+
+
+def test_bench_checkpoint_write_alone(benchmark, tmp_path):
+    """What the checkpoint adds to every commit, on its own (compare with the saves)."""
+    from infoshare_desktop.store.checkpoint import Checkpointer, Seen
+
+    checkpointer = Checkpointer(
+        tmp_path, store_id="s", user_id="u", public="p", private=os.urandom(32)
+    )
+    checkpointer.write_file(Seen(1, os.urandom(32)), sync=True)
+    seen = Seen(2, os.urandom(32))
+    benchmark(checkpointer.write_file, seen)
+    checkpointer.close()
+    if "save_without_checkpoint" in RESULTS:
+        benchmark.extra_info["ratio_to_save_without_checkpoint"] = round(
+            benchmark.stats.stats.median / RESULTS["save_without_checkpoint"], 4
+        )
