@@ -346,8 +346,9 @@ class Store:
                 )
             done.add(intent.id)
         raw.execute(
-            "UPDATE key_state SET generation = max(generation, ?) WHERE id = 1",
-            (keystore.generation,),
+            "UPDATE key_state SET generation = max(generation, ?), key_epoch = max(key_epoch, ?)"
+            " WHERE id = 1",
+            (keystore.generation, keystore.epoch),
         )
         return done
 

@@ -214,6 +214,16 @@ def test_an_edited_checkpoint_is_refused(with_records):
         accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
 
 
+def _reading_stdin(pid: int) -> bool:
+    """Linux: the process is blocked in read(2) on file descriptor 0."""
+    try:
+        with open(f"/proc/{pid}/syscall") as fh:
+            fields = fh.read().split()
+    except OSError:
+        return False
+    return len(fields) > 1 and fields[0] == "0" and int(fields[1], 16) == 0
+
+
 @pytest.mark.slow
 def test_parallel_wrong_passwords_are_all_counted_and_the_delay_holds(admin_store, data_paths):
     """36 command-line processes try a wrong password at once. Each try either counts as a
@@ -223,9 +233,19 @@ def test_parallel_wrong_passwords_are_all_counted_and_the_delay_holds(admin_stor
     code = accounts.add_user(admin_store, username=BEA, display_name="Bea", roles={Role.TEAM_LEAD})
     accounts.sign_in(paths, username=BEA, password=code, new_password=BEA_PASSWORD).close()
     procs = [cli(paths, "verify", user=BEA, password="a wrong guess") for _ in range(36)]
-    outputs = []
+    # Start line: every process has loaded the program and waits for its password on
+    # standard input; then all get it at once.
+    deadline = time.monotonic() + 300
+    while not all(_reading_stdin(proc.pid) for proc, _ in procs):
+        assert time.monotonic() < deadline, "the processes did not start within the time cap"
+        time.sleep(0.1)
     for proc, password in procs:
-        out, err = proc.communicate(password + "\n", timeout=300)
+        proc.stdin.write(password + "\n")
+    for proc, _ in procs:
+        proc.stdin.flush()
+    outputs = []
+    for proc, _ in procs:
+        out, err = proc.communicate(timeout=300)
         outputs.append((proc.returncode, out + err))
     assert all(code == 2 for code, _ in outputs), outputs
     counted = sum(1 for _, out in outputs if "password is not right" in out)
