@@ -91,6 +91,7 @@ def test_an_older_database_put_back_is_refused_at_unlock_and_by_verify(with_reco
 
 def _writer(paths, case_id: str, ack_fd: int) -> None:
     store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    os.write(ack_fd, b"ready\n")
     draft = complete_sharing_decision()
     while True:
         saved = records.record_sharing_decision(store, case_id=case_id, draft=draft)
@@ -98,7 +99,8 @@ def _writer(paths, case_id: str, ack_fd: int) -> None:
 
 
 def _kill_a_writer(paths, case_id: str, wait: float) -> int:
-    """Fork a writer, SIGKILL it after `wait` s; the number of saves it acknowledged."""
+    """Fork a writer, SIGKILL it `wait` s after it has signed in (however long that
+    takes on a loaded machine); the number of saves it acknowledged."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -108,17 +110,23 @@ def _kill_a_writer(paths, case_id: str, wait: float) -> int:
         finally:
             os._exit(0)
     os.close(write_fd)
+    data = b""
+    while b"\n" not in data and select.select([read_fd], [], [], 120)[0]:
+        chunk = os.read(read_fd, 65536)
+        if not chunk:
+            break
+        data += chunk
+    assert data.startswith(b"ready\n"), "the writer did not sign in within the time cap"
     time.sleep(wait)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    data = b""
     while select.select([read_fd], [], [], 0)[0]:
         chunk = os.read(read_fd, 65536)
         if not chunk:
             break
         data += chunk
     os.close(read_fd)
-    return data.count(b"\n")
+    return data.count(b"\n") - 1
 
 
 def _seq_of_copy(paths, key, folder, *, with_wal: bool) -> int:
@@ -142,13 +150,13 @@ def test_no_false_alarm_after_crashes_but_a_deleted_wal_is_refused(with_records,
     acked = kills = 0
     while kills < 20 or acked < 40:  # ordinary crashes: the store always opens again
         assert kills < 400, "the writer hardly ever saved; the test proves little"
-        acked += _kill_a_writer(paths, case_id, 0.05 + (kills % 5) * 0.05)
+        acked += _kill_a_writer(paths, case_id, (kills % 5) * 0.02)
         kills += 1
         accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD).close()
     # Crash again until acknowledged saves are in the WAL only (a checkpoint by SQLite
     # may just have copied them all into the database file).
     for attempt in range(100):
-        if _kill_a_writer(paths, case_id, 0.3) and _seq_of_copy(
+        if _kill_a_writer(paths, case_id, 0.1) and _seq_of_copy(
             paths, key, tmp_path / f"without-{attempt}", with_wal=False
         ) < _seq_of_copy(paths, key, tmp_path / f"with-{attempt}", with_wal=True):
             break
