@@ -224,10 +224,11 @@ class UsersPage(QWidget):
             return
         with busy_cursor():
             self._run(accounts.revoke_user, account)
+        self.session.store_changed.emit()  # a rotation left pending shows on Home too
 
     def _on_rotate_button_clicked(self) -> None:
-        rotate_data_key(self, self.session.store)
-        self.refresh()
+        if rotate_data_key(self, self.session.store):
+            self.session.store_changed.emit()
 
     def _run(self, action: Callable[..., None], account: AccountSummary) -> bool:
         """Call `action(store, user_id=...)`, show a failure, refresh; True if it worked."""
