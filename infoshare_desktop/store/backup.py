@@ -31,7 +31,7 @@ from infoshare_desktop.store.checkpoint import FOLDER as CHECKPOINTS
 from infoshare_desktop.store.core import Store, copy_database
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.errors import PermissionDenied, StoreBusyError, StoreError
-from infoshare_desktop.store.files import atomic_move, fsync_dir, translate_os_error
+from infoshare_desktop.store.files import atomic_move, fsync_dir, owner_only, translate_os_error
 from infoshare_desktop.store.keyslots import Keystore
 
 FORMAT = "infoshare-backup"
@@ -85,7 +85,7 @@ def write_backup(store: Store, dest: Path) -> audit.ChainHead:
             with archive.open("rb+") as fh:
                 os.fsync(fh.fileno())
             _verify_archive(archive, backup_key, head)
-            os.chmod(archive, 0o600)
+            owner_only(archive)
             atomic_move(archive, dest)
     except OSError as exc:
         raise translate_os_error(exc) from exc
