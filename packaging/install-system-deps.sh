@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the application and its tests need: Qt's runtime libraries, a font,
-# Xvfb for real-window screenshots, qpdf and poppler-utils for checking printed PDFs, and
+# Xvfb for real-window screenshots, qpdf and poppler-utils for checking printed PDFs;
+# binutils (PyInstaller strips the frozen libraries), desktop-file-utils, appstream and
+# xdotool for building and checking the Debian package (make package, make package-check);
 # for the accessibility tests (tests/a11y) the AT-SPI bus, Debian's pyatspi client (used
 # with /usr/bin/python3), a D-Bus session, xdotool to press keys and openbox as the
 # window manager.
@@ -9,7 +11,8 @@ set -euo pipefail
 pkgs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0
       libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0
       fonts-dejavu-core xvfb qpdf poppler-utils
-      at-spi2-core python3-pyatspi gir1.2-atspi-2.0 dbus-x11 xdotool openbox)
+      binutils desktop-file-utils appstream xdotool
+      at-spi2-core python3-pyatspi gir1.2-atspi-2.0 dbus-x11 openbox)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

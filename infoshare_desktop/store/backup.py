@@ -27,10 +27,11 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.store import audit, crypto
 from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.checkpoint import FOLDER as CHECKPOINTS
 from infoshare_desktop.store.core import Store, copy_database
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.errors import PermissionDenied, StoreBusyError, StoreError
-from infoshare_desktop.store.files import atomic_move, fsync_dir, translate_os_error
+from infoshare_desktop.store.files import atomic_move, fsync_dir, owner_only, translate_os_error
 from infoshare_desktop.store.keyslots import Keystore
 
 FORMAT = "infoshare-backup"
@@ -84,7 +85,7 @@ def write_backup(store: Store, dest: Path) -> audit.ChainHead:
             with archive.open("rb+") as fh:
                 os.fsync(fh.fileno())
             _verify_archive(archive, backup_key, head)
-            os.chmod(archive, 0o600)
+            owner_only(archive)
             atomic_move(archive, dest)
     except OSError as exc:
         raise translate_os_error(exc) from exc
@@ -180,5 +181,8 @@ def _set_current_aside(paths: DataPaths) -> Path | None:
         atomic_move(path, kept / path.name)
     for sidecar in paths.sidecars():
         sidecar.unlink(missing_ok=True)
+    checkpoints = paths.root / CHECKPOINTS
+    if checkpoints.exists():  # they describe the store set aside, not the one restored
+        atomic_move(checkpoints, kept / CHECKPOINTS)
     fsync_dir(paths.root)
     return kept

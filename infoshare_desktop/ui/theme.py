@@ -1,6 +1,7 @@
 """App-wide look: the Fusion style, a text size and an optional high-visibility theme.
 
-The style sheets live in `resources/themes/`; `@text_size@`, `@heading_size@` and
+The style sheets live in `resources/themes/` (the package `infoshare_desktop.resources`,
+read with `importlib.resources`); `@text_size@`, `@heading_size@` and
 `@code_size@` in them are replaced with point sizes for the chosen text size, so every
 screen scales together; `@icons@` is the folder of the check marks and arrows they
 draw. Widgets opt into named looks with a `role` property
@@ -9,12 +10,13 @@ draw. Widgets opt into named looks with a `role` property
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = files("infoshare_desktop.resources")
 THEMES = RESOURCES / "themes"
 APP_ICON = RESOURCES / "icons" / "infoshare.svg"
 
@@ -73,7 +75,7 @@ def style_sheet(text_size: str = "medium", high_visibility: bool = False) -> str
         .replace("@text_size@", str(points))
         .replace("@heading_size@", str(round(points * 1.45)))
         .replace("@code_size@", str(round(points * 1.9)))
-        .replace("@icons@", (RESOURCES / "icons").as_posix())
+        .replace("@icons@", Path(str(RESOURCES / "icons")).as_posix())
     )
 
 
@@ -98,8 +100,7 @@ def apply_theme(
     font.setPointSize(TEXT_SIZES[text_size])
     app.setFont(font)
     app.setStyleSheet(sheet)
-    if APP_ICON.exists():
-        app.setWindowIcon(QIcon(str(APP_ICON)))
+    app.setWindowIcon(QIcon(str(APP_ICON)))
 
 
 def set_role(label: QLabel | QWidget, role: str) -> None:
