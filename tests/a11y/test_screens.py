@@ -112,13 +112,6 @@ def signed_in(app):
     return app
 
 
-# The review queue's date filters and the form's "When it happened" trap Tab while empty:
-# the typed date field of issue 10 section 2 (another branch) replaces them.
-DATE_TRAP = pytest.mark.xfail(
-    strict=True, reason="empty QDateEdit filters trap Tab (issue 10 section 2)"
-)
-
-
 @pytest.mark.parametrize(
     ("shortcut", "page"),
     [
@@ -126,7 +119,7 @@ DATE_TRAP = pytest.mark.xfail(
         ("ctrl+2", "users"),
         ("ctrl+3", "cases"),
         ("ctrl+4", "drafts"),
-        pytest.param("ctrl+5", "review queue", marks=DATE_TRAP),
+        ("ctrl+5", "review queue"),
         ("ctrl+6", "returned to me"),
         ("ctrl+7", "team overview"),
     ],
@@ -178,7 +171,6 @@ def test_sharing_form_speaks_and_announces_its_checklist_status(signed_in):
     assert said != before and said == status_text()
 
 
-@DATE_TRAP
 def test_sharing_form_tab_order(signed_in):
     check_screen(signed_in, "sharing decision form", max_tabs=200)
 

@@ -32,7 +32,7 @@ from infoshare_desktop.ui.review.review_dialog import ReviewDialog
 from infoshare_desktop.ui.review.tables import ReviewTableView
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
-from infoshare_desktop.ui.widgets.layout import page_layout
+from infoshare_desktop.ui.widgets.layout import FlowLayout, page_layout
 
 EMPTY_TEXT = "Nothing is waiting for your review."
 
@@ -78,23 +78,26 @@ class ReviewQueuePage(QWidget):
         self.summary_label.setAccessibleDescription("Queue summary")
         self.alert = AlertLabel(self)
 
-        who = QHBoxLayout()
-        when = QHBoxLayout()
-        for row, text, widget in (
-            (who, "&Practitioner", self.practitioner_combo),
-            (who, "&Kind", self.kind_combo),
-            (when, "Happened fr&om", self.from_edit),
-            (when, "&to", self.to_edit),
+        # Each filter keeps its label beside it; the filters wrap onto more lines when
+        # they do not fit (at 200% text), rather than being cut.
+        filters = FlowLayout(spacing=12)
+        for text, widget in (
+            ("&Practitioner", self.practitioner_combo),
+            ("&Kind", self.kind_combo),
+            ("Happened fr&om", self.from_edit),
+            ("&to", self.to_edit),
         ):
-            label = QLabel(text, self)
-            label.setBuddy(widget.edit if isinstance(widget, OptionalDateTimeEdit) else widget)
+            pair = QWidget(self)
+            row = QHBoxLayout(pair)
+            row.setContentsMargins(0, 0, 0, 0)
             row.setSpacing(8)
+            label = QLabel(text, pair)
+            label.setBuddy(widget.edit if isinstance(widget, OptionalDateTimeEdit) else widget)
             row.addWidget(label)
             row.addWidget(widget)
-        who.addWidget(self.without_consent_check)
-        who.addStretch(1)
-        who.addWidget(self.clear_button)
-        when.addStretch(1)
+            filters.addWidget(pair)
+        filters.addWidget(self.without_consent_check)
+        filters.addWidget(self.clear_button)
 
         actions = QHBoxLayout()
         actions.addWidget(self.summary_label, 1)
@@ -110,8 +113,7 @@ class ReviewQueuePage(QWidget):
                 role="muted",
             )
         )
-        layout.addLayout(who)
-        layout.addLayout(when)
+        layout.addLayout(filters)
         layout.addWidget(self.alert)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)

@@ -32,7 +32,7 @@ def test_ctrl_d_resumes_the_unfinished_sharing_decision(qtbot, admin_window, adm
     assert first is not None
     first.form.inputs["purpose"].setPlainText(PURPOSE)
     qtbot.keyClick(first.form.inputs["purpose"], Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
-    assert view.editor is None and view.stack.currentWidget() is view.case_page  # Alt+Left
+    assert view.editor is None and view.stack.currentWidget() is view.case_scroll  # Alt+Left
     (kept,) = drafts.list_drafts(admin_store, case_id=case_id)
     assert f"“{PURPOSE}”" in view.drafts_label.text()  # the bar says which draft it is
 
