@@ -83,11 +83,13 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
             print(f"Created a new store with administrator '{args.user}'.")
             return 0
         if args.command == "restore":
-            store = maintenance.restore(
-                paths, src=args.src, username=args.user, password=_read_password(args)
+            password = _read_password(args)
+            plan = maintenance.preview_restore(
+                paths, src=args.src, username=args.user, password=password
             )
+            store = maintenance.restore(paths, src=args.src, username=args.user, password=password)
             store.close()
-            print("Restored. The previous store, if any, was kept under backups/.")
+            print("Restored the backup.\n" + "\n".join(plan.lines()))
             return 0
         if args.command == "demo":
             from infoshare_desktop.services.demo import create_demo_store
