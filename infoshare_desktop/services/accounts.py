@@ -15,7 +15,12 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from infoshare_desktop.domain.accounts import Role, normalise_username, username_problem
+from infoshare_desktop.domain.accounts import (
+    Role,
+    clean_display_name,
+    normalise_username,
+    username_problem,
+)
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
 from infoshare_desktop.store import audit
@@ -27,6 +32,13 @@ from infoshare_desktop.store.tables import StoreSetting, UserAccount
 IDLE_LOCK_SETTING = "idle_lock_minutes"
 DEFAULT_IDLE_LOCK_MINUTES = 5
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+LOST_ACCOUNT = (
+    "An account with that user name already exists, but its key is missing from this "
+    "computer's key store, so it cannot sign in. Select it in Users and choose Reset "
+    "password: it gets a new one-time code and keeps its records."
+)
 
 
 class AccountError(StoreError):
@@ -42,6 +54,9 @@ class AccountSummary:
     status: str
     locked_out: bool
     created_at: datetime
+    has_key_slot: bool = True
+    """False for an account whose key slot is missing (lost): Reset password gives it a
+    new one-time code."""
 
 
 def needs_first_run(paths: DataPaths) -> bool:
@@ -111,15 +126,26 @@ def add_user(
     if not roles:
         raise AccountError("Give the account at least one role.")
     roles = frozenset(roles)
+    display_name = clean_display_name(display_name, username=username)
     if store.keystore.has_user(username):
         raise AccountError("An account with that user name already exists.")
     code, user_id = new_setup_code(), str(uuid.uuid4())
     with store.write() as session:
+        existing = session.exec(
+            select(UserAccount).where(UserAccount.username == normalise_username(username))
+        ).first()
+        if existing is not None:
+            raise AccountError(
+                LOST_ACCOUNT
+                if existing.status != "revoked"
+                else "That user name belonged to an account that has been revoked; "
+                "user names are not reused. Choose another user name."
+            )
         session.add(
             UserAccount(
                 id=user_id,
                 username=normalise_username(username),
-                display_name=display_name.strip() or username.strip(),
+                display_name=display_name,
                 roles=",".join(sorted(roles)),
                 status="active",
                 created_at=utcnow(),
@@ -165,6 +191,7 @@ def list_users(store: Store) -> list[AccountSummary]:
             status=a.status,
             locked_out=a.id in in_keystore and keystore.is_locked(a.id),
             created_at=a.created_at,
+            has_key_slot=a.id in in_keystore or a.status == "revoked",
         )
         for a in accounts
     ]
@@ -208,8 +235,9 @@ def set_roles(store: Store, *, user_id: str, roles: set[Role] | frozenset[Role])
         raise AccountError("You cannot remove your own administrator role.")
     _change_account(store, user_id, Action.ACCOUNT_ROLES, roles=",".join(sorted(roles)))
     keystore = store.keystore
-    keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
-    keystore.save()
+    if keystore.has_slot(user_id):  # a lost account gets its anchor with its new slot
+        keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
+        keystore.save()
 
 
 def unlock_account(store: Store, *, user_id: str) -> None:
@@ -237,20 +265,32 @@ def reset_password(store: Store, *, user_id: str) -> str:
         if account is None or account.status == "revoked":
             raise AccountError("That account does not exist or has been revoked.")
         roles = frozenset(Role(r) for r in account.roles.split(",") if r)
+        keystore = store.keystore
+        lost = not keystore.has_slot(user_id)
         audit.append(
             session,
             actor_id=admin.user_id,
             action=Action.ACCOUNT_RESET,
             target_kind="user",
             target_id=user_id,
+            detail="key_slot_missing" if lost else None,
         )
-        keystore = store.keystore
-        keystore.reissue(
-            user_id,
-            code=code,
-            data_keys={keystore.epoch: store.keys.current_key},
-            audit_anchor=_anchor_for(store, roles),
-        )
+        if lost:  # the slot disappeared: give the account a new one under its own name
+            keystore.add_user(
+                username=account.username,
+                user_id=user_id,
+                secret=code,
+                setup_code=True,
+                data_keys={keystore.epoch: store.keys.current_key},
+                audit_anchor=_anchor_for(store, roles),
+            )
+        else:
+            keystore.reissue(
+                user_id,
+                code=code,
+                data_keys={keystore.epoch: store.keys.current_key},
+                audit_anchor=_anchor_for(store, roles),
+            )
         keystore.save()
     return code
 
@@ -266,8 +306,9 @@ def revoke_user(store: Store, *, user_id: str) -> None:
     store.ensure_exclusive()
     _change_account(store, user_id, Action.ACCOUNT_REVOKE, status="revoked")
     keystore = store.keystore
-    keystore.remove_user(user_id)
-    keystore.save()
+    if keystore.has_slot(user_id):
+        keystore.remove_user(user_id)
+        keystore.save()
     rotate_key(store)
 
 

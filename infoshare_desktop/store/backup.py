@@ -31,8 +31,9 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.store import audit, crypto
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store, copy_database, store_exists
-from infoshare_desktop.store.engine import check_file, raw_connect
+from infoshare_desktop.store.engine import check_file, known_error, raw_connect
 from infoshare_desktop.store.errors import (
+    DiskFullError,
     KeystoreDamagedError,
     PermissionDenied,
     StoreBusyError,
@@ -48,6 +49,14 @@ from infoshare_desktop.store.tables import UserAccount
 FORMAT = "infoshare-backup"
 DB_MEMBER, KEYSTORE_MEMBER, MANIFEST_MEMBER = "infoshare.db", "keystore.json", "manifest.json"
 BACKUP_PREFIX, VERIFY_PREFIX, RESTORE_PREFIX = ".tmp-backup-", ".tmp-verify-", ".tmp-restore-"
+
+
+class BackupDiskFullError(DiskFullError):
+    user_message = (
+        "The disk the backup was being written to is full, so no backup has been written "
+        "and nothing else has changed. Free some space there or choose another disk, then "
+        "try again."
+    )
 
 
 class BackupInvalidError(StoreError):
@@ -68,20 +77,13 @@ def integrity_problems(conn) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def write_backup(store: Store, dest: Path) -> audit.ChainHead:
-    """Write a verified backup of the open store to `dest` atomically."""
+    """Write a verified backup of the open store to `dest` atomically.
+
+    The copy is a consistent snapshot (SQLite's backup API); its own audit head goes into
+    the manifest, and the BACKUP entry is appended to the store once the backup is in
+    place, so a backup that fails (a full disk, a removed stick) changes nothing."""
     user_id = store.user.user_id if store.user else store.keys.user_id
-    with store.write() as session:
-        audit.append(session, actor_id=user_id, action=Action.BACKUP)
-        head = audit.chain_head(session)
     backup_key = crypto.random_key()
-    manifest = {
-        "format": FORMAT,
-        "version": 1,
-        "app_version": __version__,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "store_id": store.keystore.store_id,
-        "audit_head": head.short,
-    }
     keystore = store.keystore.copy_for_backup(backup_key)
     dest = dest.expanduser().resolve()
     try:
@@ -89,6 +91,15 @@ def write_backup(store: Store, dest: Path) -> audit.ChainHead:
         with tempfile.TemporaryDirectory(dir=dest.parent, prefix=BACKUP_PREFIX) as tmp:
             db_copy = Path(tmp) / DB_MEMBER
             copy_database(store.paths.database, store.keys.current_key, db_copy, backup_key)
+            head = _copy_head(db_copy, backup_key)
+            manifest = {
+                "format": FORMAT,
+                "version": 1,
+                "app_version": __version__,
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "store_id": keystore.store_id,
+                "audit_head": head.short,
+            }
             archive = Path(tmp) / "backup.zip"
             with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
                 zf.writestr(MANIFEST_MEMBER, json.dumps(manifest, indent=1))
@@ -99,9 +110,31 @@ def write_backup(store: Store, dest: Path) -> audit.ChainHead:
             _verify_archive(archive, backup_key, head)
             os.chmod(archive, 0o600)
             atomic_move(archive, dest)
-    except OSError as exc:
-        raise translate_os_error(exc) from exc
+    except Exception as exc:
+        raise _backup_error(exc) from None
+    with store.write() as session:
+        audit.append(session, actor_id=user_id, action=Action.BACKUP, detail=f"head={head.short}")
     return head
+
+
+def _backup_error(exc: Exception) -> Exception:
+    """A failed backup's error as the user should read it (a bug stays as it is)."""
+    if isinstance(exc, OSError):
+        exc = translate_os_error(exc)
+    elif not isinstance(exc, StoreError):
+        exc = known_error(exc) or exc
+    if isinstance(exc, DiskFullError):
+        return BackupDiskFullError()
+    return exc
+
+
+def _copy_head(db_copy: Path, key: bytes) -> audit.ChainHead:
+    conn = raw_connect(db_copy, key)
+    try:
+        row = conn.execute("SELECT seq, head FROM audit_state WHERE id = 1").fetchone()
+    finally:
+        conn.close()
+    return audit.ChainHead(row[0], bytes(row[1])) if row else audit.ChainHead(0, audit.GENESIS)
 
 
 def _verify_archive(archive: Path, key: bytes, head: audit.ChainHead) -> None:

@@ -8,6 +8,7 @@ one, or touches anything but the failure counter in the key store.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -20,7 +21,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from infoshare_desktop.domain.accounts import Role, normalise_username, password_problem
+from infoshare_desktop.domain.accounts import (
+    Role,
+    clean_display_name,
+    normalise_username,
+    password_problem,
+)
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.store import audit, crypto, migrate
 from infoshare_desktop.store.audit import Action
@@ -80,8 +86,10 @@ def _prepare_folder(paths: DataPaths) -> None:
 
 
 def _remove_leftovers(paths: DataPaths) -> None:
-    """A key rotation that crashed before its rename leaves a half-written copy."""
-    paths.root.joinpath(paths.database.name + ROTATING_SUFFIX).unlink(missing_ok=True)
+    """A key rotation that crashed before its rename leaves a half-written copy.
+    Best effort: a read-only data folder keeps it (and can be read all the same)."""
+    with contextlib.suppress(OSError):
+        paths.root.joinpath(paths.database.name + ROTATING_SUFFIX).unlink(missing_ok=True)
 
 
 @contextmanager
@@ -114,6 +122,7 @@ class Store:
         """First run: a new store and its first administrator."""
         if store_exists(paths):
             raise StoreExistsError()
+        display_name = clean_display_name(display_name, username=username)
         problem = password_problem(password, username=username)
         if problem:
             raise PasswordRejected(problem)
@@ -135,7 +144,7 @@ class Store:
                         UserAccount(
                             id=user_id,
                             username=normalise_username(username),
-                            display_name=display_name.strip() or username.strip(),
+                            display_name=display_name,
                             roles=",".join(Role),
                             status="active",
                             created_at=utcnow(),

@@ -32,9 +32,11 @@ from infoshare_desktop.domain.accounts import (
 from infoshare_desktop.store import crypto
 from infoshare_desktop.store.errors import (
     AccountLockedError,
+    DiskFullError,
     KeystoreDamagedError,
     SetupCodeRequired,
     StoreError,
+    StoreReadOnlyError,
     StoreTooNewError,
     TooSoonError,
     UnknownUserError,
@@ -51,6 +53,10 @@ MAX_DELAY_SECONDS = 60.0
 #: Production Argon2id cost (about 150 ms on two cores). Tests may lower it for speed;
 #: the parameters are stored per slot, so a slot always opens with its own.
 DEFAULT_KDF = {"memory_kib": 65536, "iterations": 3, "lanes": 4}
+
+
+READ_ONLY_REASON = "the data folder cannot be written to"
+DISK_FULL_REASON = "the disk holding the data folder is full"
 
 
 class PasswordRejected(StoreError):
@@ -237,6 +243,9 @@ class Keystore:
         lookup, _ = self._slot_by_id(user_id)
         del self._data["slots"][lookup]
 
+    def has_slot(self, user_id: str) -> bool:
+        return any(slot["user_id"] == user_id for slot in self._data["slots"].values())
+
     def user_id_for(self, username: str) -> str:
         return self._slot(username)["user_id"]
 
@@ -253,7 +262,9 @@ class Keystore:
         try:
             params = crypto.KdfParams(**slot["private"]["kdf"])
             key = params.derive(normalise_password(secret))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, KeyError) as exc:
+            # Includes Argon2id parameters outside crypto.KDF_LIMITS: refused before any
+            # work, and not counted as a failed attempt.
             raise KeystoreDamagedError() from exc
         return crypto.unwrap(key, slot["private"], self._aad("private", slot["user_id"]))
 
@@ -275,7 +286,7 @@ class Keystore:
             slot["unreported"] = slot.get("unreported", 0) + 1
             slot["last_failure"] = time.time()
             slot["locked"] = slot["failures"] >= LOCK_AFTER_FAILURES
-            self.save()
+            self._save_failure()
             if slot["locked"]:
                 raise AccountLockedError() from None
             raise WrongPasswordError(slot["failures"], failure_delay(slot["failures"])) from None
@@ -310,6 +321,15 @@ class Keystore:
             except crypto.DecryptionFailed as exc:
                 raise KeystoreDamagedError() from exc
         return UnlockedKeys(user_id, private, data_keys, anchor, unreported, changed)
+
+    def _save_failure(self) -> None:
+        """Count a failed attempt; when the data folder cannot take it, say so."""
+        try:
+            self.save()
+        except StoreReadOnlyError:
+            raise WrongPasswordError(not_recorded=READ_ONLY_REASON) from None
+        except DiskFullError:
+            raise WrongPasswordError(not_recorded=DISK_FULL_REASON) from None
 
     def _set_password(self, slot: dict, private: bytes, new_password: str, username: str) -> None:
         problem = password_problem(new_password, username=username)

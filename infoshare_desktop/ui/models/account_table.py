@@ -40,7 +40,8 @@ class AccountTableModel(ListTableModel[AccountSummary]):
         if column == 2:
             return roles_text(account.roles)
         if column == 3:
-            return STATUS_LABELS.get(account.status, account.status.capitalize())
+            status = STATUS_LABELS.get(account.status, account.status.capitalize())
+            return status if account.has_key_slot else f"{status}: key missing (reset password)"
         if column == 4:
             return "Yes: too many failed attempts" if account.locked_out else "No"
         return None
