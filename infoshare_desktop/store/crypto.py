@@ -27,7 +27,7 @@ KEY_BYTES = 32
 #: The Argon2id parameters a slot may ask for. Outside them a slot is refused as damaged:
 #: a tampered cost is a denial of service (gigabytes of memory, hours of work) or, too
 #: low, a slot nobody should trust.
-KDF_LIMITS = {"memory_kib": (1024, 1_048_576), "iterations": (1, 10), "lanes": (1, 16)}
+KDF_LIMITS = {"memory_kib": (1024, 524_288), "iterations": (1, 8), "lanes": (1, 8)}
 SALT_BYTES = (16, 64)
 
 
