@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from infoshare_desktop import APP_NAME, __version__
-from infoshare_desktop.diagnostics import safe_traceback, setup_logging
+from infoshare_desktop.diagnostics import disable_core_dumps, safe_traceback, setup_logging
 from infoshare_desktop.paths import DataPaths, resolve
 
 log = logging.getLogger("infoshare")
@@ -115,6 +115,7 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    disable_core_dumps()  # before any password is read or key unwrapped
     args = _parser().parse_args(argv)
     paths = resolve(args.data_dir)
     setup_logging(paths)
