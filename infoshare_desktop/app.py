@@ -71,6 +71,7 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
     from infoshare_desktop.services import accounts, maintenance
     from infoshare_desktop.services.errors import KNOWN_ERRORS
 
+    maintenance.clean_leftovers(paths)
     try:
         if args.command == "init":
             store = accounts.first_run(
@@ -115,7 +116,10 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    disable_core_dumps()  # before any password is read or key unwrapped
+    """The program. `argv` None is the real command line: the process is then made unable
+    to dump core before any password is read (tests pass `argv` and keep their limits)."""
+    if argv is None:
+        disable_core_dumps()
     args = _parser().parse_args(argv)
     paths = resolve(args.data_dir)
     setup_logging(paths)

@@ -18,7 +18,9 @@ def limits():
     line = next(l for l in open("/proc/self/limits") if l.startswith("Max core file size"))
     return line.split()[4:6]
 before = [resource.getrlimit(resource.RLIMIT_CORE), limits()]
-code = app.main(["--data-dir", sys.argv[1], "verify", "--user", "nobody.here", "--password-stdin"])
+data = sys.argv[1]
+sys.argv = ["infoshare-desktop", "--data-dir", data, "verify", "--user", "nobody", "--password-stdin"]
+code = app.main()  # as the console script and `python -m infoshare_desktop` call it
 print(json.dumps({"code": code, "before": before,
                   "after": [resource.getrlimit(resource.RLIMIT_CORE), limits()],
                   "dumpable": ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)}))  # PR_GET_DUMPABLE
@@ -26,9 +28,12 @@ print(json.dumps({"code": code, "before": before,
 
 
 def _unlimited_cores() -> None:
-    """What `ulimit -c unlimited` (or as far as the hard limit allows) does in a shell."""
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
-    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    """What `ulimit -c unlimited` does in a shell (as far as the hard limit allows)."""
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    except (OSError, ValueError):
+        _soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+        resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")

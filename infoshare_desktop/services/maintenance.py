@@ -8,7 +8,7 @@ from pathlib import Path
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
-from infoshare_desktop.store import audit
+from infoshare_desktop.store import audit, leftovers
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.backup import (
     RestorePlan,
@@ -44,6 +44,13 @@ class VerificationResult:
         out.append(f"Audit trail: {self.audit_entries} entries, {how}: {state}")
         out += [f"  {p}" for p in self.audit_problems]
         return out
+
+
+def clean_leftovers(paths: DataPaths) -> int:
+    """At start: remove what crashed backups, restores and writes left behind (only what
+    is provably ours and abandoned). Returns how many items went; never raises for a
+    folder it cannot write to."""
+    return leftovers.clean_leftovers(paths)
 
 
 def verify(store: Store) -> VerificationResult:

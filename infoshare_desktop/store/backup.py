@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.store import audit, crypto
 from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.checkpoint import FOLDER as CHECKPOINTS
 from infoshare_desktop.store.core import Store, copy_database, store_exists
 from infoshare_desktop.store.engine import check_file, known_error, raw_connect
 from infoshare_desktop.store.errors import (
@@ -43,12 +42,17 @@ from infoshare_desktop.store.errors import (
     WrongPasswordError,
 )
 from infoshare_desktop.store.files import atomic_move, fsync_dir, translate_os_error
-from infoshare_desktop.store.keyslots import Keystore
+from infoshare_desktop.store.keyslots import Keystore, holding_lock
+from infoshare_desktop.store.leftovers import (
+    BACKUP_PREFIX,
+    RESTORE_PREFIX,
+    VERIFY_PREFIX,
+    temp_folder,
+)
 from infoshare_desktop.store.tables import UserAccount
 
 FORMAT = "infoshare-backup"
 DB_MEMBER, KEYSTORE_MEMBER, MANIFEST_MEMBER = "infoshare.db", "keystore.json", "manifest.json"
-BACKUP_PREFIX, VERIFY_PREFIX, RESTORE_PREFIX = ".tmp-backup-", ".tmp-verify-", ".tmp-restore-"
 
 
 class BackupDiskFullError(DiskFullError):
@@ -84,13 +88,14 @@ def write_backup(store: Store, dest: Path) -> audit.ChainHead:
     place, so a backup that fails (a full disk, a removed stick) changes nothing."""
     user_id = store.user.user_id if store.user else store.keys.user_id
     backup_key = crypto.random_key()
-    keystore = store.keystore.copy_for_backup(backup_key)
     dest = dest.expanduser().resolve()
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=dest.parent, prefix=BACKUP_PREFIX) as tmp:
+        with temp_folder(store.paths, dest.parent, BACKUP_PREFIX) as tmp:
             db_copy = Path(tmp) / DB_MEMBER
             copy_database(store.paths.database, store.keys.current_key, db_copy, backup_key)
+            # The key store after the database: never older than what the copy has seen.
+            keystore = store.keystore.copy_for_backup(backup_key)
             head = _copy_head(db_copy, backup_key)
             manifest = {
                 "format": FORMAT,
@@ -377,14 +382,8 @@ def _open_backup(
     return plan, keystore
 
 
-@contextmanager
-def _staging(paths: DataPaths) -> Iterator[Path]:
-    paths.root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=paths.root, prefix=RESTORE_PREFIX))
-    try:
-        yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def _staging(paths: DataPaths) -> AbstractContextManager[Path]:
+    return temp_folder(paths, paths.root, RESTORE_PREFIX)
 
 
 def plan_restore(paths: DataPaths, src: Path, *, username: str, password: str) -> RestorePlan:
@@ -415,9 +414,10 @@ def restore_backup(paths: DataPaths, src: Path, *, username: str, password: str)
             _settle_staged(
                 DataPaths(staging), plan, kept_name, username=username, password=password
             )
-            _set_current_aside(paths, kept_name)
-            atomic_move(staging / KEYSTORE_MEMBER, paths.keystore)
-            atomic_move(staging / DB_MEMBER, paths.database)
+            with holding_lock(paths.keystore):  # no sign-in or key change meanwhile
+                _set_current_aside(paths, kept_name)
+                atomic_move(staging / KEYSTORE_MEMBER, paths.keystore)
+                atomic_move(staging / DB_MEMBER, paths.database)
     except OSError as exc:
         raise translate_os_error(exc) from exc
     return Store.unlock(paths, username=username, password=password)
@@ -477,5 +477,8 @@ def _set_current_aside(paths: DataPaths, kept_name: str | None) -> Path | None:
         atomic_move(path, kept / path.name)
     for sidecar in paths.sidecars():
         sidecar.unlink(missing_ok=True)
+    checkpoints = paths.root / CHECKPOINTS
+    if checkpoints.exists():  # they describe the store set aside, not the one restored
+        atomic_move(checkpoints, kept / CHECKPOINTS)
     fsync_dir(paths.root)
     return kept

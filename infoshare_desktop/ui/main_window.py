@@ -55,7 +55,7 @@ from infoshare_desktop.ui.widgets.cases_page import CasesPage
 from infoshare_desktop.ui.widgets.drafts_page import DraftsPage
 from infoshare_desktop.ui.widgets.home_page import HomePage
 from infoshare_desktop.ui.widgets.labels import text_label
-from infoshare_desktop.ui.widgets.users_page import UsersPage
+from infoshare_desktop.ui.widgets.users_page import UsersPage, rotate_data_key
 
 HOME = "Home"
 USERS = "Users"
@@ -326,6 +326,9 @@ class MainWindow(QMainWindow):
             self.admin_menu.addSeparator()
             self._action(self.admin_menu, "&Back up now…", self._on_backup_action_triggered)
             self._action(self.admin_menu, "&Verify store…", self._on_verify_action_triggered)
+            self._action(
+                self.admin_menu, "&Rotate the data key now…", self._on_rotate_action_triggered
+            )
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, f"&About {APP_NAME}", self._on_about_action_triggered)
 
@@ -562,6 +565,10 @@ class MainWindow(QMainWindow):
             "\n\nKeep it somewhere safe, away from this computer. Restoring it needs an "
             "administrator's user name and password.",
         )
+
+    def _on_rotate_action_triggered(self) -> None:
+        if rotate_data_key(self, self.session.store):
+            self.users_page.refresh()
 
     def _on_verify_action_triggered(self) -> None:
         try:

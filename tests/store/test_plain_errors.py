@@ -237,7 +237,7 @@ def test_an_account_whose_key_slot_was_lost_is_re_issued_by_reset_password(admin
     data_paths.keystore.write_bytes(json.dumps(data).encode())
 
     (pat,) = [u for u in accounts.list_users(admin_store) if u.username == "pat.p"]
-    assert not pat.has_key_slot and pat.status == "active"
+    assert pat.not_set_up and pat.status == "active"
     with pytest.raises(AccountError, match="Reset password"):
         accounts.add_user(
             admin_store, username="pat.p", display_name="Pat", roles={Role.PRACTITIONER}
@@ -249,7 +249,7 @@ def test_an_account_whose_key_slot_was_lost_is_re_issued_by_reset_password(admin
     assert accounts.current_user(pat_store).user_id == pat_id
     pat_store.close()
     (pat,) = [u for u in accounts.list_users(admin_store) if u.username == "pat.p"]
-    assert pat.has_key_slot
+    assert not pat.not_set_up
 
 
 def test_a_revoked_user_name_is_not_reused_and_says_so(admin_store):

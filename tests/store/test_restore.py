@@ -291,3 +291,16 @@ def test_a_foreign_backup_is_refused_in_process_too(admin_store, data_paths, tmp
             data_paths, src=tmp_path / "x.isbackup", username=ADMIN, password=ADMIN_PASSWORD
         )
     assert not list(data_paths.root.glob(".tmp-restore-*"))
+
+
+def test_a_backup_taken_after_key_rotations_restores(admin_store, data_paths, tmp_path):
+    """The copy remembers the key epoch it has seen; its key store must not be older."""
+    accounts.rotate_key(admin_store)
+    accounts.rotate_key(admin_store)
+    backup = tmp_path / "b.isbackup"
+    maintenance.backup(admin_store, dest=backup)
+    admin_store.close()
+    store = maintenance.restore(data_paths, src=backup, username=ADMIN, password=ADMIN_PASSWORD)
+    assert maintenance.verify(store).ok
+    store.close()
+    accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD).close()

@@ -41,7 +41,11 @@ class AccountTableModel(ListTableModel[AccountSummary]):
             return roles_text(account.roles)
         if column == 3:
             status = STATUS_LABELS.get(account.status, account.status.capitalize())
-            return status if account.has_key_slot else f"{status}: key missing (reset password)"
+            if account.key_not_rotated:
+                return status + ": data key not yet rotated"
+            if account.not_set_up:
+                return status + ": not set up, reset its password"
+            return status
         if column == 4:
             return "Yes: too many failed attempts" if account.locked_out else "No"
         return None
