@@ -19,7 +19,7 @@ def limits():
     return line.split()[4:6]
 before = [resource.getrlimit(resource.RLIMIT_CORE), limits()]
 data = sys.argv[1]
-sys.argv = ["infoshare-desktop", "--data-dir", data, "verify", "--user", "nobody", "--password-stdin"]
+sys.argv = ["infoshare-desktop", "--data-dir", data, "verify", "--user", "x", "--password-stdin"]
 code = app.main()  # as the console script and `python -m infoshare_desktop` call it
 print(json.dumps({"code": code, "before": before,
                   "after": [resource.getrlimit(resource.RLIMIT_CORE), limits()],

@@ -232,7 +232,7 @@ class RestorePlan:
 
     def lines(self) -> list[str]:
         out = [
-            f"Backup made: {self.created_at}",
+            f"Backup made: {_readable_time(self.created_at)}",
             f"Audit trail head in the backup: {self.backup_head}",
         ]
         if self.replaces_store:
@@ -261,6 +261,14 @@ class RestorePlan:
                 "backups/replaced-<time>/ in the data folder."
             )
         return out
+
+
+def _readable_time(iso: str) -> str:
+    try:
+        at = datetime.fromisoformat(iso).astimezone(UTC)
+    except ValueError:
+        return iso
+    return f"{at:%d %b %Y, %H:%M} UTC"
 
 
 def _is_admin(roles: str, status: str) -> bool:

@@ -70,6 +70,14 @@ def ask_save_path(
     return Path(chosen) if chosen else None
 
 
+def ask_open_path(
+    parent: QWidget | None, title: str, folder: Path, name_filter: str
+) -> Path | None:
+    """An existing file to read, or None if the user cancelled."""
+    chosen, _ = QFileDialog.getOpenFileName(_parent(parent), title, str(folder), name_filter)
+    return Path(chosen) if chosen else None
+
+
 @contextmanager
 def busy_cursor() -> Iterator[None]:
     """A wait cursor while the UI thread does a short piece of work (a key derivation)."""
