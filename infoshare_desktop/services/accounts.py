@@ -293,7 +293,7 @@ def revoke_user(store: Store, *, user_id: str) -> None:
         if user_id in keystore.user_ids():
             keystore.remove_user(user_id)
             keystore.save()
-    rotate_key(store)
+        rotate_key(store)  # still under the lock: nobody signs in between
 
 
 def rotate_key(store: Store) -> None:

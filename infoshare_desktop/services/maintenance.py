@@ -54,8 +54,11 @@ def clean_leftovers(paths: DataPaths) -> int:
 
 
 def verify(store: Store) -> VerificationResult:
-    """integrity_check, cipher_integrity_check and the whole audit chain."""
+    """integrity_check, cipher_integrity_check and the whole audit chain; first, the
+    same rollback check as at unlock (RollbackDetectedError if the database or the key
+    store is older than one this account has seen)."""
     user = signed_in(store)
+    store.check_current()
     conn = raw_connect(store.paths.database, store.keys.current_key)
     try:
         result = VerificationResult(integrity=integrity_problems(conn))

@@ -10,23 +10,26 @@ password reset (another key pair) is ignored.
 
 At sign-in and in `verify` the database must have reached the highest checkpoint, and
 hold the same entry at that sequence number. The checkpoint is written only after the
-commit it names is durable (SQLite's synchronous=FULL), through a temporary file that is
-fsynced and renamed, so neither a crash nor a power cut can leave it ahead of the
-database: no false alarm after an ordinary crash.
+commit it names is durable (SQLite's synchronous=FULL), so neither a crash nor a power
+cut can leave it ahead of the database: no false alarm after an ordinary crash. After
+a commit it is one small write in place (no fsync: a killed process's writes survive in
+the page cache; a power cut may lose the last ones, leaving it behind, never ahead); at
+sign-in and when the store closes it is fsynced. The copy in the key slot is updated
+when the store is locked or signed out (and at sign-ins that change the key store).
 
 Limits (stated in the README): someone who puts back the whole data folder consistently
 (database, key store and checkpoints from the same moment) cannot be detected on this
-machine; neither can a database put back to a point after the user's last sign-in when
-the checkpoint file is deleted too (the copy in the key slot is from the sign-in).
+machine; neither can a database put back to a point after the user's last lock or
+sign-out when the checkpoint file is deleted too (the copy in the key slot is from then).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +39,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from infoshare_desktop.store.files import fsync_dir
 
 FOLDER = "checkpoints"
+RECORD_SIZE = 512  # fixed, so an overwrite in place never leaves a longer old tail
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class Checkpointer:
         self.path = root / FOLDER / f"{user_id}.json"
         self._public = public
         self._key = _mac_key(private, store_id, user_id)
+        self._fd: int | None = None
 
     def seal(self, seen: Seen) -> dict:
         return {
@@ -95,6 +100,8 @@ class Checkpointer:
         return seen
 
     def read_file(self) -> Seen | None:
+        """The position in the checkpoint file. An empty or unreadable file (a power cut
+        while it was being written) counts as none; an edited one raises."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -102,23 +109,29 @@ class Checkpointer:
         try:
             sealed = json.loads(raw)
         except ValueError:
-            raise CheckpointTampered() from None
+            return None
         return self.open(sealed)
 
-    def write_file(self, seen: Seen, *, sync_folder: bool = False) -> None:
-        """Write after the commit that reached `seen` (temporary file, fsync, rename)."""
-        self.path.parent.mkdir(mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".part")
-        try:
-            os.write(fd, json.dumps(self.seal(seen)).encode())
-            os.fsync(fd)
-            os.close(fd)
-            fd = -1
-            os.replace(tmp, self.path)
-            if sync_folder:
+    def write_file(self, seen: Seen, *, sync: bool = False) -> None:
+        """Overwrite the checkpoint in place, after the commit that reached `seen` is
+        durable. One small write, no fsync on the hot path: a crash of the process
+        keeps it (it is in the page cache); a power cut may lose the last few, which
+        leaves it behind the database, never ahead. `sync` (at sign-in and close)
+        makes it durable."""
+        if self._fd is None:
+            self.path.parent.mkdir(mode=0o700, exist_ok=True)
+            existed = self.path.exists()
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            if sync and not existed:
                 fsync_dir(self.path.parent)
-        except BaseException:
-            if fd >= 0:
-                os.close(fd)
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        record = json.dumps(self.seal(seen)).encode().ljust(RECORD_SIZE)
+        os.pwrite(self._fd, record, 0)
+        if sync:
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):  # durable if it can be; it only lags if not
+                os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None

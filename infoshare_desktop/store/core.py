@@ -58,7 +58,7 @@ from infoshare_desktop.store.errors import (
     StoreReadOnlyError,
     UnknownUserError,
 )
-from infoshare_desktop.store.files import atomic_move, fsync_dir, translate_os_error
+from infoshare_desktop.store.files import atomic_move, translate_os_error
 from infoshare_desktop.store.keyslots import (
     Keystore,
     PasswordRejected,
@@ -281,12 +281,14 @@ class Store:
                 with store.write() as session:
                     applied = store._audit_intents(session, keystore)
                     audit.append(session, actor_id=keys.user_id, action=Action.UNLOCK)
-                keystore.forget_intents(applied)
                 assert store._checkpointer is not None
-                keystore.set_slot_checkpoint(keys.user_id, store._checkpointer.seal(store._seen))
-                keystore.save()
-                if store._checkpointer.path.parent.exists():  # the file stays from now on
-                    fsync_dir(store._checkpointer.path.parent)
+                store._checkpointer.write_file(store._seen, sync=True)
+                if applied or keys.slot_changed:  # else the slot is as it was: no write
+                    keystore.forget_intents(applied)
+                    keystore.set_slot_checkpoint(
+                        keys.user_id, store._checkpointer.seal(store._seen)
+                    )
+                    keystore.save()
             except BaseException:
                 store.close()
                 raise
@@ -295,28 +297,31 @@ class Store:
     # -- rollback detection and intents ---------------------------------------------------
     def _check_current(self, keystore: Keystore) -> None:
         """Refuse a database behind this user's checkpoint, or a key store older than
-        the database has seen. Sets up the checkpoint for this session."""
+        the database has seen (the caller holds the key-store lock). Sets up the
+        checkpoint for this session."""
         keys = self.keys
+        checkpointer = Checkpointer(
+            self.paths.root,
+            store_id=keystore.store_id,
+            user_id=keys.user_id,
+            public=keystore.public_key(keys.user_id),
+            private=keys.private_key,
+        )
+        # The checkpoints are read before the database: another session's commit in
+        # between then only puts the database further ahead (never a false alarm).
+        try:
+            marks = [
+                checkpointer.open(keystore.slot_checkpoint(keys.user_id)),
+                checkpointer.read_file(),
+            ]
+        except CheckpointTampered:
+            raise RollbackDetectedError(RollbackDetectedError.tampered_message) from None
+        best = max((m for m in marks if m is not None), key=lambda m: m.seq, default=None)
         with self.read() as session:
             raw = raw_connection(session)
             seen, state = _seen(raw), _key_state(raw)
             if state is not None and (state[0] > keystore.generation or state[1] > keystore.epoch):
                 raise RollbackDetectedError(RollbackDetectedError.keystore_message)
-            checkpointer = Checkpointer(
-                self.paths.root,
-                store_id=keystore.store_id,
-                user_id=keys.user_id,
-                public=keystore.public_key(keys.user_id),
-                private=keys.private_key,
-            )
-            try:
-                marks = [
-                    checkpointer.open(keystore.slot_checkpoint(keys.user_id)),
-                    checkpointer.read_file(),
-                ]
-            except CheckpointTampered:
-                raise RollbackDetectedError(RollbackDetectedError.tampered_message) from None
-            best = max((m for m in marks if m is not None), key=lambda m: m.seq, default=None)
             if best is not None and best.seq > 0:
                 row = raw.execute(
                     "SELECT entry_hash FROM audit_event WHERE seq = ?", (best.seq,)
@@ -325,12 +330,14 @@ class Store:
                     raise RollbackDetectedError()
                 if bytes(row[0]) != best.head:
                     raise RollbackDetectedError(RollbackDetectedError.replaced_message)
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self._checkpointer, self._seen = checkpointer, seen
 
     def check_current(self) -> None:
         """`verify`: the same rollback check as at unlock, on the files as they are now."""
-        keystore = self.keystore
-        self._check_current(keystore)
+        with self.keystore_change() as keystore:
+            self._check_current(keystore)
 
     def _advance(self, seen: Seen) -> None:
         """After a durable commit: this session has seen the chain up to `seen`."""
@@ -367,8 +374,9 @@ class Store:
                 )
             done.add(intent.id)
         raw.execute(
-            "UPDATE key_state SET generation = max(generation, ?) WHERE id = 1",
-            (keystore.generation,),
+            "UPDATE key_state SET generation = max(generation, ?), key_epoch = max(key_epoch, ?)"
+            " WHERE id = 1",
+            (keystore.generation, keystore.epoch),
         )
         return done
 
@@ -434,6 +442,8 @@ class Store:
             self._engine.dispose()
         self._engine = None
         self._keys = None
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self._checkpointer = None
 
     @property
@@ -446,9 +456,24 @@ class Store:
             try:
                 with self.write() as session:
                     audit.append(session, actor_id=self.user.user_id, action=action)
+                self._checkpoint_slot()
             except StoreError:
                 pass  # a lock must always succeed; the store stays consistent
         self.close()
+
+    def _checkpoint_slot(self) -> None:
+        """Copy the checkpoint into the user's key slot (the backstop should the
+        checkpoint file be deleted). Skipped if the key store is busy for long."""
+        if self._checkpointer is None:
+            return
+        with Keystore.transaction(self.paths.keystore, timeout=2.0) as keystore:
+            user_id = self.keys.user_id
+            if user_id not in keystore.user_ids():
+                return
+            mark = self._checkpointer.open(keystore.slot_checkpoint(user_id))
+            if mark is None or mark.seq < self._seen.seq:
+                keystore.set_slot_checkpoint(user_id, self._checkpointer.seal(self._seen))
+                keystore.save()
 
     @property
     def keystore(self) -> Keystore:

@@ -117,10 +117,10 @@ def lock_for(path: Path) -> filelock.BaseFileLock:
 
 
 @contextmanager
-def holding_lock(path: Path) -> Iterator[None]:
+def holding_lock(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     lock = lock_for(path)
     try:
-        lock.acquire()
+        lock.acquire(timeout=timeout)
     except filelock.Timeout:
         raise StoreBusyError(
             "Another window or program is changing the accounts or the data key. "
@@ -185,10 +185,10 @@ class Keystore:
 
     @classmethod
     @contextmanager
-    def transaction(cls, path: Path) -> Iterator[Keystore]:
+    def transaction(cls, path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[Keystore]:
         """The key store read afresh under its exclusive lock; `save()` inside writes it.
         Every change goes through here, so none is made from a stale copy."""
-        with holding_lock(path):
+        with holding_lock(path, timeout):
             keystore = cls.load(path)
             keystore._held = True
             try:
@@ -220,21 +220,24 @@ class Keystore:
         """Write the key store atomically with its generation raised by one.
 
         Inside `transaction` the lock is already held. Outside it (a key store in a
-        folder of its own, such as a backup being checked) the lock is taken here, and
-        the save is refused if the file changed since it was read."""
+        folder of its own, such as a backup being checked) the lock is taken here. Either
+        way the file on disk must still be the one read (same generation, no newer key
+        epoch), so a stale copy can never be written back."""
         if self._held:
             self._write()
             return
         with holding_lock(self.path):
-            on_disk = Keystore.load(self.path).generation if self.path.exists() else 0
-            if on_disk != self.generation:
-                raise StoreBusyError(
-                    "The accounts were changed in another window or program meanwhile. "
-                    "Nothing was saved; try again."
-                )
             self._write()
 
     def _write(self) -> None:
+        on_disk = Keystore.load(self.path) if self.path.exists() else None
+        if on_disk is not None and (
+            on_disk.generation != self.generation or on_disk.epoch > self.epoch
+        ):
+            raise StoreBusyError(
+                "The accounts were changed in another window or program meanwhile. "
+                "Nothing was saved; try again."
+            )
         self._data["generation"] = self.generation + 1
         atomic_write(self.path, json.dumps(self._data, indent=1, sort_keys=True).encode())
 

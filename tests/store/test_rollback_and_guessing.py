@@ -23,6 +23,7 @@ from infoshare_desktop.services.errors import (
     RollbackDetectedError,
     WrongPasswordError,
 )
+from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.keyslots import LOCK_AFTER_FAILURES, Keystore, failure_delay
 from infoshare_desktop.store.tables import AuditEvent
 from tests.conftest import ADMIN, ADMIN_PASSWORD
@@ -90,6 +91,7 @@ def test_an_older_database_put_back_is_refused_at_unlock_and_by_verify(with_reco
 
 def _writer(paths, case_id: str, ack_fd: int) -> None:
     store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    os.write(ack_fd, b"ready\n")
     draft = complete_sharing_decision()
     while True:
         saved = records.record_sharing_decision(store, case_id=case_id, draft=draft)
@@ -97,7 +99,8 @@ def _writer(paths, case_id: str, ack_fd: int) -> None:
 
 
 def _kill_a_writer(paths, case_id: str, wait: float) -> int:
-    """Fork a writer, SIGKILL it after `wait` s; the number of saves it acknowledged."""
+    """Fork a writer, SIGKILL it `wait` s after it has signed in (however long that
+    takes on a loaded machine); the number of saves it acknowledged."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -107,32 +110,59 @@ def _kill_a_writer(paths, case_id: str, wait: float) -> int:
         finally:
             os._exit(0)
     os.close(write_fd)
+    data = b""
+    while b"\n" not in data and select.select([read_fd], [], [], 120)[0]:
+        chunk = os.read(read_fd, 65536)
+        if not chunk:
+            break
+        data += chunk
+    assert data.startswith(b"ready\n"), "the writer did not sign in within the time cap"
     time.sleep(wait)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    data = b""
     while select.select([read_fd], [], [], 0)[0]:
         chunk = os.read(read_fd, 65536)
         if not chunk:
             break
         data += chunk
     os.close(read_fd)
-    return data.count(b"\n")
+    return data.count(b"\n") - 1
 
 
-def test_no_false_alarm_after_crashes_but_a_deleted_wal_is_refused(with_records):
+def _seq_of_copy(paths, key, folder, *, with_wal: bool) -> int:
+    """The audit sequence a copy of the database reaches (with or without its WAL)."""
+    folder.mkdir()
+    shutil.copy(paths.database, folder / "infoshare.db")
+    if with_wal:
+        shutil.copy(paths.sidecars()[0], folder / "infoshare.db-wal")
+    conn = raw_connect(folder / "infoshare.db", key)
+    try:
+        return conn.execute("SELECT seq FROM audit_state").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_no_false_alarm_after_crashes_but_a_deleted_wal_is_refused(with_records, tmp_path):
     paths, case_id = with_records
-    acked = 0
-    kills = 0
+    store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    key = store.keys.current_key
+    store.close()
+    acked = kills = 0
     while kills < 20 or acked < 40:  # ordinary crashes: the store always opens again
         assert kills < 400, "the writer hardly ever saved; the test proves little"
-        acked += _kill_a_writer(paths, case_id, 0.05 + (kills % 5) * 0.05)
+        acked += _kill_a_writer(paths, case_id, (kills % 5) * 0.02)
         kills += 1
         accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD).close()
-    while _kill_a_writer(paths, case_id, 0.3) == 0:
-        pass
+    # Crash again until acknowledged saves are in the WAL only (a checkpoint by SQLite
+    # may just have copied them all into the database file).
+    for attempt in range(100):
+        if _kill_a_writer(paths, case_id, 0.1) and _seq_of_copy(
+            paths, key, tmp_path / f"without-{attempt}", with_wal=False
+        ) < _seq_of_copy(paths, key, tmp_path / f"with-{attempt}", with_wal=True):
+            break
+    else:
+        pytest.fail("no crash left saves in the WAL alone")
     wal, shm = paths.sidecars()
-    assert wal.exists() and wal.stat().st_size  # acknowledged saves are in the WAL only
     wal.unlink()
     shm.unlink(missing_ok=True)
     code, out = run_cli(paths, "verify")
@@ -192,6 +222,16 @@ def test_an_edited_checkpoint_is_refused(with_records):
         accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
 
 
+def _reading_stdin(pid: int) -> bool:
+    """Linux: the process is blocked in read(2) on file descriptor 0."""
+    try:
+        with open(f"/proc/{pid}/syscall") as fh:
+            fields = fh.read().split()
+    except OSError:
+        return False
+    return len(fields) > 1 and fields[0] == "0" and int(fields[1], 16) == 0
+
+
 @pytest.mark.slow
 def test_parallel_wrong_passwords_are_all_counted_and_the_delay_holds(admin_store, data_paths):
     """36 command-line processes try a wrong password at once. Each try either counts as a
@@ -201,9 +241,19 @@ def test_parallel_wrong_passwords_are_all_counted_and_the_delay_holds(admin_stor
     code = accounts.add_user(admin_store, username=BEA, display_name="Bea", roles={Role.TEAM_LEAD})
     accounts.sign_in(paths, username=BEA, password=code, new_password=BEA_PASSWORD).close()
     procs = [cli(paths, "verify", user=BEA, password="a wrong guess") for _ in range(36)]
-    outputs = []
+    # Start line: every process has loaded the program and waits for its password on
+    # standard input; then all get it at once.
+    deadline = time.monotonic() + 300
+    while not all(_reading_stdin(proc.pid) for proc, _ in procs):
+        assert time.monotonic() < deadline, "the processes did not start within the time cap"
+        time.sleep(0.1)
     for proc, password in procs:
-        out, err = proc.communicate(password + "\n", timeout=300)
+        proc.stdin.write(password + "\n")
+    for proc, _ in procs:
+        proc.stdin.flush()
+    outputs = []
+    for proc, _ in procs:
+        out, err = proc.communicate(timeout=300)
         outputs.append((proc.returncode, out + err))
     assert all(code == 2 for code, _ in outputs), outputs
     counted = sum(1 for _, out in outputs if "password is not right" in out)
