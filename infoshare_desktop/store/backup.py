@@ -41,7 +41,12 @@ from infoshare_desktop.store.errors import (
     StoreMissingError,
     WrongPasswordError,
 )
-from infoshare_desktop.store.files import atomic_move, fsync_dir, translate_os_error
+from infoshare_desktop.store.files import (
+    atomic_move,
+    fsync_dir,
+    owner_only,
+    translate_os_error,
+)
 from infoshare_desktop.store.keyslots import Keystore, holding_lock
 from infoshare_desktop.store.leftovers import (
     BACKUP_PREFIX,
@@ -113,7 +118,7 @@ def write_backup(store: Store, dest: Path) -> audit.ChainHead:
             with archive.open("rb+") as fh:
                 os.fsync(fh.fileno())
             _verify_archive(archive, backup_key, head)
-            os.chmod(archive, 0o600)
+            owner_only(archive)
             atomic_move(archive, dest)
     except Exception as exc:
         raise _backup_error(exc) from None

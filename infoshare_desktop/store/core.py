@@ -16,7 +16,6 @@ refuses a database or key store older than one already seen (see checkpoint).
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,7 +57,7 @@ from infoshare_desktop.store.errors import (
     StoreReadOnlyError,
     UnknownUserError,
 )
-from infoshare_desktop.store.files import atomic_move, translate_os_error
+from infoshare_desktop.store.files import atomic_move, owner_only, translate_os_error
 from infoshare_desktop.store.keyslots import (
     Keystore,
     PasswordRejected,
@@ -96,7 +95,7 @@ class SignedIn:
 def _prepare_folder(paths: DataPaths) -> None:
     try:
         paths.root.mkdir(parents=True, exist_ok=True)
-        os.chmod(paths.root, 0o700)
+        owner_only(paths.root)
     except OSError as exc:
         raise translate_os_error(exc) from exc
 
@@ -193,7 +192,7 @@ class Store:
         building.unlink(missing_ok=True)
         try:
             raw_connect(building, data_key, create=True).close()
-            os.chmod(building, 0o600)
+            owner_only(building)
             engine = make_engine(building, data_key)
             try:
                 with engine.begin() as conn:
@@ -647,7 +646,7 @@ def copy_database(source: Path, source_key: bytes, dest: Path, dest_key: bytes) 
                 target.close()
         finally:
             src.close()
-        os.chmod(dest, 0o600)
+        owner_only(dest)
         raw_connect(dest, dest_key).close()
     except OSError as exc:
         dest.unlink(missing_ok=True)
