@@ -88,6 +88,7 @@ def test_killed_backups_and_restores_leave_nothing_after_the_next_start(
             left = leftovers(stick, ".tmp-backup-") + leftovers(data, ".tmp-restore-")
             assert len(left) <= 1, f"leftovers accumulate: {len(left)}"
             landed[kind] += bool(leftovers(folder, prefix))
+    print(f"kills that landed mid-way: {landed}")
     assert landed["backup"] >= 1, "no kill landed mid-backup"
     assert landed["restore"] >= 1, "no kill landed mid-restore"
     if not leftovers(stick, ".tmp-backup-") and not leftovers(data, ".tmp-restore-"):
