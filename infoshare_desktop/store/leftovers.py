@@ -14,7 +14,8 @@ Nothing is removed unless it is provably ours and provably abandoned:
   if its name has one of our prefixes;
 - the data folder's own `.part`, `.new` and `.rotating` files are removed under the key
   store's lock, which every writer of them holds while it works; `.new` only when it is
-  not the sole copy of a store (a key store without its database);
+  not the sole copy of a store (a key store without its database); a checkpoint's
+  `.part` (written outside that lock) once it has not changed for an hour;
 - an unlisted `.tmp-backup-*` or `.tmp-restore-*` folder in the data folder or its
   backups folder (left by a version before this one) is removed only if it holds nothing
   but the files a backup or restore writes and has not changed for an hour.
@@ -36,6 +37,7 @@ from pathlib import Path
 import filelock
 
 from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.store.checkpoint import FOLDER as CHECKPOINTS
 from infoshare_desktop.store.files import PART_PREFIX, PART_SUFFIX
 
 log = logging.getLogger("infoshare")
@@ -129,7 +131,14 @@ def _clean_data_folder_files(paths: DataPaths) -> int:
     building = paths.root / (paths.database.name + NEW_SUFFIX)
     if paths.database.exists() or not paths.keystore.exists():
         candidates.append(building)
-    candidates = [c for c in candidates if c.is_file()]
+    # Checkpoint files are written outside the key-store lock; a write takes
+    # milliseconds, so a `.part` untouched for an hour is abandoned.
+    now = time.time()
+    for part in (paths.root / CHECKPOINTS).glob(f"{PART_PREFIX}*{PART_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            if now - part.lstat().st_mtime > UNLISTED_AGE_SECONDS:
+                candidates.append(part)
+    candidates = [c for c in candidates if c.is_file() and not c.is_symlink()]
     if not candidates:
         return 0
     lock = lock_for(paths.keystore)

@@ -100,6 +100,11 @@ def test_killed_backups_and_restores_leave_nothing_after_the_next_start(
     ours = [data / ".tmp-4f2a9c.part", data / "infoshare.db.rotating", data / "infoshare.db.new"]
     for path in ours:
         path.write_bytes(os.urandom(64))
+    (data / "checkpoints").mkdir(exist_ok=True)
+    stale_part = data / "checkpoints" / ".tmp-9a8b.part"
+    stale_part.write_bytes(b"{}")
+    os.utime(stale_part, (HOURS_AGO, HOURS_AGO))
+    ours.append(stale_part)
     old_version = aged(_folder(data / ".tmp-backup-0ld", "infoshare.db", "backup.zip"))
     keep = [
         data / "notes.part",
@@ -107,9 +112,10 @@ def test_killed_backups_and_restores_leave_nothing_after_the_next_start(
         _folder(data / ".tmp-restore-fresh", "infoshare.db"),  # could be in use
         aged(_folder(stick / ".tmp-backup-unlisted", "infoshare.db")),  # not in the registry
         stick / ".tmp-1234.part",
+        data / "checkpoints" / ".tmp-fresh.part",  # could be being written
     ]
-    keep[0].write_text("mine")
-    keep[-1].write_text("mine")
+    for path in (keep[0], keep[-2], keep[-1]):
+        path.write_text("mine")
     before_keep = {p: _contents(p) for p in keep}
 
     # The next start (any command).
