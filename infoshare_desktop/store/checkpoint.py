@@ -36,7 +36,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from infoshare_desktop.store.files import fsync_dir
+from infoshare_desktop.store.files import POSIX, fsync_dir
 
 FOLDER = "checkpoints"
 RECORD_SIZE = 512  # fixed, so an overwrite in place never leaves a longer old tail
@@ -121,11 +121,15 @@ class Checkpointer:
         if self._fd is None:
             self.path.parent.mkdir(mode=0o700, exist_ok=True)
             existed = self.path.exists()
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
+            if POSIX:
+                flags |= os.O_NOFOLLOW  # never write through a planted link
+            self._fd = os.open(self.path, flags, 0o600)
             if sync and not existed:
                 fsync_dir(self.path.parent)
         record = json.dumps(self.seal(seen)).encode().ljust(RECORD_SIZE)
-        os.pwrite(self._fd, record, 0)
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        os.write(self._fd, record)
         if sync:
             os.fsync(self._fd)
 

@@ -23,6 +23,7 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
 from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
+from infoshare_desktop.ui.input_guard import install_input_guard
 from infoshare_desktop.ui.theme import apply_theme, current_theme
 
 if TYPE_CHECKING:
@@ -171,6 +172,7 @@ def run(paths: DataPaths) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     apply_theme(app)
+    install_input_guard(app)
     install_exception_hook()
     controller = SessionController(paths, app)
     controller.start()

@@ -447,8 +447,8 @@ class MainWindow(QMainWindow):
             tasks.append(
                 (
                     "Administration menu",
-                    "set how soon the screen locks itself, back up the store and check "
-                    "that it and its audit trail are intact",
+                    "set how soon the screen locks itself, back up the store, check "
+                    "that it and its audit trail are intact, and replace its data key",
                 )
             )
         self.home_page.set_tasks(tasks)
@@ -573,7 +573,7 @@ class MainWindow(QMainWindow):
 
     def _on_rotate_action_triggered(self) -> None:
         if rotate_data_key(self, self.session.store):
-            self.users_page.refresh()
+            self.session.store_changed.emit()
 
     def _on_restore_action_triggered(self) -> None:
         src = feedback.ask_open_path(

@@ -234,12 +234,16 @@ def test_a_rotation_left_pending_is_shown_and_finished_from_the_page(
     )
     status = users_page.model.index(row, 3).data()
     assert status == "Revoked: data key not yet rotated"
+    home = users_page.window().home_page
+    assert not home.rotation_alert.isHidden()
+    assert "Rotate the data key now" in home.rotation_alert.text()
     epoch = admin_store.keystore.epoch
     users_page.rotate_button.click()
     assert admin_store.keystore.epoch == epoch + 1
     assert not users_page.rotation_alert.isVisible()
     assert not users_page.rotate_button.isVisible()
     assert users_page.model.index(row, 3).data() == "Revoked"
+    assert users_page.window().home_page.rotation_alert.isHidden()
 
 
 def test_the_administration_menu_rotates_the_data_key(admin_window, admin_store, messages):

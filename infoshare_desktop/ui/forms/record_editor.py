@@ -10,8 +10,10 @@ keeps everything typed. What is typed is kept as a draft every few seconds and w
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -141,6 +143,9 @@ class RecordEditorBase(QWidget):
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.save_draft_button.clicked.connect(self._on_save_draft_button_clicked)
         self.discard_button.clicked.connect(self._on_discard_button_clicked)
+        self.save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
+        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_shortcut.activated.connect(self._on_save_shortcut_activated)
         if draft_id is not None:
             self._resume(draft_id)
         self.evaluate()
@@ -229,7 +234,7 @@ class RecordEditorBase(QWidget):
             self.status.setText(count_phrase(self.findings) + ".")
         self.save_button.setEnabled(count == 0 and not done)
         self.save_button.setToolTip(
-            "Save this record. It cannot be edited afterwards, only amended."
+            "Save this record (Ctrl+S). It cannot be edited afterwards, only amended."
             if count == 0
             else f"Not yet: {count_phrase(self.findings)}. They are listed in the checklist."
         )
@@ -361,6 +366,16 @@ class RecordEditorBase(QWidget):
     def _on_save_button_clicked(self) -> None:
         self.save_record()
 
+    def _on_save_shortcut_activated(self) -> None:
+        """Ctrl+S: save through the same confirmation; while something blocks, go to it."""
+        if self.record_id is not None:
+            return
+        found = blocking(self.evaluate())
+        if found:
+            self.focus_field(found[0].field)
+            return
+        self.save_record()
+
     def _on_save_draft_button_clicked(self) -> None:
         self._dirty = self._dirty or self.draft_id is None
         self.save_draft_now()
@@ -384,9 +399,11 @@ class SharingDecisionEditor(RecordEditorBase):
         draft_id: str | None = None,
         *,
         autosave_interval_ms: int = RecordEditorBase.AUTOSAVE_MS,
+        date_of_birth: date | None = None,
         parent: QWidget | None = None,
     ):
         self._consents = _case_consents(store, case_id)
+        self.date_of_birth = date_of_birth
         super().__init__(
             store,
             case_id=case_id,
@@ -407,7 +424,9 @@ class SharingDecisionEditor(RecordEditorBase):
 
     def _check(self, draft: Draft) -> list[Finding]:
         assert isinstance(draft, SharingDecisionDraft)
-        return checklist.check_sharing_decision(draft, now=utcnow(), consents=self._consents)
+        return checklist.check_sharing_decision(
+            draft, now=utcnow(), consents=self._consents, date_of_birth=self.date_of_birth
+        )
 
     def _record(self, draft: Draft) -> records.Saved:
         assert isinstance(draft, SharingDecisionDraft) and self.case_id is not None
@@ -431,9 +450,11 @@ class ConsentDecisionEditor(RecordEditorBase):
         draft_id: str | None = None,
         *,
         autosave_interval_ms: int = RecordEditorBase.AUTOSAVE_MS,
+        date_of_birth: date | None = None,
         parent: QWidget | None = None,
     ):
         self._consents = _case_consents(store, case_id)
+        self.date_of_birth = date_of_birth
         super().__init__(
             store,
             case_id=case_id,
@@ -454,7 +475,9 @@ class ConsentDecisionEditor(RecordEditorBase):
 
     def _check(self, draft: Draft) -> list[Finding]:
         assert isinstance(draft, ConsentDecisionDraft)
-        return checklist.check_consent_decision(draft, now=utcnow(), consents=self._consents)
+        return checklist.check_consent_decision(
+            draft, now=utcnow(), consents=self._consents, date_of_birth=self.date_of_birth
+        )
 
     def _record(self, draft: Draft) -> records.Saved:
         assert isinstance(draft, ConsentDecisionDraft) and self.case_id is not None

@@ -42,15 +42,15 @@ class UsersPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # roles
 
-        self.add_button = self._button("&Add user…", self._on_add_button_clicked)
+        self.add_button = self._button("Add u&ser…", self._on_add_button_clicked)
         self.roles_button = self._button("Change &roles…", self._on_roles_button_clicked)
         self.status_button = self._button("&Disable", self._on_status_button_clicked)
         self.unlock_button = self._button("&Unlock account", self._on_unlock_button_clicked)
         self.reset_button = self._button("Reset &password…", self._on_reset_button_clicked)
-        self.revoke_button = self._button("Re&voke…", self._on_revoke_button_clicked)
+        self.revoke_button = self._button("Revo&ke…", self._on_revoke_button_clicked)
         self.rotation_alert = AlertLabel(self)
         self.rotate_button = self._button(
-            "Rotate the data &key now", self._on_rotate_button_clicked
+            "Rotate the data key &now", self._on_rotate_button_clicked
         )
         self.rotate_button.hide()
 
@@ -224,10 +224,11 @@ class UsersPage(QWidget):
             return
         with busy_cursor():
             self._run(accounts.revoke_user, account)
+        self.session.store_changed.emit()  # a rotation left pending shows on Home too
 
     def _on_rotate_button_clicked(self) -> None:
-        rotate_data_key(self, self.session.store)
-        self.refresh()
+        if rotate_data_key(self, self.session.store):
+            self.session.store_changed.emit()
 
     def _run(self, action: Callable[..., None], account: AccountSummary) -> bool:
         """Call `action(store, user_id=...)`, show a failure, refresh; True if it worked."""
