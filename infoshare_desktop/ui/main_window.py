@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
             self.admin_menu.addSeparator()
             self._action(self.admin_menu, "&Back up now…", self._on_backup_action_triggered)
             self.restore_action = self._action(
-                self.admin_menu, "&Restore from backup…", self._on_restore_action_triggered
+                self.admin_menu, "Re&store from backup…", self._on_restore_action_triggered
             )
             self._action(self.admin_menu, "&Verify store…", self._on_verify_action_triggered)
             self._action(
