@@ -416,7 +416,9 @@ class Store:
             return
         from infoshare_desktop.store.backup import write_backup
 
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        # Microseconds in the name: two migrating unlocks in one second must not
+        # replace each other's backup.
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         write_backup(self, self.paths.backups / f"before-migration-{stamp}.isbackup")
         with self.engine.begin() as conn:
             migrate.upgrade(conn)
