@@ -15,7 +15,12 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from infoshare_desktop.domain.accounts import Role, normalise_username, username_problem
+from infoshare_desktop.domain.accounts import (
+    Role,
+    clean_display_name,
+    normalise_username,
+    username_problem,
+)
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
 from infoshare_desktop.store import audit
@@ -110,6 +115,7 @@ def add_user(
     if not roles:
         raise AccountError("Give the account at least one role.")
     roles = frozenset(roles)
+    display_name = clean_display_name(display_name, username=username)
     code, user_id = new_setup_code(), str(uuid.uuid4())
     # The account row and its audit entry commit first, then the slot is saved, both
     # under the key-store lock. A crash in between leaves an account without a slot
@@ -121,17 +127,24 @@ def add_user(
             unfinished = session.exec(
                 select(UserAccount).where(UserAccount.username == normalise_username(username))
             ).first()
+        if unfinished is not None and unfinished.status == "revoked":
+            raise AccountError(
+                "That user name belonged to an account that has been revoked; user names "
+                "are not reused. Choose another user name."
+            )
         if unfinished is not None:
             raise AccountError(
-                "An account with that user name was started but never finished. Find it in "
-                "the list and reset its password to give it a one-time code."
+                "An account with that user name already exists but has no key on this "
+                "computer (it was never finished, or its key was lost), so it cannot sign "
+                "in. Select it in Users and choose Reset password: it gets a new one-time "
+                "code and keeps its records."
             )
         with store.write() as session:
             session.add(
                 UserAccount(
                     id=user_id,
                     username=normalise_username(username),
-                    display_name=display_name.strip() or username.strip(),
+                    display_name=display_name,
                     roles=",".join(sorted(roles)),
                     status="active",
                     created_at=utcnow(),

@@ -2,7 +2,12 @@
 
 from infoshare_desktop.domain.errors import ChecklistRefused, DomainError, InvalidTextError
 from infoshare_desktop.services.accounts import AccountError
-from infoshare_desktop.store.backup import BackupInvalidError
+from infoshare_desktop.store.backup import (
+    BackupInvalidError,
+    BackupOfAnotherStoreError,
+    BackupPasswordError,
+    CurrentKeystoreUnreadableError,
+)
 from infoshare_desktop.store.errors import (
     AccountDisabledError,
     AccountLockedError,
@@ -33,7 +38,10 @@ __all__ = [
     "AccountError",
     "AccountLockedError",
     "BackupInvalidError",
+    "BackupOfAnotherStoreError",
+    "BackupPasswordError",
     "ChecklistRefused",
+    "CurrentKeystoreUnreadableError",
     "DiskFullError",
     "DomainError",
     "InvalidTextError",

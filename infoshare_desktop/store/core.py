@@ -15,6 +15,7 @@ refuses a database or key store older than one already seen (see checkpoint).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from infoshare_desktop.domain.accounts import Role, normalise_username, password_problem
+from infoshare_desktop.domain.accounts import (
+    Role,
+    clean_display_name,
+    normalise_username,
+    password_problem,
+)
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.store import audit, crypto, migrate
 from infoshare_desktop.store.audit import Action
@@ -48,6 +54,7 @@ from infoshare_desktop.store.errors import (
     StoreError,
     StoreExistsError,
     StoreMissingError,
+    StoreReadOnlyError,
     UnknownUserError,
 )
 from infoshare_desktop.store.files import atomic_move, owner_only, translate_os_error
@@ -94,8 +101,28 @@ def _prepare_folder(paths: DataPaths) -> None:
 
 
 def _remove_leftovers(paths: DataPaths) -> None:
-    """A key rotation that crashed before its rename leaves a half-written copy."""
-    paths.root.joinpath(paths.database.name + ROTATING_SUFFIX).unlink(missing_ok=True)
+    """A key rotation that crashed before its rename leaves a half-written copy.
+    Best effort: a read-only data folder keeps it (and can be read all the same)."""
+    with contextlib.suppress(OSError):
+        paths.root.joinpath(paths.database.name + ROTATING_SUFFIX).unlink(missing_ok=True)
+
+
+@contextmanager
+def _keystore_transaction(paths: DataPaths, username: str, password: str) -> Iterator[Keystore]:
+    """`Keystore.transaction` for a sign-in. In a data folder that cannot be written to
+    (not even the lock file), the password is still checked on the file as it is, so a
+    wrong one is reported as such, saying that the attempt could not be recorded; a
+    right one gets the plain read-only message."""
+    with contextlib.ExitStack() as stack:
+        try:
+            keystore = stack.enter_context(Keystore.transaction(paths.keystore))
+        except StoreReadOnlyError:
+            unlocked = Keystore.load(paths.keystore)
+            if not unlocked.has_user(username):
+                raise UnknownUserError() from None
+            unlocked.unlock(username, password)  # a wrong password: WrongPasswordError
+            raise
+        yield keystore
 
 
 @contextmanager
@@ -144,6 +171,7 @@ class Store:
         """First run: a new store and its first administrator."""
         if store_exists(paths):
             raise StoreExistsError()
+        display_name = clean_display_name(display_name, username=username)
         problem = password_problem(password, username=username)
         if problem:
             raise PasswordRejected(problem)
@@ -179,7 +207,7 @@ class Store:
                         UserAccount(
                             id=user_id,
                             username=normalise_username(username),
-                            display_name=display_name.strip() or username.strip(),
+                            display_name=display_name,
                             roles=",".join(Role),
                             status="active",
                             created_at=utcnow(),
@@ -229,7 +257,7 @@ class Store:
         # The lock is held from reading the slot to saving it: a failure is counted on
         # the current file (never on a stale copy), parallel attempts queue, and no
         # rotation or account change runs in between.
-        with Keystore.transaction(paths.keystore) as keystore:
+        with _keystore_transaction(paths, username, password) as keystore:
             check_file(paths.database)
             if not keystore.has_user(username):
                 raise UnknownUserError()
@@ -388,7 +416,9 @@ class Store:
             return
         from infoshare_desktop.store.backup import write_backup
 
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        # Microseconds in the name: two migrating unlocks in one second must not
+        # replace each other's backup.
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         write_backup(self, self.paths.backups / f"before-migration-{stamp}.isbackup")
         with self.engine.begin() as conn:
             migrate.upgrade(conn)

@@ -28,12 +28,20 @@ class WrongPasswordError(StoreError):
         "The password is not right. Check Caps Lock and the keyboard layout and try again."
     )
 
-    def __init__(self, failures: int = 0, delay_seconds: float = 0.0) -> None:
+    def __init__(
+        self, failures: int = 0, delay_seconds: float = 0.0, *, not_recorded: str = ""
+    ) -> None:
         self.failures = failures
         self.delay_seconds = delay_seconds
+        self.recorded = not not_recorded
         msg = self.user_message
         remaining = max(0, 10 - failures)
-        if failures >= 5 and remaining:
+        if not_recorded:
+            msg += (
+                f" This failed attempt could not be recorded, because {not_recorded}; "
+                "nothing has been changed. Ask your administrator."
+            )
+        elif failures >= 5 and remaining:
             msg += f" After {remaining} more failed attempts the account will be locked."
         super().__init__(msg)
 

@@ -25,6 +25,10 @@ def owner_only(path: Path | str) -> None:
         os.chmod(path, 0o700 if os.path.isdir(path) else 0o600)
 
 
+PART_PREFIX, PART_SUFFIX = ".tmp-", ".part"
+"""A file being written by `atomic_write`: `.tmp-<random>.part` beside its target."""
+
+
 def fsync_dir(folder: Path) -> None:
     """Make a rename in `folder` durable (POSIX: fsync the folder itself)."""
     if not POSIX:
@@ -47,8 +51,11 @@ def translate_os_error(exc: OSError) -> Exception:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file, fsync and rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=PART_PREFIX, suffix=PART_SUFFIX)
+    except OSError as exc:
+        raise translate_os_error(exc) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -47,10 +47,12 @@ from infoshare_desktop.domain.accounts import (
 from infoshare_desktop.store import crypto
 from infoshare_desktop.store.errors import (
     AccountLockedError,
+    DiskFullError,
     KeystoreDamagedError,
     SetupCodeRequired,
     StoreBusyError,
     StoreError,
+    StoreReadOnlyError,
     StoreTooNewError,
     TooSoonError,
     UnknownUserError,
@@ -70,6 +72,10 @@ LOCK_TIMEOUT_SECONDS = 120.0
 #: Production Argon2id cost (about 150 ms on two cores). Tests may lower it for speed;
 #: the parameters are stored per slot, so a slot always opens with its own.
 DEFAULT_KDF = {"memory_kib": 65536, "iterations": 3, "lanes": 4}
+
+
+READ_ONLY_REASON = "the data folder cannot be written to"
+DISK_FULL_REASON = "the disk holding the data folder is full"
 
 
 class PasswordRejected(StoreError):
@@ -417,7 +423,9 @@ class Keystore:
         try:
             params = crypto.KdfParams(**slot["private"]["kdf"])
             key = params.derive(normalise_password(secret))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, KeyError) as exc:
+            # Includes Argon2id parameters outside crypto.KDF_LIMITS: refused before any
+            # work, and not counted as a failed attempt.
             raise KeystoreDamagedError() from exc
         return crypto.unwrap(key, slot["private"], self._aad("private", slot["user_id"]))
 
@@ -445,7 +453,7 @@ class Keystore:
                 target_id=slot["user_id"],
                 detail=detail + (";locked" if slot["locked"] else ""),
             )
-            self.save()
+            self._save_failure()
             if slot["locked"]:
                 raise AccountLockedError() from None
             raise WrongPasswordError(slot["failures"], failure_delay(slot["failures"])) from None
@@ -484,6 +492,15 @@ class Keystore:
             except crypto.DecryptionFailed as exc:
                 raise KeystoreDamagedError() from exc
         return UnlockedKeys(user_id, private, data_keys, anchor, unreported, changed, password_set)
+
+    def _save_failure(self) -> None:
+        """Count a failed attempt; when the data folder cannot take it, say so."""
+        try:
+            self.save()
+        except StoreReadOnlyError:
+            raise WrongPasswordError(not_recorded=READ_ONLY_REASON) from None
+        except DiskFullError:
+            raise WrongPasswordError(not_recorded=DISK_FULL_REASON) from None
 
     def _set_password(self, slot: dict, private: bytes, new_password: str, username: str) -> None:
         problem = password_problem(new_password, username=username)
@@ -542,11 +559,14 @@ class Keystore:
         self.save()
 
     def copy_for_backup(self, backup_key: bytes) -> Keystore:
-        """A key store for a backup: the same users, the backup's own data key."""
+        """A key store for a backup: the same users, the backup's own data key, under the
+        current epoch (the database copy remembers the epoch it has seen, and a lower one
+        would be refused as a rolled-back key store)."""
         data = self.snapshot()
-        data.update(epoch=1, pending_epoch=None)
+        epoch = self.epoch
+        data.update(pending_epoch=None)
         copy_ = Keystore(self.path, data)
         for slot in data["slots"].values():
             slot.update(keys={}, failures=0, unreported=0, last_failure=0.0)
-            copy_._seal_data_key(slot, 1, backup_key)
+            copy_._seal_data_key(slot, epoch, backup_key)
         return copy_

@@ -76,16 +76,21 @@ def install_exception_hook() -> None:
     sys.excepthook = handle_exception
 
 
-def _warm_up_services() -> None:
-    """Import the storage stack while the user types (import only: no file is opened)."""
+def _warm_up_services(paths: DataPaths | None = None) -> None:
+    """Import the storage stack while the user types, then remove what crashed backups
+    and restores left behind (no store file is opened)."""
     try:
         import infoshare_desktop.services.accounts  # noqa: F401
+        from infoshare_desktop.services import maintenance
+
+        if paths is not None:
+            maintenance.clean_leftovers(paths)
     except Exception as exc:  # the Unlock button will report it properly
-        log.warning("warm-up import failed: %s", type(exc).__qualname__)
+        log.warning("warm-up failed: %s", type(exc).__qualname__)
 
 
-def start_warm_up() -> threading.Thread:
-    thread = threading.Thread(target=_warm_up_services, name="warm-up", daemon=True)
+def start_warm_up(paths: DataPaths | None = None) -> threading.Thread:
+    thread = threading.Thread(target=_warm_up_services, args=(paths,), name="warm-up", daemon=True)
     thread.start()
     return thread
 
@@ -180,5 +185,5 @@ def run(paths: DataPaths) -> int:
     if os.environ.get(QUIT_AFTER_FIRST_PAINT) and controller.dialog is not None:
         probe = _QuitOnFirstPaint(app)
         controller.dialog.installEventFilter(probe)
-    QTimer.singleShot(0, start_warm_up)
+    QTimer.singleShot(0, lambda: start_warm_up(paths))
     return app.exec()

@@ -49,6 +49,7 @@ from infoshare_desktop.ui.dialogs.idle_lock import (
     IdleLockDialog,
     IdleWarningDialog,
 )
+from infoshare_desktop.ui.dialogs.restore_backup import RestoreBackupDialog
 from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
 from infoshare_desktop.ui.feedback import busy_cursor
 from infoshare_desktop.ui.models.account_table import roles_text
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.session = Session(store, self)
         self.paths = DataPaths(accounts.data_folder(store))
         self.lock_dialog: UnlockDialog | None = None
+        self.restore_dialog: RestoreBackupDialog | None = None
         self._locked = False
         self._ended = False
         self._kept_over_lock: list[QDialog] = []
@@ -341,6 +343,9 @@ class MainWindow(QMainWindow):
             self._action(self.admin_menu, "&Idle lock…", self._on_idle_lock_action_triggered)
             self.admin_menu.addSeparator()
             self._action(self.admin_menu, "&Back up now…", self._on_backup_action_triggered)
+            self.restore_action = self._action(
+                self.admin_menu, "Re&store from backup…", self._on_restore_action_triggered
+            )
             self._action(self.admin_menu, "&Verify store…", self._on_verify_action_triggered)
             self._action(
                 self.admin_menu, "&Rotate the data key now…", self._on_rotate_action_triggered
@@ -602,6 +607,56 @@ class MainWindow(QMainWindow):
     def _on_rotate_action_triggered(self) -> None:
         if rotate_data_key(self, self.session.store):
             self.session.store_changed.emit()
+
+    def _on_restore_action_triggered(self) -> None:
+        src = feedback.ask_open_path(
+            self, "Restore from backup", self.paths.backups, BACKUP_FILTER + ";;All files (*)"
+        )
+        if src is None:
+            return
+        dialog = RestoreBackupDialog(
+            self.paths, src, username=self.session.user.username, parent=self
+        )
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.accepted.connect(self._on_restore_dialog_accepted)
+        self.restore_dialog = dialog
+        dialog.open()
+
+    def _on_restore_dialog_accepted(self) -> None:
+        """Close this session's store (the restore needs the files to itself), restore,
+        then sign out so the user signs in again to the restored store. If the restore is
+        refused, nothing changed: continue with the current store."""
+        dialog, self.restore_dialog = self.restore_dialog, None
+        if dialog is None:
+            return
+        username, password, src = dialog.username, dialog.password, dialog.src
+        dialog.password_edit.clear()
+        dialog.deleteLater()
+        self._stop_idle_watch()
+        self.session.about_to_lock.emit()
+        accounts.sign_out(self.session.store)
+        try:
+            with busy_cursor():
+                restored = maintenance.restore(
+                    self.paths, src=src, username=username, password=password
+                )
+        except KNOWN_ERRORS as exc:
+            feedback.show_error(self, str(exc))
+            try:
+                self.set_store(accounts.sign_in(self.paths, username=username, password=password))
+            except KNOWN_ERRORS as again:
+                feedback.show_error(self, str(again))
+                self.sign_out()
+            return
+        accounts.sign_out(restored)
+        self._locked = True  # the store is closed: nothing may save to it on the way out
+        feedback.inform(
+            self,
+            "Backup restored",
+            "The backup has been restored. The store it replaced is kept under "
+            "backups/replaced-<time>/ in the data folder.\n\nSign in again to continue.",
+        )
+        self.sign_out()
 
     def _on_verify_action_triggered(self) -> None:
         try:

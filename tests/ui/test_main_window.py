@@ -41,6 +41,7 @@ def test_administrator_sees_home_users_and_administration(admin_window):
         "&Users…",
         "&Idle lock…",
         "&Back up now…",
+        "Re&store from backup…",
         "&Verify store…",
         "&Rotate the data key now…",
     ]

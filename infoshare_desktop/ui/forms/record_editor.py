@@ -40,6 +40,7 @@ from infoshare_desktop.services.errors import (
     ChecklistRefused,
     InvalidTextError,
 )
+from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel, count_phrase
 from infoshare_desktop.ui.forms.consent_decision_form import ConsentDecisionForm
@@ -85,6 +86,7 @@ class RecordEditorBase(QWidget):
         self.findings: list[Finding] = []
         self._dirty = False
         self.heading = QLabel(self.title, self)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
         heading_font = QFont(self.heading.font())
         heading_font.setBold(True)
         heading_font.setPointSizeF(heading_font.pointSizeF() * 1.3)
@@ -97,6 +99,7 @@ class RecordEditorBase(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.message = WordWrapLabel(self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setFrameShape(QFrame.Shape.Box)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -104,9 +107,11 @@ class RecordEditorBase(QWidget):
         self.message.hide()
         self.status_icon = QLabel(self)
         self.status = WordWrapLabel(self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         self.status.setAccessibleDescription("Checklist status")
         self.draft_status = QLabel(self)
+        self.draft_status.setTextFormat(Qt.TextFormat.PlainText)
         self.draft_status.setProperty("role", "muted")
         self.save_draft_button = QPushButton("Keep as draft", self)
         self.save_draft_button.setToolTip("Keep what you have typed so you can finish it later.")
@@ -202,7 +207,7 @@ class RecordEditorBase(QWidget):
         return self._ask("Discard the draft", CONFIRM_DISCARD_TEXT, "Discard")
 
     def _ask(self, title: str, text: str, action: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        box = feedback.message_box(QMessageBox.Icon.Question, title, text, parent=self)
         yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole))
         box.exec()
