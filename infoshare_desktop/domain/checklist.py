@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from infoshare_desktop.domain.enums import (
     AmendmentReason,
@@ -102,14 +102,12 @@ def blocking(findings: Iterable[Finding]) -> list[Finding]:
 
 # ---- tolerant readers: a form may hand us anything -------------------------------
 
-E = TypeVar("E", bound=StrEnum)
-
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _enum(value: Any, kind: type[E]) -> E | None:
+def _enum[E: StrEnum](value: Any, kind: type[E]) -> E | None:
     if not isinstance(value, str):
         return None
     try:
@@ -118,7 +116,7 @@ def _enum(value: Any, kind: type[E]) -> E | None:
         return None
 
 
-def _enums(value: Any, kind: type[E]) -> list[E]:
+def _enums[E: StrEnum](value: Any, kind: type[E]) -> list[E]:
     if not isinstance(value, list | tuple | set | frozenset):
         return []
     found = (_enum(item, kind) for item in value)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any, Self, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, Self, Union, get_args, get_origin, get_type_hints
 
 from infoshare_desktop.domain.enums import (
     AmendmentReason,
@@ -185,10 +185,7 @@ class Draft:
         return dataclasses.replace(self, **changes)  # type: ignore[type-var]
 
 
-D = TypeVar("D", bound=Draft)
-
-
-def validate_texts(draft: D) -> D:
+def validate_texts[D: Draft](draft: D) -> D:
     """Function form of ``draft.cleaned()``: a cleaned copy, or InvalidTextError."""
     return draft.cleaned()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from itertools import pairwise
-from typing import Generic, TypeVar
 
 from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, Signal
 from PySide6.QtGui import QFont, QMouseEvent
@@ -39,8 +38,6 @@ from infoshare_desktop.domain.enums import LabelledEnum
 from infoshare_desktop.domain.records import Recipient
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from infoshare_desktop.domain.timeutil import to_local, utcnow
-
-E = TypeVar("E", bound=LabelledEnum)
 
 NOT_ANSWERED = "Not answered"
 _NO_DATE = QDate(1900, 1, 1)
@@ -108,7 +105,7 @@ class LineEdit(QLineEdit):
         self.setCursorPosition(0)
 
 
-class EnumComboBox(QComboBox, Generic[E]):
+class EnumComboBox[E: LabelledEnum](QComboBox):
     """One choice from a pick-list, or none yet ("Choose…"); ``currentIndexChanged``."""
 
     def __init__(
@@ -258,7 +255,7 @@ class WrappingLabel(QLabel):
         super().mouseReleaseEvent(event)
 
 
-class EnumCheckGroup(QWidget, Generic[E]):
+class EnumCheckGroup[E: LabelledEnum](QWidget):
     """Any number of choices from a pick-list, as check boxes with wrapped words.
 
     ``detail`` adds a second line under a choice (e.g. a ground's legal basis). The order
@@ -475,9 +472,18 @@ class _ListEditor(QWidget):
 
     def _clear_rows(self) -> None:
         for row in self.rows:
-            row.setParent(None)
-            row.deleteLater()
+            self._drop_row(row)
         self.rows = []
+
+    def _drop_row(self, row: _ListRowFrame) -> None:
+        """Take ``row`` out of the list now and delete it once back in the event loop.
+
+        It stays parented until then: ``setParent(None)`` before ``deleteLater()`` handed
+        the row to Python, and its deletion then corrupted the heap (PySide6 6.12; the
+        endurance tests crashed within a few hundred redrawn lists)."""
+        self._rows_layout.removeWidget(row)
+        row.hide()
+        row.deleteLater()
 
     def _retitle(self) -> None:
         word = self._item_word
@@ -495,8 +501,7 @@ class _ListEditor(QWidget):
     def _on_remove_clicked(self, row: _ListRowFrame) -> None:
         index = self.rows.index(row)
         self.rows.remove(row)
-        row.setParent(None)
-        row.deleteLater()
+        self._drop_row(row)
         self._retitle()
         refresh_tab_order(self)
         target = self.rows[min(index, len(self.rows) - 1)] if self.rows else None

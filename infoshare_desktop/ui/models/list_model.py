@@ -4,15 +4,13 @@ the headings, and finding a row by its id. Subclasses say what a cell shows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
 
-class ListTableModel(QAbstractTableModel, Generic[T]):
+class ListTableModel[T](QAbstractTableModel):
     """Rows of ``T`` shown under ``headings()``; ``row_id`` names a row for ``row_of``."""
 
     def __init__(self, rows: Sequence[T] = ()) -> None:

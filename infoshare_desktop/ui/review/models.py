@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QIcon
@@ -82,7 +82,7 @@ def _bold() -> QFont:
     return font
 
 
-class _Column(Generic[T]):
+class _Column[T]:
     """One column: its heading and how a row shows in it."""
 
     def __init__(
