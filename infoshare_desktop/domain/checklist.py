@@ -9,12 +9,19 @@ justified sharing: messages say what to record, not whether to share.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from infoshare_desktop.domain.consent import (
+    ConsentRecord,
+    Standing,
+    consent_standing,
+    describe_consent,
+    find_consent,
+)
 from infoshare_desktop.domain.enums import (
     AmendmentReason,
     Confidentiality,
@@ -36,14 +43,13 @@ from infoshare_desktop.domain.records import (
     AmendmentDraft,
     CaseDraft,
     ConsentDecisionDraft,
-    ConsentSnapshot,
     CriterionRationale,
     Recipient,
     ReviewDraft,
     SharingDecisionDraft,
 )
-from infoshare_desktop.domain.text import is_placeholder
-from infoshare_desktop.domain.timeutil import ensure_utc, format_date, to_local, utcnow
+from infoshare_desktop.domain.text import agency_key, is_placeholder
+from infoshare_desktop.domain.timeutil import ensure_utc, format_local, to_local, utcnow
 
 __all__ = [
     "Finding",
@@ -63,6 +69,13 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 """Clock drift allowed before a time counts as in the future."""
 COPIED_CRITERIA = 4
 """The same rationale on this many criteria (most of the seven) earns an advisory."""
+WITHOUT_CONSENT = (
+    ConsentStatus.REFUSED,
+    ConsentStatus.WITHDRAWN,
+    ConsentStatus.NOT_SOUGHT,
+    ConsentStatus.CANNOT_BE_GIVEN,
+)
+"""Consent positions under which sharing confidential information must be justified."""
 
 _RULE_2 = "Golden rule 2 (chapter section 4): be open and honest"
 _RULE_3 = "Golden rule 3 (chapter section 4): seek advice if in doubt"
@@ -193,9 +206,10 @@ def _now(now: Any) -> datetime:
 
 
 def check_sharing_decision(
-    draft: SharingDecisionDraft, *, now: datetime, consent: ConsentSnapshot | None = None
+    draft: SharingDecisionDraft, *, now: datetime, consents: Sequence[ConsentRecord] = ()
 ) -> list[Finding]:
-    """Findings for a sharing decision; ``consent`` describes the consent decision relied on."""
+    """Findings for a sharing decision; ``consents`` are the case's saved consent decisions
+    (the one relied on is judged among them, at the time the sharing happened)."""
     out: list[Finding] = []
     add = out.append
     kind = _enum(draft.kind, SharingKind)
@@ -234,7 +248,7 @@ def check_sharing_decision(
     _check_advice_in_doubt(out, draft)
 
     if kind in (SharingKind.SHARED, SharingKind.SHARED_IN_PART):
-        _check_shared(out, draft, kind, consent, current)
+        _check_shared(out, draft, kind, consents, current)
     elif kind is SharingKind.NOT_SHARED:
         _check_not_shared(out, draft)
     elif kind is SharingKind.RECEIVED:
@@ -384,7 +398,7 @@ def _check_shared(
     out: list[Finding],
     draft: SharingDecisionDraft,
     kind: SharingKind,
-    consent: ConsentSnapshot | None,
+    consents: Sequence[ConsentRecord],
     now: datetime,
 ) -> None:
     add = out.append
@@ -440,8 +454,10 @@ def _check_shared(
     status = _enum(draft.consent_status, ConsentStatus)
     grounds = _enums(draft.grounds, Ground)
     _check_consent(out, draft, status, grounds, categories)
-    if status in (ConsentStatus.EXPLICIT, ConsentStatus.IMPLIED) and consent is not None:
-        _check_consent_scope(out, draft, consent, now)
+    if status in (ConsentStatus.EXPLICIT, ConsentStatus.IMPLIED) and _str(
+        draft.consent_decision_id
+    ):
+        _check_consent_scope(out, draft, grounds, consents, now)
     _check_grounds(out, draft, grounds)
     _check_override(out, draft, status, grounds)
 
@@ -556,75 +572,94 @@ def _check_consent(
         )
 
 
+OTHER_LAWFUL_GROUNDS = (Ground.STATUTORY_DUTY, Ground.COURT_ORDER, Ground.VITAL_INTERESTS)
+"""Grounds that justify sharing without (or beyond) consent: a duty, an order, vital interests."""
+_OTHER_GROUND_WORDS = "a statutory duty, court order or vital-interests ground"
+
+
+def _has_other_ground(draft: SharingDecisionDraft, grounds: list[Ground]) -> bool:
+    """A lawful ground besides consent: a duty, an order, vital interests, or a
+    public-interest circumstance."""
+    return bool(_enums(draft.public_interest, PublicInterestCircumstance)) or any(
+        ground in OTHER_LAWFUL_GROUNDS for ground in grounds
+    )
+
+
 def _check_consent_scope(
-    out: list[Finding], draft: SharingDecisionDraft, consent: ConsentSnapshot, now: datetime
+    out: list[Finding],
+    draft: SharingDecisionDraft,
+    grounds: list[Ground],
+    consents: Sequence[ConsentRecord],
+    now: datetime,
 ) -> None:
+    """CONSENT_SCOPE: the consent relied on stood when the sharing happened and covers it."""
     add = out.append
-    outcome = _enum(consent.outcome, ConsentOutcome)
-    other_ground = " Link a current consent decision, or choose another ground for sharing."
-    if consent.superseded_by_withdrawal is True or outcome is ConsentOutcome.WITHDRAWN:
-        add(
-            _blocking(
-                "CONSENT_SCOPE",
-                "The consent decision relied on has been withdrawn." + other_ground,
-                "consent_decision_id",
-                _RULE_4,
-            )
-        )
-        return
-    if outcome is None or not outcome.is_given:
-        add(
-            _blocking(
-                "CONSENT_SCOPE",
-                "The consent decision linked does not record consent given." + other_ground,
-                "consent_decision_id",
-                _RULE_4,
-            )
-        )
-        return
     when = _utc(draft.occurred_at) or now
-    day = _local_date(when)
-    until = consent.valid_until
-    if isinstance(until, datetime):
-        until = _local_date(until)
-    if isinstance(until, date) and day is not None and until < day:
+    standing = consent_standing(draft.consent_decision_id, consents, when)
+    if standing is None:
         add(
             _blocking(
                 "CONSENT_SCOPE",
-                f"The consent relied on expired on {format_date(until)}." + other_ground,
+                "The consent decision linked is not one of this case's consent decisions. "
+                "Choose one from the list, or choose none.",
                 "consent_decision_id",
                 _RULE_4,
             )
         )
-    agencies = consent.scope_agencies if isinstance(consent.scope_agencies, Iterable) else ()
-    covered = {_norm(agency) for agency in agencies}
+        return
+    record = find_consent(draft.consent_decision_id, consents)
+    assert record is not None  # consent_standing found it
+    decision = record.decision
+    if not standing.stands:
+        outcome = _enum(decision.outcome, ConsentOutcome)
+        what = (
+            f"The consent relied on was {standing.phrase()} when this happened "
+            f"({format_local(when)})."
+            if outcome is not None and outcome.is_given
+            else "The consent decision linked does not record consent given "
+            f"(it records: {standing.phrase()})."
+        )
+        add(
+            _blocking(
+                "CONSENT_SCOPE",
+                f"{what} Link a consent decision that stood at that time, or record the "
+                "consent position as it was then (for example withdrawn) with the grounds "
+                "for sharing without consent.",
+                "consent_decision_id",
+                _RULE_4,
+            )
+        )
+        return
+    if _has_other_ground(draft, grounds):
+        return  # what consent does not cover rests on the other ground
+    agencies = decision.scope_agencies if isinstance(decision.scope_agencies, list) else []
+    covered = {agency_key(agency) for agency in agencies}
     uncovered = sorted(
         {
             " ".join(r.organisation.split())
             for r in _items(draft.recipients, Recipient)
-            if isinstance(r.organisation, str)
-            and _norm(r.organisation)
-            and _norm(r.organisation) not in covered
+            if agency_key(r.organisation) and agency_key(r.organisation) not in covered
         }
     )
     if uncovered:
         add(
             _blocking(
                 "CONSENT_SCOPE",
-                "The consent relied on does not cover "
-                f"{', '.join(uncovered)}. Record another ground for sharing with them, "
-                "or link a consent decision that covers them.",
+                f"The consent relied on does not cover {', '.join(uncovered)}. Link a consent "
+                f"decision that covers them, or choose {_OTHER_GROUND_WORDS} for sharing "
+                "with them.",
                 "recipients",
                 _RULE_4,
             )
         )
-    purposes = consent.scope_purposes if isinstance(consent.scope_purposes, Iterable) else ()
-    if _norm(draft.consent_purpose) not in {_norm(purpose) for purpose in purposes}:
+    purposes = decision.scope_purposes if isinstance(decision.scope_purposes, list) else []
+    if agency_key(draft.consent_purpose) not in {agency_key(p) for p in purposes} - {""}:
         add(
             _blocking(
                 "CONSENT_SCOPE",
-                "Choose which of the consent's purposes this sharing is "
-                "for. If none fits, record another ground for sharing.",
+                "Choose which of the consent's purposes this sharing is for. If none fits, "
+                f"link a consent decision that covers this purpose, or choose "
+                f"{_OTHER_GROUND_WORDS}.",
                 "consent_purpose",
                 _RULE_4,
             )
@@ -679,20 +714,17 @@ def _check_override(
     grounds: list[Ground],
 ) -> None:
     """OVERRIDE_JUSTIFIED; an unanswered confidentiality question counts as unsure."""
-    if status not in (ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN, ConsentStatus.NOT_SOUGHT):
+    if status not in WITHOUT_CONSENT:
         return
     if _enum(draft.confidentiality, Confidentiality) is Confidentiality.NO:
         return
-    justified = _enums(draft.public_interest, PublicInterestCircumstance) or any(
-        ground.needs_reference for ground in grounds
-    )
-    if not justified:
+    if not _has_other_ground(draft, grounds):
         out.append(
             _blocking(
                 "OVERRIDE_JUSTIFIED",
                 "Confidential information can be shared without consent when it is justified. "
-                "Choose the public-interest circumstance that applies, or a statutory duty or "
-                "court order ground.",
+                "Choose the public-interest circumstance that applies, or "
+                f"{_OTHER_GROUND_WORDS}.",
                 "public_interest",
                 _SECTION_3,
             )
@@ -784,8 +816,11 @@ def _check_criteria(out: list[Finding], criteria: Any) -> None:
 # ---- other record kinds ----------------------------------------------------------------
 
 
-def check_consent_decision(draft: ConsentDecisionDraft, *, now: datetime) -> list[Finding]:
-    """Findings for a consent decision."""
+def check_consent_decision(
+    draft: ConsentDecisionDraft, *, now: datetime, consents: Sequence[ConsentRecord] = ()
+) -> list[Finding]:
+    """Findings for a consent decision; ``consents`` are the case's saved consent decisions
+    (those it ends are judged among them, at the time of this decision)."""
     out: list[Finding] = []
     add = out.append
     asked = _enum(draft.asked, ConsentFrom)
@@ -852,7 +887,64 @@ def check_consent_decision(draft: ConsentDecisionDraft, *, now: datetime) -> lis
                 )
             )
     _check_when(out, draft.occurred_at, _now(now), "occurred_at")
+    _check_consent_ends(out, draft, outcome, consents, _utc(draft.occurred_at) or _now(now))
     return _in_form_order(ConsentDecisionDraft, out)
+
+
+def _check_consent_ends(
+    out: list[Finding],
+    draft: ConsentDecisionDraft,
+    outcome: ConsentOutcome | None,
+    consents: Sequence[ConsentRecord],
+    when: datetime,
+) -> None:
+    """CONSENT_ENDS: a withdrawal names the consent it ends; every decision named as ended
+    or replaced is one of the case's and still stood when this decision was made."""
+    named = [i for i in dict.fromkeys(_items(draft.supersedes_ids, str)) if i]
+    if outcome is ConsentOutcome.WITHDRAWN and not named:
+        out.append(
+            _blocking(
+                "CONSENT_ENDS",
+                "Choose the consent this withdrawal ends, from the person's current consent "
+                "decisions: a withdrawal that names no consent ends nothing. If no consent of "
+                "theirs stands, record the outcome as refused instead.",
+                "supersedes_ids",
+                _RULE_4,
+            )
+        )
+        return
+    ends = outcome in (ConsentOutcome.WITHDRAWN, ConsentOutcome.REFUSED)
+    for record_id in named:
+        record = find_consent(record_id, consents)
+        standing = consent_standing(record_id, consents, when)
+        if record is None or standing is None:
+            out.append(
+                _blocking(
+                    "CONSENT_ENDS",
+                    "A consent decision chosen as ended is not one of this case's consent "
+                    "decisions. Untick it and choose from the list.",
+                    "supersedes_ids",
+                    _RULE_4,
+                )
+            )
+            continue
+        if standing.standing is Standing.NOT_YET_GIVEN:
+            problem = "was made after this decision"
+        elif standing.ended_by is not None:
+            problem = f"had already ended ({standing.phrase()})"
+        elif ends and not standing.stands:
+            problem = f"does not stand ({standing.phrase()}), so there is nothing to end"
+        else:
+            continue
+        out.append(
+            _blocking(
+                "CONSENT_ENDS",
+                f"The consent decision “{describe_consent(record)}” {problem}. Untick it: "
+                "choose only consent decisions that stood when this decision was made.",
+                "supersedes_ids",
+                _RULE_4,
+            )
+        )
 
 
 def check_amendment(draft: AmendmentDraft) -> list[Finding]:

@@ -45,7 +45,6 @@ __all__ = [
     "AmendmentDraft",
     "CaseDraft",
     "ConsentDecisionDraft",
-    "ConsentSnapshot",
     "CriterionRationale",
     "Draft",
     "Recipient",
@@ -372,7 +371,19 @@ class ConsentDecisionDraft(Draft):
     review_date: date | None = None  #: when to review it
     views_expressed: str = _text("views expressed", LONG_TEXT)  #: in the person's words
     occurred_at: datetime | None = None  #: when consent was asked
-    supersedes_id: str | None = None  #: the earlier consent decision this replaces
+    #: the earlier consent decisions this ends or replaces (a withdrawal names at least one)
+    supersedes_ids: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """As ``Draft.from_dict``; a decision saved with one ``supersedes_id`` keeps it."""
+        draft = super().from_dict(data)
+        if not isinstance(data, Mapping) or "supersedes_ids" in data:
+            return draft
+        legacy = data.get("supersedes_id")
+        if isinstance(legacy, str) and legacy:
+            draft.supersedes_ids = [legacy]
+        return draft
 
 
 @dataclass(kw_only=True)
@@ -404,27 +415,3 @@ class AdviceDraft(Draft):
     sought_at: datetime | None = None  #: when
     advice: str = _text("advice given", LONG_TEXT)  #: what the advice said
     identity_withheld: bool | None = None  #: the individual's identity was withheld
-
-
-@dataclass(frozen=True, kw_only=True)
-class ConsentSnapshot:
-    """What the CONSENT_SCOPE rule needs from the consent decision relied on."""
-
-    outcome: ConsentOutcome | None = None  #: that decision's outcome
-    valid_until: date | None = None  #: its expiry
-    scope_agencies: tuple[str, ...] = ()  #: agencies it covers
-    scope_purposes: tuple[str, ...] = ()  #: purposes it covers
-    superseded_by_withdrawal: bool = False  #: a later decision withdrew it
-
-    @classmethod
-    def of(
-        cls, decision: ConsentDecisionDraft, *, superseded_by_withdrawal: bool = False
-    ) -> ConsentSnapshot:
-        """The snapshot of a saved consent decision."""
-        return cls(
-            outcome=decision.outcome,
-            valid_until=decision.valid_until,
-            scope_agencies=tuple(decision.scope_agencies),
-            scope_purposes=tuple(decision.scope_purposes),
-            superseded_by_withdrawal=superseded_by_withdrawal,
-        )

@@ -135,3 +135,37 @@ def _is_placeholder(text: str, min_words: int, min_letters: int) -> bool:
         or len(letters) < min_letters
         or len(set(letters)) < min(5, min_letters)
     )
+
+
+# Typographic look-alikes and their plain forms: apostrophes, quotes, dashes and hyphens.
+_PLAIN_FORMS = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u02b9", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"),
+    }
+)
+
+
+def agency_key(name: object) -> str:
+    """The form in which two agency names (or two purposes) are compared.
+
+    Unicode NFKC, typographic apostrophes, quotes and dashes as their plain forms, case
+    folded, and runs of white space collapsed to one space: "Children’s  SERVICES" and
+    "children's services" have the same key. Anything that is not text has the key "".
+    """
+    if not isinstance(name, str):
+        return ""
+    text = name
+    for _ in range(4):  # casefold and NFKC can each undo the other's work: repeat to a fixed point
+        folded = unicodedata.normalize("NFKC", text).translate(_PLAIN_FORMS).casefold()
+        if folded == text:
+            break
+        text = folded
+    return " ".join(text.split())
+
+
+def same_agency(a: object, b: object) -> bool:
+    """True when two agency names are the same after :func:`agency_key` (and not blank)."""
+    key = agency_key(a)
+    return bool(key) and key == agency_key(b)

@@ -522,7 +522,11 @@ class CaseSummaryReport:
             ),
             (
                 "Consent decision relied on",
-                f"ref {record.relied_on_ref}" if record.relied_on_ref else "",
+                f"{record.relied_on} (ref {record.relied_on_ref})"
+                if record.relied_on
+                else f"ref {record.relied_on_ref}"
+                if record.relied_on_ref
+                else "",
             ),
             ("Purpose it covers", d.consent_purpose),
         ]
@@ -631,8 +635,8 @@ class CaseSummaryReport:
         ]
         if d.views_expressed:
             rows.append(("Views expressed", d.views_expressed))
-        if record.relied_on_ref:
-            rows.append(("Supersedes", f"ref {record.relied_on_ref}"))
+        if record.relied_on or record.relied_on_ref:
+            rows.append(("Ends or replaces", record.relied_on or f"ref {record.relied_on_ref}"))
         story: list[Flowable] = [CondPageBreak(30 * mm), self.para(title, "Heading2")]
         story.append(self.facts(rows))  # type: ignore[arg-type]
         story += self.attached(record)

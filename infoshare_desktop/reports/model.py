@@ -122,8 +122,9 @@ class PrintedRecord:
     author: str
     content: SharingDecisionDraft | ConsentDecisionDraft
     redacted: str | None = None  #: the marker, when details were redacted
-    status: str = ""  #: consent decisions: current, expired, superseded...
+    status: str = ""  #: consent decisions: where it stands when printed ("withdrawn on ...")
     relied_on_ref: str = ""  #: sharing decisions: short ref of the consent relied on
+    relied_on: str = ""  #: sharing decisions: that consent in words, and where it stood
     amendments: tuple[AttachedRecord, ...] = ()
     reviews: tuple[AttachedRecord, ...] = ()
 

@@ -17,7 +17,16 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from infoshare_desktop.domain import checklist
-from infoshare_desktop.domain.enums import ConsentOutcome, RecordKind
+from infoshare_desktop.domain.consent import (
+    ConsentRecord,
+    ConsentStanding,
+    ReliedOn,
+    consent_standing,
+    ended_consents,
+    find_consent,
+    relied_on,
+)
+from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.errors import ChecklistRefused
 from infoshare_desktop.domain.records import (
     AdviceDraft,
@@ -30,6 +39,7 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
+from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.records import RecordNotFound, load_record, search_text
 from infoshare_desktop.services.visibility import CASE_ROLES, visible_case, visible_clause
 from infoshare_desktop.store import audit
@@ -112,20 +122,24 @@ class RecordDetail:
     content: Draft
     amendments: list[RecordDetail] = field(default_factory=list)
     reviews: list[RecordDetail] = field(default_factory=list)
+    #: sharing decisions: the consent relied on, judged when it happened and now
+    relied_on: ReliedOn | None = None
+    #: consent decisions: where it stands now, and the decisions it ends or replaces
+    standing: ConsentStanding | None = None
+    ends: tuple[ConsentRecord, ...] = ()
 
 
 @dataclass(frozen=True)
 class ConsentPositionItem:
-    record_id: str
-    asked: str
-    outcome: ConsentOutcome
-    scope_agencies: tuple[str, ...]
-    scope_purposes: tuple[str, ...]
-    scope_information: str
-    limits: str
-    valid_until: date | None
-    occurred_at: datetime
-    status: str  # "current", "expired", "superseded", "refused", "withdrawn", "cannot be given"
+    """One consent decision of the case and where it stands (``standing``)."""
+
+    record: ConsentRecord
+    standing: ConsentStanding
+    ends: tuple[ConsentRecord, ...] = ()  #: the decisions it names as ended or replaced
+
+    @property
+    def record_id(self) -> str:
+        return self.record.record_id
 
 
 @dataclass(frozen=True)
@@ -398,6 +412,7 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
             .order_by(SavedRecord.recorded_at)
         ).all()
         names = _author_names(session, {row.author_id, *(r.author_id for r in related)})
+        consents = consent_records(session, row.case_id)
         audit.append(
             session,
             actor_id=user.user_id,
@@ -406,6 +421,7 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
             target_id=record_id,
         )
     detail = _detail(row, names)
+    _add_consent(detail, consents)
     for r in related:
         if r.kind == RecordKind.AMENDMENT:
             detail.amendments.append(_detail(r, names))
@@ -414,50 +430,41 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
     return detail
 
 
+def _add_consent(detail: RecordDetail, consents: list[ConsentRecord]) -> None:
+    """Fill in what a record's consent means now, judged by the domain's one rule."""
+    content, now = detail.content, utcnow()
+    if isinstance(content, SharingDecisionDraft) and content.consent_decision_id:
+        detail.relied_on = relied_on(
+            content.consent_decision_id,
+            consents,
+            happened_at=content.occurred_at or detail.occurred_at,
+            now=now,
+        )
+    elif isinstance(content, ConsentDecisionDraft):
+        detail.standing = consent_standing(detail.record_id, consents, now)
+        record = find_consent(detail.record_id, consents)
+        detail.ends = tuple(ended_consents(record, consents)) if record else ()
+
+
 def consent_position(
-    store: Store, *, case_id: str, today: date | None = None
+    store: Store, *, case_id: str, at: datetime | None = None
 ) -> list[ConsentPositionItem]:
-    """Every consent decision of the case, newest first, with whether it still stands."""
-    today = today or utcnow().date()
+    """Every consent decision of the case, newest first, with where it stands at ``at``
+    (default: now)."""
+    require(store, *CASE_ROLES)
+    moment = at or utcnow()
     with store.read() as session:
         visible_case(session, store, case_id)
-        rows = session.exec(
-            select(SavedRecord)
-            .where(
-                SavedRecord.case_id == case_id,
-                SavedRecord.kind == RecordKind.CONSENT_DECISION.value,
-            )
-            .order_by(SavedRecord.occurred_at.desc())  # type: ignore[union-attr]
-        ).all()
-    superseded = {r.target_id for r in rows if r.target_id}
-    items = []
-    for row in rows:
-        d = ConsentDecisionDraft.from_dict(json.loads(row.payload))
-        outcome = d.outcome or ConsentOutcome.CANNOT_BE_GIVEN
-        if row.id in superseded:
-            status = "superseded"
-        elif not outcome.is_given:
-            status = outcome.value.replace("_", " ")
-        elif d.valid_until is not None and d.valid_until < today:
-            status = "expired"
-        else:
-            status = "current"
-        items.append(
-            ConsentPositionItem(
-                record_id=row.id,
-                asked=(d.asked.label if d.asked else "")
-                + (f": {d.asked_name}" if d.asked_name else ""),
-                outcome=outcome,
-                scope_agencies=tuple(d.scope_agencies),
-                scope_purposes=tuple(d.scope_purposes),
-                scope_information=d.scope_information,
-                limits=d.limits,
-                valid_until=d.valid_until,
-                occurred_at=row.occurred_at,
-                status=status,
-            )
+        consents = consent_records(session, case_id)
+    items = [
+        ConsentPositionItem(
+            record=record,
+            standing=consent_standing(record.record_id, consents, moment),  # type: ignore[arg-type]
+            ends=tuple(ended_consents(record, consents)),
         )
-    return items
+        for record in consents
+    ]
+    return sorted(items, key=lambda item: item.record.order, reverse=True)
 
 
 # -- search -------------------------------------------------------------------------------------

@@ -51,8 +51,14 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.consent import (
+    ConsentRecord,
+    consent_standing,
+    describe_consent,
+    ended_consents,
+    relied_on,
+)
 from infoshare_desktop.domain.enums import (
-    ConsentOutcome,
     InfoCategory,
     RecordKind,
     SharingKind,
@@ -239,18 +245,26 @@ def _period_text(options: SummaryOptions) -> str:
     return "All records"
 
 
-def _consent_status(
-    row: SavedRecord, draft: ConsentDecisionDraft, superseded: set[str], today: date
+def _standing_text(record_id: str, consents: list[ConsentRecord], now: datetime) -> str:
+    """Where a consent decision stands at the time of printing (the domain's one rule)."""
+    standing = consent_standing(record_id, consents, now)
+    return standing.phrase() if standing is not None else ""
+
+
+def _relied_on_text(
+    draft: SharingDecisionDraft, row: SavedRecord, consents: list[ConsentRecord], now: datetime
 ) -> str:
-    """As services.cases.consent_position decides it (read here, in the same transaction)."""
-    outcome = draft.outcome or ConsentOutcome.CANNOT_BE_GIVEN
-    if row.id in superseded:
-        return "superseded"
-    if not outcome.is_given:
-        return outcome.value.replace("_", " ")
-    if draft.valid_until is not None and draft.valid_until < today:
-        return "expired"
-    return "current"
+    """The consent a sharing decision relied on, for people: who, what, when, and where it
+    stood when the sharing happened (and whether it has ended since)."""
+    found = relied_on(
+        draft.consent_decision_id,
+        consents,
+        happened_at=draft.occurred_at or row.occurred_at,
+        now=now,
+    )
+    if found is None:
+        return ""
+    return f"{describe_consent(found.consent)} ({found.phrase()})"
 
 
 @dataclass
@@ -375,10 +389,17 @@ def _assemble(
         else:
             detached.append(item)
 
-    superseded = {
-        r.target_id for r in rows if r.kind == RecordKind.CONSENT_DECISION.value and r.target_id
-    }
-    today = to_local(now).date()
+    case_consents = [
+        ConsentRecord(
+            record_id=r.id,
+            decision=consent_drafts[r.id],
+            occurred_at=r.occurred_at,
+            recorded_at=r.recorded_at,
+        )
+        for r in rows
+        if r.id in consent_drafts
+    ]
+    consents_by_id = {c.record_id: c for c in case_consents}
     sharing: list[PrintedRecord] = []
     consents: list[PrintedRecord] = []
     for r in included:
@@ -394,6 +415,7 @@ def _assemble(
                     content=draft,
                     redacted=markers.get(r.id),
                     relied_on_ref=_short(draft.consent_decision_id),
+                    relied_on=_relied_on_text(draft, r, case_consents, now),
                     amendments=tuple(amendments.get(r.id, ())),
                     reviews=tuple(reviews.get(r.id, ())),
                 )
@@ -408,8 +430,12 @@ def _assemble(
                     late=r.late,
                     author=author(r),
                     content=c,
-                    status=_consent_status(r, c, superseded, today),
-                    relied_on_ref=_short(c.supersedes_id),
+                    status=_standing_text(r.id, case_consents, now),
+                    relied_on_ref=", ".join(_short(i) for i in c.supersedes_ids),
+                    relied_on="; ".join(
+                        f"{describe_consent(e)} (ref {_short(e.record_id)})"
+                        for e in ended_consents(consents_by_id[r.id], case_consents)
+                    ),
                     amendments=tuple(amendments.get(r.id, ())),
                     reviews=tuple(reviews.get(r.id, ())),
                 )

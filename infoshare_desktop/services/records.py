@@ -19,18 +19,12 @@ from sqlmodel import Session
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.domain.enums import (
-    ConsentOutcome,
-    ConsentStatus,
-    RecordKind,
-    SharingKind,
-)
+from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.errors import ChecklistRefused
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     AmendmentDraft,
     ConsentDecisionDraft,
-    ConsentSnapshot,
     Draft,
     ReviewDraft,
     SharingDecisionDraft,
@@ -38,6 +32,7 @@ from infoshare_desktop.domain.records import (
 from infoshare_desktop.domain.timeutil import ensure_utc, utcnow
 from infoshare_desktop.services import reviews
 from infoshare_desktop.services.access import require
+from infoshare_desktop.services.consents import case_consents, consent_records
 from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
 from infoshare_desktop.store import audit, writes
 from infoshare_desktop.store.audit import Action
@@ -46,12 +41,7 @@ from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import SavedRecord
 
 LATE_AFTER = timedelta(hours=24)
-WITHOUT_CONSENT = {
-    ConsentStatus.REFUSED,
-    ConsentStatus.WITHDRAWN,
-    ConsentStatus.NOT_SOUGHT,
-    ConsentStatus.CANNOT_BE_GIVEN,
-}
+WITHOUT_CONSENT = frozenset(checklist.WITHOUT_CONSENT)
 
 
 class RecordNotFound(StoreError):
@@ -88,7 +78,7 @@ def search_text(draft: Draft) -> str:
             if isinstance(label, str):
                 parts.append(label)
         elif isinstance(value, str):
-            if value and not name.endswith("_id"):
+            if value and not name.endswith(("_id", "_ids")):
                 parts.append(value)
         elif isinstance(value, dict):
             for item in value.values():
@@ -199,34 +189,6 @@ def load_record(session: Session, record_id: str) -> SavedRecord:
     return row
 
 
-def consent_snapshot(tx: Session | Any, case_id: str, consent_id: str) -> ConsentSnapshot | None:
-    """The consent decision a sharing decision relies on, as the checklist needs it.
-    A later decision superseding it (its target) with a withdrawal or refusal counts."""
-    db = writes.raw_connection(tx)
-    row = db.execute(
-        "SELECT case_id, kind, payload FROM saved_record WHERE id = ?", (consent_id,)
-    ).fetchone()
-    if row is None or row[0] != case_id or row[1] != RecordKind.CONSENT_DECISION.value:
-        return None
-    decision = ConsentDecisionDraft.from_dict(json.loads(row[2]))
-    later = db.execute(
-        "SELECT payload FROM saved_record WHERE target_id = ? AND kind = ?",
-        (consent_id, RecordKind.CONSENT_DECISION.value),
-    ).fetchall()
-    ended = (ConsentOutcome.WITHDRAWN.value, ConsentOutcome.REFUSED.value)
-    withdrawn = any(json.loads(payload).get("outcome") in ended for (payload,) in later)
-    return ConsentSnapshot.of(decision, superseded_by_withdrawal=withdrawn)
-
-
-def consent_snapshot_for(store: Store, *, case_id: str, consent_id: str) -> ConsentSnapshot | None:
-    """What the CONSENT_SCOPE rule needs from a consent decision of the case (for forms,
-    which cache it per selection instead of reading the store on every keystroke)."""
-    require(store, *CASE_ROLES)
-    with store.read() as session:
-        require_visible_case(session, store, case_id)
-        return consent_snapshot(session, case_id, consent_id)
-
-
 # -- the services ------------------------------------------------------------------------
 
 
@@ -234,13 +196,8 @@ def check_sharing_decision(
     store: Store, *, case_id: str, draft: SharingDecisionDraft
 ) -> list[checklist.Finding]:
     """The findings the form shows, with the consent relied on looked up in the store."""
-    require(store, *CASE_ROLES)
-    consent = None
-    if draft.consent_decision_id:
-        with store.read() as session:
-            require_visible_case(session, store, case_id)
-            consent = consent_snapshot(session, case_id, draft.consent_decision_id)
-    return checklist.check_sharing_decision(draft, now=utcnow(), consent=consent)
+    consents = case_consents(store, case_id=case_id)
+    return checklist.check_sharing_decision(draft, now=utcnow(), consents=consents)
 
 
 def record_sharing_decision(
@@ -251,15 +208,9 @@ def record_sharing_decision(
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
         now = utcnow()
-        consent = None
-        if clean.consent_decision_id:
-            consent = consent_snapshot(db, case_id, clean.consent_decision_id)
-            if consent is None:
-                raise RecordNotFound(
-                    "The consent decision this relies on is not a consent decision of this case."
-                )
+        consents = consent_records(db, case_id)
         advisories = _refuse_if_blocking(
-            checklist.check_sharing_decision(clean, now=now, consent=consent)
+            checklist.check_sharing_decision(clean, now=now, consents=consents)
         )
         assert clean.occurred_at is not None and clean.kind is not None
         record_id = _insert(
@@ -298,14 +249,10 @@ def record_consent_decision(
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
         now = utcnow()
-        advisories = _refuse_if_blocking(checklist.check_consent_decision(clean, now=now))
-        if clean.supersedes_id:
-            earlier = db.execute(
-                "SELECT 1 FROM saved_record WHERE id = ? AND case_id = ? AND kind = ?",
-                (clean.supersedes_id, case_id, RecordKind.CONSENT_DECISION.value),
-            ).fetchone()
-            if earlier is None:
-                raise RecordNotFound("The consent decision to supersede is not one of this case.")
+        consents = consent_records(db, case_id)
+        advisories = _refuse_if_blocking(
+            checklist.check_consent_decision(clean, now=now, consents=consents)
+        )
         assert clean.occurred_at is not None and clean.outcome is not None
         record_id = _insert(
             db,
@@ -316,7 +263,7 @@ def record_consent_decision(
             draft=clean,
             occurred_at=ensure_utc(clean.occurred_at),
             recorded_at=now,
-            target_id=clean.supersedes_id,
+            target_id=clean.supersedes_ids[0] if clean.supersedes_ids else None,
             from_draft_id=from_draft_id,
         )
     return Saved(record_id, case_id, now, advisories)

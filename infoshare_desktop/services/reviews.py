@@ -18,8 +18,16 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome, SharingKind
-from infoshare_desktop.domain.records import ReviewDraft
+from infoshare_desktop.domain.consent import (
+    ConsentRecord,
+    ConsentStanding,
+    ReliedOn,
+    consent_standing,
+    find_consent,
+    relied_on,
+)
+from infoshare_desktop.domain.enums import ConsentStatus, RecordKind, ReviewOutcome, SharingKind
+from infoshare_desktop.domain.records import ReviewDraft, SharingDecisionDraft
 from infoshare_desktop.domain.reviews import (
     ReviewEvent,
     ReviewEventKind,
@@ -30,6 +38,7 @@ from infoshare_desktop.domain.reviews import (
 )
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
+from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.visibility import (
     CASE_ROLES,
     require_visible_case,
@@ -74,6 +83,39 @@ class ReviewItem:
     last_comment: str = ""  # the latest supervisor comment (for returned records)
     last_reviewer: str = ""
     last_reviewed_at: datetime | None = None  # when the latest review was saved
+    consent: ConsentView | None = None  # the record's consent, judged by the one rule
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """A record's consent for the review screens: for a sharing decision its consent
+    position and the consent decision relied on (then and now); for a consent decision,
+    that decision and where it stands now."""
+
+    status: ConsentStatus | None = None
+    relied_on: ReliedOn | None = None
+    decision: ConsentRecord | None = None
+    standing: ConsentStanding | None = None
+
+
+def _consent_view(row: SavedRecord, consents: list[ConsentRecord], now: datetime) -> ConsentView:
+    if row.kind == RecordKind.CONSENT_DECISION.value:
+        return ConsentView(
+            decision=find_consent(row.id, consents),
+            standing=consent_standing(row.id, consents, now),
+        )
+    if row.kind != RecordKind.SHARING_DECISION.value:
+        return ConsentView()
+    draft = SharingDecisionDraft.from_dict(json.loads(row.payload))
+    found = None
+    if draft.consent_decision_id:
+        found = relied_on(
+            draft.consent_decision_id,
+            consents,
+            happened_at=draft.occurred_at or row.occurred_at,
+            now=now,
+        )
+    return ConsentView(status=draft.consent_status, relied_on=found)
 
 
 @dataclass(frozen=True)
@@ -233,6 +275,9 @@ def _items(store: Store, session: Session, *, authors: set[str] | None = None) -
     names = dict(session.exec(select(UserAccount.id, UserAccount.display_name)).all())
     comments = _last_reviews(session, [r.id for r, _, _ in rows])
     now, days = utcnow(), review_rules(store).overdue_after_days
+    consents = {
+        case_id: consent_records(session, case_id) for case_id in {r.case_id for r, _, _ in rows}
+    }
     return [
         ReviewItem(
             record_id=r.id,
@@ -252,6 +297,7 @@ def _items(store: Store, session: Session, *, authors: set[str] | None = None) -
             last_comment=comments[r.id].comment if r.id in comments else "",
             last_reviewer=names.get(comments[r.id].reviewer_id, "") if r.id in comments else "",
             last_reviewed_at=comments[r.id].at if r.id in comments else None,
+            consent=_consent_view(r, consents[r.case_id], now),
         )
         for r, ref, name in rows
     ]
@@ -384,4 +430,4 @@ def ensure_reviewable(session: Session, *, record_id: str) -> None:
         raise ReviewNotAllowed(f"Only records awaiting review can be reviewed; this one is: {now}.")
 
 
-__all__ = ["ReviewItem", "ReviewRules", "ReviewStatus", "TeamRow"]
+__all__ = ["ConsentView", "ReviewItem", "ReviewRules", "ReviewStatus", "TeamRow"]

@@ -15,8 +15,8 @@ from infoshare_desktop.domain import (
     AmendmentDraft,
     CaseDraft,
     ConsentDecisionDraft,
+    ConsentFrom,
     ConsentOutcome,
-    ConsentSnapshot,
     Criterion,
     CriterionRationale,
     Draft,
@@ -30,6 +30,7 @@ from infoshare_desktop.domain import (
     Urgency,
     enums,
 )
+from infoshare_desktop.domain.consent import ConsentRecord
 from tests.domain.factories import complete_sharing_decision
 
 DRAFT_CLASSES: tuple[type[Draft], ...] = (
@@ -121,15 +122,52 @@ def arbitrary(cls: type[Draft]) -> st.SearchStrategy[Any]:
     return st.builds(cls, **{f.name: typed(hints[f.name]) | garbage for f in fields(cls)})
 
 
-consent_snapshots = st.builds(
-    ConsentSnapshot,
-    outcome=st.none() | st.sampled_from(ConsentOutcome) | garbage,
-    valid_until=st.none() | st.dates() | garbage,
-    scope_agencies=st.lists(any_text, max_size=3).map(tuple) | garbage,
-    scope_purposes=st.lists(any_text, max_size=3).map(tuple) | garbage,
-    superseded_by_withdrawal=st.booleans() | garbage,
+CONSENT_IDS = [f"consent-{n}" for n in range(6)]
+_BASE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+consent_moments = st.integers(-2, 40).map(lambda days: _BASE + timedelta(days=days, hours=3))
+"""Moments around the decisions of ``consent_histories`` (some before, some after)."""
+
+
+@st.composite
+def consent_histories(draw: st.DrawFn, *, max_size: int = 6) -> list[ConsentRecord]:
+    """A case's consent decisions: any outcomes, expiry dates and "ends" links (to earlier
+    decisions, to later ones, to themselves, or to ids that are not there), on a few days
+    so that some share a moment."""
+    size = draw(st.integers(1, max_size))
+    out = []
+    for n in range(size):
+        day = draw(st.integers(0, 30))
+        occurred = _BASE + timedelta(days=day)
+        outcome = draw(st.sampled_from(ConsentOutcome))
+        decision = ConsentDecisionDraft(
+            asked=draw(st.sampled_from(ConsentFrom)),
+            outcome=outcome,
+            scope_agencies=["Example Health Centre"] if outcome.is_given else [],
+            valid_until=draw(
+                st.none() | st.integers(0, 40).map(lambda d: (_BASE + timedelta(days=d)).date())
+            ),
+            occurred_at=occurred,
+            supersedes_ids=draw(st.lists(st.sampled_from([*CONSENT_IDS, "missing"]), max_size=2)),
+        )
+        recorded = occurred + timedelta(minutes=draw(st.integers(0, 3000)))
+        out.append(ConsentRecord(CONSENT_IDS[n], decision, occurred, recorded))
+    return out
+
+
+consent_record_lists = (
+    st.lists(
+        st.builds(
+            ConsentRecord,
+            record_id=st.sampled_from(CONSENT_IDS) | garbage,
+            decision=arbitrary(ConsentDecisionDraft) | garbage,
+            occurred_at=aware_datetimes | garbage,
+            recorded_at=aware_datetimes | garbage,
+        ),
+        max_size=4,
+    )
+    | consent_histories()
 )
-"""Consent snapshots, including malformed ones."""
+"""Lists of consent records, including malformed ones (for "never raises")."""
 
 _words = st.text(st.characters(categories=["L"]), min_size=1, max_size=12)
 

@@ -23,7 +23,6 @@ from infoshare_desktop.domain import (
     ConsentDecisionDraft,
     ConsentFrom,
     ConsentOutcome,
-    ConsentSnapshot,
     ConsentStatus,
     Criterion,
     CriterionRationale,
@@ -49,11 +48,12 @@ from infoshare_desktop.domain import (
     check_sharing_decision,
     checklist,
 )
+from infoshare_desktop.domain.consent import ConsentRecord
 from tests.domain import factories as f
 from tests.domain.strategies import (
     arbitrary,
     complete_sharing_decisions,
-    consent_snapshots,
+    consent_record_lists,
     garbage,
 )
 
@@ -77,9 +77,41 @@ DOMAIN_RULE_IDS = {
 # ---- builders: a complete draft with exactly one thing changed ---------------------
 
 
-def sharing(kind: SharingKind = SHARED, consent: ConsentSnapshot | None = None, **changes):
+def sharing(kind: SharingKind = SHARED, consents: list[ConsentRecord] | None = None, **changes):
     draft = f.complete_sharing_decision(kind, NOW, **changes)
-    return check_sharing_decision(draft, now=NOW, consent=consent)
+    return check_sharing_decision(draft, now=NOW, consents=consents or [])
+
+
+CONSENT_ID = "consent-given"
+"""The consent decision the sharing decisions below rely on (given a day before NOW)."""
+
+
+def record(record_id: str = CONSENT_ID, ago: timedelta = timedelta(days=1), **changes):
+    """A saved consent decision made ``ago`` before NOW (complete and explicit by default)."""
+    decision = f.complete_consent_decision(NOW, occurred_at=NOW - ago, **changes)
+    return ConsentRecord(record_id, decision, NOW - ago, NOW - ago + timedelta(minutes=5))
+
+
+def withdrawal(ends: list[str], ago: timedelta, record_id: str = "withdrawal", **changes):
+    """A withdrawal made ``ago`` before NOW, naming the consents it ends."""
+    return record(
+        record_id, ago, outcome=ConsentOutcome.WITHDRAWN, supersedes_ids=ends, scope_agencies=[],
+        scope_purposes=[], scope_information="", **changes,
+    )  # fmt: skip
+
+
+def relying(*consents: ConsentRecord, kind: SharingKind = SHARED, **changes):
+    """A sharing decision (an hour before NOW) relying on CONSENT_ID among ``consents``."""
+    found = list(consents) if consents else [record()]
+    return sharing(kind, found, consent_decision_id=CONSENT_ID, **changes)
+
+
+STATUTE = {"grounds": [Ground.CONSENT, Ground.STATUTORY_DUTY],
+           "ground_references": {"statutory_duty": "Children Act 1989 s47"}}  # fmt: skip
+ORDER = {"grounds": [Ground.CONSENT, Ground.COURT_ORDER],
+         "ground_references": {"court_order": "Fictional order ZZ99"}}  # fmt: skip
+VITAL = {"grounds": [Ground.CONSENT, Ground.VITAL_INTERESTS]}
+POLICE = [Recipient(name="B Example", organisation="Fictional Police")]
 
 
 def criteria(**changes: tuple[bool, str]) -> dict[Criterion, CriterionRationale]:
@@ -96,13 +128,18 @@ def same_rationale(count: int) -> dict[Criterion, CriterionRationale]:
     return table
 
 
-def snapshot(**changes) -> ConsentSnapshot:
-    base = ConsentSnapshot.of(f.complete_consent_decision(NOW))
-    return ConsentSnapshot(**{**base.__dict__, **changes})
+def consent(consents: list[ConsentRecord] | None = None, **changes):
+    draft = f.complete_consent_decision(NOW, **changes)
+    return check_consent_decision(draft, now=NOW, consents=consents or [])
 
 
-def consent(**changes):
-    return check_consent_decision(f.complete_consent_decision(NOW, **changes), now=NOW)
+def withdrawing(ends: list[str], consents: list[ConsentRecord] | None = None, **changes):
+    """A withdrawal (an hour before NOW) naming ``ends`` among ``consents``."""
+    found = consents if consents is not None else [record()]
+    return consent(
+        found, outcome=ConsentOutcome.WITHDRAWN, supersedes_ids=ends, scope_agencies=[],
+        scope_purposes=[], scope_information="", occurred_at=NOW - timedelta(hours=1), **changes,
+    )  # fmt: skip
 
 
 def amendment(**changes):
@@ -200,20 +237,38 @@ RAISES = [
     Raises("CONSENT_NOT_SOUGHT_REASON", B, "not_sought_other",
            lambda: sharing(**{**REFUSED_OVERRIDE, "consent_status": ConsentStatus.NOT_SOUGHT,
                               "not_sought_reasons": [NotSoughtReason.OTHER]})),
+    # the consent relied on did not stand when the sharing happened (an hour before NOW)
     Raises("CONSENT_SCOPE", B, "consent_decision_id",
-           lambda: sharing(consent=snapshot(superseded_by_withdrawal=True))),
+           lambda: relying(record(), withdrawal([CONSENT_ID], timedelta(hours=2)))),
     Raises("CONSENT_SCOPE", B, "consent_decision_id",
-           lambda: sharing(consent=snapshot(outcome=ConsentOutcome.WITHDRAWN))),
+           lambda: relying(record(outcome=ConsentOutcome.WITHDRAWN))),
     Raises("CONSENT_SCOPE", B, "consent_decision_id",
-           lambda: sharing(consent=snapshot(outcome=ConsentOutcome.REFUSED))),
+           lambda: relying(record(outcome=ConsentOutcome.REFUSED))),
     Raises("CONSENT_SCOPE", B, "consent_decision_id",
-           lambda: sharing(consent=snapshot(valid_until=date(2026, 11, 28)))),
+           lambda: relying(record(outcome=ConsentOutcome.CANNOT_BE_GIVEN))),
+    Raises("CONSENT_SCOPE", B, "consent_decision_id",
+           lambda: relying(record(valid_until=date(2026, 11, 28)))),
+    Raises("CONSENT_SCOPE", B, "consent_decision_id",  # superseded by a narrower consent
+           lambda: relying(record(), record("narrower", timedelta(hours=3),
+                                            scope_agencies=["Example Health Centre"],
+                                            supersedes_ids=[CONSENT_ID]))),
+    Raises("CONSENT_SCOPE", B, "consent_decision_id",  # its renewal was later withdrawn
+           lambda: relying(record(ago=timedelta(days=9)),
+                           record("renewal", timedelta(days=2), supersedes_ids=[CONSENT_ID]),
+                           withdrawal(["renewal"], timedelta(hours=2)))),
+    Raises("CONSENT_SCOPE", B, "consent_decision_id",  # given only after the sharing
+           lambda: relying(record(ago=timedelta(minutes=30)))),
+    Raises("CONSENT_SCOPE", B, "consent_decision_id",
+           lambda: sharing(consents=[record("another")], consent_decision_id=CONSENT_ID)),
     Raises("CONSENT_SCOPE", B, "recipients",
-           lambda: sharing(consent=snapshot(scope_agencies=("Example Health Centre",)))),
+           lambda: relying(record(scope_agencies=["Example Health Centre"]))),
+    Raises("CONSENT_SCOPE", B, "recipients",
+           lambda: relying(recipients=POLICE, public_interest=[], grounds=[Ground.CONSENT,
+                                                                           Ground.SIGNIFICANT_HARM])),
     Raises("CONSENT_SCOPE", B, "consent_purpose",
-           lambda: sharing(consent=snapshot(), consent_purpose="A different purpose entirely")),
+           lambda: relying(consent_purpose="A different purpose entirely")),
     Raises("CONSENT_SCOPE", B, "consent_purpose",
-           lambda: sharing(IN_PART, consent=snapshot(), consent_purpose="")),
+           lambda: relying(kind=IN_PART, consent_purpose="")),
     Raises("SENSITIVE_EXPLICIT", B, "consent_status", lambda: sharing(**HEALTH_IMPLIED)),
     Raises("SENSITIVE_EXPLICIT", B, "consent_status",
            lambda: sharing(categories=[InfoCategory.OTHER_SPECIAL_CATEGORY],
@@ -231,6 +286,12 @@ RAISES = [
            lambda: sharing(**{**REFUSED_OVERRIDE, "public_interest": [],
                               "consent_status": ConsentStatus.WITHDRAWN,
                               "confidentiality": None})),
+    Raises("OVERRIDE_JUSTIFIED", B, "public_interest",
+           lambda: sharing(**{**REFUSED_OVERRIDE, "public_interest": [],
+                              "consent_status": ConsentStatus.CANNOT_BE_GIVEN})),
+    Raises("OVERRIDE_JUSTIFIED", B, "weighing",
+           lambda: sharing(**{**VITAL, "consent_status": ConsentStatus.CANNOT_BE_GIVEN,
+                              "weighing": "n/a"})),
     Raises("OVERRIDE_JUSTIFIED", B, "weighing",
            lambda: sharing(**{**REFUSED_OVERRIDE, "weighing": "",
                               "confidentiality": Confidentiality.UNSURE,
@@ -263,6 +324,17 @@ RAISES = [
            lambda: consent(outcome=ConsentOutcome.IMPLIED, scope_agencies=["", "n/a"])),
     Raises("CONSENT_SCOPE_GIVEN", B, "scope_information", lambda: consent(scope_information="")),
     Raises("CONSENT_SCOPE_GIVEN", B, "scope_purposes", lambda: consent(scope_purposes=None)),
+    Raises("CONSENT_ENDS", B, "supersedes_ids", lambda: withdrawing([])),
+    Raises("CONSENT_ENDS", B, "supersedes_ids", lambda: withdrawing([], consents=[])),
+    Raises("CONSENT_ENDS", B, "supersedes_ids", lambda: withdrawing(["not-of-this-case"])),
+    Raises("CONSENT_ENDS", B, "supersedes_ids",  # already withdrawn
+           lambda: withdrawing([CONSENT_ID], [record(), withdrawal([CONSENT_ID],
+                                                                   timedelta(hours=3))])),
+    Raises("CONSENT_ENDS", B, "supersedes_ids",  # made after this withdrawal
+           lambda: withdrawing([CONSENT_ID], [record(ago=timedelta(minutes=10))])),
+    Raises("CONSENT_ENDS", B, "supersedes_ids",  # expired: a refusal ends nothing
+           lambda: consent([record(valid_until=date(2026, 1, 1))],
+                           outcome=ConsentOutcome.REFUSED, supersedes_ids=[CONSENT_ID])),
     Raises("AMENDMENT_TEXT", B, "text", lambda: amendment(text="")),
     Raises("AMENDMENT_REASON", B, "reason", lambda: amendment(reason=None)),
     Raises("RECIPIENTS_TOLD", B, "recipients_told", lambda: amendment(recipients_told=None)),
@@ -310,7 +382,7 @@ SATISFIES = [
         Recipient(role="Duty social worker", organisation="Example Council")])),
     Satisfies("CRITERIA_COPIED", lambda: sharing(criteria=same_rationale(3))),
     Satisfies("CONSENT_STATUS", lambda: sharing(consent_status=ConsentStatus.CANNOT_BE_GIVEN,
-                                                consent_from=None)),
+                                                consent_from=None, **VITAL)),
     Satisfies("COMPETENCE", lambda: sharing(consent_from=ConsentFrom.CHILD,
                                             child_competence_considered=True)),
     Satisfies("COMPETENCE", lambda: consent(asked=ConsentFrom.CHILD)),
@@ -320,13 +392,29 @@ SATISFIES = [
     Satisfies("CONSENT_NOT_SOUGHT_REASON", lambda: sharing(**{
         **REFUSED_OVERRIDE, "consent_status": ConsentStatus.NOT_SOUGHT,
         "not_sought_reasons": [NotSoughtReason.OTHER], "not_sought_other": "Parent abroad"})),
-    Satisfies("CONSENT_SCOPE", lambda: sharing(consent=snapshot())),
-    Satisfies("CONSENT_SCOPE", lambda: sharing(consent=snapshot(
+    Satisfies("CONSENT_SCOPE", lambda: relying()),
+    Satisfies("CONSENT_SCOPE", lambda: relying(record(
         valid_until=date(2026, 11, 29),
-        scope_agencies=("  example   BOROUGH children's services ",),
-        scope_purposes=(f.FICTIONAL_PURPOSE.upper(),)))),
+        scope_agencies=["  example   BOROUGH children\u2019s services "],
+        scope_purposes=[f.FICTIONAL_PURPOSE.upper()]))),
+    Satisfies("CONSENT_SCOPE", lambda: relying(record(scope_agencies=[
+        "Example Borough Children's Services"]), recipients=[Recipient(
+            name="Jo", organisation="EXAMPLE BOROUGH CHILDREN\u2019S\u00a0SERVICES")])),
+    Satisfies("CONSENT_SCOPE", lambda: relying(  # withdrawn only after the sharing
+        record(), withdrawal([CONSENT_ID], timedelta(minutes=30)))),
+    Satisfies("CONSENT_SCOPE", lambda: relying(  # a renewal stands when the original ends
+        record("original", timedelta(days=9)),
+        record(ago=timedelta(days=2), supersedes_ids=["original"]))),
     Satisfies("CONSENT_SCOPE", lambda: sharing(
-        consent=snapshot(outcome=ConsentOutcome.REFUSED), **REFUSED_OVERRIDE)),
+        consents=[record(outcome=ConsentOutcome.REFUSED)], consent_decision_id=CONSENT_ID,
+        **REFUSED_OVERRIDE)),
+    Satisfies("CONSENT_SCOPE", lambda: relying(recipients=POLICE, **STATUTE)),
+    Satisfies("CONSENT_SCOPE", lambda: relying(recipients=POLICE, **ORDER)),
+    Satisfies("CONSENT_SCOPE", lambda: relying(recipients=POLICE, **VITAL)),
+    Satisfies("CONSENT_SCOPE", lambda: relying(
+        recipients=POLICE,
+        public_interest=[PublicInterestCircumstance.REASONABLE_CAUSE_TO_BELIEVE])),
+    Satisfies("CONSENT_SCOPE", lambda: relying(consent_purpose="Another purpose", **ORDER)),
     Satisfies("SENSITIVE_EXPLICIT", lambda: sharing(categories=[InfoCategory.HEALTH])),
     Satisfies("SENSITIVE_EXPLICIT", lambda: sharing(
         **HEALTH_IMPLIED, grounds=[Ground.CONSENT, Ground.PUBLIC_FUNCTION])),
@@ -337,6 +425,11 @@ SATISFIES = [
         ground_references={"statutory_duty": "Children Act 1989 s47",
                            "court_order": "Fictional order ZZ99"})),
     Satisfies("OVERRIDE_JUSTIFIED", lambda: sharing(**REFUSED_OVERRIDE)),
+    Satisfies("OVERRIDE_JUSTIFIED", lambda: sharing(
+        **VITAL, consent_status=ConsentStatus.CANNOT_BE_GIVEN, consent_from=None)),
+    Satisfies("OVERRIDE_JUSTIFIED", lambda: sharing(**VITAL, consent_status=ConsentStatus.REFUSED)),
+    Satisfies("OVERRIDE_JUSTIFIED", lambda: sharing(
+        **{**REFUSED_OVERRIDE, "consent_status": ConsentStatus.CANNOT_BE_GIVEN})),
     Satisfies("OVERRIDE_JUSTIFIED", lambda: sharing(
         consent_status=ConsentStatus.NOT_SOUGHT, public_interest=[],
         not_sought_reasons=[NotSoughtReason.STATUTORY_OR_COURT],
@@ -362,6 +455,17 @@ SATISFIES = [
     Satisfies("CONSENT_WHO", lambda: consent(asked=ConsentFrom.OTHER, asked_name="Aunt")),
     Satisfies("CONSENT_SCOPE_GIVEN", lambda: consent(
         outcome=ConsentOutcome.REFUSED, scope_agencies=[], scope_purposes=[])),
+    Satisfies("CONSENT_ENDS", consent),
+    Satisfies("CONSENT_ENDS", lambda: withdrawing([CONSENT_ID])),
+    Satisfies("CONSENT_ENDS", lambda: withdrawing(  # both standing consents of the person
+        [CONSENT_ID, "second"], [record(), record("second", timedelta(days=2))])),
+    Satisfies("CONSENT_ENDS", lambda: consent(  # a first refusal ends nothing, and need not
+        outcome=ConsentOutcome.REFUSED, scope_agencies=[], scope_purposes=[])),
+    Satisfies("CONSENT_ENDS", lambda: consent(  # a refusal that ends a standing consent
+        [record()], outcome=ConsentOutcome.REFUSED, supersedes_ids=[CONSENT_ID])),
+    Satisfies("CONSENT_ENDS", lambda: consent(  # renewing a consent that expired
+        [record(valid_until=date(2026, 1, 1), ago=timedelta(days=400))],
+        supersedes_ids=[CONSENT_ID])),
     *[Satisfies(rule_id, amendment) for rule_id in
       ("AMENDMENT_TEXT", "AMENDMENT_REASON", "RECIPIENTS_TOLD", "RECIPIENTS_NOT_TOLD")],
     Satisfies("RECIPIENTS_TOLD", lambda: amendment(target_was_shared=False, recipients_told=None)),
@@ -417,7 +521,9 @@ def test_rules_for_sharing_apply_only_to_sharing(kind: SharingKind) -> None:
         individual_told=None, could_less_be_shared=None,
         categories=[InfoCategory.THIRD_PARTY, InfoCategory.HEALTH],
     )  # fmt: skip
-    found = check_sharing_decision(draft, now=NOW, consent=snapshot(superseded_by_withdrawal=True))
+    withdrawn = [record(), withdrawal([CONSENT_ID], timedelta(hours=2))]
+    draft.consent_decision_id = CONSENT_ID
+    found = check_sharing_decision(draft, now=NOW, consents=withdrawn)
     assert found == []
 
 
@@ -437,12 +543,12 @@ def test_received_rules_apply_only_to_received() -> None:
 
 def test_consent_scope_lists_uncovered_organisations() -> None:
     draft = f.complete_sharing_decision(
-        SHARED, NOW, recipients=[
-            Recipient(name="A Example", organisation="Example Borough Children's Services"),
+        SHARED, NOW, consent_decision_id=CONSENT_ID, recipients=[
+            Recipient(name="A Example", organisation="Example Borough Children’s Services"),
             Recipient(name="B Example", organisation="Fictional   Police"),
         ],
     )  # fmt: skip
-    (finding,) = check_sharing_decision(draft, now=NOW, consent=snapshot())
+    (finding,) = check_sharing_decision(draft, now=NOW, consents=[record()])
     assert finding.field == "recipients"
     assert "Fictional Police" in finding.message
     assert "Children's Services" not in finding.message
@@ -506,13 +612,15 @@ def test_naive_times_are_taken_as_local() -> None:
 
 
 def test_full_draft_is_checked_in_under_a_millisecond() -> None:
-    draft = f.complete_sharing_decision(SHARED, NOW, reasons="Long reasons " * 1500)
-    consent_snapshot = snapshot()
+    draft = f.complete_sharing_decision(
+        SHARED, NOW, reasons="Long reasons " * 1500, consent_decision_id=CONSENT_ID
+    )
+    consents = [record(), *(record(f"other-{n}", timedelta(days=n + 2)) for n in range(20))]
     best = float("inf")
     for _ in range(5):
         start = time.perf_counter()
         for _ in range(100):
-            check_sharing_decision(draft, now=NOW, consent=consent_snapshot)
+            check_sharing_decision(draft, now=NOW, consents=consents)
         best = min(best, (time.perf_counter() - start) / 100)
     assert best < 0.001
 
@@ -535,10 +643,10 @@ def _assert_well_formed(findings: list[Finding], cls: type) -> None:
 @given(
     draft=arbitrary(SharingDecisionDraft),
     now=garbage | st.datetimes(timezones=st.just(UTC)),
-    consent_snapshot=st.none() | consent_snapshots,
+    consents=consent_record_lists | garbage,
 )
-def test_sharing_checklist_never_raises(draft, now, consent_snapshot) -> None:
-    findings = check_sharing_decision(draft, now=now, consent=consent_snapshot)
+def test_sharing_checklist_never_raises(draft, now, consents) -> None:
+    findings = check_sharing_decision(draft, now=now, consents=consents)
     _assert_well_formed(findings, SharingDecisionDraft)
 
 
@@ -551,11 +659,13 @@ def test_sharing_checklist_never_raises(draft, now, consent_snapshot) -> None:
     case_draft=arbitrary(CaseDraft),
     now=garbage,
     ids=st.tuples(garbage, garbage),
+    consents=consent_record_lists | garbage,
 )
 def test_other_checklists_never_raise(
-    consent_draft, amendment_draft, review_draft, advice_draft, case_draft, now, ids
+    consent_draft, amendment_draft, review_draft, advice_draft, case_draft, now, ids, consents
 ) -> None:
-    _assert_well_formed(check_consent_decision(consent_draft, now=now), ConsentDecisionDraft)
+    found = check_consent_decision(consent_draft, now=now, consents=consents)
+    _assert_well_formed(found, ConsentDecisionDraft)
     _assert_well_formed(check_amendment(amendment_draft), AmendmentDraft)
     found = check_review(review_draft, reviewer_id=ids[0], author_id=ids[1])
     _assert_well_formed(found, ReviewDraft)
@@ -569,3 +679,81 @@ def test_complete_drafts_have_no_blocking_findings(now_and_draft) -> None:
     now, draft = now_and_draft
     assert blocking(check_sharing_decision(draft, now=now)) == []
     assert blocking(check_sharing_decision(draft.cleaned(), now=now)) == []
+
+
+# ---- every consent finding names something that satisfies it ------------------------
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A draft raising ``rule_id``; its message names ``words``; doing that clears it."""
+
+    rule_id: str
+    words: str
+    broken: Callable[[], list[Finding]]
+    mended: Callable[[], list[Finding]]
+
+
+COVERS_POLICE = record(scope_agencies=[f.FICTIONAL_AGENCY, "Fictional Police"])
+REMEDIES = [
+    Remedy("CONSENT_SCOPE", "statutory duty", lambda: relying(recipients=POLICE),
+           lambda: relying(recipients=POLICE, **STATUTE)),
+    Remedy("CONSENT_SCOPE", "court order", lambda: relying(recipients=POLICE),
+           lambda: relying(recipients=POLICE, **ORDER)),
+    Remedy("CONSENT_SCOPE", "vital-interests", lambda: relying(recipients=POLICE),
+           lambda: relying(recipients=POLICE, **VITAL)),
+    Remedy("CONSENT_SCOPE", "Link a consent decision that covers them",
+           lambda: relying(recipients=POLICE), lambda: relying(COVERS_POLICE, recipients=POLICE)),
+    Remedy("CONSENT_SCOPE", "court order", lambda: relying(consent_purpose="Something else"),
+           lambda: relying(consent_purpose="Something else", **ORDER)),
+    Remedy("CONSENT_SCOPE", "consent position as it was then (for example withdrawn)",
+           lambda: relying(record(), withdrawal([CONSENT_ID], timedelta(hours=2))),
+           lambda: relying(record(), withdrawal([CONSENT_ID], timedelta(hours=2)),
+                           **REFUSED_OVERRIDE | {"consent_status": ConsentStatus.WITHDRAWN})),
+    Remedy("CONSENT_SCOPE", "Link a consent decision that stood at that time",
+           lambda: relying(record(valid_until=date(2026, 11, 1))),
+           lambda: relying(record(valid_until=date(2026, 11, 1), record_id="old"), record())),
+    Remedy("OVERRIDE_JUSTIFIED", "vital-interests",
+           lambda: sharing(consent_status=ConsentStatus.CANNOT_BE_GIVEN, consent_from=None),
+           lambda: sharing(consent_status=ConsentStatus.CANNOT_BE_GIVEN, consent_from=None,
+                           **VITAL)),
+    Remedy("OVERRIDE_JUSTIFIED", "statutory duty",
+           lambda: sharing(consent_status=ConsentStatus.WITHDRAWN),
+           lambda: sharing(consent_status=ConsentStatus.WITHDRAWN, **STATUTE)),
+    Remedy("OVERRIDE_JUSTIFIED", "public-interest circumstance",
+           lambda: sharing(consent_status=ConsentStatus.REFUSED),
+           lambda: sharing(**REFUSED_OVERRIDE)),
+    Remedy("CONSENT_ENDS", "Choose the consent this withdrawal ends", lambda: withdrawing([]),
+           lambda: withdrawing([CONSENT_ID])),
+    Remedy("CONSENT_ENDS", "record the outcome as refused instead",
+           lambda: withdrawing([], consents=[]),
+           lambda: consent([], outcome=ConsentOutcome.REFUSED, scope_agencies=[])),
+    Remedy("CONSENT_ENDS", "Untick it",
+           lambda: withdrawing(["not-of-this-case", CONSENT_ID]),
+           lambda: withdrawing([CONSENT_ID])),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", REMEDIES, ids=[f"{c.rule_id}-{c.words}" for c in REMEDIES])
+def test_a_consent_finding_names_a_remedy_that_works(case: Remedy) -> None:
+    raised = [x for x in case.broken() if x.rule_id == case.rule_id]
+    assert raised and all(x.severity is B for x in raised)
+    assert any(case.words in x.message for x in raised)
+    assert case.rule_id not in {x.rule_id for x in blocking(case.mended())}
+
+
+def test_the_scenario_of_the_issue() -> None:
+    """A consent valid until 19 Apr 2027 is withdrawn on 29 Nov 2026: saved without naming
+    it, the withdrawal is refused; naming it, the consent no longer stands for new sharing,
+    while sharing from before the withdrawal still stands on it."""
+    given_consent = record(valid_until=date(2027, 4, 19), ago=timedelta(days=30))
+    refused = withdrawing([], [given_consent])
+    assert "CONSENT_ENDS" in {x.rule_id for x in blocking(refused)}
+    assert not blocking(withdrawing([CONSENT_ID], [given_consent]))
+    history = [given_consent, withdrawal([CONSENT_ID], timedelta(hours=1))]
+    new_sharing = relying(*history, occurred_at=NOW - timedelta(minutes=10))
+    (scope,) = [x for x in new_sharing if x.rule_id == "CONSENT_SCOPE"]
+    assert "withdrawn on 29 Nov 2026" in scope.message
+    earlier_sharing = relying(*history, occurred_at=NOW - timedelta(days=2),
+                              late_entry_reason="Recorded on return from leave")  # fmt: skip
+    assert not blocking(earlier_sharing)

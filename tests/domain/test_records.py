@@ -14,8 +14,6 @@ from infoshare_desktop.domain import (
     LONG_TEXT,
     SHORT_TEXT,
     ConsentDecisionDraft,
-    ConsentOutcome,
-    ConsentSnapshot,
     Criterion,
     CriterionRationale,
     Draft,
@@ -27,7 +25,7 @@ from infoshare_desktop.domain import (
     field_label,
     validate_texts,
 )
-from tests.domain.factories import complete_consent_decision, complete_sharing_decision
+from tests.domain.factories import complete_sharing_decision
 from tests.domain.strategies import DRAFT_CLASSES, well_typed
 
 
@@ -159,11 +157,10 @@ def test_field_labels_are_plain_words() -> None:
         field_label(SharingDecisionDraft, "no_such_field")
 
 
-def test_consent_snapshot_of_a_decision() -> None:
-    decision = complete_consent_decision()
-    snapshot = ConsentSnapshot.of(decision, superseded_by_withdrawal=True)
-    assert snapshot.outcome is ConsentOutcome.EXPLICIT
-    assert snapshot.scope_agencies == tuple(decision.scope_agencies)
-    assert snapshot.scope_purposes == tuple(decision.scope_purposes)
-    assert snapshot.valid_until == decision.valid_until
-    assert snapshot.superseded_by_withdrawal is True
+def test_a_consent_decision_saved_with_one_supersedes_id_keeps_it() -> None:
+    """Decisions saved before a withdrawal could end several consents read back whole."""
+    old = {"outcome": "withdrawn", "supersedes_id": "earlier-consent"}
+    assert ConsentDecisionDraft.from_dict(old).supersedes_ids == ["earlier-consent"]
+    new = {"outcome": "withdrawn", "supersedes_ids": ["a", "b"], "supersedes_id": "x"}
+    assert ConsentDecisionDraft.from_dict(new).supersedes_ids == ["a", "b"]
+    assert ConsentDecisionDraft.from_dict({"supersedes_id": None}).supersedes_ids == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from infoshare_desktop.domain import (
     LONG_TEXT,
@@ -15,6 +16,7 @@ from infoshare_desktop.domain import (
     clean_text,
     is_placeholder,
 )
+from infoshare_desktop.domain.text import agency_key, same_agency
 from tests.domain.strategies import any_text, garbage
 
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -131,3 +133,87 @@ def test_placeholder_thresholds_are_adjustable() -> None:
 @given(garbage)
 def test_is_placeholder_never_raises(value: object) -> None:
     assert isinstance(is_placeholder(value), bool)
+
+
+# ---- agency names ---------------------------------------------------------------------
+
+SAME_AGENCY = [
+    ("Example Borough Children’s Services", "Example Borough Children's Services"),
+    ("Children‘s Services", "children's services"),
+    ("  EXAMPLE   health\tcentre ", "Example Health Centre"),
+    ("Example\u00a0Police", "example police"),
+    ("Police – North", "Police - North"),
+    ("Police — North", "Police - North"),
+    ("Health\u2011Visiting Team", "Health-Visiting Team"),
+    ("“Safe Harbour” Trust", '"Safe Harbour" Trust'),
+    ("Ｅｘａｍｐｌｅ Academy", "Example Academy"),
+    ("Fire ﬁghters", "fire fighters"),
+    ("STRAẞE Clinic", "strasse clinic"),
+]
+DIFFERENT_AGENCY = [
+    ("Example Police", "Example Polis"),
+    ("Children's Services", "Childrens Services"),
+    ("North Police", "Police North"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_AGENCY)
+def test_look_alike_agency_names_are_the_same(a: str, b: str) -> None:
+    assert agency_key(a) == agency_key(b)
+    assert same_agency(a, b) and same_agency(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT_AGENCY)
+def test_different_agency_names_stay_different(a: str, b: str) -> None:
+    assert not same_agency(a, b)
+
+
+def test_anything_but_text_has_an_empty_key() -> None:
+    assert agency_key(None) == agency_key(42) == ""
+
+
+TYPOGRAPHIC = {"'": "’‘ʼ′", '"': "“”„", "-": "–—‑‐−"}
+
+
+@st.composite
+def _variants(draw: st.DrawFn) -> tuple[str, str]:
+    """A name and the same name as someone else might type it."""
+    letters = st.characters(categories=["L", "N"], max_codepoint=0x2FF)
+    words = draw(st.lists(st.text(letters, min_size=1, max_size=8),
+                          min_size=1, max_size=4))  # fmt: skip
+    joiner = draw(st.sampled_from(list(TYPOGRAPHIC)))
+    plain = f" {joiner} ".join(words) if draw(st.booleans()) else f"{joiner}".join(words)
+    other = plain
+    for mark, looks in TYPOGRAPHIC.items():
+        other = other.replace(mark, draw(st.sampled_from(looks)))
+    spaces = draw(st.sampled_from([" ", "  ", "\t", "\u00a0", " \u2003"]))
+    other = spaces + other.replace(" ", spaces) + spaces
+    case = draw(st.sampled_from([str.upper, str.lower, str.title, str.swapcase]))
+    # Case changes that are not case-insensitive in Unicode itself ("ı".upper() is "I") are
+    # left out: casefolding cannot undo them.
+    assume(case(plain).casefold() == plain.casefold())
+    return plain, case(other)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_variants())
+def test_agency_names_typed_differently_compare_equal(pair: tuple[str, str]) -> None:
+    plain, other = pair
+    assert agency_key(plain) == agency_key(other)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(exclude_categories=()), max_size=30))
+def test_agency_key_is_stable(name: str) -> None:
+    key = agency_key(name)
+    assert agency_key(key) == key
+    assert key == key.strip() and "  " not in key
+    assert not set(key) & set("’‘“”–—")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(categories=["Ll"], max_codepoint=0x17F), min_size=1, max_size=12),
+       st.sampled_from("xqz"))  # fmt: skip
+def test_an_added_letter_makes_another_agency(name: str, letter: str) -> None:
+    assert not same_agency(name, name + letter)

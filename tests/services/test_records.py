@@ -3,7 +3,7 @@ incomplete ones are refused with their findings and nothing is written."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,12 +16,15 @@ from infoshare_desktop.domain import (
     ConsentStatus,
     Criterion,
     CriterionRationale,
+    Ground,
+    Recipient,
     ReviewDraft,
     ReviewOutcome,
     SharingKind,
     utcnow,
 )
 from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.consent import Standing
 from infoshare_desktop.services import accounts, cases, records, reviews
 from infoshare_desktop.services.errors import ChecklistRefused, InvalidTextError, PermissionDenied
 from infoshare_desktop.store.tables import AuditEvent, SavedRecord
@@ -189,39 +192,151 @@ def test_a_practitioner_only_account_cannot_review_and_admin_only_sees_no_cases(
     ig.close()
 
 
-def test_consent_scope_is_checked_against_the_consent_relied_on(admin_store, case_id):
-    consent = complete_consent_decision()
-    saved_consent = records.record_consent_decision(admin_store, case_id=case_id, draft=consent)
-    ok = complete_sharing_decision(
+def _relying_on(consent_id: str, consent, **changes):
+    draft = complete_sharing_decision(
         consent_status=ConsentStatus.EXPLICIT,
-        consent_decision_id=saved_consent.record_id,
+        consent_decision_id=consent_id,
         consent_purpose=consent.scope_purposes[0],
+        **changes,
     )
-    ok.recipients[0].organisation = consent.scope_agencies[0]
-    records.record_sharing_decision(admin_store, case_id=case_id, draft=ok)
+    draft.recipients[0].organisation = consent.scope_agencies[0]
+    return draft
 
-    # The child's parent withdraws consent: a new decision supersedes the first.
-    withdrawal = complete_consent_decision(
+
+def _withdrawal(*ends: str, **changes):
+    return complete_consent_decision(
         outcome=ConsentOutcome.WITHDRAWN,
-        supersedes_id=saved_consent.record_id,
+        supersedes_ids=list(ends),
         scope_agencies=[],
         scope_purposes=[],
         scope_information="",
+        **changes,
     )
-    records.record_consent_decision(admin_store, case_id=case_id, draft=withdrawal)
+
+
+def test_a_withdrawal_must_name_the_consent_it_ends(admin_store, case_id):
+    """The issue's scenario, through the services and a real store."""
+    now = utcnow()
+    consent = complete_consent_decision(
+        valid_until=date(2027, 4, 19), occurred_at=now - timedelta(days=20)
+    )
+    given = records.record_consent_decision(admin_store, case_id=case_id, draft=consent)
+    before = counts(admin_store)
     with pytest.raises(ChecklistRefused) as refused:
-        records.record_sharing_decision(admin_store, case_id=case_id, draft=ok)
+        records.record_consent_decision(
+            admin_store, case_id=case_id, draft=_withdrawal(occurred_at=now - timedelta(hours=2))
+        )
+    assert "CONSENT_ENDS" in {f.rule_id for f in refused.value.findings}
+    assert counts(admin_store) == before
+    (item,) = cases.consent_position(admin_store, case_id=case_id)
+    assert item.standing.phrase() == "current, valid until 19 Apr 2027"
+
+    withdrawn = records.record_consent_decision(
+        admin_store,
+        case_id=case_id,
+        draft=_withdrawal(given.record_id, occurred_at=now - timedelta(hours=2)),
+    )
+    assert given.record_id not in records.search_text(_withdrawal(given.record_id))
+    position = {p.record_id: p for p in cases.consent_position(admin_store, case_id=case_id)}
+    assert position[given.record_id].standing.standing is Standing.WITHDRAWN
+    assert position[given.record_id].standing.ended_by.record_id == withdrawn.record_id
+    assert [e.record_id for e in position[withdrawn.record_id].ends] == [given.record_id]
+    assert cases.consent_position(admin_store, case_id=case_id)[0].record_id == withdrawn.record_id
+
+    # New sharing on the withdrawn consent is refused; sharing from before it still saves.
+    with pytest.raises(ChecklistRefused) as refused:
+        records.record_sharing_decision(
+            admin_store, case_id=case_id, draft=_relying_on(given.record_id, consent)
+        )
+    (scope,) = [f for f in refused.value.findings if f.rule_id == "CONSENT_SCOPE"]
+    assert "withdrawn on" in scope.message
+    past = _relying_on(
+        given.record_id,
+        consent,
+        occurred_at=now - timedelta(days=3),
+        late_entry_reason="Recorded on return from leave",
+    )
+    saved = records.record_sharing_decision(admin_store, case_id=case_id, draft=past)
+    detail = cases.record_detail(admin_store, record_id=saved.record_id)
+    assert detail.relied_on is not None and detail.relied_on.then.stands
+    assert detail.relied_on.ended_since
+    assert detail.relied_on.now.standing is Standing.WITHDRAWN
+
+
+def test_a_withdrawal_cannot_end_a_consent_of_another_case(admin_store, case_id):
+    other = cases.create_case(
+        admin_store, draft=complete_case(case_reference="TEST-0002"), confirmed_not_duplicate=True
+    )
+    elsewhere = records.record_consent_decision(
+        admin_store, case_id=other, draft=complete_consent_decision()
+    )
+    with pytest.raises(ChecklistRefused) as refused:
+        records.record_consent_decision(
+            admin_store, case_id=case_id, draft=_withdrawal(elsewhere.record_id)
+        )
+    assert {f.rule_id for f in refused.value.findings} == {"CONSENT_ENDS"}
+    with pytest.raises(ChecklistRefused) as refused:
+        records.record_sharing_decision(
+            admin_store,
+            case_id=case_id,
+            draft=_relying_on(elsewhere.record_id, complete_consent_decision()),
+        )
     assert "CONSENT_SCOPE" in {f.rule_id for f in refused.value.findings}
+
+
+def test_a_renewal_later_withdrawn_ends_the_whole_chain(admin_store, case_id):
+    now = utcnow()
+    first_draft = complete_consent_decision(occurred_at=now - timedelta(days=30))
+    first = records.record_consent_decision(admin_store, case_id=case_id, draft=first_draft)
+    renewal_draft = complete_consent_decision(
+        occurred_at=now - timedelta(days=10), supersedes_ids=[first.record_id]
+    )
+    renewal = records.record_consent_decision(admin_store, case_id=case_id, draft=renewal_draft)
+    standing = {p.record_id: p.standing.standing for p in cases.consent_position(
+        admin_store, case_id=case_id)}  # fmt: skip
+    assert standing == {first.record_id: Standing.SUPERSEDED, renewal.record_id: Standing.CURRENT}
+    records.record_consent_decision(
+        admin_store,
+        case_id=case_id,
+        draft=_withdrawal(renewal.record_id, occurred_at=now - timedelta(days=1)),
+    )
     position = cases.consent_position(admin_store, case_id=case_id)
-    assert [p.status for p in position] == ["withdrawn", "superseded"]
+    assert {p.record_id: p.standing.standing for p in position} == {
+        first.record_id: Standing.SUPERSEDED,
+        renewal.record_id: Standing.WITHDRAWN,
+        position[0].record_id: Standing.WITHDRAWN,
+    }
+    for consent_id, draft in ((first.record_id, first_draft), (renewal.record_id, renewal_draft)):
+        with pytest.raises(ChecklistRefused):
+            records.record_sharing_decision(
+                admin_store, case_id=case_id, draft=_relying_on(consent_id, draft)
+            )
 
 
 def test_consent_position_marks_expired_consent(admin_store, case_id):
     records.record_consent_decision(
-        admin_store, case_id=case_id, draft=complete_consent_decision(valid_until=date(2026, 1, 31))
+        admin_store,
+        case_id=case_id,
+        draft=complete_consent_decision(
+            valid_until=date(2026, 1, 31), occurred_at=datetime(2025, 2, 1, 10, tzinfo=UTC)
+        ),
     )
-    (item,) = cases.consent_position(admin_store, case_id=case_id, today=date(2026, 6, 1))
-    assert item.status == "expired"
+    (item,) = cases.consent_position(
+        admin_store, case_id=case_id, at=datetime(2026, 6, 1, 12, tzinfo=UTC)
+    )
+    assert item.standing.standing is Standing.EXPIRED
+
+
+def test_another_ground_carries_sharing_the_consent_does_not_cover(admin_store, case_id):
+    consent = complete_consent_decision()
+    given = records.record_consent_decision(admin_store, case_id=case_id, draft=consent)
+    police = _relying_on(given.record_id, consent)
+    police.recipients.append(Recipient(name="B Example", organisation="Fictional Police"))
+    with pytest.raises(ChecklistRefused):
+        records.record_sharing_decision(admin_store, case_id=case_id, draft=police)
+    police.grounds = [Ground.CONSENT, Ground.STATUTORY_DUTY]
+    police.ground_references = {"statutory_duty": "Crime and Disorder Act 1998 s115"}
+    records.record_sharing_decision(admin_store, case_id=case_id, draft=police)
 
 
 def test_duplicate_case_warning(admin_store, case_id):

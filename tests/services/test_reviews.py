@@ -15,6 +15,7 @@ from infoshare_desktop.domain import (
     PublicInterestCircumstance,
     ReviewDraft,
     ReviewOutcome,
+    utcnow,
 )
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.reviews import ReviewRules, ReviewStatus
@@ -205,3 +206,35 @@ def test_the_review_state_of_a_restricted_record_is_not_shown_to_others(admin_st
     with pytest.raises(StoreError):
         reviews.review_state_of(pat, record_id=saved.record_id)
     pat.close()
+
+
+def test_the_queue_shows_the_consent_relied_on_and_flags_it_ended_since(team):
+    """Shared on a consent that stood, then withdrawn: the queue knows which consent, that
+    it stood when the sharing happened, and that it has ended since."""
+    from infoshare_desktop.domain import ConsentOutcome
+    from infoshare_desktop.domain.consent import Standing
+    from tests.domain.factories import complete_consent_decision
+
+    author, supervisor, case_id = team
+    now = utcnow()
+    consent = complete_consent_decision(occurred_at=now - timedelta(days=5))
+    given = records.record_consent_decision(author, case_id=case_id, draft=consent)
+    shared = complete_sharing_decision(
+        consent_decision_id=given.record_id, occurred_at=now - timedelta(hours=3)
+    )
+    saved = records.record_sharing_decision(author, case_id=case_id, draft=shared)
+    reviews.request_review(author, record_id=saved.record_id)
+    (item,) = reviews.review_queue(supervisor)
+    assert item.consent.status is ConsentStatus.EXPLICIT
+    assert item.consent.relied_on.consent.record_id == given.record_id
+    assert not item.consent.relied_on.ended_since
+
+    withdrawal = complete_consent_decision(
+        outcome=ConsentOutcome.WITHDRAWN, supersedes_ids=[given.record_id], scope_agencies=[],
+        scope_purposes=[], scope_information="", occurred_at=now - timedelta(hours=1),
+    )  # fmt: skip
+    records.record_consent_decision(author, case_id=case_id, draft=withdrawal)
+    (item,) = reviews.review_queue(supervisor)
+    assert item.consent.relied_on.then.stands
+    assert item.consent.relied_on.ended_since
+    assert item.consent.relied_on.now.standing is Standing.WITHDRAWN

@@ -1,34 +1,146 @@
 """The consent decision form: who was asked, the outcome, its scope, limits and dates.
 
-A withdrawal is a new consent decision that supersedes (replaces) an earlier one, picked
-from the case's current consent decisions.
+A withdrawal or refusal is a new consent decision that says which consents it ends: the
+form offers the consents of the person asked that stand at the time given (judged by
+``domain.consent``, as everywhere else). A renewal or a narrower consent may say which
+earlier consent it replaces. The checklist refuses a withdrawal that ends nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGroupBox, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
+from infoshare_desktop.domain.consent import (
+    ConsentRecord,
+    consent_standing,
+    describe_consent,
+    endable_consents,
+    find_consent,
+)
 from infoshare_desktop.domain.enums import ConsentFrom, ConsentHow, ConsentOutcome
 from infoshare_desktop.domain.records import ConsentDecisionDraft, field_label
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
-from infoshare_desktop.services.cases import ConsentPositionItem
+from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.ui.forms.fields import (
     EnumComboBox,
     FieldRow,
     LineEdit,
     OptionalDateTimeEdit,
-    RecordChoiceComboBox,
     StringListEditor,
     TextAreaEdit,
+    WrappingLabel,
     YesNoComboBox,
     focus_target,
+    name_input,
     refresh_tab_order,
     watch,
 )
-from infoshare_desktop.ui.forms.sharing_decision_form import consent_choice_label
+
+ENDS_LABELS = {
+    ConsentOutcome.WITHDRAWN: "Consent this withdrawal ends (tick each one withdrawn)",
+    ConsentOutcome.REFUSED: "Consent this refusal ends, if the person withdrew one by refusing",
+}
+REPLACES_LABEL = "Earlier consent this replaces, if any (a renewal or a narrower consent)"
+NOTHING_TO_END = "No consent of this person stands at the time given."
+
+
+def ends_choice_label(
+    record: ConsentRecord, consents: Sequence[ConsentRecord], at: datetime
+) -> str:
+    """A consent offered as ended: who, what, when and scope, and where it stands at ``at``."""
+    standing = consent_standing(record.record_id, consents, at)
+    where = standing.phrase() if standing is not None else "not found"
+    return f"{describe_consent(record)} ({where})"
+
+
+class ConsentEndsList(QWidget):
+    """Tick the consent decisions a decision ends; ``changed`` on every tick. Ticked ones
+    stay (and stay ticked) when the offer changes, so nothing is unticked behind the
+    practitioner's back: the checklist says if one no longer fits."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.boxes: dict[str, QCheckBox] = {}
+        self.words: dict[str, WrappingLabel] = {}
+        self._order: list[str] = []
+        self._layout = QGridLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setColumnStretch(1, 1)
+        self.empty_label = QLabel(NOTHING_TO_END, self)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setProperty("role", "muted")
+        self._layout.addWidget(self.empty_label, 0, 0, 1, 2)
+
+    def set_choices(self, choices: Sequence[tuple[str, str]]) -> None:
+        """Offer ``[(record_id, label)]``; ticked records not offered stay, with their label
+        from ``choices`` if there, else kept as they were."""
+        labels = dict(choices)
+        old_words = self.labels()
+        keep = [i for i in self._order if i not in labels]
+        rows = [*labels.items(), *((i, old_words.get(i, i)) for i in keep)]
+        if rows == list(old_words.items()):
+            return  # the same offer: keep the boxes (and the focus on them)
+        for widget in [*self.boxes.values(), *self.words.values()]:
+            self._layout.removeWidget(widget)
+            widget.deleteLater()
+        self.boxes, self.words = {}, {}
+        for row, (record_id, label) in enumerate(rows, start=1):
+            box = QCheckBox(self)
+            name_input(box, label)
+            words = WrappingLabel(label, box, self)
+            box.setChecked(record_id in self._order)
+            box.toggled.connect(lambda checked, i=record_id: self._on_box_toggled(i, checked))
+            self._layout.addWidget(box, row, 0, Qt.AlignmentFlag.AlignTop)
+            self._layout.addWidget(words, row, 1)
+            self.boxes[record_id] = box
+            self.words[record_id] = words
+        self.empty_label.setVisible(not rows)
+        first = next(iter(self.boxes.values()), None)
+        self.setFocusProxy(first)  # a finding on this field focuses the first box
+
+    def labels(self) -> dict[str, str]:
+        """The offered records and their labels, in the order shown."""
+        return {record_id: words.text() for record_id, words in self.words.items()}
+
+    def value(self) -> list[str]:
+        """The ticked records, in the order they were ticked."""
+        return list(self._order)
+
+    def set_value(self, record_ids: Sequence[str]) -> None:
+        """Tick exactly ``record_ids`` (without emitting ``changed``)."""
+        self._order = [i for i in dict.fromkeys(record_ids) if isinstance(i, str) and i]
+        missing = [(i, "A consent decision not listed for this case") for i in self._order
+                   if i not in self.boxes]  # fmt: skip
+        if missing:
+            self.set_choices([*self.labels().items(), *missing])
+        self.blockSignals(True)
+        try:
+            for record_id, box in self.boxes.items():
+                box.setChecked(record_id in self._order)
+        finally:
+            self.blockSignals(False)
+
+    def _on_box_toggled(self, record_id: str, checked: bool) -> None:
+        if checked and record_id not in self._order:
+            self._order.append(record_id)
+        elif not checked and record_id in self._order:
+            self._order.remove(record_id)
+        self.changed.emit()
 
 
 class ConsentDecisionForm(QWidget):
@@ -36,9 +148,10 @@ class ConsentDecisionForm(QWidget):
 
     changed = Signal()
 
-    def __init__(self, consents: Sequence[ConsentPositionItem] = (), parent: QWidget | None = None):
+    def __init__(self, consents: Sequence[ConsentRecord] = (), parent: QWidget | None = None):
         super().__init__(parent)
         self._loading = False
+        self._consents: list[ConsentRecord] = list(consents)
         self.inputs: dict[str, QWidget] = {}
         self.rows: dict[str, FieldRow] = {}
         self.groups: dict[str, QGroupBox] = {}
@@ -55,7 +168,6 @@ class ConsentDecisionForm(QWidget):
         layout.addWidget(self.scroll)
         for widget in self.inputs.values():
             watch(widget, self._on_input_changed)
-        self.set_consent_choices(consents)
         self.set_draft(ConsentDecisionDraft())
 
     def _group(self, title: str) -> None:
@@ -91,10 +203,11 @@ class ConsentDecisionForm(QWidget):
         self._add("outcome", EnumComboBox(ConsentOutcome), "Outcome")
         self._add("how", EnumComboBox(ConsentHow), "How it was given or refused")
         self._add(
-            "supersedes_id",
-            RecordChoiceComboBox("None: this does not replace an earlier decision"),
-            "Earlier consent decision this replaces (for example when consent is withdrawn)",
-            "Past sharing stays recorded; only the consent position changes.",
+            "supersedes_ids",
+            ConsentEndsList(),
+            REPLACES_LABEL,
+            "Past sharing stays recorded with the consent it relied on; only what stands "
+            "from now on changes.",
         )
         self._group("Scope and limits")
         self._add(
@@ -139,17 +252,24 @@ class ConsentDecisionForm(QWidget):
         self.update_conditions()
         refresh_tab_order(self)
 
-    def set_consent_choices(self, items: Sequence[ConsentPositionItem]) -> None:
-        """Offer the case's current consent decisions as ones this may supersede."""
-        combo = self.inputs["supersedes_id"]
-        assert isinstance(combo, RecordChoiceComboBox)
-        combo.set_choices(
-            [
-                (item.record_id, consent_choice_label(item))
-                for item in items
-                if item.status == "current"
-            ]
-        )
+    def set_consent_choices(self, consents: Sequence[ConsentRecord]) -> None:
+        """The case's saved consent decisions, from which those this may end are offered."""
+        self._consents = list(consents)
+        self.update_conditions()
+
+    def _offer_ends(self, outcome: ConsentOutcome | None) -> None:
+        """Offer the consents of the person asked that this decision could end at its time:
+        those standing (and, for a renewal, those expired)."""
+        at = self.inputs["occurred_at"].value()  # type: ignore[attr-defined]
+        at = at if isinstance(at, datetime) else utcnow()
+        asked = self.inputs["asked"].value()  # type: ignore[attr-defined]
+        offered = endable_consents(self._consents, at, outcome=outcome, asked=asked)
+        ends = self.inputs["supersedes_ids"]
+        assert isinstance(ends, ConsentEndsList)
+        ticked = [find_consent(i, self._consents) for i in ends.value()]
+        shown = offered + [r for r in ticked if r is not None and r not in offered]
+        ends.set_choices([(r.record_id, ends_choice_label(r, self._consents, at)) for r in shown])
+        self.rows["supersedes_ids"].set_label(ENDS_LABELS.get(outcome, REPLACES_LABEL))  # type: ignore[arg-type]
 
     def update_conditions(self) -> None:
         """Show the fields that apply to what has been entered; hide the rest."""
@@ -159,7 +279,10 @@ class ConsentDecisionForm(QWidget):
             self.inputs["competence_considered"].value() is True  # type: ignore[attr-defined]
         )
         self.rows["how"].setVisible(outcome is not None)
+        self.rows["supersedes_ids"].setVisible(outcome is not None)
         self.groups["Scope and limits"].setVisible(given)
+        if outcome is not None:
+            self._offer_ends(outcome)
 
     def focus_field(self, name: str) -> bool:
         """Move the focus to the field a finding names."""
@@ -174,4 +297,5 @@ class ConsentDecisionForm(QWidget):
         if self._loading:
             return
         self.update_conditions()
+        refresh_tab_order(self)
         self.changed.emit()

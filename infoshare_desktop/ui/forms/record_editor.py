@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.checklist import Finding, blocking
+from infoshare_desktop.domain.consent import ConsentRecord
 from infoshare_desktop.domain.records import (
     ConsentDecisionDraft,
-    ConsentSnapshot,
     Draft,
     SharingDecisionDraft,
 )
 from infoshare_desktop.domain.timeutil import format_local, utcnow
-from infoshare_desktop.services import cases, drafts, records
+from infoshare_desktop.services import drafts, records
 from infoshare_desktop.services.errors import (
     KNOWN_ERRORS,
     ChecklistRefused,
@@ -381,7 +381,7 @@ class SharingDecisionEditor(RecordEditorBase):
         autosave_interval_ms: int = RecordEditorBase.AUTOSAVE_MS,
         parent: QWidget | None = None,
     ):
-        self._consent_cache: dict[str, ConsentSnapshot | None] = {}
+        self._consents = _case_consents(store, case_id)
         super().__init__(
             store,
             case_id=case_id,
@@ -391,7 +391,7 @@ class SharingDecisionEditor(RecordEditorBase):
         )
 
     def _build_parts(self) -> tuple[QWidget, QWidget]:
-        self.form = SharingDecisionForm(_consent_choices(self._store, self.case_id or ""))
+        self.form = SharingDecisionForm(self._consents)
         self.panel = self.form.checklist_panel
         self.form.changed.connect(self._edited)
         self.panel.finding_activated.connect(self._on_finding_activated)
@@ -402,26 +402,10 @@ class SharingDecisionEditor(RecordEditorBase):
 
     def _check(self, draft: Draft) -> list[Finding]:
         assert isinstance(draft, SharingDecisionDraft)
-        consent = self._consent_snapshot(draft.consent_decision_id)
-        return checklist.check_sharing_decision(draft, now=utcnow(), consent=consent)
-
-    def _consent_snapshot(self, consent_id: str | None) -> ConsentSnapshot | None:
-        """The consent relied on, read once per selected consent (not per keystroke)."""
-        if not consent_id or self.case_id is None:
-            return None
-        if consent_id not in self._consent_cache:
-            try:
-                snapshot = records.consent_snapshot_for(
-                    self._store, case_id=self.case_id, consent_id=consent_id
-                )
-            except KNOWN_ERRORS:
-                snapshot = None
-            self._consent_cache[consent_id] = snapshot
-        return self._consent_cache[consent_id]
+        return checklist.check_sharing_decision(draft, now=utcnow(), consents=self._consents)
 
     def _record(self, draft: Draft) -> records.Saved:
         assert isinstance(draft, SharingDecisionDraft) and self.case_id is not None
-        self._consent_cache.clear()  # the service reads the consent afresh
         return records.record_sharing_decision(
             self._store, case_id=self.case_id, draft=draft, from_draft_id=self.draft_id
         )
@@ -444,6 +428,7 @@ class ConsentDecisionEditor(RecordEditorBase):
         autosave_interval_ms: int = RecordEditorBase.AUTOSAVE_MS,
         parent: QWidget | None = None,
     ):
+        self._consents = _case_consents(store, case_id)
         super().__init__(
             store,
             case_id=case_id,
@@ -453,7 +438,7 @@ class ConsentDecisionEditor(RecordEditorBase):
         )
 
     def _build_parts(self) -> tuple[QWidget, QWidget]:
-        self.form = ConsentDecisionForm(_consent_choices(self._store, self.case_id or ""))
+        self.form = ConsentDecisionForm(self._consents)
         self.panel = FindingsPanel("Checklist")
         self.form.changed.connect(self._edited)
         self.panel.finding_activated.connect(self._on_finding_activated)
@@ -464,7 +449,7 @@ class ConsentDecisionEditor(RecordEditorBase):
 
     def _check(self, draft: Draft) -> list[Finding]:
         assert isinstance(draft, ConsentDecisionDraft)
-        return checklist.check_consent_decision(draft, now=utcnow())
+        return checklist.check_consent_decision(draft, now=utcnow(), consents=self._consents)
 
     def _record(self, draft: Draft) -> records.Saved:
         assert isinstance(draft, ConsentDecisionDraft) and self.case_id is not None
@@ -476,10 +461,11 @@ class ConsentDecisionEditor(RecordEditorBase):
         self.panel.set_findings(findings)
 
 
-def _consent_choices(store: object, case_id: str) -> list[cases.ConsentPositionItem]:
-    """The case's consent decisions, newest first (none if they cannot be read)."""
+def _case_consents(store: object, case_id: str) -> list[ConsentRecord]:
+    """The case's consent decisions, read once per editor (none if they cannot be read;
+    the service reads them again, in the save's own transaction)."""
     try:
-        return cases.consent_position(store, case_id=case_id)  # type: ignore[arg-type]
+        return records.case_consents(store, case_id=case_id)  # type: ignore[arg-type]
     except KNOWN_ERRORS:
         return []
 

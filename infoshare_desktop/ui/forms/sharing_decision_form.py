@@ -20,6 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infoshare_desktop.domain.consent import (
+    ConsentRecord,
+    consent_standing,
+    describe_consent,
+    find_consent,
+)
 from infoshare_desktop.domain.enums import (
     Confidentiality,
     ConsentFrom,
@@ -37,8 +43,7 @@ from infoshare_desktop.domain.enums import (
 )
 from infoshare_desktop.domain.records import SharingDecisionDraft, field_label
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
-from infoshare_desktop.domain.timeutil import format_local, utcnow
-from infoshare_desktop.services.cases import ConsentPositionItem
+from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.ui.forms.checklist_panel import ChecklistPanel
 from infoshare_desktop.ui.forms.fields import (
     CheckBox,
@@ -61,7 +66,12 @@ from infoshare_desktop.ui.forms.fields import (
 )
 
 LATE_AFTER = timedelta(hours=24)
-OVERRIDE_STATUSES = (ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN, ConsentStatus.NOT_SOUGHT)
+OVERRIDE_STATUSES = (
+    ConsentStatus.REFUSED,
+    ConsentStatus.WITHDRAWN,
+    ConsentStatus.NOT_SOUGHT,
+    ConsentStatus.CANNOT_BE_GIVEN,
+)
 GIVEN_STATUSES = (ConsentStatus.EXPLICIT, ConsentStatus.IMPLIED)
 REFERENCE_LABELS = {
     Ground.STATUTORY_DUTY: "Statute that requires the sharing (e.g. Children Act 1989 s47)",
@@ -74,10 +84,31 @@ INFORMATION_LABELS = {
 }
 
 
-def consent_choice_label(item: ConsentPositionItem) -> str:
-    """How a consent decision reads in a combo: outcome, who, when and whether it stands."""
-    who = f" — {item.asked}" if item.asked else ""
-    return f"{item.outcome.label}{who}, {format_local(item.occurred_at)} ({item.status})"
+NO_CONSENT_CHOSEN = "None: no recorded consent decision is relied on"
+
+
+def consent_choice_label(
+    record: ConsentRecord, consents: Sequence[ConsentRecord], at: datetime
+) -> str:
+    """How a consent decision reads in the pick-list: who, what, when and scope, and where
+    it stood at ``at`` (when the sharing happened), as ``domain.consent`` judges it."""
+    standing = consent_standing(record.record_id, consents, at)
+    where = standing.phrase() if standing is not None else "not found"
+    return f"{describe_consent(record)} ({where} at that time)"
+
+
+def consent_choices(
+    consents: Sequence[ConsentRecord], at: datetime, chosen: str | None = None
+) -> list[tuple[str, str]]:
+    """The pick-list: the consents given that stood at ``at``, newest first, and the one
+    already chosen (whatever its standing, so a choice is never changed behind the
+    practitioner's back; the checklist says if it did not stand)."""
+    offered = []
+    for record in sorted(consents, key=lambda r: r.order, reverse=True):
+        standing = consent_standing(record.record_id, consents, at)
+        if record.record_id == chosen or (standing is not None and standing.stands):
+            offered.append((record.record_id, consent_choice_label(record, consents, at)))
+    return offered
 
 
 def _label(name: str) -> str:
@@ -89,10 +120,10 @@ class SharingDecisionForm(QWidget):
 
     changed = Signal()
 
-    def __init__(self, consents: Sequence[ConsentPositionItem] = (), parent: QWidget | None = None):
+    def __init__(self, consents: Sequence[ConsentRecord] = (), parent: QWidget | None = None):
         super().__init__(parent)
         self._loading = False
-        self._consents: dict[str, ConsentPositionItem] = {}
+        self._consents: list[ConsentRecord] = []
         self.inputs: dict[str, QWidget] = {}
         self.rows: dict[str, FieldRow] = {}
         self.groups: dict[int, QGroupBox] = {}
@@ -212,8 +243,9 @@ class SharingDecisionForm(QWidget):
         )
         self._add(
             "consent_decision_id",
-            RecordChoiceComboBox("None: no recorded consent decision is relied on"),
+            RecordChoiceComboBox(NO_CONSENT_CHOSEN),
             "Consent decision relied on",
+            "The consents that stood when this happened are offered (see “When it happened”).",
         )
         self._add(
             "consent_purpose",
@@ -331,18 +363,32 @@ class SharingDecisionForm(QWidget):
             for ground, edit in self.reference_edits.items():
                 edit.setText(draft.ground_references.get(ground.value, ""))
             self.checklist_panel.set_criteria(draft.criteria)
+            self._offer_consents()
             self._on_consent_choice_changed()
         finally:
             self._loading = False
         self.update_conditions()
         refresh_tab_order(self)
 
-    def set_consent_choices(self, items: Sequence[ConsentPositionItem]) -> None:
-        """Offer the case's consent decisions (from consent_position) to rely on."""
-        self._consents = {item.record_id: item for item in items}
+    def set_consent_choices(self, consents: Sequence[ConsentRecord]) -> None:
+        """The case's saved consent decisions (services.records.case_consents)."""
+        self._consents = list(consents)
+        self._offer_consents()
+
+    def _offer_consents(self) -> None:
+        """Offer the consents that stood when the sharing happened (now, if not entered)."""
         combo = self.inputs["consent_decision_id"]
         assert isinstance(combo, RecordChoiceComboBox)
-        combo.set_choices([(item.record_id, consent_choice_label(item)) for item in items])
+        at = self.inputs["occurred_at"].value()  # type: ignore[attr-defined]
+        at = at if isinstance(at, datetime) else utcnow()
+        choices = consent_choices(self._consents, at, combo.value())
+        shown = [(combo.itemData(n), combo.itemText(n)) for n in range(1, combo.count())]
+        if choices != shown:  # only when the offer changes (keeps the combo's own state)
+            was = combo.blockSignals(True)
+            try:
+                combo.set_choices(choices)
+            finally:
+                combo.blockSignals(was)
 
     # ---- what applies -------------------------------------------------------------------
 
@@ -449,6 +495,7 @@ class SharingDecisionForm(QWidget):
     def _on_input_changed(self, *_args: object) -> None:
         if self._loading:
             return
+        self._offer_consents()
         self.update_conditions()
         self.changed.emit()
 
@@ -457,8 +504,8 @@ class SharingDecisionForm(QWidget):
         purpose = self.inputs["consent_purpose"]
         assert isinstance(combo, RecordChoiceComboBox)
         assert isinstance(purpose, SuggestionComboBox)
-        item = self._consents.get(combo.value() or "")
-        purpose.set_suggestions(item.scope_purposes if item else ())
+        record = find_consent(combo.value(), self._consents)
+        purpose.set_suggestions(record.decision.scope_purposes if record else ())
 
     def _on_criteria_button_clicked(self) -> None:
         self.checklist_panel.focus_criterion(Criterion.NECESSARY)

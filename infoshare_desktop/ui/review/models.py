@@ -16,15 +16,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
+from infoshare_desktop.domain.checklist import WITHOUT_CONSENT
+from infoshare_desktop.domain.consent import ConsentRecord, consent_person, describe_consent
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
-from infoshare_desktop.services.reviews import ReviewItem, TeamRow
+from infoshare_desktop.services.reviews import ConsentView, ReviewItem, TeamRow
+from infoshare_desktop.ui.forms.fields import sentence
 from infoshare_desktop.ui.models.list_model import Index, ListTableModel
 
 T = TypeVar("T")
 
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole
 OVERDUE_WORD = "OVERDUE"
+ENDED_SINCE = "ENDED SINCE"
 
 _SHARING_ICONS = {
     SharingKind.SHARED: QStyle.StandardPixmap.SP_ArrowForward,
@@ -178,6 +182,60 @@ def _is_overdue(item: ReviewItem) -> bool:
     return item.overdue
 
 
+def _consent_lines(record: ConsentRecord) -> list[str]:
+    """A consent decision in two short lines: outcome and person; date and scope (the
+    first agency it covers, and how many more; the tooltip lists them all)."""
+    decision = record.decision
+    outcome = decision.outcome.label if decision.outcome else "Consent decision"
+    day = format_date(to_local(record.occurred_at).date())
+    agencies = [a for a in decision.scope_agencies if a.strip()]
+    scope = ""
+    if agencies:
+        more = len(agencies) - 1
+        scope = f"; covers {agencies[0]}" + (f" and {more} more" if more else "")
+    return [f"{outcome}, {consent_person(decision)}", f"{day}{scope}"]
+
+
+def consent_text(view: ConsentView | None) -> str:
+    """The Consent column: the consent a record rests on, by person, outcome, scope and date
+    (never by id), with a consent that has ended since the record was made flagged."""
+    if view is None:
+        return ""
+    if view.decision is not None:
+        stands = f"Stands now: {view.standing.phrase()}" if view.standing else ""
+        return "\n".join([*_consent_lines(view.decision), stands]).strip()
+    found = view.relied_on
+    if found is not None:
+        lines = _consent_lines(found.consent)
+        if not found.then.stands:
+            lines.append(f"Did not stand then: {found.then.phrase()}")
+        elif found.ended_since:
+            lines.append(f"{ENDED_SINCE}: {found.now.phrase()}")
+        return "\n".join(lines)
+    if view.status in WITHOUT_CONSENT:
+        return f"Without consent: {view.status.label}"
+    if view.status is not None:
+        return f"{view.status.label} (no consent decision linked)"
+    return ""
+
+
+def _consent(item: ReviewItem) -> str:
+    return consent_text(item.consent)
+
+
+def _consent_tip(item: ReviewItem) -> str:
+    view = item.consent
+    if view is not None and view.relied_on is not None:
+        found = view.relied_on
+        return f"{describe_consent(found.consent, purposes=True)}. {sentence(found.phrase())}."
+    return consent_text(view)
+
+
+def _consent_ended(item: ReviewItem) -> bool:
+    found = item.consent.relied_on if item.consent is not None else None
+    return found is not None and (found.ended_since or not found.then.stands)
+
+
 class ReviewQueueTableModel(_ColumnsTableModel[ReviewItem]):
     """Records awaiting review, in the order given (the service gives oldest first)."""
 
@@ -196,8 +254,11 @@ class ReviewQueueTableModel(_ColumnsTableModel[ReviewItem]):
         ),
         _Column(
             "Consent",
-            lambda i: "Without consent" if i.without_consent else "",
-            spoken=lambda i: "Without consent" if i.without_consent else "Not without consent",
+            _consent,
+            icon=lambda i: warning_icon() if _consent_ended(i) else None,
+            bold=_consent_ended,
+            tip=_consent_tip,
+            spoken=lambda i: _consent(i).replace("\n", ", ") or "No consent recorded",
         ),
     )
 

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infoshare_desktop.domain.enums import RecordKind
+from infoshare_desktop.domain.consent import Standing, describe_consent
+from infoshare_desktop.domain.enums import ConsentOutcome, RecordKind
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.services import cases, drafts
 from infoshare_desktop.services.cases import CaseSummary, ConsentPositionItem
@@ -40,6 +41,7 @@ from infoshare_desktop.ui.forms import (
     RecordEditorBase,
     SharingDecisionEditor,
 )
+from infoshare_desktop.ui.forms.fields import sentence
 from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import heading_label, text_label
@@ -63,17 +65,32 @@ def draft_kind_words(kind: str) -> str:
 
 
 def consent_line(item: ConsentPositionItem) -> str:
-    """One consent decision as escaped HTML: its standing in bold words first."""
-    parts = [f"<b>{html.escape(item.status.capitalize())}</b>: {html.escape(item.outcome.label)}"]
-    if item.asked:
-        parts.append(f"(asked: {html.escape(item.asked)})")
-    scope = "; ".join(item.scope_agencies)
-    if scope:
-        parts.append(f"covers {html.escape(scope)}")
-    if item.valid_until is not None:
-        parts.append(f"valid until {html.escape(format_date(item.valid_until))}")
-    parts.append(f"(decided {html.escape(format_local(item.occurred_at))})")
-    return " ".join(parts)
+    """One consent decision as escaped HTML: where it stands in bold words first, then who,
+    what, when and scope (``domain.consent`` decides and words both)."""
+    standing = item.standing.phrase()
+    line = f"<b>{html.escape(sentence(standing))}</b>: "
+    line += html.escape(describe_consent(item.record))
+    decision = item.record.decision
+    if decision.outcome is ConsentOutcome.WITHDRAWN and not item.ends:
+        line += " <i>(it does not say which consent it withdraws)</i>"
+    return line
+
+
+def consent_position_lines(items: list[ConsentPositionItem]) -> list[str]:
+    """What the case view shows of the consent position: every decision that still says
+    something, newest first. A superseded consent is left out (what replaced it is shown),
+    and so is a withdrawal or refusal that ended consents (they are shown as withdrawn)."""
+    ended_by_shown = {
+        item.standing.ended_by.record_id
+        for item in items
+        if item.standing.standing is Standing.WITHDRAWN and item.standing.ended_by is not None
+    }
+    return [
+        consent_line(item)
+        for item in items
+        if item.standing.standing is not Standing.SUPERSEDED
+        and item.record_id not in ended_by_shown
+    ]
 
 
 class CaseView(QWidget):
@@ -311,14 +328,14 @@ class CaseView(QWidget):
         self.editor_case_label.setText(f"{case.display_name} ({case.case_reference})")
 
     def _show_consent(self, items: list[ConsentPositionItem]) -> None:
-        standing = [item for item in items if item.status != "superseded"]
-        if not standing:
+        shown = consent_position_lines(items)
+        if not shown:
             self.consent_label.setText("<i>No consent decision recorded.</i>")
             return
-        lines = [consent_line(item) for item in standing[:CONSENT_SHOWN]]
-        if len(standing) > CONSENT_SHOWN:
+        lines = shown[:CONSENT_SHOWN]
+        if len(shown) > CONSENT_SHOWN:
             lines.append(
-                f"<i>and {len(standing) - CONSENT_SHOWN} earlier consent decisions "
+                f"<i>and {len(shown) - CONSENT_SHOWN} earlier consent decisions "
                 "(see the chronology)</i>"
             )
         self.consent_label.setText("<br>".join(lines))

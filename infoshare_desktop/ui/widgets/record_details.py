@@ -19,6 +19,7 @@ from enum import Enum
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from infoshare_desktop.domain.consent import describe_consent
 from infoshare_desktop.domain.enums import Criterion, SharingKind
 from infoshare_desktop.domain.records import (
     AdviceDraft,
@@ -30,6 +31,7 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.services.cases import RecordDetail
+from infoshare_desktop.ui.forms.fields import sentence
 
 NOT_RECORDED = "Not recorded"
 EMPTY_TEXT = "Select a record to see everything it holds."
@@ -98,7 +100,7 @@ class _Page:
         return "\n".join(self.parts)
 
 
-def _sharing_decision(page: _Page, d: SharingDecisionDraft) -> None:
+def _sharing_decision(page: _Page, d: SharingDecisionDraft, detail: RecordDetail) -> None:
     received = d.kind is SharingKind.RECEIVED
     page.title("1. Decision", 3)
     page.row("Decision", d.kind)
@@ -147,9 +149,7 @@ def _sharing_decision(page: _Page, d: SharingDecisionDraft) -> None:
     page.row("From whom", d.consent_from, always=False)
     page.row("Child's competence considered", d.child_competence_considered, always=False)
     if d.consent_decision_id:
-        page.row(
-            "Consent decision relied on", f"Recorded consent decision {d.consent_decision_id[:8]}"
-        )
+        page.html_row("Consent decision relied on", relied_on_html(detail))
         page.row("Purpose the consent covers", d.consent_purpose, always=False)
     page.row("Why consent was not sought", d.not_sought_reasons, always=False)
     page.row("Other reason consent was not sought", d.not_sought_other, always=False)
@@ -211,7 +211,29 @@ def _sharing_decision(page: _Page, d: SharingDecisionDraft) -> None:
     page.row("Reasons", d.reasons)
 
 
-def _consent_decision(page: _Page, d: ConsentDecisionDraft) -> None:
+ENDED_SINCE = "ENDED SINCE"
+
+
+def relied_on_html(detail: RecordDetail) -> str:
+    """The consent a sharing decision relied on, for people (never by its id): who, what,
+    when and scope, where it stood when the sharing happened, and, in words that stand
+    out, whether it has ended since."""
+    found = detail.relied_on
+    if found is None:
+        return "<i>A consent decision that is not one of this case's</i>"
+    text = html.escape(describe_consent(found.consent))
+    text += f"<br>{html.escape(sentence(found.then.phrase()))} when this happened"
+    if found.ended_since:
+        text += (
+            f"<br><b>{ENDED_SINCE}: {html.escape(found.now.phrase())}</b>. The sharing "
+            "stays recorded with the consent it relied on at the time."
+        )
+    return text
+
+
+def _consent_decision(page: _Page, d: ConsentDecisionDraft, detail: RecordDetail) -> None:
+    if detail.standing is not None:
+        page.html_row("Stands now", f"<b>{html.escape(sentence(detail.standing.phrase()))}</b>")
     page.title("Who was asked", 3)
     page.row("Asked", d.asked)
     page.row("Name or role", d.asked_name)
@@ -230,8 +252,12 @@ def _consent_decision(page: _Page, d: ConsentDecisionDraft) -> None:
     page.row("Review date", d.review_date)
     page.title("Views", 3)
     page.row("Views expressed", d.views_expressed)
-    if d.supersedes_id:
-        page.row("Supersedes", f"Earlier consent decision {d.supersedes_id[:8]}")
+    if d.supersedes_ids:
+        ends = [html.escape(describe_consent(record)) for record in detail.ends]
+        unknown = len(d.supersedes_ids) - len(ends)
+        if unknown > 0:
+            ends.append(f"<i>{unknown} consent decision(s) not of this case</i>")
+        page.html_row("Ends or replaces", "<br>".join(ends))
 
 
 def _amendment(page: _Page, d: AmendmentDraft) -> None:
@@ -254,11 +280,11 @@ def _advice(page: _Page, d: AdviceDraft) -> None:
     page.row("Identity withheld", d.identity_withheld)
 
 
-def _content(page: _Page, content: Draft) -> None:
+def _content(page: _Page, content: Draft, detail: RecordDetail) -> None:
     if isinstance(content, SharingDecisionDraft):
-        _sharing_decision(page, content)
+        _sharing_decision(page, content, detail)
     elif isinstance(content, ConsentDecisionDraft):
-        _consent_decision(page, content)
+        _consent_decision(page, content, detail)
     elif isinstance(content, AmendmentDraft):
         _amendment(page, content)
     elif isinstance(content, ReviewDraft):
@@ -283,7 +309,7 @@ def record_html(detail: RecordDetail) -> str:
         kind = f"{kind}: {detail.content.kind.label}"
     page.title(kind)
     _provenance(page, detail)
-    _content(page, detail.content)
+    _content(page, detail.content, detail)
 
     page.title(f"Amendments ({len(detail.amendments)})")
     if not detail.amendments:
@@ -291,7 +317,7 @@ def record_html(detail: RecordDetail) -> str:
     for n, amendment in enumerate(detail.amendments, 1):
         page.title(f"Amendment {n}", 3)
         _provenance(page, amendment)
-        _content(page, amendment.content)
+        _content(page, amendment.content, amendment)
 
     page.title(f"Reviews ({len(detail.reviews)})")
     if not detail.reviews:
@@ -300,7 +326,7 @@ def record_html(detail: RecordDetail) -> str:
         page.title(f"Review round {n}", 3)
         page.row("Reviewer", review.author_name)
         page.row("When", review.recorded_at)
-        _content(page, review.content)
+        _content(page, review.content, review)
     return page.html()
 
 

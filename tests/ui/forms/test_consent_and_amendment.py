@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from PySide6.QtWidgets import QLineEdit
 
@@ -12,8 +14,11 @@ from infoshare_desktop.domain import (
     ConsentOutcome,
     RecordKind,
     blocking,
+    utcnow,
 )
+from infoshare_desktop.domain.consent import Standing
 from infoshare_desktop.services import cases, drafts, records
+from infoshare_desktop.services.errors import ChecklistRefused
 from infoshare_desktop.ui.forms import (
     AmendmentDialog,
     ConsentDecisionEditor,
@@ -33,7 +38,7 @@ def rules(editor) -> set[str]:
 def test_a_complete_consent_draft_round_trips(qtbot):
     form = ConsentDecisionForm()
     qtbot.addWidget(form)
-    draft = complete_consent_decision(asked_name=ODD, supersedes_id="some-earlier-id")
+    draft = complete_consent_decision(asked_name=ODD, supersedes_ids=["some-earlier-id"])
     form.set_draft(draft)
     assert form.draft() == draft
 
@@ -64,28 +69,82 @@ def test_consent_editor_blocks_until_complete_then_saves(qtbot, admin_store, cas
     with qtbot.waitSignal(editor.saved, timeout=WAIT_MS):
         editor.save_button.click()
     (item,) = cases.consent_position(admin_store, case_id=case_id)
-    assert item.status == "current"
-    assert item.scope_agencies == ("Example Health Centre", ODD)
+    assert item.standing.standing is Standing.CURRENT
+    assert item.record.decision.scope_agencies == ["Example Health Centre", ODD]
 
 
-def test_a_withdrawal_supersedes_a_current_consent(qtbot, admin_store, case_id, confirm_yes):
-    earlier = records.record_consent_decision(
-        admin_store, case_id=case_id, draft=complete_consent_decision()
-    )
+def test_a_withdrawal_must_choose_the_consent_it_ends(qtbot, admin_store, case_id, confirm_yes):
+    """Only the person's standing consents are offered; saved naming none, the withdrawal
+    is refused with a finding that says so; naming one, the consent is withdrawn."""
+    now = utcnow()
+    parent = records.record_consent_decision(
+        admin_store, case_id=case_id, draft=complete_consent_decision(
+            occurred_at=now - timedelta(days=20), valid_until=date(2027, 4, 19)),
+    )  # fmt: skip
+    child = records.record_consent_decision(
+        admin_store, case_id=case_id, draft=complete_consent_decision(
+            asked=ConsentFrom.CHILD, asked_name="Testy", occurred_at=now - timedelta(days=9)),
+    )  # fmt: skip
+    refusal = records.record_consent_decision(
+        admin_store, case_id=case_id, draft=complete_consent_decision(
+            outcome=ConsentOutcome.REFUSED, scope_agencies=[], scope_purposes=[],
+            occurred_at=now - timedelta(days=8)),
+    )  # fmt: skip
     editor = ConsentDecisionEditor(admin_store, case_id, autosave_interval_ms=NEVER_MS)
     qtbot.addWidget(editor)
     i = editor.form.inputs
-    assert i["supersedes_id"].itemData(1) == earlier.record_id
+    ends = i["supersedes_ids"]
     choose(i["asked"], ConsentFrom.PARENT_CARER)
+    i["asked_name"].setText("Chris Example (parent)")
     choose(i["outcome"], ConsentOutcome.WITHDRAWN)
     i["occurred_at"].now_button.click()
-    i["supersedes_id"].setCurrentIndex(1)
+    choose(i["how"], ConsentHow.VERBAL)
     assert editor.form.groups["Scope and limits"].isHidden()
-    editor.evaluate()
-    editor.save_button.click()
-    assert editor.record_id is not None
-    statuses = {p.record_id: p.status for p in cases.consent_position(admin_store, case_id=case_id)}
-    assert statuses == {earlier.record_id: "superseded", editor.record_id: "withdrawn"}
+    assert not ends.isHidden()
+    assert list(ends.labels()) == [parent.record_id]  # not the child's, not the refusal
+    (label,) = ends.labels().values()
+    assert label.startswith("Explicit consent given, Parent or carer: Chris Example (parent)")
+    assert label.endswith("(current, valid until 19 Apr 2027)")
+    assert parent.record_id[:8] not in label
+    assert editor.form.rows["supersedes_ids"].label.text().startswith("Consent this withdrawal")
+
+    assert rules(editor) == {"CONSENT_ENDS"}
+    assert not editor.save_button.isEnabled()
+    (finding,) = [f for f in editor.findings if f.rule_id == "CONSENT_ENDS"]
+    assert "ends nothing" in finding.message
+    with pytest.raises(ChecklistRefused):  # the service refuses it too
+        records.record_consent_decision(admin_store, case_id=case_id, draft=editor.form.draft())
+
+    ends.boxes[parent.record_id].click()
+    assert ends.value() == [parent.record_id]
+    assert rules(editor) == set() and editor.save_button.isEnabled()
+    with qtbot.waitSignal(editor.saved, timeout=2000):
+        editor.save_button.click()
+    standing = {
+        p.record_id: p.standing.standing
+        for p in cases.consent_position(admin_store, case_id=case_id)
+    }
+    assert standing == {
+        parent.record_id: Standing.WITHDRAWN,
+        child.record_id: Standing.CURRENT,
+        refusal.record_id: Standing.REFUSED,
+        editor.record_id: Standing.WITHDRAWN,
+    }
+
+
+def test_changing_who_was_asked_keeps_what_was_ticked(qtbot, admin_store, case_id):
+    given = records.record_consent_decision(
+        admin_store, case_id=case_id, draft=complete_consent_decision()
+    )
+    form = ConsentDecisionForm(records.case_consents(admin_store, case_id=case_id))
+    qtbot.addWidget(form)
+    choose(form.inputs["outcome"], ConsentOutcome.WITHDRAWN)
+    ends = form.inputs["supersedes_ids"]
+    ends.boxes[given.record_id].click()
+    choose(form.inputs["asked"], ConsentFrom.CHILD)  # not the person who gave it
+    assert ends.value() == [given.record_id]
+    assert ends.boxes[given.record_id].isChecked()
+    assert form.draft().supersedes_ids == [given.record_id]
 
 
 def test_clicking_a_consent_finding_focuses_its_field(qtbot, admin_store, case_id):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateTimeEdit, QLineEdit, QP
 
 from infoshare_desktop.domain import (
     ConsentFrom,
+    ConsentOutcome,
     ConsentStatus,
     Criterion,
     Ground,
@@ -307,14 +308,15 @@ def test_the_consent_relied_on_is_offered_and_read_once(qtbot, admin_store, case
     consent = records.record_consent_decision(
         admin_store, case_id=case_id, draft=complete_consent_decision()
     )
+    reads = []
+    real = records.case_consents
+    monkeypatch.setattr(records, "case_consents", lambda *a, **k: reads.append(k) or real(*a, **k))
     editor = SharingDecisionEditor(admin_store, case_id, autosave_interval_ms=NEVER_MS)
     qtbot.addWidget(editor)
     combo = editor.form.inputs["consent_decision_id"]
     assert combo.count() == 2 and combo.itemData(1) == consent.record_id
-    assert "(current)" in combo.itemText(1)
-    reads = []
-    real = records.consent_snapshot
-    monkeypatch.setattr(records, "consent_snapshot", lambda *a: reads.append(a) or real(*a))
+    assert combo.itemText(1).startswith("Explicit consent given, Parent or carer: Chris Example")
+    assert "(current, valid until" in combo.itemText(1)
     editor.set_draft(
         complete_sharing_decision(
             consent_decision_id=consent.record_id,
@@ -328,6 +330,36 @@ def test_the_consent_relied_on_is_offered_and_read_once(qtbot, admin_store, case
     assert [purposes.itemText(n) for n in range(purposes.count())] == list(
         complete_consent_decision().scope_purposes
     )
+
+
+def test_the_pick_list_offers_what_stood_when_the_sharing_happened(qtbot, admin_store, case_id):
+    now = utcnow()
+    given = records.record_consent_decision(
+        admin_store, case_id=case_id,
+        draft=complete_consent_decision(occurred_at=now - timedelta(days=10)),
+    )  # fmt: skip
+    records.record_consent_decision(
+        admin_store, case_id=case_id, draft=complete_consent_decision(
+            outcome=ConsentOutcome.WITHDRAWN, supersedes_ids=[given.record_id], scope_agencies=[],
+            scope_purposes=[], scope_information="", occurred_at=now - timedelta(days=2)),
+    )  # fmt: skip
+    editor = SharingDecisionEditor(admin_store, case_id, autosave_interval_ms=NEVER_MS)
+    qtbot.addWidget(editor)
+    form = editor.form
+    editor.set_draft(complete_sharing_decision(occurred_at=now - timedelta(hours=1)))
+    combo = form.inputs["consent_decision_id"]
+    assert combo.count() == 1  # withdrawn now: not offered for new sharing
+    form.inputs["occurred_at"].set_value(now - timedelta(days=5))
+    form.inputs["reasons"].setPlainText("Late entry of a sharing from last week")  # an edit
+    assert combo.count() == 2 and combo.itemData(1) == given.record_id
+    assert "at that time" in combo.itemText(1) and "current" in combo.itemText(1)
+    combo.setCurrentIndex(1)
+    form.inputs["occurred_at"].set_value(now - timedelta(hours=1))
+    form.inputs["reasons"].setPlainText("No: it happened today, after the withdrawal")
+    assert combo.value() == given.record_id  # the choice is kept, never changed silently
+    assert "withdrawn on" in combo.currentText()
+    (scope,) = [f for f in editor.evaluate() if f.rule_id == "CONSENT_SCOPE"]
+    assert "withdrawn on" in scope.message
 
 
 def test_discard_asks_then_removes_the_draft_and_empties_the_form(

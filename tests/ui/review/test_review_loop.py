@@ -37,7 +37,7 @@ def test_return_answer_and_endorse_through_the_screens(
     assert queue.model.rowCount() == 1
     item = queue.model.row_at(0)
     assert item.record_id == saved.record_id and item.author_name == NAMES[AUTHOR]
-    assert queue.model.index(0, 6).data() == "Without consent"
+    assert queue.model.index(0, 6).data() == "Without consent: Consent not sought"
 
     # Enter opens the review screen with the record exactly as saved.
     queue.table.setFocus()
