@@ -158,7 +158,7 @@ def _widget_calls(app: QApplication) -> tuple[Callable[[int], None], dict[str, i
         recipients.add_button.click()  # type: ignore[attr-defined]
         recipients.rows[0].remove_button.click()  # type: ignore[attr-defined]
         draft = form.draft()
-        findings.set_findings(check_sharing_decision(draft, now=utcnow(), consent=None))
+        findings.set_findings(check_sharing_decision(draft, now=utcnow()))
         if i % 10 == 0:
             form.set_draft(draft)
         settle()
