@@ -281,8 +281,8 @@ def run_soak(data_folder: Path, edits: int) -> dict[str, object]:
         cycle += 1
     after = reference_counts()
     typed = editor.draft()
-    editor._dirty = True  # keep the last state even if the timer has just kept it
-    draft_id = editor.save_draft_now()
+    editor.save_draft_button.click()  # "Keep as draft" (a no-op if the timer just kept it)
+    draft_id = editor.draft_id
     assert draft_id is not None, "the last draft was not kept"
     _summary, kept = drafts.load_draft(store, draft_id=draft_id)
     editor.set_draft(complete_sharing_decision())

@@ -43,7 +43,7 @@ def _run_driver(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def _unexpected_qt_messages(config: pytest.Config, messages: list[str]) -> list[str]:
+def unexpected_qt_messages(config: pytest.Config, messages: list[str]) -> list[str]:
     """Qt warnings the driver saw that the suite's own qt_log_ignore does not allow."""
     ignored = [re.compile(pattern) for pattern in config.getini("qt_log_ignore")]
     return [m for m in messages if not any(p.search(m) for p in ignored)]
@@ -73,7 +73,7 @@ def test_signals_and_widget_calls_keep_true_false_and_none_referenced(request):
     result = _run_driver("refcounts")
     assert result["emissions"] >= 1000  # the slots really ran
     assert all(abs(moved) <= TOLERANCE for moved in result["drift"].values()), result
-    assert _unexpected_qt_messages(request.config, result["qt_messages"]) == []
+    assert unexpected_qt_messages(request.config, result["qt_messages"]) == []
 
 
 @pytest.mark.slow
@@ -87,4 +87,4 @@ def test_the_sharing_decision_editor_survives_fifty_thousand_edits(request, tmp_
     assert result["draft_reads_back"], "the last draft kept differs from what was typed"
     assert result["record_saved"]
     assert all(abs(moved) <= TOLERANCE for moved in result["drift"].values()), result
-    assert _unexpected_qt_messages(request.config, result["qt_messages"]) == []
+    assert unexpected_qt_messages(request.config, result["qt_messages"]) == []
