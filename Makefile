@@ -6,7 +6,7 @@ PYTHON ?= $(shell bash packaging/find-python.sh $(PYTHON_VERSION))
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run demo test test-py313 bench system-deps venv install install-test clean
+.PHONY: run demo test test-py313 bench system-deps venv install install-test package package-check clean
 
 system-deps:
 	@bash packaging/install-system-deps.sh
@@ -44,6 +44,19 @@ test-py313:
 
 bench: install-test
 	$(BIN)/python -m pytest tests/benchmarks --benchmark-only -p no:xdist $(PYTEST_ARGS)
+
+# The Linux package (build/package/): the application folder frozen by PyInstaller from the
+# wheel, and a Debian package installing it under /opt (packaging/linux/build-deb.sh).
+package: system-deps venv
+	$(BIN)/pip install --quiet build
+	$(BIN)/python packaging/freeze.py --out build/package
+	bash packaging/linux/build-deb.sh build/package/dist/infoshare-desktop build/package
+
+# Install that package on this machine, start it under Xvfb (screenshot in build/package/),
+# purge it and check a user's data folder survives. Needs root; CI runs it.
+package-check: package install
+	PYTHON=$(BIN)/python bash packaging/linux/check-deb.sh build/package/infoshare-desktop_*.deb \
+	  build/package/first-run-xvfb.png
 
 clean:
 	rm -rf $(VENV) .venv-3.13 build *.egg-info

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from infoshare_desktop import APP_NAME, __version__
-from infoshare_desktop.diagnostics import safe_traceback, setup_logging
+from infoshare_desktop.diagnostics import disable_core_dumps, safe_traceback, setup_logging
 from infoshare_desktop.paths import DataPaths, resolve
 
 log = logging.getLogger("infoshare")
@@ -71,6 +71,7 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
     from infoshare_desktop.services import accounts, maintenance
     from infoshare_desktop.services.errors import KNOWN_ERRORS
 
+    maintenance.clean_leftovers(paths)
     try:
         if args.command == "init":
             store = accounts.first_run(
@@ -83,11 +84,13 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
             print(f"Created a new store with administrator '{args.user}'.")
             return 0
         if args.command == "restore":
-            store = maintenance.restore(
-                paths, src=args.src, username=args.user, password=_read_password(args)
+            password = _read_password(args)
+            plan = maintenance.preview_restore(
+                paths, src=args.src, username=args.user, password=password
             )
+            store = maintenance.restore(paths, src=args.src, username=args.user, password=password)
             store.close()
-            print("Restored. The previous store, if any, was kept under backups/.")
+            print("Restored the backup.\n" + "\n".join(plan.lines()))
             return 0
         if args.command == "demo":
             from infoshare_desktop.services.demo import create_demo_store
@@ -113,6 +116,10 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The program. `argv` None is the real command line: the process is then made unable
+    to dump core before any password is read (tests pass `argv` and keep their limits)."""
+    if argv is None:
+        disable_core_dumps()
     args = _parser().parse_args(argv)
     paths = resolve(args.data_dir)
     setup_logging(paths)

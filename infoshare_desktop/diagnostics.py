@@ -1,9 +1,12 @@
-"""Logging without personal data: events and error types, never messages or values."""
+"""Logging without personal data: events and error types, never messages or values; and
+no core dumps, which would hold everything (record text, the data key, the password)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
+import sys
 import traceback
 
 from infoshare_desktop.paths import DataPaths
@@ -33,3 +36,25 @@ def setup_logging(paths: DataPaths) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     root.propagate = False
+
+
+PR_SET_DUMPABLE = 4  # <linux/prctl.h>
+
+
+def disable_core_dumps() -> None:
+    """Make this process leave no core dump, whatever the shell's `ulimit -c`: the core
+    size limit goes to 0 (soft and hard, so nothing in the process can raise it again),
+    and on Linux the process is made non-dumpable, which also covers a core_pattern
+    that pipes to a crash handler and keeps other processes of the same user from
+    reading its memory through /proc. A no-op where neither exists (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)

@@ -1,7 +1,10 @@
 """Where the store, settings and logs live.
 
 The data folder comes, in order of precedence, from `--data-dir`, the
-`INFOSHARE_DATA_DIR` environment variable, or the platform's per-user data folder.
+`INFOSHARE_DATA_DIR` environment variable, or the platform's per-user data folder
+(platformdirs): `~/.local/share/InfoShareDesktop` on Linux (or under $XDG_DATA_HOME),
+`%APPDATA%\\InfoShareDesktop` on Windows (the roaming profile, which follows a user
+between a council's machines), `~/Library/Application Support/InfoShareDesktop` on macOS.
 File names never contain personal data.
 """
 
@@ -45,7 +48,7 @@ class DataPaths:
 def default_data_dir() -> Path:
     from platformdirs import user_data_dir
 
-    return Path(user_data_dir("InfoShareDesktop", appauthor=False))
+    return Path(user_data_dir("InfoShareDesktop", appauthor=False, roaming=True))
 
 
 def resolve(data_dir: str | os.PathLike[str] | None = None) -> DataPaths:

@@ -11,6 +11,8 @@ import unicodedata
 from enum import StrEnum
 from functools import cache
 
+from infoshare_desktop.domain.text import SHORT_TEXT, clean_text
+
 MIN_PASSWORD = 8
 RECOMMENDED_PASSWORD = 15
 MAX_PASSWORD = 256
@@ -40,6 +42,14 @@ def normalise_password(password: str) -> str:
 def normalise_username(username: str) -> str:
     """User names compare case-insensitively and without surrounding spaces."""
     return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
+def clean_display_name(display_name: str | None, *, username: str) -> str:
+    """A person's full name as shown and printed, cleaned and limited like every other
+    text (InvalidTextError for a damaged character or more than SHORT_TEXT characters);
+    line breaks and runs of spaces become one space; empty means the user name."""
+    name = clean_text(display_name, field="display_name", label="full name", max_length=SHORT_TEXT)
+    return " ".join(name.split()) or username.strip()
 
 
 def username_problem(username: str) -> str | None:

@@ -49,7 +49,13 @@ from infoshare_desktop.domain.records import (
     SharingDecisionDraft,
 )
 from infoshare_desktop.domain.text import agency_key, is_placeholder
-from infoshare_desktop.domain.timeutil import ensure_utc, format_local, to_local, utcnow
+from infoshare_desktop.domain.timeutil import (
+    ensure_utc,
+    format_date,
+    format_local,
+    to_local,
+    utcnow,
+)
 
 __all__ = [
     "Finding",
@@ -206,10 +212,15 @@ def _now(now: Any) -> datetime:
 
 
 def check_sharing_decision(
-    draft: SharingDecisionDraft, *, now: datetime, consents: Sequence[ConsentRecord] = ()
+    draft: SharingDecisionDraft,
+    *,
+    now: datetime,
+    consents: Sequence[ConsentRecord] = (),
+    date_of_birth: date | None = None,
 ) -> list[Finding]:
     """Findings for a sharing decision; ``consents`` are the case's saved consent decisions
-    (the one relied on is judged among them, at the time the sharing happened)."""
+    (the one relied on is judged among them, at the time the sharing happened);
+    ``date_of_birth`` is the child's (when known)."""
     out: list[Finding] = []
     add = out.append
     kind = _enum(draft.kind, SharingKind)
@@ -226,6 +237,7 @@ def check_sharing_decision(
             )
         )
     _check_when(out, draft.occurred_at, current, "occurred_at", draft.late_entry_reason)
+    _check_after_birth(out, draft.occurred_at, date_of_birth, "occurred_at")
     if _unwritten(draft.purpose):
         add(
             _blocking(
@@ -305,6 +317,28 @@ def _check_when(
                 "it happened. Add a short note on why the entry is late.",
                 "late_entry_reason",
                 _RULE_7,
+            )
+        )
+
+
+def _check_after_birth(out: list[Finding], occurred: Any, born: Any, field: str) -> None:
+    """BEFORE_BIRTH (advisory): the event is dated before the child's date of birth.
+
+    Advisory, not blocking: information is rightly shared before a birth (a pre-birth
+    concern), but far more often the date or the case is wrong."""
+    when = _utc(occurred)
+    day = _local_date(when) if when is not None else None
+    if day is None or not isinstance(born, date) or isinstance(born, datetime):
+        return
+    if day < born:
+        out.append(
+            _advisory(
+                "BEFORE_BIRTH",
+                f"This is dated {format_date(day)}, before the child's date of birth "
+                f"({format_date(born)}). Check the date and that this is the right case; "
+                "if it is right (a concern before the birth), say so in the reasons.",
+                field,
+                _RULE_6 + " (accurate)",
             )
         )
 
@@ -817,10 +851,15 @@ def _check_criteria(out: list[Finding], criteria: Any) -> None:
 
 
 def check_consent_decision(
-    draft: ConsentDecisionDraft, *, now: datetime, consents: Sequence[ConsentRecord] = ()
+    draft: ConsentDecisionDraft,
+    *,
+    now: datetime,
+    consents: Sequence[ConsentRecord] = (),
+    date_of_birth: date | None = None,
 ) -> list[Finding]:
     """Findings for a consent decision; ``consents`` are the case's saved consent decisions
-    (those it ends are judged among them, at the time of this decision)."""
+    (those it ends are judged among them, at the time of this decision);
+    ``date_of_birth`` is the child's (when known)."""
     out: list[Finding] = []
     add = out.append
     asked = _enum(draft.asked, ConsentFrom)
@@ -887,6 +926,7 @@ def check_consent_decision(
                 )
             )
     _check_when(out, draft.occurred_at, _now(now), "occurred_at")
+    _check_after_birth(out, draft.occurred_at, date_of_birth, "occurred_at")
     _check_consent_ends(out, draft, outcome, consents, _utc(draft.occurred_at) or _now(now))
     return _in_form_order(ConsentDecisionDraft, out)
 
@@ -1038,9 +1078,25 @@ def check_advice(draft: AdviceDraft, *, now: datetime) -> list[Finding]:
     return _in_form_order(AdviceDraft, out)
 
 
-def check_case(draft: CaseDraft) -> list[Finding]:
-    """Findings for a case: a display name and the organisation's case reference."""
+def check_case(draft: CaseDraft, *, today: date | None = None) -> list[Finding]:
+    """Findings for a case: a display name, the organisation's case reference, and a date
+    of birth (when given) that is not after ``today`` (default: the local date now)."""
     out: list[Finding] = []
+    born = draft.date_of_birth
+    if (
+        isinstance(born, date)
+        and not isinstance(born, datetime)
+        and born > (today or to_local(utcnow()).date())
+    ):
+        out.append(
+            _blocking(
+                "BIRTH_IN_FUTURE",
+                f"The date of birth ({format_date(born)}) is in the future. Enter the "
+                "child's actual date of birth, or tick “Not known”.",
+                "date_of_birth",
+                _RULE_6 + " (accurate)",
+            )
+        )
     if _blank(draft.display_name):
         out.append(
             _blocking(
@@ -1059,4 +1115,4 @@ def check_case(draft: CaseDraft) -> list[Finding]:
                 _RULE_7,
             )
         )
-    return out
+    return _in_form_order(CaseDraft, out)

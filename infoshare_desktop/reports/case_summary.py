@@ -44,7 +44,7 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.reports.errors import ReportError, SummaryCancelled
-from infoshare_desktop.reports.fonts import BOLD
+from infoshare_desktop.reports.fonts import BOLD, REGULAR
 from infoshare_desktop.reports.model import (
     AttachedRecord,
     PrintedRecord,
@@ -808,6 +808,9 @@ class CaseSummaryReport:
             author="InfoShare Desktop",
             subject=self.doc.marking,
             creator="InfoShare Desktop",
+            # reportlab's own starting font would put an unembedded Helvetica, which no
+            # text uses, in every page's resources.
+            initialFontName=REGULAR,
         )
         frame = Frame(
             MARGIN_LEFT,

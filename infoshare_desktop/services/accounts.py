@@ -15,7 +15,12 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from infoshare_desktop.domain.accounts import Role, normalise_username, username_problem
+from infoshare_desktop.domain.accounts import (
+    Role,
+    clean_display_name,
+    normalise_username,
+    username_problem,
+)
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
 from infoshare_desktop.store import audit
@@ -42,6 +47,11 @@ class AccountSummary:
     status: str
     locked_out: bool
     created_at: datetime
+    #: Revoked, but the data key has not been rotated since (an old copy of the key
+    #: store could still open the database).
+    key_not_rotated: bool = False
+    #: No key slot (the program stopped while adding it): reset the password.
+    not_set_up: bool = False
 
 
 def needs_first_run(paths: DataPaths) -> bool:
@@ -75,19 +85,13 @@ def sign_out(store: Store) -> None:
 def change_password(store: Store, *, old_password: str, new_password: str) -> None:
     """Rewrap the signed-in user's slot; the database file is not re-encrypted.
 
-    The slot is saved inside the audit entry's transaction, so a slot that cannot be
-    saved leaves no entry, and an entry is never missing for a saved slot unless the
-    commit itself fails."""
+    The slot is saved with the intent to audit it, then the audit entry is committed;
+    after a crash in between, the next unlock writes the entry (exactly once)."""
     user = signed_in(store)
-    with store.write() as session:
-        audit.append(
-            session,
-            actor_id=user.user_id,
-            action=Action.PASSWORD_CHANGE,
-            target_kind="user",
-            target_id=user.user_id,
-        )
-        store.keystore.change_password(user.username, old_password, new_password)
+    with store.keystore_change() as keystore:
+        keystore.change_password(user.username, old_password, new_password)
+        keystore.save()
+        store.commit_intents(keystore)
 
 
 def new_setup_code() -> str:
@@ -111,33 +115,50 @@ def add_user(
     if not roles:
         raise AccountError("Give the account at least one role.")
     roles = frozenset(roles)
-    if store.keystore.has_user(username):
-        raise AccountError("An account with that user name already exists.")
+    display_name = clean_display_name(display_name, username=username)
     code, user_id = new_setup_code(), str(uuid.uuid4())
-    with store.write() as session:
-        session.add(
-            UserAccount(
-                id=user_id,
-                username=normalise_username(username),
-                display_name=display_name.strip() or username.strip(),
-                roles=",".join(sorted(roles)),
-                status="active",
-                created_at=utcnow(),
-                created_by=admin.user_id,
+    # The account row and its audit entry commit first, then the slot is saved, both
+    # under the key-store lock. A crash in between leaves an account without a slot
+    # (shown as not set up; a password reset gives it one), never a slot unaudited.
+    with store.keystore_change() as keystore:
+        if keystore.has_user(username):
+            raise AccountError("An account with that user name already exists.")
+        with store.read() as session:
+            unfinished = session.exec(
+                select(UserAccount).where(UserAccount.username == normalise_username(username))
+            ).first()
+        if unfinished is not None and unfinished.status == "revoked":
+            raise AccountError(
+                "That user name belonged to an account that has been revoked; user names "
+                "are not reused. Choose another user name."
             )
-        )
-        audit.append(
-            session,
-            actor_id=admin.user_id,
-            action=Action.ACCOUNT_CREATE,
-            target_kind="user",
-            target_id=user_id,
-            detail="roles=" + ",".join(sorted(roles)),
-        )
-        session.flush()
-        # The slot is written while the transaction is still open: if it fails, the
-        # account row is rolled back too.
-        keystore = store.keystore
+        if unfinished is not None:
+            raise AccountError(
+                "An account with that user name already exists but has no key on this "
+                "computer (it was never finished, or its key was lost), so it cannot sign "
+                "in. Select it in Users and choose Reset password: it gets a new one-time "
+                "code and keeps its records."
+            )
+        with store.write() as session:
+            session.add(
+                UserAccount(
+                    id=user_id,
+                    username=normalise_username(username),
+                    display_name=display_name,
+                    roles=",".join(sorted(roles)),
+                    status="active",
+                    created_at=utcnow(),
+                    created_by=admin.user_id,
+                )
+            )
+            audit.append(
+                session,
+                actor_id=admin.user_id,
+                action=Action.ACCOUNT_CREATE,
+                target_kind="user",
+                target_id=user_id,
+                detail="roles=" + ",".join(sorted(roles)),
+            )
         keystore.add_user(
             username=username,
             user_id=user_id,
@@ -156,6 +177,7 @@ def list_users(store: Store) -> list[AccountSummary]:
         accounts = session.exec(select(UserAccount).order_by(UserAccount.username)).all()
     keystore = store.keystore
     in_keystore = set(keystore.user_ids())
+    due = store.rotation_due()
     return [
         AccountSummary(
             user_id=a.id,
@@ -165,12 +187,16 @@ def list_users(store: Store) -> list[AccountSummary]:
             status=a.status,
             locked_out=a.id in in_keystore and keystore.is_locked(a.id),
             created_at=a.created_at,
+            key_not_rotated=a.id in due,
+            not_set_up=a.status != "revoked" and a.id not in in_keystore,
         )
         for a in accounts
     ]
 
 
-def _change_account(store: Store, user_id: str, action: Action, **changes: str) -> UserAccount:
+def _change_account(
+    store: Store, user_id: str, action: Action, *, rotation_due: bool = False, **changes: str
+) -> UserAccount:
     admin = require(store, Role.ADMINISTRATOR)
     if user_id == admin.user_id and action in (Action.ACCOUNT_DISABLE, Action.ACCOUNT_REVOKE):
         raise AccountError("You cannot disable or revoke your own account.")
@@ -189,6 +215,10 @@ def _change_account(store: Store, user_id: str, action: Action, **changes: str) 
             target_id=user_id,
             detail=changes.get("roles") and "roles=" + changes["roles"],
         )
+        if rotation_due:
+            session.connection().exec_driver_sql(
+                "INSERT OR IGNORE INTO rotation_due (user_id) VALUES (?)", (user_id,)
+            )
     return account
 
 
@@ -206,52 +236,46 @@ def set_roles(store: Store, *, user_id: str, roles: set[Role] | frozenset[Role])
     admin = require(store, Role.ADMINISTRATOR)
     if user_id == admin.user_id and Role.ADMINISTRATOR not in roles:
         raise AccountError("You cannot remove your own administrator role.")
-    _change_account(store, user_id, Action.ACCOUNT_ROLES, roles=",".join(sorted(roles)))
-    keystore = store.keystore
-    keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
-    keystore.save()
+    with store.keystore_change() as keystore:
+        _change_account(store, user_id, Action.ACCOUNT_ROLES, roles=",".join(sorted(roles)))
+        if user_id in keystore.user_ids():
+            keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
+            keystore.save()
 
 
 def unlock_account(store: Store, *, user_id: str) -> None:
     """Clear a lock-out after too many failed attempts."""
     admin = require(store, Role.ADMINISTRATOR)
-    keystore = store.keystore
-    keystore.clear_failures(user_id)
-    keystore.save()
-    with store.write() as session:
-        audit.append(
-            session,
-            actor_id=admin.user_id,
-            action=Action.ACCOUNT_UNLOCK,
-            target_kind="user",
-            target_id=user_id,
-        )
+    with store.keystore_change() as keystore:
+        keystore.clear_failures(user_id)
+        keystore.add_intent(Action.ACCOUNT_UNLOCK, actor_id=admin.user_id, target_id=user_id)
+        keystore.save()
+        store.commit_intents(keystore)
 
 
 def reset_password(store: Store, *, user_id: str) -> str:
     """A forgotten password: new keys behind a one-time code. Returns the code."""
     admin = require(store, Role.ADMINISTRATOR)
     code = new_setup_code()
-    with store.write() as session:
-        account = session.get(UserAccount, user_id)
+    with store.keystore_change() as keystore:
+        with store.read() as session:
+            account = session.get(UserAccount, user_id)
         if account is None or account.status == "revoked":
             raise AccountError("That account does not exist or has been revoked.")
         roles = frozenset(Role(r) for r in account.roles.split(",") if r)
-        audit.append(
-            session,
-            actor_id=admin.user_id,
-            action=Action.ACCOUNT_RESET,
-            target_kind="user",
-            target_id=user_id,
-        )
-        keystore = store.keystore
-        keystore.reissue(
-            user_id,
-            code=code,
-            data_keys={keystore.epoch: store.keys.current_key},
-            audit_anchor=_anchor_for(store, roles),
-        )
+        issue = {
+            "data_keys": {keystore.epoch: store.keys.current_key},
+            "audit_anchor": _anchor_for(store, roles),
+        }
+        if user_id in keystore.user_ids():
+            keystore.reissue(user_id, code=code, **issue)
+        else:  # an account whose adding was interrupted before its slot was saved
+            keystore.add_user(
+                username=account.username, user_id=user_id, secret=code, setup_code=True, **issue
+            )
+        keystore.add_intent(Action.ACCOUNT_RESET, actor_id=admin.user_id, target_id=user_id)
         keystore.save()
+        store.commit_intents(keystore)
     return code
 
 
@@ -264,24 +288,26 @@ def revoke_user(store: Store, *, user_id: str) -> None:
     unable to sign in and `rotate_key` finishes the job."""
     require(store, Role.ADMINISTRATOR)
     store.ensure_exclusive()
-    _change_account(store, user_id, Action.ACCOUNT_REVOKE, status="revoked")
-    keystore = store.keystore
-    keystore.remove_user(user_id)
-    keystore.save()
-    rotate_key(store)
+    with store.keystore_change() as keystore:
+        _change_account(store, user_id, Action.ACCOUNT_REVOKE, rotation_due=True, status="revoked")
+        if user_id in keystore.user_ids():
+            keystore.remove_user(user_id)
+            keystore.save()
+        rotate_key(store)  # still under the lock: nobody signs in between
 
 
 def rotate_key(store: Store) -> None:
-    """Re-encrypt the store under a new key for the remaining accounts (administrators)."""
+    """Re-encrypt the store under a new key for the remaining accounts (administrators).
+    Also finishes a rotation a revocation could not complete (Administration menu)."""
     require(store, Role.ADMINISTRATOR)
     store.rotate_key()
-    with store.write() as session:
-        audit.append(
-            session,
-            actor_id=signed_in(store).user_id,
-            action=Action.KEY_ROTATE,
-            detail=f"epoch={store.keystore.epoch}",
-        )
+
+
+def key_rotation_pending(store: Store) -> bool:
+    """An account was revoked but the data key not rotated since, or a rotation was left
+    unfinished: administrators are told, and can finish it with `rotate_key`."""
+    require(store, Role.ADMINISTRATOR)
+    return store.rotation_pending()
 
 
 def idle_lock_minutes(store: Store) -> int:

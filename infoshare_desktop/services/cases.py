@@ -37,10 +37,12 @@ from infoshare_desktop.domain.records import (
     ReviewDraft,
     SharingDecisionDraft,
 )
-from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.domain.reviews import ReviewStatus
+from infoshare_desktop.domain.timeutil import format_local, utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.records import RecordNotFound, load_record, search_text
+from infoshare_desktop.services.reviews import review_states
 from infoshare_desktop.services.visibility import CASE_ROLES, visible_case, visible_clause
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
@@ -104,6 +106,33 @@ class ChronologyEntry:
     author_name: str
     target_id: str | None
     author_id: str = ""
+    badges: tuple[str, ...] = ()
+    """Words for where the record stands: "Amended", "Awaiting review", "Returned",
+    "Endorsed" (see ``BADGE_WORDS``)."""
+    corrects: str = ""
+    """For an amendment: the record it amends, in a line ("Shared with ..., 1 Dec 2026 10:00")."""
+
+
+#: The review statuses a record shows as a badge (no review needed shows none).
+BADGE_WORDS = {
+    ReviewStatus.AWAITING: "Awaiting review",
+    ReviewStatus.RETURNED: "Returned",
+    ReviewStatus.ENDORSED: "Endorsed",
+}
+AMENDED = "Amended"
+
+
+def badges_for(*, amended: bool, status: ReviewStatus | None) -> tuple[str, ...]:
+    """The badges of a record that has (or has not) been amended and has ``status``."""
+    words = [AMENDED] if amended else []
+    if status in BADGE_WORDS:
+        words.append(BADGE_WORDS[status])
+    return tuple(words)
+
+
+def corrects_line(summary: str, occurred_at: datetime) -> str:
+    """How an amendment names the record it amends."""
+    return f"{summary}, {format_local(occurred_at)}"
 
 
 @dataclass
@@ -122,6 +151,8 @@ class RecordDetail:
     content: Draft
     amendments: list[RecordDetail] = field(default_factory=list)
     reviews: list[RecordDetail] = field(default_factory=list)
+    badges: tuple[str, ...] = ()
+    corrects: str = ""  # for an amendment: the record it amends (see ChronologyEntry)
     #: sharing decisions: the consent relied on, judged when it happened and now
     relied_on: ReliedOn | None = None
     #: consent decisions: where it stands now, and the decisions it ends or replaces
@@ -149,6 +180,7 @@ class SearchHit:
     case_reference: str
     snippet: str
     score: float
+    date_of_birth: date | None = None  # so two children of the same name can be told apart
 
 
 def name_key(display_name: str) -> str:
@@ -368,21 +400,32 @@ def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
             .order_by(SavedRecord.occurred_at, SavedRecord.recorded_at)
         ).all()
         names = _author_names(session, {r[7] for r in rows})
-    return [
-        ChronologyEntry(
-            record_id=r[0],
-            kind=RecordKind(r[1]),
-            subkind=r[2],
-            summary=r[3],
-            occurred_at=r[4],
-            recorded_at=r[5],
-            late=r[6],
-            author_name=names.get(r[7], "unknown"),
-            target_id=r[8],
-            author_id=r[7],
+        states = review_states(
+            session, [r for r in rows if r[1] == RecordKind.SHARING_DECISION.value]
         )
-        for r in rows
-    ]
+    amended = {r[8] for r in rows if r[1] == RecordKind.AMENDMENT.value}
+    by_id = {r[0]: r for r in rows}
+    entries = []
+    for r in rows:
+        state = states.get(r[0])
+        target = by_id.get(r[8]) if r[1] == RecordKind.AMENDMENT.value else None
+        entries.append(
+            ChronologyEntry(
+                record_id=r[0],
+                kind=RecordKind(r[1]),
+                subkind=r[2],
+                summary=r[3],
+                occurred_at=r[4],
+                recorded_at=r[5],
+                late=r[6],
+                author_name=names.get(r[7], "unknown"),
+                target_id=r[8],
+                author_id=r[7],
+                badges=badges_for(amended=r[0] in amended, status=state.status if state else None),
+                corrects=corrects_line(target[3], target[4]) if target else "",
+            )
+        )
+    return entries
 
 
 def _detail(row: SavedRecord, names: dict[str, str]) -> RecordDetail:
@@ -412,6 +455,10 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
             .order_by(SavedRecord.recorded_at)
         ).all()
         names = _author_names(session, {row.author_id, *(r.author_id for r in related)})
+        status = None
+        if row.kind == RecordKind.SHARING_DECISION.value:
+            status = review_states(session, [row])[row.id].status
+        target = session.get(SavedRecord, row.target_id) if row.target_id else None
         consents = consent_records(session, row.case_id)
         audit.append(
             session,
@@ -421,6 +468,11 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
             target_id=record_id,
         )
     detail = _detail(row, names)
+    detail.badges = badges_for(
+        amended=any(r.kind == RecordKind.AMENDMENT for r in related), status=status
+    )
+    if target is not None and row.kind == RecordKind.AMENDMENT.value:
+        detail.corrects = corrects_line(target.summary, target.occurred_at)
     _add_consent(detail, consents)
     for r in related:
         if r.kind == RecordKind.AMENDMENT:
@@ -509,7 +561,7 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
             FROM visible GROUP BY case_id ORDER BY score LIMIT :limit
         )
         SELECT b.case_id, c.display_name, c.case_reference,
-               snippet(search_index, 2, :start, :end, '…', 12), b.score
+               snippet(search_index, 2, :start, :end, '…', 12), b.score, c.date_of_birth
         FROM best AS b
         JOIN search_index ON search_index.rowid = b.row_id
         JOIN case_file AS c ON c.id = b.case_id
@@ -527,7 +579,16 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
     }
     with store.read() as session:
         rows = session.connection().execute(sql, params).all()
-    return [SearchHit(r[0], r[1], r[2], r[3].replace("\n", " "), r[4]) for r in rows]
+    return [SearchHit(r[0], r[1], r[2], r[3].replace("\n", " "), r[4], _day(r[5])) for r in rows]
+
+
+def _day(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
 
 
 __all__ = [

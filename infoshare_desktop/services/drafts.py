@@ -12,7 +12,12 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from infoshare_desktop.domain.records import Draft
+from infoshare_desktop.domain.records import (
+    AmendmentDraft,
+    ConsentDecisionDraft,
+    Draft,
+    SharingDecisionDraft,
+)
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import DRAFT_TYPES
@@ -24,6 +29,14 @@ from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import CaseFile, DraftRow
 
 KIND_OF_DRAFT = {cls: kind for kind, cls in DRAFT_TYPES.items()}
+SNIPPET_LENGTH = 90
+#: The typed texts a draft's snippet is taken from, the first one written.
+SNIPPET_FIELDS: dict[type, tuple[str, ...]] = {
+    SharingDecisionDraft: ("purpose", "information_shared", "reasons", "request_details"),
+    ConsentDecisionDraft: ("scope_information", "asked_name", "limits"),
+    AmendmentDraft: ("text",),
+}
+NOTHING_TYPED = "Nothing typed yet"
 
 
 class DraftNotFound(StoreError):
@@ -39,6 +52,29 @@ class DraftSummary:
     case_reference: str
     target_id: str | None
     updated_at: datetime
+    snippet: str = ""
+    """What the draft is about, in its own words (shown only to its author)."""
+
+
+def draft_snippet(draft: Draft) -> str:
+    """One line from what was typed: the decision so far and the first text written."""
+    head = ""
+    if isinstance(draft, SharingDecisionDraft) and draft.kind is not None:
+        head = draft.kind.label
+    elif isinstance(draft, ConsentDecisionDraft) and draft.outcome is not None:
+        head = f"Consent {draft.outcome.label.lower()}"
+    elif isinstance(draft, AmendmentDraft) and draft.reason is not None:
+        head = draft.reason.label
+    text = next(
+        (
+            " ".join(value.split())
+            for name in SNIPPET_FIELDS.get(type(draft), ())
+            if isinstance(value := getattr(draft, name, ""), str) and value.strip()
+        ),
+        "",
+    )
+    line = f"{head}: {text}" if head and text else head or text or NOTHING_TYPED
+    return line if len(line) <= SNIPPET_LENGTH else line[: SNIPPET_LENGTH - 1].rstrip() + "…"
 
 
 def save_draft(
@@ -98,9 +134,36 @@ def list_drafts(store: Store, *, case_id: str | None = None) -> list[DraftSummar
     with store.read() as session:
         rows = session.exec(query).all()
     return [
-        DraftSummary(d.id, d.kind, d.case_id, name or "", ref or "", d.target_id, d.updated_at)
+        DraftSummary(
+            d.id,
+            d.kind,
+            d.case_id,
+            name or "",
+            ref or "",
+            d.target_id,
+            d.updated_at,
+            _snippet(d),
+        )
         for d, name, ref in rows
     ]
+
+
+def find_draft(
+    store: Store, *, case_id: str, kind: str, target_id: str | None = None
+) -> DraftSummary | None:
+    """The user's latest draft of ``kind`` on the case (for an amendment: of that
+    record), so that starting the same thing again resumes it instead of a second one."""
+    for draft in list_drafts(store, case_id=case_id):
+        if draft.kind == kind and (target_id is None or draft.target_id == target_id):
+            return draft
+    return None
+
+
+def _snippet(row: DraftRow) -> str:
+    try:
+        return draft_snippet(DRAFT_TYPES[row.kind].from_dict(json.loads(row.payload)))
+    except (KeyError, ValueError, TypeError):
+        return NOTHING_TYPED
 
 
 def load_draft(store: Store, *, draft_id: str) -> tuple[DraftSummary, Draft]:

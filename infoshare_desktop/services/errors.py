@@ -2,7 +2,12 @@
 
 from infoshare_desktop.domain.errors import ChecklistRefused, DomainError, InvalidTextError
 from infoshare_desktop.services.accounts import AccountError
-from infoshare_desktop.store.backup import BackupInvalidError
+from infoshare_desktop.store.backup import (
+    BackupInvalidError,
+    BackupOfAnotherStoreError,
+    BackupPasswordError,
+    CurrentKeystoreUnreadableError,
+)
 from infoshare_desktop.store.errors import (
     AccountDisabledError,
     AccountLockedError,
@@ -10,6 +15,7 @@ from infoshare_desktop.store.errors import (
     KeystoreDamagedError,
     NotEncryptedError,
     PermissionDenied,
+    RollbackDetectedError,
     SetupCodeRequired,
     StoreBusyError,
     StoreDamagedError,
@@ -32,7 +38,10 @@ __all__ = [
     "AccountError",
     "AccountLockedError",
     "BackupInvalidError",
+    "BackupOfAnotherStoreError",
+    "BackupPasswordError",
     "ChecklistRefused",
+    "CurrentKeystoreUnreadableError",
     "DiskFullError",
     "DomainError",
     "InvalidTextError",
@@ -40,6 +49,7 @@ __all__ = [
     "NotEncryptedError",
     "PasswordRejected",
     "PermissionDenied",
+    "RollbackDetectedError",
     "SetupCodeRequired",
     "StoreBusyError",
     "StoreDamagedError",

@@ -8,9 +8,15 @@ from pathlib import Path
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
-from infoshare_desktop.store import audit
+from infoshare_desktop.store import audit, leftovers
 from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.backup import integrity_problems, restore_backup, write_backup
+from infoshare_desktop.store.backup import (
+    RestorePlan,
+    integrity_problems,
+    plan_restore,
+    restore_backup,
+    write_backup,
+)
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.engine import raw_connect
 
@@ -40,9 +46,19 @@ class VerificationResult:
         return out
 
 
+def clean_leftovers(paths: DataPaths) -> int:
+    """At start: remove what crashed backups, restores and writes left behind (only what
+    is provably ours and abandoned). Returns how many items went; never raises for a
+    folder it cannot write to."""
+    return leftovers.clean_leftovers(paths)
+
+
 def verify(store: Store) -> VerificationResult:
-    """integrity_check, cipher_integrity_check and the whole audit chain."""
+    """integrity_check, cipher_integrity_check and the whole audit chain; first, the
+    same rollback check as at unlock (RollbackDetectedError if the database or the key
+    store is older than one this account has seen)."""
     user = signed_in(store)
+    store.check_current()
     conn = raw_connect(store.paths.database, store.keys.current_key)
     try:
         result = VerificationResult(integrity=integrity_problems(conn))
@@ -65,11 +81,21 @@ def backup(store: Store, *, dest: Path) -> str:
     return write_backup(store, dest).short
 
 
+def preview_restore(paths: DataPaths, *, src: Path, username: str, password: str) -> RestorePlan:
+    """What restoring `src` would change, after every check a restore makes (the user
+    is an active administrator of the current store and of the backup, and the backup
+    is of this store). Changes nothing."""
+    return plan_restore(paths, src, username=username, password=password)
+
+
 def restore(paths: DataPaths, *, src: Path, username: str, password: str) -> Store:
-    """Restore a backup (the current store is kept aside); returns it signed in."""
-    store = restore_backup(
-        paths, src, username=username, password=password, role=Role.ADMINISTRATOR
-    )
+    """Restore a backup of this store over it (the current store is kept aside under
+    backups/replaced-<time>/); returns the restored store, signed in.
+
+    The user name and password are checked against the current store first: only one of
+    its active administrators may restore, and only a backup of this store. Accounts
+    revoked since the backup are removed from it and the data key is rotated."""
+    store = restore_backup(paths, src, username=username, password=password)
     try:
         require(store, Role.ADMINISTRATOR)
     except Exception:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -189,6 +189,22 @@ def load_record(session: Session, record_id: str) -> SavedRecord:
     return row
 
 
+def case_date_of_birth(tx: Session | Any, case_id: str) -> date | None:
+    """The child's date of birth, for the rules that check dates against it."""
+    row = (
+        writes.raw_connection(tx)
+        .execute("SELECT date_of_birth FROM case_file WHERE id = ?", (case_id,))
+        .fetchone()
+    )
+    value = row[0] if row else None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
 # -- the services ------------------------------------------------------------------------
 
 
@@ -197,7 +213,12 @@ def check_sharing_decision(
 ) -> list[checklist.Finding]:
     """The findings the form shows, with the consent relied on looked up in the store."""
     consents = case_consents(store, case_id=case_id)
-    return checklist.check_sharing_decision(draft, now=utcnow(), consents=consents)
+    with store.read() as session:
+        require_visible_case(session, store, case_id)
+        born = case_date_of_birth(session, case_id)
+    return checklist.check_sharing_decision(
+        draft, now=utcnow(), consents=consents, date_of_birth=born
+    )
 
 
 def record_sharing_decision(
@@ -210,7 +231,9 @@ def record_sharing_decision(
         now = utcnow()
         consents = consent_records(db, case_id)
         advisories = _refuse_if_blocking(
-            checklist.check_sharing_decision(clean, now=now, consents=consents)
+            checklist.check_sharing_decision(
+                clean, now=now, consents=consents, date_of_birth=case_date_of_birth(db, case_id)
+            )
         )
         assert clean.occurred_at is not None and clean.kind is not None
         record_id = _insert(
@@ -251,7 +274,9 @@ def record_consent_decision(
         now = utcnow()
         consents = consent_records(db, case_id)
         advisories = _refuse_if_blocking(
-            checklist.check_consent_decision(clean, now=now, consents=consents)
+            checklist.check_consent_decision(
+                clean, now=now, consents=consents, date_of_birth=case_date_of_birth(db, case_id)
+            )
         )
         assert clean.occurred_at is not None and clean.outcome is not None
         record_id = _insert(

@@ -249,6 +249,11 @@ def _states(session: Session, rows: list[SavedRecord]) -> dict[str, ReviewState]
     return {record_id: review_state(events.get(record_id, [])) for record_id in ids}
 
 
+def review_states(session: Session, rows: list[Any]) -> dict[str, ReviewState]:
+    """Where each record stands in review (rows need ``id`` and ``author_id``)."""
+    return _states(session, rows)
+
+
 def review_state_of(store: Store, *, record_id: str) -> ReviewState:
     require(store, *CASE_ROLES)
     with store.read() as session:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 import zipfile
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,14 +28,44 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.store import audit, crypto
 from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.core import Store, copy_database
-from infoshare_desktop.store.engine import raw_connect
-from infoshare_desktop.store.errors import PermissionDenied, StoreBusyError, StoreError
-from infoshare_desktop.store.files import atomic_move, fsync_dir, translate_os_error
-from infoshare_desktop.store.keyslots import Keystore
+from infoshare_desktop.store.checkpoint import FOLDER as CHECKPOINTS
+from infoshare_desktop.store.core import Store, copy_database, store_exists
+from infoshare_desktop.store.engine import check_file, known_error, raw_connect
+from infoshare_desktop.store.errors import (
+    DiskFullError,
+    KeystoreDamagedError,
+    PermissionDenied,
+    StoreBusyError,
+    StoreDamagedError,
+    StoreError,
+    StoreMissingError,
+    WrongPasswordError,
+)
+from infoshare_desktop.store.files import (
+    atomic_move,
+    fsync_dir,
+    owner_only,
+    translate_os_error,
+)
+from infoshare_desktop.store.keyslots import Keystore, holding_lock
+from infoshare_desktop.store.leftovers import (
+    BACKUP_PREFIX,
+    RESTORE_PREFIX,
+    VERIFY_PREFIX,
+    temp_folder,
+)
+from infoshare_desktop.store.tables import UserAccount
 
 FORMAT = "infoshare-backup"
 DB_MEMBER, KEYSTORE_MEMBER, MANIFEST_MEMBER = "infoshare.db", "keystore.json", "manifest.json"
+
+
+class BackupDiskFullError(DiskFullError):
+    user_message = (
+        "The disk the backup was being written to is full, so no backup has been written "
+        "and nothing else has changed. Free some space there or choose another disk, then "
+        "try again."
+    )
 
 
 class BackupInvalidError(StoreError):
@@ -55,27 +86,30 @@ def integrity_problems(conn) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def write_backup(store: Store, dest: Path) -> audit.ChainHead:
-    """Write a verified backup of the open store to `dest` atomically."""
+    """Write a verified backup of the open store to `dest` atomically.
+
+    The copy is a consistent snapshot (SQLite's backup API); its own audit head goes into
+    the manifest, and the BACKUP entry is appended to the store once the backup is in
+    place, so a backup that fails (a full disk, a removed stick) changes nothing."""
     user_id = store.user.user_id if store.user else store.keys.user_id
-    with store.write() as session:
-        audit.append(session, actor_id=user_id, action=Action.BACKUP)
-        head = audit.chain_head(session)
     backup_key = crypto.random_key()
-    manifest = {
-        "format": FORMAT,
-        "version": 1,
-        "app_version": __version__,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "store_id": store.keystore.store_id,
-        "audit_head": head.short,
-    }
-    keystore = store.keystore.copy_for_backup(backup_key)
     dest = dest.expanduser().resolve()
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".tmp-backup-") as tmp:
+        with temp_folder(store.paths, dest.parent, BACKUP_PREFIX) as tmp:
             db_copy = Path(tmp) / DB_MEMBER
             copy_database(store.paths.database, store.keys.current_key, db_copy, backup_key)
+            # The key store after the database: never older than what the copy has seen.
+            keystore = store.keystore.copy_for_backup(backup_key)
+            head = _copy_head(db_copy, backup_key)
+            manifest = {
+                "format": FORMAT,
+                "version": 1,
+                "app_version": __version__,
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "store_id": keystore.store_id,
+                "audit_head": head.short,
+            }
             archive = Path(tmp) / "backup.zip"
             with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
                 zf.writestr(MANIFEST_MEMBER, json.dumps(manifest, indent=1))
@@ -84,15 +118,37 @@ def write_backup(store: Store, dest: Path) -> audit.ChainHead:
             with archive.open("rb+") as fh:
                 os.fsync(fh.fileno())
             _verify_archive(archive, backup_key, head)
-            os.chmod(archive, 0o600)
+            owner_only(archive)
             atomic_move(archive, dest)
-    except OSError as exc:
-        raise translate_os_error(exc) from exc
+    except Exception as exc:
+        raise _backup_error(exc) from None
+    with store.write() as session:
+        audit.append(session, actor_id=user_id, action=Action.BACKUP, detail=f"head={head.short}")
     return head
 
 
+def _backup_error(exc: Exception) -> Exception:
+    """A failed backup's error as the user should read it (a bug stays as it is)."""
+    if isinstance(exc, OSError):
+        exc = translate_os_error(exc)
+    elif not isinstance(exc, StoreError):
+        exc = known_error(exc) or exc
+    if isinstance(exc, DiskFullError):
+        return BackupDiskFullError()
+    return exc
+
+
+def _copy_head(db_copy: Path, key: bytes) -> audit.ChainHead:
+    conn = raw_connect(db_copy, key)
+    try:
+        row = conn.execute("SELECT seq, head FROM audit_state WHERE id = 1").fetchone()
+    finally:
+        conn.close()
+    return audit.ChainHead(row[0], bytes(row[1])) if row else audit.ChainHead(0, audit.GENESIS)
+
+
 def _verify_archive(archive: Path, key: bytes, head: audit.ChainHead) -> None:
-    with tempfile.TemporaryDirectory(dir=archive.parent, prefix=".tmp-verify-") as tmp:
+    with tempfile.TemporaryDirectory(dir=archive.parent, prefix=VERIFY_PREFIX) as tmp:
         with zipfile.ZipFile(archive) as zf:
             zf.extract(DB_MEMBER, tmp)
         conn = raw_connect(Path(tmp) / DB_MEMBER, key)
@@ -117,68 +173,325 @@ def read_manifest(src: Path) -> dict:
     return manifest
 
 
-def restore_backup(
-    paths: DataPaths, src: Path, *, username: str, password: str, role: Role | None = None
-) -> Store:
-    """Replace the current store with a backup, keeping the current one aside.
+class BackupOfAnotherStoreError(StoreError):
+    user_message = (
+        "That backup is of another InfoShare store, not of this one, so it cannot be "
+        "restored here. Nothing has been changed."
+    )
 
-    With `role`, the user must hold it on an active account in the backup; that is
-    checked before anything in the data folder changes."""
+
+class BackupPasswordError(StoreError):
+    user_message = (
+        "Your password opened the current store but not that backup: the backup was made "
+        "when your account had another password, or before your account existed. Ask an "
+        "administrator who can open it to restore it. Nothing has been changed."
+    )
+
+
+class CurrentKeystoreUnreadableError(StoreError):
+    user_message = (
+        "The current key store cannot be read, so a restore cannot check that you are an "
+        "administrator of this store. Nothing has been changed. Move the data folder's "
+        "files somewhere safe (keep them), then restore the backup into the empty folder."
+    )
+
+
+NOT_CURRENT_ADMIN = (
+    "Restoring a backup needs an active administrator account of the current store. "
+    "Nothing has been changed."
+)
+NOT_BACKUP_ADMIN = (
+    "Your account is not an active administrator in that backup, so it cannot be restored "
+    "with your account. Nothing has been changed."
+)
+
+
+@dataclass(frozen=True)
+class CurrentStore:
+    """What a restore needs to know about the store it replaces (read without writing)."""
+
+    store_id: str
+    audit_head: str | None  # None when the database cannot be read
+    slots: frozenset[str]  # user ids with a key slot now
+    accounts: dict[str, tuple[str, str]] | None  # user id -> (user name, status), if readable
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    """What a restore will change: shown before it, and recorded in its audit entry."""
+
+    created_at: str
+    backup_head: str
+    current_head: str | None
+    replaces_store: bool
+    removed: tuple[str, ...] = ()
+    """User names in the backup whose accounts were revoked since (or whose slots are
+    gone, when the current database cannot be read): their slots are dropped from the
+    restored store and their accounts marked revoked."""
+    disabled: tuple[str, ...] = ()
+    """User names active in the backup but disabled now: they stay disabled."""
+    not_in_backup: tuple[str, ...] = ()
+    """User names of the current store that the backup does not have (added since)."""
+    revoke_ids: tuple[str, ...] = field(default=(), repr=False)
+    disable_ids: tuple[str, ...] = field(default=(), repr=False)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Backup made: {_readable_time(self.created_at)}",
+            f"Audit trail head in the backup: {self.backup_head}",
+        ]
+        if self.replaces_store:
+            out.append(
+                f"Audit trail head of the current store: {self.current_head or 'unreadable'}"
+            )
+        if self.removed:
+            out.append(
+                "Accounts revoked since the backup, removed from the restored store: "
+                + ", ".join(self.removed)
+            )
+        if self.disabled:
+            out.append(
+                "Accounts disabled since the backup, which stay disabled: "
+                + ", ".join(self.disabled)
+            )
+        if self.not_in_backup:
+            out.append(
+                "Accounts added since the backup, which will no longer exist: "
+                + ", ".join(self.not_in_backup)
+            )
+        out.append("The data key is changed straight after, for the remaining accounts only.")
+        if self.replaces_store:
+            out.append(
+                "The current store is not deleted: it is kept aside under "
+                "backups/replaced-<time>/ in the data folder."
+            )
+        return out
+
+
+def _readable_time(iso: str) -> str:
+    try:
+        at = datetime.fromisoformat(iso).astimezone(UTC)
+    except ValueError:
+        return iso
+    return f"{at:%d %b %Y, %H:%M} UTC"
+
+
+def _is_admin(roles: str, status: str) -> bool:
+    return status == "active" and Role.ADMINISTRATOR.value in roles.split(",")
+
+
+def current_store_admin(paths: DataPaths, *, username: str, password: str) -> CurrentStore:
+    """Check that `username` is an active administrator of the store in `paths`, writing
+    nothing but a failed attempt. Raises a StoreError when not.
+
+    When the database cannot be opened (damaged or missing, which is when a restore is
+    most needed), the key store decides: only administrators' slots hold the audit
+    anchor."""
+    try:
+        keystore = Keystore.load(paths.keystore)
+    except KeystoreDamagedError:
+        raise CurrentKeystoreUnreadableError() from None
+    keys = keystore.unlock(username, password)
+    slots = frozenset(keystore.user_ids())
+    for _epoch, key in sorted(keys.data_keys.items(), reverse=True):
+        try:
+            check_file(paths.database)
+            conn = raw_connect(paths.database, key)
+        except (StoreDamagedError, StoreMissingError):
+            continue
+        try:
+            rows = conn.execute("SELECT id, username, roles, status FROM user_account").fetchall()
+            state = conn.execute("SELECT seq, head FROM audit_state WHERE id = 1").fetchone()
+        finally:
+            conn.close()
+        me = next((row for row in rows if row[0] == keys.user_id), None)
+        if me is None or not _is_admin(me[2], me[3]):
+            raise PermissionDenied(NOT_CURRENT_ADMIN)
+        head = audit.ChainHead(state[0], bytes(state[1])).short if state else None
+        accounts = {row[0]: (row[1], row[3]) for row in rows}
+        return CurrentStore(keystore.store_id, head, slots, accounts)
+    if keys.audit_anchor is None:
+        raise PermissionDenied(NOT_CURRENT_ADMIN)
+    return CurrentStore(keystore.store_id, None, slots, None)
+
+
+def _open_backup(
+    paths: DataPaths, src: Path, staging: Path, *, username: str, password: str
+) -> tuple[RestorePlan, Keystore]:
+    """Check the backup against the current store and the user, extracting it into
+    `staging`; returns what restoring it would change, and its key store."""
     manifest = read_manifest(src)
-    paths.root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=paths.root, prefix=".tmp-restore-"))
+    current = None
+    if store_exists(paths):
+        current = current_store_admin(paths, username=username, password=password)
+        if manifest.get("store_id") != current.store_id:
+            raise BackupOfAnotherStoreError()
     try:
         with zipfile.ZipFile(src) as zf:
             zf.extract(DB_MEMBER, staging)
             zf.extract(KEYSTORE_MEMBER, staging)
-        keystore = Keystore.load(staging / KEYSTORE_MEMBER)
+    except (ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise BackupInvalidError() from exc
+    keystore = Keystore.load(staging / KEYSTORE_MEMBER)
+    if keystore.store_id != manifest.get("store_id"):
+        raise BackupOfAnotherStoreError()
+    if not keystore.has_user(username):
+        raise BackupPasswordError()
+    try:
         keys = keystore.unlock(username, password)
-        conn = raw_connect(staging / DB_MEMBER, keys.current_key)
-        try:
-            problems = integrity_problems(conn)
-            account = conn.execute(
-                "SELECT roles, status FROM user_account WHERE id = ?", (keys.user_id,)
-            ).fetchone()
-        finally:
-            conn.close()
-        if problems:
-            raise BackupInvalidError()
-        if role is not None and (
-            account is None or account[1] != "active" or role.value not in account[0].split(",")
-        ):
-            raise PermissionDenied(
-                f"Restoring a backup needs the {role.label.lower()} role, which your account "
-                "does not have in that backup. Nothing has been changed."
-            )
-        kept = _set_current_aside(paths)
-        atomic_move(staging / KEYSTORE_MEMBER, paths.keystore)
-        atomic_move(staging / DB_MEMBER, paths.database)
+    except WrongPasswordError:
+        raise BackupPasswordError() from None
+    conn = raw_connect(staging / DB_MEMBER, keys.current_key)
+    try:
+        problems = integrity_problems(conn)
+        rows = conn.execute("SELECT id, username, roles, status FROM user_account").fetchall()
+    finally:
+        conn.close()
+    if problems:
+        raise BackupInvalidError()
+    backup_accounts = {row[0]: (row[1], row[2], row[3]) for row in rows}
+    me = backup_accounts.get(keys.user_id)
+    if me is None or not _is_admin(me[1], me[2]):
+        raise PermissionDenied(NOT_BACKUP_ADMIN)
+    plan = RestorePlan(
+        created_at=str(manifest.get("created_at", "unknown")),
+        backup_head=str(manifest.get("audit_head", "unknown")),
+        current_head=current.audit_head if current else None,
+        replaces_store=current is not None,
+    )
+    if current is None:
+        return plan, keystore
+    revoke, disable = [], []
+    for user_id in sorted(keystore.user_ids()):
+        if current.accounts is None:
+            gone = user_id not in current.slots
+            now = None
+        else:
+            now = current.accounts.get(user_id, (None, None))[1]
+            gone = now in (None, "revoked")
+        if gone:
+            revoke.append(user_id)
+        elif now == "disabled" and backup_accounts.get(user_id, ("", "", ""))[2] == "active":
+            disable.append(user_id)
+    added = sorted(
+        name
+        for uid, (name, status) in (current.accounts or {}).items()
+        if uid not in backup_accounts and status != "revoked"
+    )
+    if keys.user_id in revoke:  # cannot happen: the user has a slot now and is active
+        raise PermissionDenied(NOT_CURRENT_ADMIN)
+
+    def names(ids: list[str]) -> tuple[str, ...]:
+        return tuple(sorted(backup_accounts.get(i, ("(no account)",))[0] for i in ids))
+
+    plan = replace(
+        plan,
+        removed=names(revoke),
+        disabled=names(disable),
+        not_in_backup=tuple(added),
+        revoke_ids=tuple(revoke),
+        disable_ids=tuple(disable),
+    )
+    return plan, keystore
+
+
+def _staging(paths: DataPaths) -> AbstractContextManager[Path]:
+    return temp_folder(paths, paths.root, RESTORE_PREFIX)
+
+
+def plan_restore(paths: DataPaths, src: Path, *, username: str, password: str) -> RestorePlan:
+    """Every check a restore makes, and what it would change; changes nothing."""
+    try:
+        with _staging(paths) as staging:
+            return _open_backup(paths, src, staging, username=username, password=password)[0]
     except OSError as exc:
         raise translate_os_error(exc) from exc
+
+
+def restore_backup(paths: DataPaths, src: Path, *, username: str, password: str) -> Store:
+    """Replace the current store with a backup of it, keeping the current one aside.
+
+    The user must be an active administrator of the current store (checked first,
+    writing nothing) and of the backup, and the backup must be of this store. Accounts
+    revoked since the backup lose their slots and are marked revoked, those disabled
+    since stay disabled, and the data key is rotated, all in the staging folder before
+    anything in the data folder changes: a revoked user's slot in the backup file never
+    opens the restored store."""
+    try:
+        with _staging(paths) as staging:
+            plan, keystore = _open_backup(paths, src, staging, username=username, password=password)
+            for user_id in plan.revoke_ids:
+                keystore.remove_user(user_id)
+            keystore.save()
+            kept_name = f"replaced-{_stamp()}" if plan.replaces_store else None
+            _settle_staged(
+                DataPaths(staging), plan, kept_name, username=username, password=password
+            )
+            with holding_lock(paths.keystore):  # no sign-in or key change meanwhile
+                _set_current_aside(paths, kept_name)
+                atomic_move(staging / KEYSTORE_MEMBER, paths.keystore)
+                atomic_move(staging / DB_MEMBER, paths.database)
+    except OSError as exc:
+        raise translate_os_error(exc) from exc
+    return Store.unlock(paths, username=username, password=password)
+
+
+def _settle_staged(
+    staged: DataPaths, plan: RestorePlan, kept_name: str | None, *, username: str, password: str
+) -> None:
+    """In the staging folder: record the restore, mark revoked and disabled accounts,
+    and rotate the data key so that only the remaining slots hold it."""
+    store = Store.unlock(staged, username=username, password=password)
+    try:
+        actor = store.keys.user_id
+        with store.write() as session:
+            detail = f"backup_head={plan.backup_head};current_head={plan.current_head or '?'}"
+            if kept_name:
+                detail += f";previous_kept={kept_name}"
+            audit.append(session, actor_id=actor, action=Action.RESTORE, detail=detail)
+            changes = [(u, "revoked", Action.ACCOUNT_REVOKE) for u in plan.revoke_ids]
+            changes += [(u, "disabled", Action.ACCOUNT_DISABLE) for u in plan.disable_ids]
+            for user_id, status, action in changes:
+                account = session.get(UserAccount, user_id)
+                if account is not None:
+                    account.status = status
+                    session.add(account)
+                audit.append(
+                    session,
+                    actor_id=actor,
+                    action=action,
+                    target_kind="user",
+                    target_id=user_id,
+                    detail="restore",
+                )
+        store.rotate_key()
+        with store.write() as session:
+            audit.append(
+                session,
+                actor_id=actor,
+                action=Action.KEY_ROTATE,
+                detail=f"epoch={store.keystore.epoch};restore",
+            )
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    store = Store.unlock(paths, username=username, password=password)
-    with store.write() as session:
-        detail = f"backup_head={manifest.get('audit_head', '?')}"
-        if kept:
-            detail += f";previous_kept={kept.name}"
-        audit.append(session, actor_id=store.keys.user_id, action=Action.RESTORE, detail=detail)
-    return store
+        store.close()
 
 
-def _set_current_aside(paths: DataPaths) -> Path | None:
-    """Move the current database and key store into backups/replaced-<time>/."""
+def _set_current_aside(paths: DataPaths, kept_name: str | None) -> Path | None:
+    """Move the current database and key store into backups/<kept_name>/."""
     present = [p for p in (paths.database, paths.keystore) if p.exists()]
-    if not present:
+    if not present or kept_name is None:
         return None
     wal = paths.sidecars()[0]
     if wal.exists() and wal.stat().st_size:
         raise StoreBusyError()
-    kept = paths.backups / f"replaced-{_stamp()}"
+    kept = paths.backups / kept_name
     kept.mkdir(parents=True, exist_ok=True)
     for path in present:
         atomic_move(path, kept / path.name)
     for sidecar in paths.sidecars():
         sidecar.unlink(missing_ok=True)
+    checkpoints = paths.root / CHECKPOINTS
+    if checkpoints.exists():  # they describe the store set aside, not the one restored
+        atomic_move(checkpoints, kept / CHECKPOINTS)
     fsync_dir(paths.root)
     return kept

@@ -4,11 +4,18 @@
 open means a wrong password; a slot that opens but a database that does not means a
 damaged file. No failure path writes to the database, creates a file over a missing
 one, or touches anything but the failure counter in the key store.
+
+Every key-store change runs inside `Keystore.transaction` (an exclusive OS file lock,
+the file re-read inside it): an unlock holds it from reading the slot to saving it, a
+key rotation from its first step to its last. Changes that need an audit entry leave an
+intent in the key store first; `commit_intents` audits them exactly once (see
+keyslots). After every commit the signed-in user's checkpoint advances, and an unlock
+refuses a database or key store older than one already seen (see checkpoint).
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,10 +27,16 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from infoshare_desktop.domain.accounts import Role, normalise_username, password_problem
+from infoshare_desktop.domain.accounts import (
+    Role,
+    clean_display_name,
+    normalise_username,
+    password_problem,
+)
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.store import audit, crypto, migrate
 from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.checkpoint import Checkpointer, CheckpointTampered, Seen
 from infoshare_desktop.store.engine import (
     check_file,
     known_error,
@@ -35,16 +48,24 @@ from infoshare_desktop.store.engine import (
 from infoshare_desktop.store.errors import (
     AccountDisabledError,
     KeystoreDamagedError,
+    RollbackDetectedError,
     StoreBusyError,
     StoreDamagedError,
     StoreError,
     StoreExistsError,
     StoreMissingError,
+    StoreReadOnlyError,
     UnknownUserError,
 )
-from infoshare_desktop.store.files import atomic_move, translate_os_error
-from infoshare_desktop.store.keyslots import Keystore, PasswordRejected, UnlockedKeys
+from infoshare_desktop.store.files import atomic_move, owner_only, translate_os_error
+from infoshare_desktop.store.keyslots import (
+    Keystore,
+    PasswordRejected,
+    UnlockedKeys,
+    holding_lock,
+)
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
+from infoshare_desktop.store.writes import raw_connection
 
 ROTATING_SUFFIX = ".rotating"
 
@@ -74,14 +95,34 @@ class SignedIn:
 def _prepare_folder(paths: DataPaths) -> None:
     try:
         paths.root.mkdir(parents=True, exist_ok=True)
-        os.chmod(paths.root, 0o700)
+        owner_only(paths.root)
     except OSError as exc:
         raise translate_os_error(exc) from exc
 
 
 def _remove_leftovers(paths: DataPaths) -> None:
-    """A key rotation that crashed before its rename leaves a half-written copy."""
-    paths.root.joinpath(paths.database.name + ROTATING_SUFFIX).unlink(missing_ok=True)
+    """A key rotation that crashed before its rename leaves a half-written copy.
+    Best effort: a read-only data folder keeps it (and can be read all the same)."""
+    with contextlib.suppress(OSError):
+        paths.root.joinpath(paths.database.name + ROTATING_SUFFIX).unlink(missing_ok=True)
+
+
+@contextmanager
+def _keystore_transaction(paths: DataPaths, username: str, password: str) -> Iterator[Keystore]:
+    """`Keystore.transaction` for a sign-in. In a data folder that cannot be written to
+    (not even the lock file), the password is still checked on the file as it is, so a
+    wrong one is reported as such, saying that the attempt could not be recorded; a
+    right one gets the plain read-only message."""
+    with contextlib.ExitStack() as stack:
+        try:
+            keystore = stack.enter_context(Keystore.transaction(paths.keystore))
+        except StoreReadOnlyError:
+            unlocked = Keystore.load(paths.keystore)
+            if not unlocked.has_user(username):
+                raise UnknownUserError() from None
+            unlocked.unlock(username, password)  # a wrong password: WrongPasswordError
+            raise
+        yield keystore
 
 
 @contextmanager
@@ -99,6 +140,20 @@ def _known_errors() -> Iterator[None]:
         raise known from None
 
 
+def _seen(raw: Any) -> Seen:
+    """The audit chain head on a DB-API connection (inside its transaction)."""
+    row = raw.execute("SELECT seq, head FROM audit_state WHERE id = 1").fetchone()
+    return Seen(row[0], bytes(row[1])) if row else Seen(0, audit.GENESIS)
+
+
+def _key_state(raw: Any) -> tuple[int, int] | None:
+    """(highest key-store generation seen, key epoch); None before schema 0005."""
+    if not raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'key_state'").fetchone():
+        return None
+    row = raw.execute("SELECT generation, key_epoch FROM key_state WHERE id = 1").fetchone()
+    return (row[0], row[1]) if row else None
+
+
 class Store:
     """An unlocked store: the engine and the signed-in user's keys, in memory only."""
 
@@ -107,6 +162,8 @@ class Store:
         self._keys: UnlockedKeys | None = keys
         self._engine: Engine | None = make_engine(paths.database, keys.current_key)
         self.user: SignedIn | None = None
+        self._checkpointer: Checkpointer | None = None
+        self._seen = Seen(0, audit.GENESIS)
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -114,28 +171,43 @@ class Store:
         """First run: a new store and its first administrator."""
         if store_exists(paths):
             raise StoreExistsError()
+        display_name = clean_display_name(display_name, username=username)
         problem = password_problem(password, username=username)
         if problem:
             raise PasswordRejected(problem)
         _prepare_folder(paths)
+        with holding_lock(paths.keystore):
+            cls._create_locked(paths, username, display_name, password)
+        return cls.unlock(paths, username=username, password=password)
+
+    @classmethod
+    def _create_locked(
+        cls, paths: DataPaths, username: str, display_name: str, password: str
+    ) -> None:
+        if store_exists(paths):
+            raise StoreExistsError()
         keystore = Keystore.create(paths.keystore)
         data_key, anchor, user_id = crypto.random_key(), crypto.random_key(), str(uuid.uuid4())
         building = paths.root / (paths.database.name + ".new")
         building.unlink(missing_ok=True)
         try:
             raw_connect(building, data_key, create=True).close()
-            os.chmod(building, 0o600)
+            owner_only(building)
             engine = make_engine(building, data_key)
             try:
                 with engine.begin() as conn:
                     migrate.upgrade(conn)
                 with write_session(engine) as session:
                     audit.start_chain(session, anchor)
+                    if _key_state(raw_connection(session)) is not None:
+                        raw_connection(session).execute(
+                            "UPDATE key_state SET key_epoch = ? WHERE id = 1", (keystore.epoch,)
+                        )
                     session.add(
                         UserAccount(
                             id=user_id,
                             username=normalise_username(username),
-                            display_name=display_name.strip() or username.strip(),
+                            display_name=display_name,
                             roles=",".join(Role),
                             status="active",
                             created_at=utcnow(),
@@ -159,6 +231,7 @@ class Store:
                 data_keys={keystore.epoch: data_key},
                 audit_anchor=anchor,
             )
+            keystore._held = True  # the caller holds the lock
             keystore.save()
             atomic_move(building, paths.database)
         except BaseException:
@@ -166,7 +239,6 @@ class Store:
             if not paths.database.exists():  # never leave a key store without its database
                 paths.keystore.unlink(missing_ok=True)
             raise
-        return cls.unlock(paths, username=username, password=password)
 
     @classmethod
     def unlock(
@@ -182,43 +254,142 @@ class Store:
             if paths.database.exists():
                 raise KeystoreDamagedError()
             raise StoreMissingError()
-        keystore = Keystore.load(paths.keystore)
-        check_file(paths.database)
-        if not keystore.has_user(username):
-            raise UnknownUserError()
-        keys = keystore.unlock(username, password, new_password=new_password)
-        cls._open_matching_key(paths, keystore, keys)
-        store = cls(paths, keys)
-        try:
-            # Account status first: a disabled account changes no file, not even its slot.
-            store.user = store._load_user(keys.user_id)
-            if keys.slot_changed:
-                keystore.save()
-            store._migrate_if_needed()
-            with store.write() as session:
-                if keys.failures_since_last:
-                    audit.append(
-                        session,
+        # The lock is held from reading the slot to saving it: a failure is counted on
+        # the current file (never on a stale copy), parallel attempts queue, and no
+        # rotation or account change runs in between.
+        with _keystore_transaction(paths, username, password) as keystore:
+            check_file(paths.database)
+            if not keystore.has_user(username):
+                raise UnknownUserError()
+            keys = keystore.unlock(username, password, new_password=new_password)
+            cls._open_matching_key(paths, keystore, keys)
+            store = cls(paths, keys)
+            try:
+                # Account status first: a disabled account changes no file, not even its slot.
+                store.user = store._load_user(keys.user_id)
+                store._check_current(keystore)
+                if keys.password_set:
+                    keystore.add_intent(
+                        Action.PASSWORD_CHANGE,
                         actor_id=keys.user_id,
-                        action=Action.UNLOCK_FAILED,
-                        target_kind="user",
-                        target_id=keys.user_id,
-                        detail=f"failed_attempts={keys.failures_since_last}",
-                    )
-                if new_password is not None:
-                    audit.append(
-                        session,
-                        actor_id=keys.user_id,
-                        action=Action.PASSWORD_CHANGE,
-                        target_kind="user",
                         target_id=keys.user_id,
                         detail="first_sign_in",
                     )
-                audit.append(session, actor_id=keys.user_id, action=Action.UNLOCK)
-        except BaseException:
-            store.close()
-            raise
+                    keystore.save()
+                store._migrate_if_needed()
+                with store.write() as session:
+                    applied = store._audit_intents(session, keystore)
+                    audit.append(session, actor_id=keys.user_id, action=Action.UNLOCK)
+                assert store._checkpointer is not None
+                store._checkpointer.write_file(store._seen, sync=True)
+                if applied or keys.slot_changed:  # else the slot is as it was: no write
+                    keystore.forget_intents(applied)
+                    keystore.set_slot_checkpoint(
+                        keys.user_id, store._checkpointer.seal(store._seen)
+                    )
+                    keystore.save()
+            except BaseException:
+                store.close()
+                raise
         return store
+
+    # -- rollback detection and intents ---------------------------------------------------
+    def _check_current(self, keystore: Keystore) -> None:
+        """Refuse a database behind this user's checkpoint, or a key store older than
+        the database has seen (the caller holds the key-store lock). Sets up the
+        checkpoint for this session."""
+        keys = self.keys
+        checkpointer = Checkpointer(
+            self.paths.root,
+            store_id=keystore.store_id,
+            user_id=keys.user_id,
+            public=keystore.public_key(keys.user_id),
+            private=keys.private_key,
+        )
+        # The checkpoints are read before the database: another session's commit in
+        # between then only puts the database further ahead (never a false alarm).
+        try:
+            marks = [
+                checkpointer.open(keystore.slot_checkpoint(keys.user_id)),
+                checkpointer.read_file(),
+            ]
+        except CheckpointTampered:
+            raise RollbackDetectedError(RollbackDetectedError.tampered_message) from None
+        best = max((m for m in marks if m is not None), key=lambda m: m.seq, default=None)
+        with self.read() as session:
+            raw = raw_connection(session)
+            seen, state = _seen(raw), _key_state(raw)
+            if state is not None and (state[0] > keystore.generation or state[1] > keystore.epoch):
+                raise RollbackDetectedError(RollbackDetectedError.keystore_message)
+            if best is not None and best.seq > 0:
+                row = raw.execute(
+                    "SELECT entry_hash FROM audit_event WHERE seq = ?", (best.seq,)
+                ).fetchone()
+                if best.seq > seen.seq or row is None:
+                    raise RollbackDetectedError()
+                if bytes(row[0]) != best.head:
+                    raise RollbackDetectedError(RollbackDetectedError.replaced_message)
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+        self._checkpointer, self._seen = checkpointer, seen
+
+    def check_current(self) -> None:
+        """`verify`: the same rollback check as at unlock, on the files as they are now."""
+        with self.keystore_change() as keystore:
+            self._check_current(keystore)
+
+    def _advance(self, seen: Seen) -> None:
+        """After a durable commit: this session has seen the chain up to `seen`."""
+        if self._checkpointer is None or seen.seq <= self._seen.seq:
+            return
+        try:
+            self._checkpointer.write_file(seen)
+        except OSError:
+            return  # the commit stands; the checkpoint only lags (never runs ahead)
+        self._seen = seen
+
+    def _audit_intents(self, session: Session, keystore: Keystore) -> set[str]:
+        """Audit each intent of the key store not audited yet (in the caller's
+        transaction) and note the key store's generation. Returns the ids done."""
+        raw = raw_connection(session)
+        done: set[str] = set()
+        if _key_state(raw) is None:
+            return done  # a schema from before 0005: audited once it is upgraded
+        for intent in keystore.intents():
+            if not raw.execute(
+                "SELECT 1 FROM keystore_intent WHERE id = ?", (intent.id,)
+            ).fetchone():
+                seq = audit.append(
+                    session,
+                    actor_id=intent.actor_id,
+                    action=Action(intent.action),
+                    target_kind="user" if intent.target_id else None,
+                    target_id=intent.target_id,
+                    detail=intent.detail,
+                    at=intent.at,
+                )
+                raw.execute(
+                    "INSERT INTO keystore_intent (id, audit_seq) VALUES (?, ?)", (intent.id, seq)
+                )
+            done.add(intent.id)
+        raw.execute(
+            "UPDATE key_state SET generation = max(generation, ?), key_epoch = max(key_epoch, ?)"
+            " WHERE id = 1",
+            (keystore.generation, keystore.epoch),
+        )
+        return done
+
+    def commit_intents(self, keystore: Keystore) -> None:
+        """Audit a saved key-store change (inside the caller's `keystore_change`), then
+        drop its intent. A crash in between leaves the intent for the next unlock."""
+        with self.write() as session:
+            done = self._audit_intents(session, keystore)
+        keystore.forget_intents(done)
+        keystore.save()
+
+    def keystore_change(self):  # type: ignore[no-untyped-def]
+        """The key store read afresh under its lock, for one change (see Keystore)."""
+        return Keystore.transaction(self.paths.keystore)
 
     @staticmethod
     def _open_matching_key(paths: DataPaths, keystore: Keystore, keys: UnlockedKeys) -> None:
@@ -245,7 +416,9 @@ class Store:
             return
         from infoshare_desktop.store.backup import write_backup
 
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        # Microseconds in the name: two migrating unlocks in one second must not
+        # replace each other's backup.
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         write_backup(self, self.paths.backups / f"before-migration-{stamp}.isbackup")
         with self.engine.begin() as conn:
             migrate.upgrade(conn)
@@ -270,6 +443,9 @@ class Store:
             self._engine.dispose()
         self._engine = None
         self._keys = None
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+        self._checkpointer = None
 
     @property
     def is_open(self) -> bool:
@@ -281,9 +457,24 @@ class Store:
             try:
                 with self.write() as session:
                     audit.append(session, actor_id=self.user.user_id, action=action)
+                self._checkpoint_slot()
             except StoreError:
                 pass  # a lock must always succeed; the store stays consistent
         self.close()
+
+    def _checkpoint_slot(self) -> None:
+        """Copy the checkpoint into the user's key slot (the backstop should the
+        checkpoint file be deleted). Skipped if the key store is busy for long."""
+        if self._checkpointer is None:
+            return
+        with Keystore.transaction(self.paths.keystore, timeout=2.0) as keystore:
+            user_id = self.keys.user_id
+            if user_id not in keystore.user_ids():
+                return
+            mark = self._checkpointer.open(keystore.slot_checkpoint(user_id))
+            if mark is None or mark.seq < self._seen.seq:
+                keystore.set_slot_checkpoint(user_id, self._checkpointer.seal(self._seen))
+                keystore.save()
 
     @property
     def keystore(self) -> Keystore:
@@ -307,8 +498,11 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction; known database failures become StoreErrors."""
-        with _known_errors(), write_session(self.engine) as session:
-            yield session
+        with _known_errors():
+            with write_session(self.engine) as session:
+                yield session
+                seen = _seen(raw_connection(session))
+            self._advance(seen)
 
     @contextmanager
     def write_direct(self) -> Iterator[Any]:
@@ -322,6 +516,7 @@ class Store:
                 raw.execute("BEGIN IMMEDIATE")
                 try:
                     yield raw
+                    seen = _seen(raw)
                     raw.execute("COMMIT")
                 except BaseException:
                     if raw.in_transaction:
@@ -329,6 +524,7 @@ class Store:
                     raise
             finally:
                 pooled.close()
+            self._advance(seen)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -346,49 +542,96 @@ class Store:
     def ensure_exclusive(self) -> None:
         """Raise StoreBusyError if another window or program has the database open
         (a key rotation needs it to itself). Closes and reopens this store's engine."""
-        keys = self.keys
+        with self._engine_closed():
+            self._refuse_if_open_elsewhere()
+
+    def _refuse_if_open_elsewhere(self) -> None:
+        wal = self.paths.sidecars()[0]
+        if wal.exists() and wal.stat().st_size:
+            raise StoreBusyError(
+                "The store is open in another window or program. Close it there first, "
+                "then try again."
+            )
+
+    @contextmanager
+    def _engine_closed(self) -> Iterator[UnlockedKeys]:
+        """Close this store's engine for a moment; reopen it on the current key."""
+        keys, checkpointer, user = self.keys, self._checkpointer, self.user
         self.close()
         try:
-            wal = self.paths.sidecars()[0]
-            if wal.exists() and wal.stat().st_size:
-                raise StoreBusyError(
-                    "The store is open in another window or program. Close it there first, "
-                    "then try again."
-                )
+            yield keys
         finally:
-            self._keys = keys
+            self._keys, self._checkpointer, self.user = keys, checkpointer, user
             self._engine = make_engine(self.paths.database, keys.current_key)
 
-    def rotate_key(self) -> None:
-        """Re-encrypt the database under a new key sealed to every remaining slot.
+    def rotation_due(self) -> set[str]:
+        """Revoked accounts whose data key has not been rotated since."""
+        with self.read() as session:
+            rows = raw_connection(session).execute("SELECT user_id FROM rotation_due").fetchall()
+        return {r[0] for r in rows}
 
-        Crash-safe: the key store holds both keys until the re-keyed copy has replaced
-        the database, and `unlock` finishes or undoes an interrupted rotation.
+    def rotation_pending(self) -> bool:
+        """A key rotation is due (an account was revoked) or was left unfinished."""
+        return bool(self.rotation_due()) or self.keystore.pending_epoch is not None
+
+    def rotate_key(self) -> int:
+        """Re-encrypt the database under a new key sealed to every remaining slot;
+        returns the new epoch. Slots of revoked accounts are removed first.
+
+        Holds the key-store lock throughout, so no sign-in, account change or other
+        rotation runs meanwhile (and no new session can open the database). Crash-safe:
+        the key store holds both keys until the re-keyed copy has replaced the
+        database, and `unlock` finishes or undoes an interrupted rotation.
         """
-        keys, keystore = self.keys, self.keystore
-        old_epoch, old_key, new_key = keystore.epoch, keys.current_key, crypto.random_key()
+        with self.keystore_change() as keystore:
+            with self.read() as session:
+                revoked = [
+                    r[0]
+                    for r in raw_connection(session).execute(
+                        "SELECT id FROM user_account WHERE status = 'revoked'"
+                    )
+                ]
+            in_keystore = set(keystore.user_ids())
+            for user_id in revoked:
+                if user_id in in_keystore:
+                    keystore.remove_user(user_id)
+            keystore.save()
+            self._rotate_locked(keystore)
+            self.commit_intents(keystore)
+            return keystore.epoch
+
+    def _rotate_locked(self, keystore: Keystore) -> None:
+        old_epoch, new_key = keystore.epoch, crypto.random_key()
         rotating = self.paths.root / (self.paths.database.name + ROTATING_SUFFIX)
-        self.close()
-        try:
-            if any(p.exists() and p.stat().st_size for p in self.paths.sidecars()[:1]):
-                raise StoreBusyError()  # another program has the database open
-            copy_database(self.paths.database, keys.current_key, rotating, new_key)
-            new_epoch = keystore.begin_rotation(new_key)
-            for sidecar in self.paths.sidecars():
-                sidecar.unlink(missing_ok=True)
-            atomic_move(rotating, self.paths.database)
-            keystore.finish_rotation()
-            keys.data_keys = {new_epoch: new_key}
-        except BaseException:
-            rotating.unlink(missing_ok=True)
-            pending = keystore.pending_epoch
-            if pending is not None:  # settle on whichever key the database is under
-                keys.data_keys = {old_epoch: old_key, pending: new_key}
-                self._open_matching_key(self.paths, keystore, keys)
-            raise
-        finally:
-            self._keys = keys
-            self._engine = make_engine(self.paths.database, keys.current_key)
+        with self._engine_closed() as keys:
+            old_key = keys.current_key
+            try:
+                self._refuse_if_open_elsewhere()
+                copy_database(self.paths.database, old_key, rotating, new_key)
+                conn = raw_connect(rotating, new_key)
+                try:  # the copy knows its epoch and that no revocation is waiting
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.execute(
+                        "UPDATE key_state SET key_epoch = ? WHERE id = 1", (old_epoch + 1,)
+                    )
+                    conn.execute("DELETE FROM rotation_due")
+                    conn.execute("COMMIT")
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    conn.close()
+                new_epoch = keystore.begin_rotation(new_key, actor_id=keys.user_id)
+                for sidecar in self.paths.sidecars():
+                    sidecar.unlink(missing_ok=True)
+                atomic_move(rotating, self.paths.database)
+                keystore.finish_rotation()
+                keys.data_keys = {new_epoch: new_key}
+            except BaseException:
+                rotating.unlink(missing_ok=True)
+                pending = keystore.pending_epoch
+                if pending is not None:  # settle on whichever key the database is under
+                    keys.data_keys = {old_epoch: old_key, pending: new_key}
+                    self._open_matching_key(self.paths, keystore, keys)
+                raise
 
 
 def copy_database(source: Path, source_key: bytes, dest: Path, dest_key: bytes) -> None:
@@ -405,7 +648,7 @@ def copy_database(source: Path, source_key: bytes, dest: Path, dest_key: bytes) 
                 target.close()
         finally:
             src.close()
-        os.chmod(dest, 0o600)
+        owner_only(dest)
         raw_connect(dest, dest_key).close()
     except OSError as exc:
         dest.unlink(missing_ok=True)

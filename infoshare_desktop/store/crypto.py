@@ -24,6 +24,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
 
+#: The Argon2id parameters a slot may ask for. Outside them a slot is refused as damaged:
+#: a tampered cost is a denial of service (gigabytes of memory, hours of work) or, too
+#: low, a slot nobody should trust.
+KDF_LIMITS = {"memory_kib": (1024, 524_288), "iterations": (1, 8), "lanes": (1, 8)}
+SALT_BYTES = (16, 64)
+
 
 class DecryptionFailed(Exception):
     """A wrapped or sealed secret did not open: wrong key, or altered data."""
@@ -55,9 +61,23 @@ class KdfParams:
     def fresh(cls, **overrides: int) -> KdfParams:
         return cls(salt=b64e(os.urandom(16)), **overrides)
 
-    def derive(self, password: str) -> bytes:
+    def check(self) -> None:
+        """Raise ValueError for parameters outside KDF_LIMITS or a malformed salt."""
         if self.alg != "argon2id":
-            raise DecryptionFailed("unknown key derivation")
+            raise ValueError("unknown key derivation")
+        for name, (low, high) in KDF_LIMITS.items():
+            value = getattr(self, name)
+            if type(value) is not int or not low <= value <= high:
+                raise ValueError(f"key derivation parameter {name} out of range")
+        if self.memory_kib < 8 * self.lanes:
+            raise ValueError("key derivation memory too small for its lanes")
+        if not isinstance(self.salt, str) or not (
+            SALT_BYTES[0] <= len(b64d(self.salt)) <= SALT_BYTES[1]
+        ):
+            raise ValueError("key derivation salt malformed")
+
+    def derive(self, password: str) -> bytes:
+        self.check()
         kdf = Argon2id(
             salt=b64d(self.salt),
             length=KEY_BYTES,

@@ -47,6 +47,16 @@ _KNOWN_CODES = {
     26: StoreDamagedError,  # SQLITE_NOTADB
 }
 
+_KNOWN_MESSAGES = {
+    "database is locked": StoreBusyError,
+    "attempt to write a readonly database": StoreReadOnlyError,
+    "disk I/O error": StoreDamagedError,
+    "database disk image is malformed": StoreDamagedError,
+    "database or disk is full": DiskFullError,
+    "unable to open database file": StoreReadOnlyError,
+    "file is not a database": StoreDamagedError,
+}
+
 
 def known_error(error: BaseException) -> StoreError | None:
     """The user-facing error for an environment failure, or None for a bug."""
@@ -56,7 +66,10 @@ def known_error(error: BaseException) -> StoreError | None:
         error = error.orig  # type: ignore[assignment]
     code = getattr(error, "sqlite_errorcode", None)
     if code is None:
-        return None
+        # Some calls (the backup API) raise without a code: SQLite's own fixed wording
+        # for the code (sqlite3_errstr) says which it was.
+        kind = _KNOWN_MESSAGES.get(str(error)) if isinstance(error, sqlcipher3.Error) else None
+        return kind() if kind else None
     kind = _KNOWN_CODES.get(code & 0xFF)
     return kind() if kind else None
 

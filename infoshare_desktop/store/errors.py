@@ -28,12 +28,20 @@ class WrongPasswordError(StoreError):
         "The password is not right. Check Caps Lock and the keyboard layout and try again."
     )
 
-    def __init__(self, failures: int = 0, delay_seconds: float = 0.0) -> None:
+    def __init__(
+        self, failures: int = 0, delay_seconds: float = 0.0, *, not_recorded: str = ""
+    ) -> None:
         self.failures = failures
         self.delay_seconds = delay_seconds
+        self.recorded = not not_recorded
         msg = self.user_message
         remaining = max(0, 10 - failures)
-        if failures >= 5 and remaining:
+        if not_recorded:
+            msg += (
+                f" This failed attempt could not be recorded, because {not_recorded}; "
+                "nothing has been changed. Ask your administrator."
+            )
+        elif failures >= 5 and remaining:
             msg += f" After {remaining} more failed attempts the account will be locked."
         super().__init__(msg)
 
@@ -124,3 +132,32 @@ class PermissionDenied(StoreError):
 
 class AuditVerificationError(StoreError):
     user_message = "The audit trail does not verify: it may have been altered."
+
+
+class RollbackDetectedError(StoreError):
+    """The files are older than ones this account has already seen: something was put
+    back (or a journal file deleted), and saved work would silently be missing."""
+
+    user_message = (
+        "The database is older than the one this account last saw: records saved since "
+        "then are missing. An older copy of the database may have been put back, or its "
+        "journal file (infoshare.db-wal) deleted. Nothing has been changed. Do not go on "
+        "working in it: restore the latest backup (infoshare-desktop restore), or ask your "
+        "administrator."
+    )
+    keystore_message = (
+        "The key store is older than the one this database has already seen: an older copy "
+        "of keystore.json has been put back (undoing password changes or lock-outs). Nothing "
+        "has been changed. Restore the latest backup (infoshare-desktop restore), or ask "
+        "your administrator."
+    )
+    replaced_message = (
+        "The database does not match the one this account last saw: its history has been "
+        "changed or replaced by another copy. Nothing has been changed. Restore the latest "
+        "backup (infoshare-desktop restore), or ask your administrator."
+    )
+    tampered_message = (
+        "This account's record of what it last saw of the database has been altered, so the "
+        "database cannot be trusted to be complete. Nothing has been changed. Restore the "
+        "latest backup (infoshare-desktop restore), or ask your administrator."
+    )

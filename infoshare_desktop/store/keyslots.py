@@ -10,9 +10,19 @@ key. So:
 - the audit trail's MAC anchor is sealed to administrators only.
 
 Slots are found by a keyed hash of the user name, so the file names nobody. Failed
-attempts are counted here (the encrypted database cannot be read before an unlock) and
-copied into the audit trail at the next successful unlock. Roles and account status live
-in the encrypted database, not here. Every write is atomic.
+attempts are counted here (the encrypted database cannot be read before an unlock). Roles
+and account status live in the encrypted database, not here.
+
+Every change is made under an exclusive OS file lock (`Keystore.transaction`): the file
+is re-read inside the lock, its generation counter checked and raised by one, and the
+new file replaces the old atomically. So two processes never save over each other's
+changes with a stale copy.
+
+A change that needs an audit entry is written together with an *intent* (a journal
+entry with a random id: action, actor, target, time; ids only). The database commit that
+records the audit entry also records the intent id, and the intent is then dropped from
+the journal. After a crash between the two, the next unlock by anyone completes it; the
+recorded id makes that idempotent, so each change is audited exactly once.
 """
 
 from __future__ import annotations
@@ -21,8 +31,13 @@ import copy
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+
+import filelock
 
 from infoshare_desktop.domain.accounts import (
     normalise_password,
@@ -32,29 +47,91 @@ from infoshare_desktop.domain.accounts import (
 from infoshare_desktop.store import crypto
 from infoshare_desktop.store.errors import (
     AccountLockedError,
+    DiskFullError,
     KeystoreDamagedError,
     SetupCodeRequired,
+    StoreBusyError,
     StoreError,
+    StoreReadOnlyError,
     StoreTooNewError,
     TooSoonError,
     UnknownUserError,
     WrongPasswordError,
 )
-from infoshare_desktop.store.files import atomic_write
+from infoshare_desktop.store.files import atomic_write, translate_os_error
 
 FORMAT = "infoshare-keystore"
 VERSION = 1
 DELAY_AFTER_FAILURES = 5
 LOCK_AFTER_FAILURES = 10
 MAX_DELAY_SECONDS = 60.0
+#: How long a change waits for another process's change (a key rotation copies the
+#: whole database while it holds the lock).
+LOCK_TIMEOUT_SECONDS = 120.0
 
 #: Production Argon2id cost (about 150 ms on two cores). Tests may lower it for speed;
 #: the parameters are stored per slot, so a slot always opens with its own.
 DEFAULT_KDF = {"memory_kib": 65536, "iterations": 3, "lanes": 4}
 
 
+READ_ONLY_REASON = "the data folder cannot be written to"
+DISK_FULL_REASON = "the disk holding the data folder is full"
+
+
 class PasswordRejected(StoreError):
     """A new password does not meet the policy; the message says why."""
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A key-store change whose audit entry may not be in the database yet."""
+
+    id: str
+    at: datetime
+    action: str
+    actor_id: str | None
+    target_id: str | None
+    detail: str | None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Intent:
+        return cls(
+            d["id"],
+            datetime.fromisoformat(d["at"]),
+            d["action"],
+            d.get("actor"),
+            d.get("target"),
+            d.get("detail"),
+        )
+
+
+def lock_for(path: Path) -> filelock.BaseFileLock:
+    """The OS lock that guards the key store at `path` (one object per path and process,
+    so a thread that already holds it may take it again)."""
+    return filelock.FileLock(
+        path.with_name(path.name + ".lock"),
+        timeout=LOCK_TIMEOUT_SECONDS,
+        is_singleton=True,
+        preserve_lock_file=True,
+    )
+
+
+@contextmanager
+def holding_lock(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    lock = lock_for(path)
+    try:
+        lock.acquire(timeout=timeout)
+    except filelock.Timeout:
+        raise StoreBusyError(
+            "Another window or program is changing the accounts or the data key. "
+            "Wait a moment and try again."
+        ) from None
+    except OSError as exc:
+        raise translate_os_error(exc) from exc
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @dataclass
@@ -69,6 +146,8 @@ class UnlockedKeys:
     #: The slot changed in memory (a password set from a one-time code, the failure
     #: counter cleared); the caller saves it once the account is known to be usable.
     slot_changed: bool = False
+    #: A one-time code was replaced by the user's own password in this unlock.
+    password_set: bool = False
 
     @property
     def current_key(self) -> bytes:
@@ -86,6 +165,7 @@ class Keystore:
     def __init__(self, path: Path, data: dict) -> None:
         self.path = path
         self._data = data
+        self._held = False
 
     # -- file -----------------------------------------------------------------------
     @classmethod
@@ -97,9 +177,24 @@ class Keystore:
             "epoch": 1,
             "pending_epoch": None,
             "lookup_salt": crypto.b64e(crypto.random_key()),
+            "generation": 0,
+            "journal": [],
             "slots": {},
         }
         return cls(path, data)
+
+    @classmethod
+    @contextmanager
+    def transaction(cls, path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[Keystore]:
+        """The key store read afresh under its exclusive lock; `save()` inside writes it.
+        Every change goes through here, so none is made from a stale copy."""
+        with holding_lock(path, timeout):
+            keystore = cls.load(path)
+            keystore._held = True
+            try:
+                yield keystore
+            finally:
+                keystore._held = False
 
     @classmethod
     def load(cls, path: Path) -> Keystore:
@@ -110,6 +205,8 @@ class Keystore:
                 and data.get("format") == FORMAT
                 and isinstance(data.get("slots"), dict)
                 and isinstance(data.get("epoch"), int)
+                and isinstance(data.get("generation", 0), int)
+                and isinstance(data.get("journal", []), list)
             )
         except (OSError, ValueError):
             ok = False
@@ -120,6 +217,28 @@ class Keystore:
         return cls(path, data)
 
     def save(self) -> None:
+        """Write the key store atomically with its generation raised by one.
+
+        Inside `transaction` the lock is already held. Outside it (a key store in a
+        folder of its own, such as a backup being checked) the lock is taken here. Either
+        way the file on disk must still be the one read (same generation, no newer key
+        epoch), so a stale copy can never be written back."""
+        if self._held:
+            self._write()
+            return
+        with holding_lock(self.path):
+            self._write()
+
+    def _write(self) -> None:
+        on_disk = Keystore.load(self.path) if self.path.exists() else None
+        if on_disk is not None and (
+            on_disk.generation != self.generation or on_disk.epoch > self.epoch
+        ):
+            raise StoreBusyError(
+                "The accounts were changed in another window or program meanwhile. "
+                "Nothing was saved; try again."
+            )
+        self._data["generation"] = self.generation + 1
         atomic_write(self.path, json.dumps(self._data, indent=1, sort_keys=True).encode())
 
     def snapshot(self) -> dict:
@@ -139,6 +258,40 @@ class Keystore:
     @property
     def pending_epoch(self) -> int | None:
         return self._data.get("pending_epoch")
+
+    @property
+    def generation(self) -> int:
+        """Raised by one on every save: a copy with a lower number is an older file."""
+        return self._data.get("generation", 0)
+
+    # -- intents (see the module docstring) --------------------------------------------
+    def add_intent(
+        self,
+        action: str,
+        *,
+        actor_id: str | None,
+        target_id: str | None,
+        detail: str | None = None,
+    ) -> str:
+        intent_id = str(uuid.uuid4())
+        self._data.setdefault("journal", []).append(
+            {
+                "id": intent_id,
+                "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+                "action": str(action),
+                "actor": actor_id,
+                "target": target_id,
+                "detail": detail,
+            }
+        )
+        return intent_id
+
+    def intents(self) -> list[Intent]:
+        return [Intent.from_dict(d) for d in self._data.get("journal", [])]
+
+    def forget_intents(self, ids: set[str]) -> None:
+        """Drop intents whose audit entries are committed."""
+        self._data["journal"] = [d for d in self._data.get("journal", []) if d["id"] not in ids]
 
     def user_ids(self) -> list[str]:
         return [s["user_id"] for s in self._data["slots"].values()]
@@ -196,6 +349,7 @@ class Keystore:
         self, slot: dict, secret: str, setup_code: bool, data_keys: dict[int, bytes]
     ) -> None:
         private, public = crypto.new_keypair()
+        slot.pop("checkpoint", None)  # a new key pair starts afresh
         slot.update(
             public=crypto.b64e(public),
             setup=setup_code,
@@ -233,6 +387,19 @@ class Keystore:
             public = crypto.b64d(slot["public"])
             slot["audit_anchor"] = crypto.seal(public, anchor, self._aad("audit", user_id))
 
+    def public_key(self, user_id: str) -> str:
+        return self._slot_by_id(user_id)[1]["public"]
+
+    def is_set_up(self, user_id: str) -> bool:
+        """The user has chosen their own password (so has signed in at least once)."""
+        return not self._slot_by_id(user_id)[1].get("setup")
+
+    def slot_checkpoint(self, user_id: str) -> dict | None:
+        return self._slot_by_id(user_id)[1].get("checkpoint")
+
+    def set_slot_checkpoint(self, user_id: str, checkpoint: dict) -> None:
+        self._slot_by_id(user_id)[1]["checkpoint"] = checkpoint
+
     def remove_user(self, user_id: str) -> None:
         lookup, _ = self._slot_by_id(user_id)
         del self._data["slots"][lookup]
@@ -248,12 +415,17 @@ class Keystore:
         _, slot = self._slot_by_id(user_id)
         slot.update(failures=0, last_failure=0.0, locked=False, unreported=0)
 
+    def failures(self, user_id: str) -> int:
+        return int(self._slot_by_id(user_id)[1].get("failures", 0))
+
     # -- unlock ---------------------------------------------------------------------
     def _open_private(self, slot: dict, secret: str) -> bytes:
         try:
             params = crypto.KdfParams(**slot["private"]["kdf"])
             key = params.derive(normalise_password(secret))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, KeyError) as exc:
+            # Includes Argon2id parameters outside crypto.KDF_LIMITS: refused before any
+            # work, and not counted as a failed attempt.
             raise KeystoreDamagedError() from exc
         return crypto.unwrap(key, slot["private"], self._aad("private", slot["user_id"]))
 
@@ -272,22 +444,32 @@ class Keystore:
             private = self._open_private(slot, password)
         except crypto.DecryptionFailed:
             slot["failures"] += 1
-            slot["unreported"] = slot.get("unreported", 0) + 1
             slot["last_failure"] = time.time()
             slot["locked"] = slot["failures"] >= LOCK_AFTER_FAILURES
-            self.save()
+            detail = f"failed_attempts={slot['failures']}"
+            self.add_intent(
+                "session.unlock_failed",
+                actor_id=slot["user_id"],
+                target_id=slot["user_id"],
+                detail=detail + (";locked" if slot["locked"] else ""),
+            )
+            self._save_failure()
             if slot["locked"]:
                 raise AccountLockedError() from None
             raise WrongPasswordError(slot["failures"], failure_delay(slot["failures"])) from None
         user_id = slot["user_id"]
-        changed = False
+        changed = password_set = False
         if slot.get("setup"):
             if new_password is None:
                 raise SetupCodeRequired()
             self._set_password(slot, private, new_password, username)
-            changed = True
-        unreported = slot.get("unreported", 0)
-        if slot["failures"] or unreported:
+            changed = password_set = True
+        unreported = sum(
+            1
+            for i in self.intents()
+            if i.action == "session.unlock_failed" and i.target_id == user_id
+        )
+        if slot["failures"] or slot.get("unreported"):
             slot.update(failures=0, last_failure=0.0, unreported=0)
             changed = True
         data_keys = {}
@@ -309,7 +491,16 @@ class Keystore:
                 )
             except crypto.DecryptionFailed as exc:
                 raise KeystoreDamagedError() from exc
-        return UnlockedKeys(user_id, private, data_keys, anchor, unreported, changed)
+        return UnlockedKeys(user_id, private, data_keys, anchor, unreported, changed, password_set)
+
+    def _save_failure(self) -> None:
+        """Count a failed attempt; when the data folder cannot take it, say so."""
+        try:
+            self.save()
+        except StoreReadOnlyError:
+            raise WrongPasswordError(not_recorded=READ_ONLY_REASON) from None
+        except DiskFullError:
+            raise WrongPasswordError(not_recorded=DISK_FULL_REASON) from None
 
     def _set_password(self, slot: dict, private: bytes, new_password: str, username: str) -> None:
         problem = password_problem(new_password, username=username)
@@ -318,23 +509,30 @@ class Keystore:
         self._wrap_private(slot, private, new_password)
         slot["setup"] = False
 
-    def change_password(self, username: str, old_password: str, new_password: str) -> None:
-        """Rewrap one slot's private key; the database is not touched."""
+    def change_password(self, username: str, old_password: str, new_password: str) -> str:
+        """Rewrap one slot's private key (the database is not touched) and record the
+        intent to audit it; returns the intent id. The caller saves."""
         slot = self._slot(username)
         try:
             private = self._open_private(slot, old_password)
         except crypto.DecryptionFailed:
             raise WrongPasswordError() from None
         self._set_password(slot, private, new_password, username)
-        self.save()
+        return self.add_intent(
+            "account.password_change", actor_id=slot["user_id"], target_id=slot["user_id"]
+        )
 
     # -- key rotation -----------------------------------------------------------------
-    def begin_rotation(self, new_key: bytes) -> int:
-        """Seal a new data key for every remaining user, keeping the current one."""
+    def begin_rotation(self, new_key: bytes, *, actor_id: str | None = None) -> int:
+        """Seal a new data key for every remaining user, keeping the current one. The
+        intent to audit the rotation is saved with it (dropped if it is undone)."""
         new_epoch = self.epoch + 1
         for slot in self._data["slots"].values():
             self._seal_data_key(slot, new_epoch, new_key)
         self._data["pending_epoch"] = new_epoch
+        self.add_intent(
+            "store.key_rotate", actor_id=actor_id, target_id=None, detail=f"epoch={new_epoch}"
+        )
         self.save()
         return new_epoch
 
@@ -353,14 +551,22 @@ class Keystore:
         for slot in self._data["slots"].values():
             slot["keys"].pop(str(pending), None)
         self._data["pending_epoch"] = None
+        self._data["journal"] = [
+            d
+            for d in self._data.get("journal", [])
+            if not (d["action"] == "store.key_rotate" and d.get("detail") == f"epoch={pending}")
+        ]
         self.save()
 
     def copy_for_backup(self, backup_key: bytes) -> Keystore:
-        """A key store for a backup: the same users, the backup's own data key."""
+        """A key store for a backup: the same users, the backup's own data key, under the
+        current epoch (the database copy remembers the epoch it has seen, and a lower one
+        would be refused as a rolled-back key store)."""
         data = self.snapshot()
-        data.update(epoch=1, pending_epoch=None)
+        epoch = self.epoch
+        data.update(pending_epoch=None)
         copy_ = Keystore(self.path, data)
         for slot in data["slots"].values():
             slot.update(keys={}, failures=0, unreported=0, last_failure=0.0)
-            copy_._seal_data_key(slot, 1, backup_key)
+            copy_._seal_data_key(slot, epoch, backup_key)
         return copy_

@@ -23,6 +23,7 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
 from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
+from infoshare_desktop.ui.input_guard import install_input_guard
 from infoshare_desktop.ui.theme import apply_theme, current_theme
 
 if TYPE_CHECKING:
@@ -75,16 +76,21 @@ def install_exception_hook() -> None:
     sys.excepthook = handle_exception
 
 
-def _warm_up_services() -> None:
-    """Import the storage stack while the user types (import only: no file is opened)."""
+def _warm_up_services(paths: DataPaths | None = None) -> None:
+    """Import the storage stack while the user types, then remove what crashed backups
+    and restores left behind (no store file is opened)."""
     try:
         import infoshare_desktop.services.accounts  # noqa: F401
+        from infoshare_desktop.services import maintenance
+
+        if paths is not None:
+            maintenance.clean_leftovers(paths)
     except Exception as exc:  # the Unlock button will report it properly
-        log.warning("warm-up import failed: %s", type(exc).__qualname__)
+        log.warning("warm-up failed: %s", type(exc).__qualname__)
 
 
-def start_warm_up() -> threading.Thread:
-    thread = threading.Thread(target=_warm_up_services, name="warm-up", daemon=True)
+def start_warm_up(paths: DataPaths | None = None) -> threading.Thread:
+    thread = threading.Thread(target=_warm_up_services, args=(paths,), name="warm-up", daemon=True)
     thread.start()
     return thread
 
@@ -166,11 +172,12 @@ def run(paths: DataPaths) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     apply_theme(app)
+    install_input_guard(app)
     install_exception_hook()
     controller = SessionController(paths, app)
     controller.start()
     if os.environ.get(QUIT_AFTER_FIRST_PAINT) and controller.dialog is not None:
         probe = _QuitOnFirstPaint(app)
         controller.dialog.installEventFilter(probe)
-    QTimer.singleShot(0, start_warm_up)
+    QTimer.singleShot(0, lambda: start_warm_up(paths))
     return app.exec()

@@ -46,6 +46,7 @@ from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.activity import UserActivityFilter
 from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
 from infoshare_desktop.ui.dialogs.idle_lock import IdleLockDialog
+from infoshare_desktop.ui.dialogs.restore_backup import RestoreBackupDialog
 from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
 from infoshare_desktop.ui.feedback import busy_cursor
 from infoshare_desktop.ui.models.account_table import roles_text
@@ -55,7 +56,7 @@ from infoshare_desktop.ui.widgets.cases_page import CasesPage
 from infoshare_desktop.ui.widgets.drafts_page import DraftsPage
 from infoshare_desktop.ui.widgets.home_page import HomePage
 from infoshare_desktop.ui.widgets.labels import text_label
-from infoshare_desktop.ui.widgets.users_page import UsersPage
+from infoshare_desktop.ui.widgets.users_page import UsersPage, rotate_data_key
 
 HOME = "Home"
 USERS = "Users"
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.session = Session(store, self)
         self.paths = DataPaths(accounts.data_folder(store))
         self.lock_dialog: UnlockDialog | None = None
+        self.restore_dialog: RestoreBackupDialog | None = None
         self._locked = False
         self._ended = False
         self._kept_over_lock: list[QDialog] = []
@@ -325,7 +327,13 @@ class MainWindow(QMainWindow):
             self._action(self.admin_menu, "&Idle lock…", self._on_idle_lock_action_triggered)
             self.admin_menu.addSeparator()
             self._action(self.admin_menu, "&Back up now…", self._on_backup_action_triggered)
+            self.restore_action = self._action(
+                self.admin_menu, "Re&store from backup…", self._on_restore_action_triggered
+            )
             self._action(self.admin_menu, "&Verify store…", self._on_verify_action_triggered)
+            self._action(
+                self.admin_menu, "&Rotate the data key now…", self._on_rotate_action_triggered
+            )
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, f"&About {APP_NAME}", self._on_about_action_triggered)
 
@@ -439,8 +447,8 @@ class MainWindow(QMainWindow):
             tasks.append(
                 (
                     "Administration menu",
-                    "set how soon the screen locks itself, back up the store and check "
-                    "that it and its audit trail are intact",
+                    "set how soon the screen locks itself, back up the store, check "
+                    "that it and its audit trail are intact, and replace its data key",
                 )
             )
         self.home_page.set_tasks(tasks)
@@ -562,6 +570,60 @@ class MainWindow(QMainWindow):
             "\n\nKeep it somewhere safe, away from this computer. Restoring it needs an "
             "administrator's user name and password.",
         )
+
+    def _on_rotate_action_triggered(self) -> None:
+        if rotate_data_key(self, self.session.store):
+            self.session.store_changed.emit()
+
+    def _on_restore_action_triggered(self) -> None:
+        src = feedback.ask_open_path(
+            self, "Restore from backup", self.paths.backups, BACKUP_FILTER + ";;All files (*)"
+        )
+        if src is None:
+            return
+        dialog = RestoreBackupDialog(
+            self.paths, src, username=self.session.user.username, parent=self
+        )
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.accepted.connect(self._on_restore_dialog_accepted)
+        self.restore_dialog = dialog
+        dialog.open()
+
+    def _on_restore_dialog_accepted(self) -> None:
+        """Close this session's store (the restore needs the files to itself), restore,
+        then sign out so the user signs in again to the restored store. If the restore is
+        refused, nothing changed: continue with the current store."""
+        dialog, self.restore_dialog = self.restore_dialog, None
+        if dialog is None:
+            return
+        username, password, src = dialog.username, dialog.password, dialog.src
+        dialog.password_edit.clear()
+        dialog.deleteLater()
+        self._stop_idle_watch()
+        self.session.about_to_lock.emit()
+        accounts.sign_out(self.session.store)
+        try:
+            with busy_cursor():
+                restored = maintenance.restore(
+                    self.paths, src=src, username=username, password=password
+                )
+        except KNOWN_ERRORS as exc:
+            feedback.show_error(self, str(exc))
+            try:
+                self.set_store(accounts.sign_in(self.paths, username=username, password=password))
+            except KNOWN_ERRORS as again:
+                feedback.show_error(self, str(again))
+                self.sign_out()
+            return
+        accounts.sign_out(restored)
+        self._locked = True  # the store is closed: nothing may save to it on the way out
+        feedback.inform(
+            self,
+            "Backup restored",
+            "The backup has been restored. The store it replaced is kept under "
+            "backups/replaced-<time>/ in the data folder.\n\nSign in again to continue.",
+        )
+        self.sign_out()
 
     def _on_verify_action_triggered(self) -> None:
         try:

@@ -1,6 +1,7 @@
 """App-wide look: the Fusion style, a text size and an optional high-visibility theme.
 
-The style sheets live in `resources/themes/`; `@text_size@`, `@heading_size@` and
+The style sheets live in `resources/themes/` (the package `infoshare_desktop.resources`,
+read with `importlib.resources`); `@text_size@`, `@heading_size@` and
 `@code_size@` in them are replaced with point sizes for the chosen text size, so every
 screen scales together. Widgets opt into named looks with a `role` property
 (`heading`, `subheading`, `muted`, `code`) rather than styling themselves.
@@ -8,12 +9,12 @@ screen scales together. Widgets opt into named looks with a `role` property
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = files("infoshare_desktop.resources")
 THEMES = RESOURCES / "themes"
 APP_ICON = RESOURCES / "icons" / "infoshare.svg"
 
@@ -96,8 +97,7 @@ def apply_theme(
     font.setPointSize(TEXT_SIZES[text_size])
     app.setFont(font)
     app.setStyleSheet(sheet)
-    if APP_ICON.exists():
-        app.setWindowIcon(QIcon(str(APP_ICON)))
+    app.setWindowIcon(QIcon(str(APP_ICON)))
 
 
 def set_role(label: QLabel | QWidget, role: str) -> None:

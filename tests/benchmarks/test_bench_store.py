@@ -119,3 +119,49 @@ def test_bench_commit_with_audit_entry(benchmark, admin_store):
         benchmark.extra_info["ratio_to_raw_commit"] = round(
             benchmark.stats.stats.median / RESULTS["raw_commit"], 2
         )
+
+
+def _save_a_record(store):
+    from infoshare_desktop.services import cases, records
+    from tests.domain.factories import complete_case
+
+    case_id = cases.create_case(store, draft=complete_case())
+    draft = complete_sharing_decision()
+    return lambda: records.record_sharing_decision(store, case_id=case_id, draft=draft)
+
+
+def test_bench_record_save_baseline_without_checkpoint(benchmark, admin_store):
+    """Issue 9 baseline: a record save through the service with the rollback checkpoint
+    switched off (as before it existed)."""
+    save = _save_a_record(admin_store)
+    admin_store._checkpointer = None
+    benchmark(save)
+    RESULTS["save_without_checkpoint"] = benchmark.stats.stats.median
+
+
+def test_bench_record_save_with_checkpoint(benchmark, admin_store):
+    """The same save, then the user's checkpoint file advanced (temp file, fsync, rename)."""
+    save = _save_a_record(admin_store)
+    assert admin_store._checkpointer is not None
+    benchmark(save)
+    if "save_without_checkpoint" in RESULTS:
+        benchmark.extra_info["ratio_to_save_without_checkpoint"] = round(
+            benchmark.stats.stats.median / RESULTS["save_without_checkpoint"], 2
+        )
+
+
+def test_bench_checkpoint_write_alone(benchmark, tmp_path):
+    """What the checkpoint adds to every commit, on its own (compare with the saves)."""
+    from infoshare_desktop.store.checkpoint import Checkpointer, Seen
+
+    checkpointer = Checkpointer(
+        tmp_path, store_id="s", user_id="u", public="p", private=os.urandom(32)
+    )
+    checkpointer.write_file(Seen(1, os.urandom(32)), sync=True)
+    seen = Seen(2, os.urandom(32))
+    benchmark(checkpointer.write_file, seen)
+    checkpointer.close()
+    if "save_without_checkpoint" in RESULTS:
+        benchmark.extra_info["ratio_to_save_without_checkpoint"] = round(
+            benchmark.stats.stats.median / RESULTS["save_without_checkpoint"], 4
+        )

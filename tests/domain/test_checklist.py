@@ -482,6 +482,59 @@ SATISFIES = [
 ]  # fmt: skip
 
 
+# ---- dates checked against the child's date of birth --------------------------------
+
+BORN = date(2015, 4, 1)
+LATE = "Entered from the paper file after the audit"
+
+
+def sharing_born(born: date | None = BORN, **changes):
+    draft = f.complete_sharing_decision(SHARED, NOW, late_entry_reason=LATE, **changes)
+    return check_sharing_decision(draft, now=NOW, date_of_birth=born)
+
+
+def consent_born(born: date | None = BORN, **changes):
+    draft = f.complete_consent_decision(NOW, **changes)
+    return check_consent_decision(draft, now=NOW, date_of_birth=born)
+
+
+def case_born(born: date | None):
+    return check_case(f.complete_case(date_of_birth=born), today=NOW.date())
+
+
+def noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+EVE = noon(date(2015, 3, 31))
+RAISES += [
+    Raises("BEFORE_BIRTH", A, "occurred_at", lambda: sharing_born(occurred_at=EVE)),
+    Raises("BEFORE_BIRTH", A, "occurred_at",
+           lambda: sharing_born(occurred_at=noon(date(2009, 1, 1)))),
+    Raises("BEFORE_BIRTH", A, "occurred_at", lambda: consent_born(occurred_at=EVE)),
+    Raises("BIRTH_IN_FUTURE", B, "date_of_birth",
+           lambda: case_born(NOW.date() + timedelta(days=1))),
+    Raises("BIRTH_IN_FUTURE", B, "date_of_birth", lambda: case_born(date(2030, 1, 1))),
+]  # fmt: skip
+SATISFIES += [
+    Satisfies("BEFORE_BIRTH", lambda: sharing_born(occurred_at=noon(BORN))),  # the day itself
+    Satisfies("BEFORE_BIRTH", lambda: sharing_born(occurred_at=noon(date(2016, 1, 1)))),
+    Satisfies("BEFORE_BIRTH", lambda: sharing_born(None, occurred_at=noon(date(2009, 1, 1)))),
+    Satisfies("BEFORE_BIRTH", lambda: consent_born(occurred_at=noon(BORN))),
+    Satisfies("BIRTH_IN_FUTURE", lambda: case_born(NOW.date())),  # born today
+    Satisfies("BIRTH_IN_FUTURE", lambda: case_born(BORN)),
+    Satisfies("BIRTH_IN_FUTURE", lambda: case_born(None)),
+]  # fmt: skip
+
+
+def test_an_event_before_the_birth_is_named_with_both_dates() -> None:
+    (finding,) = [
+        x for x in sharing_born(occurred_at=noon(date(2015, 3, 31))) if x.rule_id == "BEFORE_BIRTH"
+    ]
+    assert "31 Mar 2015" in finding.message and "1 Apr 2015" in finding.message
+    assert "accurate" in finding.citation
+
+
 @pytest.mark.parametrize(
     "case", RAISES, ids=[f"{c.rule_id}-{c.field}-{i}" for i, c in enumerate(RAISES)]
 )

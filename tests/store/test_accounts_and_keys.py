@@ -62,8 +62,9 @@ def test_each_user_unlocks_with_their_own_password_and_roles(three_users):
 def test_a_password_change_rewraps_one_slot_and_leaves_the_database_untouched(three_users):
     paths = three_users
     before = digest(paths.database)
-    keystore = Keystore.load(paths.keystore)
-    keystore.change_password(BEA, BEA_PASSWORD, "new harbour lantern song")
+    with Keystore.transaction(paths.keystore) as keystore:
+        keystore.change_password(BEA, BEA_PASSWORD, "new harbour lantern song")
+        keystore.save()
     assert digest(paths.database) == before
     with pytest.raises(WrongPasswordError):
         accounts.sign_in(paths, username=BEA, password=BEA_PASSWORD)

@@ -40,6 +40,18 @@ def test_an_untouched_store_verifies(busy_store, capsys, monkeypatch):
     assert "hashes and MACs: ok" in out
 
 
+def _forget_checkpoints(paths) -> None:
+    """What a tamperer who knows the design would also do: delete each user's checkpoint
+    file and the copy in their key slot, so only the audit chain's own MACs are left."""
+    import shutil
+
+    shutil.rmtree(paths.root / "checkpoints")
+    data = json.loads(paths.keystore.read_bytes())
+    for slot in data["slots"].values():
+        slot.pop("checkpoint", None)
+    paths.keystore.write_text(json.dumps(data))
+
+
 def _tamper(paths, key, *sql):
     conn = raw_connect(paths.database, key)
     conn.execute("DROP TRIGGER audit_event_no_update")
@@ -84,6 +96,10 @@ def test_deleting_the_last_entries_is_detected_even_with_the_head_rewound(
     )
     code, out = run_verify(paths, capsys, monkeypatch)
     assert code != 0
+    assert "older than the one this account last saw" in out  # the checkpoint is ahead
+    _forget_checkpoints(paths)
+    code, out = run_verify(paths, capsys, monkeypatch)
+    assert code != 0
     assert "entries were removed" in out
 
 
@@ -120,6 +136,10 @@ def test_recomputing_the_chain_after_an_edit_is_detected(busy_store, capsys, mon
         prev = digest
     conn.execute("UPDATE audit_state SET head = ?", (prev,))
     conn.close()
+    code, out = run_verify(paths, capsys, monkeypatch)
+    assert code != 0
+    assert "history has been changed or replaced" in out  # the checkpoint's entry differs
+    _forget_checkpoints(paths)
     code, out = run_verify(paths, capsys, monkeypatch)
     assert code != 0
     assert "entry 6 fails its MAC" in out

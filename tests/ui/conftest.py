@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.input_guard import install_input_guard
 from infoshare_desktop.ui.theme import apply_theme
 
 USER = "sam.worker"
@@ -48,6 +49,7 @@ class FeedbackRecorder:
 @pytest.fixture(scope="session", autouse=True)
 def _theme(qapp):
     apply_theme(qapp)
+    install_input_guard(qapp)  # as ui.application.run() does
 
 
 @pytest.fixture(autouse=True)

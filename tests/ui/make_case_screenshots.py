@@ -19,7 +19,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QDate  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from infoshare_desktop.paths import DataPaths  # noqa: E402
@@ -51,8 +50,9 @@ def main() -> int:
     apply_theme(app)
 
     from infoshare_desktop.domain import SharingDecisionDraft, SharingKind
-    from infoshare_desktop.domain.enums import RecordKind
-    from infoshare_desktop.services import accounts, cases, drafts
+    from infoshare_desktop.domain.enums import AmendmentReason, RecordKind
+    from infoshare_desktop.domain.records import AmendmentDraft
+    from infoshare_desktop.services import accounts, cases, drafts, records, reviews
     from infoshare_desktop.services.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.ui.main_window import MainWindow
 
@@ -61,12 +61,11 @@ def main() -> int:
         create_demo_store(paths, cases=50, records=400)
         store = accounts.sign_in(paths, username="demo.lead", password=DEMO_PASSWORD)
         busiest = cases.list_cases(store, limit=3, sort="records")
-        for case in busiest[1:]:
+        purposes = ["Planning meeting next week", "Ask the school nurse about the care plan"]
+        for case, purpose in zip(busiest[1:], purposes, strict=False):
             drafts.save_draft(
                 store,
-                draft=SharingDecisionDraft(
-                    kind=SharingKind.SHARED, purpose="Planning meeting next week"
-                ),
+                draft=SharingDecisionDraft(kind=SharingKind.SHARED, purpose=purpose),
                 case_id=case.case_id,
             )
         window = MainWindow(store)
@@ -82,11 +81,23 @@ def main() -> int:
 
         page.open_case(busiest[1].case_id)
         view = page.case_view
-        for row in range(view.model.rowCount() - 1, -1, -1):
-            entry = view.model.row_at(row)
-            if entry.kind is RecordKind.SHARING_DECISION:
-                view.select_record(entry.record_id)
-                break
+        shared = [e for e in view.model.rows() if e.kind is RecordKind.SHARING_DECISION]
+        own = [e for e in shared if e.author_id == store.user.user_id]
+        if own:  # badges: one awaiting review, one amended (with a saved confirmation)
+            reviews.request_review(store, record_id=own[0].record_id)
+        amended = records.add_amendment(
+            store,
+            draft=AmendmentDraft(
+                target_id=shared[-1].record_id,
+                text="The health visitor is Oscar Fairbrook, not Fairbrooke.",
+                reason=AmendmentReason.CORRECTION_OF_FACT,
+                target_was_shared=True,
+                recipients_told=True,
+                recipients_told_notes="Told by secure email the same day.",
+            ),
+        )
+        view.reload(select_record_id=shared[-1].record_id)
+        view.show_saved(amended.record_id, "Amendment")
         save(window, out, "case-view.png")
 
         window.set_high_visibility(True)
@@ -108,7 +119,7 @@ def main() -> int:
         dialog.name_edit.setText(match.display_name)
         if match.date_of_birth:
             born = match.date_of_birth
-            dialog.dob_edit.setDate(QDate(born.year, born.month, born.day))
+            dialog.dob_edit.set_text(f"{born:%d/%m/%Y}")
         dialog.reference_edit.setText("WM-NEW-0001")
         dialog.create()
         save(dialog, out, "case-duplicate.png", None)

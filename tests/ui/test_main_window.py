@@ -37,7 +37,14 @@ def test_administrator_sees_home_users_and_administration(admin_window):
     ]
     assert admin_window.page_names() == ["Home", "Users", "Cases", "My drafts"]
     admin = [a.text() for a in admin_window.admin_menu.actions() if a.text()]
-    assert admin == ["&Users…", "&Idle lock…", "&Back up now…", "&Verify store…"]
+    assert admin == [
+        "&Users…",
+        "&Idle lock…",
+        "&Back up now…",
+        "Re&store from backup…",
+        "&Verify store…",
+        "&Rotate the data key now…",
+    ]
     assert admin_window.lock_action.shortcut().toString() == "Ctrl+L"
     home = all_text(admin_window.home_page)
     assert "Alex Example (Admin)" in home and "Administrator" in home

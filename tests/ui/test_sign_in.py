@@ -237,3 +237,29 @@ def test_sign_in_modules_do_not_import_the_storage_stack(module):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_rolled_back_database_is_refused_in_the_sign_in_dialog(
+    qtbot, admin_store, data_paths, tmp_path
+):
+    """An older copy of the database put back: the dialog says what happened and points
+    to restore; nothing is opened."""
+    import shutil
+
+    from infoshare_desktop.services import accounts
+
+    admin_store.close()
+    shutil.copy(data_paths.database, tmp_path / "old.db")
+    store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    accounts.set_idle_lock_minutes(store, minutes=9)  # a change the old copy lacks
+    store.close()
+    shutil.copy(tmp_path / "old.db", data_paths.database)
+    dialog = UnlockDialog(data_paths)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username_edit.setText(ADMIN)
+    dialog.password_edit.setText(ADMIN_PASSWORD)
+    dialog.unlock_button.click()
+    assert dialog.isVisible() and dialog.store is None
+    assert "older than the one this account last saw" in dialog.alert.text()
+    assert "restore the latest backup" in dialog.alert.text()

@@ -202,3 +202,55 @@ def test_account_table_model(qtmodeltester, admin_store, worker_store):
     assert model.data(model.index(row, 2)) == "Practitioner, Team lead, Supervisor, Administrator"
     assert model.data(model.index(row, 3)) == "Active"
     assert model.data(model.index(row, 4)) == "No"
+
+
+def test_a_rotation_left_pending_is_shown_and_finished_from_the_page(
+    qtbot, monkeypatch, users_page, admin_store, data_paths, messages
+):
+    """A revocation whose key rotation found the store busy is never silent: the page
+    says so, marks the account, and Rotate the data key now finishes it."""
+    from infoshare_desktop.services.errors import StoreBusyError
+    from infoshare_desktop.store.core import Store
+    from tests.ui.conftest import add_user
+
+    add_user(admin_store, data_paths, "leaver.one", {Role.PRACTITIONER}, NEW_PASSWORD).close()
+    users_page.refresh()
+    users_page.select_user("leaver.one")
+    with monkeypatch.context() as patch:
+
+        def busy(self, keystore):
+            raise StoreBusyError()  # another program opened the store at that moment
+
+        patch.setattr(Store, "_rotate_locked", busy)
+        users_page.revoke_button.click()
+    assert messages.errors  # the failure was shown
+    assert users_page.rotation_alert.isVisible()
+    assert "Key rotation pending" in users_page.rotation_alert.text()
+    assert users_page.rotate_button.isVisible()
+    row = next(
+        r
+        for r in range(users_page.model.rowCount())
+        if users_page.model.row_at(r).username == "leaver.one"
+    )
+    status = users_page.model.index(row, 3).data()
+    assert status == "Revoked: data key not yet rotated"
+    home = users_page.window().home_page
+    assert not home.rotation_alert.isHidden()
+    assert "Rotate the data key now" in home.rotation_alert.text()
+    epoch = admin_store.keystore.epoch
+    users_page.rotate_button.click()
+    assert admin_store.keystore.epoch == epoch + 1
+    assert not users_page.rotation_alert.isVisible()
+    assert not users_page.rotate_button.isVisible()
+    assert users_page.model.index(row, 3).data() == "Revoked"
+    assert users_page.window().home_page.rotation_alert.isHidden()
+
+
+def test_the_administration_menu_rotates_the_data_key(admin_window, admin_store, messages):
+    action = next(
+        a for a in admin_window.admin_menu.actions() if a.text() == "&Rotate the data key now…"
+    )
+    epoch = admin_store.keystore.epoch
+    action.trigger()
+    assert admin_store.keystore.epoch == epoch + 1
+    assert messages.infos[-1] == ("Rotate the data key", "The data key has been replaced.")

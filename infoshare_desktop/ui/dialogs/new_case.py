@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -36,15 +35,16 @@ from infoshare_desktop.services import cases
 from infoshare_desktop.services.cases import CaseSummary, PossibleDuplicate
 from infoshare_desktop.services.errors import KNOWN_ERRORS, ChecklistRefused, InvalidTextError
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel
+from infoshare_desktop.ui.forms.fields import OptionalDateTimeEdit
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
 
-EARLIEST_BIRTH = QDate(1990, 1, 1)
 DOB_FINDING = Finding(
     "CASE_DATE_OF_BIRTH",
     Severity.BLOCKING,
-    "Enter the child's date of birth, or tick “Not known”. It is how a duplicate case is spotted.",
+    "Enter the child's date of birth (e.g. 01/01/2016), or tick “Not known”. It is how a "
+    "duplicate case is spotted.",
     "date_of_birth",
     "Keeping one record per child",
 )
@@ -64,14 +64,10 @@ class NewCaseDialog(QDialog):
 
         self.name_edit = QLineEdit(self)
         self.name_edit.setAccessibleName("Child's name")
-        self.dob_edit = QDateEdit(self)
-        self.dob_edit.setAccessibleName("Date of birth")
-        self.dob_edit.setDisplayFormat("d MMM yyyy")
-        self.dob_edit.setCalendarPopup(True)
-        self.dob_edit.setMinimumDate(EARLIEST_BIRTH.addDays(-1))
-        self.dob_edit.setMaximumDate(QDate.currentDate())
-        self.dob_edit.setSpecialValueText("Choose a date")
-        self.dob_edit.setDate(self.dob_edit.minimumDate())
+        self.dob_edit = OptionalDateTimeEdit(
+            with_time=False, parent=self, latest=date.today, now_button=False
+        )
+        self.dob_edit.set_accessible_name("Date of birth")
         self.dob_unknown_check = QCheckBox("Not known", self)
         self.dob_unknown_check.setAccessibleName("Date of birth not known")
         self.reference_edit = QLineEdit(self)
@@ -116,17 +112,18 @@ class NewCaseDialog(QDialog):
         self.create_anyway_button.clicked.connect(self._on_create_anyway_button_clicked)
         for edit in (self.name_edit, self.reference_edit, self.other_edit):
             edit.textChanged.connect(self._on_input_changed)
-        self.dob_edit.dateChanged.connect(self._on_input_changed)
+        self.dob_edit.changed.connect(self._on_input_changed)
         self.dob_unknown_check.toggled.connect(self._on_dob_unknown_check_toggled)
         self.findings_panel.finding_activated.connect(self._on_findings_panel_activated)
 
-        dob_row = QHBoxLayout()
-        dob_row.addWidget(self.dob_edit, 1)
+        dob_row = QVBoxLayout()  # the field and its reading get the width; "Not known" under
+        dob_row.setSpacing(4)
+        dob_row.addWidget(self.dob_edit)
         dob_row.addWidget(self.dob_unknown_check)
         form = form_layout()
         form.addRow("Child's &name", self.name_edit)
         dob_label = QLabel("&Date of birth", self)
-        dob_label.setBuddy(self.dob_edit)
+        dob_label.setBuddy(self.dob_edit.edit)
         form.addRow(dob_label, dob_row)
         form.addRow("Case &reference", self.reference_edit)
         form.addRow("&Other identifiers", self.other_edit)
@@ -188,9 +185,10 @@ class NewCaseDialog(QDialog):
         return case_id
 
     def _date_of_birth(self) -> date | None:
-        if self.dob_unknown_check.isChecked() or self.dob_edit.date() < EARLIEST_BIRTH:
+        if self.dob_unknown_check.isChecked():
             return None
-        return self.dob_edit.date().toPython()
+        value = self.dob_edit.value()
+        return value if isinstance(value, date) else None
 
     def _evaluate(self) -> list[Finding]:
         found = self.findings()
@@ -238,7 +236,7 @@ class NewCaseDialog(QDialog):
     def _on_findings_panel_activated(self, field: str) -> None:
         target = {
             "display_name": self.name_edit,
-            "date_of_birth": self.dob_edit,
+            "date_of_birth": self.dob_edit.edit,
             "case_reference": self.reference_edit,
         }.get(field, self.name_edit)
         target.setFocus(Qt.FocusReason.OtherFocusReason)

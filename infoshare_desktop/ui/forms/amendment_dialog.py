@@ -8,6 +8,7 @@ and whether it was shared: then the recipients-told question applies) and holds 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -219,6 +220,8 @@ class AmendmentDialog(QDialog):
         layout.addWidget(buttons)
         self.editor.saved.connect(self._on_editor_saved)
         self.editor.discarded.connect(self.reject)
+        back = QShortcut(QKeySequence("Alt+Left"), self)
+        back.activated.connect(self.reject)  # back to the case, keeping the draft
         self.resize(1000, 620)
 
     def reject(self) -> None:

@@ -123,6 +123,7 @@ class FindingsPanel(QWidget):
     def __init__(self, title: str = "Checklist", parent: QWidget | None = None):
         super().__init__(parent)
         self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.list = FindingsListWidget(self)
         heading = QLabel(title, self)

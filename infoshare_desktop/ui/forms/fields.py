@@ -11,14 +11,15 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from itertools import pairwise
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -34,13 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infoshare_desktop.domain.dates import DateParseError, Moment, format_moment, parse_moment
 from infoshare_desktop.domain.enums import LabelledEnum
 from infoshare_desktop.domain.records import Recipient
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from infoshare_desktop.domain.timeutil import to_local, utcnow
+from infoshare_desktop.ui.widgets.labels import HintLabel
 
 NOT_ANSWERED = "Not answered"
-_NO_DATE = QDate(1900, 1, 1)
 
 
 def sentence(text: str) -> str:
@@ -320,46 +322,120 @@ class EnumCheckGroup[E: LabelledEnum](QWidget):
         self.changed.emit()
 
 
-class OptionalDateTimeEdit(QWidget):
-    """A date and time that may be not entered yet, with a "Now" button.
+class CalendarDialog(QDialog):
+    """A month calendar to choose a day from; it opens at the field's day, else today."""
 
-    The value keeps its full precision until the user changes it; what the user picks is
-    local time, returned as aware UTC.
+    def __init__(self, day: date | None, latest: date | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Choose a date")
+        self.calendar = QCalendarWidget(self)
+        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.calendar.setGridVisible(True)
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.calendar.setAccessibleName("Calendar: arrow keys move, Enter chooses")
+        if latest is not None:
+            self.calendar.setMaximumDate(QDate(latest.year, latest.month, latest.day))
+        start = day or date.today()
+        if latest is not None and start > latest:
+            start = latest
+        self.calendar.setSelectedDate(QDate(start.year, start.month, start.day))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Choose")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.calendar.activated.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.calendar)
+        layout.addWidget(buttons)
+        self.calendar.setFocus()
+
+    def chosen(self) -> date:
+        """The day selected."""
+        return self.calendar.selectedDate().toPython()
+
+
+class OptionalDateTimeEdit(QWidget):
+    """A date (and time) typed as people write them, or chosen from a calendar; or none.
+
+    ``latest`` (e.g. today, for a date of birth) is the last day the calendar offers;
+    ``empty_text`` says what an empty field means (None: say nothing, e.g. for a filter).
+
+    The text is read by ``domain.dates.parse_moment`` (day first: "01/01/2020 09:00",
+    "1/1/2020", "1 Jan 2020"); the line under it shows how it was read ("Wed 1 Jan
+    2020, 09:00") or why it could not be, and text that cannot be read is left as typed
+    (the value is then None) instead of being changed into another date. Leaving the
+    field puts a date it read into the unambiguous form. The value keeps its full
+    precision until the user changes it; what the user types is local time, returned
+    as aware UTC. A date-time typed without a time is taken at the start of its day,
+    and the line under it says so.
     """
 
     changed = Signal()
 
-    def __init__(self, with_time: bool = True, parent: QWidget | None = None):
+    def __init__(
+        self,
+        with_time: bool = True,
+        parent: QWidget | None = None,
+        *,
+        latest: Callable[[], date] | None = None,
+        now_button: bool = True,
+        empty_text: str | None = "Not entered.",
+    ):
         super().__init__(parent)
         self._with_time = with_time
+        self._empty_text = empty_text
+        self._latest = latest
         self._value: datetime | date | None = None
-        self.edit: QDateTimeEdit = QDateTimeEdit(self) if with_time else QDateEdit(self)
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("d MMM yyyy HH:mm" if with_time else "d MMM yyyy")
-        self.edit.setMinimumDateTime(QDateTime(_NO_DATE, QTime(0, 0)))
-        self.edit.setSpecialValueText("Not entered")
+        self._name = ""
+        self.problem = ""
+        self._unread = ""
+        self._no_time = False
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText("dd/mm/yyyy hh:mm" if with_time else "dd/mm/yyyy")
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.edit.setMaxLength(60)
+        widest = "Wed 30 Sep 2026, 00:00" if with_time else "Wed 30 Sep 2026"
+        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance(widest) + 24)
+        self.calendar_button = QPushButton("Calendar…", self)
         self.now_button = QPushButton("Now" if with_time else "Today", self)
+        self.now_button.setVisible(now_button)
         self.clear_button = QPushButton("Clear", self)
-        layout = QHBoxLayout(self)
+        for button in (self.calendar_button, self.now_button, self.clear_button):
+            button.setAutoDefault(False)
+        self.hint = HintLabel(self)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.calendar_button)
+        row.addWidget(self.now_button)
+        row.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.now_button)
-        layout.addWidget(self.clear_button)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.hint)
         self.setFocusProxy(self.edit)
+        self.calendar_dialog: CalendarDialog | None = None
         self._show(None)
-        self.edit.dateTimeChanged.connect(self._on_edit_changed)
+        self.edit.textEdited.connect(self._on_edit_text_edited)
+        self.edit.editingFinished.connect(self._on_edit_editing_finished)
+        self.calendar_button.clicked.connect(self._on_calendar_button_clicked)
         self.now_button.clicked.connect(self._on_now_clicked)
         self.clear_button.clicked.connect(self._on_clear_clicked)
 
     def set_accessible_name(self, name: str) -> None:
         """Name the editor and its buttons after the field."""
+        self._name = name
         name_input(self.edit, name)
+        self.calendar_button.setAccessibleName(f"Choose {name} from a calendar")
         self.now_button.setAccessibleName(f"{self.now_button.text()}: set {name}")
         self.clear_button.setAccessibleName(f"Clear {name}")
+        self._describe()
 
     def value(self) -> datetime | date | None:
-        """The datetime (or date, without time), or None when not entered."""
+        """The datetime (or date, without time), or None when not entered or unreadable."""
         return self._value
 
     def set_value(self, value: datetime | date | None) -> None:
@@ -367,46 +443,113 @@ class OptionalDateTimeEdit(QWidget):
         self._value = value
         self._show(value)
 
-    def _show(self, value: datetime | date | None) -> None:
-        self.edit.blockSignals(True)
-        try:
-            if value is None:
-                self.edit.setDateTime(self.edit.minimumDateTime())
-            elif isinstance(value, datetime):
-                local = to_local(value)
-                self.edit.setDateTime(
-                    QDateTime(
-                        QDate(local.year, local.month, local.day),
-                        QTime(local.hour, local.minute),
-                    )
-                )
-            else:
-                self.edit.setDate(QDate(value.year, value.month, value.day))
-        finally:
-            self.edit.blockSignals(False)
-        self.clear_button.setEnabled(value is not None)
+    def set_text(self, text: str) -> None:
+        """Type ``text`` as the user would and leave the field (for scripts and tests)."""
+        self.edit.setText(text)
+        self._on_edit_text_edited(text)
+        self._on_edit_editing_finished()
 
-    def _on_edit_changed(self, moment: QDateTime) -> None:
-        if moment <= self.edit.minimumDateTime():
-            self._value = None
+    # ---- showing ------------------------------------------------------------------------
+
+    def _local(self, value: datetime | date) -> Moment:
+        if isinstance(value, datetime):
+            local = to_local(value)
+            return Moment(local.date(), local.time().replace(second=0, microsecond=0))
+        return Moment(value)
+
+    def _show(self, value: datetime | date | None) -> None:
+        self.problem = self._unread = ""
+        self._no_time = False
+        self.edit.setText("" if value is None else format_moment(self._local(value)))
+        self.edit.setCursorPosition(0)
+        self._update_hint()
+
+    def _update_hint(self, moment: Moment | None = None) -> None:
+        """The line under the field: the problem, how to type, or how it was read (once
+        the text shows the date unambiguously, it is left out unless it adds something)."""
+        self.clear_button.setEnabled(bool(self.edit.text()))
+        if moment is not None:
+            self._no_time = self._with_time and moment.time is None
+        if self.problem:
+            self.hint.set_hint(HintLabel.PROBLEM, self.problem)
+        elif self._value is None and self._empty_text is None:
+            self.hint.hide()  # an empty field needs no words here (e.g. a filter: any date)
+            self._describe()
+            return
+        elif self._value is None:
+            example = "01/01/2020 09:00" if self._with_time else "01/01/2020"
+            self.hint.set_hint(
+                HintLabel.INFO, f"{self._empty_text} Type the day first, e.g. {example}."
+            )
         else:
-            day = moment.date().toPython()
-            if self._with_time:
-                time = moment.time().toPython().replace(second=0, microsecond=0)
-                self._value = datetime.combine(day, time).astimezone().astimezone(UTC)
-            else:
-                self._value = day
-        self.clear_button.setEnabled(self._value is not None)
+            shown = format_moment(self._local(self._value))
+            if self.edit.text() == shown and not self._no_time:
+                self.hint.hide()
+                self._describe()
+                return
+            if self._no_time:
+                shown += ". No time was typed: add it if you know it"
+            self.hint.set_hint(HintLabel.GOOD, f"Read as {shown}.")
+        self.hint.setVisible(True)
+        self._describe()
+
+    def _describe(self) -> None:
+        self.edit.setAccessibleDescription(self.hint.text() if self.hint.isVisibleTo(self) else "")
+
+    # ---- slots ------------------------------------------------------------------------
+
+    def _on_edit_text_edited(self, text: str) -> None:
+        try:
+            moment = parse_moment(text, with_time=self._with_time)
+        except DateParseError as error:
+            moment, self._unread = None, str(error)
+        else:
+            self._unread = ""
+            self.problem = ""  # the typing put it right: say so at once
+        self._value = None if moment is None else self._to_value(moment)
+        self._update_hint(moment)
         self.changed.emit()
+
+    def _on_edit_editing_finished(self) -> None:
+        if self._unread:
+            self.problem = self._unread  # shown once the user has finished typing
+            self._update_hint()
+        elif self._value is not None:
+            self.edit.setText(format_moment(self._local(self._value)))
+            self.edit.setCursorPosition(0)
+            self._update_hint()
+
+    def _to_value(self, moment: Moment) -> datetime | date:
+        if self._with_time:
+            return moment.at().astimezone().astimezone(UTC)
+        return moment.day
+
+    def _on_calendar_button_clicked(self) -> None:
+        current = self._value
+        day = self._local(current).day if current is not None else None
+        latest = self._latest() if self._latest else None
+        dialog = CalendarDialog(day, latest, self)
+        dialog.accepted.connect(lambda: self._on_calendar_chosen(dialog.chosen()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.calendar_dialog = dialog
+        dialog.open()
+
+    def _on_calendar_chosen(self, day: date) -> None:
+        current = self._value
+        at = self._local(current).time if isinstance(current, datetime) else None
+        self.set_text(format_moment(Moment(day, at)))
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_now_clicked(self) -> None:
         now = to_local(utcnow()).replace(second=0, microsecond=0)
         self._value = now.astimezone(UTC) if self._with_time else now.date()
+        self._unread = ""
         self._show(self._value)
         self.changed.emit()
 
     def _on_clear_clicked(self) -> None:
         self._value = None
+        self._unread = ""
         self._show(None)
         self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self.changed.emit()

@@ -10,8 +10,10 @@ keeps everything typed. What is typed is kept as a draft every few seconds and w
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -39,6 +41,7 @@ from infoshare_desktop.services.errors import (
     ChecklistRefused,
     InvalidTextError,
 )
+from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel, count_phrase
 from infoshare_desktop.ui.forms.consent_decision_form import ConsentDecisionForm
 from infoshare_desktop.ui.forms.fields import refresh_tab_order
@@ -81,6 +84,7 @@ class RecordEditorBase(QWidget):
         self.findings: list[Finding] = []
         self._dirty = False
         self.heading = QLabel(self.title, self)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
         heading_font = QFont(self.heading.font())
         heading_font.setBold(True)
         heading_font.setPointSizeF(heading_font.pointSizeF() * 1.3)
@@ -94,6 +98,7 @@ class RecordEditorBase(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.message = QLabel(self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setFrameShape(QFrame.Shape.Box)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -101,9 +106,11 @@ class RecordEditorBase(QWidget):
         self.message.hide()
         self.status_icon = QLabel(self)
         self.status = QLabel(self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Checklist status")
         self.draft_status = QLabel(self)
+        self.draft_status.setTextFormat(Qt.TextFormat.PlainText)
         self.draft_status.setProperty("role", "muted")
         self.save_draft_button = QPushButton("Keep as draft", self)
         self.save_draft_button.setToolTip("Keep what you have typed so you can finish it later.")
@@ -136,6 +143,9 @@ class RecordEditorBase(QWidget):
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.save_draft_button.clicked.connect(self._on_save_draft_button_clicked)
         self.discard_button.clicked.connect(self._on_discard_button_clicked)
+        self.save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
+        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_shortcut.activated.connect(self._on_save_shortcut_activated)
         if draft_id is not None:
             self._resume(draft_id)
         self.evaluate()
@@ -196,7 +206,7 @@ class RecordEditorBase(QWidget):
         return self._ask("Discard the draft", CONFIRM_DISCARD_TEXT, "Discard")
 
     def _ask(self, title: str, text: str, action: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        box = feedback.message_box(QMessageBox.Icon.Question, title, text, parent=self)
         yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole))
         box.exec()
@@ -224,7 +234,7 @@ class RecordEditorBase(QWidget):
             self.status.setText(count_phrase(self.findings) + ".")
         self.save_button.setEnabled(count == 0 and not done)
         self.save_button.setToolTip(
-            "Save this record. It cannot be edited afterwards, only amended."
+            "Save this record (Ctrl+S). It cannot be edited afterwards, only amended."
             if count == 0
             else f"Not yet: {count_phrase(self.findings)}. They are listed in the checklist."
         )
@@ -356,6 +366,16 @@ class RecordEditorBase(QWidget):
     def _on_save_button_clicked(self) -> None:
         self.save_record()
 
+    def _on_save_shortcut_activated(self) -> None:
+        """Ctrl+S: save through the same confirmation; while something blocks, go to it."""
+        if self.record_id is not None:
+            return
+        found = blocking(self.evaluate())
+        if found:
+            self.focus_field(found[0].field)
+            return
+        self.save_record()
+
     def _on_save_draft_button_clicked(self) -> None:
         self._dirty = self._dirty or self.draft_id is None
         self.save_draft_now()
@@ -379,9 +399,11 @@ class SharingDecisionEditor(RecordEditorBase):
         draft_id: str | None = None,
         *,
         autosave_interval_ms: int = RecordEditorBase.AUTOSAVE_MS,
+        date_of_birth: date | None = None,
         parent: QWidget | None = None,
     ):
         self._consents = _case_consents(store, case_id)
+        self.date_of_birth = date_of_birth
         super().__init__(
             store,
             case_id=case_id,
@@ -402,7 +424,9 @@ class SharingDecisionEditor(RecordEditorBase):
 
     def _check(self, draft: Draft) -> list[Finding]:
         assert isinstance(draft, SharingDecisionDraft)
-        return checklist.check_sharing_decision(draft, now=utcnow(), consents=self._consents)
+        return checklist.check_sharing_decision(
+            draft, now=utcnow(), consents=self._consents, date_of_birth=self.date_of_birth
+        )
 
     def _record(self, draft: Draft) -> records.Saved:
         assert isinstance(draft, SharingDecisionDraft) and self.case_id is not None
@@ -426,9 +450,11 @@ class ConsentDecisionEditor(RecordEditorBase):
         draft_id: str | None = None,
         *,
         autosave_interval_ms: int = RecordEditorBase.AUTOSAVE_MS,
+        date_of_birth: date | None = None,
         parent: QWidget | None = None,
     ):
         self._consents = _case_consents(store, case_id)
+        self.date_of_birth = date_of_birth
         super().__init__(
             store,
             case_id=case_id,
@@ -449,7 +475,9 @@ class ConsentDecisionEditor(RecordEditorBase):
 
     def _check(self, draft: Draft) -> list[Finding]:
         assert isinstance(draft, ConsentDecisionDraft)
-        return checklist.check_consent_decision(draft, now=utcnow(), consents=self._consents)
+        return checklist.check_consent_decision(
+            draft, now=utcnow(), consents=self._consents, date_of_birth=self.date_of_birth
+        )
 
     def _record(self, draft: Draft) -> records.Saved:
         assert isinstance(draft, ConsentDecisionDraft) and self.case_id is not None

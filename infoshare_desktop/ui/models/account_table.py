@@ -40,7 +40,12 @@ class AccountTableModel(ListTableModel[AccountSummary]):
         if column == 2:
             return roles_text(account.roles)
         if column == 3:
-            return STATUS_LABELS.get(account.status, account.status.capitalize())
+            status = STATUS_LABELS.get(account.status, account.status.capitalize())
+            if account.key_not_rotated:
+                return status + ": data key not yet rotated"
+            if account.not_set_up:
+                return status + ": not set up, reset its password"
+            return status
         if column == 4:
             return "Yes: too many failed attempts" if account.locked_out else "No"
         return None

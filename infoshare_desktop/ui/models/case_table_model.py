@@ -16,7 +16,8 @@ from datetime import date, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from infoshare_desktop.domain.timeutil import format_date, format_local
+from infoshare_desktop.domain.dates import born_text
+from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services import cases
 from infoshare_desktop.services.cases import MATCH_END, MATCH_START, CaseSummary, SearchHit
 from infoshare_desktop.ui.session import Session
@@ -78,10 +79,11 @@ class CaseTableModel(QAbstractTableModel):
     SEARCH_COLUMNS = (
         _Column("Reference", None),
         _Column("Name", None),
+        _Column("Date of birth", None),
         _Column("Matching text", None),
     )
     PAGE_SIZE = 200
-    MATCH_COLUMN = 2
+    MATCH_COLUMN = 3
     RECORDS_COLUMN = 4
 
     def __init__(self, session: Session, *, page_size: int = PAGE_SIZE) -> None:
@@ -221,6 +223,8 @@ class CaseTableModel(QAbstractTableModel):
             return hit.case_reference
         if column == 1:
             return hit.display_name
+        if column == 2:
+            return born_text(hit.date_of_birth, date.today())
         if column == self.MATCH_COLUMN:
             return snippet_text(hit.snippet)
         return None
@@ -237,7 +241,7 @@ class CaseTableModel(QAbstractTableModel):
         if column == 1:
             return case.display_name
         if column == 2:
-            return _day(case.date_of_birth, "Not known")
+            return born_text(case.date_of_birth, date.today())
         if column == 3:
             return _when(case.last_activity, "No records yet")
         if column == self.RECORDS_COLUMN:
@@ -245,10 +249,6 @@ class CaseTableModel(QAbstractTableModel):
         if column == 5:
             return flags_text(case)
         return None
-
-
-def _day(value: date | None, missing: str) -> str:
-    return format_date(value) if value is not None else missing
 
 
 def _when(value: datetime | None, missing: str) -> str:

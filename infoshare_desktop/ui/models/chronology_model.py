@@ -38,9 +38,24 @@ def kind_text(entry: ChronologyEntry) -> str:
     return entry.kind.label
 
 
+BADGE_TIPS = {
+    "Amended": "Amended: a correction or addition has been added to it",
+    "Awaiting review": "Awaiting a supervisor's review",
+    "Returned": "Returned by a supervisor for more detail",
+    "Endorsed": "Endorsed by a supervisor",
+}
+
+
+def summary_text(entry: ChronologyEntry) -> str:
+    """The summary; an amendment also names the record it amends."""
+    if entry.corrects:
+        return f"{entry.summary}, amending: {entry.corrects}"
+    return entry.summary
+
+
 class ChronologyTableModel(ListTableModel[ChronologyEntry]):
-    COLUMNS = ("Kind", "Happened", "Recorded", "By", "Summary")
-    KIND, HAPPENED, RECORDED, AUTHOR, SUMMARY = range(5)
+    COLUMNS = ("Kind", "Happened", "Recorded", "By", "Status", "Summary")
+    KIND, HAPPENED, RECORDED, AUTHOR, STATUS, SUMMARY = range(6)
 
     def __init__(self) -> None:
         super().__init__()
@@ -72,8 +87,10 @@ class ChronologyTableModel(ListTableModel[ChronologyEntry]):
                 return entry.kind.label
             if column == self.RECORDED and entry.late:
                 return "Recorded more than 24 hours after it happened"
+            if column == self.STATUS and entry.badges:
+                return "; ".join(BADGE_TIPS.get(b, b) for b in entry.badges)
             if column == self.SUMMARY:
-                return entry.summary
+                return summary_text(entry)
             return None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return None
@@ -86,6 +103,8 @@ class ChronologyTableModel(ListTableModel[ChronologyEntry]):
             return f"{recorded} ({LATE_TEXT})" if entry.late else recorded
         if column == self.AUTHOR:
             return entry.author_name
+        if column == self.STATUS:
+            return " · ".join(entry.badges)
         if column == self.SUMMARY:
-            return entry.summary
+            return summary_text(entry)
         return None

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -38,6 +37,7 @@ from infoshare_desktop.services.printing import (
     SignatureBlock,
     SummaryOptions,
 )
+from infoshare_desktop.ui.forms.fields import OptionalDateTimeEdit
 from infoshare_desktop.ui.widgets.labels import (
     MIN_TEXT_WIDTH,
     AlertLabel,
@@ -56,39 +56,33 @@ MISMATCH = "The two passwords are not the same."
 SIGNATURE_GUIDANCE = "Name and role are optional: left blank, they are filled in by hand."
 
 
-def _qdate(value: date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def _date(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
 class OptionalDateEdit(QWidget):
-    """A check box that turns a date on, and the date (off: no limit)."""
+    """A check box that turns a date on, and the date, typed or from a calendar (off: no
+    limit). The date field is the forms' own (``OptionalDateTimeEdit``): typed day first,
+    shown back unambiguously, and never a Tab trap."""
 
     def __init__(self, label: str, initial: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.check = QCheckBox(label, self)
         self.check.setAccessibleName(f"Limit the period: {label.lower()}")
-        self.edit = QDateEdit(_qdate(initial), self)
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("d MMM yyyy")
-        self.edit.setAccessibleName(f"{label} date")
+        self.edit = OptionalDateTimeEdit(with_time=False, parent=self, now_button=False)
+        self.edit.set_accessible_name(f"{label} date")
+        self.edit.set_value(initial)
         self.edit.setEnabled(False)
         self.check.toggled.connect(self.edit.setEnabled)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.check)
+        layout.addWidget(self.check, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.edit, 1)
 
     def value(self) -> date | None:
-        return _date(self.edit.date()) if self.check.isChecked() else None
+        value = self.edit.value()
+        return value if self.check.isChecked() and isinstance(value, date) else None
 
     def set_value(self, value: date | None) -> None:
         self.check.setChecked(value is not None)
         if value is not None:
-            self.edit.setDate(_qdate(value))
+            self.edit.set_value(value)
 
 
 class SignatureRow(QWidget):
@@ -169,6 +163,9 @@ class SummaryOptionsDialog(QDialog):
         period.setLayout(period_form)
         self.date_from = OptionalDateEdit("From", today.replace(day=1), period)
         self.date_to = OptionalDateEdit("To", today, period)
+        width = max(row.check.sizeHint().width() for row in (self.date_from, self.date_to))
+        for row in (self.date_from, self.date_to):  # the two dates line up
+            row.check.setMinimumWidth(width)
         period_form.addRow(self.date_from)
         period_form.addRow(self.date_to)
         period.setToolTip("Leave both unticked to print every record.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QIcon
@@ -23,8 +22,6 @@ from infoshare_desktop.domain.timeutil import format_date, format_local, to_loca
 from infoshare_desktop.services.reviews import ConsentView, ReviewItem, TeamRow
 from infoshare_desktop.ui.forms.fields import sentence
 from infoshare_desktop.ui.models.list_model import Index, ListTableModel
-
-T = TypeVar("T")
 
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole
 OVERDUE_WORD = "OVERDUE"
@@ -107,7 +104,7 @@ class _Column[T]:
         self.spoken = spoken
 
 
-class _ColumnsTableModel(ListTableModel[T]):
+class _ColumnsTableModel[T](ListTableModel[T]):
     """A read-only table over a list of rows, described by its columns."""
 
     columns: Sequence[_Column[T]] = ()

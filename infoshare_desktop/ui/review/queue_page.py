@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -27,6 +26,7 @@ from infoshare_desktop.services import reviews
 from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.services.reviews import ReviewItem
 from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.forms.fields import OptionalDateTimeEdit
 from infoshare_desktop.ui.review.models import KIND_FILTERS, ReviewQueueTableModel
 from infoshare_desktop.ui.review.review_dialog import ReviewDialog
 from infoshare_desktop.ui.review.tables import ReviewTableView
@@ -34,7 +34,6 @@ from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import page_layout
 
-ANY_DATE = QDate(2000, 1, 1)
 EMPTY_TEXT = "Nothing is waiting for your review."
 
 
@@ -65,8 +64,8 @@ class ReviewQueuePage(QWidget):
         self.kind_combo.setAccessibleName("Kind of record")
         for label, value in KIND_FILTERS:
             self.kind_combo.addItem(label, value)
-        self.from_edit = self._date_edit("Happened on or after", "Any date")
-        self.to_edit = self._date_edit("Happened on or before", "Any date")
+        self.from_edit = self._date_edit("Happened on or after")
+        self.to_edit = self._date_edit("Happened on or before")
         self.without_consent_check = QCheckBox("&Without consent only", self)
         self.without_consent_check.setAccessibleName("Without consent only")
         self.clear_button = QPushButton("C&lear filters", self)
@@ -84,18 +83,18 @@ class ReviewQueuePage(QWidget):
         for row, text, widget in (
             (who, "&Practitioner", self.practitioner_combo),
             (who, "&Kind", self.kind_combo),
-            (when, "Happened &from", self.from_edit),
+            (when, "Happened fr&om", self.from_edit),
             (when, "&to", self.to_edit),
         ):
             label = QLabel(text, self)
-            label.setBuddy(widget)
+            label.setBuddy(widget.edit if isinstance(widget, OptionalDateTimeEdit) else widget)
             row.setSpacing(8)
             row.addWidget(label)
             row.addWidget(widget)
         who.addWidget(self.without_consent_check)
         who.addStretch(1)
+        who.addWidget(self.clear_button)
         when.addStretch(1)
-        when.addWidget(self.clear_button)
 
         actions = QHBoxLayout()
         actions.addWidget(self.summary_label, 1)
@@ -119,8 +118,8 @@ class ReviewQueuePage(QWidget):
 
         self.practitioner_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.kind_combo.currentIndexChanged.connect(self._on_filter_changed)
-        self.from_edit.dateChanged.connect(self._on_filter_changed)
-        self.to_edit.dateChanged.connect(self._on_filter_changed)
+        self.from_edit.changed.connect(self._on_filter_changed)
+        self.to_edit.changed.connect(self._on_filter_changed)
         self.without_consent_check.toggled.connect(self._on_filter_changed)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.review_button.clicked.connect(self._on_review_button_clicked)
@@ -129,15 +128,10 @@ class ReviewQueuePage(QWidget):
         session.store_changed.connect(self.refresh)
         self.refresh()
 
-    def _date_edit(self, name: str, special: str) -> QDateEdit:
-        edit = QDateEdit(self)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("d MMM yyyy")
-        edit.setMinimumDate(ANY_DATE)
-        edit.setSpecialValueText(special)
-        edit.setDate(ANY_DATE)
-        edit.setAccessibleName(name)
-        edit.setToolTip(f"{name}. Choose the earliest date shown in the list for “{special}”.")
+    def _date_edit(self, name: str) -> OptionalDateTimeEdit:
+        edit = OptionalDateTimeEdit(with_time=False, parent=self, now_button=False, empty_text=None)
+        edit.set_accessible_name(name)
+        edit.edit.setToolTip(f"{name}. Leave it empty for any date.")
         return edit
 
     # -- state ------------------------------------------------------------------------
@@ -147,15 +141,15 @@ class ReviewQueuePage(QWidget):
 
     def filters(self) -> dict[str, object]:
         """The keyword arguments for ``services.reviews.review_queue`` as chosen."""
-        since = self.from_edit.date()
-        until = self.to_edit.date()
+        since = self.from_edit.value()
+        until = self.to_edit.value()
         return {
             "author_id": self.practitioner_combo.currentData(),
             "kind": self.kind_combo.currentData(),
-            "since": None if since == ANY_DATE else _local_start(since.toPython()),
-            "until": None
-            if until == ANY_DATE
-            else _local_start(until.toPython() + timedelta(days=1)) - timedelta(microseconds=1),
+            "since": _local_start(since) if isinstance(since, date) else None,
+            "until": _local_start(until + timedelta(days=1)) - timedelta(microseconds=1)
+            if isinstance(until, date)
+            else None,
             "without_consent_only": self.without_consent_check.isChecked(),
         }
 
@@ -236,13 +230,13 @@ class ReviewQueuePage(QWidget):
         self.refresh()
 
     def _on_clear_button_clicked(self) -> None:
-        for widget in (self.practitioner_combo, self.kind_combo, self.from_edit, self.to_edit):
+        for widget in (self.practitioner_combo, self.kind_combo):
             widget.blockSignals(True)
         self.practitioner_combo.setCurrentIndex(0)
         self.kind_combo.setCurrentIndex(0)
-        self.from_edit.setDate(ANY_DATE)
-        self.to_edit.setDate(ANY_DATE)
-        for widget in (self.practitioner_combo, self.kind_combo, self.from_edit, self.to_edit):
+        self.from_edit.set_value(None)
+        self.to_edit.set_value(None)
+        for widget in (self.practitioner_combo, self.kind_combo):
             widget.blockSignals(False)
         self.without_consent_check.setChecked(False)
         self.refresh()

@@ -12,10 +12,10 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from infoshare_desktop.domain.enums import AmendmentReason
+from infoshare_desktop.domain.enums import AmendmentReason, RecordKind
 from infoshare_desktop.domain.records import AmendmentDraft
 from infoshare_desktop.domain.timeutil import format_local
-from infoshare_desktop.services import reviews
+from infoshare_desktop.services import drafts, reviews
 from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.services.reviews import ReviewItem
 from infoshare_desktop.ui import feedback
@@ -58,7 +58,7 @@ class ReturnedToMePage(QWidget):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.answer_button = QPushButton("&Answer with an amendment…", comment_box)
+        self.answer_button = QPushButton("Ans&wer with an amendment…", comment_box)
         self.answer_button.setAutoDefault(False)
         self.answer_button.setToolTip(
             "Add the detail asked for. The record then goes back to the review queue."
@@ -141,21 +141,34 @@ class ReturnedToMePage(QWidget):
         self.comment_label.setText(item.last_comment or "No comment was written.")
 
     def answer(self, item: ReviewItem) -> AmendmentDialog | None:
-        """Open the amendment dialog for ``item`` (window-modal, not blocking)."""
+        """Open the amendment dialog for ``item`` (window-modal, not blocking); an answer
+        already begun (a draft amendment of that record) is resumed, not started again."""
         try:
-            dialog = AmendmentDialog(self.session.store, item.record_id, parent=self)
+            existing = drafts.find_draft(
+                self.session.store,
+                case_id=item.case_id,
+                kind=RecordKind.AMENDMENT.value,
+                target_id=item.record_id,
+            )
+            dialog = AmendmentDialog(
+                self.session.store,
+                item.record_id,
+                existing.draft_id if existing else None,
+                parent=self,
+            )
         except KNOWN_ERRORS as exc:
             feedback.show_error(self, str(exc))
             self.refresh()
             return None
         editor = dialog.editor
-        editor.set_draft(
-            AmendmentDraft(
-                target_id=item.record_id,
-                reason=AmendmentReason.RESPONSE_TO_REVIEW,
-                target_was_shared=editor.target_was_shared,
+        if existing is None:
+            editor.set_draft(
+                AmendmentDraft(
+                    target_id=item.record_id,
+                    reason=AmendmentReason.RESPONSE_TO_REVIEW,
+                    target_was_shared=editor.target_was_shared,
+                )
             )
-        )
         editor.evaluate()
         dialog.saved.connect(self._on_amendment_dialog_saved)
         dialog.finished.connect(self._on_amendment_dialog_finished)

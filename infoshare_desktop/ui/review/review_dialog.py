@@ -12,6 +12,7 @@ typing.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -172,6 +173,9 @@ class ReviewDialog(QDialog):
         self.findings_panel.finding_activated.connect(self._on_findings_activated)
         self.close_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self._on_save_button_clicked)
+        save = QShortcut(QKeySequence("Ctrl+S"), self)  # as in the record editors
+        save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save.activated.connect(self._on_save_shortcut_activated)
         self.setTabOrder(self.details_view, self.outcome_radios[ReviewOutcome.ENDORSED])
         self.resize(1240, 700)
         self.evaluate()
@@ -253,6 +257,10 @@ class ReviewDialog(QDialog):
             self.comment_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         elif field == "outcome":
             self.outcome_radios[ReviewOutcome.ENDORSED].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_save_shortcut_activated(self) -> None:
+        if self.save_button.isEnabled():
+            self.save_button.click()
 
     def _on_save_button_clicked(self) -> None:
         self.save_review()

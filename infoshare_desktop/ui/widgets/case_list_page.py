@@ -8,7 +8,17 @@ the window to start the New case dialog (`new_case_requested`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QPainter,
@@ -76,6 +86,8 @@ class SnippetDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         hint = super().sizeHint(option, index)
+        if not index.data(SNIPPET_HTML_ROLE):
+            return hint
         return QSize(max(hint.width(), 300), hint.height())
 
 
@@ -95,7 +107,7 @@ class CaseListPage(QWidget):
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setToolTip(
             "Type a name, a case reference or words from a record (Ctrl+F). "
-            "Press Enter to move to the results."
+            "Press Enter or Down to move to the results."
         )
         self.new_case_button = QPushButton("New case…", self)
         self.new_case_button.setToolTip("Add a child's case (Ctrl+N)")
@@ -123,6 +135,7 @@ class CaseListPage(QWidget):
         self.search_timer.timeout.connect(self._on_search_timer_timeout)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.search_edit.installEventFilter(self)
         self.new_case_button.clicked.connect(self.new_case_requested)
         self.table.activated.connect(self._on_table_activated)
         self.table.doubleClicked.connect(self._on_table_activated)
@@ -143,6 +156,17 @@ class CaseListPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.ensure_loaded()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down in the search box moves into the results (as Enter does)."""
+        if (
+            watched is self.search_edit
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down  # type: ignore[attr-defined]
+        ):
+            self._on_search_edit_return_pressed()
+            return True
+        return super().eventFilter(watched, event)
 
     # -- what the window calls ---------------------------------------------------------------
     def ensure_loaded(self) -> None:

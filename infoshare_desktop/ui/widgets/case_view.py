@@ -14,6 +14,13 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -42,7 +49,7 @@ from infoshare_desktop.ui.forms import (
     SharingDecisionEditor,
 )
 from infoshare_desktop.ui.forms.fields import sentence
-from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel
+from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel, summary_text
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import heading_label, text_label
 
@@ -130,7 +137,10 @@ class CaseView(QWidget):
 
     def _build_case_page(self) -> None:
         page = self.case_page
-        self.back_button = self._button("← All cases", "Back to the list of cases", page)
+        self.back_button = self._button("← All cases", "Back to the list of cases (Alt+Left)", page)
+        to_list = QShortcut(QKeySequence("Alt+Left"), page)
+        to_list.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        to_list.activated.connect(self.back_requested)
         self.name_label = heading_label("", page)
         self.identity_label = text_label("", page)
         self.identity_label.setAccessibleName("Case identity")
@@ -173,6 +183,21 @@ class CaseView(QWidget):
         bar.addWidget(self.discard_draft_button)
         self.drafts_bar.hide()
 
+        self.saved_bar = QFrame(page)
+        self.saved_bar.setObjectName("savedBar")
+        self.saved_bar.setProperty("role", "notice")
+        self.saved_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        saved_icon = QLabel(self.saved_bar)
+        saved_icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton).pixmap(20)
+        )
+        self.saved_label = text_label("", self.saved_bar)
+        saved_layout = QHBoxLayout(self.saved_bar)
+        saved_layout.setContentsMargins(8, 6, 8, 6)
+        saved_layout.addWidget(saved_icon)
+        saved_layout.addWidget(self.saved_label, 1)
+        self.saved_bar.hide()
+
         self.consent_label = QLabel(page)
         self.consent_label.setTextFormat(Qt.TextFormat.RichText)
         self.consent_label.setWordWrap(True)
@@ -193,7 +218,7 @@ class CaseView(QWidget):
         consent_heading = QLabel("<b>Consent position</b>", left)
         left_layout.addWidget(consent_heading)
         left_layout.addWidget(self.consent_label)
-        chronology_heading = QLabel("<b>&Chronology</b> (oldest first)", left)
+        chronology_heading = QLabel("<b>Chro&nology</b> (oldest first)", left)
         chronology_heading.setBuddy(self.table)
         left_layout.addWidget(chronology_heading)
         left_layout.addWidget(self.table, 1)
@@ -226,6 +251,7 @@ class CaseView(QWidget):
         layout.setSpacing(SPACING)
         layout.addLayout(top)
         layout.addLayout(actions)
+        layout.addWidget(self.saved_bar)
         layout.addWidget(self.drafts_bar)
         layout.addWidget(self.splitter, 1)
 
@@ -241,7 +267,9 @@ class CaseView(QWidget):
     def _build_editor_page(self) -> None:
         page = self.editor_page
         self.back_to_case_button = self._button(
-            "← Back to case", "Keep what you typed as a draft and go back to the case", page
+            "← Back to case",
+            "Keep what you typed as a draft and go back to the case (Alt+Left)",
+            page,
         )
         self.editor_case_label = text_label("", page, role="muted")
         top = QHBoxLayout()
@@ -251,6 +279,9 @@ class CaseView(QWidget):
         self.editor_layout.setContentsMargins(MARGIN, MARGIN, MARGIN, 0)
         self.editor_layout.addLayout(top)
         self.back_to_case_button.clicked.connect(self._on_back_to_case_button_clicked)
+        back = QShortcut(QKeySequence("Alt+Left"), page)
+        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back.activated.connect(self._on_back_to_case_button_clicked)
 
     # -- opening and reloading -------------------------------------------------------------------
     def open_case(self, case_id: str) -> bool:
@@ -262,6 +293,7 @@ class CaseView(QWidget):
             feedback.show_error(self, str(error))
             return False
         self._show_identity()
+        self.saved_bar.hide()
         self.splitter.setSizes([680, 320])  # in proportion: the chronology gets 68%
         self.details.clear_detail()
         self.reload()
@@ -281,6 +313,11 @@ class CaseView(QWidget):
             feedback.show_error(self, str(error))
             return
         self.model.set_rows(entries)
+        # The Status column appears once a record has a badge; until then it would only
+        # take width from the summary.
+        self.table.setColumnHidden(
+            ChronologyTableModel.STATUS, not any(entry.badges for entry in entries)
+        )
         self._fit_columns()
         self._show_consent(consent)
         self._show_drafts_bar()
@@ -295,13 +332,25 @@ class CaseView(QWidget):
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._fit_columns()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fit the chronology's columns to the new width (the summary keeps a third)."""
+        super().resizeEvent(event)
+        self._fit_columns()
+
     def _fit_columns(self) -> None:
-        """Fit the short columns to their contents, but never so wide that the summary
-        (the last, stretching column) is pushed out of sight; long names are elided."""
-        widest = self.fontMetrics().horizontalAdvance("M") * 12
-        for column in range(ChronologyTableModel.SUMMARY):
-            self.table.resizeColumnToContents(column)
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
+        """Fit the short columns to their contents: the two dates in full, the others
+        (kind, author, status) elided if need be so the summary (the last, stretching
+        column) keeps a quarter of the width."""
+        table, model = self.table, ChronologyTableModel
+        em = self.fontMetrics().horizontalAdvance("M")
+        dates = (model.HAPPENED, model.RECORDED)
+        for column in range(model.SUMMARY):
+            table.resizeColumnToContents(column)
+        others = [c for c in range(model.SUMMARY) if c not in dates and not table.isColumnHidden(c)]
+        room = table.viewport().width() * 3 // 4 - sum(table.columnWidth(c) for c in dates)
+        widest = max(6 * em, min(12 * em, room // max(len(others), 1)))
+        for column in others:
+            table.setColumnWidth(column, min(table.columnWidth(column), widest))
 
     def select_record(self, record_id: str) -> bool:
         row = self.model.row_of(record_id)
@@ -353,27 +402,55 @@ class CaseView(QWidget):
                 f"You have {len(found)} unfinished records for this case; the latest is a "
                 f"{draft_kind_words(latest.kind)}"
             )
-        self.drafts_label.setText(f"{text} (kept {format_local(latest.updated_at)}).")
+        said = f": “{latest.snippet}”" if latest.snippet else ""
+        self.drafts_label.setText(f"{text}{said} (kept {format_local(latest.updated_at)}).")
         self.resume_button.setAccessibleDescription(f"Resume the {draft_kind_words(latest.kind)}")
         self.drafts_bar.show()
 
+    def show_saved(self, record_id: str, what: str = "The record") -> None:
+        """Confirm a save where the user is looking, and to a screen reader."""
+        entry = next((e for e in self.model.rows() if e.record_id == record_id), None)
+        said = summary_text(entry) if entry is not None else what
+        text = f"Saved: {said}. It is selected in the chronology."
+        self.saved_label.setText(text)
+        self.saved_bar.show()
+        event = QAccessibleAnnouncementEvent(self.saved_label, text)
+        event.setPoliteness(QAccessible.AnnouncementPoliteness.Polite)
+        QAccessible.updateAccessibility(event)
+
     # -- editors -------------------------------------------------------------------------------
     def start_sharing_decision(self, draft_id: str | None = None) -> SharingDecisionEditor | None:
+        """A new sharing decision, or (when one is unfinished) the user's latest draft."""
         if self.case is None:
             return None
-        editor = SharingDecisionEditor(self.session.store, self.case.case_id, draft_id)
+        draft_id = draft_id or self._existing_draft(RecordKind.SHARING_DECISION)
+        editor = SharingDecisionEditor(
+            self.session.store,
+            self.case.case_id,
+            draft_id,
+            date_of_birth=self.case.date_of_birth,
+        )
         self._show_editor(editor)
         return editor
 
     def start_consent_decision(self, draft_id: str | None = None) -> ConsentDecisionEditor | None:
+        """A new consent decision, or (when one is unfinished) the user's latest draft."""
         if self.case is None:
             return None
-        editor = ConsentDecisionEditor(self.session.store, self.case.case_id, draft_id)
+        draft_id = draft_id or self._existing_draft(RecordKind.CONSENT_DECISION)
+        editor = ConsentDecisionEditor(
+            self.session.store,
+            self.case.case_id,
+            draft_id,
+            date_of_birth=self.case.date_of_birth,
+        )
         self._show_editor(editor)
         return editor
 
     def amend(self, target_id: str, draft_id: str | None = None) -> AmendmentDialog | None:
-        """Open the amendment dialog for a record (non-modal to the event loop)."""
+        """Open the amendment dialog for a record (non-modal to the event loop); an
+        unfinished amendment of the same record is resumed rather than started again."""
+        draft_id = draft_id or self._existing_draft(RecordKind.AMENDMENT, target_id)
         try:
             dialog = AmendmentDialog(self.session.store, target_id, draft_id, parent=self)
         except KNOWN_ERRORS as error:
@@ -402,6 +479,17 @@ class CaseView(QWidget):
         if entry.kind in (RecordKind.AMENDMENT, RecordKind.REVIEW) and entry.target_id:
             target = entry.target_id
         return self.amend(target)
+
+    def _existing_draft(self, kind: RecordKind, target_id: str | None = None) -> str | None:
+        if self.case is None:
+            return None
+        try:
+            found = drafts.find_draft(
+                self.session.store, case_id=self.case.case_id, kind=kind.value, target_id=target_id
+            )
+        except KNOWN_ERRORS:
+            return None
+        return found.draft_id if found else None
 
     def resume(self, draft: DraftSummary) -> None:
         """Carry on with one of this case's drafts in the right editor."""
@@ -438,6 +526,7 @@ class CaseView(QWidget):
         editor.discarded.connect(self._on_editor_discarded)
         editor.draft_saved.connect(self._on_editor_draft_saved)
         self.drafts_bar.hide()
+        self.saved_bar.hide()
         self.stack.setCurrentWidget(self.editor_page)
         editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -506,8 +595,10 @@ class CaseView(QWidget):
         self.reload()
 
     def _on_editor_saved(self, record_id: str) -> None:
+        what = self.editor.title if self.editor is not None else "Record"
         self.close_editor()
         self.reload(select_record_id=record_id)
+        self.show_saved(record_id, what)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.records_changed.emit()
 
@@ -520,6 +611,7 @@ class CaseView(QWidget):
 
     def _on_amendment_dialog_saved(self, record_id: str) -> None:
         self.reload(select_record_id=record_id)
+        self.show_saved(record_id, "Amendment")
         self.records_changed.emit()
 
     def _on_amendment_dialog_finished(self, _result: int) -> None:

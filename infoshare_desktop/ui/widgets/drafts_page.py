@@ -29,7 +29,7 @@ class DraftsPage(QWidget):
     resume_requested = Signal(object)
     """A DraftSummary the user wants to carry on with."""
 
-    COLUMNS = ("Kind", "Case", "Last kept")
+    COLUMNS = ("Kind", "Case", "What it says so far", "Last kept")
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,7 +41,7 @@ class DraftsPage(QWidget):
         make_list_table(self.table, "My drafts")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.resume_button = QPushButton("Resume", self)
         self.resume_button.setToolTip("Open the draft in its editor, on its case")
         self.discard_button = QPushButton("Discard…", self)
@@ -85,13 +85,18 @@ class DraftsPage(QWidget):
         for row, draft in enumerate(self.drafts):
             case = f"{draft.case_name} ({draft.case_reference})" if draft.case_id else "No case"
             for column, text in enumerate(
-                (draft_kind_words(draft.kind).capitalize(), case, format_local(draft.updated_at))
+                (
+                    draft_kind_words(draft.kind).capitalize(),
+                    case,
+                    draft.snippet,
+                    format_local(draft.updated_at),
+                )
             ):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, draft.draft_id)
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(2)
+        for column in (0, 1, 3):
+            self.table.resizeColumnToContents(column)
         n = len(self.drafts)
         self.status_label.setText(
             "You have no unfinished drafts."

@@ -9,7 +9,7 @@ from infoshare_desktop.services import accounts
 from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.ui.models.account_table import roles_text
 from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.labels import heading_label, text_label
+from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import MARGIN, SPACING, form_layout, page_layout
 
 
@@ -32,6 +32,8 @@ class HomePage(QScrollArea):
         user = session.user
         layout = page_layout(body, margin=MARGIN + 4)
         layout.addWidget(heading_label(f"Welcome, {user.display_name}", body))
+        self.rotation_alert = AlertLabel(body)  # administrators only
+        layout.addWidget(self.rotation_alert)
 
         form = form_layout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
@@ -74,6 +76,13 @@ class HomePage(QScrollArea):
             minutes = accounts.idle_lock_minutes(self.session.store)
         except KNOWN_ERRORS:
             return
+        if self.session.is_administrator and accounts.key_rotation_pending(self.session.store):
+            self.rotation_alert.show_message(
+                "Key rotation pending: a revoked account's old key could still open this "
+                "store. Use Administration > Rotate the data key now."
+            )
+        else:
+            self.rotation_alert.clear()
         unit = "minute" if minutes == 1 else "minutes"
         self.lock_label.setText(
             f"Locks itself after {minutes} {unit} without use; lock it yourself with "

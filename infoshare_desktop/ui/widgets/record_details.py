@@ -308,6 +308,10 @@ def record_html(detail: RecordDetail) -> str:
     if isinstance(detail.content, SharingDecisionDraft) and detail.content.kind is not None:
         kind = f"{kind}: {detail.content.kind.label}"
     page.title(kind)
+    if detail.badges:
+        page.row("Status", " · ".join(detail.badges))
+    if detail.corrects:
+        page.row("Amends", detail.corrects)
     _provenance(page, detail)
     _content(page, detail.content, detail)
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from infoshare_desktop.services import accounts
-from infoshare_desktop.services.accounts import AccountSummary
+from infoshare_desktop.services.accounts import AccountSummary, Store
 from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.dialogs.user_accounts import (
@@ -25,7 +25,7 @@ from infoshare_desktop.ui.dialogs.user_accounts import (
 from infoshare_desktop.ui.feedback import busy_cursor
 from infoshare_desktop.ui.models.account_table import AccountTableModel
 from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.labels import heading_label, text_label
+from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import page_layout
 from infoshare_desktop.ui.widgets.tables import make_list_table
 
@@ -42,12 +42,17 @@ class UsersPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # roles
 
-        self.add_button = self._button("&Add user…", self._on_add_button_clicked)
+        self.add_button = self._button("Add u&ser…", self._on_add_button_clicked)
         self.roles_button = self._button("Change &roles…", self._on_roles_button_clicked)
         self.status_button = self._button("&Disable", self._on_status_button_clicked)
         self.unlock_button = self._button("&Unlock account", self._on_unlock_button_clicked)
         self.reset_button = self._button("Reset &password…", self._on_reset_button_clicked)
-        self.revoke_button = self._button("Re&voke…", self._on_revoke_button_clicked)
+        self.revoke_button = self._button("Revo&ke…", self._on_revoke_button_clicked)
+        self.rotation_alert = AlertLabel(self)
+        self.rotate_button = self._button(
+            "Rotate the data key &now", self._on_rotate_button_clicked
+        )
+        self.rotate_button.hide()
 
         layout = page_layout(self)
         layout.addWidget(heading_label("Users", self))
@@ -72,6 +77,10 @@ class UsersPage(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        rotation = QHBoxLayout()
+        rotation.addWidget(self.rotation_alert, 1)
+        rotation.addWidget(self.rotate_button)
+        layout.addLayout(rotation)
         layout.addWidget(self.table, 1)
 
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
@@ -98,6 +107,23 @@ class UsersPage(QWidget):
         if row is not None:
             self.table.selectRow(row)
         self._update_buttons()
+        self._update_rotation()
+
+    def _update_rotation(self) -> None:
+        try:
+            pending = accounts.key_rotation_pending(self.session.store)
+        except KNOWN_ERRORS:
+            pending = False
+        if pending:
+            self.rotation_alert.show_message(
+                "Key rotation pending: an account was revoked but the store's data key has not "
+                "been replaced yet (the store was busy), so an old copy of that account's key "
+                "could still open it. Close the store in every other window, then rotate the "
+                "data key now."
+            )
+        else:
+            self.rotation_alert.clear()
+        self.rotate_button.setVisible(pending)
 
     def selected_account(self) -> AccountSummary | None:
         rows = self.table.selectionModel().selectedRows()
@@ -198,6 +224,11 @@ class UsersPage(QWidget):
             return
         with busy_cursor():
             self._run(accounts.revoke_user, account)
+        self.session.store_changed.emit()  # a rotation left pending shows on Home too
+
+    def _on_rotate_button_clicked(self) -> None:
+        if rotate_data_key(self, self.session.store):
+            self.session.store_changed.emit()
 
     def _run(self, action: Callable[..., None], account: AccountSummary) -> bool:
         """Call `action(store, user_id=...)`, show a failure, refresh; True if it worked."""
@@ -209,3 +240,25 @@ class UsersPage(QWidget):
         finally:
             self.refresh()
         return True
+
+
+def rotate_data_key(parent: QWidget, store: Store) -> bool:
+    """Administration > Rotate the data key now: confirm, re-encrypt, report."""
+    if not feedback.confirm(
+        parent,
+        "Rotate the data key",
+        "Replace the store's encryption key now? The database is re-encrypted under a new "
+        "key that only the current accounts hold, so no copy of a revoked account's old key "
+        "can open it. Everyone keeps their password. Close the store in every other window "
+        "first; this takes a moment.",
+        "Rotate",
+    ):
+        return False
+    try:
+        with busy_cursor():
+            accounts.rotate_key(store)
+    except KNOWN_ERRORS as exc:
+        feedback.show_error(parent, str(exc))
+        return False
+    feedback.inform(parent, "Rotate the data key", "The data key has been replaced.")
+    return True

@@ -96,6 +96,17 @@ def main() -> None:
         editor.form.focus_field("public_interest")
         grab(editor, args.out / "form-sharing-override.png")
 
+        when = editor.form.inputs["occurred_at"]
+        editor.form.scroll.verticalScrollBar().setValue(0)
+        when.set_text("31/02/2026 09:00")  # typed wrong: kept as typed, the reason beside it
+        editor.evaluate()
+        grab(editor, args.out / "form-sharing-date-problem.png")
+        when.set_text("")
+        when.calendar_button.click()
+        QApplication.processEvents()
+        when.calendar_dialog.grab().save(str(args.out / "form-date-calendar.png"))
+        when.calendar_dialog.reject()
+
         consent = ConsentDecisionEditor(store, case_id)
         grab(consent, args.out / "form-consent.png")
 

@@ -4,9 +4,9 @@ and the table models (qtmodeltester)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 
 from infoshare_desktop.domain import ReviewDraft, ReviewOutcome, SharingKind, utcnow
 from infoshare_desktop.domain.reviews import ReviewRules
@@ -141,10 +141,10 @@ def test_queue_filters_and_overdue(team, open_window, monkeypatch):
     assert model.rowCount() == 0
     queue.clear_button.click()
     assert model.rowCount() == 3 and queue.practitioner_combo.currentIndex() == 0
-    queue.to_edit.setDate(QDate.currentDate().addDays(-2))
+    queue.to_edit.set_text(f"{date.today() - timedelta(days=2):%d/%m/%Y}")
     assert model.rowCount() == 0  # every record happened since then
-    queue.to_edit.setDate(QDate.currentDate().addDays(1))
-    queue.from_edit.setDate(QDate.currentDate().addDays(-1))
+    queue.to_edit.set_text(f"{date.today() + timedelta(days=1):%d/%m/%Y}")
+    queue.from_edit.set_text(f"{date.today() - timedelta(days=1):%d/%m/%Y}")
     assert model.rowCount() == 2  # the third happened "a week later"
     queue.without_consent_check.setChecked(True)
     assert model.rowCount() == 2

@@ -1,0 +1,141 @@
+"""Rollback detection: what each user has seen of the database, kept outside it.
+
+The database cannot vouch for its own age (an older copy put back is a perfectly valid
+database). So after every commit of a session, and at every sign-in, the store writes
+the audit chain head it has just committed (sequence number and hash) to a small file
+per user, `checkpoints/<user id>.json`, and at sign-in also into the user's key slot.
+Each is MACed under a key derived from the user's own private key, so nobody else
+(other account holders included) can forge or raise it; a stale one from before a
+password reset (another key pair) is ignored.
+
+At sign-in and in `verify` the database must have reached the highest checkpoint, and
+hold the same entry at that sequence number. The checkpoint is written only after the
+commit it names is durable (SQLite's synchronous=FULL), so neither a crash nor a power
+cut can leave it ahead of the database: no false alarm after an ordinary crash. After
+a commit it is one small write in place (no fsync: a killed process's writes survive in
+the page cache; a power cut may lose the last ones, leaving it behind, never ahead); at
+sign-in and when the store closes it is fsynced. The copy in the key slot is updated
+when the store is locked or signed out (and at sign-ins that change the key store).
+
+Limits (stated in the README): someone who puts back the whole data folder consistently
+(database, key store and checkpoints from the same moment) cannot be detected on this
+machine; neither can a database put back to a point after the user's last lock or
+sign-out when the checkpoint file is deleted too (the copy in the key slot is from then).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from infoshare_desktop.store.files import POSIX, fsync_dir
+
+FOLDER = "checkpoints"
+RECORD_SIZE = 512  # fixed, so an overwrite in place never leaves a longer old tail
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An audit chain position: sequence number and entry hash."""
+
+    seq: int
+    head: bytes
+
+
+def _mac_key(private: bytes, store_id: str, user_id: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=f"infoshare|{store_id}|checkpoint|{user_id}".encode(),
+    ).derive(private)
+
+
+def _mac(key: bytes, public: str, seen: Seen) -> str:
+    body = f"{public}|{seen.seq}|{seen.head.hex()}".encode()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+class CheckpointTampered(Exception):
+    """A checkpoint of this user's key pair fails its MAC: it was edited."""
+
+
+class Checkpointer:
+    """Seals and checks one signed-in user's checkpoints."""
+
+    def __init__(self, root: Path, *, store_id: str, user_id: str, public: str, private: bytes):
+        self.path = root / FOLDER / f"{user_id}.json"
+        self._public = public
+        self._key = _mac_key(private, store_id, user_id)
+        self._fd: int | None = None
+
+    def seal(self, seen: Seen) -> dict:
+        return {
+            "seq": seen.seq,
+            "head": seen.head.hex(),
+            "public": self._public,
+            "mac": _mac(self._key, self._public, seen),
+        }
+
+    def open(self, sealed: object) -> Seen | None:
+        """The position a sealed checkpoint vouches for; None for one of an older key
+        pair. Raises CheckpointTampered for an edited one."""
+        if not isinstance(sealed, dict) or sealed.get("public") != self._public:
+            return None
+        try:
+            seen = Seen(int(sealed["seq"]), bytes.fromhex(sealed["head"]))
+            ok = hmac.compare_digest(_mac(self._key, self._public, seen), sealed["mac"])
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise CheckpointTampered()
+        return seen
+
+    def read_file(self) -> Seen | None:
+        """The position in the checkpoint file. An empty or unreadable file (a power cut
+        while it was being written) counts as none; an edited one raises."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            sealed = json.loads(raw)
+        except ValueError:
+            return None
+        return self.open(sealed)
+
+    def write_file(self, seen: Seen, *, sync: bool = False) -> None:
+        """Overwrite the checkpoint in place, after the commit that reached `seen` is
+        durable. One small write, no fsync on the hot path: a crash of the process
+        keeps it (it is in the page cache); a power cut may lose the last few, which
+        leaves it behind the database, never ahead. `sync` (at sign-in and close)
+        makes it durable."""
+        if self._fd is None:
+            self.path.parent.mkdir(mode=0o700, exist_ok=True)
+            existed = self.path.exists()
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
+            if POSIX:
+                flags |= os.O_NOFOLLOW  # never write through a planted link
+            self._fd = os.open(self.path, flags, 0o600)
+            if sync and not existed:
+                fsync_dir(self.path.parent)
+        record = json.dumps(self.seal(seen)).encode().ljust(RECORD_SIZE)
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        os.write(self._fd, record)
+        if sync:
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):  # durable if it can be; it only lags if not
+                os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None

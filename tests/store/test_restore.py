@@ -1,0 +1,306 @@
+"""Restore accepts only a backup of this store, from one of its administrators, and never
+lets a revoked account back in. Through the real command line in child processes, on
+real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.services import accounts, maintenance
+from infoshare_desktop.services.errors import (
+    BackupOfAnotherStoreError,
+    BackupPasswordError,
+    PermissionDenied,
+    StoreDamagedError,
+    UnknownUserError,
+)
+from infoshare_desktop.store import audit
+from infoshare_desktop.store.engine import raw_connect
+from infoshare_desktop.store.keyslots import Keystore
+from tests.conftest import ADMIN, ADMIN_PASSWORD
+
+SECOND = "sam.admin"
+SECOND_PASSWORD = "velvet harbour compass"
+TIMEOUT = 120
+
+
+def run_cli(*argv: str, password: str) -> subprocess.CompletedProcess[str]:
+    """The real command line in a child process (production Argon2id cost)."""
+    return subprocess.run(
+        [sys.executable, "-m", "infoshare_desktop", *argv],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def creds(data: Path, user: str) -> list[str]:
+    return ["--data-dir", str(data), "--user", user, "--password-stdin"]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under the data folder and its bytes (logs aside)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "logs" not in p.parts
+    }
+
+
+def audit_actions(paths: DataPaths, username: str, password: str) -> list[tuple]:
+    store = accounts.sign_in(paths, username=username, password=password)
+    try:
+        with store.read() as session:
+            from sqlmodel import select
+
+            from infoshare_desktop.store.tables import AuditEvent
+
+            rows = session.exec(select(AuditEvent).order_by(AuditEvent.seq)).all()
+            return [(r.action, r.target_id, r.detail) for r in rows]
+    finally:
+        store.close()
+
+
+@pytest.mark.real_kdf
+def test_a_backup_of_a_store_of_ones_own_is_refused_and_nothing_changes(tmp_path):
+    real, own = tmp_path / "real", tmp_path / "own"
+    assert run_cli("init", *creds(real, ADMIN), password=ADMIN_PASSWORD).returncode == 0
+    # Someone inits a store of their own (even with the real administrator's name and
+    # password) and backs it up.
+    assert run_cli("init", *creds(own, ADMIN), password=ADMIN_PASSWORD).returncode == 0
+    foreign = tmp_path / "foreign.isbackup"
+    assert (
+        run_cli("backup", str(foreign), *creds(own, ADMIN), password=ADMIN_PASSWORD).returncode == 0
+    )
+    before = snapshot(real)
+
+    # As the real administrator: refused, it is another store's backup.
+    done = run_cli("restore", str(foreign), *creds(real, ADMIN), password=ADMIN_PASSWORD)
+    assert done.returncode == 2, done.stderr
+    assert "another InfoShare store" in done.stderr and "Traceback" not in done.stderr
+    assert snapshot(real) == before
+
+    # Its manifest relabelled with the real store's id: its key store still says otherwise.
+    real_id = Keystore.load(real / "keystore.json").store_id
+    relabelled = tmp_path / "relabelled.isbackup"
+    rewrite_backup(foreign, relabelled, manifest={"store_id": real_id})
+    done = run_cli("restore", str(relabelled), *creds(real, ADMIN), password=ADMIN_PASSWORD)
+    assert done.returncode == 2 and "another InfoShare store" in done.stderr
+    # Both relabelled: the slots are bound to their own store id and do not open.
+    both = tmp_path / "both.isbackup"
+    rewrite_backup(foreign, both, manifest={"store_id": real_id}, keystore={"store_id": real_id})
+    done = run_cli("restore", str(both), *creds(real, ADMIN), password=ADMIN_PASSWORD)
+    assert done.returncode == 2 and "Nothing has been changed" in done.stderr
+    assert snapshot(real) == before
+
+    # The store's owner of `own` under another name has no account in the real store.
+    assert (
+        run_cli("init", *creds(tmp_path / "third", "mallory"), password=SECOND_PASSWORD).returncode
+        == 0
+    )
+    third = tmp_path / "third.isbackup"
+    run_cli("backup", str(third), *creds(tmp_path / "third", "mallory"), password=SECOND_PASSWORD)
+    done = run_cli("restore", str(third), *creds(real, "mallory"), password=SECOND_PASSWORD)
+    assert done.returncode == 2 and "no account" in done.stderr
+    assert snapshot(real) == before
+    assert not (real / "backups").exists()
+
+    store = accounts.sign_in(DataPaths(real), username=ADMIN, password=ADMIN_PASSWORD)
+    assert maintenance.verify(store).ok
+    store.close()
+
+
+def rewrite_backup(src: Path, dest: Path, *, manifest: dict, keystore: dict | None = None) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "manifest.json":
+                data = json.dumps({**json.loads(data), **manifest}).encode()
+            if name == "keystore.json" and keystore:
+                data = json.dumps({**json.loads(data), **keystore}).encode()
+            zout.writestr(name, data)
+
+
+@pytest.mark.real_kdf
+def test_a_revoked_administrator_cannot_get_back_in_through_an_old_backup(tmp_path):
+    data = tmp_path / "data"
+    paths = DataPaths(data)
+    assert run_cli("init", *creds(data, ADMIN), password=ADMIN_PASSWORD).returncode == 0
+    store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    code = accounts.add_user(store, username=SECOND, display_name="Sam", roles=set(Role))
+    store.close()
+    accounts.sign_in(paths, username=SECOND, password=code, new_password=SECOND_PASSWORD).close()
+    old = tmp_path / "before-revocation.isbackup"
+    done = run_cli("backup", str(old), *creds(data, SECOND), password=SECOND_PASSWORD)
+    assert done.returncode == 0, done.stderr
+
+    store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    sam_id = next(u.user_id for u in accounts.list_users(store) if u.username == SECOND)
+    accounts.revoke_user(store, user_id=sam_id)
+    store.close()
+
+    # Sam, revoked, tries to restore the backup that still holds his slot: refused.
+    before = snapshot(data)
+    done = run_cli("restore", str(old), *creds(data, SECOND), password=SECOND_PASSWORD)
+    assert done.returncode == 2, done.stderr
+    assert "no account" in done.stderr
+    assert snapshot(data) == before
+
+    # The remaining administrator restores it: it works, without Sam.
+    done = run_cli("restore", str(old), *creds(data, ADMIN), password=ADMIN_PASSWORD)
+    assert done.returncode == 0, done.stderr
+    assert "removed from the restored store: " + SECOND in done.stdout
+    assert len(list((data / "backups").glob("replaced-*/keystore.json"))) == 1
+
+    with pytest.raises(UnknownUserError):
+        accounts.sign_in(paths, username=SECOND, password=SECOND_PASSWORD)
+    done = run_cli("verify", *creds(data, SECOND), password=SECOND_PASSWORD)
+    assert done.returncode == 2 and "no account" in done.stderr
+
+    # The data key now exists only in the remaining slot: Sam's slot in the backup file
+    # yields the backup's key, which does not open the restored database.
+    restored = Keystore.load(paths.keystore)
+    assert restored.user_ids() == [restored.user_id_for(ADMIN)]
+    with zipfile.ZipFile(old) as zf:
+        zf.extract("keystore.json", tmp_path / "old")
+    sams_key = (
+        Keystore.load(tmp_path / "old" / "keystore.json")
+        .unlock(SECOND, SECOND_PASSWORD)
+        .current_key
+    )
+    with pytest.raises(StoreDamagedError):
+        raw_connect(paths.database, sams_key)
+    admin_keys = restored.unlock(ADMIN, ADMIN_PASSWORD)
+    assert list(admin_keys.data_keys) == [restored.epoch]
+    raw_connect(paths.database, admin_keys.current_key).close()
+
+    # Sam's account is marked revoked, with audit entries, and the store verifies.
+    store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    (sam,) = [u for u in accounts.list_users(store) if u.username == SECOND]
+    assert sam.status == "revoked"
+    assert maintenance.verify(store).ok
+    store.close()
+    actions = audit_actions(paths, ADMIN, ADMIN_PASSWORD)
+    assert (audit.Action.ACCOUNT_REVOKE, sam_id, "restore") in actions
+    restore_entry = next(a for a in actions if a[0] == audit.Action.RESTORE)
+    assert "previous_kept=replaced-" in restore_entry[2]
+    assert any(a[0] == audit.Action.KEY_ROTATE and "restore" in (a[2] or "") for a in actions)
+
+
+@pytest.mark.real_kdf
+def test_an_administrator_restores_a_backup_of_this_store(tmp_path):
+    data = tmp_path / "data"
+    paths = DataPaths(data)
+    assert run_cli("init", *creds(data, ADMIN), password=ADMIN_PASSWORD).returncode == 0
+    backup = tmp_path / "good.isbackup"
+    assert (
+        run_cli("backup", str(backup), *creds(data, ADMIN), password=ADMIN_PASSWORD).returncode == 0
+    )
+    store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    accounts.set_idle_lock_minutes(store, minutes=42)
+    store.close()
+
+    done = run_cli("restore", str(backup), *creds(data, ADMIN), password=ADMIN_PASSWORD)
+    assert done.returncode == 0, done.stderr
+    assert "Audit trail head in the backup" in done.stdout
+    store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    assert accounts.idle_lock_minutes(store) == accounts.DEFAULT_IDLE_LOCK_MINUTES
+    assert maintenance.verify(store).ok
+    store.close()
+    # And it can be restored again (a restored store is not refused as a rollback).
+    done = run_cli("restore", str(backup), *creds(data, ADMIN), password=ADMIN_PASSWORD)
+    assert done.returncode == 0, done.stderr
+    done = run_cli("verify", *creds(data, ADMIN), password=ADMIN_PASSWORD)
+    assert done.returncode == 0, done.stderr
+
+
+def test_an_administrator_promoted_after_the_backup_cannot_restore_it(
+    admin_store, data_paths, tmp_path
+):
+    code = accounts.add_user(
+        admin_store, username=SECOND, display_name="Sam", roles={Role.PRACTITIONER}
+    )
+    accounts.sign_in(
+        data_paths, username=SECOND, password=code, new_password=SECOND_PASSWORD
+    ).close()
+    backup = tmp_path / "b.isbackup"
+    maintenance.backup(admin_store, dest=backup)
+    sam_id = next(u.user_id for u in accounts.list_users(admin_store) if u.username == SECOND)
+    accounts.set_roles(admin_store, user_id=sam_id, roles=set(Role))
+    admin_store.close()
+    before = snapshot(data_paths.root)
+    with pytest.raises(PermissionDenied, match="not an active administrator in that backup"):
+        maintenance.restore(data_paths, src=backup, username=SECOND, password=SECOND_PASSWORD)
+    assert snapshot(data_paths.root) == before
+
+
+def test_a_backup_from_before_the_users_password_change_is_explained(
+    admin_store, data_paths, tmp_path
+):
+    backup = tmp_path / "b.isbackup"
+    maintenance.backup(admin_store, dest=backup)
+    accounts.change_password(
+        admin_store, old_password=ADMIN_PASSWORD, new_password="quartz meadow violin"
+    )
+    admin_store.close()
+    before = snapshot(data_paths.root)
+    with pytest.raises(BackupPasswordError):
+        maintenance.restore(data_paths, src=backup, username=ADMIN, password="quartz meadow violin")
+    assert snapshot(data_paths.root) == before
+
+
+def test_a_damaged_store_is_restored_by_its_administrator(admin_store, data_paths, tmp_path):
+    """When the database no longer opens, the key store shows who is an administrator."""
+    backup = tmp_path / "b.isbackup"
+    maintenance.backup(admin_store, dest=backup)
+    code = accounts.add_user(
+        admin_store, username="pat.p", display_name="Pat", roles={Role.PRACTITIONER}
+    )
+    admin_store.close()
+    accounts.sign_in(
+        data_paths, username="pat.p", password=code, new_password=SECOND_PASSWORD
+    ).close()
+    data_paths.database.write_bytes(b"\x07" * 8192)  # damaged beyond opening
+    with pytest.raises(StoreDamagedError):
+        accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    with pytest.raises(PermissionDenied, match="administrator account of the current store"):
+        maintenance.restore(data_paths, src=backup, username="pat.p", password=SECOND_PASSWORD)
+    store = maintenance.restore(data_paths, src=backup, username=ADMIN, password=ADMIN_PASSWORD)
+    assert maintenance.verify(store).ok
+    store.close()
+
+
+def test_a_foreign_backup_is_refused_in_process_too(admin_store, data_paths, tmp_path):
+    admin_store.close()
+    other = DataPaths(tmp_path / "other")
+    own = accounts.first_run(other, username=ADMIN, display_name="X", password=ADMIN_PASSWORD)
+    maintenance.backup(own, dest=tmp_path / "x.isbackup")
+    own.close()
+    with pytest.raises(BackupOfAnotherStoreError):
+        maintenance.preview_restore(
+            data_paths, src=tmp_path / "x.isbackup", username=ADMIN, password=ADMIN_PASSWORD
+        )
+    assert not list(data_paths.root.glob(".tmp-restore-*"))
+
+
+def test_a_backup_taken_after_key_rotations_restores(admin_store, data_paths, tmp_path):
+    """The copy remembers the key epoch it has seen; its key store must not be older."""
+    accounts.rotate_key(admin_store)
+    accounts.rotate_key(admin_store)
+    backup = tmp_path / "b.isbackup"
+    maintenance.backup(admin_store, dest=backup)
+    admin_store.close()
+    store = maintenance.restore(data_paths, src=backup, username=ADMIN, password=ADMIN_PASSWORD)
+    assert maintenance.verify(store).ok
+    store.close()
+    accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD).close()
