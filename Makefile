@@ -1,20 +1,24 @@
 # Two commands: `make run` installs and starts the application; `make test` installs and runs the tests.
 # Python 3.12 or newer (packaging/find-python.sh says why 3.11 is refused).
-PYTHON ?= $(shell bash packaging/find-python.sh)
+# PYTHON_VERSION=3.13 asks for exactly that version (test-py313 does).
+PYTHON_VERSION ?=
+PYTHON ?= $(shell bash packaging/find-python.sh $(PYTHON_VERSION))
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run demo test bench system-deps venv install install-test package package-check clean
+.PHONY: run demo test test-py313 bench system-deps venv install install-test package package-check clean
 
 system-deps:
 	@bash packaging/install-system-deps.sh
 
-# A venv made with an older Python (an earlier checkout allowed 3.11) is replaced.
+# A venv made with an older Python (an earlier checkout allowed 3.11), or with another
+# version than PYTHON_VERSION, is replaced.
 venv:
-	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
-	  echo 'Replacing .venv: it was made with a Python older than 3.12'; rm -rf $(VENV); fi
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; v = "%d.%d" % sys.version_info[:2]; \
+	  sys.exit(sys.version_info < (3, 12) or v != ("$(PYTHON_VERSION)" or v))'; then \
+	  echo 'Replacing $(VENV): it was made with another Python'; rm -rf $(VENV); fi
 	@if [ ! -x $(BIN)/python ]; then \
-	  test -n "$(PYTHON)" || { echo 'Python 3.12 or newer is needed' >&2; exit 1; }; \
+	  test -n "$(PYTHON)" || { echo 'Python $(or $(PYTHON_VERSION),3.12 or newer) is needed' >&2; exit 1; }; \
 	  $(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet --upgrade pip; fi
 
 install: system-deps venv
@@ -34,6 +38,10 @@ demo: install
 test: install-test
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
+# The fast tests (all but `slow`) on the other Python the project declares, in .venv-3.13.
+test-py313:
+	$(MAKE) --no-print-directory test VENV=.venv-3.13 PYTHON_VERSION=3.13 PYTEST_ARGS='-m "not slow" $(PYTEST_ARGS)'
+
 bench: install-test
 	$(BIN)/python -m pytest tests/benchmarks --benchmark-only -p no:xdist $(PYTEST_ARGS)
 
@@ -51,4 +59,4 @@ package-check: package install
 	  build/package/first-run-xvfb.png
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-3.13 build *.egg-info

@@ -1,5 +1,5 @@
 """Shared fixtures. Qt runs offscreen; Argon2id is made cheap except where a test asks
-for the production cost (`@pytest.mark.real_kdf`)."""
+for the production cost (`@pytest.mark.real_kdf`); hypothesis has no speed limits."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from infoshare_desktop.paths import DataPaths
+
+# No hypothesis check may depend on the machine's speed: no per-example deadline, and no
+# failure because generating examples was slow on a loaded machine.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 ADMIN = "admin.one"
 ADMIN_PASSWORD = "plum orchard lantern"  # fictional, not a common password

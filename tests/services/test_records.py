@@ -350,7 +350,9 @@ def test_duplicate_case_warning(admin_store, case_id):
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(generated=complete_sharing_decisions())
 def test_any_draft_without_blocking_findings_saves_and_reads_back_equal(

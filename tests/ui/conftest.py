@@ -16,6 +16,11 @@ from infoshare_desktop.ui.theme import apply_theme
 USER = "sam.worker"
 USER_PASSWORD = "copper kettle meadow"  # fictional
 
+#: How long a test waits for a signal or a state before failing. Generous on purpose: a
+#: wait ends as soon as what it waits for happens, so only a broken test ever waits this
+#: long, and a loaded machine cannot fail a working one.
+WAIT_MS = 30_000
+
 
 @dataclass
 class FeedbackRecorder:

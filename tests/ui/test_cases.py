@@ -27,6 +27,7 @@ from infoshare_desktop.ui.widgets.case_list_page import CaseListPage
 from infoshare_desktop.ui.widgets.cases_page import CasesPage
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_case, complete_sharing_decision
+from tests.ui.conftest import WAIT_MS
 from tests.ui.forms.flows import choose, fill_refused_consent_decision
 from tests.ui.test_main_window import unlock_again
 
@@ -108,7 +109,7 @@ def test_search_as_you_type_replaces_the_list_with_snippets(qtbot, admin_store):
     assert page.model.rowCount() == 3 and "3 cases" in page.status_label.text()
     page.search_edit.setText("pennock")
     assert page.model.rowCount() == 3  # waits for the pause in typing
-    qtbot.waitUntil(lambda: page.model.searching, timeout=2000)
+    qtbot.waitUntil(lambda: page.model.searching, timeout=WAIT_MS)
     assert page.model.rowCount() == 1
     assert page.model.index(0, 1).data() == "Child 01"
     html = page.model.index(0, CaseTableModel.MATCH_COLUMN).data(SNIPPET_HTML_ROLE)
@@ -122,7 +123,7 @@ def test_search_as_you_type_replaces_the_list_with_snippets(qtbot, admin_store):
     assert opened == [ids[1]]
 
     page.search_edit.clear()
-    qtbot.waitUntil(lambda: not page.model.searching, timeout=2000)
+    qtbot.waitUntil(lambda: not page.model.searching, timeout=WAIT_MS)
     assert page.model.rowCount() == 3
 
 
@@ -191,7 +192,7 @@ def test_whole_flow_from_sign_in_to_a_draft_kept_across_the_idle_lock(
     fill_refused_consent_decision(
         qtbot, editor, reasons="Shared without <consent> because the child is at risk"
     )
-    with qtbot.waitSignal(editor.saved, timeout=2000) as saved:
+    with qtbot.waitSignal(editor.saved, timeout=WAIT_MS) as saved:
         editor.save_button.click()
     record_id = saved.args[0]
     assert view.stack.currentWidget() is view.case_scroll
@@ -218,7 +219,7 @@ def test_whole_flow_from_sign_in_to_a_draft_kept_across_the_idle_lock(
     view.editor.form.inputs["purpose"].setPlainText("Half-typed purpose")
     window.idle_timer.setInterval(50)
     window.idle_timer.start()
-    qtbot.waitUntil(lambda: window.is_locked, timeout=3000)
+    qtbot.waitUntil(lambda: window.is_locked, timeout=WAIT_MS)
     assert view.editor is None
     unlock_again(qtbot, window, ADMIN_PASSWORD)
     assert not window.is_locked

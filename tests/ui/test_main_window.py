@@ -11,7 +11,7 @@ from infoshare_desktop.ui.dialogs.idle_lock import IdleLockDialog
 from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
 from infoshare_desktop.ui.main_window import MainWindow, backup_file_name
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.ui.conftest import USER, USER_PASSWORD
+from tests.ui.conftest import USER, USER_PASSWORD, WAIT_MS
 
 
 def menu_titles(window: MainWindow) -> list[str]:
@@ -93,7 +93,7 @@ def test_idle_timer_locks_and_the_right_password_unlocks(qtbot, admin_window):
     admin_window.idle_timer.setInterval(50)
     admin_window.idle_timer.start()
 
-    qtbot.waitUntil(lambda: admin_window.is_locked, timeout=3000)
+    qtbot.waitUntil(lambda: admin_window.is_locked, timeout=WAIT_MS)
 
     assert drafts_saved == [True]  # announced while the store was still open
     assert not store.is_open
@@ -117,11 +117,18 @@ def test_idle_timer_locks_and_the_right_password_unlocks(qtbot, admin_window):
 
 
 def test_user_input_restarts_the_idle_timer(qtbot, admin_window):
-    admin_window.idle_timer.setInterval(400)
-    admin_window.idle_timer.start()
-    for _ in range(4):
-        qtbot.wait(150)
+    """Each key press starts the idle time again (read from the timer, not raced against
+    it, so a slow machine cannot lock the window between two presses)."""
+    timer = admin_window.idle_timer
+    timer.setTimerType(Qt.TimerType.PreciseTimer)  # remainingTime() without coarse rounding
+    timer.setInterval(600_000)
+    timer.start()
+    for _ in range(3):
+        qtbot.wait(200)
+        left = timer.remainingTime()
+        assert 0 <= left < 600_000 - 100  # the idle time is running
         qtbot.keyClick(admin_window.navigation, "a")
+        assert timer.remainingTime() > left
     assert not admin_window.is_locked
 
 
@@ -129,7 +136,7 @@ def test_lock_screen_sign_out_ends_the_session(qtbot, admin_window):
     admin_window.lock_action.trigger()
     assert admin_window.is_locked
     qtbot.addWidget(admin_window.lock_dialog)
-    with qtbot.waitSignal(admin_window.signed_out):
+    with qtbot.waitSignal(admin_window.signed_out, timeout=WAIT_MS):
         admin_window.lock_dialog.other_button.click()
     assert not admin_window.isVisible()
 
@@ -155,7 +162,7 @@ def test_change_password_then_sign_in_with_the_new_one(qtbot, admin_window, data
     assert "not right" in dialog.alert.text() and dialog.current_edit.text() == ""
 
     dialog.current_edit.setText(ADMIN_PASSWORD)
-    with qtbot.waitSignal(dialog.accepted):
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT_MS):
         dialog.change_button.click()
 
     admin_window.sign_out()
@@ -209,7 +216,7 @@ def test_closing_the_window_signs_out(qtbot, admin_store):
     window = MainWindow(admin_store)
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(window.closed):
+    with qtbot.waitSignal(window.closed, timeout=WAIT_MS):
         window.close()
     assert not admin_store.is_open
 

@@ -14,6 +14,7 @@ from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
 from infoshare_desktop.ui.dialogs.set_password import SetPasswordDialog
 from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
 from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.ui.conftest import WAIT_MS
 
 
 def fill_first_run(dialog: FirstRunDialog, password: str = ADMIN_PASSWORD) -> None:
@@ -112,7 +113,7 @@ def test_enter_in_the_password_field_unlocks(qtbot, admin_store, data_paths):
     dialog.show()
     qtbot.keyClicks(dialog.username_edit, ADMIN)
     qtbot.keyClicks(dialog.password_edit, ADMIN_PASSWORD)
-    with qtbot.waitSignal(dialog.accepted):
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT_MS):
         qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     dialog.store.close()
 
@@ -151,7 +152,7 @@ def test_lock_mode_fixes_the_user_and_offers_sign_out(qtbot, data_paths):
     assert dialog.username_edit.text() == ADMIN and dialog.username_edit.isReadOnly()
     assert dialog.other_button.text() == "Sign out"
     assert dialog.windowTitle() == "InfoShare Desktop is locked"
-    with qtbot.waitSignal(dialog.rejected):
+    with qtbot.waitSignal(dialog.rejected, timeout=WAIT_MS):
         dialog.other_button.click()
     assert dialog.sign_out_chosen
 

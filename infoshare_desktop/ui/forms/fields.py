@@ -615,9 +615,18 @@ class _ListEditor(QWidget):
 
     def _clear_rows(self) -> None:
         for row in self.rows:
-            row.setParent(None)
-            row.deleteLater()
+            self._drop_row(row)
         self.rows = []
+
+    def _drop_row(self, row: _ListRowFrame) -> None:
+        """Take ``row`` out of the list now and delete it once back in the event loop.
+
+        It stays parented until then: ``setParent(None)`` before ``deleteLater()`` handed
+        the row to Python, and its deletion then corrupted the heap (PySide6 6.12; the
+        endurance tests crashed within a few hundred redrawn lists)."""
+        self._rows_layout.removeWidget(row)
+        row.hide()
+        row.deleteLater()
 
     def _retitle(self) -> None:
         word = self._item_word
@@ -635,8 +644,7 @@ class _ListEditor(QWidget):
     def _on_remove_clicked(self, row: _ListRowFrame) -> None:
         index = self.rows.index(row)
         self.rows.remove(row)
-        row.setParent(None)
-        row.deleteLater()
+        self._drop_row(row)
         self._retitle()
         refresh_tab_order(self)
         target = self.rows[min(index, len(self.rows) - 1)] if self.rows else None

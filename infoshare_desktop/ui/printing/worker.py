@@ -106,8 +106,11 @@ class SummaryBuild(QObject):
         self.worker.failed.connect(self._on_worker_failed)
         self.worker.cancelled.connect(self._on_worker_cancelled)
         self.worker.progressed.connect(self._on_worker_progressed)
+        # No worker.deleteLater on thread.finished: that deletes the worker in its own
+        # thread, where PySide takes the GIL while holding Qt's connection lock, and it
+        # deadlocked (or crashed) against the UI thread connecting a signal. The worker
+        # goes with its Python reference, on the UI thread, once the thread has ended.
         self.thread.finished.connect(self._on_thread_finished)
-        self.thread.finished.connect(self.worker.deleteLater)
 
         label = {
             printing.OutputUse.PREVIEW: "Preparing the preview of the case summary…",
@@ -168,6 +171,7 @@ class SummaryBuild(QObject):
         self._finish()
 
     def _finish(self) -> None:
+        self.thread.wait()  # finished is emitted just before the thread ends: let it end
         self._running = False
         self.progress.canceled.disconnect(self.cancel)
         self.progress.close()

@@ -25,6 +25,7 @@ from infoshare_desktop.ui.forms import (
     ConsentDecisionForm,
 )
 from tests.domain.factories import complete_consent_decision, complete_sharing_decision
+from tests.ui.conftest import WAIT_MS
 from tests.ui.forms.conftest import NEVER_MS
 from tests.ui.forms.flows import choose
 from tests.ui.forms.test_sharing_decision import ODD
@@ -65,7 +66,7 @@ def test_consent_editor_blocks_until_complete_then_saves(qtbot, admin_store, cas
     i["scope_purposes"].rows[0].findChildren(QLineEdit)[0].setText("Support the family plan")
     assert rules(editor) == set() and editor.save_button.isEnabled()
 
-    with qtbot.waitSignal(editor.saved, timeout=2000):
+    with qtbot.waitSignal(editor.saved, timeout=WAIT_MS):
         editor.save_button.click()
     (item,) = cases.consent_position(admin_store, case_id=case_id)
     assert item.standing.standing is Standing.CURRENT
@@ -181,7 +182,7 @@ def test_amending_a_shared_record_asks_whether_recipients_were_told(
     assert editor.panel.list.item_for("RECIPIENTS_NOT_TOLD") is not None  # advisory shown
     assert editor.save_button.isEnabled()
 
-    with qtbot.waitSignal(dialog.saved, timeout=2000) as signal:
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS) as signal:
         editor.save_button.click()
     assert dialog.result() == AmendmentDialog.DialogCode.Accepted
     detail = cases.record_detail(admin_store, record_id=shared_record)

@@ -34,6 +34,7 @@ from tests.domain.factories import (
     complete_consent_decision,
     complete_sharing_decision,
 )
+from tests.ui.conftest import WAIT_MS
 from tests.ui.forms.conftest import NEVER_MS
 from tests.ui.forms.flows import choose, fill_refused_consent_decision
 
@@ -176,7 +177,7 @@ def test_whole_flow_consent_refused_blocks_until_justified_then_saves(
     fill_refused_consent_decision(qtbot, editor)
     assert editor.status.text().startswith("Ready to save")
 
-    with qtbot.waitSignal(editor.saved, timeout=2000) as signal:
+    with qtbot.waitSignal(editor.saved, timeout=WAIT_MS) as signal:
         editor.save_button.click()
     assert confirm_yes == ["save"]
     (entry,) = cases.chronology(admin_store, case_id=case_id)
@@ -194,7 +195,7 @@ def test_edits_are_rechecked_after_a_short_pause(qtbot, editor):
     assert not editor.save_button.isEnabled()
     qtbot.keyClicks(editor.form.inputs["reasons"], "Shared to support the agreed plan today")
     assert not editor.save_button.isEnabled()  # debounced, not yet re-checked
-    qtbot.waitUntil(editor.save_button.isEnabled, timeout=2000)
+    qtbot.waitUntil(editor.save_button.isEnabled, timeout=WAIT_MS)
 
 
 def test_cancelling_the_confirmation_saves_nothing(
@@ -243,7 +244,7 @@ def test_autosave_keeps_a_draft_and_a_new_editor_resumes_it(qtbot, admin_store, 
     i["recipients"].add_button.click()
     i["recipients"].rows[1].findChildren(QLineEdit)[2].setText(ODD)
     editor.panel.boxes[Criterion.TIMELY].rationale.setText(ODD)
-    with qtbot.waitSignal(editor.draft_saved, timeout=3000) as signal:
+    with qtbot.waitSignal(editor.draft_saved, timeout=WAIT_MS) as signal:
         pass
     typed = editor.draft()
     (summary,) = drafts.list_drafts(admin_store, case_id=case_id)
@@ -366,7 +367,7 @@ def test_discard_asks_then_removes_the_draft_and_empties_the_form(
 ):
     editor.form.inputs["reasons"].setPlainText("Started by mistake")
     editor.save_draft_now()
-    with qtbot.waitSignal(editor.discarded, timeout=1000):
+    with qtbot.waitSignal(editor.discarded, timeout=WAIT_MS):
         editor.discard_button.click()
     assert confirm_yes == ["discard"]
     assert drafts.list_drafts(admin_store) == []

@@ -28,10 +28,8 @@ from infoshare_desktop.ui.printing import (
 from infoshare_desktop.ui.printing.options_dialog import MISMATCH
 from infoshare_desktop.ui.session import Session
 from tests.reports.conftest import NAMES
-from tests.ui.conftest import USER_PASSWORD, add_user
+from tests.ui.conftest import USER_PASSWORD, WAIT_MS, add_user
 from tests.ui.printing.conftest import print_events
-
-WAIT_MS = 20_000
 
 
 def open_printer(qtbot, session, case_id) -> CaseSummaryPrinter:
@@ -239,7 +237,7 @@ def test_cancel_during_the_build_releases_nothing(qtbot, session, admin_store, p
             pass
     finally:
         SummaryBuild.start = original_start
-    qtbot.waitUntil(lambda: printer.build is None)
+    qtbot.waitUntil(lambda: printer.build is None, timeout=WAIT_MS)
     assert printer.preview is None
     assert print_events(admin_store) == []
     assert printer.dialog.preview_button.isEnabled()
