@@ -236,11 +236,23 @@ def set_roles(store: Store, *, user_id: str, roles: set[Role] | frozenset[Role])
     admin = require(store, Role.ADMINISTRATOR)
     if user_id == admin.user_id and Role.ADMINISTRATOR not in roles:
         raise AccountError("You cannot remove your own administrator role.")
+    detail = "roles=" + ",".join(sorted(roles))
     with store.keystore_change() as keystore:
-        _change_account(store, user_id, Action.ACCOUNT_ROLES, roles=",".join(sorted(roles)))
-        if user_id in keystore.user_ids():
-            keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
-            keystore.save()
+        if user_id not in keystore.user_ids():  # no slot, so no anchor to change
+            _change_account(store, user_id, Action.ACCOUNT_ROLES, roles=",".join(sorted(roles)))
+            return
+        with store.read() as session:
+            account = session.get(UserAccount, user_id)
+        if account is None or account.status == "revoked":
+            raise AccountError("That account does not exist or has been revoked.")
+        # The anchor and an intent carrying the new roles are saved first; auditing the
+        # intent applies the roles (again at the next unlock, should this crash between).
+        keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
+        keystore.add_intent(
+            Action.ACCOUNT_ROLES, actor_id=admin.user_id, target_id=user_id, detail=detail
+        )
+        keystore.save()
+        store.commit_intents(keystore)
 
 
 def unlock_account(store: Store, *, user_id: str) -> None:

@@ -371,6 +371,12 @@ class Store:
                 raw.execute(
                     "INSERT INTO keystore_intent (id, audit_seq) VALUES (?, ?)", (intent.id, seq)
                 )
+                if intent.action == Action.ACCOUNT_ROLES and intent.detail:
+                    # set_roles: the roles change in the same transaction as its audit
+                    raw.execute(
+                        "UPDATE user_account SET roles = ? WHERE id = ? AND status != 'revoked'",
+                        (intent.detail.removeprefix("roles="), intent.target_id),
+                    )
             done.add(intent.id)
         raw.execute(
             "UPDATE key_state SET generation = max(generation, ?), key_epoch = max(key_epoch, ?)"

@@ -238,8 +238,9 @@ class Keystore:
                 "The accounts were changed in another window or program meanwhile. "
                 "Nothing was saved; try again."
             )
-        self._data["generation"] = self.generation + 1
-        atomic_write(self.path, json.dumps(self._data, indent=1, sort_keys=True).encode())
+        data = dict(self._data, generation=self.generation + 1)
+        atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
+        self._data["generation"] = data["generation"]  # only once it is on disk
 
     def snapshot(self) -> dict:
         return copy.deepcopy(self._data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import select
 import shutil
 import signal
@@ -23,6 +24,7 @@ from infoshare_desktop.services.errors import (
     RollbackDetectedError,
     WrongPasswordError,
 )
+from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.keyslots import LOCK_AFTER_FAILURES, Keystore, failure_delay
 from infoshare_desktop.store.tables import AuditEvent
@@ -280,3 +282,70 @@ def test_parallel_wrong_passwords_are_all_counted_and_the_delay_holds(admin_stor
     for before, after, n in zip(failed, failed[1:], range(1, len(failed)), strict=False):
         assert after.at - before.at >= timedelta(seconds=failure_delay(n) * 0.999)
     print(f"\ncounted={counted} too_soon={too_soon} locked={locked} failures={failures}")
+
+
+class _Crash(BaseException):
+    """The process dying at this point (nothing after it runs, nothing catches it)."""
+
+
+@pytest.mark.parametrize("crash_at", ["save", "commit_intents"])
+def test_a_crash_while_demoting_an_admin_never_leaves_them_the_audit_anchor(
+    admin_store, data_paths, monkeypatch, crash_at
+):
+    paths = data_paths
+    code = accounts.add_user(
+        admin_store, username=BEA, display_name="Bea", roles={Role.ADMINISTRATOR}
+    )
+    accounts.sign_in(paths, username=BEA, password=code, new_password=BEA_PASSWORD).close()
+    bea_id = next(u.user_id for u in accounts.list_users(admin_store) if u.username == BEA)
+
+    def crash(*args, **kwargs):
+        raise _Crash()
+
+    if crash_at == "save":
+        monkeypatch.setattr(Keystore, "save", crash)
+    else:
+        monkeypatch.setattr(type(admin_store), "commit_intents", crash)
+    with pytest.raises(_Crash):
+        accounts.set_roles(admin_store, user_id=bea_id, roles={Role.TEAM_LEAD})
+    monkeypatch.undo()
+    admin_store.close()
+
+    admin = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)  # audits intents
+    (summary,) = [u for u in accounts.list_users(admin) if u.username == BEA]
+    with admin.read() as session:
+        audited = session.exec(
+            sql_select(AuditEvent).where(
+                AuditEvent.action == "account.roles", AuditEvent.target_id == bea_id
+            )
+        ).all()
+    admin.close()
+    bea = accounts.sign_in(paths, username=BEA, password=BEA_PASSWORD)
+    holds_anchor = bea.keys.audit_anchor is not None
+    bea.close()
+    still_admin = Role.ADMINISTRATOR in summary.roles
+    assert holds_anchor == still_admin
+    assert len(audited) == (0 if still_admin else 1)
+    assert still_admin == (crash_at == "save")
+
+
+def test_a_key_store_save_that_failed_for_lack_of_space_can_be_retried(admin_store, data_paths):
+    """No misleading 'changed in another window' after the disk filled up once."""
+    admin_store.close()
+    before = data_paths.keystore.read_bytes()
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    with Keystore.transaction(data_paths.keystore) as keystore:
+        keystore.add_intent(Action.ACCOUNT_UNLOCK, actor_id=None, target_id=None)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, hard))  # a real short write
+        try:
+            with pytest.raises(OSError):
+                keystore.save()
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+            signal.signal(signal.SIGXFSZ, old_handler)
+        assert data_paths.keystore.read_bytes() == before  # nothing half-written
+        keystore.save()  # space again: the same change saves
+    saved = Keystore.load(data_paths.keystore)
+    assert saved.generation == json.loads(before)["generation"] + 1
+    assert Action.ACCOUNT_UNLOCK in [i.action for i in saved.intents()]
