@@ -14,6 +14,8 @@ overwrites the current store: it is moved aside into `backups/replaced-<time>/`.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
 import tempfile
@@ -75,7 +77,7 @@ class BackupInvalidError(StoreError):
 
 
 def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def integrity_problems(conn) -> list[str]:  # type: ignore[no-untyped-def]
@@ -287,11 +289,14 @@ def current_store_admin(paths: DataPaths, *, username: str, password: str) -> Cu
     When the database cannot be opened (damaged or missing, which is when a restore is
     most needed), the key store decides: only administrators' slots hold the audit
     anchor."""
-    try:
-        keystore = Keystore.load(paths.keystore)
-    except KeystoreDamagedError:
-        raise CurrentKeystoreUnreadableError() from None
-    keys = keystore.unlock(username, password)
+    # As at sign-in, the slot is read and a failure counted under the key-store lock,
+    # on the current file: parallel tries are all counted and the delay holds.
+    with contextlib.ExitStack() as stack:
+        try:
+            keystore = stack.enter_context(Keystore.transaction(paths.keystore))
+        except KeystoreDamagedError:
+            raise CurrentKeystoreUnreadableError() from None
+        keys = keystore.unlock(username, password)
     slots = frozenset(keystore.user_ids())
     for _epoch, key in sorted(keys.data_keys.items(), reverse=True):
         try:
@@ -416,21 +421,34 @@ def restore_backup(paths: DataPaths, src: Path, *, username: str, password: str)
     revoked since the backup lose their slots and are marked revoked, those disabled
     since stay disabled, and the data key is rotated, all in the staging folder before
     anything in the data folder changes: a revoked user's slot in the backup file never
-    opens the restored store."""
+    opens the restored store.
+
+    The current key store's lock is held from the first check to the swap, so no
+    sign-in, account change or key rotation runs in between: what the plan says about
+    the current accounts is still true when the backup replaces them."""
     try:
-        with _staging(paths) as staging:
+        with _staging(paths) as staging, holding_lock(paths.keystore):
             plan, keystore = _open_backup(paths, src, staging, username=username, password=password)
             for user_id in plan.revoke_ids:
                 keystore.remove_user(user_id)
             keystore.save()
-            kept_name = f"replaced-{_stamp()}" if plan.replaces_store else None
-            _settle_staged(
-                DataPaths(staging), plan, kept_name, username=username, password=password
-            )
-            with holding_lock(paths.keystore):  # no sign-in or key change meanwhile
-                _set_current_aside(paths, kept_name)
+            kept = _reserve_kept(paths) if plan.replaces_store else None
+            try:
+                _settle_staged(
+                    DataPaths(staging),
+                    plan,
+                    kept.name if kept else None,
+                    username=username,
+                    password=password,
+                )
+                _set_current_aside(paths, kept)
                 atomic_move(staging / KEYSTORE_MEMBER, paths.keystore)
                 atomic_move(staging / DB_MEMBER, paths.database)
+            except BaseException:
+                if kept is not None:  # only if nothing was moved into it
+                    with contextlib.suppress(OSError):
+                        kept.rmdir()
+                raise
     except OSError as exc:
         raise translate_os_error(exc) from exc
     return Store.unlock(paths, username=username, password=password)
@@ -464,28 +482,34 @@ def _settle_staged(
                     target_id=user_id,
                     detail="restore",
                 )
-        store.rotate_key()
-        with store.write() as session:
-            audit.append(
-                session,
-                actor_id=actor,
-                action=Action.KEY_ROTATE,
-                detail=f"epoch={store.keystore.epoch};restore",
-            )
+        store.rotate_key()  # audited once, by the rotation itself
     finally:
         store.close()
 
 
-def _set_current_aside(paths: DataPaths, kept_name: str | None) -> Path | None:
-    """Move the current database and key store into backups/<kept_name>/."""
+def _reserve_kept(paths: DataPaths) -> Path:
+    """A new, empty backups/replaced-<time>/ folder of this restore's own: never one an
+    earlier restore kept a store in (even one in the same clock tick)."""
+    paths.backups.mkdir(parents=True, exist_ok=True)
+    stamp = _stamp()
+    for n in itertools.count(1):
+        kept = paths.backups / (f"replaced-{stamp}" + (f"-{n}" if n > 1 else ""))
+        try:
+            kept.mkdir(exist_ok=False)
+        except FileExistsError:
+            continue
+        return kept
+    raise AssertionError("unreachable")
+
+
+def _set_current_aside(paths: DataPaths, kept: Path | None) -> Path | None:
+    """Move the current database and key store into `kept` (see _reserve_kept)."""
     present = [p for p in (paths.database, paths.keystore) if p.exists()]
-    if not present or kept_name is None:
+    if not present or kept is None:
         return None
     wal = paths.sidecars()[0]
     if wal.exists() and wal.stat().st_size:
         raise StoreBusyError()
-    kept = paths.backups / kept_name
-    kept.mkdir(parents=True, exist_ok=True)
     for path in present:
         atomic_move(path, kept / path.name)
     for sidecar in paths.sidecars():

@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,10 +22,12 @@ from infoshare_desktop.services.errors import (
     BackupOfAnotherStoreError,
     BackupPasswordError,
     PermissionDenied,
+    StoreBusyError,
     StoreDamagedError,
     UnknownUserError,
+    WrongPasswordError,
 )
-from infoshare_desktop.store import audit
+from infoshare_desktop.store import audit, backup
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.keyslots import Keystore
 from tests.conftest import ADMIN, ADMIN_PASSWORD
@@ -194,7 +199,8 @@ def test_a_revoked_administrator_cannot_get_back_in_through_an_old_backup(tmp_pa
     assert (audit.Action.ACCOUNT_REVOKE, sam_id, "restore") in actions
     restore_entry = next(a for a in actions if a[0] == audit.Action.RESTORE)
     assert "previous_kept=replaced-" in restore_entry[2]
-    assert any(a[0] == audit.Action.KEY_ROTATE and "restore" in (a[2] or "") for a in actions)
+    after_restore = actions[actions.index(restore_entry) :]
+    assert [a[0] for a in after_restore].count(audit.Action.KEY_ROTATE) == 1
 
 
 @pytest.mark.real_kdf
@@ -303,4 +309,155 @@ def test_a_backup_taken_after_key_rotations_restores(admin_store, data_paths, tm
     store = maintenance.restore(data_paths, src=backup, username=ADMIN, password=ADMIN_PASSWORD)
     assert maintenance.verify(store).ok
     store.close()
+    accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD).close()
+
+
+def _add_second_admin(store, paths: DataPaths) -> str:
+    code = accounts.add_user(store, username=SECOND, display_name="Sam", roles=set(Role))
+    accounts.sign_in(paths, username=SECOND, password=code, new_password=SECOND_PASSWORD).close()
+    return next(u.user_id for u in accounts.list_users(store) if u.username == SECOND)
+
+
+def test_a_wrong_password_given_to_restore_is_counted_on_the_current_key_store(
+    admin_store, data_paths, tmp_path
+):
+    """A restore's wrong password counts like a sign-in's, under the key-store lock: a
+    failure counted by someone else meanwhile is not lost or refused as a stale copy."""
+    backup_file = tmp_path / "b.isbackup"
+    maintenance.backup(admin_store, dest=backup_file)
+    admin_store.close()
+    outcome: list[BaseException] = []
+
+    def restore_with_a_wrong_password() -> None:
+        try:
+            maintenance.restore(data_paths, src=backup_file, username=ADMIN, password="wrong one")
+        except BaseException as exc:  # the outcome is what is checked
+            outcome.append(exc)
+
+    with Keystore.transaction(data_paths.keystore) as keystore:
+        worker = threading.Thread(target=restore_with_a_wrong_password)
+        worker.start()
+        time.sleep(1.0)  # the restore has started (and, unfixed, read the key store)
+        with pytest.raises(WrongPasswordError):
+            keystore.unlock(ADMIN, "another wrong one")  # counted, under the lock
+    worker.join(TIMEOUT)
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], WrongPasswordError), outcome
+    ks = Keystore.load(data_paths.keystore)
+    assert ks.failures(ks.user_id_for(ADMIN)) == 2
+
+
+def test_an_account_revoked_while_a_restore_is_staged_does_not_come_back(
+    admin_store, data_paths, tmp_path
+):
+    sam_id = _add_second_admin(admin_store, data_paths)
+    backup_file = tmp_path / "b.isbackup"
+    maintenance.backup(admin_store, dest=backup_file)
+    admin_store.close()
+    revoke_errors: list[BaseException] = []
+
+    def revoke_sam() -> None:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            try:
+                store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+                try:
+                    accounts.revoke_user(store, user_id=sam_id)
+                finally:
+                    store.close()
+                return
+            except StoreBusyError as exc:  # the restored store is still open: retry
+                if time.monotonic() > deadline:
+                    revoke_errors.append(exc)
+                    return
+                time.sleep(0.2)
+            except BaseException as exc:
+                revoke_errors.append(exc)
+                return
+
+    settle = backup._settle_staged
+    revoker = threading.Thread(target=revoke_sam)
+
+    def settle_while_sam_is_revoked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        revoker.start()  # an administrator revokes Sam while the restore is staged
+        revoker.join(3.0)
+        return settle(*args, **kwargs)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(backup, "_settle_staged", settle_while_sam_is_revoked)
+    try:
+        maintenance.restore(
+            data_paths, src=backup_file, username=ADMIN, password=ADMIN_PASSWORD
+        ).close()
+    finally:
+        mp.undo()
+    revoker.join(TIMEOUT)
+    assert not revoker.is_alive() and not revoke_errors, revoke_errors
+    with pytest.raises((UnknownUserError, PermissionDenied)):
+        accounts.sign_in(data_paths, username=SECOND, password=SECOND_PASSWORD).close()
+    assert Keystore.load(data_paths.keystore).user_ids() == [
+        Keystore.load(data_paths.keystore).user_id_for(ADMIN)
+    ]
+
+
+class _OneInstant(datetime):
+    """A clock that stands still: every restore happens in the same instant."""
+
+    @classmethod
+    def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+        return datetime(2026, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
+
+
+def test_two_restores_in_the_same_instant_both_keep_the_store_they_replaced(
+    admin_store, data_paths, tmp_path, monkeypatch
+):
+    backup_file = tmp_path / "b.isbackup"
+    maintenance.backup(admin_store, dest=backup_file)
+    admin_store.close()
+    monkeypatch.setattr(backup, "datetime", _OneInstant)
+    kept_stores = []
+    for _ in range(2):
+        kept_stores.append(data_paths.keystore.read_bytes())
+        maintenance.restore(
+            data_paths, src=backup_file, username=ADMIN, password=ADMIN_PASSWORD
+        ).close()
+    kept = sorted(data_paths.backups.glob("replaced-*"))
+    assert len(kept) == 2
+    assert sorted((k / "keystore.json").read_bytes() for k in kept) == sorted(kept_stores)
+    assert all((k / "infoshare.db").exists() for k in kept)
+
+
+def test_a_restores_key_rotation_is_audited_once(admin_store, data_paths, tmp_path):
+    backup_file = tmp_path / "b.isbackup"
+    maintenance.backup(admin_store, dest=backup_file)
+    admin_store.close()
+    store = maintenance.restore(
+        data_paths, src=backup_file, username=ADMIN, password=ADMIN_PASSWORD
+    )
+    epoch = store.keystore.epoch
+    store.close()
+    actions = audit_actions(data_paths, ADMIN, ADMIN_PASSWORD)
+    rotations = [a for a in actions if a[0] == audit.Action.KEY_ROTATE]
+    assert [a[2] for a in rotations] == [f"epoch={epoch}"]
+
+
+def test_a_backup_carries_no_slot_checkpoints(admin_store, data_paths, tmp_path):
+    """A checkpoint written while the database is copied may name an entry the copy
+    lacks; the backup's key store has none, so its restore is not refused as replaced."""
+    _add_second_admin(admin_store, data_paths)
+    admin_store.close()
+    # Signing in again leaves both slots with a checkpoint in the live key store.
+    accounts.sign_in(data_paths, username=SECOND, password=SECOND_PASSWORD).close()
+    store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    live = Keystore.load(data_paths.keystore)
+    assert any(live.slot_checkpoint(u) for u in live.user_ids())
+    backup_file = tmp_path / "b.isbackup"
+    maintenance.backup(store, dest=backup_file)
+    store.close()
+    with zipfile.ZipFile(backup_file) as zf:
+        copied = json.loads(zf.read("keystore.json"))
+    assert copied["slots"] and all("checkpoint" not in s for s in copied["slots"].values())
+    maintenance.restore(
+        data_paths, src=backup_file, username=SECOND, password=SECOND_PASSWORD
+    ).close()
     accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD).close()

@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import select as sql_select
 
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.services import accounts, cases, records
+from infoshare_desktop.services import accounts, cases, maintenance, records
 from infoshare_desktop.services.errors import (
     AccountLockedError,
     RollbackDetectedError,
@@ -235,14 +235,20 @@ def _reading_stdin(pid: int) -> bool:
 
 
 @pytest.mark.slow
-def test_parallel_wrong_passwords_are_all_counted_and_the_delay_holds(admin_store, data_paths):
-    """36 command-line processes try a wrong password at once. Each try either counts as a
-    failure (with its own audit entry) or is refused without trying the password; the
-    growing delay holds between counted failures, and the account locks at ten."""
+def test_parallel_wrong_passwords_are_all_counted_and_the_delay_holds(
+    admin_store, data_paths, tmp_path
+):
+    """36 command-line processes try a wrong password at once (24 signing in, 12 restoring
+    a backup). Each try either counts as a failure (with its own audit entry) or is
+    refused without trying the password; the growing delay holds between counted
+    failures, and the account locks at ten."""
     paths = data_paths
     code = accounts.add_user(admin_store, username=BEA, display_name="Bea", roles={Role.TEAM_LEAD})
     accounts.sign_in(paths, username=BEA, password=code, new_password=BEA_PASSWORD).close()
-    procs = [cli(paths, "verify", user=BEA, password="a wrong guess") for _ in range(36)]
+    backup_file = tmp_path / "b.isbackup"
+    maintenance.backup(admin_store, dest=backup_file)
+    tries = [("verify",)] * 24 + [("restore", str(backup_file))] * 12
+    procs = [cli(paths, *args, user=BEA, password="a wrong guess") for args in tries]
     # Start line: every process has loaded the program and waits for its password on
     # standard input; then all get it at once.
     deadline = time.monotonic() + 300
