@@ -28,6 +28,19 @@ from infoshare_desktop.ui.theme import apply_theme  # noqa: E402
 SIZE = (1366, 768)
 
 
+def start() -> tuple[QApplication, Path]:
+    """What every screenshot script does first: read --out, make it, take the cheap
+    key derivation, start Qt offscreen with the application's theme."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "packaging" / "screenshots")
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
+    app = QApplication.instance() or QApplication([])
+    apply_theme(app)
+    return app, out
+
+
 def save(widget: QWidget, out: Path, name: str, size: tuple[int, int] | None = SIZE) -> None:
     widget.show()
     if size:
@@ -41,13 +54,7 @@ def save(widget: QWidget, out: Path, name: str, size: tuple[int, int] | None = S
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path, default=ROOT / "packaging" / "screenshots")
-    out = parser.parse_args().out
-    out.mkdir(parents=True, exist_ok=True)
-    keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
-    app = QApplication([])
-    apply_theme(app)
+    _app, out = start()  # the QApplication lives as long as main()
 
     from infoshare_desktop.domain import SharingDecisionDraft, SharingKind
     from infoshare_desktop.domain.enums import AmendmentReason, RecordKind

@@ -10,7 +10,6 @@ the supervisor's review screen and queue. Every window is 1366x768.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -46,18 +45,9 @@ def scroll_to(browser, words: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path, default=ROOT / "packaging" / "screenshots")
-    out = parser.parse_args().out
-    out.mkdir(parents=True, exist_ok=True)
+    from tests.ui.make_case_screenshots import start
 
-    from infoshare_desktop.store import keyslots as keystore
-
-    keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
-    app = QApplication.instance() or QApplication([])
-    from infoshare_desktop.ui.theme import apply_theme
-
-    apply_theme(app)
+    _app, out = start()  # the QApplication lives as long as main()
 
     from infoshare_desktop.domain import ConsentFrom, ConsentHow, ConsentOutcome, utcnow
     from infoshare_desktop.domain.accounts import Role

@@ -6,7 +6,6 @@ packaging/screenshots/largest-*.png, every window 1366x768.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -17,22 +16,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from infoshare_desktop.paths import DataPaths  # noqa: E402
-from infoshare_desktop.store import keyslots as keystore  # noqa: E402
-from infoshare_desktop.ui.theme import apply_theme  # noqa: E402
-from tests.ui.make_case_screenshots import save  # noqa: E402
+from tests.ui.make_case_screenshots import save, start  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path, default=ROOT / "packaging" / "screenshots")
-    out = parser.parse_args().out
-    out.mkdir(parents=True, exist_ok=True)
-    keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
-    app = QApplication([])
-    apply_theme(app)
+    _app, out = start()  # the QApplication lives as long as main()
 
     from infoshare_desktop.services import accounts, cases
     from infoshare_desktop.services.demo import DEMO_PASSWORD, create_demo_store
