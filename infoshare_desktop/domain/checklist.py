@@ -38,6 +38,8 @@ from infoshare_desktop.domain.enums import (
     ReviewOutcome,
     SharingKind,
 )
+from infoshare_desktop.domain.identifier import CITATION as _S16LC
+from infoshare_desktop.domain.identifier import IdentifierReason, nhs_number_problem
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     AmendmentDraft,
@@ -65,6 +67,7 @@ __all__ = [
     "check_amendment",
     "check_case",
     "check_consent_decision",
+    "check_identifier",
     "check_review",
     "check_sharing_decision",
 ]
@@ -1115,4 +1118,46 @@ def check_case(draft: CaseDraft, *, today: date | None = None) -> list[Finding]:
                 _RULE_7,
             )
         )
+    out.extend(check_identifier(draft))
     return _in_form_order(CaseDraft, out)
+
+
+def check_identifier(draft: CaseDraft) -> list[Finding]:
+    """The consistent identifier (s16LC): a valid NHS number, or a reason it is not
+    included (with words when the reason is "another reason"), never both."""
+    typed = _str(draft.nhs_number).strip()
+    reason = _enum(draft.identifier_reason, IdentifierReason)
+    if typed:
+        problem = nhs_number_problem(typed)
+        if problem is not None:
+            return [_blocking("NHS_NUMBER_INVALID", problem.message, "nhs_number", _S16LC)]
+        if reason is not None:
+            return [
+                _blocking(
+                    "IDENTIFIER_NUMBER_AND_REASON",
+                    "Give either the NHS number or the reason it is not included, not both.",
+                    "identifier_reason",
+                    _S16LC,
+                )
+            ]
+        return []
+    if reason is None:
+        return [
+            _advisory(
+                "IDENTIFIER_MISSING",
+                "Record the child's NHS number (the consistent identifier), or the reason "
+                "it is not included.",
+                "nhs_number",
+                _S16LC,
+            )
+        ]
+    if reason is IdentifierReason.OTHER and _blank(draft.identifier_reason_text):
+        return [
+            _blocking(
+                "IDENTIFIER_REASON_TEXT",
+                "Say why the NHS number is not included.",
+                "identifier_reason_text",
+                _S16LC,
+            )
+        ]
+    return []

@@ -58,6 +58,7 @@ def complete_case(**changes: object) -> CaseDraft:
         date_of_birth=date(2015, 4, 1),
         case_reference="TEST-0001",
         other_identifiers="Fictional test identifier 999",
+        nhs_number="999 000 0018",  # synthetic: the 999 range is never issued
     )
     for name, value in changes.items():
         setattr(case, name, value)

@@ -49,6 +49,7 @@ from infoshare_desktop.domain import (
     checklist,
 )
 from infoshare_desktop.domain.consent import ConsentRecord
+from infoshare_desktop.domain.identifier import IdentifierReason
 from tests.domain import factories as f
 from tests.domain.strategies import (
     arbitrary,
@@ -350,6 +351,12 @@ RAISES = [
     Raises("ADVICE_IDENTITY", A, "advice_identity_withheld", lambda: sharing(**IN_DOUBT_ADVISED)),
     Raises("CASE_NAME", B, "display_name", lambda: case(display_name="  ")),
     Raises("CASE_REFERENCE", B, "case_reference", lambda: case(case_reference="")),
+    Raises("NHS_NUMBER_INVALID", B, "nhs_number", lambda: case(nhs_number="999 000 0019")),
+    Raises("IDENTIFIER_NUMBER_AND_REASON", B, "identifier_reason",
+           lambda: case(identifier_reason=IdentifierReason.UNKNOWN_DELAY)),
+    Raises("IDENTIFIER_MISSING", A, "nhs_number", lambda: case(nhs_number="")),
+    Raises("IDENTIFIER_REASON_TEXT", B, "identifier_reason_text", lambda: case(
+        nhs_number="", identifier_reason=IdentifierReason.OTHER)),
 ]  # fmt: skip
 
 
@@ -479,6 +486,13 @@ SATISFIES = [
         **IN_DOUBT_ADVISED, advice_identity_withheld=True)),
     Satisfies("ADVICE_IDENTITY", lambda: sharing(advice_sought=False)),
     *[Satisfies(rule_id, case) for rule_id in ("CASE_NAME", "CASE_REFERENCE")],
+    *[Satisfies(rule_id, case) for rule_id in ("NHS_NUMBER_INVALID", "IDENTIFIER_MISSING",
+                                                "IDENTIFIER_NUMBER_AND_REASON")],
+    Satisfies("IDENTIFIER_MISSING", lambda: case(
+        nhs_number="", identifier_reason=IdentifierReason.MORE_DETRIMENTAL)),
+    Satisfies("IDENTIFIER_REASON_TEXT", lambda: case(
+        nhs_number="", identifier_reason=IdentifierReason.OTHER,
+        identifier_reason_text="Not registered with a GP in England")),
 ]  # fmt: skip
 
 
@@ -637,7 +651,8 @@ def test_messages_and_citations_are_plain_and_cited() -> None:
     for finding in findings:
         assert finding.message.strip() and finding.message[0].isupper()
         assert re.search(
-            r"Golden rule [1-7]|Chapter section [1-4]|Later editions", finding.citation
+            r"Golden rule [1-7]|Chapter section [1-4]|Later editions|Children Act 2004 s16LC",
+            finding.citation,
         )
         assert not re.search(
             r"prohibit|not allowed|must not share|you failed", finding.message, re.I
