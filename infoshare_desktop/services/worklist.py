@@ -6,8 +6,8 @@ Sections (the roles each needs are in SECTIONS):
 - overdue reviews: records waiting longer than the review rules allow (a team lead's
   and a supervisor's: the team's; anyone else's: their own);
 - consents to renew: consents I recorded that expire within 30 days, or that have
-  expired while a sharing decision relies on them (a team lead also sees the team's
-  expired ones); where each stands is `domain.consent.consent_standing`'s decision;
+  expired while a sharing decision relies on them (a team lead also sees the rest of the
+  team's expired ones); where each stands is `domain.consent.consent_standing`'s decision;
 - my drafts: unfinished records.
 
 Adding a kind of item (requests due, declined requests to reconsider...) is one entry in
@@ -31,8 +31,8 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
     Standing,
+    consent_person,
     consent_standing,
-    describe_consent,
 )
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.records import ConsentDecisionDraft
@@ -215,6 +215,14 @@ def _case_consents(ctx: _Context, case_id: str) -> list[ConsentRecord]:
     return ctx.consents[case_id]
 
 
+def _consent_title(record: ConsentRecord) -> str:
+    """The consent in a few words: outcome, person, day (the case view has the scope)."""
+    decision = record.decision
+    outcome = decision.outcome.label if decision.outcome else "Consent decision"
+    day = format_date(to_local(record.occurred_at).date())
+    return f"{outcome}, {consent_person(decision)}, {day}"
+
+
 def _consent_item(ctx: _Context, kind: WorkKind, row: dict[str, Any]) -> WorkItem | None:
     """The consent as the one rule sees it today; None if the rule says it is not due."""
     consents = _case_consents(ctx, row["case_id"])
@@ -239,7 +247,7 @@ def _consent_item(ctx: _Context, kind: WorkKind, row: dict[str, Any]) -> WorkIte
         detail += f"; recorded by {ctx.name(row['author_id'])}"
     return WorkItem(
         kind=kind,
-        title=describe_consent(record),
+        title=_consent_title(record),
         detail=detail,
         case_id=row["case_id"],
         case_reference=row["case_reference"],
@@ -267,6 +275,7 @@ def _team_consents(ctx: _Context) -> tuple[int, list[WorkItem]]:
         "user_id": ctx.user.user_id,
         "until": ctx.today - timedelta(days=1),
         "relied_only": True,
+        "not_author": ctx.user.user_id,  # their own are under "Consents to renew"
     }
     rows = queries.consents(ctx.tx, **ask, limit=ctx.limit)
     items = [i for r in rows if (i := _consent_item(ctx, WorkKind.TEAM_CONSENTS, r))]

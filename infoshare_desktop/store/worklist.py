@@ -110,13 +110,21 @@ def count_reviews(
 
 
 def _consent_filter(
-    *, author: str | None, after: date | None, until: date, relied_only: bool
+    *,
+    author: str | None,
+    not_author: str | None,
+    after: date | None,
+    until: date,
+    relied_only: bool,
 ) -> tuple[str, dict[str, Any]]:
     where = ["w.ended = 0", "w.valid_until <= :until", _VISIBLE]
     params: dict[str, Any] = {"until": until.isoformat()}
     if author is not None:
         where.append("w.author_id = :author")
         params["author"] = author
+    if not_author is not None:
+        where.append("w.author_id != :not_author")
+        params["not_author"] = not_author
     if after is not None:
         where.append("w.valid_until >= :after")
         params["after"] = after.isoformat()
@@ -136,12 +144,15 @@ def consents(
     until: date,
     after: date | None = None,
     author: str | None = None,
+    not_author: str | None = None,
     relied_only: bool = False,
     limit: int,
 ) -> list[dict[str, Any]]:
     """Consents given, not yet ended by a later decision, valid until a day from
     ``after`` (if given) to ``until``; soonest first."""
-    body, params = _consent_filter(author=author, after=after, until=until, relied_only=relied_only)
+    body, params = _consent_filter(
+        author=author, not_author=not_author, after=after, until=until, relied_only=relied_only
+    )
     body = body.replace("WHERE", "JOIN saved_record AS r ON r.id = w.record_id WHERE", 1)
     sql = f"SELECT {_CONSENT_COLUMNS} {body} ORDER BY w.valid_until LIMIT :limit"
     return _rows(tx, sql, {**params, "user": user_id, "limit": limit})
@@ -154,9 +165,12 @@ def count_consents(
     until: date,
     after: date | None = None,
     author: str | None = None,
+    not_author: str | None = None,
     relied_only: bool = False,
 ) -> int:
-    body, params = _consent_filter(author=author, after=after, until=until, relied_only=relied_only)
+    body, params = _consent_filter(
+        author=author, not_author=not_author, after=after, until=until, relied_only=relied_only
+    )
     return _count(tx, body, {**params, "user": user_id})
 
 
