@@ -87,7 +87,7 @@ def test_sections_follow_the_roles(team, admin_store, data_paths):
 
 
 def test_the_review_loop_moves_a_record_between_worklists(team):
-    author, supervisor, lead, case_id = team
+    author, supervisor, _lead, case_id = team
     assert set(counts(author).values()) == {0}
     saved = records.record_sharing_decision(author, case_id=case_id, draft=without_consent())
 
@@ -252,7 +252,7 @@ def test_every_query_walks_an_index(team, monkeypatch):
     """No query scans saved_record, review_status, consent_watch or draft: each is an
     index range (plus a primary-key lookup per row), so the cost does not grow with the
     store, only with what is listed."""
-    author, supervisor, lead, case_id = team
+    author, supervisor, lead, _case_id = team
     captured: list[tuple[str, dict]] = []
     real_rows, real_count = queries._rows, queries._count
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.ui.make_case_screenshots import save, start  # noqa: E402
+from tests.ui.make_case_screenshots import save, start
 
 
 def main() -> int:
@@ -44,9 +44,7 @@ def main() -> int:
         create_demo_store(paths, cases=30, records=200)
         me = accounts.sign_in(paths, username="demo.lead", password=DEMO_PASSWORD)
         supervisor = accounts.sign_in(paths, username="demo.supervisor", password=DEMO_PASSWORD)
-        practitioner = accounts.sign_in(
-            paths, username="demo.practitioner", password=DEMO_PASSWORD
-        )
+        practitioner = accounts.sign_in(paths, username="demo.practitioner", password=DEMO_PASSWORD)
         now = utcnow()
         today = to_local(now).date()
         case_id = cases.create_case(

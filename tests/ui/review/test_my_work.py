@@ -103,9 +103,7 @@ def test_a_click_on_a_draft_carries_on_with_it(qtbot, team, open_window):
     child = mine.child(0)
     assert "Planning meeting with the school" in child.text(0)
     rect = window.home_page.tree.visualItemRect(child)
-    qtbot.mouseClick(
-        window.home_page.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
-    )
+    qtbot.mouseClick(window.home_page.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.current_page_name() == CASES
     editor = window.cases_page.case_view.editor
     assert editor is not None and editor.draft_id == draft_id
