@@ -21,6 +21,7 @@ __all__ = [
     "CITATION",
     "IdentifierReason",
     "NhsNumberProblem",
+    "describe_identifier",
     "format_nhs_number",
     "nhs_check_digit",
     "nhs_number_digits",
@@ -106,3 +107,18 @@ def format_nhs_number(text: object) -> str:
     if digits is None:
         return text if isinstance(text, str) else ""
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+def describe_identifier(nhs_number: object, reason: object = None, reason_text: object = "") -> str:
+    """The consistent identifier in words, for the case view, lists and the printout:
+    "NHS number 999 000 0018", "NHS number not included: it is not known, and finding
+    it would cause unreasonable delay", or "NHS number not recorded"."""
+    if isinstance(nhs_number, str) and nhs_number_digits(nhs_number):
+        return f"NHS number {format_nhs_number(nhs_number)}"
+    if isinstance(reason, IdentifierReason):
+        text = reason_text.strip() if isinstance(reason_text, str) else ""
+        if reason is IdentifierReason.OTHER:
+            return f"NHS number not included: {text}" if text else "NHS number not included"
+        words = reason.label[0].lower() + reason.label[1:]
+        return f"NHS number not included: {words}" + (f" ({text})" if text else "")
+    return "NHS number not recorded"

@@ -10,7 +10,7 @@ import json
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, text
@@ -28,6 +28,7 @@ from infoshare_desktop.domain.consent import (
 )
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.errors import ChecklistRefused
+from infoshare_desktop.domain.identifier import format_nhs_number, nhs_number_digits
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     AmendmentDraft,
@@ -41,6 +42,12 @@ from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_local, utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import consent_records
+from infoshare_desktop.services.identifiers import (
+    CaseIdentifier,
+    current_identifier,
+    current_identifiers,
+    record_identifier,
+)
 from infoshare_desktop.services.records import RecordNotFound, load_record, search_text
 from infoshare_desktop.services.reviews import review_states
 from infoshare_desktop.services.visibility import CASE_ROLES, visible_case, visible_clause
@@ -48,6 +55,7 @@ from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.errors import StoreError
+from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
 from infoshare_desktop.store.tables import (
     CaseFile,
     CaseMember,
@@ -92,6 +100,7 @@ class CaseSummary:
     last_activity: datetime | None = None
     late_entries: int = 0
     harm_concern: bool = False
+    identifier: CaseIdentifier | None = None  #: the NHS number or why not (open_case)
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,7 @@ class SearchHit:
     snippet: str
     score: float
     date_of_birth: date | None = None  # so two children of the same name can be told apart
+    identifier: CaseIdentifier | None = None  #: the NHS number or why not
 
 
 def name_key(display_name: str) -> str:
@@ -245,8 +255,9 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
         reference_joined = re.sub(r"[\W_]+", "", clean.case_reference)
         session.connection().exec_driver_sql(
             "INSERT INTO search_index (case_id, record_id, body) VALUES (?, NULL, ?)",
-            (case_id, "\n".join([search_text(clean), reference_joined])),
+            (case_id, "\n".join([search_text(_without_identifier(clean)), reference_joined])),
         )
+        record_identifier(session, case_id=case_id, draft=clean, at=now, by=user.user_id)
         audit.append(
             session,
             actor_id=user.user_id,
@@ -256,6 +267,12 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             at=now,
         )
     return case_id
+
+
+def _without_identifier(draft: CaseDraft) -> CaseDraft:
+    """The case's words for the full-text index: not its identifier, which changes and
+    is found by an exact search of its own (an old NHS number must not find the case)."""
+    return replace(draft, nhs_number="", identifier_reason=None, identifier_reason_text="")
 
 
 def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
@@ -368,7 +385,8 @@ def open_case(store: Store, *, case_id: str) -> CaseSummary:
             target_kind="case",
             target_id=case_id,
         )
-    return _summary(case)
+        identifier = current_identifier(session, case_id)
+    return replace(_summary(case), identifier=identifier)
 
 
 def _author_names(session: Session, ids: set[str]) -> dict[str, str]:
@@ -537,6 +555,7 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
     """Cases matching every word typed (names, references, record text), best first,
     each with the snippet that matched. Only cases the user may see are considered."""
     user = require(store, *CASE_ROLES)
+    digits = nhs_number_digits(query)
     match = fts_query(query)
     if match is None:
         return []
@@ -578,8 +597,33 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
         "top_rows": TOP_ROWS,
     }
     with store.read() as session:
-        rows = session.connection().execute(sql, params).all()
-    return [SearchHit(r[0], r[1], r[2], r[3].replace("\n", " "), r[4], _day(r[5])) for r in rows]
+        exact = (
+            identifier_search(session, digits, user_id=user.user_id, limit=limit) if digits else []
+        )
+        rows = [] if exact else session.connection().execute(sql, params).all()
+        hits = exact or [
+            SearchHit(r[0], r[1], r[2], r[3].replace("\n", " "), r[4], _day(r[5])) for r in rows
+        ]
+        found = current_identifiers(session, [hit.case_id for hit in hits])
+    return [replace(hit, identifier=found.get(hit.case_id)) for hit in hits]
+
+
+def identifier_search(
+    session: Session, digits: str, *, user_id: str, limit: int
+) -> list[SearchHit]:
+    """The cases whose NHS number is ``digits`` (exact; an indexed lookup)."""
+    ids = case_ids_with_number(session, digits, user_id=user_id, limit=limit)
+    shown = f"NHS number {MATCH_START}{format_nhs_number(digits)}{MATCH_END}"
+    hits = []
+    for case_id in ids:
+        case = session.get(CaseFile, case_id)
+        if case is not None:
+            hits.append(
+                SearchHit(
+                    case.id, case.display_name, case.case_reference, shown, 0.0, case.date_of_birth
+                )
+            )
+    return hits
 
 
 def _day(value: date | str | None) -> date | None:

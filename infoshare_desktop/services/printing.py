@@ -63,6 +63,7 @@ from infoshare_desktop.domain.enums import (
     RecordKind,
     SharingKind,
 )
+from infoshare_desktop.domain.identifier import describe_identifier
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
@@ -87,6 +88,7 @@ from infoshare_desktop.reports import (
     render_case_summary,
 )
 from infoshare_desktop.services.access import require
+from infoshare_desktop.services.identifiers import current_identifier
 from infoshare_desktop.services.visibility import visible_case
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
@@ -296,8 +298,12 @@ def _gather(store: Store, *, case_id: str, options: SummaryOptions, printed_by: 
             else {}
         )
         head = audit.chain_head(session)
+        identifier = current_identifier(session, case_id)
     now = utcnow()
-    return _assemble(case, list(rows), names, head.short, options, printed_by, now)
+    gathered = _assemble(case, list(rows), names, head.short, options, printed_by, now)
+    shown = identifier.text() if identifier else describe_identifier(None)
+    document = replace(gathered.document, case=replace(gathered.document.case, identifier=shown))
+    return replace(gathered, document=document)
 
 
 def _assemble(

@@ -11,6 +11,7 @@ from infoshare_desktop.domain.checklist import Severity, check_case, check_ident
 from infoshare_desktop.domain.identifier import (
     IdentifierReason,
     NhsNumberProblem,
+    describe_identifier,
     format_nhs_number,
     nhs_check_digit,
     nhs_number_digits,
@@ -144,3 +145,24 @@ def test_identifier_rules_raise(rule_id: str, severity: Severity, field: str, ch
 def test_identifier_rules_are_satisfied(changes) -> None:
     assert check_identifier(f.complete_case(**changes)) == []
     assert check_case(f.complete_case(**changes)) == []
+
+
+@pytest.mark.parametrize(
+    ("number", "reason", "text", "expected"),
+    [
+        ("9990000018", None, "", "NHS number 999 000 0018"),
+        ("9990000018", IdentifierReason.OTHER, "x", "NHS number 999 000 0018"),
+        (None, IdentifierReason.MORE_DETRIMENTAL, "",
+         "NHS number not included: including it would be more detrimental to the child "
+         "than not including it"),
+        (None, IdentifierReason.UNKNOWN_DELAY, "GP practice closed",
+         "NHS number not included: it is not known, and finding it would cause "
+         "unreasonable delay (GP practice closed)"),
+        (None, IdentifierReason.OTHER, "Born abroad last month",
+         "NHS number not included: Born abroad last month"),
+        (None, None, "", "NHS number not recorded"),
+        ("9990000019", None, "", "NHS number not recorded"),  # never shows an invalid one
+    ],
+)  # fmt: skip
+def test_the_identifier_in_words(number, reason, text, expected) -> None:
+    assert describe_identifier(number, reason, text) == expected
