@@ -1122,9 +1122,11 @@ def check_case(draft: CaseDraft, *, today: date | None = None) -> list[Finding]:
     return _in_form_order(CaseDraft, out)
 
 
-def check_identifier(draft: CaseDraft) -> list[Finding]:
+def check_identifier(draft: CaseDraft, *, required: bool = False) -> list[Finding]:
     """The consistent identifier (s16LC): a valid NHS number, or a reason it is not
-    included (with words when the reason is "another reason"), never both."""
+    included (with words when the reason is "another reason"), never both. Leaving both
+    out is advisory on a new case and blocks a change (``required``): a change must
+    leave the case an identifier."""
     typed = _str(draft.nhs_number).strip()
     reason = _enum(draft.identifier_reason, IdentifierReason)
     if typed:
@@ -1142,15 +1144,13 @@ def check_identifier(draft: CaseDraft) -> list[Finding]:
             ]
         return []
     if reason is None:
-        return [
-            _advisory(
-                "IDENTIFIER_MISSING",
-                "Record the child's NHS number (the consistent identifier), or the reason "
-                "it is not included.",
-                "nhs_number",
-                _S16LC,
-            )
-        ]
+        missing = (
+            "Record the child's NHS number (the consistent identifier), or the reason it "
+            "is not included."
+        )
+        if required:
+            return [_blocking("IDENTIFIER_MISSING", missing, "nhs_number", _S16LC)]
+        return [_advisory("IDENTIFIER_MISSING", missing, "nhs_number", _S16LC)]
     if reason is IdentifierReason.OTHER and _blank(draft.identifier_reason_text):
         return [
             _blocking(

@@ -78,13 +78,15 @@ MATCH_START, MATCH_END = "\x02", "\x03"
 
 
 class PossibleDuplicate(StoreError):
-    """A case with the same name and date of birth exists; ask before creating another."""
+    """A case with the same name and date of birth, or the same NHS number, exists; ask
+    before creating another."""
 
     def __init__(self, matches: list[CaseSummary]) -> None:
         self.matches = matches
         refs = ", ".join(m.case_reference for m in matches)
         super().__init__(
-            f"A case with the same name and date of birth already exists ({refs}). "
+            f"A case with the same name and date of birth, or the same NHS number, already "
+            f"exists ({refs}). "
             "Open it instead, or confirm that this is a different child."
         )
 
@@ -220,6 +222,15 @@ def possible_duplicates(
     return [_summary(row) for row in rows]
 
 
+def _same_nhs_number(store: Store, digits: str, *, known: set[str]) -> list[CaseSummary]:
+    """The visible cases whose NHS number now is ``digits`` (an indexed lookup)."""
+    user = require(store, *CASE_ROLES)
+    with store.read() as session:
+        ids = case_ids_with_number(session, digits, user_id=user.user_id, limit=20)
+        found = [session.get(CaseFile, case_id) for case_id in ids if case_id not in known]
+    return [_summary(row) for row in found if row is not None]
+
+
 def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool = False) -> str:
     """Create a case; raises PossibleDuplicate unless the user confirmed it is another child."""
     user = require(store, *CASE_ROLES)
@@ -231,6 +242,9 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
         matches = possible_duplicates(
             store, display_name=clean.display_name, date_of_birth=clean.date_of_birth
         )
+        digits = nhs_number_digits(clean.nhs_number)
+        if digits:
+            matches += _same_nhs_number(store, digits, known={m.case_id for m in matches})
         if matches:
             raise PossibleDuplicate(matches)
     case_id, now = str(uuid.uuid4()), utcnow()

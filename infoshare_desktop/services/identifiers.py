@@ -9,7 +9,7 @@ New case dialog (`domain.checklist.check_identifier`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -141,12 +141,7 @@ def change_identifier(
         identifier_reason=reason,
         identifier_reason_text=reason_text,
     ).cleaned()
-    findings = checklist.check_identifier(draft)
-    # On a change, leaving both out is not an identifier at all: refuse it.
-    findings = [
-        replace(f, severity=checklist.Severity.BLOCKING) if f.rule_id == "IDENTIFIER_MISSING" else f
-        for f in findings
-    ]
+    findings = checklist.check_identifier(draft, required=True)
     if checklist.blocking(findings):
         raise ChecklistRefused(findings)
     now = utcnow()

@@ -166,3 +166,12 @@ def test_identifier_rules_are_satisfied(changes) -> None:
 )  # fmt: skip
 def test_the_identifier_in_words(number, reason, text, expected) -> None:
     assert describe_identifier(number, reason, text) == expected
+
+
+def test_leaving_both_out_blocks_a_change_but_not_a_new_case() -> None:
+    draft = f.complete_case(nhs_number="")
+    (new,) = check_identifier(draft)
+    (change,) = check_identifier(draft, required=True)
+    assert (new.rule_id, new.severity) == ("IDENTIFIER_MISSING", A)
+    assert (change.rule_id, change.severity) == ("IDENTIFIER_MISSING", B)
+    assert check_identifier(f.complete_case(), required=True) == []

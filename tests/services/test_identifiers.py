@@ -70,15 +70,13 @@ def test_an_invalid_identifier_refuses_the_case_and_writes_nothing(admin_store, 
 
 
 def test_changing_the_identifier_is_an_audited_amendment(admin_store, data_paths):
-    case_id = cases.create_case(admin_store, draft=complete_case())
+    case_id = cases.create_case(admin_store, draft=complete_case(nhs_number="9990000018"))
     code = accounts.add_user(
         admin_store, username="pat.prac", display_name="Pat Example", roles={Role.PRACTITIONER}
     )
     other = accounts.sign_in(data_paths, username="pat.prac", password=code, new_password=PASSWORD)
     try:
-        changed = identifiers.change_identifier(
-            other, case_id=case_id, nhs_number="9990000034"
-        )
+        changed = identifiers.change_identifier(other, case_id=case_id, nhs_number="9990000034")
         assert changed.text() == "NHS number 999 000 0034" and changed.recorded_by == "Pat Example"
         history = identifiers.identifier_history(other, case_id=case_id)
         assert [h.nhs_number for h in history] == ["9990000034", "9990000018"]
@@ -123,8 +121,18 @@ def test_rows_are_never_changed_or_deleted(admin_store):
                 conn.exec_driver_sql(sql)
 
 
+def test_the_same_nhs_number_on_a_new_case_asks_first(admin_store):
+    first = cases.create_case(admin_store, draft=complete_case(nhs_number="9990000018"))
+    other_child = complete_case(display_name="Another Example", nhs_number="999 000 0018")
+    with pytest.raises(cases.PossibleDuplicate) as asked:
+        cases.create_case(admin_store, draft=other_child)
+    assert [m.case_id for m in asked.value.matches] == [first]
+    assert "same NHS number" in str(asked.value)
+    cases.create_case(admin_store, draft=other_child, confirmed_not_duplicate=True)
+
+
 def test_search_by_nhs_number_is_exact_and_ignores_spaces(admin_store, data_paths):
-    first = cases.create_case(admin_store, draft=complete_case())
+    first = cases.create_case(admin_store, draft=complete_case(nhs_number="9990000018"))
     second = cases.create_case(
         admin_store,
         draft=complete_case(
@@ -167,7 +175,7 @@ def test_search_by_nhs_number_is_exact_and_ignores_spaces(admin_store, data_path
 
 
 def test_the_printed_summary_gives_the_identifier(admin_store):
-    case_id = cases.create_case(admin_store, draft=complete_case())
+    case_id = cases.create_case(admin_store, draft=complete_case(nhs_number="9990000018"))
     data = printing.build_case_summary(admin_store, case_id=case_id, options=SummaryOptions())
     text = flat(page_texts(data)[0])
     assert "Consistent identifier NHS number 999 000 0018" in text

@@ -48,7 +48,12 @@ def main() -> int:
         now = utcnow()
         today = to_local(now).date()
         case_id = cases.create_case(
-            me, draft=complete_case(display_name="Amara Ashdown", case_reference="WM-2026-0412")
+            me,
+            draft=complete_case(
+                display_name="Amara Ashdown",
+                case_reference="WM-2026-0412",
+                nhs_number="999 000 0018",
+            ),
         )
         other = cases.create_case(
             me, draft=complete_case(display_name="Leo Marsh", case_reference="WM-2026-0388")
@@ -96,6 +101,39 @@ def main() -> int:
         window.set_high_visibility(False)
         save(window, out, "home-worklist-largest.png")
         window.set_text_size("medium")
+
+        # The consistent identifier: the New case dialog, the case view, the change
+        # dialog and a search by NHS number, in both themes.
+        for high, suffix in ((False, ""), (True, "-high-visibility")):
+            window.set_high_visibility(high)
+            window.show_page("Cases")
+            page = window.cases_page
+            dialog = page.new_case()
+            dialog.name_edit.setText("Noah Fairweather")
+            dialog.dob_edit.set_text("14/02/2017")
+            dialog.reference_edit.setText("WM-2026-0450")
+            dialog.identifier.nhs_edit.setText("999 000 0107")
+            dialog.identifier.nhs_edit.editingFinished.emit()
+            save(dialog, out, f"case-new-nhs-number{suffix}.png", None)
+            dialog.identifier.nhs_edit.setText("999 000 0108")
+            save(dialog, out, f"case-new-nhs-number-invalid{suffix}.png", None)
+            dialog.identifier.nhs_edit.clear()
+            dialog.identifier.reason_combo.setCurrentIndex(3)  # another reason
+            save(dialog, out, f"case-new-nhs-reason{suffix}.png", None)
+            dialog.reject()
+            page.open_case(case_id)
+            save(window, out, f"case-view-nhs-number{suffix}.png")
+            change = page.case_view.change_identifier()
+            change.identifier.nhs_edit.setText("9990000115")
+            save(change, out, f"case-change-nhs-number{suffix}.png", None)
+            change.reject()
+            page.show_list()
+            page.list_page.search_edit.setText("999 000 0018")
+            page.list_page.run_search_now()
+            save(window, out, f"case-search-nhs-number{suffix}.png")
+            page.list_page.search_edit.clear()
+            page.list_page.run_search_now()
+        window.set_high_visibility(False)
         window.close()
     return 0
 

@@ -11,6 +11,7 @@ unlock the bar offers it again.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
@@ -36,12 +37,15 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.domain.consent import Standing, describe_consent
 from infoshare_desktop.domain.enums import ConsentOutcome, RecordKind
+from infoshare_desktop.domain.identifier import describe_identifier
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.services import cases, drafts
 from infoshare_desktop.services.cases import CaseSummary, ConsentPositionItem
 from infoshare_desktop.services.drafts import DraftSummary
 from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.identifiers import CaseIdentifier
 from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.dialogs.change_identifier import ChangeIdentifierDialog
 from infoshare_desktop.ui.forms import (
     AmendmentDialog,
     ConsentDecisionEditor,
@@ -117,6 +121,7 @@ class CaseView(QWidget):
         self.case: CaseSummary | None = None
         self.editor: RecordEditorBase | None = None
         self.amendment_dialog: AmendmentDialog | None = None
+        self.identifier_dialog: ChangeIdentifierDialog | None = None
         self.summary_printer: CaseSummaryPrinter | None = None
         self.case_drafts: list[DraftSummary] = []
         self.model = ChronologyTableModel()
@@ -175,6 +180,12 @@ class CaseView(QWidget):
             page,
         )
         self.review_button.setEnabled(False)
+        self.identifier_button = self._button(
+            "Change NHS number…",
+            "Correct or add the child's NHS number, or record why it is not included "
+            "(kept as an amendment of the case)",
+            page,
+        )
 
         self.drafts_bar = QFrame(page)
         self.drafts_bar.setObjectName("draftsBar")
@@ -257,6 +268,7 @@ class CaseView(QWidget):
         actions.addWidget(self.new_consent_button)
         actions.addWidget(self.amend_button)
         actions.addWidget(self.review_button)
+        actions.addWidget(self.identifier_button)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
         layout.setSpacing(SPACING)
@@ -271,6 +283,7 @@ class CaseView(QWidget):
         self.new_consent_button.clicked.connect(self._on_new_consent_button_clicked)
         self.amend_button.clicked.connect(self._on_amend_button_clicked)
         self.review_button.clicked.connect(self._on_review_button_clicked)
+        self.identifier_button.clicked.connect(self._on_identifier_button_clicked)
         self.resume_button.clicked.connect(self._on_resume_button_clicked)
         self.discard_draft_button.clicked.connect(self._on_discard_draft_button_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
@@ -381,9 +394,17 @@ class CaseView(QWidget):
         self.name_label.setText(case.display_name)
         born = format_date(case.date_of_birth) if case.date_of_birth else "not known"
         parts = [f"Reference {case.case_reference}", f"Born {born}"]
+        identifier = case.identifier
+        parts.append(identifier.text() if identifier else describe_identifier(None))
         if case.restricted:
             parts.append("Restricted case: only staff named on it can see it")
         self.identity_label.setText("  ·  ".join(parts))
+        self.identity_label.setToolTip(
+            f"NHS number recorded by {identifier.recorded_by}, "
+            f"{format_local(identifier.recorded_at)}"
+            if identifier
+            else "No NHS number recorded: use “Change NHS number…” to add it or say why not"
+        )
         self.editor_case_label.setText(f"{case.display_name} ({case.case_reference})")
 
     def _show_consent(self, items: list[ConsentPositionItem]) -> None:
@@ -620,6 +641,32 @@ class CaseView(QWidget):
 
     def _on_editor_draft_saved(self, _draft_id: str) -> None:
         self.drafts_changed.emit()
+
+    def change_identifier(self) -> ChangeIdentifierDialog | None:
+        """Open the Change NHS number dialog for the open case."""
+        if self.case is None:
+            return None
+        dialog = ChangeIdentifierDialog(self.session, self.case, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.changed.connect(self._on_identifier_dialog_changed)
+        dialog.finished.connect(dialog.deleteLater)
+        self.identifier_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_identifier_button_clicked(self) -> None:
+        self.change_identifier()
+
+    def _on_identifier_dialog_changed(self, identifier: CaseIdentifier) -> None:
+        if self.case is not None:
+            self.case = replace(self.case, identifier=identifier)
+            self._show_identity()
+            text = f"Saved: {identifier.text()}. The earlier identifier is kept."
+            self.saved_label.setText(text)
+            self.saved_bar.show()
+            event = QAccessibleAnnouncementEvent(self.saved_label, text)
+            event.setPoliteness(QAccessible.AnnouncementPoliteness.Polite)
+            QAccessible.updateAccessibility(event)
 
     def _on_amendment_dialog_saved(self, record_id: str) -> None:
         self.reload(select_record_id=record_id)
