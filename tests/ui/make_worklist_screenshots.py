@@ -119,6 +119,8 @@ def main() -> int:
             save(dialog, out, f"case-new-nhs-number-invalid{suffix}.png", None)
             dialog.identifier.nhs_edit.clear()
             dialog.identifier.reason_combo.setCurrentIndex(3)  # another reason
+            save(dialog, out, f"case-new-nhs-reason-needs-words{suffix}.png", None)
+            dialog.identifier.reason_edit.setText("Arrived from abroad last week; none issued yet")
             save(dialog, out, f"case-new-nhs-reason{suffix}.png", None)
             dialog.reject()
             page.open_case(case_id)

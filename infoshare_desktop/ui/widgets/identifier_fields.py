@@ -31,9 +31,9 @@ class IdentifierFields(QObject):
         self.nhs_edit.setMaxLength(20)
         self.reason_combo = QComboBox(parent)
         self.reason_combo.setAccessibleName("Reason the NHS number is not included")
-        self.reason_combo.addItem(NO_REASON, None)
+        self.reason_combo.addItem(NO_REASON, "")
         for reason, label in IdentifierReason.choices():
-            self.reason_combo.addItem(label, reason)
+            self.reason_combo.addItem(label, reason.value)  # Qt keeps the plain text
         self.reason_edit = QLineEdit(parent)
         self.reason_edit.setAccessibleName("Details of the reason")
         self.reason_edit.setPlaceholderText("Say why (needed for another reason)")
@@ -60,7 +60,7 @@ class IdentifierFields(QObject):
     @property
     def reason(self) -> IdentifierReason | None:
         value = self.reason_combo.currentData()
-        return value if isinstance(value, IdentifierReason) else None
+        return IdentifierReason(value) if value else None
 
     @property
     def reason_text(self) -> str:
@@ -70,9 +70,12 @@ class IdentifierFields(QObject):
         self, nhs_number: str | None, reason: IdentifierReason | None, reason_text: str
     ) -> None:
         self.nhs_edit.setText(format_nhs_number(nhs_number or ""))
-        index = self.reason_combo.findData(reason) if reason is not None else 0
-        self.reason_combo.setCurrentIndex(max(index, 0))
+        self.reason_combo.setCurrentIndex(self.index_of(reason))
         self.reason_edit.setText(reason_text)
+
+    def index_of(self, reason: IdentifierReason | None) -> int:
+        """The combo box row of ``reason`` (0, "none", for None)."""
+        return max(self.reason_combo.findData(reason.value if reason else ""), 0)
 
     def field_widgets(self) -> dict[str, QWidget]:
         """The widget of each field a finding can name."""
