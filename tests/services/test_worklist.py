@@ -274,3 +274,52 @@ def test_every_query_walks_an_index(team, monkeypatch):
         assert steps[0].startswith(("SEARCH", "CO-ROUTINE")), plan
         scans = [s for s in steps if s.startswith("SCAN") and not s.startswith("SCAN (subquery")]
         assert scans == [], plan
+
+
+def test_the_migration_backfill_gives_what_the_triggers_gave(team):
+    """Stores from before migration 0006 get both tables from their saved records: the
+    backfill must agree with the triggers on the same history."""
+    import importlib.util
+
+    from infoshare_desktop.store import migrate
+
+    author, supervisor, _lead, case_id = team
+    today = to_local(utcnow()).date()
+    soon = complete_consent_decision(valid_until=today + timedelta(days=10))
+    relied = records.record_consent_decision(author, case_id=case_id, draft=soon)
+    records.record_sharing_decision(
+        author, case_id=case_id, draft=_relying_on(relied.record_id, soon)
+    )
+    records.record_consent_decision(
+        author, case_id=case_id, draft=complete_consent_decision(supersedes_ids=[relied.record_id])
+    )
+    returned = records.record_sharing_decision(author, case_id=case_id, draft=without_consent())
+    records.record_review(
+        supervisor,
+        draft=ReviewDraft(
+            target_id=returned.record_id, outcome=ReviewOutcome.RETURNED, comment="More, please."
+        ),
+    )
+    records.record_sharing_decision(author, case_id=case_id, draft=without_consent())
+
+    def tables(store):
+        with store.read() as session:
+            conn = session.connection()
+            return [
+                sorted(tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {t}"))
+                for t in ("review_status", "consent_watch")
+            ]
+
+    by_triggers = tables(author)
+    assert len(by_triggers[0]) == 2 and len(by_triggers[1]) == 2
+    assert [r[-1] for r in by_triggers[1]].count(1) == 1  # the renewed one is ended
+    path = next((migrate.SCRIPTS / "versions").glob("0006_*.py"))
+    spec = importlib.util.spec_from_file_location("worklist_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with author.write() as session:
+        conn = session.connection()
+        conn.exec_driver_sql("DELETE FROM review_status")
+        conn.exec_driver_sql("DELETE FROM consent_watch")
+        module.backfill(conn)
+    assert tables(author) == by_triggers
