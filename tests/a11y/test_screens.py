@@ -129,6 +129,17 @@ def test_each_page_of_the_main_window(signed_in, shortcut, page):
     check_screen(signed_in, page)
 
 
+def test_home_is_my_work_a_tree_whose_branches_say_their_counts(signed_in):
+    signed_in.keys("ctrl+1")
+    nodes = check_screen(signed_in, "home")["nodes"]
+    trees = [n for n in nodes if n["role"] in ("tree", "tree table") and n["name"] == "My work"]
+    assert trees, "My work is not exposed as a tree called My work"
+    spoken = [n["name"] for n in nodes if n["role"] in ITEM_ROLES]
+    for branch in ("Returned to me", "Awaiting my review", "Overdue reviews", "My drafts"):
+        said = re.compile(rf"{branch}(, the team's)?, (\d+|1000 or more) items?")
+        assert any(said.fullmatch(name) for name in spoken), (branch, spoken)
+
+
 def test_case_view_speaks_its_identity_and_consent_position(signed_in):
     app = signed_in
     app.keys("ctrl+3")
