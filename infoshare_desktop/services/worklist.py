@@ -109,12 +109,8 @@ class _Context:
         return self.user.has(Role.TEAM_LEAD)
 
     def name(self, user_id: str) -> str:
-        if not self.names:
-            self.names = dict(
-                self.tx.connection()
-                .exec_driver_sql("SELECT id, display_name FROM user_account")
-                .all()
-            )
+        if user_id not in self.names:
+            self.names.update(queries.user_names(self.tx, {user_id}))
         return self.names.get(user_id, "unknown")
 
 

@@ -205,3 +205,14 @@ def drafts(tx: Session | Any, *, user_id: str, limit: int) -> list[dict[str, Any
 
 def count_drafts(tx: Session | Any, *, user_id: str) -> int:
     return _count(tx, "FROM draft AS d WHERE d.user_id = :user", {"user": user_id})
+
+
+def user_names(tx: Session | Any, ids: set[str]) -> dict[str, str]:
+    """The display names of a few accounts (the authors of listed items)."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    found = raw_connection(tx).execute(
+        f"SELECT id, display_name FROM user_account WHERE id IN ({marks})", list(ids)
+    )
+    return dict(found.fetchall())
