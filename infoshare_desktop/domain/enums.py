@@ -96,6 +96,13 @@ class ConsentStatus(LabelledEnum):
     NOT_SOUGHT = "not_sought", "Consent not sought"
     CANNOT_BE_GIVEN = "cannot_be_given", "Consent cannot be given"
 
+    @property
+    def is_given(self) -> bool:
+        """True for consent given (explicit or implied). Every other position (refused,
+        withdrawn, not sought, cannot be given) is sharing without consent, which needs a
+        public-interest or other lawful justification (chapter section 3)."""
+        return self in (ConsentStatus.EXPLICIT, ConsentStatus.IMPLIED)
+
 
 class ConsentFrom(LabelledEnum):
     """Whose consent."""
