@@ -35,6 +35,11 @@ class Role(StrEnum):
         }[self]
 
 
+CASE_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD, Role.SUPERVISOR)
+"""The roles that work on cases (see, record, amend). An administrator sees no case content
+unless also given one of these (docs/domain.md, "Who uses it")."""
+
+
 def normalise_password(password: str) -> str:
     return unicodedata.normalize("NFC", password)
 

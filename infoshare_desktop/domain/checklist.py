@@ -207,7 +207,7 @@ def check_sharing_decision(
         add(rules.REASONS.finding("reasons"))
     _check_advice_in_doubt(out, draft)
 
-    if kind in (SharingKind.SHARED, SharingKind.SHARED_IN_PART):
+    if kind is not None and kind.shares:
         _check_shared(out, draft, kind, consents, current)
     elif kind is SharingKind.NOT_SHARED:
         _check_not_shared(out, draft)

@@ -23,6 +23,17 @@ class LabelledEnum(StrEnum):
         return self._label
 
     @classmethod
+    def parse(cls, value: object) -> Self | None:
+        """The member for ``value`` (a member, or the string a store or form holds), or
+        None, so callers compare members rather than strings."""
+        if not isinstance(value, str):
+            return None
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+    @classmethod
     def choices(cls) -> list[tuple[Self, str]]:
         """``[(member, label)]`` in declaration order, for combo boxes and radio groups."""
         return [(member, member.label) for member in cls]
@@ -35,6 +46,11 @@ class SharingKind(LabelledEnum):
     SHARED_IN_PART = "shared_in_part", "Shared in part"
     NOT_SHARED = "not_shared", "Not shared (or request declined)"
     RECEIVED = "received", "Received from another agency"
+
+    @property
+    def shares(self) -> bool:
+        """True for the kinds that shared something (shared, shared in part)."""
+        return self in (SharingKind.SHARED, SharingKind.SHARED_IN_PART)
 
 
 class Initiation(LabelledEnum):
