@@ -7,7 +7,7 @@ justified sharing: messages say what to record, not whether to share.
 
 This module decides *when* a rule fires. What each rule is (id, severity, scope, citation,
 wording, field) is declared once in `infoshare_desktop.domain.rules`, and every finding
-is made there (``rules.X.finding(...)``); docs/domain.md ("The checklist") lists them.
+is made there (``rules.X.finding(...)``); docs/domain.md, "The checklist" lists them.
 """
 
 from __future__ import annotations

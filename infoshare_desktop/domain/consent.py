@@ -4,7 +4,7 @@
 decisions and a moment, whether a decision stood then (current) or why not (expired,
 superseded, withdrawn, refused, cannot be given, not yet given). The checklist, the case
 view, the sharing form's pick-list, the consent form, the review screens and the printed
-summary all ask it; nothing else decides standing.
+summary all ask it; nothing else decides standing (docs/domain.md, "Consent standing").
 
 The rule:
 - a decision made after the moment had not been given yet;

@@ -28,6 +28,8 @@ __all__ = [
     "FUTURE_TOLERANCE",
     "LATE_AFTER",
     "RULES",
+    "SHARES",
+    "SHARING",
     "Citation",
     "Finding",
     "Message",
@@ -39,7 +41,8 @@ __all__ = [
 ]
 
 LATE_AFTER = timedelta(hours=24)
-"""An entry recorded longer than this after the event is late and needs a reason."""
+"""An entry recorded longer than this after the event is late and needs a reason
+(docs/domain.md, "Late entry")."""
 
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -276,7 +279,7 @@ BEFORE_BIRTH = _declare(
 )  # fmt: skip
 PURPOSE = _declare(
     "PURPOSE", B, SHARING, _R7,
-    "The purpose is written in words (at least three words; no placeholder).",
+    "The purpose is written in words.",
     purpose=(
         "Describe the purpose in a sentence or two: why sharing was considered.",
         "purpose",
@@ -284,8 +287,7 @@ PURPOSE = _declare(
 )  # fmt: skip
 REASONS = _declare(
     "REASONS", B, SHARING, _R7,
-    "The reasons for the decision are written in words (at least three words; “n/a”, “see "
-    "above” and the like do not count).",
+    "The reasons for the decision are written in words.",
     reasons=(
         "Write the reasons for the decision in your own words. Short notes such as “see "
         "above” or “n/a” do not count as reasons.",
