@@ -26,12 +26,8 @@ class LabelledEnum(StrEnum):
     def parse(cls, value: object) -> Self | None:
         """The member for ``value`` (a member, or the string a store or form holds), or
         None, so callers compare members rather than strings."""
-        if not isinstance(value, str):
-            return None
-        try:
-            return cls(value)
-        except ValueError:
-            return None
+        found = cls._value2member_map_.get(value) if isinstance(value, str) else None
+        return found if isinstance(found, cls) else None
 
     @classmethod
     def choices(cls) -> list[tuple[Self, str]]:

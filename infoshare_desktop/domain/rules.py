@@ -139,7 +139,10 @@ class Scope(LabelledEnum):
     @classmethod
     def of(cls, kind: SharingKind) -> Scope:
         """The scope of a sharing decision of ``kind``."""
-        return cls(kind.value)
+        found = cls.parse(kind.value)
+        if found is None:
+            raise ValueError(f"no scope for the sharing kind {kind!r}")
+        return found
 
 
 SHARING = frozenset({Scope.SHARED, Scope.SHARED_IN_PART, Scope.NOT_SHARED, Scope.RECEIVED})
