@@ -271,12 +271,12 @@ LATE_ENTRY = _declare(
 )  # fmt: skip
 BEFORE_BIRTH = _declare(
     "BEFORE_BIRTH", A, SHARING | {Scope.CONSENT_DECISION}, _ACCURATE,
-    "Dated on or after the child's date of birth (when known), or the reasons say why not "
-    "(a concern before the birth).",
+    "Dated on or after the child's date of birth (when known). Advisory: a concern before "
+    "the birth is real, so a date before it can be saved.",
     before=(
         "This is dated {day}, before the child's date of birth ({born}). Check the date and "
-        "that this is the right case; if it is right (a concern before the birth), say so in "
-        "the reasons.",
+        "that this is the right case. If both are right (a concern before the birth), you "
+        "can still save; say so in the reasons.",
         "occurred_at",
     ),
 )  # fmt: skip
