@@ -18,7 +18,6 @@ from enum import StrEnum
 from infoshare_desktop.domain.enums import LabelledEnum
 
 __all__ = [
-    "CITATION",
     "IdentifierReason",
     "NhsNumberProblem",
     "describe_identifier",
@@ -28,10 +27,6 @@ __all__ = [
     "nhs_number_problem",
 ]
 
-CITATION = (
-    "Children Act 2004 s16LC (inserted by the Children's Wellbeing and Schools Act 2026): "
-    "the consistent identifier"
-)
 NHS_NUMBER_LENGTH = 10
 _SEPARATORS = str.maketrans("", "", " \u00a0\t-")
 
@@ -51,20 +46,12 @@ class IdentifierReason(LabelledEnum):
 
 
 class NhsNumberProblem(StrEnum):
-    """Why typed text is not a valid NHS number; the message says what to do."""
+    """Why typed text is not a valid NHS number (the values are the keys of the
+    NHS_NUMBER_INVALID rule's messages in domain.rules)."""
 
     NOT_DIGITS = "not_digits"
     WRONG_LENGTH = "wrong_length"
     CHECK_DIGIT = "check_digit"
-
-    @property
-    def message(self) -> str:
-        return {
-            NhsNumberProblem.NOT_DIGITS: "An NHS number has digits only (spaces are fine).",
-            NhsNumberProblem.WRONG_LENGTH: "An NHS number has exactly 10 digits.",
-            NhsNumberProblem.CHECK_DIGIT: "This is not a valid NHS number: its last digit "
-            "does not match the others. Check it was copied correctly.",
-        }[self]
 
 
 def nhs_check_digit(first_nine: str) -> int | None:

@@ -173,5 +173,5 @@ def test_leaving_both_out_blocks_a_change_but_not_a_new_case() -> None:
     (new,) = check_identifier(draft)
     (change,) = check_identifier(draft, required=True)
     assert (new.rule_id, new.severity) == ("IDENTIFIER_MISSING", A)
-    assert (change.rule_id, change.severity) == ("IDENTIFIER_MISSING", B)
+    assert (change.rule_id, change.severity) == ("IDENTIFIER_REQUIRED", B)
     assert check_identifier(f.complete_case(), required=True) == []

@@ -67,7 +67,7 @@ def test_new_case_with_an_nhs_number_then_changed_to_a_reason(qtbot, admin_windo
         .startswith("NHS number 999 000 0018 — recorded by Alex Example (Admin), ")
     )
     change.identifier.nhs_edit.clear()
-    assert "IDENTIFIER_MISSING" in finding_ids(change)
+    assert "IDENTIFIER_REQUIRED" in finding_ids(change)
     assert not change.save_button.isEnabled()  # a change must leave an identifier
     other = change.identifier.index_of(IdentifierReason.OTHER)
     assert other > 0
