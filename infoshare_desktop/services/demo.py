@@ -13,6 +13,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
@@ -263,7 +264,7 @@ def _row(
     recorded: datetime,
     without_consent: bool = False,
     harm: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     return {
         "id": str(uuid.uuid4()),
         "case_id": case_id,
@@ -282,7 +283,7 @@ def _row(
     }
 
 
-def _write(store: Store, cases: list[dict], records: list[dict]) -> None:
+def _write(store: Store, cases: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
     with store.write() as session:
         conn = session.connection()
         if cases:
@@ -336,8 +337,8 @@ def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> Dem
     authors = authors or [store.user.user_id]  # type: ignore[union-attr]
     now = utcnow()
     per_case = [records // cases + (1 if i < records % cases else 0) for i in range(cases)]
-    case_batch: list[dict] = []
-    record_batch: list[dict] = []
+    case_batch: list[dict[str, Any]] = []
+    record_batch: list[dict[str, Any]] = []
     written = 0
     for index in range(cases):
         case_id, created = str(uuid.uuid4()), now - timedelta(days=rng.randint(30, 730))

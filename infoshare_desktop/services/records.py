@@ -32,19 +32,20 @@ from infoshare_desktop.domain.records import (
 from infoshare_desktop.domain.timeutil import ensure_utc, utcnow
 from infoshare_desktop.services import reviews
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.consents import case_consents, consent_records
+from infoshare_desktop.services.consents import case_consents as case_consents  # for the forms
+from infoshare_desktop.services.consents import consent_records
+from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
 from infoshare_desktop.store import audit, writes
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import SavedRecord
 
 LATE_AFTER = timedelta(hours=24)
 WITHOUT_CONSENT = frozenset(checklist.WITHOUT_CONSENT)
 
 
-class RecordNotFound(StoreError):
+class RecordNotFound(ServiceError):
     user_message = "That record does not exist, or your account cannot see it."
 
 

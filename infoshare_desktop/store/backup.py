@@ -24,6 +24,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from infoshare_desktop import __version__
 from infoshare_desktop.domain.accounts import Role
@@ -163,10 +164,10 @@ def _verify_archive(archive: Path, key: bytes, head: audit.ChainHead) -> None:
         raise StoreError("The backup did not verify after writing; it has not been kept.")
 
 
-def read_manifest(src: Path) -> dict:
+def read_manifest(src: Path) -> dict[str, Any]:
     try:
         with zipfile.ZipFile(src) as zf:
-            manifest = json.loads(zf.read(MANIFEST_MEMBER))
+            manifest: dict[str, Any] = json.loads(zf.read(MANIFEST_MEMBER))
             names = set(zf.namelist())
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise BackupInvalidError() from exc

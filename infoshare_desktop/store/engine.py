@@ -9,16 +9,17 @@ can never be written by accident.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import sqlcipher3
 from sqlalchemy import create_engine, event, exc, pool
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlcipher import SQLiteDialect_pysqlcipher
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlmodel import Session
 
 from infoshare_desktop.store.errors import (
@@ -121,11 +122,11 @@ class _KeyedCipherDialect(SQLiteDialect_pysqlcipher):
 
     supports_statement_cache = True
 
-    def on_connect_url(self, url):  # type: ignore[override]
+    def on_connect_url(self, url: URL) -> Callable[[Any], Any] | None:
         return None
 
     @classmethod
-    def get_pool_class(cls, url):  # type: ignore[override]
+    def get_pool_class(cls, url: URL) -> type[pool.Pool]:
         return pool.QueuePool
 
 

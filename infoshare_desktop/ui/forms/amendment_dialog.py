@@ -25,6 +25,7 @@ from infoshare_desktop.domain.records import AmendmentDraft, Draft
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT
 from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services import cases, records
+from infoshare_desktop.services.accounts import Store
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel
 from infoshare_desktop.ui.forms.fields import (
     EnumComboBox,
@@ -45,6 +46,9 @@ class AmendmentForm(QWidget):
     """The amendment's text and reason, and (for a shared record) whether recipients were told."""
 
     changed = Signal()
+    #: Shadows QWidget.scroll(), which nothing here calls (renaming it is left to the forms'
+    #: owner, to keep merges small).
+    scroll: QScrollArea  # type: ignore[assignment]
 
     def __init__(self, target_id: str, *, target_was_shared: bool, about: str, parent=None):
         super().__init__(parent)
@@ -139,7 +143,7 @@ class AmendmentEditor(RecordEditorBase):
 
     def __init__(
         self,
-        store: object,
+        store: Store,
         target_id: str,
         draft_id: str | None = None,
         *,
@@ -147,7 +151,7 @@ class AmendmentEditor(RecordEditorBase):
         parent: QWidget | None = None,
     ):
         self.target_id = target_id
-        detail = cases.record_detail(store, record_id=target_id)  # type: ignore[arg-type]
+        detail = cases.record_detail(store, record_id=target_id)
         self.target_was_shared = (
             detail.kind is RecordKind.SHARING_DECISION and detail.subkind in SHARED_SUBKINDS
         )
@@ -202,7 +206,7 @@ class AmendmentDialog(QDialog):
 
     def __init__(
         self,
-        store: object,
+        store: Store,
         target_id: str,
         draft_id: str | None = None,
         *,

@@ -214,7 +214,9 @@ class SuggestionComboBox(QComboBox):
         super().__init__(parent)
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.lineEdit().setMaxLength(max_length)
+        line_edit = self.lineEdit()
+        assert line_edit is not None  # an editable combo box always has one
+        line_edit.setMaxLength(max_length)
         _allow_narrow(self)
 
     def value(self) -> str:
@@ -353,7 +355,9 @@ class CalendarDialog(QDialog):
 
     def chosen(self) -> date:
         """The day selected."""
-        return self.calendar.selectedDate().toPython()
+        chosen = self.calendar.selectedDate().toPython()
+        assert isinstance(chosen, date)
+        return chosen
 
 
 class OptionalDateTimeEdit(QWidget):
@@ -611,7 +615,8 @@ class _ListEditor(QWidget):
         """The input to focus for this list: the first blank one, else the first one."""
         inputs = [w for row in self.rows for w in self._inputs(row)]
         blank = [w for w in inputs if not w.text().strip()]
-        return (blank or inputs or [self.add_button])[0]
+        chosen = blank or inputs
+        return chosen[0] if chosen else self.add_button
 
     def _clear_rows(self) -> None:
         for row in self.rows:
@@ -781,8 +786,8 @@ def watch(widget: QWidget, slot: Callable[..., object]) -> None:
         widget.currentIndexChanged.connect(slot)
     elif isinstance(widget, QCheckBox):
         widget.toggled.connect(slot)
-    else:
-        widget.changed.connect(slot)
+    else:  # this module's other inputs (dates, check groups, lists) declare `changed`
+        widget.changed.connect(slot)  # type: ignore[attr-defined]
 
 
 def focus_target(widget: QWidget) -> QWidget:
@@ -805,12 +810,16 @@ def focus_chain(root: QWidget) -> list[QWidget]:
     def visit_layout(layout: QLayout) -> None:
         for index in range(layout.count()):
             item = layout.itemAt(index)
-            if item.widget() is not None:
-                visit(item.widget())
-            elif item.layout() is not None:
-                visit_layout(item.layout())
+            if item is None:
+                continue
+            if (child := item.widget()) is not None:
+                visit(child)
+            elif (inner := item.layout()) is not None:
+                visit_layout(inner)
 
-    def visit(widget: QWidget) -> None:
+    def visit(widget: QWidget | None) -> None:
+        if widget is None:
+            return
         if isinstance(widget, QScrollArea) and widget.widget() is not None:
             visit(widget.widget())
         elif isinstance(widget, QSplitter):
@@ -820,11 +829,11 @@ def focus_chain(root: QWidget) -> list[QWidget]:
             widget.layout() is None or isinstance(widget, QAbstractScrollArea)
         ):
             out.append(widget)
-        elif widget.layout() is not None:
-            visit_layout(widget.layout())
+        elif (layout := widget.layout()) is not None:
+            visit_layout(layout)
 
-    if root.layout() is not None:
-        visit_layout(root.layout())
+    if (layout := root.layout()) is not None:
+        visit_layout(layout)
     return out
 
 

@@ -120,6 +120,9 @@ class SharingDecisionForm(QWidget):
     """Every field of a sharing decision; ``changed`` on any edit."""
 
     changed = Signal()
+    #: Shadows QWidget.scroll(), which nothing here calls (renaming it is left to the forms'
+    #: owner, to keep merges small).
+    scroll: QScrollArea  # type: ignore[assignment]
 
     def __init__(self, consents: Sequence[ConsentRecord] = (), parent: QWidget | None = None):
         super().__init__(parent)
@@ -144,9 +147,9 @@ class SharingDecisionForm(QWidget):
         for widget in [*self.inputs.values(), *self.reference_edits.values()]:
             watch(widget, self._on_input_changed)
         self.checklist_panel.criteria_changed.connect(self._on_input_changed)
-        self.inputs["consent_decision_id"].currentIndexChanged.connect(
-            self._on_consent_choice_changed
-        )
+        consent_choice = self.inputs["consent_decision_id"]
+        assert isinstance(consent_choice, RecordChoiceComboBox)
+        consent_choice.currentIndexChanged.connect(self._on_consent_choice_changed)
         self.set_consent_choices(consents)
         self.set_draft(SharingDecisionDraft())
 
@@ -486,7 +489,8 @@ class SharingDecisionForm(QWidget):
                 if not self.rows[f"ground_references.{g}"].isHidden()
             ]
             blank = [pair for pair in shown if not pair[1].text().strip()]
-            return (blank or shown or [(None, None)])[0]
+            chosen = blank or shown
+            return chosen[0] if chosen else (None, None)
         if name not in self.inputs:
             return None, None
         return self.rows[name], focus_target(self.inputs[name])

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, QSize
 from PySide6.QtGui import QPainter
 
+from infoshare_desktop.domain.errors import UserFacingError
+
 try:
     from PySide6.QtPdf import QPdfDocument
 except ImportError:  # pragma: no cover - a packaging fault, reported to the user
@@ -28,7 +30,7 @@ PDF_MISSING = (
 PRINT_DPI = 300
 
 
-class PdfError(Exception):
+class PdfError(UserFacingError):
     """The PDF could not be shown or printed; ``str(error)`` says why, in plain words."""
 
 
@@ -45,7 +47,7 @@ class LoadedPdf:
         self.buffer.setData(QByteArray())
 
 
-def load_pdf(data: bytes, *, password: str | None = None, parent: QObject | None = None):
+def load_pdf(data: bytes, *, password: str | None = None, parent: QObject) -> LoadedPdf:
     """A QPdfDocument reading ``data`` from memory, ready (status Ready) or PdfError."""
     if QPdfDocument is None:
         raise PdfError(PDF_MISSING)

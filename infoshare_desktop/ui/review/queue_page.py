@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.domain.enums import ReviewOutcome
 from infoshare_desktop.services import reviews
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.services.reviews import ReviewItem
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.forms.fields import OptionalDateTimeEdit
@@ -91,9 +91,9 @@ class ReviewQueuePage(QWidget):
             row = QHBoxLayout(pair)
             row.setContentsMargins(0, 0, 0, 0)
             row.setSpacing(8)
-            label = QLabel(text, pair)
-            label.setBuddy(widget.edit if isinstance(widget, OptionalDateTimeEdit) else widget)
-            row.addWidget(label)
+            caption = QLabel(text, pair)
+            caption.setBuddy(widget.edit if isinstance(widget, OptionalDateTimeEdit) else widget)
+            row.addWidget(caption)
             row.addWidget(widget)
             filters.addWidget(pair)
         filters.addWidget(self.without_consent_check)
@@ -160,12 +160,13 @@ class ReviewQueuePage(QWidget):
         if not self.session.store.is_open:
             return
         current = self.selected_item()
-        try:
+        with feedback.user_errors(
+            self.alert, prefix="The review queue could not be loaded."
+        ) as outcome:
             everything = reviews.review_queue(self.session.store)
             self._fill_practitioners(everything)
             shown = reviews.review_queue(self.session.store, **self.filters())  # type: ignore[arg-type]
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(f"The review queue could not be loaded. {exc}")
+        if outcome.failed:
             return
         self.alert.clear()
         self.model.set_rows(shown)
@@ -214,8 +215,8 @@ class ReviewQueuePage(QWidget):
         """Open the review screen for ``item`` (window-modal, not blocking)."""
         try:
             detail = reviews.open_for_review(self.session.store, record_id=item.record_id)
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self, str(exc))
+        except UserFacingError as error:
+            feedback.show_user_error(self, error)
             self.refresh()
             return None
         dialog = ReviewDialog(

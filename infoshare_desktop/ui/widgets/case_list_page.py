@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.models.case_table_model import (
@@ -202,10 +201,8 @@ class CaseListPage(QWidget):
 
     def reload(self) -> None:
         self._loaded = True
-        try:
+        with feedback.user_errors(self):
             self.model.reload()
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
         self._fit_columns()
 
     def focus_search(self) -> None:
@@ -245,10 +242,8 @@ class CaseListPage(QWidget):
 
     def _sort_by(self, column: int, descending: bool) -> None:
         order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        try:
+        with feedback.user_errors(self):
             self.model.sort(column, order)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
         self.table.horizontalHeader().setSortIndicator(column, order)
         choice = self.sort_combo.findData((column, descending))
         if choice >= 0:
@@ -283,10 +278,8 @@ class CaseListPage(QWidget):
         if query == self.model.query and self._loaded:
             return
         self._loaded = True
-        try:
+        with feedback.user_errors(self):
             self.model.set_query(query)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
         self._fit_columns()
         if self.model.rowCount():
             self.table.selectRow(0)
