@@ -514,7 +514,7 @@ def consent_position(
     items = [
         ConsentPositionItem(
             record=record,
-            standing=consent_standing(record.record_id, consents, moment),  # type: ignore[arg-type]
+            standing=_standing(record, consents, moment),
             ends=tuple(ended_consents(record, consents)),
         )
         for record in consents
@@ -592,6 +592,14 @@ def _day(value: date | str | None) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+def _standing(
+    record: ConsentRecord, consents: list[ConsentRecord], at: datetime
+) -> ConsentStanding:
+    standing = consent_standing(record.record_id, consents, at)
+    assert standing is not None  # the record is one of the case's consent decisions
+    return standing
 
 
 __all__ = [

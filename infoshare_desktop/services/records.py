@@ -225,7 +225,7 @@ def check_sharing_decision(
 def record_sharing_decision(
     store: Store, *, case_id: str, draft: SharingDecisionDraft, from_draft_id: str | None = None
 ) -> Saved:
-    require(store, *CASE_ROLES)
+    user = require(store, *CASE_ROLES)
     clean = draft.cleaned()
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
@@ -255,7 +255,7 @@ def record_sharing_decision(
             db,
             rules=reviews.rules_in(db),
             record_id=record_id,
-            author_id=store.user.user_id,  # type: ignore[union-attr]
+            author_id=user.user_id,
             kind=clean.kind,
             without_consent=clean.kind is not SharingKind.RECEIVED
             and clean.consent_status in WITHOUT_CONSENT,

@@ -27,12 +27,12 @@ from enum import StrEnum
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from infoshare_desktop.store.tables import AuditEvent, AuditState
+from infoshare_desktop.store.tables import AuditEvent, AuditState, table_of
 from infoshare_desktop.store.writes import raw_connection, stored_time
 
 GENESIS = b"\x00" * 32
-_STATE = AuditState.__table__  # type: ignore[attr-defined]
-_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_STATE = table_of(AuditState)
+_EVENTS = table_of(AuditEvent)
 
 
 class Action(StrEnum):

@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
+
 from infoshare_desktop import __version__
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
@@ -81,7 +83,7 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def integrity_problems(conn) -> list[str]:  # type: ignore[no-untyped-def]
+def integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
     """SQLite's and SQLCipher's own checks; an empty list means both passed."""
     problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
     problems += [f"page check: {row[0]}" for row in conn.execute("PRAGMA cipher_integrity_check")]

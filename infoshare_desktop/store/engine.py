@@ -19,7 +19,7 @@ import sqlcipher3
 from sqlalchemy import create_engine, event, exc, pool
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlcipher import SQLiteDialect_pysqlcipher
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlmodel import Session
 
 from infoshare_desktop.store.errors import (
@@ -63,8 +63,8 @@ def known_error(error: BaseException) -> StoreError | None:
     """The user-facing error for an environment failure, or None for a bug."""
     if isinstance(error, StoreError):
         return error
-    if isinstance(error, exc.DBAPIError):
-        error = error.orig  # type: ignore[assignment]
+    if isinstance(error, exc.DBAPIError) and error.orig is not None:
+        error = error.orig
     code = getattr(error, "sqlite_errorcode", None)
     if code is None:
         # Some calls (the backup API) raise without a code: SQLite's own fixed wording
@@ -142,7 +142,7 @@ def make_engine(path: Path, key: bytes) -> Engine:
     )
 
     @event.listens_for(engine, "begin")
-    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _begin(conn: Connection) -> None:
         # Writers take the lock at BEGIN, so the audit chain's sequence cannot race.
         write = conn.get_execution_options().get("infoshare_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from itertools import pairwise
+from typing import Any, Protocol, runtime_checkable
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -309,7 +310,7 @@ class EnumCheckGroup[E: LabelledEnum](QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Underline a choice's words while its box has the keyboard focus (visible focus)."""
-        words = self._words.get(watched)  # type: ignore[call-overload]
+        words = self._words.get(watched) if isinstance(watched, QCheckBox) else None
         if words is not None and event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
             font = QFont(words.font())
             font.setUnderline(event.type() == QEvent.Type.FocusIn)
@@ -776,6 +777,32 @@ class FieldRow(QWidget):
             self.field_widget.setAccessibleName(sentence(label))
 
 
+@runtime_checkable
+class FieldInput(Protocol):
+    """What every input of this module has: its value, to read and to set."""
+
+    def value(self) -> Any: ...
+
+    def set_value(self, value: Any, /) -> None: ...
+
+
+@runtime_checkable
+class _Changing(Protocol):
+    changed: SignalInstance
+
+
+def value_of(widget: QWidget) -> Any:
+    """The value of one of this module's inputs (forms keep them as plain widgets)."""
+    assert isinstance(widget, FieldInput), type(widget).__name__
+    return widget.value()
+
+
+def set_value_of(widget: QWidget, value: Any) -> None:
+    """Show ``value`` in one of this module's inputs."""
+    assert isinstance(widget, FieldInput), type(widget).__name__
+    widget.set_value(value)
+
+
 def watch(widget: QWidget, slot: Callable[..., object]) -> None:
     """Call ``slot`` whenever the value of any input from this module changes."""
     if isinstance(widget, QPlainTextEdit | QLineEdit):
@@ -787,7 +814,8 @@ def watch(widget: QWidget, slot: Callable[..., object]) -> None:
     elif isinstance(widget, QCheckBox):
         widget.toggled.connect(slot)
     else:  # this module's other inputs (dates, check groups, lists) declare `changed`
-        widget.changed.connect(slot)  # type: ignore[attr-defined]
+        assert isinstance(widget, _Changing), type(widget).__name__
+        widget.changed.connect(slot)
 
 
 def focus_target(widget: QWidget) -> QWidget:

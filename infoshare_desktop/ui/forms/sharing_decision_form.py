@@ -59,6 +59,8 @@ from infoshare_desktop.ui.forms.fields import (
     WrappingLabel,
     focus_target,
     refresh_tab_order,
+    set_value_of,
+    value_of,
     watch,
 )
 from infoshare_desktop.ui.forms.fields import (
@@ -349,7 +351,7 @@ class SharingDecisionForm(QWidget):
 
     def draft(self) -> SharingDecisionDraft:
         """The draft as the form shows it (hidden fields keep their values)."""
-        values = {name: widget.value() for name, widget in self.inputs.items()}  # type: ignore[attr-defined]
+        values = {name: value_of(widget) for name, widget in self.inputs.items()}
         values["ground_references"] = {
             ground.value: edit.text()
             for ground, edit in self.reference_edits.items()
@@ -363,7 +365,7 @@ class SharingDecisionForm(QWidget):
         self._loading = True
         try:
             for name, widget in self.inputs.items():
-                widget.set_value(getattr(draft, name))  # type: ignore[attr-defined]
+                set_value_of(widget, getattr(draft, name))
             for ground, edit in self.reference_edits.items():
                 edit.setText(draft.ground_references.get(ground.value, ""))
             self.checklist_panel.set_criteria(draft.criteria)
@@ -383,7 +385,7 @@ class SharingDecisionForm(QWidget):
         """Offer the consents that stood when the sharing happened (now, if not entered)."""
         combo = self.inputs["consent_decision_id"]
         assert isinstance(combo, RecordChoiceComboBox)
-        at = self.inputs["occurred_at"].value()  # type: ignore[attr-defined]
+        at = value_of(self.inputs["occurred_at"])
         at = at if isinstance(at, datetime) else utcnow()
         choices = consent_choices(self._consents, at, combo.value())
         shown = [(combo.itemData(n), combo.itemText(n)) for n in range(1, combo.count())]
@@ -398,7 +400,7 @@ class SharingDecisionForm(QWidget):
 
     def update_conditions(self) -> None:
         """Show the fields that apply to what has been entered; hide the rest."""
-        v = {name: widget.value() for name, widget in self.inputs.items()}  # type: ignore[attr-defined]
+        v = {name: value_of(widget) for name, widget in self.inputs.items()}
         kind, status = v["kind"], v["consent_status"]
         on_request = v["initiation"] is Initiation.ON_REQUEST
         occurred = v["occurred_at"]

@@ -18,6 +18,7 @@ from infoshare_desktop.domain.errors import UserFacingError
 try:
     from PySide6.QtPdf import QPdfDocument
 except ImportError:  # pragma: no cover - a packaging fault, reported to the user
+    # None marks the module missing (PDF_AVAILABLE); the name is typed as the class.
     QPdfDocument = None  # type: ignore[assignment,misc]
 
 PDF_AVAILABLE = QPdfDocument is not None

@@ -9,6 +9,7 @@ after each review and when the store changes (after an unlock).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -39,6 +40,16 @@ EMPTY_TEXT = "Nothing is waiting for your review."
 
 def _local_start(day: date) -> datetime:
     return datetime.combine(day, time.min).astimezone().astimezone(UTC)
+
+
+class QueueFilters(TypedDict):
+    """The keyword arguments of ``services.reviews.review_queue`` the filters choose."""
+
+    author_id: str | None
+    kind: str | None
+    since: datetime | None
+    until: datetime | None
+    without_consent_only: bool
 
 
 class ReviewQueuePage(QWidget):
@@ -141,7 +152,7 @@ class ReviewQueuePage(QWidget):
         super().showEvent(event)
         self.refresh()
 
-    def filters(self) -> dict[str, object]:
+    def filters(self) -> QueueFilters:
         """The keyword arguments for ``services.reviews.review_queue`` as chosen."""
         since = self.from_edit.value()
         until = self.to_edit.value()
@@ -165,7 +176,7 @@ class ReviewQueuePage(QWidget):
         ) as outcome:
             everything = reviews.review_queue(self.session.store)
             self._fill_practitioners(everything)
-            shown = reviews.review_queue(self.session.store, **self.filters())  # type: ignore[arg-type]
+            shown = reviews.review_queue(self.session.store, **self.filters())
         if outcome.failed:
             return
         self.alert.clear()

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QKeyEvent,
     QPainter,
     QPalette,
     QShowEvent,
@@ -187,7 +188,8 @@ class CaseListPage(QWidget):
         if (
             watched is self.search_edit
             and event.type() == QEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Down  # type: ignore[attr-defined]
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
         ):
             self._on_search_edit_return_pressed()
             return True
