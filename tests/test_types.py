@@ -1,5 +1,5 @@
-"""The type hints are checked: mypy, configured in pyproject.toml ([tool.mypy]: strict, a
-lighter level for the interface), must find nothing in the package.
+"""The type hints are checked: mypy, configured in pyproject.toml ([tool.mypy]: strict, on
+the whole package), must find nothing.
 
 Run it alone with `.venv/bin/mypy` (from the checkout; its cache is .mypy_cache/).
 """

@@ -50,7 +50,14 @@ class AmendmentForm(QWidget):
     #: owner, to keep merges small).
     scroll: QScrollArea  # type: ignore[assignment]
 
-    def __init__(self, target_id: str, *, target_was_shared: bool, about: str, parent=None):
+    def __init__(
+        self,
+        target_id: str,
+        *,
+        target_was_shared: bool,
+        about: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._loading = False
         self._target_id = target_id

@@ -78,7 +78,7 @@ class TextAreaEdit(QPlainTextEdit):
         """Replace the text (the cursor goes to the start)."""
         self.setPlainText(text)
 
-    def changeEvent(self, event) -> None:
+    def changeEvent(self, event: QEvent) -> None:
         """Refit the height when the font changes (text size setting)."""
         super().changeEvent(event)
         if event.type() in (event.Type.FontChange, event.Type.StyleChange):
@@ -670,7 +670,9 @@ class _ListEditor(QWidget):
 class StringListEditor(_ListEditor):
     """An editable list of one-line texts (e.g. the agencies a consent covers)."""
 
-    def __init__(self, item_word: str, max_length: int = MEDIUM_TEXT, parent=None):
+    def __init__(
+        self, item_word: str, max_length: int = MEDIUM_TEXT, parent: QWidget | None = None
+    ) -> None:
         self._max_length = max_length
         super().__init__(item_word, parent)
 

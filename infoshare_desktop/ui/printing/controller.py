@@ -14,6 +14,7 @@ Every message goes through :mod:`infoshare_desktop.ui.feedback`; the print dialo
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +31,9 @@ from infoshare_desktop.ui.printing.pdf import PDF_AVAILABLE, PDF_MISSING, print_
 from infoshare_desktop.ui.printing.worker import SummaryBuild
 from infoshare_desktop.ui.session import Session
 
-if TYPE_CHECKING:  # imported when first shown: it loads Qt PDF
+if TYPE_CHECKING:  # imported when first used: they load Qt PDF and Qt Print Support
+    from PySide6.QtPrintSupport import QPrinter
+
     from infoshare_desktop.ui.printing.preview import SummaryPreviewDialog
 
 PDF_FILTER = "PDF documents (*.pdf)"
@@ -79,7 +82,7 @@ class CaseSummaryPrinter(QObject):
     # -- what tests replace -------------------------------------------------------------------
 
     @classmethod
-    def ask_printer(cls, parent: QWidget | None, pages: int = 0):
+    def ask_printer(cls, parent: QWidget | None, pages: int = 0) -> QPrinter | None:
         """Qt's print dialog: the chosen QPrinter, or None if the user cancelled."""
         from PySide6.QtGui import QPageSize
         from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
@@ -116,7 +119,9 @@ class CaseSummaryPrinter(QObject):
             return
         self._start(OutputUse.SAVE, lambda data, options: self._save(data, options, path))
 
-    def _start(self, use: OutputUse, then) -> SummaryBuild | None:
+    def _start(
+        self, use: OutputUse, then: Callable[[bytes, SummaryOptions], None]
+    ) -> SummaryBuild | None:
         if self.build is not None:
             return None  # one build at a time (the buttons are disabled meanwhile)
         options = self.dialog.options(use)
@@ -160,7 +165,7 @@ class CaseSummaryPrinter(QObject):
         preview.resize(min(1000, window.width() - 40), min(900, window.height() - 40))
         preview.show()
 
-    def _print(self, data: bytes, options: SummaryOptions, printer) -> None:
+    def _print(self, data: bytes, options: SummaryOptions, printer: QPrinter) -> None:
         from infoshare_desktop.ui.printing.pdf import load_pdf
 
         with feedback.user_errors(self.dialog) as outcome:
@@ -239,7 +244,7 @@ class CaseSummaryPrinter(QObject):
         return feedback.ask_save_path(parent, "Save case summary as PDF", suggested, PDF_FILTER)
 
     @staticmethod
-    def _printed_text(pages: int, printer) -> str:
+    def _printed_text(pages: int, printer: QPrinter) -> str:
         name = printer.printerName() or "the printer"
         return f"{pages} page{'s' if pages != 1 else ''} of the case summary sent to {name}."
 

@@ -9,11 +9,15 @@ the caller offers Save as PDF only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, QSize
 from PySide6.QtGui import QPainter
 
 from infoshare_desktop.domain.errors import UserFacingError
+
+if TYPE_CHECKING:  # Qt Print Support loads when printing starts
+    from PySide6.QtPrintSupport import QPrinter
 
 try:
     from PySide6.QtPdf import QPdfDocument
@@ -67,7 +71,7 @@ def load_pdf(data: bytes, *, password: str | None = None, parent: QObject) -> Lo
     return LoadedPdf(document, buffer)
 
 
-def print_pdf(document: QPdfDocument, printer, *, first: int = 0, last: int = 0) -> int:
+def print_pdf(document: QPdfDocument, printer: QPrinter, *, first: int = 0, last: int = 0) -> int:
     """Render pages ``first``..``last`` (1-based; 0 and 0 for all) to ``printer``, each
     scaled to fit the printable area and centred. Returns the number of pages sent."""
     count = document.pageCount()
