@@ -18,6 +18,7 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from infoshare_desktop.domain import checklist
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
     ConsentStanding,
@@ -45,7 +46,7 @@ from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.records import RecordNotFound, load_record, search_text
 from infoshare_desktop.services.reviews import review_states
-from infoshare_desktop.services.visibility import CASE_ROLES, visible_case, visible_clause
+from infoshare_desktop.services.visibility import visible_case, visible_clause
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store

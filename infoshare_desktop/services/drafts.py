@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
@@ -22,7 +23,7 @@ from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import DRAFT_TYPES
 from infoshare_desktop.services.errors import ServiceError
-from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
+from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store

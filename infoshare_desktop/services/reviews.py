@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
     ConsentStanding,
@@ -41,7 +41,6 @@ from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.visibility import (
-    CASE_ROLES,
     require_visible_case,
     visible_clause,
 )
