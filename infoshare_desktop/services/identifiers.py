@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from infoshare_desktop.domain import checklist
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.identifier import (
     IdentifierReason,
     describe_identifier,
@@ -24,19 +25,18 @@ from infoshare_desktop.domain.identifier import (
 from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.errors import ChecklistRefused
-from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
+from infoshare_desktop.services.errors import ChecklistRefused, ServiceError
+from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit
 from infoshare_desktop.store import identifiers as rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
 
 IDENTIFIER_CHANGE = "identifier"
 """The audit detail of a change of identifier (the action is an amendment of the case)."""
 
 
-class IdentifierUnchanged(StoreError):
+class IdentifierUnchanged(ServiceError):
     user_message = "The case already has that identifier, so nothing was changed."
 
 

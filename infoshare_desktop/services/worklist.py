@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
     Standing,
@@ -42,11 +42,11 @@ from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import DRAFT_TYPES
 from infoshare_desktop.services.drafts import NOTHING_TYPED, DraftSummary, draft_snippet
 from infoshare_desktop.services.reviews import rules_in
-from infoshare_desktop.services.visibility import CASE_ROLES
 from infoshare_desktop.store import audit
 from infoshare_desktop.store import worklist as queries
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, Store
+from infoshare_desktop.store.worklist import ConsentFilter, ReviewFilter
 
 EXPIRY_WARNING = timedelta(days=30)
 """A consent expiring within this many days is on the worklist, to renew in time."""
@@ -164,20 +164,23 @@ def _review_item(ctx: _Context, kind: WorkKind, row: dict[str, Any], verb: str) 
     )
 
 
+def _reviews(
+    ctx: _Context, kind: WorkKind, which: ReviewFilter, verb: str
+) -> tuple[int, list[WorkItem]]:
+    user_id = ctx.user.user_id
+    rows = queries.reviews(ctx.tx, user_id=user_id, which=which, limit=ctx.limit)
+    items = [_review_item(ctx, kind, r, verb) for r in rows]
+    return queries.count_reviews(ctx.tx, user_id=user_id, which=which), items
+
+
 def _returned(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    ask = {"user_id": ctx.user.user_id, "status": ReviewStatus.RETURNED.value}
-    ask["author"] = ctx.user.user_id
-    rows = queries.reviews(ctx.tx, **ask, limit=ctx.limit)
-    items = [_review_item(ctx, WorkKind.RETURNED, r, "Returned") for r in rows]
-    return queries.count_reviews(ctx.tx, **ask), items
+    which = ReviewFilter(ReviewStatus.RETURNED.value, author=ctx.user.user_id)
+    return _reviews(ctx, WorkKind.RETURNED, which, "Returned")
 
 
 def _awaiting(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    ask = {"user_id": ctx.user.user_id, "status": ReviewStatus.AWAITING.value}
-    ask["not_author"] = ctx.user.user_id
-    rows = queries.reviews(ctx.tx, **ask, limit=ctx.limit)
-    items = [_review_item(ctx, WorkKind.AWAITING_REVIEW, r, "Waiting since") for r in rows]
-    return queries.count_reviews(ctx.tx, **ask), items
+    which = ReviewFilter(ReviewStatus.AWAITING.value, not_author=ctx.user.user_id)
+    return _reviews(ctx, WorkKind.AWAITING_REVIEW, which, "Waiting since")
 
 
 def _overdue_is_team(user: SignedIn) -> bool:
@@ -185,17 +188,15 @@ def _overdue_is_team(user: SignedIn) -> bool:
 
 
 def _overdue(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    ask: dict[str, Any] = {"user_id": ctx.user.user_id, "status": ReviewStatus.AWAITING.value}
-    ask["before"] = ctx.now - ctx.overdue_after
-    if ctx.team_lead:
-        pass  # the whole team's
-    elif ctx.user.has(Role.SUPERVISOR):
-        ask["not_author"] = ctx.user.user_id  # what they could review
-    else:
-        ask["author"] = ctx.user.user_id  # their own, waiting too long
-    rows = queries.reviews(ctx.tx, **ask, limit=ctx.limit)
-    items = [_review_item(ctx, WorkKind.OVERDUE_REVIEW, r, "Waiting since") for r in rows]
-    return queries.count_reviews(ctx.tx, **ask), items
+    me, before = ctx.user.user_id, ctx.now - ctx.overdue_after
+    awaiting = ReviewStatus.AWAITING.value
+    if ctx.team_lead:  # the whole team's
+        which = ReviewFilter(awaiting, before=before)
+    elif ctx.user.has(Role.SUPERVISOR):  # what they could review
+        which = ReviewFilter(awaiting, not_author=me, before=before)
+    else:  # their own, waiting too long
+        which = ReviewFilter(awaiting, author=me, before=before)
+    return _reviews(ctx, WorkKind.OVERDUE_REVIEW, which, "Waiting since")
 
 
 def _case_consents(ctx: _Context, case_id: str) -> list[ConsentRecord]:
@@ -253,29 +254,29 @@ def _consent_item(ctx: _Context, kind: WorkKind, row: dict[str, Any]) -> WorkIte
     )
 
 
-def _consents(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    me = {"user_id": ctx.user.user_id, "author": ctx.user.user_id}
-    expired = {**me, "until": ctx.today - timedelta(days=1), "relied_only": True}
-    expiring = {**me, "after": ctx.today, "until": ctx.today + EXPIRY_WARNING}
-    rows = [
-        *queries.consents(ctx.tx, **expired, limit=ctx.limit),
-        *queries.consents(ctx.tx, **expiring, limit=ctx.limit),
-    ]
-    items = [i for r in rows if (i := _consent_item(ctx, WorkKind.CONSENTS, r))]
-    count = queries.count_consents(ctx.tx, **expired) + queries.count_consents(ctx.tx, **expiring)
+def _watched(ctx: _Context, kind: WorkKind, *filters: ConsentFilter) -> tuple[int, list[WorkItem]]:
+    user_id, items, count = ctx.user.user_id, [], 0
+    for which in filters:
+        for row in queries.consents(ctx.tx, user_id=user_id, which=which, limit=ctx.limit):
+            if (item := _consent_item(ctx, kind, row)) is not None:
+                items.append(item)
+        count += queries.count_consents(ctx.tx, user_id=user_id, which=which)
     return min(count, COUNT_CAP), items[: ctx.limit]
 
 
+def _consents(ctx: _Context) -> tuple[int, list[WorkItem]]:
+    me, today = ctx.user.user_id, ctx.today
+    expired = ConsentFilter(today - timedelta(days=1), author=me, relied_only=True)
+    expiring = ConsentFilter(today + EXPIRY_WARNING, after=today, author=me)
+    return _watched(ctx, WorkKind.CONSENTS, expired, expiring)
+
+
 def _team_consents(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    ask = {
-        "user_id": ctx.user.user_id,
-        "until": ctx.today - timedelta(days=1),
-        "relied_only": True,
-        "not_author": ctx.user.user_id,  # their own are under "Consents to renew"
-    }
-    rows = queries.consents(ctx.tx, **ask, limit=ctx.limit)
-    items = [i for r in rows if (i := _consent_item(ctx, WorkKind.TEAM_CONSENTS, r))]
-    return queries.count_consents(ctx.tx, **ask), items
+    # Their own expired ones are under "Consents to renew".
+    others = ConsentFilter(
+        ctx.today - timedelta(days=1), not_author=ctx.user.user_id, relied_only=True
+    )
+    return _watched(ctx, WorkKind.TEAM_CONSENTS, others)
 
 
 def _drafts(ctx: _Context) -> tuple[int, list[WorkItem]]:

@@ -11,6 +11,7 @@ Every function takes a Session (its connection is used) or a DB-API connection.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -50,127 +51,98 @@ def _count(tx: Session | Any, body: str, params: dict[str, Any]) -> int:
 # -- reviews ----------------------------------------------------------------------------------
 
 
-def _review_filter(
-    *, status: str, author: str | None, not_author: str | None, before: datetime | None
-) -> tuple[str, dict[str, Any]]:
-    where = ["s.status = :status", _VISIBLE]
-    params: dict[str, Any] = {"status": status}
-    if author is not None:
-        where.append("s.author_id = :author")
-        params["author"] = author
-    if not_author is not None:
-        where.append("s.author_id != :not_author")
-        params["not_author"] = not_author
-    if before is not None:
-        where.append("s.since < :before")
-        params["before"] = stored_time(before)
-    body = (
-        "FROM review_status AS s JOIN case_file AS c ON c.id = s.case_id "
-        f"WHERE {' AND '.join(where)}"
-    )
-    return body, params
+@dataclass(frozen=True)
+class ReviewFilter:
+    """Records in review with ``status`` (of ``author``, or not of ``not_author``; that
+    entered that status ``before``)."""
+
+    status: str
+    author: str | None = None
+    not_author: str | None = None
+    before: datetime | None = None
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        where = ["s.status = :status", _VISIBLE]
+        params: dict[str, Any] = {"status": self.status}
+        if self.author is not None:
+            where.append("s.author_id = :author")
+            params["author"] = self.author
+        if self.not_author is not None:
+            where.append("s.author_id != :not_author")
+            params["not_author"] = self.not_author
+        if self.before is not None:
+            where.append("s.since < :before")
+            params["before"] = stored_time(self.before)
+        body = (
+            "FROM review_status AS s JOIN case_file AS c ON c.id = s.case_id "
+            f"WHERE {' AND '.join(where)}"
+        )
+        return body, params
 
 
 def reviews(
-    tx: Session | Any,
-    *,
-    user_id: str,
-    status: str,
-    author: str | None = None,
-    not_author: str | None = None,
-    before: datetime | None = None,
-    limit: int,
+    tx: Session | Any, *, user_id: str, which: ReviewFilter, limit: int
 ) -> list[dict[str, Any]]:
-    """Records in review with ``status`` (of ``author``, or not of ``not_author``; that
-    entered that status ``before``), longest waiting first."""
-    body, params = _review_filter(
-        status=status, author=author, not_author=not_author, before=before
-    )
+    """The records ``which`` selects, longest waiting first."""
+    body, params = which.sql()
     body = body.replace("WHERE", "JOIN saved_record AS r ON r.id = s.record_id WHERE", 1)
     sql = f"SELECT {_REVIEW_COLUMNS} {body} ORDER BY s.since LIMIT :limit"
     return _rows(tx, sql, {**params, "user": user_id, "limit": limit})
 
 
-def count_reviews(
-    tx: Session | Any,
-    *,
-    user_id: str,
-    status: str,
-    author: str | None = None,
-    not_author: str | None = None,
-    before: datetime | None = None,
-) -> int:
-    body, params = _review_filter(
-        status=status, author=author, not_author=not_author, before=before
-    )
+def count_reviews(tx: Session | Any, *, user_id: str, which: ReviewFilter) -> int:
+    body, params = which.sql()
     return _count(tx, body, {**params, "user": user_id})
 
 
 # -- consents ---------------------------------------------------------------------------------
 
 
-def _consent_filter(
-    *,
-    author: str | None,
-    not_author: str | None,
-    after: date | None,
-    until: date,
-    relied_only: bool,
-) -> tuple[str, dict[str, Any]]:
-    where = ["w.ended = 0", "w.valid_until <= :until", _VISIBLE]
-    params: dict[str, Any] = {"until": until.isoformat()}
-    if author is not None:
-        where.append("w.author_id = :author")
-        params["author"] = author
-    if not_author is not None:
-        where.append("w.author_id != :not_author")
-        params["not_author"] = not_author
-    if after is not None:
-        where.append("w.valid_until >= :after")
-        params["after"] = after.isoformat()
-    if relied_only:
-        where.append("w.relied_on > 0")
-    body = (
-        "FROM consent_watch AS w JOIN case_file AS c ON c.id = w.case_id "
-        f"WHERE {' AND '.join(where)}"
-    )
-    return body, params
+@dataclass(frozen=True)
+class ConsentFilter:
+    """Consents given, not yet ended by a later decision, valid until a day from
+    ``after`` (if given) to ``until``; of ``author`` or not of ``not_author``; with
+    ``relied_only``, only those a sharing decision relied on."""
+
+    until: date
+    after: date | None = None
+    author: str | None = None
+    not_author: str | None = None
+    relied_only: bool = False
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        where = ["w.ended = 0", "w.valid_until <= :until", _VISIBLE]
+        params: dict[str, Any] = {"until": self.until.isoformat()}
+        if self.author is not None:
+            where.append("w.author_id = :author")
+            params["author"] = self.author
+        if self.not_author is not None:
+            where.append("w.author_id != :not_author")
+            params["not_author"] = self.not_author
+        if self.after is not None:
+            where.append("w.valid_until >= :after")
+            params["after"] = self.after.isoformat()
+        if self.relied_only:
+            where.append("w.relied_on > 0")
+        body = (
+            "FROM consent_watch AS w JOIN case_file AS c ON c.id = w.case_id "
+            f"WHERE {' AND '.join(where)}"
+        )
+        return body, params
 
 
 def consents(
-    tx: Session | Any,
-    *,
-    user_id: str,
-    until: date,
-    after: date | None = None,
-    author: str | None = None,
-    not_author: str | None = None,
-    relied_only: bool = False,
-    limit: int,
+    tx: Session | Any, *, user_id: str, which: ConsentFilter, limit: int
 ) -> list[dict[str, Any]]:
-    """Consents given, not yet ended by a later decision, valid until a day from
-    ``after`` (if given) to ``until``; soonest first."""
-    body, params = _consent_filter(
-        author=author, not_author=not_author, after=after, until=until, relied_only=relied_only
-    )
+    """The consents ``which`` selects, soonest "valid until" first."""
+    body, params = which.sql()
     body = body.replace("WHERE", "JOIN saved_record AS r ON r.id = w.record_id WHERE", 1)
     sql = f"SELECT {_CONSENT_COLUMNS} {body} ORDER BY w.valid_until LIMIT :limit"
     return _rows(tx, sql, {**params, "user": user_id, "limit": limit})
 
 
-def count_consents(
-    tx: Session | Any,
-    *,
-    user_id: str,
-    until: date,
-    after: date | None = None,
-    author: str | None = None,
-    not_author: str | None = None,
-    relied_only: bool = False,
-) -> int:
-    body, params = _consent_filter(
-        author=author, not_author=not_author, after=after, until=until, relied_only=relied_only
-    )
+def count_consents(tx: Session | Any, *, user_id: str, which: ConsentFilter) -> int:
+    body, params = which.sql()
     return _count(tx, body, {**params, "user": user_id})
 
 

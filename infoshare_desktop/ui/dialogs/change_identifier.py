@@ -17,8 +17,8 @@ from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services import identifiers
 from infoshare_desktop.services.cases import CaseSummary
-from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.services.identifiers import CaseIdentifier
+from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.identifier_fields import IdentifierFields
@@ -97,7 +97,7 @@ class ChangeIdentifierDialog(QDialog):
     def save(self) -> CaseIdentifier | None:
         if checklist.blocking(self._evaluate()):
             return None
-        try:
+        with feedback.user_errors(self.alert, prefix="Not changed.") as outcome:
             saved = identifiers.change_identifier(
                 self.session.store,
                 case_id=self.case.case_id,
@@ -105,8 +105,7 @@ class ChangeIdentifierDialog(QDialog):
                 reason=self.identifier.reason,
                 reason_text=self.identifier.reason_text,
             )
-        except KNOWN_ERRORS as error:
-            self.alert.show_message(f"Not changed. {error}")
+        if outcome.failed:
             return None
         self.saved = saved
         self.changed.emit(saved)
@@ -114,10 +113,9 @@ class ChangeIdentifierDialog(QDialog):
         return saved
 
     def _load_history(self) -> None:
-        try:
+        with feedback.user_errors(self.alert) as outcome:
             history = identifiers.identifier_history(self.session.store, case_id=self.case.case_id)
-        except KNOWN_ERRORS as error:
-            self.alert.show_message(str(error))
+        if outcome.failed:
             return
         self.history_list.clear()
         for entry in history:

@@ -10,7 +10,7 @@ one indexed and LIMITed, so showing this page costs the same at any size of stor
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.services import accounts, worklist
-from infoshare_desktop.services.errors import KNOWN_ERRORS
-from infoshare_desktop.services.visibility import CASE_ROLES
+from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.services.worklist import WorkItem, WorkKind, WorkSection
+from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.models.account_table import roles_text
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
@@ -79,7 +80,9 @@ class _WrappingDelegate(QStyledItemDelegate):
         super().__init__(tree)
         self.tree = tree
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         hint = super().sizeHint(option, index)
         depth, parent = 0, index.parent()
         while parent.isValid():
@@ -149,8 +152,9 @@ class WorklistTree(QTreeWidget):
                     f"more (the first {len(section.items)} are listed)",
                 )
             branch.setExpanded(section.kind not in self._collapsed)
-        if self.currentItem() is None and self.topLevelItemCount():
-            self.setCurrentItem(self.topLevelItem(0))
+        first = self.topLevelItem(0)
+        if self.currentItem() is None and first is not None:
+            self.setCurrentItem(first)
 
     def _note(self, branch: QTreeWidgetItem, text: str) -> None:
         note = QTreeWidgetItem(branch, [text])
@@ -166,9 +170,10 @@ class WorklistTree(QTreeWidget):
     def items_of(self, kind: WorkKind) -> list[WorkItem]:
         for row in range(self.topLevelItemCount()):
             branch = self.topLevelItem(row)
-            if branch.data(0, KIND_ROLE) == kind.value:
-                found = (branch.child(i).data(0, ITEM_ROLE) for i in range(branch.childCount()))
-                return [item for item in found if item is not None]
+            if branch is not None and branch.data(0, KIND_ROLE) == kind.value:
+                children = (branch.child(i) for i in range(branch.childCount()))
+                found = (child.data(0, ITEM_ROLE) for child in children if child is not None)
+                return [item for item in found if isinstance(item, WorkItem)]
         return []
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -300,7 +305,7 @@ class HomePage(QWidget):
         """The session facts and the worklist, read again."""
         try:
             minutes = accounts.idle_lock_minutes(self.session.store)
-        except KNOWN_ERRORS:
+        except UserFacingError:  # a locked or busy store: the page fills in next time
             return
         if self.session.is_administrator and accounts.key_rotation_pending(self.session.store):
             self.rotation_alert.show_message(
@@ -319,10 +324,9 @@ class HomePage(QWidget):
     def refresh_work(self) -> None:
         if not self.has_worklist or not self.session.store.is_open:
             return
-        try:
+        with feedback.user_errors(self.alert, prefix="Your work could not be loaded.") as outcome:
             sections = worklist.my_work(self.session.store)
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(f"Your work could not be loaded. {exc}")
+        if outcome.failed:
             return
         self.alert.clear()
         self.sections = sections
@@ -340,9 +344,10 @@ class HomePage(QWidget):
         """(title, what it does) for each thing the user can do, shown as a list."""
         while self.tasks_layout.count():
             item = self.tasks_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().hide()
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
         parent = self.about_area.widget()
         for title, text in tasks:
             label = text_label(f"•  {title}: {text}", parent)
