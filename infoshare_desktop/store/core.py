@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -34,7 +35,7 @@ from infoshare_desktop.domain.accounts import (
     password_problem,
 )
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, crypto, migrate
+from infoshare_desktop.store import audit, crypto, grants, migrate, signing
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import Checkpointer, CheckpointTampered, Seen
 from infoshare_desktop.store.engine import (
@@ -47,6 +48,7 @@ from infoshare_desktop.store.engine import (
 )
 from infoshare_desktop.store.errors import (
     AccountDisabledError,
+    IdentityRefusedError,
     KeystoreDamagedError,
     RollbackDetectedError,
     StoreBusyError,
@@ -58,6 +60,7 @@ from infoshare_desktop.store.errors import (
     UnknownUserError,
 )
 from infoshare_desktop.store.files import atomic_move, owner_only, translate_os_error
+from infoshare_desktop.store.grants import Trust
 from infoshare_desktop.store.keyslots import (
     Keystore,
     PasswordRejected,
@@ -164,6 +167,11 @@ class Store:
         self.user: SignedIn | None = None
         self._checkpointer: Checkpointer | None = None
         self._seen = Seen(0, audit.GENESIS)
+        #: Signs this user's audit entries and grants (None only in a store from
+        #: before signed identity, until its carry-over).
+        self._signer: signing.Signer | None = None
+        #: The signed grants as read at sign-in (see grants.Trust).
+        self.trust: Trust = Trust("")
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -188,6 +196,19 @@ class Store:
             raise StoreExistsError()
         keystore = Keystore.create(paths.keystore)
         data_key, anchor, user_id = crypto.random_key(), crypto.random_key(), str(uuid.uuid4())
+        # The first administrator is the store's root of trust.
+        sign_private, root_public = signing.new_signing_key()
+        signer = signing.Signer(user_id, sign_private)
+        keystore.add_user(
+            username=username,
+            user_id=user_id,
+            secret=password,
+            setup_code=False,
+            data_keys={keystore.epoch: data_key},
+            audit_anchor=anchor,
+            root_public=root_public,
+            sign_private=sign_private,
+        )
         building = paths.root / (paths.database.name + ".new")
         building.unlink(missing_ok=True)
         try:
@@ -197,7 +218,7 @@ class Store:
             try:
                 with engine.begin() as conn:
                     migrate.upgrade(conn)
-                with write_session(engine) as session:
+                with write_session(engine) as session, audit.signing_as(signer):
                     audit.start_chain(session, anchor)
                     if _key_state(raw_connection(session)) is not None:
                         raw_connection(session).execute(
@@ -213,6 +234,20 @@ class Store:
                             created_at=utcnow(),
                         )
                     )
+                    raw = raw_connection(session)
+                    grants.issue_root(raw, signer, store_id=keystore.store_id)
+                    grants.issue_account(
+                        raw,
+                        signer,
+                        store_id=keystore.store_id,
+                        user_id=user_id,
+                        username=normalise_username(username),
+                        roles=frozenset(Role),
+                        status="active",
+                        box_public=crypto.b64d(keystore.public_key(user_id)),
+                        sign_public=root_public,
+                        reason="created",
+                    )
                     audit.append(session, actor_id=user_id, action=Action.STORE_CREATE)
                     audit.append(
                         session,
@@ -223,14 +258,6 @@ class Store:
                     )
             finally:
                 engine.dispose()
-            keystore.add_user(
-                username=username,
-                user_id=user_id,
-                secret=password,
-                setup_code=False,
-                data_keys={keystore.epoch: data_key},
-                audit_anchor=anchor,
-            )
             keystore._held = True  # the caller holds the lock
             keystore.save()
             atomic_move(building, paths.database)
@@ -265,8 +292,9 @@ class Store:
             cls._open_matching_key(paths, keystore, keys)
             store = cls(paths, keys)
             try:
-                # Account status first: a disabled account changes no file, not even its slot.
-                store.user = store._load_user(keys.user_id)
+                # Account status first: a disabled account, an old or swapped slot, changes
+                # no file, not even its slot.
+                store.user = store._load_user(keystore)
                 store._check_current(keystore)
                 if keys.password_set:
                     keystore.add_intent(
@@ -277,6 +305,9 @@ class Store:
                     )
                     keystore.save()
                 store._migrate_if_needed()
+                if not store.trust.established:
+                    store._carry_over(keystore)
+                keys.wrap_key = None
                 with store.write() as session:
                     applied = store._audit_intents(session, keystore)
                     audit.append(session, actor_id=keys.user_id, action=Action.UNLOCK)
@@ -385,11 +416,16 @@ class Store:
         )
         return done
 
-    def commit_intents(self, keystore: Keystore) -> None:
+    def commit_intents(
+        self, keystore: Keystore, then: Callable[[Session], None] | None = None
+    ) -> None:
         """Audit a saved key-store change (inside the caller's `keystore_change`), then
-        drop its intent. A crash in between leaves the intent for the next unlock."""
+        drop its intent. A crash in between leaves the intent for the next unlock.
+        `then` adds to the same transaction (the grant of a role change)."""
         with self.write() as session:
             done = self._audit_intents(session, keystore)
+            if then is not None:
+                then(session)
         keystore.forget_intents(done)
         keystore.save()
 
@@ -429,19 +465,149 @@ class Store:
         with self.engine.begin() as conn:
             migrate.upgrade(conn)
 
-    def _load_user(self, user_id: str) -> SignedIn:
+    def _load_user(self, keystore: Keystore) -> SignedIn:
+        """Who is signing in, from the signed grants only (see grants): the account must
+        be active in its latest valid grant and the slot must hold exactly the keys that
+        grant certifies. A store from before signed identity uses its rows until an
+        administrator's sign-in carries it over."""
+        keys = self.keys
         with self.read() as session:
-            account = session.get(UserAccount, user_id)
+            account = session.get(UserAccount, keys.user_id)
+            self.trust = grants.load(raw_connection(session), keystore.store_id)
         if account is None:
             raise UnknownUserError()
-        if account.status != "active":
-            raise AccountDisabledError()
-        return SignedIn(
-            user_id=account.id,
-            username=account.username,
-            display_name=account.display_name,
-            roles=frozenset(Role(r) for r in account.roles.split(",") if r),
+        trust = self.trust
+        own_root = keys.sign_private is not None and keys.root_public == (
+            signing.Signer("", keys.sign_private).public
         )
+        if not trust.established:
+            if keys.root_public is not None and not own_root:
+                # This slot was given a root of trust, but the database has no grants.
+                raise IdentityRefusedError(IdentityRefusedError.grants_message)
+            if account.status != "active":
+                raise AccountDisabledError()
+            roles = frozenset(Role(r) for r in account.roles.split(",") if r)
+            if keys.root_public is not None and Role.ADMINISTRATOR not in roles:
+                raise IdentityRefusedError(IdentityRefusedError.carry_over_message)
+            return SignedIn(account.id, account.username, account.display_name, roles)
+        if keys.root_public is None or keys.root_public != trust.root_public:
+            raise IdentityRefusedError(IdentityRefusedError.grants_message)
+        grant = trust.account(keys.user_id)
+        if grant is None or keys.sign_private is None:
+            raise IdentityRefusedError()
+        if grant.status != "active":
+            raise AccountDisabledError()
+        signer = signing.Signer(keys.user_id, keys.sign_private)
+        box_public = crypto.public_bytes(X25519PrivateKey.from_private_bytes(keys.private_key))
+        if grant.box_public != box_public or grant.sign_public != signer.public:
+            raise IdentityRefusedError()
+        self._signer = signer
+        return SignedIn(grant.user_id, grant.username, account.display_name, grant.roles)
+
+    def _carry_over(self, keystore: Keystore) -> None:
+        """Move a store from before signed identity to signed grants, at the first sign-in
+        of an active administrator (by its rows, the only record there is): they become
+        the root of trust and sign a grant for every account as its row stands, each
+        other slot is given a signing key sealed to it, and the audit says from which
+        entry on history is signed. The key store is saved first; should the database
+        write not happen, the same administrator's next sign-in does it again."""
+        keys, user = self.keys, self.user
+        if user is None or not user.has(Role.ADMINISTRATOR) or keys.wrap_key is None:
+            return  # not an administrator: the store stays as it was, unsigned
+        if not self._has_grant_table():
+            return
+        if keys.sign_private is not None and keys.root_public == (
+            signing.Signer("", keys.sign_private).public
+        ):
+            sign_private = keys.sign_private  # a carry-over interrupted before its commit
+        else:
+            sign_private = signing.new_signing_key()[0]
+        signer = signing.Signer(keys.user_id, sign_private)
+        root_public = signer.public
+        keystore.adopt_signing_key(
+            keys.user_id, wrap_key=keys.wrap_key, sign_private=sign_private, root_public=root_public
+        )
+        for other in keystore.user_ids():
+            if other != keys.user_id:
+                keystore.offer_signing_key(
+                    other, sign_private=signing.new_signing_key()[0], root_public=root_public
+                )
+        keystore.save()
+        publics = keystore.slot_publics()
+        self._signer = signer
+        with self.write() as session:
+            raw = raw_connection(session)
+            grants.issue_root(raw, signer, store_id=keystore.store_id)
+            seq = audit.append(
+                session,
+                actor_id=keys.user_id,
+                action=Action.CARRY_OVER,
+                detail="history before this entry carried over unsigned",
+            )
+            for user_id, username, roles, status in raw.execute(
+                "SELECT id, username, roles, status FROM user_account ORDER BY username"
+            ).fetchall():
+                slot = publics.get(user_id, {})
+                box, sign = slot.get("public"), slot.get("sign_public")
+                grants.issue_account(
+                    raw,
+                    signer,
+                    store_id=keystore.store_id,
+                    user_id=user_id,
+                    username=username,
+                    roles=frozenset(Role(r) for r in roles.split(",") if r),
+                    status=status,
+                    box_public=crypto.b64d(box) if box and status != "revoked" else None,
+                    sign_public=crypto.b64d(sign) if sign and status != "revoked" else None,
+                    reason=f"carried_over_at_entry_{seq}",
+                )
+            self.trust = grants.load(raw, keystore.store_id)
+        keys.sign_private, keys.root_public = sign_private, root_public
+
+    def _has_grant_table(self) -> bool:
+        with self.read() as session:
+            return grants.has_table(raw_connection(session))
+
+    def load_trust(self) -> Trust:
+        """The signed grants as the database holds them now (see grants.Trust)."""
+        with self.read() as session:
+            self.trust = grants.load(raw_connection(session), self.keystore.store_id)
+        return self.trust
+
+    def grant(
+        self,
+        session: Session,
+        *,
+        user_id: str,
+        username: str,
+        roles: frozenset[Role],
+        status: str,
+        box_public: bytes | None,
+        sign_public: bytes | None,
+        reason: str,
+    ) -> None:
+        """Sign and record a grant in the caller's write transaction (an administrator's
+        account change). Nothing without a signing key (a store not yet carried over)."""
+        if self._signer is None:
+            return
+        grants.issue_account(
+            raw_connection(session),
+            self._signer,
+            store_id=self.keystore.store_id,
+            user_id=user_id,
+            username=username,
+            roles=roles,
+            status=status,
+            box_public=box_public,
+            sign_public=sign_public,
+            reason=reason,
+        )
+
+    @property
+    def root_fingerprint(self) -> str | None:
+        """The root of trust's fingerprint as words to compare by phone."""
+        public = self.trust.root_public
+        return signing.fingerprint_text(public) if public is not None else None
 
     def close(self) -> None:
         """Dispose of the engine and forget the keys (lock, sign out, exit)."""
@@ -449,6 +615,7 @@ class Store:
             self._engine.dispose()
         self._engine = None
         self._keys = None
+        self._signer = None
         if self._checkpointer is not None:
             self._checkpointer.close()
         self._checkpointer = None
@@ -504,7 +671,7 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction; known database failures become StoreErrors."""
-        with _known_errors():
+        with _known_errors(), audit.signing_as(self._signer):
             with write_session(self.engine) as session:
                 yield session
                 seen = _seen(raw_connection(session))
@@ -515,7 +682,7 @@ class Store:
         """One write transaction on a pooled DB-API connection, without a Session: the
         record saves, where SQLAlchemy's own bookkeeping would cost as much as the
         durable commit. Commits on success, rolls back on any error."""
-        with _known_errors():
+        with _known_errors(), audit.signing_as(self._signer):
             pooled = self.engine.raw_connection()
             try:
                 raw = pooled.dbapi_connection
@@ -562,12 +729,13 @@ class Store:
     @contextmanager
     def _engine_closed(self) -> Iterator[UnlockedKeys]:
         """Close this store's engine for a moment; reopen it on the current key."""
-        keys, checkpointer, user = self.keys, self._checkpointer, self.user
+        keys, checkpointer, user, signer = self.keys, self._checkpointer, self.user, self._signer
         self.close()
         try:
             yield keys
         finally:
             self._keys, self._checkpointer, self.user = keys, checkpointer, user
+            self._signer = signer
             self._engine = make_engine(self.paths.database, keys.current_key)
 
     def rotation_due(self) -> set[str]:
@@ -590,6 +758,7 @@ class Store:
         database, and `unlock` finishes or undoes an interrupted rotation.
         """
         with self.keystore_change() as keystore:
+            trust = self.load_trust()
             with self.read() as session:
                 revoked = [
                     r[0]
@@ -597,16 +766,18 @@ class Store:
                         "SELECT id FROM user_account WHERE status = 'revoked'"
                     )
                 ]
+            if trust.established:  # the signed status, not the row
+                revoked = [u for u, g in trust.accounts.items() if g.status == "revoked"]
             in_keystore = set(keystore.user_ids())
             for user_id in revoked:
                 if user_id in in_keystore:
                     keystore.remove_user(user_id)
             keystore.save()
-            self._rotate_locked(keystore)
+            self._rotate_locked(keystore, trust)
             self.commit_intents(keystore)
             return keystore.epoch
 
-    def _rotate_locked(self, keystore: Keystore) -> None:
+    def _rotate_locked(self, keystore: Keystore, trust: Trust) -> None:
         old_epoch, new_key = keystore.epoch, crypto.random_key()
         rotating = self.paths.root / (self.paths.database.name + ROTATING_SUFFIX)
         with self._engine_closed() as keys:
@@ -625,7 +796,11 @@ class Store:
                     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 finally:
                     conn.close()
-                new_epoch = keystore.begin_rotation(new_key, actor_id=keys.user_id)
+                new_epoch = keystore.begin_rotation(
+                    new_key,
+                    actor_id=keys.user_id,
+                    certified=trust.active_box_keys() if trust.established else None,
+                )
                 for sidecar in self.paths.sidecars():
                     sidecar.unlink(missing_ok=True)
                 atomic_move(rotating, self.paths.database)

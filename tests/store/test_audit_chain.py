@@ -37,7 +37,7 @@ def test_an_untouched_store_verifies(busy_store, capsys, monkeypatch):
     code, out = run_verify(busy_store[0], capsys, monkeypatch)
     assert code == 0, out
     assert "Database integrity: ok" in out
-    assert "hashes and MACs: ok" in out
+    assert "hashes, signatures, MACs: ok" in out
 
 
 def _forget_checkpoints(paths) -> None:
