@@ -340,20 +340,14 @@ def set_roles(store: Store, *, user_id: str, roles: set[Role] | frozenset[Role])
             raise AccountError("That account does not exist or has been revoked.")
         _refuse_uncertified_slot(store, keystore, user_id)
         # The anchor and an intent carrying the new roles are saved first; auditing the
-        # intent applies the roles, with their grant (should this crash in between, the
-        # next unlock applies the row, which grants nothing until an administrator
-        # sets the roles again).
+        # intent applies the roles with their signed grant (again at the next unlock,
+        # should this crash between; see Store._regrant_roles).
         keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
         keystore.add_intent(
             Action.ACCOUNT_ROLES, actor_id=admin.user_id, target_id=user_id, detail=detail
         )
         keystore.save()
-        store.commit_intents(
-            keystore,
-            then=lambda session: _regrant(
-                store, session, user_id, reason="roles", roles=frozenset(roles)
-            ),
-        )
+        store.commit_intents(keystore)  # applies the roles with their grant
 
 
 def _refuse_uncertified_slot(store: Store, keystore: Keystore, user_id: str) -> None:

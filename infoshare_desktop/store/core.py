@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -196,19 +196,6 @@ class Store:
             raise StoreExistsError()
         keystore = Keystore.create(paths.keystore)
         data_key, anchor, user_id = crypto.random_key(), crypto.random_key(), str(uuid.uuid4())
-        # The first administrator is the store's root of trust.
-        sign_private, root_public = signing.new_signing_key()
-        signer = signing.Signer(user_id, sign_private)
-        keystore.add_user(
-            username=username,
-            user_id=user_id,
-            secret=password,
-            setup_code=False,
-            data_keys={keystore.epoch: data_key},
-            audit_anchor=anchor,
-            root_public=root_public,
-            sign_private=sign_private,
-        )
         building = paths.root / (paths.database.name + ".new")
         building.unlink(missing_ok=True)
         try:
@@ -218,6 +205,20 @@ class Store:
             try:
                 with engine.begin() as conn:
                     migrate.upgrade(conn)
+                    signed = grants.has_table(conn.connection.dbapi_connection)
+                # The first administrator is the store's root of trust.
+                sign_private, root_public = signing.new_signing_key()
+                signer = signing.Signer(user_id, sign_private) if signed else None
+                keystore.add_user(
+                    username=username,
+                    user_id=user_id,
+                    secret=password,
+                    setup_code=False,
+                    data_keys={keystore.epoch: data_key},
+                    audit_anchor=anchor,
+                    root_public=root_public if signed else None,
+                    sign_private=sign_private,
+                )
                 with write_session(engine) as session, audit.signing_as(signer):
                     audit.start_chain(session, anchor)
                     if _key_state(raw_connection(session)) is not None:
@@ -234,20 +235,21 @@ class Store:
                             created_at=utcnow(),
                         )
                     )
-                    raw = raw_connection(session)
-                    grants.issue_root(raw, signer, store_id=keystore.store_id)
-                    grants.issue_account(
-                        raw,
-                        signer,
-                        store_id=keystore.store_id,
-                        user_id=user_id,
-                        username=normalise_username(username),
-                        roles=frozenset(Role),
-                        status="active",
-                        box_public=crypto.b64d(keystore.public_key(user_id)),
-                        sign_public=root_public,
-                        reason="created",
-                    )
+                    if signer is not None:
+                        raw = raw_connection(session)
+                        grants.issue_root(raw, signer, store_id=keystore.store_id)
+                        grants.issue_account(
+                            raw,
+                            signer,
+                            store_id=keystore.store_id,
+                            user_id=user_id,
+                            username=normalise_username(username),
+                            roles=frozenset(Role),
+                            status="active",
+                            box_public=crypto.b64d(keystore.public_key(user_id)),
+                            sign_public=root_public,
+                            reason="created",
+                        )
                     audit.append(session, actor_id=user_id, action=Action.STORE_CREATE)
                     audit.append(
                         session,
@@ -404,10 +406,12 @@ class Store:
                 )
                 if intent.action == Action.ACCOUNT_ROLES and intent.detail:
                     # set_roles: the roles change in the same transaction as its audit
+                    roles = intent.detail.removeprefix("roles=")
                     raw.execute(
                         "UPDATE user_account SET roles = ? WHERE id = ? AND status != 'revoked'",
-                        (intent.detail.removeprefix("roles="), intent.target_id),
+                        (roles, intent.target_id),
                     )
+                    self._regrant_roles(session, keystore, intent.target_id, roles)
             done.add(intent.id)
         raw.execute(
             "UPDATE key_state SET generation = max(generation, ?), key_epoch = max(key_epoch, ?)"
@@ -416,16 +420,38 @@ class Store:
         )
         return done
 
-    def commit_intents(
-        self, keystore: Keystore, then: Callable[[Session], None] | None = None
+    def _regrant_roles(
+        self, session: Session, keystore: Keystore, user_id: str | None, roles: str
     ) -> None:
+        """The grant of a role change, signed in the same transaction as its audit entry
+        when an administrator records it. Recorded by anyone else (after an interruption),
+        only the row changes, which grants nothing: `verify` names it until an
+        administrator sets the roles again."""
+        trust = grants.load(raw_connection(session), keystore.store_id)
+        signer = self._signer
+        current = trust.account(user_id) if user_id else None
+        if signer is None or current is None or not trust.may_issue(signer.user_id):
+            return
+        if current.status == "revoked":
+            return
+        grants.issue_account(
+            raw_connection(session),
+            signer,
+            store_id=keystore.store_id,
+            user_id=current.user_id,
+            username=current.username,
+            roles=frozenset(Role(r) for r in roles.split(",") if r),
+            status=current.status,
+            box_public=current.box_public,
+            sign_public=current.sign_public,
+            reason="roles",
+        )
+
+    def commit_intents(self, keystore: Keystore) -> None:
         """Audit a saved key-store change (inside the caller's `keystore_change`), then
-        drop its intent. A crash in between leaves the intent for the next unlock.
-        `then` adds to the same transaction (the grant of a role change)."""
+        drop its intent. A crash in between leaves the intent for the next unlock."""
         with self.write() as session:
             done = self._audit_intents(session, keystore)
-            if then is not None:
-                then(session)
         keystore.forget_intents(done)
         keystore.save()
 
