@@ -448,3 +448,54 @@ def test_the_root_fingerprint_is_eight_words_every_account_sees_alike(team):
     from mnemonic import Mnemonic
 
     assert set(words.split()) <= set(Mnemonic("english").wordlist)
+
+
+# -- the carry-over of a store from before signed identity ---------------------------
+
+
+def test_a_store_from_before_signatures_is_carried_over_by_its_first_administrator(
+    data_paths, monkeypatch
+):
+    from alembic import command
+
+    from infoshare_desktop.store import migrate
+
+    with monkeypatch.context() as patch:  # the store as version 0.2.0 left it
+        patch.setattr(
+            migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0005")
+        )
+        admin = accounts.first_run(
+            data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD
+        )
+        _onboard(data_paths, admin, CAL, CAL_PASSWORD, {Role.PRACTITIONER})
+        accounts.set_idle_lock_minutes(admin, minutes=9)
+        admin.close()
+    assert "sign_public" not in json.dumps(json.loads(data_paths.keystore.read_bytes()))
+
+    # Cal signs in first: the schema moves on, but only an administrator can carry over.
+    cal = accounts.sign_in(data_paths, username=CAL, password=CAL_PASSWORD)
+    assert cal.root_fingerprint is None and cal.user.roles == {Role.PRACTITIONER}
+    cal.close()
+
+    admin = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    words = admin.root_fingerprint
+    result = maintenance.verify(admin)
+    admin.close()
+    assert words is not None and result.ok, result.lines()
+    assert result.audit_signed_from is not None and result.audit_signed_from > 1
+    assert any("carried over from before signatures" in line for line in result.lines())
+
+    cal = accounts.sign_in(data_paths, username=CAL, password=CAL_PASSWORD)  # takes his key
+    assert cal.root_fingerprint == words
+    result = maintenance.verify(cal)
+    cal.close()
+    assert result.ok, result.lines()
+    assert result.audit_signatures_checked == result.audit_entries - result.audit_signed_from + 1
+    cal_slot = slot_of(json.loads(data_paths.keystore.read_bytes()), user_id(data_paths, CAL))
+    assert "sign_private" in cal_slot and "sign_sealed" not in cal_slot
+
+    with raw_connect(data_paths.database, cals_key(data_paths)) as conn:
+        (carried,) = conn.execute(
+            "SELECT actor_id, detail FROM audit_event WHERE action = 'store.carry_over'"
+        ).fetchall()
+    assert carried[0] == user_id(data_paths, ADMIN) and "carried over" in carried[1]
