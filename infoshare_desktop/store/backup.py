@@ -105,6 +105,12 @@ def write_backup(store: Store, dest: Path) -> audit.ChainHead:
             # The key store after the database: never older than what the copy has seen.
             keystore = store.keystore.copy_for_backup(backup_key)
             head = _copy_head(db_copy, backup_key)
+            # Each account's slot vouches for the copy's own head, signed by whoever took
+            # the backup, so restoring it is not taken for checkpoints removed.
+            for owner in keystore.user_ids():
+                sealed = store.checkpoint_for(owner, head.seq, head.head)
+                if sealed is not None:
+                    keystore.set_slot_checkpoint(owner, sealed)
             manifest = {
                 "format": FORMAT,
                 "version": 1,
@@ -516,6 +522,7 @@ def _settle_staged(
                     detail="restore",
                 )
         store.rotate_key()  # audited once, by the rotation itself
+        store.vouch_checkpoints()
     finally:
         store.close()
 

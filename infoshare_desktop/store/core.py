@@ -298,6 +298,11 @@ class Store:
                 # no file, not even its slot.
                 store.user = store._load_user(keystore)
                 store._check_current(keystore)
+                store._migrate_if_needed()
+                # Before the slot is saved as having checkpoints (see keyslots), so that no
+                # later step can leave this account without one.
+                assert store._checkpointer is not None
+                store._checkpointer.write_file(store._seen, sync=True)
                 if keys.password_set:
                     keystore.add_intent(
                         Action.PASSWORD_CHANGE,
@@ -306,7 +311,6 @@ class Store:
                         detail="first_sign_in",
                     )
                     keystore.save()
-                store._migrate_if_needed()
                 if not store.trust.established:
                     store._carry_over(keystore)
                 keys.wrap_key = None
@@ -338,6 +342,8 @@ class Store:
             user_id=keys.user_id,
             public=keystore.public_key(keys.user_id),
             private=keys.private_key,
+            signer=self._signer,
+            trust=self.trust,
         )
         # The checkpoints are read before the database: another session's commit in
         # between then only puts the database further ahead (never a false alarm).
@@ -349,6 +355,9 @@ class Store:
         except CheckpointTampered:
             raise RollbackDetectedError(RollbackDetectedError.tampered_message) from None
         best = max((m for m in marks if m is not None), key=lambda m: m.seq, default=None)
+        if best is None and keys.checkpointed:
+            # This account has signed in before, so it had checkpoints: both were removed.
+            raise RollbackDetectedError(RollbackDetectedError.removed_message)
         with self.read() as session:
             raw = raw_connection(session)
             seen, state = _seen(raw), _key_state(raw)
@@ -599,6 +608,26 @@ class Store:
         with self.read() as session:
             self.trust = grants.load(raw_connection(session), self.keystore.store_id)
         return self.trust
+
+    def checkpoint_for(self, owner: str, seq: int, head: bytes) -> dict | None:
+        """A checkpoint for `owner` at (seq, head), signed by this user (a backup's key
+        store gets one per account at the backup's own head, see backup)."""
+        if self._signer is None or self._checkpointer is None:
+            return None
+        return self._checkpointer.seal(Seen(seq, head), owner=owner)
+
+    def vouch_checkpoints(self) -> None:
+        """After a restore (by this administrator): every account's slot gets a
+        checkpoint at the restored head, signed by this administrator, so that theirs,
+        set aside with the replaced store, are not missed."""
+        if self._signer is None or self._checkpointer is None:
+            return
+        with self.read() as session:
+            seen = _seen(raw_connection(session))
+        with self.keystore_change() as keystore:
+            for user_id in keystore.user_ids():
+                keystore.set_slot_checkpoint(user_id, self._checkpointer.seal(seen, owner=user_id))
+            keystore.save()
 
     def grant(
         self,

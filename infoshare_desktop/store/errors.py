@@ -156,6 +156,12 @@ class RollbackDetectedError(StoreError):
         "changed or replaced by another copy. Nothing has been changed. Restore the latest "
         "backup (infoshare-desktop restore), or ask your administrator."
     )
+    removed_message = (
+        "This account's record of what it last saw of the database has been removed, so the "
+        "database cannot be trusted to be complete: an older copy may have been put back. "
+        "Nothing has been changed. Restore the latest backup (infoshare-desktop restore), or "
+        "ask your administrator."
+    )
     tampered_message = (
         "This account's record of what it last saw of the database has been altered, so the "
         "database cannot be trusted to be complete. Nothing has been changed. Restore the "

@@ -156,6 +156,9 @@ class UnlockedKeys:
     #: The key derived from the password (only during the unlock, to wrap a signing
     #: key given at this sign-in; then forgotten).
     wrap_key: bytes | None = field(repr=False, default=None)
+    #: The slot says (authenticated) that its owner has signed in before, so a missing
+    #: checkpoint means one was removed.
+    checkpointed: bool = False
 
     @property
     def current_key(self) -> bytes:
@@ -378,7 +381,7 @@ class Keystore:
             sign_private, sign_public = signing.new_signing_key()
         else:
             sign_public = signing.Signer("", sign_private).public
-        for name in ("checkpoint", "sign_sealed", "sign_private", "root"):
+        for name in ("checkpoint", "sign_sealed", "sign_private", "root", "checkpointed"):
             slot.pop(name, None)  # new key pairs start afresh
         slot.update(
             public=crypto.b64e(public),
@@ -394,7 +397,9 @@ class Keystore:
             slot["root"] = crypto.b64e(root_public)
         else:  # a store from before signed identity: the carry-over gives the key
             del slot["sign_public"]
+        slot["setup"] = True  # wrapped as not yet signed in (no checkpoints yet)
         self._wrap_secrets(slot, private, sign_private if root_public else None, secret)
+        slot["setup"] = setup_code
         for epoch, key in data_keys.items():
             self._seal_data_key(slot, epoch, key)
 
@@ -407,15 +412,27 @@ class Keystore:
         box = crypto.wrap(wrap_key, private, self._aad("private", slot["user_id"]))
         slot["private"] = {"kdf": params.to_dict(), **box}
         if sign_private is not None:
-            self._wrap_signing(slot, wrap_key, sign_private)
+            self._wrap_signing(slot, wrap_key, sign_private, checkpointed=not slot.get("setup"))
         return wrap_key
 
     def _signing_aad(self, slot: dict, purpose: str) -> bytes:
-        """The root of trust a signing key was given under is bound to it: a slot whose
-        root was changed does not open."""
-        return self._aad(purpose, slot["user_id"]) + b"|root=" + str(slot.get("root")).encode()
+        """The root of trust a signing key was given under, and whether its owner has
+        signed in (so has checkpoints), are bound to it: a slot where either was changed
+        does not open."""
+        return (
+            self._aad(purpose, slot["user_id"])
+            + b"|root="
+            + str(slot.get("root")).encode()
+            + (b"|checkpointed" if slot.get("checkpointed") else b"")
+        )
 
-    def _wrap_signing(self, slot: dict, wrap_key: bytes, sign_private: bytes) -> None:
+    def _wrap_signing(
+        self, slot: dict, wrap_key: bytes, sign_private: bytes, *, checkpointed: bool = True
+    ) -> None:
+        """Wrap the signing key under the password. `checkpointed`: its owner has signed
+        in, so has checkpoints from now on (see checkpoint)."""
+        slot.pop("sign_sealed", None)
+        slot["checkpointed"] = checkpointed
         slot["sign_private"] = crypto.wrap(
             wrap_key, sign_private, self._signing_aad(slot, "signing")
         )
@@ -438,6 +455,7 @@ class Keystore:
         account): its owner wraps it under their password at their next sign-in."""
         _, slot = self._slot_by_id(user_id)
         slot.pop("sign_private", None)
+        slot.pop("checkpointed", None)
         slot.update(
             root=crypto.b64e(root_public),
             sign_public=crypto.b64e(signing.Signer("", sign_private).public),
@@ -562,10 +580,12 @@ class Keystore:
         user_id = slot["user_id"]
         changed = password_set = False
         sign_private = self._open_signing(slot, private, wrap_key)
-        if "sign_sealed" in slot and sign_private is not None:
-            # A signing key given at the carry-over: from now on under the password.
+        checkpointed = sign_private is not None and bool(slot.get("checkpointed"))
+        if sign_private is not None and not slot.get("setup") and not checkpointed:
+            # A signing key given at the carry-over, or a first sign-in: from now on under
+            # the password, and this account has checkpoints.
             self._wrap_signing(slot, wrap_key, sign_private)
-            del slot["sign_sealed"]
+            slot.pop("sign_sealed", None)
             changed = True
         if slot.get("setup"):
             if new_password is None:
@@ -611,6 +631,7 @@ class Keystore:
             sign_private=sign_private,
             root_public=crypto.b64d(root) if isinstance(root, str) and sign_private else None,
             wrap_key=wrap_key,
+            checkpointed=checkpointed,
         )
 
     def _save_failure(self) -> None:
@@ -634,9 +655,8 @@ class Keystore:
         problem = password_problem(new_password, username=username)
         if problem:
             raise PasswordRejected(problem)
-        wrap_key = self._wrap_secrets(slot, private, sign_private, new_password)
         slot["setup"] = False
-        return wrap_key
+        return self._wrap_secrets(slot, private, sign_private, new_password)
 
     def change_password(self, username: str, old_password: str, new_password: str) -> str:
         """Rewrap one slot's private key (the database is not touched) and record the
