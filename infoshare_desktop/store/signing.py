@@ -20,6 +20,7 @@ import os
 import time
 import uuid
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import canonicaljson
@@ -77,10 +78,15 @@ def new_signing_key() -> tuple[bytes, bytes]:
     return private, Signer("", private).public
 
 
+@lru_cache(maxsize=1024)
+def _public_key(public: bytes) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(public)
+
+
 def verify(public: bytes, context: Context, data: bytes, signature: bytes) -> bool:
     """Whether `signature` is `public`'s signature of `data` for `context`."""
     try:
-        Ed25519PublicKey.from_public_bytes(public).verify(signature, _message(context, data))
+        _public_key(bytes(public)).verify(bytes(signature), _message(context, data))
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
