@@ -481,6 +481,13 @@ def set_preferences(store: Store, **values: str) -> None:
         session.add(account)
 
 
+def root_fingerprint(store: Store) -> str | None:
+    """The store's root of trust (its first administrator's signing key) as eight words
+    to compare by phone; None in a store not yet carried over to signed accounts."""
+    signed_in(store)
+    return store.root_fingerprint
+
+
 def current_user(store: Store) -> SignedIn:
     return signed_in(store)
 

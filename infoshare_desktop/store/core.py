@@ -828,11 +828,12 @@ class Store:
                 if user_id in in_keystore:
                     keystore.remove_user(user_id)
             keystore.save()
-            self._rotate_locked(keystore, trust)
+            self._rotate_locked(keystore)
             self.commit_intents(keystore)
             return keystore.epoch
 
-    def _rotate_locked(self, keystore: Keystore, trust: Trust) -> None:
+    def _rotate_locked(self, keystore: Keystore) -> None:
+        trust = self.trust  # as rotate_key has just read it
         old_epoch, new_key = keystore.epoch, crypto.random_key()
         rotating = self.paths.root / (self.paths.database.name + ROTATING_SUFFIX)
         with self._engine_closed() as keys:
