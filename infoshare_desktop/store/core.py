@@ -235,9 +235,18 @@ class Store:
                             created_at=utcnow(),
                         )
                     )
-                    if signer is not None:
-                        raw = raw_connection(session)
+                    raw = raw_connection(session)
+                    if signer is not None:  # signed from the first entry on
                         grants.issue_root(raw, signer, store_id=keystore.store_id)
+                    audit.append(session, actor_id=user_id, action=Action.STORE_CREATE)
+                    audit.append(
+                        session,
+                        actor_id=user_id,
+                        action=Action.ACCOUNT_CREATE,
+                        target_kind="user",
+                        target_id=user_id,
+                    )
+                    if signer is not None:
                         grants.issue_account(
                             raw,
                             signer,
@@ -250,14 +259,6 @@ class Store:
                             sign_public=root_public,
                             reason="created",
                         )
-                    audit.append(session, actor_id=user_id, action=Action.STORE_CREATE)
-                    audit.append(
-                        session,
-                        actor_id=user_id,
-                        action=Action.ACCOUNT_CREATE,
-                        target_kind="user",
-                        target_id=user_id,
-                    )
             finally:
                 engine.dispose()
             keystore._held = True  # the caller holds the lock
@@ -509,6 +510,7 @@ class Store:
         with self.read() as session:
             account = session.get(UserAccount, keys.user_id)
             self.trust = grants.load(raw_connection(session), keystore.store_id)
+            missing = grants.missing_grant(raw_connection(session), self.trust, keys.user_id)
         if account is None:
             raise UnknownUserError()
         trust = self.trust
@@ -526,6 +528,8 @@ class Store:
                 raise IdentityRefusedError(IdentityRefusedError.carry_over_message)
             return SignedIn(account.id, account.username, account.display_name, roles)
         if keys.root_public is None or keys.root_public != trust.root_public:
+            raise IdentityRefusedError(IdentityRefusedError.grants_message)
+        if missing is not None:  # e.g. the grant that disabled this account removed
             raise IdentityRefusedError(IdentityRefusedError.grants_message)
         grant = trust.account(keys.user_id)
         if grant is None or keys.sign_private is None:

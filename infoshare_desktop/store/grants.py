@@ -46,6 +46,8 @@ class AccountGrant:
     sign_public: bytes | None
     n: int
     issuer_id: str
+    #: The audit chain head when it was issued.
+    from_seq: int = 0
 
     @property
     def is_active_admin(self) -> bool:
@@ -194,6 +196,7 @@ def _apply(trust: Trust, n: int, body: bytes, signature: bytes) -> str | None:
         sign_public=sign_public,
         n=n,
         issuer_id=issuer,
+        from_seq=from_seq,
     )
     if sign_public is not None and (before is None or before.sign_public != sign_public):
         trust.sign_keys.setdefault(subject, []).append((from_seq, sign_public))
@@ -274,6 +277,30 @@ def issue_account(
     )
 
 
+#: Audit actions whose grant is signed in the same transaction, just before or after
+#: the entry (a role change may be recorded without one after an interruption).
+_GRANTED_ACTIONS = ("account.create", "account.disable", "account.enable", "account.revoke")
+
+
+def missing_grant(raw: Any, trust: Trust, user_id: str) -> int | None:
+    """The audit entry of an account change whose grant is not there (the newest grant
+    of the account is older than it: removed), or None. One indexed lookup."""
+    grant = trust.account(user_id)
+    if trust.signed_from is None:
+        return None
+    row = raw.execute(
+        "SELECT max(seq) FROM audit_event WHERE target_kind = 'user' AND target_id = ?"
+        f" AND action IN ({', '.join('?' for _ in _GRANTED_ACTIONS)})",
+        (user_id, *_GRANTED_ACTIONS),
+    ).fetchone()
+    seq = row[0] if row else None
+    if seq is None or seq < trust.signed_from:
+        return None
+    if grant is None or seq > grant.from_seq + 1:
+        return int(seq)
+    return None
+
+
 def row_problems(raw: Any, trust: Trust) -> list[str]:
     """`user_account` rows that say something the signed grants do not (they grant
     nothing; this names them)."""
@@ -282,6 +309,12 @@ def row_problems(raw: Any, trust: Trust) -> list[str]:
         "SELECT id, username, roles, status FROM user_account ORDER BY username"
     ):
         grant = trust.account(user_id)
+        missing = missing_grant(raw, trust, user_id)
+        if missing is not None:
+            problems.append(
+                f"the grant of account {username}'s change in audit entry {missing} is "
+                "missing (removed): its account is refused"
+            )
         if grant is None:
             problems.append(f"account {username} has no signed grant: it grants nothing")
             continue

@@ -159,6 +159,21 @@ def test_an_sql_status_change_does_not_let_a_disabled_account_back_in(team):
         accounts.sign_in(team, username=CAL, password=CAL_PASSWORD)
 
 
+def test_removing_the_grant_that_disabled_an_account_does_not_let_it_back_in(team):
+    admin = accounts.sign_in(team, username=ADMIN, password=ADMIN_PASSWORD)
+    accounts.disable_user(admin, user_id=user_id(team, CAL))
+    admin.close()
+    conn = raw_db(team)
+    conn.execute("DROP TRIGGER grant_statement_no_delete")
+    conn.execute("DELETE FROM grant_statement WHERE n = (SELECT max(n) FROM grant_statement)")
+    conn.execute("UPDATE user_account SET status = 'active' WHERE username = ?", (CAL,))
+    conn.close()
+    with pytest.raises(IdentityRefusedError):
+        accounts.sign_in(team, username=CAL, password=CAL_PASSWORD)
+    result = verify_as(team, BEA, BEA_PASSWORD)
+    assert any(CAL in p and "missing (removed)" in p for p in result.grant_problems)
+
+
 def test_the_restore_check_uses_grants_not_the_edited_row(team, tmp_path):
     admin = accounts.sign_in(team, username=ADMIN, password=ADMIN_PASSWORD)
     maintenance.backup(admin, dest=tmp_path / "b.isbackup")
