@@ -137,17 +137,28 @@ def _regrant(
     if not trust.established:
         return
     current = trust.account(user_id)
-    account = session.get(UserAccount, user_id)
-    if current is None and (account is None or roles is None):
-        raise AccountError("That account has no signed grant; it cannot be changed.")
+    if current is not None:
+        username, granted_roles = current.username, current.roles
+        granted_status, granted_keys = current.status, (current.box_public, current.sign_public)
+    else:  # a new account (or one carried over without a grant: an administrator's fix)
+        account = session.get(UserAccount, user_id)
+        if account is None or roles is None:
+            raise AccountError("That account has no signed grant; it cannot be changed.")
+        username, granted_roles, granted_status, granted_keys = (
+            account.username,
+            roles,
+            "active",
+            (None, None),
+        )
+    box_public, sign_public = keys if keys is not None else granted_keys
     store.grant(
         session,
         user_id=user_id,
-        username=current.username if current else account.username,  # type: ignore[union-attr]
-        roles=roles if roles is not None else current.roles,  # type: ignore[union-attr]
-        status=status or (current.status if current else "active"),
-        box_public=keys[0] if keys else (current.box_public if current else None),
-        sign_public=keys[1] if keys else (current.sign_public if current else None),
+        username=username,
+        roles=roles if roles is not None else granted_roles,
+        status=status or granted_status,
+        box_public=box_public,
+        sign_public=sign_public,
         reason=reason,
     )
 

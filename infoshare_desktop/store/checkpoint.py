@@ -40,6 +40,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -100,10 +101,10 @@ class Checkpointer:
         self._signer, self._trust = signer, trust
         self._fd: int | None = None
 
-    def _statement(self, owner: str, seen: Seen) -> dict:
+    def _statement(self, owner: str, seen: Seen) -> dict[str, Any]:
         return {"store": self._store_id, "user": owner, "seq": seen.seq, "head": seen.head.hex()}
 
-    def seal(self, seen: Seen, *, owner: str | None = None) -> dict:
+    def seal(self, seen: Seen, *, owner: str | None = None) -> dict[str, Any]:
         """A checkpoint for this user (or, after a restore, for `owner`: signed by this
         administrator)."""
         if self._signer is None:
@@ -141,7 +142,7 @@ class Checkpointer:
             raise CheckpointTampered()
         return seen
 
-    def _open_signed(self, sealed: dict) -> Seen | None:
+    def _open_signed(self, sealed: dict[str, Any]) -> Seen | None:
         signer_id = sealed.get("signer")
         if signer_id == self._user_id:
             if self._signer is None or sealed.get("public") != crypto.b64e(self._signer.public):
