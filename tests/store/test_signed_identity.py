@@ -314,6 +314,16 @@ def test_an_old_copy_of_a_slot_or_key_store_after_a_reset_opens_nothing(team):
     with pytest.raises(IdentityRefusedError):
         accounts.sign_in(team, username=CAL, password=CAL_PASSWORD)
 
+    # What the old copy still gives a raw reader until the next rotation: the data key.
+    old_key = Keystore.load(team.keystore).unlock(CAL, CAL_PASSWORD).current_key
+    raw_connect(team.database, old_key).close()
+    team.keystore.write_text(json.dumps(current))
+    admin = accounts.sign_in(team, username=ADMIN, password=ADMIN_PASSWORD)
+    admin.rotate_key()
+    admin.close()
+    with pytest.raises(StoreDamagedError):
+        raw_connect(team.database, old_key)
+
 
 # -- the audit trail -------------------------------------------------------------------
 
