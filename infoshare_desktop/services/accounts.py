@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -24,10 +25,11 @@ from infoshare_desktop.domain.accounts import (
 )
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
+from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.store import audit, crypto
 from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.core import SignedIn, Store, store_exists, utcnow
-from infoshare_desktop.store.errors import StoreError
+from infoshare_desktop.store.core import SignedIn, store_exists, utcnow
+from infoshare_desktop.store.core import Store as Store  # the interface's handle on a store
 from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 
@@ -36,7 +38,7 @@ DEFAULT_IDLE_LOCK_MINUTES = 5
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
-class AccountError(StoreError):
+class AccountError(ServiceError):
     """An account request that cannot be carried out; the message says why."""
 
 
@@ -397,16 +399,26 @@ def reset_password(store: Store, *, user_id: str) -> str:
         if account is None or granted is None or granted[1] == "revoked":
             raise AccountError("That account does not exist or has been revoked.")
         roles = granted[0]
-        issue = {
-            "data_keys": {keystore.epoch: store.keys.current_key},
-            "audit_anchor": _anchor_for(store, roles) if granted[1] == "active" else None,
-            "root_public": store.trust.root_public,
-        }
+        data_keys = {keystore.epoch: store.keys.current_key}
+        anchor = _anchor_for(store, roles) if granted[1] == "active" else None
+        root_public = store.trust.root_public
         if user_id in keystore.user_ids():
-            keystore.reissue(user_id, code=code, **issue)
+            keystore.reissue(
+                user_id,
+                code=code,
+                data_keys=data_keys,
+                audit_anchor=anchor,
+                root_public=root_public,
+            )
         else:  # an account whose adding was interrupted before its slot was saved
             keystore.add_user(
-                username=account.username, user_id=user_id, secret=code, setup_code=True, **issue
+                username=account.username,
+                user_id=user_id,
+                secret=code,
+                setup_code=True,
+                data_keys=data_keys,
+                audit_anchor=anchor,
+                root_public=root_public,
             )
         # The grant of the new keys first: should this stop before the slot is saved,
         # the old slot no longer matches its grant and is refused (reset again).
@@ -470,7 +482,7 @@ def set_idle_lock_minutes(store: Store, *, minutes: int) -> None:
         )
 
 
-def preferences(store: Store) -> dict:
+def preferences(store: Store) -> dict[str, Any]:
     """The signed-in user's display preferences (text size, theme)."""
     user = signed_in(store)
     with store.read() as session:

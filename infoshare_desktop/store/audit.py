@@ -43,12 +43,12 @@ from sqlmodel import Session
 
 from infoshare_desktop.store.grants import Trust
 from infoshare_desktop.store.signing import Context, Signer, verify
-from infoshare_desktop.store.tables import AuditEvent, AuditState
+from infoshare_desktop.store.tables import AuditEvent, AuditState, table_of
 from infoshare_desktop.store.writes import raw_connection, stored_time
 
 GENESIS = b"\x00" * 32
-_STATE = AuditState.__table__  # type: ignore[attr-defined]
-_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_STATE = table_of(AuditState)
+_EVENTS = table_of(AuditEvent)
 _SIGNED_INSERT = sa_text(
     "INSERT INTO audit_event (seq, at, actor_id, action, target_kind, target_id, detail,"
     " prev_hash, entry_hash, mac, signer_id, signature) VALUES (:seq, :at, :actor_id, :action,"
@@ -195,7 +195,7 @@ def append(
     state = raw.execute("SELECT seq, head, next_key FROM audit_state WHERE id = 1").fetchone()
     if state is None:
         raise RuntimeError("audit chain not initialised")
-    seq, head, key = state[0] + 1, bytes(state[1]), bytes(state[2])
+    seq, head, key = int(state[0]) + 1, bytes(state[1]), bytes(state[2])
     at = at or datetime.now(UTC)
     fields = {
         "actor": actor_id,

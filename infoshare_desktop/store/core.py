@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -465,7 +465,7 @@ class Store:
         keystore.forget_intents(done)
         keystore.save()
 
-    def keystore_change(self):  # type: ignore[no-untyped-def]
+    def keystore_change(self) -> AbstractContextManager[Keystore]:
         """The key store read afresh under its lock, for one change (see Keystore)."""
         return Keystore.transaction(self.paths.keystore)
 
@@ -613,7 +613,7 @@ class Store:
             self.trust = grants.load(raw_connection(session), self.keystore.store_id)
         return self.trust
 
-    def checkpoint_for(self, owner: str, seq: int, head: bytes) -> dict | None:
+    def checkpoint_for(self, owner: str, seq: int, head: bytes) -> dict[str, Any] | None:
         """A checkpoint for `owner` at (seq, head), signed by this user (a backup's key
         store gets one per account at the backup's own head, see backup)."""
         if self._signer is None or self._checkpointer is None:
@@ -745,6 +745,7 @@ class Store:
             pooled = self.engine.raw_connection()
             try:
                 raw = pooled.dbapi_connection
+                assert raw is not None  # a checked-out connection always has one
                 raw.execute("BEGIN IMMEDIATE")
                 try:
                     yield raw

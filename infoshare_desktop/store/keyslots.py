@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import filelock
 
@@ -94,7 +95,7 @@ class Intent:
     detail: str | None
 
     @classmethod
-    def from_dict(cls, d: dict) -> Intent:
+    def from_dict(cls, d: dict[str, Any]) -> Intent:
         return cls(
             d["id"],
             datetime.fromisoformat(d["at"]),
@@ -173,7 +174,7 @@ def failure_delay(failures: int) -> float:
 
 
 class Keystore:
-    def __init__(self, path: Path, data: dict) -> None:
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
         self.path = path
         self._data = data
         self._held = False
@@ -253,7 +254,7 @@ class Keystore:
         atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
         self._data["generation"] = data["generation"]  # only once it is on disk
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return copy.deepcopy(self._data)
 
     def to_bytes(self) -> bytes:
@@ -261,11 +262,11 @@ class Keystore:
 
     @property
     def store_id(self) -> str:
-        return self._data["store_id"]
+        return str(self._data["store_id"])
 
     @property
     def epoch(self) -> int:
-        return self._data["epoch"]
+        return int(self._data["epoch"])
 
     @property
     def pending_epoch(self) -> int | None:
@@ -274,7 +275,7 @@ class Keystore:
     @property
     def generation(self) -> int:
         """Raised by one on every save: a copy with a lower number is an older file."""
-        return self._data.get("generation", 0)
+        return int(self._data.get("generation", 0))
 
     # -- intents (see the module docstring) --------------------------------------------
     def add_intent(
@@ -316,13 +317,13 @@ class Keystore:
     def has_user(self, username: str) -> bool:
         return self._lookup(username) in self._data["slots"]
 
-    def _slot(self, username: str) -> dict:
-        slot = self._data["slots"].get(self._lookup(username))
+    def _slot(self, username: str) -> dict[str, Any]:
+        slot: dict[str, Any] | None = self._data["slots"].get(self._lookup(username))
         if slot is None:
             raise UnknownUserError()
         return slot
 
-    def _slot_by_id(self, user_id: str) -> tuple[str, dict]:
+    def _slot_by_id(self, user_id: str) -> tuple[str, dict[str, Any]]:
         for lookup, slot in self._data["slots"].items():
             if slot["user_id"] == user_id:
                 return lookup, slot
@@ -369,7 +370,7 @@ class Keystore:
 
     def _issue_keys(
         self,
-        slot: dict,
+        slot: dict[str, Any],
         secret: str,
         setup_code: bool,
         data_keys: dict[int, bytes],
@@ -404,7 +405,7 @@ class Keystore:
             self._seal_data_key(slot, epoch, key)
 
     def _wrap_secrets(
-        self, slot: dict, private: bytes, sign_private: bytes | None, secret: str
+        self, slot: dict[str, Any], private: bytes, sign_private: bytes | None, secret: str
     ) -> bytes:
         """Wrap the slot's private keys under `secret`; returns the wrapping key."""
         params = crypto.KdfParams.fresh(**DEFAULT_KDF)
@@ -415,7 +416,7 @@ class Keystore:
             self._wrap_signing(slot, wrap_key, sign_private, checkpointed=not slot.get("setup"))
         return wrap_key
 
-    def _signing_aad(self, slot: dict, purpose: str) -> bytes:
+    def _signing_aad(self, slot: dict[str, Any], purpose: str) -> bytes:
         """The root of trust a signing key was given under, and whether its owner has
         signed in (so has checkpoints), are bound to it: a slot where either was changed
         does not open."""
@@ -427,7 +428,12 @@ class Keystore:
         )
 
     def _wrap_signing(
-        self, slot: dict, wrap_key: bytes, sign_private: bytes, *, checkpointed: bool = True
+        self,
+        slot: dict[str, Any],
+        wrap_key: bytes,
+        sign_private: bytes,
+        *,
+        checkpointed: bool = True,
     ) -> None:
         """Wrap the signing key under the password. `checkpointed`: its owner has signed
         in, so has checkpoints from now on (see checkpoint)."""
@@ -471,7 +477,7 @@ class Keystore:
             for s in self._data["slots"].values()
         }
 
-    def _seal_data_key(self, slot: dict, epoch: int, key: bytes) -> None:
+    def _seal_data_key(self, slot: dict[str, Any], epoch: int, key: bytes) -> None:
         public = crypto.b64d(slot["public"])
         slot["keys"][str(epoch)] = crypto.seal(
             public, key, self._aad("data", slot["user_id"], epoch)
@@ -487,7 +493,7 @@ class Keystore:
             slot["audit_anchor"] = crypto.seal(public, anchor, self._aad("audit", user_id))
 
     def public_key(self, user_id: str) -> str:
-        return self._slot_by_id(user_id)[1]["public"]
+        return str(self._slot_by_id(user_id)[1]["public"])
 
     def sign_public_key(self, user_id: str) -> bytes | None:
         text = self._slot_by_id(user_id)[1].get("sign_public")
@@ -497,10 +503,10 @@ class Keystore:
         """The user has chosen their own password (so has signed in at least once)."""
         return not self._slot_by_id(user_id)[1].get("setup")
 
-    def slot_checkpoint(self, user_id: str) -> dict | None:
+    def slot_checkpoint(self, user_id: str) -> dict[str, Any] | None:
         return self._slot_by_id(user_id)[1].get("checkpoint")
 
-    def set_slot_checkpoint(self, user_id: str, checkpoint: dict) -> None:
+    def set_slot_checkpoint(self, user_id: str, checkpoint: dict[str, Any]) -> None:
         self._slot_by_id(user_id)[1]["checkpoint"] = checkpoint
 
     def remove_user(self, user_id: str) -> None:
@@ -508,7 +514,7 @@ class Keystore:
         del self._data["slots"][lookup]
 
     def user_id_for(self, username: str) -> str:
-        return self._slot(username)["user_id"]
+        return str(self._slot(username)["user_id"])
 
     def is_locked(self, user_id: str) -> bool:
         return bool(self._slot_by_id(user_id)[1].get("locked"))
@@ -522,7 +528,7 @@ class Keystore:
         return int(self._slot_by_id(user_id)[1].get("failures", 0))
 
     # -- unlock ---------------------------------------------------------------------
-    def _open_private(self, slot: dict, secret: str) -> tuple[bytes, bytes]:
+    def _open_private(self, slot: dict[str, Any], secret: str) -> tuple[bytes, bytes]:
         """(X25519 private key, the key derived from the password)."""
         try:
             params = crypto.KdfParams(**slot["private"]["kdf"])
@@ -533,7 +539,7 @@ class Keystore:
             raise KeystoreDamagedError() from exc
         return crypto.unwrap(key, slot["private"], self._aad("private", slot["user_id"])), key
 
-    def _open_signing(self, slot: dict, private: bytes, wrap_key: bytes) -> bytes | None:
+    def _open_signing(self, slot: dict[str, Any], private: bytes, wrap_key: bytes) -> bytes | None:
         """The slot's signing key (None in a slot from before signed identity). A slot
         whose root or signing key was changed does not open (KeystoreDamagedError)."""
         try:
@@ -645,7 +651,7 @@ class Keystore:
 
     def _set_password(
         self,
-        slot: dict,
+        slot: dict[str, Any],
         private: bytes,
         sign_private: bytes | None,
         new_password: str,
