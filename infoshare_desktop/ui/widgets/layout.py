@@ -148,15 +148,23 @@ class ReflowSplitter(QSplitter):
     """Two panes side by side, or one above the other when the text is large for the
     width (200% on a 1366-pixel screen), so neither is cut to a sliver."""
 
-    def __init__(self, parent: QWidget | None = None, *, stacked_lines: int = 0) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        stacked_lines: int = 0,
+        reflow_characters: int = REFLOW_CHARACTERS,
+    ) -> None:
         """`stacked_lines`: when stacked, at least this many lines of text tall (for a
-        splitter inside a scroll area, so each pane keeps useful room)."""
+        splitter inside a scroll area, so each pane keeps useful room);
+        `reflow_characters`: narrower than this many average characters, stack."""
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setChildrenCollapsible(False)
         self.stacked_lines = stacked_lines
+        self.reflow_characters = reflow_characters
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        narrow = self.width() < REFLOW_CHARACTERS * self.fontMetrics().averageCharWidth()
+        narrow = self.width() < self.reflow_characters * self.fontMetrics().averageCharWidth()
         wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
         if wanted != self.orientation():
             self.setOrientation(wanted)
