@@ -389,37 +389,45 @@ class HeadingLabel(WordWrapLabel):
     def __init__(self, text: str, level: int, parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.level = level
+        self.accessible_interface: object = None  # see _accessible_for
         self.setTextFormat(Qt.TextFormat.PlainText)
         set_role(self, "heading" if level <= 2 else "subheading")
 
 
-class _HeadingAccessible(QAccessibleWidget, QAccessibleAttributesInterface):
+class _LevelAttribute(QAccessibleAttributesInterface):
+    """A heading's level, as the Level attribute (AT-SPI's "level")."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def attributeKeys(self) -> list[QAccessible.Attribute]:
+        return [QAccessible.Attribute.Level]
+
+    def attributeValue(self, key: QAccessible.Attribute) -> int | None:
+        return self.level if key == QAccessible.Attribute.Level else None
+
+
+class _HeadingAccessible(QAccessibleWidget):
     """What assistive technology is told of a `HeadingLabel`: the role Heading, its words
-    as its name, and its level as the Level attribute (AT-SPI's "level")."""
+    as its name, and its level."""
 
     def __init__(self, label: HeadingLabel) -> None:
-        QAccessibleWidget.__init__(self, label, QAccessible.Role.Heading)
-        QAccessibleAttributesInterface.__init__(self)
+        super().__init__(label, QAccessible.Role.Heading)
+        # Its own object, not a second base class: PySide's objects of two C++ bases
+        # crash Qt's AT-SPI bridge when it asks for the attributes.
+        self.level_attribute = _LevelAttribute(label.level)
 
     def text(self, kind: QAccessible.Text) -> str:
         if kind == QAccessible.Text.Name:
             return self.widget().text()
         return super().text(kind)
 
-    def attributeKeys(self) -> list[QAccessible.Attribute]:
-        return [QAccessible.Attribute.Level]
-
-    def attributeValue(self, key: QAccessible.Attribute) -> int | None:
-        if key == QAccessible.Attribute.Level:
-            return self.widget().level
-        return None
-
     def interface_cast(self, kind: QAccessible.InterfaceType) -> object:
         if kind == QAccessible.InterfaceType.AttributesInterface:
-            # PySide builds each C++ base of a Python class as its own C++ object; the
-            # second is this object's QAccessibleAttributesInterface.
-            return shiboken6.VoidPtr(shiboken6.getCppPointer(self)[1])
-        return None
+            return shiboken6.VoidPtr(shiboken6.getCppPointer(self.level_attribute)[0])
+        # No other interface; a null pointer as PySide can pass it (None crashes it).
+        return shiboken6.VoidPtr(0)
 
 
 class _DocumentAccessible(QAccessibleWidget):
@@ -435,11 +443,17 @@ class _DocumentAccessible(QAccessibleWidget):
 
 
 def _accessible_for(_class_name: str, obj: QObject) -> QAccessibleWidget | None:
+    """Qt keeps the interface it is given in its cache until the widget goes, but PySide
+    leaves it owned by Python: the widget holds it, so it lives exactly as long (an
+    interface collected early leaves Qt's AT-SPI bridge calling into freed memory)."""
+    interface: QAccessibleWidget | None = None
     if isinstance(obj, HeadingLabel):
-        return _HeadingAccessible(obj)
-    if isinstance(obj, _PageWidget):
-        return _DocumentAccessible(obj)
-    return None
+        interface = _HeadingAccessible(obj)
+    elif isinstance(obj, _PageWidget):
+        interface = _DocumentAccessible(obj)
+    if interface is not None:
+        obj.accessible_interface = interface
+    return interface
 
 
 QAccessible.installFactory(_accessible_for)
@@ -450,6 +464,7 @@ class _PageWidget(QWidget):
 
     def __init__(self, page: _Page, name: str) -> None:
         super().__init__()
+        self.accessible_interface: object = None  # see _accessible_for
         self.setObjectName("recordDetailsPage")
         self.setAccessibleName(name)
         layout = QVBoxLayout(self)
