@@ -200,7 +200,9 @@ def headings(nodes: list[dict]) -> dict[str, str]:
 def test_details_pane_is_a_document_with_headings_and_rows_read_as_shown(signed_in):
     app = signed_in
     app.keys("alt+Left")  # back from the sharing form to the case (kept as a draft)
-    assert app.ask("tab_to", name="Chronology", role="table")["ok"]
+    wait_audit(app, "the case again", lambda n: not described(n, "Checklist status"))
+    answer = app.ask("tab_to", name="Chronology", role="table", max=80)
+    assert answer["ok"], answer["focus"]
     app.keys("ctrl+End")
     nodes: list[dict] = []
     for _ in range(40):  # from the newest record back, to a sharing decision
@@ -260,17 +262,21 @@ def test_new_case_dialog(signed_in):
 def test_review_dialog_names_its_controls_and_announces_a_missing_comment(signed_in):
     app = signed_in
     app.keys("ctrl+5")
-    assert app.ask("tab_to", name="Review queue", role="table")["ok"]
+    assert app.ask("tab_to", name="Records awaiting review", role="table")["ok"]
     app.keys("Down", "Return")
     wait_window(app, "Review:")
-    check_screen(app, "review dialog", max_tabs=120)
-    # Return without a comment: the problem is said, not only shown.
-    assert app.ask("tab_to", name="Outcome: Return for more detail")["ok"]
-    app.ask("clear")
-    app.keys("space")
-    heard(app, "comment")
-    app.keys("Escape")
-    wait_focus(app, "Review queue")
+    try:
+        check_screen(app, "review dialog", max_tabs=120)
+        # Return without a comment: what is still needed is said, not only shown.
+        assert app.ask("tab_to", name="Outcome: Endorsed", role="radio button")["ok"]
+        app.keys("Down", "Down")  # the arrow keys move within the group
+        wait_focus(app, "Outcome: Returned for more detail")
+        app.ask("clear")
+        app.keys("space")
+        assert "more detail is needed" in heard(app, "Not yet")
+    finally:
+        app.keys("Escape")
+    wait_focus(app, "Records awaiting review")
 
 
 def test_user_account_dialogs(signed_in):
@@ -283,7 +289,7 @@ def test_user_account_dialogs(signed_in):
     app.keys("Escape")
     wait_focus(app, "Add user")
 
-    assert app.ask("tab_to", name="Users", role="table")["ok"]
+    assert app.ask("tab_to", name="Accounts", role="table")["ok"]
     app.keys("ctrl+End")
     assert app.ask("tab_to", name="Reset password…")["ok"]
     app.keys("space")
