@@ -189,6 +189,13 @@ def wait_audit(desktop, what: str, found) -> list[dict]:
         desktop.ask("wait_focus", name="\x00", timeout=0.5)  # let events arrive a moment
 
 
+def open_menu(desktop, keys: str, first_item: str) -> None:
+    """Open a menu and wait until its first item has the focus (a key pressed before the
+    menu is open would go to the window instead)."""
+    desktop.keys(keys)
+    wait_focus(desktop, first_item)
+
+
 def headings(nodes: list[dict]) -> dict[str, str]:
     return {
         node["name"]: node["attributes"].get("level", "")
@@ -241,7 +248,8 @@ def test_details_pane_is_a_document_with_headings_and_rows_read_as_shown(signed_
 
 def test_consent_decision_form_names_its_controls_and_speaks_its_status(signed_in):
     app = signed_in
-    app.keys("alt+c", "c")  # Case > New consent decision…
+    open_menu(app, "alt+c", "New case…")
+    app.keys("c")  # Case > New &consent decision…
     nodes = wait_audit(app, "consent form", lambda n: described(n, "Checklist status"))
     status = described(nodes, "Checklist status")[0]["name"]
     assert re.search(r"\d+ items? to complete", status), status
@@ -298,7 +306,8 @@ def test_user_account_dialogs(signed_in):
     app.keys("Escape")
     wait_focus(app, "Reset password")
 
-    app.keys("alt+a", "c")  # Account > Change password…
+    open_menu(app, "alt+a", "Change password…")
+    app.keys("Return")  # Account > Change password…
     wait_window(app, "Change password")
     check_screen(app, "change password")
     wait_focus(app, "")
@@ -313,7 +322,8 @@ def test_user_account_dialogs(signed_in):
 
 def test_restore_from_backup_dialog(signed_in):
     app = signed_in
-    app.keys("alt+m", "s")  # Administration > Restore from backup…
+    open_menu(app, "alt+m", "Users…")
+    app.keys("s")  # Administration > Re&store from backup…
     wait_window(app, "Restore from backup")
     check_screen(app, "restore from backup")
     app.keys("Escape")
