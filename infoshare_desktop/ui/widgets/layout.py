@@ -208,5 +208,7 @@ class ReflowSplitter(QSplitter):
         second = width - width * 3 // 5
         if self.narrow_and_short():
             column = 30 * self.fontMetrics().averageCharWidth()
-            second = min(width - 1, max(self.widget(1).minimumSizeHint().width(), column))
+            checklist = self.widget(1)
+            least = checklist.minimumSizeHint().width() if checklist is not None else 0
+            second = min(width - 1, max(least, column))
         self.setSizes([width - second, second])

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from typing import cast
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -419,15 +420,18 @@ class _HeadingAccessible(QAccessibleWidget):
         self.level_attribute = _LevelAttribute(label.level)
 
     def text(self, kind: QAccessible.Text) -> str:
-        if kind == QAccessible.Text.Name:
-            return self.widget().text()
+        label = self.widget()
+        if kind == QAccessible.Text.Name and isinstance(label, QLabel):
+            return label.text()
         return super().text(kind)
 
-    def interface_cast(self, kind: QAccessible.InterfaceType) -> object:
+    def interface_cast(self, kind: QAccessible.InterfaceType) -> int:
+        # PySide's stub says int, but its binding passes a pointer back to Qt only as a
+        # VoidPtr (an int, or None, crashes it): hence the casts.
         if kind == QAccessible.InterfaceType.AttributesInterface:
-            return shiboken6.VoidPtr(shiboken6.getCppPointer(self.level_attribute)[0])
-        # No other interface; a null pointer as PySide can pass it (None crashes it).
-        return shiboken6.VoidPtr(0)
+            address = shiboken6.getCppPointer(self.level_attribute)[0]
+            return cast(int, shiboken6.VoidPtr(address))
+        return cast(int, shiboken6.VoidPtr(0))  # no other interface
 
 
 class _DocumentAccessible(QAccessibleWidget):
@@ -451,7 +455,7 @@ def _accessible_for(_class_name: str, obj: QObject) -> QAccessibleWidget | None:
         interface = _HeadingAccessible(obj)
     elif isinstance(obj, _PageWidget):
         interface = _DocumentAccessible(obj)
-    if interface is not None:
+    if isinstance(obj, (HeadingLabel, _PageWidget)):
         obj.accessible_interface = interface
     return interface
 
@@ -525,8 +529,9 @@ class RecordDetailsView(QScrollArea):
         self.setAccessibleDescription(message)
 
     def _show(self, page: _Page, name: str) -> None:
+        content = self.widget()
         had_focus = self.hasFocus() or (
-            self.widget() is not None and self.widget().isAncestorOf(self.focusWidget())
+            content is not None and content.isAncestorOf(self.focusWidget())
         )
         self.page = page
         content = _PageWidget(page, name)
