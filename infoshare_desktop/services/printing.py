@@ -304,8 +304,12 @@ def _gather(store: Store, *, case_id: str, options: SummaryOptions, printed_by: 
     now = utcnow()
     gathered = _assemble(case, list(rows), names, head.short, options, printed_by, now)
     shown = identifier.text() if identifier else describe_identifier(None)
-    document = replace(gathered.document, case=replace(gathered.document.case, identifier=shown))
-    return replace(gathered, document=document)
+    gathered.document = replace(
+        gathered.document,
+        case=replace(gathered.document.case, identifier=shown),
+        root_fingerprint=store.root_fingerprint,
+    )
+    return gathered
 
 
 def _assemble(

@@ -14,7 +14,15 @@ import html
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -30,6 +38,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStackedWidget,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -76,6 +86,7 @@ DRAFT_KIND_WORDS = {
     RecordKind.AMENDMENT.value: "amendment",
 }
 CONSENT_SHOWN = 4
+CASE_REFLOW = 130
 
 
 def draft_kind_words(kind: str) -> str:
@@ -109,6 +120,16 @@ def consent_position_lines(items: list[ConsentPositionItem]) -> list[str]:
         if item.standing.standing is not Standing.SUPERSEDED
         and item.record_id not in ended_by_shown
     ]
+
+
+class OneLineDelegate(QStyledItemDelegate):
+    """Cells on one line (elided at the end when too long) in a table that wraps."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
 
 
 class CaseView(QWidget):
@@ -233,8 +254,13 @@ class CaseView(QWidget):
         self.table.setObjectName("chronologyTable")
         make_list_table(self.table, "Chronology")
         self.table.setModel(self.model)
-        self.table.setWordWrap(False)
+        # The short columns wrap between words rather than be cut (see _fit_columns).
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setItemDelegateForColumn(ChronologyTableModel.SUMMARY, OneLineDelegate(self))
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.viewport().installEventFilter(self)
+        self._fitted_width = -1
         self.details = RecordDetailsView(page)
 
         left = QWidget(page)
@@ -254,7 +280,9 @@ class CaseView(QWidget):
         details_heading.setBuddy(self.details)
         right_layout.addWidget(details_heading)
         right_layout.addWidget(self.details, 1)
-        self.splitter = ReflowSplitter(page, stacked_lines=24)
+        # Side by side only while the chronology's short columns fit beside the details
+        # without wrapping to a sliver (at Medium on 1366 pixels, not at Large).
+        self.splitter = ReflowSplitter(page, stacked_lines=24, reflow_characters=CASE_REFLOW)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
@@ -356,24 +384,69 @@ class CaseView(QWidget):
             self._fit_columns()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Fit the chronology's columns to the new width (the summary keeps a third)."""
+        """Fit the chronology's columns to the new width."""
         super().resizeEvent(event)
         self._fit_columns()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Fit the columns again when the chronology's own width changes (the splitter
+        moved, a scroll bar came or went), once per width."""
+        if (
+            watched is self.table.viewport()
+            and event.type() == QEvent.Type.Resize
+            and self.table.viewport().width() != self._fitted_width
+        ):
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
     def _fit_columns(self) -> None:
-        """Fit the short columns to their contents: the two dates in full, the others
-        (kind, author, status) elided if need be so the summary (the last, stretching
-        column) keeps a quarter of the width."""
+        """Fit the short columns (kind, the two dates, author, status) to their contents
+        on one line when there is room, and otherwise wrap them between words (never
+        narrower than their longest word, so nothing in them is cut); the summary, the
+        last column, takes what is left, on one line, and only it may be elided (the
+        details pane and its tooltip have it whole)."""
         table, model = self.table, ChronologyTableModel
-        em = self.fontMetrics().horizontalAdvance("M")
-        dates = (model.HAPPENED, model.RECORDED)
-        for column in range(model.SUMMARY):
+        self._fitted_width = table.viewport().width()
+        short = [c for c in range(model.SUMMARY) if not table.isColumnHidden(c)]
+        metrics = table.fontMetrics()
+        header = table.horizontalHeader()
+        full, narrow = {}, {}
+        table.setWordWrap(False)  # measured on one line; what a cell adds to its text
+        for column in short:
             table.resizeColumnToContents(column)
-        others = [c for c in range(model.SUMMARY) if c not in dates and not table.isColumnHidden(c)]
-        room = table.viewport().width() * 3 // 4 - sum(table.columnWidth(c) for c in dates)
-        widest = max(6 * em, min(12 * em, room // max(len(others), 1)))
-        for column in others:
-            table.setColumnWidth(column, min(table.columnWidth(column), widest))
+            full[column] = table.columnWidth(column)
+        table.setWordWrap(True)
+        for column in short:
+            texts = [
+                str(self.model.index(row, column).data() or "")
+                for row in range(self.model.rowCount())
+            ]
+            widest_text = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+            # A date and time wraps after the date ("13 Aug 2025" over "00:58"), not
+            # inside it; other texts between any words.
+            keep = 3 if column in (model.HAPPENED, model.RECORDED) else 1
+            words = [
+                unit for t in texts for unit in (" ".join(t.split()[:keep]), *t.split()[keep:])
+            ]
+            widest_word = max((metrics.horizontalAdvance(w) for w in words), default=0)
+            # What the cell adds to its text (margins; the kind's icon) stays the same.
+            # Two pixels more than measured: the wrapped layout's fractional advances
+            # add up to a little more than the whole-pixel ones.
+            narrow[column] = max(
+                header.sectionSizeFromContents(column).width(),
+                full[column] - widest_text + widest_word + 2,
+            )
+        summary_room = max(12 * metrics.horizontalAdvance("M"), table.viewport().width() // 4)
+        room = table.viewport().width() - summary_room
+        wanted = sum(full.values())
+        if wanted > room:
+            # Share what is left over the narrowest fit in proportion to what each lacks.
+            spare = max(0, room - sum(narrow.values()))
+            lacking = sum(full[c] - narrow[c] for c in short) or 1
+            for column in short:
+                extra = spare * (full[column] - narrow[column]) // lacking
+                table.setColumnWidth(column, min(full[column], narrow[column] + extra))
+        table.resizeRowsToContents()
 
     def select_record(self, record_id: str) -> bool:
         row = self.model.row_of(record_id)
