@@ -1,4 +1,4 @@
-"""The consistent identifier's SQL (table `case_identifier`, migration 0007): append-only
+"""The consistent identifier's SQL (table `case_identifier`, migration 0008): append-only
 rows, the latest of a case is its identifier. Every function takes a Session (its
 connection is used) or a DB-API connection, inside the caller's transaction."""
 

@@ -1,7 +1,7 @@
 """The worklist's SQL: each question one indexed, LIMITed query and a capped COUNT.
 
 Nothing here grows with the store: every query walks one index range
-(`review_status` and `consent_watch` from migration 0006, `ix_draft_user`) and stops at
+(`review_status` and `consent_watch` from migration 0007, `ix_draft_user`) and stops at
 its LIMIT; counts stop at COUNT_CAP ("1000 or more" is as useful as the exact figure).
 Only cases the user may see are counted or listed. Rows come back as dicts; the use case
 (role, rule, audit) is services.worklist's.

@@ -277,7 +277,7 @@ def test_every_query_walks_an_index(team, monkeypatch):
 
 
 def test_the_migration_backfill_gives_what_the_triggers_gave(team):
-    """Stores from before migration 0006 get both tables from their saved records: the
+    """Stores from before migration 0007 get both tables from their saved records: the
     backfill must agree with the triggers on the same history."""
     import importlib.util
 
@@ -313,7 +313,7 @@ def test_the_migration_backfill_gives_what_the_triggers_gave(team):
     by_triggers = tables(author)
     assert len(by_triggers[0]) == 2 and len(by_triggers[1]) == 2
     assert [r[-1] for r in by_triggers[1]].count(1) == 1  # the renewed one is ended
-    path = next((migrate.SCRIPTS / "versions").glob("0006_*.py"))
+    path = next((migrate.SCRIPTS / "versions").glob("0007_worklist_*.py"))
     spec = importlib.util.spec_from_file_location("worklist_migration", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

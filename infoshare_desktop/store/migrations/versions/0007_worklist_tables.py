@@ -16,8 +16,8 @@ LIMITed query and count it with an indexed COUNT:
   decisions relied on it. The worklist asks `domain.consent.consent_standing` (the one
   rule) about the few rows it shows; this table only finds them.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from collections import defaultdict
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

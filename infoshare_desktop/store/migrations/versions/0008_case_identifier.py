@@ -6,8 +6,8 @@ identifier is its latest row, and every earlier row stays, with who recorded it 
 when (a change is an amendment of the case, never a silent edit). NHS numbers are
 kept as their 10 digits, indexed for the exact search.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
