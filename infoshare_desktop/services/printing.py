@@ -58,11 +58,8 @@ from infoshare_desktop.domain.consent import (
     ended_consents,
     relied_on,
 )
-from infoshare_desktop.domain.enums import (
-    InfoCategory,
-    RecordKind,
-    SharingKind,
-)
+from infoshare_desktop.domain.enums import InfoCategory, RecordKind
+from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
@@ -311,8 +308,7 @@ def _assemble(
 ) -> _Gathered:
     """Filter, parse, redact and arrange what was read (no store access)."""
     by_id = {r.id: r for r in rows}
-    primary_kinds = {RecordKind.SHARING_DECISION.value, RecordKind.CONSENT_DECISION.value}
-    primary_kinds.add(RecordKind.ADVICE.value)
+    primary_kinds = {kind.value for kind, spec in KINDS.items() if not spec.targets_record}
     in_period = {
         r.id for r in rows if r.kind in primary_kinds and _in_period(r.occurred_at, options)
     }
@@ -485,23 +481,21 @@ def _assemble(
 
 def _counts(rows: list[SavedRecord]) -> tuple[tuple[str, str], ...]:
     kinds = Counter(r.kind for r in rows)
-    sharing = Counter(r.subkind for r in rows if r.kind == RecordKind.SHARING_DECISION.value)
-    breakdown = ", ".join(
-        f"{k.label.split(' (')[0].lower()} {sharing[k.value]}"
-        for k in SharingKind
-        if sharing[k.value]
-    )
-    total_sharing = kinds[RecordKind.SHARING_DECISION.value]
+    counts = [("Records in this summary", str(len(rows)))]
+    for kind, spec in KINDS.items():
+        total = kinds[kind.value]
+        if spec.subkinds is not None and total:
+            subkinds = Counter(r.subkind for r in rows if r.kind == kind.value)
+            breakdown = ", ".join(
+                f"{k.label.split(' (')[0].lower()} {subkinds[k.value]}"
+                for k in spec.subkinds
+                if subkinds[k.value]
+            )
+            counts.append((spec.plural, f"{total} ({breakdown})"))
+        else:
+            counts.append((spec.plural, str(total)))
     return (
-        ("Records in this summary", str(len(rows))),
-        (
-            "Sharing decisions",
-            f"{total_sharing} ({breakdown})" if total_sharing else "0",
-        ),
-        ("Consent decisions", str(kinds[RecordKind.CONSENT_DECISION.value])),
-        ("Amendments", str(kinds[RecordKind.AMENDMENT.value])),
-        ("Reviews", str(kinds[RecordKind.REVIEW.value])),
-        ("Advice records", str(kinds[RecordKind.ADVICE.value])),
+        *counts,
         ("Late entries", str(sum(1 for r in rows if r.late))),
         ("Shared without consent", str(sum(1 for r in rows if r.without_consent))),
         ("Significant-harm concern marked", str(sum(1 for r in rows if r.harm_concern))),

@@ -21,6 +21,7 @@ from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.errors import ChecklistRefused
+from infoshare_desktop.domain.kinds import summary_of
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     AmendmentDraft,
@@ -92,38 +93,6 @@ def search_text(draft: Draft) -> str:
 
     walk(draft)
     return "\n".join(parts)
-
-
-def _truncate(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def summary_of(kind: RecordKind, draft: Draft) -> str:
-    """The one line the chronology shows for a record."""
-    if isinstance(draft, SharingDecisionDraft):
-        parties = "; ".join(r.organisation or r.role or r.name for r in draft.recipients)
-        label = draft.kind.label if draft.kind else "Sharing decision"
-        if draft.kind is SharingKind.RECEIVED:
-            return _truncate(f"{label} from {parties}" if parties else label)
-        if draft.kind is SharingKind.NOT_SHARED:
-            who = draft.requester_organisation or parties
-            return _truncate(f"{label}: request from {who}" if who else label)
-        return _truncate(f"{label} with {parties}" if parties else label)
-    if isinstance(draft, ConsentDecisionDraft):
-        outcome = draft.outcome.label if draft.outcome else "recorded"
-        asked = draft.asked.label if draft.asked else "someone"
-        return _truncate(f"Consent: {outcome} ({asked})")
-    if isinstance(draft, AmendmentDraft):
-        reason = draft.reason.label if draft.reason else "amendment"
-        return _truncate(f"Amendment: {reason}")
-    if isinstance(draft, ReviewDraft):
-        outcome = draft.outcome.label if draft.outcome else "review"
-        return _truncate(f"Review: {outcome}")
-    if isinstance(draft, AdviceDraft):
-        return _truncate(
-            f"Advice from {draft.sought_from_role}" if draft.sought_from_role else "Advice"
-        )
-    return kind.label
 
 
 def _insert(
