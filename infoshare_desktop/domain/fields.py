@@ -795,6 +795,17 @@ SHARING_DECISION_FORM = Form(
 # ---- consent decision ------------------------------------------------------------------
 
 
+ENDS_LABELS = {
+    ConsentOutcome.WITHDRAWN: "Consent this withdrawal ends (tick each one withdrawn)",
+    ConsentOutcome.REFUSED: "Consent this refusal ends, if the person withdrew one by refusing",
+}
+REPLACES_LABEL = "Earlier consent this replaces, if any (a renewal or a narrower consent)"
+
+
+def _ends_label(d: ConsentDecisionDraft) -> str:
+    return ENDS_LABELS.get(d.outcome, REPLACES_LABEL) if d.outcome else REPLACES_LABEL
+
+
 def _given(d: ConsentDecisionDraft) -> bool:
     return d.outcome is not None and d.outcome.is_given
 
@@ -807,13 +818,6 @@ CONSENT_DECISION_FORM = Form(
             fields=(
                 _choice("asked", ConsentFrom, "Who was asked", "Asked"),
                 _line("asked_name", "Their name or role", "Name or role"),
-                Field(
-                    name="occurred_at",
-                    label="When consent was asked (date and time)",
-                    short="When",
-                    widget=Widget.DATETIME,
-                    help="The time it was recorded is set when you save.",
-                ),
                 _yes_no(
                     "competence_considered",
                     "Was their competence or capacity to decide considered?",
@@ -825,6 +829,13 @@ CONSENT_DECISION_FORM = Form(
                     "Notes on competence",
                     applies=lambda d: d.competence_considered is True,
                     optional=True,
+                ),
+                Field(
+                    name="occurred_at",
+                    label="When consent was asked (date and time)",
+                    short="When",
+                    widget=Widget.DATETIME,
+                    help="The time it was recorded is set when you save.",
                 ),
             ),
         ),
@@ -842,7 +853,7 @@ CONSENT_DECISION_FORM = Form(
                 _custom(
                     "supersedes_ids",
                     "consent_ends",
-                    "Earlier consent decisions this replaces",
+                    _ends_label,
                     "Ends or replaces",
                     help="Past sharing stays recorded with the consent it relied on; only what "
                     "stands from now on changes.",
