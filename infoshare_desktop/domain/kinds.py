@@ -72,7 +72,10 @@ class Kind:
     plural: str  #: how the printout counts them ("Advice records")
     printable: bool = False  #: printed in full in a case summary
     reviewable: bool = False  #: a supervisor reviews it
-    menu: str = ""  #: the case view's button that starts one ("" = not started there)
+    #: the menu item that starts one, with its Alt key ("" = not started from the case)
+    menu: str = ""
+    menu_tip: str = ""  #: what that item does, in a sentence
+    shortcut: str = ""  #: its key sequence, if it has one
     targets_record: bool = False  #: belongs to another record (amendments, reviews)
     subkinds: type[LabelledEnum] | None = None  #: its breakdown (review queue, counts)
     subkind: Callable[[Any], str] = lambda _draft: ""  #: the breakdown value of a draft
@@ -131,7 +134,9 @@ KINDS: dict[RecordKind, Kind] = {
             plural="Sharing decisions",
             printable=True,
             reviewable=True,
-            menu="New sharing decision",
+            menu="New &sharing decision",
+            menu_tip="Record a decision to share or not (Ctrl+D)",
+            shortcut="Ctrl+D",
             subkinds=SharingKind,
             subkind=lambda d: d.kind.value if d.kind else "",
         ),
@@ -149,7 +154,8 @@ KINDS: dict[RecordKind, Kind] = {
             plural="Consent decisions",
             printable=True,
             reviewable=True,
-            menu="New consent decision",
+            menu="New &consent decision",
+            menu_tip="Record who was asked for consent and the outcome",
             subkind=lambda d: d.outcome.value if d.outcome else "",
         ),
         Kind(
@@ -194,7 +200,8 @@ KINDS: dict[RecordKind, Kind] = {
             plural="Advice records",
             printable=True,
             reviewable=True,
-            menu="New advice record",
+            menu="New ad&vice record",
+            menu_tip="Record advice you sought about sharing: from whom, when, and what it was",
             subkind=lambda _d: "advice",
             occurred=lambda d: d.sought_at,
         ),

@@ -21,7 +21,7 @@ from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.errors import ChecklistRefused
-from infoshare_desktop.domain.kinds import summary_of
+from infoshare_desktop.domain.kinds import CheckContext, kind_of, summary_of
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     AmendmentDraft,
@@ -321,25 +321,40 @@ def record_review(store: Store, *, draft: ReviewDraft) -> Saved:
     return Saved(record_id, target.case_id, now, advisories)
 
 
-def record_advice(
-    store: Store, *, case_id: str, draft: AdviceDraft, from_draft_id: str | None = None
+def record_case_record(
+    store: Store, *, case_id: str, draft: Draft, from_draft_id: str | None = None
 ) -> Saved:
+    """Save a record of a declared kind that needs nothing beyond its declaration
+    (``domain.kinds``): its checklist, when it happened and its breakdown."""
+    kind = kind_of(draft)
     require(store, *CASE_ROLES)
     clean = draft.cleaned()
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
         now = utcnow()
-        advisories = _refuse_if_blocking(checklist.check_advice(clean, now=now))
-        occurred = ensure_utc(clean.sought_at) if clean.sought_at else now
+        context = CheckContext(
+            now=now,
+            consents=consent_records(db, case_id),
+            date_of_birth=case_date_of_birth(db, case_id),
+        )
+        advisories = _refuse_if_blocking(kind.check(clean, context))
+        occurred = kind.occurred(clean)
         record_id = _insert(
             db,
             store=store,
             case_id=case_id,
-            kind=RecordKind.ADVICE,
-            subkind="advice",
+            kind=kind.kind,
+            subkind=kind.subkind(clean),
             draft=clean,
-            occurred_at=occurred,
+            occurred_at=ensure_utc(occurred) if occurred else now,
             recorded_at=now,
             from_draft_id=from_draft_id,
         )
     return Saved(record_id, case_id, now, advisories)
+
+
+def record_advice(
+    store: Store, *, case_id: str, draft: AdviceDraft, from_draft_id: str | None = None
+) -> Saved:
+    """Save a record of advice sought (golden rule 3)."""
+    return record_case_record(store, case_id=case_id, draft=draft, from_draft_id=from_draft_id)
