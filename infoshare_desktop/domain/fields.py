@@ -177,8 +177,9 @@ def _default(cls: type, name: str) -> Any:
 class Group:
     """A titled group of fields; hidden when none of its fields (or it) applies."""
 
-    title: Words
+    title: Words  #: its title in the form
     fields: tuple[Field, ...]
+    short: Words = ""  #: its title in the details pane and on paper, if not ``title``
     number: int | None = None  #: the group's number in the form, if it has one
     applies: Predicate = _always
 
@@ -190,8 +191,8 @@ class Group:
         assert isinstance(self.title, str)
         return self.title
 
-    def title_for(self, draft: Any) -> str:
-        title = _word(self.title, draft)
+    def title_for(self, draft: Any, *, short: bool = False) -> str:
+        title = _word(self.short or self.title, draft) if short else _word(self.title, draft)
         return f"{self.number}. {title}" if self.number is not None else title
 
 
@@ -572,6 +573,7 @@ SHARING_DECISION_FORM = Form(
         Group(
             number=7,
             title="Grounds for sharing (lawful basis)",
+            short="Grounds (lawful basis)",
             applies=_not_received,
             fields=(
                 _custom(
@@ -778,6 +780,7 @@ SHARING_DECISION_FORM = Form(
         Group(
             number=14,
             title="Reasons",
+            short="Reasons for the decision",
             fields=(
                 _lines(
                     "reasons",
