@@ -66,6 +66,7 @@ __all__ = [
     "OVERRIDE_STATUSES",
     "REVIEW_FORM",
     "SHARING_DECISION_FORM",
+    "WHEN",
     "Field",
     "Form",
     "Group",
@@ -101,6 +102,8 @@ class Place(Flag):
 
 
 Words = str | Callable[[Any], str]
+#: the printout's "When" line (occurred, recorded, by whom, late): fields printed in it
+WHEN = "When"
 Predicate = Callable[[Any], bool]
 
 
@@ -131,7 +134,8 @@ class Field:
     redactable: bool = False  #: replaced by a marker on a redacted printout
     shown: Place = Place.ALL  #: where it is shown (declared: the coverage test holds it)
     custom: str = ""  #: the named exception, for Widget.CUSTOM
-    print_row: str = ""  #: the printout row it shares with its neighbours ("" = its own)
+    #: the printout row it shares with other fields ("" = its own; WHEN = the "When" line)
+    print_row: str = ""
 
     def label_for(self, draft: Any) -> str:
         return _word(self.label, draft)
@@ -346,12 +350,13 @@ SHARING_DECISION_FORM = Form(
             number=1,
             title="Decision",
             fields=(
-                _choice("kind", SharingKind, "What was decided", "Decision"),
+                _choice("kind", SharingKind, "What was decided", "Decision", print_row="Decision"),
                 _choice(
                     "initiation",
                     Initiation,
                     "Proactive, or in response to a request",
                     "Proactive or on request",
+                    print_row="Decision",
                 ),
                 _line(
                     "requester_name",
@@ -394,6 +399,7 @@ SHARING_DECISION_FORM = Form(
                     short="When it happened",
                     widget=Widget.DATETIME,
                     help="The time it was recorded is set when you save.",
+                    print_row=WHEN,
                 ),
                 _lines(
                     "late_entry_reason",
@@ -401,8 +407,9 @@ SHARING_DECISION_FORM = Form(
                     "Reason for the late entry",
                     applies=_late_now,
                     optional=True,
+                    print_row=WHEN,
                 ),
-                _choice("urgency", Urgency, "Urgency", "Urgency"),
+                _choice("urgency", Urgency, "Urgency", "Urgency", print_row="Decision"),
             ),
         ),
         Group(
@@ -819,12 +826,15 @@ CONSENT_DECISION_FORM = Form(
         Group(
             title="Who was asked",
             fields=(
-                _choice("asked", ConsentFrom, "Who was asked", "Asked"),
-                _line("asked_name", "Their name or role", "Name or role"),
+                _choice("asked", ConsentFrom, "Who was asked", "Asked", print_row="Who was asked"),
+                _line(
+                    "asked_name", "Their name or role", "Name or role", print_row="Who was asked"
+                ),
                 _yes_no(
                     "competence_considered",
                     "Was their competence or capacity to decide considered?",
                     "Competence or capacity considered",
+                    print_row="Competence or capacity",
                 ),
                 _lines(
                     "competence_notes",
@@ -832,6 +842,7 @@ CONSENT_DECISION_FORM = Form(
                     "Notes on competence",
                     applies=lambda d: d.competence_considered is True,
                     optional=True,
+                    print_row="Competence or capacity",
                 ),
                 Field(
                     name="occurred_at",
@@ -839,19 +850,21 @@ CONSENT_DECISION_FORM = Form(
                     short="When",
                     widget=Widget.DATETIME,
                     help="The time it was recorded is set when you save.",
+                    print_row=WHEN,
                 ),
             ),
         ),
         Group(
             title="Outcome",
             fields=(
-                _choice("outcome", ConsentOutcome, "Outcome", "Outcome"),
+                _choice("outcome", ConsentOutcome, "Outcome", "Outcome", print_row="Outcome"),
                 _choice(
                     "how",
                     ConsentHow,
                     "How it was given or refused",
                     "How given",
                     applies=lambda d: d.outcome is not None,
+                    print_row="Outcome",
                 ),
                 _custom(
                     "supersedes_ids",
@@ -876,12 +889,14 @@ CONSENT_DECISION_FORM = Form(
                     widget=Widget.CUSTOM,
                     custom="agencies",
                     applies=_given,
+                    print_row="Scope",
                 ),
                 _lines(
                     "scope_information",
                     "Information the consent covers",
                     "Information covered",
                     applies=_given,
+                    print_row="Scope",
                 ),
                 Field(
                     name="scope_purposes",
@@ -890,6 +905,7 @@ CONSENT_DECISION_FORM = Form(
                     widget=Widget.CUSTOM,
                     custom="purposes",
                     applies=_given,
+                    print_row="Scope",
                 ),
                 _lines(
                     "limits",
@@ -899,6 +915,7 @@ CONSENT_DECISION_FORM = Form(
                 ),
                 Field(
                     name="valid_until",
+                    print_row="Valid until / review",
                     label="Valid until",
                     short="Valid until",
                     widget=Widget.DATE,
@@ -906,6 +923,7 @@ CONSENT_DECISION_FORM = Form(
                 ),
                 Field(
                     name="review_date",
+                    print_row="Valid until / review",
                     label="Review date",
                     short="Review date",
                     widget=Widget.DATE,
@@ -997,6 +1015,7 @@ ADVICE_FORM = Form(
                     short="When",
                     widget=Widget.DATETIME,
                     help="The time it was recorded is set when you save.",
+                    print_row=WHEN,
                 ),
                 _yes_no(
                     "identity_withheld",

@@ -59,10 +59,12 @@ from infoshare_desktop.domain.consent import (
     relied_on,
 )
 from infoshare_desktop.domain.enums import InfoCategory, RecordKind
+from infoshare_desktop.domain.fields import AMENDMENT_FORM, SHARING_DECISION_FORM
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
+    Draft,
     ReviewDraft,
     SharingDecisionDraft,
 )
@@ -83,6 +85,7 @@ from infoshare_desktop.reports import (
     password_problem,
     render_case_summary,
 )
+from infoshare_desktop.reports.case_summary import FULL_SECTIONS
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.visibility import visible_case
 from infoshare_desktop.store import audit
@@ -114,7 +117,7 @@ __all__ = [
 
 PRINT_ROLES = (Role.TEAM_LEAD,)
 #: The free-text fields of a sharing decision that describe the information itself.
-REDACTED_FIELDS = ("information_shared", "withheld", "minimisation_notes", "request_details")
+REDACTED_FIELDS = SHARING_DECISION_FORM.redactable()
 REDACTION_ON = (
     "on — for sharing decisions involving health, other special-category or third-party "
     "information, the descriptions of what was shared, received, withheld or requested, "
@@ -328,7 +331,16 @@ def _assemble(
     markers: dict[str, str] = {}
     sharing_drafts: dict[str, SharingDecisionDraft] = {}
     consent_drafts: dict[str, ConsentDecisionDraft] = {}
+    other_drafts: dict[str, Draft] = {}
     for r in rows:
+        found = KINDS.get(RecordKind(r.kind))
+        if (
+            found is not None
+            and found.printable
+            and found.kind not in FULL_SECTIONS
+            and r.id in in_period
+        ):
+            other_drafts[r.id] = found.draft.from_dict(json.loads(r.payload))
         if r.kind == RecordKind.SHARING_DECISION.value and r.id in in_period:
             draft = SharingDecisionDraft.from_dict(json.loads(r.payload))
             if options.redact:
@@ -350,6 +362,8 @@ def _assemble(
         printed_ids |= set(sharing_drafts)
     if Section.CONSENT in options.sections:
         printed_ids |= {i for i in consent_drafts if i in in_period}
+    if Section.OTHERS in options.sections:
+        printed_ids |= set(other_drafts)
     for r in sorted(included, key=lambda row: row.recorded_at):
         if r.kind == RecordKind.AMENDMENT.value and want_amendments:
             content: AmendmentDraft | ReviewDraft = AmendmentDraft.from_dict(json.loads(r.payload))
@@ -377,7 +391,11 @@ def _assemble(
             target_ref=_short(r.target_id),
             recorded_at=r.recorded_at,
             author=author(r),
-            content=replace(content, text=marker) if marker else content,
+            content=(
+                replace(content, **dict.fromkeys(AMENDMENT_FORM.redactable(), marker))
+                if marker
+                else content
+            ),
             redacted=marker,
         )
         if r.target_id in printed_ids:
@@ -398,7 +416,21 @@ def _assemble(
     consents_by_id = {c.record_id: c for c in case_consents}
     sharing: list[PrintedRecord] = []
     consents: list[PrintedRecord] = []
+    others: list[PrintedRecord] = []
     for r in included:
+        if r.id in other_drafts and r.id in printed_ids:
+            others.append(
+                PrintedRecord(
+                    ref=_short(r.id),
+                    occurred_at=r.occurred_at,
+                    recorded_at=r.recorded_at,
+                    late=r.late,
+                    author=author(r),
+                    content=other_drafts[r.id],
+                    amendments=tuple(amendments.get(r.id, ())),
+                    reviews=tuple(reviews.get(r.id, ())),
+                )
+            )
         if r.id in sharing_drafts and Section.SHARING in options.sections:
             draft = sharing_drafts[r.id]
             sharing.append(
@@ -471,6 +503,7 @@ def _assemble(
         chronology=chronology,
         sharing=tuple(sharing),
         consents=tuple(consents),
+        others=tuple(others),
         detached=tuple(detached),
         signatures=options.signature_blocks(),
         protected=bool(options.password),
