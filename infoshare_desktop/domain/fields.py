@@ -111,6 +111,10 @@ def _always(_draft: Any) -> bool:
     return True
 
 
+def _both(first: Predicate, second: Predicate) -> Predicate:
+    return lambda draft: first(draft) and second(draft)
+
+
 def _word(value: Words, draft: Any) -> str:
     return value(draft) if callable(value) else value
 
@@ -186,6 +190,18 @@ class Group:
     short: Words = ""  #: its title in the details pane and on paper, if not ``title``
     number: int | None = None  #: the group's number in the form, if it has one
     applies: Predicate = _always
+
+    def __post_init__(self) -> None:
+        # A field applies only where its group does: the field's predicate says it all.
+        group = self.applies
+        if group is not _always:
+            object.__setattr__(
+                self,
+                "fields",
+                tuple(
+                    dataclasses.replace(f, applies=_both(group, f.applies)) for f in self.fields
+                ),
+            )
 
     @property
     def key(self) -> int | str:
@@ -596,7 +612,7 @@ SHARING_DECISION_FORM = Form(
                     "",  # each reference is asked for under its ground
                     "References",
                     applies=lambda d: bool(d.grounds),
-                    shown=Place.FORM,  # the details and printout show each with its ground
+                    # the details and printout show each reference with its ground
                 ),
             ),
         ),

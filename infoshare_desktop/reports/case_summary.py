@@ -387,8 +387,8 @@ class CaseSummaryReport:
             rows.clear()
 
         for f in form_of(d).fields(Place.PRINT):
-            if f.print_row == WHEN or not f.is_shown(d):
-                continue
+            if f.print_row == WHEN or f.custom == "ground_references" or not f.is_shown(d):
+                continue  # the "When" line has those; references print with their ground
             if f.custom == "criteria":
                 flush()
                 story.append(self.para("The seven criteria", "Heading3"))

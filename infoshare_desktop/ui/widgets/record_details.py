@@ -157,6 +157,7 @@ CUSTOM_DETAILS: dict[str, Callable[[_Page, Any, RecordDetail], None]] = {
     "recipients": _recipients,
     "consent_choice": _consent_relied_on,
     "grounds": _grounds,
+    "ground_references": lambda _page, _d, _detail: None,  # shown under each ground
     "criteria": _criteria,
     "consent_ends": _consents_ended,
 }
