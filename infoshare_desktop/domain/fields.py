@@ -388,6 +388,13 @@ SHARING_DECISION_FORM = Form(
                     applies=_on_request,
                     print_row="Request",
                 ),
+                _line(
+                    "requester_reference",
+                    "Their reference for the request, if they gave one",
+                    "Requester's reference",
+                    applies=_on_request,
+                    print_row="Request",
+                ),
                 _lines(
                     "request_details",
                     "What they asked for",
