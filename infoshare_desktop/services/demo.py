@@ -30,11 +30,12 @@ from infoshare_desktop.domain.enums import (
     Method,
     NotSoughtReason,
     PublicInterestCircumstance,
-    RecordKind,
     SharingKind,
     Urgency,
 )
+from infoshare_desktop.domain.kinds import CheckContext, kind_of
 from infoshare_desktop.domain.records import (
+    AdviceDraft,
     CaseDraft,
     ConsentDecisionDraft,
     CriterionRationale,
@@ -185,6 +186,23 @@ class _Generator:
             occurred_at=occurred,
         )
 
+    def advice(self, occurred: datetime) -> AdviceDraft:
+        rng = self.rng
+        return AdviceDraft(
+            sought_from_role=rng.choice(
+                ["Designated safeguarding lead", "Named nurse for safeguarding", "Team manager"]
+            ),
+            sought_at=occurred,
+            advice=rng.choice(
+                [
+                    "Share the attendance summary with children's services today.",
+                    "Ask the family first; share without consent only if the risk rises.",
+                    "Decline the request: the purpose does not need the health details.",
+                ]
+            ),
+            identity_withheld=rng.random() < 0.7,
+        )
+
     def sharing(self, occurred: datetime, recorded: datetime) -> SharingDecisionDraft:
         rng = self.rng
         kind = rng.choices(list(SharingKind), weights=(50, 15, 15, 20))[0]
@@ -255,8 +273,6 @@ class _Generator:
 def _row(
     *,
     case_id: str,
-    kind: RecordKind,
-    subkind: str,
     draft: Draft,
     author: str,
     occurred: datetime,
@@ -264,6 +280,14 @@ def _row(
     without_consent: bool = False,
     harm: bool = False,
 ) -> dict:
+    """A saved-record row for a demo draft, its kind, breakdown, checklist and summary as
+    its declaration (``domain.kinds``) says."""
+    declared = kind_of(draft)
+    kind = declared.kind
+    found = checklist.blocking(declared.check(draft, CheckContext(now=recorded)))
+    if found:
+        raise AssertionError(f"demo {kind.value} fails: {[f.rule_id for f in found]}")
+    subkind = declared.subkind(draft)
     return {
         "id": str(uuid.uuid4()),
         "case_id": case_id,
@@ -377,37 +401,23 @@ def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> Dem
             recorded = min(occurred + delay, now)
             author = rng.choice(authors)
             if n == 0 or rng.random() < 0.08:
-                consent = gen.consent(occurred)
-                if checklist.blocking(checklist.check_consent_decision(consent, now=recorded)):
-                    raise AssertionError("demo consent decision fails the checklist")
-                record_batch.append(
-                    _row(
-                        case_id=case_id,
-                        kind=RecordKind.CONSENT_DECISION,
-                        subkind=consent.outcome.value,  # type: ignore[union-attr]
-                        draft=consent,
-                        author=author,
-                        occurred=occurred,
-                        recorded=recorded,
-                    )
-                )
-                continue
-            sharing = gen.sharing(occurred, recorded)
-            found = checklist.blocking(checklist.check_sharing_decision(sharing, now=recorded))
-            if found:
-                raise AssertionError(f"demo sharing decision fails: {[f.rule_id for f in found]}")
+                draft: Draft = gen.consent(occurred)
+            elif rng.random() < 0.04:
+                draft = gen.advice(occurred)
+            else:
+                draft = gen.sharing(occurred, recorded)
+            sharing = draft if isinstance(draft, SharingDecisionDraft) else None
             record_batch.append(
                 _row(
                     case_id=case_id,
-                    kind=RecordKind.SHARING_DECISION,
-                    subkind=sharing.kind.value,  # type: ignore[union-attr]
-                    draft=sharing,
+                    draft=draft,
                     author=author,
                     occurred=occurred,
                     recorded=recorded,
-                    without_consent=sharing.kind is not SharingKind.RECEIVED
+                    without_consent=sharing is not None
+                    and sharing.kind is not SharingKind.RECEIVED
                     and sharing.consent_status in WITHOUT_CONSENT,
-                    harm=sharing.significant_harm_concern,
+                    harm=sharing is not None and sharing.significant_harm_concern,
                 )
             )
         if len(record_batch) >= 5000 or index == cases - 1:
