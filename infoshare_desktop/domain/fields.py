@@ -198,9 +198,7 @@ class Group:
             object.__setattr__(
                 self,
                 "fields",
-                tuple(
-                    dataclasses.replace(f, applies=_both(group, f.applies)) for f in self.fields
-                ),
+                tuple(dataclasses.replace(f, applies=_both(group, f.applies)) for f in self.fields),
             )
 
     @property
