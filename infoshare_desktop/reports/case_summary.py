@@ -406,7 +406,8 @@ class CaseSummaryReport:
             if f.custom == "criteria":
                 flush()
                 story.append(self.para("The seven criteria", "Heading3"))
-                story.append(self._criteria(d))  # type: ignore[arg-type]
+                assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
+                story.append(self._criteria(d))
                 continue
             value = self._printed(record, f)
             if f.print_row:
@@ -430,7 +431,8 @@ class CaseSummaryReport:
             ]
             return self.markup(self.lines(parties) or NOT_RECORDED)
         if f.custom == "grounds":
-            return self._grounds(d)  # type: ignore[arg-type]
+            assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
+            return self._grounds(d)
         if f.custom in ("consent_choice", "consent_ends"):
             if record.relied_on:
                 return (
