@@ -250,6 +250,7 @@ class SharingDecisionDraft(Draft):
     initiation: Initiation | None = None  #: proactive or on request
     requester_name: str = _text("requester's name", SHORT_TEXT)  #: who asked
     requester_organisation: str = _text("requester's organisation", SHORT_TEXT)  #: their agency
+    requester_reference: str = _text("requester's reference", SHORT_TEXT)  #: their own ref
     request_details: str = _text("details of the request")  #: what they asked for
     requester_identity_checked: bool | None = None  #: the requester's identity was checked
     requester_told_reasons: bool | None = None  #: a declined requester was told the reasons

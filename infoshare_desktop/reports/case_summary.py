@@ -31,12 +31,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from infoshare_desktop.domain.enums import (
-    ConsentStatus,
-    Criterion,
-    Initiation,
-    SharingKind,
-)
+from infoshare_desktop.domain.enums import Criterion, RecordKind
+from infoshare_desktop.domain.fields import WHEN, Field, Place, form_of, words
+from infoshare_desktop.domain.kinds import KINDS, kind_of
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
@@ -85,6 +82,8 @@ PROGRESS_TOTAL = 1000
 _BUILD_SHARE = 0.3
 
 NOT_RECORDED = "Not recorded"
+#: kinds with a section of their own; every other printable kind prints under OTHERS
+FULL_SECTIONS = (RecordKind.SHARING_DECISION, RecordKind.CONSENT_DECISION)
 
 
 def yes_no(value: bool | None) -> str:
@@ -380,132 +379,80 @@ class CaseSummaryReport:
         assert isinstance(d, SharingDecisionDraft)
         kind = d.kind.label if d.kind else "Sharing decision"
         title = f"{number} of {total}. {kind} — {_when(d.occurred_at)} (ref {record.ref})"
-        rows: list[tuple[str, Flowable | str]] = [
-            (
-                "Decision",
-                "; ".join(
-                    part
-                    for part in (
-                        kind,
-                        d.initiation.label if d.initiation else "",
-                        f"urgency: {d.urgency.label.lower()}" if d.urgency else "",
-                    )
-                    if part
-                ),
-            ),
-            ("When", self._when_markup(record)),
-        ]
-        if d.initiation is Initiation.ON_REQUEST:
-            requester = ", ".join(p for p in (d.requester_name, d.requester_organisation) if p)
-            rows.append(
-                (
-                    "Request",
-                    self.markup(
-                        f"<b>From:</b> {escape(requester or NOT_RECORDED)}<br/>"
-                        f"<b>Identity checked:</b> {yes_no(d.requester_identity_checked)}"
-                        + (
-                            f"; <b>told the reasons:</b> {yes_no(d.requester_told_reasons)}"
-                            if d.kind is SharingKind.NOT_SHARED
-                            else ""
-                        )
-                    ),
-                )
-            )
-            rows.append(("What was asked for", self.redactable(record, d.request_details)))
-        rows.append(("Purpose", d.purpose or "—"))
-        recipients = [
-            ", ".join(p for p in (r.name, r.role, r.organisation) if p) for r in d.recipients
-        ]
-        rows.append(
-            (
-                "Source" if d.kind is SharingKind.RECEIVED else "Recipients",
-                self.markup(self.lines(recipients) or "—"),
-            )
-        )
-        info_labels: dict[SharingKind | None, str] = {
-            SharingKind.RECEIVED: "Information received",
-            SharingKind.NOT_SHARED: "Information not shared",
-        }
-        info_label = info_labels.get(d.kind, "Information shared")
-        rows.append((info_label, self.redactable(record, d.information_shared)))
-        categories = "; ".join(c.label for c in d.categories) or NOT_RECORDED
-        fact = d.fact_or_opinion.label if d.fact_or_opinion else NOT_RECORDED
-        rows.append(("Categories", f"{categories}. Fact or opinion: {fact}."))
-        if d.kind is not SharingKind.RECEIVED:
-            rows.append(
-                (
-                    "Minimisation",
-                    self._labelled(
-                        record,
-                        [
-                            ("Could less have been shared", yes_no(d.could_less_be_shared)),
-                            ("How it was limited", d.minimisation_notes),
-                            ("Withheld", d.withheld),
-                        ],
-                    ),
-                )
-            )
-        if d.confidentiality is not None or d.confidentiality_reason:
-            rows.append(
-                (
-                    "Confidential",
-                    " — ".join(
-                        p
-                        for p in (
-                            d.confidentiality.label if d.confidentiality else NOT_RECORDED,
-                            d.confidentiality_reason,
-                        )
-                        if p
-                    ),
-                )
-            )
-        if d.kind is not SharingKind.RECEIVED:
-            rows += self._consent_rows(record, d)
-            rows.append(("Grounds and legal basis", self._grounds(d)))
-            if d.public_interest:
-                rows.append(
-                    ("Public interest", self.markup(self.lines(c.label for c in d.public_interest)))
-                )
-        if d.weighing:
-            rows.append(("Weighing: if shared, if not", d.weighing))
-        if d.kind is not SharingKind.RECEIVED:
-            told = (
-                f"Yes — {d.told_details}"
-                if d.individual_told and d.told_details
-                else (
-                    f"No — {d.not_told_reason}"
-                    if d.individual_told is False and d.not_told_reason
-                    else yes_no(d.individual_told)
-                )
-            )
-            rows.append(("Individual or family told", told))
-        rows.append(("Advice", self._advice(d)))
-        if d.kind is not SharingKind.RECEIVED:
-            rows.append(("Method and security", self._method(d)))
-        if d.significant_harm_concern or d.safety_wellbeing:
-            concern = "Significant-harm concern marked. " if d.significant_harm_concern else ""
-            rows.append(("Safety and well-being", concern + (d.safety_wellbeing or "")))
-        if d.views_child_family:
-            rows.append(("Views of the child and family", d.views_child_family))
-
         story: list[Flowable] = [CondPageBreak(40 * mm)] if number > 1 else []
         story.append(self.para(title, "Heading2"))
-        story.append(self.some_facts(rows))
-        if d.kind in (SharingKind.SHARED, SharingKind.SHARED_IN_PART) or any(
-            c.confirmed or c.rationale for c in d.criteria.values()
-        ):
-            story.append(self.para("The seven criteria", "Heading3"))
-            story.append(self._criteria(d))
-        story.append(
-            KeepTogether(
-                [
-                    self.para("Reasons for the decision", "Heading3"),
-                    self.some_facts([("Reasons", d.reasons or NOT_RECORDED)]),
-                ]
-            )
-        )
+        story += self.declared(record)
         story += self.attached(record)
         return story
+
+    # -- any declared record -------------------------------------------------------------
+
+    def declared(self, record: PrintedRecord) -> list[Flowable]:
+        """The record's printed fields, as its declaration (``domain.fields``) says: the
+        "When" line, then a row per field, or per ``print_row`` its fields share; a field
+        is printed when it applies or holds an answer (the details pane's rule)."""
+        d = record.content
+        story: list[Flowable] = []
+        rows: list[tuple[str, Flowable | str]] = [("When", self._when_markup(record))]
+        shared: dict[str, list[tuple[str, str]]] = {}  # print_row -> its labelled parts
+        order: list[str | tuple[str, Flowable | str]] = []
+
+        def flush() -> None:
+            for item in order:
+                if isinstance(item, str):
+                    rows.append((item, self._labelled(record, shared[item])))
+                else:
+                    rows.append(item)
+            order.clear()
+            shared.clear()
+            table = self.facts(rows)
+            if table is not None:
+                story.append(table)
+            rows.clear()
+
+        for f in form_of(d).fields(Place.PRINT):
+            if f.print_row == WHEN or f.custom == "ground_references" or not f.is_shown(d):
+                continue  # the "When" line has those; references print with their ground
+            if f.custom == "criteria":
+                flush()
+                story.append(self.para("The seven criteria", "Heading3"))
+                assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
+                story.append(self._criteria(d))
+                continue
+            value = self._printed(record, f)
+            if f.print_row:
+                if f.print_row not in shared:
+                    shared[f.print_row] = []
+                    order.append(f.print_row)
+                text = value if isinstance(value, str) else ""
+                shared[f.print_row].append((f.short_for(d), text))
+            else:
+                order.append((f.short_for(d), value))
+        flush()
+        return story
+
+    def _printed(self, record: PrintedRecord, f: Field) -> Flowable | str:
+        """One field's value for the printout (plain text, or markup this module built)."""
+        d = record.content
+        if f.custom == "recipients":
+            parties = [
+                ", ".join(p for p in (r.name, r.role, r.organisation) if p)
+                for r in getattr(d, f.name)
+            ]
+            return self.markup(self.lines(parties) or NOT_RECORDED)
+        if f.custom == "grounds":
+            assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
+            return self._grounds(d)
+        if f.custom in ("consent_choice", "consent_ends"):
+            if record.relied_on:
+                return (
+                    f"{record.relied_on} (ref {record.relied_on_ref})"
+                    if f.custom == "consent_choice"
+                    else record.relied_on
+                )
+            return f"ref {record.relied_on_ref}" if record.relied_on_ref else NOT_RECORDED
+        text = words(f.value(d)) or NOT_RECORDED
+        return self.redactable(record, text) if f.redactable and not f.print_row else text
 
     def _when_markup(self, record: PrintedRecord) -> Paragraph:
         occurred = getattr(record.content, "occurred_at", None) or record.occurred_at
@@ -533,35 +480,6 @@ class CaseSummaryReport:
             out.append(f"<b>{escape(label)}:</b> {shown}")
         return self.markup("<br/>".join(out) or "—")
 
-    def _consent_rows(
-        self, record: PrintedRecord, d: SharingDecisionDraft
-    ) -> list[tuple[str, Flowable | str]]:
-        parts = [
-            ("Status", d.consent_status.label if d.consent_status else NOT_RECORDED),
-            ("From", d.consent_from.label if d.consent_from else ""),
-            (
-                "Child's competence considered",
-                yes_no(d.child_competence_considered)
-                if d.child_competence_considered is not None
-                else "",
-            ),
-            (
-                "Consent decision relied on",
-                f"{record.relied_on} (ref {record.relied_on_ref})"
-                if record.relied_on
-                else f"ref {record.relied_on_ref}"
-                if record.relied_on_ref
-                else "",
-            ),
-            ("Purpose it covers", d.consent_purpose),
-        ]
-        if d.consent_status is ConsentStatus.NOT_SOUGHT or d.not_sought_reasons:
-            reasons = [r.label for r in d.not_sought_reasons]
-            if d.not_sought_other:
-                reasons.append(d.not_sought_other)
-            parts.append(("Why not sought", "; ".join(reasons) or NOT_RECORDED))
-        return [("Consent", self._labelled(record, parts))]
-
     def _grounds(self, d: SharingDecisionDraft) -> Paragraph:
         if not d.grounds:
             return self.markup(NOT_RECORDED)
@@ -574,37 +492,6 @@ class CaseSummaryReport:
             line += f"<br/>Legal basis: {escape(ground.legal_basis)}"
             items.append(line)
         return self.markup("<br/>".join(items))
-
-    def _advice(self, d: SharingDecisionDraft) -> Paragraph:
-        parts = [
-            f"<b>Sought:</b> {yes_no(d.advice_sought)}",
-        ]
-        if d.in_doubt:
-            parts.append("<b>Practitioner in doubt:</b> Yes")
-        if d.advice_from_role:
-            parts.append(f"<b>From:</b> {escape(d.advice_from_role)}")
-        if d.advice_when:
-            parts.append(f"<b>When:</b> {escape(format_local(d.advice_when))}")
-        if d.advice_outcome:
-            parts.append(f"<b>Advice given:</b> {escape(d.advice_outcome)}")
-        if d.advice_identity_withheld is not None:
-            parts.append(f"<b>Identity withheld:</b> {yes_no(d.advice_identity_withheld)}")
-        if d.no_time_for_advice_reason:
-            parts.append(f"<b>No time for advice:</b> {escape(d.no_time_for_advice_reason)}")
-        return self.markup("<br/>".join(parts))
-
-    def _method(self, d: SharingDecisionDraft) -> Paragraph:
-        method = d.method.label if d.method else NOT_RECORDED
-        if d.method_other:
-            method += f" ({d.method_other})"
-        parts = [
-            f"<b>Method:</b> {escape(method)}",
-            f"<b>Channel secure:</b> {yes_no(d.channel_secure)}",
-            f"<b>Recipient verified:</b> {yes_no(d.recipient_verified)}",
-        ]
-        if d.insecure_reason:
-            parts.append(f"<b>Why an insecure channel:</b> {escape(d.insecure_reason)}")
-        return self.markup("<br/>".join(parts))
 
     def _criteria(self, d: SharingDecisionDraft) -> Table:
         room = self._cell_widths(self.CRITERIA_WIDTHS)
@@ -630,40 +517,19 @@ class CaseSummaryReport:
         outcome = d.outcome.label if d.outcome else "Consent decision"
         status = f" — {record.status}" if record.status else ""
         title = f"{outcome}{status} (ref {record.ref})"
-        asked = ", ".join(p for p in (d.asked.label if d.asked else "", d.asked_name) if p)
-        competence = yes_no(d.competence_considered)
-        if d.competence_notes:
-            competence += f" — {d.competence_notes}"
-        rows: list[tuple[str, Flowable | str]] = [
-            ("When", self._when_markup(record)),
-            ("Who was asked", asked or NOT_RECORDED),
-            ("Competence or capacity considered", competence),
-            ("Outcome", outcome + (f", {d.how.label.lower()}" if d.how else "")),
-            (
-                "Scope",
-                self.markup(
-                    "<br/>".join(
-                        [
-                            "<b>Agencies:</b> " + (escape("; ".join(d.scope_agencies)) or "—"),
-                            "<b>Information:</b> " + (escape(d.scope_information) or "—"),
-                            "<b>Purposes:</b> " + (escape("; ".join(d.scope_purposes)) or "—"),
-                        ]
-                    )
-                ),
-            ),
-            ("Limits", d.limits or "—"),
-            (
-                "Valid until / review",
-                f"{format_date(d.valid_until) if d.valid_until else 'No end date'}; review "
-                f"{format_date(d.review_date) if d.review_date else 'not set'}",
-            ),
-        ]
-        if d.views_expressed:
-            rows.append(("Views expressed", d.views_expressed))
-        if record.relied_on or record.relied_on_ref:
-            rows.append(("Ends or replaces", record.relied_on or f"ref {record.relied_on_ref}"))
         story: list[Flowable] = [CondPageBreak(30 * mm), self.para(title, "Heading2")]
-        story.append(self.some_facts(rows))
+        story += self.declared(record)
+        story += self.attached(record)
+        return story
+
+    def other_record(self, record: PrintedRecord) -> list[Flowable]:
+        """A record of any other kind printed in full (e.g. advice), from its declaration."""
+        title = (
+            f"{kind_of(record.content).title(record.content)} — {_when(record.occurred_at)} "
+            f"(ref {record.ref})"
+        )
+        story: list[Flowable] = [CondPageBreak(30 * mm), self.para(title, "Heading2")]
+        story += self.declared(record)
         story += self.attached(record)
         return story
 
@@ -773,7 +639,7 @@ class CaseSummaryReport:
 
     def story(self) -> list[Flowable]:
         d = self.doc
-        work = max(len(d.sharing) + len(d.consents) + 1, 1)
+        work = max(len(d.sharing) + len(d.consents) + len(d.others) + 1, 1)
         done = 0
 
         def step(n: int = 1) -> None:
@@ -802,6 +668,20 @@ class CaseSummaryReport:
             for record in d.consents:
                 story += self.consent_decision(record)
                 step()
+        if Section.OTHERS in d.sections:
+            for kind, found in KINDS.items():
+                if not found.printable or kind in FULL_SECTIONS:
+                    continue
+                printed = [r for r in d.others if isinstance(r.content, found.draft)]
+                story.append(CondPageBreak(60 * mm))
+                story.append(self.para(found.plural, "Heading1"))
+                if not printed:
+                    story.append(
+                        self.para(f"No {found.plural.lower()} in the period covered.", "Body")
+                    )
+                for record in printed:
+                    story += self.other_record(record)
+                    step()
         if d.detached:
             story += self.detached()
         if d.signatures:

@@ -11,12 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from infoshare_desktop.domain.enums import RecordKind
-from infoshare_desktop.domain.records import (
-    AmendmentDraft,
-    ConsentDecisionDraft,
-    ReviewDraft,
-    SharingDecisionDraft,
-)
+from infoshare_desktop.domain.kinds import KINDS
+from infoshare_desktop.domain.records import AmendmentDraft, Draft, ReviewDraft
 
 
 class Section(StrEnum):
@@ -25,6 +21,7 @@ class Section(StrEnum):
     CHRONOLOGY = "chronology"
     SHARING = "sharing"
     CONSENT = "consent"
+    OTHERS = "others"  #: every other kind printed in full (domain.kinds), e.g. advice
     REVIEWS = "reviews"
     AMENDMENTS = "amendments"
 
@@ -37,6 +34,12 @@ _SECTION_LABELS = {
     Section.CHRONOLOGY: "Chronology",
     Section.SHARING: "Sharing decisions in full",
     Section.CONSENT: "Consent decisions",
+    Section.OTHERS: "Other records in full: "
+    + ", ".join(
+        spec.plural.lower()
+        for kind, spec in KINDS.items()
+        if spec.printable and kind not in (RecordKind.SHARING_DECISION, RecordKind.CONSENT_DECISION)
+    ),
     Section.REVIEWS: "Reviews",
     Section.AMENDMENTS: "Amendments",
 }
@@ -114,14 +117,15 @@ class AttachedRecord:
 
 @dataclass(frozen=True, kw_only=True)
 class PrintedRecord:
-    """A sharing or consent decision printed in full, with what was added to it since."""
+    """A record printed in full (a sharing or consent decision, advice...), with what was
+    added to it since."""
 
     ref: str
     occurred_at: datetime
     recorded_at: datetime
     late: bool
     author: str
-    content: SharingDecisionDraft | ConsentDecisionDraft
+    content: Draft
     redacted: str | None = None  #: the marker, when details were redacted
     status: str = ""  #: consent decisions: where it stands when printed ("withdrawn on ...")
     relied_on_ref: str = ""  #: sharing decisions: short ref of the consent relied on
@@ -147,6 +151,7 @@ class SummaryDocument:
     chronology: tuple[ChronologyRow, ...] = ()
     sharing: tuple[PrintedRecord, ...] = ()
     consents: tuple[PrintedRecord, ...] = ()
+    others: tuple[PrintedRecord, ...] = ()  #: records of other printable kinds, e.g. advice
     detached: tuple[AttachedRecord, ...] = ()  #: reviews/amendments of records not in full
     signatures: tuple[SignatureBlock, ...] = ()
     protected: bool = False

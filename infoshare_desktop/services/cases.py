@@ -31,13 +31,11 @@ from infoshare_desktop.domain.consent import (
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.errors import ChecklistRefused
 from infoshare_desktop.domain.identifier import format_nhs_number, nhs_number_digits
+from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import (
-    AdviceDraft,
-    AmendmentDraft,
     CaseDraft,
     ConsentDecisionDraft,
     Draft,
-    ReviewDraft,
     SharingDecisionDraft,
 )
 from infoshare_desktop.domain.reviews import ReviewStatus
@@ -66,14 +64,7 @@ from infoshare_desktop.store.tables import (
     UserAccount,
 )
 
-DRAFT_TYPES: dict[str, type[Draft]] = {
-    RecordKind.SHARING_DECISION.value: SharingDecisionDraft,
-    RecordKind.CONSENT_DECISION.value: ConsentDecisionDraft,
-    RecordKind.AMENDMENT.value: AmendmentDraft,
-    RecordKind.REVIEW.value: ReviewDraft,
-    RecordKind.ADVICE.value: AdviceDraft,
-    "case": CaseDraft,
-}
+DRAFT_TYPES: dict[str, type[Draft]] = {kind.value: spec.draft for kind, spec in KINDS.items()}
 #: Marks around the matching words in a search snippet (control characters never occur
 #: in saved text, so the UI can escape the snippet and then turn these into emphasis).
 MATCH_START, MATCH_END = "\x02", "\x03"

@@ -32,11 +32,12 @@ from infoshare_desktop.domain.enums import (
     Method,
     NotSoughtReason,
     PublicInterestCircumstance,
-    RecordKind,
     SharingKind,
     Urgency,
 )
+from infoshare_desktop.domain.kinds import CheckContext, kind_of, summary_of
 from infoshare_desktop.domain.records import (
+    AdviceDraft,
     CaseDraft,
     ConsentDecisionDraft,
     CriterionRationale,
@@ -50,7 +51,7 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.access import signed_in
 from infoshare_desktop.services.cases import name_key
-from infoshare_desktop.services.records import search_text, summary_of
+from infoshare_desktop.services.records import search_text
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
@@ -189,6 +190,23 @@ class _Generator:
             occurred_at=occurred,
         )
 
+    def advice(self, occurred: datetime) -> AdviceDraft:
+        rng = self.rng
+        return AdviceDraft(
+            sought_from_role=rng.choice(
+                ["Designated safeguarding lead", "Named nurse for safeguarding", "Team manager"]
+            ),
+            sought_at=occurred,
+            advice=rng.choice(
+                [
+                    "Share the attendance summary with children's services today.",
+                    "Ask the family first; share without consent only if the risk rises.",
+                    "Decline the request: the purpose does not need the health details.",
+                ]
+            ),
+            identity_withheld=rng.random() < 0.7,
+        )
+
     def sharing(self, occurred: datetime, recorded: datetime) -> SharingDecisionDraft:
         rng = self.rng
         kind = rng.choices(list(SharingKind), weights=(50, 15, 15, 20))[0]
@@ -259,8 +277,6 @@ class _Generator:
 def _row(
     *,
     case_id: str,
-    kind: RecordKind,
-    subkind: str,
     draft: Draft,
     author: str,
     occurred: datetime,
@@ -268,6 +284,14 @@ def _row(
     without_consent: bool = False,
     harm: bool = False,
 ) -> dict[str, Any]:
+    """A saved-record row for a demo draft, its kind, breakdown, checklist and summary as
+    its declaration (``domain.kinds``) says."""
+    declared = kind_of(draft)
+    kind = declared.kind
+    found = checklist.blocking(declared.check(draft, CheckContext(now=recorded)))
+    if found:
+        raise AssertionError(f"demo {kind.value} fails: {[f.rule_id for f in found]}")
+    subkind = declared.subkind(draft)
     return {
         "id": str(uuid.uuid4()),
         "case_id": case_id,
@@ -381,36 +405,22 @@ def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> Dem
             recorded = min(occurred + delay, now)
             author = rng.choice(authors)
             if n == 0 or rng.random() < 0.08:
-                consent = gen.consent(occurred)
-                if checklist.blocking(checklist.check_consent_decision(consent, now=recorded)):
-                    raise AssertionError("demo consent decision fails the checklist")
-                record_batch.append(
-                    _row(
-                        case_id=case_id,
-                        kind=RecordKind.CONSENT_DECISION,
-                        subkind=str(consent.outcome),  # set: the checklist passed
-                        draft=consent,
-                        author=author,
-                        occurred=occurred,
-                        recorded=recorded,
-                    )
-                )
-                continue
-            sharing = gen.sharing(occurred, recorded)
-            found = checklist.blocking(checklist.check_sharing_decision(sharing, now=recorded))
-            if found:
-                raise AssertionError(f"demo sharing decision fails: {[f.rule_id for f in found]}")
+                made: Draft = gen.consent(occurred)
+            elif rng.random() < 0.04:
+                made = gen.advice(occurred)
+            else:
+                made = gen.sharing(occurred, recorded)
+            sharing = made if isinstance(made, SharingDecisionDraft) else None
             record_batch.append(
                 _row(
                     case_id=case_id,
-                    kind=RecordKind.SHARING_DECISION,
-                    subkind=str(sharing.kind),  # set: the checklist passed
-                    draft=sharing,
+                    draft=made,
                     author=author,
                     occurred=occurred,
                     recorded=recorded,
-                    without_consent=made_without_consent(sharing.kind, sharing.consent_status),
-                    harm=sharing.significant_harm_concern,
+                    without_consent=sharing is not None
+                    and made_without_consent(sharing.kind, sharing.consent_status),
+                    harm=sharing is not None and sharing.significant_harm_concern,
                 )
             )
         if len(record_batch) >= 5000 or index == cases - 1:

@@ -59,15 +59,14 @@ from infoshare_desktop.domain.consent import (
     ended_consents,
     relied_on,
 )
-from infoshare_desktop.domain.enums import (
-    InfoCategory,
-    RecordKind,
-    SharingKind,
-)
+from infoshare_desktop.domain.enums import InfoCategory, RecordKind
+from infoshare_desktop.domain.fields import AMENDMENT_FORM, SHARING_DECISION_FORM
 from infoshare_desktop.domain.identifier import describe_identifier
+from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
+    Draft,
     ReviewDraft,
     SharingDecisionDraft,
 )
@@ -88,6 +87,7 @@ from infoshare_desktop.reports import (
     password_problem,
     render_case_summary,
 )
+from infoshare_desktop.reports.case_summary import FULL_SECTIONS
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.identifiers import current_identifier
@@ -121,7 +121,7 @@ __all__ = [
 
 PRINT_ROLES = (Role.TEAM_LEAD,)
 #: The free-text fields of a sharing decision that describe the information itself.
-REDACTED_FIELDS = ("information_shared", "withheld", "minimisation_notes", "request_details")
+REDACTED_FIELDS = SHARING_DECISION_FORM.redactable()
 REDACTION_ON = (
     "on — for sharing decisions involving health, other special-category or third-party "
     "information, the descriptions of what was shared, received, withheld or requested, "
@@ -323,8 +323,7 @@ def _assemble(
 ) -> _Gathered:
     """Filter, parse, redact and arrange what was read (no store access)."""
     by_id = {r.id: r for r in rows}
-    primary_kinds = {RecordKind.SHARING_DECISION.value, RecordKind.CONSENT_DECISION.value}
-    primary_kinds.add(RecordKind.ADVICE.value)
+    primary_kinds = {kind.value for kind, spec in KINDS.items() if not spec.targets_record}
     in_period = {
         r.id for r in rows if r.kind in primary_kinds and _in_period(r.occurred_at, options)
     }
@@ -344,7 +343,16 @@ def _assemble(
     markers: dict[str, str] = {}
     sharing_drafts: dict[str, SharingDecisionDraft] = {}
     consent_drafts: dict[str, ConsentDecisionDraft] = {}
+    other_drafts: dict[str, Draft] = {}
     for r in rows:
+        found = KINDS.get(RecordKind(r.kind))
+        if (
+            found is not None
+            and found.printable
+            and found.kind not in FULL_SECTIONS
+            and r.id in in_period
+        ):
+            other_drafts[r.id] = found.draft.from_dict(json.loads(r.payload))
         if r.kind == RecordKind.SHARING_DECISION.value and r.id in in_period:
             draft = SharingDecisionDraft.from_dict(json.loads(r.payload))
             if options.redact:
@@ -366,6 +374,8 @@ def _assemble(
         printed_ids |= set(sharing_drafts)
     if Section.CONSENT in options.sections:
         printed_ids |= {i for i in consent_drafts if i in in_period}
+    if Section.OTHERS in options.sections:
+        printed_ids |= set(other_drafts)
     for r in sorted(included, key=lambda row: row.recorded_at):
         if r.kind == RecordKind.AMENDMENT.value and want_amendments:
             content: AmendmentDraft | ReviewDraft = AmendmentDraft.from_dict(json.loads(r.payload))
@@ -389,7 +399,8 @@ def _assemble(
             marker = redaction_marker(target.categories)
         redacted_attached += bool(marker)
         if marker and isinstance(content, AmendmentDraft):  # only amendments are redacted
-            content = replace(content, text=marker)
+            hidden: dict[str, Any] = dict.fromkeys(AMENDMENT_FORM.redactable(), marker)
+            content = replace(content, **hidden)
         item = AttachedRecord(
             ref=_short(r.id),
             target_ref=_short(r.target_id),
@@ -416,7 +427,21 @@ def _assemble(
     consents_by_id = {c.record_id: c for c in case_consents}
     sharing: list[PrintedRecord] = []
     consents: list[PrintedRecord] = []
+    others: list[PrintedRecord] = []
     for r in included:
+        if r.id in other_drafts and r.id in printed_ids:
+            others.append(
+                PrintedRecord(
+                    ref=_short(r.id),
+                    occurred_at=r.occurred_at,
+                    recorded_at=r.recorded_at,
+                    late=r.late,
+                    author=author(r),
+                    content=other_drafts[r.id],
+                    amendments=tuple(amendments.get(r.id, ())),
+                    reviews=tuple(reviews.get(r.id, ())),
+                )
+            )
         if r.id in sharing_drafts and Section.SHARING in options.sections:
             draft = sharing_drafts[r.id]
             sharing.append(
@@ -489,6 +514,7 @@ def _assemble(
         chronology=chronology,
         sharing=tuple(sharing),
         consents=tuple(consents),
+        others=tuple(others),
         detached=tuple(detached),
         signatures=options.signature_blocks(),
         protected=bool(options.password),
@@ -499,23 +525,21 @@ def _assemble(
 
 def _counts(rows: list[SavedRecord]) -> tuple[tuple[str, str], ...]:
     kinds = Counter(r.kind for r in rows)
-    sharing = Counter(r.subkind for r in rows if r.kind == RecordKind.SHARING_DECISION.value)
-    breakdown = ", ".join(
-        f"{k.label.split(' (')[0].lower()} {sharing[k.value]}"
-        for k in SharingKind
-        if sharing[k.value]
-    )
-    total_sharing = kinds[RecordKind.SHARING_DECISION.value]
+    counts = [("Records in this summary", str(len(rows)))]
+    for kind, spec in KINDS.items():
+        total = kinds[kind.value]
+        if spec.subkinds is not None and total:
+            subkinds = Counter(r.subkind for r in rows if r.kind == kind.value)
+            breakdown = ", ".join(
+                f"{k.label.split(' (')[0].lower()} {subkinds[k.value]}"
+                for k in spec.subkinds
+                if subkinds[k.value]
+            )
+            counts.append((spec.plural, f"{total} ({breakdown})"))
+        else:
+            counts.append((spec.plural, str(total)))
     return (
-        ("Records in this summary", str(len(rows))),
-        (
-            "Sharing decisions",
-            f"{total_sharing} ({breakdown})" if total_sharing else "0",
-        ),
-        ("Consent decisions", str(kinds[RecordKind.CONSENT_DECISION.value])),
-        ("Amendments", str(kinds[RecordKind.AMENDMENT.value])),
-        ("Reviews", str(kinds[RecordKind.REVIEW.value])),
-        ("Advice records", str(kinds[RecordKind.ADVICE.value])),
+        *counts,
         ("Late entries", str(sum(1 for r in rows if r.late))),
         ("Shared without consent", str(sum(1 for r in rows if r.without_consent))),
         ("Significant-harm concern marked", str(sum(1 for r in rows if r.harm_concern))),

@@ -22,6 +22,7 @@ from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.errors import ChecklistRefused
+from infoshare_desktop.domain.kinds import CheckContext, kind_of, summary_of
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     AmendmentDraft,
@@ -92,38 +93,6 @@ def search_text(draft: Draft) -> str:
 
     walk(draft)
     return "\n".join(parts)
-
-
-def _truncate(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def summary_of(kind: RecordKind, draft: Draft) -> str:
-    """The one line the chronology shows for a record."""
-    if isinstance(draft, SharingDecisionDraft):
-        parties = "; ".join(r.organisation or r.role or r.name for r in draft.recipients)
-        label = draft.kind.label if draft.kind else "Sharing decision"
-        if draft.kind is SharingKind.RECEIVED:
-            return _truncate(f"{label} from {parties}" if parties else label)
-        if draft.kind is SharingKind.NOT_SHARED:
-            who = draft.requester_organisation or parties
-            return _truncate(f"{label}: request from {who}" if who else label)
-        return _truncate(f"{label} with {parties}" if parties else label)
-    if isinstance(draft, ConsentDecisionDraft):
-        outcome = draft.outcome.label if draft.outcome else "recorded"
-        asked = draft.asked.label if draft.asked else "someone"
-        return _truncate(f"Consent: {outcome} ({asked})")
-    if isinstance(draft, AmendmentDraft):
-        reason = draft.reason.label if draft.reason else "amendment"
-        return _truncate(f"Amendment: {reason}")
-    if isinstance(draft, ReviewDraft):
-        outcome = draft.outcome.label if draft.outcome else "review"
-        return _truncate(f"Review: {outcome}")
-    if isinstance(draft, AdviceDraft):
-        return _truncate(
-            f"Advice from {draft.sought_from_role}" if draft.sought_from_role else "Advice"
-        )
-    return kind.label
 
 
 def _insert(
@@ -351,25 +320,40 @@ def record_review(store: Store, *, draft: ReviewDraft) -> Saved:
     return Saved(record_id, target.case_id, now, advisories)
 
 
-def record_advice(
-    store: Store, *, case_id: str, draft: AdviceDraft, from_draft_id: str | None = None
+def record_case_record(
+    store: Store, *, case_id: str, draft: Draft, from_draft_id: str | None = None
 ) -> Saved:
+    """Save a record of a declared kind that needs nothing beyond its declaration
+    (``domain.kinds``): its checklist, when it happened and its breakdown."""
+    kind = kind_of(draft)
     require(store, *CASE_ROLES)
     clean = draft.cleaned()
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
         now = utcnow()
-        advisories = _refuse_if_blocking(checklist.check_advice(clean, now=now))
-        occurred = ensure_utc(clean.sought_at) if clean.sought_at else now
+        context = CheckContext(
+            now=now,
+            consents=consent_records(db, case_id),
+            date_of_birth=case_date_of_birth(db, case_id),
+        )
+        advisories = _refuse_if_blocking(kind.check(clean, context))
+        occurred = kind.occurred(clean)
         record_id = _insert(
             db,
             store=store,
             case_id=case_id,
-            kind=RecordKind.ADVICE,
-            subkind="advice",
+            kind=kind.kind,
+            subkind=kind.subkind(clean),
             draft=clean,
-            occurred_at=occurred,
+            occurred_at=ensure_utc(occurred) if occurred else now,
             recorded_at=now,
             from_draft_id=from_draft_id,
         )
     return Saved(record_id, case_id, now, advisories)
+
+
+def record_advice(
+    store: Store, *, case_id: str, draft: AdviceDraft, from_draft_id: str | None = None
+) -> Saved:
+    """Save a record of advice sought (golden rule 3)."""
+    return record_case_record(store, case_id=case_id, draft=draft, from_draft_id=from_draft_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -37,6 +38,8 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop import APP_NAME, __version__
 from infoshare_desktop.domain.accounts import CASE_ROLES
+from infoshare_desktop.domain.enums import RecordKind
+from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.services.accounts import Store
@@ -389,12 +392,19 @@ class MainWindow(QMainWindow):
             menu, "&Find a case", self._on_find_action_triggered, "Ctrl+F"
         )
         menu.addSeparator()
-        self.new_sharing_action = self._action(
-            menu, "New &sharing decision…", self._on_new_sharing_action_triggered, "Ctrl+D"
-        )
-        self.new_consent_action = self._action(
-            menu, "New &consent decision…", self._on_new_consent_action_triggered
-        )
+        #: an item for each kind started from the case (as declared in domain.kinds)
+        self.new_record_actions = {
+            kind: self._action(
+                menu,
+                f"{found.menu}…",
+                partial(self._on_new_record_action_triggered, kind),
+                found.shortcut or None,
+            )
+            for kind, found in KINDS.items()
+            if found.menu
+        }
+        self.new_sharing_action = self.new_record_actions[RecordKind.SHARING_DECISION]
+        self.new_consent_action = self.new_record_actions[RecordKind.CONSENT_DECISION]
         self.amend_action = self._action(
             menu, "&Amend selected record…", self._on_amend_action_triggered
         )
@@ -498,8 +508,7 @@ class MainWindow(QMainWindow):
 
     def _on_cases_page_case_opened(self, case_id: str) -> None:
         for action in (
-            self.new_sharing_action,
-            self.new_consent_action,
+            *self.new_record_actions.values(),
             self.amend_action,
             self.print_action,
         ):
@@ -524,17 +533,11 @@ class MainWindow(QMainWindow):
         self.show_page(CASES)
         self.cases_page.focus_search()
 
-    def _on_new_sharing_action_triggered(self) -> None:
+    def _on_new_record_action_triggered(self, kind: RecordKind, *_args: object) -> None:
         assert self.cases_page is not None
         if self.cases_page.open_case_id:
             self.show_page(CASES)
-            self.cases_page.case_view.start_sharing_decision()
-
-    def _on_new_consent_action_triggered(self) -> None:
-        assert self.cases_page is not None
-        if self.cases_page.open_case_id:
-            self.show_page(CASES)
-            self.cases_page.case_view.start_consent_decision()
+            self.cases_page.case_view.start_record(kind)
 
     def _on_print_action_triggered(self) -> None:
         assert self.cases_page is not None

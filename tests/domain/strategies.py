@@ -11,8 +11,6 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from hypothesis import strategies as st
 
 from infoshare_desktop.domain import (
-    AdviceDraft,
-    AmendmentDraft,
     CaseDraft,
     ConsentDecisionDraft,
     ConsentFrom,
@@ -24,24 +22,22 @@ from infoshare_desktop.domain import (
     InfoCategory,
     Method,
     Recipient,
-    ReviewDraft,
     SharingDecisionDraft,
     SharingKind,
     Urgency,
     enums,
 )
 from infoshare_desktop.domain.consent import ConsentRecord
+from infoshare_desktop.domain.fields import Widget, form_of
+from infoshare_desktop.domain.kinds import KINDS
 from tests.domain.factories import complete_sharing_decision
 
+#: every draft class: those nested in records and cases, and each declared kind's
 DRAFT_CLASSES: tuple[type[Draft], ...] = (
     Recipient,
     CriterionRationale,
     CaseDraft,
-    SharingDecisionDraft,
-    ConsentDecisionDraft,
-    AmendmentDraft,
-    ReviewDraft,
-    AdviceDraft,
+    *(declared.draft for declared in KINDS.values()),
 )
 
 ALL_ENUM_MEMBERS: list[Enum] = [
@@ -205,3 +201,29 @@ def complete_sharing_decisions(draw: st.DrawFn) -> tuple[datetime, SharingDecisi
     for criterion in Criterion:
         draft.criteria[criterion].rationale = draw(sentences(f"Fictional {criterion} rationale"))
     return now, draft
+
+
+def declared(cls: type[Draft]) -> st.SearchStrategy[Any]:
+    """Drafts of a declared kind whose fields hold what their declared inputs can hold
+    (``domain.fields``): a member of the field's own pick-list, yes/no/unanswered, a date,
+    words; custom inputs take any value of their type."""
+    hints = get_type_hints(cls)
+    by_widget: dict[Widget, Any] = {
+        Widget.TEXT: st.just("") | sentences("Fictional answer"),
+        Widget.LINES: st.just("") | sentences("Fictional answer"),
+        Widget.YES_NO: st.none() | st.booleans(),
+        Widget.CHECK: st.booleans(),
+        Widget.DATE: st.none() | st.dates(),
+        Widget.DATETIME: st.none() | aware_datetimes,
+    }
+    values: dict[str, st.SearchStrategy[Any]] = {}
+    for f in form_of(cls).fields():
+        if f.widget is Widget.CHOICE:
+            values[f.name] = st.none() | st.sampled_from(list(f.choices or ()))
+        elif f.widget is Widget.CHOICES:
+            values[f.name] = st.lists(st.sampled_from(list(f.choices or ())), unique=True)
+        elif f.widget in by_widget:
+            values[f.name] = by_widget[f.widget]
+        else:
+            values[f.name] = typed(hints[f.name])
+    return st.builds(cls, **values)

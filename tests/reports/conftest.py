@@ -15,6 +15,7 @@ from infoshare_desktop.domain import InfoCategory, ReviewDraft, ReviewOutcome, S
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.services import accounts, cases, records, reviews
 from tests.domain.factories import (
+    complete_advice,
     complete_amendment,
     complete_case,
     complete_consent_decision,
@@ -47,7 +48,7 @@ def add_supervisor(data_paths, admin_store):
 @pytest.fixture
 def printed_case(data_paths, admin_store) -> PrintedCase:
     """A case named in Polish, with sharing decisions of every kind (one with health and
-    one with third-party details), a consent decision, amendments and a review."""
+    one with third-party details), a consent decision, advice, amendments and a review."""
     return make_printed_case(data_paths, admin_store)
 
 
@@ -80,6 +81,8 @@ def make_printed_case(data_paths, admin_store) -> PrintedCase:
         admin_store, draft=complete_amendment(target_id=ids[2], text=HEALTH_AMENDMENT)
     )
     records.add_amendment(admin_store, draft=complete_amendment(target_id=ids[1]))
+    advice = records.record_advice(admin_store, case_id=case_id, draft=complete_advice())
+    ids.append(advice.record_id)
     supervisor = add_supervisor(data_paths, admin_store)
     reviews.request_review(admin_store, record_id=ids[1])
     records.record_review(

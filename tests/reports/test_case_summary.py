@@ -84,6 +84,9 @@ def test_every_included_records_reasons_and_sections_are_present(admin_store, pr
     assert "Legal basis: UK GDPR Art 6(1)(a)" in text
     assert "Amendments to this record" in text and "Reviews of this record" in text
     assert "Clear and proportionate" in text
+    # advice is printed in full, under its own heading
+    assert "Advice records" in text and "From (role) Designated safeguarding lead" in text
+    assert "Share the attendance summary with children's services today" in text
     for short in (rid[:8] for rid in printed_case.record_ids):
         assert short in text
 
@@ -211,7 +214,7 @@ def test_one_audit_entry_with_codes_only_is_written_per_build(admin_store, print
     event = events[-1]
     assert event.action == "record.export"
     assert event.target_kind == "case" and event.target_id == printed_case.case_id
-    assert event.detail.startswith("summary;use=save;records=8;redacted=")
+    assert event.detail.startswith("summary;use=save;records=9;redacted=")
     assert f"anchor={head_before.seq}" in event.detail
     assert re.fullmatch(r"[a-z0-9=;+_]+", event.detail)  # codes and counts only
     assert head_before.short in page_texts(data)[0]

@@ -2,8 +2,10 @@
 
 The case view opens ``SharingDecisionEditor(store, case_id)`` or
 ``ConsentDecisionEditor(store, case_id)`` (pass ``draft_id=`` to resume a draft) and
-``AmendmentDialog(store, target_id)``; it listens to ``saved(record_id)`` and calls
-``save_draft_now()`` on every open editor before a lock, sign-out or close.
+``AmendmentDialog(store, target_id)``; ``open_editor(kind, store, case_id)`` opens the
+editor of any kind (``DeclaredEditor`` for those, like advice, declared in full). It
+listens to ``saved(record_id)`` and calls ``save_draft_now()`` on every open editor
+before a lock, sign-out or close.
 """
 
 from infoshare_desktop.ui.forms.amendment_dialog import AmendmentDialog, AmendmentEditor
@@ -11,8 +13,10 @@ from infoshare_desktop.ui.forms.checklist_panel import ChecklistPanel, FindingsP
 from infoshare_desktop.ui.forms.consent_decision_form import ConsentDecisionForm
 from infoshare_desktop.ui.forms.record_editor import (
     ConsentDecisionEditor,
+    DeclaredEditor,
     RecordEditorBase,
     SharingDecisionEditor,
+    open_editor,
 )
 from infoshare_desktop.ui.forms.sharing_decision_form import SharingDecisionForm
 
@@ -22,8 +26,10 @@ __all__ = [
     "ChecklistPanel",
     "ConsentDecisionEditor",
     "ConsentDecisionForm",
+    "DeclaredEditor",
     "FindingsPanel",
     "RecordEditorBase",
     "SharingDecisionEditor",
     "SharingDecisionForm",
+    "open_editor",
 ]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.checklist import Finding
 from infoshare_desktop.domain.enums import AmendmentReason, RecordKind, SharingKind
+from infoshare_desktop.domain.kinds import summary_of
 from infoshare_desktop.domain.records import AmendmentDraft, Draft
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT
 from infoshare_desktop.domain.timeutil import format_local
@@ -161,7 +162,7 @@ class AmendmentEditor(RecordEditorBase):
         self.target_was_shared = (
             detail.kind is RecordKind.SHARING_DECISION and sharing is not None and sharing.shares
         )
-        summary = records.summary_of(detail.kind, detail.content)
+        summary = summary_of(detail.kind, detail.content)
         self._about = (
             f"Amending: {summary}, recorded {format_local(detail.recorded_at)} by "
             f"{detail.author_name}. The saved record stays as it was; this amendment is "

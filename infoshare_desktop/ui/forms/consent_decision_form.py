@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFrame,
     QGridLayout,
-    QGroupBox,
     QLabel,
-    QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -30,33 +27,20 @@ from infoshare_desktop.domain.consent import (
     endable_consents,
     find_consent,
 )
-from infoshare_desktop.domain.enums import ConsentFrom, ConsentHow, ConsentOutcome
-from infoshare_desktop.domain.records import ConsentDecisionDraft, field_label
-from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
+from infoshare_desktop.domain.enums import ConsentOutcome
+from infoshare_desktop.domain.fields import CONSENT_DECISION_FORM
+from infoshare_desktop.domain.records import ConsentDecisionDraft
+from infoshare_desktop.domain.text import MEDIUM_TEXT, SHORT_TEXT
 from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.ui.forms.declared_form import DeclaredForm
 from infoshare_desktop.ui.forms.fields import (
-    EnumComboBox,
-    FieldRow,
-    LineEdit,
-    OptionalDateTimeEdit,
     StringListEditor,
-    TextAreaEdit,
     WrappingLabel,
-    YesNoComboBox,
-    focus_target,
     name_input,
     refresh_tab_order,
-    set_value_of,
     value_of,
-    watch,
 )
-from infoshare_desktop.ui.widgets.layout import scroll_past
 
-ENDS_LABELS: dict[ConsentOutcome | None, str] = {
-    ConsentOutcome.WITHDRAWN: "Consent this withdrawal ends (tick each one withdrawn)",
-    ConsentOutcome.REFUSED: "Consent this refusal ends, if the person withdrew one by refusing",
-}
-REPLACES_LABEL = "Earlier consent this replaces, if any (a renewal or a narrower consent)"
 NOTHING_TO_END = "No consent of this person stands at the time given."
 
 
@@ -148,117 +132,27 @@ class ConsentEndsList(QWidget):
         self.changed.emit()
 
 
-class ConsentDecisionForm(QWidget):
+class ConsentDecisionForm(DeclaredForm):
     """Every field of a consent decision; ``changed`` on any edit."""
 
-    changed = Signal()
-    #: Shadows QWidget.scroll(), which nothing here calls (renaming it is left to the forms'
-    #: owner, to keep merges small).
-    scroll: QScrollArea  # type: ignore[assignment]
-
     def __init__(self, consents: Sequence[ConsentRecord] = (), parent: QWidget | None = None):
-        super().__init__(parent)
-        self._loading = False
         self._consents: list[ConsentRecord] = list(consents)
-        self.inputs: dict[str, QWidget] = {}
-        self.rows: dict[str, FieldRow] = {}
-        self.groups: dict[str, QGroupBox] = {}
-        self._content = QWidget()
-        self._content_layout = QVBoxLayout(self._content)
-        self._build()
-        self._content_layout.addStretch(1)
-        self.scroll = scroll_past(QScrollArea(self))
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self._content)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
-        for widget in self.inputs.values():
-            watch(widget, self._on_input_changed)
+        super().__init__(
+            CONSENT_DECISION_FORM,
+            {
+                "consent_ends": lambda _f: ConsentEndsList(),
+                "agencies": lambda _f: StringListEditor("agency", SHORT_TEXT),
+                "purposes": lambda _f: StringListEditor("purpose", MEDIUM_TEXT),
+            },
+            parent,
+        )
         self.set_draft(ConsentDecisionDraft())
-
-    def _group(self, title: str) -> None:
-        box = QGroupBox(title, self._content)
-        self._content_layout.addWidget(box)
-        self._layout = QVBoxLayout(box)
-        self.groups[title] = box
-
-    def _add(self, name: str, widget: QWidget, label: str = "", help_text: str = "") -> None:
-        label = label or field_label(ConsentDecisionDraft, name)
-        row = FieldRow(label, widget, help_text, self._content)
-        self.rows[name] = row
-        self.inputs[name] = widget
-        self._layout.addWidget(row)
-
-    def _build(self) -> None:
-        self._group("Who was asked")
-        self._add("asked", EnumComboBox(ConsentFrom), "Who was asked")
-        self._add("asked_name", LineEdit(SHORT_TEXT), "Their name or role")
-        self._add(
-            "competence_considered",
-            YesNoComboBox(),
-            "Was their competence or capacity to decide considered?",
-        )
-        self._add("competence_notes", TextAreaEdit(2, MEDIUM_TEXT), "How it was assessed")
-        self._add(
-            "occurred_at",
-            OptionalDateTimeEdit(),
-            "When consent was asked (date and time)",
-            "The time it was recorded is set when you save.",
-        )
-        self._group("Outcome")
-        self._add("outcome", EnumComboBox(ConsentOutcome), "Outcome")
-        self._add("how", EnumComboBox(ConsentHow), "How it was given or refused")
-        self._add(
-            "supersedes_ids",
-            ConsentEndsList(),
-            REPLACES_LABEL,
-            "Past sharing stays recorded with the consent it relied on; only what stands "
-            "from now on changes.",
-        )
-        self._group("Scope and limits")
-        self._add(
-            "scope_agencies",
-            StringListEditor("agency", SHORT_TEXT),
-            "Agencies or recipients the consent covers",
-        )
-        self._add(
-            "scope_information", TextAreaEdit(2, MEDIUM_TEXT), "Information the consent covers"
-        )
-        self._add(
-            "scope_purposes",
-            StringListEditor("purpose", MEDIUM_TEXT),
-            "Purposes the consent covers",
-        )
-        self._add(
-            "limits",
-            TextAreaEdit(2, MEDIUM_TEXT),
-            "Limits: what must not be shared, with whom, and why",
-        )
-        self._add("valid_until", OptionalDateTimeEdit(with_time=False), "Valid until")
-        self._add("review_date", OptionalDateTimeEdit(with_time=False), "Review date")
-        self._group("Views")
-        self._add(
-            "views_expressed", TextAreaEdit(4, LONG_TEXT), "Views expressed, in their own words"
-        )
 
     def draft(self) -> ConsentDecisionDraft:
         """The draft as the form shows it (hidden fields keep their values)."""
-        return ConsentDecisionDraft(
-            **{name: value_of(widget) for name, widget in self.inputs.items()}
-        )
-
-    def set_draft(self, draft: ConsentDecisionDraft) -> None:
-        """Show ``draft`` in every field, without emitting ``changed``."""
-        self._loading = True
-        try:
-            for name, widget in self.inputs.items():
-                set_value_of(widget, getattr(draft, name))
-        finally:
-            self._loading = False
-        self.update_conditions()
-        refresh_tab_order(self)
+        draft = super().draft()
+        assert isinstance(draft, ConsentDecisionDraft)
+        return draft
 
     def set_consent_choices(self, consents: Sequence[ConsentRecord]) -> None:
         """The case's saved consent decisions, from which those this may end are offered."""
@@ -277,33 +171,11 @@ class ConsentDecisionForm(QWidget):
         ticked = [find_consent(i, self._consents) for i in ends.value()]
         shown = offered + [r for r in ticked if r is not None and r not in offered]
         ends.set_choices([(r.record_id, ends_choice_label(r, self._consents, at)) for r in shown])
-        self.rows["supersedes_ids"].set_label(ENDS_LABELS.get(outcome, REPLACES_LABEL))
 
-    def update_conditions(self) -> None:
-        """Show the fields that apply to what has been entered; hide the rest."""
-        outcome = value_of(self.inputs["outcome"])
-        given = outcome is not None and outcome.is_given
-        self.rows["competence_notes"].setVisible(
-            value_of(self.inputs["competence_considered"]) is True
-        )
-        self.rows["how"].setVisible(outcome is not None)
-        self.rows["supersedes_ids"].setVisible(outcome is not None)
-        self.groups["Scope and limits"].setVisible(given)
-        if outcome is not None:
-            self._offer_ends(outcome)
+    def _update_extra(self, draft: Any) -> None:
+        if draft.outcome is not None:
+            self._offer_ends(draft.outcome)
 
-    def focus_field(self, name: str) -> bool:
-        """Move the focus to the field a finding names."""
-        row = self.rows.get(name)
-        if row is None or not row.isVisibleTo(self._content):
-            return False
-        self.scroll.ensureWidgetVisible(row)
-        focus_target(self.inputs[name]).setFocus(Qt.FocusReason.OtherFocusReason)
-        return True
-
-    def _on_input_changed(self, *_args: object) -> None:
-        if self._loading:
-            return
-        self.update_conditions()
+    def _on_input_changed(self, *args: object) -> None:
+        super()._on_input_changed(*args)
         refresh_tab_order(self)
-        self.changed.emit()

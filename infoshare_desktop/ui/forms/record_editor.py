@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.checklist import Finding, blocking
 from infoshare_desktop.domain.consent import ConsentRecord
+from infoshare_desktop.domain.enums import RecordKind
+from infoshare_desktop.domain.kinds import CheckContext, spec
 from infoshare_desktop.domain.records import (
     ConsentDecisionDraft,
     Draft,
@@ -44,6 +46,7 @@ from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel, count_phrase
 from infoshare_desktop.ui.forms.consent_decision_form import ConsentDecisionForm
+from infoshare_desktop.ui.forms.declared_form import DeclaredForm
 from infoshare_desktop.ui.forms.fields import refresh_tab_order
 from infoshare_desktop.ui.forms.sharing_decision_form import SharingDecisionForm
 from infoshare_desktop.ui.widgets.labels import AlertLabel, WordWrapLabel
@@ -501,6 +504,77 @@ class ConsentDecisionEditor(RecordEditorBase):
         self.panel.set_findings(findings)
 
 
+class DeclaredEditor(RecordEditorBase):
+    """Record a kind that needs nothing beyond its declaration (``domain.kinds``), such as
+    advice: its declared form, its checklist beside it, and the service's generic save."""
+
+    def __init__(
+        self,
+        store: Store,
+        case_id: str,
+        draft_id: str | None = None,
+        *,
+        kind: RecordKind,
+        autosave_interval_ms: int = RecordEditorBase.AUTOSAVE_MS,
+        date_of_birth: date | None = None,
+        parent: QWidget | None = None,
+    ):
+        self.kind = spec(kind)
+        self.title = self.kind.kind.label
+        self._consents = _case_consents(store, case_id)
+        self.date_of_birth = date_of_birth
+        super().__init__(
+            store,
+            case_id=case_id,
+            draft_id=draft_id,
+            autosave_interval_ms=autosave_interval_ms,
+            parent=parent,
+        )
+
+    def _build_parts(self) -> tuple[QWidget, QWidget]:
+        self.form = DeclaredForm(self.kind.form)
+        self.form.set_draft(self.kind.draft())
+        self.panel = FindingsPanel("Checklist")
+        self.form.changed.connect(self._edited)
+        self.panel.finding_activated.connect(self._on_finding_activated)
+        return self.form, self.panel
+
+    def _empty_draft(self) -> Draft:
+        return self.kind.draft()
+
+    def _check(self, draft: Draft) -> list[Finding]:
+        context = CheckContext(
+            now=utcnow(), consents=self._consents, date_of_birth=self.date_of_birth
+        )
+        return self.kind.check(draft, context)
+
+    def _record(self, draft: Draft) -> records.Saved:
+        assert self.case_id is not None
+        return records.record_case_record(
+            self._store, case_id=self.case_id, draft=draft, from_draft_id=self.draft_id
+        )
+
+    def _show_findings(self, findings: list[Finding]) -> None:
+        self.panel.set_findings(findings)
+
+
+def open_editor(
+    kind: RecordKind,
+    store: Store,
+    case_id: str,
+    draft_id: str | None = None,
+    *,
+    date_of_birth: date | None = None,
+) -> RecordEditorBase:
+    """The editor for a new record of ``kind`` (or a draft of one): the sharing and consent
+    decision editors for theirs, the declared editor for any other kind."""
+    if kind is RecordKind.SHARING_DECISION:
+        return SharingDecisionEditor(store, case_id, draft_id, date_of_birth=date_of_birth)
+    if kind is RecordKind.CONSENT_DECISION:
+        return ConsentDecisionEditor(store, case_id, draft_id, date_of_birth=date_of_birth)
+    return DeclaredEditor(store, case_id, draft_id, kind=kind, date_of_birth=date_of_birth)
+
+
 def _case_consents(store: Store, case_id: str) -> list[ConsentRecord]:
     """The case's consent decisions, read once per editor (none if they cannot be read;
     the service reads them again, in the save's own transaction)."""
@@ -513,6 +587,8 @@ def _case_consents(store: Store, case_id: str) -> list[ConsentRecord]:
 __all__ = [
     "CONFIRM_SAVE_TEXT",
     "ConsentDecisionEditor",
+    "DeclaredEditor",
     "RecordEditorBase",
     "SharingDecisionEditor",
+    "open_editor",
 ]

@@ -10,16 +10,14 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
+from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services.cases import ChronologyEntry
 from infoshare_desktop.ui.models.list_model import Index, ListTableModel
 
 KIND_ICONS = {
-    RecordKind.SHARING_DECISION: QStyle.StandardPixmap.SP_ArrowForward,
-    RecordKind.CONSENT_DECISION: QStyle.StandardPixmap.SP_DialogApplyButton,
-    RecordKind.AMENDMENT: QStyle.StandardPixmap.SP_FileDialogDetailedView,
-    RecordKind.REVIEW: QStyle.StandardPixmap.SP_DialogYesButton,
-    RecordKind.ADVICE: QStyle.StandardPixmap.SP_MessageBoxInformation,
+    kind: getattr(QStyle.StandardPixmap, spec.icon, QStyle.StandardPixmap.SP_FileIcon)
+    for kind, spec in KINDS.items()
 }
 RECEIVED_ICON = QStyle.StandardPixmap.SP_ArrowBack
 LATE_TEXT = "late entry"

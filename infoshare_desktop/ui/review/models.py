@@ -22,9 +22,11 @@ from infoshare_desktop.domain.consent import (
     describe_consent,
 )
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
+from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
 from infoshare_desktop.services.reviews import ConsentView, ReviewItem, TeamRow
 from infoshare_desktop.ui.forms.fields import sentence
+from infoshare_desktop.ui.models.chronology_model import KIND_ICONS
 from infoshare_desktop.ui.models.list_model import Index, ListTableModel
 
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -37,15 +39,14 @@ _SHARING_ICONS = {
     SharingKind.NOT_SHARED: QStyle.StandardPixmap.SP_DialogCancelButton,
     SharingKind.RECEIVED: QStyle.StandardPixmap.SP_ArrowBack,
 }
-_RECORD_ICONS = {
-    RecordKind.CONSENT_DECISION: QStyle.StandardPixmap.SP_DialogApplyButton,
-    RecordKind.ADVICE: QStyle.StandardPixmap.SP_MessageBoxQuestion,
-}
-
 KIND_FILTERS: list[tuple[str, str | None]] = [
     ("All kinds", None),
-    *((kind.label, kind.value) for kind in SharingKind),
-    *((kind.label, kind.value) for kind in (RecordKind.CONSENT_DECISION, RecordKind.ADVICE)),
+    *(
+        (choice.label, choice.value)
+        for kind, spec in KINDS.items()
+        if spec.reviewable
+        for choice in (spec.subkinds or (kind,))
+    ),
 ]
 """(label, value) choices for the queue's kind filter; values are what
 ``services.reviews.review_queue(kind=...)`` matches."""
@@ -63,7 +64,7 @@ def kind_icon(kind: RecordKind, subkind: str) -> QIcon:
     if kind is RecordKind.SHARING_DECISION and subkind in SharingKind._value2member_map_:
         pixmap = _SHARING_ICONS[SharingKind(subkind)]
     else:
-        pixmap = _RECORD_ICONS.get(kind, QStyle.StandardPixmap.SP_FileIcon)
+        pixmap = KIND_ICONS.get(kind, QStyle.StandardPixmap.SP_FileIcon)
     return QApplication.style().standardIcon(pixmap)
 
 

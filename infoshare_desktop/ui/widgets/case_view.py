@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -48,6 +49,7 @@ from PySide6.QtWidgets import (
 from infoshare_desktop.domain.consent import Standing, describe_consent
 from infoshare_desktop.domain.enums import ConsentOutcome, RecordKind
 from infoshare_desktop.domain.identifier import describe_identifier
+from infoshare_desktop.domain.kinds import KINDS, spec
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.services import cases, drafts
 from infoshare_desktop.services.cases import CaseSummary, ConsentPositionItem
@@ -62,6 +64,7 @@ from infoshare_desktop.ui.forms import (
     ConsentDecisionEditor,
     RecordEditorBase,
     SharingDecisionEditor,
+    open_editor,
 )
 from infoshare_desktop.ui.forms.fields import sentence
 from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel, summary_text
@@ -80,11 +83,7 @@ from infoshare_desktop.ui.widgets.layout import (
 from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
 from infoshare_desktop.ui.widgets.tables import make_list_table
 
-DRAFT_KIND_WORDS = {
-    RecordKind.SHARING_DECISION.value: "sharing decision",
-    RecordKind.CONSENT_DECISION.value: "consent decision",
-    RecordKind.AMENDMENT.value: "amendment",
-}
+DRAFT_KIND_WORDS = {kind.value: found.words for kind, found in KINDS.items()}
 CONSENT_SHOWN = 4
 CASE_REFLOW = 130
 
@@ -184,12 +183,14 @@ class CaseView(QWidget):
         self.name_label = heading_label("", page)
         self.identity_label = text_label("", page)
         self.identity_label.setAccessibleDescription("Case identity")
-        self.new_sharing_button = self._button(
-            "New sharing decision…", "Record a decision to share or not (Ctrl+D)", page
-        )
-        self.new_consent_button = self._button(
-            "New consent decision…", "Record who was asked for consent and the outcome", page
-        )
+        #: a button for each kind started from the case (as declared in domain.kinds)
+        self.new_buttons = {
+            kind: self._button(f"{found.menu.replace('&', '')}…", found.menu_tip, page)
+            for kind, found in KINDS.items()
+            if found.menu
+        }
+        self.new_sharing_button = self.new_buttons[RecordKind.SHARING_DECISION]
+        self.new_consent_button = self.new_buttons[RecordKind.CONSENT_DECISION]
         self.amend_button = self._button(
             "Amend selected record…",
             "Add a correction or further information to the selected record",
@@ -293,8 +294,8 @@ class CaseView(QWidget):
         top.addWidget(self.name_label)
         top.addWidget(self.identity_label, 1)
         actions = FlowLayout()
-        actions.addWidget(self.new_sharing_button)
-        actions.addWidget(self.new_consent_button)
+        for button in self.new_buttons.values():
+            actions.addWidget(button)
         actions.addWidget(self.amend_button)
         actions.addWidget(self.review_button)
         actions.addWidget(self.identifier_button)
@@ -308,8 +309,8 @@ class CaseView(QWidget):
         layout.addWidget(self.splitter, 1)
 
         self.back_button.clicked.connect(self.back_requested)
-        self.new_sharing_button.clicked.connect(self._on_new_sharing_button_clicked)
-        self.new_consent_button.clicked.connect(self._on_new_consent_button_clicked)
+        for kind, button in self.new_buttons.items():
+            button.clicked.connect(partial(self._on_new_button_clicked, kind))
         self.amend_button.clicked.connect(self._on_amend_button_clicked)
         self.review_button.clicked.connect(self._on_review_button_clicked)
         self.identifier_button.clicked.connect(self._on_identifier_button_clicked)
@@ -522,12 +523,15 @@ class CaseView(QWidget):
         QAccessible.updateAccessibility(event)
 
     # -- editors -------------------------------------------------------------------------------
-    def start_sharing_decision(self, draft_id: str | None = None) -> SharingDecisionEditor | None:
-        """A new sharing decision, or (when one is unfinished) the user's latest draft."""
+    def start_record(
+        self, kind: RecordKind, draft_id: str | None = None
+    ) -> RecordEditorBase | None:
+        """A new record of ``kind``, or (when one is unfinished) the user's latest draft."""
         if self.case is None:
             return None
-        draft_id = draft_id or self._existing_draft(RecordKind.SHARING_DECISION)
-        editor = SharingDecisionEditor(
+        draft_id = draft_id or self._existing_draft(kind)
+        editor = open_editor(
+            kind,
             self.session.store,
             self.case.case_id,
             draft_id,
@@ -536,18 +540,16 @@ class CaseView(QWidget):
         self._show_editor(editor)
         return editor
 
+    def start_sharing_decision(self, draft_id: str | None = None) -> SharingDecisionEditor | None:
+        """A new sharing decision, or (when one is unfinished) the user's latest draft."""
+        editor = self.start_record(RecordKind.SHARING_DECISION, draft_id)
+        assert editor is None or isinstance(editor, SharingDecisionEditor)
+        return editor
+
     def start_consent_decision(self, draft_id: str | None = None) -> ConsentDecisionEditor | None:
         """A new consent decision, or (when one is unfinished) the user's latest draft."""
-        if self.case is None:
-            return None
-        draft_id = draft_id or self._existing_draft(RecordKind.CONSENT_DECISION)
-        editor = ConsentDecisionEditor(
-            self.session.store,
-            self.case.case_id,
-            draft_id,
-            date_of_birth=self.case.date_of_birth,
-        )
-        self._show_editor(editor)
+        editor = self.start_record(RecordKind.CONSENT_DECISION, draft_id)
+        assert editor is None or isinstance(editor, ConsentDecisionEditor)
         return editor
 
     def amend(self, target_id: str, draft_id: str | None = None) -> AmendmentDialog | None:
@@ -595,12 +597,13 @@ class CaseView(QWidget):
 
     def resume(self, draft: DraftSummary) -> None:
         """Carry on with one of this case's drafts in the right editor."""
-        if draft.kind == RecordKind.SHARING_DECISION.value:
-            self.start_sharing_decision(draft.draft_id)
-        elif draft.kind == RecordKind.CONSENT_DECISION.value:
-            self.start_consent_decision(draft.draft_id)
-        elif draft.kind == RecordKind.AMENDMENT.value and draft.target_id:
+        if draft.kind not in RecordKind._value2member_map_:
+            return  # a draft of a kind this version does not know
+        kind = RecordKind(draft.kind)
+        if kind is RecordKind.AMENDMENT and draft.target_id:
             self.amend(draft.target_id, draft.draft_id)
+        elif spec(kind).menu:
+            self.start_record(kind, draft.draft_id)
 
     def save_drafts(self) -> None:
         """Keep every open editor's typing as a draft now."""
@@ -635,11 +638,8 @@ class CaseView(QWidget):
         editor.focusNextChild()
 
     # -- slots ------------------------------------------------------------------------------------
-    def _on_new_sharing_button_clicked(self) -> None:
-        self.start_sharing_decision()
-
-    def _on_new_consent_button_clicked(self) -> None:
-        self.start_consent_decision()
+    def _on_new_button_clicked(self, kind: RecordKind, *_args: object) -> None:
+        self.start_record(kind)
 
     def _on_amend_button_clicked(self) -> None:
         self.amend_selected()

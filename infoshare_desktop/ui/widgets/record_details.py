@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import cast
+from typing import Any, cast
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -51,15 +51,10 @@ from PySide6.QtWidgets import (
 )
 
 from infoshare_desktop.domain.consent import describe_consent
-from infoshare_desktop.domain.enums import Criterion, Initiation, SharingKind
-from infoshare_desktop.domain.records import (
-    AdviceDraft,
-    AmendmentDraft,
-    ConsentDecisionDraft,
-    Draft,
-    ReviewDraft,
-    SharingDecisionDraft,
-)
+from infoshare_desktop.domain.enums import Criterion, SharingKind
+from infoshare_desktop.domain.fields import Place, Widget, form_of
+from infoshare_desktop.domain.kinds import spec
+from infoshare_desktop.domain.records import ConsentDecisionDraft, Draft, SharingDecisionDraft
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.services.cases import RecordDetail
 from infoshare_desktop.ui.forms.fields import sentence
@@ -144,25 +139,8 @@ class _Page:
         return "\n".join(part.text for part in self.parts)
 
 
-def _sharing_decision(page: _Page, d: SharingDecisionDraft, detail: RecordDetail) -> None:
+def _recipients(page: _Page, d: SharingDecisionDraft, _detail: RecordDetail) -> None:
     received = d.kind is SharingKind.RECEIVED
-    page.title("1. Decision", 3)
-    page.row("Decision", d.kind)
-    page.row("Proactive or on request", d.initiation)
-    if d.initiation is Initiation.ON_REQUEST:
-        page.row("Requester", d.requester_name)
-        page.row("Requester's organisation", d.requester_organisation)
-        page.row("What they asked for", d.request_details)
-        page.row("Requester's identity checked", d.requester_identity_checked)
-        page.row("Requester told the reasons", d.requester_told_reasons, always=False)
-    page.row("When it happened", d.occurred_at)
-    page.row("Reason for the late entry", d.late_entry_reason, always=False)
-    page.row("Urgency", d.urgency)
-
-    page.title("2. Purpose", 3)
-    page.row("Why sharing was considered", d.purpose)
-
-    page.title("3. Source" if received else "3. Recipients", 3)
     if not d.recipients:
         page.paragraph(f"<i>{NOT_RECORDED}</i>")
     for n, recipient in enumerate(d.recipients, 1):
@@ -173,32 +151,16 @@ def _sharing_decision(page: _Page, d: SharingDecisionDraft, detail: RecordDetail
         )
         page.html_row(f"{'Source' if received else 'Recipient'} {n}", who or NOT_RECORDED)
 
-    page.title("4. Information", 3)
-    page.row(
-        "What was received" if received else "What was shared or withheld", d.information_shared
-    )
-    page.row("Categories", d.categories)
-    page.row("Fact or opinion", d.fact_or_opinion)
-    if not received:
-        page.row("Could less have been shared", d.could_less_be_shared)
-        page.row("How the amount was limited", d.minimisation_notes, always=False)
-        page.row("What was withheld", d.withheld, always=False)
 
-    page.title("5. Confidentiality", 3)
-    page.row("Is the information confidential", d.confidentiality)
-    page.row("Why", d.confidentiality_reason)
-
-    page.title("6. Consent", 3)
-    page.row("Consent", d.consent_status)
-    page.row("From whom", d.consent_from, always=False)
-    page.row("Child's competence considered", d.child_competence_considered, always=False)
+def _consent_relied_on(page: _Page, d: SharingDecisionDraft, detail: RecordDetail) -> None:
+    label = "Consent decision relied on"
     if d.consent_decision_id:
-        page.html_row("Consent decision relied on", relied_on_html(detail))
-        page.row("Purpose the consent covers", d.consent_purpose, always=False)
-    page.row("Why consent was not sought", d.not_sought_reasons, always=False)
-    page.row("Other reason consent was not sought", d.not_sought_other, always=False)
+        page.html_row(label, relied_on_html(detail))
+    else:
+        page.row(label, None)
 
-    page.title("7. Grounds (lawful basis)", 3)
+
+def _grounds(page: _Page, d: SharingDecisionDraft, _detail: RecordDetail) -> None:
     if not d.grounds:
         page.paragraph(f"<i>{NOT_RECORDED}</i>")
     for ground in d.grounds:
@@ -208,51 +170,17 @@ def _sharing_decision(page: _Page, d: SharingDecisionDraft, detail: RecordDetail
             text += f"<br>Reference: {html.escape(reference)}"
         page.html_row(ground.label, text)
 
-    page.title("8. Public interest and proportionality", 3)
-    page.row("Circumstance that applies", d.public_interest)
-    page.row("Weighing: if shared against if not shared", d.weighing)
 
-    page.title("9. Transparency", 3)
-    page.row("Individual or family told", d.individual_told)
-    page.row("What they were told, why, how", d.told_details, always=False)
-    page.row("Why they were not told", d.not_told_reason, always=False)
-
-    page.title("10. Advice", 3)
-    page.row("Practitioner in doubt", d.in_doubt)
-    page.row("Advice sought", d.advice_sought)
-    if d.advice_sought:
-        page.row("From (role)", d.advice_from_role)
-        page.row("When", d.advice_when)
-        page.row("What the advice said", d.advice_outcome)
-        page.row("Identity withheld while seeking advice", d.advice_identity_withheld)
-    page.row("Why there was no time for advice", d.no_time_for_advice_reason, always=False)
-
-    if not received:
-        page.title("11. Method and security", 3)
-        page.row("Method", d.method)
-        page.row("Other method", d.method_other, always=False)
-        page.row("Channel secure", d.channel_secure)
-        page.row("Why an insecure channel was used", d.insecure_reason, always=False)
-        page.row("Recipient verified", d.recipient_verified)
-
-        page.title("12. The seven criteria", 3)
-        for criterion in Criterion:
-            item = d.criteria.get(criterion)
-            confirmed = item is not None and item.confirmed
-            rationale = item.rationale if item is not None else ""
-            page.html_row(
-                criterion.label,
-                ("Confirmed" if confirmed else "<i>Not confirmed</i>")
-                + (f": {_text(rationale)}" if rationale else ""),
-            )
-
-    page.title("13. Safety, well-being and views", 3)
-    page.row("Significant-harm concern", d.significant_harm_concern)
-    page.row("Safety and well-being considered", d.safety_wellbeing)
-    page.row("Views of the child and family", d.views_child_family)
-
-    page.title("14. Reasons for the decision", 3)
-    page.row("Reasons", d.reasons)
+def _criteria(page: _Page, d: SharingDecisionDraft, _detail: RecordDetail) -> None:
+    for criterion in Criterion:
+        item = d.criteria.get(criterion)
+        confirmed = item is not None and item.confirmed
+        rationale = item.rationale if item is not None else ""
+        page.html_row(
+            criterion.label,
+            ("Confirmed" if confirmed else "<i>Not confirmed</i>")
+            + (f": {_text(rationale)}" if rationale else ""),
+        )
 
 
 ENDED_SINCE = "ENDED SINCE"
@@ -275,66 +203,42 @@ def relied_on_html(detail: RecordDetail) -> str:
     return text
 
 
-def _consent_decision(page: _Page, d: ConsentDecisionDraft, detail: RecordDetail) -> None:
-    if detail.standing is not None:
-        page.html_row("Stands now", f"<b>{html.escape(sentence(detail.standing.phrase()))}</b>")
-    page.title("Who was asked", 3)
-    page.row("Asked", d.asked)
-    page.row("Name or role", d.asked_name)
-    page.row("When", d.occurred_at)
-    page.row("Competence or capacity considered", d.competence_considered)
-    page.row("Notes on competence", d.competence_notes, always=False)
-    page.title("Outcome", 3)
-    page.row("Outcome", d.outcome)
-    page.row("How given", d.how)
-    page.title("Scope and limits", 3)
-    page.row("Agencies or recipients covered", "\n".join(d.scope_agencies))
-    page.row("Information covered", d.scope_information)
-    page.row("Purposes covered", "\n".join(d.scope_purposes))
-    page.row("Limits", d.limits)
-    page.row("Valid until", d.valid_until)
-    page.row("Review date", d.review_date)
-    page.title("Views", 3)
-    page.row("Views expressed", d.views_expressed)
-    if d.supersedes_ids:
-        ends = [html.escape(describe_consent(record)) for record in detail.ends]
-        unknown = len(d.supersedes_ids) - len(ends)
-        if unknown > 0:
-            ends.append(f"<i>{unknown} consent decision(s) not of this case</i>")
-        page.html_row("Ends or replaces", "<br>".join(ends))
+def _consents_ended(page: _Page, d: ConsentDecisionDraft, detail: RecordDetail) -> None:
+    ends = [html.escape(describe_consent(record)) for record in detail.ends]
+    unknown = len(d.supersedes_ids) - len(ends)
+    if unknown > 0:
+        ends.append(f"<i>{unknown} consent decision(s) not of this case</i>")
+    page.html_row("Ends or replaces", "<br>".join(ends) or f"<i>{NOT_RECORDED}</i>")
 
 
-def _amendment(page: _Page, d: AmendmentDraft) -> None:
-    page.row("Reason", d.reason)
-    page.row("Correction or addition", d.text)
-    if d.target_was_shared:
-        page.row("Recipients told of the amendment", d.recipients_told)
-        page.row("Who was told, when, how", d.recipients_told_notes, always=False)
-
-
-def _review(page: _Page, d: ReviewDraft) -> None:
-    page.row("Outcome", d.outcome)
-    page.row("Comment", d.comment, always=False)
-
-
-def _advice(page: _Page, d: AdviceDraft) -> None:
-    page.row("From (role)", d.sought_from_role)
-    page.row("When", d.sought_at)
-    page.row("Advice given", d.advice)
-    page.row("Identity withheld", d.identity_withheld)
+#: How the details show the declared custom fields that are not a plain value.
+CUSTOM_DETAILS: dict[str, Callable[[_Page, Any, RecordDetail], None]] = {
+    "recipients": _recipients,
+    "consent_choice": _consent_relied_on,
+    "grounds": _grounds,
+    "ground_references": lambda _page, _d, _detail: None,  # shown under each ground
+    "criteria": _criteria,
+    "consent_ends": _consents_ended,
+}
 
 
 def _content(page: _Page, content: Draft, detail: RecordDetail) -> None:
-    if isinstance(content, SharingDecisionDraft):
-        _sharing_decision(page, content, detail)
-    elif isinstance(content, ConsentDecisionDraft):
-        _consent_decision(page, content, detail)
-    elif isinstance(content, AmendmentDraft):
-        _amendment(page, content)
-    elif isinstance(content, ReviewDraft):
-        _review(page, content)
-    elif isinstance(content, AdviceDraft):
-        _advice(page, content)
+    """Every field the declaration shows in the details, group by group."""
+    if isinstance(content, ConsentDecisionDraft) and detail.standing is not None:
+        page.html_row("Stands now", f"<b>{html.escape(sentence(detail.standing.phrase()))}</b>")
+    form = form_of(content)
+    for group in form.groups:
+        shown = [f for f in group.fields if Place.DETAILS in f.shown and f.is_shown(content)]
+        if not shown:
+            continue
+        if len(form.groups) > 1:
+            page.title(group.title_for(content, short=True), 3)
+        for f in shown:
+            render = CUSTOM_DETAILS.get(f.custom) if f.widget is Widget.CUSTOM else None
+            if render is not None:
+                render(page, content, detail)
+            else:
+                page.row(f.short_for(content), f.value(content))
 
 
 def _provenance(page: _Page, detail: RecordDetail) -> None:
@@ -348,10 +252,7 @@ def _provenance(page: _Page, detail: RecordDetail) -> None:
 def record_page(detail: RecordDetail) -> _Page:
     """The record as a page of headings, rows and paragraphs (all user text escaped)."""
     page = _Page()
-    kind = detail.kind.label
-    if isinstance(detail.content, SharingDecisionDraft) and detail.content.kind is not None:
-        kind = f"{kind}: {detail.content.kind.label}"
-    page.title(kind)
+    page.title(spec(detail.kind).title(detail.content))
     if detail.badges:
         page.row("Status", " · ".join(detail.badges))
     if detail.corrects:

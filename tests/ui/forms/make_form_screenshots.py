@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from infoshare_desktop.domain import (  # noqa: E402
     ConsentStatus,
     Recipient,
+    RecordKind,
     SharingKind,
     utcnow,
 )
@@ -34,8 +35,11 @@ from infoshare_desktop.ui.forms import (  # noqa: E402
     AmendmentDialog,
     ConsentDecisionEditor,
     SharingDecisionEditor,
+    open_editor,
 )
+from infoshare_desktop.ui.widgets.record_details import RecordDetailsView  # noqa: E402
 from tests.domain.factories import (  # noqa: E402
+    complete_advice,
     complete_case,
     complete_consent_decision,
     complete_sharing_decision,
@@ -110,6 +114,18 @@ def main() -> None:
         dialog = AmendmentDialog(store, shared.record_id)
         grab(dialog, args.out / "form-amendment.png")
 
+        advice = open_editor(RecordKind.ADVICE, store, case_id)
+        grab(advice, args.out / "form-advice.png")
+        advice.set_draft(complete_advice(identity_withheld=None, advice="Share"))
+        advice.evaluate()
+        grab(advice, args.out / "form-advice-findings.png")
+        saved_advice = records.record_advice(store, case_id=case_id, draft=complete_advice())
+        details = RecordDetailsView()
+        details.show_detail(cases.record_detail(store, record_id=saved_advice.record_id))
+        grab(details, args.out / "details-advice.png")
+        details.show_detail(cases.record_detail(store, record_id=shared.record_id))
+        grab(details, args.out / "details-sharing.png")
+
         apply_theme(app, text_size="large")
         large = SharingDecisionEditor(store, case_id)
         large.set_draft(partial)
@@ -125,7 +141,7 @@ def main() -> None:
         store.lock()
         problem.save_draft_now()
         grab(problem, args.out / "form-sharing-not-kept.png")
-        for widget in (editor, consent, dialog, large, problem):
+        for widget in (editor, consent, dialog, advice, details, large, problem):
             widget.close()
         store.close()
 

@@ -1,0 +1,231 @@
+"""Each record kind, declared once: the services, the screens and the printout read this.
+
+A :class:`Kind` ties a :class:`~infoshare_desktop.domain.enums.RecordKind` to its draft
+class, its declared form (``domain.fields``), its checklist, the one line the chronology
+shows (``summary``), the heading of its details (``title``), its icon (a Qt standard
+pixmap's name: the domain names it, the UI draws it), whether it is printed in full,
+reviewed by a supervisor, opened from the case view (``menu``), how the drafts list names
+it (``words``), and the breakdown the review queue filters by (``subkinds``).
+
+Adding a kind is: its ``RecordKind`` member, its draft, its checklist, its
+:class:`~infoshare_desktop.domain.fields.Form` and one :class:`Kind` here; the case view's
+menu, the drafts list, the chronology, the review queue, the details pane and the
+printout pick it up from these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from infoshare_desktop.domain import checklist
+from infoshare_desktop.domain.checklist import Finding
+from infoshare_desktop.domain.consent import ConsentRecord
+from infoshare_desktop.domain.enums import LabelledEnum, RecordKind, SharingKind
+from infoshare_desktop.domain.fields import (
+    ADVICE_FORM,
+    AMENDMENT_FORM,
+    CONSENT_DECISION_FORM,
+    REVIEW_FORM,
+    SHARING_DECISION_FORM,
+    Form,
+)
+from infoshare_desktop.domain.records import (
+    AdviceDraft,
+    AmendmentDraft,
+    ConsentDecisionDraft,
+    Draft,
+    ReviewDraft,
+    SharingDecisionDraft,
+)
+
+__all__ = ["KINDS", "CheckContext", "Kind", "kind_of", "spec", "summary_of"]
+
+SUMMARY_LIMIT = 300
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckContext:
+    """What a checklist may need beyond the draft."""
+
+    now: datetime
+    consents: Sequence[ConsentRecord] = ()
+    date_of_birth: date | None = None
+    reviewer_id: str = ""
+    author_id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Kind:
+    """One record kind (see the module docstring)."""
+
+    kind: RecordKind
+    draft: type[Draft]
+    form: Form
+    check: Callable[[Any, CheckContext], list[Finding]]
+    summary: Callable[[Any], str]  #: the chronology's one line (before truncation)
+    title: Callable[[Any], str]  #: the heading of its details and printout
+    icon: str  #: a ``QStyle.StandardPixmap`` member's name
+    words: str  #: how the drafts list names one ("an unfinished advice record")
+    plural: str  #: how the printout counts them ("Advice records")
+    printable: bool = False  #: printed in full in a case summary
+    reviewable: bool = False  #: a supervisor reviews it
+    #: the menu item that starts one, with its Alt key ("" = not started from the case)
+    menu: str = ""
+    menu_tip: str = ""  #: what that item does, in a sentence
+    shortcut: str = ""  #: its key sequence, if it has one
+    targets_record: bool = False  #: belongs to another record (amendments, reviews)
+    subkinds: type[LabelledEnum] | None = None  #: its breakdown (review queue, counts)
+    subkind: Callable[[Any], str] = lambda _draft: ""  #: the breakdown value of a draft
+    #: when it happened, if the draft says
+    occurred: Callable[[Any], datetime | None] = lambda draft: getattr(draft, "occurred_at", None)
+
+
+def _truncate(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _sharing_summary(d: SharingDecisionDraft) -> str:
+    parties = "; ".join(r.organisation or r.role or r.name for r in d.recipients)
+    label = d.kind.label if d.kind else "Sharing decision"
+    if d.kind is SharingKind.RECEIVED:
+        return f"{label} from {parties}" if parties else label
+    if d.kind is SharingKind.NOT_SHARED:
+        who = d.requester_organisation or parties
+        return f"{label}: request from {who}" if who else label
+    return f"{label} with {parties}" if parties else label
+
+
+def _sharing_title(d: SharingDecisionDraft) -> str:
+    label = RecordKind.SHARING_DECISION.label
+    return f"{label}: {d.kind.label}" if d.kind is not None else label
+
+
+def _consent_summary(d: ConsentDecisionDraft) -> str:
+    outcome = d.outcome.label if d.outcome else "recorded"
+    asked = d.asked.label if d.asked else "someone"
+    return f"Consent: {outcome} ({asked})"
+
+
+def _advice_summary(d: AdviceDraft) -> str:
+    return f"Advice from {d.sought_from_role}" if d.sought_from_role else "Advice"
+
+
+def _plain(kind: RecordKind) -> Callable[[Any], str]:
+    return lambda _draft: kind.label
+
+
+KINDS: dict[RecordKind, Kind] = {
+    spec.kind: spec
+    for spec in (
+        Kind(
+            kind=RecordKind.SHARING_DECISION,
+            draft=SharingDecisionDraft,
+            form=SHARING_DECISION_FORM,
+            check=lambda d, c: checklist.check_sharing_decision(
+                d, now=c.now, consents=c.consents, date_of_birth=c.date_of_birth
+            ),
+            summary=_sharing_summary,
+            title=_sharing_title,
+            icon="SP_ArrowForward",
+            words="sharing decision",
+            plural="Sharing decisions",
+            printable=True,
+            reviewable=True,
+            menu="New &sharing decision",
+            menu_tip="Record a decision to share or not (Ctrl+D)",
+            shortcut="Ctrl+D",
+            subkinds=SharingKind,
+            subkind=lambda d: d.kind.value if d.kind else "",
+        ),
+        Kind(
+            kind=RecordKind.CONSENT_DECISION,
+            draft=ConsentDecisionDraft,
+            form=CONSENT_DECISION_FORM,
+            check=lambda d, c: checklist.check_consent_decision(
+                d, now=c.now, consents=c.consents, date_of_birth=c.date_of_birth
+            ),
+            summary=_consent_summary,
+            title=_plain(RecordKind.CONSENT_DECISION),
+            icon="SP_DialogApplyButton",
+            words="consent decision",
+            plural="Consent decisions",
+            printable=True,
+            reviewable=True,
+            menu="New &consent decision",
+            menu_tip="Record who was asked for consent and the outcome",
+            subkind=lambda d: d.outcome.value if d.outcome else "",
+        ),
+        Kind(
+            kind=RecordKind.AMENDMENT,
+            draft=AmendmentDraft,
+            form=AMENDMENT_FORM,
+            check=lambda d, _c: checklist.check_amendment(d),
+            summary=lambda d: f"Amendment: {d.reason.label if d.reason else 'amendment'}",
+            title=_plain(RecordKind.AMENDMENT),
+            icon="SP_FileDialogDetailedView",
+            words="amendment",
+            plural="Amendments",
+            targets_record=True,
+            subkind=lambda d: d.reason.value if d.reason else "",
+            occurred=lambda _d: None,
+        ),
+        Kind(
+            kind=RecordKind.REVIEW,
+            draft=ReviewDraft,
+            form=REVIEW_FORM,
+            check=lambda d, c: checklist.check_review(
+                d, reviewer_id=c.reviewer_id, author_id=c.author_id
+            ),
+            summary=lambda d: f"Review: {d.outcome.label if d.outcome else 'review'}",
+            title=_plain(RecordKind.REVIEW),
+            icon="SP_DialogYesButton",
+            words="review",
+            plural="Reviews",
+            targets_record=True,
+            subkind=lambda d: d.outcome.value if d.outcome else "",
+            occurred=lambda _d: None,
+        ),
+        Kind(
+            kind=RecordKind.ADVICE,
+            draft=AdviceDraft,
+            form=ADVICE_FORM,
+            check=lambda d, c: checklist.check_advice(d, now=c.now),
+            summary=_advice_summary,
+            title=_plain(RecordKind.ADVICE),
+            icon="SP_MessageBoxQuestion",
+            words="advice record",
+            plural="Advice records",
+            printable=True,
+            reviewable=True,
+            menu="New ad&vice record",
+            menu_tip="Record advice you sought about sharing: from whom, when, and what it was",
+            subkind=lambda _d: "advice",
+            occurred=lambda d: d.sought_at,
+        ),
+    )
+}
+
+
+def spec(kind: RecordKind | str) -> Kind:
+    """The declaration of a kind (by member or by its stored value)."""
+    return KINDS[RecordKind(kind)]
+
+
+def kind_of(draft: Draft | type[Draft]) -> Kind:
+    """The declaration of the kind whose draft this is."""
+    cls = draft if isinstance(draft, type) else type(draft)
+    for found in KINDS.values():
+        if found.draft is cls:
+            return found
+    raise KeyError(cls.__name__)
+
+
+def summary_of(kind: RecordKind, draft: Draft) -> str:
+    """The one line the chronology shows for a record."""
+    found = KINDS.get(kind)
+    if found is None or not isinstance(draft, found.draft):
+        return kind.label
+    return _truncate(found.summary(draft))
