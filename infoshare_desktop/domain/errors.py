@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from infoshare_desktop.domain.checklist import Finding
+
+class Finding(Protocol):
+    """What a refusal needs of a checklist finding (``domain.checklist.Finding`` is one).
+    A protocol, not an import: the checklist imports the drafts, which import this module."""
+
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def citation(self) -> str: ...
 
 
 class DomainError(Exception):

@@ -1,0 +1,227 @@
+"""The content of the demo records: invented people, agencies and wording, and drafts
+filled as a practitioner would fill the forms. Everything about *what* a demo record
+says is here (and nothing about how it is stored: see demo.populate).
+
+All names, agencies and references are invented; references start with "DEMO-".
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+from infoshare_desktop.domain.enums import (
+    Confidentiality,
+    ConsentFrom,
+    ConsentHow,
+    ConsentOutcome,
+    ConsentStatus,
+    Criterion,
+    FactOrOpinion,
+    Ground,
+    InfoCategory,
+    Initiation,
+    Method,
+    NotSoughtReason,
+    PublicInterestCircumstance,
+    SharingKind,
+    Urgency,
+)
+from infoshare_desktop.domain.records import (
+    CaseDraft,
+    ConsentDecisionDraft,
+    CriterionRationale,
+    Recipient,
+    SharingDecisionDraft,
+)
+from infoshare_desktop.services.records import LATE_AFTER
+
+FIRST = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Finn",
+    "Grace",
+    "Harvey",
+    "Isla",
+    "Jay",
+    "Kai",
+    "Lily",
+    "Mason",
+    "Nia",
+    "Oscar",
+    "Poppy",
+    "Reuben",
+    "Sofia",
+    "Theo",
+    "Zara",
+    "Zofia",
+    "Ολυμπία",
+    "Анна",
+    "Łukasz",
+    "Jiří",
+    "Aoife",
+    "Siân",
+]
+LAST = [
+    "Ashdown",
+    "Brierley",
+    "Calder",
+    "Dunmore",
+    "Elsworth",
+    "Fairbrook",
+    "Greave",
+    "Holloway",
+    "Ivens",
+    "Kettering",
+    "Larkfield",
+    "Mereworth",
+    "Northam",
+    "Oakridge",
+    "Pennock",
+    "Wiśniewska",
+    "Παπαδοπούλου",
+    "Иванова",
+    "Nováková",
+    "Ó Briain",
+    "Prydderch",
+]
+AGENCIES = [
+    ("Westmere Children's Services", "Duty social worker"),
+    ("Northbrook Primary School", "Designated safeguarding lead"),
+    ("Example Health Visiting Team", "Health visitor"),
+    ("Riverside Police Safeguarding Unit", "Detective constable"),
+    ("Eastfield GP Practice", "GP"),
+    ("Hillcrest Academy", "Head of year"),
+    ("County Youth Justice Service", "Case manager"),
+]
+PURPOSES = [
+    "To inform the strategy discussion about the child's safety at home",
+    "To support the child in need plan agreed at the last review",
+    "To help the school arrange extra support for attendance and wellbeing",
+    "To let the health visitor follow up missed developmental checks",
+]
+RATIONALE = {
+    Criterion.NECESSARY: "Needed so the meeting can judge the risk with current facts",
+    Criterion.PROPORTIONATE: "Only the recent summary was sent, not the whole file",
+    Criterion.RELEVANT: "Bears directly on the concern the recipient is assessing",
+    Criterion.ADEQUATE: "Dates and sources included so it can be relied on",
+    Criterion.ACCURATE: "Checked against our records; opinion marked as opinion",
+    Criterion.TIMELY: "Sent the same day so the plan is not delayed",
+    Criterion.SECURE: "Sent through the secure channel to a verified address",
+}
+
+
+class Generator:
+    """Drafts as a practitioner would fill the forms, from a seeded random source."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def person(self) -> str:
+        return f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+
+    def recipients(self) -> list[Recipient]:
+        picks = self.rng.sample(AGENCIES, self.rng.choice((1, 1, 2)))
+        return [Recipient(name=self.person(), role=role, organisation=org) for org, role in picks]
+
+    def consent(self, occurred: datetime) -> ConsentDecisionDraft:
+        outcome = self.rng.choice(
+            [ConsentOutcome.EXPLICIT] * 5 + [ConsentOutcome.REFUSED, ConsentOutcome.IMPLIED]
+        )
+        given = outcome.is_given
+        return ConsentDecisionDraft(
+            asked=ConsentFrom.PARENT_CARER,
+            asked_name=f"{self.person()} (parent)",
+            competence_considered=True,
+            outcome=outcome,
+            how=ConsentHow.WRITTEN if given else ConsentHow.VERBAL,
+            scope_agencies=[a for a, _ in AGENCIES[:4]] if given else [],
+            scope_information="Attendance, health appointments and the family support plan"
+            if given
+            else "",
+            scope_purposes=PURPOSES[:2] if given else [],
+            limits="Nothing about the child's siblings" if given else "",
+            valid_until=(occurred + timedelta(days=365)).date() if given else None,
+            views_expressed="Wants the school and health visitor to work together"
+            if given
+            else "Does not want information passed on; worried about being judged",
+            occurred_at=occurred,
+        )
+
+    def sharing(self, occurred: datetime, recorded: datetime) -> SharingDecisionDraft:
+        rng = self.rng
+        kind = rng.choices(list(SharingKind), weights=(50, 15, 15, 20))[0]
+        without_consent = kind is not SharingKind.RECEIVED and rng.random() < 0.3
+        purpose = rng.choice(PURPOSES)
+        draft = SharingDecisionDraft(
+            kind=kind,
+            initiation=Initiation.PROACTIVE,
+            occurred_at=occurred,
+            urgency=rng.choice(list(Urgency)),
+            purpose=purpose,
+            recipients=self.recipients(),
+            information_shared="Summary of attendance, recent concerns raised by staff and "
+            "the dates of missed appointments",
+            categories=[InfoCategory.GENERAL_PERSONAL],
+            fact_or_opinion=FactOrOpinion.BOTH,
+            could_less_be_shared=False,
+            minimisation_notes="Only the last term's summary, not the full record",
+            confidentiality=Confidentiality.YES,
+            confidentiality_reason="Shared with us by the family in confidence",
+            consent_status=ConsentStatus.EXPLICIT,
+            consent_from=ConsentFrom.PARENT_CARER,
+            grounds=[Ground.CONSENT],
+            weighing="Sharing lets agencies act together; not sharing leaves the risk unassessed",
+            individual_told=True,
+            told_details="The parent was told what would be shared, why and with whom",
+            advice_sought=False,
+            method=rng.choice([Method.SECURE_EMAIL, Method.SECURE_PORTAL, Method.MEETING]),
+            channel_secure=True,
+            recipient_verified=True,
+            criteria={
+                c: CriterionRationale(confirmed=True, rationale=r) for c, r in RATIONALE.items()
+            },
+            safety_wellbeing="The child's safety was the first consideration",
+            views_child_family="The child said they want things to get better at home",
+            reasons="Shared because the concerns together suggest the child may need support "
+            "from more than one agency, and the plan cannot work without this information",
+        )
+        if recorded - occurred > LATE_AFTER:
+            draft.late_entry_reason = "Recorded on return from an emergency visit"
+        if without_consent:
+            draft.consent_status = ConsentStatus.NOT_SOUGHT
+            draft.consent_from = None
+            draft.not_sought_reasons = [NotSoughtReason.RISK_TO_CHILD]
+            draft.grounds = [Ground.SIGNIFICANT_HARM]
+            draft.public_interest = [PublicInterestCircumstance.REASONABLE_CAUSE_TO_BELIEVE]
+            draft.individual_told = False
+            draft.not_told_reason = "Telling the family first could place the child at risk"
+            draft.significant_harm_concern = True
+        if kind is SharingKind.SHARED_IN_PART:
+            draft.withheld = "Notes from the counselling sessions were withheld"
+        elif kind is SharingKind.NOT_SHARED:
+            draft.initiation = Initiation.ON_REQUEST
+            draft.requester_name = self.person()
+            draft.requester_organisation = "Example Leisure Trust"
+            draft.request_details = "Asked for the family's address for a holiday club list"
+            draft.requester_identity_checked = True
+            draft.requester_told_reasons = True
+            draft.significant_harm_concern = False
+            draft.weighing = "No welfare purpose in sharing; sharing would breach confidence"
+            draft.reasons = "Declined because the request had no safeguarding or welfare purpose"
+        elif kind is SharingKind.RECEIVED:
+            draft.information_shared = "A summary of missed health appointments this year"
+            draft.reasons = "Received from another agency and recorded on the child's file"
+        return draft
+
+    def case(self, *, index: int, created: datetime) -> CaseDraft:
+        """The index-th demo case, created at `created`."""
+        rng = self.rng
+        return CaseDraft(
+            display_name=self.person(),
+            date_of_birth=date(rng.randint(2008, 2024), rng.randint(1, 12), rng.randint(1, 28)),
+            case_reference=f"DEMO-{created.year}-{index + 1:05d}",
+        )
