@@ -38,7 +38,7 @@ from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.records import NewRecord
 from infoshare_desktop.store.search import IndexRow, draft_words
 from infoshare_desktop.store.tables import SavedRecord
-from infoshare_desktop.store.writes import Session, Tx
+from infoshare_desktop.store.writes import Session, Tx, raw_connection
 
 LATE_AFTER = timedelta(hours=24)
 WITHOUT_CONSENT = frozenset(checklist.WITHOUT_CONSENT)
@@ -165,7 +165,7 @@ def _insert(
         kind, Action.CREATE
     )
     audit.append(
-        tx,
+        raw_connection(tx),  # audit.append runs on the connection behind either kind of tx
         actor_id=user.user_id,
         action=action,
         target_kind=kind.value,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from operator import attrgetter
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
@@ -36,6 +37,7 @@ class NewCase:
 
 
 _COLUMNS = tuple(f.name for f in fields(NewCase))
+_VALUES = attrgetter(*_COLUMNS)
 _INSERT = (
     f"INSERT INTO case_file ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
 )
@@ -73,7 +75,7 @@ def insert_many(tx: Tx, cases: Iterable[tuple[NewCase, search.IndexRow]]) -> Non
     """Write cases, each with its creator as its first member and its index row."""
     pairs = list(cases)
     conn = raw_connection(tx)
-    conn.executemany(_INSERT, [[stored_value(v) for v in astuple(row)] for row, _ in pairs])
+    conn.executemany(_INSERT, [[stored_value(v) for v in _VALUES(row)] for row, _ in pairs])
     conn.executemany(
         _INSERT_MEMBER,
         [

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
@@ -47,6 +48,7 @@ class NewRecord:
 
 
 _COLUMNS = tuple(f.name for f in fields(NewRecord))
+_VALUES = attrgetter(*_COLUMNS)
 _INSERT = (
     f"INSERT INTO saved_record ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
 )
@@ -90,7 +92,7 @@ def new_record(
 def insert_many(tx: Tx, records: Iterable[tuple[NewRecord, search.IndexRow]]) -> None:
     """Write saved records and their index rows in the caller's transaction."""
     pairs = list(records)
-    values = [[stored_value(v) for v in astuple(row)] for row, _ in pairs]
+    values = [[stored_value(v) for v in _VALUES(row)] for row, _ in pairs]
     conn = raw_connection(tx)
     if len(values) == 1:
         conn.execute(_INSERT, values[0])
