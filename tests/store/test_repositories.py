@@ -6,11 +6,15 @@ leaves nothing behind."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlcipher3
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from infoshare_desktop import demo
 from infoshare_desktop.domain.accounts import Role
@@ -343,6 +347,30 @@ def test_search_ranks_rows_and_marks_the_matching_words(admin_store, case_id):
 )
 def test_what_the_user_types_becomes_a_safe_match_expression(typed, expected):
     assert search.match_expression(typed) == expected
+
+
+def test_whatever_is_typed_searches_without_error_and_any_prefix_of_a_name_finds_it(
+    admin_store, case_id
+):
+    """Any text (quotes, FTS5 operators, any script) is a harmless search; every prefix
+    of a word of the child's name finds the case."""
+    user_id = admin_store.user.user_id
+    with admin_store.read() as session:
+
+        def found(match: str) -> list[str]:
+            rows = search.search(session, match=match, user_id=user_id, limit=5, marks=MARKS)
+            return [r.case_id for r in rows]
+
+        @hypothesis_settings(max_examples=150)
+        @given(typed=st.text(max_size=30), length=st.integers(1, len("Wiśniewska")))
+        def check(typed: str, length: int) -> None:
+            match = search.match_expression(typed)
+            assert (match is None) == (re.search(r"\w", typed) is None)
+            if match is not None:
+                found(match)  # no error, whatever it finds
+            assert found(search.match_expression("Wiśniewska"[:length]) or "") == [case_id]
+
+        check()
 
 
 def test_the_index_row_of_a_draft_has_its_words_and_labels_but_no_ids(admin_store):
