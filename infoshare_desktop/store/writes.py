@@ -5,7 +5,10 @@ connection behind either, in the caller's transaction (same transaction as the a
 
 The repositories (`store.records`, `store.search`, `store.cases`, `store.reviews`,
 `store.drafts`, `store.settings`, `store.users`) hold every SQL statement and ORM query;
-services hold the use case and never SQL."""
+services hold the use case and never SQL. Each repository function takes the transaction
+first and returns plain rows (frozen dataclasses, the tables' SQLModel rows) or domain
+objects. The raw statements are SQLite's (qmark parameters, FTS5): another back end
+(a team server's PostgreSQL) would give these same functions its own statements."""
 
 from __future__ import annotations
 
