@@ -34,7 +34,7 @@ from infoshare_desktop.domain.records import (
     Recipient,
     SharingDecisionDraft,
 )
-from infoshare_desktop.services.records import LATE_AFTER
+from infoshare_desktop.domain.rules import recorded_late
 
 FIRST = [
     "Amara",
@@ -189,7 +189,7 @@ class Generator:
             reasons="Shared because the concerns together suggest the child may need support "
             "from more than one agency, and the plan cannot work without this information",
         )
-        if recorded - occurred > LATE_AFTER:
+        if recorded_late(occurred, recorded):
             draft.late_entry_reason = "Recorded on return from an emergency visit"
         if without_consent:
             draft.consent_status = ConsentStatus.NOT_SOUGHT

@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from infoshare_desktop.demo.content import Generator
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.domain.enums import RecordKind, SharingKind
+from infoshare_desktop.domain.consent import made_without_consent
+from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.cases import new_case
-from infoshare_desktop.services.records import WITHOUT_CONSENT, new_record
+from infoshare_desktop.services.records import new_record
 from infoshare_desktop.store import audit, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
@@ -139,8 +140,7 @@ def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> Dem
                     author_id=author,
                     occurred_at=occurred,
                     recorded_at=recorded,
-                    without_consent=sharing.kind is not SharingKind.RECEIVED
-                    and sharing.consent_status in WITHOUT_CONSENT,
+                    without_consent=made_without_consent(sharing.kind, sharing.consent_status),
                     harm_concern=sharing.significant_harm_concern,
                 )
             )

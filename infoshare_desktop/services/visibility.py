@@ -7,15 +7,13 @@ staff named on it (its creator first). The queries are store.cases'.
 
 from __future__ import annotations
 
-from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.services.access import require
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import CaseFile
 from infoshare_desktop.store.writes import Session, Tx
-
-CASE_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD, Role.SUPERVISOR)
 
 
 class CaseNotFound(StoreError):

@@ -8,7 +8,7 @@ draft round-trips unchanged through ``set_draft()`` and ``draft()``. The seven c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from infoshare_desktop.domain.consent import (
+    WITHOUT_CONSENT,
     ConsentRecord,
     consent_standing,
     describe_consent,
@@ -42,6 +43,7 @@ from infoshare_desktop.domain.enums import (
     Urgency,
 )
 from infoshare_desktop.domain.records import SharingDecisionDraft, field_label
+from infoshare_desktop.domain.rules import recorded_late
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.ui.forms.checklist_panel import ChecklistPanel
@@ -66,14 +68,6 @@ from infoshare_desktop.ui.forms.fields import (
 )
 from infoshare_desktop.ui.widgets.layout import scroll_past
 
-LATE_AFTER = timedelta(hours=24)
-OVERRIDE_STATUSES = (
-    ConsentStatus.REFUSED,
-    ConsentStatus.WITHDRAWN,
-    ConsentStatus.NOT_SOUGHT,
-    ConsentStatus.CANNOT_BE_GIVEN,
-)
-GIVEN_STATUSES = (ConsentStatus.EXPLICIT, ConsentStatus.IMPLIED)
 REFERENCE_LABELS = {
     Ground.STATUTORY_DUTY: "Statute that requires the sharing (e.g. Children Act 1989 s47)",
     Ground.COURT_ORDER: "Court order reference",
@@ -399,9 +393,10 @@ class SharingDecisionForm(QWidget):
         kind, status = v["kind"], v["consent_status"]
         on_request = v["initiation"] is Initiation.ON_REQUEST
         occurred = v["occurred_at"]
-        late = isinstance(occurred, datetime) and utcnow() - occurred > LATE_AFTER
-        override = status in OVERRIDE_STATUSES
-        shares = kind in (None, SharingKind.SHARED, SharingKind.SHARED_IN_PART)
+        late = isinstance(occurred, datetime) and recorded_late(occurred, utcnow())
+        override = status in WITHOUT_CONSENT
+        given = status is not None and status.is_given
+        shares = kind is None or kind.shares
         shown = {
             "requester_name": on_request,
             "requester_organisation": on_request,
@@ -414,8 +409,8 @@ class SharingDecisionForm(QWidget):
             "withheld": kind is SharingKind.SHARED_IN_PART,
             "consent_from": status is not None and status is not ConsentStatus.NOT_SOUGHT,
             "child_competence_considered": v["consent_from"] is ConsentFrom.CHILD,
-            "consent_decision_id": status in GIVEN_STATUSES,
-            "consent_purpose": status in GIVEN_STATUSES,
+            "consent_decision_id": given,
+            "consent_purpose": given,
             "not_sought_reasons": status is ConsentStatus.NOT_SOUGHT,
             "not_sought_other": status is ConsentStatus.NOT_SOUGHT
             and NotSoughtReason.OTHER in v["not_sought_reasons"],

@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from infoshare_desktop.domain.consent import describe_consent
-from infoshare_desktop.domain.enums import Criterion, SharingKind
+from infoshare_desktop.domain.enums import Criterion, Initiation, SharingKind
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     AmendmentDraft,
@@ -89,7 +89,7 @@ def _sharing_decision(page: _Page, d: SharingDecisionDraft, detail: RecordDetail
     page.title("1. Decision", 3)
     page.row("Decision", d.kind)
     page.row("Proactive or on request", d.initiation)
-    if d.initiation is not None and d.initiation.value == "on_request":
+    if d.initiation is Initiation.ON_REQUEST:
         page.row("Requester", d.requester_name)
         page.row("Requester's organisation", d.requester_organisation)
         page.row("What they asked for", d.request_details)
