@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -174,11 +175,16 @@ class CaseSummaryReport:
 
     def para(self, text: object, style: str = "Cell") -> Paragraph:
         """A Paragraph of user (or any) text that prints exactly as written."""
-        return plain_paragraph(text, self.styles[style])
+        return plain_paragraph(text, self._style(style))
 
     def markup(self, markup: str, style: str = "Cell") -> Paragraph:
         """A Paragraph of markup this module built (every user part already escaped)."""
-        return markup_paragraph(markup, self.styles[style])
+        return markup_paragraph(markup, self._style(style))
+
+    def _style(self, name: str) -> ParagraphStyle:
+        style = self.styles[name]
+        assert isinstance(style, ParagraphStyle)  # the sheet holds paragraph styles only
+        return style
 
     def _cell_widths(self, widths: Sequence[float | None]) -> list[float]:
         """The room for text in each column of a grid with these widths."""
@@ -218,6 +224,12 @@ class CaseSummaryReport:
             return self.para(value, style)
         return "\n".join(lines)
 
+    def some_facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table:
+        """``facts`` of rows that are there (never empty)."""
+        table = self.facts(rows)
+        assert table is not None
+        return table
+
     def facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table | None:
         """A label/value table; values that are str print exactly as written."""
         label_width = self.LABEL_WIDTH - 2 * FACTS_PADDING
@@ -239,7 +251,9 @@ class CaseSummaryReport:
             hAlign="LEFT",
         )
 
-    def grid(self, header: Sequence[str], rows: list[list[Any]], widths: Sequence[float | None]):
+    def grid(
+        self, header: Sequence[str], rows: list[list[Any]], widths: Sequence[float | None]
+    ) -> Table:
         col_widths = self._widths(widths)
         data = [
             [
@@ -312,7 +326,7 @@ class CaseSummaryReport:
             story.append(table)
         if d.counts:
             story.append(self.para("Summary counts", "Heading2"))
-            story.append(self.facts(d.counts))  # type: ignore[arg-type]
+            story.append(self.some_facts(d.counts))
         return story
 
     # -- chronology ----------------------------------------------------------------------------
@@ -398,10 +412,11 @@ class CaseSummaryReport:
                 self.markup(self.lines(recipients) or "—"),
             )
         )
-        info_label = {
+        info_labels: dict[SharingKind | None, str] = {
             SharingKind.RECEIVED: "Information received",
             SharingKind.NOT_SHARED: "Information not shared",
-        }.get(d.kind, "Information shared")  # type: ignore[arg-type]
+        }
+        info_label = info_labels.get(d.kind, "Information shared")
         rows.append((info_label, self.redactable(record, d.information_shared)))
         categories = "; ".join(c.label for c in d.categories) or NOT_RECORDED
         fact = d.fact_or_opinion.label if d.fact_or_opinion else NOT_RECORDED
@@ -465,7 +480,7 @@ class CaseSummaryReport:
 
         story: list[Flowable] = [CondPageBreak(40 * mm)] if number > 1 else []
         story.append(self.para(title, "Heading2"))
-        story.append(self.facts(rows))  # type: ignore[arg-type]
+        story.append(self.some_facts(rows))
         if d.kind in (SharingKind.SHARED, SharingKind.SHARED_IN_PART) or any(
             c.confirmed or c.rationale for c in d.criteria.values()
         ):
@@ -475,7 +490,7 @@ class CaseSummaryReport:
             KeepTogether(
                 [
                     self.para("Reasons for the decision", "Heading3"),
-                    self.facts([("Reasons", d.reasons or NOT_RECORDED)]),  # type: ignore[list-item]
+                    self.some_facts([("Reasons", d.reasons or NOT_RECORDED)]),
                 ]
             )
         )
@@ -638,7 +653,7 @@ class CaseSummaryReport:
         if record.relied_on or record.relied_on_ref:
             rows.append(("Ends or replaces", record.relied_on or f"ref {record.relied_on_ref}"))
         story: list[Flowable] = [CondPageBreak(30 * mm), self.para(title, "Heading2")]
-        story.append(self.facts(rows))  # type: ignore[arg-type]
+        story.append(self.some_facts(rows))
         story += self.attached(record)
         return story
 

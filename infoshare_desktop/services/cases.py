@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from infoshare_desktop.domain import checklist
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
     ConsentStanding,
@@ -36,7 +37,8 @@ from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_local, utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import consent_records
-from infoshare_desktop.services.visibility import CASE_ROLES, visible_case
+from infoshare_desktop.services.errors import ServiceError
+from infoshare_desktop.services.visibility import RecordNotFound, load_record, visible_case
 from infoshare_desktop.store import audit, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
@@ -45,8 +47,6 @@ from infoshare_desktop.store import search as index
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.cases import NewCase, name_key
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
-from infoshare_desktop.store.records import RecordNotFound
 from infoshare_desktop.store.search import IndexRow
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Session
@@ -64,7 +64,7 @@ DRAFT_TYPES: dict[str, type[Draft]] = {
 MATCH_START, MATCH_END = "\x02", "\x03"
 
 
-class PossibleDuplicate(StoreError):
+class PossibleDuplicate(ServiceError):
     """A case with the same name and date of birth exists; ask before creating another."""
 
     def __init__(self, matches: list[CaseSummary]) -> None:
@@ -380,7 +380,7 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
     """A record as saved, with its amendments and reviews in order; audited as a view."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
-        row = record_rows.require(session, record_id)
+        row = load_record(session, record_id)
         visible_case(session, store, row.case_id)
         related = record_rows.targeting(session, record_id)
         names = _author_names(session, {row.author_id, *(r.author_id for r in related)})
@@ -440,7 +440,7 @@ def consent_position(
     items = [
         ConsentPositionItem(
             record=record,
-            standing=consent_standing(record.record_id, consents, moment),  # type: ignore[arg-type]
+            standing=_standing(record, consents, moment),
             ends=tuple(ended_consents(record, consents)),
         )
         for record in consents
@@ -478,6 +478,14 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
         SearchHit(r.case_id, r.display_name, r.case_reference, r.snippet, r.score, r.date_of_birth)
         for r in rows
     ]
+
+
+def _standing(
+    record: ConsentRecord, consents: list[ConsentRecord], at: datetime
+) -> ConsentStanding:
+    standing = consent_standing(record.record_id, consents, at)
+    assert standing is not None  # the record is one of the case's consent decisions
+    return standing
 
 
 __all__ = [

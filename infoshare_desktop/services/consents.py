@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.consent import ConsentRecord
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
+from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.writes import Tx

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
@@ -19,13 +20,13 @@ from infoshare_desktop.domain.records import (
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import DRAFT_TYPES
-from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
+from infoshare_desktop.services.errors import ServiceError
+from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import drafts as draft_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import DraftRow
 
 KIND_OF_DRAFT = {cls: kind for kind, cls in DRAFT_TYPES.items()}
@@ -39,7 +40,7 @@ SNIPPET_FIELDS: dict[type, tuple[str, ...]] = {
 NOTHING_TYPED = "Nothing typed yet"
 
 
-class DraftNotFound(StoreError):
+class DraftNotFound(ServiceError):
     user_message = "That draft no longer exists (it was saved as a record or discarded)."
 
 

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.consent import (
@@ -85,6 +86,7 @@ from infoshare_desktop.reports import (
     render_case_summary,
 )
 from infoshare_desktop.services.access import require
+from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.visibility import visible_case
 from infoshare_desktop.store import audit, users
 from infoshare_desktop.store import records as record_rows
@@ -149,7 +151,7 @@ class OutputUse(StrEnum):
         return Action.EXPORT if self is OutputUse.SAVE else Action.PRINT
 
 
-class InvalidSummaryOptions(ReportError):
+class InvalidSummaryOptions(ServiceError):
     """The chosen options cannot produce a summary (the message says which)."""
 
 
@@ -216,7 +218,7 @@ def redact_sharing_decision(
     marker = redaction_marker(draft.categories)
     if marker is None:
         return draft, None
-    changes = {name: marker for name in REDACTED_FIELDS if getattr(draft, name)}
+    changes: dict[str, Any] = {name: marker for name in REDACTED_FIELDS if getattr(draft, name)}
     return replace(draft, **changes), marker
 
 
@@ -360,12 +362,14 @@ def _assemble(
             target = SharingDecisionDraft.from_dict(json.loads(by_id[r.target_id].payload))
             marker = redaction_marker(target.categories)
         redacted_attached += bool(marker)
+        if marker and isinstance(content, AmendmentDraft):  # only amendments are redacted
+            content = replace(content, text=marker)
         item = AttachedRecord(
             ref=_short(r.id),
             target_ref=_short(r.target_id),
             recorded_at=r.recorded_at,
             author=author(r),
-            content=replace(content, text=marker) if marker else content,
+            content=content,
             redacted=marker,
         )
         if r.target_id in printed_ids:

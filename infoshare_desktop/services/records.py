@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from infoshare_desktop.domain import checklist
-from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.errors import ChecklistRefused
@@ -29,8 +29,11 @@ from infoshare_desktop.domain.rules import recorded_late
 from infoshare_desktop.domain.timeutil import ensure_utc, utcnow
 from infoshare_desktop.services import reviews
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.consents import case_consents, consent_records
-from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
+from infoshare_desktop.services.consents import case_consents as case_consents  # for the forms
+from infoshare_desktop.services.consents import consent_records
+from infoshare_desktop.services.visibility import RecordNotFound as RecordNotFound
+from infoshare_desktop.services.visibility import load_record as load_record
+from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import drafts as draft_rows
@@ -39,8 +42,7 @@ from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.records import NewRecord
 from infoshare_desktop.store.search import IndexRow, draft_words
-from infoshare_desktop.store.tables import SavedRecord
-from infoshare_desktop.store.writes import Session, Tx, raw_connection
+from infoshare_desktop.store.writes import Tx, raw_connection
 
 
 @dataclass(frozen=True)
@@ -176,11 +178,6 @@ def _insert(
     return row.id
 
 
-def load_record(session: Session, record_id: str) -> SavedRecord:
-    """The record, or RecordNotFound."""
-    return record_rows.require(session, record_id)
-
-
 def case_date_of_birth(tx: Tx, case_id: str) -> date | None:
     """The child's date of birth, for the rules that check dates against it."""
     return case_rows.date_of_birth(tx, case_id)
@@ -205,7 +202,7 @@ def check_sharing_decision(
 def record_sharing_decision(
     store: Store, *, case_id: str, draft: SharingDecisionDraft, from_draft_id: str | None = None
 ) -> Saved:
-    require(store, *CASE_ROLES)
+    user = require(store, *CASE_ROLES)
     clean = draft.cleaned()
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
@@ -235,7 +232,7 @@ def record_sharing_decision(
             db,
             rules=reviews.rules_in(db),
             record_id=record_id,
-            author_id=store.user.user_id,  # type: ignore[union-attr]
+            author_id=user.user_id,
             kind=clean.kind,
             without_consent=without_consent,
             harm_concern=clean.significant_harm_concern,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
     ConsentStanding,
@@ -30,20 +30,20 @@ from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import RecordDetail, record_detail
 from infoshare_desktop.services.consents import consent_records
-from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
+from infoshare_desktop.services.errors import ServiceError
+from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit, settings, users
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import SavedRecord
 from infoshare_desktop.store.writes import Session, Tx
 
 RULES_SETTING = "review_rules"
 
 
-class ReviewNotAllowed(StoreError):
+class ReviewNotAllowed(ServiceError):
     """The record cannot be reviewed now; the message says why."""
 
 

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.services.access import require
+from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.store import cases as case_rows
+from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
-from infoshare_desktop.store.tables import CaseFile
+from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Session, Tx
 
 
-class CaseNotFound(StoreError):
+class RecordNotFound(ServiceError):
+    user_message = "That record does not exist, or your account cannot see it."
+
+
+class CaseNotFound(ServiceError):
     user_message = (
         "That case does not exist, or it is restricted and your account is not named on it."
     )
@@ -30,6 +35,14 @@ def visible_case(session: Session, store: Store, case_id: str) -> CaseFile:
     if case is None:
         raise CaseNotFound()
     return case
+
+
+def load_record(session: Session, record_id: str) -> SavedRecord:
+    """The record, or RecordNotFound (whether its case may be seen is checked apart)."""
+    row = record_rows.get(session, record_id)
+    if row is None:
+        raise RecordNotFound()
+    return row
 
 
 def require_visible_case(tx: Tx, store: Store, case_id: str) -> None:

@@ -23,6 +23,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
@@ -75,10 +76,10 @@ def write_backup(store: Store, dest: Path) -> audit.ChainHead:
     return store.write_backup(dest)
 
 
-def read_manifest(src: Path) -> dict:
+def read_manifest(src: Path) -> dict[str, Any]:
     try:
         with zipfile.ZipFile(src) as zf:
-            manifest = json.loads(zf.read(MANIFEST_MEMBER))
+            manifest: dict[str, Any] = json.loads(zf.read(MANIFEST_MEMBER))
             names = set(zf.namelist())
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise BackupInvalidError() from exc

@@ -19,13 +19,8 @@ from infoshare_desktop.domain.consent import ConsentRecord
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.records import ConsentDecisionDraft, Draft
 from infoshare_desktop.store import search
-from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import SavedRecord
 from infoshare_desktop.store.writes import Tx, aware, raw_connection, stored_value
-
-
-class RecordNotFound(StoreError):
-    user_message = "That record does not exist, or your account cannot see it."
 
 
 @dataclass(frozen=True)
@@ -103,14 +98,6 @@ def insert_many(tx: Tx, records: Iterable[tuple[NewRecord, search.IndexRow]]) ->
 
 def get(session: Session, record_id: str) -> SavedRecord | None:
     return session.get(SavedRecord, record_id)
-
-
-def require(session: Session, record_id: str) -> SavedRecord:
-    """The record, or RecordNotFound."""
-    row = session.get(SavedRecord, record_id)
-    if row is None:
-        raise RecordNotFound()
-    return row
 
 
 def of_case(session: Session, case_id: str) -> list[SavedRecord]:

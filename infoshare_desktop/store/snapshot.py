@@ -11,7 +11,8 @@ import tempfile
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+import sqlcipher3
 
 from infoshare_desktop import __version__
 from infoshare_desktop.paths import DataPaths
@@ -35,7 +36,7 @@ class BackupDiskFullError(DiskFullError):
     )
 
 
-def integrity_problems(conn: Any) -> list[str]:
+def integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
     """SQLite's and SQLCipher's own checks; an empty list means both passed."""
     problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
     problems += [f"page check: {row[0]}" for row in conn.execute("PRAGMA cipher_integrity_check")]

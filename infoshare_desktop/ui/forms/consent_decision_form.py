@@ -46,11 +46,13 @@ from infoshare_desktop.ui.forms.fields import (
     focus_target,
     name_input,
     refresh_tab_order,
+    set_value_of,
+    value_of,
     watch,
 )
 from infoshare_desktop.ui.widgets.layout import scroll_past
 
-ENDS_LABELS = {
+ENDS_LABELS: dict[ConsentOutcome | None, str] = {
     ConsentOutcome.WITHDRAWN: "Consent this withdrawal ends (tick each one withdrawn)",
     ConsentOutcome.REFUSED: "Consent this refusal ends, if the person withdrew one by refusing",
 }
@@ -112,7 +114,9 @@ class ConsentEndsList(QWidget):
             self.words[record_id] = words
         self.empty_label.setVisible(not rows)
         first = next(iter(self.boxes.values()), None)
-        self.setFocusProxy(first)  # a finding on this field focuses the first box
+        # A finding on this field focuses the first box (None, when there is none, clears
+        # the proxy: Qt allows it, its stub does not say so).
+        self.setFocusProxy(first)  # type: ignore[arg-type]
 
     def labels(self) -> dict[str, str]:
         """The offered records and their labels, in the order shown."""
@@ -148,6 +152,9 @@ class ConsentDecisionForm(QWidget):
     """Every field of a consent decision; ``changed`` on any edit."""
 
     changed = Signal()
+    #: Shadows QWidget.scroll(), which nothing here calls (renaming it is left to the forms'
+    #: owner, to keep merges small).
+    scroll: QScrollArea  # type: ignore[assignment]
 
     def __init__(self, consents: Sequence[ConsentRecord] = (), parent: QWidget | None = None):
         super().__init__(parent)
@@ -239,7 +246,7 @@ class ConsentDecisionForm(QWidget):
     def draft(self) -> ConsentDecisionDraft:
         """The draft as the form shows it (hidden fields keep their values)."""
         return ConsentDecisionDraft(
-            **{name: widget.value() for name, widget in self.inputs.items()}  # type: ignore[attr-defined]
+            **{name: value_of(widget) for name, widget in self.inputs.items()}
         )
 
     def set_draft(self, draft: ConsentDecisionDraft) -> None:
@@ -247,7 +254,7 @@ class ConsentDecisionForm(QWidget):
         self._loading = True
         try:
             for name, widget in self.inputs.items():
-                widget.set_value(getattr(draft, name))  # type: ignore[attr-defined]
+                set_value_of(widget, getattr(draft, name))
         finally:
             self._loading = False
         self.update_conditions()
@@ -261,23 +268,23 @@ class ConsentDecisionForm(QWidget):
     def _offer_ends(self, outcome: ConsentOutcome | None) -> None:
         """Offer the consents of the person asked that this decision could end at its time:
         those standing (and, for a renewal, those expired)."""
-        at = self.inputs["occurred_at"].value()  # type: ignore[attr-defined]
+        at = value_of(self.inputs["occurred_at"])
         at = at if isinstance(at, datetime) else utcnow()
-        asked = self.inputs["asked"].value()  # type: ignore[attr-defined]
+        asked = value_of(self.inputs["asked"])
         offered = endable_consents(self._consents, at, outcome=outcome, asked=asked)
         ends = self.inputs["supersedes_ids"]
         assert isinstance(ends, ConsentEndsList)
         ticked = [find_consent(i, self._consents) for i in ends.value()]
         shown = offered + [r for r in ticked if r is not None and r not in offered]
         ends.set_choices([(r.record_id, ends_choice_label(r, self._consents, at)) for r in shown])
-        self.rows["supersedes_ids"].set_label(ENDS_LABELS.get(outcome, REPLACES_LABEL))  # type: ignore[arg-type]
+        self.rows["supersedes_ids"].set_label(ENDS_LABELS.get(outcome, REPLACES_LABEL))
 
     def update_conditions(self) -> None:
         """Show the fields that apply to what has been entered; hide the rest."""
-        outcome = self.inputs["outcome"].value()  # type: ignore[attr-defined]
+        outcome = value_of(self.inputs["outcome"])
         given = outcome is not None and outcome.is_given
         self.rows["competence_notes"].setVisible(
-            self.inputs["competence_considered"].value() is True  # type: ignore[attr-defined]
+            value_of(self.inputs["competence_considered"]) is True
         )
         self.rows["how"].setVisible(outcome is not None)
         self.rows["supersedes_ids"].setVisible(outcome is not None)

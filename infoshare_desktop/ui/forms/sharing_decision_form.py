@@ -61,6 +61,8 @@ from infoshare_desktop.ui.forms.fields import (
     WrappingLabel,
     focus_target,
     refresh_tab_order,
+    set_value_of,
+    value_of,
     watch,
 )
 from infoshare_desktop.ui.forms.fields import (
@@ -114,6 +116,9 @@ class SharingDecisionForm(QWidget):
     """Every field of a sharing decision; ``changed`` on any edit."""
 
     changed = Signal()
+    #: Shadows QWidget.scroll(), which nothing here calls (renaming it is left to the forms'
+    #: owner, to keep merges small).
+    scroll: QScrollArea  # type: ignore[assignment]
 
     def __init__(self, consents: Sequence[ConsentRecord] = (), parent: QWidget | None = None):
         super().__init__(parent)
@@ -138,9 +143,9 @@ class SharingDecisionForm(QWidget):
         for widget in [*self.inputs.values(), *self.reference_edits.values()]:
             watch(widget, self._on_input_changed)
         self.checklist_panel.criteria_changed.connect(self._on_input_changed)
-        self.inputs["consent_decision_id"].currentIndexChanged.connect(
-            self._on_consent_choice_changed
-        )
+        consent_choice = self.inputs["consent_decision_id"]
+        assert isinstance(consent_choice, RecordChoiceComboBox)
+        consent_choice.currentIndexChanged.connect(self._on_consent_choice_changed)
         self.set_consent_choices(consents)
         self.set_draft(SharingDecisionDraft())
 
@@ -340,7 +345,7 @@ class SharingDecisionForm(QWidget):
 
     def draft(self) -> SharingDecisionDraft:
         """The draft as the form shows it (hidden fields keep their values)."""
-        values = {name: widget.value() for name, widget in self.inputs.items()}  # type: ignore[attr-defined]
+        values = {name: value_of(widget) for name, widget in self.inputs.items()}
         values["ground_references"] = {
             ground.value: edit.text()
             for ground, edit in self.reference_edits.items()
@@ -354,7 +359,7 @@ class SharingDecisionForm(QWidget):
         self._loading = True
         try:
             for name, widget in self.inputs.items():
-                widget.set_value(getattr(draft, name))  # type: ignore[attr-defined]
+                set_value_of(widget, getattr(draft, name))
             for ground, edit in self.reference_edits.items():
                 edit.setText(draft.ground_references.get(ground.value, ""))
             self.checklist_panel.set_criteria(draft.criteria)
@@ -374,7 +379,7 @@ class SharingDecisionForm(QWidget):
         """Offer the consents that stood when the sharing happened (now, if not entered)."""
         combo = self.inputs["consent_decision_id"]
         assert isinstance(combo, RecordChoiceComboBox)
-        at = self.inputs["occurred_at"].value()  # type: ignore[attr-defined]
+        at = value_of(self.inputs["occurred_at"])
         at = at if isinstance(at, datetime) else utcnow()
         choices = consent_choices(self._consents, at, combo.value())
         shown = [(combo.itemData(n), combo.itemText(n)) for n in range(1, combo.count())]
@@ -389,7 +394,7 @@ class SharingDecisionForm(QWidget):
 
     def update_conditions(self) -> None:
         """Show the fields that apply to what has been entered; hide the rest."""
-        v = {name: widget.value() for name, widget in self.inputs.items()}  # type: ignore[attr-defined]
+        v = {name: value_of(widget) for name, widget in self.inputs.items()}
         kind, status = v["kind"], v["consent_status"]
         on_request = v["initiation"] is Initiation.ON_REQUEST
         occurred = v["occurred_at"]
@@ -481,7 +486,8 @@ class SharingDecisionForm(QWidget):
                 if not self.rows[f"ground_references.{g}"].isHidden()
             ]
             blank = [pair for pair in shown if not pair[1].text().strip()]
-            return (blank or shown or [(None, None)])[0]
+            chosen = blank or shown
+            return chosen[0] if chosen else (None, None)
         if name not in self.inputs:
             return None, None
         return self.rows[name], focus_target(self.inputs[name])
