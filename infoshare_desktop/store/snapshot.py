@@ -9,8 +9,10 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 
@@ -67,7 +69,14 @@ def copy_database(source: Path, source_key: bytes, dest: Path, dest_key: bytes) 
         raise
 
 
-def write_archive(*, paths: DataPaths, key: bytes, keystore: Keystore, dest: Path) -> ChainHead:
+def write_archive(
+    *,
+    paths: DataPaths,
+    key: bytes,
+    keystore: Keystore,
+    dest: Path,
+    checkpoint_for: Callable[[str, int, bytes], dict[str, Any] | None],
+) -> ChainHead:
     """Write a verified backup of the database at `paths` (open under `key`) and of its
     key store to `dest` atomically; returns the audit head the copy holds.
 
@@ -84,6 +93,13 @@ def write_archive(*, paths: DataPaths, key: bytes, keystore: Keystore, dest: Pat
             # The key store after the database: never older than what the copy has seen.
             copied = keystore.copy_for_backup(backup_key)
             head = _copy_head(db_copy, backup_key)
+            # Each account's slot vouches for the copy's own head, signed by whoever took
+            # the backup (`checkpoint_for`), so restoring it is not taken for checkpoints
+            # removed.
+            for owner in copied.user_ids():
+                sealed = checkpoint_for(owner, head.seq, head.head)
+                if sealed is not None:
+                    copied.set_slot_checkpoint(owner, sealed)
             manifest = {
                 "format": FORMAT,
                 "version": 1,
