@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.identifier import (
@@ -31,6 +29,7 @@ from infoshare_desktop.store import audit
 from infoshare_desktop.store import identifiers as rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.writes import Session
 
 IDENTIFIER_CHANGE = "identifier"
 """The audit detail of a change of identifier (the action is an amendment of the case)."""

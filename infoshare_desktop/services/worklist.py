@@ -25,8 +25,6 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import Session
-
 from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
@@ -47,6 +45,7 @@ from infoshare_desktop.store import worklist as queries
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, Store
 from infoshare_desktop.store.worklist import ConsentFilter, ReviewFilter
+from infoshare_desktop.store.writes import Session
 
 EXPIRY_WARNING = timedelta(days=30)
 """A consent expiring within this many days is on the worklist, to renew in time."""

@@ -136,7 +136,7 @@ class Desktop:
             "from infoshare_desktop.domain.enums import RecordKind\n"
             "from infoshare_desktop.paths import resolve\n"
             "from infoshare_desktop.services import accounts, cases, reviews\n"
-            "from infoshare_desktop.services.demo import DEMO_PASSWORD\n"
+            "from infoshare_desktop.demo import DEMO_PASSWORD\n"
             "store = accounts.sign_in(resolve(sys.argv[1]), username='demo.practitioner',"
             " password=DEMO_PASSWORD)\n"
             "for case in cases.list_cases(store, limit=50):\n"

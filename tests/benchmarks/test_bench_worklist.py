@@ -18,8 +18,8 @@ RESULTS: dict[str, float] = {}
 
 
 def _build(root, cases: int, records: int) -> DataPaths:
+    from infoshare_desktop.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.services import accounts
-    from infoshare_desktop.services.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.store.writes import stored_time
 
     paths = DataPaths(root / "data")
@@ -43,8 +43,8 @@ def _build(root, cases: int, records: int) -> DataPaths:
 
 @pytest.fixture(scope="module", params=list(SIZES))
 def sized_store(request, tmp_path_factory):
+    from infoshare_desktop.demo import DEMO_PASSWORD
     from infoshare_desktop.services import accounts
-    from infoshare_desktop.services.demo import DEMO_PASSWORD
 
     cases, records = SIZES[request.param]
     paths = _build(tmp_path_factory.mktemp(request.param), cases, records)

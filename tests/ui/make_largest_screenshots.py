@@ -24,8 +24,8 @@ from tests.ui.make_case_screenshots import save, start  # noqa: E402
 def main() -> int:
     _app, out = start()  # the QApplication lives as long as main()
 
+    from infoshare_desktop.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.services import accounts, cases
-    from infoshare_desktop.services.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
     from infoshare_desktop.ui.main_window import MainWindow
     from infoshare_desktop.ui.review import install_review_pages

@@ -24,11 +24,11 @@ from tests.ui.make_case_screenshots import save, start
 def main() -> int:
     _app, out = start()
 
+    from infoshare_desktop.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.domain import ReviewDraft, ReviewOutcome, utcnow
     from infoshare_desktop.domain.timeutil import to_local
     from infoshare_desktop.paths import DataPaths
     from infoshare_desktop.services import accounts, cases, drafts, records
-    from infoshare_desktop.services.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.ui.main_window import MainWindow
     from infoshare_desktop.ui.review import install_review_pages
     from tests.domain.factories import (
