@@ -6,7 +6,7 @@ PYTHON ?= $(shell bash packaging/find-python.sh $(PYTHON_VERSION))
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run demo test test-py313 bench system-deps venv install install-test package package-check clean
+.PHONY: run demo test test-py313 bench docs system-deps venv install install-test package package-check clean
 
 system-deps:
 	@bash packaging/install-system-deps.sh
@@ -41,6 +41,10 @@ test: install-test
 # The fast tests (all but `slow`) on the other Python the project declares, in .venv-3.13.
 test-py313:
 	$(MAKE) --no-print-directory test VENV=.venv-3.13 PYTHON_VERSION=3.13 PYTEST_ARGS='-m "not slow" $(PYTEST_ARGS)'
+
+# Regenerate the tables in docs/domain.md from the domain (tests/test_docs.py checks them).
+docs: install-test
+	$(BIN)/python -m tests.docs_tables
 
 bench: install-test
 	$(BIN)/python -m pytest tests/benchmarks --benchmark-only -p no:xdist $(PYTEST_ARGS)

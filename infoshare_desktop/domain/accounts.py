@@ -11,6 +11,7 @@ import unicodedata
 from enum import StrEnum
 from functools import cache
 
+from infoshare_desktop.domain.enums import LabelledEnum
 from infoshare_desktop.domain.text import SHORT_TEXT, clean_text
 
 MIN_PASSWORD = 8
@@ -33,6 +34,19 @@ class Role(StrEnum):
             Role.SUPERVISOR: "Supervisor",
             Role.ADMINISTRATOR: "Administrator",
         }[self]
+
+
+class AccountStatus(LabelledEnum):
+    """Whether an account can sign in: active, disabled (for now) or revoked (for good)."""
+
+    ACTIVE = "active", "Active"
+    DISABLED = "disabled", "Disabled"
+    REVOKED = "revoked", "Revoked"
+
+
+CASE_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD, Role.SUPERVISOR)
+"""The roles that work on cases (see, record, amend). An administrator sees no case content
+unless also given one of these (docs/domain.md, "Who uses it")."""
 
 
 def normalise_password(password: str) -> str:

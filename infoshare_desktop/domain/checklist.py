@@ -4,18 +4,24 @@ Every function accepts any draft a form might produce (wrong types, None for lis
 Unicode) without raising, and is cheap enough to run on every keystroke. Findings come
 in form order. The application never decides for the practitioner and never discourages
 justified sharing: messages say what to record, not whether to share.
+
+This module decides *when* a rule fires. What each rule is (id, severity, scope, citation,
+wording, field) is declared once in `infoshare_desktop.domain.rules`, and every finding
+is made there (``rules.X.finding(...)``); docs/domain.md, "The checklist" lists them.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from dataclasses import fields
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from infoshare_desktop.domain import rules
 from infoshare_desktop.domain.consent import (
+    WITHOUT_CONSENT,
     ConsentRecord,
     Standing,
     consent_standing,
@@ -48,6 +54,14 @@ from infoshare_desktop.domain.records import (
     ReviewDraft,
     SharingDecisionDraft,
 )
+from infoshare_desktop.domain.rules import (
+    COPIED_CRITERIA,
+    FUTURE_TOLERANCE,
+    LATE_AFTER,
+    Finding,
+    Severity,
+    recorded_late,
+)
 from infoshare_desktop.domain.text import agency_key, is_placeholder
 from infoshare_desktop.domain.timeutil import (
     ensure_utc,
@@ -58,6 +72,7 @@ from infoshare_desktop.domain.timeutil import (
 )
 
 __all__ = [
+    "LATE_AFTER",
     "Finding",
     "Severity",
     "blocking",
@@ -68,50 +83,6 @@ __all__ = [
     "check_review",
     "check_sharing_decision",
 ]
-
-LATE_AFTER = timedelta(hours=24)
-"""An entry recorded longer than this after the event needs a reason."""
-FUTURE_TOLERANCE = timedelta(minutes=5)
-"""Clock drift allowed before a time counts as in the future."""
-COPIED_CRITERIA = 4
-"""The same rationale on this many criteria (most of the seven) earns an advisory."""
-WITHOUT_CONSENT = (
-    ConsentStatus.REFUSED,
-    ConsentStatus.WITHDRAWN,
-    ConsentStatus.NOT_SOUGHT,
-    ConsentStatus.CANNOT_BE_GIVEN,
-)
-"""Consent positions under which sharing confidential information must be justified."""
-
-_RULE_2 = "Golden rule 2 (chapter section 4): be open and honest"
-_RULE_3 = "Golden rule 3 (chapter section 4): seek advice if in doubt"
-_RULE_4 = "Golden rule 4 (chapter section 4): consent, and the basis for sharing"
-_RULE_5 = "Golden rule 5 (chapter section 4): consider safety and well-being"
-_RULE_6 = "Golden rule 6 (chapter section 4): necessary, proportionate, relevant, adequate, "
-_RULE_6 += "accurate, timely and secure"
-_RULE_7 = "Golden rule 7 (chapter section 4): keep a record of the decision and the reasons"
-_SECTION_1 = "Chapter section 1: however information is shared, record it"
-_SECTION_2 = "Chapter section 2: key points on information sharing"
-_SECTION_3 = "Chapter section 3: confidentiality, consent and the public interest"
-_LATER = "Later editions of the advice (2018, 2024) and UK data-protection law"
-
-
-class Severity(StrEnum):
-    """Blocking findings keep Save disabled; advisory ones are shown only."""
-
-    BLOCKING = "blocking"
-    ADVISORY = "advisory"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One checklist result: the rule, how serious, what to add, where, and why."""
-
-    rule_id: str
-    severity: Severity
-    message: str
-    field: str
-    citation: str
 
 
 def blocking(findings: Iterable[Finding]) -> list[Finding]:
@@ -227,70 +198,25 @@ def check_sharing_decision(
     current = _now(now)
 
     if kind is None:
-        add(
-            _blocking(
-                "KIND",
-                "Choose what kind of decision this is: shared, shared in part, "
-                "not shared, or information received.",
-                "kind",
-                _RULE_7,
-            )
-        )
+        add(rules.KIND.finding("kind"))
     _check_when(out, draft.occurred_at, current, "occurred_at", draft.late_entry_reason)
     _check_after_birth(out, draft.occurred_at, date_of_birth, "occurred_at")
     if _unwritten(draft.purpose):
-        add(
-            _blocking(
-                "PURPOSE",
-                "Describe the purpose in a sentence or two: why sharing was considered.",
-                "purpose",
-                _RULE_7,
-            )
-        )
+        add(rules.PURPOSE.finding("purpose"))
     if _unwritten(draft.reasons):
-        add(
-            _blocking(
-                "REASONS",
-                "Write the reasons for the decision in your own words. "
-                "Short notes such as “see above” or “n/a” do not count as reasons.",
-                "reasons",
-                _RULE_7,
-            )
-        )
+        add(rules.REASONS.finding("reasons"))
     _check_advice_in_doubt(out, draft)
 
-    if kind in (SharingKind.SHARED, SharingKind.SHARED_IN_PART):
+    if kind is not None and kind.shares:
         _check_shared(out, draft, kind, consents, current)
     elif kind is SharingKind.NOT_SHARED:
         _check_not_shared(out, draft)
     elif kind is SharingKind.RECEIVED:
         if not _has_party(draft.recipients):
-            add(
-                _blocking(
-                    "SOURCE",
-                    "Add who the information came from: their organisation and their name or role.",
-                    "recipients",
-                    _SECTION_1,
-                )
-            )
+            add(rules.SOURCE.finding("source"))
         if _undescribed(draft.information_shared):
-            add(
-                _blocking(
-                    "WHAT_RECEIVED",
-                    "Describe the information that was received.",
-                    "information_shared",
-                    _SECTION_1,
-                )
-            )
+            add(rules.WHAT_RECEIVED.finding("information"))
     return _in_form_order(SharingDecisionDraft, out)
-
-
-def _blocking(rule_id: str, message: str, field: str, citation: str) -> Finding:
-    return Finding(rule_id, Severity.BLOCKING, message, field, citation)
-
-
-def _advisory(rule_id: str, message: str, field: str, citation: str) -> Finding:
-    return Finding(rule_id, Severity.ADVISORY, message, field, citation)
 
 
 def _check_when(
@@ -299,26 +225,11 @@ def _check_when(
     """WHEN (given, not in the future) and, when ``late_reason`` applies, LATE_ENTRY."""
     when = _utc(occurred)
     if when is None:
-        out.append(_blocking("WHEN", "Enter the date and time this happened.", field, _RULE_7))
+        out.append(rules.WHEN.finding("missing", field=field))
     elif when - now > FUTURE_TOLERANCE:
-        out.append(
-            _blocking(
-                "WHEN",
-                "The date and time given is in the future. Enter when this actually happened.",
-                field,
-                _RULE_7,
-            )
-        )
-    elif late_reason is not None and now - when > LATE_AFTER and _unanswered(late_reason):
-        out.append(
-            _blocking(
-                "LATE_ENTRY",
-                "This is being recorded more than 24 hours after "
-                "it happened. Add a short note on why the entry is late.",
-                "late_entry_reason",
-                _RULE_7,
-            )
-        )
+        out.append(rules.WHEN.finding("future", field=field))
+    elif late_reason is not None and recorded_late(when, now) and _unanswered(late_reason):
+        out.append(rules.LATE_ENTRY.finding("late"))
 
 
 def _check_after_birth(out: list[Finding], occurred: Any, born: Any, field: str) -> None:
@@ -332,13 +243,8 @@ def _check_after_birth(out: list[Finding], occurred: Any, born: Any, field: str)
         return
     if day < born:
         out.append(
-            _advisory(
-                "BEFORE_BIRTH",
-                f"This is dated {format_date(day)}, before the child's date of birth "
-                f"({format_date(born)}). Check the date and that this is the right case; "
-                "if it is right (a concern before the birth), say so in the reasons.",
-                field,
-                _RULE_6 + " (accurate)",
+            rules.BEFORE_BIRTH.finding(
+                "before", field=field, day=format_date(day), born=format_date(born)
             )
         )
 
@@ -365,29 +271,13 @@ def _advice_missing_field(draft: SharingDecisionDraft) -> str | None:
 def _check_advice_in_doubt(out: list[Finding], draft: SharingDecisionDraft) -> None:
     """ADVICE_WHEN_IN_DOUBT, and ADVICE_IDENTITY whenever advice was sought."""
     if draft.advice_sought is True and not isinstance(draft.advice_identity_withheld, bool):
-        out.append(
-            _advisory(
-                "ADVICE_IDENTITY",
-                "Record whether the individual's identity was withheld while seeking advice "
-                "(withhold it where possible).",
-                "advice_identity_withheld",
-                _RULE_3,
-            )
-        )
+        out.append(rules.ADVICE_IDENTITY.finding("identity", field="advice_identity_withheld"))
     unsure = _enum(draft.confidentiality, Confidentiality) is Confidentiality.UNSURE
     if not (unsure or draft.in_doubt is True):
         return
     missing = _advice_missing_field(draft)
     if missing is not None and _unanswered(draft.no_time_for_advice_reason):
-        out.append(
-            _blocking(
-                "ADVICE_WHEN_IN_DOUBT",
-                "Where there is doubt, record the advice you sought (who advised, by role, and "
-                "what they advised), or say why there was no time to seek advice.",
-                missing,
-                _RULE_3,
-            )
-        )
+        out.append(rules.ADVICE_WHEN_IN_DOUBT.finding("advice", field=missing))
 
 
 def _check_not_shared(out: list[Finding], draft: SharingDecisionDraft) -> None:
@@ -395,37 +285,13 @@ def _check_not_shared(out: list[Finding], draft: SharingDecisionDraft) -> None:
     if _enum(draft.initiation, Initiation) is Initiation.ON_REQUEST and not isinstance(
         draft.requester_told_reasons, bool
     ):
-        add(
-            _advisory(
-                "REQUESTER_TOLD",
-                "Record whether the requester was told the reasons the request was declined.",
-                "requester_told_reasons",
-                _LATER,
-            )
-        )
+        add(rules.REQUESTER_TOLD.finding("told"))
     if _unwritten(draft.weighing):
-        add(
-            _blocking(
-                "WEIGHING",
-                "Write down what might happen if the information is shared, "
-                "against what might happen if it is not.",
-                "weighing",
-                _SECTION_3,
-            )
-        )
+        add(rules.WEIGHING.finding("weighing"))
     if draft.significant_harm_concern is True:
         missing = _advice_missing_field(draft)
         if missing is not None:
-            add(
-                _blocking(
-                    "HARM_NOT_SHARED",
-                    "A significant-harm concern is marked and the decision is not to share. "
-                    "Record the advice of a manager or safeguarding lead: their role and what "
-                    "they advised. The child's safety is the overriding consideration.",
-                    missing,
-                    _SECTION_2,
-                )
-            )
+            add(rules.HARM_NOT_SHARED.finding("advice", field=missing))
 
 
 def _check_shared(
@@ -437,85 +303,30 @@ def _check_shared(
 ) -> None:
     add = out.append
     if not _has_party(draft.recipients):
-        add(
-            _blocking(
-                "RECIPIENT",
-                "Add at least one recipient with their organisation and their name or role.",
-                "recipients",
-                _RULE_7,
-            )
-        )
+        add(rules.RECIPIENT.finding("recipients"))
     if _undescribed(draft.information_shared):
-        add(
-            _blocking(
-                "WHAT_SHARED",
-                "Describe what information was shared.",
-                "information_shared",
-                _RULE_7,
-            )
-        )
+        add(rules.WHAT_SHARED.finding("information"))
     if not isinstance(draft.could_less_be_shared, bool):
-        add(
-            _blocking(
-                "MINIMISED",
-                "Answer the minimisation question: could the purpose be met by sharing less?",
-                "could_less_be_shared",
-                _SECTION_3,
-            )
-        )
+        add(rules.MINIMISED.finding("answer"))
     if kind is SharingKind.SHARED_IN_PART and _unanswered(draft.withheld):
-        add(
-            _blocking(
-                "MINIMISED",
-                "Say what was withheld, as only part of the information was shared.",
-                "withheld",
-                _SECTION_3,
-            )
-        )
+        add(rules.MINIMISED.finding("withheld"))
     categories = _enums(draft.categories, InfoCategory)
     if InfoCategory.THIRD_PARTY in categories:
-        add(
-            _advisory(
-                "THIRD_PARTY",
-                "Details of third parties are included: consider "
-                "protecting the identity of anyone who could be harmed if their details "
-                "became known.",
-                "categories",
-                _LATER,
-            )
-        )
+        add(rules.THIRD_PARTY.finding("third_party"))
 
     status = _enum(draft.consent_status, ConsentStatus)
     grounds = _enums(draft.grounds, Ground)
     _check_consent(out, draft, status, grounds, categories)
-    if status in (ConsentStatus.EXPLICIT, ConsentStatus.IMPLIED) and _str(
-        draft.consent_decision_id
-    ):
+    if status is not None and status.is_given and _str(draft.consent_decision_id):
         _check_consent_scope(out, draft, grounds, consents, now)
     _check_grounds(out, draft, grounds)
     _check_override(out, draft, status, grounds)
 
     told = draft.individual_told
     if not isinstance(told, bool):
-        add(
-            _blocking(
-                "TRANSPARENCY",
-                "Record whether the individual (and/or family) was told "
-                "what is shared, why, how and with whom.",
-                "individual_told",
-                _RULE_2,
-            )
-        )
+        add(rules.TRANSPARENCY.finding("told"))
     elif told is False and _unanswered(draft.not_told_reason):
-        add(
-            _blocking(
-                "TRANSPARENCY",
-                "Say why the individual was not told (for example, "
-                "because telling them would be unsafe).",
-                "not_told_reason",
-                _RULE_2,
-            )
-        )
+        add(rules.TRANSPARENCY.finding("not_told"))
     _check_method(out, draft)
     _check_criteria(out, draft.criteria)
 
@@ -529,86 +340,34 @@ def _check_consent(
 ) -> None:
     add = out.append
     if status is None:
-        add(
-            _blocking(
-                "CONSENT_STATUS",
-                "Record the consent position: explicit, implied, "
-                "refused, withdrawn, not sought, or cannot be given. Consent is not "
-                "always needed to share.",
-                "consent_status",
-                _RULE_4,
-            )
-        )
-    elif (
-        status
-        in (
-            ConsentStatus.EXPLICIT,
-            ConsentStatus.IMPLIED,
-            ConsentStatus.REFUSED,
-            ConsentStatus.WITHDRAWN,
-        )
-        and _enum(draft.consent_from, ConsentFrom) is None
-    ):
-        add(
-            _blocking(
-                "CONSENT_STATUS",
-                "Record whose consent this is: the child, a parent or carer, or someone else.",
-                "consent_from",
-                _RULE_4,
-            )
-        )
+        add(rules.CONSENT_STATUS.finding("status"))
+    elif status in _WHOSE and _enum(draft.consent_from, ConsentFrom) is None:
+        add(rules.CONSENT_STATUS.finding("whose"))
     if (
         _enum(draft.consent_from, ConsentFrom) is ConsentFrom.CHILD
         and draft.child_competence_considered is not True
     ):
-        add(
-            _advisory(
-                "COMPETENCE",
-                "Record that the child's competence to decide about consent was considered.",
-                "child_competence_considered",
-                _RULE_4,
-            )
-        )
+        add(rules.COMPETENCE.finding("competence", field="child_competence_considered"))
     if status is ConsentStatus.NOT_SOUGHT:
         reasons = _enums(draft.not_sought_reasons, NotSoughtReason)
         if not reasons:
-            add(
-                _blocking(
-                    "CONSENT_NOT_SOUGHT_REASON",
-                    "Choose why consent was not sought.",
-                    "not_sought_reasons",
-                    _SECTION_2,
-                )
-            )
+            add(rules.CONSENT_NOT_SOUGHT_REASON.finding("reasons"))
         elif NotSoughtReason.OTHER in reasons and _unanswered(draft.not_sought_other):
-            add(
-                _blocking(
-                    "CONSENT_NOT_SOUGHT_REASON",
-                    "Say what the other reason for not seeking consent was.",
-                    "not_sought_other",
-                    _SECTION_2,
-                )
-            )
+            add(rules.CONSENT_NOT_SOUGHT_REASON.finding("other"))
     if (
         status is ConsentStatus.IMPLIED
         and any(category.is_special_category for category in categories)
         and not [ground for ground in grounds if ground is not Ground.CONSENT]
     ):
-        add(
-            _blocking(
-                "SENSITIVE_EXPLICIT",
-                "Health or other special-category information needs explicit consent if consent "
-                "is relied on. Record explicit consent, or choose another ground for sharing "
-                "(for example a safeguarding ground).",
-                "consent_status",
-                _SECTION_3,
-            )
-        )
+        add(rules.SENSITIVE_EXPLICIT.finding("explicit"))
 
 
+_WHOSE = frozenset(
+    {ConsentStatus.EXPLICIT, ConsentStatus.IMPLIED, ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN}
+)
+"""Consent positions that are someone's (given, refused, withdrawn): whose must be recorded."""
 OTHER_LAWFUL_GROUNDS = (Ground.STATUTORY_DUTY, Ground.COURT_ORDER, Ground.VITAL_INTERESTS)
 """Grounds that justify sharing without (or beyond) consent: a duty, an order, vital interests."""
-_OTHER_GROUND_WORDS = "a statutory duty, court order or vital-interests ground"
 
 
 def _has_other_ground(draft: SharingDecisionDraft, grounds: list[Ground]) -> bool:
@@ -630,39 +389,21 @@ def _check_consent_scope(
     add = out.append
     when = _utc(draft.occurred_at) or now
     standing = consent_standing(draft.consent_decision_id, consents, when)
-    if standing is None:
-        add(
-            _blocking(
-                "CONSENT_SCOPE",
-                "The consent decision linked is not one of this case's consent decisions. "
-                "Choose one from the list, or choose none.",
-                "consent_decision_id",
-                _RULE_4,
-            )
-        )
-        return
     record = find_consent(draft.consent_decision_id, consents)
-    assert record is not None  # consent_standing found it
+    if standing is None or record is None:
+        add(rules.CONSENT_SCOPE.finding("unknown"))
+        return
     decision = record.decision
     if not standing.stands:
         outcome = _enum(decision.outcome, ConsentOutcome)
-        what = (
-            f"The consent relied on was {standing.phrase()} when this happened "
-            f"({format_local(when)})."
-            if outcome is not None and outcome.is_given
-            else "The consent decision linked does not record consent given "
-            f"(it records: {standing.phrase()})."
-        )
-        add(
-            _blocking(
-                "CONSENT_SCOPE",
-                f"{what} Link a consent decision that stood at that time, or record the "
-                "consent position as it was then (for example withdrawn) with the grounds "
-                "for sharing without consent.",
-                "consent_decision_id",
-                _RULE_4,
+        if outcome is not None and outcome.is_given:
+            add(
+                rules.CONSENT_SCOPE.finding(
+                    "lapsed", standing=standing.phrase(), when=format_local(when)
+                )
             )
-        )
+        else:
+            add(rules.CONSENT_SCOPE.finding("not_given", standing=standing.phrase()))
         return
     if _has_other_ground(draft, grounds):
         return  # what consent does not cover rests on the other ground
@@ -676,69 +417,25 @@ def _check_consent_scope(
         }
     )
     if uncovered:
-        add(
-            _blocking(
-                "CONSENT_SCOPE",
-                f"The consent relied on does not cover {', '.join(uncovered)}. Link a consent "
-                f"decision that covers them, or choose {_OTHER_GROUND_WORDS} for sharing "
-                "with them.",
-                "recipients",
-                _RULE_4,
-            )
-        )
+        add(rules.CONSENT_SCOPE.finding("recipients", organisations=", ".join(uncovered)))
     purposes = decision.scope_purposes if isinstance(decision.scope_purposes, list) else []
     if agency_key(draft.consent_purpose) not in {agency_key(p) for p in purposes} - {""}:
-        add(
-            _blocking(
-                "CONSENT_SCOPE",
-                "Choose which of the consent's purposes this sharing is for. If none fits, "
-                f"link a consent decision that covers this purpose, or choose "
-                f"{_OTHER_GROUND_WORDS}.",
-                "consent_purpose",
-                _RULE_4,
-            )
-        )
+        add(rules.CONSENT_SCOPE.finding("purpose"))
 
 
 def _check_grounds(out: list[Finding], draft: SharingDecisionDraft, grounds: list[Ground]) -> None:
     add = out.append
     references = draft.ground_references if isinstance(draft.ground_references, dict) else {}
     if not grounds:
-        add(
-            _blocking(
-                "GROUNDS",
-                "Choose at least one ground for sharing; the legal basis it "
-                "rests on is shown for you to confirm.",
-                "grounds",
-                _RULE_4,
-            )
-        )
+        add(rules.GROUNDS.finding("grounds"))
     if Ground.OTHER in grounds and _unanswered(references.get(Ground.OTHER.value)):
-        add(
-            _blocking(
-                "GROUNDS", "Say what the other ground for sharing is.", "ground_references", _RULE_4
-            )
-        )
+        add(rules.GROUNDS.finding("other"))
     if Ground.STATUTORY_DUTY in grounds and _unanswered(
         references.get(Ground.STATUTORY_DUTY.value)
     ):
-        add(
-            _blocking(
-                "STATUTE_OR_ORDER_REF",
-                "Name the statute that requires the sharing (for example Children Act 1989 s47).",
-                "ground_references",
-                _SECTION_2,
-            )
-        )
+        add(rules.STATUTE_OR_ORDER_REF.finding("statute"))
     if Ground.COURT_ORDER in grounds and _unanswered(references.get(Ground.COURT_ORDER.value)):
-        add(
-            _blocking(
-                "STATUTE_OR_ORDER_REF",
-                "Give the court order's reference.",
-                "ground_references",
-                _SECTION_2,
-            )
-        )
+        add(rules.STATUTE_OR_ORDER_REF.finding("order"))
 
 
 def _check_override(
@@ -753,60 +450,22 @@ def _check_override(
     if _enum(draft.confidentiality, Confidentiality) is Confidentiality.NO:
         return
     if not _has_other_ground(draft, grounds):
-        out.append(
-            _blocking(
-                "OVERRIDE_JUSTIFIED",
-                "Confidential information can be shared without consent when it is justified. "
-                "Choose the public-interest circumstance that applies, or "
-                f"{_OTHER_GROUND_WORDS}.",
-                "public_interest",
-                _SECTION_3,
-            )
-        )
+        out.append(rules.OVERRIDE_JUSTIFIED.finding("circumstance"))
     if _unwritten(draft.weighing):
-        out.append(
-            _blocking(
-                "OVERRIDE_JUSTIFIED",
-                "Write down the weighing: what might happen if the information is shared, "
-                "against what might happen if it is not.",
-                "weighing",
-                _SECTION_3,
-            )
-        )
+        out.append(rules.OVERRIDE_JUSTIFIED.finding("weighing"))
 
 
 def _check_method(out: list[Finding], draft: SharingDecisionDraft) -> None:
     add = out.append
     method = _enum(draft.method, Method)
     if method is None:
-        add(_blocking("SECURE_METHOD", "Record how the information was shared.", "method", _RULE_6))
+        add(rules.SECURE_METHOD.finding("method"))
     elif method is Method.OTHER and _unanswered(draft.method_other):
-        add(
-            _blocking(
-                "SECURE_METHOD",
-                "Say what the other method of sharing was.",
-                "method_other",
-                _RULE_6,
-            )
-        )
+        add(rules.SECURE_METHOD.finding("other"))
     if not isinstance(draft.channel_secure, bool):
-        add(
-            _blocking(
-                "SECURE_METHOD",
-                "Record whether the channel used was secure.",
-                "channel_secure",
-                _RULE_6,
-            )
-        )
+        add(rules.SECURE_METHOD.finding("secure"))
     elif draft.channel_secure is False and _unanswered(draft.insecure_reason):
-        add(
-            _blocking(
-                "SECURE_METHOD",
-                "Say why a channel that is not secure was used (for example, an emergency).",
-                "insecure_reason",
-                _RULE_6,
-            )
-        )
+        add(rules.SECURE_METHOD.finding("insecure"))
 
 
 def _check_criteria(out: list[Finding], criteria: Any) -> None:
@@ -819,17 +478,13 @@ def _check_criteria(out: list[Finding], criteria: Any) -> None:
         confirmed = entry.confirmed is True
         written = not _undescribed(entry.rationale)
         if not (confirmed and written):
-            label = criterion.label
-            todo = (
-                f"Write a short rationale of its own for “{label}”."
-                if confirmed
-                else f"Confirm “{label}”."
-                if written
-                else f"Confirm “{label}” and write a short rationale of its own."
-            )
+            key = "rationale" if confirmed else "confirm" if written else "neither"
             out.append(
-                _blocking(
-                    "CRITERIA", f"{todo} {criterion.guidance}", f"criteria.{criterion}", _RULE_6
+                rules.CRITERIA.finding(
+                    key,
+                    field=f"criteria.{criterion}",
+                    label=criterion.label,
+                    guidance=criterion.guidance,
                 )
             )
         if written:
@@ -837,12 +492,8 @@ def _check_criteria(out: list[Finding], criteria: Any) -> None:
     for same in rationales.values():
         if len(same) >= COPIED_CRITERIA:
             out.append(
-                _advisory(
-                    "CRITERIA_COPIED",
-                    f"The same rationale is given for {len(same)} of the seven criteria. Each "
-                    "criterion asks something different: say in a few words how each is met.",
-                    f"criteria.{same[0]}",
-                    _RULE_6,
+                rules.CRITERIA_COPIED.finding(
+                    "copied", field=f"criteria.{same[0]}", count=len(same)
                 )
             )
 
@@ -864,67 +515,21 @@ def check_consent_decision(
     add = out.append
     asked = _enum(draft.asked, ConsentFrom)
     if asked is None:
-        add(
-            _blocking(
-                "CONSENT_WHO",
-                "Record who was asked: the child, a parent or carer, or someone else.",
-                "asked",
-                _RULE_4,
-            )
-        )
+        add(rules.CONSENT_WHO.finding("asked"))
     elif asked is ConsentFrom.OTHER and _unanswered(draft.asked_name):
-        add(
-            _blocking(
-                "CONSENT_WHO", "Give the name or role of the person asked.", "asked_name", _RULE_4
-            )
-        )
+        add(rules.CONSENT_WHO.finding("name"))
     if asked is ConsentFrom.CHILD and draft.competence_considered is not True:
-        add(
-            _advisory(
-                "COMPETENCE",
-                "Record that the child's competence to decide about consent was considered.",
-                "competence_considered",
-                _RULE_4,
-            )
-        )
+        add(rules.COMPETENCE.finding("competence", field="competence_considered"))
     outcome = _enum(draft.outcome, ConsentOutcome)
     if outcome is None:
-        add(
-            _blocking(
-                "CONSENT_OUTCOME",
-                "Record the outcome: explicit, implied, refused, withdrawn, or cannot be given.",
-                "outcome",
-                _RULE_4,
-            )
-        )
+        add(rules.CONSENT_OUTCOME.finding("outcome"))
     elif outcome.is_given:
         if not [a for a in _items(draft.scope_agencies, str) if not _unanswered(a)]:
-            add(
-                _blocking(
-                    "CONSENT_SCOPE_GIVEN",
-                    "Add the agencies or recipients the consent covers.",
-                    "scope_agencies",
-                    _SECTION_3,
-                )
-            )
+            add(rules.CONSENT_SCOPE_GIVEN.finding("agencies"))
         if _unanswered(draft.scope_information):
-            add(
-                _blocking(
-                    "CONSENT_SCOPE_GIVEN",
-                    "Describe the information the consent covers.",
-                    "scope_information",
-                    _SECTION_3,
-                )
-            )
+            add(rules.CONSENT_SCOPE_GIVEN.finding("information"))
         if not [p for p in _items(draft.scope_purposes, str) if not _unanswered(p)]:
-            add(
-                _blocking(
-                    "CONSENT_SCOPE_GIVEN",
-                    "Add the purposes the consent covers.",
-                    "scope_purposes",
-                    _SECTION_3,
-                )
-            )
+            add(rules.CONSENT_SCOPE_GIVEN.finding("purposes"))
     _check_when(out, draft.occurred_at, _now(now), "occurred_at")
     _check_after_birth(out, draft.occurred_at, date_of_birth, "occurred_at")
     _check_consent_ends(out, draft, outcome, consents, _utc(draft.occurred_at) or _now(now))
@@ -942,49 +547,28 @@ def _check_consent_ends(
     or replaced is one of the case's and still stood when this decision was made."""
     named = [i for i in dict.fromkeys(_items(draft.supersedes_ids, str)) if i]
     if outcome is ConsentOutcome.WITHDRAWN and not named:
-        out.append(
-            _blocking(
-                "CONSENT_ENDS",
-                "Choose the consent this withdrawal ends, from the person's current consent "
-                "decisions: a withdrawal that names no consent ends nothing. If no consent of "
-                "theirs stands, record the outcome as refused instead.",
-                "supersedes_ids",
-                _RULE_4,
-            )
-        )
+        out.append(rules.CONSENT_ENDS.finding("none_named"))
         return
     ends = outcome in (ConsentOutcome.WITHDRAWN, ConsentOutcome.REFUSED)
     for record_id in named:
         record = find_consent(record_id, consents)
         standing = consent_standing(record_id, consents, when)
         if record is None or standing is None:
+            out.append(rules.CONSENT_ENDS.finding("unknown"))
+            continue
+        consent = describe_consent(record)
+        if standing.standing is Standing.NOT_YET_GIVEN:
+            out.append(rules.CONSENT_ENDS.finding("made_after", consent=consent))
+        elif standing.ended_by is not None:
             out.append(
-                _blocking(
-                    "CONSENT_ENDS",
-                    "A consent decision chosen as ended is not one of this case's consent "
-                    "decisions. Untick it and choose from the list.",
-                    "supersedes_ids",
-                    _RULE_4,
+                rules.CONSENT_ENDS.finding("ended", consent=consent, standing=standing.phrase())
+            )
+        elif ends and not standing.stands:
+            out.append(
+                rules.CONSENT_ENDS.finding(
+                    "not_standing", consent=consent, standing=standing.phrase()
                 )
             )
-            continue
-        if standing.standing is Standing.NOT_YET_GIVEN:
-            problem = "was made after this decision"
-        elif standing.ended_by is not None:
-            problem = f"had already ended ({standing.phrase()})"
-        elif ends and not standing.stands:
-            problem = f"does not stand ({standing.phrase()}), so there is nothing to end"
-        else:
-            continue
-        out.append(
-            _blocking(
-                "CONSENT_ENDS",
-                f"The consent decision “{describe_consent(record)}” {problem}. Untick it: "
-                "choose only consent decisions that stood when this decision was made.",
-                "supersedes_ids",
-                _RULE_4,
-            )
-        )
 
 
 def check_amendment(draft: AmendmentDraft) -> list[Finding]:
@@ -992,34 +576,15 @@ def check_amendment(draft: AmendmentDraft) -> list[Finding]:
     out: list[Finding] = []
     add = out.append
     if _undescribed(draft.text):
-        add(_blocking("AMENDMENT_TEXT", "Write the correction or addition.", "text", _RULE_7))
+        add(rules.AMENDMENT_TEXT.finding("text"))
     reason = _enum(draft.reason, AmendmentReason)
     if reason is None:
-        add(
-            _blocking("AMENDMENT_REASON", "Choose the reason for the amendment.", "reason", _RULE_7)
-        )
+        add(rules.AMENDMENT_REASON.finding("reason"))
     if draft.target_was_shared is True:
         if not isinstance(draft.recipients_told, bool):
-            add(
-                _blocking(
-                    "RECIPIENTS_TOLD",
-                    "This record was shared: record whether the "
-                    "recipients have been told of the amendment.",
-                    "recipients_told",
-                    _LATER,
-                )
-            )
+            add(rules.RECIPIENTS_TOLD.finding("told"))
         elif draft.recipients_told is False and reason is AmendmentReason.CORRECTION_OF_FACT:
-            add(
-                _advisory(
-                    "RECIPIENTS_NOT_TOLD",
-                    "When shared information is corrected, the "
-                    "recipients should be told. Tell them when you can and record it in "
-                    "a further amendment.",
-                    "recipients_told",
-                    _LATER,
-                )
-            )
+            add(rules.RECIPIENTS_NOT_TOLD.finding("not_told"))
     return _in_form_order(AmendmentDraft, out)
 
 
@@ -1028,27 +593,16 @@ def check_review(draft: ReviewDraft, *, reviewer_id: str, author_id: str) -> lis
     out: list[Finding] = []
     add = out.append
     if str(reviewer_id) == str(author_id):
-        add(
-            _blocking(
-                "REVIEW_NOT_OWN",
-                "You are the author of this record. Ask another supervisor to review it.",
-                "target_id",
-                _RULE_3,
-            )
-        )
+        add(rules.REVIEW_NOT_OWN.finding("own"))
     outcome = _enum(draft.outcome, ReviewOutcome)
     if outcome is None:
+        add(rules.REVIEW_OUTCOME.finding("outcome"))
+    elif outcome is not ReviewOutcome.ENDORSED and _undescribed(draft.comment):
         add(
-            _blocking(
-                "REVIEW_OUTCOME",
-                "Choose the outcome: endorsed, endorsed with comment, or returned for more detail.",
-                "outcome",
-                _RULE_7,
+            rules.REVIEW_COMMENT.finding(
+                "returned" if outcome is ReviewOutcome.RETURNED else "comment"
             )
         )
-    elif outcome is not ReviewOutcome.ENDORSED and _undescribed(draft.comment):
-        what = "what more detail is needed" if outcome is ReviewOutcome.RETURNED else "your comment"
-        add(_blocking("REVIEW_COMMENT", f"Write {what}.", "comment", _RULE_7))
     return _in_form_order(ReviewDraft, out)
 
 
@@ -1057,24 +611,12 @@ def check_advice(draft: AdviceDraft, *, now: datetime) -> list[Finding]:
     out: list[Finding] = []
     add = out.append
     if _unanswered(draft.sought_from_role):
-        add(
-            _blocking(
-                "ADVICE_FROM", "Record who gave the advice, by role.", "sought_from_role", _RULE_3
-            )
-        )
+        add(rules.ADVICE_FROM.finding("role"))
     _check_when(out, draft.sought_at, _now(now), "sought_at")
     if _undescribed(draft.advice):
-        add(_blocking("ADVICE_GIVEN", "Write down what the advice was.", "advice", _RULE_3))
+        add(rules.ADVICE_GIVEN.finding("advice"))
     if not isinstance(draft.identity_withheld, bool):
-        add(
-            _advisory(
-                "ADVICE_IDENTITY",
-                "Record whether the individual's identity was "
-                "withheld while seeking advice (withhold it where possible).",
-                "identity_withheld",
-                _RULE_3,
-            )
-        )
+        add(rules.ADVICE_IDENTITY.finding("identity", field="identity_withheld"))
     return _in_form_order(AdviceDraft, out)
 
 
@@ -1088,31 +630,9 @@ def check_case(draft: CaseDraft, *, today: date | None = None) -> list[Finding]:
         and not isinstance(born, datetime)
         and born > (today or to_local(utcnow()).date())
     ):
-        out.append(
-            _blocking(
-                "BIRTH_IN_FUTURE",
-                f"The date of birth ({format_date(born)}) is in the future. Enter the "
-                "child's actual date of birth, or tick “Not known”.",
-                "date_of_birth",
-                _RULE_6 + " (accurate)",
-            )
-        )
+        out.append(rules.BIRTH_IN_FUTURE.finding("future", born=format_date(born)))
     if _blank(draft.display_name):
-        out.append(
-            _blocking(
-                "CASE_NAME",
-                "Enter the child's name as it should appear in lists.",
-                "display_name",
-                _RULE_7,
-            )
-        )
+        out.append(rules.CASE_NAME.finding("name"))
     if _blank(draft.case_reference):
-        out.append(
-            _blocking(
-                "CASE_REFERENCE",
-                "Enter your organisation's case reference.",
-                "case_reference",
-                _RULE_7,
-            )
-        )
+        out.append(rules.CASE_REFERENCE.finding("reference"))
     return _in_form_order(CaseDraft, out)

@@ -4,7 +4,7 @@
 decisions and a moment, whether a decision stood then (current) or why not (expired,
 superseded, withdrawn, refused, cannot be given, not yet given). The checklist, the case
 view, the sharing form's pick-list, the consent form, the review screens and the printed
-summary all ask it; nothing else decides standing.
+summary all ask it; nothing else decides standing (docs/domain.md, "Consent standing").
 
 The rule:
 - a decision made after the moment had not been given yet;
@@ -23,11 +23,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from infoshare_desktop.domain.enums import ConsentFrom, ConsentOutcome, LabelledEnum
+from infoshare_desktop.domain.enums import (
+    ConsentFrom,
+    ConsentOutcome,
+    ConsentStatus,
+    LabelledEnum,
+    SharingKind,
+)
 from infoshare_desktop.domain.records import ConsentDecisionDraft
 from infoshare_desktop.domain.timeutil import ensure_utc, format_date, to_local
 
 __all__ = [
+    "WITHOUT_CONSENT",
     "ConsentRecord",
     "ConsentStanding",
     "ReliedOn",
@@ -38,9 +45,28 @@ __all__ = [
     "endable_consents",
     "ended_consents",
     "find_consent",
+    "made_without_consent",
     "relied_on",
     "standing_consents",
 ]
+
+WITHOUT_CONSENT = frozenset(status for status in ConsentStatus if not status.is_given)
+"""Consent positions (refused, withdrawn, not sought, cannot be given) under which sharing
+confidential information must be justified in the public interest or on another lawful
+ground (chapter section 3; docs/domain.md, "Sharing without consent")."""
+
+
+def made_without_consent(kind: object, status: object) -> bool:
+    """True when a sharing decision of ``kind`` rests on a consent position ``status`` that
+    is not consent given: the flag the review rules and the printed counts use. Information
+    received is never "without consent" (we did not share it)."""
+    return (
+        isinstance(kind, SharingKind)
+        and kind is not SharingKind.RECEIVED
+        and isinstance(status, ConsentStatus)
+        and status in WITHOUT_CONSENT
+    )
+
 
 _ENDING = (ConsentOutcome.WITHDRAWN, ConsentOutcome.REFUSED)
 _WHO = {

@@ -23,6 +23,13 @@ class LabelledEnum(StrEnum):
         return self._label
 
     @classmethod
+    def parse(cls, value: object) -> Self | None:
+        """The member for ``value`` (a member, or the string a store or form holds), or
+        None, so callers compare members rather than strings."""
+        found = cls._value2member_map_.get(value) if isinstance(value, str) else None
+        return found if isinstance(found, cls) else None
+
+    @classmethod
     def choices(cls) -> list[tuple[Self, str]]:
         """``[(member, label)]`` in declaration order, for combo boxes and radio groups."""
         return [(member, member.label) for member in cls]
@@ -35,6 +42,11 @@ class SharingKind(LabelledEnum):
     SHARED_IN_PART = "shared_in_part", "Shared in part"
     NOT_SHARED = "not_shared", "Not shared (or request declined)"
     RECEIVED = "received", "Received from another agency"
+
+    @property
+    def shares(self) -> bool:
+        """True for the kinds that shared something (shared, shared in part)."""
+        return self in (SharingKind.SHARED, SharingKind.SHARED_IN_PART)
 
 
 class Initiation(LabelledEnum):
@@ -95,6 +107,13 @@ class ConsentStatus(LabelledEnum):
     WITHDRAWN = "withdrawn", "Consent withdrawn"
     NOT_SOUGHT = "not_sought", "Consent not sought"
     CANNOT_BE_GIVEN = "cannot_be_given", "Consent cannot be given"
+
+    @property
+    def is_given(self) -> bool:
+        """True for consent given (explicit or implied). Every other position (refused,
+        withdrawn, not sought, cannot be given) is sharing without consent, which needs a
+        public-interest or other lawful justification (chapter section 3)."""
+        return self in (ConsentStatus.EXPLICIT, ConsentStatus.IMPLIED)
 
 
 class ConsentFrom(LabelledEnum):

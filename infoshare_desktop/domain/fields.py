@@ -28,7 +28,7 @@ from datetime import date, datetime
 from enum import Enum, Flag, auto
 from typing import Any
 
-from infoshare_desktop.domain.checklist import LATE_AFTER
+from infoshare_desktop.domain.consent import WITHOUT_CONSENT
 from infoshare_desktop.domain.enums import (
     AmendmentReason,
     Confidentiality,
@@ -55,15 +55,14 @@ from infoshare_desktop.domain.records import (
     ReviewDraft,
     SharingDecisionDraft,
 )
-from infoshare_desktop.domain.timeutil import ensure_utc, format_date, format_local, utcnow
+from infoshare_desktop.domain.rules import recorded_late
+from infoshare_desktop.domain.timeutil import format_date, format_local, utcnow
 
 __all__ = [
     "ADVICE_FORM",
     "AMENDMENT_FORM",
     "CONSENT_DECISION_FORM",
     "FORMS",
-    "GIVEN_STATUSES",
-    "OVERRIDE_STATUSES",
     "REVIEW_FORM",
     "SHARING_DECISION_FORM",
     "WHEN",
@@ -285,23 +284,11 @@ def _custom(name: str, custom: str, label: Words, short: Words, **more: Any) -> 
 
 # ---- sharing decision -------------------------------------------------------------------
 
-#: consent positions that need the public-interest justification to share
-OVERRIDE_STATUSES = frozenset(
-    {
-        ConsentStatus.REFUSED,
-        ConsentStatus.WITHDRAWN,
-        ConsentStatus.NOT_SOUGHT,
-        ConsentStatus.CANNOT_BE_GIVEN,
-    }
-)
-#: consent positions in which consent was given
-GIVEN_STATUSES = frozenset({ConsentStatus.EXPLICIT, ConsentStatus.IMPLIED})
-
 
 def _late_now(d: SharingDecisionDraft) -> bool:
     """Entered now, it would be a late entry (the form asks why)."""
     when = d.occurred_at
-    return isinstance(when, datetime) and utcnow() - ensure_utc(when) > LATE_AFTER
+    return isinstance(when, datetime) and recorded_late(when, utcnow())
 
 
 def _on_request(d: SharingDecisionDraft) -> bool:
@@ -310,7 +297,7 @@ def _on_request(d: SharingDecisionDraft) -> bool:
 
 def _shares(d: SharingDecisionDraft) -> bool:
     """Information goes out (or the kind is not chosen yet)."""
-    return d.kind in (None, SharingKind.SHARED, SharingKind.SHARED_IN_PART)
+    return d.kind is None or d.kind.shares
 
 
 def _not_received(d: SharingDecisionDraft) -> bool:
@@ -322,7 +309,7 @@ def _received(d: SharingDecisionDraft) -> bool:
 
 
 def _override(d: SharingDecisionDraft) -> bool:
-    return d.consent_status in OVERRIDE_STATUSES
+    return d.consent_status in WITHOUT_CONSENT
 
 
 def _advice_sought(d: SharingDecisionDraft) -> bool:
@@ -568,7 +555,7 @@ SHARING_DECISION_FORM = Form(
                     "Consent decision relied on",
                     help="The consents that stood when this happened are offered (see “When "
                     "it happened”).",
-                    applies=lambda d: d.consent_status in GIVEN_STATUSES,
+                    applies=lambda d: d.consent_status is not None and d.consent_status.is_given,
                     print_row="Consent",
                 ),
                 _custom(
@@ -576,7 +563,7 @@ SHARING_DECISION_FORM = Form(
                     "consent_purpose",
                     "Which of the consent's purposes this sharing is for",
                     "Purpose the consent covers",
-                    applies=lambda d: d.consent_status in GIVEN_STATUSES,
+                    applies=lambda d: d.consent_status is not None and d.consent_status.is_given,
                     print_row="Consent",
                 ),
                 _choices(

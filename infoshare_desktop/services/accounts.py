@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from infoshare_desktop.domain.accounts import (
+    AccountStatus,
     Role,
     clean_display_name,
     normalise_username,
@@ -44,7 +45,7 @@ class AccountSummary:
     username: str
     display_name: str
     roles: frozenset[Role]
-    status: str
+    status: AccountStatus
     locked_out: bool
     created_at: datetime
     #: Revoked, but the data key has not been rotated since (an old copy of the key
@@ -184,7 +185,7 @@ def list_users(store: Store) -> list[AccountSummary]:
             username=a.username,
             display_name=a.display_name,
             roles=frozenset(Role(r) for r in a.roles.split(",") if r),
-            status=a.status,
+            status=AccountStatus(a.status),
             locked_out=a.id in in_keystore and keystore.is_locked(a.id),
             created_at=a.created_at,
             key_not_rotated=a.id in due,

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import (
     Confidentiality,
     ConsentFrom,
@@ -43,11 +44,12 @@ from infoshare_desktop.domain.records import (
     Recipient,
     SharingDecisionDraft,
 )
+from infoshare_desktop.domain.rules import recorded_late
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.cases import name_key
-from infoshare_desktop.services.records import LATE_AFTER, WITHOUT_CONSENT, search_text, summary_of
+from infoshare_desktop.services.records import search_text, summary_of
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
@@ -241,7 +243,7 @@ class _Generator:
             reasons="Shared because the concerns together suggest the child may need support "
             "from more than one agency, and the plan cannot work without this information",
         )
-        if recorded - occurred > LATE_AFTER:
+        if recorded_late(occurred, recorded):
             draft.late_entry_reason = "Recorded on return from an emergency visit"
         if without_consent:
             draft.consent_status = ConsentStatus.NOT_SOUGHT
@@ -297,7 +299,7 @@ def _row(
         "author_id": author,
         "occurred_at": occurred,
         "recorded_at": recorded,
-        "late": recorded - occurred > LATE_AFTER,
+        "late": recorded_late(occurred, recorded),
         "without_consent": without_consent,
         "harm_concern": harm,
         "summary": summary_of(kind, draft),
@@ -415,8 +417,7 @@ def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> Dem
                     occurred=occurred,
                     recorded=recorded,
                     without_consent=sharing is not None
-                    and sharing.kind is not SharingKind.RECEIVED
-                    and sharing.consent_status in WITHOUT_CONSENT,
+                    and made_without_consent(sharing.kind, sharing.consent_status),
                     harm=sharing is not None and sharing.significant_harm_concern,
                 )
             )

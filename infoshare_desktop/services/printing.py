@@ -1,10 +1,10 @@
 """Printing a case summary: options, the role check, one read, redaction, one audit entry.
 
 Who may print
-    Team leads only (``PRINT_ROLES``). DOMAIN.md gives printing case summaries to the team
-    lead as what they do beyond a practitioner; a printed summary leaves the encrypted
-    store, so practitioners and supervisors ask their team lead. The case must also be
-    visible to the team lead (restricted cases: named staff only).
+    Team leads only (``PRINT_ROLES``). docs/domain.md, "Who uses it" gives printing case
+    summaries to the team lead as what they do beyond a practitioner; a printed summary
+    leaves the encrypted store, so practitioners and supervisors ask their team lead. The
+    case must also be visible to the team lead (restricted cases: named staff only).
 
 What is redacted (``SummaryOptions.redact``, on by default)
     A sharing decision whose categories include health or other special-category

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.errors import ChecklistRefused
 from infoshare_desktop.domain.kinds import CheckContext, kind_of, summary_of
@@ -30,6 +31,7 @@ from infoshare_desktop.domain.records import (
     ReviewDraft,
     SharingDecisionDraft,
 )
+from infoshare_desktop.domain.rules import recorded_late
 from infoshare_desktop.domain.timeutil import ensure_utc, utcnow
 from infoshare_desktop.services import reviews
 from infoshare_desktop.services.access import require
@@ -40,9 +42,6 @@ from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import SavedRecord
-
-LATE_AFTER = timedelta(hours=24)
-WITHOUT_CONSENT = frozenset(checklist.WITHOUT_CONSENT)
 
 
 class RecordNotFound(StoreError):
@@ -125,7 +124,7 @@ def _insert(
             "author_id": user.user_id,
             "occurred_at": occurred_at,
             "recorded_at": recorded_at,
-            "late": recorded_at - occurred_at > LATE_AFTER,
+            "late": recorded_late(occurred_at, recorded_at),
             "without_consent": without_consent,
             "harm_concern": harm_concern,
             "summary": summary_of(kind, draft),
@@ -205,6 +204,7 @@ def record_sharing_decision(
             )
         )
         assert clean.occurred_at is not None and clean.kind is not None
+        without_consent = made_without_consent(clean.kind, clean.consent_status)
         record_id = _insert(
             db,
             store=store,
@@ -214,8 +214,7 @@ def record_sharing_decision(
             draft=clean,
             occurred_at=ensure_utc(clean.occurred_at),
             recorded_at=now,
-            without_consent=clean.kind is not SharingKind.RECEIVED
-            and clean.consent_status in WITHOUT_CONSENT,
+            without_consent=without_consent,
             harm_concern=clean.significant_harm_concern,
             from_draft_id=from_draft_id,
         )
@@ -225,8 +224,7 @@ def record_sharing_decision(
             record_id=record_id,
             author_id=store.user.user_id,  # type: ignore[union-attr]
             kind=clean.kind,
-            without_consent=clean.kind is not SharingKind.RECEIVED
-            and clean.consent_status in WITHOUT_CONSENT,
+            without_consent=without_consent,
             harm_concern=clean.significant_harm_concern,
             at=now,
         )
@@ -272,9 +270,9 @@ def add_amendment(
     with store.write() as session:
         target = load_record(session, clean.target_id)
         require_visible_case(session, store, target.case_id)
-        clean.target_was_shared = target.kind == RecordKind.SHARING_DECISION and target.subkind in (
-            SharingKind.SHARED.value,
-            SharingKind.SHARED_IN_PART.value,
+        kind = SharingKind.parse(target.subkind)
+        clean.target_was_shared = (
+            target.kind == RecordKind.SHARING_DECISION and kind is not None and kind.shares
         )
         now = utcnow()
         advisories = _refuse_if_blocking(checklist.check_amendment(clean))

@@ -12,14 +12,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, select
 
-from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.services.access import require
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import CaseFile, CaseMember
 from infoshare_desktop.store.writes import raw_connection
-
-CASE_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD, Role.SUPERVISOR)
 
 
 class CaseNotFound(StoreError):

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from infoshare_desktop import APP_NAME, __version__
-from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.paths import DataPaths
@@ -69,7 +69,6 @@ HOME = "Home"
 USERS = "Users"
 CASES = "Cases"
 DRAFTS = "My drafts"
-CASE_ROLES = (Role.PRACTITIONER, Role.TEAM_LEAD, Role.SUPERVISOR)
 #: A QDialog property: hide the dialog over a lock instead of closing it.
 SURVIVES_LOCK = "survives_lock"
 BACKUP_FILTER = "InfoShare backups (*.isbackup)"

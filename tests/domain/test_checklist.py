@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -46,10 +45,11 @@ from infoshare_desktop.domain import (
     check_consent_decision,
     check_review,
     check_sharing_decision,
-    checklist,
 )
 from infoshare_desktop.domain.consent import ConsentRecord
+from infoshare_desktop.domain.rules import RULES, Scope
 from tests.domain import factories as f
+from tests.domain.catalogue import assert_in_catalogue, message_of
 from tests.domain.strategies import (
     arbitrary,
     complete_sharing_decisions,
@@ -71,7 +71,7 @@ DOMAIN_RULE_IDS = {
     "SOURCE", "WHAT_RECEIVED", "CONSENT_WHO", "CONSENT_OUTCOME", "CONSENT_SCOPE_GIVEN",
     "COMPETENCE", "REVIEW_NOT_OWN", "REVIEW_COMMENT",
 }  # fmt: skip
-"""Every rule id named in DOMAIN.md ("The checklist: what blocks saving")."""
+"""Every rule id the domain brief names (docs/domain.md, "The checklist")."""
 
 
 # ---- builders: a complete draft with exactly one thing changed ---------------------
@@ -555,16 +555,33 @@ def test_rule_is_satisfied(case: Satisfies) -> None:
     assert not blocking(findings)
 
 
-def _rule_ids_in_source() -> set[str]:
-    source = Path(checklist.__file__).read_text(encoding="utf-8")
-    return set(re.findall(r'_(?:blocking|advisory)\(\s*"([A-Z_]+)"', source))
-
-
 def test_every_rule_is_tested_both_ways() -> None:
-    in_source = _rule_ids_in_source()
-    assert {c.rule_id for c in RAISES} == in_source
-    assert {c.rule_id for c in SATISFIES} == in_source
-    assert in_source >= DOMAIN_RULE_IDS
+    """Each catalogue rule fires in RAISES and stays quiet in SATISFIES, and nothing else."""
+    assert {c.rule_id for c in RAISES} == set(RULES)
+    assert {c.rule_id for c in SATISFIES} == set(RULES)
+    assert set(RULES) >= DOMAIN_RULE_IDS
+
+
+def test_every_message_of_every_rule_is_raised() -> None:
+    """Each way a rule can fire (each message of the catalogue) is raised by a RAISES case
+    and is produced exactly as the catalogue declares it."""
+    raised: set[tuple[str, str]] = set()
+    for case in RAISES:
+        for finding in case.findings():
+            assert_in_catalogue(finding)
+            key = message_of(finding)
+            assert key is not None
+            raised.add((finding.rule_id, key))
+    declared = {(rule.rule_id, key) for rule in RULES.values() for key in rule.messages}
+    assert declared - raised == set()
+
+
+@pytest.mark.parametrize("case", RAISES, ids=[f"{c.rule_id}-{c.field}-{i}" for i, c in
+                                              enumerate(RAISES)])  # fmt: skip
+def test_the_catalogue_agrees_with_the_table(case: Raises) -> None:
+    rule = RULES[case.rule_id]
+    assert rule.severity is case.severity
+    assert case.field in rule.fields
 
 
 @pytest.mark.parametrize("kind", [NOT_SHARED, RECEIVED])
@@ -681,15 +698,22 @@ def test_full_draft_is_checked_in_under_a_millisecond() -> None:
 # ---- properties ------------------------------------------------------------------
 
 PROPERTY = settings(max_examples=200, deadline=None)
-KNOWN_RULES = _rule_ids_in_source()
 
 
-def _assert_well_formed(findings: list[Finding], cls: type) -> None:
+def _assert_well_formed(findings: list[Finding], cls: type, scope: frozenset[Scope]) -> None:
+    """Every finding is one the catalogue declares (rule, severity, citation, field, words),
+    points at a field of the draft, and comes from a rule that applies to ``scope``."""
     names = {x.name for x in fields(cls)} | {f"criteria.{c}" for c in Criterion}
     for finding in findings:
-        assert finding.rule_id in KNOWN_RULES
-        assert finding.severity in (B, A)
+        assert_in_catalogue(finding)
         assert finding.field in names
+        assert scope <= RULES[finding.rule_id].applies_to, finding.rule_id
+
+
+def _sharing_scope(draft: SharingDecisionDraft) -> frozenset[Scope]:
+    """A draft of no known kind is judged only by the rules for every sharing decision."""
+    kind = draft.kind if isinstance(draft.kind, SharingKind) else None
+    return frozenset({Scope.of(kind)} if kind else {Scope.of(k) for k in SharingKind})
 
 
 @PROPERTY
@@ -700,7 +724,7 @@ def _assert_well_formed(findings: list[Finding], cls: type) -> None:
 )
 def test_sharing_checklist_never_raises(draft, now, consents) -> None:
     findings = check_sharing_decision(draft, now=now, consents=consents)
-    _assert_well_formed(findings, SharingDecisionDraft)
+    _assert_well_formed(findings, SharingDecisionDraft, _sharing_scope(draft))
 
 
 @PROPERTY
@@ -718,12 +742,14 @@ def test_other_checklists_never_raise(
     consent_draft, amendment_draft, review_draft, advice_draft, case_draft, now, ids, consents
 ) -> None:
     found = check_consent_decision(consent_draft, now=now, consents=consents)
-    _assert_well_formed(found, ConsentDecisionDraft)
-    _assert_well_formed(check_amendment(amendment_draft), AmendmentDraft)
+    _assert_well_formed(found, ConsentDecisionDraft, frozenset({Scope.CONSENT_DECISION}))
+    found = check_amendment(amendment_draft)
+    _assert_well_formed(found, AmendmentDraft, frozenset({Scope.AMENDMENT}))
     found = check_review(review_draft, reviewer_id=ids[0], author_id=ids[1])
-    _assert_well_formed(found, ReviewDraft)
-    _assert_well_formed(check_advice(advice_draft, now=now), AdviceDraft)
-    _assert_well_formed(check_case(case_draft), CaseDraft)
+    _assert_well_formed(found, ReviewDraft, frozenset({Scope.REVIEW}))
+    found = check_advice(advice_draft, now=now)
+    _assert_well_formed(found, AdviceDraft, frozenset({Scope.ADVICE}))
+    _assert_well_formed(check_case(case_draft), CaseDraft, frozenset({Scope.CASE}))
 
 
 @PROPERTY

@@ -38,8 +38,6 @@ from infoshare_desktop.ui.forms.fields import (
 from infoshare_desktop.ui.forms.record_editor import RecordEditorBase
 from infoshare_desktop.ui.widgets.layout import scroll_past
 
-SHARED_SUBKINDS = (SharingKind.SHARED.value, SharingKind.SHARED_IN_PART.value)
-
 
 class AmendmentForm(QWidget):
     """The amendment's text and reason, and (for a shared record) whether recipients were told."""
@@ -148,8 +146,9 @@ class AmendmentEditor(RecordEditorBase):
     ):
         self.target_id = target_id
         detail = cases.record_detail(store, record_id=target_id)  # type: ignore[arg-type]
+        sharing = SharingKind.parse(detail.subkind)
         self.target_was_shared = (
-            detail.kind is RecordKind.SHARING_DECISION and detail.subkind in SHARED_SUBKINDS
+            detail.kind is RecordKind.SHARING_DECISION and sharing is not None and sharing.shares
         )
         summary = records.summary_of(detail.kind, detail.content)
         self._about = (

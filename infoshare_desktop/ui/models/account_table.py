@@ -8,7 +8,6 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.services.accounts import AccountSummary
 from infoshare_desktop.ui.models.list_model import Index, ListTableModel
 
-STATUS_LABELS = {"active": "Active", "disabled": "Disabled", "revoked": "Revoked"}
 _ROLE_ORDER = {role: n for n, role in enumerate(Role)}
 
 
@@ -40,7 +39,7 @@ class AccountTableModel(ListTableModel[AccountSummary]):
         if column == 2:
             return roles_text(account.roles)
         if column == 3:
-            status = STATUS_LABELS.get(account.status, account.status.capitalize())
+            status = account.status.label
             if account.key_not_rotated:
                 return status + ": data key not yet rotated"
             if account.not_set_up:

@@ -22,17 +22,18 @@ KIND_ICONS = {
 RECEIVED_ICON = QStyle.StandardPixmap.SP_ArrowBack
 LATE_TEXT = "late entry"
 SHARING_WORDS = {
-    SharingKind.SHARED.value: "Shared",
-    SharingKind.SHARED_IN_PART.value: "Shared in part",
-    SharingKind.NOT_SHARED.value: "Not shared",
-    SharingKind.RECEIVED.value: "Received",
+    SharingKind.SHARED: "Shared",
+    SharingKind.SHARED_IN_PART: "Shared in part",
+    SharingKind.NOT_SHARED: "Not shared",
+    SharingKind.RECEIVED: "Received",
 }
 
 
 def kind_text(entry: ChronologyEntry) -> str:
     """The kind in a few words: "Shared", "Not shared", "Consent decision"…"""
-    if entry.kind is RecordKind.SHARING_DECISION:
-        return SHARING_WORDS.get(entry.subkind, entry.kind.label)
+    sharing = SharingKind.parse(entry.subkind)
+    if entry.kind is RecordKind.SHARING_DECISION and sharing is not None:
+        return SHARING_WORDS[sharing]
     return entry.kind.label
 
 
@@ -67,7 +68,7 @@ class ChronologyTableModel(ListTableModel[ChronologyEntry]):
 
     def _icon(self, entry: ChronologyEntry) -> QIcon:
         which = KIND_ICONS.get(entry.kind, QStyle.StandardPixmap.SP_FileIcon)
-        if entry.subkind == SharingKind.RECEIVED.value:
+        if SharingKind.parse(entry.subkind) is SharingKind.RECEIVED:
             which = RECEIVED_ICON
         if which not in self._icons:
             self._icons[which] = QApplication.style().standardIcon(which)

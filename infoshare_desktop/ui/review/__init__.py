@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 
-from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.services.visibility import CASE_ROLES
+from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.ui.review.queue_page import ReviewQueuePage
 from infoshare_desktop.ui.review.returned_page import ReturnedToMePage
 from infoshare_desktop.ui.review.rules_dialog import ReviewRulesDialog

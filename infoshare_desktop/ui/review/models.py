@@ -15,8 +15,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from infoshare_desktop.domain.checklist import WITHOUT_CONSENT
-from infoshare_desktop.domain.consent import ConsentRecord, consent_person, describe_consent
+from infoshare_desktop.domain.consent import (
+    WITHOUT_CONSENT,
+    ConsentRecord,
+    consent_person,
+    describe_consent,
+)
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infoshare_desktop.domain.accounts import AccountStatus
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.accounts import AccountSummary, Store
 from infoshare_desktop.services.errors import KNOWN_ERRORS
@@ -136,12 +137,12 @@ class UsersPage(QWidget):
 
     def _update_buttons(self) -> None:
         account = self.selected_account()
-        usable = account is not None and account.status != "revoked"
+        usable = account is not None and account.status is not AccountStatus.REVOKED
         is_me = account is not None and account.user_id == self.session.user.user_id
         self.roles_button.setEnabled(usable)
         self.reset_button.setEnabled(usable)
         self.unlock_button.setEnabled(usable and account.locked_out)
-        disabled = account is not None and account.status == "disabled"
+        disabled = account is not None and account.status is AccountStatus.DISABLED
         self.status_button.setText("&Enable" if disabled else "&Disable")
         self.status_button.setEnabled(usable and not is_me)
         self.revoke_button.setEnabled(usable and not is_me)
@@ -171,7 +172,7 @@ class UsersPage(QWidget):
         account = self.selected_account()
         if account is None:
             return
-        if account.status == "disabled":
+        if account.status is AccountStatus.DISABLED:
             self._run(accounts.enable_user, account)
             return
         if feedback.confirm(

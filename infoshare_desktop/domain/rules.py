@@ -1,0 +1,698 @@
+"""The rule catalogue: every checklist rule declared once.
+
+Each `Rule` has a stable id, a severity (blocking findings keep Save disabled; advisory
+ones are shown only), the record kinds it applies to (`Scope`), a citation into the
+guidance (`Citation`, explained in ``docs/domain.md``), one line on what satisfies it, and
+its messages: each says what to add, in words that name something that satisfies the rule,
+and which field it points at. The checklist (``domain/checklist.py``) decides *when* a rule
+fires; it makes every finding through `Rule.finding`, so a finding's severity, citation,
+field and wording can only come from here. ``docs/domain.md``'s rule table is checked
+against this catalogue by the tests.
+
+The rule parameters other screens need (`LATE_AFTER`, `recorded_late`) live here too, so
+the checklist, the services and the forms use one definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from types import MappingProxyType
+
+from infoshare_desktop.domain.enums import Criterion, LabelledEnum, SharingKind
+
+__all__ = [
+    "COPIED_CRITERIA",
+    "FUTURE_TOLERANCE",
+    "LATE_AFTER",
+    "RULES",
+    "SHARES",
+    "SHARING",
+    "Citation",
+    "Finding",
+    "Message",
+    "Rule",
+    "Scope",
+    "Severity",
+    "recorded_late",
+    "rule",
+]
+
+LATE_AFTER = timedelta(hours=24)
+"""An entry recorded longer than this after the event is late and needs a reason
+(docs/domain.md, "Late entry")."""
+
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+"""Clock drift allowed before a time counts as in the future."""
+COPIED_CRITERIA = 4
+"""The same rationale on this many criteria (most of the seven) earns an advisory."""
+
+
+def recorded_late(occurred_at: datetime, recorded_at: datetime) -> bool:
+    """True when a record made at ``recorded_at`` about ``occurred_at`` is a late entry."""
+    return recorded_at - occurred_at > LATE_AFTER
+
+
+class Severity(StrEnum):
+    """Blocking findings keep Save disabled; advisory ones are shown only."""
+
+    BLOCKING = "blocking"
+    ADVISORY = "advisory"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One checklist result: the rule, how serious, what to add, where, and why."""
+
+    rule_id: str
+    severity: Severity
+    message: str
+    field: str
+    citation: str
+
+
+class Citation(LabelledEnum):
+    """Where in the guidance a rule comes from; the value is its anchor in docs/domain.md."""
+
+    GOLDEN_RULE_2 = (
+        "golden-rule-2",
+        "Golden rule 2 (chapter section 4): be open and honest",
+    )
+    GOLDEN_RULE_3 = (
+        "golden-rule-3",
+        "Golden rule 3 (chapter section 4): seek advice if in doubt",
+    )
+    GOLDEN_RULE_4 = (
+        "golden-rule-4",
+        "Golden rule 4 (chapter section 4): consent, and the basis for sharing",
+    )
+    GOLDEN_RULE_6 = (
+        "golden-rule-6",
+        "Golden rule 6 (chapter section 4): necessary, proportionate, relevant, adequate, "
+        "accurate, timely and secure",
+    )
+    GOLDEN_RULE_6_ACCURATE = (
+        "golden-rule-6-accurate",
+        "Golden rule 6 (chapter section 4): necessary, proportionate, relevant, adequate, "
+        "accurate, timely and secure (accurate)",
+    )
+    GOLDEN_RULE_7 = (
+        "golden-rule-7",
+        "Golden rule 7 (chapter section 4): keep a record of the decision and the reasons",
+    )
+    SECTION_1 = (
+        "section-1",
+        "Chapter section 1: however information is shared, record it",
+    )
+    SECTION_2 = (
+        "section-2",
+        "Chapter section 2: key points on information sharing",
+    )
+    SECTION_3 = (
+        "section-3",
+        "Chapter section 3: confidentiality, consent and the public interest",
+    )
+    LATER = (
+        "later-guidance",
+        "Later editions of the advice (2018, 2024) and UK data-protection law",
+    )
+
+
+class Scope(LabelledEnum):
+    """What a rule checks: a sharing decision of one kind, or another record (or the case).
+
+    The sharing scopes have the values of `SharingKind`'s members (`Scope.of`)."""
+
+    SHARED = "shared", "Shared"
+    SHARED_IN_PART = "shared_in_part", "Shared in part"
+    NOT_SHARED = "not_shared", "Not shared"
+    RECEIVED = "received", "Received"
+    CONSENT_DECISION = "consent_decision", "Consent decision"
+    AMENDMENT = "amendment", "Amendment"
+    REVIEW = "review", "Review"
+    ADVICE = "advice", "Advice"
+    CASE = "case", "Case"
+
+    @classmethod
+    def of(cls, kind: SharingKind) -> Scope:
+        """The scope of a sharing decision of ``kind``."""
+        found = cls.parse(kind.value)
+        if found is None:
+            raise ValueError(f"no scope for the sharing kind {kind!r}")
+        return found
+
+
+SHARING = frozenset({Scope.SHARED, Scope.SHARED_IN_PART, Scope.NOT_SHARED, Scope.RECEIVED})
+"""Every sharing decision, whatever its kind."""
+SHARES = frozenset({Scope.SHARED, Scope.SHARED_IN_PART})
+"""Sharing decisions that shared something."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One way a rule fires: the words (a `str.format` template over named values, filled
+    in by the checklist) and the fields it may point at (the first is the usual one)."""
+
+    text: str
+    fields: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.fields:
+            raise ValueError("a message points at one field at least")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A checklist rule: stable id, severity, scope, citation, what satisfies it, messages."""
+
+    rule_id: str
+    severity: Severity
+    applies_to: frozenset[Scope]
+    citation: Citation
+    requires: str
+    """What satisfies the rule, in a line (docs/domain.md's table)."""
+    messages: Mapping[str, Message] = field(default_factory=dict)
+
+    def finding(self, key: str, *, field: str | None = None, **values: object) -> Finding:
+        """The finding for message ``key``, pointing at ``field`` (by default the message's
+        first field) with the template filled from ``values``."""
+        message = self.messages[key]
+        where = message.fields[0] if field is None else field
+        if where not in message.fields:
+            raise ValueError(f"{self.rule_id}.{key} does not point at {where!r}")
+        text = message.text.format(**values) if values else message.text
+        return Finding(self.rule_id, self.severity, text, where, self.citation.label)
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """Every field a finding of this rule may point at."""
+        return frozenset(f for message in self.messages.values() for f in message.fields)
+
+
+_CATALOGUE: dict[str, Rule] = {}
+
+B, A = Severity.BLOCKING, Severity.ADVISORY
+
+
+def _declare(
+    rule_id: str,
+    severity: Severity,
+    applies_to: frozenset[Scope],
+    citation: Citation,
+    requires: str,
+    **messages: tuple[str, str | tuple[str, ...]],
+) -> Rule:
+    """Add a rule to the catalogue; ``messages`` map a key to (text, field or fields)."""
+    if rule_id in _CATALOGUE:
+        raise ValueError(f"rule {rule_id} is declared twice")
+    declared = {
+        key: Message(text, (where,) if isinstance(where, str) else where)
+        for key, (text, where) in messages.items()
+    }
+    found = Rule(rule_id, severity, applies_to, citation, requires, MappingProxyType(declared))
+    _CATALOGUE[rule_id] = found
+    return found
+
+
+def _hours(span: timedelta) -> int:
+    return int(span.total_seconds() // 3600)
+
+
+def _minutes(span: timedelta) -> int:
+    return int(span.total_seconds() // 60)
+
+
+_OTHER_GROUND = "a statutory duty, court order or vital-interests ground"
+"""The lawful grounds besides consent and a public-interest circumstance, in words."""
+_ADVICE_FIELDS = ("advice_sought", "advice_from_role", "advice_outcome")
+_CRITERIA_FIELDS = tuple(f"criteria.{criterion}" for criterion in Criterion)
+_R2, _R3, _R4 = Citation.GOLDEN_RULE_2, Citation.GOLDEN_RULE_3, Citation.GOLDEN_RULE_4
+_R6, _R7 = Citation.GOLDEN_RULE_6, Citation.GOLDEN_RULE_7
+_S1, _S2, _S3 = Citation.SECTION_1, Citation.SECTION_2, Citation.SECTION_3
+_ACCURATE, _LATER = Citation.GOLDEN_RULE_6_ACCURATE, Citation.LATER
+_UNTICK = "Untick it: choose only consent decisions that stood when this decision was made."
+_RELINK = (
+    "Link a consent decision that stood at that time, or record the consent position as it "
+    "was then (for example withdrawn) with the grounds for sharing without consent."
+)
+
+# ---- every sharing decision --------------------------------------------------------
+
+KIND = _declare(
+    "KIND", B, SHARING, _R7, "The kind of decision is chosen.",
+    kind=(
+        "Choose what kind of decision this is: shared, shared in part, not shared, or "
+        "information received.",
+        "kind",
+    ),
+)  # fmt: skip
+WHEN = _declare(
+    "WHEN", B, SHARING | {Scope.CONSENT_DECISION, Scope.ADVICE}, _R7,
+    "When it happened is given and is not in the future (allowing "
+    f"{_minutes(FUTURE_TOLERANCE)} minutes' clock drift).",
+    missing=("Enter the date and time this happened.", ("occurred_at", "sought_at")),
+    future=(
+        "The date and time given is in the future. Enter when this actually happened.",
+        ("occurred_at", "sought_at"),
+    ),
+)  # fmt: skip
+LATE_ENTRY = _declare(
+    "LATE_ENTRY", B, SHARING, _R7,
+    f"Recorded more than {_hours(LATE_AFTER)} hours after it happened: a reason for the late "
+    "entry is given.",
+    late=(
+        f"This is being recorded more than {_hours(LATE_AFTER)} hours after it happened. Add a "
+        "short note on why the entry is late.",
+        "late_entry_reason",
+    ),
+)  # fmt: skip
+BEFORE_BIRTH = _declare(
+    "BEFORE_BIRTH", A, SHARING | {Scope.CONSENT_DECISION}, _ACCURATE,
+    "Dated on or after the child's date of birth (when known). Advisory: a concern before "
+    "the birth is real, so a date before it can be saved.",
+    before=(
+        "This is dated {day}, before the child's date of birth ({born}). Check the date and "
+        "that this is the right case. If both are right (a concern before the birth), you "
+        "can still save; say so in the reasons.",
+        "occurred_at",
+    ),
+)  # fmt: skip
+PURPOSE = _declare(
+    "PURPOSE", B, SHARING, _R7,
+    "The purpose is written in words.",
+    purpose=(
+        "Describe the purpose in a sentence or two: why sharing was considered.",
+        "purpose",
+    ),
+)  # fmt: skip
+REASONS = _declare(
+    "REASONS", B, SHARING, _R7,
+    "The reasons for the decision are written in words.",
+    reasons=(
+        "Write the reasons for the decision in your own words. Short notes such as “see "
+        "above” or “n/a” do not count as reasons.",
+        "reasons",
+    ),
+)  # fmt: skip
+ADVICE_IDENTITY = _declare(
+    "ADVICE_IDENTITY", A, SHARING | {Scope.ADVICE}, _R3,
+    "Where advice was sought, whether the individual's identity was withheld is recorded.",
+    identity=(
+        "Record whether the individual's identity was withheld while seeking advice "
+        "(withhold it where possible).",
+        ("advice_identity_withheld", "identity_withheld"),
+    ),
+)  # fmt: skip
+ADVICE_WHEN_IN_DOUBT = _declare(
+    "ADVICE_WHEN_IN_DOUBT", B, SHARING, _R3,
+    "Confidentiality unsure, or the practitioner in doubt: the advice sought is recorded (who "
+    "advised, by role, and what they advised), or why there was no time to seek it.",
+    advice=(
+        "Where there is doubt, record the advice you sought (who advised, by role, and what "
+        "they advised), or say why there was no time to seek advice.",
+        _ADVICE_FIELDS,
+    ),
+)  # fmt: skip
+
+# ---- shared and shared in part ---------------------------------------------------------
+
+RECIPIENT = _declare(
+    "RECIPIENT", B, SHARES, _R7,
+    "At least one recipient with an organisation and a name or role.",
+    recipients=(
+        "Add at least one recipient with their organisation and their name or role.",
+        "recipients",
+    ),
+)  # fmt: skip
+WHAT_SHARED = _declare(
+    "WHAT_SHARED", B, SHARES, _R7, "What was shared is described.",
+    information=("Describe what information was shared.", "information_shared"),
+)  # fmt: skip
+MINIMISED = _declare(
+    "MINIMISED", B, SHARES, _S3,
+    "The minimisation question (could less be shared?) is answered; shared in part says what "
+    "was withheld.",
+    answer=(
+        "Answer the minimisation question: could the purpose be met by sharing less?",
+        "could_less_be_shared",
+    ),
+    withheld=(
+        "Say what was withheld, as only part of the information was shared.",
+        "withheld",
+    ),
+)  # fmt: skip
+THIRD_PARTY = _declare(
+    "THIRD_PARTY", A, SHARES, _LATER,
+    "Shown whenever third-party details are shared: consider protecting identities.",
+    third_party=(
+        "Details of third parties are included: consider protecting the identity of anyone "
+        "who could be harmed if their details became known.",
+        "categories",
+    ),
+)  # fmt: skip
+CONSENT_STATUS = _declare(
+    "CONSENT_STATUS", B, SHARES, _R4,
+    "The consent position is recorded and, when consent was given, refused or withdrawn, "
+    "whose consent it is.",
+    status=(
+        "Record the consent position: explicit, implied, refused, withdrawn, not sought, or "
+        "cannot be given. Consent is not always needed to share.",
+        "consent_status",
+    ),
+    whose=(
+        "Record whose consent this is: the child, a parent or carer, or someone else.",
+        "consent_from",
+    ),
+)  # fmt: skip
+COMPETENCE = _declare(
+    "COMPETENCE", A, SHARES | {Scope.CONSENT_DECISION}, _R4,
+    "When the consent is the child's, their competence to decide was considered.",
+    competence=(
+        "Record that the child's competence to decide about consent was considered.",
+        ("child_competence_considered", "competence_considered"),
+    ),
+)  # fmt: skip
+CONSENT_NOT_SOUGHT_REASON = _declare(
+    "CONSENT_NOT_SOUGHT_REASON", B, SHARES, _S2,
+    "Consent not sought: at least one reason chosen (and “other” said in words).",
+    reasons=("Choose why consent was not sought.", "not_sought_reasons"),
+    other=(
+        "Say what the other reason for not seeking consent was.",
+        "not_sought_other",
+    ),
+)  # fmt: skip
+SENSITIVE_EXPLICIT = _declare(
+    "SENSITIVE_EXPLICIT", B, SHARES, _S3,
+    "Health or other special-category information does not rest on implied consent alone: "
+    "explicit consent, or a ground besides consent.",
+    explicit=(
+        "Health or other special-category information needs explicit consent if consent is "
+        "relied on. Record explicit consent, or choose another ground for sharing (for "
+        "example a safeguarding ground).",
+        "consent_status",
+    ),
+)  # fmt: skip
+CONSENT_SCOPE = _declare(
+    "CONSENT_SCOPE", B, SHARES, _R4,
+    "The consent decision relied on is one of the case's, stood when the sharing happened "
+    "(not withdrawn, superseded or expired), and covers every recipient and the purpose; or "
+    f"{_OTHER_GROUND} or a public-interest circumstance covers what it does not.",
+    unknown=(
+        "The consent decision linked is not one of this case's consent decisions. Choose one "
+        "from the list, or choose none.",
+        "consent_decision_id",
+    ),
+    lapsed=(
+        "The consent relied on was {standing} when this happened ({when}). " + _RELINK,
+        "consent_decision_id",
+    ),
+    not_given=(
+        "The consent decision linked does not record consent given (it records: {standing}). "
+        + _RELINK,
+        "consent_decision_id",
+    ),
+    recipients=(
+        "The consent relied on does not cover {organisations}. Link a consent decision that "
+        f"covers them, or choose {_OTHER_GROUND} for sharing with them.",
+        "recipients",
+    ),
+    purpose=(
+        "Choose which of the consent's purposes this sharing is for. If none fits, link a "
+        f"consent decision that covers this purpose, or choose {_OTHER_GROUND}.",
+        "consent_purpose",
+    ),
+)  # fmt: skip
+GROUNDS = _declare(
+    "GROUNDS", B, SHARES, _R4,
+    "At least one ground for sharing is chosen (and “other” said in words).",
+    grounds=(
+        "Choose at least one ground for sharing; the legal basis it rests on is shown for you "
+        "to confirm.",
+        "grounds",
+    ),
+    other=("Say what the other ground for sharing is.", "ground_references"),
+)  # fmt: skip
+STATUTE_OR_ORDER_REF = _declare(
+    "STATUTE_OR_ORDER_REF", B, SHARES, _S2,
+    "A statutory-duty ground names the statute; a court-order ground gives the order's "
+    "reference.",
+    statute=(
+        "Name the statute that requires the sharing (for example Children Act 1989 s47).",
+        "ground_references",
+    ),
+    order=("Give the court order's reference.", "ground_references"),
+)  # fmt: skip
+OVERRIDE_JUSTIFIED = _declare(
+    "OVERRIDE_JUSTIFIED", B, SHARES, _S3,
+    "Shared without consent (refused, withdrawn, not sought or cannot be given) and the "
+    "information confidential or unsure: a public-interest circumstance or "
+    f"{_OTHER_GROUND} is chosen, and the weighing of sharing against not sharing is written.",
+    circumstance=(
+        "Confidential information can be shared without consent when it is justified. Choose "
+        f"the public-interest circumstance that applies, or {_OTHER_GROUND}.",
+        "public_interest",
+    ),
+    weighing=(
+        "Write down the weighing: what might happen if the information is shared, against "
+        "what might happen if it is not.",
+        "weighing",
+    ),
+)  # fmt: skip
+TRANSPARENCY = _declare(
+    "TRANSPARENCY", B, SHARES, _R2,
+    "Whether the individual (and/or family) was told is recorded; if not, why not.",
+    told=(
+        "Record whether the individual (and/or family) was told what is shared, why, how and "
+        "with whom.",
+        "individual_told",
+    ),
+    not_told=(
+        "Say why the individual was not told (for example, because telling them would be "
+        "unsafe).",
+        "not_told_reason",
+    ),
+)  # fmt: skip
+SECURE_METHOD = _declare(
+    "SECURE_METHOD", B, SHARES, _R6,
+    "The method is recorded (“other” said in words) and whether the channel was secure; a "
+    "channel that is not secure has the reason it was used.",
+    method=("Record how the information was shared.", "method"),
+    other=("Say what the other method of sharing was.", "method_other"),
+    secure=("Record whether the channel used was secure.", "channel_secure"),
+    insecure=(
+        "Say why a channel that is not secure was used (for example, an emergency).",
+        "insecure_reason",
+    ),
+)  # fmt: skip
+CRITERIA = _declare(
+    "CRITERIA", B, SHARES, _R6,
+    "Each of the seven criteria is confirmed, each with a short rationale of its own.",
+    neither=(
+        "Confirm “{label}” and write a short rationale of its own. {guidance}",
+        _CRITERIA_FIELDS,
+    ),
+    confirm=("Confirm “{label}”. {guidance}", _CRITERIA_FIELDS),
+    rationale=("Write a short rationale of its own for “{label}”. {guidance}", _CRITERIA_FIELDS),
+)  # fmt: skip
+CRITERIA_COPIED = _declare(
+    "CRITERIA_COPIED", A, SHARES, _R6,
+    f"Shown when the same rationale is given for {COPIED_CRITERIA} or more of the seven "
+    "criteria.",
+    copied=(
+        "The same rationale is given for {count} of the seven criteria. Each criterion asks "
+        "something different: say in a few words how each is met.",
+        _CRITERIA_FIELDS,
+    ),
+)  # fmt: skip
+
+# ---- not shared ---------------------------------------------------------------------------
+
+WEIGHING = _declare(
+    "WEIGHING", B, frozenset({Scope.NOT_SHARED}), _S3,
+    "The weighing of what might happen if shared against if not is written.",
+    weighing=(
+        "Write down what might happen if the information is shared, against what might "
+        "happen if it is not.",
+        "weighing",
+    ),
+)  # fmt: skip
+HARM_NOT_SHARED = _declare(
+    "HARM_NOT_SHARED", B, frozenset({Scope.NOT_SHARED}), _S2,
+    "A significant-harm concern marked and not shared: the advice of a manager or "
+    "safeguarding lead is recorded (their role and what they advised).",
+    advice=(
+        "A significant-harm concern is marked and the decision is not to share. Record the "
+        "advice of a manager or safeguarding lead: their role and what they advised. The "
+        "child's safety is the overriding consideration.",
+        _ADVICE_FIELDS,
+    ),
+)  # fmt: skip
+REQUESTER_TOLD = _declare(
+    "REQUESTER_TOLD", A, frozenset({Scope.NOT_SHARED}), _LATER,
+    "A declined request records whether the requester was told the reasons.",
+    told=(
+        "Record whether the requester was told the reasons the request was declined.",
+        "requester_told_reasons",
+    ),
+)  # fmt: skip
+
+# ---- received -------------------------------------------------------------------------------
+
+SOURCE = _declare(
+    "SOURCE", B, frozenset({Scope.RECEIVED}), _S1,
+    "Who the information came from: an organisation and a name or role.",
+    source=(
+        "Add who the information came from: their organisation and their name or role.",
+        "recipients",
+    ),
+)  # fmt: skip
+WHAT_RECEIVED = _declare(
+    "WHAT_RECEIVED", B, frozenset({Scope.RECEIVED}), _S1, "What was received is described.",
+    information=("Describe the information that was received.", "information_shared"),
+)  # fmt: skip
+
+# ---- consent decision --------------------------------------------------------------------
+
+_CONSENT = frozenset({Scope.CONSENT_DECISION})
+CONSENT_WHO = _declare(
+    "CONSENT_WHO", B, _CONSENT, _R4,
+    "Who was asked is recorded (someone else: their name or role).",
+    asked=(
+        "Record who was asked: the child, a parent or carer, or someone else.",
+        "asked",
+    ),
+    name=("Give the name or role of the person asked.", "asked_name"),
+)  # fmt: skip
+CONSENT_OUTCOME = _declare(
+    "CONSENT_OUTCOME", B, _CONSENT, _R4, "The outcome is recorded.",
+    outcome=(
+        "Record the outcome: explicit, implied, refused, withdrawn, or cannot be given.",
+        "outcome",
+    ),
+)  # fmt: skip
+CONSENT_SCOPE_GIVEN = _declare(
+    "CONSENT_SCOPE_GIVEN", B, _CONSENT, _S3,
+    "Consent given has a scope: the agencies or recipients, the information and the purposes "
+    "it covers.",
+    agencies=("Add the agencies or recipients the consent covers.", "scope_agencies"),
+    information=("Describe the information the consent covers.", "scope_information"),
+    purposes=("Add the purposes the consent covers.", "scope_purposes"),
+)  # fmt: skip
+CONSENT_ENDS = _declare(
+    "CONSENT_ENDS", B, _CONSENT, _R4,
+    "A withdrawal names the consent it ends; every decision named as ended or replaced is one "
+    "of the case's and stood when this decision was made.",
+    none_named=(
+        "Choose the consent this withdrawal ends, from the person's current consent "
+        "decisions: a withdrawal that names no consent ends nothing. If no consent of theirs "
+        "stands, record the outcome as refused instead.",
+        "supersedes_ids",
+    ),
+    unknown=(
+        "A consent decision chosen as ended is not one of this case's consent decisions. "
+        "Untick it and choose from the list.",
+        "supersedes_ids",
+    ),
+    made_after=(
+        "The consent decision “{consent}” was made after this decision. " + _UNTICK,
+        "supersedes_ids",
+    ),
+    ended=(
+        "The consent decision “{consent}” had already ended ({standing}). " + _UNTICK,
+        "supersedes_ids",
+    ),
+    not_standing=(
+        "The consent decision “{consent}” does not stand ({standing}), so there is nothing to "
+        "end. " + _UNTICK,
+        "supersedes_ids",
+    ),
+)  # fmt: skip
+
+# ---- amendment, review, advice, case ------------------------------------------------------
+
+_AMENDMENT = frozenset({Scope.AMENDMENT})
+AMENDMENT_TEXT = _declare(
+    "AMENDMENT_TEXT", B, _AMENDMENT, _R7, "The correction or addition is written.",
+    text=("Write the correction or addition.", "text"),
+)  # fmt: skip
+AMENDMENT_REASON = _declare(
+    "AMENDMENT_REASON", B, _AMENDMENT, _R7, "The reason for the amendment is chosen.",
+    reason=("Choose the reason for the amendment.", "reason"),
+)  # fmt: skip
+RECIPIENTS_TOLD = _declare(
+    "RECIPIENTS_TOLD", B, _AMENDMENT, _LATER,
+    "Amending a record that was shared: whether the recipients have been told is recorded.",
+    told=(
+        "This record was shared: record whether the recipients have been told of the "
+        "amendment.",
+        "recipients_told",
+    ),
+)  # fmt: skip
+RECIPIENTS_NOT_TOLD = _declare(
+    "RECIPIENTS_NOT_TOLD", A, _AMENDMENT, _LATER,
+    "Shown when a correction of fact to shared information has not been told to the "
+    "recipients.",
+    not_told=(
+        "When shared information is corrected, the recipients should be told. Tell them when "
+        "you can and record it in a further amendment.",
+        "recipients_told",
+    ),
+)  # fmt: skip
+_REVIEW = frozenset({Scope.REVIEW})
+REVIEW_NOT_OWN = _declare(
+    "REVIEW_NOT_OWN", B, _REVIEW, _R3, "The reviewer is not the record's author.",
+    own=(
+        "You are the author of this record. Ask another supervisor to review it.",
+        "target_id",
+    ),
+)  # fmt: skip
+REVIEW_OUTCOME = _declare(
+    "REVIEW_OUTCOME", B, _REVIEW, _R7, "The outcome is chosen.",
+    outcome=(
+        "Choose the outcome: endorsed, endorsed with comment, or returned for more detail.",
+        "outcome",
+    ),
+)  # fmt: skip
+REVIEW_COMMENT = _declare(
+    "REVIEW_COMMENT", B, _REVIEW, _R7,
+    "Returning a record, or endorsing it with comment, has the comment written.",
+    returned=("Write what more detail is needed.", "comment"),
+    comment=("Write your comment.", "comment"),
+)  # fmt: skip
+_ADVICE = frozenset({Scope.ADVICE})
+ADVICE_FROM = _declare(
+    "ADVICE_FROM", B, _ADVICE, _R3, "Who gave the advice is recorded, by role.",
+    role=("Record who gave the advice, by role.", "sought_from_role"),
+)  # fmt: skip
+ADVICE_GIVEN = _declare(
+    "ADVICE_GIVEN", B, _ADVICE, _R3, "What the advice was is written.",
+    advice=("Write down what the advice was.", "advice"),
+)  # fmt: skip
+_CASE = frozenset({Scope.CASE})
+BIRTH_IN_FUTURE = _declare(
+    "BIRTH_IN_FUTURE", B, _CASE, _ACCURATE, "A date of birth, when given, is not in the future.",
+    future=(
+        "The date of birth ({born}) is in the future. Enter the child's actual date of birth, "
+        "or tick “Not known”.",
+        "date_of_birth",
+    ),
+)  # fmt: skip
+CASE_NAME = _declare(
+    "CASE_NAME", B, _CASE, _R7, "The child's display name is given.",
+    name=("Enter the child's name as it should appear in lists.", "display_name"),
+)  # fmt: skip
+CASE_REFERENCE = _declare(
+    "CASE_REFERENCE", B, _CASE, _R7, "The organisation's case reference is given.",
+    reference=("Enter your organisation's case reference.", "case_reference"),
+)  # fmt: skip
+
+RULES: Mapping[str, Rule] = MappingProxyType(dict(_CATALOGUE))
+"""Every checklist rule by id, in declaration (form) order."""
+
+
+def rule(rule_id: str) -> Rule:
+    """The rule ``rule_id`` (KeyError for an id the catalogue does not declare)."""
+    return RULES[rule_id]
