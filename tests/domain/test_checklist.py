@@ -716,7 +716,9 @@ def test_messages_and_citations_are_plain_and_cited() -> None:
     for finding in findings:
         assert finding.message.strip() and finding.message[0].isupper()
         assert re.search(
-            r"Golden rule [1-7]|Chapter section [1-4]|Later editions|Working Together|advice \(2024\)", finding.citation
+            r"Golden rule [1-7]|Chapter section [1-4]|Later editions|Working Together|"
+            r"advice \(2024\)",
+            finding.citation,
         )
         assert not re.search(
             r"prohibit|not allowed|must not share|you failed", finding.message, re.I

@@ -45,8 +45,13 @@ def test_contract_values() -> None:
         "necessary", "proportionate", "relevant", "adequate", "accurate", "timely", "secure",
     ]  # fmt: skip
     assert [k.value for k in RecordKind] == [
-        "sharing_decision", "consent_decision", "amendment", "review", "advice",
-        "request", "request_reply",
+        "sharing_decision",
+        "consent_decision",
+        "amendment",
+        "review",
+        "advice",
+        "request",
+        "request_reply",
     ]  # fmt: skip  (stored values: never renamed once records exist)
 
 

@@ -72,7 +72,8 @@ def _reply(request_id, at, outcome=ReplyOutcome.DECLINED, reconsider=True, reply
         outcome=outcome,
         reconsider_if_new=reconsider,
     )
-    return _saved(reply_id or f"reply-{request_id}-{at:%d%H}", RecordKind.REQUEST_REPLY, at, content)
+    record_id = reply_id or f"reply-{request_id}-{at:%d%H}"
+    return _saved(record_id, RecordKind.REQUEST_REPLY, at, content)
 
 
 NOW = MON + timedelta(days=1)
@@ -147,8 +148,6 @@ def test_reconsideration_follows_records_after_the_reply(offsets, kinds) -> None
     ]
     found = requests_to_reconsider([_request("r", NOW), _reply("r", DECLINED), *others])
     expected = tuple(
-        o.record_id
-        for o in others
-        if o.recorded_at > DECLINED and o.kind is not RecordKind.REVIEW
+        o.record_id for o in others if o.recorded_at > DECLINED and o.kind is not RecordKind.REVIEW
     )
     assert (found[0].new_record_ids if found else ()) == expected

@@ -19,6 +19,7 @@ from infoshare_desktop.services.cases import ChronologyEntry
 from infoshare_desktop.ui.forms.fields import RecordChoiceComboBox, WrappingLabel, name_input
 
 NO_REQUEST = "Choose the request…"
+NOT_LISTED = "A record not listed for this case"
 NO_DECISIONS = "No sharing decision is recorded on this case yet: record it first."
 
 
@@ -49,7 +50,7 @@ class RecordLinkComboBox(RecordChoiceComboBox):
         if isinstance(link, RecordLink):
             self._lines.setdefault(link.record_id, link.description)
             if link.record_id and self.findData(link.record_id) < 0:
-                self.addItem(link.description or "A record not listed for this case", link.record_id)
+                self.addItem(link.description or NOT_LISTED, link.record_id)
             super().set_value(link.record_id or None)
         else:
             super().set_value(None)

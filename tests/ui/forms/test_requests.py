@@ -9,7 +9,6 @@ import pytest
 
 from infoshare_desktop.domain import SharingKind, utcnow
 from infoshare_desktop.domain.enums import Method, Rating, RecordKind, ReplyOutcome, RequestSource
-
 from infoshare_desktop.services import cases, printing, records
 from infoshare_desktop.ui.forms import RecordEditorBase
 from infoshare_desktop.ui.forms.record_links import (
