@@ -143,9 +143,7 @@ def main() -> None:
         request.evaluate()
         request.form.focus_field("due_at")
         grab(request, args.out / "form-request-rating.png")
-        saved_request = records.record_case_record(
-            store, case_id=case_id, draft=complete_request()
-        )
+        saved_request = records.record_case_record(store, case_id=case_id, draft=complete_request())
         details.show_detail(cases.record_detail(store, record_id=saved_request.record_id))
         grab(details, args.out / "details-request.png")
         declined = records.record_sharing_decision(
