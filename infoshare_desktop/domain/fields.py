@@ -319,6 +319,10 @@ def _override(d: SharingDecisionDraft) -> bool:
     return d.consent_status in WITHOUT_CONSENT
 
 
+def _consent_given(d: SharingDecisionDraft) -> bool:
+    return d.consent_status is not None and d.consent_status.is_given
+
+
 def _advice_sought(d: SharingDecisionDraft) -> bool:
     return d.advice_sought is True
 
@@ -562,7 +566,7 @@ SHARING_DECISION_FORM = Form(
                     "Consent decision relied on",
                     help="The consents that stood when this happened are offered (see “When "
                     "it happened”).",
-                    applies=lambda d: d.consent_status is not None and d.consent_status.is_given,
+                    applies=_consent_given,
                     print_row="Consent",
                 ),
                 _custom(
@@ -570,7 +574,7 @@ SHARING_DECISION_FORM = Form(
                     "consent_purpose",
                     "Which of the consent's purposes this sharing is for",
                     "Purpose the consent covers",
-                    applies=lambda d: d.consent_status is not None and d.consent_status.is_given,
+                    applies=_consent_given,
                     print_row="Consent",
                 ),
                 _choices(
