@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import case
 from sqlmodel import select
 
-from infoshare_desktop.domain.enums import RecordKind
+from infoshare_desktop.domain.enums import RecordKind, ReplyOutcome
 from infoshare_desktop.domain.kinds import spec
+from infoshare_desktop.domain.records import RequestReplyDraft
 from infoshare_desktop.domain.requests import (
     DUE_SOON,
     DueRequest,
@@ -37,9 +39,11 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _saved_records(store: Store, *, case_id: str | None, only_requests: bool) -> list[Saved]:
-    """The visible cases' records (requests and replies with their content); with
-    ``only_requests``, just those."""
+def _saved_records(
+    store: Store, *, case_ids: set[str] | None = None, only_requests: bool
+) -> list[Saved]:
+    """The visible cases' records (of ``case_ids`` if given): requests and replies with
+    their content; with ``only_requests``, just those."""
     user = require(store, *CASE_ROLES)
     with store.read() as session:
         query = (
@@ -48,25 +52,27 @@ def _saved_records(store: Store, *, case_id: str | None, only_requests: bool) ->
                 SavedRecord.case_id,
                 SavedRecord.kind,
                 SavedRecord.recorded_at,
-                SavedRecord.payload,
+                # the content only of requests and replies
+                case(
+                    (SavedRecord.kind.in_(_WITH_CONTENT), SavedRecord.payload),  # type: ignore[attr-defined]
+                    else_=None,
+                ),
             )
             .join(CaseFile, CaseFile.id == SavedRecord.case_id)  # type: ignore[arg-type]
             .where(visible_clause(user.user_id))
         )
-        if case_id is not None:
-            query = query.where(SavedRecord.case_id == case_id)
+        if case_ids is not None:
+            query = query.where(SavedRecord.case_id.in_(case_ids))  # type: ignore[attr-defined]
         if only_requests:
             query = query.where(SavedRecord.kind.in_(_WITH_CONTENT))  # type: ignore[attr-defined]
         rows = session.exec(query).all()
     out = []
-    for record_id, case, kind, recorded_at, payload in rows:
+    for record_id, case_id, kind, recorded_at, payload in rows:
         found = RecordKind.parse(kind)
         if found is None:
             continue
-        content = (
-            spec(found).draft.from_dict(json.loads(payload)) if kind in _WITH_CONTENT else None
-        )
-        out.append(Saved(record_id, case, found, _aware(recorded_at), content))
+        content = spec(found).draft.from_dict(json.loads(payload)) if payload else None
+        out.append(Saved(record_id, case_id, found, _aware(recorded_at), content))
     return out
 
 
@@ -79,11 +85,24 @@ def requests_due(
 ) -> list[DueRequest]:
     """Open requests (no reply recorded) whose reply is due within ``soon`` or overdue,
     soonest first, on every case the user may see (or on ``case_id``)."""
-    records = _saved_records(store, case_id=case_id, only_requests=True)
+    cases = {case_id} if case_id is not None else None
+    records = _saved_records(store, case_ids=cases, only_requests=True)
     return _due(records, now=now or utcnow(), soon=soon)
 
 
 def requests_to_reconsider(store: Store, *, case_id: str | None = None) -> list[Reconsider]:
     """Declined requests marked "reconsider if new information" whose case has had a
     record added since they were declined, on every case the user may see."""
-    return _to_reconsider(_saved_records(store, case_id=case_id, only_requests=False))
+    cases = {case_id} if case_id is not None else None
+    answers = _saved_records(store, case_ids=cases, only_requests=True)
+    declined = {
+        saved.case_id
+        for saved in answers
+        if isinstance(saved.content, RequestReplyDraft)
+        and saved.content.outcome is ReplyOutcome.DECLINED
+        and saved.content.reconsider_if_new is True
+    }
+    if not declined:
+        return []
+    # the other records only of the cases with a request declined "reconsider if new"
+    return _to_reconsider(_saved_records(store, case_ids=declined, only_requests=False))
