@@ -11,8 +11,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case
-from sqlmodel import select
+from sqlmodel import col, select
 
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.enums import RecordKind, ReplyOutcome
 from infoshare_desktop.domain.kinds import spec
 from infoshare_desktop.domain.records import RequestReplyDraft
@@ -26,7 +27,7 @@ from infoshare_desktop.domain.requests import requests_due as _due
 from infoshare_desktop.domain.requests import requests_to_reconsider as _to_reconsider
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.visibility import CASE_ROLES, visible_clause
+from infoshare_desktop.services.visibility import visible_clause
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 
@@ -47,24 +48,24 @@ def _saved_records(
     user = require(store, *CASE_ROLES)
     with store.read() as session:
         query = (
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel's select() takes 4 columns at most
                 SavedRecord.id,
                 SavedRecord.case_id,
                 SavedRecord.kind,
                 SavedRecord.recorded_at,
                 # the content only of requests and replies
                 case(
-                    (SavedRecord.kind.in_(_WITH_CONTENT), SavedRecord.payload),  # type: ignore[attr-defined]
+                    (col(SavedRecord.kind).in_(_WITH_CONTENT), SavedRecord.payload),
                     else_=None,
                 ),
             )
-            .join(CaseFile, CaseFile.id == SavedRecord.case_id)  # type: ignore[arg-type]
+            .join(CaseFile, CaseFile.id == SavedRecord.case_id)
             .where(visible_clause(user.user_id))
         )
         if case_ids is not None:
-            query = query.where(SavedRecord.case_id.in_(case_ids))  # type: ignore[attr-defined]
+            query = query.where(col(SavedRecord.case_id).in_(case_ids))
         if only_requests:
-            query = query.where(SavedRecord.kind.in_(_WITH_CONTENT))  # type: ignore[attr-defined]
+            query = query.where(col(SavedRecord.kind).in_(_WITH_CONTENT))
         rows = session.exec(query).all()
     out = []
     for record_id, case_id, kind, recorded_at, payload in rows:

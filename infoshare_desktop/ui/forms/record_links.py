@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QWidget
 
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.fields import Field
 from infoshare_desktop.domain.records import RecordLink
 from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services.cases import ChronologyEntry
-from infoshare_desktop.ui.forms.fields import RecordChoiceComboBox, WrappingLabel, name_input
+from infoshare_desktop.ui.forms.fields import WrappingLabel, _allow_narrow, name_input
 
 NO_REQUEST = "Choose the request…"
 NOT_LISTED = "A record not listed for this case"
@@ -28,32 +28,40 @@ def link_line(entry: ChronologyEntry) -> str:
     return f"{entry.summary}, {format_local(entry.occurred_at)}"
 
 
-def _links(entries: Sequence[ChronologyEntry], keep: Callable[[ChronologyEntry], bool]):
+def _links(
+    entries: Sequence[ChronologyEntry], keep: Callable[[ChronologyEntry], bool]
+) -> list[RecordLink]:
     return [RecordLink(record_id=e.record_id, description=link_line(e)) for e in entries if keep(e)]
 
 
-class RecordLinkComboBox(RecordChoiceComboBox):
-    """One of the offered records, or none; its value is a ``RecordLink``."""
+class RecordLinkComboBox(QComboBox):
+    """One of the offered records, or none; its value is a ``RecordLink``;
+    ``currentIndexChanged``."""
 
     def __init__(self, links: Sequence[RecordLink], none_text: str, parent: QWidget | None = None):
-        super().__init__(none_text, parent)
-        self._lines = {link.record_id: link.description for link in links}
-        self.set_choices([(link.record_id, link.description) for link in links])
+        super().__init__(parent)
+        self._links: dict[str, RecordLink] = {}
+        self.addItem(none_text, "")
+        for link in links:
+            self._offer(link)
+        _allow_narrow(self)
 
-    def value(self) -> RecordLink | None:  # type: ignore[override]
-        record_id = super().value()
-        if record_id is None:
-            return None
-        return RecordLink(record_id=record_id, description=self._lines.get(record_id, ""))
+    def _offer(self, link: RecordLink) -> None:
+        self._links[link.record_id] = link
+        self.addItem(link.description or NOT_LISTED, link.record_id)
 
-    def set_value(self, link: RecordLink | str | None) -> None:  # type: ignore[override]
-        if isinstance(link, RecordLink):
-            self._lines.setdefault(link.record_id, link.description)
-            if link.record_id and self.findData(link.record_id) < 0:
-                self.addItem(link.description or NOT_LISTED, link.record_id)
-            super().set_value(link.record_id or None)
-        else:
-            super().set_value(None)
+    def value(self) -> RecordLink | None:
+        """The chosen record, or None."""
+        return self._links.get(self.currentData() or "")
+
+    def set_value(self, link: RecordLink | None) -> None:
+        """Choose ``link``; one not offered is added (as it was described) and chosen."""
+        if not isinstance(link, RecordLink) or not link.record_id:
+            self.setCurrentIndex(0)
+            return
+        if link.record_id not in self._links:
+            self._offer(link)
+        self.setCurrentIndex(self.findData(link.record_id))
 
 
 class RecordLinkTickList(QWidget):
