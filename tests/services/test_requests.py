@@ -155,3 +155,14 @@ def test_an_administrator_without_a_case_role_is_refused(data_paths, admin_store
             requests.requests_due(admin)
     finally:
         admin.close()
+
+
+def test_a_half_typed_reply_is_kept_as_a_draft_with_its_links(admin_store, case_id):
+    from infoshare_desktop.services import drafts
+
+    half = complete_reply(outcome=None, replied_at=None, feedback="")
+    draft_id = drafts.save_draft(admin_store, draft=half, case_id=case_id)
+    (summary,) = drafts.list_drafts(admin_store, case_id=case_id)
+    assert summary.kind == RecordKind.REQUEST_REPLY.value
+    _, loaded = drafts.load_draft(admin_store, draft_id=draft_id)
+    assert loaded == half and loaded.request.description == "Request from Example MASH"
