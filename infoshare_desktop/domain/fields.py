@@ -263,11 +263,11 @@ def words(value: Any) -> str:
     return str(value)
 
 
-def _line(name: str, label: str, short: str, **more: Any) -> Field:
+def _line(name: str, label: Words, short: Words, **more: Any) -> Field:
     return Field(name=name, label=label, short=short, widget=Widget.TEXT, **more)
 
 
-def _lines(name: str, label: str, short: str, lines: int = 2, **more: Any) -> Field:
+def _lines(name: str, label: Words, short: Words, lines: int = 2, **more: Any) -> Field:
     return Field(name=name, label=label, short=short, widget=Widget.LINES, lines=lines, **more)
 
 
