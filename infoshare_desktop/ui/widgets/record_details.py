@@ -158,7 +158,8 @@ def _links(name: str) -> Callable[[_Page, Any, RecordDetail], None]:
     def render(page: _Page, d: Any, _detail: RecordDetail) -> None:
         value = getattr(d, name)
         links = value if isinstance(value, list) else [value] if value else []
-        page.row(form_of(d).field(name).short_for(d), [str(link) for link in links])
+        lines = "<br>".join(html.escape(str(link)) for link in links)
+        page.html_row(form_of(d).field(name).short_for(d), lines or f"<i>{NOT_RECORDED}</i>")
 
     return render
 
