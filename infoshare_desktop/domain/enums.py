@@ -330,3 +330,33 @@ class RecordKind(LabelledEnum):
     AMENDMENT = "amendment", "Amendment"
     REVIEW = "review", "Review"
     ADVICE = "advice", "Advice"
+    REQUEST = "request", "Request received"
+    REQUEST_REPLY = "request_reply", "Reply to a request"
+
+
+# ---- requests received (issue 11 section 2) ----------------------------------------------
+
+
+class RequestSource(LabelledEnum):
+    """Where a request for information comes from."""
+
+    MASH = "mash", "The MASH (multi-agency safeguarding hub)"
+    SECTION_47 = "section_47", "A section 47 enquiry (Children Act 1989)"
+    OTHER_AGENCY = "other_agency", "Another agency"
+
+
+class Rating(LabelledEnum):
+    """A request's RAG rating, which sets the default date a reply is due
+    (``REPLY_TIMESCALES`` in ``domain.rules``)."""
+
+    RED = "red", "Red: reply within 4 hours"
+    AMBER = "amber", "Amber: reply within 1 working day"
+    GREEN = "green", "Green: reply within 3 working days"
+
+
+class ReplyOutcome(LabelledEnum):
+    """How a request was answered."""
+
+    SHARED = "shared", "Shared"
+    SHARED_IN_PART = "shared_in_part", "Shared in part"
+    DECLINED = "declined", "Declined (with reasons)"

@@ -43,6 +43,9 @@ from infoshare_desktop.domain.enums import (
     Method,
     NotSoughtReason,
     PublicInterestCircumstance,
+    Rating,
+    ReplyOutcome,
+    RequestSource,
     ReviewOutcome,
     SharingKind,
     Urgency,
@@ -52,10 +55,12 @@ from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
     Draft,
+    RequestDraft,
+    RequestReplyDraft,
     ReviewDraft,
     SharingDecisionDraft,
 )
-from infoshare_desktop.domain.rules import recorded_late
+from infoshare_desktop.domain.rules import REPLY_TIMESCALES, recorded_late
 from infoshare_desktop.domain.timeutil import format_date, format_local, utcnow
 
 __all__ = [
@@ -63,6 +68,8 @@ __all__ = [
     "AMENDMENT_FORM",
     "CONSENT_DECISION_FORM",
     "FORMS",
+    "REQUEST_FORM",
+    "REQUEST_REPLY_FORM",
     "REVIEW_FORM",
     "SHARING_DECISION_FORM",
     "WHEN",
@@ -1044,6 +1051,155 @@ ADVICE_FORM = Form(
     ),
 )
 
+# ---- requests received (issue 11 section 2) ------------------------------------------------
+
+
+def _due_label(d: RequestDraft) -> str:
+    default = d.default_due() if isinstance(d, RequestDraft) else None
+    if default is None:
+        return "Reply due by (leave empty for the default for the rating)"
+    return f"Reply due by (leave empty for the default: {format_local(default)})"
+
+
+_TIMESCALE_HELP = (
+    "Defaults: "
+    + "; ".join(f"{r.value} {REPLY_TIMESCALES[r].words()}" for r in Rating)
+    + " after the request was received (working days are Monday to Friday). Set the date "
+    "when the request or your MASH protocol says otherwise."
+)
+
+REQUEST_FORM = Form(
+    draft=RequestDraft,
+    groups=(
+        Group(
+            title="Who asked",
+            fields=(
+                _choice("source", RequestSource, "Where the request comes from", "From"),
+                _line(
+                    "requester_organisation",
+                    "Their organisation",
+                    "Organisation",
+                    print_row="Who asked",
+                ),
+                _line(
+                    "requester_name", "Their name or role", "Name or role", print_row="Who asked"
+                ),
+                _line(
+                    "requester_reference",
+                    "Their reference for the request, if they gave one",
+                    "Their reference",
+                    optional=True,
+                    print_row="Who asked",
+                ),
+            ),
+        ),
+        Group(
+            title="The request",
+            fields=(
+                Field(
+                    name="received_at",
+                    label="When the request was received (date and time)",
+                    short="Received",
+                    widget=Widget.DATETIME,
+                    help="The time it was recorded is set when you save.",
+                    print_row=WHEN,
+                ),
+                _choice("method", Method, "How the request came", "How", print_row="How"),
+                _line(
+                    "method_other",
+                    "Other: say how",
+                    "Other method",
+                    applies=lambda d: d.method is Method.OTHER,
+                    print_row="How",
+                ),
+                _lines("asked", "What was asked for", "What was asked", lines=4, redactable=True),
+            ),
+        ),
+        Group(
+            title="Rating and timescale",
+            fields=(
+                _choice("rating", Rating, "RAG rating", "Rating", print_row="Rating and due"),
+                Field(
+                    name="due_at",
+                    label=_due_label,
+                    short="Reply due by",
+                    widget=Widget.DATETIME,
+                    help=_TIMESCALE_HELP,
+                    print_row="Rating and due",
+                ),
+                _yes_no(
+                    "acknowledged",
+                    "Has an acknowledgement been sent?",
+                    "Acknowledgement sent",
+                    print_row="Acknowledged",
+                ),
+                Field(
+                    name="acknowledged_at",
+                    label="When the acknowledgement was sent",
+                    short="Acknowledged at",
+                    widget=Widget.DATETIME,
+                    applies=lambda d: d.acknowledged is True,
+                    print_row="Acknowledged",
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def _declined(d: RequestReplyDraft) -> bool:
+    return d.outcome is ReplyOutcome.DECLINED
+
+
+REQUEST_REPLY_FORM = Form(
+    draft=RequestReplyDraft,
+    groups=(
+        Group(
+            title="The reply",
+            fields=(
+                _custom("request", "request", "The request this answers", "Request answered"),
+                _custom(
+                    "answered_by",
+                    "answering_decisions",
+                    "The sharing decision(s) that answered it",
+                    "Answered by",
+                    help="Record the sharing decision first (shared, shared in part, or not "
+                    "shared with its reasons); it is then offered here.",
+                ),
+                _choice("outcome", ReplyOutcome, "Outcome", "Outcome"),
+                Field(
+                    name="replied_at",
+                    label="When the reply was sent (date and time)",
+                    short="Replied",
+                    widget=Widget.DATETIME,
+                    help="The time it was recorded is set when you save.",
+                    print_row=WHEN,
+                ),
+                _yes_no(
+                    "reconsider_if_new",
+                    "Reconsider the request if new information comes to light?",
+                    "Reconsider if new information",
+                    help="If yes, the request returns to your worklist whenever a record is "
+                    "added to this case (2024 advice).",
+                    applies=_declined,
+                ),
+            ),
+        ),
+        Group(
+            title="Feedback",
+            fields=(
+                _lines(
+                    "feedback",
+                    "Feedback received on the outcome, if any",
+                    "Feedback",
+                    lines=3,
+                    optional=True,
+                ),
+            ),
+        ),
+    ),
+)
+
 FORMS: dict[type[Draft], Form] = {
     form.draft: form
     for form in (
@@ -1052,6 +1208,8 @@ FORMS: dict[type[Draft], Form] = {
         AMENDMENT_FORM,
         REVIEW_FORM,
         ADVICE_FORM,
+        REQUEST_FORM,
+        REQUEST_REPLY_FORM,
     )
 }
 

@@ -23,11 +23,19 @@ from typing import Any
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.checklist import Finding
 from infoshare_desktop.domain.consent import ConsentRecord
-from infoshare_desktop.domain.enums import LabelledEnum, RecordKind, SharingKind
+from infoshare_desktop.domain.enums import (
+    LabelledEnum,
+    Rating,
+    RecordKind,
+    ReplyOutcome,
+    SharingKind,
+)
 from infoshare_desktop.domain.fields import (
     ADVICE_FORM,
     AMENDMENT_FORM,
     CONSENT_DECISION_FORM,
+    REQUEST_FORM,
+    REQUEST_REPLY_FORM,
     REVIEW_FORM,
     SHARING_DECISION_FORM,
     Form,
@@ -37,6 +45,8 @@ from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
     Draft,
+    RequestDraft,
+    RequestReplyDraft,
     ReviewDraft,
     SharingDecisionDraft,
 )
@@ -111,6 +121,17 @@ def _consent_summary(d: ConsentDecisionDraft) -> str:
 
 def _advice_summary(d: AdviceDraft) -> str:
     return f"Advice from {d.sought_from_role}" if d.sought_from_role else "Advice"
+
+
+def _request_summary(d: RequestDraft) -> str:
+    who = d.requester_organisation or d.requester_name or "unknown requester"
+    rating = f" ({d.rating.value})" if isinstance(d.rating, Rating) else ""
+    return f"Request from {who}{rating}"
+
+
+def _reply_summary(d: RequestReplyDraft) -> str:
+    outcome = d.outcome.label if isinstance(d.outcome, ReplyOutcome) else "recorded"
+    return f"Reply to a request: {outcome}"
 
 
 def _plain(kind: RecordKind) -> Callable[[Any], str]:
@@ -204,6 +225,41 @@ KINDS: dict[RecordKind, Kind] = {
             menu_tip="Record advice you sought about sharing: from whom, when, and what it was",
             subkind=lambda _d: "advice",
             occurred=lambda d: d.sought_at,
+        ),
+        # requests received (issue 11 section 2)
+        Kind(
+            kind=RecordKind.REQUEST,
+            draft=RequestDraft,
+            form=REQUEST_FORM,
+            check=lambda d, c: checklist.check_request(d, now=c.now),
+            summary=_request_summary,
+            title=_plain(RecordKind.REQUEST),
+            icon="SP_FileDialogInfoView",
+            words="request received",
+            plural="Requests received",
+            printable=True,
+            menu="New re&quest received",
+            menu_tip="Record a request for information: who asked, when, what, and its rating",
+            subkinds=Rating,
+            subkind=lambda d: d.rating.value if d.rating else "",
+            occurred=lambda d: d.received_at,
+        ),
+        Kind(
+            kind=RecordKind.REQUEST_REPLY,
+            draft=RequestReplyDraft,
+            form=REQUEST_REPLY_FORM,
+            check=lambda d, c: checklist.check_request_reply(d, now=c.now),
+            summary=_reply_summary,
+            title=_plain(RecordKind.REQUEST_REPLY),
+            icon="SP_DialogOkButton",
+            words="reply to a request",
+            plural="Replies to requests",
+            printable=True,
+            menu="R&eply to a request",
+            menu_tip="Record how a request was answered: the sharing decisions, when, feedback",
+            subkinds=ReplyOutcome,
+            subkind=lambda d: d.outcome.value if d.outcome else "",
+            occurred=lambda d: d.replied_at,
         ),
     )
 }

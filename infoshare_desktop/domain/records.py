@@ -32,14 +32,18 @@ from infoshare_desktop.domain.enums import (
     Method,
     NotSoughtReason,
     PublicInterestCircumstance,
+    Rating,
+    ReplyOutcome,
+    RequestSource,
     ReviewOutcome,
     SharingKind,
     Urgency,
 )
 from infoshare_desktop.domain.errors import InvalidTextError
 from infoshare_desktop.domain.identifier import IdentifierReason
+from infoshare_desktop.domain.rules import default_reply_due
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, clean_text
-from infoshare_desktop.domain.timeutil import ensure_utc
+from infoshare_desktop.domain.timeutil import ensure_utc, to_local
 
 __all__ = [
     "AdviceDraft",
@@ -49,6 +53,9 @@ __all__ = [
     "CriterionRationale",
     "Draft",
     "Recipient",
+    "RecordLink",
+    "RequestDraft",
+    "RequestReplyDraft",
     "ReviewDraft",
     "SharingDecisionDraft",
     "field_label",
@@ -425,3 +432,81 @@ class AdviceDraft(Draft):
     sought_at: datetime | None = None  #: when
     advice: str = _text("advice given", LONG_TEXT)  #: what the advice said
     identity_withheld: bool | None = None  #: the individual's identity was withheld
+
+
+# ---- requests received (issue 11 section 2) ----------------------------------------------
+
+
+@dataclass(kw_only=True)
+class RecordLink(Draft):
+    """Another saved record of the case that this one names, with the line that described
+    it when it was chosen (saved records never change, so the line stays true)."""
+
+    record_id: str = ""  #: the linked record's id
+    description: str = _text("linked record", MEDIUM_TEXT)  #: e.g. "Shared with ..., 1 Dec"
+
+    def __str__(self) -> str:
+        return self.description or "A record of this case"
+
+
+@dataclass(kw_only=True)
+class RequestDraft(Draft):
+    """A request for information received from the MASH, a section 47 enquiry or another
+    agency; answered later by a reply (``RequestReplyDraft``), never by editing it."""
+
+    source: RequestSource | None = None  #: the MASH, a section 47 enquiry, another agency
+    requester_organisation: str = _text("requester's organisation", SHORT_TEXT)  #: who asked
+    requester_name: str = _text("requester's name or role", SHORT_TEXT)  #: the person
+    requester_reference: str = _text("requester's reference", SHORT_TEXT)  #: their own ref
+    received_at: datetime | None = None  #: when it arrived (aware)
+    method: Method | None = None  #: how it came
+    method_other: str = _text("other method", SHORT_TEXT)  #: when method is OTHER
+    asked: str = _text("what was asked for", LONG_TEXT)  #: which information, why
+    rating: Rating | None = None  #: red, amber or green
+    #: when the reply is due; empty: the default for the rating, set when saved
+    due_at: datetime | None = None
+    acknowledged: bool | None = None  #: an acknowledgement was sent
+    acknowledged_at: datetime | None = None  #: when
+
+    def default_due(self) -> datetime | None:
+        """When the reply is due by default for the rating (None without a rating or a
+        time received)."""
+        if not isinstance(self.received_at, datetime) or not isinstance(self.rating, Rating):
+            return None
+        return ensure_utc(default_reply_due(to_local(self.received_at), self.rating))
+
+    def reply_due(self) -> datetime | None:
+        """When the reply is due: the date the practitioner set, else the default."""
+        return self.due_at if isinstance(self.due_at, datetime) else self.default_due()
+
+    def cleaned(self) -> Self:
+        """As ``Draft.cleaned``, with the due date filled from the rating if not set."""
+        base = super().cleaned()
+        base.due_at = base.reply_due()
+        return base
+
+
+@dataclass(kw_only=True)
+class RequestReplyDraft(Draft):
+    """The reply to a request received: the sharing decision(s) that answered it, when,
+    and any feedback on the outcome. A record of its own, so the request stays as saved."""
+
+    request: RecordLink | None = None  #: the request answered
+    answered_by: list[RecordLink] = field(default_factory=list)  #: the sharing decisions
+    outcome: ReplyOutcome | None = None  #: shared, shared in part, declined
+    replied_at: datetime | None = None  #: when the reply was sent (aware)
+    #: a declined request comes back when new information is added to the case (2024 advice)
+    reconsider_if_new: bool | None = None
+    feedback: str = _text("feedback received on the outcome", LONG_TEXT)  #: from the requester
+
+    def cleaned(self) -> Self:
+        """A copy with every text cleaned, including the linked records' lines."""
+        base = super().cleaned()
+        try:
+            if isinstance(self.request, RecordLink):
+                base.request = self.request.cleaned()
+            links = self.answered_by if isinstance(self.answered_by, list | tuple) else []
+            base.answered_by = [link.cleaned() for link in links if isinstance(link, RecordLink)]
+        except InvalidTextError as error:
+            raise InvalidTextError(error.user_message, field="answered_by") from error
+        return base

@@ -21,12 +21,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-from infoshare_desktop.domain.enums import Criterion, LabelledEnum, SharingKind
+from infoshare_desktop.domain.enums import Criterion, LabelledEnum, Rating, SharingKind
 
 __all__ = [
     "COPIED_CRITERIA",
     "FUTURE_TOLERANCE",
     "LATE_AFTER",
+    "REPLY_TIMESCALES",
     "RULES",
     "SHARES",
     "SHARING",
@@ -36,6 +37,8 @@ __all__ = [
     "Rule",
     "Scope",
     "Severity",
+    "add_working_days",
+    "default_reply_due",
     "recorded_late",
     "rule",
 ]
@@ -54,6 +57,59 @@ COPIED_CRITERIA = 4
 def recorded_late(occurred_at: datetime, recorded_at: datetime) -> bool:
     """True when a record made at ``recorded_at`` about ``occurred_at`` is a late entry."""
     return recorded_at - occurred_at > LATE_AFTER
+
+
+# ---- requests received: when a reply is due ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timescale:
+    """How long a request of one rating may wait for its reply: clock hours, or working
+    days (Monday to Friday; the same time of day on the working day that many ahead)."""
+
+    hours: int = 0
+    working_days: int = 0
+
+    def words(self) -> str:
+        if self.hours:
+            return f"{self.hours} hours"
+        days = self.working_days
+        return f"{days} working day{'s' if days != 1 else ''}"
+
+
+REPLY_TIMESCALES: Mapping[Rating, Timescale] = MappingProxyType(
+    {
+        Rating.RED: Timescale(hours=4),
+        Rating.AMBER: Timescale(working_days=1),
+        Rating.GREEN: Timescale(working_days=3),
+    }
+)
+"""The default time a reply is due after a request is received, by its RAG rating
+(docs/domain.md, "Requests received"). A declared default: the practitioner sets the due
+date when the local MASH protocol, or the request, says otherwise."""
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The same time of day ``days`` working days (Monday to Friday) after ``start``; a
+    start at the weekend counts from the Monday. Bank holidays are not known here."""
+    moment = start
+    while moment.weekday() >= 5:
+        moment += timedelta(days=1)
+    left = days
+    while left > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            left -= 1
+    return moment
+
+
+def default_reply_due(received_at: datetime, rating: Rating) -> datetime:
+    """When a reply to a request received at ``received_at`` (local, aware) is due by
+    default for its ``rating`` (``REPLY_TIMESCALES``)."""
+    scale = REPLY_TIMESCALES[rating]
+    if scale.hours:
+        return received_at + timedelta(hours=scale.hours)
+    return add_working_days(received_at, scale.working_days)
 
 
 class Severity(StrEnum):
@@ -124,6 +180,15 @@ class Citation(LabelledEnum):
         "Children Act 2004 s16LC (inserted by the Children's Wellbeing and Schools Act "
         "2026): the consistent identifier",
     )
+    # requests received (issue 11 section 2)
+    WORKING_TOGETHER = (
+        "working-together-2023",
+        "Working Together to Safeguard Children 2023: timely information for enquiries",
+    )
+    ADVICE_2024 = (
+        "advice-2024",
+        "Information sharing advice (2024): answer requests, reconsider with new information",
+    )
 
 
 class Scope(LabelledEnum):
@@ -139,6 +204,8 @@ class Scope(LabelledEnum):
     AMENDMENT = "amendment", "Amendment"
     REVIEW = "review", "Review"
     ADVICE = "advice", "Advice"
+    REQUEST = "request", "Request received"
+    REQUEST_REPLY = "request_reply", "Reply to a request"
     CASE = "case", "Case"
 
     @classmethod
@@ -676,6 +743,101 @@ ADVICE_GIVEN = _declare(
     "ADVICE_GIVEN", B, _ADVICE, _R3, "What the advice was is written.",
     advice=("Write down what the advice was.", "advice"),
 )  # fmt: skip
+
+# ---- requests received (issue 11 section 2) ---------------------------------------------
+
+_REQUEST = frozenset({Scope.REQUEST})
+_REPLY = frozenset({Scope.REQUEST_REPLY})
+_WT, _A24 = Citation.WORKING_TOGETHER, Citation.ADVICE_2024
+REQUEST_FROM = _declare(
+    "REQUEST_FROM", B, _REQUEST, _R7,
+    "Who asked is recorded: where the request comes from, their organisation and their name "
+    "or role.",
+    source=(
+        "Choose where the request comes from: the MASH, a section 47 enquiry or another agency.",
+        "source",
+    ),
+    organisation=("Give the organisation that asked.", "requester_organisation"),
+    name=("Give the name or role of the person who asked.", "requester_name"),
+)  # fmt: skip
+REQUEST_RECEIVED = _declare(
+    "REQUEST_RECEIVED", B, _REQUEST, _R7,
+    "When the request was received is given and is not in the future (allowing "
+    f"{_minutes(FUTURE_TOLERANCE)} minutes' clock drift).",
+    missing=("Enter the date and time the request was received.", "received_at"),
+    future=(
+        "The date and time the request was received is in the future. Enter when it "
+        "actually arrived.",
+        "received_at",
+    ),
+)  # fmt: skip
+REQUEST_METHOD = _declare(
+    "REQUEST_METHOD", B, _REQUEST, _R7,
+    "How the request came is recorded (“other” said in words).",
+    method=("Choose how the request came: secure email, portal, phone and so on.", "method"),
+    other=("Say how the request came.", "method_other"),
+)  # fmt: skip
+REQUEST_ASKED = _declare(
+    "REQUEST_ASKED", B, _REQUEST, _R7, "What was asked for is described.",
+    asked=("Describe what was asked for: which information, about whom, and why.", "asked"),
+)  # fmt: skip
+REQUEST_RATING = _declare(
+    "REQUEST_RATING", B, _REQUEST, _WT,
+    "The request's RAG rating is chosen, and the reply is not due before the request arrived.",
+    rating=(
+        "Choose the request's RAG rating (red, amber or green): it sets when the reply is due.",
+        "rating",
+    ),
+    due_before=(
+        "The reply is due before the request was received. Correct the due date, or clear "
+        "it to use the default for the rating.",
+        "due_at",
+    ),
+)  # fmt: skip
+REQUEST_ACKNOWLEDGED = _declare(
+    "REQUEST_ACKNOWLEDGED", A, _REQUEST, _A24,
+    "Whether an acknowledgement was sent is recorded, and when.",
+    acknowledged=("Record whether the request was acknowledged.", "acknowledged"),
+    when=("Give when the acknowledgement was sent.", "acknowledged_at"),
+)  # fmt: skip
+REPLY_REQUEST = _declare(
+    "REPLY_REQUEST", B, _REPLY, _R7, "The request being answered is chosen.",
+    request=("Choose the request this reply answers.", "request"),
+)  # fmt: skip
+REPLY_DECISIONS = _declare(
+    "REPLY_DECISIONS", B, _REPLY, _R7,
+    "At least one sharing decision that answered the request is chosen (declined: a decision "
+    "not to share, which carries the reasons).",
+    decisions=(
+        "Choose the sharing decision(s) that answered the request. Record the decision first "
+        "if it is not in the list.",
+        "answered_by",
+    ),
+)  # fmt: skip
+REPLY_OUTCOME = _declare(
+    "REPLY_OUTCOME", B, _REPLY, _R7, "The outcome of the request is chosen.",
+    outcome=("Choose the outcome: shared, shared in part, or declined.", "outcome"),
+)  # fmt: skip
+REPLY_WHEN = _declare(
+    "REPLY_WHEN", B, _REPLY, _R7,
+    "When the reply was sent is given and is not in the future.",
+    missing=("Enter the date and time the reply was sent.", "replied_at"),
+    future=(
+        "The date and time of the reply is in the future. Enter when it was actually sent.",
+        "replied_at",
+    ),
+)  # fmt: skip
+REPLY_RECONSIDER = _declare(
+    "REPLY_RECONSIDER", B, _REPLY, _A24,
+    "A declined request says whether it is to be reconsidered if new information comes to "
+    "light.",
+    reconsider=(
+        "The request was declined: say whether it should be reconsidered if new information "
+        "comes to light (it then returns to your worklist when a record is added to the case).",
+        "reconsider_if_new",
+    ),
+)  # fmt: skip
+
 _CASE = frozenset({Scope.CASE})
 BIRTH_IN_FUTURE = _declare(
     "BIRTH_IN_FUTURE", B, _CASE, _ACCURATE, "A date of birth, when given, is not in the future.",

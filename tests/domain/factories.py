@@ -206,3 +206,49 @@ def complete_advice(now: datetime | None = None, **changes: object) -> AdviceDra
     for name, value in changes.items():
         setattr(draft, name, value)
     return draft
+
+
+# ---- requests received (issue 11 section 2) ----------------------------------------------
+
+
+def complete_request(now: datetime | None = None, **changes: object):  # -> RequestDraft
+    """An amber request from a fictional MASH, acknowledged, received an hour ago."""
+    from infoshare_desktop.domain.enums import Method, Rating, RequestSource
+    from infoshare_desktop.domain.records import RequestDraft
+
+    now = now or utcnow()
+    draft = RequestDraft(
+        source=RequestSource.MASH,
+        requester_organisation="Example Borough MASH",
+        requester_name="Duty MASH officer",
+        requester_reference="MASH-TEST-42",
+        received_at=now - timedelta(hours=1),
+        method=Method.SECURE_EMAIL,
+        asked="School attendance and any welfare concerns for the last term",
+        rating=Rating.AMBER,
+        acknowledged=True,
+        acknowledged_at=now - timedelta(minutes=50),
+    )
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    return draft
+
+
+def complete_reply(now: datetime | None = None, **changes: object):  # -> RequestReplyDraft
+    """A reply that shared in part, linking one fictional request and sharing decision."""
+    from infoshare_desktop.domain.enums import ReplyOutcome
+    from infoshare_desktop.domain.records import RecordLink, RequestReplyDraft
+
+    now = now or utcnow()
+    draft = RequestReplyDraft(
+        request=RecordLink(record_id="request-1", description="Request from Example MASH"),
+        answered_by=[
+            RecordLink(record_id="decision-1", description="Shared in part with Example MASH")
+        ],
+        outcome=ReplyOutcome.SHARED_IN_PART,
+        replied_at=now - timedelta(minutes=10),
+        feedback="The MASH thanked us; the strategy meeting went ahead",
+    )
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    return draft

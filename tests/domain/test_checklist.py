@@ -47,8 +47,11 @@ from infoshare_desktop.domain import (
     check_review,
     check_sharing_decision,
 )
+from infoshare_desktop.domain.checklist import check_request, check_request_reply
 from infoshare_desktop.domain.consent import ConsentRecord
+from infoshare_desktop.domain.enums import Rating, ReplyOutcome
 from infoshare_desktop.domain.identifier import IdentifierReason
+from infoshare_desktop.domain.records import RecordLink, RequestDraft, RequestReplyDraft
 from infoshare_desktop.domain.rules import RULES, Scope
 from tests.domain import factories as f
 from tests.domain.catalogue import assert_in_catalogue, message_of
@@ -56,6 +59,7 @@ from tests.domain.strategies import (
     arbitrary,
     complete_sharing_decisions,
     consent_record_lists,
+    declared,
     garbage,
 )
 
@@ -549,6 +553,62 @@ SATISFIES += [
 ]  # fmt: skip
 
 
+# ---- requests received (issue 11 section 2) ----------------------------------------------
+
+
+def request(**changes):
+    return check_request(f.complete_request(NOW, **changes), now=NOW)
+
+
+def reply(**changes):
+    return check_request_reply(f.complete_reply(NOW, **changes), now=NOW)
+
+
+_DECLINED = {"outcome": ReplyOutcome.DECLINED}
+RAISES += [
+    Raises("REQUEST_FROM", B, "source", lambda: request(source=None)),
+    Raises("REQUEST_FROM", B, "source", lambda: request(source="the moon")),
+    Raises("REQUEST_FROM", B, "requester_organisation",
+           lambda: request(requester_organisation="n/a")),
+    Raises("REQUEST_FROM", B, "requester_name", lambda: request(requester_name="")),
+    Raises("REQUEST_RECEIVED", B, "received_at", lambda: request(received_at=None)),
+    Raises("REQUEST_RECEIVED", B, "received_at",
+           lambda: request(received_at=NOW + timedelta(minutes=6))),
+    Raises("REQUEST_METHOD", B, "method", lambda: request(method=None)),
+    Raises("REQUEST_METHOD", B, "method_other",
+           lambda: request(method=Method.OTHER, method_other="-")),
+    Raises("REQUEST_ASKED", B, "asked", lambda: request(asked="info")),
+    Raises("REQUEST_RATING", B, "rating", lambda: request(rating=None)),
+    Raises("REQUEST_RATING", B, "due_at",
+           lambda: request(due_at=NOW - timedelta(hours=2))),  # received an hour ago
+    Raises("REQUEST_ACKNOWLEDGED", A, "acknowledged", lambda: request(acknowledged=None)),
+    Raises("REQUEST_ACKNOWLEDGED", A, "acknowledged_at", lambda: request(acknowledged_at=None)),
+    Raises("REPLY_REQUEST", B, "request", lambda: reply(request=None)),
+    Raises("REPLY_REQUEST", B, "request", lambda: reply(request=RecordLink(description="x"))),
+    Raises("REPLY_DECISIONS", B, "answered_by", lambda: reply(answered_by=[])),
+    Raises("REPLY_DECISIONS", B, "answered_by", lambda: reply(answered_by=None)),
+    Raises("REPLY_OUTCOME", B, "outcome", lambda: reply(outcome=None)),
+    Raises("REPLY_WHEN", B, "replied_at", lambda: reply(replied_at=None)),
+    Raises("REPLY_WHEN", B, "replied_at", lambda: reply(replied_at=NOW + timedelta(hours=1))),
+    Raises("REPLY_RECONSIDER", B, "reconsider_if_new", lambda: reply(**_DECLINED)),
+]  # fmt: skip
+SATISFIES += [
+    *[Satisfies(rule_id, request) for rule_id in (
+        "REQUEST_FROM", "REQUEST_RECEIVED", "REQUEST_METHOD", "REQUEST_ASKED", "REQUEST_RATING",
+        "REQUEST_ACKNOWLEDGED")],
+    Satisfies("REQUEST_FROM", lambda: request(requester_reference="")),  # reference optional
+    Satisfies("REQUEST_METHOD", lambda: request(method=Method.OTHER, method_other="Fax")),
+    Satisfies("REQUEST_RATING", lambda: request(due_at=NOW + timedelta(hours=2))),
+    Satisfies("REQUEST_RATING", lambda: request(due_at=NOW - timedelta(hours=1))),  # on arrival
+    Satisfies("REQUEST_ACKNOWLEDGED", lambda: request(acknowledged=False, acknowledged_at=None)),
+    *[Satisfies(rule_id, reply) for rule_id in (
+        "REPLY_REQUEST", "REPLY_DECISIONS", "REPLY_OUTCOME", "REPLY_WHEN", "REPLY_RECONSIDER")],
+    Satisfies("REPLY_RECONSIDER", lambda: reply(**_DECLINED, reconsider_if_new=True)),
+    Satisfies("REPLY_RECONSIDER", lambda: reply(**_DECLINED, reconsider_if_new=False)),
+    Satisfies("REPLY_WHEN", lambda: reply(feedback="")),  # feedback optional
+]  # fmt: skip
+
+
 def test_an_event_before_the_birth_is_named_with_both_dates() -> None:
     (finding,) = [
         x for x in sharing_born(occurred_at=noon(date(2015, 3, 31))) if x.rule_id == "BEFORE_BIRTH"
@@ -666,6 +726,8 @@ def test_empty_drafts_block() -> None:
     assert blocking(check_amendment(AmendmentDraft()))
     assert blocking(check_review(ReviewDraft(), reviewer_id="a", author_id="b"))
     assert blocking(check_advice(AdviceDraft(), now=NOW))
+    assert blocking(check_request(RequestDraft(), now=NOW))
+    assert blocking(check_request_reply(RequestReplyDraft(), now=NOW))
     assert {x.rule_id for x in check_sharing_decision(SharingDecisionDraft(), now=NOW)} == {
         "KIND", "WHEN", "PURPOSE", "REASONS",
     }  # fmt: skip
@@ -676,7 +738,8 @@ def test_messages_and_citations_are_plain_and_cited() -> None:
     for finding in findings:
         assert finding.message.strip() and finding.message[0].isupper()
         assert re.search(
-            r"Golden rule [1-7]|Chapter section [1-4]|Later editions|Children Act 2004 s16LC",
+            r"Golden rule [1-7]|Chapter section [1-4]|Later editions|Children Act 2004 s16LC|"
+            r"Working Together|advice \(2024\)",
             finding.citation,
         )
         assert not re.search(
@@ -773,6 +836,37 @@ def test_other_checklists_never_raise(
     found = check_advice(advice_draft, now=now)
     _assert_well_formed(found, AdviceDraft, frozenset({Scope.ADVICE}))
     _assert_well_formed(check_case(case_draft), CaseDraft, frozenset({Scope.CASE}))
+
+
+@PROPERTY
+@given(
+    request_draft=arbitrary(RequestDraft) | declared(RequestDraft),
+    reply_draft=arbitrary(RequestReplyDraft) | declared(RequestReplyDraft),
+    now=garbage | st.datetimes(timezones=st.just(UTC)),
+)
+def test_request_checklists_never_raise(request_draft, reply_draft, now) -> None:
+    """Any request or reply a form might produce is judged without raising, in form order,
+    by the request rules only."""
+    found = check_request(request_draft, now=now)
+    _assert_well_formed(found, RequestDraft, frozenset({Scope.REQUEST}))
+    found = check_request_reply(reply_draft, now=now)
+    _assert_well_formed(found, RequestReplyDraft, frozenset({Scope.REQUEST_REPLY}))
+
+
+@PROPERTY
+@given(
+    ago=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)),
+    rating=st.sampled_from(Rating),
+    acknowledged=st.booleans(),
+)
+def test_a_complete_request_blocks_nothing_whenever_received(ago, rating, acknowledged) -> None:
+    """A complete request of any rating, received any time up to now, saves; its cleaned
+    copy has a reply due after it arrived."""
+    draft = f.complete_request(NOW, received_at=NOW - ago, rating=rating, acknowledged=acknowledged)
+    assert check_request(draft, now=NOW) == []
+    clean = draft.cleaned()
+    assert clean.due_at is not None and clean.due_at > clean.received_at
+    assert check_request(clean, now=NOW) == []
 
 
 @PROPERTY

@@ -44,7 +44,15 @@ def test_contract_values() -> None:
     assert [c.value for c in Criterion] == [
         "necessary", "proportionate", "relevant", "adequate", "accurate", "timely", "secure",
     ]  # fmt: skip
-    assert len(RecordKind) == 5
+    assert [k.value for k in RecordKind] == [
+        "sharing_decision",
+        "consent_decision",
+        "amendment",
+        "review",
+        "advice",
+        "request",
+        "request_reply",
+    ]  # fmt: skip  (stored values: never renamed once records exist)
 
 
 def test_grounds_carry_their_legal_basis() -> None:

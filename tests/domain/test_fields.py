@@ -156,6 +156,8 @@ def test_every_kind_is_declared_with_its_draft_form_and_words():
         RecordKind.SHARING_DECISION,
         RecordKind.CONSENT_DECISION,
         RecordKind.ADVICE,
+        RecordKind.REQUEST,
+        RecordKind.REQUEST_REPLY,
     ]
 
 

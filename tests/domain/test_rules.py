@@ -24,6 +24,7 @@ from infoshare_desktop.domain import (
     check_sharing_decision,
 )
 from infoshare_desktop.domain.consent import WITHOUT_CONSENT, made_without_consent
+from infoshare_desktop.domain.records import RequestDraft, RequestReplyDraft
 from infoshare_desktop.domain.rules import (
     LATE_AFTER,
     RULES,
@@ -42,6 +43,8 @@ DRAFTS: dict[Scope, type] = {
     Scope.AMENDMENT: AmendmentDraft,
     Scope.REVIEW: ReviewDraft,
     Scope.ADVICE: AdviceDraft,
+    Scope.REQUEST: RequestDraft,
+    Scope.REQUEST_REPLY: RequestReplyDraft,
     Scope.CASE: CaseDraft,
 }
 """The draft each scope's checklist judges."""

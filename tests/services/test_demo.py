@@ -7,10 +7,11 @@ from collections import Counter
 
 from sqlmodel import select
 
+from infoshare_desktop import demo
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import CheckContext, spec, summary_of
-from infoshare_desktop.services import cases, demo
+from infoshare_desktop.services import cases
 from infoshare_desktop.store.tables import SavedRecord
 
 

@@ -28,6 +28,7 @@ from infoshare_desktop.domain.records import (
     CriterionRationale,
     Draft,
     Recipient,
+    RecordLink,
     ReviewDraft,
     SharingDecisionDraft,
 )
@@ -42,6 +43,7 @@ from infoshare_desktop.reports import (
 from infoshare_desktop.services.cases import RecordDetail
 from infoshare_desktop.ui.forms import AmendmentEditor, ConsentDecisionForm, SharingDecisionForm
 from infoshare_desktop.ui.forms.declared_form import DeclaredForm
+from infoshare_desktop.ui.forms.record_links import record_link_inputs
 from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
 from tests.domain.strategies import typed
 
@@ -79,6 +81,10 @@ def answer(draft: Draft, f: Field) -> Any:
         "consent_ends": ["consent-0"],
         "agencies": ["Answer to scope agencies"],
         "purposes": ["Answer to scope purposes"],
+        "request": RecordLink(record_id="request-1", description="Answer to request"),
+        "answering_decisions": [
+            RecordLink(record_id="decision-1", description="Answer to answered by")
+        ],
     }
     return customs[f.custom]
 
@@ -138,7 +144,7 @@ def _form_inputs(kind: RecordKind, qtbot) -> tuple[Any, dict[str, Any]]:
     elif kind is RecordKind.REVIEW:
         return None, {}  # the review screen, below
     else:
-        form = DeclaredForm(KINDS[kind].form)
+        form = DeclaredForm(KINDS[kind].form, record_link_inputs([]))
         form.set_draft(KINDS[kind].draft())
     qtbot.addWidget(form)
     return form, form.rows

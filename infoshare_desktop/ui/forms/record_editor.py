@@ -36,8 +36,9 @@ from infoshare_desktop.domain.records import (
     SharingDecisionDraft,
 )
 from infoshare_desktop.domain.timeutil import format_local, utcnow
-from infoshare_desktop.services import drafts, records
+from infoshare_desktop.services import cases, drafts, records
 from infoshare_desktop.services.accounts import Store
+from infoshare_desktop.services.cases import ChronologyEntry
 from infoshare_desktop.services.errors import (
     ChecklistRefused,
     UserFacingError,
@@ -48,6 +49,7 @@ from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel, count_phra
 from infoshare_desktop.ui.forms.consent_decision_form import ConsentDecisionForm
 from infoshare_desktop.ui.forms.declared_form import DeclaredForm
 from infoshare_desktop.ui.forms.fields import refresh_tab_order
+from infoshare_desktop.ui.forms.record_links import record_link_inputs
 from infoshare_desktop.ui.forms.sharing_decision_form import SharingDecisionForm
 from infoshare_desktop.ui.widgets.labels import AlertLabel, WordWrapLabel
 from infoshare_desktop.ui.widgets.layout import ReflowSplitter
@@ -522,6 +524,7 @@ class DeclaredEditor(RecordEditorBase):
         self.kind = spec(kind)
         self.title = self.kind.kind.label
         self._consents = _case_consents(store, case_id)
+        self._entries = _case_entries(store, case_id)
         self.date_of_birth = date_of_birth
         super().__init__(
             store,
@@ -532,7 +535,7 @@ class DeclaredEditor(RecordEditorBase):
         )
 
     def _build_parts(self) -> tuple[QWidget, QWidget]:
-        self.form = DeclaredForm(self.kind.form)
+        self.form = DeclaredForm(self.kind.form, record_link_inputs(self._entries))
         self.form.set_draft(self.kind.draft())
         self.panel = FindingsPanel("Checklist")
         self.form.changed.connect(self._edited)
@@ -573,6 +576,14 @@ def open_editor(
     if kind is RecordKind.CONSENT_DECISION:
         return ConsentDecisionEditor(store, case_id, draft_id, date_of_birth=date_of_birth)
     return DeclaredEditor(store, case_id, draft_id, kind=kind, date_of_birth=date_of_birth)
+
+
+def _case_entries(store: Store, case_id: str) -> list[ChronologyEntry]:
+    """The case's records, for the pick-lists that link them (none if unreadable)."""
+    try:
+        return cases.chronology(store, case_id=case_id)
+    except UserFacingError:
+        return []
 
 
 def _case_consents(store: Store, case_id: str) -> list[ConsentRecord]:

@@ -211,6 +211,18 @@ def _consents_ended(page: _Page, d: ConsentDecisionDraft, detail: RecordDetail) 
     page.html_row("Ends or replaces", "<br>".join(ends) or f"<i>{NOT_RECORDED}</i>")
 
 
+def _links(name: str) -> Callable[[_Page, Any, RecordDetail], None]:
+    """The records a field links (``RecordLink``s), each by the line it was chosen by."""
+
+    def render(page: _Page, d: Any, _detail: RecordDetail) -> None:
+        value = getattr(d, name)
+        links = value if isinstance(value, list) else [value] if value else []
+        lines = "<br>".join(html.escape(str(link)) for link in links)
+        page.html_row(form_of(d).field(name).short_for(d), lines or f"<i>{NOT_RECORDED}</i>")
+
+    return render
+
+
 #: How the details show the declared custom fields that are not a plain value.
 CUSTOM_DETAILS: dict[str, Callable[[_Page, Any, RecordDetail], None]] = {
     "recipients": _recipients,
@@ -219,6 +231,8 @@ CUSTOM_DETAILS: dict[str, Callable[[_Page, Any, RecordDetail], None]] = {
     "ground_references": lambda _page, _d, _detail: None,  # shown under each ground
     "criteria": _criteria,
     "consent_ends": _consents_ended,
+    "request": _links("request"),
+    "answering_decisions": _links("answered_by"),
 }
 
 

@@ -28,6 +28,7 @@ from infoshare_desktop.domain import (  # noqa: E402
     SharingKind,
     utcnow,
 )
+from infoshare_desktop.domain.enums import Rating, ReplyOutcome  # noqa: E402
 from infoshare_desktop.paths import DataPaths  # noqa: E402
 from infoshare_desktop.services import accounts, cases, records  # noqa: E402
 from infoshare_desktop.store import keyslots as keystore  # noqa: E402
@@ -42,6 +43,8 @@ from tests.domain.factories import (  # noqa: E402
     complete_advice,
     complete_case,
     complete_consent_decision,
+    complete_reply,
+    complete_request,
     complete_sharing_decision,
 )
 
@@ -125,6 +128,51 @@ def main() -> None:
         grab(details, args.out / "details-advice.png")
         details.show_detail(cases.record_detail(store, record_id=shared.record_id))
         grab(details, args.out / "details-sharing.png")
+
+        # requests received: the request form (part filled, its checklist), its details,
+        # the reply form with its pick-lists of the case's records, and the reply's details
+        request = open_editor(RecordKind.REQUEST, store, case_id)
+        request.set_draft(complete_request(rating=None, acknowledged=None, due_at=None))
+        request.evaluate()
+        grab(request, args.out / "form-request.png")
+        rating = request.form.inputs["rating"]
+        rating.setCurrentIndex(rating.findData(Rating.GREEN.value))
+        request.evaluate()
+        request.form.focus_field("due_at")
+        grab(request, args.out / "form-request-rating.png")
+        saved_request = records.record_case_record(store, case_id=case_id, draft=complete_request())
+        details.show_detail(cases.record_detail(store, record_id=saved_request.record_id))
+        grab(details, args.out / "details-request.png")
+        declined = records.record_sharing_decision(
+            store,
+            case_id=case_id,
+            draft=complete_sharing_decision(
+                SharingKind.NOT_SHARED, requester_organisation="Example Borough MASH"
+            ),
+        )
+        reply = open_editor(RecordKind.REQUEST_REPLY, store, case_id)
+        form = reply.form
+        pick, ticks = form.inputs["request"], form.inputs["answered_by"]
+        pick.setCurrentIndex(pick.findData(saved_request.record_id))
+        ticks.boxes[declined.record_id].click()
+        outcome = form.inputs["outcome"]
+        outcome.setCurrentIndex(outcome.findData(ReplyOutcome.DECLINED.value))
+        form.inputs["replied_at"].set_value(utcnow())
+        reply.evaluate()
+        grab(reply, args.out / "form-request-reply.png")
+        reply.set_draft(
+            complete_reply(
+                request=pick.value(),
+                answered_by=ticks.value(),
+                outcome=ReplyOutcome.DECLINED,
+                reconsider_if_new=True,
+            )
+        )
+        saved_reply = records.record_case_record(store, case_id=case_id, draft=reply.draft())
+        details.show_detail(cases.record_detail(store, record_id=saved_reply.record_id))
+        grab(details, args.out / "details-request-reply.png")
+        request.close()
+        reply.close()
 
         apply_theme(app, text_size="large")
         large = SharingDecisionEditor(store, case_id)

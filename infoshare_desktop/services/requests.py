@@ -1,0 +1,92 @@
+"""Requests received on the worklist: replies due or overdue, and declined requests to
+reconsider, over the cases the signed-in user may see (``domain.requests`` decides).
+
+Reads only; the My work page calls these. A request and its reply are saved through
+``services.records.record_case_record`` like any declared kind.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from infoshare_desktop.domain.accounts import CASE_ROLES
+from infoshare_desktop.domain.enums import RecordKind, ReplyOutcome
+from infoshare_desktop.domain.kinds import spec
+from infoshare_desktop.domain.records import RequestReplyDraft
+from infoshare_desktop.domain.requests import (
+    DUE_SOON,
+    DueRequest,
+    Reconsider,
+    Saved,
+)
+from infoshare_desktop.domain.requests import requests_due as _due
+from infoshare_desktop.domain.requests import requests_to_reconsider as _to_reconsider
+from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services.access import require
+from infoshare_desktop.store import requests as request_rows
+from infoshare_desktop.store.core import Store
+
+__all__ = ["requests_due", "requests_to_reconsider"]
+
+_WITH_CONTENT = (RecordKind.REQUEST.value, RecordKind.REQUEST_REPLY.value)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _saved_records(
+    store: Store, *, case_ids: set[str] | None = None, only_requests: bool
+) -> list[Saved]:
+    """The visible cases' records (of ``case_ids`` if given): requests and replies with
+    their content; with ``only_requests``, just those."""
+    user = require(store, *CASE_ROLES)
+    with store.read() as session:
+        rows = request_rows.visible_records(
+            session,
+            user_id=user.user_id,
+            with_content=_WITH_CONTENT,
+            case_ids=case_ids,
+            only_with_content=only_requests,
+        )
+    out = []
+    for record_id, case_id, kind, recorded_at, payload in rows:
+        found = RecordKind.parse(kind)
+        if found is None:
+            continue
+        content = spec(found).draft.from_dict(json.loads(payload)) if payload else None
+        out.append(Saved(record_id, case_id, found, _aware(recorded_at), content))
+    return out
+
+
+def requests_due(
+    store: Store,
+    *,
+    case_id: str | None = None,
+    now: datetime | None = None,
+    soon: timedelta = DUE_SOON,
+) -> list[DueRequest]:
+    """Open requests (no reply recorded) whose reply is due within ``soon`` or overdue,
+    soonest first, on every case the user may see (or on ``case_id``)."""
+    cases = {case_id} if case_id is not None else None
+    records = _saved_records(store, case_ids=cases, only_requests=True)
+    return _due(records, now=now or utcnow(), soon=soon)
+
+
+def requests_to_reconsider(store: Store, *, case_id: str | None = None) -> list[Reconsider]:
+    """Declined requests marked "reconsider if new information" whose case has had a
+    record added since they were declined, on every case the user may see."""
+    cases = {case_id} if case_id is not None else None
+    answers = _saved_records(store, case_ids=cases, only_requests=True)
+    declined = {
+        saved.case_id
+        for saved in answers
+        if isinstance(saved.content, RequestReplyDraft)
+        and saved.content.outcome is ReplyOutcome.DECLINED
+        and saved.content.reconsider_if_new is True
+    }
+    if not declined:
+        return []
+    # the other records only of the cases with a request declined "reconsider if new"
+    return _to_reconsider(_saved_records(store, case_ids=declined, only_requests=False))

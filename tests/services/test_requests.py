@@ -1,0 +1,168 @@
+"""Requests received through the services, against a real store: saved like any declared
+kind (refused when incomplete, nothing written), the reply due from the rating, and the
+worklist queries (due and overdue; declined requests back when a record is added)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import func, select
+
+from infoshare_desktop.domain import SharingKind, utcnow
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.enums import Rating, RecordKind, ReplyOutcome
+from infoshare_desktop.domain.records import RecordLink, RequestDraft
+from infoshare_desktop.services import accounts, cases, records, requests
+from infoshare_desktop.services.errors import ChecklistRefused, PermissionDenied
+from infoshare_desktop.store.tables import SavedRecord
+from tests.domain.factories import (
+    complete_advice,
+    complete_case,
+    complete_reply,
+    complete_request,
+    complete_sharing_decision,
+)
+
+
+@pytest.fixture
+def case_id(admin_store) -> str:
+    return cases.create_case(admin_store, draft=complete_case())
+
+
+def _count(store) -> int:
+    with store.read() as session:
+        return session.exec(select(func.count()).select_from(SavedRecord)).one()
+
+
+def _request(store, case_id, **changes):
+    now = utcnow()
+    changes = {"received_at": now - timedelta(hours=6), **changes}
+    draft = complete_request(now, **changes)
+    return records.record_case_record(store, case_id=case_id, draft=draft), draft
+
+
+def _reply(store, case_id, request_id, decision_id, **changes):
+    draft = complete_reply(
+        request=RecordLink(record_id=request_id, description="Request from Example MASH"),
+        answered_by=[RecordLink(record_id=decision_id, description="Not shared")],
+        **changes,
+    )
+    return records.record_case_record(store, case_id=case_id, draft=draft)
+
+
+def test_an_incomplete_request_is_refused_and_nothing_is_written(admin_store, case_id):
+    before = _count(admin_store)
+    with pytest.raises(ChecklistRefused) as refused:
+        records.record_case_record(admin_store, case_id=case_id, draft=RequestDraft())
+    assert {"REQUEST_FROM", "REQUEST_RECEIVED", "REQUEST_RATING"} <= {
+        f.rule_id for f in refused.value.findings
+    }
+    assert _count(admin_store) == before
+
+
+def test_a_request_is_in_the_chronology_with_its_reply_due_from_the_rating(admin_store, case_id):
+    saved, draft = _request(admin_store, case_id, rating=Rating.RED)
+    (entry,) = cases.chronology(admin_store, case_id=case_id)
+    assert (entry.record_id, entry.kind) == (saved.record_id, RecordKind.REQUEST)
+    assert entry.subkind == "red" and entry.occurred_at == draft.received_at
+    assert entry.summary == "Request from Example Borough MASH (red)"
+    content = cases.record_detail(admin_store, record_id=saved.record_id).content
+    assert content.due_at == draft.received_at + timedelta(hours=4)  # red: 4 hours
+
+
+def test_a_due_date_the_practitioner_sets_is_kept(admin_store, case_id):
+    due = utcnow() + timedelta(days=10)
+    saved, _ = _request(admin_store, case_id, due_at=due)
+    assert cases.record_detail(admin_store, record_id=saved.record_id).content.due_at == due
+
+
+def test_requests_due_lists_open_requests_due_soon_or_overdue(admin_store, case_id):
+    now = utcnow()
+    overdue, _ = _request(admin_store, case_id, due_at=now - timedelta(minutes=5))
+    soon, _ = _request(admin_store, case_id, due_at=now + timedelta(hours=3))
+    _request(admin_store, case_id, due_at=now + timedelta(days=5))  # not due yet
+    answered, _ = _request(admin_store, case_id, due_at=now - timedelta(hours=1))
+    decision = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision()
+    )
+    _reply(admin_store, case_id, answered.record_id, decision.record_id)
+    due = requests.requests_due(admin_store, now=now)
+    assert [(d.record_id, d.overdue) for d in due] == [
+        (overdue.record_id, True),
+        (soon.record_id, False),
+    ]
+    assert requests.requests_due(admin_store, case_id="no such case", now=now) == []
+
+
+def test_a_declined_request_comes_back_when_a_record_is_added(admin_store, case_id):
+    request, _ = _request(admin_store, case_id)
+    declined = records.record_sharing_decision(
+        admin_store,
+        case_id=case_id,
+        draft=complete_sharing_decision(SharingKind.NOT_SHARED),
+    )
+    _reply(
+        admin_store, case_id, request.record_id, declined.record_id,
+        outcome=ReplyOutcome.DECLINED, reconsider_if_new=True,
+    )  # fmt: skip
+    assert requests.requests_to_reconsider(admin_store) == []  # nothing new yet
+    advice = records.record_case_record(admin_store, case_id=case_id, draft=complete_advice())
+    (back,) = requests.requests_to_reconsider(admin_store)
+    assert (back.record_id, back.case_id) == (request.record_id, case_id)
+    assert back.new_record_ids == (advice.record_id,)
+    assert requests.requests_due(admin_store) == []  # replied: not due
+
+
+def test_a_request_declined_without_reconsideration_does_not_come_back(admin_store, case_id):
+    request, _ = _request(admin_store, case_id)
+    declined = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision(SharingKind.NOT_SHARED)
+    )
+    _reply(
+        admin_store, case_id, request.record_id, declined.record_id,
+        outcome=ReplyOutcome.DECLINED, reconsider_if_new=False,
+    )  # fmt: skip
+    records.record_case_record(admin_store, case_id=case_id, draft=complete_advice())
+    assert requests.requests_to_reconsider(admin_store) == []
+
+
+def _practitioner(admin_store, data_paths, roles=frozenset({Role.PRACTITIONER})):
+    code = accounts.add_user(
+        admin_store, username="pat.p", display_name="Pat Practitioner", roles=set(roles)
+    )
+    return accounts.sign_in(
+        data_paths, username="pat.p", password=code, new_password="copper lagoon sparrow"
+    )
+
+
+def test_the_worklist_shows_only_cases_the_user_may_see(data_paths, admin_store):
+    secret = cases.create_case(admin_store, draft=complete_case(restricted=True))
+    _request(admin_store, secret, due_at=utcnow() - timedelta(hours=1))
+    assert len(requests.requests_due(admin_store)) == 1  # the creator sees it
+    pat = _practitioner(admin_store, data_paths)
+    try:
+        assert requests.requests_due(pat) == []
+        assert requests.requests_to_reconsider(pat) == []
+    finally:
+        pat.close()
+
+
+def test_an_administrator_without_a_case_role_is_refused(data_paths, admin_store):
+    admin = _practitioner(admin_store, data_paths, roles={Role.ADMINISTRATOR})
+    try:
+        with pytest.raises(PermissionDenied):
+            requests.requests_due(admin)
+    finally:
+        admin.close()
+
+
+def test_a_half_typed_reply_is_kept_as_a_draft_with_its_links(admin_store, case_id):
+    from infoshare_desktop.services import drafts
+
+    half = complete_reply(outcome=None, replied_at=None, feedback="")
+    draft_id = drafts.save_draft(admin_store, draft=half, case_id=case_id)
+    (summary,) = drafts.list_drafts(admin_store, case_id=case_id)
+    assert summary.kind == RecordKind.REQUEST_REPLY.value
+    _, loaded = drafts.load_draft(admin_store, draft_id=draft_id)
+    assert loaded == half and loaded.request.description == "Request from Example MASH"
