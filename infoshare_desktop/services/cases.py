@@ -237,7 +237,7 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             session,
             [
                 new_case(
-                    _without_identifier(clean),
+                    clean,
                     case_id=case_id,
                     created_at=now,
                     created_by=user.user_id,
@@ -254,12 +254,6 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             at=now,
         )
     return case_id
-
-
-def _without_identifier(draft: CaseDraft) -> CaseDraft:
-    """The case's words for the full-text index: not its identifier, which changes and
-    is found by an exact search of its own (an old NHS number must not find the case)."""
-    return replace(draft, nhs_number="", identifier_reason=None, identifier_reason_text="")
 
 
 def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
 from enum import Enum
 
@@ -77,9 +77,12 @@ def record_row(*, case_id: str, record_id: str, draft: Draft) -> IndexRow:
 
 def case_row(*, case_id: str, draft: CaseDraft) -> IndexRow:
     """The index row of a case: its words, and its reference also without separators
-    (so "DEMO-2026-00012" is found by typing "DEMO202600012")."""
+    (so "DEMO-2026-00012" is found by typing "DEMO202600012"). Not its identifier, which
+    changes and is found by an exact search of its own (an old NHS number must not find
+    the case)."""
     joined = re.sub(r"[\W_]+", "", draft.case_reference)
-    return IndexRow(case_id, None, "\n".join([draft_words(draft), joined]))
+    words = replace(draft, nhs_number="", identifier_reason=None, identifier_reason_text="")
+    return IndexRow(case_id, None, "\n".join([draft_words(words), joined]))
 
 
 def insert_many(tx: Tx, rows: Iterable[IndexRow]) -> None:
