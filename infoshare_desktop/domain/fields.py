@@ -589,7 +589,7 @@ SHARING_DECISION_FORM = Form(
                     "consent_status",
                     ConsentStatus,
                     "Consent position: consent to share this information",
-                    "Consent",
+                    "Consent to share",
                     help="Consent to share, not agreement to a service. Consent is often not "
                     "the right basis in safeguarding, and is not needed to share about a child "
                     "at risk of harm.",

@@ -716,7 +716,7 @@ class RecipientListEditor(_ListEditor):
         for recipient in recipients or [Recipient()]:
             row = self.add_row()
             for (part, _), edit in zip(self.PARTS, self._inputs(row), strict=True):
-                edit.setText(getattr(recipient, part))
+                edit.set_value(getattr(recipient, part))  # its start shown
             self.type_combo(row).set_value(recipient.organisation_type)
 
     def type_combo(self, row: _ListRowFrame) -> EnumComboBox[OrganisationType]:

@@ -163,7 +163,7 @@ def test_agreement_to_a_service_is_asked_apart_from_consent_and_flagged_when_tak
     text = details_text(qtbot, admin_store, record_id)
     label = "Agreement to a service (not consent to share)"
     assert f"{label}: {ServiceAgreement.AGREED.label}" in text
-    assert "Consent: Explicit consent given" in text
+    assert "Consent to share: Explicit consent given" in text
     pdf = pdf_text(lead, case_id, redact=True)
     assert f"{label}: {ServiceAgreement.AGREED.label}" in pdf
 
