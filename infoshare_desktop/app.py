@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
     from infoshare_desktop.services import accounts, maintenance
-    from infoshare_desktop.services.errors import KNOWN_ERRORS
+    from infoshare_desktop.services.errors import UserFacingError
 
     maintenance.clean_leftovers(paths)
     try:
@@ -109,7 +109,7 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
                 return 0
         finally:
             store.close()
-    except KNOWN_ERRORS as exc:
+    except UserFacingError as exc:
         print(f"{APP_NAME}: {exc}", file=sys.stderr)
         return 2
     return 2

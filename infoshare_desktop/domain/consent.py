@@ -102,7 +102,7 @@ class Standing(LabelledEnum):
     NOT_YET_GIVEN = "not_yet_given", "Not yet given"
 
 
-_OWN = {
+_OWN: dict[ConsentOutcome | None, Standing] = {
     ConsentOutcome.REFUSED: Standing.REFUSED,
     ConsentOutcome.WITHDRAWN: Standing.WITHDRAWN,
     ConsentOutcome.CANNOT_BE_GIVEN: Standing.CANNOT_BE_GIVEN,
@@ -214,7 +214,7 @@ def _standing(
         kind = Standing.WITHDRAWN if ending else Standing.SUPERSEDED
         return ConsentStanding(kind, ended_by=first, valid_until=until)
     if not given:
-        return ConsentStanding(_OWN.get(outcome, Standing.CANNOT_BE_GIVEN))  # type: ignore[arg-type]
+        return ConsentStanding(_OWN.get(outcome, Standing.CANNOT_BE_GIVEN))
     day = _local_day(moment)
     if until is not None and day is not None and until < day:
         return ConsentStanding(Standing.EXPIRED, valid_until=until)

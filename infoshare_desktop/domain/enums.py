@@ -11,7 +11,9 @@ class LabelledEnum(StrEnum):
 
     _label: str
 
-    def __new__(cls, value: str, label: str) -> Self:
+    # `label` has a default only for the type checker: a lookup such as
+    # ``RecordKind("review")`` goes through the enum's own call, never here.
+    def __new__(cls, value: str, label: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = label

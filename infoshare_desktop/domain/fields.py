@@ -257,11 +257,11 @@ def words(value: Any) -> str:
     return str(value)
 
 
-def _line(name: str, label: str, short: str, **more: Any) -> Field:
+def _line(name: str, label: Words, short: Words, **more: Any) -> Field:
     return Field(name=name, label=label, short=short, widget=Widget.TEXT, **more)
 
 
-def _lines(name: str, label: str, short: str, lines: int = 2, **more: Any) -> Field:
+def _lines(name: str, label: Words, short: Words, lines: int = 2, **more: Any) -> Field:
     return Field(name=name, label=label, short=short, widget=Widget.LINES, lines=lines, **more)
 
 
@@ -311,6 +311,10 @@ def _received(d: SharingDecisionDraft) -> bool:
 
 def _override(d: SharingDecisionDraft) -> bool:
     return d.consent_status in WITHOUT_CONSENT
+
+
+def _consent_given(d: SharingDecisionDraft) -> bool:
+    return d.consent_status is not None and d.consent_status.is_given
 
 
 def _advice_sought(d: SharingDecisionDraft) -> bool:
@@ -618,7 +622,7 @@ SHARING_DECISION_FORM = Form(
                     "Consent decision relied on",
                     help="The consents that stood when this happened are offered (see “When "
                     "it happened”).",
-                    applies=lambda d: d.consent_status is not None and d.consent_status.is_given,
+                    applies=_consent_given,
                     print_row="Consent",
                 ),
                 _custom(
@@ -626,7 +630,7 @@ SHARING_DECISION_FORM = Form(
                     "consent_purpose",
                     "Which of the consent's purposes this sharing is for",
                     "Purpose the consent covers",
-                    applies=lambda d: d.consent_status is not None and d.consent_status.is_given,
+                    applies=_consent_given,
                     print_row="Consent",
                 ),
                 _choices(

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any, Self, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, Self, Union, get_args, get_origin, get_type_hints
 
 from infoshare_desktop.domain.enums import (
     AmendmentReason,
@@ -146,17 +146,21 @@ def _hints(cls: type) -> dict[str, Any]:
 class Draft:
     """Behaviour shared by every draft dataclass: serialisation and text cleaning."""
 
+    #: Every subclass is a dataclass; this tells the type checker so.
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict of every field."""
-        return {f.name: _encode(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+        return {f.name: _encode(getattr(self, f.name)) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Rebuild a draft; missing or unreadable values take defaults, unknown keys are ignored."""
-        hints = _hints(cls)
+        klass: type = cls  # the cache's key (mypy does not see type[Self] as hashable)
+        hints = _hints(klass)
         values: dict[str, Any] = {}
         if isinstance(data, Mapping):
-            for f in fields(cls):  # type: ignore[arg-type]
+            for f in fields(cls):
                 if f.name in data:
                     value = _try_decode(data[f.name], hints[f.name])
                     if value is not _SKIP:
@@ -166,7 +170,7 @@ class Draft:
     def cleaned(self) -> Self:
         """A copy with every text passed through clean_text and datetimes in UTC."""
         changes: dict[str, Any] = {}
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in fields(self):
             value = getattr(self, f.name)
             max_length = f.metadata.get("max_length")
             if max_length is not None:
@@ -183,7 +187,7 @@ class Draft:
                     )
             elif isinstance(value, datetime):
                 changes[f.name] = ensure_utc(value)
-        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+        return dataclasses.replace(self, **changes)
 
 
 def validate_texts[D: Draft](draft: D) -> D:
@@ -193,9 +197,9 @@ def validate_texts[D: Draft](draft: D) -> D:
 
 def field_label(cls: type[Draft], name: str) -> str:
     """The plain-language label of a text field (its name in words for other fields)."""
-    for f in fields(cls):  # type: ignore[arg-type]
+    for f in fields(cls):
         if f.name == name:
-            return f.metadata.get("label", name.replace("_", " "))
+            return str(f.metadata.get("label", name.replace("_", " ")))
     raise KeyError(name)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -173,11 +174,16 @@ class CaseSummaryReport:
 
     def para(self, text: object, style: str = "Cell") -> Paragraph:
         """A Paragraph of user (or any) text that prints exactly as written."""
-        return plain_paragraph(text, self.styles[style])
+        return plain_paragraph(text, self._style(style))
 
     def markup(self, markup: str, style: str = "Cell") -> Paragraph:
         """A Paragraph of markup this module built (every user part already escaped)."""
-        return markup_paragraph(markup, self.styles[style])
+        return markup_paragraph(markup, self._style(style))
+
+    def _style(self, name: str) -> ParagraphStyle:
+        style = self.styles[name]
+        assert isinstance(style, ParagraphStyle)  # the sheet holds paragraph styles only
+        return style
 
     def _cell_widths(self, widths: Sequence[float | None]) -> list[float]:
         """The room for text in each column of a grid with these widths."""
@@ -217,6 +223,12 @@ class CaseSummaryReport:
             return self.para(value, style)
         return "\n".join(lines)
 
+    def some_facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table:
+        """``facts`` of rows that are there (never empty)."""
+        table = self.facts(rows)
+        assert table is not None
+        return table
+
     def facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table | None:
         """A label/value table; values that are str print exactly as written."""
         label_width = self.LABEL_WIDTH - 2 * FACTS_PADDING
@@ -238,7 +250,9 @@ class CaseSummaryReport:
             hAlign="LEFT",
         )
 
-    def grid(self, header: Sequence[str], rows: list[list[Any]], widths: Sequence[float | None]):
+    def grid(
+        self, header: Sequence[str], rows: list[list[Any]], widths: Sequence[float | None]
+    ) -> Table:
         col_widths = self._widths(widths)
         data = [
             [
@@ -311,7 +325,7 @@ class CaseSummaryReport:
             story.append(table)
         if d.counts:
             story.append(self.para("Summary counts", "Heading2"))
-            story.append(self.facts(d.counts))  # type: ignore[arg-type]
+            story.append(self.some_facts(d.counts))
         return story
 
     # -- chronology ----------------------------------------------------------------------------
@@ -392,7 +406,8 @@ class CaseSummaryReport:
             if f.custom == "criteria":
                 flush()
                 story.append(self.para("The seven criteria", "Heading3"))
-                story.append(self._criteria(d))  # type: ignore[arg-type]
+                assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
+                story.append(self._criteria(d))
                 continue
             value = self._printed(record, f)
             if f.print_row:
@@ -418,7 +433,8 @@ class CaseSummaryReport:
             ]
             return self.markup(self.lines(parties) or NOT_RECORDED)
         if f.custom == "grounds":
-            return self._grounds(d)  # type: ignore[arg-type]
+            assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
+            return self._grounds(d)
         if f.custom in ("consent_choice", "consent_ends"):
             if record.relied_on:
                 return (

@@ -1,15 +1,15 @@
 """The report layer's errors, each with a sentence fit to show a user.
 
-``ReportError`` derives from the domain's ``DomainError`` so that the UI's existing
-"known error" handling (``services.errors.KNOWN_ERRORS``) shows its message plainly.
+``ReportError`` is this layer's base under the one root, ``UserFacingError``, which the
+interface shows plainly.
 """
 
 from __future__ import annotations
 
-from infoshare_desktop.domain.errors import DomainError
+from infoshare_desktop.domain.errors import UserFacingError
 
 
-class ReportError(DomainError):
+class ReportError(UserFacingError):
     """A printed document could not be produced; ``str(error)`` says why, in plain words."""
 
 

@@ -84,7 +84,7 @@ class NumberedCanvas(Canvas):
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's own reset; not in its stubs
 
     def save(self) -> None:
         total = len(self._pages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -99,7 +100,7 @@ def stylesheet() -> StyleSheet1:
 def grid_table_style(*, header: bool) -> TableStyle:
     """A light grid; with ``header`` the first row is shaded and bold (and repeated on
     each page). Plain-text cells print in the small face; header cells are plain text."""
-    commands: list[tuple] = [
+    commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), GRID_PADDING),

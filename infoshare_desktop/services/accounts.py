@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import select
 
@@ -24,10 +25,11 @@ from infoshare_desktop.domain.accounts import (
 )
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
+from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.core import SignedIn, Store, store_exists, utcnow
-from infoshare_desktop.store.errors import StoreError
+from infoshare_desktop.store.core import SignedIn, store_exists, utcnow
+from infoshare_desktop.store.core import Store as Store  # the interface's handle on a store
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 
 IDLE_LOCK_SETTING = "idle_lock_minutes"
@@ -35,7 +37,7 @@ DEFAULT_IDLE_LOCK_MINUTES = 5
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
-class AccountError(StoreError):
+class AccountError(ServiceError):
     """An account request that cannot be carried out; the message says why."""
 
 
@@ -276,15 +278,18 @@ def reset_password(store: Store, *, user_id: str) -> str:
         if account is None or account.status == "revoked":
             raise AccountError("That account does not exist or has been revoked.")
         roles = frozenset(Role(r) for r in account.roles.split(",") if r)
-        issue = {
-            "data_keys": {keystore.epoch: store.keys.current_key},
-            "audit_anchor": _anchor_for(store, roles),
-        }
+        data_keys = {keystore.epoch: store.keys.current_key}
+        anchor = _anchor_for(store, roles)
         if user_id in keystore.user_ids():
-            keystore.reissue(user_id, code=code, **issue)
+            keystore.reissue(user_id, code=code, data_keys=data_keys, audit_anchor=anchor)
         else:  # an account whose adding was interrupted before its slot was saved
             keystore.add_user(
-                username=account.username, user_id=user_id, secret=code, setup_code=True, **issue
+                username=account.username,
+                user_id=user_id,
+                secret=code,
+                setup_code=True,
+                data_keys=data_keys,
+                audit_anchor=anchor,
             )
         keystore.add_intent(Action.ACCOUNT_RESET, actor_id=admin.user_id, target_id=user_id)
         keystore.save()
@@ -344,7 +349,7 @@ def set_idle_lock_minutes(store: Store, *, minutes: int) -> None:
         )
 
 
-def preferences(store: Store) -> dict:
+def preferences(store: Store) -> dict[str, Any]:
     """The signed-in user's display preferences (text size, theme)."""
     user = signed_in(store)
     with store.read() as session:

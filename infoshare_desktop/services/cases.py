@@ -12,11 +12,13 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from infoshare_desktop.domain import checklist
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
     ConsentStanding,
@@ -39,13 +41,13 @@ from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_local, utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import consent_records
+from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.records import RecordNotFound, load_record, search_text
 from infoshare_desktop.services.reviews import review_states
-from infoshare_desktop.services.visibility import CASE_ROLES, visible_case, visible_clause
+from infoshare_desktop.services.visibility import visible_case, visible_clause
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import (
     CaseFile,
     CaseMember,
@@ -60,7 +62,7 @@ DRAFT_TYPES: dict[str, type[Draft]] = {kind.value: spec.draft for kind, spec in 
 MATCH_START, MATCH_END = "\x02", "\x03"
 
 
-class PossibleDuplicate(StoreError):
+class PossibleDuplicate(ServiceError):
     """A case with the same name and date of birth exists; ask before creating another."""
 
     def __init__(self, matches: list[CaseSummary]) -> None:
@@ -289,11 +291,11 @@ def _summary(
     )
 
 
-SORT_KEYS = {
-    "reference": CaseFile.case_reference,
-    "name": CaseFile.name_key,
-    "date_of_birth": CaseFile.date_of_birth,
-    "created": CaseFile.created_at,
+SORT_KEYS: dict[str, Any] = {
+    "reference": col(CaseFile.case_reference),
+    "name": col(CaseFile.name_key),
+    "date_of_birth": col(CaseFile.date_of_birth),
+    "created": col(CaseFile.created_at),
 }
 
 
@@ -317,13 +319,15 @@ def list_cases(
     user = require(store, *CASE_ROLES)
     stats = CaseStats
     order = {
-        "last_activity": stats.last_activity,
-        "records": stats.records,
-    }.get(sort) or SORT_KEYS.get(sort, CaseFile.case_reference)
-    order_by = order.desc() if descending else order.asc()  # type: ignore[union-attr]
+        "last_activity": col(stats.last_activity),
+        "records": col(stats.records),
+    }.get(sort) or SORT_KEYS.get(sort, col(CaseFile.case_reference))
+    order_by = order.desc() if descending else order.asc()
     query = (
-        select(CaseFile, stats.records, stats.last_activity, stats.late_entries, stats.harm_concern)
-        .join(stats, stats.case_id == CaseFile.id, isouter=True)
+        select(  # type: ignore[call-overload]  # sqlmodel's select() takes 4 columns at most
+            CaseFile, stats.records, stats.last_activity, stats.late_entries, stats.harm_concern
+        )
+        .join(stats, col(stats.case_id) == col(CaseFile.id), isouter=True)
         .where(visible_clause(user.user_id))
         .order_by(order_by.nulls_last(), CaseFile.case_reference)
         .offset(offset)
@@ -376,7 +380,7 @@ def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
     with store.read() as session:
         visible_case(session, store, case_id)
         rows = session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel's select() takes 4 columns at most
                 SavedRecord.id,
                 SavedRecord.kind,
                 SavedRecord.subkind,
@@ -443,7 +447,7 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
         related = session.exec(
             select(SavedRecord)
             .where(SavedRecord.target_id == record_id)
-            .order_by(SavedRecord.recorded_at)
+            .order_by(col(SavedRecord.recorded_at))
         ).all()
         names = _author_names(session, {row.author_id, *(r.author_id for r in related)})
         status = None
@@ -502,7 +506,7 @@ def consent_position(
     items = [
         ConsentPositionItem(
             record=record,
-            standing=consent_standing(record.record_id, consents, moment),  # type: ignore[arg-type]
+            standing=_standing(record, consents, moment),
             ends=tuple(ended_consents(record, consents)),
         )
         for record in consents
@@ -580,6 +584,14 @@ def _day(value: date | str | None) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+def _standing(
+    record: ConsentRecord, consents: list[ConsentRecord], at: datetime
+) -> ConsentStanding:
+    standing = consent_standing(record.record_id, consents, at)
+    assert standing is not None  # the record is one of the case's consent decisions
+    return standing
 
 
 __all__ = [

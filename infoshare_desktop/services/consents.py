@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.consent import ConsentRecord
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.records import ConsentDecisionDraft
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
+from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import writes
 from infoshare_desktop.store.core import Store
 

@@ -13,6 +13,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
@@ -34,7 +35,7 @@ from infoshare_desktop.domain.enums import (
     SharingKind,
     Urgency,
 )
-from infoshare_desktop.domain.kinds import CheckContext, kind_of
+from infoshare_desktop.domain.kinds import CheckContext, kind_of, summary_of
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     CaseDraft,
@@ -48,12 +49,13 @@ from infoshare_desktop.domain.rules import recorded_late
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts
+from infoshare_desktop.services.access import signed_in
 from infoshare_desktop.services.cases import name_key
-from infoshare_desktop.services.records import search_text, summary_of
+from infoshare_desktop.services.records import search_text
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.tables import CaseFile, CaseMember, SavedRecord
+from infoshare_desktop.store.tables import CaseFile, CaseMember, SavedRecord, table_of
 
 DEMO_PASSWORD = "demo store passphrase"
 DEMO_USERS = {
@@ -281,7 +283,7 @@ def _row(
     recorded: datetime,
     without_consent: bool = False,
     harm: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """A saved-record row for a demo draft, its kind, breakdown, checklist and summary as
     its declaration (``domain.kinds``) says."""
     declared = kind_of(draft)
@@ -308,13 +310,13 @@ def _row(
     }
 
 
-def _write(store: Store, cases: list[dict], records: list[dict]) -> None:
+def _write(store: Store, cases: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
     with store.write() as session:
         conn = session.connection()
         if cases:
-            conn.execute(CaseFile.__table__.insert(), [c["row"] for c in cases])  # type: ignore[attr-defined]
+            conn.execute(table_of(CaseFile).insert(), [c["row"] for c in cases])
             conn.execute(
-                CaseMember.__table__.insert(),  # type: ignore[attr-defined]
+                table_of(CaseMember).insert(),
                 [
                     {
                         "case_id": c["row"]["id"],
@@ -331,7 +333,7 @@ def _write(store: Store, cases: list[dict], records: list[dict]) -> None:
             )
         if records:
             conn.execute(
-                SavedRecord.__table__.insert(),  # type: ignore[attr-defined]
+                table_of(SavedRecord).insert(),
                 [{k: v for k, v in r.items() if k != "_search"} for r in records],
             )
             conn.exec_driver_sql(
@@ -359,11 +361,11 @@ def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> Dem
         from infoshare_desktop.store.tables import UserAccount
 
         authors = [u.id for u in session.exec(select(UserAccount)) if "practitioner" in u.roles]
-    authors = authors or [store.user.user_id]  # type: ignore[union-attr]
+    authors = authors or [signed_in(store).user_id]
     now = utcnow()
     per_case = [records // cases + (1 if i < records % cases else 0) for i in range(cases)]
-    case_batch: list[dict] = []
-    record_batch: list[dict] = []
+    case_batch: list[dict[str, Any]] = []
+    record_batch: list[dict[str, Any]] = []
     written = 0
     for index in range(cases):
         case_id, created = str(uuid.uuid4()), now - timedelta(days=rng.randint(30, 730))
@@ -403,16 +405,16 @@ def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> Dem
             recorded = min(occurred + delay, now)
             author = rng.choice(authors)
             if n == 0 or rng.random() < 0.08:
-                draft: Draft = gen.consent(occurred)
+                made: Draft = gen.consent(occurred)
             elif rng.random() < 0.04:
-                draft = gen.advice(occurred)
+                made = gen.advice(occurred)
             else:
-                draft = gen.sharing(occurred, recorded)
-            sharing = draft if isinstance(draft, SharingDecisionDraft) else None
+                made = gen.sharing(occurred, recorded)
+            sharing = made if isinstance(made, SharingDecisionDraft) else None
             record_batch.append(
                 _row(
                     case_id=case_id,
-                    draft=draft,
+                    draft=made,
                     author=author,
                     occurred=occurred,
                     recorded=recorded,

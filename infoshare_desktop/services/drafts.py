@@ -10,8 +10,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
+from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
@@ -21,11 +22,11 @@ from infoshare_desktop.domain.records import (
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import DRAFT_TYPES
-from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
+from infoshare_desktop.services.errors import ServiceError
+from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import CaseFile, DraftRow
 
 KIND_OF_DRAFT = {cls: kind for kind, cls in DRAFT_TYPES.items()}
@@ -39,7 +40,7 @@ SNIPPET_FIELDS: dict[type, tuple[str, ...]] = {
 NOTHING_TYPED = "Nothing typed yet"
 
 
-class DraftNotFound(StoreError):
+class DraftNotFound(ServiceError):
     user_message = "That draft no longer exists (it was saved as a record or discarded)."
 
 
@@ -125,9 +126,9 @@ def list_drafts(store: Store, *, case_id: str | None = None) -> list[DraftSummar
     user = require(store, *CASE_ROLES)
     query = (
         select(DraftRow, CaseFile.display_name, CaseFile.case_reference)
-        .join(CaseFile, CaseFile.id == DraftRow.case_id, isouter=True)
+        .join(CaseFile, col(CaseFile.id) == col(DraftRow.case_id), isouter=True)
         .where(DraftRow.user_id == user.user_id)
-        .order_by(DraftRow.updated_at.desc())  # type: ignore[union-attr]
+        .order_by(col(DraftRow.updated_at).desc())
     )
     if case_id is not None:
         query = query.where(DraftRow.case_id == case_id)

@@ -1,7 +1,20 @@
-"""The errors a caller of the services may need to tell apart (re-exported for the UI)."""
+"""The services' error base, and the errors a caller may need to tell apart (re-exported
+for the UI).
 
-from infoshare_desktop.domain.errors import ChecklistRefused, DomainError, InvalidTextError
-from infoshare_desktop.services.accounts import AccountError
+Every error a user can act on derives from `UserFacingError`; the interface catches that
+one root (through `ui.feedback.user_errors`), never a list of layers' bases. The service
+modules' own errors (`AccountError`, `RecordNotFound`, `PossibleDuplicate`...) derive
+from `ServiceError` and are imported from their modules: this module imports no service,
+so each of them can import it.
+"""
+
+from infoshare_desktop.domain.errors import (
+    ChecklistRefused,
+    DomainError,
+    InvalidTextError,
+    UserFacingError,
+)
+from infoshare_desktop.reports.errors import ReportError, SummaryCancelled
 from infoshare_desktop.store.backup import (
     BackupInvalidError,
     BackupOfAnotherStoreError,
@@ -30,12 +43,13 @@ from infoshare_desktop.store.errors import (
 )
 from infoshare_desktop.store.keyslots import PasswordRejected
 
-KNOWN_ERRORS = (StoreError, DomainError)
+
+class ServiceError(UserFacingError):
+    """Base of the services' own errors: a use case that cannot be carried out."""
+
 
 __all__ = [
-    "KNOWN_ERRORS",
     "AccountDisabledError",
-    "AccountError",
     "AccountLockedError",
     "BackupInvalidError",
     "BackupOfAnotherStoreError",
@@ -49,7 +63,9 @@ __all__ = [
     "NotEncryptedError",
     "PasswordRejected",
     "PermissionDenied",
+    "ReportError",
     "RollbackDetectedError",
+    "ServiceError",
     "SetupCodeRequired",
     "StoreBusyError",
     "StoreDamagedError",
@@ -58,7 +74,9 @@ __all__ = [
     "StoreMissingError",
     "StoreReadOnlyError",
     "StoreTooNewError",
+    "SummaryCancelled",
     "TooSoonError",
     "UnknownUserError",
+    "UserFacingError",
     "WrongPasswordError",
 ]

@@ -10,8 +10,8 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
 from infoshare_desktop.store import audit, leftovers
 from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.backup import RestorePlan as RestorePlan  # shown by the interface
 from infoshare_desktop.store.backup import (
-    RestorePlan,
     integrity_problems,
     plan_restore,
     restore_backup,

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -89,6 +90,7 @@ from infoshare_desktop.reports import (
 )
 from infoshare_desktop.reports.case_summary import FULL_SECTIONS
 from infoshare_desktop.services.access import require
+from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.visibility import visible_case
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
@@ -154,7 +156,7 @@ class OutputUse(StrEnum):
         return Action.EXPORT if self is OutputUse.SAVE else Action.PRINT
 
 
-class InvalidSummaryOptions(ReportError):
+class InvalidSummaryOptions(ServiceError):
     """The chosen options cannot produce a summary (the message says which)."""
 
 
@@ -221,7 +223,7 @@ def redact_sharing_decision(
     marker = redaction_marker(_redaction_categories(draft))
     if marker is None:
         return draft, None
-    changes = {name: marker for name in REDACTED_FIELDS if getattr(draft, name)}
+    changes: dict[str, Any] = {name: marker for name in REDACTED_FIELDS if getattr(draft, name)}
     return replace(draft, **changes), marker
 
 
@@ -293,7 +295,7 @@ def _gather(store: Store, *, case_id: str, options: SummaryOptions, printed_by: 
         rows = session.exec(
             select(SavedRecord)
             .where(SavedRecord.case_id == case_id)
-            .order_by(SavedRecord.occurred_at, SavedRecord.recorded_at)
+            .order_by(col(SavedRecord.occurred_at), col(SavedRecord.recorded_at))
         ).all()
         author_ids = {r.author_id for r in rows}
         names = (
@@ -398,16 +400,15 @@ def _assemble(
             target = SharingDecisionDraft.from_dict(json.loads(by_id[r.target_id].payload))
             marker = redaction_marker(_redaction_categories(target))
         redacted_attached += bool(marker)
+        if marker and isinstance(content, AmendmentDraft):  # only amendments are redacted
+            hidden: dict[str, Any] = dict.fromkeys(AMENDMENT_FORM.redactable(), marker)
+            content = replace(content, **hidden)
         item = AttachedRecord(
             ref=_short(r.id),
             target_ref=_short(r.target_id),
             recorded_at=r.recorded_at,
             author=author(r),
-            content=(
-                replace(content, **dict.fromkeys(AMENDMENT_FORM.redactable(), marker))
-                if marker
-                else content
-            ),
+            content=content,
             redacted=marker,
         )
         if r.target_id in printed_ids:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from infoshare_desktop.domain import checklist
-from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.errors import ChecklistRefused
@@ -35,16 +35,17 @@ from infoshare_desktop.domain.rules import recorded_late
 from infoshare_desktop.domain.timeutil import ensure_utc, utcnow
 from infoshare_desktop.services import reviews
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.consents import case_consents, consent_records
-from infoshare_desktop.services.visibility import CASE_ROLES, require_visible_case
+from infoshare_desktop.services.consents import case_consents as case_consents  # for the forms
+from infoshare_desktop.services.consents import consent_records
+from infoshare_desktop.services.errors import ServiceError
+from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit, writes
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import SavedRecord
 
 
-class RecordNotFound(StoreError):
+class RecordNotFound(ServiceError):
     user_message = "That record does not exist, or your account cannot see it."
 
 
@@ -192,7 +193,7 @@ def check_sharing_decision(
 def record_sharing_decision(
     store: Store, *, case_id: str, draft: SharingDecisionDraft, from_draft_id: str | None = None
 ) -> Saved:
-    require(store, *CASE_ROLES)
+    user = require(store, *CASE_ROLES)
     clean = draft.cleaned()
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
@@ -222,7 +223,7 @@ def record_sharing_decision(
             db,
             rules=reviews.rules_in(db),
             record_id=record_id,
-            author_id=store.user.user_id,  # type: ignore[union-attr]
+            author_id=user.user_id,
             kind=clean.kind,
             without_consent=without_consent,
             harm_concern=clean.significant_harm_concern,

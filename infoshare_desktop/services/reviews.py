@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
     ConsentStanding,
@@ -39,15 +39,14 @@ from infoshare_desktop.domain.reviews import (
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import consent_records
+from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.visibility import (
-    CASE_ROLES,
     require_visible_case,
     visible_clause,
 )
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import (
     CaseFile,
     ReviewRequest,
@@ -60,7 +59,7 @@ from infoshare_desktop.store.writes import raw_connection, stored_time
 RULES_SETTING = "review_rules"
 
 
-class ReviewNotAllowed(StoreError):
+class ReviewNotAllowed(ServiceError):
     """The record cannot be reviewed now; the message says why."""
 
 
@@ -231,7 +230,7 @@ def _states(session: Session, rows: list[SavedRecord]) -> dict[str, ReviewState]
         ):
             events[req.record_id].append(ReviewEvent(ReviewEventKind.REQUESTED, req.requested_at))
         related = session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel's select() takes 4 columns at most
                 SavedRecord.target_id,
                 SavedRecord.kind,
                 SavedRecord.subkind,
@@ -270,7 +269,7 @@ def _items(store: Store, session: Session, *, authors: set[str] | None = None) -
     entered = select(ReviewRequest.record_id)
     query = (
         select(SavedRecord, CaseFile.case_reference, CaseFile.display_name)
-        .join(CaseFile, CaseFile.id == SavedRecord.case_id)
+        .join(CaseFile, col(CaseFile.id) == col(SavedRecord.case_id))
         .where(col(SavedRecord.id).in_(entered), visible_clause(user.user_id))
     )
     if authors is not None:
@@ -330,9 +329,10 @@ def _last_reviews(session: Session, ids: list[str]) -> dict[str, _LastReview]:
                 col(SavedRecord.target_id).in_(ids[chunk : chunk + 500]),
                 SavedRecord.kind == RecordKind.REVIEW.value,
             )
-            .order_by(SavedRecord.recorded_at)
+            .order_by(col(SavedRecord.recorded_at))
         )
         for target, payload, author, at in reviews:
+            assert target is not None  # selected by its target
             comment = ReviewDraft.from_dict(json.loads(payload)).comment
             out[target] = _LastReview(comment, author, at)
     return out
@@ -407,7 +407,8 @@ def team_overview(store: Store) -> list[TeamRow]:
     )
 
 
-def open_for_review(store: Store, *, record_id: str):  # -> cases.RecordDetail
+def open_for_review(store: Store, *, record_id: str) -> Any:
+    # Any: a cases.RecordDetail; not imported here, as cases imports this module.
     """The record exactly as saved, for the review screen; audited as a review opening."""
     from infoshare_desktop.services.cases import record_detail
 

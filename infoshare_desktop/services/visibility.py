@@ -10,17 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.services.access import require
+from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.tables import CaseFile, CaseMember
 from infoshare_desktop.store.writes import raw_connection
 
 
-class CaseNotFound(StoreError):
+class CaseNotFound(ServiceError):
     user_message = (
         "That case does not exist, or it is restricted and your account is not named on it."
     )
@@ -29,7 +29,7 @@ class CaseNotFound(StoreError):
 def visible_clause(user_id: str) -> ColumnElement[bool]:
     """SQL condition on CaseFile: the case is open to this user."""
     members = select(CaseMember.case_id).where(CaseMember.user_id == user_id)
-    return or_(CaseFile.restricted == False, CaseFile.id.in_(members))  # noqa: E712
+    return or_(col(CaseFile.restricted) == False, col(CaseFile.id).in_(members))  # noqa: E712
 
 
 def visible_case(session: Session, store: Store, case_id: str) -> CaseFile:

@@ -25,14 +25,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from infoshare_desktop.store.tables import AuditEvent, AuditState
+from infoshare_desktop.store.tables import AuditEvent, AuditState, table_of
 from infoshare_desktop.store.writes import raw_connection, stored_time
 
 GENESIS = b"\x00" * 32
-_STATE = AuditState.__table__  # type: ignore[attr-defined]
-_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_STATE = table_of(AuditState)
+_EVENTS = table_of(AuditEvent)
 
 
 class Action(StrEnum):
@@ -123,7 +123,7 @@ def append(
     state = raw.execute("SELECT seq, head, next_key FROM audit_state WHERE id = 1").fetchone()
     if state is None:
         raise RuntimeError("audit chain not initialised")
-    seq, head, key = state[0] + 1, bytes(state[1]), bytes(state[2])
+    seq, head, key = int(state[0]) + 1, bytes(state[1]), bytes(state[2])
     at = at or datetime.now(UTC)
     fields = {
         "actor": actor_id,
@@ -234,7 +234,7 @@ def verify_chain(session: Session, anchor: bytes | None) -> VerifyReport:
     """Walk the whole chain. With the anchor (administrators), check every MAC too."""
     report = VerifyReport(macs_checked=anchor is not None)
     prev, key, expected_seq = GENESIS, anchor, 1
-    for event in session.exec(select(AuditEvent).order_by(AuditEvent.seq)):
+    for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))):
         report.entries += 1
         if event.seq != expected_seq:
             report.problems.append(f"entry {expected_seq} is missing (found {event.seq} next)")

@@ -24,6 +24,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import sqlcipher3
 
 from infoshare_desktop import __version__
 from infoshare_desktop.domain.accounts import Role
@@ -80,7 +83,7 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def integrity_problems(conn) -> list[str]:  # type: ignore[no-untyped-def]
+def integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
     """SQLite's and SQLCipher's own checks; an empty list means both passed."""
     problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
     problems += [f"page check: {row[0]}" for row in conn.execute("PRAGMA cipher_integrity_check")]
@@ -163,10 +166,10 @@ def _verify_archive(archive: Path, key: bytes, head: audit.ChainHead) -> None:
         raise StoreError("The backup did not verify after writing; it has not been kept.")
 
 
-def read_manifest(src: Path) -> dict:
+def read_manifest(src: Path) -> dict[str, Any]:
     try:
         with zipfile.ZipFile(src) as zf:
-            manifest = json.loads(zf.read(MANIFEST_MEMBER))
+            manifest: dict[str, Any] = json.loads(zf.read(MANIFEST_MEMBER))
             names = set(zf.namelist())
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise BackupInvalidError() from exc

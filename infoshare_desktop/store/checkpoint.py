@@ -32,6 +32,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -77,7 +78,7 @@ class Checkpointer:
         self._key = _mac_key(private, store_id, user_id)
         self._fd: int | None = None
 
-    def seal(self, seen: Seen) -> dict:
+    def seal(self, seen: Seen) -> dict[str, Any]:
         return {
             "seq": seen.seq,
             "head": seen.head.hex(),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -393,7 +393,7 @@ class Store:
         keystore.forget_intents(done)
         keystore.save()
 
-    def keystore_change(self):  # type: ignore[no-untyped-def]
+    def keystore_change(self) -> AbstractContextManager[Keystore]:
         """The key store read afresh under its lock, for one change (see Keystore)."""
         return Keystore.transaction(self.paths.keystore)
 
@@ -519,6 +519,7 @@ class Store:
             pooled = self.engine.raw_connection()
             try:
                 raw = pooled.dbapi_connection
+                assert raw is not None  # a checked-out connection always has one
                 raw.execute("BEGIN IMMEDIATE")
                 try:
                     yield raw

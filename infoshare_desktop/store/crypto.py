@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -58,7 +59,7 @@ class KdfParams:
     alg: str = "argon2id"
 
     @classmethod
-    def fresh(cls, **overrides: int) -> KdfParams:
+    def fresh(cls, **overrides: Any) -> KdfParams:
         return cls(salt=b64e(os.urandom(16)), **overrides)
 
     def check(self) -> None:
@@ -87,16 +88,16 @@ class KdfParams:
         )
         return kdf.derive(password.encode("utf-8"))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def wrap(key: bytes, secret: bytes, aad: bytes) -> dict:
+def wrap(key: bytes, secret: bytes, aad: bytes) -> dict[str, Any]:
     nonce = os.urandom(12)
     return {"nonce": b64e(nonce), "ct": b64e(AESGCM(key).encrypt(nonce, secret, aad))}
 
 
-def unwrap(key: bytes, box: dict, aad: bytes) -> bytes:
+def unwrap(key: bytes, box: dict[str, Any], aad: bytes) -> bytes:
     try:
         return AESGCM(key).decrypt(b64d(box["nonce"]), b64d(box["ct"]), aad)
     except (InvalidTag, KeyError, ValueError) as exc:
@@ -131,7 +132,7 @@ def _seal_key(shared: bytes, eph_pub: bytes, recipient_pub: bytes) -> bytes:
     ).derive(shared)
 
 
-def seal(recipient_public: bytes, secret: bytes, aad: bytes) -> dict:
+def seal(recipient_public: bytes, secret: bytes, aad: bytes) -> dict[str, Any]:
     """Encrypt `secret` so that only the holder of the matching private key opens it."""
     eph = X25519PrivateKey.generate()
     eph_pub = public_bytes(eph)
@@ -140,7 +141,7 @@ def seal(recipient_public: bytes, secret: bytes, aad: bytes) -> dict:
     return {"eph": b64e(eph_pub), **box}
 
 
-def open_sealed(private_raw: bytes, box: dict, aad: bytes) -> bytes:
+def open_sealed(private_raw: bytes, box: dict[str, Any], aad: bytes) -> bytes:
     try:
         private = X25519PrivateKey.from_private_bytes(private_raw)
         eph_pub = b64d(box["eph"])

@@ -9,16 +9,17 @@ can never be written by accident.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import sqlcipher3
 from sqlalchemy import create_engine, event, exc, pool
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlcipher import SQLiteDialect_pysqlcipher
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlmodel import Session
 
 from infoshare_desktop.store.errors import (
@@ -62,8 +63,8 @@ def known_error(error: BaseException) -> StoreError | None:
     """The user-facing error for an environment failure, or None for a bug."""
     if isinstance(error, StoreError):
         return error
-    if isinstance(error, exc.DBAPIError):
-        error = error.orig  # type: ignore[assignment]
+    if isinstance(error, exc.DBAPIError) and error.orig is not None:
+        error = error.orig
     code = getattr(error, "sqlite_errorcode", None)
     if code is None:
         # Some calls (the backup API) raise without a code: SQLite's own fixed wording
@@ -121,11 +122,11 @@ class _KeyedCipherDialect(SQLiteDialect_pysqlcipher):
 
     supports_statement_cache = True
 
-    def on_connect_url(self, url):  # type: ignore[override]
+    def on_connect_url(self, url: URL) -> Callable[[Any], Any] | None:
         return None
 
     @classmethod
-    def get_pool_class(cls, url):  # type: ignore[override]
+    def get_pool_class(cls, url: URL) -> type[pool.Pool]:
         return pool.QueuePool
 
 
@@ -141,7 +142,7 @@ def make_engine(path: Path, key: bytes) -> Engine:
     )
 
     @event.listens_for(engine, "begin")
-    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _begin(conn: Connection) -> None:
         # Writers take the lock at BEGIN, so the audit chain's sequence cannot race.
         write = conn.get_execution_options().get("infoshare_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -7,16 +7,13 @@ Messages never contain record content, user names or file paths with personal da
 
 from __future__ import annotations
 
+from infoshare_desktop.domain.errors import UserFacingError
 
-class StoreError(Exception):
-    """Base class; `user_message` is fit to show a practitioner."""
+
+class StoreError(UserFacingError):
+    """Base class of the store's errors; `user_message` is fit to show a practitioner."""
 
     user_message = "The store could not be used."
-
-    def __init__(self, user_message: str | None = None) -> None:
-        if user_message is not None:
-            self.user_message = user_message
-        super().__init__(self.user_message)
 
 
 class UnknownUserError(StoreError):

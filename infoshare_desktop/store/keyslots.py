@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import filelock
 
@@ -94,7 +95,7 @@ class Intent:
     detail: str | None
 
     @classmethod
-    def from_dict(cls, d: dict) -> Intent:
+    def from_dict(cls, d: dict[str, Any]) -> Intent:
         return cls(
             d["id"],
             datetime.fromisoformat(d["at"]),
@@ -162,7 +163,7 @@ def failure_delay(failures: int) -> float:
 
 
 class Keystore:
-    def __init__(self, path: Path, data: dict) -> None:
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
         self.path = path
         self._data = data
         self._held = False
@@ -242,7 +243,7 @@ class Keystore:
         atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
         self._data["generation"] = data["generation"]  # only once it is on disk
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         return copy.deepcopy(self._data)
 
     def to_bytes(self) -> bytes:
@@ -250,11 +251,11 @@ class Keystore:
 
     @property
     def store_id(self) -> str:
-        return self._data["store_id"]
+        return str(self._data["store_id"])
 
     @property
     def epoch(self) -> int:
-        return self._data["epoch"]
+        return int(self._data["epoch"])
 
     @property
     def pending_epoch(self) -> int | None:
@@ -263,7 +264,7 @@ class Keystore:
     @property
     def generation(self) -> int:
         """Raised by one on every save: a copy with a lower number is an older file."""
-        return self._data.get("generation", 0)
+        return int(self._data.get("generation", 0))
 
     # -- intents (see the module docstring) --------------------------------------------
     def add_intent(
@@ -305,13 +306,13 @@ class Keystore:
     def has_user(self, username: str) -> bool:
         return self._lookup(username) in self._data["slots"]
 
-    def _slot(self, username: str) -> dict:
-        slot = self._data["slots"].get(self._lookup(username))
+    def _slot(self, username: str) -> dict[str, Any]:
+        slot: dict[str, Any] | None = self._data["slots"].get(self._lookup(username))
         if slot is None:
             raise UnknownUserError()
         return slot
 
-    def _slot_by_id(self, user_id: str) -> tuple[str, dict]:
+    def _slot_by_id(self, user_id: str) -> tuple[str, dict[str, Any]]:
         for lookup, slot in self._data["slots"].items():
             if slot["user_id"] == user_id:
                 return lookup, slot
@@ -347,7 +348,7 @@ class Keystore:
         self.set_audit_anchor(user_id, audit_anchor)
 
     def _issue_keys(
-        self, slot: dict, secret: str, setup_code: bool, data_keys: dict[int, bytes]
+        self, slot: dict[str, Any], secret: str, setup_code: bool, data_keys: dict[int, bytes]
     ) -> None:
         private, public = crypto.new_keypair()
         slot.pop("checkpoint", None)  # a new key pair starts afresh
@@ -364,7 +365,7 @@ class Keystore:
         for epoch, key in data_keys.items():
             self._seal_data_key(slot, epoch, key)
 
-    def _wrap_private(self, slot: dict, private: bytes, secret: str) -> None:
+    def _wrap_private(self, slot: dict[str, Any], private: bytes, secret: str) -> None:
         params = crypto.KdfParams.fresh(**DEFAULT_KDF)
         box = crypto.wrap(
             params.derive(normalise_password(secret)),
@@ -373,7 +374,7 @@ class Keystore:
         )
         slot["private"] = {"kdf": params.to_dict(), **box}
 
-    def _seal_data_key(self, slot: dict, epoch: int, key: bytes) -> None:
+    def _seal_data_key(self, slot: dict[str, Any], epoch: int, key: bytes) -> None:
         public = crypto.b64d(slot["public"])
         slot["keys"][str(epoch)] = crypto.seal(
             public, key, self._aad("data", slot["user_id"], epoch)
@@ -389,16 +390,16 @@ class Keystore:
             slot["audit_anchor"] = crypto.seal(public, anchor, self._aad("audit", user_id))
 
     def public_key(self, user_id: str) -> str:
-        return self._slot_by_id(user_id)[1]["public"]
+        return str(self._slot_by_id(user_id)[1]["public"])
 
     def is_set_up(self, user_id: str) -> bool:
         """The user has chosen their own password (so has signed in at least once)."""
         return not self._slot_by_id(user_id)[1].get("setup")
 
-    def slot_checkpoint(self, user_id: str) -> dict | None:
+    def slot_checkpoint(self, user_id: str) -> dict[str, Any] | None:
         return self._slot_by_id(user_id)[1].get("checkpoint")
 
-    def set_slot_checkpoint(self, user_id: str, checkpoint: dict) -> None:
+    def set_slot_checkpoint(self, user_id: str, checkpoint: dict[str, Any]) -> None:
         self._slot_by_id(user_id)[1]["checkpoint"] = checkpoint
 
     def remove_user(self, user_id: str) -> None:
@@ -406,7 +407,7 @@ class Keystore:
         del self._data["slots"][lookup]
 
     def user_id_for(self, username: str) -> str:
-        return self._slot(username)["user_id"]
+        return str(self._slot(username)["user_id"])
 
     def is_locked(self, user_id: str) -> bool:
         return bool(self._slot_by_id(user_id)[1].get("locked"))
@@ -420,7 +421,7 @@ class Keystore:
         return int(self._slot_by_id(user_id)[1].get("failures", 0))
 
     # -- unlock ---------------------------------------------------------------------
-    def _open_private(self, slot: dict, secret: str) -> bytes:
+    def _open_private(self, slot: dict[str, Any], secret: str) -> bytes:
         try:
             params = crypto.KdfParams(**slot["private"]["kdf"])
             key = params.derive(normalise_password(secret))
@@ -503,7 +504,9 @@ class Keystore:
         except DiskFullError:
             raise WrongPasswordError(not_recorded=DISK_FULL_REASON) from None
 
-    def _set_password(self, slot: dict, private: bytes, new_password: str, username: str) -> None:
+    def _set_password(
+        self, slot: dict[str, Any], private: bytes, new_password: str, username: str
+    ) -> None:
         problem = password_problem(new_password, username=username)
         if problem:
             raise PasswordRejected(problem)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:  # imported when first needed: alembic is slow to import
+    from alembic.config import Config
 
 from infoshare_desktop.store.errors import StoreTooNewError
 
 SCRIPTS = Path(__file__).with_name("migrations")
 
 
-def _config(connection: Connection | None = None):  # type: ignore[no-untyped-def]
+def _config(connection: Connection | None = None) -> Config:
     from alembic.config import Config
 
     cfg = Config()

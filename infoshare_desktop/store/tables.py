@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text
+from sqlalchemy import Column, Index, LargeBinary, Table, Text
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, SQLModel
 
 
@@ -139,3 +140,10 @@ class CaseStats(SQLModel, table=True):
     last_activity: datetime
     late_entries: int
     harm_concern: bool
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model (SQLModel does not declare ``__table__``)."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table)
+    return table

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from infoshare_desktop import APP_NAME, __version__
 from infoshare_desktop.diagnostics import safe_traceback
+from infoshare_desktop.domain.errors import UserFacingError
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.ui import appearance, feedback
 from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
@@ -54,13 +55,7 @@ def handle_exception(
         return
     if exc.__traceback__ is None and tb is not None:
         exc = exc.with_traceback(tb)
-    try:
-        from infoshare_desktop.services.errors import KNOWN_ERRORS
-
-        known = isinstance(exc, KNOWN_ERRORS)
-    except Exception:  # a broken install must still reach the log and the user
-        known = False
-    if known:
+    if isinstance(exc, UserFacingError):
         log.warning("unhandled known error %s", type(exc).__qualname__)
         text = str(exc)
     else:
@@ -173,7 +168,8 @@ class _QuitOnFirstPaint(QObject):
 
 def run(paths: DataPaths) -> int:
     """Show the first-run or sign-in dialog, then the main window; returns the exit code."""
-    app = QApplication.instance() or QApplication(sys.argv)
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)

@@ -72,10 +72,14 @@ class InputGuard(QObject):
             if value_control(watched) is watched and watched.focusPolicy() == WHEEL_FOCUS:
                 watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             return False
-        if kind == QEvent.Type.Wheel and isinstance(watched, QWidget):
-            return self._wheel(watched, event)  # type: ignore[arg-type]
-        if kind == QEvent.Type.KeyPress and isinstance(watched, QPushButton):
-            return self._enter(watched, event)  # type: ignore[arg-type]
+        if isinstance(event, QWheelEvent) and isinstance(watched, QWidget):
+            return self._wheel(watched, event)
+        if (
+            kind == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QPushButton)
+        ):
+            return self._enter(watched, event)
         return False
 
     def _wheel(self, widget: QWidget, event: QWheelEvent) -> bool:

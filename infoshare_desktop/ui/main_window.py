@@ -43,7 +43,8 @@ from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.services.accounts import Store
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.drafts import DraftSummary
+from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.ui import appearance, feedback
 from infoshare_desktop.ui.activity import UserActivityFilter
 from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
@@ -224,7 +225,7 @@ class MainWindow(QMainWindow):
         if self._ended:
             return
         self._ended = True
-        geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
+        geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         appearance.save(self.paths, geometry=geometry)
         self._stop_idle_watch()
         if not self._locked:
@@ -236,7 +237,7 @@ class MainWindow(QMainWindow):
         return accounts.idle_lock_minutes(self.session.store) * 60_000
 
     def _start_idle_watch(self) -> None:
-        QApplication.instance().installEventFilter(self._activity)
+        _application().installEventFilter(self._activity)
         self._restart_idle_timers()
 
     def _restart_idle_timers(self) -> None:
@@ -248,7 +249,7 @@ class MainWindow(QMainWindow):
         self.idle_timer.stop()
         self.idle_warning_timer.stop()
         self.idle_warning.hide()
-        QApplication.instance().removeEventFilter(self._activity)
+        _application().removeEventFilter(self._activity)
 
     def _close_dialogs(self, *, keep_over_lock: bool = False) -> None:
         """Dismiss any open dialog (message boxes too) so nothing stays on screen.
@@ -431,7 +432,7 @@ class MainWindow(QMainWindow):
         """The user's own text size and theme (read once, after sign-in)."""
         try:
             prefs = accounts.preferences(self.session.store)
-        except KNOWN_ERRORS:
+        except UserFacingError:  # the look is a convenience: the defaults will do
             prefs = {}
         size = prefs.get("text_size", "medium")
         size = size if size in TEXT_SIZES else "medium"
@@ -453,7 +454,7 @@ class MainWindow(QMainWindow):
         size = self.text_size_group.checkedAction().data()
         high = self.high_visibility_action.isChecked()
         if current_theme() != (size, high):
-            apply_theme(QApplication.instance(), size, high)
+            apply_theme(_application(), size, high)
         # The sign-in and lock screens open in the look last chosen on this computer.
         appearance.save(self.paths, text_size=size, high_visibility=high)
 
@@ -467,10 +468,8 @@ class MainWindow(QMainWindow):
 
     def _change_look(self, **values: str) -> None:
         self._apply_theme()
-        try:
+        with feedback.user_errors(self, prefix="Your choice applies now but was not remembered."):
             accounts.set_preferences(self.session.store, **values)
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self, f"Your choice applies now but was not remembered. {exc}")
 
     def _update_home_tasks(self) -> None:
         tasks = list(self._home_tasks)
@@ -501,7 +500,7 @@ class MainWindow(QMainWindow):
         if self.drafts_page is not None and self.drafts_page.isVisible():
             self.drafts_page.reload()
 
-    def _on_drafts_page_resume_requested(self, draft: object) -> None:
+    def _on_drafts_page_resume_requested(self, draft: DraftSummary) -> None:
         assert self.cases_page is not None
         self.show_page(CASES)
         self.cases_page.resume_draft(draft)
@@ -523,6 +522,7 @@ class MainWindow(QMainWindow):
             self.cases_page.case_view.start_record(kind)
 
     def _on_print_action_triggered(self) -> None:
+        assert self.cases_page is not None
         self.cases_page.case_view.print_summary()
 
     def _on_amend_action_triggered(self) -> None:
@@ -592,11 +592,9 @@ class MainWindow(QMainWindow):
             return
         if dest.suffix != BACKUP_SUFFIX:
             dest = dest.with_name(dest.name + BACKUP_SUFFIX)
-        try:
-            with busy_cursor():
-                head = maintenance.backup(self.session.store, dest=dest)
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self, str(exc))
+        with feedback.user_errors(self) as outcome, busy_cursor():
+            head = maintenance.backup(self.session.store, dest=dest)
+        if outcome.failed:
             return
         feedback.inform(
             self,
@@ -642,12 +640,11 @@ class MainWindow(QMainWindow):
                 restored = maintenance.restore(
                     self.paths, src=src, username=username, password=password
                 )
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self, str(exc))
-            try:
+        except UserFacingError as error:
+            feedback.show_user_error(self, error)
+            with feedback.user_errors(self) as again:
                 self.set_store(accounts.sign_in(self.paths, username=username, password=password))
-            except KNOWN_ERRORS as again:
-                feedback.show_error(self, str(again))
+            if again.failed:
                 self.sign_out()
             return
         accounts.sign_out(restored)
@@ -661,11 +658,9 @@ class MainWindow(QMainWindow):
         self.sign_out()
 
     def _on_verify_action_triggered(self) -> None:
-        try:
-            with busy_cursor():
-                result = maintenance.verify(self.session.store)
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self, str(exc))
+        with feedback.user_errors(self) as outcome, busy_cursor():
+            result = maintenance.verify(self.session.store)
+        if outcome.failed:
             return
         summary = (
             "The store and its audit trail are intact."
@@ -688,3 +683,10 @@ class MainWindow(QMainWindow):
             "information about children with other agencies, and the reasons for them. "
             "Everything is kept encrypted on this computer.",
         )
+
+
+def _application() -> QApplication:
+    """The running application (a main window exists only inside one)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app

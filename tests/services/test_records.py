@@ -27,6 +27,7 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.consent import Standing
 from infoshare_desktop.services import accounts, cases, records, reviews
 from infoshare_desktop.services.errors import ChecklistRefused, InvalidTextError, PermissionDenied
+from infoshare_desktop.services.visibility import CaseNotFound
 from infoshare_desktop.store.tables import AuditEvent, SavedRecord
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import (
@@ -413,7 +414,7 @@ def test_checking_a_sharing_decision_does_not_read_consent_of_a_restricted_case(
     draft = complete_sharing_decision(
         consent_status=ConsentStatus.EXPLICIT, consent_decision_id=consent.record_id
     )
-    with pytest.raises(cases.StoreError):
+    with pytest.raises(CaseNotFound):  # a service error: the case is not visible
         records.check_sharing_decision(pat, case_id=secret, draft=draft)
     pat.close()
 

@@ -190,7 +190,7 @@ def test_queue_filters(team):
 
 
 def test_the_review_state_of_a_restricted_record_is_not_shown_to_others(admin_store, data_paths):
-    from infoshare_desktop.store.errors import StoreError
+    from infoshare_desktop.services.visibility import CaseNotFound
 
     secret = cases.create_case(admin_store, draft=complete_case(restricted=True))
     saved = records.record_sharing_decision(
@@ -203,7 +203,7 @@ def test_the_review_state_of_a_restricted_record_is_not_shown_to_others(admin_st
         data_paths, username="pat.p", password=code, new_password="copper lagoon sparrow"
     )
     reviews.review_state_of(admin_store, record_id=saved.record_id)  # the named staff see it
-    with pytest.raises(StoreError):
+    with pytest.raises(CaseNotFound):
         reviews.review_state_of(pat, record_id=saved.record_id)
     pat.close()
 

@@ -9,6 +9,7 @@ import pytest
 from infoshare_desktop.domain import SharingDecisionDraft, utcnow
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.services import accounts, cases, drafts, records
+from infoshare_desktop.services.visibility import CaseNotFound
 from tests.domain.factories import complete_case, complete_sharing_decision
 
 
@@ -81,7 +82,7 @@ def test_search_returns_nothing_from_a_restricted_case_the_user_is_not_named_on(
     assert cases.search(pat, query="Kestrel") == []
     assert cases.search(pat, query="Restricted") == []
     assert secret not in {c.case_id for c in cases.list_cases(pat)}
-    with pytest.raises(cases.StoreError):
+    with pytest.raises(CaseNotFound):
         cases.chronology(pat, case_id=secret)
     # Once named on the case, they see it.
     cases.add_case_member(admin_store, case_id=secret, user_id=pat.user.user_id)
@@ -163,7 +164,7 @@ def test_a_draft_cannot_name_a_restricted_case_its_author_is_not_named_on(admin_
     pat = accounts.sign_in(
         data_paths, username="pat.p", password=code, new_password="copper lagoon sparrow"
     )
-    with pytest.raises(cases.StoreError):
+    with pytest.raises(CaseNotFound):
         drafts.save_draft(pat, draft=SharingDecisionDraft(reasons="x"), case_id=secret)
     shown = [(d.case_name, d.case_reference) for d in drafts.list_drafts(pat)]
     assert ("Restricted Fictional Child", "RX-7") not in shown

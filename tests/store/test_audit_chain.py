@@ -12,7 +12,6 @@ from infoshare_desktop import app
 from infoshare_desktop.services import accounts
 from infoshare_desktop.store import audit
 from infoshare_desktop.store.engine import raw_connect
-from infoshare_desktop.store.errors import StoreError
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 
@@ -164,6 +163,6 @@ def test_a_change_and_its_audit_entry_commit_together(admin_store):
         audit.append(session, actor_id=None, action=audit.Action.SETTING_CHANGE)
         raise RuntimeError("crash between the two")
     assert counts() == before
-    with pytest.raises(StoreError):
+    with pytest.raises(accounts.AccountError):
         accounts.set_idle_lock_minutes(admin_store, minutes=0)
     assert counts() == before

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget
 
 from infoshare_desktop.services import accounts
-from infoshare_desktop.services.errors import KNOWN_ERRORS, WrongPasswordError
-from infoshare_desktop.ui.feedback import busy_cursor
+from infoshare_desktop.services.errors import UserFacingError, WrongPasswordError
+from infoshare_desktop.ui.feedback import busy_cursor, show_user_error
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import (
     AlertLabel,
@@ -85,8 +85,8 @@ class ChangePasswordDialog(QDialog):
             self.current_edit.clear()
             self.current_edit.setFocus()
             return
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(str(exc))
+        except UserFacingError as error:
+            show_user_error(self.alert, error)
             return
         self.accept()
 

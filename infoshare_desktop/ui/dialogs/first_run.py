@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QWid
 from infoshare_desktop import APP_NAME
 from infoshare_desktop.domain.accounts import MAX_USERNAME, username_problem
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.ui.feedback import busy_cursor
+from infoshare_desktop.ui.feedback import busy_cursor, user_errors
 from infoshare_desktop.ui.widgets.labels import (
     AlertLabel,
     HintLabel,
@@ -105,18 +105,15 @@ class FirstRunDialog(QDialog):
             self.alert.show_message(problem)
             return
         from infoshare_desktop.services import accounts
-        from infoshare_desktop.services.errors import KNOWN_ERRORS
 
-        try:
-            with busy_cursor():
-                self.store = accounts.first_run(
-                    self.paths,
-                    username=self.username_edit.text(),
-                    display_name=self.full_name_edit.text(),
-                    password=self.password_fields.value(),
-                )
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(str(exc))
+        with user_errors(self.alert) as outcome, busy_cursor():
+            self.store = accounts.first_run(
+                self.paths,
+                username=self.username_edit.text(),
+                display_name=self.full_name_edit.text(),
+                password=self.password_fields.value(),
+            )
+        if outcome.failed:
             return
         self.alert.clear()
         self.accept()

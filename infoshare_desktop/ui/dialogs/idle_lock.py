@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QSpinBox, QWidget
 
 from infoshare_desktop.services import accounts
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
@@ -50,10 +50,9 @@ class IdleLockDialog(QDialog):
         layout.addWidget(buttons)
 
     def _on_buttons_accepted(self) -> None:
-        try:
+        with feedback.user_errors(self.alert) as outcome:
             accounts.set_idle_lock_minutes(self.session.store, minutes=self.minutes_spin.value())
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(str(exc))
+        if outcome.failed:
             return
         self.accept()
 

@@ -33,7 +33,8 @@ from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.domain.timeutil import format_date
 from infoshare_desktop.services import cases
 from infoshare_desktop.services.cases import CaseSummary, PossibleDuplicate
-from infoshare_desktop.services.errors import KNOWN_ERRORS, ChecklistRefused, InvalidTextError
+from infoshare_desktop.services.errors import UserFacingError
+from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel
 from infoshare_desktop.ui.forms.fields import OptionalDateTimeEdit
 from infoshare_desktop.ui.session import Session
@@ -160,7 +161,9 @@ class NewCaseDialog(QDialog):
             found.append(DOB_FINDING)
         return found
 
-    def create(self, *, confirmed_not_duplicate: bool = False) -> str | None:
+    def create(  # type: ignore[override]  # not QWidget.create(): that is never called here
+        self, *, confirmed_not_duplicate: bool = False
+    ) -> str | None:
         """Create the case; None when refused or a possible duplicate needs an answer."""
         if checklist.blocking(self._evaluate()):
             return None
@@ -174,11 +177,8 @@ class NewCaseDialog(QDialog):
         except PossibleDuplicate as duplicate:
             self._show_duplicates(duplicate.matches)
             return None
-        except (ChecklistRefused, InvalidTextError) as error:
-            self.alert.show_message(f"Not created. {error}")
-            return None
-        except KNOWN_ERRORS as error:
-            self.alert.show_message(str(error))
+        except UserFacingError as error:
+            feedback.show_user_error(self.alert, error, prefix="Not created.")
             return None
         self.created_case_id = case_id
         self.accept()

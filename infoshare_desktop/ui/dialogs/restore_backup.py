@@ -9,9 +9,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget
 
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import maintenance
-from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.services.maintenance import RestorePlan
-from infoshare_desktop.ui.feedback import busy_cursor
+from infoshare_desktop.ui.feedback import busy_cursor, user_errors
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
 from infoshare_desktop.ui.widgets.password_fields import password_edit
@@ -83,13 +82,11 @@ class RestoreBackupDialog(QDialog):
         if not self.password:
             self.alert.show_message("Enter your password.")
             return
-        try:
-            with busy_cursor():
-                plan = maintenance.preview_restore(
-                    self.paths, src=self.src, username=self.username, password=self.password
-                )
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(str(exc))
+        with user_errors(self.alert) as outcome, busy_cursor():
+            plan = maintenance.preview_restore(
+                self.paths, src=self.src, username=self.username, password=self.password
+            )
+        if outcome.failed:
             return
         self.plan = plan
         self.plan_label.setText(

@@ -17,9 +17,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from infoshare_desktop import APP_NAME
+from infoshare_desktop.domain.errors import UserFacingError
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.ui.dialogs.set_password import SetPasswordDialog
-from infoshare_desktop.ui.feedback import busy_cursor
+from infoshare_desktop.ui.feedback import busy_cursor, show_user_error
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
 from infoshare_desktop.ui.widgets.password_fields import password_edit
@@ -113,15 +114,16 @@ class UnlockDialog(QDialog):
             (self.password_edit if username else self.username_edit).setFocus()
             return
         from infoshare_desktop.services import accounts
-        from infoshare_desktop.services.errors import KNOWN_ERRORS, SetupCodeRequired
+        from infoshare_desktop.services.errors import SetupCodeRequired
 
+        store: Store | None
         try:
             with busy_cursor():
                 store = accounts.sign_in(self.paths, username=username, password=password)
         except SetupCodeRequired as exc:
             store = self._finish_setup(username, password, exc.user_message)
-        except KNOWN_ERRORS as exc:
-            self._show_failure(exc)
+        except UserFacingError as error:
+            self._show_failure(error)
             return
         if store is not None:
             self.store = store
@@ -138,7 +140,6 @@ class UnlockDialog(QDialog):
     def _finish_setup(self, username: str, code: str, message: str) -> Store | None:
         """A one-time code was right: choose a password, then sign in with both."""
         from infoshare_desktop.services import accounts
-        from infoshare_desktop.services.errors import KNOWN_ERRORS
 
         new_password = SetPasswordDialog.ask(self, username, message)
         if new_password is None:
@@ -152,16 +153,16 @@ class UnlockDialog(QDialog):
                 return accounts.sign_in(
                     self.paths, username=username, password=code, new_password=new_password
                 )
-        except KNOWN_ERRORS as exc:
-            self._show_failure(exc)
+        except UserFacingError as error:
+            self._show_failure(error)
             return None
 
-    def _show_failure(self, exc: Exception) -> None:
+    def _show_failure(self, error: UserFacingError) -> None:
         """Say what went wrong; keep the user name, clear only the password."""
-        self.alert.show_message(str(exc))
+        show_user_error(self.alert, error)
         self.password_edit.clear()
         self.password_edit.setFocus()
-        wait = getattr(exc, "wait_seconds", 0.0) or getattr(exc, "delay_seconds", 0.0)
+        wait = getattr(error, "wait_seconds", 0.0) or getattr(error, "delay_seconds", 0.0)
         if wait > 0:
             self.unlock_button.setEnabled(False)
             self._hold_off_timer.start(round(wait * 1000))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from infoshare_desktop.domain.accounts import MAX_USERNAME, Role, username_problem
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.accounts import AccountSummary
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.theme import set_role
 from infoshare_desktop.ui.widgets.labels import (
@@ -103,15 +103,14 @@ class AddUserDialog(QDialog):
         if self.problem() is not None:
             return
         username = self.username_edit.text().strip()
-        try:
+        with feedback.user_errors(self.alert) as outcome:
             self.code = accounts.add_user(
                 self.session.store,
                 username=username,
                 display_name=self.full_name_edit.text(),
                 roles=self.roles.roles(),
             )
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(str(exc))
+        if outcome.failed:
             return
         self.username = username
         self.accept()
@@ -156,12 +155,11 @@ class ChangeRolesDialog(QDialog):
         block_until_ready(self.save_button, self.problem_hint, problem)
 
     def _on_buttons_accepted(self) -> None:
-        try:
+        with feedback.user_errors(self.alert) as outcome:
             accounts.set_roles(
                 self.session.store, user_id=self.account.user_id, roles=self.roles.roles()
             )
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(str(exc))
+        if outcome.failed:
             return
         self.accept()
 

@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.checklist import Finding
 from infoshare_desktop.domain.enums import AmendmentReason, RecordKind, SharingKind
+from infoshare_desktop.domain.kinds import summary_of
 from infoshare_desktop.domain.records import AmendmentDraft, Draft
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT
 from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services import cases, records
+from infoshare_desktop.services.accounts import Store
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel
 from infoshare_desktop.ui.forms.fields import (
     EnumComboBox,
@@ -43,8 +45,18 @@ class AmendmentForm(QWidget):
     """The amendment's text and reason, and (for a shared record) whether recipients were told."""
 
     changed = Signal()
+    #: Shadows QWidget.scroll(), which nothing here calls (renaming it is left to the forms'
+    #: owner, to keep merges small).
+    scroll: QScrollArea  # type: ignore[assignment]
 
-    def __init__(self, target_id: str, *, target_was_shared: bool, about: str, parent=None):
+    def __init__(
+        self,
+        target_id: str,
+        *,
+        target_was_shared: bool,
+        about: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._loading = False
         self._target_id = target_id
@@ -137,7 +149,7 @@ class AmendmentEditor(RecordEditorBase):
 
     def __init__(
         self,
-        store: object,
+        store: Store,
         target_id: str,
         draft_id: str | None = None,
         *,
@@ -145,12 +157,12 @@ class AmendmentEditor(RecordEditorBase):
         parent: QWidget | None = None,
     ):
         self.target_id = target_id
-        detail = cases.record_detail(store, record_id=target_id)  # type: ignore[arg-type]
+        detail = cases.record_detail(store, record_id=target_id)
         sharing = SharingKind.parse(detail.subkind)
         self.target_was_shared = (
             detail.kind is RecordKind.SHARING_DECISION and sharing is not None and sharing.shares
         )
-        summary = records.summary_of(detail.kind, detail.content)
+        summary = summary_of(detail.kind, detail.content)
         self._about = (
             f"Amending: {summary}, recorded {format_local(detail.recorded_at)} by "
             f"{detail.author_name}. The saved record stays as it was; this amendment is "
@@ -201,7 +213,7 @@ class AmendmentDialog(QDialog):
 
     def __init__(
         self,
-        store: object,
+        store: Store,
         target_id: str,
         draft_id: str | None = None,
         *,

@@ -38,6 +38,7 @@ from infoshare_desktop.ui.forms.fields import (
     WrappingLabel,
     name_input,
     refresh_tab_order,
+    value_of,
 )
 
 NOTHING_TO_END = "No consent of this person stands at the time given."
@@ -97,7 +98,9 @@ class ConsentEndsList(QWidget):
             self.words[record_id] = words
         self.empty_label.setVisible(not rows)
         first = next(iter(self.boxes.values()), None)
-        self.setFocusProxy(first)  # a finding on this field focuses the first box
+        # A finding on this field focuses the first box (None, when there is none, clears
+        # the proxy: Qt allows it, its stub does not say so).
+        self.setFocusProxy(first)  # type: ignore[arg-type]
 
     def labels(self) -> dict[str, str]:
         """The offered records and their labels, in the order shown."""
@@ -159,9 +162,9 @@ class ConsentDecisionForm(DeclaredForm):
     def _offer_ends(self, outcome: ConsentOutcome | None) -> None:
         """Offer the consents of the person asked that this decision could end at its time:
         those standing (and, for a renewal, those expired)."""
-        at = self.inputs["occurred_at"].value()  # type: ignore[attr-defined]
+        at = value_of(self.inputs["occurred_at"])
         at = at if isinstance(at, datetime) else utcnow()
-        asked = self.inputs["asked"].value()  # type: ignore[attr-defined]
+        asked = value_of(self.inputs["asked"])
         offered = endable_consents(self._consents, at, outcome=outcome, asked=asked)
         ends = self.inputs["supersedes_ids"]
         assert isinstance(ends, ConsentEndsList)

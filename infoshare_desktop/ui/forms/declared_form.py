@@ -28,6 +28,7 @@ from infoshare_desktop.ui.forms.fields import (
     CheckBox,
     EnumCheckGroup,
     EnumComboBox,
+    FieldInput,
     FieldRow,
     LineEdit,
     OptionalDateTimeEdit,
@@ -35,6 +36,8 @@ from infoshare_desktop.ui.forms.fields import (
     YesNoComboBox,
     focus_target,
     refresh_tab_order,
+    set_value_of,
+    value_of,
     watch,
 )
 from infoshare_desktop.ui.widgets.layout import scroll_past
@@ -77,6 +80,9 @@ class DeclaredForm(QWidget):
     """Every form-shown field of a declared form; ``changed`` on any edit."""
 
     changed = Signal()
+    #: Shadows QWidget.scroll(), which nothing here calls (renaming it is left to the forms'
+    #: owner, to keep merges small).
+    scroll: QScrollArea  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -125,7 +131,7 @@ class DeclaredForm(QWidget):
             label = field.label_for(empty)
             row: QWidget = FieldRow(label, widget, field.help, self._content) if label else widget
             self.rows[field.name] = row
-            if hasattr(widget, "value") and hasattr(widget, "set_value"):
+            if isinstance(widget, FieldInput):
                 self.inputs[field.name] = widget
             layout.addWidget(row)
 
@@ -133,7 +139,7 @@ class DeclaredForm(QWidget):
 
     def draft(self) -> Any:
         """The draft as the form shows it (hidden fields keep their values)."""
-        values = {name: widget.value() for name, widget in self.inputs.items()}  # type: ignore[attr-defined]
+        values = {name: value_of(widget) for name, widget in self.inputs.items()}
         values.update(self._extra_values())
         return self.form.draft(**values)
 
@@ -142,7 +148,7 @@ class DeclaredForm(QWidget):
         self._loading = True
         try:
             for name, widget in self.inputs.items():
-                widget.set_value(getattr(draft, name))  # type: ignore[attr-defined]
+                set_value_of(widget, getattr(draft, name))
             self._load_extra(draft)
         finally:
             self._loading = False

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from itertools import pairwise
+from typing import Any, Protocol, runtime_checkable
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -77,7 +78,7 @@ class TextAreaEdit(QPlainTextEdit):
         """Replace the text (the cursor goes to the start)."""
         self.setPlainText(text)
 
-    def changeEvent(self, event) -> None:
+    def changeEvent(self, event: QEvent) -> None:
         """Refit the height when the font changes (text size setting)."""
         super().changeEvent(event)
         if event.type() in (event.Type.FontChange, event.Type.StyleChange):
@@ -214,7 +215,9 @@ class SuggestionComboBox(QComboBox):
         super().__init__(parent)
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.lineEdit().setMaxLength(max_length)
+        line_edit = self.lineEdit()
+        assert line_edit is not None  # an editable combo box always has one
+        line_edit.setMaxLength(max_length)
         _allow_narrow(self)
 
     def value(self) -> str:
@@ -307,7 +310,7 @@ class EnumCheckGroup[E: LabelledEnum](QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Underline a choice's words while its box has the keyboard focus (visible focus)."""
-        words = self._words.get(watched)  # type: ignore[call-overload]
+        words = self._words.get(watched) if isinstance(watched, QCheckBox) else None
         if words is not None and event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
             font = QFont(words.font())
             font.setUnderline(event.type() == QEvent.Type.FocusIn)
@@ -353,7 +356,9 @@ class CalendarDialog(QDialog):
 
     def chosen(self) -> date:
         """The day selected."""
-        return self.calendar.selectedDate().toPython()
+        chosen = self.calendar.selectedDate().toPython()
+        assert isinstance(chosen, date)
+        return chosen
 
 
 class OptionalDateTimeEdit(QWidget):
@@ -611,7 +616,8 @@ class _ListEditor(QWidget):
         """The input to focus for this list: the first blank one, else the first one."""
         inputs = [w for row in self.rows for w in self._inputs(row)]
         blank = [w for w in inputs if not w.text().strip()]
-        return (blank or inputs or [self.add_button])[0]
+        chosen = blank or inputs
+        return chosen[0] if chosen else self.add_button
 
     def _clear_rows(self) -> None:
         for row in self.rows:
@@ -664,7 +670,9 @@ class _ListEditor(QWidget):
 class StringListEditor(_ListEditor):
     """An editable list of one-line texts (e.g. the agencies a consent covers)."""
 
-    def __init__(self, item_word: str, max_length: int = MEDIUM_TEXT, parent=None):
+    def __init__(
+        self, item_word: str, max_length: int = MEDIUM_TEXT, parent: QWidget | None = None
+    ) -> None:
         self._max_length = max_length
         super().__init__(item_word, parent)
 
@@ -791,6 +799,32 @@ class FieldRow(QWidget):
             self.field_widget.setAccessibleName(sentence(label))
 
 
+@runtime_checkable
+class FieldInput(Protocol):
+    """What every input of this module has: its value, to read and to set."""
+
+    def value(self) -> Any: ...
+
+    def set_value(self, value: Any, /) -> None: ...
+
+
+@runtime_checkable
+class _Changing(Protocol):
+    changed: SignalInstance
+
+
+def value_of(widget: QWidget) -> Any:
+    """The value of one of this module's inputs (forms keep them as plain widgets)."""
+    assert isinstance(widget, FieldInput), type(widget).__name__
+    return widget.value()
+
+
+def set_value_of(widget: QWidget, value: Any) -> None:
+    """Show ``value`` in one of this module's inputs."""
+    assert isinstance(widget, FieldInput), type(widget).__name__
+    widget.set_value(value)
+
+
 def watch(widget: QWidget, slot: Callable[..., object]) -> None:
     """Call ``slot`` whenever the value of any input from this module changes."""
     if isinstance(widget, QPlainTextEdit | QLineEdit):
@@ -801,7 +835,8 @@ def watch(widget: QWidget, slot: Callable[..., object]) -> None:
         widget.currentIndexChanged.connect(slot)
     elif isinstance(widget, QCheckBox):
         widget.toggled.connect(slot)
-    else:
+    else:  # this module's other inputs (dates, check groups, lists) declare `changed`
+        assert isinstance(widget, _Changing), type(widget).__name__
         widget.changed.connect(slot)
 
 
@@ -825,12 +860,16 @@ def focus_chain(root: QWidget) -> list[QWidget]:
     def visit_layout(layout: QLayout) -> None:
         for index in range(layout.count()):
             item = layout.itemAt(index)
-            if item.widget() is not None:
-                visit(item.widget())
-            elif item.layout() is not None:
-                visit_layout(item.layout())
+            if item is None:
+                continue
+            if (child := item.widget()) is not None:
+                visit(child)
+            elif (inner := item.layout()) is not None:
+                visit_layout(inner)
 
-    def visit(widget: QWidget) -> None:
+    def visit(widget: QWidget | None) -> None:
+        if widget is None:
+            return
         if isinstance(widget, QScrollArea) and widget.widget() is not None:
             visit(widget.widget())
         elif isinstance(widget, QSplitter):
@@ -840,11 +879,11 @@ def focus_chain(root: QWidget) -> list[QWidget]:
             widget.layout() is None or isinstance(widget, QAbstractScrollArea)
         ):
             out.append(widget)
-        elif widget.layout() is not None:
-            visit_layout(widget.layout())
+        elif (layout := widget.layout()) is not None:
+            visit_layout(layout)
 
-    if root.layout() is not None:
-        visit_layout(root.layout())
+    if (layout := root.layout()) is not None:
+        visit_layout(layout)
     return out
 
 

@@ -11,11 +11,11 @@ keeps everything typed. What is typed is kept as a draft every few seconds and w
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -37,10 +37,10 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.timeutil import format_local, utcnow
 from infoshare_desktop.services import drafts, records
+from infoshare_desktop.services.accounts import Store
 from infoshare_desktop.services.errors import (
-    KNOWN_ERRORS,
     ChecklistRefused,
-    InvalidTextError,
+    UserFacingError,
 )
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.announce import announce
@@ -49,11 +49,21 @@ from infoshare_desktop.ui.forms.consent_decision_form import ConsentDecisionForm
 from infoshare_desktop.ui.forms.declared_form import DeclaredForm
 from infoshare_desktop.ui.forms.fields import refresh_tab_order
 from infoshare_desktop.ui.forms.sharing_decision_form import SharingDecisionForm
-from infoshare_desktop.ui.widgets.labels import WordWrapLabel
+from infoshare_desktop.ui.widgets.labels import AlertLabel, WordWrapLabel
 from infoshare_desktop.ui.widgets.layout import ReflowSplitter
 
 CONFIRM_SAVE_TEXT = "A saved record cannot be edited afterwards, only amended. Save now?"
 CONFIRM_DISCARD_TEXT = "Discard this draft? What you typed in it will be lost."
+
+
+class RecordForm(Protocol):
+    """What the editor asks of its form (each form takes and gives its own kind of draft)."""
+
+    def draft(self) -> Draft: ...
+
+    def set_draft(self, draft: Any) -> None: ...
+
+    def focus_field(self, name: str) -> bool: ...
 
 
 class RecordEditorBase(QWidget):
@@ -63,6 +73,8 @@ class RecordEditorBase(QWidget):
     Signals: ``saved(record_id)`` after a save, ``discarded()`` after Discard,
     ``draft_saved(draft_id)`` whenever the draft is kept.
     """
+
+    form: RecordForm  # set by the subclass's _build_parts
 
     saved = Signal(str)
     discarded = Signal()
@@ -74,7 +86,7 @@ class RecordEditorBase(QWidget):
 
     def __init__(
         self,
-        store: object,
+        store: Store,
         *,
         case_id: str | None,
         draft_id: str | None = None,
@@ -101,13 +113,8 @@ class RecordEditorBase(QWidget):
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.message = WordWrapLabel(self)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
-        self.message.setFrameShape(QFrame.Shape.Box)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setAccessibleDescription("Problem saving")
-        self.message.hide()
+        self.message = AlertLabel(self)
+        self.message.setAccessibleName("Problem saving")
         self.status_icon = QLabel(self)
         self.status = WordWrapLabel(self)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
@@ -259,16 +266,12 @@ class RecordEditorBase(QWidget):
         self.message.hide()
         try:
             saved = self._record(self.draft())
-        except ChecklistRefused as error:
-            self._show_error(f"Not saved. {error}")
-            self._show_findings(list(error.findings))
-            return None
-        except InvalidTextError as error:
-            self._show_error(f"Not saved. {error}")
-            self.focus_field(error.field)
-            return None
-        except KNOWN_ERRORS as error:
-            self._show_error(f"Not saved. {error}")
+        except UserFacingError as error:  # what was typed stays in the form
+            feedback.show_user_error(self.message, error, prefix="Not saved.")
+            if isinstance(error, ChecklistRefused):
+                self._show_findings(list(error.findings))
+            elif error.field is not None:
+                self.focus_field(error.field)
             return None
         self.record_id = saved.record_id
         self.draft_id = None
@@ -301,9 +304,11 @@ class RecordEditorBase(QWidget):
                 target_id=self._draft_target_id(),
                 draft_id=self.draft_id,
             )
-        except KNOWN_ERRORS as error:
+        except UserFacingError as error:
             self.draft_status.setText("Draft not kept")
-            self._show_error(f"Your typing could not be kept as a draft. {error}")
+            feedback.show_user_error(
+                self.message, error, prefix="Your typing could not be kept as a draft."
+            )
             return None
         self._dirty = False
         self.draft_status.setText(f"Draft kept {format_local(utcnow())[-5:]}")
@@ -318,9 +323,9 @@ class RecordEditorBase(QWidget):
             try:
                 drafts.discard_draft(self._store, draft_id=self.draft_id)
             except drafts.DraftNotFound:
-                pass
-            except KNOWN_ERRORS as error:
-                self._show_error(str(error))
+                pass  # already gone: discarding it is done
+            except UserFacingError as error:
+                feedback.show_user_error(self.message, error)
                 return False
         self.draft_id = None
         self._dirty = False
@@ -332,7 +337,7 @@ class RecordEditorBase(QWidget):
         self.discarded.emit()
         return True
 
-    def use_store(self, store: object) -> None:
+    def use_store(self, store: Store) -> None:
         """Carry on with the store opened again after a lock (same user)."""
         self._store = store
 
@@ -344,17 +349,12 @@ class RecordEditorBase(QWidget):
     def _resume(self, draft_id: str) -> None:
         try:
             _summary, draft = drafts.load_draft(self._store, draft_id=draft_id)
-        except KNOWN_ERRORS as error:
+        except UserFacingError as error:
             self.draft_id = None
-            self._show_error(str(error))
+            feedback.show_user_error(self.message, error)
             return
         self.set_draft(draft)
         self.draft_status.setText("Draft resumed")
-
-    def _show_error(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
-        announce(self.message, text, assertive=True)
 
     def _edited(self) -> None:
         """Called by the form on every edit: re-check soon, keep a draft in a few seconds."""
@@ -398,11 +398,13 @@ class RecordEditorBase(QWidget):
 class SharingDecisionEditor(RecordEditorBase):
     """Record a sharing decision on a case (or resume a draft of one)."""
 
+    form: SharingDecisionForm
+
     title = "Sharing decision"
 
     def __init__(
         self,
-        store: object,
+        store: Store,
         case_id: str,
         draft_id: str | None = None,
         *,
@@ -449,11 +451,13 @@ class SharingDecisionEditor(RecordEditorBase):
 class ConsentDecisionEditor(RecordEditorBase):
     """Record a consent decision on a case (or resume a draft of one)."""
 
+    form: ConsentDecisionForm
+
     title = "Consent decision"
 
     def __init__(
         self,
-        store: object,
+        store: Store,
         case_id: str,
         draft_id: str | None = None,
         *,
@@ -503,7 +507,7 @@ class DeclaredEditor(RecordEditorBase):
 
     def __init__(
         self,
-        store: object,
+        store: Store,
         case_id: str,
         draft_id: str | None = None,
         *,
@@ -553,7 +557,7 @@ class DeclaredEditor(RecordEditorBase):
 
 def open_editor(
     kind: RecordKind,
-    store: object,
+    store: Store,
     case_id: str,
     draft_id: str | None = None,
     *,
@@ -568,12 +572,12 @@ def open_editor(
     return DeclaredEditor(store, case_id, draft_id, kind=kind, date_of_birth=date_of_birth)
 
 
-def _case_consents(store: object, case_id: str) -> list[ConsentRecord]:
+def _case_consents(store: Store, case_id: str) -> list[ConsentRecord]:
     """The case's consent decisions, read once per editor (none if they cannot be read;
     the service reads them again, in the save's own transaction)."""
     try:
-        return records.case_consents(store, case_id=case_id)  # type: ignore[arg-type]
-    except KNOWN_ERRORS:
+        return records.case_consents(store, case_id=case_id)
+    except UserFacingError:
         return []
 
 

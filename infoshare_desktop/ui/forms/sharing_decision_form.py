@@ -38,6 +38,7 @@ from infoshare_desktop.ui.forms.fields import (
     SuggestionComboBox,
     WrappingLabel,
     focus_target,
+    value_of,
     watch,
 )
 
@@ -101,9 +102,9 @@ class SharingDecisionForm(DeclaredForm):
         for edit in self.reference_edits.values():
             watch(edit, self._on_input_changed)
         self.checklist_panel.criteria_changed.connect(self._on_input_changed)
-        self.inputs["consent_decision_id"].currentIndexChanged.connect(
-            self._on_consent_choice_changed
-        )
+        consent_choice = self.inputs["consent_decision_id"]
+        assert isinstance(consent_choice, RecordChoiceComboBox)
+        consent_choice.currentIndexChanged.connect(self._on_consent_choice_changed)
         self.set_consent_choices(consents)
         self.set_draft(SharingDecisionDraft())
 
@@ -174,7 +175,7 @@ class SharingDecisionForm(DeclaredForm):
         """Offer the consents that stood when the sharing happened (now, if not entered)."""
         combo = self.inputs["consent_decision_id"]
         assert isinstance(combo, RecordChoiceComboBox)
-        at = self.inputs["occurred_at"].value()  # type: ignore[attr-defined]
+        at = value_of(self.inputs["occurred_at"])
         at = at if isinstance(at, datetime) else utcnow()
         choices = consent_choices(self._consents, at, combo.value())
         shown = [(combo.itemData(n), combo.itemText(n)) for n in range(1, combo.count())]
@@ -220,8 +221,11 @@ class SharingDecisionForm(DeclaredForm):
             if not self.rows[f"ground_references.{g}"].isHidden()
         ]
         blank = [pair for pair in shown if not pair[1].text().strip()]
-        row, target = (blank or shown or [(None, None)])[0]
-        if row is None or target is None or not row.isVisibleTo(self._content):
+        candidates = blank or shown
+        if not candidates:
+            return False
+        row, target = candidates[0]
+        if not row.isVisibleTo(self._content):
             return False
         self.scroll.ensureWidgetVisible(row)
         focus_target(target).setFocus(Qt.FocusReason.OtherFocusReason)

@@ -128,10 +128,8 @@ class CaseTableModel(QAbstractTableModel):
 
     def row_of(self, case_id: str) -> int | None:
         rows = self._hits if self.searching else self._cases
-        for row, item in enumerate(rows):
-            if item.case_id == case_id:
-                return row
-        return None
+        ids = [item.case_id for item in rows]
+        return ids.index(case_id) if case_id in ids else None
 
     def sort_column(self) -> int:
         keys = [c.sort_key for c in self.BROWSE_COLUMNS]

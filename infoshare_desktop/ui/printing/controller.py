@@ -14,20 +14,27 @@ Every message goes through :mod:`infoshare_desktop.ui.feedback`; the print dialo
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDialog, QWidget
 
 from infoshare_desktop.services import printing
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.services.printing import OutputUse, SummaryOptions
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.printing.options_dialog import SummaryOptionsDialog
-from infoshare_desktop.ui.printing.pdf import PDF_AVAILABLE, PDF_MISSING, PdfError, print_pdf
+from infoshare_desktop.ui.printing.pdf import PDF_AVAILABLE, PDF_MISSING, print_pdf
 from infoshare_desktop.ui.printing.worker import SummaryBuild
 from infoshare_desktop.ui.session import Session
+
+if TYPE_CHECKING:  # imported when first used: they load Qt PDF and Qt Print Support
+    from PySide6.QtPrintSupport import QPrinter
+
+    from infoshare_desktop.ui.printing.preview import SummaryPreviewDialog
 
 PDF_FILTER = "PDF documents (*.pdf)"
 
@@ -59,7 +66,7 @@ class CaseSummaryPrinter(QObject):
         self.session = session
         self.case_id = case_id
         self.build: SummaryBuild | None = None
-        self.preview = None  # SummaryPreviewDialog, while one is open
+        self.preview: SummaryPreviewDialog | None = None  # while one is open
         self._preview_options: SummaryOptions | None = None
         self._preview_data: bytes | None = None
         self.dialog.preview_requested.connect(self._on_dialog_preview_requested)
@@ -75,7 +82,7 @@ class CaseSummaryPrinter(QObject):
     # -- what tests replace -------------------------------------------------------------------
 
     @classmethod
-    def ask_printer(cls, parent: QWidget | None, pages: int = 0):
+    def ask_printer(cls, parent: QWidget | None, pages: int = 0) -> QPrinter | None:
         """Qt's print dialog: the chosen QPrinter, or None if the user cancelled."""
         from PySide6.QtGui import QPageSize
         from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
@@ -112,7 +119,9 @@ class CaseSummaryPrinter(QObject):
             return
         self._start(OutputUse.SAVE, lambda data, options: self._save(data, options, path))
 
-    def _start(self, use: OutputUse, then) -> SummaryBuild | None:
+    def _start(
+        self, use: OutputUse, then: Callable[[bytes, SummaryOptions], None]
+    ) -> SummaryBuild | None:
         if self.build is not None:
             return None  # one build at a time (the buttons are disabled meanwhile)
         options = self.dialog.options(use)
@@ -126,7 +135,8 @@ class CaseSummaryPrinter(QObject):
         return build
 
     def _on_build_failed(self, message: str) -> None:
-        feedback.show_error(self.dialog, message)
+        """The worker's words (a known error's message, or its fixed sentence for a bug)."""
+        feedback.show_user_error(self.dialog, UserFacingError(message))
 
     def _on_build_finished(self) -> None:
         if self.build is not None:
@@ -140,10 +150,9 @@ class CaseSummaryPrinter(QObject):
         from infoshare_desktop.ui.printing.preview import SummaryPreviewDialog
 
         self._close_preview()
-        try:
+        with feedback.user_errors(self.dialog) as outcome:
             preview = SummaryPreviewDialog(data, password=options.password, parent=self.dialog)
-        except PdfError as exc:
-            feedback.show_error(self.dialog, str(exc))
+        if outcome.failed:
             return
         self.preview = preview
         self._preview_data = data
@@ -156,25 +165,23 @@ class CaseSummaryPrinter(QObject):
         preview.resize(min(1000, window.width() - 40), min(900, window.height() - 40))
         preview.show()
 
-    def _print(self, data: bytes, options: SummaryOptions, printer) -> None:
+    def _print(self, data: bytes, options: SummaryOptions, printer: QPrinter) -> None:
         from infoshare_desktop.ui.printing.pdf import load_pdf
 
-        try:
+        with feedback.user_errors(self.dialog) as outcome:
             loaded = load_pdf(data, password=options.password, parent=self)
             try:
                 pages = print_pdf(loaded.document, printer)
             finally:
                 loaded.close()
-        except PdfError as exc:
-            feedback.show_error(self.dialog, str(exc))
+        if outcome.failed:
             return
         feedback.inform(self.dialog, "Case summary", self._printed_text(pages, printer))
 
     def _save(self, data: bytes, options: SummaryOptions, path: Path) -> None:
-        try:
+        with feedback.user_errors(self.dialog) as outcome:
             saved = printing.save_pdf(data, path)
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self.dialog, str(exc))
+        if outcome.failed:
             return
         text = f"The case summary was saved as {saved}."
         if options.password:
@@ -185,16 +192,13 @@ class CaseSummaryPrinter(QObject):
 
     def _release(self, use: OutputUse) -> bool:
         assert self._preview_options is not None
-        try:
+        with feedback.user_errors(self.preview or self.dialog) as outcome:
             printing.record_release(
                 self.session.store,
                 case_id=self.case_id,
                 options=replace(self._preview_options, use=use),
             )
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self.preview or self.dialog, str(exc))
-            return False
-        return True
+        return not outcome.failed
 
     def _on_preview_print_requested(self) -> None:
         preview = self.preview
@@ -203,12 +207,11 @@ class CaseSummaryPrinter(QObject):
         printer = self.ask_printer(preview, preview.document.pageCount())
         if printer is None or not self._release(OutputUse.PRINT):
             return
-        try:
+        with feedback.user_errors(preview) as outcome:
             pages = print_pdf(
                 preview.document, printer, first=printer.fromPage(), last=printer.toPage()
             )
-        except PdfError as exc:
-            feedback.show_error(preview, str(exc))
+        if outcome.failed:
             return
         feedback.inform(preview, "Case summary", self._printed_text(pages, printer))
 
@@ -219,10 +222,9 @@ class CaseSummaryPrinter(QObject):
         path = self._ask_path(preview)
         if path is None or not self._release(OutputUse.SAVE):
             return
-        try:
+        with feedback.user_errors(preview) as outcome:
             saved = printing.save_pdf(self._preview_data, path)
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(preview, str(exc))
+        if outcome.failed:
             return
         text = f"The case summary was saved as {saved}."
         if self._preview_options.password:
@@ -242,7 +244,7 @@ class CaseSummaryPrinter(QObject):
         return feedback.ask_save_path(parent, "Save case summary as PDF", suggested, PDF_FILTER)
 
     @staticmethod
-    def _printed_text(pages: int, printer) -> str:
+    def _printed_text(pages: int, printer: QPrinter) -> str:
         name = printer.printerName() or "the printer"
         return f"{pages} page{'s' if pages != 1 else ''} of the case summary sent to {name}."
 
@@ -275,10 +277,9 @@ def open_case_summary(
 ) -> CaseSummaryPrinter | None:
     """Offer the print options for ``case_id`` (team leads only); returns the controller,
     whose ``dialog`` is open, or None when the user may not print."""
-    try:
+    with feedback.user_errors(parent) as outcome:
         printing.check_can_print(session.store)
-    except KNOWN_ERRORS as exc:
-        feedback.show_error(parent, str(exc))
+    if outcome.failed:
         return None
     printer = CaseSummaryPrinter(session, case_id, case_label=case_label, parent=parent)
     printer.dialog.open()

@@ -150,12 +150,12 @@ class SummaryOptionsDialog(QDialog):
         left, right = QVBoxLayout(), QVBoxLayout()
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
-        self.scroll = scroll_past(QScrollArea(self))
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.content)
-        layout.addWidget(self.scroll, 1)
+        self.scroll_area = scroll_past(QScrollArea(self))
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.content)
+        layout.addWidget(self.scroll_area, 1)
 
         # Period
         period = QGroupBox("Period covered", self)
@@ -223,8 +223,8 @@ class SummaryOptionsDialog(QDialog):
         signatures = QGroupBox("Signature blocks", self)
         signatures_layout = QVBoxLayout(signatures)
         self.signature_rows = [SignatureRow(s, signatures) for s in Signatory]
-        for row in self.signature_rows:
-            signatures_layout.addWidget(row)
+        for signature_row in self.signature_rows:
+            signatures_layout.addWidget(signature_row)
         signatures_layout.addWidget(text_label(SIGNATURE_GUIDANCE, signatures, role="muted"))
         right.addWidget(signatures)
         right.addStretch(1)
@@ -259,15 +259,17 @@ class SummaryOptionsDialog(QDialog):
         content = self.content.sizeHint().expandedTo(self.content.minimumSize())
         content.setHeight(self.content.heightForWidth(content.width()) or content.height())
         self.content.setMinimumHeight(content.height())
-        self.scroll.setMinimumWidth(
-            content.width() + self.scroll.verticalScrollBar().sizeHint().width()
+        self.scroll_area.setMinimumWidth(
+            content.width() + self.scroll_area.verticalScrollBar().sizeHint().width()
         )
-        self.layout().invalidate()
-        self.layout().activate()
-        chrome = self.layout().sizeHint().height() - self.scroll.sizeHint().height()
-        margins = self.layout().contentsMargins()
-        width = self.scroll.minimumWidth() + margins.left() + margins.right()
-        wanted = QSize(max(self.layout().sizeHint().width(), width), chrome + content.height())
+        layout = self.layout()
+        assert layout is not None  # set in __init__
+        layout.invalidate()
+        layout.activate()
+        chrome = layout.sizeHint().height() - self.scroll_area.sizeHint().height()
+        margins = layout.contentsMargins()
+        width = self.scroll_area.minimumWidth() + margins.left() + margins.right()
+        wanted = QSize(max(layout.sizeHint().width(), width), chrome + content.height())
         self.resize(wanted.boundedTo(room).expandedTo(self.minimumSizeHint()))
 
     # -- values ---------------------------------------------------------------------------

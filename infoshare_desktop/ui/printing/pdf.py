@@ -9,13 +9,20 @@ the caller offers Save as PDF only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, QSize
 from PySide6.QtGui import QPainter
 
+from infoshare_desktop.domain.errors import UserFacingError
+
+if TYPE_CHECKING:  # Qt Print Support loads when printing starts
+    from PySide6.QtPrintSupport import QPrinter
+
 try:
     from PySide6.QtPdf import QPdfDocument
 except ImportError:  # pragma: no cover - a packaging fault, reported to the user
+    # None marks the module missing (PDF_AVAILABLE); the name is typed as the class.
     QPdfDocument = None  # type: ignore[assignment,misc]
 
 PDF_AVAILABLE = QPdfDocument is not None
@@ -28,7 +35,7 @@ PDF_MISSING = (
 PRINT_DPI = 300
 
 
-class PdfError(Exception):
+class PdfError(UserFacingError):
     """The PDF could not be shown or printed; ``str(error)`` says why, in plain words."""
 
 
@@ -45,7 +52,7 @@ class LoadedPdf:
         self.buffer.setData(QByteArray())
 
 
-def load_pdf(data: bytes, *, password: str | None = None, parent: QObject | None = None):
+def load_pdf(data: bytes, *, password: str | None = None, parent: QObject) -> LoadedPdf:
     """A QPdfDocument reading ``data`` from memory, ready (status Ready) or PdfError."""
     if QPdfDocument is None:
         raise PdfError(PDF_MISSING)
@@ -64,7 +71,7 @@ def load_pdf(data: bytes, *, password: str | None = None, parent: QObject | None
     return LoadedPdf(document, buffer)
 
 
-def print_pdf(document: QPdfDocument, printer, *, first: int = 0, last: int = 0) -> int:
+def print_pdf(document: QPdfDocument, printer: QPrinter, *, first: int = 0, last: int = 0) -> int:
     """Render pages ``first``..``last`` (1-based; 0 and 0 for all) to ``printer``, each
     scaled to fit the printable area and centred. Returns the number of pages sent."""
     count = document.pageCount()

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from infoshare_desktop.diagnostics import safe_traceback
 from infoshare_desktop.services import printing
 from infoshare_desktop.services.accounts import Store
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.services.printing import SummaryCancelled, SummaryOptions
 
 log = logging.getLogger("infoshare")
@@ -68,8 +69,8 @@ class SummaryBuildWorker(QObject):
             )
         except SummaryCancelled:
             self.cancelled.emit()
-        except KNOWN_ERRORS as exc:
-            self.failed.emit(str(exc))
+        except UserFacingError as error:  # shown by the controller, on the UI thread
+            self.failed.emit(error.user_message)
         except Exception as exc:  # a bug: logged (no message), and told plainly
             log.error("building a case summary failed\n%s", safe_traceback(exc))
             self.failed.emit(FAULT)
@@ -98,10 +99,10 @@ class SummaryBuild(QObject):
         super().__init__(parent)
         self.options = options
         self.worker = SummaryBuildWorker(store, case_id, options)
-        self.thread = QThread(self)
-        self.thread.setObjectName("case-summary-build")
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        self.worker_thread = QThread(self)
+        self.worker_thread.setObjectName("case-summary-build")
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self.worker.run)
         self.worker.succeeded.connect(self._on_worker_succeeded)
         self.worker.failed.connect(self._on_worker_failed)
         self.worker.cancelled.connect(self._on_worker_cancelled)
@@ -110,7 +111,7 @@ class SummaryBuild(QObject):
         # thread, where PySide takes the GIL while holding Qt's connection lock, and it
         # deadlocked (or crashed) against the UI thread connecting a signal. The worker
         # goes with its Python reference, on the UI thread, once the thread has ended.
-        self.thread.finished.connect(self._on_thread_finished)
+        self.worker_thread.finished.connect(self._on_thread_finished)
 
         label = {
             printing.OutputUse.PREVIEW: "Preparing the preview of the case summary…",
@@ -125,7 +126,7 @@ class SummaryBuild(QObject):
         self.progress.setAutoReset(False)
         self.progress.setAccessibleName("Case summary progress")
         self.progress.canceled.connect(self.cancel)
-        self._outcome: tuple[Signal, tuple] | None = None
+        self._outcome: tuple[SignalInstance, tuple[Any, ...]] | None = None
         self._running = False
 
     def start(self) -> None:
@@ -135,7 +136,7 @@ class SummaryBuild(QObject):
             self._outcome = (self.cancelled, ())
             self._finish()
             return
-        self.thread.start()
+        self.worker_thread.start()
 
     def cancel(self) -> None:
         """Stop the build (the Cancel button, a lock, or closing the dialog)."""
@@ -147,7 +148,7 @@ class SummaryBuild(QObject):
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until the thread has stopped (after cancel(), when the store must close)."""
-        return self.thread.wait(msecs) if self.thread.isRunning() else True
+        return self.worker_thread.wait(msecs) if self.worker_thread.isRunning() else True
 
     # -- worker results (queued onto the UI thread) -------------------------------------
 
@@ -157,21 +158,21 @@ class SummaryBuild(QObject):
 
     def _on_worker_succeeded(self, data: bytes) -> None:
         self._outcome = (self.succeeded, (data,))
-        self.thread.quit()
+        self.worker_thread.quit()
 
     def _on_worker_failed(self, message: str) -> None:
         self._outcome = (self.failed, (message,))
-        self.thread.quit()
+        self.worker_thread.quit()
 
     def _on_worker_cancelled(self) -> None:
         self._outcome = (self.cancelled, ())
-        self.thread.quit()
+        self.worker_thread.quit()
 
     def _on_thread_finished(self) -> None:
         self._finish()
 
     def _finish(self) -> None:
-        self.thread.wait()  # finished is emitted just before the thread ends: let it end
+        self.worker_thread.wait()  # finished is emitted just before the thread ends: let it end
         self._running = False
         self.progress.canceled.disconnect(self.cancel)
         self.progress.close()

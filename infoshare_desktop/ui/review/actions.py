@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from infoshare_desktop.services import reviews
-from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.session import Session
 
@@ -16,10 +15,9 @@ def ask_for_review(parent: QWidget | None, session: Session, record_id: str) -> 
     True when the request was recorded. Refusals (not their record, already in review)
     and store errors are shown through ``ui.feedback``.
     """
-    try:
+    with feedback.user_errors(parent, title="Ask for review") as outcome:
         reviews.request_review(session.store, record_id=record_id)
-    except KNOWN_ERRORS as exc:
-        feedback.show_error(parent, str(exc), "Ask for review")
+    if outcome.failed:
         return False
     feedback.inform(
         parent,

@@ -9,6 +9,7 @@ after each review and when the store changes (after an unlock).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.domain.enums import ReviewOutcome
 from infoshare_desktop.services import reviews
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.services.reviews import ReviewItem
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.forms.fields import OptionalDateTimeEdit
@@ -39,6 +40,16 @@ EMPTY_TEXT = "Nothing is waiting for your review."
 
 def _local_start(day: date) -> datetime:
     return datetime.combine(day, time.min).astimezone().astimezone(UTC)
+
+
+class QueueFilters(TypedDict):
+    """The keyword arguments of ``services.reviews.review_queue`` the filters choose."""
+
+    author_id: str | None
+    kind: str | None
+    since: datetime | None
+    until: datetime | None
+    without_consent_only: bool
 
 
 class ReviewQueuePage(QWidget):
@@ -91,9 +102,9 @@ class ReviewQueuePage(QWidget):
             row = QHBoxLayout(pair)
             row.setContentsMargins(0, 0, 0, 0)
             row.setSpacing(8)
-            label = QLabel(text, pair)
-            label.setBuddy(widget.edit if isinstance(widget, OptionalDateTimeEdit) else widget)
-            row.addWidget(label)
+            caption = QLabel(text, pair)
+            caption.setBuddy(widget.edit if isinstance(widget, OptionalDateTimeEdit) else widget)
+            row.addWidget(caption)
             row.addWidget(widget)
             filters.addWidget(pair)
         filters.addWidget(self.without_consent_check)
@@ -141,7 +152,7 @@ class ReviewQueuePage(QWidget):
         super().showEvent(event)
         self.refresh()
 
-    def filters(self) -> dict[str, object]:
+    def filters(self) -> QueueFilters:
         """The keyword arguments for ``services.reviews.review_queue`` as chosen."""
         since = self.from_edit.value()
         until = self.to_edit.value()
@@ -160,12 +171,13 @@ class ReviewQueuePage(QWidget):
         if not self.session.store.is_open:
             return
         current = self.selected_item()
-        try:
+        with feedback.user_errors(
+            self.alert, prefix="The review queue could not be loaded."
+        ) as outcome:
             everything = reviews.review_queue(self.session.store)
             self._fill_practitioners(everything)
-            shown = reviews.review_queue(self.session.store, **self.filters())  # type: ignore[arg-type]
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(f"The review queue could not be loaded. {exc}")
+            shown = reviews.review_queue(self.session.store, **self.filters())
+        if outcome.failed:
             return
         self.alert.clear()
         self.model.set_rows(shown)
@@ -214,8 +226,8 @@ class ReviewQueuePage(QWidget):
         """Open the review screen for ``item`` (window-modal, not blocking)."""
         try:
             detail = reviews.open_for_review(self.session.store, record_id=item.record_id)
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self, str(exc))
+        except UserFacingError as error:
+            feedback.show_user_error(self, error)
             self.refresh()
             return None
         dialog = ReviewDialog(

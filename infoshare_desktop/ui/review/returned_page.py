@@ -16,7 +16,7 @@ from infoshare_desktop.domain.enums import AmendmentReason, RecordKind
 from infoshare_desktop.domain.records import AmendmentDraft
 from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services import drafts, reviews
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.services.reviews import ReviewItem
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.forms.amendment_dialog import AmendmentDialog
@@ -102,10 +102,11 @@ class ReturnedToMePage(QWidget):
         if not self.session.store.is_open:
             return
         current = self.selected_item()
-        try:
+        with feedback.user_errors(
+            self.alert, prefix="The returned records could not be loaded."
+        ) as outcome:
             items = reviews.returned_to_me(self.session.store)
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(f"The returned records could not be loaded. {exc}")
+        if outcome.failed:
             return
         self.alert.clear()
         items.sort(key=lambda i: i.last_reviewed_at or i.recorded_at)
@@ -156,8 +157,8 @@ class ReturnedToMePage(QWidget):
                 existing.draft_id if existing else None,
                 parent=self,
             )
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self, str(exc))
+        except UserFacingError as error:
+            feedback.show_user_error(self, error)
             self.refresh()
             return None
         editor = dialog.editor

@@ -35,7 +35,7 @@ from infoshare_desktop.domain.records import ReviewDraft
 from infoshare_desktop.domain.text import LONG_TEXT
 from infoshare_desktop.services import records
 from infoshare_desktop.services.cases import RecordDetail
-from infoshare_desktop.services.errors import KNOWN_ERRORS, ChecklistRefused
+from infoshare_desktop.services.errors import ChecklistRefused, UserFacingError
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel
 from infoshare_desktop.ui.forms.fields import TextAreaEdit, name_input
@@ -230,12 +230,10 @@ class ReviewDialog(QDialog):
         draft = self.draft()
         try:
             saved = records.record_review(self.session.store, draft=draft)
-        except ChecklistRefused as error:
-            self.findings_panel.set_findings(list(error.findings))
-            self.alert.show_message(f"Not saved. {error}")
-            return None
-        except KNOWN_ERRORS as error:
-            self.alert.show_message(f"Not saved. {error}")
+        except UserFacingError as error:
+            if isinstance(error, ChecklistRefused):
+                self.findings_panel.set_findings(list(error.findings))
+            feedback.show_user_error(self.alert, error, prefix="Not saved.")
             return None
         self.saved_review_id = saved.record_id
         self.evaluate()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.domain.reviews import ReviewRules
 from infoshare_desktop.services import reviews
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
@@ -113,9 +113,8 @@ class ReviewRulesDialog(QDialog):
         self.harm_check.setEnabled(not checked)
 
     def _on_buttons_accepted(self) -> None:
-        try:
+        with feedback.user_errors(self.alert, prefix="Not saved.") as outcome:
             reviews.set_review_rules(self.session.store, rules=self.rules())
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(f"Not saved. {exc}")
+        if outcome.failed:
             return
         self.accept()

@@ -7,7 +7,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from infoshare_desktop.services import reviews
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.review.models import TeamTableModel
 from infoshare_desktop.ui.review.tables import ReviewTableView
 from infoshare_desktop.ui.session import Session
@@ -51,10 +51,11 @@ class TeamOverviewPage(QWidget):
     def refresh(self) -> None:
         if not self.session.store.is_open:
             return
-        try:
+        with feedback.user_errors(
+            self.alert, prefix="The team overview could not be loaded."
+        ) as outcome:
             rows = reviews.team_overview(self.session.store)
-        except KNOWN_ERRORS as exc:
-            self.alert.show_message(f"The team overview could not be loaded. {exc}")
+        if outcome.failed:
             return
         self.alert.clear()
         self.model.set_rows(rows)

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QKeyEvent,
     QPainter,
     QPalette,
     QShowEvent,
@@ -40,7 +41,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.models.case_table_model import (
@@ -188,7 +188,8 @@ class CaseListPage(QWidget):
         if (
             watched is self.search_edit
             and event.type() == QEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Down  # type: ignore[attr-defined]
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
         ):
             self._on_search_edit_return_pressed()
             return True
@@ -202,10 +203,8 @@ class CaseListPage(QWidget):
 
     def reload(self) -> None:
         self._loaded = True
-        try:
+        with feedback.user_errors(self):
             self.model.reload()
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
         self._fit_columns()
 
     def focus_search(self) -> None:
@@ -245,10 +244,8 @@ class CaseListPage(QWidget):
 
     def _sort_by(self, column: int, descending: bool) -> None:
         order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        try:
+        with feedback.user_errors(self):
             self.model.sort(column, order)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
         self.table.horizontalHeader().setSortIndicator(column, order)
         choice = self.sort_combo.findData((column, descending))
         if choice >= 0:
@@ -283,10 +280,8 @@ class CaseListPage(QWidget):
         if query == self.model.query and self._loaded:
             return
         self._loaded = True
-        try:
+        with feedback.user_errors(self):
             self.model.set_query(query)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
         self._fit_columns()
         if self.model.rowCount():
             self.table.selectRow(0)

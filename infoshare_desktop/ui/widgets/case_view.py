@@ -42,8 +42,9 @@ from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.services import cases, drafts
 from infoshare_desktop.services.cases import CaseSummary, ConsentPositionItem
 from infoshare_desktop.services.drafts import DraftSummary
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.forms import (
     AmendmentDialog,
     ConsentDecisionEditor,
@@ -299,10 +300,9 @@ class CaseView(QWidget):
     def open_case(self, case_id: str) -> bool:
         """Show a case (audited as a view); False if it cannot be read."""
         self.close_editor()
-        try:
+        with feedback.user_errors(self) as outcome:
             self.case = cases.open_case(self.session.store, case_id=case_id)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
+        if outcome.failed:
             return False
         self._show_identity()
         self.saved_bar.hide()
@@ -317,12 +317,11 @@ class CaseView(QWidget):
         if self.case is None:
             return
         store, case_id = self.session.store, self.case.case_id
-        try:
+        with feedback.user_errors(self) as outcome:
             entries = cases.chronology(store, case_id=case_id)
             consent = cases.consent_position(store, case_id=case_id)
             self.case_drafts = drafts.list_drafts(store, case_id=case_id)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
+        if outcome.failed:
             return
         self.model.set_rows(entries)
         # The Status column appears once a record has a badge; until then it would only
@@ -463,10 +462,9 @@ class CaseView(QWidget):
         """Open the amendment dialog for a record (non-modal to the event loop); an
         unfinished amendment of the same record is resumed rather than started again."""
         draft_id = draft_id or self._existing_draft(RecordKind.AMENDMENT, target_id)
-        try:
+        with feedback.user_errors(self) as outcome:
             dialog = AmendmentDialog(self.session.store, target_id, draft_id, parent=self)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
+        if outcome.failed:
             return None
         self.amendment_dialog = dialog
         dialog.saved.connect(self._on_amendment_dialog_saved)
@@ -499,7 +497,7 @@ class CaseView(QWidget):
             found = drafts.find_draft(
                 self.session.store, case_id=self.case.case_id, kind=kind.value, target_id=target_id
             )
-        except KNOWN_ERRORS:
+        except UserFacingError:  # no draft found is the same as none: start afresh
             return None
         return found.draft_id if found else None
 
@@ -575,10 +573,8 @@ class CaseView(QWidget):
             "Discard",
         ):
             return
-        try:
+        with feedback.user_errors(self):
             drafts.discard_draft(self.session.store, draft_id=latest.draft_id)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
         self.reload()
         self.drafts_changed.emit()
 
@@ -597,8 +593,9 @@ class CaseView(QWidget):
             return
         try:
             detail = cases.record_detail(self.session.store, record_id=entry.record_id)
-        except KNOWN_ERRORS as error:
-            self.details.clear_detail(str(error))
+        except UserFacingError as error:  # said where the record would have been
+            self.details.clear_detail(error.user_message)
+            announce(self.details, error.user_message, assertive=True)
             return
         self.details.show_detail(detail)
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services import drafts
 from infoshare_desktop.services.drafts import DraftSummary
-from infoshare_desktop.services.errors import KNOWN_ERRORS
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.case_view import draft_kind_words
@@ -76,10 +75,9 @@ class DraftsPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        try:
+        with feedback.user_errors(self) as outcome:
             self.drafts = drafts.list_drafts(self.session.store)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
+        if outcome.failed:
             return
         self.table.setRowCount(len(self.drafts))
         for row, draft in enumerate(self.drafts):
@@ -134,8 +132,6 @@ class DraftsPage(QWidget):
             "Discard",
         ):
             return
-        try:
+        with feedback.user_errors(self):
             drafts.discard_draft(self.session.store, draft_id=draft.draft_id)
-        except KNOWN_ERRORS as error:
-            feedback.show_error(self, str(error))
         self.reload()

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from infoshare_desktop.services import accounts
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.ui.models.account_table import roles_text
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
@@ -77,7 +77,7 @@ class HomePage(QScrollArea):
     def refresh(self) -> None:
         try:
             minutes = accounts.idle_lock_minutes(self.session.store)
-        except KNOWN_ERRORS:
+        except UserFacingError:  # a locked or busy store: the page fills in next time
             return
         if self.session.is_administrator and accounts.key_rotation_pending(self.session.store):
             self.rotation_alert.show_message(
@@ -96,9 +96,10 @@ class HomePage(QScrollArea):
         """(title, what it does) for each thing the user can do, shown as a list."""
         while self.tasks_layout.count():
             item = self.tasks_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().hide()
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
         for title, text in tasks:
             label = text_label(f"•  {title}: {text}", self.widget())
             self.tasks_layout.addWidget(label)

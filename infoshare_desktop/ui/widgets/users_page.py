@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from infoshare_desktop.domain.accounts import AccountStatus
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.accounts import AccountSummary, Store
-from infoshare_desktop.services.errors import KNOWN_ERRORS
+from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.dialogs.user_accounts import (
     AddUserDialog,
@@ -98,10 +98,9 @@ class UsersPage(QWidget):
         """Reload the accounts, keeping (or moving) the selection."""
         current = self.selected_account()
         keep = select_user_id or (current.user_id if current else None)
-        try:
+        with feedback.user_errors(self) as outcome:
             self.model.set_rows(accounts.list_users(self.session.store))
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self, str(exc))
+        if outcome.failed:
             return
         row = self.model.row_of(keep) if keep else None
         if row is not None:
@@ -112,7 +111,7 @@ class UsersPage(QWidget):
     def _update_rotation(self) -> None:
         try:
             pending = accounts.key_rotation_pending(self.session.store)
-        except KNOWN_ERRORS:
+        except UserFacingError:  # unknown now: the next refresh says
             pending = False
         if pending:
             self.rotation_alert.show_message(
@@ -141,7 +140,7 @@ class UsersPage(QWidget):
         is_me = account is not None and account.user_id == self.session.user.user_id
         self.roles_button.setEnabled(usable)
         self.reset_button.setEnabled(usable)
-        self.unlock_button.setEnabled(usable and account.locked_out)
+        self.unlock_button.setEnabled(account is not None and usable and account.locked_out)
         disabled = account is not None and account.status is AccountStatus.DISABLED
         self.status_button.setText("&Enable" if disabled else "&Disable")
         self.status_button.setEnabled(usable and not is_me)
@@ -202,10 +201,9 @@ class UsersPage(QWidget):
             "Reset password",
         ):
             return
-        try:
+        with feedback.user_errors(self) as outcome:
             code = accounts.reset_password(self.session.store, user_id=account.user_id)
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self, str(exc))
+        if outcome.failed:
             return
         self.refresh()
         OneTimeCodeDialog.present(account.username, code, self)
@@ -232,14 +230,10 @@ class UsersPage(QWidget):
 
     def _run(self, action: Callable[..., None], account: AccountSummary) -> bool:
         """Call `action(store, user_id=...)`, show a failure, refresh; True if it worked."""
-        try:
+        with feedback.user_errors(self) as outcome:
             action(self.session.store, user_id=account.user_id)
-        except KNOWN_ERRORS as exc:
-            feedback.show_error(self, str(exc))
-            return False
-        finally:
-            self.refresh()
-        return True
+        self.refresh()
+        return not outcome.failed
 
 
 def rotate_data_key(parent: QWidget, store: Store) -> bool:
@@ -254,11 +248,9 @@ def rotate_data_key(parent: QWidget, store: Store) -> bool:
         "Rotate",
     ):
         return False
-    try:
-        with busy_cursor():
-            accounts.rotate_key(store)
-    except KNOWN_ERRORS as exc:
-        feedback.show_error(parent, str(exc))
+    with feedback.user_errors(parent) as outcome, busy_cursor():
+        accounts.rotate_key(store)
+    if outcome.failed:
         return False
     feedback.inform(parent, "Rotate the data key", "The data key has been replaced.")
     return True

@@ -64,12 +64,9 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
     app = QApplication.instance() or QApplication([])
-    try:
-        from infoshare_desktop.ui.theme import apply_theme
+    from infoshare_desktop.ui.theme import apply_theme
 
-        apply_theme(app)
-    except ImportError:  # the theme is another engineer's; the forms do not need it
-        pass
+    apply_theme(app)
     with tempfile.TemporaryDirectory() as tmp:
         store = accounts.first_run(
             DataPaths(Path(tmp) / "data"),
@@ -129,19 +126,22 @@ def main() -> None:
         details.show_detail(cases.record_detail(store, record_id=shared.record_id))
         grab(details, args.out / "details-sharing.png")
 
-        try:
-            from infoshare_desktop.ui.theme import apply_theme
-
-            apply_theme(app, text_size="large")
-        except ImportError:
-            font = app.font()
-            font.setPointSize(14)
-            app.setFont(font)
+        apply_theme(app, text_size="large")
         large = SharingDecisionEditor(store, case_id)
         large.set_draft(partial)
         large.evaluate()
         grab(large, args.out / "form-sharing-large.png")
-        for widget in (editor, consent, dialog, advice, details, large):
+        apply_theme(app)
+
+        # What a problem looks like beside the form: the store locked under the typing.
+        problem = SharingDecisionEditor(store, case_id)
+        problem.set_draft(complete_sharing_decision())
+        problem.evaluate()
+        problem._edited()  # as typing does
+        store.lock()
+        problem.save_draft_now()
+        grab(problem, args.out / "form-sharing-not-kept.png")
+        for widget in (editor, consent, dialog, advice, details, large, problem):
             widget.close()
         store.close()
 
