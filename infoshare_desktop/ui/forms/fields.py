@@ -724,7 +724,8 @@ class RecipientListEditor(_ListEditor):
         for recipient in recipients or [Recipient()]:
             row = self.add_row()
             for (part, _), edit in zip(self.PARTS, self._inputs(row), strict=True):
-                edit.set_value(getattr(recipient, part))  # its start shown
+                edit.setText(getattr(recipient, part))
+                edit.setCursorPosition(0)  # its start shown
             self.type_combo(row).set_value(recipient.organisation_type)
 
     def type_combo(self, row: _ListRowFrame) -> EnumComboBox[OrganisationType]:
