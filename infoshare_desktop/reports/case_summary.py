@@ -310,6 +310,14 @@ class CaseSummaryReport:
                 "printing itself is the audit entry that names this anchor.",
             ),
         ]
+        if d.root_fingerprint:
+            rows.append(
+                (
+                    "Root of trust",
+                    f"{d.root_fingerprint} — the store whose signed records this summary "
+                    "was built from; compare these words by phone with its administrator.",
+                )
+            )
         story: list[Flowable] = [
             self.para("Case summary", "Title"),
             self.para(

@@ -141,6 +141,8 @@ class SummaryDocument:
     printed_by: str
     printed_at: datetime
     anchor: str  #: audit chain head, "seq:shorthash"
+    #: The store's root of trust as eight words (None before signed accounts).
+    root_fingerprint: str | None = None
     period: str  #: e.g. "All records" or "1 Jan 2026 to 31 Mar 2026"
     sections: frozenset[Section]
     redaction: str  #: the front-page statement, e.g. "on — ..."

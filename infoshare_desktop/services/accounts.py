@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from infoshare_desktop.domain.accounts import (
     AccountStatus,
@@ -26,10 +26,11 @@ from infoshare_desktop.domain.accounts import (
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
 from infoshare_desktop.services.errors import ServiceError
-from infoshare_desktop.store import audit
+from infoshare_desktop.store import audit, crypto
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, store_exists, utcnow
 from infoshare_desktop.store.core import Store as Store  # the interface's handle on a store
+from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 
 IDLE_LOCK_SETTING = "idle_lock_minutes"
@@ -55,6 +56,9 @@ class AccountSummary:
     key_not_rotated: bool = False
     #: No key slot (the program stopped while adding it): reset the password.
     not_set_up: bool = False
+    #: The account's row, its slot, or both say something its signed grant does not
+    #: (edited by hand): the grant is what counts; `verify` names the difference.
+    unsigned_change: bool = False
 
 
 def needs_first_run(paths: DataPaths) -> bool:
@@ -107,6 +111,69 @@ def _anchor_for(store: Store, roles: frozenset[Role]) -> bytes | None:
     return store.keys.audit_anchor if Role.ADMINISTRATOR in roles else None
 
 
+def _granted(store: Store, user_id: str) -> tuple[frozenset[Role], str] | None:
+    """An account's roles and status as its signed grant says (None: no valid grant).
+    In a store not yet carried over to signed grants, as its row says."""
+    trust = store.load_trust()
+    if trust.established:
+        grant = trust.account(user_id)
+        return (grant.roles, grant.status) if grant is not None else None
+    with store.read() as session:
+        account = session.get(UserAccount, user_id)
+    if account is None:
+        return None
+    return frozenset(Role(r) for r in account.roles.split(",") if r), account.status
+
+
+def _regrant(
+    store: Store,
+    session: Session,
+    user_id: str,
+    *,
+    reason: str,
+    roles: frozenset[Role] | None = None,
+    status: str | None = None,
+    keys: tuple[bytes | None, bytes | None] | None = None,
+) -> None:
+    """Sign a new grant for an account: its current grant with the given changes."""
+    trust = store.trust
+    if not trust.established:
+        return
+    current = trust.account(user_id)
+    if current is not None:
+        username, granted_roles = current.username, current.roles
+        granted_status, granted_keys = current.status, (current.box_public, current.sign_public)
+    else:  # a new account (or one carried over without a grant: an administrator's fix)
+        account = session.get(UserAccount, user_id)
+        if account is None or roles is None:
+            raise AccountError("That account has no signed grant; it cannot be changed.")
+        username, granted_roles, granted_status, granted_keys = (
+            account.username,
+            roles,
+            "active",
+            (None, None),
+        )
+    box_public, sign_public = keys if keys is not None else granted_keys
+    store.grant(
+        session,
+        user_id=user_id,
+        username=username,
+        roles=roles if roles is not None else granted_roles,
+        status=status or granted_status,
+        box_public=box_public,
+        sign_public=sign_public,
+        reason=reason,
+    )
+
+
+def _roles(text: str) -> frozenset[Role]:
+    return frozenset(Role(r) for r in text.split(",") if r)
+
+
+def _slot_keys(keystore: Keystore, user_id: str) -> tuple[bytes | None, bytes | None]:
+    return crypto.b64d(keystore.public_key(user_id)), keystore.sign_public_key(user_id)
+
+
 def add_user(
     store: Store, *, username: str, display_name: str, roles: set[Role] | frozenset[Role]
 ) -> str:
@@ -142,6 +209,16 @@ def add_user(
                 "in. Select it in Users and choose Reset password: it gets a new one-time "
                 "code and keeps its records."
             )
+        trust = store.load_trust()
+        keystore.add_user(  # in memory until the account and its grant are committed
+            username=username,
+            user_id=user_id,
+            secret=code,
+            setup_code=True,
+            data_keys={keystore.epoch: store.keys.current_key},
+            audit_anchor=_anchor_for(store, roles),
+            root_public=trust.root_public,
+        )
         with store.write() as session:
             session.add(
                 UserAccount(
@@ -162,14 +239,15 @@ def add_user(
                 target_id=user_id,
                 detail="roles=" + ",".join(sorted(roles)),
             )
-        keystore.add_user(
-            username=username,
-            user_id=user_id,
-            secret=code,
-            setup_code=True,
-            data_keys={keystore.epoch: store.keys.current_key},
-            audit_anchor=_anchor_for(store, roles),
-        )
+            _regrant(
+                store,
+                session,
+                user_id,
+                reason="created",
+                roles=roles,
+                status="active",
+                keys=_slot_keys(keystore, user_id),
+            )
         keystore.save()
     return code
 
@@ -180,21 +258,37 @@ def list_users(store: Store) -> list[AccountSummary]:
         accounts = session.exec(select(UserAccount).order_by(UserAccount.username)).all()
     keystore = store.keystore
     in_keystore = set(keystore.user_ids())
+    publics = keystore.slot_publics()
     due = store.rotation_due()
-    return [
-        AccountSummary(
-            user_id=a.id,
-            username=a.username,
-            display_name=a.display_name,
-            roles=frozenset(Role(r) for r in a.roles.split(",") if r),
-            status=AccountStatus(a.status),
-            locked_out=a.id in in_keystore and keystore.is_locked(a.id),
-            created_at=a.created_at,
-            key_not_rotated=a.id in due,
-            not_set_up=a.status != "revoked" and a.id not in in_keystore,
+    trust = store.load_trust()
+    out = []
+    for a in accounts:
+        row_roles = frozenset(Role(r) for r in a.roles.split(",") if r)
+        roles, status, unsigned = row_roles, a.status, False
+        if trust.established:
+            grant = trust.account(a.id)
+            roles, status = (grant.roles, grant.status) if grant else (frozenset(), "disabled")
+            slot = publics.get(a.id, {}).get("public")
+            unsigned = (
+                grant is None
+                or (roles, status) != (row_roles, a.status)
+                or (slot is not None and crypto.b64d(slot) != grant.box_public)
+            )
+        out.append(
+            AccountSummary(
+                user_id=a.id,
+                username=a.username,
+                display_name=a.display_name,
+                roles=roles,
+                status=AccountStatus(status),
+                locked_out=a.id in in_keystore and keystore.is_locked(a.id),
+                created_at=a.created_at,
+                key_not_rotated=a.id in due,
+                not_set_up=status != "revoked" and a.id not in in_keystore,
+                unsigned_change=unsigned,
+            )
         )
-        for a in accounts
-    ]
+    return out
 
 
 def _change_account(
@@ -203,13 +297,24 @@ def _change_account(
     admin = require(store, Role.ADMINISTRATOR)
     if user_id == admin.user_id and action in (Action.ACCOUNT_DISABLE, Action.ACCOUNT_REVOKE):
         raise AccountError("You cannot disable or revoke your own account.")
+    granted = _granted(store, user_id)
     with store.write() as session:
         account = session.get(UserAccount, user_id)
-        if account is None or account.status == "revoked":
+        if account is None or granted is None or granted[1] == "revoked":
             raise AccountError("That account does not exist or has been revoked.")
         for name, value in changes.items():
             setattr(account, name, value)
         session.add(account)
+        _regrant(
+            store,
+            session,
+            user_id,
+            reason=str(action),
+            roles=frozenset(Role(r) for r in changes["roles"].split(","))
+            if "roles" in changes
+            else None,
+            status=changes.get("status"),
+        )
         audit.append(
             session,
             actor_id=admin.user_id,
@@ -244,18 +349,33 @@ def set_roles(store: Store, *, user_id: str, roles: set[Role] | frozenset[Role])
         if user_id not in keystore.user_ids():  # no slot, so no anchor to change
             _change_account(store, user_id, Action.ACCOUNT_ROLES, roles=",".join(sorted(roles)))
             return
-        with store.read() as session:
-            account = session.get(UserAccount, user_id)
-        if account is None or account.status == "revoked":
+        granted = _granted(store, user_id)
+        if granted is None or granted[1] == "revoked":
             raise AccountError("That account does not exist or has been revoked.")
+        _refuse_uncertified_slot(store, keystore, user_id)
         # The anchor and an intent carrying the new roles are saved first; auditing the
-        # intent applies the roles (again at the next unlock, should this crash between).
+        # intent applies the roles with their signed grant (again at the next unlock,
+        # should this crash between; see Store._regrant_roles).
         keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
         keystore.add_intent(
             Action.ACCOUNT_ROLES, actor_id=admin.user_id, target_id=user_id, detail=detail
         )
         keystore.save()
-        store.commit_intents(keystore)
+        store.commit_intents(keystore)  # applies the roles with their grant
+
+
+def _refuse_uncertified_slot(store: Store, keystore: Keystore, user_id: str) -> None:
+    """Nothing is sealed to a slot whose public key its grant does not certify."""
+    trust = store.trust
+    if not trust.established:
+        return
+    grant = trust.account(user_id)
+    if grant is None or grant.box_public != crypto.b64d(keystore.public_key(user_id)):
+        raise AccountError(
+            "That account's key slot holds a key its signed grant does not certify (it was "
+            "changed outside the application). Reset the account's password to give it new "
+            "keys."
+        )
 
 
 def unlock_account(store: Store, *, user_id: str) -> None:
@@ -275,13 +395,21 @@ def reset_password(store: Store, *, user_id: str) -> str:
     with store.keystore_change() as keystore:
         with store.read() as session:
             account = session.get(UserAccount, user_id)
-        if account is None or account.status == "revoked":
+        granted = _granted(store, user_id)
+        if account is None or granted is None or granted[1] == "revoked":
             raise AccountError("That account does not exist or has been revoked.")
-        roles = frozenset(Role(r) for r in account.roles.split(",") if r)
+        roles = granted[0]
         data_keys = {keystore.epoch: store.keys.current_key}
-        anchor = _anchor_for(store, roles)
+        anchor = _anchor_for(store, roles) if granted[1] == "active" else None
+        root_public = store.trust.root_public
         if user_id in keystore.user_ids():
-            keystore.reissue(user_id, code=code, data_keys=data_keys, audit_anchor=anchor)
+            keystore.reissue(
+                user_id,
+                code=code,
+                data_keys=data_keys,
+                audit_anchor=anchor,
+                root_public=root_public,
+            )
         else:  # an account whose adding was interrupted before its slot was saved
             keystore.add_user(
                 username=account.username,
@@ -290,7 +418,12 @@ def reset_password(store: Store, *, user_id: str) -> str:
                 setup_code=True,
                 data_keys=data_keys,
                 audit_anchor=anchor,
+                root_public=root_public,
             )
+        # The grant of the new keys first: should this stop before the slot is saved,
+        # the old slot no longer matches its grant and is refused (reset again).
+        with store.write() as session:
+            _regrant(store, session, user_id, reason="reset", keys=_slot_keys(keystore, user_id))
         keystore.add_intent(Action.ACCOUNT_RESET, actor_id=admin.user_id, target_id=user_id)
         keystore.save()
         store.commit_intents(keystore)
@@ -370,6 +503,13 @@ def set_preferences(store: Store, **values: str) -> None:
         prefs.update(values)
         account.preferences = json.dumps(prefs, sort_keys=True)
         session.add(account)
+
+
+def root_fingerprint(store: Store) -> str | None:
+    """The store's root of trust (its first administrator's signing key) as eight words
+    to compare by phone; None in a store not yet carried over to signed accounts."""
+    signed_in(store)
+    return store.root_fingerprint
 
 
 def current_user(store: Store) -> SignedIn:

@@ -8,7 +8,7 @@ from pathlib import Path
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
-from infoshare_desktop.store import audit, leftovers
+from infoshare_desktop.store import audit, grants, leftovers
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.backup import RestorePlan as RestorePlan  # shown by the interface
 from infoshare_desktop.store.backup import (
@@ -19,6 +19,7 @@ from infoshare_desktop.store.backup import (
 )
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.engine import raw_connect
+from infoshare_desktop.store.writes import raw_connection
 
 
 @dataclass
@@ -26,23 +27,43 @@ class VerificationResult:
     integrity: list[str] = field(default_factory=list)
     audit_entries: int = 0
     audit_macs_checked: bool = False
+    audit_signatures_checked: int = 0
+    #: Entries before this one were carried over from a store without signatures.
+    audit_signed_from: int | None = None
     audit_problems: list[str] = field(default_factory=list)
+    audit_notes: list[str] = field(default_factory=list)
+    #: Grants that do not verify, rows and key slots no grant supports.
+    grant_problems: list[str] = field(default_factory=list)
+    grants_checked: int = 0
+    root_fingerprint: str | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.integrity and not self.audit_problems
+        return not self.integrity and not self.audit_problems and not self.grant_problems
 
     def lines(self) -> list[str]:
         out = ["Database integrity: " + ("ok" if not self.integrity else "FAILED")]
         out += [f"  {p}" for p in self.integrity]
-        how = (
-            "hashes and MACs"
-            if self.audit_macs_checked
-            else "hashes only (MACs need an administrator)"
-        )
+        if self.root_fingerprint is not None:
+            state = "ok" if not self.grant_problems else "FAILED"
+            out.append(f"Signed accounts: {self.grants_checked} grants: {state}")
+            out.append(f"  Root of trust: {self.root_fingerprint}")
+        else:
+            out.append("Signed accounts: none yet (an administrator's sign-in carries them over)")
+        out += [f"  {p}" for p in self.grant_problems]
+        how = ["hashes"]
+        if self.audit_signed_from is not None:
+            how.append("signatures")
+        how.append("MACs" if self.audit_macs_checked else "no MACs (they need an administrator)")
         state = "ok" if not self.audit_problems else "FAILED"
-        out.append(f"Audit trail: {self.audit_entries} entries, {how}: {state}")
+        out.append(f"Audit trail: {self.audit_entries} entries, {', '.join(how)}: {state}")
+        if self.audit_signed_from is not None and self.audit_signed_from > 1:
+            out.append(
+                f"  Entries 1 to {self.audit_signed_from - 1} were carried over from before "
+                "signatures (checked by hash)"
+            )
         out += [f"  {p}" for p in self.audit_problems]
+        out += [f"  Note: {n}" for n in self.audit_notes]
         return out
 
 
@@ -64,12 +85,25 @@ def verify(store: Store) -> VerificationResult:
         result = VerificationResult(integrity=integrity_problems(conn))
     finally:
         conn.close()
+    trust = store.load_trust()
     with store.read() as session:
-        report = audit.verify_chain(session, store.keys.audit_anchor)
+        report = audit.verify_chain(
+            session, store.keys.audit_anchor, trust if trust.established else None
+        )
+        if trust.established:
+            result.grant_problems = trust.problems + grants.row_problems(
+                raw_connection(session), trust
+            )
+            result.grant_problems += grants.slot_problems(store.keystore.slot_publics(), trust)
+    result.root_fingerprint = store.root_fingerprint
+    result.grants_checked = trust.head_n
     result.audit_entries = report.entries
     result.audit_macs_checked = report.macs_checked
+    result.audit_signatures_checked = report.signatures_checked
+    result.audit_signed_from = report.signed_from
     result.audit_problems = report.problems
-    if not result.audit_problems:
+    result.audit_notes = report.notes
+    if result.ok:
         with store.write() as session:
             audit.append(session, actor_id=user.user_id, action=Action.VERIFY)
     return result

@@ -311,7 +311,9 @@ def _gather(store: Store, *, case_id: str, options: SummaryOptions, printed_by: 
         )
         head = audit.chain_head(session)
     now = utcnow()
-    return _assemble(case, list(rows), names, head.short, options, printed_by, now)
+    gathered = _assemble(case, list(rows), names, head.short, options, printed_by, now)
+    gathered.document = replace(gathered.document, root_fingerprint=store.root_fingerprint)
+    return gathered
 
 
 def _assemble(

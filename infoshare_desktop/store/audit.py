@@ -13,6 +13,15 @@ keeps only the chain head and the *next* key, so:
 
 Entries hold ids, action codes and counts, never record content. An entry is written
 in the same transaction as the change it describes.
+
+Since signed identity (schema 0006) every entry also carries the Ed25519 signature of
+its hash by the account that wrote it (`signer_id`), whose signing key a grant
+certifies (see grants). So *any* user's `verify`, not only an administrator's, detects
+an entry in someone else's name, an edited, reordered or deleted entry and a recomputed
+chain: recomputing hashes needs every later signer's private key. Removing the newest
+entries leaves a valid shorter chain; that is caught by the checkpoints of everyone who
+had seen them (see checkpoint). Entries before the root of trust's `signed_from` were
+carried over from a store without signatures and are checked by hash (and MAC) only.
 """
 
 from __future__ import annotations
@@ -20,19 +29,31 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlalchemy import text as sa_text
+from sqlmodel import Session
 
+from infoshare_desktop.store.grants import Trust
+from infoshare_desktop.store.signing import Context, Signer, verify
 from infoshare_desktop.store.tables import AuditEvent, AuditState, table_of
 from infoshare_desktop.store.writes import raw_connection, stored_time
 
 GENESIS = b"\x00" * 32
 _STATE = table_of(AuditState)
 _EVENTS = table_of(AuditEvent)
+_SIGNED_INSERT = sa_text(
+    "INSERT INTO audit_event (seq, at, actor_id, action, target_kind, target_id, detail,"
+    " prev_hash, entry_hash, mac, signer_id, signature) VALUES (:seq, :at, :actor_id, :action,"
+    " :target_kind, :target_id, :detail, :prev_hash, :entry_hash, :mac, :signer_id, :signature)"
+)
 
 
 class Action(StrEnum):
@@ -65,6 +86,57 @@ class Action(StrEnum):
     DRAFT_SAVE = "draft.save"
     DRAFT_DISCARD = "draft.discard"
     SEARCH = "case.search"
+    CARRY_OVER = "store.carry_over"
+
+
+#: Entries completed from a key-store intent: after an interruption they are written by
+#: whoever signs in next, so their signer may be another account than their actor.
+RECORDED_FOR_OTHERS = frozenset(
+    {
+        Action.UNLOCK_FAILED,
+        Action.PASSWORD_CHANGE,
+        Action.ACCOUNT_RESET,
+        Action.ACCOUNT_UNLOCK,
+        Action.ACCOUNT_ROLES,
+        Action.KEY_ROTATE,
+    }
+)
+
+_signer: ContextVar[Signer | None] = ContextVar("audit_signer", default=None)
+
+
+@contextmanager
+def signing_as(signer: Signer | None) -> Iterator[None]:
+    """Entries appended inside are signed by `signer` (None: unsigned, only in a store
+    from before signed identity)."""
+    token = _signer.set(signer)
+    try:
+        yield
+    finally:
+        _signer.reset(token)
+
+
+def _signed_message(signer_id: str, entry_hash: bytes) -> bytes:
+    return signer_id.encode() + b"\x00" + entry_hash
+
+
+_INSERT = (
+    "INSERT INTO audit_event (seq, at, actor_id, action, target_kind, target_id, detail,"
+    " prev_hash, entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_SIGNED = (
+    "INSERT INTO audit_event (seq, at, actor_id, action, target_kind, target_id, detail,"
+    " prev_hash, entry_hash, mac, signer_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _signature(entry_hash: bytes) -> tuple[str, bytes] | None:
+    signer = _signer.get()
+    if signer is None:
+        return None
+    return signer.user_id, signer.sign(
+        Context.AUDIT_ENTRY, _signed_message(signer.user_id, entry_hash)
+    )
 
 
 def _naive_utc(at: datetime) -> datetime:
@@ -133,22 +205,23 @@ def append(
         "detail": detail,
     }
     entry_hash = _hash(head, seq, at, fields)
-    raw.execute(
-        "INSERT INTO audit_event (seq, at, actor_id, action, target_kind, target_id, detail,"
-        " prev_hash, entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            seq,
-            stored_time(at),
-            actor_id,
-            str(action),
-            target_kind,
-            target_id,
-            detail,
-            head,
-            entry_hash,
-            _mac(key, entry_hash),
-        ),
+    values: tuple[Any, ...] = (
+        seq,
+        stored_time(at),
+        actor_id,
+        str(action),
+        target_kind,
+        target_id,
+        detail,
+        head,
+        entry_hash,
+        _mac(key, entry_hash),
     )
+    signed = _signature(entry_hash)
+    if signed is None:
+        raw.execute(_INSERT, values)
+    else:
+        raw.execute(_INSERT_SIGNED, values + signed)
     raw.execute(
         "UPDATE audit_state SET seq = ?, head = ?, next_key = ? WHERE id = 1",
         (seq, entry_hash, _evolve(key)),
@@ -181,8 +254,10 @@ def append_many(
             "detail": None,
         }
         entry_hash = _hash(head, seq, at, fields)
+        signed = _signature(entry_hash)
         rows.append(
             {
+                **({} if signed is None else {"signer_id": signed[0], "signature": signed[1]}),
                 "seq": seq,
                 "at": at,
                 "actor_id": actor_id,
@@ -196,7 +271,10 @@ def append_many(
             }
         )
         head, key = entry_hash, _evolve(key)
-    if rows:
+    if rows and "signer_id" in rows[0]:
+        conn.execute(_SIGNED_INSERT, [dict(r, at=stored_time(r["at"])) for r in rows])
+        conn.execute(_STATE.update().values(seq=seq, head=head, next_key=key))
+    elif rows:
         conn.execute(_EVENTS.insert(), rows)
         conn.execute(_STATE.update().values(seq=seq, head=head, next_key=key))
 
@@ -223,31 +301,69 @@ def chain_head(session: Session) -> ChainHead:
 class VerifyReport:
     entries: int = 0
     macs_checked: bool = False
+    #: Entries whose signature was checked against their signer's certified key.
+    signatures_checked: int = 0
+    #: Entries before this sequence number were carried over without signatures.
+    signed_from: int | None = None
     problems: list[str] = field(default_factory=list)
+    #: Not problems, but worth knowing (an entry recorded by someone for someone else).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_chain(session: Session, anchor: bytes | None) -> VerifyReport:
-    """Walk the whole chain. With the anchor (administrators), check every MAC too."""
+def _rows(session: Session) -> Iterator[tuple[Any, ...]]:
+    raw = raw_connection(session)
+    columns = {r[1] for r in raw.execute("PRAGMA table_info(audit_event)")}
+    signed = "signer_id, signature" if "signer_id" in columns else "NULL, NULL"
+    yield from raw.execute(
+        "SELECT seq, at, actor_id, action, target_kind, target_id, detail, prev_hash,"
+        f" entry_hash, mac, {signed} FROM audit_event ORDER BY seq"
+    )
+
+
+def _at(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def verify_chain(
+    session: Session, anchor: bytes | None, trust: Trust | None = None
+) -> VerifyReport:
+    """Walk the whole chain: hashes and links always; with `trust` (any user), every
+    signature from the root's `signed_from` on; with the anchor (administrators), every
+    MAC too."""
     report = VerifyReport(macs_checked=anchor is not None)
+    signed_from = trust.signed_from if trust is not None else None
+    report.signed_from = signed_from
     prev, key, expected_seq = GENESIS, anchor, 1
-    for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))):
+    for row in _rows(session):
+        seq, at, actor, action, kind, target, detail = row[:7]
+        prev_hash, entry_hash, mac = bytes(row[7]), bytes(row[8]), bytes(row[9])
+        signer_id, signature = row[10], row[11]
+        fields = {
+            "actor": actor,
+            "action": action,
+            "kind": kind,
+            "target": target,
+            "detail": detail,
+        }
         report.entries += 1
-        if event.seq != expected_seq:
-            report.problems.append(f"entry {expected_seq} is missing (found {event.seq} next)")
-            expected_seq = event.seq
-        if event.prev_hash != prev:
-            report.problems.append(f"entry {event.seq} does not link to the entry before it")
-        if _hash(event.prev_hash, event.seq, event.at, _fields(event)) != event.entry_hash:
-            report.problems.append(f"entry {event.seq} has been altered (hash mismatch)")
+        if seq != expected_seq:
+            report.problems.append(f"entry {expected_seq} is missing (found {seq} next)")
+            expected_seq = seq
+        if prev_hash != prev:
+            report.problems.append(f"entry {seq} does not link to the entry before it")
+        if _hash(prev_hash, seq, _at(at), fields) != entry_hash:
+            report.problems.append(f"entry {seq} has been altered (hash mismatch)")
+        if trust is not None and signed_from is not None and seq >= signed_from:
+            _check_signature(report, trust, seq, actor, action, entry_hash, signer_id, signature)
         if key is not None:
-            if not hmac.compare_digest(_mac(key, event.entry_hash), event.mac):
-                report.problems.append(f"entry {event.seq} fails its MAC (altered or forged)")
+            if not hmac.compare_digest(_mac(key, entry_hash), mac):
+                report.problems.append(f"entry {seq} fails its MAC (altered or forged)")
             key = _evolve(key)
-        prev, expected_seq = event.entry_hash, expected_seq + 1
+        prev, expected_seq = entry_hash, expected_seq + 1
     state = session.get(AuditState, 1)
     if state is None:
         report.problems.append("the audit chain head is missing")
@@ -260,3 +376,34 @@ def verify_chain(session: Session, anchor: bytes | None) -> VerifyReport:
     if key is not None and not hmac.compare_digest(key, state.next_key):
         report.problems.append("the chain's key does not match its length: entries were removed")
     return report
+
+
+def _check_signature(
+    report: VerifyReport,
+    trust: Trust,
+    seq: int,
+    actor: str | None,
+    action: str,
+    entry_hash: bytes,
+    signer_id: str | None,
+    signature: bytes | None,
+) -> None:
+    if signer_id is None or signature is None:
+        report.problems.append(f"entry {seq} is not signed (added or altered by hand)")
+        return
+    public = trust.sign_key_at(signer_id, seq)
+    if public is None or not verify(
+        public, Context.AUDIT_ENTRY, _signed_message(signer_id, entry_hash), bytes(signature)
+    ):
+        report.problems.append(
+            f"entry {seq} has a signature that does not verify (forged, altered or recomputed)"
+        )
+        return
+    report.signatures_checked += 1
+    if actor is not None and actor != signer_id:
+        if action in RECORDED_FOR_OTHERS:
+            report.notes.append(f"entry {seq} ({action}) was recorded by user {signer_id}")
+        else:
+            report.problems.append(
+                f"entry {seq} is in user {actor}'s name but was signed by user {signer_id}"
+            )

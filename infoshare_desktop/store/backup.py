@@ -31,7 +31,7 @@ import sqlcipher3
 from infoshare_desktop import __version__
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, crypto
+from infoshare_desktop.store import audit, crypto, grants
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import FOLDER as CHECKPOINTS
 from infoshare_desktop.store.core import Store, copy_database, store_exists
@@ -107,6 +107,12 @@ def write_backup(store: Store, dest: Path) -> audit.ChainHead:
             # The key store after the database: never older than what the copy has seen.
             keystore = store.keystore.copy_for_backup(backup_key)
             head = _copy_head(db_copy, backup_key)
+            # Each account's slot vouches for the copy's own head, signed by whoever took
+            # the backup, so restoring it is not taken for checkpoints removed.
+            for owner in keystore.user_ids():
+                sealed = store.checkpoint_for(owner, head.seq, head.head)
+                if sealed is not None:
+                    keystore.set_slot_checkpoint(owner, sealed)
             manifest = {
                 "format": FORMAT,
                 "version": 1,
@@ -285,6 +291,24 @@ def _is_admin(roles: str, status: str) -> bool:
     return status == "active" and Role.ADMINISTRATOR.value in roles.split(",")
 
 
+def _accounts(conn: Any, store_id: str) -> list[tuple[str, str, str, str]]:
+    """(id, user name, roles, status) of every account: from the signed grants where the
+    store has them (an edited row grants nothing), else from the rows of a store from
+    before signed identity."""
+    rows = conn.execute("SELECT id, username, roles, status FROM user_account").fetchall()
+    trust = grants.load(conn, store_id)
+    if not trust.established:
+        return [tuple(r) for r in rows]
+    out = []
+    for user_id, username, _roles, _status in rows:
+        grant = trust.account(user_id)
+        if grant is None:
+            out.append((user_id, username, "", "disabled"))
+        else:
+            out.append((user_id, username, ",".join(sorted(grant.roles)), grant.status))
+    return out
+
+
 def current_store_admin(paths: DataPaths, *, username: str, password: str) -> CurrentStore:
     """Check that `username` is an active administrator of the store in `paths`, writing
     nothing but a failed attempt. Raises a StoreError when not.
@@ -308,7 +332,7 @@ def current_store_admin(paths: DataPaths, *, username: str, password: str) -> Cu
         except (StoreDamagedError, StoreMissingError):
             continue
         try:
-            rows = conn.execute("SELECT id, username, roles, status FROM user_account").fetchall()
+            rows = _accounts(conn, keystore.store_id)
             state = conn.execute("SELECT seq, head FROM audit_state WHERE id = 1").fetchone()
         finally:
             conn.close()
@@ -352,7 +376,7 @@ def _open_backup(
     conn = raw_connect(staging / DB_MEMBER, keys.current_key)
     try:
         problems = integrity_problems(conn)
-        rows = conn.execute("SELECT id, username, roles, status FROM user_account").fetchall()
+        rows = _accounts(conn, keystore.store_id) if not problems else []
     finally:
         conn.close()
     if problems:
@@ -465,6 +489,7 @@ def _settle_staged(
     store = Store.unlock(staged, username=username, password=password)
     try:
         actor = store.keys.user_id
+        trust = store.load_trust()
         with store.write() as session:
             detail = f"backup_head={plan.backup_head};current_head={plan.current_head or '?'}"
             if kept_name:
@@ -477,6 +502,19 @@ def _settle_staged(
                 if account is not None:
                     account.status = status
                     session.add(account)
+                grant = trust.account(user_id)
+                if grant is not None:
+                    kept = status != "revoked"
+                    store.grant(
+                        session,
+                        user_id=user_id,
+                        username=grant.username,
+                        roles=grant.roles,
+                        status=status,
+                        box_public=grant.box_public if kept else None,
+                        sign_public=grant.sign_public if kept else None,
+                        reason="restore",
+                    )
                 audit.append(
                     session,
                     actor_id=actor,
@@ -486,6 +524,7 @@ def _settle_staged(
                     detail="restore",
                 )
         store.rotate_key()  # audited once, by the rotation itself
+        store.vouch_checkpoints()
     finally:
         store.close()
 

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -34,7 +35,7 @@ from infoshare_desktop.domain.accounts import (
     password_problem,
 )
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, crypto, migrate
+from infoshare_desktop.store import audit, crypto, grants, migrate, signing
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import Checkpointer, CheckpointTampered, Seen
 from infoshare_desktop.store.engine import (
@@ -47,6 +48,7 @@ from infoshare_desktop.store.engine import (
 )
 from infoshare_desktop.store.errors import (
     AccountDisabledError,
+    IdentityRefusedError,
     KeystoreDamagedError,
     RollbackDetectedError,
     StoreBusyError,
@@ -58,6 +60,7 @@ from infoshare_desktop.store.errors import (
     UnknownUserError,
 )
 from infoshare_desktop.store.files import atomic_move, owner_only, translate_os_error
+from infoshare_desktop.store.grants import Trust
 from infoshare_desktop.store.keyslots import (
     Keystore,
     PasswordRejected,
@@ -164,6 +167,11 @@ class Store:
         self.user: SignedIn | None = None
         self._checkpointer: Checkpointer | None = None
         self._seen = Seen(0, audit.GENESIS)
+        #: Signs this user's audit entries and grants (None only in a store from
+        #: before signed identity, until its carry-over).
+        self._signer: signing.Signer | None = None
+        #: The signed grants as read at sign-in (see grants.Trust).
+        self.trust: Trust = Trust("")
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -197,7 +205,21 @@ class Store:
             try:
                 with engine.begin() as conn:
                     migrate.upgrade(conn)
-                with write_session(engine) as session:
+                    signed = grants.has_table(conn.connection.dbapi_connection)
+                # The first administrator is the store's root of trust.
+                sign_private, root_public = signing.new_signing_key()
+                signer = signing.Signer(user_id, sign_private) if signed else None
+                keystore.add_user(
+                    username=username,
+                    user_id=user_id,
+                    secret=password,
+                    setup_code=False,
+                    data_keys={keystore.epoch: data_key},
+                    audit_anchor=anchor,
+                    root_public=root_public if signed else None,
+                    sign_private=sign_private,
+                )
+                with write_session(engine) as session, audit.signing_as(signer):
                     audit.start_chain(session, anchor)
                     if _key_state(raw_connection(session)) is not None:
                         raw_connection(session).execute(
@@ -213,6 +235,9 @@ class Store:
                             created_at=utcnow(),
                         )
                     )
+                    raw = raw_connection(session)
+                    if signer is not None:  # signed from the first entry on
+                        grants.issue_root(raw, signer, store_id=keystore.store_id)
                     audit.append(session, actor_id=user_id, action=Action.STORE_CREATE)
                     audit.append(
                         session,
@@ -221,16 +246,21 @@ class Store:
                         target_kind="user",
                         target_id=user_id,
                     )
+                    if signer is not None:
+                        grants.issue_account(
+                            raw,
+                            signer,
+                            store_id=keystore.store_id,
+                            user_id=user_id,
+                            username=normalise_username(username),
+                            roles=frozenset(Role),
+                            status="active",
+                            box_public=crypto.b64d(keystore.public_key(user_id)),
+                            sign_public=root_public,
+                            reason="created",
+                        )
             finally:
                 engine.dispose()
-            keystore.add_user(
-                username=username,
-                user_id=user_id,
-                secret=password,
-                setup_code=False,
-                data_keys={keystore.epoch: data_key},
-                audit_anchor=anchor,
-            )
             keystore._held = True  # the caller holds the lock
             keystore.save()
             atomic_move(building, paths.database)
@@ -265,9 +295,15 @@ class Store:
             cls._open_matching_key(paths, keystore, keys)
             store = cls(paths, keys)
             try:
-                # Account status first: a disabled account changes no file, not even its slot.
-                store.user = store._load_user(keys.user_id)
+                # Account status first: a disabled account, an old or swapped slot, changes
+                # no file, not even its slot.
+                store.user = store._load_user(keystore)
                 store._check_current(keystore)
+                store._migrate_if_needed()
+                # Before the slot is saved as having checkpoints (see keyslots), so that no
+                # later step can leave this account without one.
+                assert store._checkpointer is not None
+                store._checkpointer.write_file(store._seen, sync=True)
                 if keys.password_set:
                     keystore.add_intent(
                         Action.PASSWORD_CHANGE,
@@ -276,7 +312,9 @@ class Store:
                         detail="first_sign_in",
                     )
                     keystore.save()
-                store._migrate_if_needed()
+                if not store.trust.established:
+                    store._carry_over(keystore)
+                keys.wrap_key = None
                 with store.write() as session:
                     applied = store._audit_intents(session, keystore)
                     audit.append(session, actor_id=keys.user_id, action=Action.UNLOCK)
@@ -305,6 +343,8 @@ class Store:
             user_id=keys.user_id,
             public=keystore.public_key(keys.user_id),
             private=keys.private_key,
+            signer=self._signer,
+            trust=self.trust,
         )
         # The checkpoints are read before the database: another session's commit in
         # between then only puts the database further ahead (never a false alarm).
@@ -316,6 +356,9 @@ class Store:
         except CheckpointTampered:
             raise RollbackDetectedError(RollbackDetectedError.tampered_message) from None
         best = max((m for m in marks if m is not None), key=lambda m: m.seq, default=None)
+        if best is None and keys.checkpointed:
+            # This account has signed in before, so it had checkpoints: both were removed.
+            raise RollbackDetectedError(RollbackDetectedError.removed_message)
         with self.read() as session:
             raw = raw_connection(session)
             seen, state = _seen(raw), _key_state(raw)
@@ -373,10 +416,12 @@ class Store:
                 )
                 if intent.action == Action.ACCOUNT_ROLES and intent.detail:
                     # set_roles: the roles change in the same transaction as its audit
+                    roles = intent.detail.removeprefix("roles=")
                     raw.execute(
                         "UPDATE user_account SET roles = ? WHERE id = ? AND status != 'revoked'",
-                        (intent.detail.removeprefix("roles="), intent.target_id),
+                        (roles, intent.target_id),
                     )
+                    self._regrant_roles(session, keystore, intent.target_id, roles)
             done.add(intent.id)
         raw.execute(
             "UPDATE key_state SET generation = max(generation, ?), key_epoch = max(key_epoch, ?)"
@@ -384,6 +429,33 @@ class Store:
             (keystore.generation, keystore.epoch),
         )
         return done
+
+    def _regrant_roles(
+        self, session: Session, keystore: Keystore, user_id: str | None, roles: str
+    ) -> None:
+        """The grant of a role change, signed in the same transaction as its audit entry
+        when an administrator records it. Recorded by anyone else (after an interruption),
+        only the row changes, which grants nothing: `verify` names it until an
+        administrator sets the roles again."""
+        trust = grants.load(raw_connection(session), keystore.store_id)
+        signer = self._signer
+        current = trust.account(user_id) if user_id else None
+        if signer is None or current is None or not trust.may_issue(signer.user_id):
+            return
+        if current.status == "revoked":
+            return
+        grants.issue_account(
+            raw_connection(session),
+            signer,
+            store_id=keystore.store_id,
+            user_id=current.user_id,
+            username=current.username,
+            roles=frozenset(Role(r) for r in roles.split(",") if r),
+            status=current.status,
+            box_public=current.box_public,
+            sign_public=current.sign_public,
+            reason="roles",
+        )
 
     def commit_intents(self, keystore: Keystore) -> None:
         """Audit a saved key-store change (inside the caller's `keystore_change`), then
@@ -429,19 +501,172 @@ class Store:
         with self.engine.begin() as conn:
             migrate.upgrade(conn)
 
-    def _load_user(self, user_id: str) -> SignedIn:
+    def _load_user(self, keystore: Keystore) -> SignedIn:
+        """Who is signing in, from the signed grants only (see grants): the account must
+        be active in its latest valid grant and the slot must hold exactly the keys that
+        grant certifies. A store from before signed identity uses its rows until an
+        administrator's sign-in carries it over."""
+        keys = self.keys
         with self.read() as session:
-            account = session.get(UserAccount, user_id)
+            account = session.get(UserAccount, keys.user_id)
+            self.trust = grants.load(raw_connection(session), keystore.store_id)
+            missing = grants.missing_grant(raw_connection(session), self.trust, keys.user_id)
         if account is None:
             raise UnknownUserError()
-        if account.status != "active":
-            raise AccountDisabledError()
-        return SignedIn(
-            user_id=account.id,
-            username=account.username,
-            display_name=account.display_name,
-            roles=frozenset(Role(r) for r in account.roles.split(",") if r),
+        trust = self.trust
+        own_root = keys.sign_private is not None and keys.root_public == (
+            signing.Signer("", keys.sign_private).public
         )
+        if not trust.established:
+            if keys.root_public is not None and not own_root:
+                # This slot was given a root of trust, but the database has no grants.
+                raise IdentityRefusedError(IdentityRefusedError.grants_message)
+            if account.status != "active":
+                raise AccountDisabledError()
+            roles = frozenset(Role(r) for r in account.roles.split(",") if r)
+            if keys.root_public is not None and Role.ADMINISTRATOR not in roles:
+                raise IdentityRefusedError(IdentityRefusedError.carry_over_message)
+            return SignedIn(account.id, account.username, account.display_name, roles)
+        if keys.root_public is None or keys.root_public != trust.root_public:
+            raise IdentityRefusedError(IdentityRefusedError.grants_message)
+        if missing is not None:  # e.g. the grant that disabled this account removed
+            raise IdentityRefusedError(IdentityRefusedError.grants_message)
+        grant = trust.account(keys.user_id)
+        if grant is None or keys.sign_private is None:
+            raise IdentityRefusedError()
+        if grant.status != "active":
+            raise AccountDisabledError()
+        signer = signing.Signer(keys.user_id, keys.sign_private)
+        box_public = crypto.public_bytes(X25519PrivateKey.from_private_bytes(keys.private_key))
+        if grant.box_public != box_public or grant.sign_public != signer.public:
+            raise IdentityRefusedError()
+        self._signer = signer
+        return SignedIn(grant.user_id, grant.username, account.display_name, grant.roles)
+
+    def _carry_over(self, keystore: Keystore) -> None:
+        """Move a store from before signed identity to signed grants, at the first sign-in
+        of an active administrator (by its rows, the only record there is): they become
+        the root of trust and sign a grant for every account as its row stands, each
+        other slot is given a signing key sealed to it, and the audit says from which
+        entry on history is signed. The key store is saved first; should the database
+        write not happen, the same administrator's next sign-in does it again."""
+        keys, user = self.keys, self.user
+        if user is None or not user.has(Role.ADMINISTRATOR) or keys.wrap_key is None:
+            return  # not an administrator: the store stays as it was, unsigned
+        if not self._has_grant_table():
+            return
+        if keys.sign_private is not None and keys.root_public == (
+            signing.Signer("", keys.sign_private).public
+        ):
+            sign_private = keys.sign_private  # a carry-over interrupted before its commit
+        else:
+            sign_private = signing.new_signing_key()[0]
+        signer = signing.Signer(keys.user_id, sign_private)
+        root_public = signer.public
+        keystore.adopt_signing_key(
+            keys.user_id, wrap_key=keys.wrap_key, sign_private=sign_private, root_public=root_public
+        )
+        for other in keystore.user_ids():
+            if other != keys.user_id:
+                keystore.offer_signing_key(
+                    other, sign_private=signing.new_signing_key()[0], root_public=root_public
+                )
+        keystore.save()
+        publics = keystore.slot_publics()
+        self._signer = signer
+        with self.write() as session:
+            raw = raw_connection(session)
+            grants.issue_root(raw, signer, store_id=keystore.store_id)
+            seq = audit.append(
+                session,
+                actor_id=keys.user_id,
+                action=Action.CARRY_OVER,
+                detail="history before this entry carried over unsigned",
+            )
+            for user_id, username, roles, status in raw.execute(
+                "SELECT id, username, roles, status FROM user_account ORDER BY username"
+            ).fetchall():
+                slot = publics.get(user_id, {})
+                box, sign = slot.get("public"), slot.get("sign_public")
+                grants.issue_account(
+                    raw,
+                    signer,
+                    store_id=keystore.store_id,
+                    user_id=user_id,
+                    username=username,
+                    roles=frozenset(Role(r) for r in roles.split(",") if r),
+                    status=status,
+                    box_public=crypto.b64d(box) if box and status != "revoked" else None,
+                    sign_public=crypto.b64d(sign) if sign and status != "revoked" else None,
+                    reason=f"carried_over_at_entry_{seq}",
+                )
+            self.trust = grants.load(raw, keystore.store_id)
+        keys.sign_private, keys.root_public = sign_private, root_public
+
+    def _has_grant_table(self) -> bool:
+        with self.read() as session:
+            return grants.has_table(raw_connection(session))
+
+    def load_trust(self) -> Trust:
+        """The signed grants as the database holds them now (see grants.Trust)."""
+        with self.read() as session:
+            self.trust = grants.load(raw_connection(session), self.keystore.store_id)
+        return self.trust
+
+    def checkpoint_for(self, owner: str, seq: int, head: bytes) -> dict[str, Any] | None:
+        """A checkpoint for `owner` at (seq, head), signed by this user (a backup's key
+        store gets one per account at the backup's own head, see backup)."""
+        if self._signer is None or self._checkpointer is None:
+            return None
+        return self._checkpointer.seal(Seen(seq, head), owner=owner)
+
+    def vouch_checkpoints(self) -> None:
+        """After a restore (by this administrator): every account's slot gets a
+        checkpoint at the restored head, signed by this administrator, so that theirs,
+        set aside with the replaced store, are not missed."""
+        if self._signer is None or self._checkpointer is None:
+            return
+        with self.read() as session:
+            seen = _seen(raw_connection(session))
+        with self.keystore_change() as keystore:
+            for user_id in keystore.user_ids():
+                keystore.set_slot_checkpoint(user_id, self._checkpointer.seal(seen, owner=user_id))
+            keystore.save()
+
+    def grant(
+        self,
+        session: Session,
+        *,
+        user_id: str,
+        username: str,
+        roles: frozenset[Role],
+        status: str,
+        box_public: bytes | None,
+        sign_public: bytes | None,
+        reason: str,
+    ) -> None:
+        """Sign and record a grant in the caller's write transaction (an administrator's
+        account change). Nothing without a signing key (a store not yet carried over)."""
+        if self._signer is None:
+            return
+        grants.issue_account(
+            raw_connection(session),
+            self._signer,
+            store_id=self.keystore.store_id,
+            user_id=user_id,
+            username=username,
+            roles=roles,
+            status=status,
+            box_public=box_public,
+            sign_public=sign_public,
+            reason=reason,
+        )
+
+    @property
+    def root_fingerprint(self) -> str | None:
+        """The root of trust's fingerprint as words to compare by phone."""
+        public = self.trust.root_public
+        return signing.fingerprint_text(public) if public is not None else None
 
     def close(self) -> None:
         """Dispose of the engine and forget the keys (lock, sign out, exit)."""
@@ -449,6 +674,7 @@ class Store:
             self._engine.dispose()
         self._engine = None
         self._keys = None
+        self._signer = None
         if self._checkpointer is not None:
             self._checkpointer.close()
         self._checkpointer = None
@@ -504,7 +730,7 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction; known database failures become StoreErrors."""
-        with _known_errors():
+        with _known_errors(), audit.signing_as(self._signer):
             with write_session(self.engine) as session:
                 yield session
                 seen = _seen(raw_connection(session))
@@ -515,7 +741,7 @@ class Store:
         """One write transaction on a pooled DB-API connection, without a Session: the
         record saves, where SQLAlchemy's own bookkeeping would cost as much as the
         durable commit. Commits on success, rolls back on any error."""
-        with _known_errors():
+        with _known_errors(), audit.signing_as(self._signer):
             pooled = self.engine.raw_connection()
             try:
                 raw = pooled.dbapi_connection
@@ -563,12 +789,13 @@ class Store:
     @contextmanager
     def _engine_closed(self) -> Iterator[UnlockedKeys]:
         """Close this store's engine for a moment; reopen it on the current key."""
-        keys, checkpointer, user = self.keys, self._checkpointer, self.user
+        keys, checkpointer, user, signer = self.keys, self._checkpointer, self.user, self._signer
         self.close()
         try:
             yield keys
         finally:
             self._keys, self._checkpointer, self.user = keys, checkpointer, user
+            self._signer = signer
             self._engine = make_engine(self.paths.database, keys.current_key)
 
     def rotation_due(self) -> set[str]:
@@ -591,6 +818,7 @@ class Store:
         database, and `unlock` finishes or undoes an interrupted rotation.
         """
         with self.keystore_change() as keystore:
+            trust = self.load_trust()
             with self.read() as session:
                 revoked = [
                     r[0]
@@ -598,6 +826,8 @@ class Store:
                         "SELECT id FROM user_account WHERE status = 'revoked'"
                     )
                 ]
+            if trust.established:  # the signed status, not the row
+                revoked = [u for u, g in trust.accounts.items() if g.status == "revoked"]
             in_keystore = set(keystore.user_ids())
             for user_id in revoked:
                 if user_id in in_keystore:
@@ -608,6 +838,7 @@ class Store:
             return keystore.epoch
 
     def _rotate_locked(self, keystore: Keystore) -> None:
+        trust = self.trust  # as rotate_key has just read it
         old_epoch, new_key = keystore.epoch, crypto.random_key()
         rotating = self.paths.root / (self.paths.database.name + ROTATING_SUFFIX)
         with self._engine_closed() as keys:
@@ -626,7 +857,11 @@ class Store:
                     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 finally:
                     conn.close()
-                new_epoch = keystore.begin_rotation(new_key, actor_id=keys.user_id)
+                new_epoch = keystore.begin_rotation(
+                    new_key,
+                    actor_id=keys.user_id,
+                    certified=trust.active_box_keys() if trust.established else None,
+                )
                 for sidecar in self.paths.sidecars():
                     sidecar.unlink(missing_ok=True)
                 atomic_move(rotating, self.paths.database)

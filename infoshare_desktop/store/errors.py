@@ -153,8 +153,35 @@ class RollbackDetectedError(StoreError):
         "changed or replaced by another copy. Nothing has been changed. Restore the latest "
         "backup (infoshare-desktop restore), or ask your administrator."
     )
+    removed_message = (
+        "This account's record of what it last saw of the database has been removed, so the "
+        "database cannot be trusted to be complete: an older copy may have been put back. "
+        "Nothing has been changed. Restore the latest backup (infoshare-desktop restore), or "
+        "ask your administrator."
+    )
     tampered_message = (
         "This account's record of what it last saw of the database has been altered, so the "
         "database cannot be trusted to be complete. Nothing has been changed. Restore the "
         "latest backup (infoshare-desktop restore), or ask your administrator."
+    )
+
+
+class IdentityRefusedError(StoreError):
+    """The key slot or the grants fail the signed-identity checks: an old copy of a slot,
+    a swapped key, a slot nobody certified, or grants replaced or removed."""
+
+    user_message = (
+        "This account's key is not the one its signed grant certifies (an old copy of the "
+        "key store, or a key slot that was changed), so it cannot sign in. Nothing has "
+        "been changed. Ask an administrator to reset your password."
+    )
+    grants_message = (
+        "The accounts recorded in this database are not the ones your key was given: they "
+        "have been replaced or removed, so nothing in it can be trusted. Nothing has been "
+        "changed. Restore the latest backup (infoshare-desktop restore), or ask your "
+        "administrator."
+    )
+    carry_over_message = (
+        "This store is being moved to signed accounts: an administrator must sign in once "
+        "to finish it. Try again after that."
     )

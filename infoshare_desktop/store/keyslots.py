@@ -45,7 +45,7 @@ from infoshare_desktop.domain.accounts import (
     normalise_username,
     password_problem,
 )
-from infoshare_desktop.store import crypto
+from infoshare_desktop.store import crypto, signing
 from infoshare_desktop.store.errors import (
     AccountLockedError,
     DiskFullError,
@@ -140,7 +140,7 @@ class UnlockedKeys:
     """What a successful unlock yields. Kept in memory only while the store is open."""
 
     user_id: str
-    private_key: bytes
+    private_key: bytes = field(repr=False)
     data_keys: dict[int, bytes] = field(repr=False)
     audit_anchor: bytes | None = field(repr=False, default=None)
     failures_since_last: int = 0
@@ -149,6 +149,17 @@ class UnlockedKeys:
     slot_changed: bool = False
     #: A one-time code was replaced by the user's own password in this unlock.
     password_set: bool = False
+    #: The Ed25519 signing key (None in a slot from before signed identity).
+    sign_private: bytes | None = field(repr=False, default=None)
+    #: The root of trust's public key this slot was given (authenticated by the
+    #: password-wrapped box it is bound into).
+    root_public: bytes | None = None
+    #: The key derived from the password (only during the unlock, to wrap a signing
+    #: key given at this sign-in; then forgotten).
+    wrap_key: bytes | None = field(repr=False, default=None)
+    #: The slot says (authenticated) that its owner has signed in before, so a missing
+    #: checkpoint means one was removed.
+    checkpointed: bool = False
 
     @property
     def current_key(self) -> bytes:
@@ -330,30 +341,52 @@ class Keystore:
         setup_code: bool,
         data_keys: dict[int, bytes],
         audit_anchor: bytes | None,
+        root_public: bytes | None,
+        sign_private: bytes | None = None,
     ) -> None:
         """Create a slot; `secret` is the user's password, or a one-time setup code."""
         lookup = self._lookup(username)
         if lookup in self._data["slots"]:
             raise StoreError("An account with that user name already exists.")
         self._data["slots"][lookup] = {"user_id": user_id}
-        self._issue_keys(self._data["slots"][lookup], secret, setup_code, data_keys)
+        self._issue_keys(
+            self._data["slots"][lookup], secret, setup_code, data_keys, root_public, sign_private
+        )
         self.set_audit_anchor(user_id, audit_anchor)
 
     def reissue(
-        self, user_id: str, *, code: str, data_keys: dict[int, bytes], audit_anchor: bytes | None
+        self,
+        user_id: str,
+        *,
+        code: str,
+        data_keys: dict[int, bytes],
+        audit_anchor: bytes | None,
+        root_public: bytes | None,
     ) -> None:
-        """A forgotten password: the user gets a new key pair behind a one-time code."""
+        """A forgotten password: the user gets new key pairs behind a one-time code."""
         _, slot = self._slot_by_id(user_id)
-        self._issue_keys(slot, code, True, data_keys)
+        self._issue_keys(slot, code, True, data_keys, root_public)
         self.set_audit_anchor(user_id, audit_anchor)
 
     def _issue_keys(
-        self, slot: dict[str, Any], secret: str, setup_code: bool, data_keys: dict[int, bytes]
+        self,
+        slot: dict[str, Any],
+        secret: str,
+        setup_code: bool,
+        data_keys: dict[int, bytes],
+        root_public: bytes | None,
+        sign_private: bytes | None = None,
     ) -> None:
         private, public = crypto.new_keypair()
-        slot.pop("checkpoint", None)  # a new key pair starts afresh
+        if sign_private is None:
+            sign_private, sign_public = signing.new_signing_key()
+        else:
+            sign_public = signing.Signer("", sign_private).public
+        for name in ("checkpoint", "sign_sealed", "sign_private", "root", "checkpointed"):
+            slot.pop(name, None)  # new key pairs start afresh
         slot.update(
             public=crypto.b64e(public),
+            sign_public=crypto.b64e(sign_public),
             setup=setup_code,
             failures=0,
             unreported=0,
@@ -361,18 +394,88 @@ class Keystore:
             locked=False,
             keys={},
         )
-        self._wrap_private(slot, private, secret)
+        if root_public is not None:
+            slot["root"] = crypto.b64e(root_public)
+        else:  # a store from before signed identity: the carry-over gives the key
+            del slot["sign_public"]
+        slot["setup"] = True  # wrapped as not yet signed in (no checkpoints yet)
+        self._wrap_secrets(slot, private, sign_private if root_public else None, secret)
+        slot["setup"] = setup_code
         for epoch, key in data_keys.items():
             self._seal_data_key(slot, epoch, key)
 
-    def _wrap_private(self, slot: dict[str, Any], private: bytes, secret: str) -> None:
+    def _wrap_secrets(
+        self, slot: dict[str, Any], private: bytes, sign_private: bytes | None, secret: str
+    ) -> bytes:
+        """Wrap the slot's private keys under `secret`; returns the wrapping key."""
         params = crypto.KdfParams.fresh(**DEFAULT_KDF)
-        box = crypto.wrap(
-            params.derive(normalise_password(secret)),
-            private,
-            self._aad("private", slot["user_id"]),
-        )
+        wrap_key = params.derive(normalise_password(secret))
+        box = crypto.wrap(wrap_key, private, self._aad("private", slot["user_id"]))
         slot["private"] = {"kdf": params.to_dict(), **box}
+        if sign_private is not None:
+            self._wrap_signing(slot, wrap_key, sign_private, checkpointed=not slot.get("setup"))
+        return wrap_key
+
+    def _signing_aad(self, slot: dict[str, Any], purpose: str) -> bytes:
+        """The root of trust a signing key was given under, and whether its owner has
+        signed in (so has checkpoints), are bound to it: a slot where either was changed
+        does not open."""
+        return (
+            self._aad(purpose, slot["user_id"])
+            + b"|root="
+            + str(slot.get("root")).encode()
+            + (b"|checkpointed" if slot.get("checkpointed") else b"")
+        )
+
+    def _wrap_signing(
+        self,
+        slot: dict[str, Any],
+        wrap_key: bytes,
+        sign_private: bytes,
+        *,
+        checkpointed: bool = True,
+    ) -> None:
+        """Wrap the signing key under the password. `checkpointed`: its owner has signed
+        in, so has checkpoints from now on (see checkpoint)."""
+        slot.pop("sign_sealed", None)
+        slot["checkpointed"] = checkpointed
+        slot["sign_private"] = crypto.wrap(
+            wrap_key, sign_private, self._signing_aad(slot, "signing")
+        )
+
+    def adopt_signing_key(
+        self, user_id: str, *, wrap_key: bytes, sign_private: bytes, root_public: bytes
+    ) -> None:
+        """Give a slot from before signed identity its signing key, wrapped under the
+        password its owner just signed in with (the carry-over, for the new root)."""
+        _, slot = self._slot_by_id(user_id)
+        slot.pop("sign_sealed", None)
+        slot.update(
+            root=crypto.b64e(root_public),
+            sign_public=crypto.b64e(signing.Signer("", sign_private).public),
+        )
+        self._wrap_signing(slot, wrap_key, sign_private)
+
+    def offer_signing_key(self, user_id: str, *, sign_private: bytes, root_public: bytes) -> None:
+        """Seal a signing key to a slot's X25519 key (the carry-over, for every other
+        account): its owner wraps it under their password at their next sign-in."""
+        _, slot = self._slot_by_id(user_id)
+        slot.pop("sign_private", None)
+        slot.pop("checkpointed", None)
+        slot.update(
+            root=crypto.b64e(root_public),
+            sign_public=crypto.b64e(signing.Signer("", sign_private).public),
+        )
+        slot["sign_sealed"] = crypto.seal(
+            crypto.b64d(slot["public"]), sign_private, self._signing_aad(slot, "signing-sealed")
+        )
+
+    def slot_publics(self) -> dict[str, dict[str, str | None]]:
+        """Each slot's public keys as the file holds them (user id -> keys)."""
+        return {
+            s["user_id"]: {"public": s.get("public"), "sign_public": s.get("sign_public")}
+            for s in self._data["slots"].values()
+        }
 
     def _seal_data_key(self, slot: dict[str, Any], epoch: int, key: bytes) -> None:
         public = crypto.b64d(slot["public"])
@@ -391,6 +494,10 @@ class Keystore:
 
     def public_key(self, user_id: str) -> str:
         return str(self._slot_by_id(user_id)[1]["public"])
+
+    def sign_public_key(self, user_id: str) -> bytes | None:
+        text = self._slot_by_id(user_id)[1].get("sign_public")
+        return crypto.b64d(text) if text else None
 
     def is_set_up(self, user_id: str) -> bool:
         """The user has chosen their own password (so has signed in at least once)."""
@@ -421,7 +528,8 @@ class Keystore:
         return int(self._slot_by_id(user_id)[1].get("failures", 0))
 
     # -- unlock ---------------------------------------------------------------------
-    def _open_private(self, slot: dict[str, Any], secret: str) -> bytes:
+    def _open_private(self, slot: dict[str, Any], secret: str) -> tuple[bytes, bytes]:
+        """(X25519 private key, the key derived from the password)."""
         try:
             params = crypto.KdfParams(**slot["private"]["kdf"])
             key = params.derive(normalise_password(secret))
@@ -429,7 +537,23 @@ class Keystore:
             # Includes Argon2id parameters outside crypto.KDF_LIMITS: refused before any
             # work, and not counted as a failed attempt.
             raise KeystoreDamagedError() from exc
-        return crypto.unwrap(key, slot["private"], self._aad("private", slot["user_id"]))
+        return crypto.unwrap(key, slot["private"], self._aad("private", slot["user_id"])), key
+
+    def _open_signing(self, slot: dict[str, Any], private: bytes, wrap_key: bytes) -> bytes | None:
+        """The slot's signing key (None in a slot from before signed identity). A slot
+        whose root or signing key was changed does not open (KeystoreDamagedError)."""
+        try:
+            if "sign_private" in slot:
+                return crypto.unwrap(
+                    wrap_key, slot["sign_private"], self._signing_aad(slot, "signing")
+                )
+            if "sign_sealed" in slot:
+                return crypto.open_sealed(
+                    private, slot["sign_sealed"], self._signing_aad(slot, "signing-sealed")
+                )
+        except crypto.DecryptionFailed as exc:
+            raise KeystoreDamagedError() from exc
+        return None
 
     def unlock(
         self, username: str, password: str, *, new_password: str | None = None
@@ -443,7 +567,7 @@ class Keystore:
         if wait > 0:
             raise TooSoonError(wait)
         try:
-            private = self._open_private(slot, password)
+            private, wrap_key = self._open_private(slot, password)
         except crypto.DecryptionFailed:
             slot["failures"] += 1
             slot["last_failure"] = time.time()
@@ -461,10 +585,18 @@ class Keystore:
             raise WrongPasswordError(slot["failures"], failure_delay(slot["failures"])) from None
         user_id = slot["user_id"]
         changed = password_set = False
+        sign_private = self._open_signing(slot, private, wrap_key)
+        checkpointed = sign_private is not None and bool(slot.get("checkpointed"))
+        if sign_private is not None and not slot.get("setup") and not checkpointed:
+            # A signing key given at the carry-over, or a first sign-in: from now on under
+            # the password, and this account has checkpoints.
+            self._wrap_signing(slot, wrap_key, sign_private)
+            slot.pop("sign_sealed", None)
+            changed = True
         if slot.get("setup"):
             if new_password is None:
                 raise SetupCodeRequired()
-            self._set_password(slot, private, new_password, username)
+            wrap_key = self._set_password(slot, private, sign_private, new_password, username)
             changed = password_set = True
         unreported = sum(
             1
@@ -493,7 +625,20 @@ class Keystore:
                 )
             except crypto.DecryptionFailed as exc:
                 raise KeystoreDamagedError() from exc
-        return UnlockedKeys(user_id, private, data_keys, anchor, unreported, changed, password_set)
+        root = slot.get("root")
+        return UnlockedKeys(
+            user_id,
+            private,
+            data_keys,
+            anchor,
+            unreported,
+            changed,
+            password_set,
+            sign_private=sign_private,
+            root_public=crypto.b64d(root) if isinstance(root, str) and sign_private else None,
+            wrap_key=wrap_key,
+            checkpointed=checkpointed,
+        )
 
     def _save_failure(self) -> None:
         """Count a failed attempt; when the data folder cannot take it, say so."""
@@ -505,33 +650,52 @@ class Keystore:
             raise WrongPasswordError(not_recorded=DISK_FULL_REASON) from None
 
     def _set_password(
-        self, slot: dict[str, Any], private: bytes, new_password: str, username: str
-    ) -> None:
+        self,
+        slot: dict[str, Any],
+        private: bytes,
+        sign_private: bytes | None,
+        new_password: str,
+        username: str,
+    ) -> bytes:
+        """Rewrap the slot's keys under a new password; returns the new wrapping key."""
         problem = password_problem(new_password, username=username)
         if problem:
             raise PasswordRejected(problem)
-        self._wrap_private(slot, private, new_password)
         slot["setup"] = False
+        return self._wrap_secrets(slot, private, sign_private, new_password)
 
     def change_password(self, username: str, old_password: str, new_password: str) -> str:
         """Rewrap one slot's private key (the database is not touched) and record the
         intent to audit it; returns the intent id. The caller saves."""
         slot = self._slot(username)
         try:
-            private = self._open_private(slot, old_password)
+            private, wrap_key = self._open_private(slot, old_password)
         except crypto.DecryptionFailed:
             raise WrongPasswordError() from None
-        self._set_password(slot, private, new_password, username)
+        sign_private = self._open_signing(slot, private, wrap_key)
+        self._set_password(slot, private, sign_private, new_password, username)
+        slot.pop("sign_sealed", None)
         return self.add_intent(
             "account.password_change", actor_id=slot["user_id"], target_id=slot["user_id"]
         )
 
     # -- key rotation -----------------------------------------------------------------
-    def begin_rotation(self, new_key: bytes, *, actor_id: str | None = None) -> int:
+    def begin_rotation(
+        self, new_key: bytes, *, actor_id: str | None = None, certified: dict[str, bytes] | None
+    ) -> int:
         """Seal a new data key for every remaining user, keeping the current one. The
-        intent to audit the rotation is saved with it (dropped if it is undone)."""
+        intent to audit the rotation is saved with it (dropped if it is undone).
+
+        With `certified` (user id -> the X25519 key their signed grant certifies, for
+        active accounts only), a slot receives the new key only if it holds exactly
+        that key: a slot without a grant, a disabled account's, or one whose public key
+        was swapped gets nothing."""
         new_epoch = self.epoch + 1
         for slot in self._data["slots"].values():
+            if certified is not None and (
+                certified.get(slot["user_id"]) != crypto.b64d(slot["public"])
+            ):
+                continue
             self._seal_data_key(slot, new_epoch, new_key)
         self._data["pending_epoch"] = new_epoch
         self.add_intent(

@@ -68,6 +68,13 @@ def test_marking_page_numbers_and_anchor_on_every_page(admin_store, printed_case
         assert "Printed by Alex Example (Admin)" in text
 
 
+def test_the_front_page_names_the_root_of_trust_in_words(admin_store, printed_case):
+    words = accounts.root_fingerprint(admin_store)
+    assert words is not None and len(words.split()) == 8
+    first = flat(page_texts(build(admin_store, printed_case.case_id))[0])
+    assert f"Root of trust {words}" in first
+
+
 def test_every_included_records_reasons_and_sections_are_present(admin_store, printed_case):
     text = flat(" ".join(page_texts(build(admin_store, printed_case.case_id))))
     for reason in printed_case.reasons:

@@ -441,9 +441,13 @@ def test_a_restores_key_rotation_is_audited_once(admin_store, data_paths, tmp_pa
     assert [a[2] for a in rotations] == [f"epoch={epoch}"]
 
 
-def test_a_backup_carries_no_slot_checkpoints(admin_store, data_paths, tmp_path):
+def test_a_backup_carries_no_slot_checkpoints_beyond_its_own_head(
+    admin_store, data_paths, tmp_path
+):
     """A checkpoint written while the database is copied may name an entry the copy
-    lacks; the backup's key store has none, so its restore is not refused as replaced."""
+    lacks; the backup's key store has only checkpoints at the copy's own head, signed by
+    whoever took it, so its restore is neither refused as replaced nor as checkpoints
+    removed."""
     _add_second_admin(admin_store, data_paths)
     admin_store.close()
     # Signing in again leaves both slots with a checkpoint in the live key store.
@@ -456,7 +460,12 @@ def test_a_backup_carries_no_slot_checkpoints(admin_store, data_paths, tmp_path)
     store.close()
     with zipfile.ZipFile(backup_file) as zf:
         copied = json.loads(zf.read("keystore.json"))
-    assert copied["slots"] and all("checkpoint" not in s for s in copied["slots"].values())
+    with zipfile.ZipFile(backup_file) as zf:
+        backup_head = json.loads(zf.read("manifest.json"))["audit_head"]
+    assert copied["slots"]
+    for slot in copied["slots"].values():
+        mark = slot["checkpoint"]
+        assert f"{mark['seq']}:{mark['head'][:12]}" == backup_head
     maintenance.restore(
         data_paths, src=backup_file, username=SECOND, password=SECOND_PASSWORD
     ).close()

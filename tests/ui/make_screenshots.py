@@ -65,9 +65,12 @@ def main() -> int:
         first.password_fields.password.setText("plum orchard")
         save(first, out, "first-run.png")
 
-        store = accounts.first_run(
-            paths, username="a.example", display_name="Alex Example", password=ADMIN_PASSWORD
-        )
+        first.password_fields.password.setText(ADMIN_PASSWORD)
+        first.password_fields.confirm.setText(ADMIN_PASSWORD)
+        first.create_button.click()
+        save(first, out, "first-run-ready.png")  # the root of trust's words
+        store = first.store
+        assert store is not None
         for name, full, roles in [
             ("s.worker", "Sam Worker", {Role.PRACTITIONER}),
             ("c.nurse", "Casey Nurse", {Role.PRACTITIONER, Role.TEAM_LEAD}),

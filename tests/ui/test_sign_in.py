@@ -36,6 +36,14 @@ def test_first_run_creates_the_store_and_signs_in(qtbot, qapp, data_paths):
 
     dialog.create_button.click()
 
+    # The store exists: its root of trust is shown as eight words to note and compare.
+    assert controller.window is None
+    assert dialog.pages.currentIndex() == 1
+    words = dialog.fingerprint_label.text().split()
+    assert len(words) == 8
+    assert " ".join(words) == dialog.store.root_fingerprint
+    dialog.continue_button.click()
+
     window = controller.window
     assert window is not None
     qtbot.addWidget(window)

@@ -116,6 +116,13 @@ def test_one_time_code_is_large_and_selectable(qtbot):
     assert dialog.code_label.textInteractionFlags()
 
 
+def test_the_page_shows_the_root_of_trust_in_words(users_page):
+    words = users_page.session.store.root_fingerprint
+    assert words and len(words.split()) == 8
+    assert f"Root of trust: {words}." in users_page.fingerprint_label.text()
+    assert users_page.fingerprint_label.isVisibleTo(users_page)
+
+
 def test_own_account_cannot_be_disabled_or_revoked(users_page):
     users_page.select_user(ADMIN)
     assert users_page.roles_button.isEnabled()

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QWidget,
+)
 
 from infoshare_desktop import APP_NAME
 from infoshare_desktop.domain.accounts import MAX_USERNAME, username_problem
@@ -56,7 +63,12 @@ class FirstRunDialog(QDialog):
         quit_button.setAutoDefault(False)
         quit_button.clicked.connect(self.reject)
 
-        layout = page_layout(self, margin=16)
+        self.pages = QStackedWidget(self)
+        page_layout(self, margin=0).addWidget(self.pages)
+        setup = QWidget(self.pages)
+        self.pages.addWidget(setup)
+        self._build_ready_page()
+        layout = page_layout(setup, margin=16)
         layout.addWidget(heading_label(f"Set up {APP_NAME}", self))
         layout.addWidget(
             text_label(
@@ -84,6 +96,40 @@ class FirstRunDialog(QDialog):
         self.password_fields.changed.connect(self._on_password_fields_changed)
         self._on_username_text_changed("")
         self.username_edit.setFocus()
+
+    def _build_ready_page(self) -> None:
+        """Shown once the store exists: its root of trust, to note and compare."""
+        page = QWidget(self.pages)
+        self.pages.addWidget(page)
+        self.fingerprint_label = text_label("", page, role="heading")
+        self.fingerprint_label.setAccessibleName("Root of trust fingerprint")
+        self.continue_button = QPushButton("&Continue", page)
+        self.continue_button.setDefault(True)
+        self.continue_button.clicked.connect(self.accept)
+        layout = page_layout(page, margin=16)
+        layout.addWidget(heading_label("The store is ready", page))
+        layout.addWidget(
+            text_label(
+                "Your account is this store's root of trust: every account, role and audit "
+                "entry is signed by a key that chains to yours. Its fingerprint is:",
+                page,
+            )
+        )
+        layout.addWidget(self.fingerprint_label)
+        layout.addWidget(
+            text_label(
+                "Write these eight words down and keep them. The same words are shown in "
+                "Administration > Users and on every printed summary; anyone can read them "
+                "to you over the phone to check they are working with this store.",
+                page,
+                role="muted",
+            )
+        )
+        layout.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.continue_button)
+        layout.addLayout(buttons)
 
     def problem(self) -> str | None:
         """What still stops the store being created, or None."""
@@ -116,4 +162,10 @@ class FirstRunDialog(QDialog):
         if outcome.failed:
             return
         self.alert.clear()
-        self.accept()
+        words = accounts.root_fingerprint(self.store)
+        if words is None:
+            self.accept()
+            return
+        self.fingerprint_label.setText(words)
+        self.pages.setCurrentIndex(1)
+        self.continue_button.setFocus()

@@ -65,6 +65,9 @@ class UsersPage(QWidget):
                 role="muted",
             )
         )
+        self.fingerprint_label = text_label("", self, role="muted")
+        self.fingerprint_label.setAccessibleName("Root of trust fingerprint")
+        layout.addWidget(self.fingerprint_label)
         buttons = FlowLayout()  # wraps at large text sizes and on small screens
         buttons.setSpacing(8)
         for button in (
@@ -107,6 +110,20 @@ class UsersPage(QWidget):
             self.table.selectRow(row)
         self._update_buttons()
         self._update_rotation()
+        self._update_fingerprint()
+
+    def _update_fingerprint(self) -> None:
+        try:
+            words = accounts.root_fingerprint(self.session.store)
+        except UserFacingError:
+            words = None
+        self.fingerprint_label.setText(
+            f"Root of trust: {words}. Every account and role is signed by a key that "
+            "chains to it; compare these words by phone with the ones noted at set-up."
+            if words
+            else "Accounts are not signed yet: they are carried over at an administrator's "
+            "next sign-in."
+        )
 
     def _update_rotation(self) -> None:
         try:
