@@ -93,7 +93,7 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
             print("Restored the backup.\n" + "\n".join(plan.lines()))
             return 0
         if args.command == "demo":
-            from infoshare_desktop.services.demo import create_demo_store
+            from infoshare_desktop.demo import create_demo_store
 
             print(create_demo_store(paths, cases=args.cases, records=args.records))
             return 0

@@ -8,6 +8,7 @@ from infoshare_desktop.domain.checklist import (
     check_amendment,
     check_case,
     check_consent_decision,
+    check_identifier,
     check_review,
     check_sharing_decision,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "check_amendment",
     "check_case",
     "check_consent_decision",
+    "check_identifier",
     "check_review",
     "check_sharing_decision",
     "clean_text",

@@ -46,6 +46,7 @@ from infoshare_desktop.domain.enums import (
     ServiceAgreement,
     SharingKind,
 )
+from infoshare_desktop.domain.identifier import IdentifierReason, nhs_number_problem
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     AmendmentDraft,
@@ -82,6 +83,7 @@ __all__ = [
     "check_amendment",
     "check_case",
     "check_consent_decision",
+    "check_identifier",
     "check_review",
     "check_sharing_decision",
 ]
@@ -668,4 +670,27 @@ def check_case(draft: CaseDraft, *, today: date | None = None) -> list[Finding]:
         out.append(rules.CASE_NAME.finding("name"))
     if _blank(draft.case_reference):
         out.append(rules.CASE_REFERENCE.finding("reference"))
+    out.extend(check_identifier(draft))
     return _in_form_order(CaseDraft, out)
+
+
+def check_identifier(draft: CaseDraft, *, required: bool = False) -> list[Finding]:
+    """The consistent identifier (s16LC): a valid NHS number, or a reason it is not
+    included (with words when the reason is "another reason"), never both. Leaving both
+    out is advisory on a new case (IDENTIFIER_MISSING) and blocks a change
+    (``required``: IDENTIFIER_REQUIRED), which must leave the case an identifier."""
+    typed = _str(draft.nhs_number).strip()
+    reason = _enum(draft.identifier_reason, IdentifierReason)
+    if typed:
+        problem = nhs_number_problem(typed)
+        if problem is not None:
+            return [rules.NHS_NUMBER_INVALID.finding(problem.value)]
+        if reason is not None:
+            return [rules.IDENTIFIER_NUMBER_AND_REASON.finding("both")]
+        return []
+    if reason is None:
+        missing = rules.IDENTIFIER_REQUIRED if required else rules.IDENTIFIER_MISSING
+        return [missing.finding("missing")]
+    if reason is IdentifierReason.OTHER and _blank(draft.identifier_reason_text):
+        return [rules.IDENTIFIER_REASON_TEXT.finding("text")]
+    return []

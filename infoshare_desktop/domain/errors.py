@@ -11,10 +11,10 @@ the crash handler.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from infoshare_desktop.domain.checklist import Finding
+# The rule catalogue, not the checklist: the checklist imports the drafts, which import
+# this module (a cycle); the catalogue imports only the pick-lists.
+from infoshare_desktop.domain.rules import Finding
 
 
 class UserFacingError(Exception):

@@ -39,6 +39,7 @@ from infoshare_desktop.domain.enums import (
     Urgency,
 )
 from infoshare_desktop.domain.errors import InvalidTextError
+from infoshare_desktop.domain.identifier import IdentifierReason
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT, clean_text
 from infoshare_desktop.domain.timeutil import ensure_utc
 
@@ -236,8 +237,12 @@ class CaseDraft(Draft):
     display_name: str = _text("child's name", SHORT_TEXT)  #: name shown in lists and prints
     date_of_birth: date | None = None  #: date of birth, if known
     case_reference: str = _text("case reference", SHORT_TEXT)  #: the organisation's reference
-    other_identifiers: str = _text("other identifiers", MEDIUM_TEXT)  #: e.g. NHS number
+    other_identifiers: str = _text("other identifiers", MEDIUM_TEXT)  #: e.g. a local id
     restricted: bool = False  #: restricted case: visible only to named staff
+    # The consistent identifier (Children Act 2004 s16LC): an NHS number, or why not.
+    nhs_number: str = _text("NHS number", SHORT_TEXT)  #: as typed; stored as 10 digits
+    identifier_reason: IdentifierReason | None = None  #: why there is no NHS number
+    identifier_reason_text: str = _text("reason the NHS number is not included")  #: details
 
 
 @dataclass(kw_only=True)

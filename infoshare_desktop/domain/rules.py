@@ -120,6 +120,11 @@ class Citation(LabelledEnum):
         "later-guidance",
         "Later editions of the advice (2018, 2024) and UK data-protection law",
     )
+    S16LC = (
+        "consistent-identifier",
+        "Children Act 2004 s16LC (inserted by the Children's Wellbeing and Schools Act "
+        "2026): the consistent identifier",
+    )
     # issue 11 section 4: the duty to share and the 2024 advice
     DUTY_TO_SHARE = (
         "duty-to-share",
@@ -704,6 +709,45 @@ CASE_NAME = _declare(
 CASE_REFERENCE = _declare(
     "CASE_REFERENCE", B, _CASE, _R7, "The organisation's case reference is given.",
     reference=("Enter your organisation's case reference.", "case_reference"),
+)  # fmt: skip
+_S16LC = Citation.S16LC
+NHS_NUMBER_INVALID = _declare(
+    "NHS_NUMBER_INVALID", B, _CASE, _S16LC,
+    "An NHS number, when given, is 10 digits (spaces allowed) ending in a correct Modulus 11 "
+    "check digit.",
+    not_digits=("An NHS number has digits only (spaces are fine).", "nhs_number"),
+    wrong_length=("An NHS number has exactly 10 digits.", "nhs_number"),
+    check_digit=(
+        "This is not a valid NHS number: its last digit does not match the others. Check it "
+        "was copied correctly.",
+        "nhs_number",
+    ),
+)  # fmt: skip
+IDENTIFIER_NUMBER_AND_REASON = _declare(
+    "IDENTIFIER_NUMBER_AND_REASON", B, _CASE, _S16LC,
+    "Either the NHS number or the reason it is not included is given, not both.",
+    both=(
+        "Give either the NHS number or the reason it is not included, not both.",
+        "identifier_reason",
+    ),
+)  # fmt: skip
+_MISSING = (
+    "Record the child's NHS number (the consistent identifier), or the reason it is not included."
+)
+IDENTIFIER_MISSING = _declare(
+    "IDENTIFIER_MISSING", A, _CASE, _S16LC,
+    "A new case has its NHS number or the reason it is not included.",
+    missing=(_MISSING, "nhs_number"),
+)  # fmt: skip
+IDENTIFIER_REQUIRED = _declare(
+    "IDENTIFIER_REQUIRED", B, _CASE, _S16LC,
+    "A change of the identifier leaves an NHS number or the reason it is not included.",
+    missing=(_MISSING, "nhs_number"),
+)  # fmt: skip
+IDENTIFIER_REASON_TEXT = _declare(
+    "IDENTIFIER_REASON_TEXT", B, _CASE, _S16LC,
+    "When the NHS number is left out for another reason, the reason is said in words.",
+    text=("Say why the NHS number is not included.", "identifier_reason_text"),
 )  # fmt: skip
 
 # ---- the duty to share (s16LA) and the 2024 advice (issue 11, section 4) -----------------

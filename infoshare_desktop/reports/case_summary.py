@@ -295,6 +295,8 @@ class CaseSummaryReport:
             ),
             ("Case reference", case.case_reference),
         ]
+        if case.identifier:
+            rows.append(("Consistent identifier", case.identifier))
         if case.other_identifiers:
             rows.append(("Other identifiers", case.other_identifiers))
         rows += [

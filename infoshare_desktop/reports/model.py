@@ -87,6 +87,7 @@ class CaseIdentity:
     date_of_birth: date | None = None
     restricted: bool = False
     other_identifiers: str = ""  #: printed only when the team lead asked for it
+    identifier: str = ""  #: the consistent identifier in words (s16LC), always printed
 
 
 @dataclass(frozen=True, kw_only=True)

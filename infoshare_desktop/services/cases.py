@@ -7,15 +7,9 @@ results are filtered to the cases the user may see before any text leaves the st
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any
-
-from sqlalchemy import func, text
-from sqlmodel import Session, col, select
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import CASE_ROLES
@@ -30,6 +24,7 @@ from infoshare_desktop.domain.consent import (
 )
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.errors import ChecklistRefused
+from infoshare_desktop.domain.identifier import format_nhs_number, nhs_number_digits
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import (
     CaseDraft,
@@ -42,19 +37,25 @@ from infoshare_desktop.domain.timeutil import format_local, utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.errors import ServiceError
-from infoshare_desktop.services.records import RecordNotFound, load_record, search_text
-from infoshare_desktop.services.reviews import review_states
-from infoshare_desktop.services.visibility import visible_case, visible_clause
-from infoshare_desktop.store import audit
-from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.tables import (
-    CaseFile,
-    CaseMember,
-    CaseStats,
-    SavedRecord,
-    UserAccount,
+from infoshare_desktop.services.identifiers import (
+    CaseIdentifier,
+    current_identifier,
+    current_identifiers,
+    record_identifier,
 )
+from infoshare_desktop.services.visibility import RecordNotFound, load_record, visible_case
+from infoshare_desktop.store import audit, users
+from infoshare_desktop.store import cases as case_rows
+from infoshare_desktop.store import records as record_rows
+from infoshare_desktop.store import reviews as review_rows
+from infoshare_desktop.store import search as index
+from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.cases import NewCase, name_key
+from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
+from infoshare_desktop.store.search import IndexRow
+from infoshare_desktop.store.tables import CaseFile, SavedRecord
+from infoshare_desktop.store.writes import Session
 
 DRAFT_TYPES: dict[str, type[Draft]] = {kind.value: spec.draft for kind, spec in KINDS.items()}
 #: Marks around the matching words in a search snippet (control characters never occur
@@ -63,13 +64,15 @@ MATCH_START, MATCH_END = "\x02", "\x03"
 
 
 class PossibleDuplicate(ServiceError):
-    """A case with the same name and date of birth exists; ask before creating another."""
+    """A case with the same name and date of birth, or the same NHS number, exists; ask
+    before creating another."""
 
     def __init__(self, matches: list[CaseSummary]) -> None:
         self.matches = matches
         refs = ", ".join(m.case_reference for m in matches)
         super().__init__(
-            f"A case with the same name and date of birth already exists ({refs}). "
+            f"A case with the same name and date of birth, or the same NHS number, already "
+            f"exists ({refs}). "
             "Open it instead, or confirm that this is a different child."
         )
 
@@ -85,6 +88,7 @@ class CaseSummary:
     last_activity: datetime | None = None
     late_entries: int = 0
     harm_concern: bool = False
+    identifier: CaseIdentifier | None = None  #: the NHS number or why not (open_case)
 
 
 @dataclass(frozen=True)
@@ -174,13 +178,7 @@ class SearchHit:
     snippet: str
     score: float
     date_of_birth: date | None = None  # so two children of the same name can be told apart
-
-
-def name_key(display_name: str) -> str:
-    """A folded name for the duplicate check: case, accents and spacing ignored."""
-    folded = unicodedata.normalize("NFKD", display_name.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(folded.split())
+    identifier: CaseIdentifier | None = None  #: the NHS number or why not
 
 
 # -- creating ------------------------------------------------------------------------------
@@ -193,14 +191,28 @@ def possible_duplicates(
     if date_of_birth is None:
         return []
     with store.read() as session:
-        rows = session.exec(
-            select(CaseFile).where(
-                CaseFile.name_key == name_key(display_name),
-                CaseFile.date_of_birth == date_of_birth,
-                visible_clause(user.user_id),
-            )
-        ).all()
+        rows = case_rows.same_identity(
+            session, display_name=display_name, date_of_birth=date_of_birth, user_id=user.user_id
+        )
     return [_summary(row) for row in rows]
+
+
+def _same_nhs_number(store: Store, digits: str, *, known: set[str]) -> list[CaseSummary]:
+    """The visible cases whose NHS number now is ``digits`` (an indexed lookup)."""
+    user = require(store, *CASE_ROLES)
+    with store.read() as session:
+        ids = case_ids_with_number(session, digits, user_id=user.user_id, limit=20)
+        found = [session.get(CaseFile, case_id) for case_id in ids if case_id not in known]
+    return [_summary(row) for row in found if row is not None]
+
+
+def new_case(
+    draft: CaseDraft, *, case_id: str, created_at: datetime, created_by: str
+) -> tuple[NewCase, IndexRow]:
+    """A case's row and index row, as creating a case (and the demo data) writes them."""
+    return case_rows.new_case(
+        case_id=case_id, draft=draft, created_at=created_at, created_by=created_by
+    )
 
 
 def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool = False) -> str:
@@ -214,32 +226,25 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
         matches = possible_duplicates(
             store, display_name=clean.display_name, date_of_birth=clean.date_of_birth
         )
+        digits = nhs_number_digits(clean.nhs_number)
+        if digits:
+            matches += _same_nhs_number(store, digits, known={m.case_id for m in matches})
         if matches:
             raise PossibleDuplicate(matches)
     case_id, now = str(uuid.uuid4()), utcnow()
     with store.write() as session:
-        session.add(
-            CaseFile(
-                id=case_id,
-                display_name=clean.display_name,
-                name_key=name_key(clean.display_name),
-                date_of_birth=clean.date_of_birth,
-                case_reference=clean.case_reference,
-                other_identifiers=clean.other_identifiers,
-                restricted=clean.restricted,
-                created_at=now,
-                created_by=user.user_id,
-            )
+        case_rows.insert_many(
+            session,
+            [
+                new_case(
+                    _without_identifier(clean),
+                    case_id=case_id,
+                    created_at=now,
+                    created_by=user.user_id,
+                )
+            ],
         )
-        session.flush()
-        session.add(
-            CaseMember(case_id=case_id, user_id=user.user_id, added_at=now, added_by=user.user_id)
-        )
-        reference_joined = re.sub(r"[\W_]+", "", clean.case_reference)
-        session.connection().exec_driver_sql(
-            "INSERT INTO search_index (case_id, record_id, body) VALUES (?, NULL, ?)",
-            (case_id, "\n".join([search_text(clean), reference_joined])),
-        )
+        record_identifier(session, case_id=case_id, draft=clean, at=now, by=user.user_id)
         audit.append(
             session,
             actor_id=user.user_id,
@@ -251,16 +256,20 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
     return case_id
 
 
+def _without_identifier(draft: CaseDraft) -> CaseDraft:
+    """The case's words for the full-text index: not its identifier, which changes and
+    is found by an exact search of its own (an old NHS number must not find the case)."""
+    return replace(draft, nhs_number="", identifier_reason=None, identifier_reason_text="")
+
+
 def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
     """Name another member of staff on a (restricted) case."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
         visible_case(session, store, case_id)
-        if session.get(CaseMember, (case_id, user_id)) is None:
-            session.add(
-                CaseMember(
-                    case_id=case_id, user_id=user_id, added_at=utcnow(), added_by=user.user_id
-                )
+        if not case_rows.is_member(session, case_id, user_id):
+            case_rows.add_member(
+                session, case_id=case_id, user_id=user_id, added_at=utcnow(), added_by=user.user_id
             )
             audit.append(
                 session,
@@ -291,20 +300,13 @@ def _summary(
     )
 
 
-SORT_KEYS: dict[str, Any] = {
-    "reference": col(CaseFile.case_reference),
-    "name": col(CaseFile.name_key),
-    "date_of_birth": col(CaseFile.date_of_birth),
-    "created": col(CaseFile.created_at),
-}
+SORT_KEYS = case_rows.SORT_KEYS
 
 
 def count_cases(store: Store) -> int:
     user = require(store, *CASE_ROLES)
     with store.read() as session:
-        return session.exec(
-            select(func.count()).select_from(CaseFile).where(visible_clause(user.user_id))
-        ).one()
+        return case_rows.count_visible(session, user.user_id)
 
 
 def list_cases(
@@ -317,35 +319,18 @@ def list_cases(
 ) -> list[CaseSummary]:
     """One page of the user's cases, with activity counts and flags."""
     user = require(store, *CASE_ROLES)
-    stats = CaseStats
-    order = {
-        "last_activity": col(stats.last_activity),
-        "records": col(stats.records),
-    }.get(sort) or SORT_KEYS.get(sort, col(CaseFile.case_reference))
-    order_by = order.desc() if descending else order.asc()
-    query = (
-        select(  # type: ignore[call-overload]  # sqlmodel's select() takes 4 columns at most
-            CaseFile, stats.records, stats.last_activity, stats.late_entries, stats.harm_concern
-        )
-        .join(stats, col(stats.case_id) == col(CaseFile.id), isouter=True)
-        .where(visible_clause(user.user_id))
-        .order_by(order_by.nulls_last(), CaseFile.case_reference)
-        .offset(offset)
-        .limit(limit)
-    )
     with store.read() as session:
-        rows = session.exec(query).all()
+        rows = case_rows.page(
+            session,
+            user_id=user.user_id,
+            offset=offset,
+            limit=limit,
+            sort=sort,
+            descending=descending,
+        )
     return [
-        _summary(case, n or 0, _aware(last), late or 0, bool(harm))
-        for case, n, last, late, harm in rows
+        _summary(r.case, r.records, r.last_activity, r.late_entries, r.harm_concern) for r in rows
     ]
-
-
-def _aware(value: datetime | str | None) -> datetime | None:
-    """Aggregates come back from SQLite as text; make them aware UTC datetimes."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -363,61 +348,45 @@ def open_case(store: Store, *, case_id: str) -> CaseSummary:
             target_kind="case",
             target_id=case_id,
         )
-    return _summary(case)
+        identifier = current_identifier(session, case_id)
+    return replace(_summary(case), identifier=identifier)
 
 
 def _author_names(session: Session, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(UserAccount.id, UserAccount.display_name).where(col(UserAccount.id).in_(ids))
-    )
-    return dict(rows.all())
+    return users.display_names(session, ids)
 
 
 def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
     """Every record of the case in the order things happened, with when each was recorded."""
     with store.read() as session:
         visible_case(session, store, case_id)
-        rows = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel's select() takes 4 columns at most
-                SavedRecord.id,
-                SavedRecord.kind,
-                SavedRecord.subkind,
-                SavedRecord.summary,
-                SavedRecord.occurred_at,
-                SavedRecord.recorded_at,
-                SavedRecord.late,
-                SavedRecord.author_id,
-                SavedRecord.target_id,
-            )
-            .where(SavedRecord.case_id == case_id)
-            .order_by(SavedRecord.occurred_at, SavedRecord.recorded_at)
-        ).all()
-        names = _author_names(session, {r[7] for r in rows})
-        states = review_states(
-            session, [r for r in rows if r[1] == RecordKind.SHARING_DECISION.value]
+        rows = record_rows.chronology_rows(session, case_id)
+        names = _author_names(session, {r.author_id for r in rows})
+        states = review_rows.states(
+            session, [r for r in rows if r.kind == RecordKind.SHARING_DECISION.value]
         )
-    amended = {r[8] for r in rows if r[1] == RecordKind.AMENDMENT.value}
-    by_id = {r[0]: r for r in rows}
+    amended = {r.target_id for r in rows if r.kind == RecordKind.AMENDMENT.value}
+    by_id = {r.id: r for r in rows}
     entries = []
     for r in rows:
-        state = states.get(r[0])
-        target = by_id.get(r[8]) if r[1] == RecordKind.AMENDMENT.value else None
+        state = states.get(r.id)
+        target = (
+            by_id.get(r.target_id) if r.kind == RecordKind.AMENDMENT.value and r.target_id else None
+        )
         entries.append(
             ChronologyEntry(
-                record_id=r[0],
-                kind=RecordKind(r[1]),
-                subkind=r[2],
-                summary=r[3],
-                occurred_at=r[4],
-                recorded_at=r[5],
-                late=r[6],
-                author_name=names.get(r[7], "unknown"),
-                target_id=r[8],
-                author_id=r[7],
-                badges=badges_for(amended=r[0] in amended, status=state.status if state else None),
-                corrects=corrects_line(target[3], target[4]) if target else "",
+                record_id=r.id,
+                kind=RecordKind(r.kind),
+                subkind=r.subkind,
+                summary=r.summary,
+                occurred_at=r.occurred_at,
+                recorded_at=r.recorded_at,
+                late=r.late,
+                author_name=names.get(r.author_id, "unknown"),
+                target_id=r.target_id,
+                author_id=r.author_id,
+                badges=badges_for(amended=r.id in amended, status=state.status if state else None),
+                corrects=corrects_line(target.summary, target.occurred_at) if target else "",
             )
         )
     return entries
@@ -444,16 +413,12 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
     with store.write() as session:
         row = load_record(session, record_id)
         visible_case(session, store, row.case_id)
-        related = session.exec(
-            select(SavedRecord)
-            .where(SavedRecord.target_id == record_id)
-            .order_by(col(SavedRecord.recorded_at))
-        ).all()
+        related = record_rows.targeting(session, record_id)
         names = _author_names(session, {row.author_id, *(r.author_id for r in related)})
         status = None
         if row.kind == RecordKind.SHARING_DECISION.value:
-            status = review_states(session, [row])[row.id].status
-        target = session.get(SavedRecord, row.target_id) if row.target_id else None
+            status = review_rows.states(session, [row])[row.id].status
+        target = record_rows.get(session, row.target_id) if row.target_id else None
         consents = consent_records(session, row.case_id)
         audit.append(
             session,
@@ -516,74 +481,64 @@ def consent_position(
 
 # -- search -------------------------------------------------------------------------------------
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-TOP_ROWS = 1000
+TOP_ROWS = index.TOP_ROWS
 
 
 def fts_query(user_text: str) -> str | None:
     """Turn what the user typed into a safe FTS5 query: every word, as a prefix."""
-    words = _WORD.findall(user_text)[:12]
-    if not words:
-        return None
-    return " ".join(f'"{w}"*' for w in words)
+    return index.match_expression(user_text)
 
 
 def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
     """Cases matching every word typed (names, references, record text), best first,
     each with the snippet that matched. Only cases the user may see are considered."""
     user = require(store, *CASE_ROLES)
-    match = fts_query(query)
+    digits = nhs_number_digits(query)
+    match = index.match_expression(query)
     if match is None:
         return []
-    # FTS5 ranks the best matching rows cheaply (ORDER BY rank LIMIT); the case of each
-    # row, the visibility filter and the snippets are then computed for those rows only.
-    # A case whose only match ranks below the best TOP_ROWS rows is left out: for a word
-    # found in thousands of records the list shows the strongest matches.
-    sql = text(
-        """
-        WITH top AS MATERIALIZED (
-            SELECT rowid AS row_id, rank AS score
-            FROM search_index WHERE search_index MATCH :match
-            ORDER BY rank LIMIT :top_rows
-        ), visible AS (
-            SELECT s.case_id AS case_id, t.row_id AS row_id, t.score AS score
-            FROM top AS t JOIN search_index AS s ON s.rowid = t.row_id
-            WHERE s.case_id IN (
-                SELECT id FROM case_file WHERE restricted = 0
-                UNION SELECT case_id FROM case_member WHERE user_id = :user)
-        ), best AS (
-            SELECT case_id, row_id, min(score) AS score
-            FROM visible GROUP BY case_id ORDER BY score LIMIT :limit
-        )
-        SELECT b.case_id, c.display_name, c.case_reference,
-               snippet(search_index, 2, :start, :end, '…', 12), b.score, c.date_of_birth
-        FROM best AS b
-        JOIN search_index ON search_index.rowid = b.row_id
-        JOIN case_file AS c ON c.id = b.case_id
-        WHERE search_index MATCH :match
-        ORDER BY b.score
-        """
-    )
-    params = {
-        "start": MATCH_START,
-        "end": MATCH_END,
-        "match": match,
-        "user": user.user_id,
-        "limit": limit,
-        "top_rows": TOP_ROWS,
-    }
     with store.read() as session:
-        rows = session.connection().execute(sql, params).all()
-    return [SearchHit(r[0], r[1], r[2], r[3].replace("\n", " "), r[4], _day(r[5])) for r in rows]
+        exact = (
+            identifier_search(session, digits, user_id=user.user_id, limit=limit) if digits else []
+        )
+        rows = (
+            []
+            if exact
+            else index.search(
+                session,
+                match=match,
+                user_id=user.user_id,
+                limit=limit,
+                marks=(MATCH_START, MATCH_END),
+                top_rows=TOP_ROWS,
+            )
+        )
+        hits = exact or [
+            SearchHit(
+                r.case_id, r.display_name, r.case_reference, r.snippet, r.score, r.date_of_birth
+            )
+            for r in rows
+        ]
+        found = current_identifiers(session, [hit.case_id for hit in hits])
+    return [replace(hit, identifier=found.get(hit.case_id)) for hit in hits]
 
 
-def _day(value: date | str | None) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+def identifier_search(
+    session: Session, digits: str, *, user_id: str, limit: int
+) -> list[SearchHit]:
+    """The cases whose NHS number is ``digits`` (exact; an indexed lookup)."""
+    ids = case_ids_with_number(session, digits, user_id=user_id, limit=limit)
+    shown = f"NHS number {MATCH_START}{format_nhs_number(digits)}{MATCH_END}"
+    hits = []
+    for case_id in ids:
+        case = session.get(CaseFile, case_id)
+        if case is not None:
+            hits.append(
+                SearchHit(
+                    case.id, case.display_name, case.case_reference, shown, 0.0, case.date_of_birth
+                )
+            )
+    return hits
 
 
 def _standing(
@@ -602,4 +557,5 @@ __all__ = [
     "RecordDetail",
     "RecordNotFound",
     "SearchHit",
+    "name_key",
 ]

@@ -10,8 +10,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
-
 from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
@@ -25,9 +23,11 @@ from infoshare_desktop.services.cases import DRAFT_TYPES
 from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit
+from infoshare_desktop.store import cases as case_rows
+from infoshare_desktop.store import drafts as draft_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.tables import CaseFile, DraftRow
+from infoshare_desktop.store.tables import DraftRow
 
 KIND_OF_DRAFT = {cls: kind for kind, cls in DRAFT_TYPES.items()}
 SNIPPET_LENGTH = 90
@@ -94,7 +94,7 @@ def save_draft(
     with store.write() as session:
         if case_id is not None:  # a draft never names a case its author may not see
             require_visible_case(session, store, case_id)
-        row = session.get(DraftRow, draft_id) if draft_id else None
+        row = draft_rows.get(session, draft_id) if draft_id else None
         if row is not None and row.user_id != user.user_id:
             raise DraftNotFound()
         if row is None:
@@ -116,24 +116,16 @@ def save_draft(
                 target_id=row.id,
             )
         else:
-            row.payload, row.updated_at = payload, now
-        session.add(row)
+            draft_rows.touch(row, payload=payload, at=now)
+        draft_rows.put(session, row)
     return row.id
 
 
 def list_drafts(store: Store, *, case_id: str | None = None) -> list[DraftSummary]:
     """The signed-in user's drafts, newest first (optionally for one case)."""
     user = require(store, *CASE_ROLES)
-    query = (
-        select(DraftRow, CaseFile.display_name, CaseFile.case_reference)
-        .join(CaseFile, col(CaseFile.id) == col(DraftRow.case_id), isouter=True)
-        .where(DraftRow.user_id == user.user_id)
-        .order_by(col(DraftRow.updated_at).desc())
-    )
-    if case_id is not None:
-        query = query.where(DraftRow.case_id == case_id)
     with store.read() as session:
-        rows = session.exec(query).all()
+        rows = draft_rows.of_user(session, user_id=user.user_id, case_id=case_id)
     return [
         DraftSummary(
             d.id,
@@ -170,10 +162,10 @@ def _snippet(row: DraftRow) -> str:
 def load_draft(store: Store, *, draft_id: str) -> tuple[DraftSummary, Draft]:
     user = require(store, *CASE_ROLES)
     with store.read() as session:
-        row = session.get(DraftRow, draft_id)
+        row = draft_rows.get(session, draft_id)
         if row is None or row.user_id != user.user_id:
             raise DraftNotFound()
-        case = session.get(CaseFile, row.case_id) if row.case_id else None
+        case = case_rows.get(session, row.case_id) if row.case_id else None
     summary = DraftSummary(
         row.id,
         row.kind,
@@ -189,10 +181,10 @@ def load_draft(store: Store, *, draft_id: str) -> tuple[DraftSummary, Draft]:
 def discard_draft(store: Store, *, draft_id: str) -> None:
     user = require(store, *CASE_ROLES)
     with store.write() as session:
-        row = session.get(DraftRow, draft_id)
+        row = draft_rows.get(session, draft_id)
         if row is None or row.user_id != user.user_id:
             raise DraftNotFound()
-        session.delete(row)
+        draft_rows.delete(session, row)
         audit.append(
             session,
             actor_id=user.user_id,

@@ -12,13 +12,13 @@ from infoshare_desktop.store import audit, grants, leftovers
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.backup import RestorePlan as RestorePlan  # shown by the interface
 from infoshare_desktop.store.backup import (
-    integrity_problems,
     plan_restore,
     restore_backup,
     write_backup,
 )
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.engine import raw_connect
+from infoshare_desktop.store.snapshot import integrity_problems
 from infoshare_desktop.store.writes import raw_connection
 
 

@@ -51,8 +51,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
-
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
@@ -63,6 +61,7 @@ from infoshare_desktop.domain.consent import (
 )
 from infoshare_desktop.domain.enums import InfoCategory, RecordKind
 from infoshare_desktop.domain.fields import AMENDMENT_FORM, SHARING_DECISION_FORM
+from infoshare_desktop.domain.identifier import describe_identifier
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
@@ -91,11 +90,13 @@ from infoshare_desktop.reports import (
 from infoshare_desktop.reports.case_summary import FULL_SECTIONS
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.errors import ServiceError
+from infoshare_desktop.services.identifiers import current_identifier
 from infoshare_desktop.services.visibility import visible_case
-from infoshare_desktop.store import audit
+from infoshare_desktop.store import audit, users
+from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.tables import CaseFile, SavedRecord, UserAccount
+from infoshare_desktop.store.tables import CaseFile, SavedRecord
 
 __all__ = [
     "PRINT_ROLES",
@@ -292,27 +293,18 @@ def _gather(store: Store, *, case_id: str, options: SummaryOptions, printed_by: 
     """Read the case, its records, their authors and the audit head in one transaction."""
     with store.read() as session:
         case: CaseFile = visible_case(session, store, case_id)
-        rows = session.exec(
-            select(SavedRecord)
-            .where(SavedRecord.case_id == case_id)
-            .order_by(col(SavedRecord.occurred_at), col(SavedRecord.recorded_at))
-        ).all()
-        author_ids = {r.author_id for r in rows}
-        names = (
-            dict(
-                session.exec(
-                    select(UserAccount.id, UserAccount.display_name).where(
-                        col(UserAccount.id).in_(author_ids)
-                    )
-                ).all()
-            )
-            if author_ids
-            else {}
-        )
+        rows = record_rows.of_case(session, case_id)
+        names = users.display_names(session, {r.author_id for r in rows})
         head = audit.chain_head(session)
+        identifier = current_identifier(session, case_id)
     now = utcnow()
     gathered = _assemble(case, list(rows), names, head.short, options, printed_by, now)
-    gathered.document = replace(gathered.document, root_fingerprint=store.root_fingerprint)
+    shown = identifier.text() if identifier else describe_identifier(None)
+    gathered.document = replace(
+        gathered.document,
+        case=replace(gathered.document.case, identifier=shown),
+        root_fingerprint=store.root_fingerprint,
+    )
     return gathered
 
 

@@ -8,14 +8,9 @@ one transaction. There is no update path: a saved record is corrected by an amen
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
-from typing import Any
-
-from sqlmodel import Session
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import CASE_ROLES, Role
@@ -37,16 +32,18 @@ from infoshare_desktop.services import reviews
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import case_consents as case_consents  # for the forms
 from infoshare_desktop.services.consents import consent_records
-from infoshare_desktop.services.errors import ServiceError
+from infoshare_desktop.services.visibility import RecordNotFound as RecordNotFound
+from infoshare_desktop.services.visibility import load_record as load_record
 from infoshare_desktop.services.visibility import require_visible_case
-from infoshare_desktop.store import audit, writes
+from infoshare_desktop.store import audit
+from infoshare_desktop.store import cases as case_rows
+from infoshare_desktop.store import drafts as draft_rows
+from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.tables import SavedRecord
-
-
-class RecordNotFound(ServiceError):
-    user_message = "That record does not exist, or your account cannot see it."
+from infoshare_desktop.store.records import NewRecord
+from infoshare_desktop.store.search import IndexRow, draft_words
+from infoshare_desktop.store.writes import Tx, raw_connection
 
 
 @dataclass(frozen=True)
@@ -69,34 +66,43 @@ def _refuse_if_blocking(findings: list[checklist.Finding]) -> tuple[checklist.Fi
 
 
 def search_text(draft: Draft) -> str:
-    """The words of a draft for the full-text index (inside the encrypted file): its text
-    and the labels of its choices ("Consent refused"), never ids, codes or ISO dates."""
-    parts: list[str] = []
+    """The words of a draft for the full-text index (see store.search.draft_words)."""
+    return draft_words(draft)
 
-    def walk(value: object, name: str = "") -> None:
-        if isinstance(value, Enum):
-            label = getattr(value, "label", None)
-            if isinstance(label, str):
-                parts.append(label)
-        elif isinstance(value, str):
-            if value and not name.endswith(("_id", "_ids")):
-                parts.append(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item, name)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                walk(item, name)
-        elif is_dataclass(value):
-            for f in fields(value):
-                walk(getattr(value, f.name), f.name)
 
-    walk(draft)
-    return "\n".join(parts)
+def new_record(
+    *,
+    case_id: str,
+    kind: RecordKind,
+    subkind: str,
+    draft: Draft,
+    author_id: str,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    target_id: str | None = None,
+    without_consent: bool = False,
+    harm_concern: bool = False,
+) -> tuple[NewRecord, IndexRow]:
+    """A saved record's row and index row, as every save (and the demo data) writes them."""
+    return record_rows.new_record(
+        record_id=str(uuid.uuid4()),
+        case_id=case_id,
+        kind=kind,
+        subkind=subkind,
+        draft=draft,
+        summary=summary_of(kind, draft),
+        author_id=author_id,
+        occurred_at=occurred_at,
+        recorded_at=recorded_at,
+        late=recorded_late(occurred_at, recorded_at),
+        target_id=target_id,
+        without_consent=without_consent,
+        harm_concern=harm_concern,
+    )
 
 
 def _insert(
-    session: Session | Any,
+    tx: Tx,
     *,
     store: Store,
     case_id: str,
@@ -112,66 +118,38 @@ def _insert(
 ) -> str:
     user = store.user
     assert user is not None
-    record_id = str(uuid.uuid4())
-    content = draft.to_dict()
-    writes.insert_record(
-        session,
-        {
-            "id": record_id,
-            "case_id": case_id,
-            "kind": kind.value,
-            "subkind": subkind,
-            "target_id": target_id,
-            "author_id": user.user_id,
-            "occurred_at": occurred_at,
-            "recorded_at": recorded_at,
-            "late": recorded_late(occurred_at, recorded_at),
-            "without_consent": without_consent,
-            "harm_concern": harm_concern,
-            "summary": summary_of(kind, draft),
-            "payload": json.dumps(content, ensure_ascii=False, sort_keys=True),
-        },
+    row, index = new_record(
+        case_id=case_id,
+        kind=kind,
+        subkind=subkind,
+        draft=draft,
+        author_id=user.user_id,
+        occurred_at=occurred_at,
+        recorded_at=recorded_at,
+        target_id=target_id,
+        without_consent=without_consent,
+        harm_concern=harm_concern,
     )
-    writes.index_text(session, case_id=case_id, record_id=record_id, body=search_text(draft))
+    record_rows.insert_many(tx, [(row, index)])
     action = {RecordKind.AMENDMENT: Action.AMEND, RecordKind.REVIEW: Action.REVIEW}.get(
         kind, Action.CREATE
     )
     audit.append(
-        session,
+        raw_connection(tx),  # audit.append runs on the connection behind either kind of tx
         actor_id=user.user_id,
         action=action,
         target_kind=kind.value,
-        target_id=record_id,
+        target_id=row.id,
         at=recorded_at,
     )
     if from_draft_id:  # the draft it came from goes in the same transaction
-        writes.raw_connection(session).execute(
-            "DELETE FROM draft WHERE id = ? AND user_id = ?", (from_draft_id, user.user_id)
-        )
-    return record_id
+        draft_rows.delete_owned(tx, draft_id=from_draft_id, user_id=user.user_id)
+    return row.id
 
 
-def load_record(session: Session, record_id: str) -> SavedRecord:
-    row = session.get(SavedRecord, record_id)
-    if row is None:
-        raise RecordNotFound()
-    return row
-
-
-def case_date_of_birth(tx: Session | Any, case_id: str) -> date | None:
+def case_date_of_birth(tx: Tx, case_id: str) -> date | None:
     """The child's date of birth, for the rules that check dates against it."""
-    row = (
-        writes.raw_connection(tx)
-        .execute("SELECT date_of_birth FROM case_file WHERE id = ?", (case_id,))
-        .fetchone()
-    )
-    value = row[0] if row else None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
+    return case_rows.date_of_birth(tx, case_id)
 
 
 # -- the services ------------------------------------------------------------------------

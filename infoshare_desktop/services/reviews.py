@@ -9,13 +9,10 @@ Opening a record for review and every outcome are audited.
 from __future__ import annotations
 
 import json
-import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlmodel import Session, col, select
 
 from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import (
@@ -26,35 +23,22 @@ from infoshare_desktop.domain.consent import (
     find_consent,
     relied_on,
 )
-from infoshare_desktop.domain.enums import ConsentStatus, RecordKind, ReviewOutcome, SharingKind
+from infoshare_desktop.domain.enums import ConsentStatus, RecordKind, SharingKind
 from infoshare_desktop.domain.records import ReviewDraft, SharingDecisionDraft
-from infoshare_desktop.domain.reviews import (
-    ReviewEvent,
-    ReviewEventKind,
-    ReviewRules,
-    ReviewState,
-    ReviewStatus,
-    review_state,
-)
+from infoshare_desktop.domain.reviews import ReviewRules, ReviewState, ReviewStatus
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
+from infoshare_desktop.services.cases import RecordDetail, record_detail
 from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.errors import ServiceError
-from infoshare_desktop.services.visibility import (
-    require_visible_case,
-    visible_clause,
-)
-from infoshare_desktop.store import audit
+from infoshare_desktop.services.visibility import require_visible_case
+from infoshare_desktop.store import audit, settings, users
+from infoshare_desktop.store import records as record_rows
+from infoshare_desktop.store import reviews as review_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.tables import (
-    CaseFile,
-    ReviewRequest,
-    SavedRecord,
-    StoreSetting,
-    UserAccount,
-)
-from infoshare_desktop.store.writes import raw_connection, stored_time
+from infoshare_desktop.store.tables import SavedRecord
+from infoshare_desktop.store.writes import Session, Tx
 
 RULES_SETTING = "review_rules"
 
@@ -135,15 +119,11 @@ def review_rules(store: Store) -> ReviewRules:
         return rules_in(session)
 
 
-def rules_in(tx: Session | Any) -> ReviewRules:
+def rules_in(tx: Tx) -> ReviewRules:
     """The rules as the current transaction sees them (the default if never set)."""
-    row = (
-        raw_connection(tx)
-        .execute("SELECT value FROM store_setting WHERE name = ?", (RULES_SETTING,))
-        .fetchone()
-    )
+    value = settings.get(tx, RULES_SETTING)
     try:
-        return ReviewRules(**json.loads(row[0])) if row else ReviewRules()
+        return ReviewRules(**json.loads(value)) if value is not None else ReviewRules()
     except (TypeError, ValueError):
         return ReviewRules()
 
@@ -154,14 +134,14 @@ def set_review_rules(store: Store, *, rules: ReviewRules) -> None:
         raise ReviewNotAllowed("Overdue must be between 1 and 90 days.")
     value = json.dumps(rules.__dict__, sort_keys=True)
     with store.write() as session:
-        session.merge(StoreSetting(name=RULES_SETTING, value=value))
+        settings.put(session, RULES_SETTING, value)
         audit.append(
             session, actor_id=admin.user_id, action=Action.SETTING_CHANGE, detail=RULES_SETTING
         )
 
 
 def enter_if_required(
-    tx: Session | Any,
+    tx: Tx,
     *,
     rules: ReviewRules,
     record_id: str,
@@ -176,10 +156,8 @@ def enter_if_required(
         kind=kind, without_consent=without_consent, harm_concern=harm_concern
     ):
         return False
-    raw_connection(tx).execute(
-        "INSERT INTO review_request (id, record_id, requested_by, requested_at, reason) "
-        "VALUES (?, ?, ?, ?, 'automatic')",
-        (str(uuid.uuid4()), record_id, author_id, stored_time(at)),
+    review_rows.insert_request(
+        tx, record_id=record_id, requested_by=author_id, at=at, reason="automatic"
     )
     return True
 
@@ -188,7 +166,7 @@ def request_review(store: Store, *, record_id: str) -> None:
     """An author asks for review of one of their own records."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
-        row = session.get(SavedRecord, record_id)
+        row = record_rows.get(session, record_id)
         if row is None or row.author_id != user.user_id:
             raise ReviewNotAllowed("You can ask for review of your own records only.")
         state = _states(session, [row])[row.id]
@@ -196,15 +174,8 @@ def request_review(store: Store, *, record_id: str) -> None:
             raise ReviewNotAllowed(
                 f"This record is already in review ({state.status.label.lower()})."
             )
-        now = utcnow()
-        session.add(
-            ReviewRequest(
-                id=str(uuid.uuid4()),
-                record_id=record_id,
-                requested_by=user.user_id,
-                requested_at=now,
-                reason="author",
-            )
+        review_rows.insert_request(
+            session, record_id=record_id, requested_by=user.user_id, at=utcnow(), reason="author"
         )
         audit.append(
             session,
@@ -219,44 +190,19 @@ def request_review(store: Store, *, record_id: str) -> None:
 # -- state ----------------------------------------------------------------------------------
 
 
-def _states(session: Session, rows: list[SavedRecord]) -> dict[str, ReviewState]:
-    ids = [r.id for r in rows]
-    authors = {r.id: r.author_id for r in rows}
-    events: dict[str, list[ReviewEvent]] = defaultdict(list)
-    for chunk in range(0, len(ids), 500):
-        part = ids[chunk : chunk + 500]
-        for req in session.exec(
-            select(ReviewRequest).where(col(ReviewRequest.record_id).in_(part))
-        ):
-            events[req.record_id].append(ReviewEvent(ReviewEventKind.REQUESTED, req.requested_at))
-        related = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel's select() takes 4 columns at most
-                SavedRecord.target_id,
-                SavedRecord.kind,
-                SavedRecord.subkind,
-                SavedRecord.author_id,
-                SavedRecord.recorded_at,
-            ).where(col(SavedRecord.target_id).in_(part))
-        )
-        for target, kind, subkind, author, at in related:
-            if kind == RecordKind.REVIEW:
-                events[target].append(
-                    ReviewEvent(ReviewEventKind.REVIEWED, at, ReviewOutcome(subkind))
-                )
-            elif kind == RecordKind.AMENDMENT and author == authors.get(target):
-                events[target].append(ReviewEvent(ReviewEventKind.ANSWERED, at))
-    return {record_id: review_state(events.get(record_id, [])) for record_id in ids}
+def _states(session: Session, rows: Sequence[review_rows.Authored]) -> dict[str, ReviewState]:
+    return review_rows.states(session, rows)
 
 
-def review_states(session: Session, rows: list[Any]) -> dict[str, ReviewState]:
+def review_states(session: Session, rows: Sequence[review_rows.Authored]) -> dict[str, ReviewState]:
     """Where each record stands in review (rows need ``id`` and ``author_id``)."""
-    return _states(session, rows)
+    return review_rows.states(session, rows)
 
 
 def review_state_of(store: Store, *, record_id: str) -> ReviewState:
     require(store, *CASE_ROLES)
     with store.read() as session:
-        row = session.get(SavedRecord, record_id)
+        row = record_rows.get(session, record_id)
         if row is None:
             raise ReviewNotAllowed("That record does not exist.")
         require_visible_case(session, store, row.case_id)
@@ -266,17 +212,9 @@ def review_state_of(store: Store, *, record_id: str) -> ReviewState:
 def _items(store: Store, session: Session, *, authors: set[str] | None = None) -> list[ReviewItem]:
     """Every record ever entered for review that the user may see, with its state."""
     user = require(store, *CASE_ROLES)
-    entered = select(ReviewRequest.record_id)
-    query = (
-        select(SavedRecord, CaseFile.case_reference, CaseFile.display_name)
-        .join(CaseFile, col(CaseFile.id) == col(SavedRecord.case_id))
-        .where(col(SavedRecord.id).in_(entered), visible_clause(user.user_id))
-    )
-    if authors is not None:
-        query = query.where(col(SavedRecord.author_id).in_(authors))
-    rows = session.exec(query).all()
+    rows = review_rows.entered(session, visible_to=user.user_id, authors=authors)
     states = _states(session, [r for r, _, _ in rows])
-    names = dict(session.exec(select(UserAccount.id, UserAccount.display_name)).all())
+    names = users.display_names(session)
     comments = _last_reviews(session, [r.id for r, _, _ in rows])
     now, days = utcnow(), review_rules(store).overdue_after_days
     consents = {
@@ -317,24 +255,9 @@ class _LastReview:
 def _last_reviews(session: Session, ids: list[str]) -> dict[str, _LastReview]:
     """Each record's latest review: its comment, reviewer and time."""
     out: dict[str, _LastReview] = {}
-    for chunk in range(0, len(ids), 500):
-        reviews = session.exec(
-            select(
-                SavedRecord.target_id,
-                SavedRecord.payload,
-                SavedRecord.author_id,
-                SavedRecord.recorded_at,
-            )
-            .where(
-                col(SavedRecord.target_id).in_(ids[chunk : chunk + 500]),
-                SavedRecord.kind == RecordKind.REVIEW.value,
-            )
-            .order_by(col(SavedRecord.recorded_at))
-        )
-        for target, payload, author, at in reviews:
-            assert target is not None  # selected by its target
-            comment = ReviewDraft.from_dict(json.loads(payload)).comment
-            out[target] = _LastReview(comment, author, at)
+    for review in record_rows.reviews_of(session, ids):  # oldest first: the last one stays
+        comment = ReviewDraft.from_dict(json.loads(review.payload)).comment
+        out[review.target_id] = _LastReview(comment, review.author_id, review.recorded_at)
     return out
 
 
@@ -407,11 +330,8 @@ def team_overview(store: Store) -> list[TeamRow]:
     )
 
 
-def open_for_review(store: Store, *, record_id: str) -> Any:
-    # Any: a cases.RecordDetail; not imported here, as cases imports this module.
+def open_for_review(store: Store, *, record_id: str) -> RecordDetail:
     """The record exactly as saved, for the review screen; audited as a review opening."""
-    from infoshare_desktop.services.cases import record_detail
-
     user = require(store, Role.SUPERVISOR)
     detail = record_detail(store, record_id=record_id)
     with store.write() as session:
@@ -427,7 +347,7 @@ def open_for_review(store: Store, *, record_id: str) -> Any:
 
 def ensure_reviewable(session: Session, *, record_id: str) -> None:
     """Only a record awaiting review can be reviewed (REVIEW_NOT_OWN guards its author)."""
-    row = session.get(SavedRecord, record_id)
+    row = record_rows.get(session, record_id)
     if row is None:
         raise ReviewNotAllowed("That record does not exist.")
     state = _states(session, [row])[record_id]

@@ -8,7 +8,8 @@ A backup is one file (a zip archive, stored uncompressed) holding:
   chain head at the time of the copy (ids and hashes only).
 
 A backup is verified (opened, integrity-checked, chain head compared) before it is
-renamed into place. A restore checks the backup with the user's password first and never
+renamed into place (writing one is store.snapshot's, below store.core, which backs up
+before a migration). A restore checks the backup with the user's password first and never
 overwrites the current store: it is moved aside into `backups/replaced-<time>/`.
 """
 
@@ -17,8 +18,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import os
-import tempfile
 import zipfile
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -26,18 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlcipher3
-
-from infoshare_desktop import __version__
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, crypto, grants
+from infoshare_desktop.store import audit, grants
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import FOLDER as CHECKPOINTS
-from infoshare_desktop.store.core import Store, copy_database, store_exists
-from infoshare_desktop.store.engine import check_file, known_error, raw_connect
+from infoshare_desktop.store.core import Store, store_exists
+from infoshare_desktop.store.engine import check_file, raw_connect
 from infoshare_desktop.store.errors import (
-    DiskFullError,
     KeystoreDamagedError,
     PermissionDenied,
     StoreBusyError,
@@ -49,28 +44,21 @@ from infoshare_desktop.store.errors import (
 from infoshare_desktop.store.files import (
     atomic_move,
     fsync_dir,
-    owner_only,
     translate_os_error,
 )
 from infoshare_desktop.store.keyslots import Keystore, holding_lock
 from infoshare_desktop.store.leftovers import (
-    BACKUP_PREFIX,
     RESTORE_PREFIX,
-    VERIFY_PREFIX,
     temp_folder,
 )
+from infoshare_desktop.store.snapshot import (
+    DB_MEMBER,
+    FORMAT,
+    KEYSTORE_MEMBER,
+    MANIFEST_MEMBER,
+    integrity_problems,
+)
 from infoshare_desktop.store.tables import UserAccount
-
-FORMAT = "infoshare-backup"
-DB_MEMBER, KEYSTORE_MEMBER, MANIFEST_MEMBER = "infoshare.db", "keystore.json", "manifest.json"
-
-
-class BackupDiskFullError(DiskFullError):
-    user_message = (
-        "The disk the backup was being written to is full, so no backup has been written "
-        "and nothing else has changed. Free some space there or choose another disk, then "
-        "try again."
-    )
 
 
 class BackupInvalidError(StoreError):
@@ -83,93 +71,9 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
-    """SQLite's and SQLCipher's own checks; an empty list means both passed."""
-    problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-    problems += [f"page check: {row[0]}" for row in conn.execute("PRAGMA cipher_integrity_check")]
-    return problems
-
-
 def write_backup(store: Store, dest: Path) -> audit.ChainHead:
-    """Write a verified backup of the open store to `dest` atomically.
-
-    The copy is a consistent snapshot (SQLite's backup API); its own audit head goes into
-    the manifest, and the BACKUP entry is appended to the store once the backup is in
-    place, so a backup that fails (a full disk, a removed stick) changes nothing."""
-    user_id = store.user.user_id if store.user else store.keys.user_id
-    backup_key = crypto.random_key()
-    dest = dest.expanduser().resolve()
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with temp_folder(store.paths, dest.parent, BACKUP_PREFIX) as tmp:
-            db_copy = Path(tmp) / DB_MEMBER
-            copy_database(store.paths.database, store.keys.current_key, db_copy, backup_key)
-            # The key store after the database: never older than what the copy has seen.
-            keystore = store.keystore.copy_for_backup(backup_key)
-            head = _copy_head(db_copy, backup_key)
-            # Each account's slot vouches for the copy's own head, signed by whoever took
-            # the backup, so restoring it is not taken for checkpoints removed.
-            for owner in keystore.user_ids():
-                sealed = store.checkpoint_for(owner, head.seq, head.head)
-                if sealed is not None:
-                    keystore.set_slot_checkpoint(owner, sealed)
-            manifest = {
-                "format": FORMAT,
-                "version": 1,
-                "app_version": __version__,
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "store_id": keystore.store_id,
-                "audit_head": head.short,
-            }
-            archive = Path(tmp) / "backup.zip"
-            with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
-                zf.writestr(MANIFEST_MEMBER, json.dumps(manifest, indent=1))
-                zf.writestr(KEYSTORE_MEMBER, keystore.to_bytes())
-                zf.write(db_copy, DB_MEMBER)
-            with archive.open("rb+") as fh:
-                os.fsync(fh.fileno())
-            _verify_archive(archive, backup_key, head)
-            owner_only(archive)
-            atomic_move(archive, dest)
-    except Exception as exc:
-        raise _backup_error(exc) from None
-    with store.write() as session:
-        audit.append(session, actor_id=user_id, action=Action.BACKUP, detail=f"head={head.short}")
-    return head
-
-
-def _backup_error(exc: Exception) -> Exception:
-    """A failed backup's error as the user should read it (a bug stays as it is)."""
-    if isinstance(exc, OSError):
-        exc = translate_os_error(exc)
-    elif not isinstance(exc, StoreError):
-        exc = known_error(exc) or exc
-    if isinstance(exc, DiskFullError):
-        return BackupDiskFullError()
-    return exc
-
-
-def _copy_head(db_copy: Path, key: bytes) -> audit.ChainHead:
-    conn = raw_connect(db_copy, key)
-    try:
-        row = conn.execute("SELECT seq, head FROM audit_state WHERE id = 1").fetchone()
-    finally:
-        conn.close()
-    return audit.ChainHead(row[0], bytes(row[1])) if row else audit.ChainHead(0, audit.GENESIS)
-
-
-def _verify_archive(archive: Path, key: bytes, head: audit.ChainHead) -> None:
-    with tempfile.TemporaryDirectory(dir=archive.parent, prefix=VERIFY_PREFIX) as tmp:
-        with zipfile.ZipFile(archive) as zf:
-            zf.extract(DB_MEMBER, tmp)
-        conn = raw_connect(Path(tmp) / DB_MEMBER, key)
-        try:
-            problems = integrity_problems(conn)
-            row = conn.execute("SELECT seq, head FROM audit_state WHERE id = 1").fetchone()
-        finally:
-            conn.close()
-    if problems or row is None or (row[0], bytes(row[1])) != (head.seq, head.head):
-        raise StoreError("The backup did not verify after writing; it has not been kept.")
+    """Write a verified backup of the open store to `dest` atomically (Store.write_backup)."""
+    return store.write_backup(dest)
 
 
 def read_manifest(src: Path) -> dict[str, Any]:

@@ -67,6 +67,7 @@ from infoshare_desktop.store.keyslots import (
     UnlockedKeys,
     holding_lock,
 )
+from infoshare_desktop.store.snapshot import copy_database, write_archive
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 from infoshare_desktop.store.writes import raw_connection
 
@@ -487,17 +488,33 @@ class Store:
             return
         raise StoreDamagedError()
 
+    def write_backup(self, dest: Path) -> audit.ChainHead:
+        """Write a verified backup of this store to `dest` atomically (store.snapshot);
+        the BACKUP entry is appended once the backup is in place, so a backup that fails
+        (a full disk, a removed stick) changes nothing."""
+        user_id = self.user.user_id if self.user else self.keys.user_id
+        head = write_archive(
+            paths=self.paths,
+            key=self.keys.current_key,
+            keystore=self.keystore,
+            dest=dest,
+            checkpoint_for=self.checkpoint_for,
+        )
+        with self.write() as session:
+            audit.append(
+                session, actor_id=user_id, action=Action.BACKUP, detail=f"head={head.short}"
+            )
+        return head
+
     def _migrate_if_needed(self) -> None:
         with self.engine.connect() as conn:
             needed = migrate.pending(conn)
         if not needed:
             return
-        from infoshare_desktop.store.backup import write_backup
-
         # Microseconds in the name: two migrating unlocks in one second must not
         # replace each other's backup.
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        write_backup(self, self.paths.backups / f"before-migration-{stamp}.isbackup")
+        self.write_backup(self.paths.backups / f"before-migration-{stamp}.isbackup")
         with self.engine.begin() as conn:
             migrate.upgrade(conn)
 
@@ -874,27 +891,3 @@ class Store:
                     keys.data_keys = {old_epoch: old_key, pending: new_key}
                     self._open_matching_key(self.paths, keystore, keys)
                 raise
-
-
-def copy_database(source: Path, source_key: bytes, dest: Path, dest_key: bytes) -> None:
-    """Copy a whole database into a new file under another key (SQLite's backup API)."""
-    dest.unlink(missing_ok=True)
-    try:
-        src = raw_connect(source, source_key)
-        try:
-            target = raw_connect(dest, dest_key, create=True)
-            try:
-                src.backup(target)
-                target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                target.close()
-        finally:
-            src.close()
-        owner_only(dest)
-        raw_connect(dest, dest_key).close()
-    except OSError as exc:
-        dest.unlink(missing_ok=True)
-        raise translate_os_error(exc) from exc
-    except BaseException:
-        dest.unlink(missing_ok=True)
-        raise

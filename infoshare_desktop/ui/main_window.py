@@ -45,6 +45,7 @@ from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.services.accounts import Store
 from infoshare_desktop.services.drafts import DraftSummary
 from infoshare_desktop.services.errors import UserFacingError
+from infoshare_desktop.services.worklist import WorkItem
 from infoshare_desktop.ui import appearance, feedback
 from infoshare_desktop.ui.activity import UserActivityFilter
 from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
@@ -119,6 +120,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.home_page = HomePage(self.session, self)
         self.add_page(HOME, self.home_page, "Ctrl+1")
+        self.home_page.count_changed.connect(self._on_home_page_count_changed)
+        self.home_page.item_opened.connect(self._on_home_page_item_opened)
+        self._on_home_page_count_changed(self.home_page.count)
         if self.session.is_administrator:
             self.users_page = UsersPage(self.session, self)
             self.add_page(
@@ -488,6 +492,20 @@ class MainWindow(QMainWindow):
         self.home_page.set_tasks(tasks)
 
     # -- slots ------------------------------------------------------------------------
+    def _on_home_page_count_changed(self, count: int) -> None:
+        item = self.navigation.item(list(self._pages).index(HOME))
+        item.setText(f"{HOME} ({count})" if count else HOME)
+
+    def _on_home_page_item_opened(self, item: WorkItem) -> None:
+        """Open a worklist item: the draft to carry on with, or the record in its case."""
+        if self.cases_page is None or not item.case_id:
+            return
+        self.show_page(CASES)
+        if item.draft is not None:
+            self.cases_page.resume_draft(item.draft)
+        elif self.cases_page.open_case(item.case_id) and item.record_id:
+            self.cases_page.case_view.select_record(item.record_id)
+
     def _on_cases_page_case_opened(self, case_id: str) -> None:
         for action in (
             *self.new_record_actions.values(),

@@ -78,7 +78,14 @@ def describe(acc) -> dict:
         "states": sorted(states(acc)),
         "parent_role": safe(parent.getRoleName, "") if parent is not None else "",
         "text": text_of(acc),
+        "attributes": attributes_of(acc),
     }
+
+
+def attributes_of(acc) -> dict[str, str]:
+    """The object's AT-SPI attributes ("level" for a heading, as Orca reads it)."""
+    pairs = safe(acc.getAttributes, []) or []
+    return dict(pair.split(":", 1) for pair in pairs if ":" in pair)
 
 
 def text_of(acc) -> str | None:

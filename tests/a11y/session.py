@@ -125,7 +125,34 @@ class Desktop:
              "--cases", "6", "--records", "30"],
             env=self.env, check=True, capture_output=True, timeout=START_TIMEOUT,
         )  # fmt: skip
+        self._ask_for_review(data)
         return data
+
+    def _ask_for_review(self, data: Path) -> None:
+        """One record in the supervisors' review queue: the demo practitioner asks for
+        review of one of their sharing decisions (through the services, as the app would)."""
+        script = (
+            "import sys\n"
+            "from infoshare_desktop.domain.enums import RecordKind\n"
+            "from infoshare_desktop.paths import resolve\n"
+            "from infoshare_desktop.services import accounts, cases, reviews\n"
+            "from infoshare_desktop.demo import DEMO_PASSWORD\n"
+            "store = accounts.sign_in(resolve(sys.argv[1]), username='demo.practitioner',"
+            " password=DEMO_PASSWORD)\n"
+            "for case in cases.list_cases(store, limit=50):\n"
+            "    own = [e for e in cases.chronology(store, case_id=case.case_id)"
+            " if e.kind is RecordKind.SHARING_DECISION and e.author_id == store.user.user_id]\n"
+            "    if own:\n"
+            "        reviews.request_review(store, record_id=own[0].record_id)\n"
+            "        break\n"
+            "else:\n"
+            "    raise SystemExit('no sharing decision of the demo practitioner')\n"
+            "store.close()\n"
+        )
+        subprocess.run(
+            [sys.executable, "-c", script, str(data)],
+            env=self.env, check=True, capture_output=True, timeout=START_TIMEOUT,
+        )  # fmt: skip
 
     def start_app(self, data: Path, *extra: str) -> None:
         self.app = self._spawn(

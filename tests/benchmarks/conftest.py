@@ -16,7 +16,7 @@ BIG_CASES, BIG_RECORDS = 500, 100_000  # 200 records per case
 @pytest.fixture(scope="session")
 def big_store_paths(tmp_path_factory) -> DataPaths:
     """A demo store of 100,000 records (about a minute to build, once per session)."""
-    from infoshare_desktop.services.demo import create_demo_store
+    from infoshare_desktop.demo import create_demo_store
 
     paths = DataPaths(tmp_path_factory.mktemp("big") / "data")
     create_demo_store(paths, cases=BIG_CASES, records=BIG_RECORDS)
@@ -25,8 +25,8 @@ def big_store_paths(tmp_path_factory) -> DataPaths:
 
 @pytest.fixture
 def big_store(big_store_paths):
+    from infoshare_desktop.demo import DEMO_PASSWORD
     from infoshare_desktop.services import accounts
-    from infoshare_desktop.services.demo import DEMO_PASSWORD
 
     store = accounts.sign_in(big_store_paths, username="demo.practitioner", password=DEMO_PASSWORD)
     yield store

@@ -30,10 +30,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
 
+from infoshare_desktop.demo import DEMO_PASSWORD
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import cases, drafts
-from infoshare_desktop.services.demo import DEMO_PASSWORD
 from infoshare_desktop.ui.session import Session
 from infoshare_desktop.ui.widgets.case_list_page import CaseListPage
 from infoshare_desktop.ui.widgets.case_view import CaseView
@@ -47,7 +47,7 @@ BASELINES: dict[str, object] = {}
 @pytest.fixture(scope="session")
 def list_store_paths(tmp_path_factory) -> DataPaths:
     """5,000 cases and 100,000 records (about a minute to build, once per session)."""
-    from infoshare_desktop.services.demo import create_demo_store
+    from infoshare_desktop.demo import create_demo_store
 
     paths = DataPaths(tmp_path_factory.mktemp("cases5k") / "data")
     create_demo_store(paths, cases=LIST_CASES, records=LIST_RECORDS)
@@ -182,7 +182,7 @@ PEAK_SCRIPT = textwrap.dedent(
     app = QApplication([])
     from infoshare_desktop.paths import DataPaths
     from infoshare_desktop.services import accounts, cases
-    from infoshare_desktop.services.demo import DEMO_PASSWORD
+    from infoshare_desktop.demo import DEMO_PASSWORD
     from infoshare_desktop.ui.main_window import MainWindow
     from infoshare_desktop.ui.theme import apply_theme
     apply_theme(app)

@@ -79,33 +79,34 @@ def test_bench_commit_baseline_raw_sqlcipher(benchmark, tmp_path):
 
 
 def test_bench_commit_with_audit_entry(benchmark, admin_store):
-    """A saved record row and its audit entry in one durable commit, on the record
-    services' own write path (`Store.write_direct`)."""
-    import json
+    """A saved record row, its search-index row and its audit entry in one durable
+    commit, on the record services' own write path (`Store.write_direct`) through the
+    store's repository (store.records)."""
     import uuid
+    from dataclasses import replace
 
     from infoshare_desktop.domain import utcnow
+    from infoshare_desktop.domain.enums import RecordKind
     from infoshare_desktop.services import cases
-    from infoshare_desktop.store import writes
+    from infoshare_desktop.store import records as record_rows
     from tests.domain.factories import complete_case, complete_sharing_decision
 
     case_id = cases.create_case(admin_store, draft=complete_case())
-    payload = json.dumps(complete_sharing_decision().to_dict())
+    draft = complete_sharing_decision()
     user_id = admin_store.user.user_id
+
+    now = utcnow()
+    row, index = record_rows.new_record(
+        record_id="", case_id=case_id, kind=RecordKind.SHARING_DECISION, subkind="shared",
+        draft=draft, summary="Shared", author_id=user_id, occurred_at=now, recorded_at=now,
+        late=False,
+    )  # fmt: skip
 
     def commit():
         record_id, now = str(uuid.uuid4()), utcnow()
+        saved = replace(row, id=record_id, occurred_at=now, recorded_at=now)
         with admin_store.write_direct() as db:
-            writes.insert_record(
-                db,
-                {
-                    "id": record_id, "case_id": case_id, "kind": "sharing_decision",
-                    "subkind": "shared", "target_id": None, "author_id": user_id,
-                    "occurred_at": now, "recorded_at": now, "late": False,
-                    "without_consent": False, "harm_concern": False, "summary": "Shared",
-                    "payload": payload,
-                },
-            )  # fmt: skip
+            record_rows.insert_many(db, [(saved, replace(index, record_id=record_id))])
             audit.append(
                 db,
                 actor_id=user_id,

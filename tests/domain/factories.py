@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 
 from infoshare_desktop.domain import (
@@ -52,13 +53,27 @@ def complete_criteria() -> dict[Criterion, CriterionRationale]:
     return {c: CriterionRationale(confirmed=True, rationale=r) for c, r in RATIONALES.items()}
 
 
+_SYNTHETIC = itertools.count(999_100_000)  # clear of the numbers tests name
+
+
+def synthetic_nhs_number() -> str:
+    """The next synthetic NHS number (the 999 range is never issued), valid by Modulus 11,
+    shown 3-3-4: every call a different one."""
+    from infoshare_desktop.domain.identifier import format_nhs_number, nhs_check_digit
+
+    while (check := nhs_check_digit(str(first := next(_SYNTHETIC)))) is None:
+        pass
+    return format_nhs_number(f"{first}{check}")
+
+
 def complete_case(**changes: object) -> CaseDraft:
-    """A case with a fictional name and reference."""
+    """A case with a fictional name and reference and its own synthetic NHS number."""
     case = CaseDraft(
         display_name=FICTIONAL_CHILD,
         date_of_birth=date(2015, 4, 1),
         case_reference="TEST-0001",
         other_identifiers="Fictional test identifier 999",
+        nhs_number=synthetic_nhs_number(),
     )
     for name, value in changes.items():
         setattr(case, name, value)

@@ -45,10 +45,12 @@ from infoshare_desktop.domain import (
     check_amendment,
     check_case,
     check_consent_decision,
+    check_identifier,
     check_review,
     check_sharing_decision,
 )
 from infoshare_desktop.domain.consent import ConsentRecord
+from infoshare_desktop.domain.identifier import IdentifierReason
 from infoshare_desktop.domain.rules import RULES, Scope
 from tests.domain import factories as f
 from tests.domain.catalogue import assert_in_catalogue, message_of
@@ -352,6 +354,16 @@ RAISES = [
     Raises("ADVICE_IDENTITY", A, "advice_identity_withheld", lambda: sharing(**IN_DOUBT_ADVISED)),
     Raises("CASE_NAME", B, "display_name", lambda: case(display_name="  ")),
     Raises("CASE_REFERENCE", B, "case_reference", lambda: case(case_reference="")),
+    Raises("NHS_NUMBER_INVALID", B, "nhs_number", lambda: case(nhs_number="999 000 0019")),
+    Raises("IDENTIFIER_NUMBER_AND_REASON", B, "identifier_reason",
+           lambda: case(identifier_reason=IdentifierReason.UNKNOWN_DELAY)),
+    Raises("NHS_NUMBER_INVALID", B, "nhs_number", lambda: case(nhs_number="999 000 00")),
+    Raises("NHS_NUMBER_INVALID", B, "nhs_number", lambda: case(nhs_number="NHS 9990000018")),
+    Raises("IDENTIFIER_MISSING", A, "nhs_number", lambda: case(nhs_number="")),
+    Raises("IDENTIFIER_REQUIRED", B, "nhs_number", lambda: check_identifier(
+        f.complete_case(nhs_number=""), required=True)),
+    Raises("IDENTIFIER_REASON_TEXT", B, "identifier_reason_text", lambda: case(
+        nhs_number="", identifier_reason=IdentifierReason.OTHER)),
 ]  # fmt: skip
 
 
@@ -481,6 +493,16 @@ SATISFIES = [
         **IN_DOUBT_ADVISED, advice_identity_withheld=True)),
     Satisfies("ADVICE_IDENTITY", lambda: sharing(advice_sought=False)),
     *[Satisfies(rule_id, case) for rule_id in ("CASE_NAME", "CASE_REFERENCE")],
+    *[Satisfies(rule_id, case) for rule_id in ("NHS_NUMBER_INVALID", "IDENTIFIER_MISSING",
+                                                "IDENTIFIER_NUMBER_AND_REASON")],
+    Satisfies("IDENTIFIER_MISSING", lambda: case(
+        nhs_number="", identifier_reason=IdentifierReason.MORE_DETRIMENTAL)),
+    Satisfies("IDENTIFIER_REQUIRED", lambda: check_identifier(f.complete_case(), required=True)),
+    Satisfies("IDENTIFIER_REQUIRED", lambda: check_identifier(f.complete_case(
+        nhs_number="", identifier_reason=IdentifierReason.UNKNOWN_DELAY), required=True)),
+    Satisfies("IDENTIFIER_REASON_TEXT", lambda: case(
+        nhs_number="", identifier_reason=IdentifierReason.OTHER,
+        identifier_reason_text="Not registered with a GP in England")),
 ]  # fmt: skip
 
 
@@ -794,7 +816,7 @@ def test_messages_and_citations_are_plain_and_cited() -> None:
     for finding in findings:
         assert finding.message.strip() and finding.message[0].isupper()
         assert re.search(
-            r"Golden rule [1-7]|Chapter section [1-4]|Later editions|Children Act 2004 s16LA|"
+            r"Golden rule [1-7]|Chapter section [1-4]|Later editions|Children Act 2004 s16L[AC]|"
             r"advice for practitioners \(DfE 2024\)",
             finding.citation,
         )

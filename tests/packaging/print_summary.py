@@ -13,8 +13,9 @@ from importlib.resources import files
 from pathlib import Path
 
 import infoshare_desktop
+from infoshare_desktop import demo
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.services import accounts, cases, demo, printing
+from infoshare_desktop.services import accounts, cases, printing
 
 data_dir, user, out = sys.argv[1:4]
 store = accounts.sign_in(DataPaths(Path(data_dir)), username=user, password=input())

@@ -19,8 +19,8 @@ from sqlmodel import select as sql_select
 
 from infoshare_desktop.services import accounts, cases, records
 from infoshare_desktop.store import audit
-from infoshare_desktop.store.backup import integrity_problems
 from infoshare_desktop.store.engine import raw_connect
+from infoshare_desktop.store.snapshot import integrity_problems
 from infoshare_desktop.store.tables import AuditEvent, SavedRecord, StoreSetting
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_case, complete_sharing_decision

@@ -56,11 +56,11 @@ def save(widget: QWidget, out: Path, name: str, size: tuple[int, int] | None = S
 def main() -> int:
     _app, out = start()  # the QApplication lives as long as main()
 
+    from infoshare_desktop.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.domain import SharingDecisionDraft, SharingKind
     from infoshare_desktop.domain.enums import AmendmentReason, RecordKind
     from infoshare_desktop.domain.records import AmendmentDraft
     from infoshare_desktop.services import accounts, cases, drafts, records, reviews
-    from infoshare_desktop.services.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -35,13 +35,12 @@ def grab(widget: QWidget, path: Path) -> None:
     print(path)
 
 
-def scroll_to(browser, words: str) -> None:
+def scroll_to(details, words: str) -> None:
     """Scroll a record's details so that ``words`` (a heading) is at the top."""
-    browser.show()
+    details.show()
     QApplication.processEvents()
-    cursor = browser.document().find(words)
-    bar = browser.verticalScrollBar()
-    bar.setValue(bar.value() + browser.cursorRect(cursor).top() - 4)
+    heading = next(label for label in details.labels() if label.text() == words)
+    details.verticalScrollBar().setValue(heading.y() - 4)
 
 
 def main() -> int:

@@ -24,8 +24,8 @@ from tests.ui.make_case_screenshots import save, start  # noqa: E402
 def main() -> int:
     _app, out = start()  # the QApplication lives as long as main()
 
+    from infoshare_desktop.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.services import accounts, cases
-    from infoshare_desktop.services.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
     from infoshare_desktop.ui.main_window import MainWindow
     from infoshare_desktop.ui.review import install_review_pages
@@ -48,6 +48,18 @@ def main() -> int:
             view = window.cases_page.case_view
             window.cases_page.open_case(busiest.case_id)
             save(window, out, f"largest-{theme}-case-view.png")
+            # The details pane of a sharing decision (below the chronology at 200%).
+            shared = [e for e in view.model.rows() if e.kind.value == "sharing_decision"]
+            if shared:
+                view.select_record(shared[-1].record_id)
+                save(window, out, f"largest-{theme}-details-pane.png")  # lays the page out
+                view.case_scroll.ensureWidgetVisible(view.details, 0, 0)
+                view.case_scroll.verticalScrollBar().setValue(
+                    view.details.mapTo(view.case_page, view.details.rect().topLeft()).y() - 40
+                )
+                view.details.setFocus()
+                view.details.labels()[0].setFocus()  # the focus outline on the heading
+                save(window, out, f"largest-{theme}-details-pane.png")
             editor = view.start_sharing_decision()
             editor.evaluate()
             save(window, out, f"largest-{theme}-sharing-form.png")

@@ -3,6 +3,7 @@ check, and the whole flow from sign-in to a draft kept across an idle lock."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -87,8 +88,10 @@ def test_case_model_fetches_lazily_sorts_and_passes_the_model_tester(
     assert model.index(0, 1).data() == "Child 11"
 
     model.set_query("REF-007")
-    assert model.searching and model.columnCount() == 4
+    assert model.searching and model.columnCount() == 5
     assert model.index(0, 1).data() == "Child 07"
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "NHS number"
+    assert re.fullmatch(r"999 \d{3} \d{4}", model.index(0, 3).data())  # shown 3-3-4
 
 
 def test_snippets_are_escaped_before_the_matches_are_emphasised():

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractButton, QDialog, QGroupBox, QLabel, QMain
 
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import cases, records
+from infoshare_desktop.ui.dialogs.change_identifier import ChangeIdentifierDialog
 from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
 from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
 from infoshare_desktop.ui.dialogs.idle_lock import IdleLockDialog
@@ -109,6 +110,10 @@ def test_every_page_of_the_main_window_has_unique_mnemonics(qtbot, admin_store):
     "make",
     [
         lambda store, paths: NewCaseDialog(Session(store)),
+        lambda store, paths: ChangeIdentifierDialog(
+            Session(store),
+            cases.open_case(store, case_id=cases.create_case(store, draft=complete_case())),
+        ),
         lambda store, paths: ChangePasswordDialog(Session(store)),
         lambda store, paths: IdleLockDialog(Session(store)),
         lambda store, paths: AddUserDialog(Session(store)),
@@ -119,6 +124,7 @@ def test_every_page_of_the_main_window_has_unique_mnemonics(qtbot, admin_store):
     ],
     ids=[
         "new-case",
+        "change-identifier",
         "change-password",
         "idle-lock",
         "add-user",

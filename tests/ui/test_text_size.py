@@ -115,3 +115,56 @@ def test_at_150_percent_scaling_the_save_bar_stays_on_a_768_pixel_screen(qtbot, 
     for button in (editor.save_button, editor.save_draft_button, editor.discard_button):
         where = button.mapTo(window, button.rect().bottomRight())
         assert button.isVisible() and window.rect().contains(where), button.text()
+
+
+@pytest.mark.parametrize("form", ["sharing", "consent"])
+@pytest.mark.parametrize(
+    ("text_size", "size"),
+    [("medium", (910, 512)), ("largest", (1366, 768))],
+    ids=["150% scaling", "200% text"],
+)
+def test_on_a_768_pixel_screen_the_save_bar_shows_and_the_form_keeps_room(
+    qtbot, qapp, admin_store, form, text_size, size
+):
+    """QT_SCALE_FACTOR=1.5 on 1366x768 leaves 910x512 device-independent pixels; 200%
+    text is 1366x768 at the largest size. Either way the save bar (the checklist status,
+    Keep as draft, Save record) is in the window without scrolling it, and the form is
+    not squeezed to a sliver by its checklist: it keeps ten lines and 35 characters."""
+    from infoshare_desktop.services import cases
+    from infoshare_desktop.ui.main_window import MainWindow
+    from tests.domain.factories import complete_case
+
+    case_id = cases.create_case(admin_store, draft=complete_case())
+    window = MainWindow(admin_store)
+    qtbot.addWidget(window)
+    window.set_text_size(text_size)
+    try:
+        window.show()
+        window.resize(*size)
+        window.show_page("Cases")
+        assert window.cases_page.open_case(case_id)
+        view = window.cases_page.case_view
+        editor = (
+            view.start_sharing_decision() if form == "sharing" else view.start_consent_decision()
+        )
+        assert editor is not None
+        editor.evaluate()
+        qtbot.waitUntil(lambda: window.height() <= size[1], timeout=10_000)
+        bar = (editor.status, editor.save_draft_button, editor.save_button)
+
+        def in_window(widget) -> bool:
+            corner = widget.mapTo(window, widget.rect().bottomRight())
+            return widget.isVisible() and window.rect().contains(corner)
+
+        qtbot.waitUntil(lambda: all(in_window(widget) for widget in bar), timeout=10_000)
+        pane = editor.splitter.widget(0)
+        metrics = editor.fontMetrics()
+        qtbot.waitUntil(
+            lambda: (
+                pane.height() >= 10 * metrics.lineSpacing()
+                and pane.width() >= 35 * metrics.averageCharWidth()
+            ),
+            timeout=10_000,
+        )
+    finally:
+        window.set_text_size("medium")

@@ -2,8 +2,9 @@
 
 The case checklist (`domain.check_case`) runs on every edit and its findings show in the
 dialog; Create stays disabled while one blocks. When the service finds a case with the
-same name and date of birth (`PossibleDuplicate`), the dialog lists the matches and asks
-the user to open the existing case or to confirm that this is a different child.
+same name and date of birth or the same NHS number (`PossibleDuplicate`), the dialog
+lists the matches and asks the user to open the existing case or to confirm that this
+is a different child.
 Afterwards `created_case_id` or `existing_case_id` says what to open.
 """
 
@@ -38,6 +39,7 @@ from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel
 from infoshare_desktop.ui.forms.fields import OptionalDateTimeEdit
 from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.widgets.identifier_fields import IdentifierFields
 from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
 
@@ -75,7 +77,8 @@ class NewCaseDialog(QDialog):
         self.reference_edit.setAccessibleName("Case reference")
         self.other_edit = QLineEdit(self)
         self.other_edit.setAccessibleName("Other identifiers")
-        self.other_edit.setPlaceholderText("For example an NHS number (optional)")
+        self.other_edit.setPlaceholderText("Any other identifier (optional)")
+        self.identifier = IdentifierFields(self)
         self.restricted_check = QCheckBox("Restricted: only staff named on the case see it", self)
         self.restricted_check.setAccessibleName("Restricted case")
         self.findings_panel = FindingsPanel("Before the case can be created", self)
@@ -87,7 +90,9 @@ class NewCaseDialog(QDialog):
         self.duplicate_box.setFrameShape(QFrame.Shape.StyledPanel)
         self.duplicate_text = text_label("", self.duplicate_box)
         self.duplicate_list = QListWidget(self.duplicate_box)
-        self.duplicate_list.setAccessibleName("Cases with the same name and date of birth")
+        self.duplicate_list.setAccessibleName(
+            "Cases with the same name and date of birth, or the same NHS number"
+        )
         self.duplicate_list.setMaximumHeight(80)
         self.open_existing_button = QPushButton("Open the existing case", self.duplicate_box)
         self.create_anyway_button = QPushButton(
@@ -114,6 +119,7 @@ class NewCaseDialog(QDialog):
         for edit in (self.name_edit, self.reference_edit, self.other_edit):
             edit.textChanged.connect(self._on_input_changed)
         self.dob_edit.changed.connect(self._on_input_changed)
+        self.identifier.changed.connect(self._on_input_changed)
         self.dob_unknown_check.toggled.connect(self._on_dob_unknown_check_toggled)
         self.findings_panel.finding_activated.connect(self._on_findings_panel_activated)
 
@@ -127,6 +133,7 @@ class NewCaseDialog(QDialog):
         dob_label.setBuddy(self.dob_edit.edit)
         form.addRow(dob_label, dob_row)
         form.addRow("Case &reference", self.reference_edit)
+        self.identifier.add_rows(form)
         form.addRow("&Other identifiers", self.other_edit)
         form.addRow("", self.restricted_check)
         layout = page_layout(self)
@@ -134,7 +141,8 @@ class NewCaseDialog(QDialog):
         layout.addWidget(
             text_label(
                 "Keep identity minimal: the name staff know the child by, the date of "
-                "birth and your organisation's case reference.",
+                "birth, your organisation's case reference and the NHS number (the "
+                "consistent identifier), or why it is not included.",
                 self,
                 role="muted",
             )
@@ -153,6 +161,9 @@ class NewCaseDialog(QDialog):
             case_reference=self.reference_edit.text(),
             other_identifiers=self.other_edit.text(),
             restricted=self.restricted_check.isChecked(),
+            nhs_number=self.identifier.nhs_number,
+            identifier_reason=self.identifier.reason,
+            identifier_reason_text=self.identifier.reason_text,
         )
 
     def findings(self) -> list[Finding]:
@@ -210,12 +221,14 @@ class NewCaseDialog(QDialog):
             "display_name": self.name_edit,
             "date_of_birth": self.dob_edit.edit,
             "case_reference": self.reference_edit,
+            **self.identifier.field_widgets(),
         }
 
     def _show_duplicates(self, matches: list[CaseSummary]) -> None:
         self.matches = matches
         self.duplicate_text.setText(
-            "A case with the same name and date of birth already exists. Keep one record "
+            "A case with the same name and date of birth, or the same NHS number, already "
+            "exists. Keep one record "
             "per child: open the existing case, or confirm that this is a different child."
         )
         self.duplicate_list.clear()

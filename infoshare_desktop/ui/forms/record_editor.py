@@ -54,6 +54,9 @@ from infoshare_desktop.ui.widgets.layout import ReflowSplitter
 
 CONFIRM_SAVE_TEXT = "A saved record cannot be edited afterwards, only amended. Save now?"
 CONFIRM_DISCARD_TEXT = "Discard this draft? What you typed in it will be lost."
+STACK_FROM_LINES = 24
+"""The form and its checklist go one above the other only when both then keep a dozen
+lines; shorter (150% scaling or 200% text on a 768-pixel screen) they stay side by side."""
 
 
 class RecordForm(Protocol):
@@ -108,7 +111,7 @@ class RecordEditorBase(QWidget):
         self.heading.setFont(heading_font)
         self.heading.setProperty("role", "heading")
         form, side = self._build_parts()
-        self.splitter = ReflowSplitter(self)
+        self.splitter = ReflowSplitter(self, stack_from_lines=STACK_FROM_LINES)
         self.splitter.addWidget(form)
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 3)
@@ -163,12 +166,12 @@ class RecordEditorBase(QWidget):
         refresh_tab_order(self)
 
     def showEvent(self, event: QShowEvent) -> None:
-        """On first show, give the form three fifths of the width and the checklist the rest."""
+        """On first show, give the form three fifths of the width and the checklist the rest
+        (in a narrow, short window the checklist a readable column, the form the rest)."""
         super().showEvent(event)
         if not self._sized:
             self._sized = True
-            width = max(self.splitter.width(), 1)
-            self.splitter.setSizes([width * 3 // 5, width - width * 3 // 5])
+            self.splitter.share_side_by_side()
 
     # ---- the form ---------------------------------------------------------------------------
 

@@ -17,9 +17,11 @@ from datetime import date, datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from infoshare_desktop.domain.dates import born_text
+from infoshare_desktop.domain.identifier import format_nhs_number
 from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services import cases
 from infoshare_desktop.services.cases import MATCH_END, MATCH_START, CaseSummary, SearchHit
+from infoshare_desktop.services.identifiers import CaseIdentifier
 from infoshare_desktop.ui.session import Session
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -80,10 +82,12 @@ class CaseTableModel(QAbstractTableModel):
         _Column("Reference", None),
         _Column("Name", None),
         _Column("Date of birth", None),
+        _Column("NHS number", None),
         _Column("Matching text", None),
     )
     PAGE_SIZE = 200
-    MATCH_COLUMN = 3
+    NHS_COLUMN = 3
+    MATCH_COLUMN = 4
     RECORDS_COLUMN = 4
 
     def __init__(self, session: Session, *, page_size: int = PAGE_SIZE) -> None:
@@ -223,6 +227,8 @@ class CaseTableModel(QAbstractTableModel):
             return hit.display_name
         if column == 2:
             return born_text(hit.date_of_birth, date.today())
+        if column == self.NHS_COLUMN:
+            return nhs_text(hit.identifier, spoken=role != Qt.ItemDataRole.DisplayRole)
         if column == self.MATCH_COLUMN:
             return snippet_text(hit.snippet)
         return None
@@ -247,6 +253,16 @@ class CaseTableModel(QAbstractTableModel):
         if column == 5:
             return flags_text(case)
         return None
+
+
+def nhs_text(identifier: CaseIdentifier | None, *, spoken: bool = False) -> str:
+    """A search result's NHS number (3-3-4), or why there is none, in a few words; the
+    spoken form and the tooltip give the reason in full."""
+    if identifier is not None and identifier.nhs_number:
+        return format_nhs_number(identifier.nhs_number)
+    if identifier is None:
+        return "Not recorded"
+    return identifier.text() if spoken else "Not included"
 
 
 def _when(value: datetime | None, missing: str) -> str:

@@ -37,6 +37,7 @@ from infoshare_desktop.services import records
 from infoshare_desktop.services.cases import RecordDetail
 from infoshare_desktop.services.errors import ChecklistRefused, UserFacingError
 from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.announce import announce
 from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel
 from infoshare_desktop.ui.forms.fields import TextAreaEdit, name_input
 from infoshare_desktop.ui.review.models import kind_text
@@ -216,7 +217,10 @@ class ReviewDialog(QDialog):
             tip = "Save this review. It cannot be changed afterwards."
         self.save_button.setToolTip(tip)
         self.save_button.setAccessibleDescription(tip)
-        self.status_label.setText(tip)
+        if tip != self.status_label.text():
+            if self.status_label.text():  # a change (not the first words): heard as seen
+                announce(self.status_label, tip)
+            self.status_label.setText(tip)
         return self.findings
 
     # -- saving -----------------------------------------------------------------------

@@ -11,10 +11,19 @@ unlock the bar offers it again.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -30,6 +39,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStackedWidget,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -37,14 +48,17 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.domain.consent import Standing, describe_consent
 from infoshare_desktop.domain.enums import ConsentOutcome, RecordKind
+from infoshare_desktop.domain.identifier import describe_identifier
 from infoshare_desktop.domain.kinds import KINDS, spec
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.services import cases, drafts
 from infoshare_desktop.services.cases import CaseSummary, ConsentPositionItem
 from infoshare_desktop.services.drafts import DraftSummary
 from infoshare_desktop.services.errors import UserFacingError
+from infoshare_desktop.services.identifiers import CaseIdentifier
 from infoshare_desktop.ui import feedback
 from infoshare_desktop.ui.announce import announce
+from infoshare_desktop.ui.dialogs.change_identifier import ChangeIdentifierDialog
 from infoshare_desktop.ui.forms import (
     AmendmentDialog,
     ConsentDecisionEditor,
@@ -71,6 +85,7 @@ from infoshare_desktop.ui.widgets.tables import make_list_table
 
 DRAFT_KIND_WORDS = {kind.value: found.words for kind, found in KINDS.items()}
 CONSENT_SHOWN = 4
+CASE_REFLOW = 130
 
 
 def draft_kind_words(kind: str) -> str:
@@ -106,6 +121,16 @@ def consent_position_lines(items: list[ConsentPositionItem]) -> list[str]:
     ]
 
 
+class OneLineDelegate(QStyledItemDelegate):
+    """Cells on one line (elided at the end when too long) in a table that wraps."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+
+
 class CaseView(QWidget):
     back_requested = Signal()
     records_changed = Signal()
@@ -117,6 +142,7 @@ class CaseView(QWidget):
         self.case: CaseSummary | None = None
         self.editor: RecordEditorBase | None = None
         self.amendment_dialog: AmendmentDialog | None = None
+        self.identifier_dialog: ChangeIdentifierDialog | None = None
         self.summary_printer: CaseSummaryPrinter | None = None
         self.case_drafts: list[DraftSummary] = []
         self.model = ChronologyTableModel()
@@ -177,6 +203,12 @@ class CaseView(QWidget):
             page,
         )
         self.review_button.setEnabled(False)
+        self.identifier_button = self._button(
+            "Change NHS number…",
+            "Correct or add the child's NHS number, or record why it is not included "
+            "(kept as an amendment of the case)",
+            page,
+        )
 
         self.drafts_bar = QFrame(page)
         self.drafts_bar.setObjectName("draftsBar")
@@ -223,8 +255,13 @@ class CaseView(QWidget):
         self.table.setObjectName("chronologyTable")
         make_list_table(self.table, "Chronology")
         self.table.setModel(self.model)
-        self.table.setWordWrap(False)
+        # The short columns wrap between words rather than be cut (see _fit_columns).
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setItemDelegateForColumn(ChronologyTableModel.SUMMARY, OneLineDelegate(self))
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.viewport().installEventFilter(self)
+        self._fitted_width = -1
         self.details = RecordDetailsView(page)
 
         left = QWidget(page)
@@ -244,7 +281,9 @@ class CaseView(QWidget):
         details_heading.setBuddy(self.details)
         right_layout.addWidget(details_heading)
         right_layout.addWidget(self.details, 1)
-        self.splitter = ReflowSplitter(page, stacked_lines=24)
+        # Side by side only while the chronology's short columns fit beside the details
+        # without wrapping to a sliver (at Medium on 1366 pixels, not at Large).
+        self.splitter = ReflowSplitter(page, stacked_lines=24, reflow_characters=CASE_REFLOW)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
@@ -259,6 +298,7 @@ class CaseView(QWidget):
             actions.addWidget(button)
         actions.addWidget(self.amend_button)
         actions.addWidget(self.review_button)
+        actions.addWidget(self.identifier_button)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
         layout.setSpacing(SPACING)
@@ -273,6 +313,7 @@ class CaseView(QWidget):
             button.clicked.connect(partial(self._on_new_button_clicked, kind))
         self.amend_button.clicked.connect(self._on_amend_button_clicked)
         self.review_button.clicked.connect(self._on_review_button_clicked)
+        self.identifier_button.clicked.connect(self._on_identifier_button_clicked)
         self.resume_button.clicked.connect(self._on_resume_button_clicked)
         self.discard_draft_button.clicked.connect(self._on_discard_draft_button_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
@@ -344,24 +385,69 @@ class CaseView(QWidget):
             self._fit_columns()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Fit the chronology's columns to the new width (the summary keeps a third)."""
+        """Fit the chronology's columns to the new width."""
         super().resizeEvent(event)
         self._fit_columns()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Fit the columns again when the chronology's own width changes (the splitter
+        moved, a scroll bar came or went), once per width."""
+        if (
+            watched is self.table.viewport()
+            and event.type() == QEvent.Type.Resize
+            and self.table.viewport().width() != self._fitted_width
+        ):
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
     def _fit_columns(self) -> None:
-        """Fit the short columns to their contents: the two dates in full, the others
-        (kind, author, status) elided if need be so the summary (the last, stretching
-        column) keeps a quarter of the width."""
+        """Fit the short columns (kind, the two dates, author, status) to their contents
+        on one line when there is room, and otherwise wrap them between words (never
+        narrower than their longest word, so nothing in them is cut); the summary, the
+        last column, takes what is left, on one line, and only it may be elided (the
+        details pane and its tooltip have it whole)."""
         table, model = self.table, ChronologyTableModel
-        em = self.fontMetrics().horizontalAdvance("M")
-        dates = (model.HAPPENED, model.RECORDED)
-        for column in range(model.SUMMARY):
+        self._fitted_width = table.viewport().width()
+        short = [c for c in range(model.SUMMARY) if not table.isColumnHidden(c)]
+        metrics = table.fontMetrics()
+        header = table.horizontalHeader()
+        full, narrow = {}, {}
+        table.setWordWrap(False)  # measured on one line; what a cell adds to its text
+        for column in short:
             table.resizeColumnToContents(column)
-        others = [c for c in range(model.SUMMARY) if c not in dates and not table.isColumnHidden(c)]
-        room = table.viewport().width() * 3 // 4 - sum(table.columnWidth(c) for c in dates)
-        widest = max(6 * em, min(12 * em, room // max(len(others), 1)))
-        for column in others:
-            table.setColumnWidth(column, min(table.columnWidth(column), widest))
+            full[column] = table.columnWidth(column)
+        table.setWordWrap(True)
+        for column in short:
+            texts = [
+                str(self.model.index(row, column).data() or "")
+                for row in range(self.model.rowCount())
+            ]
+            widest_text = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+            # A date and time wraps after the date ("13 Aug 2025" over "00:58"), not
+            # inside it; other texts between any words.
+            keep = 3 if column in (model.HAPPENED, model.RECORDED) else 1
+            words = [
+                unit for t in texts for unit in (" ".join(t.split()[:keep]), *t.split()[keep:])
+            ]
+            widest_word = max((metrics.horizontalAdvance(w) for w in words), default=0)
+            # What the cell adds to its text (margins; the kind's icon) stays the same.
+            # Two pixels more than measured: the wrapped layout's fractional advances
+            # add up to a little more than the whole-pixel ones.
+            narrow[column] = max(
+                header.sectionSizeFromContents(column).width(),
+                full[column] - widest_text + widest_word + 2,
+            )
+        summary_room = max(12 * metrics.horizontalAdvance("M"), table.viewport().width() // 4)
+        room = table.viewport().width() - summary_room
+        wanted = sum(full.values())
+        if wanted > room:
+            # Share what is left over the narrowest fit in proportion to what each lacks.
+            spare = max(0, room - sum(narrow.values()))
+            lacking = sum(full[c] - narrow[c] for c in short) or 1
+            for column in short:
+                extra = spare * (full[column] - narrow[column]) // lacking
+                table.setColumnWidth(column, min(full[column], narrow[column] + extra))
+        table.resizeRowsToContents()
 
     def select_record(self, record_id: str) -> bool:
         row = self.model.row_of(record_id)
@@ -381,9 +467,17 @@ class CaseView(QWidget):
         self.name_label.setText(case.display_name)
         born = format_date(case.date_of_birth) if case.date_of_birth else "not known"
         parts = [f"Reference {case.case_reference}", f"Born {born}"]
+        identifier = case.identifier
+        parts.append(identifier.text() if identifier else describe_identifier(None))
         if case.restricted:
             parts.append("Restricted case: only staff named on it can see it")
         self.identity_label.setText("  ·  ".join(parts))
+        self.identity_label.setToolTip(
+            f"NHS number recorded by {identifier.recorded_by}, "
+            f"{format_local(identifier.recorded_at)}"
+            if identifier
+            else "No NHS number recorded: use “Change NHS number…” to add it or say why not"
+        )
         self.editor_case_label.setText(f"{case.display_name} ({case.case_reference})")
 
     def _show_consent(self, items: list[ConsentPositionItem]) -> None:
@@ -617,6 +711,32 @@ class CaseView(QWidget):
 
     def _on_editor_draft_saved(self, _draft_id: str) -> None:
         self.drafts_changed.emit()
+
+    def change_identifier(self) -> ChangeIdentifierDialog | None:
+        """Open the Change NHS number dialog for the open case."""
+        if self.case is None:
+            return None
+        dialog = ChangeIdentifierDialog(self.session, self.case, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.changed.connect(self._on_identifier_dialog_changed)
+        dialog.finished.connect(dialog.deleteLater)
+        self.identifier_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_identifier_button_clicked(self) -> None:
+        self.change_identifier()
+
+    def _on_identifier_dialog_changed(self, identifier: CaseIdentifier) -> None:
+        if self.case is not None:
+            self.case = replace(self.case, identifier=identifier)
+            self._show_identity()
+            text = f"Saved: {identifier.text()}. The earlier identifier is kept."
+            self.saved_label.setText(text)
+            self.saved_bar.show()
+            event = QAccessibleAnnouncementEvent(self.saved_label, text)
+            event.setPoliteness(QAccessible.AnnouncementPoliteness.Polite)
+            QAccessible.updateAccessibility(event)
 
     def _on_amendment_dialog_saved(self, record_id: str) -> None:
         self.reload(select_record_id=record_id)

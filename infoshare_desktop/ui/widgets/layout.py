@@ -148,15 +148,32 @@ class ReflowSplitter(QSplitter):
     """Two panes side by side, or one above the other when the text is large for the
     width (200% on a 1366-pixel screen), so neither is cut to a sliver."""
 
-    def __init__(self, parent: QWidget | None = None, *, stacked_lines: int = 0) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        stacked_lines: int = 0,
+        reflow_characters: int = REFLOW_CHARACTERS,
+        stack_from_lines: int = 0,
+    ) -> None:
         """`stacked_lines`: when stacked, at least this many lines of text tall (for a
-        splitter inside a scroll area, so each pane keeps useful room)."""
+        splitter inside a scroll area, so each pane keeps useful room);
+        `reflow_characters`: narrower than this many average characters, stack;
+        `stack_from_lines`: but only if at least this many lines tall (a short window,
+        at 150% scaling or 200% text on 768 pixels, keeps both panes their full height
+        side by side rather than give each a sliver)."""
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setChildrenCollapsible(False)
         self.stacked_lines = stacked_lines
+        self.reflow_characters = reflow_characters
+        self.stack_from_lines = stack_from_lines
+        self._narrow_width = -1
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        narrow = self.width() < REFLOW_CHARACTERS * self.fontMetrics().averageCharWidth()
+        metrics = self.fontMetrics()
+        narrow = self.width() < self.reflow_characters * metrics.averageCharWidth()
+        if self.stack_from_lines:
+            narrow = narrow and self.height() >= self.stack_from_lines * metrics.lineSpacing()
         wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
         if wanted != self.orientation():
             self.setOrientation(wanted)
@@ -165,4 +182,33 @@ class ReflowSplitter(QSplitter):
             if self.count() == 2:  # the first pane (the main one) keeps most of the room
                 total = max(self.height() if narrow else self.width(), 2)
                 self.setSizes([total * 3 // 5, total - total * 3 // 5])
+        elif self._narrow_width != self.width() and self.narrow_and_short():
+            self._narrow_width = self.width()
+            super().resizeEvent(event)
+            self.share_side_by_side()
+            return
         super().resizeEvent(event)
+
+    def narrow_and_short(self) -> bool:
+        """Side by side only because the window is too short to stack."""
+        metrics = self.fontMetrics()
+        return (
+            bool(self.stack_from_lines)
+            and self.orientation() == Qt.Orientation.Horizontal
+            and self.width() < self.reflow_characters * metrics.averageCharWidth()
+        )
+
+    def share_side_by_side(self) -> None:
+        """The first pane three fifths of the width; in a narrow, short window the
+        second (the checklist) a readable column of 30 characters and the first (the
+        form) all the rest."""
+        if self.count() != 2:
+            return
+        width = max(self.width(), 2)
+        second = width - width * 3 // 5
+        if self.narrow_and_short():
+            column = 30 * self.fontMetrics().averageCharWidth()
+            checklist = self.widget(1)
+            least = checklist.minimumSizeHint().width() if checklist is not None else 0
+            second = min(width - 1, max(least, column))
+        self.setSizes([width - second, second])

@@ -1,23 +1,15 @@
-"""A store of clearly fictional cases and records, for newcomers, screenshots and benchmarks.
+"""The content of the demo records: invented people, agencies and wording, and drafts
+filled as a practitioner would fill the forms. Everything about *what* a demo record
+says is here (and nothing about how it is stored: see demo.populate).
 
-Every record is built as a practitioner would fill the form and passes the same
-checklist a real save passes; records are then written in bulk (with their audit
-entries and search text) so that 100,000 records take seconds, not minutes.
 All names, agencies and references are invented; references start with "DEMO-".
 """
 
 from __future__ import annotations
 
-import json
 import random
-import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from infoshare_desktop.domain import checklist
-from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import (
     Confidentiality,
     ConsentFrom,
@@ -35,35 +27,16 @@ from infoshare_desktop.domain.enums import (
     SharingKind,
     Urgency,
 )
-from infoshare_desktop.domain.kinds import CheckContext, kind_of, summary_of
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     CaseDraft,
     ConsentDecisionDraft,
     CriterionRationale,
-    Draft,
     Recipient,
     SharingDecisionDraft,
 )
 from infoshare_desktop.domain.rules import recorded_late
-from infoshare_desktop.domain.timeutil import utcnow
-from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.services import accounts
-from infoshare_desktop.services.access import signed_in
-from infoshare_desktop.services.cases import name_key
-from infoshare_desktop.services.records import search_text
-from infoshare_desktop.store import audit
-from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.tables import CaseFile, CaseMember, SavedRecord, table_of
 
-DEMO_PASSWORD = "demo store passphrase"
-DEMO_USERS = {
-    "demo.admin": ("Dana Demo (administrator)", set(Role)),
-    "demo.practitioner": ("Pip Demo (social worker)", {Role.PRACTITIONER}),
-    "demo.lead": ("Lee Demo (team lead)", {Role.PRACTITIONER, Role.TEAM_LEAD}),
-    "demo.supervisor": ("Sky Demo (supervisor)", {Role.PRACTITIONER, Role.SUPERVISOR}),
-}
 FIRST = [
     "Amara",
     "Ben",
@@ -142,20 +115,9 @@ RATIONALE = {
 }
 
 
-@dataclass(frozen=True)
-class DemoResult:
-    cases: int
-    records: int
+class Generator:
+    """Drafts as a practitioner would fill the forms, from a seeded random source."""
 
-    def __str__(self) -> str:
-        users = ", ".join(DEMO_USERS)
-        return (
-            f"Created a demo store with {self.cases} fictional cases and {self.records} records.\n"
-            f"Sign in as any of: {users} — password: {DEMO_PASSWORD}"
-        )
-
-
-class _Generator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
 
@@ -273,175 +235,11 @@ class _Generator:
             draft.reasons = "Received from another agency and recorded on the child's file"
         return draft
 
-
-def _row(
-    *,
-    case_id: str,
-    draft: Draft,
-    author: str,
-    occurred: datetime,
-    recorded: datetime,
-    without_consent: bool = False,
-    harm: bool = False,
-) -> dict[str, Any]:
-    """A saved-record row for a demo draft, its kind, breakdown, checklist and summary as
-    its declaration (``domain.kinds``) says."""
-    declared = kind_of(draft)
-    kind = declared.kind
-    found = checklist.blocking(declared.check(draft, CheckContext(now=recorded)))
-    if found:
-        raise AssertionError(f"demo {kind.value} fails: {[f.rule_id for f in found]}")
-    subkind = declared.subkind(draft)
-    return {
-        "id": str(uuid.uuid4()),
-        "case_id": case_id,
-        "kind": kind.value,
-        "subkind": subkind,
-        "target_id": None,
-        "author_id": author,
-        "occurred_at": occurred,
-        "recorded_at": recorded,
-        "late": recorded_late(occurred, recorded),
-        "without_consent": without_consent,
-        "harm_concern": harm,
-        "summary": summary_of(kind, draft),
-        "payload": json.dumps(draft.to_dict(), ensure_ascii=False, sort_keys=True),
-        "_search": search_text(draft),
-    }
-
-
-def _write(store: Store, cases: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
-    with store.write() as session:
-        conn = session.connection()
-        if cases:
-            conn.execute(table_of(CaseFile).insert(), [c["row"] for c in cases])
-            conn.execute(
-                table_of(CaseMember).insert(),
-                [
-                    {
-                        "case_id": c["row"]["id"],
-                        "user_id": c["row"]["created_by"],
-                        "added_at": c["row"]["created_at"],
-                        "added_by": c["row"]["created_by"],
-                    }
-                    for c in cases
-                ],
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO search_index (case_id, record_id, body) VALUES (?, NULL, ?)",
-                [(c["row"]["id"], c["search"]) for c in cases],
-            )
-        if records:
-            conn.execute(
-                table_of(SavedRecord).insert(),
-                [{k: v for k, v in r.items() if k != "_search"} for r in records],
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO search_index (case_id, record_id, body) VALUES (?, ?, ?)",
-                [(r["case_id"], r["id"], r["_search"]) for r in records],
-            )
-        by_author: dict[str, list[tuple[str | None, str | None, datetime]]] = {}
-        for c in cases:
-            by_author.setdefault(c["row"]["created_by"], []).append(
-                ("case", c["row"]["id"], c["row"]["created_at"])
-            )
-        for r in records:
-            by_author.setdefault(r["author_id"], []).append((r["kind"], r["id"], r["recorded_at"]))
-        for author, targets in by_author.items():
-            audit.append_many(session, actor_id=author, action=Action.CREATE, targets=targets)
-
-
-def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> DemoResult:
-    """Add `cases` fictional cases and about `records` records to an open store."""
-    gen = _Generator(seed)
-    rng = gen.rng
-    with store.read() as session:
-        from sqlmodel import select
-
-        from infoshare_desktop.store.tables import UserAccount
-
-        authors = [u.id for u in session.exec(select(UserAccount)) if "practitioner" in u.roles]
-    authors = authors or [signed_in(store).user_id]
-    now = utcnow()
-    per_case = [records // cases + (1 if i < records % cases else 0) for i in range(cases)]
-    case_batch: list[dict[str, Any]] = []
-    record_batch: list[dict[str, Any]] = []
-    written = 0
-    for index in range(cases):
-        case_id, created = str(uuid.uuid4()), now - timedelta(days=rng.randint(30, 730))
-        name = gen.person()
-        draft = CaseDraft(
-            display_name=name,
+    def case(self, *, index: int, created: datetime) -> CaseDraft:
+        """The index-th demo case, created at `created`."""
+        rng = self.rng
+        return CaseDraft(
+            display_name=self.person(),
             date_of_birth=date(rng.randint(2008, 2024), rng.randint(1, 12), rng.randint(1, 28)),
             case_reference=f"DEMO-{created.year}-{index + 1:05d}",
         )
-        author = rng.choice(authors)
-        case_batch.append(
-            {
-                "row": {
-                    "id": case_id,
-                    "display_name": name,
-                    "name_key": name_key(name),
-                    "date_of_birth": draft.date_of_birth,
-                    "case_reference": draft.case_reference,
-                    "other_identifiers": "",
-                    "restricted": False,
-                    "created_at": created,
-                    "created_by": author,
-                },
-                "search": search_text(draft) + "\n" + draft.case_reference.replace("-", ""),
-            }
-        )
-        span = (now - created).total_seconds()
-        times = sorted(
-            created + timedelta(seconds=rng.uniform(0, span)) for _ in range(per_case[index])
-        )
-        for n, occurred in enumerate(times):
-            delay = (
-                timedelta(hours=rng.uniform(2, 100))
-                if rng.random() < 0.08
-                else timedelta(minutes=rng.uniform(5, 300))
-            )
-            recorded = min(occurred + delay, now)
-            author = rng.choice(authors)
-            if n == 0 or rng.random() < 0.08:
-                made: Draft = gen.consent(occurred)
-            elif rng.random() < 0.04:
-                made = gen.advice(occurred)
-            else:
-                made = gen.sharing(occurred, recorded)
-            sharing = made if isinstance(made, SharingDecisionDraft) else None
-            record_batch.append(
-                _row(
-                    case_id=case_id,
-                    draft=made,
-                    author=author,
-                    occurred=occurred,
-                    recorded=recorded,
-                    without_consent=sharing is not None
-                    and made_without_consent(sharing.kind, sharing.consent_status),
-                    harm=sharing is not None and sharing.significant_harm_concern,
-                )
-            )
-        if len(record_batch) >= 5000 or index == cases - 1:
-            _write(store, case_batch, record_batch)
-            written += len(record_batch)
-            case_batch, record_batch = [], []
-    return DemoResult(cases, written)
-
-
-def create_demo_store(paths: DataPaths, *, cases: int, records: int) -> DemoResult:
-    """A new store in an empty folder: the demo users, then the fictional cases."""
-    admin_name, (admin_display, _) = next(iter(DEMO_USERS.items()))
-    store = accounts.first_run(
-        paths, username=admin_name, display_name=admin_display, password=DEMO_PASSWORD
-    )
-    try:
-        for username, (display, roles) in list(DEMO_USERS.items())[1:]:
-            code = accounts.add_user(store, username=username, display_name=display, roles=roles)
-            accounts.sign_in(
-                paths, username=username, password=code, new_password=DEMO_PASSWORD
-            ).close()
-        return populate(store, cases=max(1, cases), records=max(0, records))
-    finally:
-        store.close()

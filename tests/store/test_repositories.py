@@ -1,0 +1,480 @@
+"""The store's repositories (store.records, search, cases, reviews, drafts, settings,
+users) against a real SQLCipher file: what they write is what the application reads
+back, the demo data is written the one way a save writes, and a failed transaction
+leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlcipher3
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from infoshare_desktop import demo
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome, SharingKind
+from infoshare_desktop.domain.records import CaseDraft, SharingDecisionDraft
+from infoshare_desktop.domain.reviews import ReviewStatus
+from infoshare_desktop.services import accounts, cases, records
+from infoshare_desktop.store import cases as case_rows
+from infoshare_desktop.store import drafts as draft_rows
+from infoshare_desktop.store import records as record_rows
+from infoshare_desktop.store import reviews as review_rows
+from infoshare_desktop.store import search, settings, users
+from infoshare_desktop.store.cases import NewCase
+from infoshare_desktop.store.records import NewRecord
+from infoshare_desktop.store.search import IndexRow
+from infoshare_desktop.store.tables import DraftRow
+from tests.domain.factories import complete_case, complete_sharing_decision
+
+MARKS = ("[", "]")
+WHEN = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
+
+
+def _case(store, **changes) -> tuple[NewCase, IndexRow]:
+    return case_rows.new_case(
+        case_id=str(uuid.uuid4()),
+        draft=complete_case(**changes),
+        created_at=WHEN,
+        created_by=store.user.user_id,
+    )
+
+
+def _record(
+    store, case_id: str, draft: SharingDecisionDraft | None = None, **changes
+) -> tuple[NewRecord, IndexRow]:
+    draft = draft or complete_sharing_decision(now=WHEN)
+    fields = {
+        "record_id": str(uuid.uuid4()),
+        "case_id": case_id,
+        "kind": RecordKind.SHARING_DECISION,
+        "subkind": SharingKind.SHARED.value,
+        "draft": draft,
+        "summary": "Shared with the school",
+        "author_id": store.user.user_id,
+        "occurred_at": WHEN - timedelta(hours=1),
+        "recorded_at": WHEN,
+        "late": False,
+    }
+    return record_rows.new_record(**(fields | changes))
+
+
+@pytest.fixture
+def case_id(admin_store) -> str:
+    row = _case(admin_store, display_name="Zofia Wiśniewska", case_reference="CS-2026-00417")
+    with admin_store.write() as session:
+        case_rows.insert_many(session, [row])
+    return row[0].id
+
+
+def _other_user(store, data_paths, username: str = "pat.other", roles=(Role.PRACTITIONER,)):
+    code = accounts.add_user(store, username=username, display_name="Pat Other", roles=set(roles))
+    other = accounts.sign_in(
+        data_paths, username=username, password=code, new_password="willow harbour kettle"
+    )
+    user_id = other.user.user_id
+    other.close()
+    return user_id
+
+
+# -- records ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("direct", [False, True], ids=["session", "write_direct"])
+def test_a_record_written_reads_back_as_written(admin_store, case_id, direct):
+    row, index = _record(admin_store, case_id, late=True, without_consent=True, harm_concern=True)
+    writer = admin_store.write_direct if direct else admin_store.write
+    with writer() as tx:
+        record_rows.insert_many(tx, [(row, index)])
+    with admin_store.read() as session:
+        saved = record_rows.get(session, row.id)
+        assert saved is not None
+        assert saved.case_id == case_id and saved.kind == RecordKind.SHARING_DECISION.value
+        assert (saved.late, saved.without_consent, saved.harm_concern) == (True, True, True)
+        assert saved.occurred_at.replace(tzinfo=UTC) == row.occurred_at  # naive UTC in SQLite
+        assert saved.recorded_at.replace(tzinfo=UTC) == WHEN
+        assert SharingDecisionDraft.from_dict(json.loads(saved.payload)) == row_draft(row)
+        chronology = record_rows.chronology_rows(session, case_id)
+    assert [(c.id, c.summary, c.late) for c in chronology] == [(row.id, row.summary, True)]
+
+
+def row_draft(row: NewRecord) -> SharingDecisionDraft:
+    return SharingDecisionDraft.from_dict(json.loads(row.payload))
+
+
+def test_an_unknown_record_is_none(admin_store):
+    with admin_store.read() as session:
+        assert record_rows.get(session, "no-such-id") is None
+
+
+@pytest.mark.parametrize("direct", [False, True], ids=["session", "write_direct"])
+def test_a_failed_transaction_leaves_neither_the_record_nor_its_index_row(
+    admin_store, case_id, direct
+):
+    draft = complete_sharing_decision(now=WHEN, reasons="Shared about the marmalade incident")
+    row, index = _record(admin_store, case_id, draft=draft)
+    writer = admin_store.write_direct if direct else admin_store.write
+    with pytest.raises(RuntimeError), writer() as tx:
+        record_rows.insert_many(tx, [(row, index)])
+        raise RuntimeError("the audit entry could not be written")
+    with admin_store.read() as session:
+        assert record_rows.get(session, row.id) is None
+        found = search.search(
+            session,
+            match=search.match_expression("marmalade") or "",
+            user_id=admin_store.user.user_id,
+            limit=5,
+            marks=MARKS,
+        )
+        assert found == []
+
+
+def test_saved_records_cannot_be_changed_even_through_the_repositories_connection(
+    admin_store, case_id
+):
+    row, index = _record(admin_store, case_id)
+    with admin_store.write() as session:
+        record_rows.insert_many(session, [(row, index)])
+    with pytest.raises(sqlcipher3.IntegrityError), admin_store.write_direct() as db:
+        db.execute("UPDATE saved_record SET summary = 'changed' WHERE id = ?", (row.id,))
+    with admin_store.read() as session:
+        saved = record_rows.get(session, row.id)
+        assert saved is not None and saved.summary == row.summary
+
+
+def test_targeting_and_reviews_of_find_amendments_and_reviews_oldest_first(admin_store, case_id):
+    first, first_index = _record(admin_store, case_id)
+    later = [
+        _record(
+            admin_store,
+            case_id,
+            kind=kind,
+            subkind=subkind,
+            target_id=first.id,
+            recorded_at=WHEN + timedelta(minutes=n),
+            occurred_at=WHEN + timedelta(minutes=n),
+        )
+        for n, (kind, subkind) in enumerate(
+            [(RecordKind.REVIEW, "returned"), (RecordKind.AMENDMENT, "addition")], start=1
+        )
+    ]
+    with admin_store.write() as session:
+        record_rows.insert_many(session, [(first, first_index), *later])
+    with admin_store.read() as session:
+        assert [r.kind for r in record_rows.targeting(session, first.id)] == ["review", "amendment"]
+        (review,) = record_rows.reviews_of(session, [first.id])
+        assert (review.target_id, review.author_id) == (first.id, admin_store.user.user_id)
+        assert {t.kind for t in record_rows.targeting_many(session, [first.id])} == {
+            "review",
+            "amendment",
+        }
+
+
+# -- one way to build a row ---------------------------------------------------------------
+
+
+def test_the_demo_writes_the_rows_a_real_save_writes(admin_store):
+    """Every demo record's summary, late flag and index row are what the save path's
+    builder makes of its own payload; every demo case is found by name and reference."""
+    demo.populate(admin_store, cases=3, records=12)
+    with admin_store.read() as session:
+        case_list = case_rows.page(
+            session,
+            user_id=admin_store.user.user_id,
+            offset=0,
+            limit=10,
+            sort="reference",
+            descending=False,
+        )
+        assert len(case_list) == 3 and sum(c.records for c in case_list) == 12
+        for listed in case_list:
+            for row in record_rows.of_case(session, listed.case.id):
+                kind = RecordKind(row.kind)
+                draft = cases.DRAFT_TYPES[row.kind].from_dict(json.loads(row.payload))
+                rebuilt, index = records.new_record(
+                    case_id=row.case_id,
+                    kind=kind,
+                    subkind=row.subkind,
+                    draft=draft,
+                    author_id=row.author_id,
+                    occurred_at=row.occurred_at.replace(tzinfo=UTC),
+                    recorded_at=row.recorded_at.replace(tzinfo=UTC),
+                )
+                assert (row.summary, row.late) == (rebuilt.summary, rebuilt.late)
+                assert row.payload == rebuilt.payload
+                body = session.connection().exec_driver_sql(
+                    "SELECT body FROM search_index WHERE record_id = ?", (row.id,)
+                )
+                (stored,) = [b for (b,) in body]  # the same words (a dict's order may differ)
+                assert sorted(stored.split("\n")) == sorted(index.body.split("\n"))
+    case = case_list[0].case
+    found = cases.search(admin_store, query=case.case_reference.replace("-", ""))
+    assert [h.case_id for h in found] == [case.id]
+    assert case.id in {h.case_id for h in cases.search(admin_store, query=case.display_name)}
+
+
+def test_a_case_created_by_the_service_and_by_the_builder_are_the_same_row(admin_store):
+    draft = complete_case(display_name="Élodie  Brierley", case_reference="CS-2026/00012")
+    case_id = cases.create_case(admin_store, draft=draft)
+    with admin_store.read() as session:
+        saved = case_rows.get(session, case_id)
+        body = session.connection().exec_driver_sql(
+            "SELECT body FROM search_index WHERE case_id = ? AND record_id IS NULL", (case_id,)
+        )
+        (stored_body,) = [b for (b,) in body]
+        assert case_rows.is_member(session, case_id, admin_store.user.user_id)
+    built, index = cases.new_case(
+        draft.cleaned(), case_id=case_id, created_at=WHEN, created_by=admin_store.user.user_id
+    )
+    assert (saved.display_name, saved.name_key, saved.case_reference, saved.date_of_birth) == (
+        built.display_name,
+        built.name_key,
+        built.case_reference,
+        built.date_of_birth,
+    )
+    assert built.name_key == "elodie brierley"
+    assert stored_body == index.body and index.body.endswith("CS202600012")
+
+
+# -- cases and who sees them ----------------------------------------------------------------
+
+
+def test_a_restricted_case_is_visible_to_its_members_only(admin_store, data_paths):
+    other = _other_user(admin_store, data_paths)
+    row = _case(admin_store, restricted=True, date_of_birth=date(2015, 6, 1))
+    with admin_store.write() as session:
+        case_rows.insert_many(session, [row])
+    case_id = row[0].id
+    with admin_store.read() as session:
+        for user_id, sees in [(admin_store.user.user_id, True), (other, False)]:
+            assert case_rows.is_visible(session, case_id, user_id) is sees
+            assert (case_rows.visible(session, case_id, user_id) is not None) is sees
+            assert case_rows.count_visible(session, user_id) == int(sees)
+        assert case_rows.date_of_birth(session, case_id) == date(2015, 6, 1)
+        assert case_rows.is_visible(session, "no-such-case", admin_store.user.user_id) is False
+    with admin_store.write() as session:
+        case_rows.add_member(
+            session,
+            case_id=case_id,
+            user_id=other,
+            added_at=WHEN,
+            added_by=admin_store.user.user_id,
+        )
+    with admin_store.read() as session:
+        assert case_rows.is_visible(session, case_id, other)
+
+
+def test_same_identity_ignores_case_accents_and_spacing(admin_store):
+    row = _case(admin_store, display_name="Zofia Wiśniewska", date_of_birth=date(2016, 2, 29))
+    with admin_store.write() as session:
+        case_rows.insert_many(session, [row])
+    with admin_store.read() as session:
+        found = case_rows.same_identity(
+            session,
+            display_name="  zofia   WISNIEWSKA ",
+            date_of_birth=date(2016, 2, 29),
+            user_id=admin_store.user.user_id,
+        )
+        other_day = case_rows.same_identity(
+            session,
+            display_name="Zofia Wiśniewska",
+            date_of_birth=date(2016, 3, 1),
+            user_id=admin_store.user.user_id,
+        )
+    assert [c.id for c in found] == [row[0].id] and other_day == []
+
+
+@pytest.mark.parametrize("sort", sorted(case_rows.SORT_KEYS))
+def test_the_case_list_pages_in_every_sort_order_with_its_figures(admin_store, sort):
+    made = [_case(admin_store, case_reference=f"CS-2026-{n:05d}") for n in range(5)]
+    with admin_store.write() as session:
+        case_rows.insert_many(session, made)
+        record_rows.insert_many(session, [_record(admin_store, made[2][0].id, late=True)])
+    with admin_store.read() as session:
+        pages = [
+            case_rows.page(
+                session,
+                user_id=admin_store.user.user_id,
+                offset=offset,
+                limit=2,
+                sort=sort,
+                descending=False,
+            )
+            for offset in (0, 2, 4)
+        ]
+    listed = [r for page in pages for r in page]
+    assert sorted(r.case.id for r in listed) == sorted(row.id for row, _ in made)
+    (busy,) = [r for r in listed if r.case.id == made[2][0].id]
+    assert (busy.records, busy.late_entries) == (1, 1)
+    assert busy.last_activity is not None
+
+
+# -- search ----------------------------------------------------------------------------------
+
+
+def test_search_ranks_rows_and_marks_the_matching_words(admin_store, case_id):
+    draft = complete_sharing_decision(now=WHEN, reasons="Shared after the kestrel sighting")
+    with admin_store.write() as session:
+        record_rows.insert_many(session, [_record(admin_store, case_id, draft=draft)])
+    with admin_store.read() as session:
+        (hit,) = search.search(
+            session,
+            match=search.match_expression("kestrel") or "",
+            user_id=admin_store.user.user_id,
+            limit=5,
+            marks=MARKS,
+        )
+    assert hit.case_id == case_id and "[kestrel]" in hit.snippet and "\n" not in hit.snippet
+    assert hit.display_name == "Zofia Wiśniewska" and hit.case_reference == "CS-2026-00417"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("kestrel", '"kestrel"*'),
+        ('  "quoted" AND  NEAR(', '"quoted"* "AND"* "NEAR"*'),
+        ("', DROP TABLE x; --", '"DROP"* "TABLE"* "x"*'),
+        ("", None),
+        ("*** ---", None),
+        (" ".join(f"w{n}" for n in range(20)), " ".join(f'"w{n}"*' for n in range(12))),
+    ],
+)
+def test_what_the_user_types_becomes_a_safe_match_expression(typed, expected):
+    assert search.match_expression(typed) == expected
+
+
+def test_whatever_is_typed_searches_without_error_and_any_prefix_of_a_name_finds_it(
+    admin_store, case_id
+):
+    """Any text (quotes, FTS5 operators, any script) is a harmless search; every prefix
+    of a word of the child's name finds the case."""
+    user_id = admin_store.user.user_id
+    with admin_store.read() as session:
+
+        def found(match: str) -> list[str]:
+            rows = search.search(session, match=match, user_id=user_id, limit=5, marks=MARKS)
+            return [r.case_id for r in rows]
+
+        @hypothesis_settings(max_examples=150)
+        @given(typed=st.text(max_size=30), length=st.integers(1, len("Wiśniewska")))
+        def check(typed: str, length: int) -> None:
+            match = search.match_expression(typed)
+            assert (match is None) == (re.search(r"\w", typed) is None)
+            if match is not None:
+                found(match)  # no error, whatever it finds
+            assert found(search.match_expression("Wiśniewska"[:length]) or "") == [case_id]
+
+        check()
+
+
+def test_the_index_row_of_a_draft_has_its_words_and_labels_but_no_ids(admin_store):
+    draft = complete_sharing_decision(now=WHEN, consent_decision_id="f00d-cafe")
+    words = search.record_row(case_id="c", record_id="r", draft=draft).body
+    assert "f00d-cafe" not in words
+    assert draft.reasons in words and SharingKind.SHARED.label in words
+    case = search.case_row(case_id="c", draft=CaseDraft(display_name="Ann", case_reference="A-1"))
+    assert case.record_id is None and case.body.split("\n")[-1] == "A1"
+
+
+# -- reviews, drafts, settings, users -----------------------------------------------------
+
+
+def test_review_states_come_from_requests_and_saved_reviews(admin_store, case_id):
+    row, index = _record(admin_store, case_id)
+    with admin_store.write() as session:
+        record_rows.insert_many(session, [(row, index)])
+    with admin_store.read() as session:
+        assert review_rows.states(session, [row])[row.id].status is ReviewStatus.NOT_REQUIRED
+        assert review_rows.entered(session, visible_to=admin_store.user.user_id) == []
+    with admin_store.write_direct() as db:
+        review_rows.insert_request(
+            db, record_id=row.id, requested_by=row.author_id, at=WHEN, reason="automatic"
+        )
+    with admin_store.read() as session:
+        assert review_rows.states(session, [row])[row.id].status is ReviewStatus.AWAITING
+        (entered, reference, name) = review_rows.entered(
+            session, visible_to=admin_store.user.user_id
+        )[0]
+        assert (entered.id, reference, name) == (row.id, "CS-2026-00417", "Zofia Wiśniewska")
+        assert (
+            review_rows.entered(session, visible_to=admin_store.user.user_id, authors={"x"}) == []
+        )
+    review = _record(
+        admin_store,
+        case_id,
+        kind=RecordKind.REVIEW,
+        subkind=ReviewOutcome.ENDORSED.value,
+        target_id=row.id,
+        recorded_at=WHEN + timedelta(hours=1),
+    )
+    with admin_store.write() as session:
+        record_rows.insert_many(session, [review])
+    with admin_store.read() as session:
+        assert review_rows.states(session, [row])[row.id].status is ReviewStatus.ENDORSED
+
+
+def test_drafts_are_listed_newest_first_and_deleted_only_by_their_owner(
+    admin_store, data_paths, case_id
+):
+    other = _other_user(admin_store, data_paths)
+    me = admin_store.user.user_id
+
+    def draft(user_id: str, minutes: int, case: str | None) -> DraftRow:
+        at = WHEN + timedelta(minutes=minutes)
+        return DraftRow(
+            id=str(uuid.uuid4()),
+            user_id=user_id,
+            case_id=case,
+            kind="case",
+            created_at=at,
+            updated_at=at,
+            payload="{}",
+        )
+
+    older, newer, theirs = draft(me, 1, case_id), draft(me, 2, None), draft(other, 3, case_id)
+    with admin_store.write() as session:
+        for row in (older, newer, theirs):
+            draft_rows.put(session, row)
+    with admin_store.read() as session:
+        mine = draft_rows.of_user(session, user_id=me)
+        assert [(d.id, name) for d, name, _ in mine] == [
+            (newer.id, None),
+            (older.id, "Zofia Wiśniewska"),
+        ]
+        assert [d.id for d, _, _ in draft_rows.of_user(session, user_id=me, case_id=case_id)] == [
+            older.id
+        ]
+    with admin_store.write_direct() as db:
+        draft_rows.delete_owned(db, draft_id=theirs.id, user_id=me)  # not mine: stays
+        draft_rows.delete_owned(db, draft_id=older.id, user_id=me)
+    with admin_store.read() as session:
+        assert draft_rows.get(session, theirs.id) is not None
+        assert draft_rows.get(session, older.id) is None
+
+
+def test_settings_and_user_names(admin_store, data_paths):
+    other = _other_user(admin_store, data_paths, roles=(Role.SUPERVISOR,))
+    with admin_store.read() as session:
+        assert settings.get(session, "review_rules") is None
+    with admin_store.write() as session:
+        settings.put(session, "review_rules", '{"a": 1}')
+    with admin_store.write() as session:
+        settings.put(session, "review_rules", '{"a": 2}')
+    with admin_store.read() as session:
+        assert settings.get(session, "review_rules") == '{"a": 2}'
+        names = users.display_names(session)
+        assert names[other] == "Pat Other" and len(names) == 2
+        assert users.display_names(session, [other]) == {other: "Pat Other"}
+        assert users.display_names(session, []) == {}
+        # The first administrator holds every role; the other account only supervisor.
+        assert set(users.with_role(session, Role.SUPERVISOR.value)) == {
+            admin_store.user.user_id,
+            other,
+        }
+        assert users.with_role(session, Role.PRACTITIONER.value) == [admin_store.user.user_id]
