@@ -12,7 +12,12 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from infoshare_desktop.domain.enums import Ground, NotSoughtReason, PublicInterestCircumstance
+from infoshare_desktop.domain.enums import (
+    Ground,
+    NotSoughtReason,
+    OrganisationType,
+    PublicInterestCircumstance,
+)
 from infoshare_desktop.domain.rules import RULES, SHARES, SHARING, Citation, Rule, Scope
 
 DOMAIN_MD = Path(__file__).resolve().parent.parent / "docs" / "domain.md"
@@ -82,6 +87,10 @@ TABLES: dict[str, Callable[[], list[str]]] = {
     "grounds": grounds_table,
     "not-sought": lambda: _labels(NotSoughtReason),
     "public-interest": lambda: _labels(PublicInterestCircumstance),
+    "organisation-type": lambda: [
+        f"- {t.label}" + (" (under the duty to share)" if t.holds_duty else "")
+        for t in OrganisationType
+    ],
 }
 
 

@@ -40,11 +40,13 @@ from infoshare_desktop.domain.enums import (
     Initiation,
     Method,
     NotSoughtReason,
+    OrganisationType,
     PublicInterestCircumstance,
     Rating,
     ReplyOutcome,
     RequestSource,
     ReviewOutcome,
+    ServiceAgreement,
     SharingKind,
 )
 from infoshare_desktop.domain.identifier import IdentifierReason, nhs_number_problem
@@ -226,6 +228,7 @@ def check_sharing_decision(
             add(rules.SOURCE.finding("source"))
         if _undescribed(draft.information_shared):
             add(rules.WHAT_RECEIVED.finding("information"))
+    _check_duties(out, draft, kind)
     return _in_form_order(SharingDecisionDraft, out)
 
 
@@ -321,7 +324,7 @@ def _check_shared(
     if kind is SharingKind.SHARED_IN_PART and _unanswered(draft.withheld):
         add(rules.MINIMISED.finding("withheld"))
     categories = _enums(draft.categories, InfoCategory)
-    if InfoCategory.THIRD_PARTY in categories:
+    if InfoCategory.THIRD_PARTY in categories and not isinstance(draft.identities_protected, bool):
         add(rules.THIRD_PARTY.finding("third_party"))
 
     status = _enum(draft.consent_status, ConsentStatus)
@@ -339,6 +342,36 @@ def _check_shared(
         add(rules.TRANSPARENCY.finding("not_told"))
     _check_method(out, draft)
     _check_criteria(out, draft.criteria)
+
+
+def _check_duties(
+    out: list[Finding], draft: SharingDecisionDraft, kind: SharingKind | None
+) -> None:
+    """The duty to share (s16LA) and the 2024 advice (docs/domain.md, "The duty to share";
+    the 2024 advice on consent and on protecting identities): RECIPIENT_TYPE, DUTY_DETRIMENT,
+    IDENTITIES_PROTECTED and SERVICE_NOT_CONSENT."""
+    if kind is None or kind is SharingKind.RECEIVED:
+        return
+    add = out.append
+    recipients = _items(draft.recipients, Recipient)
+    if any(
+        OrganisationType.parse(r.organisation_type) is None
+        and not all(_blank(part) for part in (r.name, r.role, r.organisation))
+        for r in recipients
+    ):
+        add(rules.RECIPIENT_TYPE.finding("type"))
+    if rules.withheld_from_duty_holder(kind, recipients) and _unwritten(draft.duty_detriment):
+        add(rules.DUTY_DETRIMENT.finding("detriment"))
+    if not kind.shares:
+        return
+    if draft.identities_protected is True and _undescribed(draft.protected_identities):
+        add(rules.IDENTITIES_PROTECTED.finding("details"))
+    if (
+        ServiceAgreement.parse(draft.service_agreement) is ServiceAgreement.AGREED
+        and _enum(draft.consent_status, ConsentStatus) is ConsentStatus.IMPLIED
+        and not _str(draft.consent_decision_id)
+    ):
+        add(rules.SERVICE_NOT_CONSENT.finding("service"))
 
 
 def _check_consent(

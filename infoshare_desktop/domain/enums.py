@@ -360,3 +360,38 @@ class ReplyOutcome(LabelledEnum):
     SHARED = "shared", "Shared"
     SHARED_IN_PART = "shared_in_part", "Shared in part"
     DECLINED = "declined", "Declined (with reasons)"
+
+
+# ---- the duty to share (Children Act 2004 s16LA) and the 2024 advice on consent ----------
+
+
+class OrganisationType(LabelledEnum):
+    """What kind of organisation a recipient is: the duty to share (Children Act 2004
+    s16LA, inserted by the Children's Wellbeing and Schools Act 2026) binds the first three.
+    A recipient saved before the type was asked has none ("not recorded")."""
+
+    SECTION_11_BODY = (
+        "section_11_body",
+        "A body under Children Act 2004 s11 (e.g. local authority, police, NHS body)",
+    )
+    EDUCATION_CHILDCARE = (
+        "education_childcare",
+        "A designated education or childcare agency (e.g. school, college, nursery)",
+    )
+    CONTRACTOR = "contractor", "A contractor of either, providing services for them"
+    OTHER = "other", "Another organisation (not under the duty to share)"
+
+    @property
+    def holds_duty(self) -> bool:
+        """True for the organisations the duty to share applies to (all but "other")."""
+        return self is not OrganisationType.OTHER
+
+
+class ServiceAgreement(LabelledEnum):
+    """Agreement to a service (early help, Children Act 1989 s17 support): not consent to
+    share information, which the 2024 advice keeps apart
+    (docs/domain.md, "The 2024 advice: three meanings of consent")."""
+
+    AGREED = "agreed", "Agreed to a service (e.g. early help, or support under s17)"
+    DECLINED = "declined", "Declined a service"
+    NONE_INVOLVED = "none_involved", "No service is involved in this decision"

@@ -47,6 +47,7 @@ from infoshare_desktop.domain.enums import (
     ReplyOutcome,
     RequestSource,
     ReviewOutcome,
+    ServiceAgreement,
     SharingKind,
     Urgency,
 )
@@ -60,7 +61,11 @@ from infoshare_desktop.domain.records import (
     ReviewDraft,
     SharingDecisionDraft,
 )
-from infoshare_desktop.domain.rules import REPLY_TIMESCALES, recorded_late
+from infoshare_desktop.domain.rules import (
+    REPLY_TIMESCALES,
+    recorded_late,
+    withheld_from_duty_holder,
+)
 from infoshare_desktop.domain.timeutil import format_date, format_local, utcnow
 
 __all__ = [
@@ -355,6 +360,64 @@ def _information_short(d: SharingDecisionDraft) -> str:
     return "Information shared"
 
 
+# issue 11 section 4: the duty to share and the 2024 advice (docs/domain.md)
+
+
+def _withheld_from_duty_holder(d: SharingDecisionDraft) -> bool:
+    return withheld_from_duty_holder(d.kind, d.recipients)
+
+
+def _duty_detriment_label(d: SharingDecisionDraft) -> str:
+    what = "what was withheld" if d.kind is SharingKind.SHARED_IN_PART else "the information"
+    return (
+        f"A recipient is under the duty to share: why would disclosing {what} be more "
+        "detrimental to the child than not disclosing it?"
+    )
+
+
+DUTY_DETRIMENT_FIELD = _lines(
+    "duty_detriment",
+    _duty_detriment_label,
+    "Why disclosure would be more detrimental to the child",
+    lines=3,
+    help="Children Act 2004 s16LA: a body under s11, a designated education or childcare "
+    "agency, or a contractor of either must be given information unless disclosing it would "
+    "be more detrimental to the child than not disclosing it.",
+    applies=_withheld_from_duty_holder,
+)
+IDENTITY_FIELDS = (
+    _yes_no(
+        "identities_protected",
+        "Were anyone's details withheld because they could be harmed if the details reached "
+        "an abuser?",
+        "Identities protected",
+        help="For example a parent's new address or a refuge's name, kept from the other "
+        "parent (2024 advice).",
+        applies=_shares,
+        print_row="Identities protected",
+    ),
+    _lines(
+        "protected_identities",
+        "Whose details were withheld, and from whom",
+        "Whose details were withheld from whom",
+        applies=lambda d: d.identities_protected is True,
+        redactable=True,
+        print_row="Identities protected",
+    ),
+)
+SERVICE_AGREEMENT_FIELD = _choice(
+    "service_agreement",
+    ServiceAgreement,
+    "Agreement to a service (early help, s17 support): this is not consent to share",
+    "Agreement to a service (not consent to share)",
+    help="Agreeing to a service is not consent to share information. Consent to share is "
+    "asked next, and the lawful basis under Grounds: the three are separate (2024 advice).",
+    applies=_not_received,
+    optional=True,
+    print_row="Agreement to a service",
+)
+
+
 SHARING_DECISION_FORM = Form(
     draft=SharingDecisionDraft,
     groups=(
@@ -454,6 +517,7 @@ SHARING_DECISION_FORM = Form(
                     _recipients_label,
                     lambda d: "Source" if _received(d) else "Recipients",
                 ),
+                DUTY_DETRIMENT_FIELD,
             ),
         ),
         Group(
@@ -506,6 +570,7 @@ SHARING_DECISION_FORM = Form(
                     redactable=True,
                     print_row="Minimisation",
                 ),
+                *IDENTITY_FIELDS,
             ),
         ),
         Group(
@@ -534,13 +599,15 @@ SHARING_DECISION_FORM = Form(
             title="Consent",
             applies=_not_received,
             fields=(
+                SERVICE_AGREEMENT_FIELD,
                 _choice(
                     "consent_status",
                     ConsentStatus,
-                    "Consent position",
-                    "Consent",
-                    help="Consent is often not the right basis in safeguarding, and is not "
-                    "needed to share about a child at risk of harm.",
+                    "Consent position: consent to share this information",
+                    "Consent to share",
+                    help="Consent to share, not agreement to a service. Consent is often not "
+                    "the right basis in safeguarding, and is not needed to share about a child "
+                    "at risk of harm.",
                     applies=_not_received,
                     print_row="Consent",
                 ),
@@ -876,7 +943,15 @@ CONSENT_DECISION_FORM = Form(
         Group(
             title="Outcome",
             fields=(
-                _choice("outcome", ConsentOutcome, "Outcome", "Outcome", print_row="Outcome"),
+                _choice(
+                    "outcome",
+                    ConsentOutcome,
+                    "Outcome",
+                    "Outcome",
+                    help="Consent to share information. Agreement to a service (early help, "
+                    "s17 support) is not recorded here but on the sharing decision.",
+                    print_row="Outcome",
+                ),
                 _choice(
                     "how",
                     ConsentHow,

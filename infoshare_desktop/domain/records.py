@@ -31,11 +31,13 @@ from infoshare_desktop.domain.enums import (
     Initiation,
     Method,
     NotSoughtReason,
+    OrganisationType,
     PublicInterestCircumstance,
     Rating,
     ReplyOutcome,
     RequestSource,
     ReviewOutcome,
+    ServiceAgreement,
     SharingKind,
     Urgency,
 )
@@ -219,6 +221,8 @@ class Recipient(Draft):
     name: str = _text("recipient's name", SHORT_TEXT)  #: person's name
     role: str = _text("recipient's role", SHORT_TEXT)  #: their role, e.g. "duty social worker"
     organisation: str = _text("recipient's organisation", SHORT_TEXT)  #: their organisation
+    #: what kind of organisation (the duty to share); None for one saved before it was asked
+    organisation_type: OrganisationType | None = None
 
 
 @dataclass(kw_only=True)
@@ -268,6 +272,11 @@ class SharingDecisionDraft(Draft):
     purpose: str = _text("purpose")  #: why sharing was considered
     # 3. Recipients (or source, for received)
     recipients: list[Recipient] = field(default_factory=list)  #: one or more
+    #: withheld from a recipient under the duty to share (s16LA): why disclosing would be
+    #: more detrimental to the child than not disclosing
+    duty_detriment: str = _text(
+        "reason disclosure would be more detrimental to the child", LONG_TEXT
+    )
     # 4. Information
     information_shared: str = _text("description of the information", LONG_TEXT)  #: what
     categories: list[InfoCategory] = field(default_factory=list)  #: kinds of information
@@ -275,10 +284,14 @@ class SharingDecisionDraft(Draft):
     could_less_be_shared: bool | None = None  #: the minimisation question
     minimisation_notes: str = _text("notes on minimisation")  #: how the amount was limited
     withheld: str = _text("description of what was withheld")  #: what was not shared
+    #: someone's details were withheld because they could be harmed if they reached an abuser
+    identities_protected: bool | None = None
+    protected_identities: str = _text("whose details were withheld from whom")  #: who, from whom
     # 5. Confidentiality
     confidentiality: Confidentiality | None = None  #: yes / no / unsure
     confidentiality_reason: str = _text("reason for the confidentiality answer")  #: why
     # 6. Consent
+    service_agreement: ServiceAgreement | None = None  #: agreement to a service (not consent)
     consent_status: ConsentStatus | None = None  #: explicit, implied, refused, ...
     consent_from: ConsentFrom | None = None  #: the child, a parent or carer, other
     child_competence_considered: bool | None = None  #: the child's competence considered

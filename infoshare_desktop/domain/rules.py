@@ -21,7 +21,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-from infoshare_desktop.domain.enums import Criterion, LabelledEnum, Rating, SharingKind
+from infoshare_desktop.domain.enums import (
+    Criterion,
+    LabelledEnum,
+    OrganisationType,
+    Rating,
+    SharingKind,
+)
 
 __all__ = [
     "COPIED_CRITERIA",
@@ -41,6 +47,7 @@ __all__ = [
     "default_reply_due",
     "recorded_late",
     "rule",
+    "withheld_from_duty_holder",
 ]
 
 LATE_AFTER = timedelta(hours=24)
@@ -188,6 +195,20 @@ class Citation(LabelledEnum):
     ADVICE_2024 = (
         "advice-2024",
         "Information sharing advice (2024): answer requests, reconsider with new information",
+    )
+    # issue 11 section 4: the duty to share and the 2024 advice
+    DUTY_TO_SHARE = (
+        "duty-to-share",
+        "Children Act 2004 s16LA (inserted by the Children's Wellbeing and Schools Act "
+        "2026): the duty to share",
+    )
+    CONSENT_MEANINGS = (
+        "consent-meanings",
+        "Information sharing: advice for practitioners (DfE 2024): three meanings of consent",
+    )
+    PROTECTING_IDENTITIES = (
+        "protecting-identities",
+        "Information sharing: advice for practitioners (DfE 2024): protecting identities",
     )
 
 
@@ -418,11 +439,13 @@ MINIMISED = _declare(
 )  # fmt: skip
 THIRD_PARTY = _declare(
     "THIRD_PARTY", A, SHARES, _LATER,
-    "Shown whenever third-party details are shared: consider protecting identities.",
+    "Shown when third-party details are shared and whether anyone's details were withheld to "
+    "protect them is not answered: consider protecting identities.",
     third_party=(
         "Details of third parties are included: consider protecting the identity of anyone "
-        "who could be harmed if their details became known.",
-        "categories",
+        "who could be harmed if their details became known, and record whether anyone's "
+        "details were withheld to protect them.",
+        ("identities_protected", "categories"),
     ),
 )  # fmt: skip
 CONSENT_STATUS = _declare(
@@ -893,6 +916,74 @@ IDENTIFIER_REASON_TEXT = _declare(
     "IDENTIFIER_REASON_TEXT", B, _CASE, _S16LC,
     "When the NHS number is left out for another reason, the reason is said in words.",
     text=("Say why the NHS number is not included.", "identifier_reason_text"),
+)  # fmt: skip
+
+# ---- the duty to share (s16LA) and the 2024 advice (issue 11, section 4) -----------------
+
+
+def withheld_from_duty_holder(kind: object, recipients: object) -> bool:
+    """A decision not to share, or to share only in part, with at least one recipient
+    under the duty to share (`OrganisationType.holds_duty`): the form then asks, and
+    `DUTY_DETRIMENT` requires, why disclosure would be more detrimental to the child than
+    not disclosing (docs/domain.md, "The duty to share"). Tolerant of any draft."""
+    if SharingKind.parse(kind) not in (SharingKind.NOT_SHARED, SharingKind.SHARED_IN_PART):
+        return False
+    if not isinstance(recipients, list | tuple):
+        return False
+    for recipient in recipients:
+        found = OrganisationType.parse(getattr(recipient, "organisation_type", None))
+        if found is not None and found.holds_duty:
+            return True
+    return False
+
+
+_DUTY, _MEANINGS = Citation.DUTY_TO_SHARE, Citation.CONSENT_MEANINGS
+_IDENTITIES = Citation.PROTECTING_IDENTITIES
+RECIPIENT_TYPE = _declare(
+    "RECIPIENT_TYPE", A, SHARES | {Scope.NOT_SHARED}, _DUTY,
+    "Each recipient's type of organisation is recorded (a body under s11, a designated "
+    "education or childcare agency, a contractor of either, or another organisation). "
+    "Advisory: records saved before the question was asked have none.",
+    type=(
+        "Record what kind of organisation each recipient is: whether the duty to share "
+        "(Children Act 2004 s16LA) applies depends on it.",
+        "recipients",
+    ),
+)  # fmt: skip
+DUTY_DETRIMENT = _declare(
+    "DUTY_DETRIMENT", B, frozenset({Scope.NOT_SHARED, Scope.SHARED_IN_PART}), _DUTY,
+    "Not shared, or shared only in part, with a recipient under the duty to share: why "
+    "disclosure would be more detrimental to the child than not disclosing is written in "
+    "words.",
+    detriment=(
+        "A recipient is under the duty to share (Children Act 2004 s16LA). Write why "
+        "disclosing the information withheld from them would be more detrimental to the "
+        "child than not disclosing it.",
+        "duty_detriment",
+    ),
+)  # fmt: skip
+SERVICE_NOT_CONSENT = _declare(
+    "SERVICE_NOT_CONSENT", A, SHARES, _MEANINGS,
+    "Shown when the child or family agreed to a service and the sharing rests on implied "
+    "consent with no consent decision linked: agreement to a service is not consent to "
+    "share.",
+    service=(
+        "Agreeing to a service (early help, s17 support) is not consent to share "
+        "information. If the implied consent is only that agreement, ask for consent to "
+        "share and record it as a consent decision, or record the lawful basis that does not "
+        "rest on consent.",
+        ("consent_status", "service_agreement"),
+    ),
+)  # fmt: skip
+IDENTITIES_PROTECTED = _declare(
+    "IDENTITIES_PROTECTED", B, SHARES, _IDENTITIES,
+    "Someone's details were withheld to protect them: whose details, and from whom, is "
+    "described.",
+    details=(
+        "Say whose details were withheld, and from whom (for example: the mother's new "
+        "address, withheld from the father).",
+        "protected_identities",
+    ),
 )  # fmt: skip
 
 RULES: Mapping[str, Rule] = MappingProxyType(dict(_CATALOGUE))

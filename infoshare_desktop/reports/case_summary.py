@@ -436,7 +436,9 @@ class CaseSummaryReport:
         d = record.content
         if f.custom == "recipients":
             parties = [
-                ", ".join(p for p in (r.name, r.role, r.organisation) if p)
+                (", ".join(p for p in (r.name, r.role, r.organisation) if p) or NOT_RECORDED)
+                + "; type of organisation: "
+                + (r.organisation_type.label if r.organisation_type else NOT_RECORDED.lower())
                 for r in getattr(d, f.name)
             ]
             return self.markup(self.lines(parties) or NOT_RECORDED)

@@ -13,7 +13,9 @@ What is redacted (``SummaryOptions.redact``, on by default)
     itself replaced by a visible marker such as "[redacted: special-category details]":
     what was shared, received or not shared (``information_shared``), what was withheld
     (``withheld``), how the amount was limited (``minimisation_notes``) and what a
-    requester asked for (``request_details``). The text of every amendment to such a
+    requester asked for (``request_details``) and whose details were withheld to protect
+    them (``protected_identities``; a record that names any counts as holding third-party
+    details). The text of every amendment to such a
     record is replaced too (a correction may repeat the details); its reason and whether
     recipients were told stay. Everything else prints: the categories themselves,
     purpose, recipients, grounds, consent, the criteria and the reasons, because they are
@@ -124,7 +126,8 @@ REDACTED_FIELDS = SHARING_DECISION_FORM.redactable()
 REDACTION_ON = (
     "on — for sharing decisions involving health, other special-category or third-party "
     "information, the descriptions of what was shared, received, withheld or requested, "
-    "the notes on minimisation, and the text of amendments to those records are replaced "
+    "the notes on minimisation, whose details were withheld to protect them, and the text "
+    "of amendments to those records are replaced "
     "by a marker. Categories, purpose, recipients, grounds, consent, criteria and reasons "
     "are shown."
 )
@@ -132,8 +135,9 @@ REDACTION_OFF = "off — every recorded detail is shown."
 #: One sentence for the print dialog: what redaction removes.
 REDACTION_HELP = (
     "Replaces the descriptions of health, other special-category and third-party "
-    "information (what was shared, received, withheld or asked for, the minimisation notes "
-    "and the text of amendments to those records) with a visible marker."
+    "information (what was shared, received, withheld or asked for, the minimisation notes, "
+    "whose details were withheld to protect them, and the text of amendments to those "
+    "records) with a visible marker."
 )
 SIGNATURE_TEXT = 120  #: longest name or role printed in a signature block
 
@@ -217,11 +221,19 @@ def redact_sharing_decision(
     draft: SharingDecisionDraft,
 ) -> tuple[SharingDecisionDraft, str | None]:
     """A copy with ``REDACTED_FIELDS`` replaced by the marker (non-empty ones only)."""
-    marker = redaction_marker(draft.categories)
+    marker = redaction_marker(_redaction_categories(draft))
     if marker is None:
         return draft, None
     changes: dict[str, Any] = {name: marker for name in REDACTED_FIELDS if getattr(draft, name)}
     return replace(draft, **changes), marker
+
+
+def _redaction_categories(draft: SharingDecisionDraft) -> list[InfoCategory]:
+    """The record's categories; one that protects someone's identity (whose details were
+    withheld from whom) holds third-party details whether or not that box was ticked."""
+    if draft.protected_identities and InfoCategory.THIRD_PARTY not in draft.categories:
+        return [*draft.categories, InfoCategory.THIRD_PARTY]
+    return list(draft.categories)
 
 
 # -- gathering (one read transaction) --------------------------------------------------------
@@ -380,7 +392,7 @@ def _assemble(
         ):
             # The amended record is outside the period: judge it from its own categories.
             target = SharingDecisionDraft.from_dict(json.loads(by_id[r.target_id].payload))
-            marker = redaction_marker(target.categories)
+            marker = redaction_marker(_redaction_categories(target))
         redacted_attached += bool(marker)
         if marker and isinstance(content, AmendmentDraft):  # only amendments are redacted
             hidden: dict[str, Any] = dict.fromkeys(AMENDMENT_FORM.redactable(), marker)

@@ -23,6 +23,7 @@ from infoshare_desktop.domain import (
     InfoCategory,
     Initiation,
     Method,
+    OrganisationType,
     Recipient,
     ReviewDraft,
     ReviewOutcome,
@@ -94,7 +95,12 @@ def complete_sharing_decision(
         urgency=Urgency.ROUTINE,
         purpose=FICTIONAL_PURPOSE,
         recipients=[
-            Recipient(name="Jo Example", role="Social worker", organisation=FICTIONAL_AGENCY)
+            Recipient(
+                name="Jo Example",
+                role="Social worker",
+                organisation=FICTIONAL_AGENCY,
+                organisation_type=OrganisationType.SECTION_11_BODY,
+            )
         ],
         information_shared="Attendance summary for the autumn term and the class teacher's view",
         categories=[InfoCategory.GENERAL_PERSONAL],
@@ -121,6 +127,10 @@ def complete_sharing_decision(
     )
     if kind is SharingKind.SHARED_IN_PART:
         draft.withheld = "Notes from the counselling session were not shared"
+        draft.duty_detriment = (
+            "The child would stop attending counselling, her only safe place to talk, if "
+            "the session notes were passed on; the summary meets the plan's need"
+        )
     elif kind is SharingKind.NOT_SHARED:
         draft.initiation = Initiation.ON_REQUEST
         draft.requester_name = "Pat Sample"
@@ -128,6 +138,13 @@ def complete_sharing_decision(
         draft.request_details = "Asked for the child's home address for a mailing list"
         draft.requester_identity_checked = True
         draft.requester_told_reasons = True
+        draft.recipients = [
+            Recipient(
+                name="Pat Sample",
+                organisation="Example Leisure Trust",
+                organisation_type=OrganisationType.OTHER,
+            )
+        ]
         draft.information_shared = "The child's home address (requested, not shared)"
         draft.weighing = "No benefit to the child from sharing; sharing would breach confidence"
         draft.reasons = "Declined: the request had no safeguarding or welfare purpose"

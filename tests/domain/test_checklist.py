@@ -31,10 +31,12 @@ from infoshare_desktop.domain import (
     Initiation,
     Method,
     NotSoughtReason,
+    OrganisationType,
     PublicInterestCircumstance,
     Recipient,
     ReviewDraft,
     ReviewOutcome,
+    ServiceAgreement,
     Severity,
     SharingDecisionDraft,
     SharingKind,
@@ -230,7 +232,7 @@ RAISES = [
            lambda: sharing(criteria=same_rationale(4))),
     Raises("MINIMISED", B, "could_less_be_shared", lambda: sharing(could_less_be_shared=None)),
     Raises("MINIMISED", B, "withheld", lambda: sharing(IN_PART, withheld="")),
-    Raises("THIRD_PARTY", A, "categories",
+    Raises("THIRD_PARTY", A, "identities_protected",
            lambda: sharing(categories=[InfoCategory.GENERAL_PERSONAL, InfoCategory.THIRD_PARTY])),
     Raises("CONSENT_STATUS", B, "consent_status", lambda: sharing(consent_status=None)),
     Raises("CONSENT_STATUS", B, "consent_from", lambda: sharing(IN_PART, consent_from=None)),
@@ -609,6 +611,143 @@ SATISFIES += [
 ]  # fmt: skip
 
 
+# ---- the duty to share (s16LA) and the 2024 advice (issue 11, section 4) ---------------------
+
+S11, SCHOOL = OrganisationType.SECTION_11_BODY, OrganisationType.EDUCATION_CHILDCARE
+CONTRACTOR, OTHER_ORG = OrganisationType.CONTRACTOR, OrganisationType.OTHER
+
+
+def typed(*types: OrganisationType | None) -> list[Recipient]:
+    """Recipients of the given organisation types (None: saved before the type was asked)."""
+    return [
+        Recipient(name=f"Person {n}", organisation=f"Example Org {n}", organisation_type=t)
+        for n, t in enumerate(types, 1)
+    ]
+
+
+DETRIMENT = "Telling the father's solicitor would reveal the refuge and put the child at risk"
+SERVICE_IMPLIED = {
+    "service_agreement": ServiceAgreement.AGREED,
+    "consent_status": ConsentStatus.IMPLIED,
+}
+RAISES += [
+    Raises("RECIPIENT_TYPE", A, "recipients", lambda: sharing(recipients=typed(None))),
+    Raises("RECIPIENT_TYPE", A, "recipients",
+           lambda: sharing(IN_PART, recipients=typed(S11, None))),
+    Raises("RECIPIENT_TYPE", A, "recipients", lambda: sharing(NOT_SHARED, recipients=typed(None))),
+    Raises("DUTY_DETRIMENT", B, "duty_detriment",
+           lambda: sharing(NOT_SHARED, recipients=typed(S11))),
+    Raises("DUTY_DETRIMENT", B, "duty_detriment",
+           lambda: sharing(NOT_SHARED, recipients=typed(OTHER_ORG, SCHOOL), duty_detriment="n/a")),
+    Raises("DUTY_DETRIMENT", B, "duty_detriment",
+           lambda: sharing(IN_PART, recipients=typed(CONTRACTOR), duty_detriment="")),
+    Raises("SERVICE_NOT_CONSENT", A, "consent_status", lambda: sharing(**SERVICE_IMPLIED)),
+    Raises("SERVICE_NOT_CONSENT", A, "consent_status",
+           lambda: sharing(IN_PART, **SERVICE_IMPLIED, consent_decision_id="")),
+    Raises("IDENTITIES_PROTECTED", B, "protected_identities",
+           lambda: sharing(identities_protected=True)),
+    Raises("IDENTITIES_PROTECTED", B, "protected_identities",
+           lambda: sharing(IN_PART, identities_protected=True, protected_identities="n/a")),
+]  # fmt: skip
+SATISFIES += [
+    *[Satisfies(rule_id, lambda k=k: sharing(k)) for k in SharingKind for rule_id in
+      ("RECIPIENT_TYPE", "DUTY_DETRIMENT", "SERVICE_NOT_CONSENT", "IDENTITIES_PROTECTED")],
+    Satisfies("RECIPIENT_TYPE",
+              lambda: sharing(recipients=typed(S11, SCHOOL, CONTRACTOR, OTHER_ORG))),
+    Satisfies("RECIPIENT_TYPE", lambda: sharing(RECEIVED, recipients=typed(None))),  # a source
+    Satisfies("RECIPIENT_TYPE",  # a blank row is no recipient
+              lambda: sharing(recipients=[*typed(S11), Recipient()])),
+    Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, recipients=typed(OTHER_ORG))),
+    Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, recipients=typed(None))),
+    Satisfies("DUTY_DETRIMENT", lambda: sharing(recipients=typed(S11))),  # shared in full
+    Satisfies("DUTY_DETRIMENT", lambda: sharing(RECEIVED, recipients=typed(S11))),
+    Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, recipients=typed(S11, OTHER_ORG),
+                                                duty_detriment=DETRIMENT)),
+    Satisfies("DUTY_DETRIMENT", lambda: sharing(IN_PART, recipients=typed(SCHOOL),
+                                                duty_detriment=DETRIMENT)),
+    Satisfies("SERVICE_NOT_CONSENT", lambda: sharing(service_agreement=ServiceAgreement.AGREED)),
+    Satisfies("SERVICE_NOT_CONSENT", lambda: relying(**SERVICE_IMPLIED)),  # consent recorded
+    Satisfies("SERVICE_NOT_CONSENT", lambda: sharing(
+        **{**SERVICE_IMPLIED, "service_agreement": ServiceAgreement.NONE_INVOLVED})),
+    Satisfies("SERVICE_NOT_CONSENT", lambda: sharing(NOT_SHARED, **SERVICE_IMPLIED)),
+    Satisfies("IDENTITIES_PROTECTED", lambda: sharing(identities_protected=False)),
+    Satisfies("IDENTITIES_PROTECTED", lambda: sharing(
+        identities_protected=True,
+        protected_identities="The mother's new address, from the father")),
+    Satisfies("IDENTITIES_PROTECTED", lambda: sharing(NOT_SHARED, identities_protected=True)),
+    Satisfies("THIRD_PARTY", lambda: sharing(
+        categories=[InfoCategory.THIRD_PARTY], identities_protected=False)),
+    Satisfies("THIRD_PARTY", lambda: sharing(
+        categories=[InfoCategory.THIRD_PARTY], identities_protected=True,
+        protected_identities="The neighbour's name, withheld from the family")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(SharingKind))
+def test_the_duty_to_share_applies_exactly_when_a_duty_holder_is_not_given_everything(
+    kind: SharingKind,
+) -> None:
+    """One definition for the form and the checklist: the detriment is asked for (and
+    required) exactly for not shared / shared in part with a recipient under the duty."""
+    from infoshare_desktop.domain.fields import SHARING_DECISION_FORM
+    from infoshare_desktop.domain.rules import withheld_from_duty_holder
+
+    field = SHARING_DECISION_FORM.field("duty_detriment")
+    for types in [(None,), (OTHER_ORG,), (S11,), (OTHER_ORG, SCHOOL), (CONTRACTOR,), ()]:
+        draft = f.complete_sharing_decision(kind, NOW, recipients=typed(*types), duty_detriment="")
+        expected = kind in (NOT_SHARED, IN_PART) and any(t and t.holds_duty for t in types)
+        assert withheld_from_duty_holder(draft.kind, draft.recipients) is expected
+        assert field.applies(draft) is expected
+        fired = "DUTY_DETRIMENT" in {x.rule_id for x in check_sharing_decision(draft, now=NOW)}
+        assert fired is expected, (kind, types)
+
+
+@given(
+    st.lists(st.sampled_from([None, *OrganisationType]), max_size=4),
+    st.sampled_from(list(SharingKind)),
+    st.text(max_size=80),
+)
+@settings(max_examples=150, deadline=None)
+def test_a_duty_holder_withheld_from_blocks_until_the_detriment_is_written(
+    types: list[OrganisationType | None], kind: SharingKind, detriment: str
+) -> None:
+    draft = f.complete_sharing_decision(kind, NOW, recipients=typed(*types),
+                                        duty_detriment=detriment)  # fmt: skip
+    findings = check_sharing_decision(draft, now=NOW)
+    for finding in findings:
+        assert_in_catalogue(finding)
+    holder = any(t is not None and t.holds_duty for t in types)
+    must = kind in (NOT_SHARED, IN_PART) and holder and f_unwritten(detriment)
+    assert ("DUTY_DETRIMENT" in {x.rule_id for x in findings}) is must
+    untyped = kind is not RECEIVED and None in types
+    assert ("RECIPIENT_TYPE" in {x.rule_id for x in findings}) is untyped
+
+
+def f_unwritten(text: str) -> bool:
+    from infoshare_desktop.domain.text import is_placeholder
+
+    return is_placeholder(text)
+
+
+@given(
+    st.sampled_from([None, *ServiceAgreement]),
+    st.sampled_from([None, *ConsentStatus]),
+    st.sampled_from(["", CONSENT_ID]),
+    st.sampled_from([SHARED, IN_PART]),
+)
+@settings(max_examples=150, deadline=None)
+def test_agreement_to_a_service_is_flagged_only_when_taken_as_consent(
+    service: ServiceAgreement | None, status: ConsentStatus | None, linked: str, kind: SharingKind
+) -> None:
+    draft = f.complete_sharing_decision(
+        kind, NOW, service_agreement=service, consent_status=status, consent_decision_id=linked
+    )
+    found = {x.rule_id for x in check_sharing_decision(draft, now=NOW, consents=[record()])}
+    flagged = (service is ServiceAgreement.AGREED and status is ConsentStatus.IMPLIED
+               and not linked)  # fmt: skip
+    assert ("SERVICE_NOT_CONSENT" in found) is flagged
+
+
 def test_an_event_before_the_birth_is_named_with_both_dates() -> None:
     (finding,) = [
         x for x in sharing_born(occurred_at=noon(date(2015, 3, 31))) if x.rule_id == "BEFORE_BIRTH"
@@ -696,8 +835,9 @@ def test_received_rules_apply_only_to_received() -> None:
 def test_consent_scope_lists_uncovered_organisations() -> None:
     draft = f.complete_sharing_decision(
         SHARED, NOW, consent_decision_id=CONSENT_ID, recipients=[
-            Recipient(name="A Example", organisation="Example Borough Children’s Services"),
-            Recipient(name="B Example", organisation="Fictional   Police"),
+            Recipient(name="A Example", organisation="Example Borough Children’s Services",
+                      organisation_type=S11),
+            Recipient(name="B Example", organisation="Fictional   Police", organisation_type=S11),
         ],
     )  # fmt: skip
     (finding,) = check_sharing_decision(draft, now=NOW, consents=[record()])
@@ -738,8 +878,8 @@ def test_messages_and_citations_are_plain_and_cited() -> None:
     for finding in findings:
         assert finding.message.strip() and finding.message[0].isupper()
         assert re.search(
-            r"Golden rule [1-7]|Chapter section [1-4]|Later editions|Children Act 2004 s16LC|"
-            r"Working Together|advice \(2024\)",
+            r"Golden rule [1-7]|Chapter section [1-4]|Later editions|Children Act 2004 s16L[AC]|"
+            r"Working Together|advice \(2024\)|advice for practitioners \(DfE 2024\)",
             finding.citation,
         )
         assert not re.search(

@@ -139,6 +139,7 @@ def test_the_redaction_list_is_the_declared_descriptions_of_the_information():
         "information_shared",
         "minimisation_notes",
         "withheld",
+        "protected_identities",  # whose details were withheld to protect them, from whom
     }
 
 

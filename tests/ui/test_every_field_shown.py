@@ -19,7 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from infoshare_desktop.domain.enums import Criterion, Ground, NotSoughtReason, RecordKind
+from infoshare_desktop.domain.enums import (
+    Criterion,
+    Ground,
+    NotSoughtReason,
+    OrganisationType,
+    RecordKind,
+)
 from infoshare_desktop.domain.fields import WHEN, Field, Place, Widget, form_of, words
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import (
@@ -69,7 +75,13 @@ def answer(draft: Draft, f: Field) -> Any:
     if f.widget is Widget.DATETIME:
         return WHEN_AT
     customs: dict[str, Any] = {
-        "recipients": [Recipient(name="Answer to recipients", organisation="Example Agency")],
+        "recipients": [
+            Recipient(
+                name="Answer to recipients",
+                organisation="Example Agency",
+                organisation_type=OrganisationType.CONTRACTOR,
+            )
+        ],
         "consent_choice": "consent-1",
         "consent_purpose": text,
         "grounds": [Ground.STATUTORY_DUTY],
@@ -103,7 +115,7 @@ def expected_words(draft: Draft, f: Field) -> list[str]:
     """What a reader must find for a field: its value in words (custom: its parts)."""
     value = f.value(draft)
     if f.custom == "recipients":
-        return ["Answer to recipients"]
+        return ["Answer to recipients", OrganisationType.CONTRACTOR.label]
     if f.custom == "grounds":
         return [Ground.STATUTORY_DUTY.label]
     if f.custom == "ground_references":

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from infoshare_desktop.domain.dates import DateParseError, Moment, format_moment, parse_moment
-from infoshare_desktop.domain.enums import LabelledEnum
+from infoshare_desktop.domain.enums import LabelledEnum, OrganisationType
 from infoshare_desktop.domain.records import Recipient
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from infoshare_desktop.domain.timeutil import to_local, utcnow
@@ -698,20 +698,24 @@ class StringListEditor(_ListEditor):
 
 
 class RecipientListEditor(_ListEditor):
-    """Recipients (or sources): name, role and organisation per row."""
+    """Recipients (or sources): name, role and organisation per row, and the type of
+    organisation under them (the duty to share; "Not recorded" until chosen)."""
 
     PARTS = (("name", "Name"), ("role", "Role"), ("organisation", "Organisation"))
+    TYPE_LABEL = "Type of organisation (the duty to share, Children Act 2004 s16LA)"
+    TYPE_NOT_CHOSEN = "Not recorded"
 
     def value(self) -> list[Recipient]:
-        """The recipients with anything typed, in order."""
+        """The recipients with anything typed or chosen, in order."""
         out = []
         for row in self.rows:
             values = {
                 part: edit.text()
                 for (part, _), edit in zip(self.PARTS, self._inputs(row), strict=True)
             }
-            if any(text.strip() for text in values.values()):
-                out.append(Recipient(**values))
+            kind = self.type_combo(row).value()
+            if any(text.strip() for text in values.values()) or kind is not None:
+                out.append(Recipient(**values, organisation_type=kind))
         return out
 
     def set_value(self, recipients: Sequence[Recipient]) -> None:
@@ -721,6 +725,13 @@ class RecipientListEditor(_ListEditor):
             row = self.add_row()
             for (part, _), edit in zip(self.PARTS, self._inputs(row), strict=True):
                 edit.setText(getattr(recipient, part))
+                edit.setCursorPosition(0)  # its start shown
+            self.type_combo(row).set_value(recipient.organisation_type)
+
+    def type_combo(self, row: _ListRowFrame) -> EnumComboBox[OrganisationType]:
+        """The row's type-of-organisation choice."""
+        (combo,) = row.findChildren(EnumComboBox)
+        return combo
 
     def _fill_row(self, row: _ListRowFrame) -> None:
         for column, (_part, label) in enumerate(self.PARTS):
@@ -731,6 +742,13 @@ class RecipientListEditor(_ListEditor):
             row.grid.addWidget(words, 1, column)
             row.grid.addWidget(edit, 2, column)
             row.grid.setColumnStretch(column, 1)
+        combo = EnumComboBox(OrganisationType, self.TYPE_NOT_CHOSEN, row)
+        combo.currentIndexChanged.connect(self.changed)
+        words = WordWrapLabel(self.TYPE_LABEL, row)
+        words.setWordWrap(True)
+        words.setBuddy(combo)
+        row.grid.addWidget(words, 3, 0, 1, 3)
+        row.grid.addWidget(combo, 4, 0, 1, 3)
 
     def _inputs(self, row: _ListRowFrame) -> list[QLineEdit]:
         return [w for w in row.findChildren(QLineEdit) if isinstance(w, LineEdit)]
@@ -738,6 +756,9 @@ class RecipientListEditor(_ListEditor):
     def _name_row(self, row: _ListRowFrame, number: int) -> None:
         for (_part, label), edit in zip(self.PARTS, self._inputs(row), strict=True):
             edit.setAccessibleName(f"{sentence(self._item_word)} {number}: {label.lower()}")
+        self.type_combo(row).setAccessibleName(
+            f"{sentence(self._item_word)} {number}: type of organisation"
+        )
 
 
 class FieldRow(QWidget):

@@ -149,7 +149,10 @@ def _recipients(page: _Page, d: SharingDecisionDraft, _detail: RecordDetail) -> 
             for part in (recipient.name, recipient.role, recipient.organisation)
             if part
         )
-        page.html_row(f"{'Source' if received else 'Recipient'} {n}", who or NOT_RECORDED)
+        kind = recipient.organisation_type
+        who = who or f"<i>{NOT_RECORDED}</i>"
+        who += f"<br>Type of organisation: {_text(kind)}"
+        page.html_row(f"{'Source' if received else 'Recipient'} {n}", who)
 
 
 def _consent_relied_on(page: _Page, d: SharingDecisionDraft, detail: RecordDetail) -> None:
