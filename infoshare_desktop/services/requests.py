@@ -26,8 +26,15 @@ from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.store import requests as request_rows
 from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.writes import Session
 
-__all__ = ["requests_due", "requests_to_reconsider"]
+__all__ = [
+    "due_in",
+    "requests_due",
+    "requests_to_reconsider",
+    "saved_records",
+    "to_reconsider_in",
+]
 
 _WITH_CONTENT = (RecordKind.REQUEST.value, RecordKind.REQUEST_REPLY.value)
 
@@ -36,20 +43,19 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _saved_records(
-    store: Store, *, case_ids: set[str] | None = None, only_requests: bool
+def saved_records(
+    tx: Session, *, user_id: str, case_ids: set[str] | None = None, only_requests: bool
 ) -> list[Saved]:
-    """The visible cases' records (of ``case_ids`` if given): requests and replies with
-    their content; with ``only_requests``, just those."""
-    user = require(store, *CASE_ROLES)
-    with store.read() as session:
-        rows = request_rows.visible_records(
-            session,
-            user_id=user.user_id,
-            with_content=_WITH_CONTENT,
-            case_ids=case_ids,
-            only_with_content=only_requests,
-        )
+    """The records of the cases ``user_id`` may see (of ``case_ids`` if given), requests
+    and replies with their content; with ``only_requests``, just those. Inside the
+    caller's transaction (the worklist reads it beside its other sections)."""
+    rows = request_rows.visible_records(
+        tx,
+        user_id=user_id,
+        with_content=_WITH_CONTENT,
+        case_ids=case_ids,
+        only_with_content=only_requests,
+    )
     out = []
     for record_id, case_id, kind, recorded_at, payload in rows:
         found = RecordKind.parse(kind)
@@ -58,6 +64,34 @@ def _saved_records(
         content = spec(found).draft.from_dict(json.loads(payload)) if payload else None
         out.append(Saved(record_id, case_id, found, _aware(recorded_at), content))
     return out
+
+
+def due_in(
+    tx: Session, *, user_id: str, now: datetime, soon: timedelta = DUE_SOON
+) -> list[DueRequest]:
+    """Open requests due within ``soon`` or overdue, on every case ``user_id`` may see."""
+    return _due(saved_records(tx, user_id=user_id, only_requests=True), now=now, soon=soon)
+
+
+def to_reconsider_in(
+    tx: Session, *, user_id: str, case_ids: set[str] | None = None
+) -> list[Reconsider]:
+    """Declined "reconsider if new information" requests whose case has had a record
+    added since, on every case ``user_id`` may see (or on ``case_ids``)."""
+    answers = saved_records(tx, user_id=user_id, case_ids=case_ids, only_requests=True)
+    declined = {
+        saved.case_id
+        for saved in answers
+        if isinstance(saved.content, RequestReplyDraft)
+        and saved.content.outcome is ReplyOutcome.DECLINED
+        and saved.content.reconsider_if_new is True
+    }
+    if not declined:
+        return []
+    # the other records only of the cases with a request declined "reconsider if new"
+    return _to_reconsider(
+        saved_records(tx, user_id=user_id, case_ids=declined, only_requests=False)
+    )
 
 
 def requests_due(
@@ -69,24 +103,17 @@ def requests_due(
 ) -> list[DueRequest]:
     """Open requests (no reply recorded) whose reply is due within ``soon`` or overdue,
     soonest first, on every case the user may see (or on ``case_id``)."""
+    user = require(store, *CASE_ROLES)
     cases = {case_id} if case_id is not None else None
-    records = _saved_records(store, case_ids=cases, only_requests=True)
+    with store.read() as session:
+        records = saved_records(session, user_id=user.user_id, case_ids=cases, only_requests=True)
     return _due(records, now=now or utcnow(), soon=soon)
 
 
 def requests_to_reconsider(store: Store, *, case_id: str | None = None) -> list[Reconsider]:
     """Declined requests marked "reconsider if new information" whose case has had a
     record added since they were declined, on every case the user may see."""
+    user = require(store, *CASE_ROLES)
     cases = {case_id} if case_id is not None else None
-    answers = _saved_records(store, case_ids=cases, only_requests=True)
-    declined = {
-        saved.case_id
-        for saved in answers
-        if isinstance(saved.content, RequestReplyDraft)
-        and saved.content.outcome is ReplyOutcome.DECLINED
-        and saved.content.reconsider_if_new is True
-    }
-    if not declined:
-        return []
-    # the other records only of the cases with a request declined "reconsider if new"
-    return _to_reconsider(_saved_records(store, case_ids=declined, only_requests=False))
+    with store.read() as session:
+        return to_reconsider_in(session, user_id=user.user_id, case_ids=cases)

@@ -33,14 +33,16 @@ from infoshare_desktop.domain.consent import (
     consent_standing,
 )
 from infoshare_desktop.domain.enums import RecordKind
-from infoshare_desktop.domain.records import ConsentDecisionDraft
+from infoshare_desktop.domain.records import ConsentDecisionDraft, RequestDraft
 from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
+from infoshare_desktop.services import requests
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import DRAFT_TYPES
 from infoshare_desktop.services.drafts import NOTHING_TYPED, DraftSummary, draft_snippet
 from infoshare_desktop.services.reviews import rules_in
 from infoshare_desktop.store import audit
+from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import worklist as queries
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, Store
@@ -61,6 +63,8 @@ class WorkKind(StrEnum):
     CONSENTS = "consents"
     TEAM_CONSENTS = "team_consents"
     DRAFTS = "drafts"
+    REQUESTS_DUE = "requests_due"
+    RECONSIDER = "reconsider"
 
 
 @dataclass(frozen=True)
@@ -314,6 +318,68 @@ def _drafts(ctx: _Context) -> tuple[int, list[WorkItem]]:
     return queries.count_drafts(ctx.tx, user_id=ctx.user.user_id), items
 
 
+def _one_line(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _request_item(
+    kind: WorkKind,
+    ctx: _Context,
+    case_id: str,
+    record_id: str,
+    request: RequestDraft,
+    detail: str,
+    overdue: bool = False,
+) -> WorkItem:
+    case = case_rows.get(ctx.tx, case_id)
+    who = request.requester_organisation or request.requester_name or "someone"
+    return WorkItem(
+        kind=kind,
+        title=f"Request from {who}: {_one_line(request.asked) or 'no details'}",
+        detail=detail,
+        case_id=case_id,
+        case_reference=case.case_reference if case else "",
+        case_name=case.display_name if case else "",
+        record_id=record_id,
+        overdue=overdue,
+    )
+
+
+def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
+    due = requests.due_in(ctx.tx, user_id=ctx.user.user_id, now=ctx.now)
+    items = [
+        _request_item(
+            WorkKind.REQUESTS_DUE,
+            ctx,
+            d.case_id,
+            d.record_id,
+            d.request,
+            f"{'Overdue: reply was due' if d.overdue else 'Reply due'} {format_local(d.due_at)}",
+            overdue=d.overdue,
+        )
+        for d in due[: ctx.limit]
+    ]
+    return len(due), items
+
+
+def _reconsider(ctx: _Context) -> tuple[int, list[WorkItem]]:
+    found = requests.to_reconsider_in(ctx.tx, user_id=ctx.user.user_id)
+    items = [
+        _request_item(
+            WorkKind.RECONSIDER,
+            ctx,
+            r.case_id,
+            r.record_id,
+            r.request,
+            f"Declined {format_local(r.declined_at)}; "
+            f"{len(r.new_record_ids)} new record(s) on the case since",
+        )
+        for r in found[: ctx.limit]
+    ]
+    return len(found), items
+
+
 SECTIONS: tuple[_Section, ...] = (
     _Section(
         WorkKind.RETURNED,
@@ -351,6 +417,20 @@ SECTIONS: tuple[_Section, ...] = (
         (Role.TEAM_LEAD,),
         _team_consents,
         team=lambda _user: True,
+    ),
+    _Section(
+        WorkKind.REQUESTS_DUE,
+        "Requests due or overdue",
+        "No request is waiting for a reply within a day.",
+        CASE_ROLES,
+        _requests_due,
+    ),
+    _Section(
+        WorkKind.RECONSIDER,
+        "Declined requests to reconsider",
+        "No declined request has new information on its case.",
+        CASE_ROLES,
+        _reconsider,
     ),
     _Section(WorkKind.DRAFTS, "My drafts", "You have no unfinished drafts.", CASE_ROLES, _drafts),
 )

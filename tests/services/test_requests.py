@@ -166,3 +166,34 @@ def test_a_half_typed_reply_is_kept_as_a_draft_with_its_links(admin_store, case_
     assert summary.kind == RecordKind.REQUEST_REPLY.value
     _, loaded = drafts.load_draft(admin_store, draft_id=draft_id)
     assert loaded == half and loaded.request.description == "Request from Example MASH"
+
+
+def test_my_work_lists_requests_due_and_declined_requests_to_reconsider(admin_store, case_id):
+    from infoshare_desktop.services import worklist
+
+    def sections():
+        return {s.kind: s for s in worklist.my_work(admin_store)}
+
+    now = utcnow()
+    overdue, _ = _request(admin_store, case_id, due_at=now - timedelta(minutes=5))
+    found = sections()
+    due = found[worklist.WorkKind.REQUESTS_DUE]
+    assert due.count == 1 and [i.record_id for i in due.items] == [overdue.record_id]
+    (item,) = due.items
+    assert item.overdue and item.case_id == case_id and item.case_reference
+    assert item.title.startswith("Request from Example Borough MASH")
+    assert found[worklist.WorkKind.RECONSIDER].count == 0
+
+    declined = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision(SharingKind.NOT_SHARED)
+    )
+    _reply(
+        admin_store, case_id, overdue.record_id, declined.record_id,
+        outcome=ReplyOutcome.DECLINED, reconsider_if_new=True,
+    )  # fmt: skip
+    assert sections()[worklist.WorkKind.REQUESTS_DUE].count == 0  # answered
+    assert sections()[worklist.WorkKind.RECONSIDER].count == 0  # nothing new yet
+    records.record_case_record(admin_store, case_id=case_id, draft=complete_advice())
+    back = sections()[worklist.WorkKind.RECONSIDER]
+    assert back.count == 1 and back.items[0].record_id == overdue.record_id
+    assert "1 new record(s)" in back.items[0].detail

@@ -68,6 +68,8 @@ def test_sections_follow_the_roles(team, admin_store, data_paths):
         WorkKind.RETURNED,
         WorkKind.OVERDUE_REVIEW,
         WorkKind.CONSENTS,
+        WorkKind.REQUESTS_DUE,
+        WorkKind.RECONSIDER,
         WorkKind.DRAFTS,
     ]
     assert WorkKind.AWAITING_REVIEW in work(supervisor)

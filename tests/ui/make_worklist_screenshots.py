@@ -34,6 +34,7 @@ def main() -> int:
     from tests.domain.factories import (
         complete_case,
         complete_consent_decision,
+        complete_request,
         complete_sharing_decision,
     )
     from tests.services.test_records import _relying_on
@@ -87,6 +88,10 @@ def main() -> int:
             draft=complete_sharing_decision(purpose="Planning meeting with the school next week"),
             case_id=case_id,
         )
+        request = complete_request(
+            now, received_at=now - timedelta(days=2), due_at=now - timedelta(hours=3)
+        )
+        records.record_case_record(me, case_id=other, draft=request)
         supervisor.close()
         practitioner.close()
 
