@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLayout,
     QLineEdit,
@@ -42,6 +41,7 @@ from infoshare_desktop.domain.records import Recipient
 from infoshare_desktop.domain.text import LONG_TEXT, MEDIUM_TEXT, SHORT_TEXT
 from infoshare_desktop.domain.timeutil import to_local, utcnow
 from infoshare_desktop.ui.widgets.labels import HintLabel, WordWrapLabel
+from infoshare_desktop.ui.widgets.layout import FlowLayout
 
 NOT_ANSWERED = "Not answered"
 
@@ -410,9 +410,10 @@ class OptionalDateTimeEdit(QWidget):
         for button in (self.calendar_button, self.now_button, self.clear_button):
             button.setAutoDefault(False)
         self.hint = HintLabel(self)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.edit, 1)
+        # The buttons wrap below the field where the row does not fit (200% text in a
+        # narrow column), rather than widening the form past its scroll area.
+        row = FlowLayout()
+        row.addWidget(self.edit)
         row.addWidget(self.calendar_button)
         row.addWidget(self.now_button)
         row.addWidget(self.clear_button)
