@@ -24,7 +24,9 @@ from infoshare_desktop.domain.requests import requests_due as _due
 from infoshare_desktop.domain.requests import requests_to_reconsider as _to_reconsider
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
+from infoshare_desktop.store import audit
 from infoshare_desktop.store import requests as request_rows
+from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.writes import Session
 
@@ -105,9 +107,11 @@ def requests_due(
     soonest first, on every case the user may see (or on ``case_id``)."""
     user = require(store, *CASE_ROLES)
     cases = {case_id} if case_id is not None else None
-    with store.read() as session:
+    with store.write() as session:
         records = saved_records(session, user_id=user.user_id, case_ids=cases, only_requests=True)
-    return _due(records, now=now or utcnow(), soon=soon)
+        due = _due(records, now=now or utcnow(), soon=soon)
+        _audit(session, user.user_id, "requests_due", case_id, len(due))
+    return due
 
 
 def requests_to_reconsider(store: Store, *, case_id: str | None = None) -> list[Reconsider]:
@@ -115,5 +119,19 @@ def requests_to_reconsider(store: Store, *, case_id: str | None = None) -> list[
     record added since they were declined, on every case the user may see."""
     user = require(store, *CASE_ROLES)
     cases = {case_id} if case_id is not None else None
-    with store.read() as session:
-        return to_reconsider_in(session, user_id=user.user_id, case_ids=cases)
+    with store.write() as session:
+        found = to_reconsider_in(session, user_id=user.user_id, case_ids=cases)
+        _audit(session, user.user_id, "requests_to_reconsider", case_id, len(found))
+    return found
+
+
+def _audit(session: Session, user_id: str, what: str, case_id: str | None, count: int) -> None:
+    """Who looked at which list of requests (the count only, nothing of their content)."""
+    audit.append(
+        session,
+        actor_id=user_id,
+        action=Action.VIEW,
+        target_kind=what,
+        target_id=case_id,
+        detail=f"count={count}",
+    )

@@ -197,3 +197,22 @@ def test_my_work_lists_requests_due_and_declined_requests_to_reconsider(admin_st
     back = sections()[worklist.WorkKind.RECONSIDER]
     assert back.count == 1 and back.items[0].record_id == overdue.record_id
     assert "1 new record(s)" in back.items[0].detail
+
+
+def test_reading_the_request_lists_is_audited_with_counts_only(admin_store, case_id):
+    from infoshare_desktop.store.tables import AuditEvent
+
+    _request(admin_store, case_id, due_at=utcnow() - timedelta(minutes=5))
+
+    def last_entry():
+        with admin_store.read() as session:
+            return session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+
+    requests.requests_due(admin_store, case_id=case_id)
+    entry = last_entry()
+    assert (entry.action, entry.target_kind, entry.target_id) == (
+        "record.view", "requests_due", case_id,
+    )  # fmt: skip
+    assert entry.detail == "count=1"  # nothing of the request itself
+    requests.requests_to_reconsider(admin_store)
+    assert last_entry().target_kind == "requests_to_reconsider"
