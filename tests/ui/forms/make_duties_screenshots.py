@@ -10,7 +10,6 @@ store with fictional data, offscreen Qt and a cheap key derivation.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -32,13 +31,15 @@ from infoshare_desktop.domain import (  # noqa: E402
     ServiceAgreement,
     SharingKind,
 )
-from infoshare_desktop.paths import DataPaths  # noqa: E402
-from infoshare_desktop.services import accounts, cases, records  # noqa: E402
-from infoshare_desktop.store import keyslots as keystore  # noqa: E402
+from infoshare_desktop.services import cases, records  # noqa: E402
 from infoshare_desktop.ui.forms import SharingDecisionEditor  # noqa: E402
 from infoshare_desktop.ui.widgets.record_details import RecordDetailsView  # noqa: E402
 from tests.domain.factories import complete_case, complete_sharing_decision  # noqa: E402
-from tests.ui.forms.make_form_screenshots import grab  # noqa: E402
+from tests.ui.forms.make_form_screenshots import (  # noqa: E402
+    first_run_store,
+    grab,
+    prepare,
+)
 
 
 def scroll_to(editor: SharingDecisionEditor, name: str, *, group: bool = True) -> None:
@@ -56,22 +57,9 @@ def scroll_to(editor: SharingDecisionEditor, name: str, *, group: bool = True) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path, default=ROOT / "packaging" / "screenshots")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
-    app = QApplication.instance() or QApplication([])
-    from infoshare_desktop.ui.theme import apply_theme
-
-    apply_theme(app)
+    out, _app = prepare()
     with tempfile.TemporaryDirectory() as tmp:
-        store = accounts.first_run(
-            DataPaths(Path(tmp) / "data"),
-            username="admin.one",
-            display_name="Alex Example",
-            password="plum orchard lantern",
-        )
+        store = first_run_store(tmp)
         case_id = cases.create_case(store, draft=complete_case())
         editor = SharingDecisionEditor(store, case_id)
 
@@ -91,7 +79,7 @@ def main() -> None:
         editor.set_draft(in_part)
         editor.evaluate()
         scroll_to(editor, "recipients")
-        grab(editor, args.out / "form-sharing-duty-to-share.png")
+        grab(editor, out / "form-sharing-duty-to-share.png")
 
         service = complete_sharing_decision(
             service_agreement=ServiceAgreement.AGREED, consent_status=ConsentStatus.IMPLIED
@@ -99,7 +87,7 @@ def main() -> None:
         editor.set_draft(service)
         editor.evaluate()
         scroll_to(editor, "service_agreement")
-        grab(editor, args.out / "form-sharing-consent-meanings.png")
+        grab(editor, out / "form-sharing-consent-meanings.png")
 
         identities = complete_sharing_decision(
             categories=[InfoCategory.THIRD_PARTY], identities_protected=True
@@ -107,7 +95,7 @@ def main() -> None:
         editor.set_draft(identities)
         editor.evaluate()
         scroll_to(editor, "could_less_be_shared", group=False)
-        grab(editor, args.out / "form-sharing-identities.png")
+        grab(editor, out / "form-sharing-identities.png")
 
         saved = records.record_sharing_decision(
             store,
@@ -124,15 +112,11 @@ def main() -> None:
         )
         details = RecordDetailsView()
         details.show_detail(cases.record_detail(store, record_id=saved.record_id))
-        grab(details, args.out / "details-sharing-duties.png")
-        details.find("6. Consent")  # the consent group: agreement to a service first
-        details.verticalScrollBar().setValue(
-            details.cursorRect().top() + details.verticalScrollBar().value() - 8
-        )
-        cursor = details.textCursor()
-        cursor.clearSelection()
-        details.setTextCursor(cursor)
-        grab(details, args.out / "details-sharing-consent-meanings.png")
+        grab(details, out / "details-sharing-duties.png")
+        # the consent group: agreement to a service first
+        heading = next(label for label in details.labels() if label.text() == "6. Consent")
+        details.verticalScrollBar().setValue(heading.mapTo(details.widget(), QPoint(0, 0)).y() - 8)
+        grab(details, out / "details-sharing-consent-meanings.png")
         for widget in (editor, details):
             widget.close()
         store.close()

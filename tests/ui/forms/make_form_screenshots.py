@@ -31,6 +31,7 @@ from infoshare_desktop.domain import (  # noqa: E402
 from infoshare_desktop.domain.enums import Rating, ReplyOutcome  # noqa: E402
 from infoshare_desktop.paths import DataPaths  # noqa: E402
 from infoshare_desktop.services import accounts, cases, records  # noqa: E402
+from infoshare_desktop.services.accounts import Store  # noqa: E402
 from infoshare_desktop.store import keyslots as keystore  # noqa: E402
 from infoshare_desktop.ui.forms import (  # noqa: E402
     AmendmentDialog,
@@ -38,6 +39,7 @@ from infoshare_desktop.ui.forms import (  # noqa: E402
     SharingDecisionEditor,
     open_editor,
 )
+from infoshare_desktop.ui.theme import apply_theme  # noqa: E402
 from infoshare_desktop.ui.widgets.record_details import RecordDetailsView  # noqa: E402
 from tests.domain.factories import (  # noqa: E402
     complete_advice,
@@ -60,23 +62,32 @@ def grab(widget: QWidget, path: Path) -> None:
     print(path)
 
 
-def main() -> None:
+def prepare() -> tuple[Path, QApplication]:
+    """The output folder (``--out``), a themed offscreen application, cheap key derivation."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "packaging" / "screenshots")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    out: Path = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
     keystore.DEFAULT_KDF = {"memory_kib": 1024, "iterations": 1, "lanes": 1}
     app = QApplication.instance() or QApplication([])
-    from infoshare_desktop.ui.theme import apply_theme
-
     apply_theme(app)
+    return out, app
+
+
+def first_run_store(tmp: str) -> Store:
+    """A throw-away store with its fictional first administrator signed in."""
+    return accounts.first_run(
+        DataPaths(Path(tmp) / "data"),
+        username="admin.one",
+        display_name="Alex Example",
+        password="plum orchard lantern",
+    )
+
+
+def main() -> None:
+    out, app = prepare()
     with tempfile.TemporaryDirectory() as tmp:
-        store = accounts.first_run(
-            DataPaths(Path(tmp) / "data"),
-            username="admin.one",
-            display_name="Alex Example",
-            password="plum orchard lantern",
-        )
+        store = first_run_store(tmp)
         case_id = cases.create_case(store, draft=complete_case())
         records.record_consent_decision(store, case_id=case_id, draft=complete_consent_decision())
         shared = records.record_sharing_decision(
@@ -84,7 +95,7 @@ def main() -> None:
         )
 
         editor = SharingDecisionEditor(store, case_id)
-        grab(editor, args.out / "form-sharing-empty.png")
+        grab(editor, out / "form-sharing-empty.png")
 
         partial = complete_sharing_decision(
             kind=SharingKind.SHARED,
@@ -96,53 +107,53 @@ def main() -> None:
         )
         editor.set_draft(partial)
         editor.evaluate()
-        grab(editor, args.out / "form-sharing-findings.png")
+        grab(editor, out / "form-sharing-findings.png")
         editor.form.focus_field("public_interest")
-        grab(editor, args.out / "form-sharing-override.png")
+        grab(editor, out / "form-sharing-override.png")
 
         when = editor.form.inputs["occurred_at"]
         editor.form.scroll.verticalScrollBar().setValue(0)
         when.set_text("31/02/2026 09:00")  # typed wrong: kept as typed, the reason beside it
         editor.evaluate()
-        grab(editor, args.out / "form-sharing-date-problem.png")
+        grab(editor, out / "form-sharing-date-problem.png")
         when.set_text("")
         when.calendar_button.click()
         QApplication.processEvents()
-        when.calendar_dialog.grab().save(str(args.out / "form-date-calendar.png"))
+        when.calendar_dialog.grab().save(str(out / "form-date-calendar.png"))
         when.calendar_dialog.reject()
 
         consent = ConsentDecisionEditor(store, case_id)
-        grab(consent, args.out / "form-consent.png")
+        grab(consent, out / "form-consent.png")
 
         dialog = AmendmentDialog(store, shared.record_id)
-        grab(dialog, args.out / "form-amendment.png")
+        grab(dialog, out / "form-amendment.png")
 
         advice = open_editor(RecordKind.ADVICE, store, case_id)
-        grab(advice, args.out / "form-advice.png")
+        grab(advice, out / "form-advice.png")
         advice.set_draft(complete_advice(identity_withheld=None, advice="Share"))
         advice.evaluate()
-        grab(advice, args.out / "form-advice-findings.png")
+        grab(advice, out / "form-advice-findings.png")
         saved_advice = records.record_advice(store, case_id=case_id, draft=complete_advice())
         details = RecordDetailsView()
         details.show_detail(cases.record_detail(store, record_id=saved_advice.record_id))
-        grab(details, args.out / "details-advice.png")
+        grab(details, out / "details-advice.png")
         details.show_detail(cases.record_detail(store, record_id=shared.record_id))
-        grab(details, args.out / "details-sharing.png")
+        grab(details, out / "details-sharing.png")
 
         # requests received: the request form (part filled, its checklist), its details,
         # the reply form with its pick-lists of the case's records, and the reply's details
         request = open_editor(RecordKind.REQUEST, store, case_id)
         request.set_draft(complete_request(rating=None, acknowledged=None, due_at=None))
         request.evaluate()
-        grab(request, args.out / "form-request.png")
+        grab(request, out / "form-request.png")
         rating = request.form.inputs["rating"]
         rating.setCurrentIndex(rating.findData(Rating.GREEN.value))
         request.evaluate()
         request.form.focus_field("due_at")
-        grab(request, args.out / "form-request-rating.png")
+        grab(request, out / "form-request-rating.png")
         saved_request = records.record_case_record(store, case_id=case_id, draft=complete_request())
         details.show_detail(cases.record_detail(store, record_id=saved_request.record_id))
-        grab(details, args.out / "details-request.png")
+        grab(details, out / "details-request.png")
         declined = records.record_sharing_decision(
             store,
             case_id=case_id,
@@ -159,7 +170,7 @@ def main() -> None:
         outcome.setCurrentIndex(outcome.findData(ReplyOutcome.DECLINED.value))
         form.inputs["replied_at"].set_value(utcnow())
         reply.evaluate()
-        grab(reply, args.out / "form-request-reply.png")
+        grab(reply, out / "form-request-reply.png")
         reply.set_draft(
             complete_reply(
                 request=pick.value(),
@@ -170,7 +181,7 @@ def main() -> None:
         )
         saved_reply = records.record_case_record(store, case_id=case_id, draft=reply.draft())
         details.show_detail(cases.record_detail(store, record_id=saved_reply.record_id))
-        grab(details, args.out / "details-request-reply.png")
+        grab(details, out / "details-request-reply.png")
         request.close()
         reply.close()
 
@@ -178,7 +189,7 @@ def main() -> None:
         large = SharingDecisionEditor(store, case_id)
         large.set_draft(partial)
         large.evaluate()
-        grab(large, args.out / "form-sharing-large.png")
+        grab(large, out / "form-sharing-large.png")
         apply_theme(app)
 
         # What a problem looks like beside the form: the store locked under the typing.
@@ -188,7 +199,7 @@ def main() -> None:
         problem._edited()  # as typing does
         store.lock()
         problem.save_draft_now()
-        grab(problem, args.out / "form-sharing-not-kept.png")
+        grab(problem, out / "form-sharing-not-kept.png")
         for widget in (editor, consent, dialog, advice, details, large, problem):
             widget.close()
         store.close()
