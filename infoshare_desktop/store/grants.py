@@ -78,9 +78,12 @@ class Trust:
         return self.accounts.get(user_id)
 
     def may_issue(self, user_id: str) -> bool:
-        if user_id == self.root_id:
-            return True
+        """An active administrator may sign grants; the root too before its own account
+        is granted, never once that account is demoted, disabled or revoked (the root
+        key is its first administrator's own signing key)."""
         grant = self.accounts.get(user_id)
+        if user_id == self.root_id and grant is None:
+            return True
         return grant is not None and grant.is_active_admin
 
     def sign_key_at(self, user_id: str, seq: int) -> bytes | None:

@@ -568,3 +568,33 @@ def test_a_store_from_before_signatures_is_carried_over_by_its_first_administrat
             "SELECT actor_id, detail FROM audit_event WHERE action = 'store.carry_over'"
         ).fetchall()
     assert carried[0] == user_id(data_paths, ADMIN) and "carried over" in carried[1]
+
+
+def test_the_root_key_signs_nothing_once_its_own_account_is_no_longer_an_administrator(team):
+    """The root of trust is the first administrator's own signing key: demoted by another
+    administrator, that person cannot use it to make themselves an administrator again."""
+    admin = accounts.sign_in(team, username=ADMIN, password=ADMIN_PASSWORD)
+    accounts.set_roles(admin, user_id=user_id(team, BEA), roles={Role.ADMINISTRATOR})
+    admin.close()
+    bea = accounts.sign_in(team, username=BEA, password=BEA_PASSWORD)
+    accounts.set_roles(bea, user_id=user_id(team, ADMIN), roles={Role.PRACTITIONER})
+    bea.close()
+    keystore = Keystore.load(team.keystore)
+    keys = keystore.unlock(ADMIN, ADMIN_PASSWORD)
+    assert keys.sign_private is not None
+    root = signing.Signer(keys.user_id, keys.sign_private)
+    conn = raw_db(team)
+    before = grants.load(conn, keystore.store_id)
+    assert before.root_id == root.user_id and not before.may_issue(root.user_id)
+    own = before.account(root.user_id)
+    assert own is not None and Role.ADMINISTRATOR not in own.roles
+    grants.issue_account(
+        conn, root, store_id=keystore.store_id, user_id=root.user_id, username=ADMIN,
+        roles={Role.ADMINISTRATOR}, status="active", box_public=own.box_public,
+        sign_public=own.sign_public, reason="making myself an administrator again",
+    )  # fmt: skip
+    after = grants.load(conn, keystore.store_id)
+    conn.close()
+    regranted = after.account(root.user_id)
+    assert regranted is not None and Role.ADMINISTRATOR not in regranted.roles
+    assert any("not an active administrator" in p for p in after.problems)
