@@ -478,11 +478,6 @@ def consent_position(
 TOP_ROWS = index.TOP_ROWS
 
 
-def fts_query(user_text: str) -> str | None:
-    """Turn what the user typed into a safe FTS5 query: every word, as a prefix."""
-    return index.match_expression(user_text)
-
-
 def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
     """Cases matching every word typed (names, references, record text), best first,
     each with the snippet that matched. Only cases the user may see are considered."""

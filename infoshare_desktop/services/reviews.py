@@ -194,11 +194,6 @@ def _states(session: Session, rows: Sequence[review_rows.Authored]) -> dict[str,
     return review_rows.states(session, rows)
 
 
-def review_states(session: Session, rows: Sequence[review_rows.Authored]) -> dict[str, ReviewState]:
-    """Where each record stands in review (rows need ``id`` and ``author_id``)."""
-    return review_rows.states(session, rows)
-
-
 def review_state_of(store: Store, *, record_id: str) -> ReviewState:
     require(store, *CASE_ROLES)
     with store.read() as session:
