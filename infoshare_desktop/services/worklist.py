@@ -33,7 +33,7 @@ from infoshare_desktop.domain.consent import (
     consent_standing,
 )
 from infoshare_desktop.domain.enums import RecordKind
-from infoshare_desktop.domain.records import ConsentDecisionDraft, RequestDraft
+from infoshare_desktop.domain.records import RequestDraft
 from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
 from infoshare_desktop.services import requests
@@ -41,8 +41,9 @@ from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import DRAFT_TYPES
 from infoshare_desktop.services.drafts import NOTHING_TYPED, DraftSummary, draft_snippet
 from infoshare_desktop.services.reviews import rules_in
-from infoshare_desktop.store import audit
+from infoshare_desktop.store import audit, users
 from infoshare_desktop.store import cases as case_rows
+from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import worklist as queries
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, Store
@@ -113,7 +114,7 @@ class _Context:
 
     def name(self, user_id: str) -> str:
         if user_id not in self.names:
-            self.names.update(queries.user_names(self.tx, {user_id}))
+            self.names.update(users.display_names(self.tx, {user_id}))
         return self.names.get(user_id, "unknown")
 
 
@@ -204,14 +205,7 @@ def _overdue(ctx: _Context) -> tuple[int, list[WorkItem]]:
 
 def _case_consents(ctx: _Context, case_id: str) -> list[ConsentRecord]:
     if case_id not in ctx.consents:
-        found = []
-        for record_id, payload, occurred, recorded in queries.case_consent_rows(ctx.tx, case_id):
-            try:
-                decision = ConsentDecisionDraft.from_dict(json.loads(payload))
-            except ValueError:
-                continue
-            found.append(ConsentRecord(record_id, decision, _aware(occurred), _aware(recorded)))
-        ctx.consents[case_id] = found
+        ctx.consents[case_id] = record_rows.consent_decisions(ctx.tx, case_id)
     return ctx.consents[case_id]
 
 

@@ -227,12 +227,11 @@ def consent_decisions(tx: Tx, case_id: str) -> list[ConsentRecord]:
         )
         .fetchall()
     )
-    return [
-        ConsentRecord(
-            record_id=record_id,
-            decision=ConsentDecisionDraft.from_dict(json.loads(payload)),
-            occurred_at=aware(occurred),
-            recorded_at=aware(recorded),
-        )
-        for record_id, payload, occurred, recorded in rows
-    ]
+    found = []
+    for record_id, payload, occurred, recorded in rows:
+        try:
+            decision = ConsentDecisionDraft.from_dict(json.loads(payload))
+        except ValueError:  # unreadable: not a consent the standing rule can judge
+            continue
+        found.append(ConsentRecord(record_id, decision, aware(occurred), aware(recorded)))
+    return found
