@@ -63,6 +63,7 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.rules import (
     REPLY_TIMESCALES,
+    late_entry,
     recorded_late,
     withheld_from_duty_holder,
 )
@@ -301,6 +302,22 @@ def _late_now(d: SharingDecisionDraft) -> bool:
     """Entered now, it would be a late entry (the form asks why)."""
     when = d.occurred_at
     return isinstance(when, datetime) and recorded_late(when, utcnow())
+
+
+def _late_request(d: RequestDraft | RequestReplyDraft) -> bool:
+    """Entered now, a request or reply would be a late entry (``rules.late_entry``)."""
+    return late_entry(d.moments(), utcnow())
+
+
+def _late_reason() -> Field:
+    return _lines(
+        "late_entry_reason",
+        "Why this is recorded more than 24 hours later",
+        "Reason for the late entry",
+        applies=_late_request,
+        optional=True,
+        print_row=WHEN,
+    )
 
 
 def _on_request(d: SharingDecisionDraft) -> bool:
@@ -1179,6 +1196,7 @@ REQUEST_FORM = Form(
                     help="The time it was recorded is set when you save.",
                     print_row=WHEN,
                 ),
+                _late_reason(),
                 _choice("method", Method, "How the request came", "How", print_row="How"),
                 _line(
                     "method_other",
@@ -1250,6 +1268,7 @@ REQUEST_REPLY_FORM = Form(
                     help="The time it was recorded is set when you save.",
                     print_row=WHEN,
                 ),
+                _late_reason(),
                 _yes_no(
                     "reconsider_if_new",
                     "Reconsider the request if new information comes to light?",

@@ -480,6 +480,12 @@ class RequestDraft(Draft):
     due_at: datetime | None = None
     acknowledged: bool | None = None  #: an acknowledgement was sent
     acknowledged_at: datetime | None = None  #: when
+    late_entry_reason: str = _text("reason for the late entry")  #: needed after 24 hours
+
+    def moments(self) -> tuple[Any, ...]:
+        """What this record says happened, and when: received, acknowledged (the late-entry
+        rule judges each)."""
+        return (self.received_at, self.acknowledged_at if self.acknowledged is True else None)
 
     def default_due(self) -> datetime | None:
         """When the reply is due by default for the rating (None without a rating or a
@@ -511,6 +517,11 @@ class RequestReplyDraft(Draft):
     #: a declined request comes back when new information is added to the case (2024 advice)
     reconsider_if_new: bool | None = None
     feedback: str = _text("feedback received on the outcome", LONG_TEXT)  #: from the requester
+    late_entry_reason: str = _text("reason for the late entry")  #: needed after 24 hours
+
+    def moments(self) -> tuple[Any, ...]:
+        """What this record says happened, and when: the reply sent (see ``late_entry``)."""
+        return (self.replied_at,)
 
     def cleaned(self) -> Self:
         """A copy with every text cleaned, including the linked records' lines."""

@@ -15,7 +15,7 @@ the checklist, the services and the forms use one definition.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -64,6 +64,20 @@ COPIED_CRITERIA = 4
 def recorded_late(occurred_at: datetime, recorded_at: datetime) -> bool:
     """True when a record made at ``recorded_at`` about ``occurred_at`` is a late entry."""
     return recorded_at - occurred_at > LATE_AFTER
+
+
+def late_entry(moments: Iterable[object], recorded_at: datetime) -> bool:
+    """True when any of the moments a record states (a request received, acknowledged, a
+    reply sent) is a late entry if recorded at ``recorded_at`` (``recorded_late``);
+    anything not an aware time is ignored."""
+    for moment in moments:
+        if isinstance(moment, datetime) and moment.tzinfo is not None:
+            try:
+                if recorded_late(moment, recorded_at):
+                    return True
+            except (OverflowError, ValueError):
+                continue
+    return False
 
 
 # ---- requests received: when a reply is due ------------------------------------------------
@@ -353,7 +367,7 @@ WHEN = _declare(
     ),
 )  # fmt: skip
 LATE_ENTRY = _declare(
-    "LATE_ENTRY", B, SHARING, _R7,
+    "LATE_ENTRY", B, SHARING | {Scope.REQUEST, Scope.REQUEST_REPLY}, _R7,
     f"Recorded more than {_hours(LATE_AFTER)} hours after it happened: a reason for the late "
     "entry is given.",
     late=(

@@ -23,9 +23,9 @@ from infoshare_desktop.domain.consent import (
     find_consent,
     relied_on,
 )
-from infoshare_desktop.domain.enums import ConsentStatus, RecordKind, SharingKind
+from infoshare_desktop.domain.enums import ConsentStatus, RecordKind
 from infoshare_desktop.domain.records import ReviewDraft, SharingDecisionDraft
-from infoshare_desktop.domain.reviews import ReviewRules, ReviewState, ReviewStatus
+from infoshare_desktop.domain.reviews import ReviewFacts, ReviewRules, ReviewState, ReviewStatus
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import RecordDetail, record_detail
@@ -146,15 +146,12 @@ def enter_if_required(
     rules: ReviewRules,
     record_id: str,
     author_id: str,
-    kind: SharingKind | None,
-    without_consent: bool,
-    harm_concern: bool,
+    facts: ReviewFacts,
     at: datetime,
 ) -> bool:
-    """Called by the save, in its transaction: enter the record for review if a rule says so."""
-    if not rules.requires_review(
-        kind=kind, without_consent=without_consent, harm_concern=harm_concern
-    ):
+    """Called by every save of a reviewable kind, in its transaction: enter the record for
+    review if a rule says so (``domain.kinds``' ``review`` gives the facts)."""
+    if not rules.requires(facts):
         return False
     review_rows.insert_request(
         tx, record_id=record_id, requested_by=author_id, at=at, reason="automatic"

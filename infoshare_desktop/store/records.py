@@ -235,3 +235,30 @@ def consent_decisions(tx: Tx, case_id: str) -> list[ConsentRecord]:
             continue
         found.append(ConsentRecord(record_id, decision, aware(occurred), aware(recorded)))
     return found
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """What a save checks of a record another record links to."""
+
+    record_id: str
+    case_id: str
+    kind: str  # RecordKind value
+    harm_concern: bool
+
+
+def link_targets(tx: Tx, ids: Iterable[str]) -> dict[str, LinkTarget]:
+    """The saved records among `ids` (those that do not exist are absent), by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    rows = (
+        raw_connection(tx)
+        .execute(
+            f"SELECT id, case_id, kind, harm_concern FROM saved_record WHERE id IN ({marks})",
+            wanted,
+        )
+        .fetchall()
+    )
+    return {r[0]: LinkTarget(r[0], r[1], r[2], bool(r[3])) for r in rows}

@@ -49,12 +49,12 @@ from infoshare_desktop.domain import (
     check_review,
     check_sharing_decision,
 )
-from infoshare_desktop.domain.checklist import check_request, check_request_reply
 from infoshare_desktop.domain.consent import ConsentRecord
 from infoshare_desktop.domain.enums import Rating, ReplyOutcome
 from infoshare_desktop.domain.identifier import IdentifierReason
+from infoshare_desktop.domain.kinds import check_request, check_request_reply
 from infoshare_desktop.domain.records import RecordLink, RequestDraft, RequestReplyDraft
-from infoshare_desktop.domain.rules import RULES, Scope
+from infoshare_desktop.domain.rules import RULES, Scope, recorded_late
 from tests.domain import factories as f
 from tests.domain.catalogue import assert_in_catalogue, message_of
 from tests.domain.strategies import (
@@ -593,6 +593,14 @@ RAISES += [
     Raises("REPLY_WHEN", B, "replied_at", lambda: reply(replied_at=None)),
     Raises("REPLY_WHEN", B, "replied_at", lambda: reply(replied_at=NOW + timedelta(hours=1))),
     Raises("REPLY_RECONSIDER", B, "reconsider_if_new", lambda: reply(**_DECLINED)),
+    # late entry: received, acknowledged or replied more than 24 hours before it is recorded
+    Raises("LATE_ENTRY", B, "late_entry_reason",
+           lambda: request(received_at=NOW - timedelta(hours=25), acknowledged=False)),
+    Raises("LATE_ENTRY", B, "late_entry_reason",
+           lambda: request(received_at=NOW - timedelta(days=3),
+                           acknowledged_at=NOW - timedelta(days=2), late_entry_reason="-")),
+    Raises("LATE_ENTRY", B, "late_entry_reason",
+           lambda: reply(replied_at=NOW - timedelta(hours=24, minutes=1))),
 ]  # fmt: skip
 SATISFIES += [
     *[Satisfies(rule_id, request) for rule_id in (
@@ -608,6 +616,14 @@ SATISFIES += [
     Satisfies("REPLY_RECONSIDER", lambda: reply(**_DECLINED, reconsider_if_new=True)),
     Satisfies("REPLY_RECONSIDER", lambda: reply(**_DECLINED, reconsider_if_new=False)),
     Satisfies("REPLY_WHEN", lambda: reply(feedback="")),  # feedback optional
+    Satisfies("LATE_ENTRY", request), Satisfies("LATE_ENTRY", reply),
+    Satisfies("LATE_ENTRY", lambda: request(received_at=NOW - timedelta(hours=23),
+                                            acknowledged_at=NOW - timedelta(hours=22))),
+    Satisfies("LATE_ENTRY", lambda: request(received_at=NOW - timedelta(days=3),
+                                            acknowledged=False,
+                                            late_entry_reason="Paper request found in the tray")),
+    Satisfies("LATE_ENTRY", lambda: reply(replied_at=NOW - timedelta(days=2),
+                                          late_entry_reason="Replied by phone from a visit")),
 ]  # fmt: skip
 
 
@@ -1000,9 +1016,13 @@ def test_request_checklists_never_raise(request_draft, reply_draft, now) -> None
     acknowledged=st.booleans(),
 )
 def test_a_complete_request_blocks_nothing_whenever_received(ago, rating, acknowledged) -> None:
-    """A complete request of any rating, received any time up to now, saves; its cleaned
-    copy has a reply due after it arrived."""
+    """A complete request of any rating, received any time up to now, saves (with a reason
+    when recorded more than 24 hours later: without one, only LATE_ENTRY stops it); its
+    cleaned copy has a reply due after it arrived."""
     draft = f.complete_request(NOW, received_at=NOW - ago, rating=rating, acknowledged=acknowledged)
+    late = {"LATE_ENTRY"} if recorded_late(NOW - ago, NOW) else set()
+    assert {x.rule_id for x in check_request(draft, now=NOW)} == late
+    draft.late_entry_reason = "Found in the post tray after the bank holiday"
     assert check_request(draft, now=NOW) == []
     clean = draft.cleaned()
     assert clean.due_at is not None and clean.due_at > clean.received_at
