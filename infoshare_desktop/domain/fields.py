@@ -152,6 +152,12 @@ class Field:
     custom: str = ""  #: the named exception, for Widget.CUSTOM
     #: the printout row it shares with other fields ("" = its own; WHEN = the "When" line)
     print_row: str = ""
+    #: a sentence on what each choice means, for screens that show the choices as buttons
+    choice_help: tuple[tuple[LabelledEnum, str], ...] = ()
+
+    def help_for(self, choice: LabelledEnum) -> str:
+        """What ``choice`` means (``choice_help``), or "" if not declared."""
+        return dict(self.choice_help).get(choice, "")
 
     def label_for(self, draft: Any) -> str:
         return _word(self.label, draft)
@@ -1101,8 +1107,35 @@ REVIEW_FORM = Form(
         Group(
             title="Review",
             fields=(
-                _choice("outcome", ReviewOutcome, "Outcome", "Outcome"),
-                _lines("comment", "Comment", "Comment", lines=4, optional=True),
+                _choice(
+                    "outcome",
+                    ReviewOutcome,
+                    "Outcome",
+                    "Outcome",
+                    choice_help=(
+                        (
+                            ReviewOutcome.ENDORSED,
+                            "The reasons recorded are sound; no comment is needed.",
+                        ),
+                        (
+                            ReviewOutcome.ENDORSED_WITH_COMMENT,
+                            "Sound, with a point for the author to note.",
+                        ),
+                        (
+                            ReviewOutcome.RETURNED,
+                            "The author must add the detail you ask for, as an amendment.",
+                        ),
+                    ),
+                ),
+                _lines(
+                    "comment",
+                    "Comment for the author (needed unless simply endorsed)",
+                    "Comment",
+                    lines=4,
+                    optional=True,
+                    help="Needed when you endorse with a comment or return the record: say "
+                    "what more detail is needed, or the point to note.",
+                ),
             ),
         ),
     ),
