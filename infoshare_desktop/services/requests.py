@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.enums import RecordKind, ReplyOutcome
 from infoshare_desktop.domain.kinds import spec
-from infoshare_desktop.domain.records import RequestReplyDraft
+from infoshare_desktop.domain.records import RequestDraft, RequestReplyDraft
 from infoshare_desktop.domain.requests import (
     DUE_SOON,
     DueRequest,
@@ -69,10 +69,30 @@ def saved_records(
 
 
 def due_in(
-    tx: Session, *, user_id: str, now: datetime, soon: timedelta = DUE_SOON
-) -> list[DueRequest]:
-    """Open requests due within ``soon`` or overdue, on every case ``user_id`` may see."""
-    return _due(saved_records(tx, user_id=user_id, only_requests=True), now=now, soon=soon)
+    tx: Session,
+    *,
+    user_id: str,
+    now: datetime,
+    limit: int,
+    count_cap: int,
+    soon: timedelta = DUE_SOON,
+    case_id: str | None = None,
+) -> tuple[int, list[DueRequest]]:
+    """Open requests due within ``soon`` or overdue, soonest first, on every case
+    ``user_id`` may see (or on ``case_id``): how many (up to ``count_cap``) and the first
+    ``limit``. Bounded in the store (the due-time index, LIMIT): the home page reads only
+    what it lists, whatever the number of requests."""
+    count, rows = request_rows.open_requests_due(
+        tx, user_id=user_id, until=now + soon, limit=limit, count_cap=count_cap, case_id=case_id
+    )
+    out = []
+    for row in rows:
+        request = RequestDraft.from_dict(json.loads(row.payload))
+        due = request.reply_due()
+        if due is None:  # the index found a due time the draft cannot read: not listed
+            continue
+        out.append(DueRequest(row.record_id, row.case_id, request, due, due < now))
+    return count, out
 
 
 def to_reconsider_in(

@@ -341,7 +341,9 @@ def _request_item(
 
 
 def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    due = requests.due_in(ctx.tx, user_id=ctx.user.user_id, now=ctx.now)
+    count, due = requests.due_in(
+        ctx.tx, user_id=ctx.user.user_id, now=ctx.now, limit=ctx.limit, count_cap=COUNT_CAP
+    )
     items = [
         _request_item(
             WorkKind.REQUESTS_DUE,
@@ -352,9 +354,9 @@ def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
             f"{'Overdue: reply was due' if d.overdue else 'Reply due'} {format_local(d.due_at)}",
             overdue=d.overdue,
         )
-        for d in due[: ctx.limit]
+        for d in due
     ]
-    return len(due), items
+    return count, items
 
 
 def _reconsider(ctx: _Context) -> tuple[int, list[WorkItem]]:

@@ -303,3 +303,70 @@ def test_a_reply_naming_a_record_it_cannot_is_refused_and_nothing_is_written(
     assert refused.value.field == field and words in str(refused.value)
     assert _count(admin_store) == before
     assert _reply(admin_store, case_id, request.record_id, decision.record_id).case_id == case_id
+
+
+# ---- the worklist's requests due, bounded in the store -------------------------------------
+
+
+def test_the_worklist_lists_open_requests_only_soonest_first_up_to_its_limit(
+    admin_store, case_id, monkeypatch
+):
+    """Replied requests never come back; the open ones come soonest due first, the first
+    ``limit`` of them, with how many there are (capped, and the cap said), as the domain's
+    rule over every record says."""
+    from infoshare_desktop.services import worklist
+    from infoshare_desktop.store import worklist as queries
+
+    now = utcnow()
+    hours = [-30, -2, 1, 5, 30]  # when each reply is due, from now
+    opened = []
+    for h in hours:
+        saved, _ = _request(
+            admin_store,
+            case_id,
+            received_at=now - timedelta(hours=31),
+            due_at=now + timedelta(hours=h),
+            late_entry_reason="Entered from the duty log",
+        )
+        opened.append(saved.record_id)
+    decision = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision()
+    )
+    _reply(admin_store, case_id, opened[1], decision.record_id)  # the second is answered
+    _request(admin_store, case_id, rating=Rating.GREEN)  # due in weeks: not yet
+
+    def section(**kwargs):
+        (found,) = [
+            s for s in worklist.my_work(admin_store, **kwargs) if s.kind.name == "REQUESTS_DUE"
+        ]
+        return found
+
+    full = section()
+    assert [i.record_id for i in full.items] == [opened[0], opened[2], opened[3]]
+    assert full.count == 3  # overdue or due within a day: not the answered one, not +30 h
+    assert [d.record_id for d in requests.requests_due(admin_store)] == [
+        i.record_id for i in full.items
+    ]  # the store's bounded query and the domain's rule agree
+    assert full.items[0].overdue and not full.items[1].overdue
+    limited = section(limit=2)
+    assert limited.count == 3 and [i.record_id for i in limited.items] == [opened[0], opened[2]]
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    monkeypatch.setattr(worklist, "COUNT_CAP", 2)
+    capped = section(limit=1)
+    assert (capped.count, capped.count_text, len(capped.items)) == (2, "2 or more", 1)
+
+
+def test_the_requests_due_query_walks_its_index(admin_store, case_id):
+    """The open-requests query is an index range on the due time (never a scan of every
+    saved record), however many records the store holds."""
+    from infoshare_desktop.store import requests as request_rows
+
+    _request(admin_store, case_id)
+    body = request_rows._open_body(case_id=None)
+    sql = f"EXPLAIN QUERY PLAN SELECT r.id {body} ORDER BY {request_rows.DUE} LIMIT 5"
+    params = {"request": "request", "reply": "request_reply", "until": "2030-01-01", "user": "u"}
+    with admin_store.read() as session:
+        raw = session.connection().connection.dbapi_connection
+        plan = [row[-1] for row in raw.execute(sql, params).fetchall()]
+    assert any("ix_record_request_due" in step for step in plan), plan
+    assert not any(step.startswith("SCAN r") or step == "SCAN saved_record" for step in plan), plan
