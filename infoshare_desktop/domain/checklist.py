@@ -385,13 +385,17 @@ def _check_duties(
         return
     add = out.append
     recipients = _items(draft.recipients, Recipient)
+    withholds = kind in rules.WITHHOLDING
     if any(
         OrganisationType.parse(r.organisation_type) is None
         and not all(_blank(part) for part in (r.name, r.role, r.organisation))
         for r in recipients
     ):
-        add(rules.RECIPIENT_TYPE.finding("type"))
-    if rules.withheld_from_duty_holder(kind, recipients) and _unwritten(draft.duty_detriment):
+        add((rules.DUTY_TYPE if withholds else rules.RECIPIENT_TYPE).finding("type"))
+    if withholds and draft.requester_named() and draft.requester_type() is None:
+        add(rules.DUTY_TYPE.finding("requester"))
+    holder = rules.withheld_from_duty_holder(kind, recipients, draft.requester_type())
+    if holder and _unwritten(draft.duty_detriment):
         add(rules.DUTY_DETRIMENT.finding("detriment"))
     if not kind.shares:
         return

@@ -42,6 +42,7 @@ from infoshare_desktop.domain.enums import (
     LabelledEnum,
     Method,
     NotSoughtReason,
+    OrganisationType,
     PublicInterestCircumstance,
     Rating,
     ReplyOutcome,
@@ -387,7 +388,7 @@ def _information_short(d: SharingDecisionDraft) -> str:
 
 
 def _withheld_from_duty_holder(d: SharingDecisionDraft) -> bool:
-    return withheld_from_duty_holder(d.kind, d.recipients)
+    return withheld_from_duty_holder(d.kind, d.recipients, d.requester_type())
 
 
 def _duty_detriment_label(d: SharingDecisionDraft) -> str:
@@ -468,6 +469,16 @@ SHARING_DECISION_FORM = Form(
                     "Requester's organisation",
                     "Requester's organisation",
                     applies=_on_request,
+                    print_row="Request",
+                ),
+                _choice(
+                    "requester_organisation_type",
+                    OrganisationType,
+                    "Requester's type of organisation",
+                    "Requester's type of organisation",
+                    help="Declining a request from a body under the duty to share (Children "
+                    "Act 2004 s16LA) needs the reason disclosure would be more detrimental.",
+                    applies=lambda d: _on_request(d) and d.requester_named(),
                     print_row="Request",
                 ),
                 _line(

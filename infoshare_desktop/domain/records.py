@@ -261,6 +261,8 @@ class SharingDecisionDraft(Draft):
     initiation: Initiation | None = None  #: proactive or on request
     requester_name: str = _text("requester's name", SHORT_TEXT)  #: who asked
     requester_organisation: str = _text("requester's organisation", SHORT_TEXT)  #: their agency
+    #: its type: whether the duty to share (s16LA) applies to the requester
+    requester_organisation_type: OrganisationType | None = None
     requester_reference: str = _text("requester's reference", SHORT_TEXT)  #: their own ref
     request_details: str = _text("details of the request")  #: what they asked for
     requester_identity_checked: bool | None = None  #: the requester's identity was checked
@@ -373,6 +375,19 @@ class SharingDecisionDraft(Draft):
             for key, value in references.items()
         }
         return base
+
+    def requester_named(self) -> bool:
+        """It answers a request from a named organisation (the duty to share, s16LA, is
+        between organisations). Tolerant of any draft."""
+        on_request = Initiation.parse(self.initiation) is Initiation.ON_REQUEST
+        organisation = self.requester_organisation
+        return on_request and isinstance(organisation, str) and bool(organisation.strip())
+
+    def requester_type(self) -> OrganisationType | None:
+        """The requester's type of organisation when ``requester_named``, else None."""
+        if not self.requester_named():
+            return None
+        return OrganisationType.parse(self.requester_organisation_type)
 
 
 @dataclass(kw_only=True)

@@ -648,9 +648,17 @@ SERVICE_IMPLIED = {
 }
 RAISES += [
     Raises("RECIPIENT_TYPE", A, "recipients", lambda: sharing(recipients=typed(None))),
-    Raises("RECIPIENT_TYPE", A, "recipients",
-           lambda: sharing(IN_PART, recipients=typed(S11, None))),
-    Raises("RECIPIENT_TYPE", A, "recipients", lambda: sharing(NOT_SHARED, recipients=typed(None))),
+    # withheld: the duty cannot be judged without the types, so they block
+    Raises("DUTY_TYPE", B, "recipients", lambda: sharing(IN_PART, recipients=typed(S11, None))),
+    Raises("DUTY_TYPE", B, "recipients", lambda: sharing(NOT_SHARED, recipients=typed(None))),
+    Raises("DUTY_TYPE", B, "requester_organisation_type",
+           lambda: sharing(NOT_SHARED, requester_organisation_type=None)),
+    Raises("DUTY_TYPE", B, "requester_organisation_type",
+           lambda: sharing(NOT_SHARED, requester_organisation_type="not a type")),
+    # a declined request from a body under the duty needs the detriment, whoever is listed
+    Raises("DUTY_DETRIMENT", B, "duty_detriment",
+           lambda: sharing(NOT_SHARED, recipients=typed(OTHER_ORG),
+                           requester_organisation_type=S11)),
     Raises("DUTY_DETRIMENT", B, "duty_detriment",
            lambda: sharing(NOT_SHARED, recipients=typed(S11))),
     Raises("DUTY_DETRIMENT", B, "duty_detriment",
@@ -667,14 +675,26 @@ RAISES += [
 ]  # fmt: skip
 SATISFIES += [
     *[Satisfies(rule_id, lambda k=k: sharing(k)) for k in SharingKind for rule_id in
-      ("RECIPIENT_TYPE", "DUTY_DETRIMENT", "SERVICE_NOT_CONSENT", "IDENTITIES_PROTECTED")],
+      ("RECIPIENT_TYPE", "DUTY_TYPE", "DUTY_DETRIMENT", "SERVICE_NOT_CONSENT",
+       "IDENTITIES_PROTECTED")],
+    Satisfies("DUTY_TYPE", lambda: sharing(NOT_SHARED, recipients=typed(OTHER_ORG, SCHOOL),
+                                           duty_detriment=DETRIMENT)),
+    Satisfies("DUTY_TYPE", lambda: sharing(SHARED, recipients=typed(None))),
+    Satisfies("DUTY_TYPE",  # no organisation named: the duty is between organisations
+              lambda: sharing(NOT_SHARED, requester_organisation="",
+                              requester_organisation_type=None)),
+    Satisfies("DUTY_TYPE",  # proactive: no requester
+              lambda: sharing(NOT_SHARED, initiation=Initiation.PROACTIVE,
+                              requester_organisation_type=None)),
+    Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, requester_organisation_type=S11,
+                                                duty_detriment=DETRIMENT)),
+    Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, requester_organisation_type=OTHER_ORG)),
     Satisfies("RECIPIENT_TYPE",
               lambda: sharing(recipients=typed(S11, SCHOOL, CONTRACTOR, OTHER_ORG))),
     Satisfies("RECIPIENT_TYPE", lambda: sharing(RECEIVED, recipients=typed(None))),  # a source
     Satisfies("RECIPIENT_TYPE",  # a blank row is no recipient
               lambda: sharing(recipients=[*typed(S11), Recipient()])),
     Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, recipients=typed(OTHER_ORG))),
-    Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, recipients=typed(None))),
     Satisfies("DUTY_DETRIMENT", lambda: sharing(recipients=typed(S11))),  # shared in full
     Satisfies("DUTY_DETRIMENT", lambda: sharing(RECEIVED, recipients=typed(S11))),
     Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, recipients=typed(S11, OTHER_ORG),
@@ -736,7 +756,9 @@ def test_a_duty_holder_withheld_from_blocks_until_the_detriment_is_written(
     must = kind in (NOT_SHARED, IN_PART) and holder and f_unwritten(detriment)
     assert ("DUTY_DETRIMENT" in {x.rule_id for x in findings}) is must
     untyped = kind is not RECEIVED and None in types
-    assert ("RECIPIENT_TYPE" in {x.rule_id for x in findings}) is untyped
+    fired = {x.rule_id for x in findings}
+    assert ("RECIPIENT_TYPE" in fired) is (untyped and kind is SHARED)
+    assert ("DUTY_TYPE" in fired) is (untyped and kind in (NOT_SHARED, IN_PART))
 
 
 def f_unwritten(text: str) -> bool:
