@@ -23,7 +23,7 @@ from infoshare_desktop.domain.consent import (
     find_consent,
     relied_on,
 )
-from infoshare_desktop.domain.enums import ConsentStatus, RecordKind
+from infoshare_desktop.domain.enums import ConsentStatus, LabelledEnum, RecordKind
 from infoshare_desktop.domain.records import ReviewDraft, SharingDecisionDraft
 from infoshare_desktop.domain.reviews import ReviewFacts, ReviewRules, ReviewState, ReviewStatus
 from infoshare_desktop.domain.timeutil import utcnow
@@ -256,11 +256,26 @@ def _last_reviews(session: Session, ids: list[str]) -> dict[str, _LastReview]:
 # -- the screens' queries --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class KindFilter:
+    """The queue's kind filter: a record kind and, optionally, one value of its declared
+    breakdown (``domain.kinds``' ``subkinds``: a sharing decision's kind, a reply's outcome).
+    Members, never strings: a reply "shared" is not a sharing decision "shared"."""
+
+    kind: RecordKind
+    subkind: LabelledEnum | None = None
+
+    def matches(self, item: ReviewItem) -> bool:
+        return item.kind is self.kind and (
+            self.subkind is None or item.subkind == self.subkind.value
+        )
+
+
 def review_queue(
     store: Store,
     *,
     author_id: str | None = None,
-    kind: str | None = None,
+    kind: KindFilter | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     without_consent_only: bool = False,
@@ -274,7 +289,7 @@ def review_queue(
         for i in items
         if i.state.status is ReviewStatus.AWAITING
         and i.author_id != user.user_id
-        and (kind is None or i.subkind == kind or i.kind == kind)
+        and (kind is None or kind.matches(i))
         and (since is None or i.occurred_at >= since)
         and (until is None or i.occurred_at <= until)
         and (not without_consent_only or i.without_consent)
@@ -348,4 +363,4 @@ def ensure_reviewable(session: Session, *, record_id: str) -> None:
         raise ReviewNotAllowed(f"Only records awaiting review can be reviewed; this one is: {now}.")
 
 
-__all__ = ["ConsentView", "ReviewItem", "ReviewRules", "ReviewStatus", "TeamRow"]
+__all__ = ["ConsentView", "KindFilter", "ReviewItem", "ReviewRules", "ReviewStatus", "TeamRow"]
