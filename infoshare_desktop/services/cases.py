@@ -25,7 +25,7 @@ from infoshare_desktop.domain.consent import (
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.errors import ChecklistRefused
 from infoshare_desktop.domain.identifier import format_nhs_number, nhs_number_digits
-from infoshare_desktop.domain.kinds import KINDS
+from infoshare_desktop.domain.kinds import KINDS, spec
 from infoshare_desktop.domain.records import (
     CaseDraft,
     ConsentDecisionDraft,
@@ -59,7 +59,13 @@ from infoshare_desktop.store.search import IndexRow
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Session
 
-DRAFT_TYPES: dict[str, type[Draft]] = {kind.value: spec.draft for kind, spec in KINDS.items()}
+
+def draft_type(kind: str) -> type[Draft]:
+    """The draft class of a stored kind, read from its declaration (``domain.kinds``) each
+    time, so the declaration is the only place a kind's class is named."""
+    return spec(kind).draft
+
+
 #: Marks around the matching words in a search snippet (control characters never occur
 #: in saved text, so the UI can escape the snippet and then turn these into emphasis).
 MATCH_START, MATCH_END = "\x02", "\x03"
@@ -420,7 +426,7 @@ def _detail(row: SavedRecord, names: dict[str, str]) -> RecordDetail:
         occurred_at=row.occurred_at,
         recorded_at=row.recorded_at,
         late=row.late,
-        content=DRAFT_TYPES[row.kind].from_dict(json.loads(row.payload)),
+        content=draft_type(row.kind).from_dict(json.loads(row.payload)),
     )
 
 

@@ -38,7 +38,7 @@ from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
 from infoshare_desktop.services import requests
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.cases import DRAFT_TYPES
+from infoshare_desktop.services.cases import draft_type
 from infoshare_desktop.services.drafts import NOTHING_TYPED, DraftSummary, draft_snippet
 from infoshare_desktop.services.reviews import rules_in
 from infoshare_desktop.store import audit, users
@@ -280,7 +280,7 @@ def _drafts(ctx: _Context) -> tuple[int, list[WorkItem]]:
     items = []
     for row in queries.drafts(ctx.tx, user_id=ctx.user.user_id, limit=ctx.limit):
         try:
-            snippet = draft_snippet(DRAFT_TYPES[row["kind"]].from_dict(json.loads(row["payload"])))
+            snippet = draft_snippet(draft_type(row["kind"]).from_dict(json.loads(row["payload"])))
         except (KeyError, ValueError, TypeError):
             snippet = NOTHING_TYPED
         try:
