@@ -113,6 +113,7 @@ def verify(
                 raw_connection(session), trust
             )
             result.grant_problems += grants.slot_problems(store.keystore.slot_publics(), trust)
+    stages.done(1)
     result.root_fingerprint = store.root_fingerprint
     result.grants_checked = trust.head_n
     result.audit_entries = report.entries

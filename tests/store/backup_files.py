@@ -46,6 +46,19 @@ def rewrite_backup(src: Path, dest: Path, *, manifest: dict, keystore: dict | No
             zout.writestr(name, data)
 
 
+def replace_database(src: Path, dest: Path, database: bytes) -> None:
+    """A version 2 backup `dest` with `src`'s manifest and key store but `database` as its
+    database (the manifest's size made to match, as an attacker or a bad copy could)."""
+    with zipfile.ZipFile(src) as zin:
+        members = {name: zin.read(name) for name in zin.namelist()}
+    manifest = {**json.loads(members["manifest.json"]), "database_bytes": len(database)}
+    members["manifest.json"] = json.dumps(manifest).encode()
+    dest.write_bytes(database)
+    with zipfile.ZipFile(dest, "a") as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+
+
 def write_version_1_backup(store: Store, dest: Path) -> ChainHead:
     """A backup of `store` in format version 1, as the code before version 2 wrote it:
     the database copied with the backup API into a WAL-mode file under a new key and
