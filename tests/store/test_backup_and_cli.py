@@ -14,7 +14,7 @@ from infoshare_desktop.paths import resolve
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.errors import BackupInvalidError
 from infoshare_desktop.store import migrate
-from infoshare_desktop.store.engine import raw_connect, read_only_connect
+from infoshare_desktop.store.engine import read_only_connect
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 

@@ -97,9 +97,7 @@ def test_a_version_1_backup_made_as_the_old_code_made_it_still_restores(
     head = write_version_1_backup(padded, old)
     accounts.set_idle_lock_minutes(padded, minutes=42)
     padded.close()
-    plan = maintenance.preview_restore(
-        data_paths, src=old, username=ADMIN, password=ADMIN_PASSWORD
-    )
+    plan = maintenance.preview_restore(data_paths, src=old, username=ADMIN, password=ADMIN_PASSWORD)
     assert plan.backup_head == head.short
     store = maintenance.restore(data_paths, src=old, username=ADMIN, password=ADMIN_PASSWORD)
     try:
@@ -236,9 +234,7 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(admin_store, data_paths
     store.close()
 
 
-def test_verify_reports_progress_and_a_cancelled_verify_records_nothing(
-    admin_store, monkeypatch
-):
+def test_verify_reports_progress_and_a_cancelled_verify_records_nothing(admin_store, monkeypatch):
     monkeypatch.setattr(audit, "PROGRESS_EVERY", 2)
     for minutes in range(1, 12):
         accounts.set_idle_lock_minutes(admin_store, minutes=minutes)
