@@ -161,7 +161,8 @@ def test_bench_restore_beside_a_plain_copy(benchmark, maint_paths, tmp_path):
             shutil.rmtree(kept)
 
     def measure() -> None:
-        works, floors, cpu = interleaved(restore, lambda: plain_copy(maint_paths.database, copy), tidy)
+        floor = lambda: plain_copy(maint_paths.database, copy)  # noqa: E731
+        works, floors, cpu = interleaved(restore, floor, tidy)
         record(benchmark, "restore", works, floors, cpu, size)
 
     run_once(benchmark, measure)
