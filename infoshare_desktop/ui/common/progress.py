@@ -121,6 +121,7 @@ class StoreOperation(QObject):
         self.progress.setMinimumDuration(SHOW_AFTER_MS)
         self.progress.setAutoClose(False)
         self.progress.setAutoReset(False)
+        self.progress.setMinimumWidth(460)  # room for the longer "Cancelling…" words
         self.progress.setAccessibleName(accessible_name)
         self.progress.setAccessibleDescription(label)
         self.progress.canceled.connect(self.cancel)
