@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
@@ -343,12 +345,12 @@ def _record_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
                 int(p["without_consent"]),
                 int(p["harm_concern"]),
                 p["summary"],
-                json.dumps(content, ensure_ascii=False, sort_keys=True),
+                orjson.dumps(content, option=orjson.OPT_SORT_KEYS).decode(),
             ),
         ),
         (
             "search_index",
-            (env.case_id, p["id"], search.draft_words(_DRAFTS[kind].from_dict(content))),
+            (env.case_id, p["id"], search.content_words(_DRAFTS[kind], content)),
         ),
     ]
     review = p.get("review")
@@ -392,7 +394,7 @@ def project(env: Envelope, payload: dict[str, Any]) -> list[Row]:
 def rows_of(item: Item, *, author_id: str) -> list[Row]:
     """The rows an item stands for when `author_id` saves it (its payload as stored)."""
     env = Envelope("", item.case_id, item.kind, author_id, "", 0, (), "", None, b"")
-    return project(env, json.loads(canonical(item.payload)))
+    return project(env, orjson.loads(canonical(item.payload)))
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -524,7 +526,7 @@ def save_many(
             envelopes.append(values)
             ids.append(env.id)
             # The payload as stored, read back: the rows are exactly what verify rebuilds.
-            rows += project(env, json.loads(env.payload))
+            rows += project(env, orjson.loads(env.payload))
         else:
             rows += rows_of(item, author_id=author_id)
     if envelopes:
@@ -617,7 +619,7 @@ def rebuilt(tx: Tx) -> Iterator[Row]:
     while batch := cursor.fetchmany(BATCH):
         for row in batch:
             env = _stored(row)
-            yield from project(env, json.loads(env.payload))
+            yield from project(env, orjson.loads(env.payload))
 
 
 @dataclass
@@ -815,18 +817,15 @@ def verify_envelopes(
     state = _state(raw)
     if state is None or state[1] is None:
         return report
-    # Text edited into bytes that are not UTF-8 must be reported, not crash the check.
-    text_factory = raw.text_factory
-    raw.text_factory = _lenient_text
     try:
         _verify(raw, trust, report, store_id=store_id, user_id=user_id, full=full)
-    finally:
-        raw.text_factory = text_factory
+    except Exception as exc:  # text edited into bytes that are not UTF-8 cannot be read
+        if "decode" not in str(exc).lower():
+            raise
+        report.problems.append(
+            "the envelopes or the tables hold text that is not UTF-8 (edited in the database)"
+        )
     return report
-
-
-def _lenient_text(data: bytes) -> str:
-    return data.decode("utf-8", "surrogateescape")
 
 
 def _verify(
@@ -914,7 +913,7 @@ def _walk(
             else:
                 carried_open = False
             try:
-                rows = project(env, json.loads(env.payload))
+                rows = project(env, orjson.loads(env.payload))
             except (KeyError, ValueError, TypeError, AttributeError):
                 problems.append(f"envelope {pos} ({env.kind}) cannot be read by this version")
                 continue
