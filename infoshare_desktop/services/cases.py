@@ -44,7 +44,7 @@ from infoshare_desktop.services.identifiers import (
     record_identifier,
 )
 from infoshare_desktop.services.visibility import RecordNotFound, load_record, visible_case
-from infoshare_desktop.store import audit, users
+from infoshare_desktop.store import audit, grants, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
@@ -55,7 +55,7 @@ from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
 from infoshare_desktop.store.search import IndexRow
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
-from infoshare_desktop.store.writes import Session
+from infoshare_desktop.store.writes import Session, raw_connection
 
 DRAFT_TYPES: dict[str, type[Draft]] = {kind.value: spec.draft for kind, spec in KINDS.items()}
 #: Marks around the matching words in a search snippet (control characters never occur
@@ -260,11 +260,22 @@ def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
     """Name another member of staff on a (restricted) case."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
-        visible_case(session, store, case_id)
+        case = visible_case(session, store, case_id)
         if not case_rows.is_member(session, case_id, user_id):
             case_rows.add_member(
                 session, case_id=case_id, user_id=user_id, added_at=utcnow(), added_by=user.user_id
             )
+            if case.restricted and store.signer is not None:  # a signed statement (grants)
+                named = store.trust.account(user_id)
+                if named is None or named.status != "active":
+                    raise ServiceError("Only an active account can be named on a case.")
+                grants.issue_member(
+                    raw_connection(session),
+                    store.signer,
+                    case_id=case_id,
+                    members=[user_id],
+                    reason="added",
+                )
             audit.append(
                 session,
                 actor_id=user.user_id,

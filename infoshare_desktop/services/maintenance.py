@@ -8,7 +8,7 @@ from pathlib import Path
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
-from infoshare_desktop.store import audit, grants, leftovers
+from infoshare_desktop.store import audit, leftovers
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.backup import RestorePlan as RestorePlan  # shown by the interface
 from infoshare_desktop.store.backup import (
@@ -19,7 +19,6 @@ from infoshare_desktop.store.backup import (
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.snapshot import integrity_problems
-from infoshare_desktop.store.writes import raw_connection
 
 
 @dataclass
@@ -90,11 +89,7 @@ def verify(store: Store) -> VerificationResult:
         report = audit.verify_chain(
             session, store.keys.audit_anchor, trust if trust.established else None
         )
-        if trust.established:
-            result.grant_problems = trust.problems + grants.row_problems(
-                raw_connection(session), trust
-            )
-            result.grant_problems += grants.slot_problems(store.keystore.slot_publics(), trust)
+    result.grant_problems = store.trust_problems()
     result.root_fingerprint = store.root_fingerprint
     result.grants_checked = trust.head_n
     result.audit_entries = report.entries

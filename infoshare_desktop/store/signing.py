@@ -38,6 +38,7 @@ class Context(StrEnum):
     GRANT = "grant"
     AUDIT_ENTRY = "audit-entry"
     CHECKPOINT = "checkpoint"
+    INTENT = "keystore-intent"
 
 
 def canonical(statement: Any) -> bytes:
