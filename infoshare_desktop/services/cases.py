@@ -257,33 +257,41 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
 
 
 def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
-    """Name another member of staff on a (restricted) case."""
+    """Name another member of staff on a (restricted) case: on a restricted case, by a
+    signed statement (store.grants), which is what opens it; the row is for the lists."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
         case = visible_case(session, store, case_id)
-        if not case_rows.is_member(session, case_id, user_id):
+        has_row = case_rows.is_member(session, case_id, user_id)
+        signs = case.restricted and store.signer is not None
+        if signs and user_id in store.members_of(session, case_id):
+            return
+        if not signs and has_row:
+            return
+        if signs:
+            named = store.trust.account(user_id)
+            if named is None or named.status != "active":
+                raise ServiceError("Only an active account can be named on a case.")
+            assert store.signer is not None
+            grants.issue_member(
+                raw_connection(session),
+                store.signer,
+                case_id=case_id,
+                members=[user_id],
+                reason="added",
+            )
+        if not has_row:
             case_rows.add_member(
                 session, case_id=case_id, user_id=user_id, added_at=utcnow(), added_by=user.user_id
             )
-            if case.restricted and store.signer is not None:  # a signed statement (grants)
-                named = store.trust.account(user_id)
-                if named is None or named.status != "active":
-                    raise ServiceError("Only an active account can be named on a case.")
-                grants.issue_member(
-                    raw_connection(session),
-                    store.signer,
-                    case_id=case_id,
-                    members=[user_id],
-                    reason="added",
-                )
-            audit.append(
-                session,
-                actor_id=user.user_id,
-                action=Action.SETTING_CHANGE,
-                target_kind="case",
-                target_id=case_id,
-                detail="member_added",
-            )
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.SETTING_CHANGE,
+            target_kind="case",
+            target_id=case_id,
+            detail="member_added",
+        )
 
 
 # -- listing ----------------------------------------------------------------------------------
