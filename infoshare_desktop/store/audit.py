@@ -35,7 +35,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -43,8 +43,16 @@ from infoshare_desktop.store.signing import Context, Signer, verify
 from infoshare_desktop.store.tables import AuditState
 from infoshare_desktop.store.writes import Tx, raw_connection, stored_time
 
-if TYPE_CHECKING:  # grants records each statement here, so imports this module
-    from infoshare_desktop.store.grants import Trust
+
+class Trust(Protocol):
+    """What the signature check needs of the signed grants (grants.Trust; grants records
+    each statement here, so this module does not import it)."""
+
+    @property
+    def signed_from(self) -> int | None: ...
+
+    def sign_key_at(self, user_id: str, seq: int) -> bytes | None: ...
+
 
 GENESIS = b"\x00" * 32
 

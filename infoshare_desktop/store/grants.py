@@ -446,10 +446,10 @@ def missing_grant(raw: Any, trust: Trust, user_id: str) -> int | None:
         f" AND action IN ({', '.join('?' for _ in _GRANTED_ACTIONS)})",
         (user_id, *_GRANTED_ACTIONS),
     ).fetchone()
-    seq = row[0] if row else None
-    late = seq is not None and seq >= trust.signed_from
-    if late and (grant is None or seq > grant.from_seq + 2):  # after the grant and its link
-        return int(seq)
+    seq: int | None = row[0] if row else None
+    # A grant comes just before its action's entry, after its own link entry.
+    if seq is not None and seq >= trust.signed_from and (grant is None or seq > grant.from_seq + 2):
+        return seq
     return unaccounted(raw, trust, user_id)
 
 
