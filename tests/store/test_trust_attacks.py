@@ -289,3 +289,51 @@ def test_a_membership_statement_signed_by_a_non_member_grants_nothing(team):
         assert any("not entitled to name members" in p for p in store.trust.problems)
     finally:
         store.close()
+
+
+# -- property: any single-byte change breaks the chain at that statement ------------------
+
+
+def test_any_single_byte_change_to_a_grant_voids_it_and_every_grant_after_it(team):
+    import sqlite3
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from infoshare_desktop.store import grants
+
+    store_id = Keystore.load(team.keystore).store_id
+    conn = raw_db(team)
+    rows = [
+        (n, bytes(b), bytes(s))
+        for n, b, s in conn.execute("SELECT n, body, signature FROM grant_statement ORDER BY n")
+    ]
+    conn.close()
+
+    def load(statements) -> grants.Trust:
+        mem = sqlite3.connect(":memory:")
+        mem.execute(
+            "CREATE TABLE grant_statement (n INTEGER PRIMARY KEY, body BLOB, signature BLOB)"
+        )
+        mem.executemany("INSERT INTO grant_statement VALUES (?, ?, ?)", statements)
+        return grants.load(mem, store_id)
+
+    whole = load(rows)
+    assert whole.problems == [] and whole.head_n == len(rows) >= 4
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.data())
+    def one_byte_changed(data):
+        i = data.draw(st.integers(0, len(rows) - 1), label="statement")
+        n, body, signature = rows[i]
+        field = data.draw(st.sampled_from(["body", "signature"]), label="field")
+        value = bytearray(body if field == "body" else signature)
+        at = data.draw(st.integers(0, len(value) - 1), label="byte")
+        value[at] ^= data.draw(st.integers(1, 255), label="xor")
+        changed = (n, bytes(value), signature) if field == "body" else (n, body, bytes(value))
+        trust = load([*rows[:i], changed, *rows[i + 1 :]])
+        assert trust.broken_at == n and trust.head_n == n - 1
+        assert all(g.n < n for g in trust.accounts.values())
+        assert len(trust.problems) == 1 and f"grant {n} " in trust.problems[0]
+
+    one_byte_changed()

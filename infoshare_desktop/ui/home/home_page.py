@@ -318,7 +318,7 @@ class HomePage(QWidget):
             notices.append(
                 "The signed accounts in this store were changed outside the application; "
                 "accounts whose grants are affected cannot sign in. Run Administration > "
-                "Verify to see what, and restore the latest backup."
+                "Verify store to see what, and restore the latest backup."
             )
         if notices:
             self.rotation_alert.show_message(" ".join(notices))
