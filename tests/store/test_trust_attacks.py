@@ -17,13 +17,13 @@ from datetime import UTC, datetime
 import pytest
 
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.services import accounts, cases, maintenance
+from infoshare_desktop.services import accounts, cases, maintenance, records
 from infoshare_desktop.services.visibility import CaseNotFound
 from infoshare_desktop.store import audit, crypto, signing
 from infoshare_desktop.store.errors import IdentityRefusedError
 from infoshare_desktop.store.keyslots import Keystore
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.domain.factories import complete_case
+from tests.domain.factories import complete_case, complete_sharing_decision
 from tests.store.test_signed_identity import (
     BEA,
     BEA_PASSWORD,
@@ -251,6 +251,8 @@ def test_a_membership_row_inserted_with_sql_opens_no_restricted_case(team):
             cases.open_case(cal, case_id=case_id)
         with pytest.raises(CaseNotFound):
             cases.chronology(cal, case_id=case_id)
+        with pytest.raises(CaseNotFound):  # the save path asks the signed membership too
+            records.record_sharing_decision(cal, case_id=case_id, draft=complete_sharing_decision())
         with cal.read() as session:
             assert cal.members_of(session, case_id) == {user_id(team, BEA)}
         result = maintenance.verify(cal)
@@ -267,6 +269,8 @@ def test_a_membership_row_inserted_with_sql_opens_no_restricted_case(team):
     try:
         assert cases.open_case(cal, case_id=case_id).case_id == case_id
         assert cal.trust.members_of(case_id) == {user_id(team, BEA), cal_id}
+        records.record_sharing_decision(cal, case_id=case_id, draft=complete_sharing_decision())
+        assert maintenance.verify(cal).ok
     finally:
         cal.close()
 
