@@ -43,7 +43,12 @@ from infoshare_desktop.services.identifiers import (
     current_identifiers,
     record_identifier,
 )
-from infoshare_desktop.services.visibility import RecordNotFound, load_record, visible_case
+from infoshare_desktop.services.visibility import (
+    RecordNotFound,
+    load_record,
+    signed_visible,
+    visible_case,
+)
 from infoshare_desktop.store import audit, grants, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
@@ -341,8 +346,11 @@ def list_cases(
             sort=sort,
             descending=descending,
         )
+        shown = signed_visible(session, store, [r.case.id for r in rows])
     return [
-        _summary(r.case, r.records, r.last_activity, r.late_entries, r.harm_concern) for r in rows
+        _summary(r.case, r.records, r.last_activity, r.late_entries, r.harm_concern)
+        for r in rows
+        if r.case.id in shown
     ]
 
 
@@ -527,6 +535,8 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
             )
             for r in rows
         ]
+        shown = signed_visible(session, store, [hit.case_id for hit in hits])
+        hits = [hit for hit in hits if hit.case_id in shown]
         found = current_identifiers(session, [hit.case_id for hit in hits])
     return [replace(hit, identifier=found.get(hit.case_id)) for hit in hits]
 

@@ -53,3 +53,11 @@ def require_visible_case(tx: Tx, store: Store, case_id: str) -> None:
     restricted = case_rows.is_visible(tx, case_id, user.user_id)
     if restricted is None or (restricted and user.user_id not in store.members_of(tx, case_id)):
         raise CaseNotFound()
+
+
+def signed_visible(tx: Tx, store: Store, case_ids: list[str]) -> set[str]:
+    """Of cases the rows open to the signed-in user (a page, search hits), those a
+    signed statement opens too: a restricted case only to its signed members."""
+    user = require(store, *CASE_ROLES)
+    restricted = case_rows.restricted_among(tx, case_ids)
+    return {c for c in case_ids if c not in restricted or user.user_id in store.members_of(tx, c)}

@@ -127,6 +127,19 @@ def is_visible(tx: Tx, case_id: str, user_id: str) -> bool | None:
     return None if row is None else bool(row[0])
 
 
+def restricted_among(tx: Tx, case_ids: list[str]) -> set[str]:
+    """Which of these cases (a page or a search's hits) are restricted (one query)."""
+    if not case_ids:
+        return set()
+    marks = ", ".join("?" for _ in case_ids)
+    return {
+        r[0]
+        for r in raw_connection(tx).execute(
+            f"SELECT id FROM case_file WHERE restricted = 1 AND id IN ({marks})", case_ids
+        )
+    }
+
+
 def date_of_birth(tx: Tx, case_id: str) -> date | None:
     """The child's date of birth, for the rules that check dates against it."""
     row = (

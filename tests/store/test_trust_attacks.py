@@ -23,7 +23,7 @@ from infoshare_desktop.store import audit, crypto, signing
 from infoshare_desktop.store.errors import IdentityRefusedError
 from infoshare_desktop.store.keyslots import Keystore
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.domain.factories import complete_case, complete_sharing_decision
+from tests.domain.factories import FICTIONAL_CHILD, complete_case, complete_sharing_decision
 from tests.store.test_signed_identity import (
     BEA,
     BEA_PASSWORD,
@@ -251,6 +251,8 @@ def test_a_membership_row_inserted_with_sql_opens_no_restricted_case(team):
             cases.open_case(cal, case_id=case_id)
         with pytest.raises(CaseNotFound):
             cases.chronology(cal, case_id=case_id)
+        assert case_id not in {c.case_id for c in cases.list_cases(cal)}
+        assert case_id not in {h.case_id for h in cases.search(cal, query=FICTIONAL_CHILD)}
         with pytest.raises(CaseNotFound):  # the save path asks the signed membership too
             records.record_sharing_decision(cal, case_id=case_id, draft=complete_sharing_decision())
         with cal.read() as session:
@@ -268,6 +270,8 @@ def test_a_membership_row_inserted_with_sql_opens_no_restricted_case(team):
     cal = accounts.sign_in(team, username=CAL, password=CAL_PASSWORD)
     try:
         assert cases.open_case(cal, case_id=case_id).case_id == case_id
+        assert case_id in {c.case_id for c in cases.list_cases(cal)}
+        assert case_id in {h.case_id for h in cases.search(cal, query=FICTIONAL_CHILD)}
         assert cal.trust.members_of(case_id) == {user_id(team, BEA), cal_id}
         records.record_sharing_decision(cal, case_id=case_id, draft=complete_sharing_decision())
         assert maintenance.verify(cal).ok
