@@ -88,6 +88,7 @@ class Action(StrEnum):
     DRAFT_DISCARD = "draft.discard"
     SEARCH = "case.search"
     CARRY_OVER = "store.carry_over"
+    CARRY_OVER_ITEMS = "store.carry_over_items"
     GRANT = "grant.issue"
 
 

@@ -39,6 +39,8 @@ class Context(StrEnum):
     AUDIT_ENTRY = "audit-entry"
     CHECKPOINT = "checkpoint"
     INTENT = "keystore-intent"
+    ENVELOPE = "envelope"
+    ENVELOPE_CHECK = "envelope-check"
 
 
 def canonical(statement: Any) -> bytes:

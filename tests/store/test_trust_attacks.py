@@ -274,7 +274,8 @@ def test_a_membership_row_inserted_with_sql_opens_no_restricted_case(team):
         assert case_id in {h.case_id for h in cases.search(cal, query=FICTIONAL_CHILD)}
         assert cal.trust.members_of(case_id) == {user_id(team, BEA), cal_id}
         records.record_sharing_decision(cal, case_id=case_id, draft=complete_sharing_decision())
-        assert maintenance.verify(cal).ok
+        # Signed now; the planted row itself is still named by the envelopes' check.
+        assert not any(case_id in p for p in maintenance.verify(cal).grant_problems)
     finally:
         cal.close()
 
