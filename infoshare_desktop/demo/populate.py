@@ -9,7 +9,6 @@ their audit entries, so that 100,000 records take seconds, not minutes.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +16,7 @@ from infoshare_desktop.demo.content import Generator
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.consent import made_without_consent
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.domain.kinds import CheckContext, kind_of
 from infoshare_desktop.domain.records import Draft, SharingDecisionDraft
 from infoshare_desktop.domain.timeutil import utcnow
@@ -118,7 +118,7 @@ def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> Dem
     record_batch: list[tuple[NewRecord, IndexRow]] = []
     written = 0
     for index in range(cases):
-        case_id, created = str(uuid.uuid4()), now - timedelta(days=rng.randint(30, 730))
+        case_id, created = uuid7(), now - timedelta(days=rng.randint(30, 730))
         draft = gen.case(index=index, created=created)
         author = rng.choice(authors)
         case_batch.append(new_case(draft, case_id=case_id, created_at=created, created_by=author))

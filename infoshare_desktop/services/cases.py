@@ -7,7 +7,6 @@ results are filtered to the cases the user may see before any text leaves the st
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -25,6 +24,7 @@ from infoshare_desktop.domain.consent import (
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.errors import ChecklistRefused
 from infoshare_desktop.domain.identifier import format_nhs_number, nhs_number_digits
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import (
     CaseDraft,
@@ -231,7 +231,7 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             matches += _same_nhs_number(store, digits, known={m.case_id for m in matches})
         if matches:
             raise PossibleDuplicate(matches)
-    case_id, now = str(uuid.uuid4()), utcnow()
+    case_id, now = uuid7(), utcnow()
     with store.write() as session:
         case_rows.insert_many(
             session,

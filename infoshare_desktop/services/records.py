@@ -8,7 +8,6 @@ one transaction. There is no update path: a saved record is corrected by an amen
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,6 +16,7 @@ from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.errors import ChecklistRefused
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.domain.kinds import CheckContext, kind_of, summary_of
 from infoshare_desktop.domain.records import (
     AdviceDraft,
@@ -85,7 +85,7 @@ def new_record(
 ) -> tuple[NewRecord, IndexRow]:
     """A saved record's row and index row, as every save (and the demo data) writes them."""
     return record_rows.new_record(
-        record_id=str(uuid.uuid4()),
+        record_id=uuid7(),
         case_id=case_id,
         kind=kind,
         subkind=subkind,
