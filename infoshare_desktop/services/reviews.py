@@ -319,7 +319,16 @@ def queue_summary(
 
 
 def queue_count(store: Store) -> int:
-    return queue_summary(store).awaiting
+    """How many records await the supervisor's review (counted, for the navigation)."""
+    user = require(store, Role.SUPERVISOR)
+    with store.read() as session:
+        awaiting, _ = review_rows.queue_count(
+            session,
+            visible_to=user.user_id,
+            where=review_rows.QueueFilter(user.user_id),
+            overdue_before=_overdue_before(session),
+        )
+    return awaiting
 
 
 def queue_authors(store: Store) -> list[tuple[str, str]]:

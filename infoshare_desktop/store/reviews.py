@@ -88,7 +88,7 @@ def entered(
     return [(r, ref, name) for r, ref, name in session.exec(query).all()]
 
 
-# -- where records stand (review_state, kept by the triggers of migration 0009) ---------
+# -- where records stand (review_status, kept by the triggers of migration 0007) --------
 
 
 @dataclass(frozen=True)
@@ -151,12 +151,15 @@ _VISIBLE = "(c.restricted = 0 OR c.id IN (SELECT case_id FROM case_member WHERE 
 _ENTRIES = (
     "SELECT r.id, r.case_id, c.case_reference, c.display_name, r.kind, r.subkind, r.summary, "
     "r.author_id, r.occurred_at, r.recorded_at, r.without_consent, r.payload, "
-    "s.status, s.waiting_since, s.rounds, lr.payload, lr.author_id, lr.recorded_at "
-    "FROM review_state s JOIN saved_record r ON r.id = s.record_id "
+    "s.status, s.since, s.rounds, lr.payload, lr.author_id, lr.recorded_at "
+    "FROM review_status s JOIN saved_record r ON r.id = s.record_id "
     "JOIN case_file c ON c.id = s.case_id "
-    "LEFT JOIN saved_record lr ON lr.id = s.last_review_id "
+    "LEFT JOIN saved_record lr ON lr.id = (SELECT v.id FROM saved_record v "
+    "WHERE v.target_id = s.record_id AND v.kind = 'review' ORDER BY v.recorded_at DESC LIMIT 1) "
     f"WHERE {_VISIBLE}"
 )
+"""A page of records in review, each with its case and its latest review (one indexed
+lookup per row shown)."""
 
 
 def _entry(row: Sequence[object]) -> ReviewEntry:
@@ -178,7 +181,9 @@ def _entry(row: Sequence[object]) -> ReviewEntry:
         without_consent=bool(without),
         payload=str(payload),
         state=ReviewState(
-            ReviewStatus(status), aware(str(since)) if since else None, int(str(rounds))
+            ReviewStatus(status),
+            aware(str(since)) if status == ReviewStatus.AWAITING.value else None,
+            int(str(rounds)),
         ),
         last_review_payload=None if last_payload is None else str(last_payload),
         last_reviewer_id=None if last_by is None else str(last_by),
@@ -192,7 +197,7 @@ def queue(
     """One page of the records awaiting review, oldest waiting first."""
     clauses, args = where.clauses()
     rows = raw_connection(tx).execute(
-        f"{_ENTRIES} AND {clauses} ORDER BY s.waiting_since, s.record_id LIMIT ? OFFSET ?",
+        f"{_ENTRIES} AND {clauses} ORDER BY s.since, s.record_id LIMIT ? OFFSET ?",
         (visible_to, *args, limit, offset),
     )
     return [_entry(row) for row in rows.fetchall()]
@@ -207,7 +212,7 @@ def queue_count(
     total, overdue = (
         raw_connection(tx)
         .execute(
-            f"SELECT count(*), coalesce(sum(s.waiting_since < ?), 0) FROM review_state s {join}"
+            f"SELECT count(*), coalesce(sum(s.since < ?), 0) FROM review_status s {join}"
             f"JOIN case_file c ON c.id = s.case_id WHERE {_VISIBLE} AND {clauses}",
             (stored_time(overdue_before), visible_to, *args),
         )
@@ -219,7 +224,7 @@ def queue_count(
 def queue_authors(tx: Tx, *, visible_to: str, reviewer_id: str) -> list[str]:
     """The authors with a record awaiting this reviewer."""
     rows = raw_connection(tx).execute(
-        "SELECT DISTINCT s.author_id FROM review_state s JOIN case_file c ON c.id = s.case_id "
+        "SELECT DISTINCT s.author_id FROM review_status s JOIN case_file c ON c.id = s.case_id "
         f"WHERE {_VISIBLE} AND s.status = 'awaiting' AND s.author_id <> ?",
         (visible_to, reviewer_id),
     )
@@ -230,7 +235,7 @@ def returned(tx: Tx, *, author_id: str, offset: int, limit: int) -> list[ReviewE
     """One page of the author's records returned to them, longest returned first."""
     rows = raw_connection(tx).execute(
         f"{_ENTRIES} AND s.author_id = ? AND s.status = 'returned' "
-        "ORDER BY coalesce(lr.recorded_at, r.recorded_at), s.record_id LIMIT ? OFFSET ?",
+        "ORDER BY s.since, s.record_id LIMIT ? OFFSET ?",
         (author_id, author_id, limit, offset),
     )
     return [_entry(row) for row in rows.fetchall()]
@@ -240,7 +245,7 @@ def returned_count(tx: Tx, *, author_id: str) -> int:
     (count,) = (
         raw_connection(tx)
         .execute(
-            "SELECT count(*) FROM review_state s JOIN case_file c ON c.id = s.case_id "
+            "SELECT count(*) FROM review_status s JOIN case_file c ON c.id = s.case_id "
             f"WHERE {_VISIBLE} AND s.author_id = ? AND s.status = 'returned'",
             (author_id, author_id),
         )
@@ -262,8 +267,8 @@ def team_counts(tx: Tx, *, visible_to: str, overdue_before: datetime) -> list[Au
     """Per author of records entered for review: how many stand where."""
     rows = raw_connection(tx).execute(
         "SELECT s.author_id, sum(s.status = 'awaiting'), sum(s.status = 'returned'), "
-        "sum(s.status = 'endorsed'), sum(s.status = 'awaiting' AND s.waiting_since < ?) "
-        "FROM review_state s JOIN case_file c ON c.id = s.case_id "
+        "sum(s.status = 'endorsed'), sum(s.status = 'awaiting' AND s.since < ?) "
+        "FROM review_status s JOIN case_file c ON c.id = s.case_id "
         f"WHERE {_VISIBLE} GROUP BY s.author_id",
         (stored_time(overdue_before), visible_to),
     )
