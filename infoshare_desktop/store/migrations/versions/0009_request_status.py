@@ -50,15 +50,18 @@ def upgrade() -> None:
         f"SELECT id, case_id, {_DUE.format(p='payload')}, 0, 0 FROM saved_record "
         "WHERE kind = 'request' AND json_valid(payload)"
     )
-    op.execute(
-        "UPDATE request_status SET replied = 1, declined_reconsider = ("
-        f"SELECT {_DECLINED_RECONSIDER.format(p='r.payload')} FROM saved_record r "
-        f"WHERE r.kind = 'request_reply' AND json_valid(r.payload) "
-        f"AND {_NAMED.format(p='r.payload')} = request_status.request_id "
-        "ORDER BY r.recorded_at DESC LIMIT 1) "
-        "WHERE request_id IN (SELECT json_extract(payload, '$.request.record_id') "
-        "FROM saved_record WHERE kind = 'request_reply' AND json_valid(payload))"
-    )
+    # Each reply, in the order saved (one pass; the latest reply stands).
+    bind = op.get_bind()
+    replies = bind.exec_driver_sql(
+        f"SELECT {_NAMED.format(p='payload')}, {_DECLINED_RECONSIDER.format(p='payload')} "
+        "FROM saved_record WHERE kind = 'request_reply' AND json_valid(payload) "
+        "ORDER BY recorded_at"
+    ).all()
+    for request_id, declined in replies:
+        bind.exec_driver_sql(
+            "UPDATE request_status SET replied = 1, declined_reconsider = ? WHERE request_id = ?",
+            (int(bool(declined)), request_id),
+        )
     op.execute(
         "CREATE TRIGGER saved_request_status AFTER INSERT ON saved_record "
         "WHEN NEW.kind = 'request' AND json_valid(NEW.payload) BEGIN "
