@@ -62,7 +62,7 @@ _VISIBLE = "(c.restricted = 0 OR c.id IN (SELECT case_id FROM case_member WHERE 
 def open_requests(tx: Tx, *, user_id: str, due_by: datetime) -> list[RecordRow]:
     """The requests no reply names yet, on the cases ``user_id`` may see, due by
     ``due_by`` (to the second) or with no due date saved: what may be due (request_status,
-    kept by the triggers of migration 0009; an indexed range, not every request)."""
+    kept by the triggers of migration 0010; an indexed range, not every request)."""
     bound = due_by.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     rows = raw_connection(tx).execute(
         "SELECT r.id, r.case_id, r.kind, r.recorded_at, r.payload FROM request_status q "
