@@ -125,7 +125,8 @@ class QueueFilter:
     without_consent_only: bool = False
 
     def clauses(self) -> tuple[str, list[object]]:
-        sql, args = ["s.status = 'awaiting'", "s.author_id <> ?"], [self.reviewer_id]
+        sql = ["s.status = 'awaiting'", "s.author_id <> ?"]
+        args: list[object] = [self.reviewer_id]
         if self.author_id is not None:
             sql.append("s.author_id = ?")
             args.append(self.author_id)
@@ -181,7 +182,7 @@ def _entry(row: Sequence[object]) -> ReviewEntry:
         without_consent=bool(without),
         payload=str(payload),
         state=ReviewState(
-            ReviewStatus(status),
+            ReviewStatus(str(status)),
             aware(str(since)) if status == ReviewStatus.AWAITING.value else None,
             int(str(rounds)),
         ),

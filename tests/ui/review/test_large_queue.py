@@ -18,8 +18,7 @@ from infoshare_desktop.domain.records import ReviewDraft
 from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services import records, reviews
-from infoshare_desktop.store import records as record_rows
-from infoshare_desktop.store import reviews as review_rows
+from infoshare_desktop.store import envelopes
 from infoshare_desktop.ui.review import RETURNED_TO_ME, REVIEW_QUEUE, TEAM_OVERVIEW
 from infoshare_desktop.ui.review.models import BATCH, ReturnedTableModel, ReviewQueueTableModel
 from tests.ui.review.conftest import NAMES, SUPERVISOR, nav_text, without_consent
@@ -43,15 +42,15 @@ def _bulk_review_load(team) -> list[str]:
             kind=declared.kind,
             subkind=declared.subkind(draft),
             draft=draft,
-            author_id=author.user_id,
             occurred_at=start + timedelta(minutes=n),
             recorded_at=start + timedelta(minutes=n),
             without_consent=True,
             harm_concern=True,
+            review_reason="automatic",
         )
         for n in range(IN_REVIEW)
     ]
-    ids = [row.id for row, _ in rows]
+    ids = [item.payload["id"] for item in rows]
     later = start + timedelta(minutes=IN_REVIEW + 60)  # after every request
     outcomes = [ReviewOutcome.RETURNED] * RETURNED + [ReviewOutcome.ENDORSED] * ENDORSED
     review_records = [
@@ -60,7 +59,6 @@ def _bulk_review_load(team) -> list[str]:
             kind=RecordKind.REVIEW,
             subkind=outcome.value,
             draft=ReviewDraft(target_id=target, outcome=outcome, comment=f"Round {n}"),
-            author_id=supervisor.user_id,
             occurred_at=later + timedelta(seconds=n),
             recorded_at=later + timedelta(seconds=n),
             target_id=target,
@@ -68,16 +66,11 @@ def _bulk_review_load(team) -> list[str]:
         for n, (target, outcome) in enumerate(zip(ids[AWAITING:], outcomes, strict=True))
     ]
     with team.author.write() as session:
-        record_rows.insert_many(session, rows)
-        for row, _ in rows:
-            review_rows.insert_request(
-                session,
-                record_id=row.id,
-                requested_by=author.user_id,
-                at=row.recorded_at,
-                reason="automatic",
-            )
-        record_rows.insert_many(session, review_records)
+        # The records (each entered for review), then the reviews of them.
+        envelopes.save_many(session, [(None, author.user_id, item) for item in rows], at=utcnow())
+        envelopes.save_many(
+            session, [(None, supervisor.user_id, item) for item in review_records], at=utcnow()
+        )
     return ids
 
 
