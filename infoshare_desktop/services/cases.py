@@ -24,6 +24,7 @@ from infoshare_desktop.domain.consent import (
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.errors import ChecklistRefused
 from infoshare_desktop.domain.identifier import format_nhs_number, nhs_number_digits
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import (
     CaseDraft,
@@ -57,7 +58,6 @@ from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.cases import name_key
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
-from infoshare_desktop.store.signing import uuid7
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Session, raw_connection
 

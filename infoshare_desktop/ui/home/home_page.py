@@ -296,9 +296,13 @@ class HomePage(QWidget):
         layout.addWidget(about, 1)
         session.store_changed.connect(self.refresh)
         self.refresh()
+        self._read_for_first_show = True  # shown at sign-in: no need to read it twice
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._read_for_first_show:
+            self._read_for_first_show = False
+            return
         self.refresh_work()  # what others saved since, and what this user did elsewhere
 
     def refresh(self) -> None:
