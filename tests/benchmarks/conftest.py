@@ -1,7 +1,9 @@
-"""Benchmarks run on demand: `make bench` (pytest --benchmark-enable tests/benchmarks).
+"""Benchmarks run on demand only: `make bench` (never in `make test`: pyproject's
+addopts pass --benchmark-skip). `make bench-scale` runs tests/benchmarks/scale.
 
-Every figure is measured beside a baseline in the same run (raw sqlcipher3, raw
-Argon2id, raw reportlab, bare Qt), so the ratio survives a noisy machine.
+Every figure is measured beside a floor in the same run, interleaved (tests/benchmarks/
+ab.py: A B A B, medians, min and max, the ratio of medians), so the ratio survives a
+noisy machine.
 """
 
 from __future__ import annotations
@@ -31,10 +33,3 @@ def big_store(big_store_paths):
     store = accounts.sign_in(big_store_paths, username="demo.practitioner", password=DEMO_PASSWORD)
     yield store
     store.close()
-
-
-def ratio(benchmark, baseline_stats) -> float:
-    """Median of this benchmark over the baseline's median, recorded in extra_info."""
-    value = benchmark.stats.stats.median / baseline_stats.stats.median
-    benchmark.extra_info["ratio_to_baseline"] = round(value, 2)
-    return value
