@@ -9,20 +9,25 @@ their audit entries, so that 100,000 records take seconds, not minutes.
 
 from __future__ import annotations
 
+import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from infoshare_desktop.demo.content import Generator
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.consent import made_without_consent
+from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome
 from infoshare_desktop.domain.kinds import CheckContext, kind_of
-from infoshare_desktop.domain.records import Draft, SharingDecisionDraft
+from infoshare_desktop.domain.records import CaseDraft, Draft, SharingDecisionDraft
+from infoshare_desktop.domain.reviews import ReviewRules
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.services import accounts
+from infoshare_desktop.services import accounts, reviews
 from infoshare_desktop.services.cases import new_case
+from infoshare_desktop.services.identifiers import record_identifier
 from infoshare_desktop.services.records import new_record
 from infoshare_desktop.store import audit, users
 from infoshare_desktop.store import cases as case_rows
@@ -48,44 +53,93 @@ BATCH = 5000
 class DemoResult:
     cases: int
     records: int
+    entered_for_review: int = 0
 
     def __str__(self) -> str:
         names = ", ".join(DEMO_USERS)
         return (
-            f"Created a demo store with {self.cases} fictional cases and {self.records} records.\n"
+            f"Created a demo store with {self.cases} fictional cases and {self.records} records "
+            f"({self.entered_for_review} entered for review).\n"
             f"Sign in as any of: {names} — password: {DEMO_PASSWORD}"
         )
 
 
-def _write(
-    store: Store,
-    cases: list[tuple[NewCase, IndexRow]],
-    records: list[tuple[NewRecord, IndexRow]],
-) -> None:
-    """One transaction: the cases, the records, and an audit entry for each."""
+@dataclass
+class _Batch:
+    """Rows for one write transaction, in the order the triggers need them: the records,
+    then the review requests their saves made, then the reviews, then the authors'
+    answers to returned reviews (the review_status triggers fold them in that order)."""
+
+    cases: list[tuple[NewCase, IndexRow]] = field(default_factory=list)
+    identifiers: list[tuple[str, CaseDraft, datetime, str]] = field(default_factory=list)
+    records: list[tuple[NewRecord, IndexRow]] = field(default_factory=list)
+    entered: list[tuple[NewRecord, SharingDecisionDraft]] = field(default_factory=list)
+    reviews: list[tuple[NewRecord, IndexRow]] = field(default_factory=list)
+    answers: list[tuple[NewRecord, IndexRow]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.records) + len(self.reviews) + len(self.answers)
+
+
+def _write(store: Store, batch: _Batch) -> int:
+    """One transaction: a batch of cases with their records, their identifiers, the
+    review requests the default rules make, and an audit entry for each save; through
+    the repository functions the application's own saves use. Returns the number of
+    records entered for review."""
+    entered = 0
     with store.write() as session:
-        if cases:
-            case_rows.insert_many(session, cases)
-        if records:
-            record_rows.insert_many(session, records)
-        by_author: dict[str, list[tuple[str | None, str | None, datetime]]] = {}
-        for case, _ in cases:
-            by_author.setdefault(case.created_by, []).append(("case", case.id, case.created_at))
-        for record, _ in records:
-            by_author.setdefault(record.author_id, []).append(
+        case_rows.insert_many(session, batch.cases)
+        for case_id, draft, at, by in batch.identifiers:
+            record_identifier(session, case_id=case_id, draft=draft, at=at, by=by)
+        record_rows.insert_many(session, batch.records)
+        rules = reviews.rules_in(session)
+        for row, draft in batch.entered:
+            entered += reviews.enter_if_required(
+                session,
+                rules=rules,
+                record_id=row.id,
+                author_id=row.author_id,
+                kind=draft.kind,
+                without_consent=row.without_consent,
+                harm_concern=row.harm_concern,
+                at=row.recorded_at,
+            )
+        record_rows.insert_many(session, batch.reviews)
+        record_rows.insert_many(session, batch.answers)
+        by_author: dict[tuple[str, Action], list[tuple[str | None, str | None, datetime]]] = {}
+        for case, _ in batch.cases:
+            by_author.setdefault((case.created_by, Action.CREATE), []).append(
+                ("case", case.id, case.created_at)
+            )
+        for record, _ in (*batch.records, *batch.reviews, *batch.answers):
+            action = _ACTIONS.get(record.kind, Action.CREATE)
+            by_author.setdefault((record.author_id, action), []).append(
                 (record.kind, record.id, record.recorded_at)
             )
-        for author, targets in by_author.items():
-            audit.append_many(session, actor_id=author, action=Action.CREATE, targets=targets)
+        for (author, action), targets in by_author.items():
+            audit.append_many(session, actor_id=author, action=action, targets=targets)
+    return entered
+
+
+_ACTIONS = {RecordKind.AMENDMENT.value: Action.AMEND, RecordKind.REVIEW.value: Action.REVIEW}
 
 
 def _declared_record(
-    draft: Draft, case_id: str, author: str, occurred: datetime, recorded: datetime
+    draft: Draft,
+    case_id: str,
+    author: str,
+    occurred: datetime,
+    recorded: datetime,
+    *,
+    target: NewRecord | None = None,
 ) -> tuple[NewRecord, IndexRow]:
     """A demo draft's row and index row: its kind, breakdown and checklist as its
     declaration (``domain.kinds``) says, like a real save."""
     declared = kind_of(draft)
-    found = checklist.blocking(declared.check(draft, CheckContext(now=recorded)))
+    context = CheckContext(
+        now=recorded, reviewer_id=author, author_id=target.author_id if target else ""
+    )
+    found = checklist.blocking(declared.check(draft, context))
     if found:
         raise AssertionError(f"demo {declared.kind.value} fails: {[f.rule_id for f in found]}")
     sharing = draft if isinstance(draft, SharingDecisionDraft) else None
@@ -97,59 +151,181 @@ def _declared_record(
         author_id=author,
         occurred_at=occurred,
         recorded_at=recorded,
+        target_id=target.id if target else None,
         without_consent=sharing is not None
         and made_without_consent(sharing.kind, sharing.consent_status),
         harm_concern=sharing is not None and sharing.significant_harm_concern,
     )
 
 
-def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> DemoResult:
-    """Add `cases` fictional cases and about `records` records to an open store."""
+class _Writer:
+    """Builds one case's records into the current batch, as people would save them."""
+
+    def __init__(self, gen: Generator, *, authors: list[str], reviewers: list[str], now: datetime):
+        self.gen, self.rng, self.now = gen, gen.rng, now
+        self.authors, self.reviewers = authors, reviewers
+        self.rules = ReviewRules()  # the default rules, for planning follow-ups only
+
+    def _recorded(self, occurred: datetime) -> datetime:
+        rng = self.rng
+        delay = (
+            timedelta(hours=rng.uniform(2, 100))
+            if rng.random() < 0.08
+            else timedelta(minutes=rng.uniform(5, 300))
+        )
+        return min(occurred + delay, self.now)
+
+    def case(self, batch: _Batch, *, index: int, records: int) -> None:
+        gen, rng, now = self.gen, self.rng, self.now
+        case_id, created = str(uuid.uuid4()), now - timedelta(days=rng.randint(30, 730))
+        draft = gen.case(index=index, created=created)
+        creator = rng.choice(self.authors)
+        batch.cases.append(new_case(draft, case_id=case_id, created_at=created, created_by=creator))
+        batch.identifiers.append((case_id, draft, created, creator))
+        span = (now - created).total_seconds()
+        times = sorted(created + timedelta(seconds=rng.uniform(0, span)) for _ in range(records))
+        made = 0
+        request_at = rng.randrange(1, max(2, records - 2)) if rng.random() < 0.35 else -1
+        for n, occurred in enumerate(times):
+            if made >= records:
+                break
+            author = rng.choice(self.authors)
+            recorded = self._recorded(occurred)
+            if n == request_at and records - made >= 3:
+                made += self._request(batch, case_id, author, occurred)
+                continue
+            draft_made: Draft
+            if n == 0 or rng.random() < 0.08:
+                draft_made = gen.consent(occurred)
+            elif rng.random() < 0.04:
+                draft_made = gen.advice(occurred)
+            else:
+                draft_made = gen.sharing(occurred, recorded)
+            row = _declared_record(draft_made, case_id, author, occurred, recorded)
+            batch.records.append(row)
+            made += 1
+            if isinstance(draft_made, SharingDecisionDraft):
+                batch.entered.append((row[0], draft_made))
+                made += self._follow_up(batch, row[0], draft_made, budget=records - made)
+
+    def _request(self, batch: _Batch, case_id: str, author: str, received: datetime) -> int:
+        """A request received, the sharing decision that answers it and (mostly) the
+        reply; some stay open (due or overdue on the worklist). Returns records made."""
+        gen, rng = self.gen, self.rng
+        asked = gen.request(received)
+        request = _declared_record(asked, case_id, author, received, self._recorded(received))
+        batch.records.append(request)
+        decided = min(received + timedelta(hours=rng.uniform(1, 20)), self.now)
+        recorded = self._recorded(decided)
+        answer = gen.answer(asked, decided, recorded)
+        decision = _declared_record(answer, case_id, author, decided, recorded)
+        batch.records.append(decision)
+        batch.entered.append((decision[0], answer))
+        if rng.random() < 0.15 or recorded >= self.now:
+            return 2
+        replied = min(recorded + timedelta(minutes=rng.uniform(10, 120)), self.now)
+        reply = gen.reply(
+            request=(request[0].id, asked), answer=(decision[0].id, answer), replied=replied
+        )
+        batch.records.append(_declared_record(reply, case_id, author, replied, replied))
+        return 3
+
+    def _follow_up(
+        self, batch: _Batch, row: NewRecord, draft: SharingDecisionDraft, *, budget: int
+    ) -> int:
+        """A supervisor's review of a record the rules enter for review (most are
+        reviewed), and the author's answer to some returned ones. Returns records made."""
+        rng = self.rng
+        if budget < 1 or not self.rules.requires_review(
+            kind=draft.kind, without_consent=row.without_consent, harm_concern=row.harm_concern
+        ):
+            return 0
+        reviewed = row.recorded_at + timedelta(hours=rng.uniform(2, 240))
+        reviewers = [r for r in self.reviewers if r != row.author_id]
+        if reviewed >= self.now or not reviewers or rng.random() < 0.3:
+            return 0  # still awaiting review
+        review = self.gen.review(row.id)
+        made = _declared_record(
+            review, row.case_id, rng.choice(reviewers), reviewed, reviewed, target=row
+        )
+        batch.reviews.append(made)
+        answered = reviewed + timedelta(hours=rng.uniform(1, 72))
+        if review.outcome is not ReviewOutcome.RETURNED or budget < 2 or answered >= self.now:
+            return 1
+        if rng.random() < 0.4:
+            return 1  # returned, not yet answered
+        shared = draft.kind is not None and draft.kind.shares
+        answer = self.gen.response_to_review(row.id, was_shared=shared)
+        batch.answers.append(
+            _declared_record(answer, row.case_id, row.author_id, answered, answered, target=row)
+        )
+        return 2
+
+
+def populate(
+    store: Store,
+    *,
+    cases: int,
+    records: int,
+    seed: int = 2026,
+    progress: Callable[[int, float], None] | None = None,
+) -> DemoResult:
+    """Add `cases` fictional cases and about `records` records to an open store.
+    `progress(records written, seconds)` is called after each batch."""
     gen = Generator(seed)
-    rng = gen.rng
     with store.read() as session:
         authors = users.with_role(session, Role.PRACTITIONER.value)
+        reviewers = users.with_role(session, Role.SUPERVISOR.value)
     if not authors:
         assert store.user is not None
         authors = [store.user.user_id]
-    now = utcnow()
+    writer = _Writer(gen, authors=authors, reviewers=reviewers, now=utcnow())
     per_case = [records // cases + (1 if i < records % cases else 0) for i in range(cases)]
-    case_batch: list[tuple[NewCase, IndexRow]] = []
-    record_batch: list[tuple[NewRecord, IndexRow]] = []
-    written = 0
+    batch = _Batch()
+    written = entered = 0
+    started = time.perf_counter()
     for index in range(cases):
-        case_id, created = str(uuid.uuid4()), now - timedelta(days=rng.randint(30, 730))
-        draft = gen.case(index=index, created=created)
-        author = rng.choice(authors)
-        case_batch.append(new_case(draft, case_id=case_id, created_at=created, created_by=author))
-        span = (now - created).total_seconds()
-        times = sorted(
-            created + timedelta(seconds=rng.uniform(0, span)) for _ in range(per_case[index])
-        )
-        for n, occurred in enumerate(times):
-            delay = (
-                timedelta(hours=rng.uniform(2, 100))
-                if rng.random() < 0.08
-                else timedelta(minutes=rng.uniform(5, 300))
-            )
-            recorded = min(occurred + delay, now)
-            author = rng.choice(authors)
-            made: Draft
-            if n == 0 or rng.random() < 0.08:
-                made = gen.consent(occurred)
-            elif rng.random() < 0.04:
-                made = gen.advice(occurred)
-            else:
-                made = gen.sharing(occurred, recorded)
-            record_batch.append(_declared_record(made, case_id, author, occurred, recorded))
-        if len(record_batch) >= BATCH or index == cases - 1:
-            _write(store, case_batch, record_batch)
-            written += len(record_batch)
-            case_batch, record_batch = [], []
-    return DemoResult(cases, written)
+        writer.case(batch, index=index, records=per_case[index])
+        if len(batch) >= BATCH or index == cases - 1:
+            entered += _write(store, batch)
+            written += len(batch)
+            batch = _Batch()
+            if progress is not None:
+                progress(written, time.perf_counter() - started)
+    return DemoResult(cases, written, entered)
 
 
-def create_demo_store(paths: DataPaths, *, cases: int, records: int) -> DemoResult:
+class RateReport:
+    """A `progress` callback that says the build rate as it passes 10,000, 100,000 and
+    1,000,000 records (each figure the rate of the whole build so far), and at the end."""
+
+    MILESTONES = (10_000, 100_000, 1_000_000)
+
+    def __init__(self, say: Callable[[str], object]) -> None:
+        self.say = say
+        self.rates: dict[int, float] = {}
+        self._last: tuple[int, float] = (0, 0.0)
+
+    def __call__(self, written: int, seconds: float) -> None:
+        for mark in self.MILESTONES:
+            if written >= mark and mark not in self.rates:
+                rate = self.rates[mark] = written / seconds if seconds > 0 else 0.0
+                self.say(f"{written:,} records in {seconds:.1f} s: {rate:,.0f} records/s")
+        self._last = (written, seconds)
+
+    def finish(self) -> None:
+        written, seconds = self._last
+        if seconds > 0 and written not in self.rates:
+            self.say(f"{written:,} records in {seconds:.1f} s: {written / seconds:,.0f} records/s")
+
+
+def create_demo_store(
+    paths: DataPaths,
+    *,
+    cases: int,
+    records: int,
+    progress: Callable[[int, float], None] | None = None,
+) -> DemoResult:
     """A new store in an empty folder: the demo users, then the fictional cases."""
     admin_name, (admin_display, _) = next(iter(DEMO_USERS.items()))
     store = accounts.first_run(
@@ -161,6 +337,6 @@ def create_demo_store(paths: DataPaths, *, cases: int, records: int) -> DemoResu
             accounts.sign_in(
                 paths, username=username, password=code, new_password=DEMO_PASSWORD
             ).close()
-        return populate(store, cases=max(1, cases), records=max(0, records))
+        return populate(store, cases=max(1, cases), records=max(0, records), progress=progress)
     finally:
         store.close()
