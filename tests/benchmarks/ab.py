@@ -29,7 +29,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RESULTS", "Comparison", "Figures", "compare", "measure", "record"]
+__all__ = [
+    "RESULTS",
+    "VALUES",
+    "Comparison",
+    "Figures",
+    "compare",
+    "measure",
+    "record",
+    "record_value",
+]
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,8 @@ class Comparison:
 
 #: Every comparison of this session, in the order measured (for summary tables).
 RESULTS: list[tuple[dict[str, Any], Comparison]] = []
+#: Figures that are not timings (a size, a rate, peak memory), for the same tables.
+VALUES: list[tuple[dict[str, Any], str]] = []
 
 
 def _fmt(seconds: float) -> str:
@@ -172,3 +183,10 @@ def record(comparison: Comparison, labels: dict[str, Any] | None = None) -> Comp
     """Keep a comparison for the session's summary table."""
     RESULTS.append((dict(labels or {}), comparison))
     return comparison
+
+
+def record_value(text: str, labels: dict[str, Any]) -> str:
+    """Keep a figure that is not a timing (e.g. "4.1 KB per record") for the table."""
+    VALUES.append((dict(labels), text))
+    print(f"\n{labels.get('work', '')} {labels.get('size', '')}: {text}")
+    return text
