@@ -311,22 +311,33 @@ class RateReport:
         self.say = say
         self.rates: dict[int, float] = {}
         self.cpu_rates: dict[int, float] = {}
+        #: records per CPU second of the last batch before each milestone: the rate *at*
+        #: that size (the whole build's average hides a slowdown)
+        self.interval_cpu_rates: dict[int, float] = {}
         self._cpu_start = time.process_time()
         self._last: tuple[int, float, float] = (0, 0.0, 0.0)
 
     def __call__(self, written: int, seconds: float) -> None:
         cpu = time.process_time() - self._cpu_start
+        before, _, cpu_before = self._last
+        batch_rate = (written - before) / (cpu - cpu_before) if cpu > cpu_before else 0.0
         for mark in self.MILESTONES:
             if written >= mark and mark not in self.rates:
-                self.rates[mark], self.cpu_rates[mark] = self._say(written, seconds, cpu)
+                self.rates[mark], self.cpu_rates[mark] = self._say(
+                    written, seconds, cpu, batch_rate
+                )
+                self.interval_cpu_rates[mark] = batch_rate
         self._last = (written, seconds, cpu)
 
-    def _say(self, written: int, seconds: float, cpu: float) -> tuple[float, float]:
+    def _say(
+        self, written: int, seconds: float, cpu: float, batch_rate: float | None = None
+    ) -> tuple[float, float]:
         rate = written / seconds if seconds > 0 else 0.0
         cpu_rate = written / cpu if cpu > 0 else 0.0
+        last = f"; the last batch {batch_rate:,.0f}" if batch_rate else ""
         self.say(
             f"{written:,} records in {seconds:.1f} s: {rate:,.0f} records/s "
-            f"({cpu_rate:,.0f} per CPU second)"
+            f"({cpu_rate:,.0f} per CPU second{last})"
         )
         return rate, cpu_rate
 
