@@ -62,12 +62,9 @@ from infoshare_desktop.reports.page import (
 )
 from infoshare_desktop.reports.paragraphs import NOT_PLAIN, markup_paragraph, plain_paragraph
 from infoshare_desktop.reports.styles import (
-    BODY_SIZE,
-    FACTS_PADDING,
     GRID_PADDING,
     REDACTED_INK,
     SMALL_SIZE,
-    facts_table_style,
     grid_table_style,
     stylesheet,
 )
@@ -142,14 +139,23 @@ class _SummaryDocTemplate(BaseDocTemplate):
         self._meter.check()
 
 
-class CaseSummaryReport:
-    """Lays out one :class:`SummaryDocument` as an A4 PDF."""
+class Markup(str):
+    """A fact's value that is markup this module built (every user part escaped), not
+    text to print literally."""
 
-    LABEL_WIDTH = 44 * mm
+
+class CaseSummaryReport:
+    """Lays out one :class:`SummaryDocument` as an A4 PDF.
+
+    A record's facts are paragraphs (the label in bold, the value under it, indented),
+    in shared styles: a label/value table per record
+    styled every cell and measured every row again at each page break, which made a
+    2,000-record summary several times the cost of laying out its text.
+    """
+
     BODY_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     #: chronology columns: ref, occurred, recorded, kind, summary, by
     CHRONOLOGY_WIDTHS = (17 * mm, 21 * mm, 21 * mm, 21 * mm, None, 30 * mm)
-    CRITERIA_WIDTHS = (27 * mm, 21 * mm, None)
     ATTACHED_WIDTHS = (22 * mm, 30 * mm, 34 * mm, None)
     DETACHED_WIDTHS = (17 * mm, 22 * mm, 28 * mm, 34 * mm, None)
     SIGNATURE_WIDTHS = (28 * mm, None)
@@ -223,32 +229,27 @@ class CaseSummaryReport:
             return self.para(value, style)
         return "\n".join(lines)
 
-    def some_facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table:
+    def some_facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> list[Flowable]:
         """``facts`` of rows that are there (never empty)."""
-        table = self.facts(rows)
-        assert table is not None
-        return table
+        found = self.facts(rows)
+        assert found
+        return found
 
-    def facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table | None:
-        """A label/value table; values that are str print exactly as written."""
-        label_width = self.LABEL_WIDTH - 2 * FACTS_PADDING
-        value_width = self.BODY_WIDTH - self.LABEL_WIDTH - 2 * FACTS_PADDING
-        data = [
-            [
-                self.label(label, BOLD, BODY_SIZE, label_width),
-                value if isinstance(value, Flowable) else self.cell(value, value_width, "Cell"),
-            ]
-            for label, value in rows
-        ]
-        if not data:
-            return None
-        return Table(
-            data,
-            colWidths=[self.LABEL_WIDTH, self.BODY_WIDTH - self.LABEL_WIDTH],
-            style=facts_table_style(),
-            splitInRow=1,
-            hAlign="LEFT",
-        )
+    def facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> list[Flowable]:
+        """Label/value facts: the label in bold on its line, the value under it, indented;
+        str values print exactly as written, ``Markup`` values are markup this module
+        built. Each label and plain value is a paragraph of one font (reportlab lays
+        those out on its fast path)."""
+        out: list[Flowable] = []
+        for label, value in rows:
+            out.append(self.para(label, "FactLabel"))
+            if isinstance(value, Markup):
+                out.append(self.markup(str(value), "FactValue"))
+            elif isinstance(value, str):
+                out.append(self.para(value, "FactValue"))
+            else:
+                out.append(value)
+        return out
 
     def grid(
         self, header: Sequence[str], rows: list[list[Any]], widths: Sequence[float | None]
@@ -274,13 +275,11 @@ class CaseSummaryReport:
         """Escaped items as one markup string, one per line."""
         return "<br/>".join(escape(item) for item in items if item)
 
-    def redactable(self, record: PrintedRecord, value: str) -> Flowable | str:
+    def redactable(self, record: PrintedRecord, value: str) -> str:
         """A value that may have been replaced by the redaction marker (shown in colour and
         bold, with the word "redacted" in the text, so it is visible in black and white)."""
         if record.redacted is not None and value == record.redacted:
-            return self.markup(
-                f'<font color="{REDACTED_INK.hexval()}"><b>{escape(value)}</b></font>'
-            )
+            return Markup(f'<font color="{REDACTED_INK.hexval()}"><b>{escape(value)}</b></font>')
         return value or "—"
 
     # -- front matter ------------------------------------------------------------------------
@@ -330,12 +329,10 @@ class CaseSummaryReport:
             ),
             Spacer(1, 3 * mm),
         ]
-        table = self.facts(rows)
-        if table is not None:
-            story.append(table)
+        story += self.facts(rows)
         if d.counts:
             story.append(self.para("Summary counts", "Heading2"))
-            story.append(self.some_facts(d.counts))
+            story += self.some_facts(d.counts)
         return story
 
     # -- chronology ----------------------------------------------------------------------------
@@ -405,9 +402,7 @@ class CaseSummaryReport:
                     rows.append(item)
             order.clear()
             shared.clear()
-            table = self.facts(rows)
-            if table is not None:
-                story.append(table)
+            story.extend(self.facts(rows))
             rows.clear()
 
         for f in form_of(d).fields(Place.PRINT):
@@ -417,7 +412,7 @@ class CaseSummaryReport:
                 flush()
                 story.append(self.para("The seven criteria", "Heading3"))
                 assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
-                story.append(self._criteria(d))
+                story += self._criteria(d)
                 continue
             value = self._printed(record, f)
             if f.print_row:
@@ -441,7 +436,7 @@ class CaseSummaryReport:
                 + (r.organisation_type.label if r.organisation_type else NOT_RECORDED.lower())
                 for r in getattr(d, f.name)
             ]
-            return self.markup(self.lines(parties) or NOT_RECORDED)
+            return Markup(self.lines(parties) or NOT_RECORDED)
         if f.custom == "grounds":
             assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
             return self._grounds(d)
@@ -456,7 +451,7 @@ class CaseSummaryReport:
         text = words(f.value(d)) or NOT_RECORDED
         return self.redactable(record, text) if f.redactable and not f.print_row else text
 
-    def _when_markup(self, record: PrintedRecord) -> Paragraph:
+    def _when_markup(self, record: PrintedRecord) -> Markup:
         occurred = getattr(record.content, "occurred_at", None) or record.occurred_at
         text = (
             f"<b>Occurred:</b> {escape(_when(occurred))}; <b>recorded:</b> "
@@ -467,9 +462,9 @@ class CaseSummaryReport:
             text += "<br/><b>Late entry</b> (recorded more than 24 hours later)"
             if reason:
                 text += f": {escape(reason)}"
-        return self.markup(text)
+        return Markup(text)
 
-    def _labelled(self, record: PrintedRecord, parts: list[tuple[str, str]]) -> Paragraph:
+    def _labelled(self, record: PrintedRecord, parts: list[tuple[str, str]]) -> Markup:
         """Several short labelled answers in one cell; empty answers are left out."""
         out = []
         for label, value in parts:
@@ -480,11 +475,11 @@ class CaseSummaryReport:
             else:
                 shown = escape(value)
             out.append(f"<b>{escape(label)}:</b> {shown}")
-        return self.markup("<br/>".join(out) or "—")
+        return Markup("<br/>".join(out) or "—")
 
-    def _grounds(self, d: SharingDecisionDraft) -> Paragraph:
+    def _grounds(self, d: SharingDecisionDraft) -> Markup:
         if not d.grounds:
-            return self.markup(NOT_RECORDED)
+            return Markup(NOT_RECORDED)
         items = []
         for ground in d.grounds:
             reference = d.ground_references.get(ground.value, "")
@@ -493,23 +488,18 @@ class CaseSummaryReport:
                 line += f" ({escape(reference)})"
             line += f"<br/>Legal basis: {escape(ground.legal_basis)}"
             items.append(line)
-        return self.markup("<br/>".join(items))
+        return Markup("<br/>".join(items))
 
-    def _criteria(self, d: SharingDecisionDraft) -> Table:
-        room = self._cell_widths(self.CRITERIA_WIDTHS)
-        rows = []
+    def _criteria(self, d: SharingDecisionDraft) -> list[Flowable]:
+        """The seven criteria, a fact each: confirmed or not, and the rationale."""
+        rows: list[tuple[str, Flowable | str]] = []
         for criterion in Criterion:
             item = d.criteria.get(criterion)
             confirmed = item.confirmed if item is not None else False
             rationale = item.rationale if item is not None else ""
-            rows.append(
-                [
-                    criterion.label,
-                    "Confirmed" if confirmed else "Not confirmed",
-                    self.cell(rationale or "—", room[2]),
-                ]
-            )
-        return self.grid(["Criterion", "Confirmed", "Rationale"], rows, self.CRITERIA_WIDTHS)
+            state = "Confirmed" if confirmed else "Not confirmed"
+            rows.append((criterion.label, Markup(f"{state} — {escape(rationale or '—')}")))
+        return self.facts(rows)
 
     # -- consent decisions ------------------------------------------------------------------
 
