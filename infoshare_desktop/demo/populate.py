@@ -1,17 +1,24 @@
 """Writing the demo store: the demo users, then fictional cases and records.
 
 Every record is built as a practitioner would fill the form (demo.content) and passes
-the same checklist a real save passes; its row and index row are built by the same
-functions as a real save's (services.records.new_record, services.cases.new_case) and
-written by the same repository functions (store.records, store.cases), in bulk with
-their audit entries, so that 100,000 records take seconds, not minutes.
+the same checklist a real save passes; it is built by the same functions as a real
+save's (services.records.new_record, services.cases.new_case: the envelope's item, with
+its review request when the service's own rule, services.reviews.review_reason, enters
+it) and written by the same repository function (store.envelopes.save_many: each item
+signed by its author, its rows projected), in bulk with their audit entries.
+
+What is in it, as people's saves would leave it: review requests made at save (about a
+fifth of the records under the default rules), supervisors' reviews (endorsed, with a
+comment, returned) and the authors' answers to some returns, requests received
+(acknowledged or not) answered by a sharing decision and a reply (some declined, some
+left open), recipients' organisation types, and an NHS number (from the range kept for
+tests) or a declared reason on every case.
 """
 
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,23 +28,18 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome
 from infoshare_desktop.domain.kinds import CheckContext, kind_of
-from infoshare_desktop.domain.records import CaseDraft, Draft, SharingDecisionDraft
+from infoshare_desktop.domain.records import Draft, SharingDecisionDraft
 from infoshare_desktop.domain.reviews import ReviewRules
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, reviews
 from infoshare_desktop.services.cases import new_case
-from infoshare_desktop.services.identifiers import record_identifier
 from infoshare_desktop.services.records import new_record
-from infoshare_desktop.store import audit, users
-from infoshare_desktop.store import cases as case_rows
-from infoshare_desktop.store import records as record_rows
+from infoshare_desktop.store import audit, envelopes, users
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.bulk import use_bulk_cache
-from infoshare_desktop.store.cases import NewCase
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.records import NewRecord
-from infoshare_desktop.store.search import IndexRow
+from infoshare_desktop.store.signing import Signer, uuid7
 
 DEMO_PASSWORD = "demo store passphrase"
 DEMO_USERS: dict[str, tuple[str, set[Role]]] = {
@@ -46,6 +48,8 @@ DEMO_USERS: dict[str, tuple[str, set[Role]]] = {
     "demo.lead": ("Lee Demo (team lead)", {Role.PRACTITIONER, Role.TEAM_LEAD}),
     "demo.supervisor": ("Sky Demo (supervisor)", {Role.PRACTITIONER, Role.SUPERVISOR}),
 }
+#: Who signs each demo author's envelopes (by user id).
+type Signers = Mapping[str, Signer | None]
 #: Records are written in transactions of about this many (whole cases each): large
 #: enough that most index pages a transaction dirties take many rows, small enough to
 #: hold in memory.
@@ -67,108 +71,131 @@ class DemoResult:
         )
 
 
+@dataclass(frozen=True)
+class _Saved:
+    """A demo record about to be written: its author and its envelope's item."""
+
+    author: str
+    item: envelopes.Item
+
+    @property
+    def id(self) -> str:
+        return str(self.item.payload["id"])
+
+    @property
+    def recorded_at(self) -> datetime:
+        return datetime.fromisoformat(self.item.payload["recorded_at"])
+
+    @property
+    def entered(self) -> bool:
+        return self.item.payload.get("review") is not None
+
+
 @dataclass
 class _Batch:
-    """Rows for one write transaction, in the order the triggers need them: the records,
-    then the review requests their saves made, then the reviews, then the authors'
-    answers to returned reviews (the review_status triggers fold them in that order)."""
+    """Items for one write transaction, in three saves: the cases and records (with the
+    review requests their saves make), then the reviews, then the authors' answers to
+    returned reviews: the review_status triggers fold them in that order."""
 
-    cases: list[tuple[NewCase, IndexRow]] = field(default_factory=list)
-    identifiers: list[tuple[str, CaseDraft, datetime, str]] = field(default_factory=list)
-    records: list[tuple[NewRecord, IndexRow]] = field(default_factory=list)
-    entered: list[tuple[NewRecord, SharingDecisionDraft]] = field(default_factory=list)
-    reviews: list[tuple[NewRecord, IndexRow]] = field(default_factory=list)
-    answers: list[tuple[NewRecord, IndexRow]] = field(default_factory=list)
+    first: list[_Saved] = field(default_factory=list)
+    reviews: list[_Saved] = field(default_factory=list)
+    answers: list[_Saved] = field(default_factory=list)
+    records: int = 0
 
-    def __len__(self) -> int:
-        return len(self.records) + len(self.reviews) + len(self.answers)
+    def all(self) -> list[_Saved]:
+        return [*self.first, *self.reviews, *self.answers]
 
 
-def _write(store: Store, batch: _Batch) -> int:
-    """One transaction: a batch of cases with their records, their identifiers, the
-    review requests the default rules make, and an audit entry for each save; through
-    the repository functions the application's own saves use. Returns the number of
-    records entered for review."""
-    entered = 0
+_ACTIONS = {
+    envelopes.RECORD + RecordKind.AMENDMENT.value: Action.AMEND,
+    envelopes.RECORD + RecordKind.REVIEW.value: Action.REVIEW,
+}
+
+
+def _write(store: Store, batch: _Batch, signers: Signers) -> int:
+    """One transaction: the batch's items (each an envelope signed by its author, as a
+    save makes it), and an audit entry for each. Returns how many entered review."""
     with store.write() as session:
         use_bulk_cache(session)
-        case_rows.insert_many(session, batch.cases)
-        for case_id, draft, at, by in batch.identifiers:
-            record_identifier(session, case_id=case_id, draft=draft, at=at, by=by)
-        record_rows.insert_many(session, batch.records)
-        rules = reviews.rules_in(session)
-        for row, draft in batch.entered:
-            entered += reviews.enter_if_required(
-                session,
-                rules=rules,
-                record_id=row.id,
-                author_id=row.author_id,
-                kind=draft.kind,
-                without_consent=row.without_consent,
-                harm_concern=row.harm_concern,
-                at=row.recorded_at,
-            )
-        record_rows.insert_many(session, batch.reviews)
-        record_rows.insert_many(session, batch.answers)
+        for part in (batch.first, batch.reviews, batch.answers):
+            if part:
+                envelopes.save_many(
+                    session, [(signers.get(s.author), s.author, s.item) for s in part], at=utcnow()
+                )
         by_author: dict[tuple[str, Action], list[tuple[str | None, str | None, datetime]]] = {}
-        for case, _ in batch.cases:
-            by_author.setdefault((case.created_by, Action.CREATE), []).append(
-                ("case", case.id, case.created_at)
-            )
-        for record, _ in (*batch.records, *batch.reviews, *batch.answers):
-            action = _ACTIONS.get(record.kind, Action.CREATE)
-            by_author.setdefault((record.author_id, action), []).append(
-                (record.kind, record.id, record.recorded_at)
-            )
+        for saved in batch.all():
+            item, p = saved.item, saved.item.payload
+            if item.kind == envelopes.CASE_CREATED:
+                target = ("case", p["id"], datetime.fromisoformat(p["created_at"]))
+            else:
+                kind = item.kind.removeprefix(envelopes.RECORD)
+                target = (kind, p["id"], datetime.fromisoformat(p["recorded_at"]))
+            key = (saved.author, _ACTIONS.get(item.kind, Action.CREATE))
+            by_author.setdefault(key, []).append(target)
         for (author, action), targets in by_author.items():
-            audit.append_many(session, actor_id=author, action=action, targets=targets)
-    return entered
-
-
-_ACTIONS = {RecordKind.AMENDMENT.value: Action.AMEND, RecordKind.REVIEW.value: Action.REVIEW}
-
-
-def _declared_record(
-    draft: Draft,
-    case_id: str,
-    author: str,
-    occurred: datetime,
-    recorded: datetime,
-    *,
-    target: NewRecord | None = None,
-) -> tuple[NewRecord, IndexRow]:
-    """A demo draft's row and index row: its kind, breakdown and checklist as its
-    declaration (``domain.kinds``) says, like a real save."""
-    declared = kind_of(draft)
-    context = CheckContext(
-        now=recorded, reviewer_id=author, author_id=target.author_id if target else ""
-    )
-    found = checklist.blocking(declared.check(draft, context))
-    if found:
-        raise AssertionError(f"demo {declared.kind.value} fails: {[f.rule_id for f in found]}")
-    sharing = draft if isinstance(draft, SharingDecisionDraft) else None
-    return new_record(
-        case_id=case_id,
-        kind=declared.kind,
-        subkind=declared.subkind(draft),
-        draft=draft,
-        author_id=author,
-        occurred_at=occurred,
-        recorded_at=recorded,
-        target_id=target.id if target else None,
-        without_consent=sharing is not None
-        and made_without_consent(sharing.kind, sharing.consent_status),
-        harm_concern=sharing is not None and sharing.significant_harm_concern,
-    )
+            # each author's entries signed by that author, as their own saves sign them
+            with audit.signing_as(signers.get(author, store.signer)):
+                audit.append_many(session, actor_id=author, action=action, targets=targets)
+    return sum(1 for s in batch.first if s.entered)
 
 
 class _Writer:
     """Builds one case's records into the current batch, as people would save them."""
 
-    def __init__(self, gen: Generator, *, authors: list[str], reviewers: list[str], now: datetime):
+    def __init__(
+        self,
+        gen: Generator,
+        *,
+        authors: list[str],
+        reviewers: list[str],
+        rules: ReviewRules,
+        now: datetime,
+    ) -> None:
         self.gen, self.rng, self.now = gen, gen.rng, now
-        self.authors, self.reviewers = authors, reviewers
-        self.rules = ReviewRules()  # the default rules, for planning follow-ups only
+        self.authors, self.reviewers, self.rules = authors, reviewers, rules
+
+    def record(
+        self,
+        draft: Draft,
+        case_id: str,
+        author: str,
+        occurred: datetime,
+        recorded: datetime,
+        *,
+        target: _Saved | None = None,
+    ) -> _Saved:
+        """A demo draft's item: its kind, breakdown and checklist as its declaration
+        (``domain.kinds``) says, entered for review by the store's rules, like a save."""
+        declared = kind_of(draft)
+        context = CheckContext(
+            now=recorded, reviewer_id=author, author_id=target.author if target else ""
+        )
+        found = checklist.blocking(declared.check(draft, context))
+        if found:
+            raise AssertionError(f"demo {declared.kind.value} fails: {[f.rule_id for f in found]}")
+        sharing = draft if isinstance(draft, SharingDecisionDraft) else None
+        without = sharing is not None and made_without_consent(sharing.kind, sharing.consent_status)
+        harm = sharing is not None and sharing.significant_harm_concern
+        reason = (
+            reviews.review_reason(
+                self.rules, kind=sharing.kind, without_consent=without, harm_concern=harm
+            )
+            if sharing is not None
+            else None
+        )
+        item = new_record(
+            case_id=case_id,
+            kind=declared.kind,
+            subkind=declared.subkind(draft),
+            draft=draft,
+            occurred_at=occurred,
+            recorded_at=recorded,
+            target_id=target.id if target else None,
+            without_consent=without,
+            harm_concern=harm,
+            review_reason=reason,
+        )
+        return _Saved(author, item)
 
     def _recorded(self, occurred: datetime) -> datetime:
         rng = self.rng
@@ -181,11 +208,11 @@ class _Writer:
 
     def case(self, batch: _Batch, *, index: int, records: int) -> None:
         gen, rng, now = self.gen, self.rng, self.now
-        case_id, created = str(uuid.uuid4()), now - timedelta(days=rng.randint(30, 730))
+        case_id, created = uuid7(), now - timedelta(days=rng.randint(30, 730))
         draft = gen.case(index=index, created=created)
-        creator = rng.choice(self.authors)
-        batch.cases.append(new_case(draft, case_id=case_id, created_at=created, created_by=creator))
-        batch.identifiers.append((case_id, draft, created, creator))
+        batch.first.append(
+            _Saved(rng.choice(self.authors), new_case(draft, case_id=case_id, created_at=created))
+        )
         span = (now - created).total_seconds()
         times = sorted(created + timedelta(seconds=rng.uniform(0, span)) for _ in range(records))
         made = 0
@@ -205,63 +232,59 @@ class _Writer:
                 draft_made = gen.advice(occurred)
             else:
                 draft_made = gen.sharing(occurred, recorded)
-            row = _declared_record(draft_made, case_id, author, occurred, recorded)
-            batch.records.append(row)
+            saved = self.record(draft_made, case_id, author, occurred, recorded)
+            batch.first.append(saved)
             made += 1
             if isinstance(draft_made, SharingDecisionDraft):
-                batch.entered.append((row[0], draft_made))
-                made += self._follow_up(batch, row[0], draft_made, budget=records - made)
+                made += self._follow_up(batch, saved, draft_made, budget=records - made)
+        batch.records += made
 
     def _request(self, batch: _Batch, case_id: str, author: str, received: datetime) -> int:
         """A request received, the sharing decision that answers it and (mostly) the
         reply; some stay open (due or overdue on the worklist). Returns records made."""
         gen, rng = self.gen, self.rng
         asked = gen.request(received)
-        request = _declared_record(asked, case_id, author, received, self._recorded(received))
-        batch.records.append(request)
+        request = self.record(asked, case_id, author, received, self._recorded(received))
         decided = min(received + timedelta(hours=rng.uniform(1, 20)), self.now)
         recorded = self._recorded(decided)
         answer = gen.answer(asked, decided, recorded)
-        decision = _declared_record(answer, case_id, author, decided, recorded)
-        batch.records.append(decision)
-        batch.entered.append((decision[0], answer))
+        decision = self.record(answer, case_id, author, decided, recorded)
+        batch.first += [request, decision]
         if rng.random() < 0.15 or recorded >= self.now:
             return 2
         replied = min(recorded + timedelta(minutes=rng.uniform(10, 120)), self.now)
         reply = gen.reply(
-            request=(request[0].id, asked), answer=(decision[0].id, answer), replied=replied
+            request=(request.id, asked), answer=(decision.id, answer), replied=replied
         )
-        batch.records.append(_declared_record(reply, case_id, author, replied, replied))
+        batch.first.append(self.record(reply, case_id, author, replied, replied))
         return 3
 
     def _follow_up(
-        self, batch: _Batch, row: NewRecord, draft: SharingDecisionDraft, *, budget: int
+        self, batch: _Batch, saved: _Saved, draft: SharingDecisionDraft, *, budget: int
     ) -> int:
-        """A supervisor's review of a record the rules enter for review (most are
+        """A supervisor's review of a record its save entered for review (most are
         reviewed), and the author's answer to some returned ones. Returns records made."""
         rng = self.rng
-        if budget < 1 or not self.rules.requires_review(
-            kind=draft.kind, without_consent=row.without_consent, harm_concern=row.harm_concern
-        ):
+        if budget < 1 or not saved.entered:
             return 0
-        reviewed = row.recorded_at + timedelta(hours=rng.uniform(2, 240))
-        reviewers = [r for r in self.reviewers if r != row.author_id]
+        reviewed = saved.recorded_at + timedelta(hours=rng.uniform(2, 240))
+        reviewers = [r for r in self.reviewers if r != saved.author]
         if reviewed >= self.now or not reviewers or rng.random() < 0.3:
             return 0  # still awaiting review
-        review = self.gen.review(row.id)
-        made = _declared_record(
-            review, row.case_id, rng.choice(reviewers), reviewed, reviewed, target=row
+        case_id = saved.item.case_id
+        review = self.gen.review(saved.id)
+        batch.reviews.append(
+            self.record(review, case_id, rng.choice(reviewers), reviewed, reviewed, target=saved)
         )
-        batch.reviews.append(made)
         answered = reviewed + timedelta(hours=rng.uniform(1, 72))
         if review.outcome is not ReviewOutcome.RETURNED or budget < 2 or answered >= self.now:
             return 1
         if rng.random() < 0.4:
             return 1  # returned, not yet answered
         shared = draft.kind is not None and draft.kind.shares
-        answer = self.gen.response_to_review(row.id, was_shared=shared)
+        answer = self.gen.response_to_review(saved.id, was_shared=shared)
         batch.answers.append(
-            _declared_record(answer, row.case_id, row.author_id, answered, answered, target=row)
+            self.record(answer, case_id, saved.author, answered, answered, target=saved)
         )
         return 2
 
@@ -272,27 +295,34 @@ def populate(
     cases: int,
     records: int,
     seed: int = 2026,
+    signers: Signers | None = None,
     progress: Callable[[int, float], None] | None = None,
 ) -> DemoResult:
-    """Add `cases` fictional cases and about `records` records to an open store.
+    """Add `cases` fictional cases and about `records` records to an open store, written
+    by the practitioners among `signers` (each signs their own; by default only the
+    signed-in user, who signs as themselves) and reviewed by its supervisors among them.
     `progress(records written, seconds)` is called after each batch."""
     gen = Generator(seed)
+    assert store.user is not None
+    own = {store.user.user_id: store.signer}
+    signers = dict(signers) if signers else own
     with store.read() as session:
-        authors = users.with_role(session, Role.PRACTITIONER.value)
-        reviewers = users.with_role(session, Role.SUPERVISOR.value)
+        authors = [a for a in users.with_role(session, Role.PRACTITIONER.value) if a in signers]
+        reviewers = [a for a in users.with_role(session, Role.SUPERVISOR.value) if a in signers]
+        rules = reviews.rules_in(session)
     if not authors:
-        assert store.user is not None
-        authors = [store.user.user_id]
-    writer = _Writer(gen, authors=authors, reviewers=reviewers, now=utcnow())
+        authors, signers = [store.user.user_id], own
+        reviewers = [r for r in reviewers if r in signers]
+    writer = _Writer(gen, authors=authors, reviewers=reviewers, rules=rules, now=utcnow())
     per_case = [records // cases + (1 if i < records % cases else 0) for i in range(cases)]
     batch = _Batch()
     written = entered = 0
     started = time.perf_counter()
     for index in range(cases):
         writer.case(batch, index=index, records=per_case[index])
-        if len(batch) >= BATCH or index == cases - 1:
-            entered += _write(store, batch)
-            written += len(batch)
+        if batch.records >= BATCH or index == cases - 1:
+            entered += _write(store, batch, signers)
+            written += batch.records
             batch = _Batch()
             if progress is not None:
                 progress(written, time.perf_counter() - started)
@@ -359,12 +389,25 @@ def create_demo_store(
     store = accounts.first_run(
         paths, username=admin_name, display_name=admin_display, password=DEMO_PASSWORD
     )
+    others: list[Store] = []
     try:
         for username, (display, roles) in list(DEMO_USERS.items())[1:]:
             code = accounts.add_user(store, username=username, display_name=display, roles=roles)
-            accounts.sign_in(
-                paths, username=username, password=code, new_password=DEMO_PASSWORD
-            ).close()
-        return populate(store, cases=max(1, cases), records=max(0, records), progress=progress)
+            others.append(
+                accounts.sign_in(
+                    paths, username=username, password=code, new_password=DEMO_PASSWORD
+                )
+            )
+        # Each demo user signs their own records, as their saves would.
+        signers = {s.user.user_id: s.signer for s in [store, *others] if s.user is not None}
+        return populate(
+            store,
+            cases=max(1, cases),
+            records=max(0, records),
+            signers=signers,
+            progress=progress,
+        )
     finally:
+        for other in others:
+            other.close()
         store.close()

@@ -44,12 +44,12 @@ def test_demo_store_holds_what_real_saves_make(tmp_path):
     """Review requests as the default rules make them at save (about a fifth of the
     records), reviews endorsed and returned, requests received with acknowledgements and
     replies, recipients' organisation types, and a valid NHS number (from the range
-    kept for tests) or a declared reason on every case."""
+    kept for tests) or a declared reason on every case; and it verifies."""
     from infoshare_desktop.domain.identifier import nhs_number_problem
     from infoshare_desktop.domain.records import SharingDecisionDraft
     from infoshare_desktop.domain.reviews import ReviewRules
     from infoshare_desktop.paths import DataPaths
-    from infoshare_desktop.services import accounts
+    from infoshare_desktop.services import accounts, maintenance
     from infoshare_desktop.store import identifiers
     from infoshare_desktop.store.tables import CaseFile, ReviewRequest
 
@@ -62,6 +62,8 @@ def test_demo_store_holds_what_real_saves_make(tmp_path):
             requested = {r.record_id for r in session.exec(select(ReviewRequest)).all()}
             case_ids = [c.id for c in session.exec(select(CaseFile)).all()]
             current = identifiers.current_of(session, case_ids)
+        # every envelope and audit entry signed by its author: verify finds nothing
+        assert maintenance.verify(store).ok
     finally:
         store.close()
     assert len(rows) == result.records == 800
