@@ -170,7 +170,8 @@ class Draft:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict of every field."""
-        return {name: _encode(getattr(self, name)) for name in _field_names(type(self))}
+        klass: type = type(self)  # the cache's key (mypy does not see type[Self] as hashable)
+        return {name: _encode(getattr(self, name)) for name in _field_names(klass)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
