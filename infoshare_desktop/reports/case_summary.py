@@ -62,9 +62,12 @@ from infoshare_desktop.reports.page import (
 )
 from infoshare_desktop.reports.paragraphs import NOT_PLAIN, markup_paragraph, plain_paragraph
 from infoshare_desktop.reports.styles import (
+    BODY_SIZE,
+    FACTS_PADDING,
     GRID_PADDING,
     REDACTED_INK,
     SMALL_SIZE,
+    facts_table_style,
     grid_table_style,
     stylesheet,
 )
@@ -139,23 +142,14 @@ class _SummaryDocTemplate(BaseDocTemplate):
         self._meter.check()
 
 
-class Markup(str):
-    """A fact's value that is markup this module built (every user part escaped), not
-    text to print literally."""
-
-
 class CaseSummaryReport:
-    """Lays out one :class:`SummaryDocument` as an A4 PDF.
+    """Lays out one :class:`SummaryDocument` as an A4 PDF."""
 
-    A record's facts are paragraphs (the label in bold, the value under it, indented),
-    in shared styles: a label/value table per record
-    styled every cell and measured every row again at each page break, which made a
-    2,000-record summary several times the cost of laying out its text.
-    """
-
+    LABEL_WIDTH = 44 * mm
     BODY_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     #: chronology columns: ref, occurred, recorded, kind, summary, by
     CHRONOLOGY_WIDTHS = (17 * mm, 21 * mm, 21 * mm, 21 * mm, None, 30 * mm)
+    CRITERIA_WIDTHS = (27 * mm, 21 * mm, None)
     ATTACHED_WIDTHS = (22 * mm, 30 * mm, 34 * mm, None)
     DETACHED_WIDTHS = (17 * mm, 22 * mm, 28 * mm, 34 * mm, None)
     SIGNATURE_WIDTHS = (28 * mm, None)
@@ -229,27 +223,32 @@ class CaseSummaryReport:
             return self.para(value, style)
         return "\n".join(lines)
 
-    def some_facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> list[Flowable]:
+    def some_facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table:
         """``facts`` of rows that are there (never empty)."""
-        found = self.facts(rows)
-        assert found
-        return found
+        table = self.facts(rows)
+        assert table is not None
+        return table
 
-    def facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> list[Flowable]:
-        """Label/value facts: the label in bold on its line, the value under it, indented;
-        str values print exactly as written, ``Markup`` values are markup this module
-        built. Each label and plain value is a paragraph of one font (reportlab lays
-        those out on its fast path)."""
-        out: list[Flowable] = []
-        for label, value in rows:
-            out.append(self.para(label, "FactLabel"))
-            if isinstance(value, Markup):
-                out.append(self.markup(str(value), "FactValue"))
-            elif isinstance(value, str):
-                out.append(self.para(value, "FactValue"))
-            else:
-                out.append(value)
-        return out
+    def facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table | None:
+        """A label/value table; values that are str print exactly as written."""
+        label_width = self.LABEL_WIDTH - 2 * FACTS_PADDING
+        value_width = self.BODY_WIDTH - self.LABEL_WIDTH - 2 * FACTS_PADDING
+        data = [
+            [
+                self.label(label, BOLD, BODY_SIZE, label_width),
+                value if isinstance(value, Flowable) else self.cell(value, value_width, "Cell"),
+            ]
+            for label, value in rows
+        ]
+        if not data:
+            return None
+        return Table(
+            data,
+            colWidths=[self.LABEL_WIDTH, self.BODY_WIDTH - self.LABEL_WIDTH],
+            style=facts_table_style(),
+            splitInRow=1,
+            hAlign="LEFT",
+        )
 
     def grid(
         self, header: Sequence[str], rows: list[list[Any]], widths: Sequence[float | None]
@@ -275,11 +274,13 @@ class CaseSummaryReport:
         """Escaped items as one markup string, one per line."""
         return "<br/>".join(escape(item) for item in items if item)
 
-    def redactable(self, record: PrintedRecord, value: str) -> str:
+    def redactable(self, record: PrintedRecord, value: str) -> Flowable | str:
         """A value that may have been replaced by the redaction marker (shown in colour and
         bold, with the word "redacted" in the text, so it is visible in black and white)."""
         if record.redacted is not None and value == record.redacted:
-            return Markup(f'<font color="{REDACTED_INK.hexval()}"><b>{escape(value)}</b></font>')
+            return self.markup(
+                f'<font color="{REDACTED_INK.hexval()}"><b>{escape(value)}</b></font>'
+            )
         return value or "—"
 
     # -- front matter ------------------------------------------------------------------------
@@ -329,10 +330,12 @@ class CaseSummaryReport:
             ),
             Spacer(1, 3 * mm),
         ]
-        story += self.facts(rows)
+        table = self.facts(rows)
+        if table is not None:
+            story.append(table)
         if d.counts:
             story.append(self.para("Summary counts", "Heading2"))
-            story += self.some_facts(d.counts)
+            story.append(self.some_facts(d.counts))
         return story
 
     # -- chronology ----------------------------------------------------------------------------
@@ -402,7 +405,9 @@ class CaseSummaryReport:
                     rows.append(item)
             order.clear()
             shared.clear()
-            story.extend(self.facts(rows))
+            table = self.facts(rows)
+            if table is not None:
+                story.append(table)
             rows.clear()
 
         for f in form_of(d).fields(Place.PRINT):
@@ -412,7 +417,7 @@ class CaseSummaryReport:
                 flush()
                 story.append(self.para("The seven criteria", "Heading3"))
                 assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
-                story += self._criteria(d)
+                story.append(self._criteria(d))
                 continue
             value = self._printed(record, f)
             if f.print_row:
@@ -436,7 +441,7 @@ class CaseSummaryReport:
                 + (r.organisation_type.label if r.organisation_type else NOT_RECORDED.lower())
                 for r in getattr(d, f.name)
             ]
-            return Markup(self.lines(parties) or NOT_RECORDED)
+            return self.markup(self.lines(parties) or NOT_RECORDED)
         if f.custom == "grounds":
             assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
             return self._grounds(d)
@@ -451,7 +456,7 @@ class CaseSummaryReport:
         text = words(f.value(d)) or NOT_RECORDED
         return self.redactable(record, text) if f.redactable and not f.print_row else text
 
-    def _when_markup(self, record: PrintedRecord) -> Markup:
+    def _when_markup(self, record: PrintedRecord) -> Paragraph:
         occurred = getattr(record.content, "occurred_at", None) or record.occurred_at
         text = (
             f"<b>Occurred:</b> {escape(_when(occurred))}; <b>recorded:</b> "
@@ -462,9 +467,9 @@ class CaseSummaryReport:
             text += "<br/><b>Late entry</b> (recorded more than 24 hours later)"
             if reason:
                 text += f": {escape(reason)}"
-        return Markup(text)
+        return self.markup(text)
 
-    def _labelled(self, record: PrintedRecord, parts: list[tuple[str, str]]) -> Markup:
+    def _labelled(self, record: PrintedRecord, parts: list[tuple[str, str]]) -> Paragraph:
         """Several short labelled answers in one cell; empty answers are left out."""
         out = []
         for label, value in parts:
@@ -475,11 +480,11 @@ class CaseSummaryReport:
             else:
                 shown = escape(value)
             out.append(f"<b>{escape(label)}:</b> {shown}")
-        return Markup("<br/>".join(out) or "—")
+        return self.markup("<br/>".join(out) or "—")
 
-    def _grounds(self, d: SharingDecisionDraft) -> Markup:
+    def _grounds(self, d: SharingDecisionDraft) -> Paragraph:
         if not d.grounds:
-            return Markup(NOT_RECORDED)
+            return self.markup(NOT_RECORDED)
         items = []
         for ground in d.grounds:
             reference = d.ground_references.get(ground.value, "")
@@ -488,18 +493,23 @@ class CaseSummaryReport:
                 line += f" ({escape(reference)})"
             line += f"<br/>Legal basis: {escape(ground.legal_basis)}"
             items.append(line)
-        return Markup("<br/>".join(items))
+        return self.markup("<br/>".join(items))
 
-    def _criteria(self, d: SharingDecisionDraft) -> list[Flowable]:
-        """The seven criteria, a fact each: confirmed or not, and the rationale."""
-        rows: list[tuple[str, Flowable | str]] = []
+    def _criteria(self, d: SharingDecisionDraft) -> Table:
+        room = self._cell_widths(self.CRITERIA_WIDTHS)
+        rows = []
         for criterion in Criterion:
             item = d.criteria.get(criterion)
             confirmed = item.confirmed if item is not None else False
             rationale = item.rationale if item is not None else ""
-            state = "Confirmed" if confirmed else "Not confirmed"
-            rows.append((criterion.label, Markup(f"{state} — {escape(rationale or '—')}")))
-        return self.facts(rows)
+            rows.append(
+                [
+                    criterion.label,
+                    "Confirmed" if confirmed else "Not confirmed",
+                    self.cell(rationale or "—", room[2]),
+                ]
+            )
+        return self.grid(["Criterion", "Confirmed", "Rationale"], rows, self.CRITERIA_WIDTHS)
 
     # -- consent decisions ------------------------------------------------------------------
 

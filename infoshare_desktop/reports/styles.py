@@ -8,7 +8,6 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
-from reportlab.lib.units import mm
 from reportlab.platypus import TableStyle
 
 from infoshare_desktop.reports.fonts import BOLD, REGULAR, register_fonts
@@ -23,6 +22,7 @@ REDACTED_INK = colors.HexColor("#7a1f1f")
 BODY_SIZE = 9
 SMALL_SIZE = 7.5
 GRID_PADDING = 3  #: left and right padding of grid cells
+FACTS_PADDING = 4  #: left and right padding of label/value cells
 
 
 @functools.cache
@@ -81,9 +81,6 @@ def stylesheet() -> StyleSheet1:
         )
     )
     sheet.add(ParagraphStyle("Cell", parent=base, spaceAfter=0))
-    # A record's fact: its label in bold, the value under it, indented.
-    sheet.add(ParagraphStyle("FactLabel", parent=base, fontName=BOLD, spaceBefore=2, spaceAfter=0))
-    sheet.add(ParagraphStyle("FactValue", parent=base, leftIndent=5 * mm, spaceAfter=1))
     sheet.add(ParagraphStyle("CellBold", parent=base, fontName=BOLD, spaceAfter=0))
     sheet.add(
         ParagraphStyle(
@@ -117,3 +114,23 @@ def grid_table_style(*, header: bool) -> TableStyle:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
         commands.append(("FONT", (0, 0), (-1, 0), BOLD, SMALL_SIZE, SMALL_SIZE * 1.3))
     return TableStyle(commands)
+
+
+@functools.cache
+def facts_table_style() -> TableStyle:
+    """Label/value rows: the label column shaded, its plain-text labels in the bold face;
+    plain-text values in the regular face of the Cell paragraph style."""
+    return TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.4, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (0, -1), LABEL_SHADE),
+            ("LEFTPADDING", (0, 0), (-1, -1), FACTS_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), FACTS_PADDING),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("FONT", (0, 0), (-1, -1), REGULAR, BODY_SIZE, BODY_SIZE * 1.3),
+            ("FONT", (0, 0), (0, -1), BOLD, BODY_SIZE, BODY_SIZE * 1.3),
+            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ]
+    )
