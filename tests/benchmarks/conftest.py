@@ -33,3 +33,11 @@ def big_store(big_store_paths):
     store = accounts.sign_in(big_store_paths, username="demo.practitioner", password=DEMO_PASSWORD)
     yield store
     store.close()
+
+
+def ratio(benchmark, baseline_stats) -> float:
+    """Median of this benchmark over an earlier benchmark's median (not interleaved: new
+    benchmarks use tests/benchmarks/ab.py); kept for test_bench_envelopes.py."""
+    value = benchmark.stats.stats.median / baseline_stats.stats.median
+    benchmark.extra_info["ratio_to_baseline"] = round(value, 2)
+    return value
