@@ -42,8 +42,13 @@ from infoshare_desktop.services.identifiers import (
     current_identifiers,
     identifier_of,
 )
-from infoshare_desktop.services.visibility import RecordNotFound, load_record, visible_case
-from infoshare_desktop.store import audit, envelopes, users
+from infoshare_desktop.services.visibility import (
+    RecordNotFound,
+    load_record,
+    signed_visible,
+    visible_case,
+)
+from infoshare_desktop.store import audit, envelopes, grants, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
@@ -54,7 +59,7 @@ from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
 from infoshare_desktop.store.signing import uuid7
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
-from infoshare_desktop.store.writes import Session
+from infoshare_desktop.store.writes import Session, raw_connection
 
 DRAFT_TYPES: dict[str, type[Draft]] = {kind.value: spec.draft for kind, spec in KINDS.items()}
 #: Marks around the matching words in a search snippet (control characters never occur
@@ -239,6 +244,14 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             author_id=user.user_id,
             at=now,
         )
+        if clean.restricted and store.signer is not None:  # its creator, signed (grants)
+            grants.issue_member(
+                raw_connection(session),
+                store.signer,
+                case_id=case_id,
+                members=[user.user_id],
+                reason="created",
+            )
         audit.append(
             session,
             actor_id=user.user_id,
@@ -251,11 +264,30 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
 
 
 def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
-    """Name another member of staff on a (restricted) case."""
+    """Name another member of staff on a (restricted) case: on a restricted case, by a
+    signed statement (store.grants), which is what opens it; the row is for the lists."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
-        visible_case(session, store, case_id)
-        if not case_rows.is_member(session, case_id, user_id):
+        case = visible_case(session, store, case_id)
+        has_row = case_rows.is_member(session, case_id, user_id)
+        signs = case.restricted and store.signer is not None
+        if signs and user_id in store.members_of(session, case_id):
+            return
+        if not signs and has_row:
+            return
+        if signs:
+            named = store.trust.account(user_id)
+            if named is None or named.status != "active":
+                raise ServiceError("Only an active account can be named on a case.")
+            assert store.signer is not None
+            grants.issue_member(
+                raw_connection(session),
+                store.signer,
+                case_id=case_id,
+                members=[user_id],
+                reason="added",
+            )
+        if not has_row:
             now = utcnow()
             envelopes.save(
                 session,
@@ -264,14 +296,14 @@ def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
                 author_id=user.user_id,
                 at=now,
             )
-            audit.append(
-                session,
-                actor_id=user.user_id,
-                action=Action.SETTING_CHANGE,
-                target_kind="case",
-                target_id=case_id,
-                detail="member_added",
-            )
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.SETTING_CHANGE,
+            target_kind="case",
+            target_id=case_id,
+            detail="member_added",
+        )
 
 
 # -- listing ----------------------------------------------------------------------------------
@@ -321,8 +353,11 @@ def list_cases(
             sort=sort,
             descending=descending,
         )
+        shown = signed_visible(session, store, [r.case.id for r in rows])
     return [
-        _summary(r.case, r.records, r.last_activity, r.late_entries, r.harm_concern) for r in rows
+        _summary(r.case, r.records, r.last_activity, r.late_entries, r.harm_concern)
+        for r in rows
+        if r.case.id in shown
     ]
 
 
@@ -507,6 +542,8 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
             )
             for r in rows
         ]
+        shown = signed_visible(session, store, [hit.case_id for hit in hits])
+        hits = [hit for hit in hits if hit.case_id in shown]
         found = current_identifiers(session, [hit.case_id for hit in hits])
     return [replace(hit, identifier=found.get(hit.case_id)) for hit in hits]
 

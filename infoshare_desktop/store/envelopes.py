@@ -688,6 +688,7 @@ def _checks(raw: Any, trust: Trust, store_id: str) -> tuple[dict[str, Check], li
                 and any(
                     verify(key, Context.ENVELOPE_CHECK, bytes(statement), bytes(signature))
                     for _, key in trust.sign_keys.get(user_id, [])
+                    if key is not None  # None: from a disable or revocation on
                 )
             )
         except (ValueError, KeyError, TypeError):
@@ -723,7 +724,11 @@ class _Keys:
     def verify(self, author: str, signed: bytes, signature: bytes) -> bool:
         keys = self._order.get(author)
         if keys is None:
-            keys = [key for _, key in reversed(self._trust.sign_keys.get(author, []))]
+            keys = [
+                key
+                for _, key in reversed(self._trust.sign_keys.get(author, []))
+                if key is not None  # None: from a disable or revocation on
+            ]
             self._order[author] = keys
         for n, key in enumerate(keys):
             if verify(key, Context.ENVELOPE, signed, signature):

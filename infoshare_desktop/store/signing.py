@@ -38,6 +38,7 @@ class Context(StrEnum):
     GRANT = "grant"
     AUDIT_ENTRY = "audit-entry"
     CHECKPOINT = "checkpoint"
+    INTENT = "keystore-intent"
     ENVELOPE = "envelope"
     ENVELOPE_CHECK = "envelope-check"
 

@@ -307,11 +307,21 @@ class HomePage(QWidget):
             minutes = accounts.idle_lock_minutes(self.session.store)
         except UserFacingError:  # a locked or busy store: the page fills in next time
             return
+        notices = []
         if self.session.is_administrator and accounts.key_rotation_pending(self.session.store):
-            self.rotation_alert.show_message(
-                "Key rotation pending: a revoked account's old key could still open this "
-                "store. Use Administration > Rotate the data key now."
+            notices.append(
+                "Key rotation pending: the old key of a revoked or disabled account, or of a "
+                "reset password, could still open this store. Use Administration > Rotate "
+                "the data key now."
             )
+        if accounts.trust_warnings(self.session.store):  # administrators only
+            notices.append(
+                "The signed accounts in this store were changed outside the application; "
+                "accounts whose grants are affected cannot sign in. Run Administration > "
+                "Verify store to see what, and restore the latest backup."
+            )
+        if notices:
+            self.rotation_alert.show_message(" ".join(notices))
         else:
             self.rotation_alert.clear()
         unit = "minute" if minutes == 1 else "minutes"
