@@ -7,7 +7,6 @@ results are filtered to the cases the user may see before any text leaves the st
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -25,6 +24,7 @@ from infoshare_desktop.domain.consent import (
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.errors import ChecklistRefused
 from infoshare_desktop.domain.identifier import format_nhs_number, nhs_number_digits
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.domain.kinds import KINDS, spec
 from infoshare_desktop.domain.records import (
     CaseDraft,
@@ -43,21 +43,25 @@ from infoshare_desktop.services.identifiers import (
     CaseIdentifier,
     current_identifier,
     current_identifiers,
-    record_identifier,
+    identifier_of,
 )
-from infoshare_desktop.services.visibility import RecordNotFound, load_record, visible_case
-from infoshare_desktop.store import audit, users
+from infoshare_desktop.services.visibility import (
+    RecordNotFound,
+    load_record,
+    signed_visible,
+    visible_case,
+)
+from infoshare_desktop.store import audit, envelopes, grants, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
 from infoshare_desktop.store import search as index
 from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.cases import NewCase, name_key
+from infoshare_desktop.store.cases import name_key
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
-from infoshare_desktop.store.search import IndexRow
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
-from infoshare_desktop.store.writes import Session
+from infoshare_desktop.store.writes import Session, raw_connection
 
 
 def draft_type(kind: str) -> type[Draft]:
@@ -232,12 +236,12 @@ def _same_nhs_number(store: Store, digits: str, *, known: set[str]) -> list[Case
     return [_summary(row) for row in found if row is not None]
 
 
-def new_case(
-    draft: CaseDraft, *, case_id: str, created_at: datetime, created_by: str
-) -> tuple[NewCase, IndexRow]:
-    """A case's row and index row, as creating a case (and the demo data) writes them."""
-    return case_rows.new_case(
-        case_id=case_id, draft=draft, created_at=created_at, created_by=created_by
+def new_case(draft: CaseDraft, *, case_id: str, created_at: datetime) -> envelopes.Item:
+    """A case as creating a case (and the demo data) writes it: the envelope's item, whose
+    projection (store.envelopes) is its row, its creator as first member, its index row
+    and its first identifier."""
+    return envelopes.case_item(
+        case_id=case_id, draft=draft, created_at=created_at, identifier=identifier_of(draft)
     )
 
 
@@ -257,20 +261,23 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             matches += _same_nhs_number(store, digits, known={m.case_id for m in matches})
         if matches:
             raise PossibleDuplicate(matches)
-    case_id, now = str(uuid.uuid4()), utcnow()
+    case_id, now = uuid7(), utcnow()
     with store.write() as session:
-        case_rows.insert_many(
+        envelopes.save(
             session,
-            [
-                new_case(
-                    clean,
-                    case_id=case_id,
-                    created_at=now,
-                    created_by=user.user_id,
-                )
-            ],
+            store.signer,
+            [new_case(clean, case_id=case_id, created_at=now)],
+            author_id=user.user_id,
+            at=now,
         )
-        record_identifier(session, case_id=case_id, draft=clean, at=now, by=user.user_id)
+        if clean.restricted and store.signer is not None:  # its creator, signed (grants)
+            grants.issue_member(
+                raw_connection(session),
+                store.signer,
+                case_id=case_id,
+                members=[user.user_id],
+                reason="created",
+            )
         audit.append(
             session,
             actor_id=user.user_id,
@@ -283,22 +290,46 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
 
 
 def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
-    """Name another member of staff on a (restricted) case."""
+    """Name another member of staff on a (restricted) case: on a restricted case, by a
+    signed statement (store.grants), which is what opens it; the row is for the lists."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
-        visible_case(session, store, case_id)
-        if not case_rows.is_member(session, case_id, user_id):
-            case_rows.add_member(
-                session, case_id=case_id, user_id=user_id, added_at=utcnow(), added_by=user.user_id
+        case = visible_case(session, store, case_id)
+        has_row = case_rows.is_member(session, case_id, user_id)
+        signs = case.restricted and store.signer is not None
+        if signs and user_id in store.members_of(session, case_id):
+            return
+        if not signs and has_row:
+            return
+        if signs:
+            named = store.trust.account(user_id)
+            if named is None or named.status != "active":
+                raise ServiceError("Only an active account can be named on a case.")
+            assert store.signer is not None
+            grants.issue_member(
+                raw_connection(session),
+                store.signer,
+                case_id=case_id,
+                members=[user_id],
+                reason="added",
             )
-            audit.append(
+        if not has_row:
+            now = utcnow()
+            envelopes.save(
                 session,
-                actor_id=user.user_id,
-                action=Action.SETTING_CHANGE,
-                target_kind="case",
-                target_id=case_id,
-                detail="member_added",
+                store.signer,
+                [envelopes.member_item(case_id=case_id, user_id=user_id, added_at=now)],
+                author_id=user.user_id,
+                at=now,
             )
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.SETTING_CHANGE,
+            target_kind="case",
+            target_id=case_id,
+            detail="member_added",
+        )
 
 
 # -- listing ----------------------------------------------------------------------------------
@@ -348,8 +379,11 @@ def list_cases(
             sort=sort,
             descending=descending,
         )
+        shown = signed_visible(session, store, [r.case.id for r in rows])
     return [
-        _summary(r.case, r.records, r.last_activity, r.late_entries, r.harm_concern) for r in rows
+        _summary(r.case, r.records, r.last_activity, r.late_entries, r.harm_concern)
+        for r in rows
+        if r.case.id in shown
     ]
 
 
@@ -542,6 +576,8 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
             )
             for r in rows
         ]
+        shown = signed_visible(session, store, [hit.case_id for hit in hits])
+        hits = [hit for hit in hits if hit.case_id in shown]
         found = current_identifiers(session, [hit.case_id for hit in hits])
     return [replace(hit, identifier=found.get(hit.case_id)) for hit in hits]
 

@@ -6,12 +6,12 @@ autosaves in between are not (they would flood the trail)."""
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.fields import Widget, form_of
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.domain.kinds import kind_of
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
@@ -109,7 +109,7 @@ def save_draft(
             raise DraftNotFound()
         if row is None:
             row = DraftRow(
-                id=draft_id or str(uuid.uuid4()),
+                id=draft_id or uuid7(),
                 user_id=user.user_id,
                 case_id=case_id,
                 kind=kind,

@@ -8,7 +8,7 @@ from pathlib import Path
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
-from infoshare_desktop.store import audit, grants, leftovers
+from infoshare_desktop.store import audit, envelopes, leftovers
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.backup import RestorePlan as RestorePlan  # shown by the interface
 from infoshare_desktop.store.backup import (
@@ -18,8 +18,8 @@ from infoshare_desktop.store.backup import (
 )
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.engine import raw_connect
+from infoshare_desktop.store.progress import Progress, Stages, StopCheck, check_stop
 from infoshare_desktop.store.snapshot import integrity_problems
-from infoshare_desktop.store.writes import raw_connection
 
 
 @dataclass
@@ -36,10 +36,17 @@ class VerificationResult:
     grant_problems: list[str] = field(default_factory=list)
     grants_checked: int = 0
     root_fingerprint: str | None = None
+    #: The signed envelopes (see store.envelopes): what was checked and what is wrong.
+    envelopes: envelopes.EnvelopeReport = field(default_factory=envelopes.EnvelopeReport)
 
     @property
     def ok(self) -> bool:
-        return not self.integrity and not self.audit_problems and not self.grant_problems
+        return (
+            not self.integrity
+            and not self.audit_problems
+            and not self.grant_problems
+            and self.envelopes.ok
+        )
 
     def lines(self) -> list[str]:
         out = ["Database integrity: " + ("ok" if not self.integrity else "FAILED")]
@@ -64,6 +71,24 @@ class VerificationResult:
             )
         out += [f"  {p}" for p in self.audit_problems]
         out += [f"  Note: {n}" for n in self.audit_notes]
+        env = self.envelopes
+        if env.active:
+            state = "ok" if env.ok else "FAILED"
+            what = (
+                f"1 to {env.after} checked before, the {env.checked} since checked now"
+                if env.after
+                else f"all {env.checked} checked"
+            )
+            out.append(
+                f"Saved items: {env.envelopes} signed envelopes, {what} (signatures, order,"
+                f" tables rebuilt and compared): {state}"
+            )
+            out += [f"  {p}" for p in env.problems]
+            out += [f"  Note: {n}" for n in env.notes]
+        else:
+            out.append(
+                "Saved items: not yet in envelopes (an administrator's sign-in carries them over)"
+            )
         return out
 
 
@@ -74,27 +99,54 @@ def clean_leftovers(paths: DataPaths) -> int:
     return leftovers.clean_leftovers(paths)
 
 
-def verify(store: Store) -> VerificationResult:
-    """integrity_check, cipher_integrity_check and the whole audit chain; first, the
-    same rollback check as at unlock (RollbackDetectedError if the database or the key
-    store is older than one this account has seen)."""
+#: How a verification's work divides (measured at 100k records: the integrity checks
+#: take about as long as the audit chain).
+INTEGRITY_WEIGHT, CHAIN_WEIGHT = 1, 1
+
+
+def verify(
+    store: Store,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> VerificationResult:
+    """integrity_check, cipher_integrity_check, the whole audit chain and the signed
+    envelopes (with the tables rebuilt from them and compared: unless `full`, only those
+    added since this user's last clean verify); first, the same rollback check as at
+    unlock (RollbackDetectedError if the database or the key store is older than one this
+    account has seen). `progress(done, total)` is told how far it is and `should_stop()`
+    polled between its steps (OperationCancelled; nothing is written)."""
     user = signed_in(store)
+    stages = Stages(progress, (INTEGRITY_WEIGHT, CHAIN_WEIGHT))
     store.check_current()
+    check_stop(should_stop)
     conn = raw_connect(store.paths.database, store.keys.current_key)
     try:
         result = VerificationResult(integrity=integrity_problems(conn))
     finally:
         conn.close()
+    stages.done(0)
+    check_stop(should_stop)
     trust = store.load_trust()
     with store.read() as session:
         report = audit.verify_chain(
-            session, store.keys.audit_anchor, trust if trust.established else None
+            session,
+            store.keys.audit_anchor,
+            trust if trust.established else None,
+            progress=stages.stage(1),
+            should_stop=should_stop,
         )
         if trust.established:
-            result.grant_problems = trust.problems + grants.row_problems(
-                raw_connection(session), trust
+            result.envelopes = envelopes.verify_envelopes(
+                session,
+                trust,
+                store_id=store.keystore.store_id,
+                user_id=user.user_id,
+                full=full,
             )
-            result.grant_problems += grants.slot_problems(store.keystore.slot_publics(), trust)
+    stages.done(1)
+    result.grant_problems = store.trust_problems()
     result.root_fingerprint = store.root_fingerprint
     result.grants_checked = trust.head_n
     result.audit_entries = report.entries
@@ -105,31 +157,73 @@ def verify(store: Store) -> VerificationResult:
     result.audit_notes = report.notes
     if result.ok:
         with store.write() as session:
+            signer = store.signer
+            if result.envelopes.active and signer is not None:
+                envelopes.record_check(
+                    session, signer, store_id=store.keystore.store_id, report=result.envelopes
+                )
             audit.append(session, actor_id=user.user_id, action=Action.VERIFY)
     return result
 
 
-def backup(store: Store, *, dest: Path) -> str:
-    """Write a verified backup; returns the audit chain head it records."""
+def backup(
+    store: Store,
+    *,
+    dest: Path,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> str:
+    """Write a verified backup; returns the audit chain head it records. A cancel
+    (`should_stop`) leaves no file and no audit entry."""
     require(store, Role.ADMINISTRATOR)
-    return write_backup(store, dest).short
+    return write_backup(store, dest, progress=progress, should_stop=should_stop).short
 
 
-def preview_restore(paths: DataPaths, *, src: Path, username: str, password: str) -> RestorePlan:
+def preview_restore(
+    paths: DataPaths,
+    *,
+    src: Path,
+    username: str,
+    password: str,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> RestorePlan:
     """What restoring `src` would change, after every check a restore makes (the user
     is an active administrator of the current store and of the backup, and the backup
     is of this store). Changes nothing."""
-    return plan_restore(paths, src, username=username, password=password)
+    return plan_restore(
+        paths,
+        src,
+        username=username,
+        password=password,
+        progress=progress,
+        should_stop=should_stop,
+    )
 
 
-def restore(paths: DataPaths, *, src: Path, username: str, password: str) -> Store:
+def restore(
+    paths: DataPaths,
+    *,
+    src: Path,
+    username: str,
+    password: str,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> Store:
     """Restore a backup of this store over it (the current store is kept aside under
     backups/replaced-<time>/); returns the restored store, signed in.
 
     The user name and password are checked against the current store first: only one of
     its active administrators may restore, and only a backup of this store. Accounts
     revoked since the backup are removed from it and the data key is rotated."""
-    store = restore_backup(paths, src, username=username, password=password)
+    store = restore_backup(
+        paths,
+        src,
+        username=username,
+        password=password,
+        progress=progress,
+        should_stop=should_stop,
+    )
     try:
         require(store, Role.ADMINISTRATOR)
     except Exception:

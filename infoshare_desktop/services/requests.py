@@ -8,12 +8,13 @@ Reads only; the My work page calls these. A request and its reply are saved thro
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from infoshare_desktop.domain.accounts import CASE_ROLES
-from infoshare_desktop.domain.enums import RecordKind, ReplyOutcome
+from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import spec
-from infoshare_desktop.domain.records import RequestDraft, RequestReplyDraft
+from infoshare_desktop.domain.records import RequestDraft
 from infoshare_desktop.domain.requests import (
     DUE_SOON,
     DueRequest,
@@ -58,6 +59,10 @@ def saved_records(
         case_ids=case_ids,
         only_with_content=only_requests,
     )
+    return _saved(rows)
+
+
+def _saved(rows: Sequence[request_rows.RecordRow]) -> list[Saved]:
     out = []
     for record_id, case_id, kind, recorded_at, payload in rows:
         found = RecordKind.parse(kind)
@@ -99,18 +104,14 @@ def to_reconsider_in(
     tx: Session, *, user_id: str, case_ids: set[str] | None = None
 ) -> list[Reconsider]:
     """Declined "reconsider if new information" requests whose case has had a record
-    added since, on every case ``user_id`` may see (or on ``case_ids``)."""
-    answers = saved_records(tx, user_id=user_id, case_ids=case_ids, only_requests=True)
-    declined = {
-        saved.case_id
-        for saved in answers
-        if isinstance(saved.content, RequestReplyDraft)
-        and saved.content.outcome is ReplyOutcome.DECLINED
-        and saved.content.reconsider_if_new is True
-    }
+    added since, on every case ``user_id`` may see (or on ``case_ids``). Only the cases
+    with such a request are read (the store finds them by index)."""
+    declined = request_rows.cases_to_reconsider(tx, user_id=user_id)
+    if case_ids is not None:
+        declined &= case_ids
     if not declined:
         return []
-    # the other records only of the cases with a request declined "reconsider if new"
+    # the records only of the cases with a request declined "reconsider if new"
     return _to_reconsider(
         saved_records(tx, user_id=user_id, case_ids=declined, only_requests=False)
     )
@@ -126,10 +127,16 @@ def requests_due(
     """Open requests (no reply recorded) whose reply is due within ``soon`` or overdue,
     soonest first, on every case the user may see (or on ``case_id``)."""
     user = require(store, *CASE_ROLES)
-    cases = {case_id} if case_id is not None else None
     with store.write() as session:
-        records = saved_records(session, user_id=user.user_id, case_ids=cases, only_requests=True)
-        due = _due(records, now=now or utcnow(), soon=soon)
+        if case_id is None:  # the open requests request_status finds by their due date
+            when = now or utcnow()
+            rows = request_rows.open_requests(session, user_id=user.user_id, due_by=when + soon)
+            due = _due(_saved(rows), now=when, soon=soon)
+        else:
+            records = saved_records(
+                session, user_id=user.user_id, case_ids={case_id}, only_requests=True
+            )
+            due = _due(records, now=now or utcnow(), soon=soon)
         _audit(session, user.user_id, "requests_due", case_id, len(due))
     return due
 

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from infoshare_desktop.domain.records import CaseDraft
-from infoshare_desktop.store import search
+from infoshare_desktop.store import audit, grants, search
 from infoshare_desktop.store.tables import CaseFile, CaseMember, CaseStats
 from infoshare_desktop.store.writes import Tx, aware, raw_connection, stored_day, stored_value
 
@@ -72,9 +72,18 @@ def new_case(
 
 
 def insert_many(tx: Tx, cases: Iterable[tuple[NewCase, search.IndexRow]]) -> None:
-    """Write cases, each with its creator as its first member and its index row."""
+    """Write cases, each with its creator as its first member and its index row. A
+    restricted case's first member is also a signed statement (see grants), by whoever
+    the audit signs as (the creator, or the administrator building demo data)."""
     pairs = list(cases)
     conn = raw_connection(tx)
+    signer = audit.current_signer()
+    if signer is not None and any(row.restricted for row, _ in pairs) and grants.store_of(conn):
+        for row, _ in pairs:
+            if row.restricted:
+                grants.issue_member(
+                    conn, signer, case_id=row.id, members=[row.created_by], reason="created"
+                )
     conn.executemany(_INSERT, [[stored_value(v) for v in _VALUES(row)] for row, _ in pairs])
     conn.executemany(
         _INSERT_MEMBER,
@@ -102,19 +111,33 @@ def visible(session: Session, case_id: str, user_id: str) -> CaseFile | None:
     ).first()
 
 
-def is_visible(tx: Tx, case_id: str, user_id: str) -> bool:
-    """The write path's check (one indexed lookup, no ORM): the case exists and is open
-    to the user."""
+def is_visible(tx: Tx, case_id: str, user_id: str) -> bool | None:
+    """The write path's check (one indexed lookup, no ORM): None if the case does not
+    exist or its rows do not open it to the user; else whether it is restricted (the
+    caller then checks the signed membership)."""
     row = (
         raw_connection(tx)
         .execute(
-            "SELECT 1 FROM case_file WHERE id = ? AND (restricted = 0 OR id IN "
+            "SELECT restricted FROM case_file WHERE id = ? AND (restricted = 0 OR id IN "
             "(SELECT case_id FROM case_member WHERE user_id = ?))",
             (case_id, user_id),
         )
         .fetchone()
     )
-    return row is not None
+    return None if row is None else bool(row[0])
+
+
+def restricted_among(tx: Tx, case_ids: list[str]) -> set[str]:
+    """Which of these cases (a page or a search's hits) are restricted (one query)."""
+    if not case_ids:
+        return set()
+    marks = ", ".join("?" for _ in case_ids)
+    return {
+        r[0]
+        for r in raw_connection(tx).execute(
+            f"SELECT id FROM case_file WHERE restricted = 1 AND id IN ({marks})", case_ids
+        )
+    }
 
 
 def date_of_birth(tx: Tx, case_id: str) -> date | None:

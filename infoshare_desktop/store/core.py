@@ -35,7 +35,7 @@ from infoshare_desktop.domain.accounts import (
     password_problem,
 )
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, crypto, grants, migrate, signing
+from infoshare_desktop.store import audit, crypto, envelopes, grants, migrate, signing
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import Checkpointer, CheckpointTampered, Seen
 from infoshare_desktop.store.engine import (
@@ -62,11 +62,13 @@ from infoshare_desktop.store.errors import (
 from infoshare_desktop.store.files import atomic_move, owner_only, translate_os_error
 from infoshare_desktop.store.grants import Trust
 from infoshare_desktop.store.keyslots import (
+    Intent,
     Keystore,
     PasswordRejected,
     UnlockedKeys,
     holding_lock,
 )
+from infoshare_desktop.store.progress import Progress, StopCheck
 from infoshare_desktop.store.snapshot import copy_database, write_archive
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 from infoshare_desktop.store.writes import raw_connection
@@ -158,6 +160,38 @@ def _key_state(raw: Any) -> tuple[int, int] | None:
     return (row[0], row[1]) if row else None
 
 
+#: Intents recorded while nobody is signed in, so unsigned (they only add an entry).
+UNSIGNED_INTENTS = frozenset({Action.UNLOCK_FAILED})
+
+
+def intent_problem(intent: Intent, store_id: str, trust: Trust) -> str | None:
+    """Why a key-store intent must not be carried out (None: it may). In a store with
+    signed grants every intent but a failed sign-in carries the signature of its actor,
+    an active account; a role change's actor must be an active administrator."""
+    if not trust.established or intent.action in UNSIGNED_INTENTS:
+        return None
+    actor = trust.account(intent.actor_id) if intent.actor_id else None
+    if (
+        actor is None
+        or actor.status != "active"
+        or actor.sign_public is None
+        or intent.signature is None
+        or not signing.verify_statement(
+            actor.sign_public, signing.Context.INTENT, intent.statement(store_id), intent.signature
+        )
+    ):
+        return (
+            f"the key store holds a change ({intent.action}) that no account entitled to it "
+            "signed (planted or altered): it was not carried out"
+        )
+    if intent.action == Action.ACCOUNT_ROLES and not actor.is_active_admin:
+        return (
+            "the key store holds a role change signed by an account that is not an active "
+            "administrator: it was not carried out"
+        )
+    return None
+
+
 class Store:
     """An unlocked store: the engine and the signed-in user's keys, in memory only."""
 
@@ -173,6 +207,9 @@ class Store:
         self._signer: signing.Signer | None = None
         #: The signed grants as read at sign-in (see grants.Trust).
         self.trust: Trust = Trust("")
+        #: What is wrong with the signed grants, as found at sign-in (administrators are
+        #: told; `verify` names everything).
+        self.trust_warnings: list[str] = []
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -239,6 +276,7 @@ class Store:
                     raw = raw_connection(session)
                     if signer is not None:  # signed from the first entry on
                         grants.issue_root(raw, signer, store_id=keystore.store_id)
+                        envelopes.start(raw, user_id=user_id, at=utcnow())
                     audit.append(session, actor_id=user_id, action=Action.STORE_CREATE)
                     audit.append(
                         session,
@@ -311,11 +349,14 @@ class Store:
                         actor_id=keys.user_id,
                         target_id=keys.user_id,
                         detail="first_sign_in",
+                        signer=store._signer,
                     )
                     keystore.save()
                 if not store.trust.established:
                     store._carry_over(keystore)
+                store._carry_over_envelopes()
                 keys.wrap_key = None
+                store.trust_warnings = store._trust_warnings()
                 with store.write() as session:
                     applied = store._audit_intents(session, keystore)
                     audit.append(session, actor_id=keys.user_id, action=Action.UNLOCK)
@@ -394,15 +435,23 @@ class Store:
 
     def _audit_intents(self, session: Session, keystore: Keystore) -> set[str]:
         """Audit each intent of the key store not audited yet (in the caller's
-        transaction) and note the key store's generation. Returns the ids done."""
+        transaction) and note the key store's generation. Returns the ids done. An
+        intent nobody entitled signed is not carried out (it stays, and `verify` names
+        it); a role change waits in the journal for an administrator to sign its grant."""
         raw = raw_connection(session)
         done: set[str] = set()
         if _key_state(raw) is None:
             return done  # a schema from before 0005: audited once it is upgraded
+        trust = grants.refresh(raw, self.trust) if self.trust.established else self.trust
         for intent in keystore.intents():
             if not raw.execute(
                 "SELECT 1 FROM keystore_intent WHERE id = ?", (intent.id,)
             ).fetchone():
+                if intent_problem(intent, keystore.store_id, trust) is not None:
+                    continue
+                roles = intent.action == Action.ACCOUNT_ROLES and bool(intent.detail)
+                if roles and trust.established and not self._may_issue(trust):
+                    continue  # an administrator's next sign-in signs its grant
                 seq = audit.append(
                     session,
                     actor_id=intent.actor_id,
@@ -415,14 +464,14 @@ class Store:
                 raw.execute(
                     "INSERT INTO keystore_intent (id, audit_seq) VALUES (?, ?)", (intent.id, seq)
                 )
-                if intent.action == Action.ACCOUNT_ROLES and intent.detail:
+                if roles and intent.detail:
                     # set_roles: the roles change in the same transaction as its audit
-                    roles = intent.detail.removeprefix("roles=")
+                    granted = intent.detail.removeprefix("roles=")
                     raw.execute(
                         "UPDATE user_account SET roles = ? WHERE id = ? AND status != 'revoked'",
-                        (roles, intent.target_id),
+                        (granted, intent.target_id),
                     )
-                    self._regrant_roles(session, keystore, intent.target_id, roles)
+                    self._regrant_roles(session, keystore, intent.target_id, granted)
             done.add(intent.id)
         raw.execute(
             "UPDATE key_state SET generation = max(generation, ?), key_epoch = max(key_epoch, ?)"
@@ -430,6 +479,9 @@ class Store:
             (keystore.generation, keystore.epoch),
         )
         return done
+
+    def _may_issue(self, trust: Trust) -> bool:
+        return self._signer is not None and trust.may_issue(self._signer.user_id)
 
     def _regrant_roles(
         self, session: Session, keystore: Keystore, user_id: str | None, roles: str
@@ -488,10 +540,16 @@ class Store:
             return
         raise StoreDamagedError()
 
-    def write_backup(self, dest: Path) -> audit.ChainHead:
+    def write_backup(
+        self,
+        dest: Path,
+        *,
+        progress: Progress | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> audit.ChainHead:
         """Write a verified backup of this store to `dest` atomically (store.snapshot);
         the BACKUP entry is appended once the backup is in place, so a backup that fails
-        (a full disk, a removed stick) changes nothing."""
+        (a full disk, a removed stick) or is cancelled changes nothing."""
         user_id = self.user.user_id if self.user else self.keys.user_id
         head = write_archive(
             paths=self.paths,
@@ -499,6 +557,8 @@ class Store:
             keystore=self.keystore,
             dest=dest,
             checkpoint_for=self.checkpoint_for,
+            progress=progress,
+            should_stop=should_stop,
         )
         with self.write() as session:
             audit.append(
@@ -535,8 +595,10 @@ class Store:
             signing.Signer("", keys.sign_private).public
         )
         if not trust.established:
-            if keys.root_public is not None and not own_root:
-                # This slot was given a root of trust, but the database has no grants.
+            if keys.root_public is not None and not (own_root and keys.carrying_over):
+                # This slot was given a root of trust, but the database has no valid root
+                # statement: grants removed (a carry-over happens once, for a store that
+                # never had grants, and only its own interrupted one is resumed).
                 raise IdentityRefusedError(IdentityRefusedError.grants_message)
             if account.status != "active":
                 raise AccountDisabledError()
@@ -547,7 +609,7 @@ class Store:
         if keys.root_public is None or keys.root_public != trust.root_public:
             raise IdentityRefusedError(IdentityRefusedError.grants_message)
         if missing is not None:  # e.g. the grant that disabled this account removed
-            raise IdentityRefusedError(IdentityRefusedError.grants_message)
+            raise IdentityRefusedError(IdentityRefusedError.grant_missing_message)
         grant = trust.account(keys.user_id)
         if grant is None or keys.sign_private is None:
             raise IdentityRefusedError()
@@ -580,8 +642,9 @@ class Store:
             sign_private = signing.new_signing_key()[0]
         signer = signing.Signer(keys.user_id, sign_private)
         root_public = signer.public
+        wrap_key = keys.wrap_key
         keystore.adopt_signing_key(
-            keys.user_id, wrap_key=keys.wrap_key, sign_private=sign_private, root_public=root_public
+            keys.user_id, wrap_key=wrap_key, sign_private=sign_private, root_public=root_public
         )
         for other in keystore.user_ids():
             if other != keys.user_id:
@@ -617,8 +680,98 @@ class Store:
                     sign_public=crypto.b64d(sign) if sign and status != "revoked" else None,
                     reason=f"carried_over_at_entry_{seq}",
                 )
+            restricted: dict[str, list[str]] = {}
+            for case_id, member in raw.execute(
+                "SELECT m.case_id, m.user_id FROM case_member AS m JOIN case_file AS c"
+                " ON c.id = m.case_id JOIN user_account AS u ON u.id = m.user_id"
+                " WHERE c.restricted = 1 AND u.status != 'revoked' ORDER BY m.case_id, m.added_at"
+            ).fetchall():
+                restricted.setdefault(case_id, []).append(member)
+            for case_id, members in restricted.items():
+                grants.issue_member(
+                    raw, signer, case_id=case_id, members=members, reason=f"carried_over_{seq}"
+                )
             self.trust = grants.load(raw, keystore.store_id)
+        # Committed: from now on this slot's root means the grants must be there.
+        keystore.adopt_signing_key(
+            keys.user_id,
+            wrap_key=wrap_key,
+            sign_private=sign_private,
+            root_public=root_public,
+            carrying_over=False,
+        )
+        keystore.save()
         keys.sign_private, keys.root_public = sign_private, root_public
+
+    def _trust_warnings(self) -> list[str]:
+        """What is wrong with the signed grants (for administrators at sign-in)."""
+        if not self.trust.established:
+            return []
+        with self.read() as session:
+            end = grants.chain_end_problem(raw_connection(session), self.trust)
+        return self.trust.problems + ([end] if end else [])
+
+    def trust_problems(self) -> list[str]:
+        """`verify`: everything the signed grants, the rows, the key slots and the key
+        store's journal say that does not hold (see grants)."""
+        trust = self.load_trust()
+        if not trust.established:
+            return []
+        keystore = self.keystore
+        with self.read() as session:
+            raw = raw_connection(session)
+            end = grants.chain_end_problem(raw, trust)
+            problems = trust.problems + ([end] if end else [])
+            problems += grants.row_problems(raw, trust) + grants.member_problems(raw, trust)
+        problems += grants.slot_problems(keystore.slot_publics(), trust)
+        for intent in keystore.intents():
+            problem = intent_problem(intent, keystore.store_id, trust)
+            if problem:
+                problems.append(problem)
+        return problems
+
+    def members_of(self, tx: Any, case_id: str) -> frozenset[str]:
+        """The members of a restricted case by valid signed statements (those added
+        since sign-in are checked once, here); in a store not yet carried over to
+        signed grants, by its rows."""
+        raw = raw_connection(tx)
+        if not self.trust.established:
+            return frozenset(
+                r[0]
+                for r in raw.execute(
+                    "SELECT user_id FROM case_member WHERE case_id = ?", (case_id,)
+                )
+            )
+        return grants.refresh(raw, self.trust).members_of(case_id)
+
+    def _carry_over_envelopes(self) -> None:
+        """A store from before envelopes: at the first sign-in of an administrator who
+        signs, every saved item so far becomes an envelope signed by them ("carried over
+        on D by X"), and the audit says so, in one transaction (see envelopes)."""
+        user, signer = self.user, self._signer
+        if user is None or signer is None or not user.has(Role.ADMINISTRATOR):
+            return
+        with self.read() as session:
+            if envelopes.active(session) or not envelopes.has_table(raw_connection(session)):
+                return
+        now = utcnow()
+        with self.write() as session:
+            count, last = envelopes.carry_over(session, signer, at=now)
+            audit.append(
+                session,
+                actor_id=user.user_id,
+                action=Action.CARRY_OVER_ITEMS,
+                target_kind="envelopes",
+                target_id=last,
+                detail=f"{count} items carried over into envelopes",
+                at=now,
+            )
+
+    @property
+    def signer(self) -> signing.Signer | None:
+        """The signed-in user's signing key (None only in a store from before signed
+        identity, until its carry-over)."""
+        return self._signer
 
     def _has_grant_table(self) -> bool:
         with self.read() as session:
@@ -825,9 +978,15 @@ class Store:
         """A key rotation is due (an account was revoked) or was left unfinished."""
         return bool(self.rotation_due()) or self.keystore.pending_epoch is not None
 
-    def rotate_key(self) -> int:
+    def rotate_key(
+        self, *, progress: Progress | None = None, should_stop: StopCheck | None = None
+    ) -> int:
         """Re-encrypt the database under a new key sealed to every remaining slot;
         returns the new epoch. Slots of revoked accounts are removed first.
+
+        One pass (`copy_database`), with `progress` and `should_stop` polled between
+        its steps: a cancel removes the partial copy and leaves the database on the old
+        key.
 
         Holds the key-store lock throughout, so no sign-in, account change or other
         rotation runs meanwhile (and no new session can open the database). Crash-safe:
@@ -850,19 +1009,32 @@ class Store:
                 if user_id in in_keystore:
                     keystore.remove_user(user_id)
             keystore.save()
-            self._rotate_locked(keystore)
+            self._rotate_locked(keystore, progress=progress, should_stop=should_stop)
             self.commit_intents(keystore)
             return keystore.epoch
 
-    def _rotate_locked(self, keystore: Keystore) -> None:
-        trust = self.trust  # as rotate_key has just read it
+    def _rotate_locked(
+        self,
+        keystore: Keystore,
+        *,
+        progress: Progress | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> None:
+        trust, signer = self.trust, self._signer  # as rotate_key has just read it
         old_epoch, new_key = keystore.epoch, crypto.random_key()
         rotating = self.paths.root / (self.paths.database.name + ROTATING_SUFFIX)
         with self._engine_closed() as keys:
             old_key = keys.current_key
             try:
                 self._refuse_if_open_elsewhere()
-                copy_database(self.paths.database, old_key, rotating, new_key)
+                copy_database(
+                    self.paths.database,
+                    old_key,
+                    rotating,
+                    new_key,
+                    progress=progress,
+                    should_stop=should_stop,
+                )
                 conn = raw_connect(rotating, new_key)
                 try:  # the copy knows its epoch and that no revocation is waiting
                     conn.execute("BEGIN IMMEDIATE")
@@ -878,6 +1050,7 @@ class Store:
                     new_key,
                     actor_id=keys.user_id,
                     certified=trust.active_box_keys() if trust.established else None,
+                    signer=signer,
                 )
                 for sidecar in self.paths.sidecars():
                     sidecar.unlink(missing_ok=True)

@@ -123,6 +123,13 @@ class StoreReadOnlyError(StoreError):
     user_message = "The data folder cannot be written to. Ask your administrator."
 
 
+class OperationCancelled(StoreError):
+    """A backup, restore, key rotation or verification stopped at the user's request:
+    its partial files are removed and the store is as it was."""
+
+    user_message = "Cancelled. Nothing has been changed."
+
+
 class PermissionDenied(StoreError):
     user_message = "Your account's roles do not allow this."
 
@@ -180,6 +187,12 @@ class IdentityRefusedError(StoreError):
         "have been replaced or removed, so nothing in it can be trusted. Nothing has been "
         "changed. Restore the latest backup (infoshare-desktop restore), or ask your "
         "administrator."
+    )
+    grant_missing_message = (
+        "Your account's latest signed grant is missing or no longer verifies (the signed "
+        "accounts in this database were changed outside the application), so it cannot "
+        "sign in. Nothing has been changed. Ask an administrator to run Verify and restore "
+        "the latest backup."
     )
     carry_over_message = (
         "This store is being moved to signed accounts: an administrator must sign in once "

@@ -9,16 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import case
 from sqlmodel import col, select
 
 from infoshare_desktop.store.cases import visible_clause
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
-from infoshare_desktop.store.writes import Session, Tx, raw_connection, stored_time
+from infoshare_desktop.store.writes import Session, Tx, aware, raw_connection
 
-__all__ = ["DUE", "OpenRequest", "RecordRow", "open_requests_due", "visible_records"]
+__all__ = [
+    "OpenRequest",
+    "RecordRow",
+    "cases_to_reconsider",
+    "open_requests",
+    "open_requests_due",
+    "visible_records",
+]
 
 #: (record id, case id, kind, recorded at, payload of a request or reply, else None)
 RecordRow = tuple[str, str, str, datetime, str | None]
@@ -57,20 +64,32 @@ def visible_records(
     return rows
 
 
-# -- the worklist's open requests, bounded -------------------------------------------------
+_VISIBLE = "(c.restricted = 0 OR c.id IN (SELECT case_id FROM case_member WHERE user_id = ?))"
 
-#: When a request's reply is due, as a Julian day (UTC), from its content; the expression
-#: the index ix_record_request_due (migration 0009_request_due) is built on.
-DUE = "julianday(json_extract(r.payload, '$.due_at'))"
-#: An open request: no reply on its case names it (a reply links its request by id).
-_OPEN = (
-    "NOT EXISTS (SELECT 1 FROM saved_record AS p WHERE p.case_id = r.case_id "
-    "AND p.kind = :reply AND json_extract(p.payload, '$.request.record_id') = r.id)"
-)
-_VISIBLE = (
-    "(c.restricted = 0 OR EXISTS (SELECT 1 FROM case_member AS m "
-    "WHERE m.case_id = c.id AND m.user_id = :user))"
-)
+
+def open_requests(tx: Tx, *, user_id: str, due_by: datetime) -> list[RecordRow]:
+    """The requests no reply names yet, on the cases ``user_id`` may see, due by
+    ``due_by`` (to the second) or with no due date saved: what may be due (request_status,
+    kept by the triggers of migration 0010; an indexed range, not every request)."""
+    bound = due_by.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    rows = raw_connection(tx).execute(
+        "SELECT r.id, r.case_id, r.kind, r.recorded_at, r.payload FROM request_status q "
+        "JOIN saved_record r ON r.id = q.request_id JOIN case_file c ON c.id = q.case_id "
+        f"WHERE q.replied = 0 AND (q.due_at IS NULL OR q.due_at <= ?) AND {_VISIBLE}",
+        (bound, user_id),
+    )
+    return [(i, case_id, kind, aware(str(at)), payload) for i, case_id, kind, at, payload in rows]
+
+
+def cases_to_reconsider(tx: Tx, *, user_id: str) -> set[str]:
+    """The visible cases with a request whose latest reply declined it "reconsider if new
+    information" (request_status: an indexed lookup of those alone)."""
+    rows = raw_connection(tx).execute(
+        "SELECT DISTINCT q.case_id FROM request_status q JOIN case_file c ON c.id = q.case_id "
+        f"WHERE q.declined_reconsider = 1 AND {_VISIBLE}",
+        (user_id,),
+    )
+    return {str(case_id) for (case_id,) in rows}
 
 
 @dataclass(frozen=True)
@@ -80,20 +99,21 @@ class OpenRequest:
     payload: str
 
 
-def _open_body(*, case_id: str | None) -> str:
-    where = [
-        "r.kind = :request",
-        f"{DUE} IS NOT NULL",
-        f"{DUE} <= julianday(:until)",
-        _OPEN,
-        _VISIBLE,
-    ]
+def _stored_second(value: datetime) -> str:
+    """As request_status.due_at holds it: UTC 'YYYY-MM-DD HH:MM:SS'."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _open_due_body(
+    *, user_id: str, until: datetime, case_id: str | None
+) -> tuple[str, list[object]]:
+    """FROM ... WHERE of the open requests due by ``until`` that ``user_id`` may see."""
+    where = f"q.replied = 0 AND q.due_at IS NOT NULL AND q.due_at <= ? AND {_VISIBLE}"
+    args: list[object] = [_stored_second(until), user_id]
     if case_id is not None:
-        where.append("r.case_id = :case")
-    return (
-        "FROM saved_record AS r INDEXED BY ix_record_request_due "
-        "JOIN case_file AS c ON c.id = r.case_id WHERE " + " AND ".join(where)
-    )
+        where += " AND q.case_id = ?"
+        args.append(case_id)
+    return "FROM request_status q JOIN case_file c ON c.id = q.case_id WHERE " + where, args
 
 
 def open_requests_due(
@@ -107,22 +127,17 @@ def open_requests_due(
 ) -> tuple[int, list[OpenRequest]]:
     """The open requests (no reply names them) on the cases ``user_id`` may see whose reply
     is due by ``until``, soonest first: how many (up to ``count_cap``) and the first
-    ``limit``. Walks the due-time index; reads no other kind's rows but the replies of the
-    cases found."""
-    params = {
-        "request": "request",
-        "reply": "request_reply",
-        "until": stored_time(until),
-        "user": user_id,
-        "case": case_id,
-    }
-    body = _open_body(case_id=case_id)
+    ``limit``. Walks request_status's (replied, due_at) index with LIMIT: a closed request
+    is never read, and the home page reads only what it lists."""
+    body, args = _open_due_body(user_id=user_id, until=until, case_id=case_id)
     conn = raw_connection(tx)
     rows = conn.execute(
-        f"SELECT r.id, r.case_id, r.payload {body} ORDER BY {DUE}, r.id LIMIT :limit",
-        {**params, "limit": limit},
+        "SELECT r.id, r.case_id, r.payload FROM saved_record r JOIN "
+        f"(SELECT q.request_id, q.due_at {body} ORDER BY q.due_at, q.request_id LIMIT ?) AS d "
+        "ON r.id = d.request_id ORDER BY d.due_at, d.request_id",
+        (*args, limit),
     ).fetchall()
     counted = conn.execute(
-        f"SELECT count(*) FROM (SELECT 1 {body} LIMIT :cap)", {**params, "cap": count_cap}
+        f"SELECT count(*) FROM (SELECT 1 {body} LIMIT ?)", (*args, count_cap)
     ).fetchone()
-    return int(counted[0]), [OpenRequest(*row) for row in rows]
+    return int(counted[0]), [OpenRequest(str(i), str(c), str(p)) for i, c, p in rows]
