@@ -43,6 +43,7 @@ from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.store import search
 from infoshare_desktop.store.cases import new_case
+from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
 from infoshare_desktop.store.signing import Context, Signer, canonical, uuid7, verify
 from infoshare_desktop.store.writes import Tx, raw_connection, stored_time, stored_value
@@ -400,8 +401,13 @@ def rows_of(item: Item, *, author_id: str) -> list[Row]:
 # -- writing --------------------------------------------------------------------------------
 
 
-class EnvelopeError(Exception):
+class EnvelopeError(StoreError):
     """An envelope could not be written or applied (a bug or a damaged store)."""
+
+    user_message = (
+        "This could not be saved: the store's signed history does not add up. Nothing was "
+        "changed. Ask an administrator to run Verify store (Administration menu)."
+    )
 
 
 def _insert_rows(raw: Any, rows: Iterable[Row]) -> None:
