@@ -7,7 +7,7 @@ every holder of a case role (the services check the role)."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from operator import attrgetter
@@ -115,6 +115,41 @@ def is_visible(tx: Tx, case_id: str, user_id: str) -> bool:
         .fetchone()
     )
     return row is not None
+
+
+@dataclass(frozen=True)
+class CaseIdentity:
+    """What a search result shows of a case, and the words its index row was made of."""
+
+    id: str
+    display_name: str
+    case_reference: str
+    date_of_birth: date | None
+    other_identifiers: str
+
+
+def identities(tx: Tx, case_ids: Sequence[str]) -> dict[str, CaseIdentity]:
+    """A few cases' identities (a page of search results), by id."""
+    if not case_ids:
+        return {}
+    marks = ", ".join("?" for _ in case_ids)
+    rows = raw_connection(tx).execute(
+        "SELECT id, display_name, case_reference, date_of_birth, other_identifiers "
+        f"FROM case_file WHERE id IN ({marks})",
+        list(case_ids),
+    )
+    return {r[0]: CaseIdentity(r[0], r[1], r[2], stored_day(r[3]), r[4]) for r in rows.fetchall()}
+
+
+def with_reference(tx: Tx, reference: str, *, user_id: str, limit: int) -> list[str]:
+    """The visible cases whose reference is exactly `reference` (as typed or in capitals;
+    an indexed lookup: a reference too short for the full-text search)."""
+    rows = raw_connection(tx).execute(
+        "SELECT id FROM case_file WHERE case_reference IN (?, ?) AND (restricted = 0 OR id IN "
+        "(SELECT case_id FROM case_member WHERE user_id = ?)) ORDER BY case_reference LIMIT ?",
+        (reference, reference.upper(), user_id, limit),
+    )
+    return [r[0] for r in rows.fetchall()]
 
 
 def date_of_birth(tx: Tx, case_id: str) -> date | None:
