@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -288,12 +289,23 @@ def test_same_identity_ignores_case_accents_and_spacing(admin_store):
     assert [c.id for c in found] == [row[0].id] and other_day == []
 
 
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
 @pytest.mark.parametrize("sort", sorted(case_rows.SORT_KEYS))
-def test_the_case_list_pages_in_every_sort_order_with_its_figures(admin_store, sort):
-    made = [_case(admin_store, case_reference=f"CS-2026-{n:05d}") for n in range(5)]
+def test_the_case_list_pages_in_every_sort_order_with_its_figures(admin_store, sort, descending):
+    """Pages of 2 follow the sort value (ties by reference), and the cases without a value
+    (no records, no date of birth) last by reference, in either direction."""
+    born = [date(2016, 1, 1), None, date(2014, 1, 1), date(2016, 1, 1), None, date(2015, 1, 1)]
+    names = ["Cara", "Abe", "Bo", "Dee", "Bo", "Eve"]
+    made = [
+        _case(admin_store, case_reference=f"CS-{n}", display_name=names[n], date_of_birth=born[n])
+        for n in range(6)
+    ]
     with admin_store.write() as session:
         case_rows.insert_many(session, made)
-        record_rows.insert_many(session, [_record(admin_store, made[2][0].id, late=True)])
+        for n, when in [(2, 3), (0, 1), (2, 2), (5, 1)]:  # 2 records on CS-2, 1 on CS-0, CS-5
+            row, index = _record(admin_store, made[n][0].id, late=True)
+            row = replace(row, occurred_at=WHEN + timedelta(hours=when))
+            record_rows.insert_many(session, [(row, index)])
     with admin_store.read() as session:
         pages = [
             case_rows.page(
@@ -302,14 +314,28 @@ def test_the_case_list_pages_in_every_sort_order_with_its_figures(admin_store, s
                 offset=offset,
                 limit=2,
                 sort=sort,
-                descending=False,
+                descending=descending,
             )
-            for offset in (0, 2, 4)
+            for offset in (0, 2, 4, 6)
         ]
-    listed = [r for page in pages for r in page]
-    assert sorted(r.case.id for r in listed) == sorted(row.id for row, _ in made)
-    (busy,) = [r for r in listed if r.case.id == made[2][0].id]
-    assert (busy.records, busy.late_entries) == (1, 1)
+    listed = [r.case.case_reference for page in pages for r in page]
+    value = {
+        "reference": lambda n: f"CS-{n}",
+        "name": lambda n: names[n].casefold(),
+        "date_of_birth": lambda n: born[n],
+        "created": lambda n: WHEN,
+        "last_activity": lambda n: {2: 3, 0: 1, 5: 1}.get(n),
+        "records": lambda n: {2: 2, 0: 1, 5: 1}.get(n),
+    }[sort]
+    having = sorted(
+        (n for n in range(6) if value(n) is not None),
+        key=lambda n: (value(n), f"CS-{n}"),
+        reverse=descending,  # ties by reference, in the same direction
+    )
+    expected = [f"CS-{n}" for n in having] + [f"CS-{n}" for n in range(6) if value(n) is None]
+    assert listed == expected
+    (busy,) = [r for page in pages for r in page if r.case.id == made[2][0].id]
+    assert (busy.records, busy.late_entries) == (2, 2)
     assert busy.last_activity is not None
 
 

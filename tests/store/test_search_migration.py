@@ -49,6 +49,8 @@ def _back_to_revision_0008(store, data_paths) -> int:
             conn.execute(f"DROP TABLE {table}")
             # SQLite 3.53 leaves a contentless table's id table behind when dropping it.
             conn.execute(f"DROP TABLE IF EXISTS {table}_content")
+        conn.execute("DROP INDEX ix_case_born")
+        conn.execute("DROP INDEX ix_case_created")
         conn.execute(OLD_INDEX)
         conn.executemany(
             "INSERT INTO search_index (case_id, record_id, body) VALUES (?, ?, ?)",
