@@ -286,8 +286,8 @@ class CaseListPage(QWidget):
             shown = f"“{model.query}”"
             if n == 0 and cases.too_short(model.query):
                 text = (
-                    f"No case has the reference {shown}. Type at least "
-                    f"{cases.MIN_SEARCH_CHARS} letters or digits to search names and records."
+                    f"Type at least {cases.MIN_SEARCH_CHARS} letters or digits to search "
+                    f"names and records (no case has the reference {shown})."
                 )
             elif n == 0:
                 text = f"No case matches {shown}."
