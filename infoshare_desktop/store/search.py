@@ -44,8 +44,8 @@ MAX_WORDS = 12
 PREFIX_FROM = 3
 #: Index rows read per step of a search, and at most per index (a bound on the time a
 #: search of a word in every record takes, whatever the store's size).
-WINDOW = 500
-MAX_ROWS = 20_000
+WINDOW = 2000
+MAX_ROWS = 10_000
 #: Words either side of the match in a snippet.
 SNIPPET_WORDS = 12
 
@@ -144,14 +144,20 @@ def match_expression(user_text: str) -> str | None:
     return " ".join(terms)
 
 
-_CASE_WINDOW = """
-    SELECT rowid, case_id, NULL FROM case_index
-    WHERE case_index MATCH :match AND rowid < :before ORDER BY rowid DESC LIMIT :window
+# One step of a search: the next `window` matching rows below `before` (newest first),
+# of which only each case's newest comes back, with how far the step reached.
+_STEP = """
+    WITH step AS MATERIALIZED (
+        SELECT rowid AS row_id, case_id, {record_id} AS record_id FROM {index}
+        WHERE {index} MATCH :match AND rowid < :before ORDER BY rowid DESC LIMIT :window
+    )
+    SELECT row_id, case_id, record_id,
+           (SELECT min(row_id) FROM step), (SELECT count(*) FROM step)
+    FROM step WHERE row_id IN (SELECT max(row_id) FROM step GROUP BY case_id)
+    ORDER BY row_id DESC
 """
-_RECORD_WINDOW = """
-    SELECT rowid, case_id, record_id FROM search_index
-    WHERE search_index MATCH :match AND rowid < :before ORDER BY rowid DESC LIMIT :window
-"""
+_CASE_STEP = _STEP.format(index="case_index", record_id="NULL")
+_RECORD_STEP = _STEP.format(index="search_index", record_id="record_id")
 
 
 def _visible(conn: sqlcipher3.Connection, case_ids: Sequence[str], user_id: str) -> set[str]:
@@ -185,7 +191,7 @@ def search(
     if cancelled is not None:
         conn.set_progress_handler(lambda: 1 if cancelled() else 0, 1000)
     try:
-        for sql in (_CASE_WINDOW, _RECORD_WINDOW):
+        for sql in (_CASE_STEP, _RECORD_STEP):
             before, read = 1 << 62, 0
             while len(hits) < limit and read < max_rows:
                 if cancelled is not None and cancelled():
@@ -194,16 +200,15 @@ def search(
                 rows = conn.execute(sql, params).fetchall()
                 if not rows:
                     break
-                read += len(rows)
-                before = rows[-1][0]
-                fresh = list(dict.fromkeys(r[1] for r in rows if r[1] not in seen))
-                open_ = _visible(conn, fresh, user_id) if fresh else set()
-                for _, case_id, record_id in rows:
-                    if case_id in open_ and case_id not in seen and len(hits) < limit:
-                        seen.add(case_id)
+                before, step = rows[0][3], rows[0][4]
+                read += step
+                fresh = [r for r in rows if r[1] not in seen]
+                open_ = _visible(conn, [r[1] for r in fresh], user_id) if fresh else set()
+                for _, case_id, record_id, *_ in fresh:
+                    if case_id in open_ and len(hits) < limit:
                         hits.append(IndexHit(case_id, record_id))
-                seen.update(fresh)  # a case not open to the user is not looked at again
-                if len(rows) < window:
+                    seen.add(case_id)  # a case not open to the user is not looked at again
+                if step < window:
                     break
     except sqlcipher3.OperationalError as error:
         if cancelled is not None and cancelled():
