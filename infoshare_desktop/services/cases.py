@@ -7,7 +7,6 @@ results are filtered to the cases the user may see before any text leaves the st
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -42,19 +41,20 @@ from infoshare_desktop.services.identifiers import (
     CaseIdentifier,
     current_identifier,
     current_identifiers,
-    record_identifier,
+    identifier_of,
 )
 from infoshare_desktop.services.visibility import RecordNotFound, load_record, visible_case
-from infoshare_desktop.store import audit, users
+from infoshare_desktop.store import audit, envelopes, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
 from infoshare_desktop.store import search as index
 from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.cases import NewCase, name_key
+from infoshare_desktop.store.cases import name_key
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
-from infoshare_desktop.store.search import IndexRow, SearchCancelled
+from infoshare_desktop.store.search import SearchCancelled
+from infoshare_desktop.store.signing import uuid7
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Session
 
@@ -207,12 +207,12 @@ def _same_nhs_number(store: Store, digits: str, *, known: set[str]) -> list[Case
     return [_summary(row) for row in found if row is not None]
 
 
-def new_case(
-    draft: CaseDraft, *, case_id: str, created_at: datetime, created_by: str
-) -> tuple[NewCase, IndexRow]:
-    """A case's row and index row, as creating a case (and the demo data) writes them."""
-    return case_rows.new_case(
-        case_id=case_id, draft=draft, created_at=created_at, created_by=created_by
+def new_case(draft: CaseDraft, *, case_id: str, created_at: datetime) -> envelopes.Item:
+    """A case as creating a case (and the demo data) writes it: the envelope's item, whose
+    projection (store.envelopes) is its row, its creator as first member, its index row
+    and its first identifier."""
+    return envelopes.case_item(
+        case_id=case_id, draft=draft, created_at=created_at, identifier=identifier_of(draft)
     )
 
 
@@ -232,20 +232,15 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             matches += _same_nhs_number(store, digits, known={m.case_id for m in matches})
         if matches:
             raise PossibleDuplicate(matches)
-    case_id, now = str(uuid.uuid4()), utcnow()
+    case_id, now = uuid7(), utcnow()
     with store.write() as session:
-        case_rows.insert_many(
+        envelopes.save(
             session,
-            [
-                new_case(
-                    clean,
-                    case_id=case_id,
-                    created_at=now,
-                    created_by=user.user_id,
-                )
-            ],
+            store.signer,
+            [new_case(clean, case_id=case_id, created_at=now)],
+            author_id=user.user_id,
+            at=now,
         )
-        record_identifier(session, case_id=case_id, draft=clean, at=now, by=user.user_id)
         audit.append(
             session,
             actor_id=user.user_id,
@@ -263,8 +258,13 @@ def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
     with store.write() as session:
         visible_case(session, store, case_id)
         if not case_rows.is_member(session, case_id, user_id):
-            case_rows.add_member(
-                session, case_id=case_id, user_id=user_id, added_at=utcnow(), added_by=user.user_id
+            now = utcnow()
+            envelopes.save(
+                session,
+                store.signer,
+                [envelopes.member_item(case_id=case_id, user_id=user_id, added_at=now)],
+                author_id=user.user_id,
+                at=now,
             )
             audit.append(
                 session,
@@ -559,9 +559,8 @@ def _shown_hits(session: Session, found: list[index.IndexHit], match: str) -> li
             )
             body = index.case_row(case_id=hit.case_id, draft=draft).body
         elif (content := contents.get(hit.record_id)) is not None:
-            kind, payload = content
-            record = DRAFT_TYPES[kind].from_dict(json.loads(payload))
-            body = index.draft_words(record)
+            kind, payload = content  # the words walked from the JSON, no draft built
+            body = index.content_words(DRAFT_TYPES[kind], json.loads(payload))
         else:
             continue
         shown.append((hit, identity, body))

@@ -12,7 +12,7 @@ from infoshare_desktop import app
 from infoshare_desktop.paths import resolve
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.errors import BackupInvalidError
-from infoshare_desktop.store import migrate, search
+from infoshare_desktop.store import envelopes, migrate, search
 from infoshare_desktop.store.engine import raw_connect
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
@@ -148,10 +148,15 @@ def test_an_older_store_is_backed_up_then_migrated_at_unlock(data_paths, monkeyp
         patch.setattr(
             migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0003")
         )
-        # A case's words went into the one index of 0002 then (0009 gave cases their own).
+        # A case's words went into the one index of 0002 then (0010 gave cases their own).
         patch.setattr(
             search,
             "_INSERT_CASE",
+            "INSERT INTO search_index (case_id, record_id, body) VALUES (?, NULL, ?)",
+        )
+        patch.setitem(
+            envelopes._INSERTS,
+            "case_index",
             "INSERT INTO search_index (case_id, record_id, body) VALUES (?, NULL, ?)",
         )
         store = accounts.first_run(

@@ -1,7 +1,7 @@
-"""Migration 0009 carries a store's search index over to the contentless indexes.
+"""Migration 0010 carries a store's search index over to the contentless indexes.
 
 The store is a real one: written by the services, then put back to the layout of
-revision 0008 by direct edits (the index of migration 0002, which kept every row's words
+revision 0009 by direct edits (the index of migration 0002, which kept every row's words
 a second time, filled with the rows the code of that revision wrote), and opened again
 by signing in, which migrates it."""
 
@@ -24,9 +24,9 @@ OLD_INDEX = (
 )
 
 
-def _back_to_revision_0008(store, data_paths) -> int:
+def _back_to_revision_0009(store, data_paths) -> int:
     """Rebuild the 0002 index from the store's cases and records (in the order they
-    were saved), drop the new ones, and mark the schema 0008. Returns the rows."""
+    were saved), drop the new ones, and mark the schema 0009. Returns the rows."""
     key = store.keys.current_key
     store.close()
     conn = raw_connect(data_paths.database, key)
@@ -56,7 +56,7 @@ def _back_to_revision_0008(store, data_paths) -> int:
             "INSERT INTO search_index (case_id, record_id, body) VALUES (?, ?, ?)",
             [(r.case_id, r.record_id, r.body) for r in rows],
         )
-        conn.execute("UPDATE alembic_version SET version_num = '0008'")
+        conn.execute("UPDATE alembic_version SET version_num = '0009'")
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -78,7 +78,7 @@ def test_an_older_store_is_searched_as_before_after_the_migration(admin_store, d
         )
     before = {q: cases.search(admin_store, query=q) for q in ("heron", "wisniewska", "CS-1")}
     assert [h.case_id for h in before["heron"]] == [other, named]
-    rows = _back_to_revision_0008(admin_store, data_paths)
+    rows = _back_to_revision_0009(admin_store, data_paths)
     assert rows == 5
 
     store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)

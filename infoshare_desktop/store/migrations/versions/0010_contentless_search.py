@@ -14,16 +14,16 @@ Both are contentless (`content=''`, only their case and record ids kept), `detai
 with prefix indexes of 3 to 6 characters (see store.search). The freed pages are reused
 by new records (the file itself shrinks at the next backup or VACUUM).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
