@@ -180,6 +180,7 @@ def draft_words_of(value: object, name: str) -> list[str]:
     if isinstance(value, dict):
         return [w for item in value.values() for w in draft_words_of(item, name)]
     if is_dataclass(value) and not isinstance(value, type):
+        # a dataclass default is a draft (mypy sees only "a dataclass instance")
         return draft_words(value).split("\n") if draft_words(value) else []  # type: ignore[arg-type]
     return []
 
