@@ -7,6 +7,7 @@ results are filtered to the cases the user may see before any text leaves the st
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -60,6 +61,7 @@ from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.cases import name_key
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
+from infoshare_desktop.store.search import SearchCancelled
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Session, raw_connection
 
@@ -206,7 +208,7 @@ class SearchHit:
     display_name: str
     case_reference: str
     snippet: str
-    score: float
+    score: float  #: its place in the ranking: lower is better
     date_of_birth: date | None = None  # so two children of the same name can be told apart
     identifier: CaseIdentifier | None = None  #: the NHS number or why not
 
@@ -543,43 +545,103 @@ def consent_position(
 
 # -- search -------------------------------------------------------------------------------------
 
-TOP_ROWS = index.TOP_ROWS
+#: Fewer letters and digits than this are not searched as words (thousands of words start
+#: with two letters: no list of them would help), only as a whole case reference.
+MIN_SEARCH_CHARS = 3
 
 
-def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
-    """Cases matching every word typed (names, references, record text), best first,
-    each with the snippet that matched. Only cases the user may see are considered."""
+def too_short(query: str) -> bool:
+    """Whether `query` has too few letters and digits to search as words (it is still
+    looked up as a whole case reference)."""
+    return sum(len(word) for word in index.query_words(query)) < MIN_SEARCH_CHARS
+
+
+def search(
+    store: Store,
+    *,
+    query: str,
+    limit: int = 50,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[SearchHit]:
+    """Cases matching every word typed (names, references, record text), best first
+    (a case whose name or reference matches, newest first; then cases by their newest
+    matching record), each with the snippet that matched. A valid NHS number finds the
+    cases it identifies; a query of fewer than MIN_SEARCH_CHARS letters and digits only
+    a case with exactly that reference. Only cases the user may see are considered.
+    `cancelled()` is polled while the store works: once true, the search stops with
+    `SearchCancelled` (the user has typed on)."""
     user = require(store, *CASE_ROLES)
     digits = nhs_number_digits(query)
-    match = index.match_expression(query)
-    if match is None:
-        return []
     with store.read() as session:
-        exact = (
+        hits = (
             identifier_search(session, digits, user_id=user.user_id, limit=limit) if digits else []
         )
-        rows = (
-            []
-            if exact
-            else index.search(
-                session,
-                match=match,
-                user_id=user.user_id,
-                limit=limit,
-                marks=(MATCH_START, MATCH_END),
-                top_rows=TOP_ROWS,
+        if hits:
+            pass
+        elif too_short(query):
+            hits = _reference_hits(session, query.strip(), user_id=user.user_id, limit=limit)
+        elif (match := index.match_expression(query)) is not None:
+            found = index.search(
+                session, match=match, user_id=user.user_id, limit=limit, cancelled=cancelled
             )
-        )
-        hits = exact or [
-            SearchHit(
-                r.case_id, r.display_name, r.case_reference, r.snippet, r.score, r.date_of_birth
-            )
-            for r in rows
-        ]
+            hits = _shown_hits(session, found, match)
         shown = signed_visible(session, store, [hit.case_id for hit in hits])
         hits = [hit for hit in hits if hit.case_id in shown]
-        found = current_identifiers(session, [hit.case_id for hit in hits])
-    return [replace(hit, identifier=found.get(hit.case_id)) for hit in hits]
+        found_ids = current_identifiers(session, [hit.case_id for hit in hits])
+    return [replace(hit, identifier=found_ids.get(hit.case_id)) for hit in hits]
+
+
+def _reference_hits(
+    session: Session, reference: str, *, user_id: str, limit: int
+) -> list[SearchHit]:
+    if not reference:
+        return []
+    ids = case_rows.with_reference(session, reference, user_id=user_id, limit=limit)
+    shown = case_rows.identities(session, ids)
+    return [
+        SearchHit(
+            c.id,
+            c.display_name,
+            c.case_reference,
+            f"Reference {MATCH_START}{c.case_reference}{MATCH_END}",
+            float(n),
+            c.date_of_birth,
+        )
+        for n, c in enumerate(shown[i] for i in ids if i in shown)
+    ]
+
+
+def _shown_hits(session: Session, found: list[index.IndexHit], match: str) -> list[SearchHit]:
+    """The hits as the list shows them: each case's identity, and the snippet of the row
+    that found it, made from that row's text (the index keeps no copy of it)."""
+    identities = case_rows.identities(session, [h.case_id for h in found])
+    contents = record_rows.contents(session, [h.record_id for h in found if h.record_id])
+    shown: list[tuple[index.IndexHit, case_rows.CaseIdentity, str]] = []
+    for hit in found:
+        identity = identities.get(hit.case_id)
+        if identity is None:
+            continue
+        if hit.record_id is None:
+            draft = CaseDraft(
+                display_name=identity.display_name,
+                date_of_birth=identity.date_of_birth,
+                case_reference=identity.case_reference,
+                other_identifiers=identity.other_identifiers,
+            )
+            body = index.case_row(case_id=hit.case_id, draft=draft).body
+        elif (content := contents.get(hit.record_id)) is not None:
+            kind, payload = content  # the words walked from the JSON, no draft built
+            body = index.content_words(DRAFT_TYPES[kind], json.loads(payload))
+        else:
+            continue
+        shown.append((hit, identity, body))
+    texts = index.snippets(
+        [body for *_, body in shown], match=match, marks=(MATCH_START, MATCH_END)
+    )
+    return [
+        SearchHit(c.id, c.display_name, c.case_reference, text, float(n), c.date_of_birth)
+        for n, ((_, c, _), text) in enumerate(zip(shown, texts, strict=True))
+    ]
 
 
 def identifier_search(
@@ -615,6 +677,7 @@ __all__ = [
     "PossibleDuplicate",
     "RecordDetail",
     "RecordNotFound",
+    "SearchCancelled",
     "SearchHit",
     "name_key",
 ]

@@ -43,6 +43,7 @@ from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.store import search
 from infoshare_desktop.store.cases import new_case
+from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
 from infoshare_desktop.store.signing import Context, Signer, canonical, uuid7, verify
 from infoshare_desktop.store.writes import Tx, raw_connection, stored_time, stored_value
@@ -98,11 +99,17 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
         (0,),
     ),
     "review_request": (("id", "record_id", "requested_by", "requested_at", "reason"), (0,)),
-    "search_index": (("case_id", "record_id", "body"), (0, 1)),
+    # The search indexes keep no copy of their words (contentless: see store.search), so
+    # only their ids are read back and compared; a projected index row carries its words
+    # after them, for the insert.
+    "search_index": (("case_id", "record_id"), (0, 1)),
+    "case_index": (("case_id",), (0,)),
 }
+_INDEX_WORDS = {"search_index": "body", "case_index": "body"}
 _INSERTS = {
-    table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+    table: f"INSERT INTO {table} ({', '.join(c)}) VALUES ({', '.join('?' for _ in c)})"
     for table, (cols, _) in TABLES.items()
+    for c in [(*cols, _INDEX_WORDS[table]) if table in _INDEX_WORDS else cols]
 }
 _COLUMNS = (
     "pos, id, case_id, kind, author_id, device_id, device_seq, base, at, key_epoch, payload,"
@@ -280,7 +287,7 @@ def _case_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
     rows: list[Row] = [
         ("case_file", tuple(stored_value(getattr(row, c)) for c in TABLES["case_file"][0])),
         ("case_member", (env.case_id, env.author_id, at, env.author_id)),
-        ("search_index", (index.case_id, index.record_id, index.body)),
+        ("case_index", (index.case_id, index.body)),
     ]
     ident = p.get("identifier")
     if ident:
@@ -372,6 +379,8 @@ def _review_request_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
 
 def _carried_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
     table = p["table"]
+    if table == "search_index" and p["row"].get("record_id") is None:
+        table = "case_index"  # carried before migration 0011 gave cases their own index
     columns = TABLES[table][0]
     return [(table, tuple(p["row"][c] for c in columns))]
 
@@ -400,8 +409,13 @@ def rows_of(item: Item, *, author_id: str) -> list[Row]:
 # -- writing --------------------------------------------------------------------------------
 
 
-class EnvelopeError(Exception):
+class EnvelopeError(StoreError):
     """An envelope could not be written or applied (a bug or a damaged store)."""
+
+    user_message = (
+        "This could not be saved: the store's signed history does not add up. Nothing was "
+        "changed. Ask an administrator to run Verify store (Administration menu)."
+    )
 
 
 def _insert_rows(raw: Any, rows: Iterable[Row]) -> None:
@@ -619,7 +633,8 @@ def rebuilt(tx: Tx) -> Iterator[Row]:
     while batch := cursor.fetchmany(BATCH):
         for row in batch:
             env = _stored(row)
-            yield from project(env, orjson.loads(env.payload))
+            for table, values in project(env, orjson.loads(env.payload)):
+                yield table, values[: len(TABLES[table][0])]  # as stored: no index words
 
 
 @dataclass
@@ -746,6 +761,7 @@ class _Compare:
     def __init__(self, raw: Any, table: str, after_rowid: int) -> None:
         self.table = table
         columns, self.pk = TABLES[table]
+        self.width = len(columns)
         self._cursor = raw.execute(
             f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE rowid > ? ORDER BY rowid",
             (after_rowid,),
@@ -773,6 +789,7 @@ class _Compare:
             )
 
     def expect(self, values: tuple[Any, ...]) -> None:
+        values = values[: self.width]  # an index row's words are not stored to compare
         key = self._key(values)
         if key in self.actual_pending:
             self._same(values, self.actual_pending.pop(key))
