@@ -631,7 +631,7 @@ def _shown_hits(session: Session, found: list[index.IndexHit], match: str) -> li
             body = index.case_row(case_id=hit.case_id, draft=draft).body
         elif (content := contents.get(hit.record_id)) is not None:
             kind, payload = content  # the words walked from the JSON, no draft built
-            body = index.content_words(DRAFT_TYPES[kind], json.loads(payload))
+            body = index.content_words(draft_type(kind), json.loads(payload))
         else:
             continue
         shown.append((hit, identity, body))
