@@ -25,7 +25,7 @@ from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.errors import ChecklistRefused, ServiceError
 from infoshare_desktop.services.visibility import require_visible_case
-from infoshare_desktop.store import audit, envelopes
+from infoshare_desktop.store import audit, envelopes, users
 from infoshare_desktop.store import identifiers as rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
@@ -74,13 +74,13 @@ def _view(row: rows.IdentifierRow, names: dict[str, str]) -> CaseIdentifier:
 def current_identifier(tx: Session | Any, case_id: str) -> CaseIdentifier | None:
     """For other services, inside their transaction: the case's identifier now."""
     row = rows.current(tx, case_id)
-    return _view(row, rows.user_names(tx, {row.recorded_by})) if row else None
+    return _view(row, users.display_names(tx, {row.recorded_by})) if row else None
 
 
 def current_identifiers(tx: Session | Any, case_ids: list[str]) -> dict[str, CaseIdentifier]:
     """For other services (search results): the identifiers now of a few cases."""
     found = rows.current_of(tx, case_ids)
-    names = rows.user_names(tx, {r.recorded_by for r in found.values()})
+    names = users.display_names(tx, {r.recorded_by for r in found.values()})
     return {case_id: _view(row, names) for case_id, row in found.items()}
 
 
@@ -106,7 +106,7 @@ def identifier_history(store: Store, *, case_id: str) -> list[CaseIdentifier]:
     with store.read() as session:
         require_visible_case(session, store, case_id)
         found = rows.history(session, case_id)
-        names = rows.user_names(session, {r.recorded_by for r in found})
+        names = users.display_names(session, {r.recorded_by for r in found})
     return [_view(r, names) for r in found]
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import spec
+from infoshare_desktop.domain.records import RequestDraft
 from infoshare_desktop.domain.requests import (
     DUE_SOON,
     DueRequest,
@@ -73,15 +74,30 @@ def _saved(rows: Sequence[request_rows.RecordRow]) -> list[Saved]:
 
 
 def due_in(
-    tx: Session, *, user_id: str, now: datetime, soon: timedelta = DUE_SOON
-) -> list[DueRequest]:
-    """Open requests due within ``soon`` or overdue, on every case ``user_id`` may see:
-    the open requests the store finds by their due date, judged by ``domain.requests``."""
-    return _due(
-        _saved(request_rows.open_requests(tx, user_id=user_id, due_by=now + soon)),
-        now=now,
-        soon=soon,
+    tx: Session,
+    *,
+    user_id: str,
+    now: datetime,
+    limit: int,
+    count_cap: int,
+    soon: timedelta = DUE_SOON,
+    case_id: str | None = None,
+) -> tuple[int, list[DueRequest]]:
+    """Open requests due within ``soon`` or overdue, soonest first, on every case
+    ``user_id`` may see (or on ``case_id``): how many (up to ``count_cap``) and the first
+    ``limit``. Bounded in the store (the due-time index, LIMIT): the home page reads only
+    what it lists, whatever the number of requests."""
+    count, rows = request_rows.open_requests_due(
+        tx, user_id=user_id, until=now + soon, limit=limit, count_cap=count_cap, case_id=case_id
     )
+    out = []
+    for row in rows:
+        request = RequestDraft.from_dict(json.loads(row.payload))
+        due = request.reply_due()
+        if due is None:  # the index found a due time the draft cannot read: not listed
+            continue
+        out.append(DueRequest(row.record_id, row.case_id, request, due, due < now))
+    return count, out
 
 
 def to_reconsider_in(
@@ -112,8 +128,10 @@ def requests_due(
     soonest first, on every case the user may see (or on ``case_id``)."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
-        if case_id is None:
-            due = due_in(session, user_id=user.user_id, now=now or utcnow(), soon=soon)
+        if case_id is None:  # the open requests request_status finds by their due date
+            when = now or utcnow()
+            rows = request_rows.open_requests(session, user_id=user.user_id, due_by=when + soon)
+            due = _due(_saved(rows), now=when, soon=soon)
         else:
             records = saved_records(
                 session, user_id=user.user_id, case_ids={case_id}, only_requests=True

@@ -33,16 +33,17 @@ from infoshare_desktop.domain.consent import (
     consent_standing,
 )
 from infoshare_desktop.domain.enums import RecordKind
-from infoshare_desktop.domain.records import ConsentDecisionDraft, RequestDraft
+from infoshare_desktop.domain.records import RequestDraft
 from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
 from infoshare_desktop.services import requests
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.cases import DRAFT_TYPES
+from infoshare_desktop.services.cases import draft_type
 from infoshare_desktop.services.drafts import NOTHING_TYPED, DraftSummary, draft_snippet
 from infoshare_desktop.services.reviews import rules_in
-from infoshare_desktop.store import audit
+from infoshare_desktop.store import audit, users
 from infoshare_desktop.store import cases as case_rows
+from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import worklist as queries
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, Store
@@ -113,7 +114,7 @@ class _Context:
 
     def name(self, user_id: str) -> str:
         if user_id not in self.names:
-            self.names.update(queries.user_names(self.tx, {user_id}))
+            self.names.update(users.display_names(self.tx, {user_id}))
         return self.names.get(user_id, "unknown")
 
 
@@ -204,14 +205,7 @@ def _overdue(ctx: _Context) -> tuple[int, list[WorkItem]]:
 
 def _case_consents(ctx: _Context, case_id: str) -> list[ConsentRecord]:
     if case_id not in ctx.consents:
-        found = []
-        for record_id, payload, occurred, recorded in queries.case_consent_rows(ctx.tx, case_id):
-            try:
-                decision = ConsentDecisionDraft.from_dict(json.loads(payload))
-            except ValueError:
-                continue
-            found.append(ConsentRecord(record_id, decision, _aware(occurred), _aware(recorded)))
-        ctx.consents[case_id] = found
+        ctx.consents[case_id] = record_rows.consent_decisions(ctx.tx, case_id)
     return ctx.consents[case_id]
 
 
@@ -286,7 +280,7 @@ def _drafts(ctx: _Context) -> tuple[int, list[WorkItem]]:
     items = []
     for row in queries.drafts(ctx.tx, user_id=ctx.user.user_id, limit=ctx.limit):
         try:
-            snippet = draft_snippet(DRAFT_TYPES[row["kind"]].from_dict(json.loads(row["payload"])))
+            snippet = draft_snippet(draft_type(row["kind"]).from_dict(json.loads(row["payload"])))
         except (KeyError, ValueError, TypeError):
             snippet = NOTHING_TYPED
         try:
@@ -347,7 +341,9 @@ def _request_item(
 
 
 def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    due = requests.due_in(ctx.tx, user_id=ctx.user.user_id, now=ctx.now)
+    count, due = requests.due_in(
+        ctx.tx, user_id=ctx.user.user_id, now=ctx.now, limit=ctx.limit, count_cap=COUNT_CAP
+    )
     items = [
         _request_item(
             WorkKind.REQUESTS_DUE,
@@ -358,9 +354,9 @@ def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
             f"{'Overdue: reply was due' if d.overdue else 'Reply due'} {format_local(d.due_at)}",
             overdue=d.overdue,
         )
-        for d in due[: ctx.limit]
+        for d in due
     ]
-    return len(due), items
+    return count, items
 
 
 def _reconsider(ctx: _Context) -> tuple[int, list[WorkItem]]:
