@@ -10,6 +10,7 @@ draw. Widgets opt into named looks with a `role` property
 
 from __future__ import annotations
 
+import weakref
 from importlib.resources import files
 from pathlib import Path
 
@@ -80,6 +81,7 @@ def style_sheet(text_size: str = "medium", high_visibility: bool = False) -> str
 
 
 _current: tuple[str, bool] | None = None
+_fusion_app: weakref.ref[QApplication] | None = None
 
 
 def current_theme() -> tuple[str, bool] | None:
@@ -91,10 +93,15 @@ def apply_theme(
     app: QApplication, text_size: str = "medium", high_visibility: bool = False
 ) -> None:
     """Apply a text size and theme to every window, open or still to come."""
-    global _current
+    global _current, _fusion_app
     sheet = style_sheet(text_size, high_visibility)
     _current = (text_size, high_visibility)
-    app.setStyle("Fusion")
+    if _fusion_app is None or _fusion_app() is not app:
+        # Once per application: setting a style again deletes the one every open widget
+        # is polished by, and under a style sheet that has crashed Qt (a segfault in
+        # setStyle when the theme changes with many windows made and closed).
+        app.setStyle("Fusion")
+        _fusion_app = weakref.ref(app)
     app.setPalette(palette(high_visibility))
     font = app.font()
     font.setPointSize(TEXT_SIZES[text_size])
