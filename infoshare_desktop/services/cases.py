@@ -34,6 +34,7 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_local, utcnow
+from infoshare_desktop.services import member_search, sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.errors import ServiceError
@@ -53,6 +54,7 @@ from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.cases import NewCase, name_key
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
+from infoshare_desktop.store.sealing import is_sealed
 from infoshare_desktop.store.search import IndexRow
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Session
@@ -194,6 +196,7 @@ def possible_duplicates(
         rows = case_rows.same_identity(
             session, display_name=display_name, date_of_birth=date_of_birth, user_id=user.user_id
         )
+        rows = sealed.opened_cases(store, session, rows)
     return [_summary(row) for row in rows]
 
 
@@ -203,7 +206,8 @@ def _same_nhs_number(store: Store, digits: str, *, known: set[str]) -> list[Case
     with store.read() as session:
         ids = case_ids_with_number(session, digits, user_id=user.user_id, limit=20)
         found = [session.get(CaseFile, case_id) for case_id in ids if case_id not in known]
-    return [_summary(row) for row in found if row is not None]
+        opened = sealed.opened_cases(store, session, [row for row in found if row is not None])
+    return [_summary(row) for row in opened]
 
 
 def new_case(
@@ -233,17 +237,13 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             raise PossibleDuplicate(matches)
     case_id, now = str(uuid.uuid4()), utcnow()
     with store.write() as session:
-        case_rows.insert_many(
-            session,
-            [
-                new_case(
-                    clean,
-                    case_id=case_id,
-                    created_at=now,
-                    created_by=user.user_id,
-                )
-            ],
-        )
+        row, index_row = new_case(clean, case_id=case_id, created_at=now, created_by=user.user_id)
+        if clean.restricted:  # its identity sealed; kept out of the shared index
+            case_rows.insert_many(session, [(sealed.placeholder(row), None)])
+            sealed.start_restricted_case(store, session, row)
+            member_search.invalidate(store)
+        else:
+            case_rows.insert_many(session, [(row, index_row)])
         record_identifier(session, case_id=case_id, draft=clean, at=now, by=user.user_id)
         audit.append(
             session,
@@ -257,7 +257,8 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
 
 
 def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
-    """Name another member of staff on a (restricted) case."""
+    """Name another member of staff on a (restricted) case; they receive its key (every
+    epoch, so they read its history)."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
         visible_case(session, store, case_id)
@@ -265,6 +266,9 @@ def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
             case_rows.add_member(
                 session, case_id=case_id, user_id=user_id, added_at=utcnow(), added_by=user.user_id
             )
+            if case_rows.is_restricted(session, case_id):
+                sealed.sync_case_keys(store, session, [case_id])
+                member_search.invalidate(store)
             audit.append(
                 session,
                 actor_id=user.user_id,
@@ -272,6 +276,30 @@ def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
                 target_kind="case",
                 target_id=case_id,
                 detail="member_added",
+            )
+
+
+def remove_case_member(store: Store, *, case_id: str, user_id: str) -> None:
+    """Take a member of staff off a restricted case: its key starts a new epoch sealed
+    to the remaining members (and the administrators), so nothing written from now on
+    is readable with the keys they held. What they could read before stays readable to
+    them (they held it then)."""
+    user = require(store, *CASE_ROLES)
+    with store.write() as session:
+        visible_case(session, store, case_id)
+        if user_id == user.user_id:
+            raise ServiceError("You cannot take yourself off a case; ask another member.")
+        if case_rows.is_member(session, case_id, user_id):
+            case_rows.remove_member(session, case_id=case_id, user_id=user_id)
+            sealed.sync_case_keys(store, session, [case_id])
+            member_search.invalidate(store)
+            audit.append(
+                session,
+                actor_id=user.user_id,
+                action=Action.SETTING_CHANGE,
+                target_kind="case",
+                target_id=case_id,
+                detail="member_removed",
             )
 
 
@@ -322,8 +350,10 @@ def list_cases(
             sort=sort,
             descending=descending,
         )
+        opened = sealed.opened_cases(store, session, [r.case for r in rows])
     return [
-        _summary(r.case, r.records, r.last_activity, r.late_entries, r.harm_concern) for r in rows
+        _summary(case, r.records, r.last_activity, r.late_entries, r.harm_concern)
+        for case, r in zip(opened, rows, strict=True)
     ]
 
 
@@ -343,6 +373,7 @@ def open_case(store: Store, *, case_id: str) -> CaseSummary:
             target_id=case_id,
         )
         identifier = current_identifier(session, case_id)
+        case = sealed.opened_case(store, session, case)
     return replace(_summary(case), identifier=identifier)
 
 
@@ -355,6 +386,16 @@ def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
     with store.read() as session:
         visible_case(session, store, case_id)
         rows = record_rows.chronology_rows(session, case_id)
+        if rows and sealing_needed(rows):
+            rows = [
+                replace(
+                    r,
+                    summary=sealed.summary(
+                        store, session, case_id=case_id, record_id=r.id, stored=r.summary
+                    ),
+                )
+                for r in rows
+            ]
         names = _author_names(session, {r.author_id for r in rows})
         states = review_rows.states(
             session, [r for r in rows if r.kind == RecordKind.SHARING_DECISION.value]
@@ -386,6 +427,24 @@ def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
     return entries
 
 
+def sealing_needed(rows: list[record_rows.ChronologyRow]) -> bool:
+    return any(is_sealed(r.summary) for r in rows)
+
+
+def opened_record(store: Store, session: Session, row: SavedRecord) -> SavedRecord:
+    """The record with its summary and payload opened (a copy), if sealed."""
+    if not is_sealed(row.summary) and not row.payload.startswith('{"$sealed'):
+        return row
+    copy = SavedRecord.model_validate(row.model_dump())
+    copy.summary = sealed.summary(
+        store, session, case_id=row.case_id, record_id=row.id, stored=row.summary
+    )
+    copy.payload = sealed.payload(
+        store, session, case_id=row.case_id, record_id=row.id, stored=row.payload
+    )
+    return copy
+
+
 def _detail(row: SavedRecord, names: dict[str, str]) -> RecordDetail:
     return RecordDetail(
         record_id=row.id,
@@ -407,13 +466,17 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
     with store.write() as session:
         row = load_record(session, record_id)
         visible_case(session, store, row.case_id)
-        related = record_rows.targeting(session, record_id)
+        row = opened_record(store, session, row)
+        related = [
+            opened_record(store, session, r) for r in record_rows.targeting(session, record_id)
+        ]
         names = _author_names(session, {row.author_id, *(r.author_id for r in related)})
         status = None
         if row.kind == RecordKind.SHARING_DECISION.value:
             status = review_rows.states(session, [row])[row.id].status
         target = record_rows.get(session, row.target_id) if row.target_id else None
-        consents = consent_records(session, row.case_id)
+        target = opened_record(store, session, target) if target is not None else None
+        consents = consent_records(session, row.case_id, store=store)
         audit.append(
             session,
             actor_id=user.user_id,
@@ -461,7 +524,7 @@ def consent_position(
     moment = at or utcnow()
     with store.read() as session:
         visible_case(session, store, case_id)
-        consents = consent_records(session, case_id)
+        consents = consent_records(session, case_id, store=store)
     items = [
         ConsentPositionItem(
             record=record,
@@ -488,7 +551,9 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
         return []
     with store.read() as session:
         exact = (
-            identifier_search(session, digits, user_id=user.user_id, limit=limit) if digits else []
+            identifier_search(session, digits, user_id=user.user_id, limit=limit, store=store)
+            if digits
+            else []
         )
         rows = (
             []
@@ -508,12 +573,37 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
             )
             for r in rows
         ]
+        if not exact:  # the restricted cases the user is named on (not in the shared index)
+            hits = _with_member_hits(store, session, hits, match=match, limit=limit)
         found = current_identifiers(session, [hit.case_id for hit in hits])
     return [replace(hit, identifier=found.get(hit.case_id)) for hit in hits]
 
 
+def _with_member_hits(
+    store: Store, session: Session, hits: list[SearchHit], *, match: str, limit: int
+) -> list[SearchHit]:
+    user = require(store, *CASE_ROLES)
+    found = member_search.search_members(
+        store,
+        session,
+        user_id=user.user_id,
+        match=match,
+        limit=limit,
+        marks=(MATCH_START, MATCH_END),
+    )
+    if not found:
+        return hits
+    identities = sealed.identities(store, session, [h.case_id for h in found])
+    extra = [
+        SearchHit(h.case_id, i.display_name, i.case_reference, h.snippet, h.score, i.date_of_birth)
+        for h in found
+        if (i := identities.get(h.case_id)) is not None
+    ]
+    return sorted(hits + extra, key=lambda hit: hit.score)[:limit]
+
+
 def identifier_search(
-    session: Session, digits: str, *, user_id: str, limit: int
+    session: Session, digits: str, *, user_id: str, limit: int, store: Store
 ) -> list[SearchHit]:
     """The cases whose NHS number is ``digits`` (exact; an indexed lookup)."""
     ids = case_ids_with_number(session, digits, user_id=user_id, limit=limit)
@@ -522,6 +612,7 @@ def identifier_search(
     for case_id in ids:
         case = session.get(CaseFile, case_id)
         if case is not None:
+            case = sealed.opened_case(store, session, case)
             hits.append(
                 SearchHit(
                     case.id, case.display_name, case.case_reference, shown, 0.0, case.date_of_birth

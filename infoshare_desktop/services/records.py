@@ -28,7 +28,7 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.rules import recorded_late
 from infoshare_desktop.domain.timeutil import ensure_utc, utcnow
-from infoshare_desktop.services import reviews
+from infoshare_desktop.services import member_search, reviews, sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import case_consents as case_consents  # for the forms
 from infoshare_desktop.services.consents import consent_records
@@ -130,7 +130,11 @@ def _insert(
         without_consent=without_consent,
         harm_concern=harm_concern,
     )
-    record_rows.insert_many(tx, [(row, index)])
+    if case_rows.is_restricted(tx, case_id):  # sealed, and kept out of the shared index
+        record_rows.insert_many(tx, [(sealed.seal_record(store, tx, row), None)])
+        member_search.invalidate(store)
+    else:
+        record_rows.insert_many(tx, [(row, index)])
     action = {RecordKind.AMENDMENT: Action.AMEND, RecordKind.REVIEW: Action.REVIEW}.get(
         kind, Action.CREATE
     )
@@ -147,9 +151,14 @@ def _insert(
     return row.id
 
 
-def case_date_of_birth(tx: Tx, case_id: str) -> date | None:
-    """The child's date of birth, for the rules that check dates against it."""
-    return case_rows.date_of_birth(tx, case_id)
+def case_date_of_birth(tx: Tx, case_id: str, *, store: Store) -> date | None:
+    """The child's date of birth, for the rules that check dates against it (a
+    restricted case's, from its sealed identity)."""
+    born = case_rows.date_of_birth(tx, case_id)
+    if born is None and case_rows.is_restricted(tx, case_id):
+        identity = sealed.identities(store, tx, [case_id]).get(case_id)
+        born = identity.date_of_birth if identity else None
+    return born
 
 
 # -- the services ------------------------------------------------------------------------
@@ -162,7 +171,7 @@ def check_sharing_decision(
     consents = case_consents(store, case_id=case_id)
     with store.read() as session:
         require_visible_case(session, store, case_id)
-        born = case_date_of_birth(session, case_id)
+        born = case_date_of_birth(session, case_id, store=store)
     return checklist.check_sharing_decision(
         draft, now=utcnow(), consents=consents, date_of_birth=born
     )
@@ -176,10 +185,13 @@ def record_sharing_decision(
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
         now = utcnow()
-        consents = consent_records(db, case_id)
+        consents = consent_records(db, case_id, store=store)
         advisories = _refuse_if_blocking(
             checklist.check_sharing_decision(
-                clean, now=now, consents=consents, date_of_birth=case_date_of_birth(db, case_id)
+                clean,
+                now=now,
+                consents=consents,
+                date_of_birth=case_date_of_birth(db, case_id, store=store),
             )
         )
         assert clean.occurred_at is not None and clean.kind is not None
@@ -218,10 +230,13 @@ def record_consent_decision(
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
         now = utcnow()
-        consents = consent_records(db, case_id)
+        consents = consent_records(db, case_id, store=store)
         advisories = _refuse_if_blocking(
             checklist.check_consent_decision(
-                clean, now=now, consents=consents, date_of_birth=case_date_of_birth(db, case_id)
+                clean,
+                now=now,
+                consents=consents,
+                date_of_birth=case_date_of_birth(db, case_id, store=store),
             )
         )
         assert clean.occurred_at is not None and clean.outcome is not None
@@ -311,8 +326,8 @@ def record_case_record(
         now = utcnow()
         context = CheckContext(
             now=now,
-            consents=consent_records(db, case_id),
-            date_of_birth=case_date_of_birth(db, case_id),
+            consents=consent_records(db, case_id, store=store),
+            date_of_birth=case_date_of_birth(db, case_id, store=store),
         )
         advisories = _refuse_if_blocking(kind.check(clean, context))
         occurred = kind.occurred(clean)

@@ -23,6 +23,7 @@ from infoshare_desktop.domain.requests import (
 from infoshare_desktop.domain.requests import requests_due as _due
 from infoshare_desktop.domain.requests import requests_to_reconsider as _to_reconsider
 from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.store import audit
 from infoshare_desktop.store import requests as request_rows
@@ -46,7 +47,12 @@ def _aware(value: datetime) -> datetime:
 
 
 def saved_records(
-    tx: Session, *, user_id: str, case_ids: set[str] | None = None, only_requests: bool
+    tx: Session,
+    *,
+    user_id: str,
+    case_ids: set[str] | None = None,
+    only_requests: bool,
+    store: Store,
 ) -> list[Saved]:
     """The records of the cases ``user_id`` may see (of ``case_ids`` if given), requests
     and replies with their content; with ``only_requests``, just those. Inside the
@@ -63,24 +69,29 @@ def saved_records(
         found = RecordKind.parse(kind)
         if found is None:
             continue
+        if payload:  # a restricted case's is sealed
+            payload = sealed.payload(
+                store, tx, case_id=case_id, record_id=record_id, stored=payload
+            )
         content = spec(found).draft.from_dict(json.loads(payload)) if payload else None
         out.append(Saved(record_id, case_id, found, _aware(recorded_at), content))
     return out
 
 
 def due_in(
-    tx: Session, *, user_id: str, now: datetime, soon: timedelta = DUE_SOON
+    tx: Session, *, user_id: str, now: datetime, store: Store, soon: timedelta = DUE_SOON
 ) -> list[DueRequest]:
     """Open requests due within ``soon`` or overdue, on every case ``user_id`` may see."""
-    return _due(saved_records(tx, user_id=user_id, only_requests=True), now=now, soon=soon)
+    found = saved_records(tx, user_id=user_id, only_requests=True, store=store)
+    return _due(found, now=now, soon=soon)
 
 
 def to_reconsider_in(
-    tx: Session, *, user_id: str, case_ids: set[str] | None = None
+    tx: Session, *, user_id: str, store: Store, case_ids: set[str] | None = None
 ) -> list[Reconsider]:
     """Declined "reconsider if new information" requests whose case has had a record
     added since, on every case ``user_id`` may see (or on ``case_ids``)."""
-    answers = saved_records(tx, user_id=user_id, case_ids=case_ids, only_requests=True)
+    answers = saved_records(tx, user_id=user_id, case_ids=case_ids, only_requests=True, store=store)
     declined = {
         saved.case_id
         for saved in answers
@@ -92,7 +103,7 @@ def to_reconsider_in(
         return []
     # the other records only of the cases with a request declined "reconsider if new"
     return _to_reconsider(
-        saved_records(tx, user_id=user_id, case_ids=declined, only_requests=False)
+        saved_records(tx, user_id=user_id, case_ids=declined, only_requests=False, store=store)
     )
 
 
@@ -108,7 +119,9 @@ def requests_due(
     user = require(store, *CASE_ROLES)
     cases = {case_id} if case_id is not None else None
     with store.write() as session:
-        records = saved_records(session, user_id=user.user_id, case_ids=cases, only_requests=True)
+        records = saved_records(
+            session, user_id=user.user_id, case_ids=cases, only_requests=True, store=store
+        )
         due = _due(records, now=now or utcnow(), soon=soon)
         _audit(session, user.user_id, "requests_due", case_id, len(due))
     return due
@@ -120,7 +133,7 @@ def requests_to_reconsider(store: Store, *, case_id: str | None = None) -> list[
     user = require(store, *CASE_ROLES)
     cases = {case_id} if case_id is not None else None
     with store.write() as session:
-        found = to_reconsider_in(session, user_id=user.user_id, case_ids=cases)
+        found = to_reconsider_in(session, user_id=user.user_id, case_ids=cases, store=store)
         _audit(session, user.user_id, "requests_to_reconsider", case_id, len(found))
     return found
 

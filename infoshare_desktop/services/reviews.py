@@ -213,7 +213,8 @@ def _items(store: Store, session: Session, *, authors: set[str] | None = None) -
     comments = _last_reviews(session, [r.id for r, _, _ in rows])
     now, days = utcnow(), review_rules(store).overdue_after_days
     consents = {
-        case_id: consent_records(session, case_id) for case_id in {r.case_id for r, _, _ in rows}
+        case_id: consent_records(session, case_id, store=store)
+        for case_id in {r.case_id for r, _, _ in rows}
     }
     return [
         ReviewItem(

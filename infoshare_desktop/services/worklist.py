@@ -36,7 +36,7 @@ from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.records import ConsentDecisionDraft, RequestDraft
 from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
-from infoshare_desktop.services import requests
+from infoshare_desktop.services import requests, sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import DRAFT_TYPES
 from infoshare_desktop.services.drafts import NOTHING_TYPED, DraftSummary, draft_snippet
@@ -46,6 +46,7 @@ from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import worklist as queries
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, Store
+from infoshare_desktop.store.sealing import SealedContentError
 from infoshare_desktop.store.worklist import ConsentFilter, ReviewFilter
 from infoshare_desktop.store.writes import Session
 
@@ -98,6 +99,7 @@ class WorkSection:
 
 @dataclass
 class _Context:
+    store: Store
     tx: Session
     user: SignedIn
     now: datetime
@@ -207,8 +209,11 @@ def _case_consents(ctx: _Context, case_id: str) -> list[ConsentRecord]:
         found = []
         for record_id, payload, occurred, recorded in queries.case_consent_rows(ctx.tx, case_id):
             try:
-                decision = ConsentDecisionDraft.from_dict(json.loads(payload))
-            except ValueError:
+                text = sealed.payload(
+                    ctx.store, ctx.tx, case_id=case_id, record_id=record_id, stored=payload
+                )
+                decision = ConsentDecisionDraft.from_dict(json.loads(text))
+            except (ValueError, SealedContentError):
                 continue
             found.append(ConsentRecord(record_id, decision, _aware(occurred), _aware(recorded)))
         ctx.consents[case_id] = found
@@ -286,8 +291,9 @@ def _drafts(ctx: _Context) -> tuple[int, list[WorkItem]]:
     items = []
     for row in queries.drafts(ctx.tx, user_id=ctx.user.user_id, limit=ctx.limit):
         try:
-            snippet = draft_snippet(DRAFT_TYPES[row["kind"]].from_dict(json.loads(row["payload"])))
-        except (KeyError, ValueError, TypeError):
+            text = sealed.open_draft(ctx.store, draft_id=row["draft_id"], stored=row["payload"])
+            snippet = draft_snippet(DRAFT_TYPES[row["kind"]].from_dict(json.loads(text)))
+        except (KeyError, ValueError, TypeError, SealedContentError):
             snippet = NOTHING_TYPED
         try:
             what = RecordKind(row["kind"]).label
@@ -347,7 +353,7 @@ def _request_item(
 
 
 def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    due = requests.due_in(ctx.tx, user_id=ctx.user.user_id, now=ctx.now)
+    due = requests.due_in(ctx.tx, user_id=ctx.user.user_id, now=ctx.now, store=ctx.store)
     items = [
         _request_item(
             WorkKind.REQUESTS_DUE,
@@ -364,7 +370,7 @@ def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
 
 
 def _reconsider(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    found = requests.to_reconsider_in(ctx.tx, user_id=ctx.user.user_id)
+    found = requests.to_reconsider_in(ctx.tx, user_id=ctx.user.user_id, store=ctx.store)
     items = [
         _request_item(
             WorkKind.RECONSIDER,
@@ -444,6 +450,7 @@ def my_work(store: Store, *, limit: int = PAGE, now: datetime | None = None) -> 
     out: list[WorkSection] = []
     with store.write() as session:
         ctx = _Context(
+            store=store,
             tx=session,
             user=user,
             now=moment,

@@ -35,7 +35,7 @@ from infoshare_desktop.domain.accounts import (
     password_problem,
 )
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, crypto, grants, migrate, signing
+from infoshare_desktop.store import audit, crypto, grants, migrate, sealing, signing
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import Checkpointer, CheckpointTampered, Seen
 from infoshare_desktop.store.engine import (
@@ -173,6 +173,7 @@ class Store:
         self._signer: signing.Signer | None = None
         #: The signed grants as read at sign-in (see grants.Trust).
         self.trust: Trust = Trust("")
+        self._case_keys: sealing.CaseKeyring | None = None
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -691,6 +692,9 @@ class Store:
             self._engine.dispose()
         self._engine = None
         self._keys = None
+        if self._case_keys is not None:
+            self._case_keys.forget()
+        self._case_keys = None
         self._signer = None
         if self._checkpointer is not None:
             self._checkpointer.close()
@@ -737,6 +741,15 @@ class Store:
         if self._engine is None:
             raise StoreError("The store is locked. Unlock it to continue.")
         return self._engine
+
+    @property
+    def case_keys(self) -> sealing.CaseKeyring:
+        """The restricted cases' keys this user holds (see sealing), opened as needed."""
+        if self._case_keys is None:
+            keys = self.keys
+            store_id = self.trust.store_id or self.keystore.store_id
+            self._case_keys = sealing.CaseKeyring(store_id, keys.user_id, keys.private_key)
+        return self._case_keys
 
     @property
     def keys(self) -> UnlockedKeys:

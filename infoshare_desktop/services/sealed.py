@@ -1,0 +1,258 @@
+"""Sealed content, the use-case side (see store.sealing for the cryptography).
+
+A restricted case's identity, its records' summaries and payloads are written sealed
+under the case's key, and nothing of it enters the shared full-text index (its members
+search it through an index held in memory, services.member_search). Reads open them
+with the signed-in user's case keys. Who receives a case's key: its members and every
+active administrator (the recovery path), each at the X25519 key their signed grant
+certifies. `sync_case_keys` keeps that true after any account change: an account that
+lost access (disabled, revoked, removed from the case, or given new keys at a password
+reset) leaves the current epoch, so it opens nothing written afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.store import cases as case_rows
+from infoshare_desktop.store import crypto, grants, sealing
+from infoshare_desktop.store.cases import NewCase
+from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.records import NewRecord
+from infoshare_desktop.store.tables import CaseFile
+from infoshare_desktop.store.writes import Tx, raw_connection
+
+#: What a restricted case's row shows to anyone without its key.
+PLACEHOLDER_NAME = "Restricted case"
+PLACEHOLDER_REFERENCE = "Restricted"
+
+
+def members_of(tx: Tx, case_id: str) -> set[str]:
+    """The staff named on the case. Read from case_member until membership is a signed
+    grant (issue 12 part 2); this is the one place to switch over."""
+    return case_rows.members(tx, case_id)
+
+
+def recipients(store: Store, tx: Tx, case_id: str) -> dict[str, bytes]:
+    """Who should hold the case's key now (user id -> certified X25519 key): its active
+    members and every active administrator."""
+    trust = grants.load(raw_connection(tx), store.case_keys.store_id)  # as they are now
+    members = members_of(tx, case_id)
+    if trust.established:
+        return {
+            g.user_id: g.box_public
+            for g in trust.accounts.values()
+            if g.status == "active"
+            and g.box_public is not None
+            and (g.user_id in members or Role.ADMINISTRATOR in g.roles)
+        }
+    # A store from before signed identity (until its carry-over): the slots' keys.
+    publics = store.keystore.slot_publics()
+    return {
+        uid: crypto.b64d(public)
+        for uid, keys in publics.items()
+        if uid in members and (public := keys.get("public"))
+    }
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _identity_text(row: NewCase | CaseFile) -> str:
+    born = row.date_of_birth.isoformat() if row.date_of_birth else None
+    return json.dumps(
+        {
+            "display_name": row.display_name,
+            "name_key": row.name_key,
+            "date_of_birth": born,
+            "case_reference": row.case_reference,
+            "other_identifiers": row.other_identifiers,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def placeholder(row: NewCase) -> NewCase:
+    """The case_file row a restricted case is stored as (its identity sealed apart)."""
+    return replace(
+        row,
+        display_name=PLACEHOLDER_NAME,
+        name_key="",
+        date_of_birth=None,
+        case_reference=PLACEHOLDER_REFERENCE,
+        other_identifiers="",
+    )
+
+
+def start_restricted_case(store: Store, tx: Tx, row: NewCase) -> None:
+    """A new restricted case (its row and its creator's membership already written):
+    epoch 1 of its key sealed to its recipients, and its identity sealed."""
+    keyring = store.case_keys
+    keyring.start_case(
+        tx, case_id=row.id, recipients=recipients(store, tx, row.id), at=row.created_at
+    )
+    seal_identity(store, tx, row)
+
+
+def seal_identity(store: Store, tx: Tx, row: NewCase | CaseFile) -> None:
+    sealed = store.case_keys.seal(
+        tx, case_id=row.id, field_name="identity", text=_identity_text(row)
+    )
+    sealing.put_identity(tx, case_id=row.id, sealed=sealed)
+
+
+def seal_record(store: Store, tx: Tx, row: NewRecord) -> NewRecord:
+    """The row of a restricted case's record as stored: summary and payload sealed."""
+    keyring = store.case_keys
+    summary = keyring.seal(
+        tx, case_id=row.case_id, field_name=f"summary.{row.id}", text=row.summary
+    )
+    payload = keyring.seal(
+        tx, case_id=row.case_id, field_name=f"payload.{row.id}", text=row.payload
+    )
+    return replace(
+        row,
+        summary=summary,
+        payload=sealing.sealed_payload(payload, json.loads(row.payload)),
+    )
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def payload(store: Store, tx: Tx, *, case_id: str, record_id: str, stored: str) -> str:
+    """A record's payload JSON as saved (opened if sealed)."""
+    sealed = sealing.payload_ciphertext(stored)
+    if sealed is None:
+        return stored
+    return store.case_keys.open(tx, sealed, case_id=case_id, field_name=f"payload.{record_id}")
+
+
+def summary(store: Store, tx: Tx, *, case_id: str, record_id: str, stored: str) -> str:
+    if not sealing.is_sealed(stored):
+        return stored
+    return store.case_keys.open(tx, stored, case_id=case_id, field_name=f"summary.{record_id}")
+
+
+@dataclass(frozen=True)
+class Identity:
+    display_name: str
+    name_key: str
+    date_of_birth: date | None
+    case_reference: str
+    other_identifiers: str
+
+
+def identities(store: Store, tx: Tx, case_ids: Iterable[str]) -> dict[str, Identity]:
+    """The identities of restricted cases the user holds the key of (case id -> identity);
+    a case whose key the user lacks is left out (it keeps its placeholder)."""
+    out: dict[str, Identity] = {}
+    for case_id, sealed in sealing.identities(tx, case_ids).items():
+        try:
+            text = store.case_keys.open(tx, sealed, case_id=case_id, field_name="identity")
+        except sealing.CaseKeyMissing:
+            continue
+        d = json.loads(text)
+        born = d.get("date_of_birth")
+        out[case_id] = Identity(
+            d["display_name"],
+            d["name_key"],
+            date.fromisoformat(born) if born else None,
+            d["case_reference"],
+            d["other_identifiers"],
+        )
+    return out
+
+
+def opened_case(store: Store, tx: Tx, case: CaseFile) -> CaseFile:
+    """The case row with its identity opened (a copy; the row itself is not changed)."""
+    if not case.restricted:
+        return case
+    return opened_cases(store, tx, [case])[0]
+
+
+def opened_cases(store: Store, tx: Tx, cases: list[CaseFile]) -> list[CaseFile]:
+    restricted = [c.id for c in cases if c.restricted]
+    if not restricted:
+        return cases
+    found = identities(store, tx, restricted)
+    out = []
+    for case in cases:
+        identity = found.get(case.id)
+        if identity is None:
+            out.append(case)
+            continue
+        copy = CaseFile.model_validate(case.model_dump())
+        copy.display_name = identity.display_name
+        copy.name_key = identity.name_key
+        copy.date_of_birth = identity.date_of_birth
+        copy.case_reference = identity.case_reference
+        copy.other_identifiers = identity.other_identifiers
+        out.append(copy)
+    return out
+
+
+# -- keeping the keys with the right people ----------------------------------------------------
+
+
+def sync_case_keys(store: Store, tx: Tx, case_ids: Iterable[str] | None = None) -> int:
+    """For each restricted case (all, or `case_ids`) whose key this user holds: if
+    someone holds its current epoch who should no longer (disabled, revoked, removed,
+    old keys), start a new epoch sealed to the recipients; then seal every epoch held to
+    any recipient lacking it. Returns how many cases started a new epoch. Cheap:
+    restricted cases are few."""
+    keyring = store.case_keys
+    ids = list(case_ids) if case_ids is not None else case_rows.restricted_ids(tx)
+    rotated = 0
+    now = utcnow()
+    for case_id in ids:
+        if not keyring.held(tx, case_id):
+            continue  # not this user's to manage: someone who holds it will
+        wanted = recipients(store, tx, case_id)
+        wanted_pairs = set(wanted.items())
+        holders = sealing.holders_of_current(tx, case_id)
+        if holders - wanted_pairs:
+            keyring.new_epoch(tx, case_id=case_id, recipients=wanted, at=now)
+            rotated += 1
+        keyring.grant(tx, case_id=case_id, recipients=wanted, at=now)
+    return rotated
+
+
+def reload_trust_then_sync(store: Store) -> None:
+    """After an account change (an administrator's): the grants as they are now, then
+    `sync_case_keys` for every restricted case, in one transaction."""
+    store.load_trust()
+    with store.write() as session:
+        sync_case_keys(store, session)
+
+
+# -- drafts ----------------------------------------------------------------------------------
+
+
+def _draft_key(store: Store) -> tuple[bytes, str, str]:
+    keys = store.keys
+    store_id = store.case_keys.store_id
+    return (
+        sealing.draft_key(keys.private_key, store_id=store_id, user_id=keys.user_id),
+        store_id,
+        keys.user_id,
+    )
+
+
+def seal_draft(store: Store, *, draft_id: str, text: str) -> str:
+    """A draft's JSON encrypted to its owner, the signed-in user (see sealing)."""
+    key, store_id, user_id = _draft_key(store)
+    return sealing.seal_draft(key, store_id=store_id, user_id=user_id, draft_id=draft_id, text=text)
+
+
+def open_draft(store: Store, *, draft_id: str, stored: str) -> str:
+    key, store_id, user_id = _draft_key(store)
+    return sealing.open_draft(
+        key, store_id=store_id, user_id=user_id, draft_id=draft_id, stored=stored
+    )

@@ -1,0 +1,49 @@
+"""Sealed content: per-case keys of restricted cases, and a restricted case's identity.
+
+- `case_key_grant`: one row per (case, key epoch, recipient, recipient's X25519 key):
+  the case's key for that epoch sealed to the recipient's certified public key (see
+  store.sealing). Rows are never changed; removing a member starts a new epoch.
+- `case_sealed`: a restricted case's identity (name, date of birth, reference, other
+  identifiers) sealed under its case key; the case_file row keeps a placeholder.
+
+Revision ID: 0009
+Revises: 0008
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "case_key_grant",
+        sa.Column("case_id", sa.String(36), sa.ForeignKey("case_file.id"), nullable=False),
+        sa.Column("epoch", sa.Integer, nullable=False),
+        sa.Column("user_id", sa.String(36), nullable=False),
+        sa.Column("public", sa.String(64), nullable=False),  # the X25519 key, base64
+        sa.Column("box", sa.Text, nullable=False),  # the sealed case key (JSON)
+        sa.Column("granted_at", sa.DateTime, nullable=False),
+        sa.Column("granted_by", sa.String(36), nullable=False),
+        sa.PrimaryKeyConstraint("case_id", "epoch", "user_id", "public"),
+    )
+    op.create_index("ix_case_key_grant_user", "case_key_grant", ["user_id", "case_id"])
+    op.execute(
+        "CREATE TRIGGER case_key_grant_no_update BEFORE UPDATE ON case_key_grant "
+        "BEGIN SELECT RAISE(ABORT, 'case_key_grant rows cannot be changed'); END"
+    )
+    op.create_table(
+        "case_sealed",
+        sa.Column("case_id", sa.String(36), sa.ForeignKey("case_file.id"), primary_key=True),
+        sa.Column("identity", sa.Text, nullable=False),  # sealed JSON (see store.sealing)
+    )
+
+
+def downgrade() -> None:
+    raise NotImplementedError("InfoShare stores are never downgraded; restore a backup instead")
