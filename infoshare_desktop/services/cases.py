@@ -431,20 +431,6 @@ def sealing_needed(rows: list[record_rows.ChronologyRow]) -> bool:
     return any(is_sealed(r.summary) for r in rows)
 
 
-def opened_record(store: Store, session: Session, row: SavedRecord) -> SavedRecord:
-    """The record with its summary and payload opened (a copy), if sealed."""
-    if not is_sealed(row.summary) and not row.payload.startswith('{"$sealed'):
-        return row
-    copy = SavedRecord.model_validate(row.model_dump())
-    copy.summary = sealed.summary(
-        store, session, case_id=row.case_id, record_id=row.id, stored=row.summary
-    )
-    copy.payload = sealed.payload(
-        store, session, case_id=row.case_id, record_id=row.id, stored=row.payload
-    )
-    return copy
-
-
 def _detail(row: SavedRecord, names: dict[str, str]) -> RecordDetail:
     return RecordDetail(
         record_id=row.id,
@@ -466,16 +452,17 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
     with store.write() as session:
         row = load_record(session, record_id)
         visible_case(session, store, row.case_id)
-        row = opened_record(store, session, row)
+        row = sealed.opened_record(store, session, row)
         related = [
-            opened_record(store, session, r) for r in record_rows.targeting(session, record_id)
+            sealed.opened_record(store, session, r)
+            for r in record_rows.targeting(session, record_id)
         ]
         names = _author_names(session, {row.author_id, *(r.author_id for r in related)})
         status = None
         if row.kind == RecordKind.SHARING_DECISION.value:
             status = review_rows.states(session, [row])[row.id].status
         target = record_rows.get(session, row.target_id) if row.target_id else None
-        target = opened_record(store, session, target) if target is not None else None
+        target = sealed.opened_record(store, session, target) if target is not None else None
         consents = consent_records(session, row.case_id, store=store)
         audit.append(
             session,

@@ -27,6 +27,7 @@ from infoshare_desktop.domain.enums import ConsentStatus, RecordKind, SharingKin
 from infoshare_desktop.domain.records import ReviewDraft, SharingDecisionDraft
 from infoshare_desktop.domain.reviews import ReviewRules, ReviewState, ReviewStatus
 from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import RecordDetail, record_detail
 from infoshare_desktop.services.consents import consent_records
@@ -207,10 +208,20 @@ def review_state_of(store: Store, *, record_id: str) -> ReviewState:
 def _items(store: Store, session: Session, *, authors: set[str] | None = None) -> list[ReviewItem]:
     """Every record ever entered for review that the user may see, with its state."""
     user = require(store, *CASE_ROLES)
-    rows = review_rows.entered(session, visible_to=user.user_id, authors=authors)
+    rows = [
+        (sealed.opened_record(store, session, r), ref, name)
+        for r, ref, name in review_rows.entered(session, visible_to=user.user_id, authors=authors)
+    ]
+    opened = sealed.identities(store, session, {r.case_id for r, _, _ in rows})
+    rows = [
+        (r, opened[r.case_id].case_reference, opened[r.case_id].display_name)
+        if r.case_id in opened
+        else (r, ref, name)
+        for r, ref, name in rows
+    ]
     states = _states(session, [r for r, _, _ in rows])
     names = users.display_names(session)
-    comments = _last_reviews(session, [r.id for r, _, _ in rows])
+    comments = _last_reviews(store, session, [r.id for r, _, _ in rows])
     now, days = utcnow(), review_rules(store).overdue_after_days
     consents = {
         case_id: consent_records(session, case_id, store=store)
@@ -248,11 +259,12 @@ class _LastReview:
     at: datetime
 
 
-def _last_reviews(session: Session, ids: list[str]) -> dict[str, _LastReview]:
+def _last_reviews(store: Store, session: Session, ids: list[str]) -> dict[str, _LastReview]:
     """Each record's latest review: its comment, reviewer and time."""
     out: dict[str, _LastReview] = {}
     for review in record_rows.reviews_of(session, ids):  # oldest first: the last one stays
-        comment = ReviewDraft.from_dict(json.loads(review.payload)).comment
+        text = sealed.stored_payload(store, session, review.payload)
+        comment = ReviewDraft.from_dict(json.loads(text)).comment
         out[review.target_id] = _LastReview(comment, review.author_id, review.recorded_at)
     return out
 

@@ -24,7 +24,7 @@ from infoshare_desktop.store import crypto, grants, sealing
 from infoshare_desktop.store.cases import NewCase
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.records import NewRecord
-from infoshare_desktop.store.tables import CaseFile
+from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Tx, raw_connection
 
 #: What a restricted case's row shows to anyone without its key.
@@ -138,6 +138,29 @@ def summary(store: Store, tx: Tx, *, case_id: str, record_id: str, stored: str) 
     if not sealing.is_sealed(stored):
         return stored
     return store.case_keys.open(tx, stored, case_id=case_id, field_name=f"summary.{record_id}")
+
+
+def opened_record(store: Store, session: Tx, row: SavedRecord) -> SavedRecord:
+    """The record with its summary and payload opened (a copy), if sealed."""
+    if not sealing.is_sealed(row.summary) and sealing.payload_ciphertext(row.payload) is None:
+        return row
+    copy = SavedRecord.model_validate(row.model_dump())
+    copy.summary = summary(
+        store, session, case_id=row.case_id, record_id=row.id, stored=row.summary
+    )
+    copy.payload = payload(
+        store, session, case_id=row.case_id, record_id=row.id, stored=row.payload
+    )
+    return copy
+
+
+def stored_payload(store: Store, tx: Tx, stored: str) -> str:
+    """A payload's JSON where its record id is not at hand (a review's comment): the
+    ciphertext still opens only as the case and field it names."""
+    ciphertext = sealing.payload_ciphertext(stored)
+    if ciphertext is None:
+        return stored
+    return store.case_keys.open(tx, ciphertext, case_id=sealing.parse(ciphertext).case_id)
 
 
 @dataclass(frozen=True)
