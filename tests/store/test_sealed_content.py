@@ -1,0 +1,441 @@
+"""Sealed content: what a practitioner with an account finds when they open the database
+with an independent SQLCipher reader (apsw-sqlite3mc) and their own data key.
+
+Bea (team lead) keeps a restricted case and a draft; Cal (a practitioner, not named on
+the case) opens `infoshare.db` with the data key from his own slot. Nothing here goes
+through the services to read: the whole file is decrypted with Cal's key into a plain
+SQLite copy whose bytes are searched, and every table (the full-text index's own
+tables included) is read row by row."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import apsw
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.services import accounts, cases, drafts, printing, records
+from infoshare_desktop.services.errors import SetupCodeRequired
+from infoshare_desktop.services.printing import SummaryOptions
+from infoshare_desktop.services.visibility import CaseNotFound
+from infoshare_desktop.store import crypto, sealing
+from infoshare_desktop.store.keyslots import Keystore
+from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.domain.factories import complete_case, complete_sharing_decision
+
+BEA, BEA_PASSWORD = "bea.lead", "quiet meadow tangerine"
+CAL, CAL_PASSWORD = "cal.worker", "amber kettle horizon"
+# The markers: each word appears only where the test put it.
+NAME_MARK = "Zephyrinaquill"
+REF_MARK = "MARKREF7731"
+IDS_MARK = "Localidokapi"
+TEXT_MARK = "Kestrelmarker"
+ORG_MARK = "Heronfieldagency"
+DRAFT_MARK = "Draftmarkwomble"
+ORDINARY_MARK = "Ordinarymarkbadger"  # an ordinary case's: the reader must find this one
+
+
+def _onboard(paths, admin, username, password, roles) -> None:
+    code = accounts.add_user(admin, username=username, display_name=username.title(), roles=roles)
+    with pytest.raises(SetupCodeRequired):
+        accounts.sign_in(paths, username=username, password=code)
+    accounts.sign_in(paths, username=username, password=code, new_password=password).close()
+
+
+def _sign_in(paths, username, password):
+    return accounts.sign_in(paths, username=username, password=password)
+
+
+@pytest.fixture
+def team(admin_store, data_paths):
+    _onboard(data_paths, admin_store, BEA, BEA_PASSWORD, {Role.TEAM_LEAD, Role.PRACTITIONER})
+    _onboard(data_paths, admin_store, CAL, CAL_PASSWORD, {Role.PRACTITIONER})
+    admin_store.close()
+    return data_paths
+
+
+def _restricted_case(store) -> str:
+    return cases.create_case(
+        store,
+        draft=complete_case(
+            display_name=f"{NAME_MARK} Fictional",
+            case_reference=REF_MARK,
+            other_identifiers=IDS_MARK,
+            restricted=True,
+            nhs_number="",
+            identifier_reason=None,
+        ),
+    )
+
+
+def _restricted_record(store, case_id: str, word: str = TEXT_MARK) -> str:
+    draft = complete_sharing_decision(reasons=f"Shared: {word} details for named staff only")
+    draft.recipients[0].organisation = ORG_MARK
+    return records.record_sharing_decision(store, case_id=case_id, draft=draft).record_id
+
+
+@pytest.fixture
+def bea_case(team):
+    """Bea's restricted case with one record, her draft, and an ordinary case; closed."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    case_id = _restricted_case(bea)
+    _restricted_record(bea, case_id)
+    ordinary = cases.create_case(
+        bea, draft=complete_case(display_name=f"{ORDINARY_MARK} Child", case_reference="ORD-1")
+    )
+    drafts.save_draft(
+        bea,
+        draft=complete_sharing_decision(purpose=f"Not finished: {DRAFT_MARK}"),
+        case_id=ordinary,
+    )
+    bea.close()
+    return case_id
+
+
+def _cals_key(paths: Path) -> bytes:
+    return Keystore.load(paths.keystore).unlock(CAL, CAL_PASSWORD).current_key
+
+
+def _raw_db(paths: Path, key: bytes) -> apsw.Connection:
+    conn = apsw.Connection(str(paths.database))
+    conn.execute("PRAGMA cipher='sqlcipher'")
+    conn.execute("PRAGMA legacy=4")
+    conn.execute(f"PRAGMA key=\"x'{key.hex()}'\"")
+    return conn
+
+
+def _decrypted_copy(paths: Path, key: bytes, dest: Path) -> bytes:
+    """The whole database (WAL included) decrypted with `key` into a plain SQLite file
+    by the independent reader; its bytes."""
+    folder = dest / "copy"
+    folder.mkdir()
+    for path in paths.root.iterdir():
+        if path.name.startswith(paths.database.name):
+            shutil.copy(path, folder / path.name)
+    conn = apsw.Connection(str(folder / paths.database.name))
+    conn.execute("PRAGMA cipher='sqlcipher'")
+    conn.execute("PRAGMA legacy=4")
+    conn.execute(f"PRAGMA key=\"x'{key.hex()}'\"")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("PRAGMA rekey=''")  # now a plain SQLite file
+    conn.close()
+    plain = (folder / paths.database.name).read_bytes()
+    assert plain.startswith(b"SQLite format 3\x00")
+    return plain
+
+
+def _every_value(conn: apsw.Connection) -> str:
+    """Every value of every table (shadow tables of the full-text index included)."""
+    names = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table')").fetchall()
+    ]
+    out = []
+    for name in names:
+        try:
+            rows = conn.execute(f'SELECT * FROM "{name}"').fetchall()
+        except apsw.Error:
+            continue  # a virtual table's own module (the shadow tables are read instead)
+        for row in rows:
+            for value in row:
+                if isinstance(value, bytes):
+                    out.append(value.decode("utf-8", "replace"))
+                elif value is not None:
+                    out.append(str(value))
+    return "\n".join(out)
+
+
+def _markers() -> list[str]:
+    return [NAME_MARK, REF_MARK, IDS_MARK, TEXT_MARK, ORG_MARK, DRAFT_MARK]
+
+
+def test_a_practitioners_raw_reader_finds_no_restricted_case_text_and_no_others_draft(
+    team, bea_case, tmp_path
+):
+    key = _cals_key(team)
+    plain = _decrypted_copy(team, key, tmp_path)
+    conn = _raw_db(team, key)
+    try:
+        values = _every_value(conn)
+    finally:
+        conn.close()
+    # The reader works: an ordinary case's words are there, in the file and the tables.
+    assert ORDINARY_MARK.encode() in plain
+    assert ORDINARY_MARK in values
+    for marker in _markers():
+        for form in (marker, marker.lower(), marker.upper()):
+            assert form.encode() not in plain, marker
+            assert form.encode("utf-16-le") not in plain, marker
+            assert form not in values, marker
+    # And nothing else in the data folder has them either (key store, checkpoints, logs).
+    for path in team.root.rglob("*"):
+        if path.is_file() and not path.name.startswith(team.database.name):
+            data = path.read_bytes()
+            assert not any(m.encode() in data for m in _markers()), path.name
+
+
+def test_cals_own_keys_open_no_case_key_and_no_draft(team, bea_case):
+    """With his private key as well as the data key: no grant for him, and Bea's draft
+    does not open under a key derived from his."""
+    keys = Keystore.load(team.keystore).unlock(CAL, CAL_PASSWORD)
+    conn = _raw_db(team, keys.current_key)
+    try:
+        holders = {r[0] for r in conn.execute("SELECT user_id FROM case_key_grant").fetchall()}
+        (stored,) = conn.execute("SELECT id, user_id, payload FROM draft").fetchall()
+    finally:
+        conn.close()
+    assert keys.user_id not in holders
+    store_id = Keystore.load(team.keystore).store_id
+    with pytest.raises(sealing.SealedContentError):
+        sealing.open_draft(
+            sealing.draft_key(keys.private_key, store_id=store_id, user_id=stored[1]),
+            store_id=store_id,
+            user_id=stored[1],
+            draft_id=stored[0],
+            stored=stored[2],
+        )
+
+
+def test_members_see_search_and_print_the_restricted_case(team, bea_case):
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        listed = {c.case_id: c for c in cases.list_cases(bea)}
+        assert listed[bea_case].display_name == f"{NAME_MARK} Fictional"
+        assert listed[bea_case].case_reference == REF_MARK
+        opened = cases.open_case(bea, case_id=bea_case)
+        assert opened.display_name == f"{NAME_MARK} Fictional" and opened.restricted
+        (entry,) = cases.chronology(bea, case_id=bea_case)
+        assert ORG_MARK in entry.summary
+        detail = cases.record_detail(bea, record_id=entry.record_id)
+        assert TEXT_MARK in detail.content.reasons
+        for word in (TEXT_MARK, NAME_MARK, REF_MARK):
+            hits = cases.search(bea, query=word.lower())
+            assert [h.case_id for h in hits] == [bea_case], word
+            assert hits[0].display_name == f"{NAME_MARK} Fictional"
+        # A record saved now is found at once (the in-memory index is rebuilt).
+        _restricted_record(bea, bea_case, word="Pelicanlater")
+        assert [h.case_id for h in cases.search(bea, query="pelicanlater")] == [bea_case]
+        pdf = printing.build_case_summary(bea, case_id=bea_case, options=SummaryOptions())
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert NAME_MARK in text and TEXT_MARK in text and "Pelicanlater" in text
+        # Her draft survives a lock: signed in again, it opens.
+        (mine,) = drafts.list_drafts(bea)
+        assert DRAFT_MARK in mine.snippet
+    finally:
+        bea.close()
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        (mine,) = drafts.list_drafts(bea)
+        _, draft = drafts.load_draft(bea, draft_id=mine.draft_id)
+        assert DRAFT_MARK in draft.purpose
+    finally:
+        bea.close()
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        for word in (TEXT_MARK, NAME_MARK, REF_MARK, "restricted"):
+            assert cases.search(cal, query=word) == []
+        assert bea_case not in {c.case_id for c in cases.list_cases(cal)}
+        with pytest.raises(CaseNotFound):
+            cases.open_case(cal, case_id=bea_case)
+        assert drafts.list_drafts(cal) == []
+    finally:
+        cal.close()
+
+
+def _user_id(paths, username) -> str:
+    return Keystore.load(paths.keystore).user_id_for(username)
+
+
+def _epochs_held(paths, username, password, case_id) -> set[int]:
+    """The epochs of the case's key that `username`'s own keys open (read raw)."""
+    keystore = Keystore.load(paths.keystore)
+    keys = keystore.unlock(username, password)
+    conn = _raw_db(paths, keys.current_key)
+    try:
+        rows = conn.execute(
+            "SELECT epoch, box FROM case_key_grant WHERE case_id = ? AND user_id = ?",
+            (case_id, keys.user_id),
+        ).fetchall()
+    finally:
+        conn.close()
+    held = set()
+    for epoch, box in rows:
+        aad = f"infoshare|{keystore.store_id}|case-key|{case_id}|{epoch}|{keys.user_id}".encode()
+        try:
+            crypto.open_sealed(keys.private_key, json.loads(box), aad)
+            held.add(epoch)
+        except crypto.DecryptionFailed:
+            pass
+    return held
+
+
+def _record_epochs(paths, key, case_id) -> list[int]:
+    conn = _raw_db(paths, key)
+    try:
+        rows = conn.execute(
+            "SELECT payload FROM saved_record WHERE case_id = ? ORDER BY recorded_at", (case_id,)
+        ).fetchall()
+    finally:
+        conn.close()
+    return [sealing.parse(sealing.payload_ciphertext(r[0]) or "").epoch for r in rows]
+
+
+def test_a_removed_member_opens_nothing_written_after_their_removal(team, bea_case):
+    cal_id = _user_id(team, CAL)
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        cases.add_case_member(bea, case_id=bea_case, user_id=cal_id)
+    finally:
+        bea.close()
+    assert _epochs_held(team, CAL, CAL_PASSWORD, bea_case) == {1}
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        assert [h.case_id for h in cases.search(cal, query=TEXT_MARK)] == [bea_case]
+    finally:
+        cal.close()
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        cases.remove_case_member(bea, case_id=bea_case, user_id=cal_id)
+        _restricted_record(bea, bea_case, word="Afterremoval")
+    finally:
+        bea.close()
+    key = _cals_key(team)
+    assert _record_epochs(team, key, bea_case) == [1, 2]  # new content, new epoch
+    assert _epochs_held(team, CAL, CAL_PASSWORD, bea_case) == {1}  # he keeps what he had
+    assert _epochs_held(team, BEA, BEA_PASSWORD, bea_case) == {1, 2}
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        with pytest.raises(CaseNotFound):
+            cases.open_case(cal, case_id=bea_case)
+        assert cases.search(cal, query="afterremoval") == []
+    finally:
+        cal.close()
+
+
+def test_a_disabled_member_and_an_old_slot_after_a_reset_hold_no_new_epoch(team, bea_case):
+    """Recovery: a reset gives Bea new keys, and the administrator's session seals the
+    case's keys to them (she loses nothing); her old slot holds no new epoch."""
+    old_keystore = team.keystore.read_bytes()
+    admin = _sign_in(team, ADMIN, ADMIN_PASSWORD)
+    try:
+        code = accounts.reset_password(admin, user_id=_user_id(team, BEA))
+    finally:
+        admin.close()
+    bea = accounts.sign_in(team, username=BEA, password=code, new_password="new plum password")
+    try:
+        assert cases.open_case(bea, case_id=bea_case).display_name.startswith(NAME_MARK)
+        _restricted_record(bea, bea_case, word="Afterreset")
+        assert [h.case_id for h in cases.search(bea, query="afterreset")] == [bea_case]
+    finally:
+        bea.close()
+    assert _epochs_held(team, BEA, "new plum password", bea_case) == {1, 2}
+    # Her old slot (a copy of the key store from before the reset): epoch 1 only.
+    current = team.keystore.read_bytes()
+    team.keystore.write_bytes(old_keystore)
+    try:
+        assert _epochs_held(team, BEA, BEA_PASSWORD, bea_case) == {1}
+    finally:
+        team.keystore.write_bytes(current)
+    # Disabled: the next content (Cal's, named on the case meanwhile) is under an epoch
+    # she does not hold.
+    bea = _sign_in(team, BEA, "new plum password")
+    try:
+        cases.add_case_member(bea, case_id=bea_case, user_id=_user_id(team, CAL))
+    finally:
+        bea.close()
+    admin = _sign_in(team, ADMIN, ADMIN_PASSWORD)
+    try:
+        accounts.disable_user(admin, user_id=_user_id(team, BEA))
+    finally:
+        admin.close()
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        _restricted_record(cal, bea_case, word="Afterdisable")
+    finally:
+        cal.close()
+    assert _epochs_held(team, BEA, "new plum password", bea_case) == {1, 2}
+    assert _epochs_held(team, CAL, CAL_PASSWORD, bea_case) == {1, 2, 3}
+    assert _record_epochs(team, _cals_key(team), bea_case) == [1, 2, 3]
+
+
+def test_a_tampered_ciphertext_is_refused_with_a_clear_error(team, bea_case):
+    key = _cals_key(team)
+    conn = _raw_db(team, key)
+    try:
+        ((record_id, payload),) = conn.execute(
+            "SELECT id, payload FROM saved_record WHERE case_id = ?", (bea_case,)
+        ).fetchall()
+        sealed_text = sealing.payload_ciphertext(payload)
+        assert sealed_text is not None
+        flipped = sealed_text[:-6] + ("A" if sealed_text[-6] != "A" else "B") + sealed_text[-5:]
+        conn.execute("DROP TRIGGER saved_record_no_update")
+        conn.execute(
+            "UPDATE saved_record SET payload = ? WHERE id = ?",
+            (sealing.sealed_payload(flipped, {}), record_id),
+        )
+    finally:
+        conn.close()
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        with pytest.raises(sealing.SealedContentError, match="could not be decrypted"):
+            cases.record_detail(bea, record_id=record_id)
+    finally:
+        bea.close()
+
+
+# -- the cryptography alone ---------------------------------------------------------------
+
+_KEY = bytes(range(32))
+
+
+@given(
+    text=st.text(),
+    case_id=st.uuids().map(str),
+    epoch=st.integers(1, 10_000),
+    field_name=st.sampled_from(["identity", "summary.r1", "payload.r2"]),
+)
+def test_seal_then_open_gives_back_the_text(text, case_id, epoch, field_name):
+    sealed = sealing.seal_text(
+        _KEY, store_id="s", case_id=case_id, epoch=epoch, field_name=field_name, text=text
+    )
+    assert sealing.open_text(_KEY, store_id="s", sealed=sealing.parse(sealed)) == text
+
+
+@given(text=st.text(min_size=1), position=st.integers(0, 10_000), bit=st.integers(0, 7))
+def test_any_changed_bit_of_a_sealed_text_is_refused(text, position, bit):
+    sealed = sealing.parse(
+        sealing.seal_text(_KEY, store_id="s", case_id="c", epoch=1, field_name="f", text=text)
+    )
+    blob = bytearray(sealed.blob)
+    blob[position % len(blob)] ^= 1 << bit
+    changed = sealing.SealedText(sealed.case_id, sealed.epoch, sealed.field_name, bytes(blob))
+    with pytest.raises(sealing.SealedContentError):
+        sealing.open_text(_KEY, store_id="s", sealed=changed)
+
+
+@pytest.mark.parametrize(
+    "moved",
+    [
+        {"case_id": "other"},
+        {"epoch": 2},
+        {"field_name": "payload.other"},
+    ],
+)
+def test_a_sealed_text_moved_to_another_case_epoch_or_field_is_refused(moved):
+    sealed = sealing.parse(
+        sealing.seal_text(
+            _KEY, store_id="s", case_id="c", epoch=1, field_name="payload.r", text="x"
+        )
+    )
+    parts = {"case_id": "c", "epoch": 1, "field_name": "payload.r", **moved}
+    changed = sealing.SealedText(parts["case_id"], parts["epoch"], parts["field_name"], sealed.blob)
+    with pytest.raises(sealing.SealedContentError):
+        sealing.open_text(_KEY, store_id="s", sealed=changed)
