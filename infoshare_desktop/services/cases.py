@@ -303,6 +303,58 @@ def remove_case_member(store: Store, *, case_id: str, user_id: str) -> None:
             )
 
 
+class AlreadySo(ServiceError):
+    user_message = "The case is already so: nothing was changed."
+
+
+def set_case_restricted(store: Store, *, case_id: str, restricted: bool) -> None:
+    """Make a case restricted (only its named staff see it: its existing content is
+    sealed under a new case key, and leaves the shared search index) or lift the
+    restriction (its content is opened back and indexed), in one transaction. Audited."""
+    user = require(store, *CASE_ROLES)
+    with store.write() as session:
+        case = visible_case(session, store, case_id)
+        if case.restricted == restricted:
+            raise AlreadySo()
+        if restricted:
+            sealed.restrict(store, session, case)
+        else:
+            opened = sealed.opened_case(store, session, case)
+            rows = sealed.unrestrict(store, session, case)
+            index.insert_many(
+                session,
+                [
+                    index.case_row(
+                        case_id=case_id,
+                        draft=CaseDraft(
+                            display_name=opened.display_name,
+                            date_of_birth=opened.date_of_birth,
+                            case_reference=opened.case_reference,
+                            other_identifiers=opened.other_identifiers,
+                        ),
+                    ),
+                    *(
+                        index.record_row(
+                            case_id=case_id,
+                            record_id=r.id,
+                            draft=DRAFT_TYPES[r.kind].from_dict(json.loads(r.payload)),
+                        )
+                        for r in rows
+                    ),
+                ],
+            )
+        member_search.invalidate(store)
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.SETTING_CHANGE,
+            target_kind="case",
+            target_id=case_id,
+            detail="restricted" if restricted else "unrestricted",
+        )
+    store.release_freed_pages()
+
+
 # -- listing ----------------------------------------------------------------------------------
 
 

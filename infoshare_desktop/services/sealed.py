@@ -279,3 +279,72 @@ def open_draft(store: Store, *, draft_id: str, stored: str) -> str:
     return sealing.open_draft(
         key, store_id=store_id, user_id=user_id, draft_id=draft_id, stored=stored
     )
+
+
+# -- restricting a case later, or lifting it ---------------------------------------------------
+
+
+def restrict(store: Store, tx: Tx, case: CaseFile) -> None:
+    """Seal an ordinary case's existing content (the caller's transaction): epoch 1 of its
+    key for its members and the administrators, its identity, every record's summary and
+    payload; its rows leave the shared index."""
+    keyring = store.case_keys
+    keyring.start_case(tx, case_id=case.id, recipients=recipients(store, tx, case.id), at=utcnow())
+    seal_identity(store, tx, case)
+    rows = [
+        sealing.StoredRecord(
+            r.id,
+            r.kind,
+            keyring.seal(tx, case_id=case.id, field_name=f"summary.{r.id}", text=r.summary),
+            sealing.sealed_payload(
+                keyring.seal(tx, case_id=case.id, field_name=f"payload.{r.id}", text=r.payload),
+                json.loads(r.payload),
+            ),
+        )
+        for r in sealing.case_records(tx, case.id)
+    ]
+    sealing.rewrite_case(
+        tx,
+        case_id=case.id,
+        restricted=True,
+        identity={
+            "display_name": PLACEHOLDER_NAME,
+            "name_key": "",
+            "date_of_birth": None,
+            "case_reference": PLACEHOLDER_REFERENCE,
+            "other_identifiers": "",
+        },
+        records=rows,
+    )
+
+
+def unrestrict(store: Store, tx: Tx, case: CaseFile) -> list[sealing.StoredRecord]:
+    """Open a restricted case's content back into its rows (the caller's transaction);
+    returns its records as now stored, for the shared index."""
+    identity = identities(store, tx, [case.id]).get(case.id)
+    if identity is None:
+        raise sealing.CaseKeyMissing()
+    rows = [
+        sealing.StoredRecord(
+            r.id,
+            r.kind,
+            summary(store, tx, case_id=case.id, record_id=r.id, stored=r.summary),
+            payload(store, tx, case_id=case.id, record_id=r.id, stored=r.payload),
+        )
+        for r in sealing.case_records(tx, case.id)
+    ]
+    born = identity.date_of_birth
+    sealing.rewrite_case(
+        tx,
+        case_id=case.id,
+        restricted=False,
+        identity={
+            "display_name": identity.display_name,
+            "name_key": identity.name_key,
+            "date_of_birth": born.isoformat() if born else None,
+            "case_reference": identity.case_reference,
+            "other_identifiers": identity.other_identifiers,
+        },
+        records=rows,
+    )
+    return rows

@@ -789,6 +789,19 @@ class Store:
                 pooled.close()
             self._advance(seen)
 
+    def release_freed_pages(self) -> None:
+        """Copy the WAL into the database and empty it (best effort: another window
+        reading at the moment keeps it), so that content just re-written sealed does not
+        linger there in its earlier form (see sealing.rewrite_case)."""
+        with _known_errors():
+            pooled = self.engine.raw_connection()
+            try:
+                raw = pooled.dbapi_connection
+                assert raw is not None
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                pooled.close()
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """One read transaction; known database failures become StoreErrors."""

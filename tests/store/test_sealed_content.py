@@ -150,6 +150,9 @@ def _every_value(conn: apsw.Connection) -> str:
                     out.append(value.decode("utf-8", "replace"))
                 elif value is not None:
                     out.append(str(value))
+    # Every term the shared full-text index holds (its segments store them compressed).
+    conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, search_index, 'row')")
+    out += [r[0] for r in conn.execute("SELECT term FROM temp.terms").fetchall()]
     return "\n".join(out)
 
 
@@ -439,3 +442,56 @@ def test_a_sealed_text_moved_to_another_case_epoch_or_field_is_refused(moved):
     changed = sealing.SealedText(parts["case_id"], parts["epoch"], parts["field_name"], sealed.blob)
     with pytest.raises(sealing.SealedContentError):
         sealing.open_text(_KEY, store_id="s", sealed=changed)
+
+
+def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(team, tmp_path):
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        case_id = cases.create_case(
+            bea,
+            draft=complete_case(
+                display_name=f"{NAME_MARK} Later",
+                case_reference=REF_MARK,
+                other_identifiers=IDS_MARK,
+                nhs_number="",
+            ),
+        )
+        _restricted_record(bea, case_id)
+        cases.set_case_restricted(bea, case_id=case_id, restricted=True)
+        assert cases.open_case(bea, case_id=case_id).restricted
+        assert [h.case_id for h in cases.search(bea, query=TEXT_MARK)] == [case_id]
+        (entry,) = cases.chronology(bea, case_id=case_id)
+        assert TEXT_MARK in cases.record_detail(bea, record_id=entry.record_id).content.reasons
+    finally:
+        bea.close()
+    key = _cals_key(team)
+    plain = _decrypted_copy(team, key, tmp_path)
+    conn = _raw_db(team, key)
+    try:
+        values = _every_value(conn)
+    finally:
+        conn.close()
+    for marker in (NAME_MARK, REF_MARK, IDS_MARK, TEXT_MARK, ORG_MARK):
+        assert marker.encode() not in plain, marker
+        assert marker not in values and marker.lower() not in values, marker
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        assert cases.search(cal, query=TEXT_MARK) == []
+        with pytest.raises(CaseNotFound):
+            cases.open_case(cal, case_id=case_id)
+    finally:
+        cal.close()
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        cases.set_case_restricted(bea, case_id=case_id, restricted=False)
+    finally:
+        bea.close()
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        assert [h.case_id for h in cases.search(cal, query=TEXT_MARK)] == [case_id]
+        assert cases.open_case(cal, case_id=case_id).display_name == f"{NAME_MARK} Later"
+        (entry,) = cases.chronology(cal, case_id=case_id)
+        assert ORG_MARK in entry.summary
+        assert TEXT_MARK in cases.record_detail(cal, record_id=entry.record_id).content.reasons
+    finally:
+        cal.close()
