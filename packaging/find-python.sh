@@ -5,7 +5,7 @@
 # Why 3.12: on Python 3.11, PySide6 6.12 drops a reference to True/False/None on every
 # signal emission and many widget setters; 3.11 does not make those objects immortal, so
 # after a few thousand edits the process aborts ("none_dealloc"). From 3.12 they are
-# immortal and the same wheels are harmless (tests/ui/forms/test_endurance.py).
+# immortal and the same wheels are harmless (tests/ui/records/test_endurance.py).
 set -euo pipefail
 want="${1:-}"
 if [ -n "$want" ]; then

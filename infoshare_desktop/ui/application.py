@@ -21,11 +21,11 @@ from infoshare_desktop import APP_NAME, __version__
 from infoshare_desktop.diagnostics import safe_traceback
 from infoshare_desktop.domain.errors import UserFacingError
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.ui import appearance, feedback
-from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
-from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
-from infoshare_desktop.ui.input_guard import install_input_guard
-from infoshare_desktop.ui.theme import apply_theme, current_theme
+from infoshare_desktop.ui.common import appearance, feedback
+from infoshare_desktop.ui.common.input_guard import install_input_guard
+from infoshare_desktop.ui.common.theme import apply_theme, current_theme
+from infoshare_desktop.ui.signin.first_run import FirstRunDialog
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
 
 if TYPE_CHECKING:
     from infoshare_desktop.services.accounts import Store

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidgetItem,
-    QMainWindow,
     QMenu,
     QPushButton,
     QStackedWidget,
@@ -46,26 +45,26 @@ from infoshare_desktop.services.accounts import Store
 from infoshare_desktop.services.drafts import DraftSummary
 from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.services.worklist import WorkItem
-from infoshare_desktop.ui import appearance, feedback
-from infoshare_desktop.ui.activity import UserActivityFilter
-from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
-from infoshare_desktop.ui.dialogs.idle_lock import (
+from infoshare_desktop.ui.admin.account_table import roles_text
+from infoshare_desktop.ui.admin.restore_backup import RestoreBackupDialog
+from infoshare_desktop.ui.admin.users_page import UsersPage, rotate_data_key
+from infoshare_desktop.ui.cases.cases_page import CasesPage
+from infoshare_desktop.ui.common import appearance, feedback
+from infoshare_desktop.ui.common.activity import UserActivityFilter
+from infoshare_desktop.ui.common.feedback import busy_cursor
+from infoshare_desktop.ui.common.labels import text_label
+from infoshare_desktop.ui.common.navigation import NavigationList, PageHost
+from infoshare_desktop.ui.common.session import Session
+from infoshare_desktop.ui.common.theme import TEXT_SIZES, apply_theme, current_theme
+from infoshare_desktop.ui.home.drafts_page import DraftsPage
+from infoshare_desktop.ui.home.home_page import HomePage
+from infoshare_desktop.ui.signin.change_password import ChangePasswordDialog
+from infoshare_desktop.ui.signin.idle_lock import (
     WARNING_SECONDS,
     IdleLockDialog,
     IdleWarningDialog,
 )
-from infoshare_desktop.ui.dialogs.restore_backup import RestoreBackupDialog
-from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
-from infoshare_desktop.ui.feedback import busy_cursor
-from infoshare_desktop.ui.models.account_table import roles_text
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.theme import TEXT_SIZES, apply_theme, current_theme
-from infoshare_desktop.ui.widgets.cases_page import CasesPage
-from infoshare_desktop.ui.widgets.drafts_page import DraftsPage
-from infoshare_desktop.ui.widgets.home_page import HomePage
-from infoshare_desktop.ui.widgets.labels import text_label
-from infoshare_desktop.ui.widgets.navigation import NavigationList
-from infoshare_desktop.ui.widgets.users_page import UsersPage, rotate_data_key
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
 
 HOME = "Home"
 USERS = "Users"
@@ -82,7 +81,7 @@ def backup_file_name(now: datetime | None = None) -> str:
     return f"infoshare-backup-{(now or datetime.now()):%Y%m%d-%H%M}{BACKUP_SUFFIX}"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(PageHost):
     signed_out = Signal()
     """The session ended by Sign out: someone else may sign in now."""
     closed = Signal()

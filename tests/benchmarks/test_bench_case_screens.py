@@ -34,9 +34,9 @@ from infoshare_desktop.demo import DEMO_PASSWORD
 from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import cases, drafts
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.case_list_page import CaseListPage
-from infoshare_desktop.ui.widgets.case_view import CaseView
+from infoshare_desktop.ui.cases.case_list_page import CaseListPage
+from infoshare_desktop.ui.cases.case_view import CaseView
+from infoshare_desktop.ui.common.session import Session
 from tests.benchmarks.conftest import ratio
 
 LIST_CASES, LIST_RECORDS = 5_000, 100_000
@@ -184,7 +184,7 @@ PEAK_SCRIPT = textwrap.dedent(
     from infoshare_desktop.services import accounts, cases
     from infoshare_desktop.demo import DEMO_PASSWORD
     from infoshare_desktop.ui.main_window import MainWindow
-    from infoshare_desktop.ui.theme import apply_theme
+    from infoshare_desktop.ui.common.theme import apply_theme
     apply_theme(app)
     store = accounts.sign_in(
         DataPaths(Path(sys.argv[1])), username="demo.practitioner", password=DEMO_PASSWORD

@@ -9,7 +9,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import infoshare_desktop
-from infoshare_desktop.ui import theme
+from infoshare_desktop.ui.common import theme
 
 REPO = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtWidgets import QDialog
 
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.ui import feedback
-from infoshare_desktop.ui.input_guard import install_input_guard
-from infoshare_desktop.ui.theme import apply_theme
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.input_guard import install_input_guard
+from infoshare_desktop.ui.common.theme import apply_theme
 
 USER = "sam.worker"
 USER_PASSWORD = "copper kettle meadow"  # fictional

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from infoshare_desktop.paths import DataPaths  # noqa: E402
 from infoshare_desktop.store import keyslots as keystore  # noqa: E402
-from infoshare_desktop.ui.theme import apply_theme  # noqa: E402
+from infoshare_desktop.ui.common.theme import apply_theme  # noqa: E402
 
 SIZE = (1366, 768)
 

@@ -53,8 +53,8 @@ def main() -> int:
     from infoshare_desktop.domain.enums import RecordKind
     from infoshare_desktop.paths import DataPaths
     from infoshare_desktop.services import accounts, cases, records, reviews
-    from infoshare_desktop.ui.forms import ConsentDecisionEditor
     from infoshare_desktop.ui.main_window import MainWindow
+    from infoshare_desktop.ui.records import ConsentDecisionEditor
     from infoshare_desktop.ui.review import REVIEW_QUEUE, install_review_pages
     from infoshare_desktop.ui.review.review_dialog import ReviewDialog
     from tests.domain.factories import (

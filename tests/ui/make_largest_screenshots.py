@@ -26,9 +26,9 @@ def main() -> int:
 
     from infoshare_desktop.demo import DEMO_PASSWORD, create_demo_store
     from infoshare_desktop.services import accounts, cases
-    from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
     from infoshare_desktop.ui.main_window import MainWindow
     from infoshare_desktop.ui.review import install_review_pages
+    from infoshare_desktop.ui.signin.unlock import UnlockDialog
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = DataPaths(Path(tmp) / "InfoShareDesktop")

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from infoshare_desktop.domain.accounts import Role  # noqa: E402
 from infoshare_desktop.paths import DataPaths  # noqa: E402
 from infoshare_desktop.store import keyslots as keystore  # noqa: E402
-from infoshare_desktop.ui.theme import apply_theme  # noqa: E402
+from infoshare_desktop.ui.common.theme import apply_theme  # noqa: E402
 
 ADMIN_PASSWORD = "plum orchard lantern"
 
@@ -50,12 +50,12 @@ def main() -> int:
     apply_theme(app)
 
     from infoshare_desktop.services import accounts
-    from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
-    from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
-    from infoshare_desktop.ui.dialogs.set_password import SetPasswordDialog
-    from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
-    from infoshare_desktop.ui.dialogs.user_accounts import AddUserDialog, OneTimeCodeDialog
+    from infoshare_desktop.ui.admin.user_accounts import AddUserDialog, OneTimeCodeDialog
     from infoshare_desktop.ui.main_window import MainWindow
+    from infoshare_desktop.ui.signin.change_password import ChangePasswordDialog
+    from infoshare_desktop.ui.signin.first_run import FirstRunDialog
+    from infoshare_desktop.ui.signin.set_password import SetPasswordDialog
+    from infoshare_desktop.ui.signin.unlock import UnlockDialog
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = DataPaths(Path(tmp) / "InfoShareDesktop")

@@ -13,12 +13,12 @@ from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from infoshare_desktop.services import cases
-from infoshare_desktop.ui.announce import announcer
-from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
-from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
-from infoshare_desktop.ui.dialogs.user_accounts import AddUserDialog
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.cases_page import CasesPage
+from infoshare_desktop.ui.admin.user_accounts import AddUserDialog
+from infoshare_desktop.ui.cases.cases_page import CasesPage
+from infoshare_desktop.ui.common.announce import announcer
+from infoshare_desktop.ui.common.session import Session
+from infoshare_desktop.ui.signin.change_password import ChangePasswordDialog
+from infoshare_desktop.ui.signin.first_run import FirstRunDialog
 from tests.domain.factories import complete_case
 
 

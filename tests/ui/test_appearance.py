@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 
-from infoshare_desktop.ui import appearance
 from infoshare_desktop.ui.application import SessionController, apply_kept_look
-from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
+from infoshare_desktop.ui.common import appearance
+from infoshare_desktop.ui.common.theme import apply_theme, current_theme
 from infoshare_desktop.ui.main_window import MainWindow
-from infoshare_desktop.ui.theme import apply_theme, current_theme
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.conftest import ADMIN
 
 

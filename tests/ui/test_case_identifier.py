@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 
 from infoshare_desktop.domain.identifier import IdentifierReason
 from infoshare_desktop.services import cases, identifiers
+from infoshare_desktop.ui.cases.case_table_model import CaseTableModel
+from infoshare_desktop.ui.cases.identifier_fields import NO_REASON
 from infoshare_desktop.ui.main_window import MainWindow
-from infoshare_desktop.ui.models.case_table_model import CaseTableModel
-from infoshare_desktop.ui.widgets.identifier_fields import NO_REASON
 from tests.ui.conftest import WAIT_MS
 
 

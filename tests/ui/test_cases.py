@@ -14,22 +14,22 @@ from infoshare_desktop.domain import (
     RecordKind,
 )
 from infoshare_desktop.services import cases, drafts, records
-from infoshare_desktop.ui.dialogs.new_case import NewCaseDialog
-from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
-from infoshare_desktop.ui.forms import RecordEditorBase, SharingDecisionEditor
-from infoshare_desktop.ui.main_window import MainWindow
-from infoshare_desktop.ui.models.case_table_model import (
+from infoshare_desktop.ui.cases.case_list_page import CaseListPage
+from infoshare_desktop.ui.cases.case_table_model import (
     SNIPPET_HTML_ROLE,
     CaseTableModel,
     snippet_html,
 )
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.case_list_page import CaseListPage
-from infoshare_desktop.ui.widgets.cases_page import CasesPage
+from infoshare_desktop.ui.cases.cases_page import CasesPage
+from infoshare_desktop.ui.cases.new_case import NewCaseDialog
+from infoshare_desktop.ui.common.session import Session
+from infoshare_desktop.ui.main_window import MainWindow
+from infoshare_desktop.ui.records import RecordEditorBase, SharingDecisionEditor
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_case, complete_sharing_decision
 from tests.ui.conftest import WAIT_MS
-from tests.ui.forms.flows import choose, fill_refused_consent_decision
+from tests.ui.records.flows import choose, fill_refused_consent_decision
 from tests.ui.test_main_window import unlock_again
 
 
@@ -247,7 +247,7 @@ def test_whole_flow_from_sign_in_to_a_draft_kept_across_the_idle_lock(
 
 def test_text_size_and_theme_are_remembered_per_user(qtbot, admin_store, qapp):
     from infoshare_desktop.services import accounts
-    from infoshare_desktop.ui.theme import apply_theme, current_theme
+    from infoshare_desktop.ui.common.theme import apply_theme, current_theme
 
     window = MainWindow(admin_store)
     qtbot.addWidget(window)

@@ -13,8 +13,8 @@ from pytestqt.exceptions import TimeoutError as QtTimeoutError
 
 from infoshare_desktop.domain import SharingKind
 from infoshare_desktop.services import cases, records, reviews
-from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel
-from infoshare_desktop.ui.theme import apply_theme
+from infoshare_desktop.ui.common.theme import apply_theme
+from infoshare_desktop.ui.records.chronology_model import ChronologyTableModel
 from tests.domain.factories import (
     complete_amendment,
     complete_case,

@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from infoshare_desktop.domain.enums import Urgency
-from infoshare_desktop.ui.forms.fields import (
+from infoshare_desktop.ui.common.fields import (
     EnumComboBox,
     LineEdit,
     SuggestionComboBox,
     TextAreaEdit,
 )
-from infoshare_desktop.ui.theme import apply_theme
+from infoshare_desktop.ui.common.theme import apply_theme
 
 PAD = 4
 

@@ -47,10 +47,10 @@ from infoshare_desktop.reports import (
     render_case_summary,
 )
 from infoshare_desktop.services.cases import RecordDetail
-from infoshare_desktop.ui.forms import AmendmentEditor, ConsentDecisionForm, SharingDecisionForm
-from infoshare_desktop.ui.forms.declared_form import DeclaredForm
-from infoshare_desktop.ui.forms.record_links import record_link_inputs
-from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
+from infoshare_desktop.ui.records import AmendmentEditor, ConsentDecisionForm, SharingDecisionForm
+from infoshare_desktop.ui.records.declared_form import DeclaredForm
+from infoshare_desktop.ui.records.record_details import RecordDetailsView
+from infoshare_desktop.ui.records.record_links import record_link_inputs
 from tests.domain.strategies import typed
 
 WHEN_AT = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
@@ -212,8 +212,8 @@ def test_every_form_field_has_an_input_shown_when_it_applies(qtbot, kind):
 
 def test_the_amendment_and_review_screens_ask_every_form_field(qtbot, admin_store):
     from infoshare_desktop.services import cases, records
+    from infoshare_desktop.ui.common.session import Session
     from infoshare_desktop.ui.review.review_dialog import ReviewDialog
-    from infoshare_desktop.ui.session import Session
     from tests.domain.factories import complete_case, complete_sharing_decision
 
     case_id = cases.create_case(admin_store, draft=complete_case())

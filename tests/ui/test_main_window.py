@@ -6,10 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from infoshare_desktop.services import accounts
-from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
-from infoshare_desktop.ui.dialogs.idle_lock import IdleLockDialog
-from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
 from infoshare_desktop.ui.main_window import MainWindow, backup_file_name
+from infoshare_desktop.ui.signin.change_password import ChangePasswordDialog
+from infoshare_desktop.ui.signin.idle_lock import IdleLockDialog
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.ui.conftest import USER, USER_PASSWORD, WAIT_MS
 
@@ -222,7 +222,7 @@ def test_closing_the_window_signs_out(qtbot, admin_store):
 
 
 def test_main_window_fits_1366x768_at_large_text(qtbot, qapp, admin_window):
-    from infoshare_desktop.ui.theme import apply_theme
+    from infoshare_desktop.ui.common.theme import apply_theme
 
     apply_theme(qapp, "large")
     try:
@@ -248,7 +248,7 @@ def test_the_lock_screen_names_who_locked_it(qtbot, worker_store):
 def test_the_idle_lock_warns_first_and_stay_signed_in_keeps_the_session(qtbot, admin_window):
     """WCAG 2.2.1: 30 seconds before the idle lock a warning is shown and announced;
     Stay signed in (or any use) keeps the session, and the lock comes as before."""
-    from infoshare_desktop.ui.announce import announcer
+    from infoshare_desktop.ui.common.announce import announcer
 
     said: list[str] = []
     announcer.announced.connect(lambda text, _assertive: said.append(text))

@@ -12,19 +12,19 @@ from PySide6.QtWidgets import QAbstractButton, QDialog, QGroupBox, QLabel, QMain
 
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import cases, records
-from infoshare_desktop.ui.dialogs.change_identifier import ChangeIdentifierDialog
-from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
-from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
-from infoshare_desktop.ui.dialogs.idle_lock import IdleLockDialog
-from infoshare_desktop.ui.dialogs.new_case import NewCaseDialog
-from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
-from infoshare_desktop.ui.dialogs.user_accounts import AddUserDialog
+from infoshare_desktop.ui.admin.user_accounts import AddUserDialog
+from infoshare_desktop.ui.cases.change_identifier import ChangeIdentifierDialog
+from infoshare_desktop.ui.cases.new_case import NewCaseDialog
+from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.main_window import CASES, MainWindow
 from infoshare_desktop.ui.printing.options_dialog import SummaryOptionsDialog
 from infoshare_desktop.ui.review import install_review_pages
 from infoshare_desktop.ui.review.review_dialog import ReviewDialog
 from infoshare_desktop.ui.review.rules_dialog import ReviewRulesDialog
-from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.signin.change_password import ChangePasswordDialog
+from infoshare_desktop.ui.signin.first_run import FirstRunDialog
+from infoshare_desktop.ui.signin.idle_lock import IdleLockDialog
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.domain.factories import complete_case, complete_sharing_decision
 
 _ENTITY = re.compile(r"&[a-zA-Z]+;|&#\d+;")

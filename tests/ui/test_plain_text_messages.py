@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
 from infoshare_desktop.services import cases, drafts
-from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.common import feedback
 from tests.domain.factories import complete_case, complete_sharing_decision
 
 REAL_CONFIRM = feedback.confirm  # captured before the autouse fixture replaces it

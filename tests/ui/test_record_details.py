@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from infoshare_desktop.domain import RecordKind, SharingKind, utcnow
 from infoshare_desktop.services import cases, records
-from infoshare_desktop.ui.widgets.record_details import NOT_RECORDED, RecordDetailsView
+from infoshare_desktop.ui.records.record_details import NOT_RECORDED, RecordDetailsView
 from tests.domain.factories import (
     RATIONALES,
     complete_amendment,

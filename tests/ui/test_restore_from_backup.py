@@ -12,7 +12,7 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.store.errors import UnknownUserError
-from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.common import feedback
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 # The test never changes the checkout unless asked (INFOSHARE_UPDATE_SCREENSHOTS=1).

@@ -10,9 +10,9 @@ import pytest
 
 from infoshare_desktop.ui import application
 from infoshare_desktop.ui.application import SessionController, handle_exception
-from infoshare_desktop.ui.dialogs.first_run import FirstRunDialog
-from infoshare_desktop.ui.dialogs.set_password import SetPasswordDialog
-from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
+from infoshare_desktop.ui.signin.first_run import FirstRunDialog
+from infoshare_desktop.ui.signin.set_password import SetPasswordDialog
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.ui.conftest import WAIT_MS
 
@@ -231,8 +231,8 @@ def test_run_wires_the_application(qapp, data_paths, monkeypatch):
     "module",
     [
         "infoshare_desktop.ui.application",
-        "infoshare_desktop.ui.dialogs.unlock",
-        "infoshare_desktop.ui.dialogs.first_run",
+        "infoshare_desktop.ui.signin.unlock",
+        "infoshare_desktop.ui.signin.first_run",
     ],
 )
 def test_sign_in_modules_do_not_import_the_storage_stack(module):

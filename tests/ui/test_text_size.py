@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from infoshare_desktop.ui.dialogs.set_password import SetPasswordDialog
-from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
-from infoshare_desktop.ui.theme import TEXT_SIZES, apply_theme
+from infoshare_desktop.ui.common.theme import TEXT_SIZES, apply_theme
+from infoshare_desktop.ui.signin.set_password import SetPasswordDialog
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
 
 WRONG = "The password is not right. Check Caps Lock and the keyboard layout and try again."
 
@@ -92,7 +92,7 @@ def _open_sharing_form(qtbot, admin_store, size: tuple[int, int]):
 
 
 def test_at_the_largest_size_labels_wrap_between_words(qtbot, largest, admin_store):
-    from infoshare_desktop.ui.widgets.labels import WordWrapLabel
+    from infoshare_desktop.ui.common.labels import WordWrapLabel
 
     window, editor = _open_sharing_form(qtbot, admin_store, (1366, 768))
     qtbot.wait(50)

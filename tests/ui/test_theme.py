@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel
 
-from infoshare_desktop.ui.theme import TEXT_SIZES, apply_theme, set_role, style_sheet
+from infoshare_desktop.ui.common.theme import TEXT_SIZES, apply_theme, set_role, style_sheet
 
 
 @pytest.fixture

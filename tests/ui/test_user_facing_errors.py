@@ -15,15 +15,15 @@ import infoshare_desktop
 from infoshare_desktop.domain.errors import UserFacingError
 from infoshare_desktop.services import cases
 from infoshare_desktop.services import errors as service_errors
-from infoshare_desktop.ui import feedback
-from infoshare_desktop.ui.announce import announcer
 from infoshare_desktop.ui.application import UNEXPECTED_ERROR, handle_exception
-from infoshare_desktop.ui.dialogs.change_password import ChangePasswordDialog
-from infoshare_desktop.ui.dialogs.new_case import NewCaseDialog
-from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.cases_page import CasesPage
-from infoshare_desktop.ui.widgets.labels import AlertLabel
+from infoshare_desktop.ui.cases.cases_page import CasesPage
+from infoshare_desktop.ui.cases.new_case import NewCaseDialog
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.announce import announcer
+from infoshare_desktop.ui.common.labels import AlertLabel
+from infoshare_desktop.ui.common.session import Session
+from infoshare_desktop.ui.signin.change_password import ChangePasswordDialog
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 UI = Path(infoshare_desktop.__file__).parent / "ui"

@@ -8,16 +8,16 @@ import pytest
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.services import accounts
-from infoshare_desktop.ui.dialogs.set_password import SetPasswordDialog
-from infoshare_desktop.ui.dialogs.unlock import UnlockDialog
-from infoshare_desktop.ui.dialogs.user_accounts import (
+from infoshare_desktop.ui.admin.account_table import AccountTableModel
+from infoshare_desktop.ui.admin.user_accounts import (
     AddUserDialog,
     ChangeRolesDialog,
     OneTimeCodeDialog,
 )
+from infoshare_desktop.ui.admin.users_page import UsersPage
 from infoshare_desktop.ui.main_window import MainWindow
-from infoshare_desktop.ui.models.account_table import AccountTableModel
-from infoshare_desktop.ui.widgets.users_page import UsersPage
+from infoshare_desktop.ui.signin.set_password import SetPasswordDialog
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.conftest import ADMIN
 from tests.ui.conftest import USER
 

@@ -7,7 +7,7 @@ for what it is for (preview, print or save) before its bytes come back, so the p
 is chosen and the file named *before* building; printing or saving bytes already
 previewed is audited again (``record_release``) before they are handed on.
 
-Every message goes through :mod:`infoshare_desktop.ui.feedback`; the print dialog through
+Every message goes through :mod:`infoshare_desktop.ui.common.feedback`; the print dialog through
 :meth:`CaseSummaryPrinter.ask_printer`, a classmethod tests replace.
 """
 
@@ -25,11 +25,11 @@ from PySide6.QtWidgets import QDialog, QWidget
 from infoshare_desktop.services import printing
 from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.services.printing import OutputUse, SummaryOptions
-from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.printing.options_dialog import SummaryOptionsDialog
 from infoshare_desktop.ui.printing.pdf import PDF_AVAILABLE, PDF_MISSING, print_pdf
 from infoshare_desktop.ui.printing.worker import SummaryBuild
-from infoshare_desktop.ui.session import Session
 
 if TYPE_CHECKING:  # imported when first used: they load Qt PDF and Qt Print Support
     from PySide6.QtPrintSupport import QPrinter

@@ -37,16 +37,16 @@ from infoshare_desktop.services.printing import (
     SignatureBlock,
     SummaryOptions,
 )
-from infoshare_desktop.ui.forms.fields import OptionalDateTimeEdit
-from infoshare_desktop.ui.widgets.labels import (
+from infoshare_desktop.ui.common.fields import OptionalDateTimeEdit
+from infoshare_desktop.ui.common.labels import (
     MIN_TEXT_WIDTH,
     AlertLabel,
     HintLabel,
     heading_label,
     text_label,
 )
-from infoshare_desktop.ui.widgets.layout import SPACING, form_layout, page_layout, scroll_past
-from infoshare_desktop.ui.widgets.password_fields import password_edit
+from infoshare_desktop.ui.common.layout import SPACING, form_layout, page_layout, scroll_past
+from infoshare_desktop.ui.common.password_fields import password_edit
 
 PASSWORD_GUIDANCE = (
     "At least 8 characters. Anyone opening the PDF needs it: give it to the recipient "

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infoshare_desktop.ui.common.labels import text_label
+from infoshare_desktop.ui.common.layout import SPACING, page_layout
 from infoshare_desktop.ui.printing.pdf import LoadedPdf, load_pdf
-from infoshare_desktop.ui.widgets.labels import text_label
-from infoshare_desktop.ui.widgets.layout import SPACING, page_layout
 
 PREVIEW_NOTE = (
     "OFFICIAL-SENSITIVE. Previewing is recorded in the audit log; printing or saving from "

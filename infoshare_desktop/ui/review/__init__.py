@@ -9,19 +9,16 @@ navigation entries ("Review queue (3)") up to date.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 
 from infoshare_desktop.domain.accounts import CASE_ROLES, Role
+from infoshare_desktop.ui.common.navigation import PageHost
+from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.review.queue_page import ReviewQueuePage
 from infoshare_desktop.ui.review.returned_page import ReturnedToMePage
 from infoshare_desktop.ui.review.rules_dialog import ReviewRulesDialog
 from infoshare_desktop.ui.review.team_page import TeamOverviewPage
-from infoshare_desktop.ui.session import Session
-
-if TYPE_CHECKING:
-    from infoshare_desktop.ui.main_window import MainWindow
 
 REVIEW_QUEUE = "Review queue"
 RETURNED_TO_ME = "Returned to me"
@@ -38,12 +35,12 @@ class ReviewPages:
     rules_action: QAction | None = None
 
 
-def _show_count(window: MainWindow, name: str, count: int) -> None:
+def _show_count(window: PageHost, name: str, count: int) -> None:
     item = window.navigation.item(window.page_names().index(name))
     item.setText(f"{name} ({count})" if count else name)
 
 
-def install_review_pages(window: MainWindow, session: Session) -> ReviewPages:
+def install_review_pages(window: PageHost, session: Session) -> ReviewPages:
     """Add the review pages (and the Review rules menu item) the user's roles allow."""
     user = session.user
     added = ReviewPages()
@@ -91,7 +88,7 @@ def install_review_pages(window: MainWindow, session: Session) -> ReviewPages:
     return added
 
 
-def _open_rules(window: MainWindow, session: Session) -> None:
+def _open_rules(window: PageHost, session: Session) -> None:
     dialog = ReviewRulesDialog(session, window)
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()

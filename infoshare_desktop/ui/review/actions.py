@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from infoshare_desktop.services import reviews
-from infoshare_desktop.ui import feedback
-from infoshare_desktop.ui.session import Session
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.session import Session
 
 
 def ask_for_review(parent: QWidget | None, session: Session, record_id: str) -> bool:

@@ -25,9 +25,9 @@ from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
 from infoshare_desktop.services.reviews import ConsentView, ReviewItem, TeamRow
-from infoshare_desktop.ui.forms.fields import sentence
-from infoshare_desktop.ui.models.chronology_model import KIND_ICONS
-from infoshare_desktop.ui.models.list_model import Index, ListTableModel
+from infoshare_desktop.ui.common.fields import sentence
+from infoshare_desktop.ui.common.list_model import Index, ListTableModel
+from infoshare_desktop.ui.records.chronology_model import KIND_ICONS
 
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole
 OVERDUE_WORD = "OVERDUE"

@@ -26,14 +26,14 @@ from infoshare_desktop.domain.enums import ReviewOutcome
 from infoshare_desktop.services import reviews
 from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.services.reviews import ReviewItem
-from infoshare_desktop.ui import feedback
-from infoshare_desktop.ui.forms.fields import OptionalDateTimeEdit
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.fields import OptionalDateTimeEdit
+from infoshare_desktop.ui.common.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.common.layout import FlowLayout, page_layout
+from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.review.models import KIND_FILTERS, ReviewQueueTableModel
 from infoshare_desktop.ui.review.review_dialog import ReviewDialog
 from infoshare_desktop.ui.review.tables import ReviewTableView
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
-from infoshare_desktop.ui.widgets.layout import FlowLayout, page_layout
 
 EMPTY_TEXT = "Nothing is waiting for your review."
 

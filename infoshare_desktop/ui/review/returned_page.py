@@ -18,13 +18,13 @@ from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services import drafts, reviews
 from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.services.reviews import ReviewItem
-from infoshare_desktop.ui import feedback
-from infoshare_desktop.ui.forms.amendment_dialog import AmendmentDialog
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.common.layout import page_layout
+from infoshare_desktop.ui.common.session import Session
+from infoshare_desktop.ui.records.amendment_dialog import AmendmentDialog
 from infoshare_desktop.ui.review.models import ReturnedTableModel
 from infoshare_desktop.ui.review.tables import ReviewTableView
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
-from infoshare_desktop.ui.widgets.layout import page_layout
 
 EMPTY_TEXT = "Nothing has been returned to you."
 NO_SELECTION = "Select a record to see the supervisor's comment."

@@ -36,15 +36,15 @@ from infoshare_desktop.domain.text import LONG_TEXT
 from infoshare_desktop.services import records
 from infoshare_desktop.services.cases import RecordDetail
 from infoshare_desktop.services.errors import ChecklistRefused, UserFacingError
-from infoshare_desktop.ui import feedback
-from infoshare_desktop.ui.announce import announce
-from infoshare_desktop.ui.forms.checklist_panel import FindingsPanel
-from infoshare_desktop.ui.forms.fields import TextAreaEdit, name_input
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.announce import announce
+from infoshare_desktop.ui.common.checklist_panel import FindingsPanel
+from infoshare_desktop.ui.common.fields import TextAreaEdit, name_input
+from infoshare_desktop.ui.common.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.common.layout import SPACING, page_layout, scroll_past
+from infoshare_desktop.ui.common.session import Session
+from infoshare_desktop.ui.records.record_details import RecordDetailsView
 from infoshare_desktop.ui.review.models import kind_text
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
-from infoshare_desktop.ui.widgets.layout import SPACING, page_layout, scroll_past
-from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
 
 CONFIRM_TITLE = "Save the review"
 CONFIRM_TEXT = (

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.domain.reviews import ReviewRules
 from infoshare_desktop.services import reviews
-from infoshare_desktop.ui import feedback
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
-from infoshare_desktop.ui.widgets.layout import form_layout, page_layout
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.common.layout import form_layout, page_layout
+from infoshare_desktop.ui.common.session import Session
 
 MIN_DAYS = 1
 MAX_DAYS = 90

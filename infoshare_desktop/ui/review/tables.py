@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
-from infoshare_desktop.ui.widgets.tables import make_list_table
+from infoshare_desktop.ui.common.tables import make_list_table
 
 STRETCH_SHARE = 1 / 3
 """The part of the table's width the stretching column keeps, at least."""

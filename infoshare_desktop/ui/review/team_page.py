@@ -7,12 +7,12 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from infoshare_desktop.services import reviews
-from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.common.layout import page_layout
+from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.review.models import TeamTableModel
 from infoshare_desktop.ui.review.tables import ReviewTableView
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.labels import AlertLabel, heading_label, text_label
-from infoshare_desktop.ui.widgets.layout import page_layout
 
 EMPTY_TEXT = "No records have entered review yet."
 

@@ -16,7 +16,7 @@ def printed_case(data_paths, admin_store) -> PrintedCase:
 
 @pytest.fixture
 def session(qtbot, admin_store):
-    from infoshare_desktop.ui.session import Session
+    from infoshare_desktop.ui.common.session import Session
 
     return Session(admin_store)
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from infoshare_desktop.paths import DataPaths  # noqa: E402
 from infoshare_desktop.store import keyslots as keystore  # noqa: E402
-from infoshare_desktop.ui.theme import apply_theme  # noqa: E402
+from infoshare_desktop.ui.common.theme import apply_theme  # noqa: E402
 
 
 def save(widget: QWidget, out: Path, name: str, size: tuple[int, int] | None = None) -> None:
@@ -63,8 +63,8 @@ def main() -> int:
     apply_theme(app)
 
     from infoshare_desktop.services import accounts
+    from infoshare_desktop.ui.common.session import Session
     from infoshare_desktop.ui.printing import open_case_summary
-    from infoshare_desktop.ui.session import Session
     from tests.reports.conftest import make_printed_case
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.forms.test_endurance import unexpected_qt_messages
+from tests.ui.records.test_endurance import unexpected_qt_messages
 
 ROOT = Path(__file__).resolve().parents[3]
 BUILDS = 3000

@@ -18,7 +18,8 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.services import printing
 from infoshare_desktop.services.errors import PermissionDenied
 from infoshare_desktop.services.printing import OutputUse, Section, Signatory
-from infoshare_desktop.ui import feedback
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.printing import (
     CaseSummaryPrinter,
     SummaryBuild,
@@ -26,7 +27,6 @@ from infoshare_desktop.ui.printing import (
     open_case_summary,
 )
 from infoshare_desktop.ui.printing.options_dialog import MISMATCH
-from infoshare_desktop.ui.session import Session
 from tests.reports.conftest import NAMES
 from tests.ui.conftest import USER_PASSWORD, WAIT_MS, add_user
 from tests.ui.printing.conftest import print_events

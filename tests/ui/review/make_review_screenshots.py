@@ -32,6 +32,7 @@ from infoshare_desktop.domain.accounts import Role  # noqa: E402
 from infoshare_desktop.paths import DataPaths  # noqa: E402
 from infoshare_desktop.services import accounts, cases, records, reviews  # noqa: E402
 from infoshare_desktop.store import keyslots as keystore  # noqa: E402
+from infoshare_desktop.ui.common.theme import apply_theme  # noqa: E402
 from infoshare_desktop.ui.main_window import MainWindow  # noqa: E402
 from infoshare_desktop.ui.review import (  # noqa: E402
     RETURNED_TO_ME,
@@ -39,7 +40,6 @@ from infoshare_desktop.ui.review import (  # noqa: E402
     TEAM_OVERVIEW,
     install_review_pages,
 )
-from infoshare_desktop.ui.theme import apply_theme  # noqa: E402
 from tests.domain.factories import complete_case, complete_sharing_decision  # noqa: E402
 from tests.ui.review.conftest import without_consent  # noqa: E402
 

@@ -13,11 +13,11 @@ from infoshare_desktop.domain.dates import age_on
 from infoshare_desktop.domain.records import AmendmentDraft
 from infoshare_desktop.domain.timeutil import format_date
 from infoshare_desktop.services import cases, records
-from infoshare_desktop.ui.forms.record_editor import RecordEditorBase
+from infoshare_desktop.ui.cases.case_list_page import CaseListPage
+from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.main_window import CASES
-from infoshare_desktop.ui.models.chronology_model import ChronologyTableModel
-from infoshare_desktop.ui.session import Session
-from infoshare_desktop.ui.widgets.case_list_page import CaseListPage
+from infoshare_desktop.ui.records.chronology_model import ChronologyTableModel
+from infoshare_desktop.ui.records.record_editor import RecordEditorBase
 from tests.domain.factories import (
     complete_amendment,
     complete_case,

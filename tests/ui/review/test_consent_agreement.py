@@ -15,20 +15,20 @@ from infoshare_desktop.domain.consent import consent_standing, describe_consent
 from infoshare_desktop.services import cases, printing, records, reviews
 from infoshare_desktop.services.errors import ChecklistRefused
 from infoshare_desktop.services.printing import SummaryOptions
-from infoshare_desktop.ui.forms import (
+from infoshare_desktop.ui.cases.case_view import CaseView
+from infoshare_desktop.ui.common.fields import sentence
+from infoshare_desktop.ui.records import (
     ConsentDecisionEditor,
     RecordEditorBase,
     SharingDecisionEditor,
 )
-from infoshare_desktop.ui.forms.fields import sentence
+from infoshare_desktop.ui.records.record_details import RecordDetailsView
 from infoshare_desktop.ui.review import REVIEW_QUEUE
 from infoshare_desktop.ui.review.review_dialog import ReviewDialog
-from infoshare_desktop.ui.widgets.case_view import CaseView
-from infoshare_desktop.ui.widgets.record_details import RecordDetailsView
 from tests.domain.factories import complete_consent_decision, complete_sharing_decision
 from tests.reports.conftest import flat, page_texts
-from tests.ui.forms.conftest import NEVER_MS
-from tests.ui.forms.flows import choose
+from tests.ui.records.conftest import NEVER_MS
+from tests.ui.records.flows import choose
 
 
 def plain(rich: str) -> str:

@@ -14,8 +14,8 @@ from infoshare_desktop.domain import ReviewDraft, ReviewOutcome, utcnow
 from infoshare_desktop.domain.timeutil import to_local
 from infoshare_desktop.services import drafts, records
 from infoshare_desktop.services.worklist import WorkKind
+from infoshare_desktop.ui.home.home_page import NOTHING_WAITING
 from infoshare_desktop.ui.main_window import CASES, HOME
-from infoshare_desktop.ui.widgets.home_page import NOTHING_WAITING
 from tests.domain.factories import complete_consent_decision, complete_sharing_decision
 from tests.ui.review.conftest import nav_text, without_consent
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from infoshare_desktop.domain import AmendmentReason, ReviewOutcome
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.services import cases, records, reviews
-from infoshare_desktop.ui.forms.record_editor import RecordEditorBase
+from infoshare_desktop.ui.records.record_editor import RecordEditorBase
 from infoshare_desktop.ui.review import RETURNED_TO_ME, REVIEW_QUEUE, TEAM_OVERVIEW
 from infoshare_desktop.ui.review.review_dialog import CONFIRM_TITLE
 from tests.ui.review.conftest import AUTHOR, NAMES, SUPERVISOR, nav_text, without_consent

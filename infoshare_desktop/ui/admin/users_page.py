@@ -1,0 +1,273 @@
+"""Administration: the accounts on this computer and what can be done to them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelection
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from infoshare_desktop.domain.accounts import AccountStatus
+from infoshare_desktop.services import accounts
+from infoshare_desktop.services.accounts import AccountSummary, Store
+from infoshare_desktop.services.errors import UserFacingError
+from infoshare_desktop.ui.admin.account_table import AccountTableModel
+from infoshare_desktop.ui.admin.user_accounts import (
+    AddUserDialog,
+    ChangeRolesDialog,
+    OneTimeCodeDialog,
+)
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.feedback import busy_cursor
+from infoshare_desktop.ui.common.labels import AlertLabel, heading_label, text_label
+from infoshare_desktop.ui.common.layout import FlowLayout, page_layout
+from infoshare_desktop.ui.common.session import Session
+from infoshare_desktop.ui.common.tables import make_list_table
+
+
+class UsersPage(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.model = AccountTableModel()
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        make_list_table(self.table, "Accounts")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # roles
+
+        self.add_button = self._button("Add u&ser…", self._on_add_button_clicked)
+        self.roles_button = self._button("Change &roles…", self._on_roles_button_clicked)
+        self.status_button = self._button("&Disable", self._on_status_button_clicked)
+        self.unlock_button = self._button("&Unlock account", self._on_unlock_button_clicked)
+        self.reset_button = self._button("Reset &password…", self._on_reset_button_clicked)
+        self.revoke_button = self._button("Revo&ke…", self._on_revoke_button_clicked)
+        self.rotation_alert = AlertLabel(self)
+        self.rotate_button = self._button(
+            "Rotate the data key &now", self._on_rotate_button_clicked
+        )
+        self.rotate_button.hide()
+
+        layout = page_layout(self)
+        layout.addWidget(heading_label("Users", self))
+        layout.addWidget(
+            text_label(
+                "Everyone who uses this computer has their own account. Select an account "
+                "to change it.",
+                self,
+                role="muted",
+            )
+        )
+        self.fingerprint_label = text_label("", self, role="muted")
+        self.fingerprint_label.setAccessibleName("Root of trust fingerprint")
+        layout.addWidget(self.fingerprint_label)
+        buttons = FlowLayout()  # wraps at large text sizes and on small screens
+        buttons.setSpacing(8)
+        for button in (
+            self.add_button,
+            self.roles_button,
+            self.status_button,
+            self.unlock_button,
+            self.reset_button,
+            self.revoke_button,
+        ):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        rotation = QHBoxLayout()
+        rotation.addWidget(self.rotation_alert, 1)
+        rotation.addWidget(self.rotate_button)
+        layout.addLayout(rotation)
+        layout.addWidget(self.table, 1)
+
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        session.store_changed.connect(self.refresh)
+        self.refresh()
+
+    def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    # -- state ------------------------------------------------------------------------
+    def refresh(self, select_user_id: str | None = None) -> None:
+        """Reload the accounts, keeping (or moving) the selection."""
+        current = self.selected_account()
+        keep = select_user_id or (current.user_id if current else None)
+        with feedback.user_errors(self) as outcome:
+            self.model.set_rows(accounts.list_users(self.session.store))
+        if outcome.failed:
+            return
+        row = self.model.row_of(keep) if keep else None
+        if row is not None:
+            self.table.selectRow(row)
+        self._update_buttons()
+        self._update_rotation()
+        self._update_fingerprint()
+
+    def _update_fingerprint(self) -> None:
+        try:
+            words = accounts.root_fingerprint(self.session.store)
+        except UserFacingError:
+            words = None
+        self.fingerprint_label.setText(
+            f"Root of trust: {words}. Every account and role is signed by a key that "
+            "chains to it; compare these words by phone with the ones noted at set-up."
+            if words
+            else "Accounts are not signed yet: they are carried over at an administrator's "
+            "next sign-in."
+        )
+
+    def _update_rotation(self) -> None:
+        try:
+            pending = accounts.key_rotation_pending(self.session.store)
+        except UserFacingError:  # unknown now: the next refresh says
+            pending = False
+        if pending:
+            self.rotation_alert.show_message(
+                "Key rotation pending: an account was revoked but the store's data key has not "
+                "been replaced yet (the store was busy), so an old copy of that account's key "
+                "could still open it. Close the store in every other window, then rotate the "
+                "data key now."
+            )
+        else:
+            self.rotation_alert.clear()
+        self.rotate_button.setVisible(pending)
+
+    def selected_account(self) -> AccountSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def select_user(self, username: str) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).username == username:
+                self.table.selectRow(row)
+                return
+
+    def _update_buttons(self) -> None:
+        account = self.selected_account()
+        usable = account is not None and account.status is not AccountStatus.REVOKED
+        is_me = account is not None and account.user_id == self.session.user.user_id
+        self.roles_button.setEnabled(usable)
+        self.reset_button.setEnabled(usable)
+        self.unlock_button.setEnabled(account is not None and usable and account.locked_out)
+        disabled = account is not None and account.status is AccountStatus.DISABLED
+        self.status_button.setText("&Enable" if disabled else "&Disable")
+        self.status_button.setEnabled(usable and not is_me)
+        self.revoke_button.setEnabled(usable and not is_me)
+        mine = "You cannot disable or revoke your own account." if is_me else ""
+        self.status_button.setToolTip(mine)
+        self.revoke_button.setToolTip(mine)
+
+    # -- slots ------------------------------------------------------------------------
+    def _on_table_selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
+        self._update_buttons()
+
+    def _on_add_button_clicked(self) -> None:
+        added = AddUserDialog.ask(self.session, self)
+        if added is None:
+            return
+        username, code = added
+        self.refresh()
+        self.select_user(username)
+        OneTimeCodeDialog.present(username, code, self)
+
+    def _on_roles_button_clicked(self) -> None:
+        account = self.selected_account()
+        if account and ChangeRolesDialog.ask(self.session, account, self):
+            self.refresh()
+
+    def _on_status_button_clicked(self) -> None:
+        account = self.selected_account()
+        if account is None:
+            return
+        if account.status is AccountStatus.DISABLED:
+            self._run(accounts.enable_user, account)
+            return
+        if feedback.confirm(
+            self,
+            "Disable account",
+            f"Disable the account {account.username}? They will not be able to sign in "
+            "until an administrator enables it again. Nothing they recorded is removed.",
+            "Disable",
+        ):
+            self._run(accounts.disable_user, account)
+
+    def _on_unlock_button_clicked(self) -> None:
+        account = self.selected_account()
+        if account and self._run(accounts.unlock_account, account):
+            feedback.inform(
+                self, "Account unlocked", f"{account.username} can try to sign in again."
+            )
+
+    def _on_reset_button_clicked(self) -> None:
+        account = self.selected_account()
+        if account is None or not feedback.confirm(
+            self,
+            "Reset password",
+            f"Reset the password of {account.username}? Their current password stops "
+            "working at once; they sign in with a new one-time code instead and then "
+            "choose a new password.",
+            "Reset password",
+        ):
+            return
+        with feedback.user_errors(self) as outcome:
+            code = accounts.reset_password(self.session.store, user_id=account.user_id)
+        if outcome.failed:
+            return
+        self.refresh()
+        OneTimeCodeDialog.present(account.username, code, self)
+
+    def _on_revoke_button_clicked(self) -> None:
+        account = self.selected_account()
+        if account is None or not feedback.confirm(
+            self,
+            "Revoke account",
+            f"Revoke the account {account.username} for good? It cannot be enabled again. "
+            "The store's encryption key is then replaced, so that no copy of their old "
+            "key can open it; this takes a moment. Everyone else keeps their password, "
+            "and nothing they recorded is removed.",
+            "Revoke",
+        ):
+            return
+        with busy_cursor():
+            self._run(accounts.revoke_user, account)
+        self.session.store_changed.emit()  # a rotation left pending shows on Home too
+
+    def _on_rotate_button_clicked(self) -> None:
+        if rotate_data_key(self, self.session.store):
+            self.session.store_changed.emit()
+
+    def _run(self, action: Callable[..., None], account: AccountSummary) -> bool:
+        """Call `action(store, user_id=...)`, show a failure, refresh; True if it worked."""
+        with feedback.user_errors(self) as outcome:
+            action(self.session.store, user_id=account.user_id)
+        self.refresh()
+        return not outcome.failed
+
+
+def rotate_data_key(parent: QWidget, store: Store) -> bool:
+    """Administration > Rotate the data key now: confirm, re-encrypt, report."""
+    if not feedback.confirm(
+        parent,
+        "Rotate the data key",
+        "Replace the store's encryption key now? The database is re-encrypted under a new "
+        "key that only the current accounts hold, so no copy of a revoked account's old key "
+        "can open it. Everyone keeps their password. Close the store in every other window "
+        "first; this takes a moment.",
+        "Rotate",
+    ):
+        return False
+    with feedback.user_errors(parent) as outcome, busy_cursor():
+        accounts.rotate_key(store)
+    if outcome.failed:
+        return False
+    feedback.inform(parent, "Rotate the data key", "The data key has been replaced.")
+    return True

@@ -1,0 +1,316 @@
+"""The list of cases: browse (a page at a time, sorted by the store) or search as you type.
+
+Typing in the search box waits `SEARCH_DELAY_MS` after the last key, then replaces the
+list with the matching cases and the text that matched (matched words in bold). Enter or
+a double-click opens the selected case (`open_requested(case_id)`); "New case…" asks
+the window to start the New case dialog (`new_case_requested`).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QShowEvent,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from infoshare_desktop.ui.cases.case_table_model import (
+    CASE_ID_ROLE,
+    SNIPPET_HTML_ROLE,
+    CaseTableModel,
+)
+from infoshare_desktop.ui.common import feedback
+from infoshare_desktop.ui.common.announce import announce
+from infoshare_desktop.ui.common.labels import heading_label, text_label
+from infoshare_desktop.ui.common.layout import page_layout
+from infoshare_desktop.ui.common.session import Session
+from infoshare_desktop.ui.common.tables import make_list_table
+
+SEARCH_DELAY_MS = 250
+
+SORT_CHOICES: tuple[tuple[int, bool, str], ...] = (
+    (3, True, "Last activity, newest first"),
+    (3, False, "Last activity, oldest first"),
+    (1, False, "Name, A to Z"),
+    (1, True, "Name, Z to A"),
+    (0, False, "Reference, A to Z"),
+    (0, True, "Reference, Z to A"),
+    (2, True, "Date of birth, youngest first"),
+    (2, False, "Date of birth, oldest first"),
+    (4, True, "Records, most first"),
+    (4, False, "Records, fewest first"),
+)
+"""(column, descending, words) for the Sort by list: sorting without a mouse."""
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class SnippetDelegate(QStyledItemDelegate):
+    """Paints a cell's `SNIPPET_HTML_ROLE` HTML (already escaped) on one line."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        markup = index.data(SNIPPET_HTML_ROLE)
+        if not markup:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else QStyle()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(opt.font)
+        doc.setHtml(markup)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        context.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(role))
+        painter.save()
+        top = rect.top() + max(0, (rect.height() - doc.size().height()) / 2)
+        painter.translate(rect.left(), top)
+        painter.setClipRect(QRectF(0, 0, rect.width(), rect.height()))
+        doc.documentLayout().draw(painter, context)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        if not index.data(SNIPPET_HTML_ROLE):
+            return hint
+        return QSize(max(hint.width(), 300), hint.height())
+
+
+class CaseListPage(QWidget):
+    open_requested = Signal(str)
+    new_case_requested = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.model = CaseTableModel(session)
+        self._loaded = False
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText("Search names, references and what records say")
+        self.search_edit.setAccessibleName("Search cases")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setToolTip(
+            "Type a name, a case reference or words from a record (Ctrl+F). "
+            "Press Enter or Down to move to the results."
+        )
+        self.new_case_button = QPushButton("New case…", self)
+        self.new_case_button.setToolTip("Add a child's case (Ctrl+N)")
+        self.new_case_button.setAutoDefault(False)
+        self.sort_combo = QComboBox(self)
+        self.sort_combo.setAccessibleName("Sort cases by")
+        for column, descending, words in SORT_CHOICES:
+            self.sort_combo.addItem(words, (column, descending))
+        self.sort_label = QLabel("Sort by", self)
+        self.sort_label.setBuddy(self.sort_combo)
+        self.status_label = text_label("", self, role="muted")
+        self.status_label.setAccessibleDescription("Number of cases shown")
+
+        self.table = QTableView(self)
+        self.table.setObjectName("caseTable")
+        make_list_table(self.table, "Cases")
+        self.table.setModel(self.model)
+        self.table.setWordWrap(False)
+        self.table.setItemDelegateForColumn(CaseTableModel.MATCH_COLUMN, SnippetDelegate(self))
+        header = self.table.horizontalHeader()
+        # Fit columns to the first rows only: measuring all 200 of a page cost more than
+        # reading them from the store.
+        header.setResizeContentsPrecision(40)
+        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
+        header.setSortIndicatorShown(True)
+        header.sectionClicked.connect(self._on_header_section_clicked)
+
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self._on_search_timer_timeout)
+        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.search_edit.installEventFilter(self)
+        self.new_case_button.clicked.connect(self.new_case_requested)
+        self.sort_combo.activated.connect(self._on_sort_combo_activated)
+        self.table.activated.connect(self._on_table_activated)
+        self.table.doubleClicked.connect(self._on_table_activated)
+        self.model.modelReset.connect(self._update_status)
+        self.model.rowsInserted.connect(self._update_status)
+        session.store_changed.connect(self._on_session_store_changed)
+
+        layout = page_layout(self)
+        layout.addWidget(heading_label("Cases", self))
+        bar = QHBoxLayout()
+        bar.addWidget(self.search_edit, 1)
+        bar.addWidget(self.sort_label)
+        bar.addWidget(self.sort_combo)
+        bar.addWidget(self.new_case_button)
+        layout.addLayout(bar)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.table, 1)
+        self.setFocusProxy(self.search_edit)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.ensure_loaded()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down in the search box moves into the results (as Enter does)."""
+        if (
+            watched is self.search_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self._on_search_edit_return_pressed()
+            return True
+        return super().eventFilter(watched, event)
+
+    # -- what the window calls ---------------------------------------------------------------
+    def ensure_loaded(self) -> None:
+        """Read the first page the first time the list is needed (not at sign-in)."""
+        if not self._loaded:
+            self.reload()
+
+    def reload(self) -> None:
+        self._loaded = True
+        with feedback.user_errors(self):
+            self.model.reload()
+        self._fit_columns()
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def run_search_now(self) -> None:
+        """Search for what is typed without waiting for the typing pause."""
+        self.search_timer.stop()
+        self._on_search_timer_timeout()
+
+    def select_case(self, case_id: str) -> bool:
+        row = self.model.row_of(case_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def selected_case_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.data(CASE_ID_ROLE) if index.isValid() else None
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            mode = QHeaderView.ResizeMode.Interactive
+            if column == self.model.columnCount() - 1:
+                mode = QHeaderView.ResizeMode.Stretch
+            header.setSectionResizeMode(column, mode)
+        for column in range(self.model.columnCount() - 1):
+            self.table.resizeColumnToContents(column)
+        self.table.setSortingEnabled(False)
+        header.setSortIndicatorShown(not self.model.searching)
+        header.setSectionsClickable(not self.model.searching)
+        self.sort_combo.setEnabled(not self.model.searching)
+
+    def _sort_by(self, column: int, descending: bool) -> None:
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        with feedback.user_errors(self):
+            self.model.sort(column, order)
+        self.table.horizontalHeader().setSortIndicator(column, order)
+        choice = self.sort_combo.findData((column, descending))
+        if choice >= 0:
+            self.sort_combo.setCurrentIndex(choice)
+
+    def _update_status(self) -> None:
+        before = self.status_label.text()
+        model = self.model
+        if model.searching:
+            n = model.rowCount()
+            shown = f"“{model.query}”"
+            self.status_label.setText(
+                f"No case matches {shown}."
+                if n == 0
+                else f"{n} case{'s' if n != 1 else ''} match {shown}, best first. "
+                "Clear the search to see every case."
+            )
+        else:
+            self.status_label.setText(
+                f"{model.total:,} case{'s' if model.total != 1 else ''}, sorted by "
+                f"{self.sort_combo.currentText().lower()}."
+            )
+        if before and self.status_label.text() != before:
+            announce(self.status_label, self.status_label.text())
+
+    # -- slots ------------------------------------------------------------------------------------
+    def _on_search_edit_text_changed(self, _text: str) -> None:
+        self.search_timer.start()
+
+    def _on_search_timer_timeout(self) -> None:
+        query = self.search_edit.text().strip()
+        if query == self.model.query and self._loaded:
+            return
+        self._loaded = True
+        with feedback.user_errors(self):
+            self.model.set_query(query)
+        self._fit_columns()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _on_search_edit_return_pressed(self) -> None:
+        self.run_search_now()
+        if self.model.rowCount():
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.table.selectRow(0)
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_requested.emit(index.data(CASE_ID_ROLE))
+
+    def _on_header_section_clicked(self, column: int) -> None:
+        model = self.model
+        if model.searching or model.BROWSE_COLUMNS[column].sort_key is None:
+            self.table.horizontalHeader().setSortIndicator(
+                model.sort_column(),
+                Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder,
+            )
+            return
+        same = model.BROWSE_COLUMNS[column].sort_key == model.sort_key
+        self._sort_by(column, not model.descending if same else column in (3, 4))
+
+    def _on_sort_combo_activated(self, index: int) -> None:
+        column, descending = self.sort_combo.itemData(index)
+        self._sort_by(column, descending)
+
+    def _on_session_store_changed(self) -> None:
+        if self._loaded:
+            self.reload()
