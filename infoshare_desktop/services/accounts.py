@@ -78,8 +78,16 @@ def first_run(paths: DataPaths, *, username: str, display_name: str, password: s
 def sign_in(
     paths: DataPaths, *, username: str, password: str, new_password: str | None = None
 ) -> Store:
-    """Unlock the store as one user. `new_password` completes a one-time-code sign-in."""
-    return Store.unlock(paths, username=username, password=password, new_password=new_password)
+    """Unlock the store as one user. `new_password` completes a one-time-code sign-in.
+    Restricted cases from before sealing that this user should hold the key of are
+    sealed now (see sealed.seal_carried_over_cases)."""
+    store = Store.unlock(paths, username=username, password=password, new_password=new_password)
+    try:
+        sealed.seal_carried_over_cases(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def lock(store: Store) -> None:

@@ -281,6 +281,29 @@ def open_draft(store: Store, *, draft_id: str, stored: str) -> str:
     )
 
 
+def seal_carried_over_cases(store: Store) -> int:
+    """Restricted cases from before sealing (their content still plain): sealed at the
+    sign-in of someone who should hold their key (a member, or an administrator), in one
+    transaction. Returns how many."""
+    with store.read() as session:
+        waiting = case_rows.unsealed_restricted_ids(session)
+    if not waiting:
+        return 0
+    user = store.user
+    assert user is not None
+    done = 0
+    with store.write() as session:
+        for case_id in waiting:
+            case = case_rows.get(session, case_id)
+            if case is None or user.user_id not in recipients(store, session, case_id):
+                continue
+            restrict(store, session, case)
+            done += 1
+    if done:
+        store.release_freed_pages()
+    return done
+
+
 # -- restricting a case later, or lifting it ---------------------------------------------------
 
 

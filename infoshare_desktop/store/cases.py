@@ -174,6 +174,15 @@ def remove_member(tx: Tx, *, case_id: str, user_id: str) -> None:
     )
 
 
+def unsealed_restricted_ids(tx: Tx) -> list[str]:
+    """Restricted cases whose content is not sealed yet (written before sealing)."""
+    rows = raw_connection(tx).execute(
+        "SELECT id FROM case_file WHERE restricted = 1 "
+        "AND id NOT IN (SELECT case_id FROM case_sealed) ORDER BY id"
+    )
+    return [r[0] for r in rows.fetchall()]
+
+
 def restricted_ids(tx: Tx) -> list[str]:
     """The ids of every restricted case (few: they have case keys)."""
     rows = raw_connection(tx).execute("SELECT id FROM case_file WHERE restricted = 1 ORDER BY id")

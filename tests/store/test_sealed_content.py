@@ -115,7 +115,7 @@ def _decrypted_copy(paths: Path, key: bytes, dest: Path) -> bytes:
     """The whole database (WAL included) decrypted with `key` into a plain SQLite file
     by the independent reader; its bytes."""
     folder = dest / "copy"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     for path in paths.root.iterdir():
         if path.name.startswith(paths.database.name):
             shutil.copy(path, folder / path.name)
@@ -495,3 +495,36 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
         assert TEXT_MARK in cases.record_detail(cal, record_id=entry.record_id).content.reasons
     finally:
         cal.close()
+
+
+def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(team, tmp_path):
+    """A store from before: the case is restricted but its content plain (made so here
+    with the independent reader). Cal's sign-in (not named on it) leaves it; Bea's seals it."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        case_id = cases.create_case(
+            bea,
+            draft=complete_case(
+                display_name=f"{NAME_MARK} Older", case_reference=REF_MARK, nhs_number=""
+            ),
+        )
+        _restricted_record(bea, case_id)
+    finally:
+        bea.close()
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        conn.execute("DROP TRIGGER case_file_no_update")
+        conn.execute("UPDATE case_file SET restricted = 1 WHERE id = ?", (case_id,))
+    finally:
+        conn.close()
+    _sign_in(team, CAL, CAL_PASSWORD).close()
+    assert TEXT_MARK.encode() in _decrypted_copy(team, _cals_key(team), tmp_path / "before")
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        assert cases.open_case(bea, case_id=case_id).display_name == f"{NAME_MARK} Older"
+        assert [h.case_id for h in cases.search(bea, query=TEXT_MARK)] == [case_id]
+    finally:
+        bea.close()
+    plain = _decrypted_copy(team, _cals_key(team), tmp_path / "after")
+    for marker in (NAME_MARK, REF_MARK, TEXT_MARK, ORG_MARK):
+        assert marker.encode() not in plain, marker

@@ -43,6 +43,9 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(36), sa.ForeignKey("case_file.id"), primary_key=True),
         sa.Column("identity", sa.Text, nullable=False),  # sealed JSON (see store.sealing)
     )
+    # The few restricted cases, found without reading every case (sign-in looks for any
+    # restricted case from before sealing, to seal it).
+    op.execute("CREATE INDEX ix_case_restricted ON case_file (id) WHERE restricted = 1")
 
 
 def downgrade() -> None:
