@@ -244,7 +244,9 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             member_search.invalidate(store)
         else:
             case_rows.insert_many(session, [(row, index_row)])
-        record_identifier(session, case_id=case_id, draft=clean, at=now, by=user.user_id)
+        record_identifier(
+            session, case_id=case_id, draft=clean, at=now, by=user.user_id, store=store
+        )
         audit.append(
             session,
             actor_id=user.user_id,
@@ -424,7 +426,7 @@ def open_case(store: Store, *, case_id: str) -> CaseSummary:
             target_kind="case",
             target_id=case_id,
         )
-        identifier = current_identifier(session, case_id)
+        identifier = current_identifier(session, case_id, store=store)
         case = sealed.opened_case(store, session, case)
     return replace(_summary(case), identifier=identifier)
 
@@ -614,7 +616,7 @@ def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
         ]
         if not exact:  # the restricted cases the user is named on (not in the shared index)
             hits = _with_member_hits(store, session, hits, match=match, limit=limit)
-        found = current_identifiers(session, [hit.case_id for hit in hits])
+        found = current_identifiers(session, [hit.case_id for hit in hits], store=store)
     return [replace(hit, identifier=found.get(hit.case_id)) for hit in hits]
 
 

@@ -9,7 +9,7 @@ New case dialog (`domain.checklist.check_identifier`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,10 +22,12 @@ from infoshare_desktop.domain.identifier import (
 )
 from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.errors import ChecklistRefused, ServiceError
 from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit
+from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import identifiers as rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
@@ -60,6 +62,19 @@ def _reason(value: str | None) -> IdentifierReason | None:
         return None
 
 
+def _opened(store: Store, tx: Session | Any, row: rows.IdentifierRow) -> rows.IdentifierRow:
+    """The row as recorded (a restricted case's is sealed, see services.sealed)."""
+    number, reason, text = sealed.open_identifier(
+        store,
+        tx,
+        case_id=row.case_id,
+        nhs_number=row.nhs_number,
+        reason=row.reason,
+        text=row.reason_text,
+    )
+    return replace(row, nhs_number=number, reason=reason, reason_text=text)
+
+
 def _view(row: rows.IdentifierRow, names: dict[str, str]) -> CaseIdentifier:
     return CaseIdentifier(
         nhs_number=row.nhs_number,
@@ -70,17 +85,21 @@ def _view(row: rows.IdentifierRow, names: dict[str, str]) -> CaseIdentifier:
     )
 
 
-def current_identifier(tx: Session | Any, case_id: str) -> CaseIdentifier | None:
+def current_identifier(tx: Session | Any, case_id: str, *, store: Store) -> CaseIdentifier | None:
     """For other services, inside their transaction: the case's identifier now."""
     row = rows.current(tx, case_id)
-    return _view(row, rows.user_names(tx, {row.recorded_by})) if row else None
+    if row is None:
+        return None
+    return _view(_opened(store, tx, row), rows.user_names(tx, {row.recorded_by}))
 
 
-def current_identifiers(tx: Session | Any, case_ids: list[str]) -> dict[str, CaseIdentifier]:
+def current_identifiers(
+    tx: Session | Any, case_ids: list[str], *, store: Store
+) -> dict[str, CaseIdentifier]:
     """For other services (search results): the identifiers now of a few cases."""
     found = rows.current_of(tx, case_ids)
     names = rows.user_names(tx, {r.recorded_by for r in found.values()})
-    return {case_id: _view(row, names) for case_id, row in found.items()}
+    return {case_id: _view(_opened(store, tx, row), names) for case_id, row in found.items()}
 
 
 def record_identifier(
@@ -90,6 +109,7 @@ def record_identifier(
     draft: CaseDraft,
     at: datetime,
     by: str,
+    store: Store,
 ) -> bool:
     """Write the identifier of a cleaned, checked draft (for create_case); False when it
     has neither an NHS number nor a reason."""
@@ -98,11 +118,16 @@ def record_identifier(
     if digits is None and reason is None:
         return False
     text = draft.identifier_reason_text if reason is not None else ""
+    number, code = digits, reason.value if reason else None
+    if case_rows.is_restricted(tx, case_id):  # sealed under the case's key
+        number, code, text = sealed.seal_identifier(
+            store, tx, case_id=case_id, nhs_number=number, reason=code, text=text
+        )
     rows.add(
         tx,
         case_id=case_id,
-        nhs_number=digits,
-        reason=reason.value if reason else None,
+        nhs_number=number,
+        reason=code,
         reason_text=text,
         at=at,
         by=by,
@@ -115,7 +140,7 @@ def identifier_history(store: Store, *, case_id: str) -> list[CaseIdentifier]:
     require(store, *CASE_ROLES)
     with store.read() as session:
         require_visible_case(session, store, case_id)
-        found = rows.history(session, case_id)
+        found = [_opened(store, session, r) for r in rows.history(session, case_id)]
         names = rows.user_names(session, {r.recorded_by for r in found})
     return [_view(r, names) for r in found]
 
@@ -147,6 +172,7 @@ def change_identifier(
     with store.write() as session:
         require_visible_case(session, store, case_id)
         before = rows.current(session, case_id)
+        before = _opened(store, session, before) if before is not None else None
         digits = nhs_number_digits(draft.nhs_number)
         kept_reason = None if digits else draft.identifier_reason
         kept_text = draft.identifier_reason_text if kept_reason else ""
@@ -160,7 +186,9 @@ def change_identifier(
             kept_text,
         ):
             raise IdentifierUnchanged()
-        record_identifier(session, case_id=case_id, draft=draft, at=now, by=user.user_id)
+        record_identifier(
+            session, case_id=case_id, draft=draft, at=now, by=user.user_id, store=store
+        )
         audit.append(
             session,
             actor_id=user.user_id,

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import weakref
 
+from infoshare_desktop.domain.identifier import format_nhs_number
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.services import sealed
+from infoshare_desktop.services.identifiers import current_identifier
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import member_index, search
 from infoshare_desktop.store import records as record_rows
@@ -49,6 +51,11 @@ def _rows(store: Store, session: Session, user_id: str) -> list[search.IndexRow]
                 ),
             )
         )
+        identifier = current_identifier(session, case_id, store=store)
+        if identifier is not None and identifier.nhs_number:  # found by its NHS number too
+            digits = identifier.nhs_number
+            shown = format_nhs_number(digits)
+            rows.append(search.IndexRow(case_id, None, f"NHS number {shown}\n{digits}"))
         for record in record_rows.of_case(session, case_id):
             text = sealed.payload(
                 store, session, case_id=case_id, record_id=record.id, stored=record.payload

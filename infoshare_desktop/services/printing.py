@@ -299,7 +299,7 @@ def _gather(store: Store, *, case_id: str, options: SummaryOptions, printed_by: 
         ]
         names = users.display_names(session, {r.author_id for r in rows})
         head = audit.chain_head(session)
-        identifier = current_identifier(session, case_id)
+        identifier = current_identifier(session, case_id, store=store)
     now = utcnow()
     gathered = _assemble(case, list(rows), names, head.short, options, printed_by, now)
     shown = identifier.text() if identifier else describe_identifier(None)

@@ -326,10 +326,25 @@ def restrict(store: Store, tx: Tx, case: CaseFile) -> None:
         )
         for r in sealing.case_records(tx, case.id)
     ]
+    identifiers = [
+        sealing.StoredIdentifier(
+            i.id,
+            *seal_identifier(
+                store,
+                tx,
+                case_id=case.id,
+                nhs_number=i.nhs_number,
+                reason=i.reason,
+                text=i.reason_text,
+            ),
+        )
+        for i in sealing.case_identifiers(tx, case.id)
+    ]
     sealing.rewrite_case(
         tx,
         case_id=case.id,
         restricted=True,
+        identifiers=identifiers,
         identity={
             "display_name": PLACEHOLDER_NAME,
             "name_key": "",
@@ -356,11 +371,26 @@ def unrestrict(store: Store, tx: Tx, case: CaseFile) -> list[sealing.StoredRecor
         )
         for r in sealing.case_records(tx, case.id)
     ]
+    identifiers = [
+        sealing.StoredIdentifier(
+            i.id,
+            *open_identifier(
+                store,
+                tx,
+                case_id=case.id,
+                nhs_number=i.nhs_number,
+                reason=i.reason,
+                text=i.reason_text,
+            ),
+        )
+        for i in sealing.case_identifiers(tx, case.id)
+    ]
     born = identity.date_of_birth
     sealing.rewrite_case(
         tx,
         case_id=case.id,
         restricted=False,
+        identifiers=identifiers,
         identity={
             "display_name": identity.display_name,
             "name_key": identity.name_key,
@@ -371,3 +401,31 @@ def unrestrict(store: Store, tx: Tx, case: CaseFile) -> list[sealing.StoredRecor
         records=rows,
     )
     return rows
+
+
+# -- the case's identifier (NHS number, or why not) ---------------------------------------------
+
+#: The `reason` of a restricted case's identifier row: its values are sealed in `reason_text`.
+SEALED_IDENTIFIER = "sealed"
+
+
+def seal_identifier(
+    store: Store, tx: Tx, *, case_id: str, nhs_number: str | None, reason: str | None, text: str
+) -> tuple[None, str, str]:
+    """A restricted case's identifier as stored: (no number, "sealed", the ciphertext)."""
+    plain = json.dumps({"nhs_number": nhs_number, "reason": reason, "reason_text": text})
+    return (
+        None,
+        SEALED_IDENTIFIER,
+        store.case_keys.seal(tx, case_id=case_id, field_name="identifier", text=plain),
+    )
+
+
+def open_identifier(
+    store: Store, tx: Tx, *, case_id: str, nhs_number: str | None, reason: str | None, text: str
+) -> tuple[str | None, str | None, str]:
+    """An identifier row's (number, reason, reason text) as recorded (opened if sealed)."""
+    if reason != SEALED_IDENTIFIER or not sealing.is_sealed(text):
+        return nhs_number, reason, text
+    d = json.loads(store.case_keys.open(tx, text, case_id=case_id, field_name="identifier"))
+    return d["nhs_number"], d["reason"], d["reason_text"]

@@ -467,6 +467,22 @@ def case_records(tx: Tx, case_id: str) -> list[StoredRecord]:
     return [StoredRecord(*r) for r in rows.fetchall()]
 
 
+@dataclass(frozen=True)
+class StoredIdentifier:
+    id: str
+    nhs_number: str | None
+    reason: str | None
+    reason_text: str
+
+
+def case_identifiers(tx: Tx, case_id: str) -> list[StoredIdentifier]:
+    rows = raw_connection(tx).execute(
+        "SELECT id, nhs_number, reason, reason_text FROM case_identifier WHERE case_id = ?",
+        (case_id,),
+    )
+    return [StoredIdentifier(*r) for r in rows.fetchall()]
+
+
 def rewrite_case(
     tx: Tx,
     *,
@@ -474,13 +490,16 @@ def rewrite_case(
     restricted: bool,
     identity: Mapping[str, Any],
     records: Iterable[StoredRecord],
+    identifiers: Iterable[StoredIdentifier] = (),
 ) -> None:
-    """Re-write a case's row (its identity columns and restricted flag) and its records'
-    summaries and payloads, as given. Nothing else of them changes."""
+    """Re-write a case's row (its identity columns and restricted flag), its records'
+    summaries and payloads, and its identifiers' values, as given. Nothing else of them
+    changes."""
     conn = raw_connection(tx)
     # Freed pages are overwritten, so the text they held does not linger in the file.
     conn.execute("PRAGMA secure_delete = ON")
-    with _triggers_lifted(conn, ("case_file_no_update", "saved_record_no_update")):
+    lifted = ("case_file_no_update", "saved_record_no_update", "case_identifier_no_update")
+    with _triggers_lifted(conn, lifted):
         conn.execute(
             "UPDATE case_file SET display_name = ?, name_key = ?, date_of_birth = ?, "
             "case_reference = ?, other_identifiers = ?, restricted = ? WHERE id = ?",
@@ -497,6 +516,11 @@ def rewrite_case(
         conn.executemany(
             "UPDATE saved_record SET summary = ?, payload = ? WHERE id = ? AND case_id = ?",
             [(r.summary, r.payload, r.id, case_id) for r in records],
+        )
+        conn.executemany(
+            "UPDATE case_identifier SET nhs_number = ?, reason = ?, reason_text = ? "
+            "WHERE id = ? AND case_id = ?",
+            [(i.nhs_number, i.reason, i.reason_text, i.id, case_id) for i in identifiers],
         )
     if restricted:
         conn.execute("DELETE FROM search_index WHERE case_id = ?", (case_id,))

@@ -36,6 +36,7 @@ CAL, CAL_PASSWORD = "cal.worker", "amber kettle horizon"
 NAME_MARK = "Zephyrinaquill"
 REF_MARK = "MARKREF7731"
 IDS_MARK = "Localidokapi"
+NHS_MARK = "9990000026"  # a synthetic NHS number (the 999 range is never issued)
 TEXT_MARK = "Kestrelmarker"
 ORG_MARK = "Heronfieldagency"
 DRAFT_MARK = "Draftmarkwomble"
@@ -69,8 +70,7 @@ def _restricted_case(store) -> str:
             case_reference=REF_MARK,
             other_identifiers=IDS_MARK,
             restricted=True,
-            nhs_number="",
-            identifier_reason=None,
+            nhs_number=NHS_MARK,
         ),
     )
 
@@ -157,7 +157,7 @@ def _every_value(conn: apsw.Connection) -> str:
 
 
 def _markers() -> list[str]:
-    return [NAME_MARK, REF_MARK, IDS_MARK, TEXT_MARK, ORG_MARK, DRAFT_MARK]
+    return [NAME_MARK, REF_MARK, IDS_MARK, NHS_MARK, TEXT_MARK, ORG_MARK, DRAFT_MARK]
 
 
 def test_a_practitioners_raw_reader_finds_no_restricted_case_text_and_no_others_draft(
@@ -215,11 +215,12 @@ def test_members_see_search_and_print_the_restricted_case(team, bea_case):
         assert listed[bea_case].case_reference == REF_MARK
         opened = cases.open_case(bea, case_id=bea_case)
         assert opened.display_name == f"{NAME_MARK} Fictional" and opened.restricted
+        assert opened.identifier is not None and opened.identifier.nhs_number == NHS_MARK
         (entry,) = cases.chronology(bea, case_id=bea_case)
         assert ORG_MARK in entry.summary
         detail = cases.record_detail(bea, record_id=entry.record_id)
         assert TEXT_MARK in detail.content.reasons
-        for word in (TEXT_MARK, NAME_MARK, REF_MARK):
+        for word in (TEXT_MARK, NAME_MARK, REF_MARK, NHS_MARK, "999 000 0026"):
             hits = cases.search(bea, query=word.lower())
             assert [h.case_id for h in hits] == [bea_case], word
             assert hits[0].display_name == f"{NAME_MARK} Fictional"
@@ -243,7 +244,7 @@ def test_members_see_search_and_print_the_restricted_case(team, bea_case):
         bea.close()
     cal = _sign_in(team, CAL, CAL_PASSWORD)
     try:
-        for word in (TEXT_MARK, NAME_MARK, REF_MARK, "restricted"):
+        for word in (TEXT_MARK, NAME_MARK, REF_MARK, NHS_MARK, "restricted"):
             assert cases.search(cal, query=word) == []
         assert bea_case not in {c.case_id for c in cases.list_cases(cal)}
         with pytest.raises(CaseNotFound):
@@ -453,7 +454,7 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
                 display_name=f"{NAME_MARK} Later",
                 case_reference=REF_MARK,
                 other_identifiers=IDS_MARK,
-                nhs_number="",
+                nhs_number=NHS_MARK,
             ),
         )
         _restricted_record(bea, case_id)
@@ -471,7 +472,7 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
         values = _every_value(conn)
     finally:
         conn.close()
-    for marker in (NAME_MARK, REF_MARK, IDS_MARK, TEXT_MARK, ORG_MARK):
+    for marker in (NAME_MARK, REF_MARK, IDS_MARK, NHS_MARK, TEXT_MARK, ORG_MARK):
         assert marker.encode() not in plain, marker
         assert marker not in values and marker.lower() not in values, marker
     cal = _sign_in(team, CAL, CAL_PASSWORD)
@@ -489,7 +490,10 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
     cal = _sign_in(team, CAL, CAL_PASSWORD)
     try:
         assert [h.case_id for h in cases.search(cal, query=TEXT_MARK)] == [case_id]
-        assert cases.open_case(cal, case_id=case_id).display_name == f"{NAME_MARK} Later"
+        reopened = cases.open_case(cal, case_id=case_id)
+        assert reopened.display_name == f"{NAME_MARK} Later"
+        assert reopened.identifier is not None and reopened.identifier.nhs_number == NHS_MARK
+        assert [h.case_id for h in cases.search(cal, query=NHS_MARK)] == [case_id]
         (entry,) = cases.chronology(cal, case_id=case_id)
         assert ORG_MARK in entry.summary
         assert TEXT_MARK in cases.record_detail(cal, record_id=entry.record_id).content.reasons
