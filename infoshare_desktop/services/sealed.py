@@ -286,6 +286,8 @@ def seal_carried_over_cases(store: Store) -> int:
     sign-in of someone who should hold their key (a member, or an administrator), in one
     transaction. Returns how many."""
     with store.read() as session:
+        if not sealing.has_tables(session):
+            return 0  # a store not yet migrated: its first administrator's sign-in does it
         waiting = case_rows.unsealed_restricted_ids(session)
     if not waiting:
         return 0

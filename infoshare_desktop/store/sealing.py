@@ -87,6 +87,14 @@ def _grant_aad(store_id: str, case_id: str, epoch: int, user_id: str) -> bytes:
     return f"infoshare|{store_id}|case-key|{case_id}|{epoch}|{user_id}".encode()
 
 
+def has_tables(tx: Tx) -> bool:
+    """The store has the sealing tables (a store not yet migrated does not)."""
+    found = raw_connection(tx).execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_sealed'"
+    )
+    return found.fetchone() is not None
+
+
 def is_sealed(text: str | None) -> bool:
     return isinstance(text, str) and text.startswith(PREFIX)
 
