@@ -256,6 +256,7 @@ def test_the_idle_lock_warns_first_and_stay_signed_in_keeps_the_session(qtbot, a
     admin_window.idle_timer.setInterval(30_300)  # the warning is due in 0.3 s
     qtbot.keyClick(admin_window.navigation, Qt.Key.Key_Shift)  # use restarts both timers
     qtbot.waitUntil(warning.isVisible, timeout=10_000)
+    qtbot.waitUntil(warning.stay_button.hasFocus, timeout=10_000)  # Enter or Space answers
     assert "lock in 30 seconds" in warning.message.text()
     assert said and "lock in 30 seconds" in said[-1]
     assert not admin_window.is_locked

@@ -4,6 +4,7 @@ message and the page list is as wide as its longest entry."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from infoshare_desktop.ui.common.theme import TEXT_SIZES, apply_theme
@@ -166,17 +167,31 @@ def test_on_a_768_pixel_screen_the_save_bar_shows_and_the_form_keeps_room(
             ),
             timeout=10_000,
         )
-        if text_size == "medium":
-            # Reflow, not sideways scrolling (WCAG 1.4.10): at 150% scaling the form fits
-            # its scroll area's width, so no row runs off behind a horizontal scroll bar.
-            # (At 200% text the longest check box labels still do not fit: Qt's check box
-            # does not wrap its text.)
-            area = editor.form.scroll
+        # Reflow, not sideways scrolling (WCAG 1.4.10): the form and the seven criteria
+        # fit their scroll areas' widths, so no row runs off behind a horizontal scroll
+        # bar (a check box's words wrap beside it, at 200% as at 150%).
+        panel = editor.form.checklist_panel if form == "sharing" else None
+        areas = [editor.form.scroll] + ([panel.criteria_scroll] if panel else [])
+        for area in areas:
             inner = area.widget()
             qtbot.waitUntil(
-                lambda: inner.minimumSizeHint().width() <= area.viewport().width(),
+                lambda area=area, inner=inner: (
+                    inner.minimumSizeHint().width() <= area.viewport().width()
+                ),
                 timeout=10_000,
             )
-            qtbot.waitUntil(lambda: not area.horizontalScrollBar().isVisible(), timeout=10_000)
+            qtbot.waitUntil(
+                lambda area=area: not area.horizontalScrollBar().isVisible(), timeout=10_000
+            )
+        # "4 items to complete before saving." keeps all its lines above the list.
+        findings = panel.findings_panel if panel is not None else editor.panel
+        summary = findings.summary
+        qtbot.waitUntil(
+            lambda: summary.geometry().bottom() < findings.list.geometry().top(), timeout=10_000
+        )
+        lines = summary.fontMetrics().boundingRect(
+            0, 0, summary.width(), 0, Qt.TextFlag.TextWordWrap, summary.text()
+        )
+        assert summary.height() >= lines.height()
     finally:
         window.set_text_size("medium")

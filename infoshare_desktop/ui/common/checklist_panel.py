@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -158,7 +158,24 @@ class FindingsPanel(QWidget):
     def set_findings(self, findings: Sequence[Finding]) -> None:
         """Show ``findings`` and their count."""
         self.summary.setText(count_phrase(findings) + ".")
+        self._keep_summary_whole()
         self.list.set_findings(findings)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._keep_summary_whole()
+
+    def _keep_summary_whole(self) -> None:
+        """The summary keeps the height of all its wrapped lines: in a splitter pane (which
+        does not ask for height-for-width) the list would otherwise be laid over its
+        second line at large text ("4 items to complete before / saving.")."""
+        # (Not heightForWidth: a label's answer never drops below its minimum height.)
+        lines = self.summary.fontMetrics().boundingRect(
+            QRect(0, 0, max(self.width(), 1), 0), Qt.TextFlag.TextWordWrap, self.summary.text()
+        )
+        needed = lines.height()
+        if needed > 0 and needed != self.summary.minimumHeight():
+            self.summary.setMinimumHeight(needed)
 
 
 class _CriterionBox(QFrame):
@@ -177,7 +194,7 @@ class _CriterionBox(QFrame):
         self.rationale = LineEdit(MEDIUM_TEXT, self)
         self.rationale.setPlaceholderText("How this is met, in your own words")
         name_input(self.rationale, f"Rationale for “{criterion.label}”", criterion.guidance)
-        words = QLabel(f"Rationale for “{criterion.label}”", self)
+        words = WrappingLabel(f"Rationale for “{criterion.label}”", None, self)
         words.setBuddy(self.rationale)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 6)

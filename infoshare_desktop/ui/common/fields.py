@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLayout,
     QLineEdit,
@@ -241,7 +242,9 @@ class SuggestionComboBox(QComboBox):
 
 
 class WrappingLabel(WordWrapLabel):
-    """A word-wrapped label; with a ``toggles`` check box, clicking it toggles the box."""
+    """A word-wrapped label; with a ``toggles`` check box, it is that box's words: clicking
+    them toggles the box, and they are underlined while the box has the keyboard focus (a
+    check box's own text cannot wrap, so a long one would widen the form at large text)."""
 
     def __init__(self, text: str, toggles: QCheckBox | None = None, parent: QWidget | None = None):
         super().__init__(text, parent)
@@ -251,6 +254,18 @@ class WrappingLabel(WordWrapLabel):
         self._toggles = toggles
         if toggles is not None:
             self.setBuddy(toggles)
+            toggles.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Underline the words while their box has the keyboard focus (visible focus)."""
+        if watched is self._toggles and event.type() in (
+            QEvent.Type.FocusIn,
+            QEvent.Type.FocusOut,
+        ):
+            font = QFont(self.font())
+            font.setUnderline(event.type() == QEvent.Type.FocusIn)
+            self.setFont(font)
+        return super().eventFilter(watched, event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """Clicking the words toggles their check box, as a check box's own text would."""
@@ -278,7 +293,6 @@ class EnumCheckGroup[E: LabelledEnum](QWidget):
         super().__init__(parent)
         self._order: list[E] = []
         self.boxes: dict[E, QCheckBox] = {}
-        self._words: dict[QCheckBox, WrappingLabel] = {}
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setColumnStretch(1, 1)
@@ -290,9 +304,7 @@ class EnumCheckGroup[E: LabelledEnum](QWidget):
             layout.addWidget(box, row, 0, Qt.AlignmentFlag.AlignTop)
             layout.addWidget(words, row, 1)
             box.toggled.connect(lambda checked, m=member: self._on_box_toggled(m, checked))
-            box.installEventFilter(self)
             self.boxes[member] = box
-            self._words[box] = words
 
     def value(self) -> list[E]:
         """The ticked choices, in the order they were ticked."""
@@ -307,15 +319,6 @@ class EnumCheckGroup[E: LabelledEnum](QWidget):
         finally:
             self.blockSignals(False)
         self._order = [v for v in dict.fromkeys(values) if v in self.boxes]
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Underline a choice's words while its box has the keyboard focus (visible focus)."""
-        words = self._words.get(watched) if isinstance(watched, QCheckBox) else None
-        if words is not None and event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
-            font = QFont(words.font())
-            font.setUnderline(event.type() == QEvent.Type.FocusIn)
-            words.setFont(font)
-        return super().eventFilter(watched, event)
 
     def _on_box_toggled(self, member: E, checked: bool) -> None:
         if checked and member not in self._order:
@@ -777,10 +780,18 @@ class FieldRow(QWidget):
         layout.setContentsMargins(0, 2, 0, 2)
         layout.setSpacing(3)
         layout.addWidget(self.label)
-        layout.addWidget(field_widget)
+        self.words: WrappingLabel | None = None
         if isinstance(field_widget, QCheckBox):
-            self.label.hide()  # a check box carries its own words
-            field_widget.setText(sentence(label))
+            # A check box's words follow it, wrapped (its own text would not wrap).
+            self.label.hide()
+            self.words = WrappingLabel(sentence(label), field_widget, self)
+            tick = QHBoxLayout()
+            tick.setContentsMargins(0, 0, 0, 0)
+            tick.addWidget(field_widget, 0, Qt.AlignmentFlag.AlignTop)
+            tick.addWidget(self.words, 1)
+            layout.addLayout(tick)
+        else:
+            layout.addWidget(field_widget)
         self.help = None
         if help_text:
             self.help = WordWrapLabel(help_text, self)
@@ -795,6 +806,8 @@ class FieldRow(QWidget):
     def set_label(self, label: str) -> None:
         """Change the visible label and the input's accessible name together."""
         self.label.setText(sentence(label))
+        if self.words is not None:
+            self.words.setText(sentence(label))
         if isinstance(self.field_widget, OptionalDateTimeEdit):
             self.field_widget.set_accessible_name(sentence(label))
         else:

@@ -407,3 +407,28 @@ def test_the_editor_fits_1366x768_at_the_large_text_size(qtbot, admin_store, cas
         assert hint.width() <= 1366 and hint.height() <= 700
     finally:
         qapp.setFont(font)
+
+
+def test_a_check_box_has_wrapped_words_that_tick_it_and_name_it(qtbot, editor):
+    """A check box's own text does not wrap, so a long one widened the form at 200% text:
+    its words are a wrapped label beside it, which still ticks it when clicked, is
+    underlined while it has the focus, and is its accessible name."""
+    from infoshare_desktop.ui.common.fields import FieldRow, WrappingLabel
+
+    box = editor.form.inputs["significant_harm_concern"]
+    assert isinstance(box, QCheckBox) and box.text() == ""
+    assert box.accessibleName() == "There is a concern about significant harm"
+    (row,) = [r for r in editor.findChildren(FieldRow) if r.field_widget is box]
+    assert isinstance(row.words, WrappingLabel) and row.words.wordWrap()
+    assert row.words.text() == box.accessibleName() and row.words.buddy() is box
+    editor.show()
+    editor.activateWindow()
+    qtbot.waitActive(editor)
+    qtbot.mouseClick(row.words, Qt.MouseButton.LeftButton)
+    assert box.isChecked() and editor.draft().significant_harm_concern is True
+    qtbot.waitUntil(box.hasFocus, timeout=10_000)
+    assert row.words.font().underline()
+    qtbot.mouseClick(row.words, Qt.MouseButton.LeftButton)
+    assert not box.isChecked()
+    editor.form.inputs["reasons"].setFocus()
+    assert not row.words.font().underline()
