@@ -3,12 +3,12 @@
 Their words are not in the shared full-text index (see services.sealed); each signed-in
 store keeps an in-memory index of them (store.member_index), built from the opened
 records at the first search after sign-in and rebuilt when a restricted case changes
-(here or in another window: its version is a cheap query)."""
+(here or in another window: its version is a cheap query). It lives on the Store and
+is dropped with the keys when the store locks."""
 
 from __future__ import annotations
 
 import json
-import weakref
 
 from infoshare_desktop.domain.identifier import format_nhs_number
 from infoshare_desktop.domain.kinds import KINDS
@@ -23,12 +23,11 @@ from infoshare_desktop.store.member_index import MemberHit, MemberIndex
 from infoshare_desktop.store.writes import Session
 
 _DRAFTS = {kind.value: spec.draft for kind, spec in KINDS.items()}
-_INDEXES: weakref.WeakKeyDictionary[Store, MemberIndex] = weakref.WeakKeyDictionary()
 
 
 def invalidate(store: Store) -> None:
     """A restricted case changed in this window: the next search rebuilds the index."""
-    index = _INDEXES.pop(store, None)
+    index, store.member_index = store.member_index, None
     if index is not None:
         index.close()
 
@@ -68,12 +67,11 @@ def _rows(store: Store, session: Session, user_id: str) -> list[search.IndexRow]
 def index_for(store: Store, session: Session, user_id: str) -> MemberIndex:
     """The user's member index, built (or rebuilt) if missing or out of date."""
     version = member_index.version(session)
-    index = _INDEXES.get(store)
+    index = store.member_index
     if index is None or index.version != version:
-        if index is not None:
-            index.close()
+        invalidate(store)
         index = MemberIndex(_rows(store, session, user_id), version=version)
-        _INDEXES[store] = index
+        store.member_index = index  # dropped when the store locks (Store.close)
     return index
 
 

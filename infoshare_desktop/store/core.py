@@ -67,6 +67,7 @@ from infoshare_desktop.store.keyslots import (
     UnlockedKeys,
     holding_lock,
 )
+from infoshare_desktop.store.member_index import MemberIndex
 from infoshare_desktop.store.snapshot import copy_database, write_archive
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 from infoshare_desktop.store.writes import raw_connection
@@ -174,6 +175,9 @@ class Store:
         #: The signed grants as read at sign-in (see grants.Trust).
         self.trust: Trust = Trust("")
         self._case_keys: sealing.CaseKeyring | None = None
+        #: The in-memory search index of this user's restricted cases (services.
+        #: member_search builds it); dropped with the keys.
+        self.member_index: MemberIndex | None = None
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -695,6 +699,9 @@ class Store:
         if self._case_keys is not None:
             self._case_keys.forget()
         self._case_keys = None
+        if self.member_index is not None:
+            self.member_index.close()
+        self.member_index = None
         self._signer = None
         if self._checkpointer is not None:
             self._checkpointer.close()

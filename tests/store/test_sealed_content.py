@@ -235,6 +235,7 @@ def test_members_see_search_and_print_the_restricted_case(team, bea_case):
         assert DRAFT_MARK in mine.snippet
     finally:
         bea.close()
+    assert bea.member_index is None  # the in-memory index goes with the keys at the lock
     bea = _sign_in(team, BEA, BEA_PASSWORD)
     try:
         (mine,) = drafts.list_drafts(bea)
