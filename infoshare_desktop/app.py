@@ -56,7 +56,14 @@ def _parser() -> argparse.ArgumentParser:
         "init", parents=[common, creds], help="create a store and its administrator"
     )
     init.add_argument("--display-name", default="", help="the administrator's full name")
-    sub.add_parser("verify", parents=[common, creds], help="check integrity and the audit trail")
+    verify = sub.add_parser(
+        "verify", parents=[common, creds], help="check integrity, the audit trail and envelopes"
+    )
+    verify.add_argument(
+        "--full",
+        action="store_true",
+        help="check every saved item again, not only those added since this user's last verify",
+    )
     backup = sub.add_parser("backup", parents=[common, creds], help="write a verified backup")
     backup.add_argument("dest", type=Path)
     restore = sub.add_parser("restore", parents=[common, creds], help="restore a backup")
@@ -100,7 +107,7 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
         store = accounts.sign_in(paths, username=args.user, password=_read_password(args))
         try:
             if args.command == "verify":
-                result = maintenance.verify(store)
+                result = maintenance.verify(store, full=args.full)
                 print("\n".join(result.lines()))
                 return 0 if result.ok else 1
             if args.command == "backup":

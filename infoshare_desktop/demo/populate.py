@@ -9,7 +9,7 @@ their audit entries, so that 100,000 records take seconds, not minutes.
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,14 +24,10 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.cases import new_case
 from infoshare_desktop.services.records import new_record
-from infoshare_desktop.store import audit, users
-from infoshare_desktop.store import cases as case_rows
-from infoshare_desktop.store import records as record_rows
+from infoshare_desktop.store import audit, envelopes, users
 from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.cases import NewCase
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.records import NewRecord
-from infoshare_desktop.store.search import IndexRow
+from infoshare_desktop.store.signing import Signer, uuid7
 
 DEMO_PASSWORD = "demo store passphrase"
 DEMO_USERS: dict[str, tuple[str, set[Role]]] = {
@@ -40,6 +36,8 @@ DEMO_USERS: dict[str, tuple[str, set[Role]]] = {
     "demo.lead": ("Lee Demo (team lead)", {Role.PRACTITIONER, Role.TEAM_LEAD}),
     "demo.supervisor": ("Sky Demo (supervisor)", {Role.PRACTITIONER, Role.SUPERVISOR}),
 }
+#: Who signs each demo author's envelopes (by user id).
+type Signers = Mapping[str, Signer | None]
 #: Records are written in transactions of about this many.
 BATCH = 5000
 
@@ -57,32 +55,30 @@ class DemoResult:
         )
 
 
-def _write(
-    store: Store,
-    cases: list[tuple[NewCase, IndexRow]],
-    records: list[tuple[NewRecord, IndexRow]],
-) -> None:
-    """One transaction: the cases, the records, and an audit entry for each."""
+def _write(store: Store, items: list[tuple[str, envelopes.Item]], signers: Signers) -> None:
+    """One transaction: the cases and records (each an envelope signed by its author, as
+    a save makes it), and an audit entry for each."""
     with store.write() as session:
-        if cases:
-            case_rows.insert_many(session, cases)
-        if records:
-            record_rows.insert_many(session, records)
+        envelopes.save_many(
+            session, [(signers.get(author), author, item) for author, item in items], at=utcnow()
+        )
         by_author: dict[str, list[tuple[str | None, str | None, datetime]]] = {}
-        for case, _ in cases:
-            by_author.setdefault(case.created_by, []).append(("case", case.id, case.created_at))
-        for record, _ in records:
-            by_author.setdefault(record.author_id, []).append(
-                (record.kind, record.id, record.recorded_at)
-            )
+        for author, item in items:
+            p = item.payload
+            if item.kind == envelopes.CASE_CREATED:
+                target = ("case", p["id"], datetime.fromisoformat(p["created_at"]))
+            else:
+                kind = item.kind.removeprefix(envelopes.RECORD)
+                target = (kind, p["id"], datetime.fromisoformat(p["recorded_at"]))
+            by_author.setdefault(author, []).append(target)
         for author, targets in by_author.items():
             audit.append_many(session, actor_id=author, action=Action.CREATE, targets=targets)
 
 
 def _declared_record(
-    draft: Draft, case_id: str, author: str, occurred: datetime, recorded: datetime
-) -> tuple[NewRecord, IndexRow]:
-    """A demo draft's row and index row: its kind, breakdown and checklist as its
+    draft: Draft, case_id: str, occurred: datetime, recorded: datetime
+) -> envelopes.Item:
+    """A demo draft's envelope item: its kind, breakdown and checklist as its
     declaration (``domain.kinds``) says, like a real save."""
     declared = kind_of(draft)
     found = checklist.blocking(declared.check(draft, CheckContext(now=recorded)))
@@ -94,7 +90,6 @@ def _declared_record(
         kind=declared.kind,
         subkind=declared.subkind(draft),
         draft=draft,
-        author_id=author,
         occurred_at=occurred,
         recorded_at=recorded,
         without_consent=sharing is not None
@@ -103,25 +98,35 @@ def _declared_record(
     )
 
 
-def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> DemoResult:
-    """Add `cases` fictional cases and about `records` records to an open store."""
+def populate(
+    store: Store,
+    *,
+    cases: int,
+    records: int,
+    seed: int = 2026,
+    signers: Signers | None = None,
+) -> DemoResult:
+    """Add `cases` fictional cases and about `records` records to an open store, written
+    by the practitioners among `signers` (each signs their own; by default only the
+    signed-in user, who signs as themselves)."""
     gen = Generator(seed)
     rng = gen.rng
+    assert store.user is not None
+    own = {store.user.user_id: store.signer}
+    signers = dict(signers) if signers else own
     with store.read() as session:
-        authors = users.with_role(session, Role.PRACTITIONER.value)
+        authors = [a for a in users.with_role(session, Role.PRACTITIONER.value) if a in signers]
     if not authors:
-        assert store.user is not None
-        authors = [store.user.user_id]
+        authors, signers = [store.user.user_id], own
     now = utcnow()
     per_case = [records // cases + (1 if i < records % cases else 0) for i in range(cases)]
-    case_batch: list[tuple[NewCase, IndexRow]] = []
-    record_batch: list[tuple[NewRecord, IndexRow]] = []
-    written = 0
+    batch: list[tuple[str, envelopes.Item]] = []
+    written = in_batch = 0
     for index in range(cases):
-        case_id, created = str(uuid.uuid4()), now - timedelta(days=rng.randint(30, 730))
+        case_id, created = uuid7(), now - timedelta(days=rng.randint(30, 730))
         draft = gen.case(index=index, created=created)
         author = rng.choice(authors)
-        case_batch.append(new_case(draft, case_id=case_id, created_at=created, created_by=author))
+        batch.append((author, new_case(draft, case_id=case_id, created_at=created)))
         span = (now - created).total_seconds()
         times = sorted(
             created + timedelta(seconds=rng.uniform(0, span)) for _ in range(per_case[index])
@@ -141,11 +146,12 @@ def populate(store: Store, *, cases: int, records: int, seed: int = 2026) -> Dem
                 made = gen.advice(occurred)
             else:
                 made = gen.sharing(occurred, recorded)
-            record_batch.append(_declared_record(made, case_id, author, occurred, recorded))
-        if len(record_batch) >= BATCH or index == cases - 1:
-            _write(store, case_batch, record_batch)
-            written += len(record_batch)
-            case_batch, record_batch = [], []
+            batch.append((author, _declared_record(made, case_id, occurred, recorded)))
+            in_batch += 1
+        if in_batch >= BATCH or index == cases - 1:
+            _write(store, batch, signers)
+            written += in_batch
+            batch, in_batch = [], 0
     return DemoResult(cases, written)
 
 
@@ -155,12 +161,19 @@ def create_demo_store(paths: DataPaths, *, cases: int, records: int) -> DemoResu
     store = accounts.first_run(
         paths, username=admin_name, display_name=admin_display, password=DEMO_PASSWORD
     )
+    others: list[Store] = []
     try:
         for username, (display, roles) in list(DEMO_USERS.items())[1:]:
             code = accounts.add_user(store, username=username, display_name=display, roles=roles)
-            accounts.sign_in(
-                paths, username=username, password=code, new_password=DEMO_PASSWORD
-            ).close()
-        return populate(store, cases=max(1, cases), records=max(0, records))
+            others.append(
+                accounts.sign_in(
+                    paths, username=username, password=code, new_password=DEMO_PASSWORD
+                )
+            )
+        # Each demo practitioner signs their own records, as their saves would.
+        signers = {s.user.user_id: s.signer for s in [store, *others] if s.user is not None}
+        return populate(store, cases=max(1, cases), records=max(0, records), signers=signers)
     finally:
+        for other in others:
+            other.close()
         store.close()

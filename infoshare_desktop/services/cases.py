@@ -7,7 +7,6 @@ results are filtered to the cases the user may see before any text leaves the st
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -42,20 +41,20 @@ from infoshare_desktop.services.identifiers import (
     CaseIdentifier,
     current_identifier,
     current_identifiers,
-    record_identifier,
+    identifier_of,
 )
 from infoshare_desktop.services.visibility import RecordNotFound, load_record, visible_case
-from infoshare_desktop.store import audit, users
+from infoshare_desktop.store import audit, envelopes, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
 from infoshare_desktop.store import search as index
 from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.cases import NewCase, name_key
+from infoshare_desktop.store.cases import name_key
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
 from infoshare_desktop.store.sealing import is_sealed
-from infoshare_desktop.store.search import IndexRow
+from infoshare_desktop.store.signing import uuid7
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Session
 
@@ -210,12 +209,12 @@ def _same_nhs_number(store: Store, digits: str, *, known: set[str]) -> list[Case
     return [_summary(row) for row in opened]
 
 
-def new_case(
-    draft: CaseDraft, *, case_id: str, created_at: datetime, created_by: str
-) -> tuple[NewCase, IndexRow]:
-    """A case's row and index row, as creating a case (and the demo data) writes them."""
-    return case_rows.new_case(
-        case_id=case_id, draft=draft, created_at=created_at, created_by=created_by
+def new_case(draft: CaseDraft, *, case_id: str, created_at: datetime) -> envelopes.Item:
+    """A case as creating a case (and the demo data) writes it: the envelope's item, whose
+    projection (store.envelopes) is its row, its creator as first member, its index row
+    and its first identifier."""
+    return envelopes.case_item(
+        case_id=case_id, draft=draft, created_at=created_at, identifier=identifier_of(draft)
     )
 
 
@@ -235,18 +234,13 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             matches += _same_nhs_number(store, digits, known={m.case_id for m in matches})
         if matches:
             raise PossibleDuplicate(matches)
-    case_id, now = str(uuid.uuid4()), utcnow()
+    case_id, now = uuid7(), utcnow()
     with store.write() as session:
-        row, index_row = new_case(clean, case_id=case_id, created_at=now, created_by=user.user_id)
+        item = new_case(clean, case_id=case_id, created_at=now)
         if clean.restricted:  # its identity sealed; kept out of the shared index
-            case_rows.insert_many(session, [(sealed.placeholder(row), None)])
-            sealed.start_restricted_case(store, session, row)
+            item = sealed.sealed_case_item(store, session, item, draft=clean, created_at=now)
             member_search.invalidate(store)
-        else:
-            case_rows.insert_many(session, [(row, index_row)])
-        record_identifier(
-            session, case_id=case_id, draft=clean, at=now, by=user.user_id, store=store
-        )
+        envelopes.save(session, store.signer, [item], author_id=user.user_id, at=now)
         audit.append(
             session,
             actor_id=user.user_id,
@@ -265,8 +259,13 @@ def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
     with store.write() as session:
         visible_case(session, store, case_id)
         if not case_rows.is_member(session, case_id, user_id):
-            case_rows.add_member(
-                session, case_id=case_id, user_id=user_id, added_at=utcnow(), added_by=user.user_id
+            now = utcnow()
+            envelopes.save(
+                session,
+                store.signer,
+                [envelopes.member_item(case_id=case_id, user_id=user_id, added_at=now)],
+                author_id=user.user_id,
+                at=now,
             )
             if case_rows.is_restricted(session, case_id):
                 sealed.sync_case_keys(store, session, [case_id])
@@ -292,7 +291,7 @@ def remove_case_member(store: Store, *, case_id: str, user_id: str) -> None:
         if user_id == user.user_id:
             raise ServiceError("You cannot take yourself off a case; ask another member.")
         if case_rows.is_member(session, case_id, user_id):
-            case_rows.remove_member(session, case_id=case_id, user_id=user_id)
+            sealed.remove_member(store, session, case_id=case_id, user_id=user_id)
             sealed.sync_case_keys(store, session, [case_id])
             member_search.invalidate(store)
             audit.append(
@@ -321,30 +320,7 @@ def set_case_restricted(store: Store, *, case_id: str, restricted: bool) -> None
         if restricted:
             sealed.restrict(store, session, case)
         else:
-            opened = sealed.opened_case(store, session, case)
-            rows = sealed.unrestrict(store, session, case)
-            index.insert_many(
-                session,
-                [
-                    index.case_row(
-                        case_id=case_id,
-                        draft=CaseDraft(
-                            display_name=opened.display_name,
-                            date_of_birth=opened.date_of_birth,
-                            case_reference=opened.case_reference,
-                            other_identifiers=opened.other_identifiers,
-                        ),
-                    ),
-                    *(
-                        index.record_row(
-                            case_id=case_id,
-                            record_id=r.id,
-                            draft=DRAFT_TYPES[r.kind].from_dict(json.loads(r.payload)),
-                        )
-                        for r in rows
-                    ),
-                ],
-            )
+            sealed.unrestrict(store, session, case)
         member_search.invalidate(store)
         audit.append(
             session,

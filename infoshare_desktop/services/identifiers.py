@@ -26,11 +26,12 @@ from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.errors import ChecklistRefused, ServiceError
 from infoshare_desktop.services.visibility import require_visible_case
-from infoshare_desktop.store import audit
+from infoshare_desktop.store import audit, envelopes
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import identifiers as rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.signing import uuid7
 from infoshare_desktop.store.writes import Session
 
 IDENTIFIER_CHANGE = "identifier"
@@ -102,37 +103,20 @@ def current_identifiers(
     return {case_id: _view(_opened(store, tx, row), names) for case_id, row in found.items()}
 
 
-def record_identifier(
-    tx: Session | Any,
-    *,
-    case_id: str,
-    draft: CaseDraft,
-    at: datetime,
-    by: str,
-    store: Store,
-) -> bool:
-    """Write the identifier of a cleaned, checked draft (for create_case); False when it
-    has neither an NHS number nor a reason."""
+def identifier_of(draft: CaseDraft) -> dict[str, Any] | None:
+    """The identifier a cleaned, checked draft gives its case (as an envelope's payload
+    carries it: id, 10 digits or None, reason, reason text); None when it has neither an
+    NHS number nor a reason."""
     digits = nhs_number_digits(draft.nhs_number)
     reason = draft.identifier_reason if digits is None else None
     if digits is None and reason is None:
-        return False
-    text = draft.identifier_reason_text if reason is not None else ""
-    number, code = digits, reason.value if reason else None
-    if case_rows.is_restricted(tx, case_id):  # sealed under the case's key
-        number, code, text = sealed.seal_identifier(
-            store, tx, case_id=case_id, nhs_number=number, reason=code, text=text
-        )
-    rows.add(
-        tx,
-        case_id=case_id,
-        nhs_number=number,
-        reason=code,
-        reason_text=text,
-        at=at,
-        by=by,
-    )
-    return True
+        return None
+    return {
+        "id": uuid7(),
+        "nhs_number": digits,
+        "reason": reason.value if reason else None,
+        "reason_text": draft.identifier_reason_text if reason is not None else "",
+    }
 
 
 def identifier_history(store: Store, *, case_id: str) -> list[CaseIdentifier]:
@@ -186,8 +170,25 @@ def change_identifier(
             kept_text,
         ):
             raise IdentifierUnchanged()
-        record_identifier(
-            session, case_id=case_id, draft=draft, at=now, by=user.user_id, store=store
+        identifier = identifier_of(draft)
+        assert identifier is not None  # the checklist requires one
+        if case_rows.is_restricted(session, case_id):  # sealed under the case's key
+            identifier = sealed.sealed_identifier(store, session, case_id=case_id, **identifier)
+        envelopes.save(
+            session,
+            store.signer,
+            [
+                envelopes.identifier_item(
+                    case_id=case_id,
+                    identifier_id=identifier["id"],
+                    nhs_number=identifier["nhs_number"],
+                    reason=identifier["reason"],
+                    reason_text=identifier["reason_text"],
+                    at=now,
+                )
+            ],
+            author_id=user.user_id,
+            at=now,
         )
         audit.append(
             session,

@@ -8,7 +8,7 @@ from pathlib import Path
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
-from infoshare_desktop.store import audit, grants, leftovers
+from infoshare_desktop.store import audit, envelopes, grants, leftovers
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.backup import RestorePlan as RestorePlan  # shown by the interface
 from infoshare_desktop.store.backup import (
@@ -36,10 +36,17 @@ class VerificationResult:
     grant_problems: list[str] = field(default_factory=list)
     grants_checked: int = 0
     root_fingerprint: str | None = None
+    #: The signed envelopes (see store.envelopes): what was checked and what is wrong.
+    envelopes: envelopes.EnvelopeReport = field(default_factory=envelopes.EnvelopeReport)
 
     @property
     def ok(self) -> bool:
-        return not self.integrity and not self.audit_problems and not self.grant_problems
+        return (
+            not self.integrity
+            and not self.audit_problems
+            and not self.grant_problems
+            and self.envelopes.ok
+        )
 
     def lines(self) -> list[str]:
         out = ["Database integrity: " + ("ok" if not self.integrity else "FAILED")]
@@ -64,6 +71,24 @@ class VerificationResult:
             )
         out += [f"  {p}" for p in self.audit_problems]
         out += [f"  Note: {n}" for n in self.audit_notes]
+        env = self.envelopes
+        if env.active:
+            state = "ok" if env.ok else "FAILED"
+            what = (
+                f"1 to {env.after} checked before, the {env.checked} since checked now"
+                if env.after
+                else f"all {env.checked} checked"
+            )
+            out.append(
+                f"Saved items: {env.envelopes} signed envelopes, {what} (signatures, order,"
+                f" tables rebuilt and compared): {state}"
+            )
+            out += [f"  {p}" for p in env.problems]
+            out += [f"  Note: {n}" for n in env.notes]
+        else:
+            out.append(
+                "Saved items: not yet in envelopes (an administrator's sign-in carries them over)"
+            )
         return out
 
 
@@ -74,10 +99,12 @@ def clean_leftovers(paths: DataPaths) -> int:
     return leftovers.clean_leftovers(paths)
 
 
-def verify(store: Store) -> VerificationResult:
-    """integrity_check, cipher_integrity_check and the whole audit chain; first, the
-    same rollback check as at unlock (RollbackDetectedError if the database or the key
-    store is older than one this account has seen)."""
+def verify(store: Store, *, full: bool = False) -> VerificationResult:
+    """integrity_check, cipher_integrity_check, the whole audit chain and the signed
+    envelopes (with the tables rebuilt from them and compared: unless `full`, only those
+    added since this user's last clean verify); first, the same rollback check as at
+    unlock (RollbackDetectedError if the database or the key store is older than one this
+    account has seen)."""
     user = signed_in(store)
     store.check_current()
     conn = raw_connect(store.paths.database, store.keys.current_key)
@@ -95,6 +122,13 @@ def verify(store: Store) -> VerificationResult:
                 raw_connection(session), trust
             )
             result.grant_problems += grants.slot_problems(store.keystore.slot_publics(), trust)
+            result.envelopes = envelopes.verify_envelopes(
+                session,
+                trust,
+                store_id=store.keystore.store_id,
+                user_id=user.user_id,
+                full=full,
+            )
     result.root_fingerprint = store.root_fingerprint
     result.grants_checked = trust.head_n
     result.audit_entries = report.entries
@@ -105,6 +139,11 @@ def verify(store: Store) -> VerificationResult:
     result.audit_notes = report.notes
     if result.ok:
         with store.write() as session:
+            signer = store.signer
+            if result.envelopes.active and signer is not None:
+                envelopes.record_check(
+                    session, signer, store_id=store.keystore.store_id, report=result.envelopes
+                )
             audit.append(session, actor_id=user.user_id, action=Action.VERIFY)
     return result
 

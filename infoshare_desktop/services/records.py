@@ -8,7 +8,6 @@ one transaction. There is no update path: a saved record is corrected by an amen
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -35,14 +34,13 @@ from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.visibility import RecordNotFound as RecordNotFound
 from infoshare_desktop.services.visibility import load_record as load_record
 from infoshare_desktop.services.visibility import require_visible_case
-from infoshare_desktop.store import audit
+from infoshare_desktop.store import audit, envelopes
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import drafts as draft_rows
-from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.records import NewRecord
-from infoshare_desktop.store.search import IndexRow, draft_words
+from infoshare_desktop.store.search import draft_words
+from infoshare_desktop.store.signing import uuid7
 from infoshare_desktop.store.writes import Tx, raw_connection
 
 
@@ -76,28 +74,30 @@ def new_record(
     kind: RecordKind,
     subkind: str,
     draft: Draft,
-    author_id: str,
     occurred_at: datetime,
     recorded_at: datetime,
     target_id: str | None = None,
     without_consent: bool = False,
     harm_concern: bool = False,
-) -> tuple[NewRecord, IndexRow]:
-    """A saved record's row and index row, as every save (and the demo data) writes them."""
-    return record_rows.new_record(
-        record_id=str(uuid.uuid4()),
+    review_reason: str | None = None,
+) -> envelopes.Item:
+    """A saved record as every save (and the demo data) writes it: the envelope's item,
+    whose projection (store.envelopes) is its row, its index row and, with
+    `review_reason`, its review request."""
+    return envelopes.record_item(
+        record_id=uuid7(),
         case_id=case_id,
         kind=kind,
         subkind=subkind,
-        draft=draft,
+        content=draft.to_dict(),
         summary=summary_of(kind, draft),
-        author_id=author_id,
         occurred_at=occurred_at,
         recorded_at=recorded_at,
         late=recorded_late(occurred_at, recorded_at),
         target_id=target_id,
         without_consent=without_consent,
         harm_concern=harm_concern,
+        review_reason=review_reason,
     )
 
 
@@ -115,26 +115,27 @@ def _insert(
     without_consent: bool = False,
     harm_concern: bool = False,
     from_draft_id: str | None = None,
+    review_reason: str | None = None,
 ) -> str:
     user = store.user
     assert user is not None
-    row, index = new_record(
+    item = new_record(
         case_id=case_id,
         kind=kind,
         subkind=subkind,
         draft=draft,
-        author_id=user.user_id,
         occurred_at=occurred_at,
         recorded_at=recorded_at,
         target_id=target_id,
         without_consent=without_consent,
         harm_concern=harm_concern,
+        review_reason=review_reason,
     )
     if case_rows.is_restricted(tx, case_id):  # sealed, and kept out of the shared index
-        record_rows.insert_many(tx, [(sealed.seal_record(store, tx, row), None)])
+        item = sealed.sealed_record_item(store, tx, item)
         member_search.invalidate(store)
-    else:
-        record_rows.insert_many(tx, [(row, index)])
+    record_id = str(item.payload["id"])
+    envelopes.save(tx, store.signer, [item], author_id=user.user_id, at=recorded_at)
     action = {RecordKind.AMENDMENT: Action.AMEND, RecordKind.REVIEW: Action.REVIEW}.get(
         kind, Action.CREATE
     )
@@ -143,12 +144,12 @@ def _insert(
         actor_id=user.user_id,
         action=action,
         target_kind=kind.value,
-        target_id=row.id,
+        target_id=record_id,
         at=recorded_at,
     )
     if from_draft_id:  # the draft it came from goes in the same transaction
         draft_rows.delete_owned(tx, draft_id=from_draft_id, user_id=user.user_id)
-    return row.id
+    return record_id
 
 
 def case_date_of_birth(tx: Tx, case_id: str, *, store: Store) -> date | None:
@@ -180,7 +181,7 @@ def check_sharing_decision(
 def record_sharing_decision(
     store: Store, *, case_id: str, draft: SharingDecisionDraft, from_draft_id: str | None = None
 ) -> Saved:
-    user = require(store, *CASE_ROLES)
+    require(store, *CASE_ROLES)
     clean = draft.cleaned()
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
@@ -208,16 +209,12 @@ def record_sharing_decision(
             without_consent=without_consent,
             harm_concern=clean.significant_harm_concern,
             from_draft_id=from_draft_id,
-        )
-        reviews.enter_if_required(
-            db,
-            rules=reviews.rules_in(db),
-            record_id=record_id,
-            author_id=user.user_id,
-            kind=clean.kind,
-            without_consent=without_consent,
-            harm_concern=clean.significant_harm_concern,
-            at=now,
+            review_reason=reviews.review_reason(
+                reviews.rules_in(db),
+                kind=clean.kind,
+                without_consent=without_consent,
+                harm_concern=clean.significant_harm_concern,
+            ),
         )
     return Saved(record_id, case_id, now, advisories)
 

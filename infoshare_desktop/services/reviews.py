@@ -33,7 +33,7 @@ from infoshare_desktop.services.cases import RecordDetail, record_detail
 from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.visibility import require_visible_case
-from infoshare_desktop.store import audit, settings, users
+from infoshare_desktop.store import audit, envelopes, settings, users
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
 from infoshare_desktop.store.audit import Action
@@ -141,26 +141,18 @@ def set_review_rules(store: Store, *, rules: ReviewRules) -> None:
         )
 
 
-def enter_if_required(
-    tx: Tx,
-    *,
+def review_reason(
     rules: ReviewRules,
-    record_id: str,
-    author_id: str,
+    *,
     kind: SharingKind | None,
     without_consent: bool,
     harm_concern: bool,
-    at: datetime,
-) -> bool:
-    """Called by the save, in its transaction: enter the record for review if a rule says so."""
-    if not rules.requires_review(
-        kind=kind, without_consent=without_consent, harm_concern=harm_concern
-    ):
-        return False
-    review_rows.insert_request(
-        tx, record_id=record_id, requested_by=author_id, at=at, reason="automatic"
-    )
-    return True
+) -> str | None:
+    """For the save: "automatic" if a rule enters the record for review (its envelope
+    then carries the request), else None."""
+    if rules.requires_review(kind=kind, without_consent=without_consent, harm_concern=harm_concern):
+        return "automatic"
+    return None
 
 
 def request_review(store: Store, *, record_id: str) -> None:
@@ -175,8 +167,17 @@ def request_review(store: Store, *, record_id: str) -> None:
             raise ReviewNotAllowed(
                 f"This record is already in review ({state.status.label.lower()})."
             )
-        review_rows.insert_request(
-            session, record_id=record_id, requested_by=user.user_id, at=utcnow(), reason="author"
+        now = utcnow()
+        envelopes.save(
+            session,
+            store.signer,
+            [
+                envelopes.review_request_item(
+                    case_id=row.case_id, record_id=record_id, at=now, reason="author"
+                )
+            ],
+            author_id=user.user_id,
+            at=now,
         )
         audit.append(
             session,

@@ -15,15 +15,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
+from typing import Any, cast
+
+import orjson
 
 from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.enums import RecordKind
+from infoshare_desktop.domain.kinds import KINDS
+from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.store import cases as case_rows
-from infoshare_desktop.store import crypto, grants, sealing
+from infoshare_desktop.store import crypto, envelopes, grants, sealing, search
 from infoshare_desktop.store.cases import NewCase
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.records import NewRecord
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Tx, raw_connection
 
@@ -63,7 +68,7 @@ def recipients(store: Store, tx: Tx, case_id: str) -> dict[str, bytes]:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _identity_text(row: NewCase | CaseFile) -> str:
+def _identity_text(row: NewCase | CaseFile | Identity) -> str:
     born = row.date_of_birth.isoformat() if row.date_of_birth else None
     return json.dumps(
         {
@@ -78,49 +83,70 @@ def _identity_text(row: NewCase | CaseFile) -> str:
     )
 
 
-def placeholder(row: NewCase) -> NewCase:
-    """The case_file row a restricted case is stored as (its identity sealed apart)."""
-    return replace(
-        row,
+def _seal_identity(store: Store, tx: Tx, row: NewCase | CaseFile) -> str:
+    return store.case_keys.seal(tx, case_id=row.id, field_name="identity", text=_identity_text(row))
+
+
+def sealed_case_item(
+    store: Store, tx: Tx, item: envelopes.Item, *, draft: CaseDraft, created_at: datetime
+) -> envelopes.Item:
+    """A new restricted case's envelope item as saved: epoch 1 of its key sealed to its
+    recipients first, then its identity and identifier sealed under it; the draft in the
+    payload is a placeholder (the envelope holds no plain text of the case)."""
+    case_id = item.case_id
+    store.case_keys.start_case(
+        tx, case_id=case_id, recipients=recipients(store, tx, case_id), at=created_at
+    )
+    row, _ = case_rows.new_case(
+        case_id=case_id, draft=draft, created_at=created_at, created_by=store.case_keys.user_id
+    )
+    payload = dict(item.payload)
+    payload["draft"] = replace(
+        draft,
         display_name=PLACEHOLDER_NAME,
-        name_key="",
         date_of_birth=None,
         case_reference=PLACEHOLDER_REFERENCE,
         other_identifiers="",
-    )
+        nhs_number="",
+        identifier_reason=None,
+        identifier_reason_text="",
+    ).to_dict()
+    payload["sealed"] = {"identity": _seal_identity(store, tx, row)}
+    if payload.get("identifier"):
+        payload["identifier"] = sealed_identifier(
+            store, tx, case_id=case_id, **payload["identifier"]
+        )
+    return envelopes.Item(case_id, item.kind, payload)
 
 
-def start_restricted_case(store: Store, tx: Tx, row: NewCase) -> None:
-    """A new restricted case (its row and its creator's membership already written):
-    epoch 1 of its key sealed to its recipients, and its identity sealed."""
-    keyring = store.case_keys
-    keyring.start_case(
-        tx, case_id=row.id, recipients=recipients(store, tx, row.id), at=row.created_at
+def _sealed_content(
+    store: Store, tx: Tx, *, case_id: str, record_id: str, plain: str
+) -> dict[str, Any]:
+    """A record's content as a sealed envelope carries it: the ciphertext of its JSON and
+    the codes the worklist's triggers read."""
+    ciphertext = store.case_keys.seal(
+        tx, case_id=case_id, field_name=f"payload.{record_id}", text=plain
     )
-    seal_identity(store, tx, row)
+    return cast(dict[str, Any], json.loads(sealing.sealed_payload(ciphertext, json.loads(plain))))
 
 
-def seal_identity(store: Store, tx: Tx, row: NewCase | CaseFile) -> None:
-    sealed = store.case_keys.seal(
-        tx, case_id=row.id, field_name="identity", text=_identity_text(row)
+def sealed_record_item(store: Store, tx: Tx, item: envelopes.Item) -> envelopes.Item:
+    """A restricted case's record as its envelope carries it: summary and content sealed
+    (the saved_record row holds them so, and nothing enters the shared index)."""
+    payload = dict(item.payload)
+    record_id = str(payload["id"])
+    payload["summary"] = store.case_keys.seal(
+        tx, case_id=item.case_id, field_name=f"summary.{record_id}", text=payload["summary"]
     )
-    sealing.put_identity(tx, case_id=row.id, sealed=sealed)
+    payload["content"] = _sealed_content(
+        store, tx, case_id=item.case_id, record_id=record_id, plain=_stored_json(payload["content"])
+    )
+    return envelopes.Item(item.case_id, item.kind, payload)
 
 
-def seal_record(store: Store, tx: Tx, row: NewRecord) -> NewRecord:
-    """The row of a restricted case's record as stored: summary and payload sealed."""
-    keyring = store.case_keys
-    summary = keyring.seal(
-        tx, case_id=row.case_id, field_name=f"summary.{row.id}", text=row.summary
-    )
-    payload = keyring.seal(
-        tx, case_id=row.case_id, field_name=f"payload.{row.id}", text=row.payload
-    )
-    return replace(
-        row,
-        summary=summary,
-        payload=sealing.sealed_payload(payload, json.loads(row.payload)),
-    )
+def _stored_json(content: dict[str, Any]) -> str:
+    """A record's content as saved_record.payload stores it (see store.envelopes)."""
+    return orjson.dumps(content, option=orjson.OPT_SORT_KEYS).decode()
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -309,100 +335,176 @@ def seal_carried_over_cases(store: Store) -> int:
 # -- restricting a case later, or lifting it ---------------------------------------------------
 
 
+_CASE = envelopes.TABLES["case_file"][0]
+_RECORD = envelopes.TABLES["saved_record"][0]
+_IDENTIFIER = envelopes.TABLES["case_identifier"][0]
+
+
+def _with(row: tuple[Any, ...], columns: tuple[str, ...], **values: Any) -> tuple[Any, ...]:
+    return tuple(values.get(c, v) for c, v in zip(columns, row, strict=True))
+
+
+def _rewrite(store: Store, tx: Tx, *, case_id: str, reason: str, ops: list[envelopes.Op]) -> None:
+    """Re-write a case's rows as a signed ``case.rewritten`` envelope (see envelopes)."""
+    user = store.user
+    assert user is not None
+    item = envelopes.rewrite_item(case_id=case_id, reason=reason, ops=ops)
+    envelopes.save(tx, store.signer, [item], author_id=user.user_id, at=utcnow())
+
+
 def restrict(store: Store, tx: Tx, case: CaseFile) -> None:
     """Seal an ordinary case's existing content (the caller's transaction): epoch 1 of its
     key for its members and the administrators, its identity, every record's summary and
-    payload; its rows leave the shared index."""
+    payload, its identifiers; its rows leave the shared index. One signed envelope says
+    so (the earlier envelopes keep what they said when the case was ordinary)."""
     keyring = store.case_keys
-    keyring.start_case(tx, case_id=case.id, recipients=recipients(store, tx, case.id), at=utcnow())
-    seal_identity(store, tx, case)
-    rows = [
-        sealing.StoredRecord(
-            r.id,
-            r.kind,
-            keyring.seal(tx, case_id=case.id, field_name=f"summary.{r.id}", text=r.summary),
-            sealing.sealed_payload(
-                keyring.seal(tx, case_id=case.id, field_name=f"payload.{r.id}", text=r.payload),
-                json.loads(r.payload),
+    case_id = case.id
+    keyring.start_case(tx, case_id=case_id, recipients=recipients(store, tx, case_id), at=utcnow())
+    (row,) = envelopes.case_table_rows(tx, "case_file", case_id)
+    ops = [
+        envelopes.Op(
+            "case_file",
+            envelopes.UPDATE,
+            _with(
+                row,
+                _CASE,
+                display_name=PLACEHOLDER_NAME,
+                name_key="",
+                date_of_birth=None,
+                case_reference=PLACEHOLDER_REFERENCE,
+                other_identifiers="",
+                restricted=1,
             ),
-        )
-        for r in sealing.case_records(tx, case.id)
+        ),
+        envelopes.Op("case_sealed", envelopes.INSERT, (case_id, _seal_identity(store, tx, case))),
     ]
-    identifiers = [
-        sealing.StoredIdentifier(
-            i.id,
-            *seal_identifier(
-                store,
-                tx,
-                case_id=case.id,
-                nhs_number=i.nhs_number,
-                reason=i.reason,
-                text=i.reason_text,
-            ),
+    for r in envelopes.case_table_rows(tx, "saved_record", case_id):
+        rec = dict(zip(_RECORD, r, strict=True))
+        content = _sealed_content(
+            store, tx, case_id=case_id, record_id=rec["id"], plain=rec["payload"]
         )
-        for i in sealing.case_identifiers(tx, case.id)
+        summary_text = keyring.seal(
+            tx, case_id=case_id, field_name=f"summary.{rec['id']}", text=rec["summary"]
+        )
+        ops.append(
+            envelopes.Op(
+                "saved_record",
+                envelopes.UPDATE,
+                _with(r, _RECORD, summary=summary_text, payload=_stored_json(content)),
+            )
+        )
+    for r in envelopes.case_table_rows(tx, "case_identifier", case_id):
+        ident = dict(zip(_IDENTIFIER, r, strict=True))
+        number, code, text = seal_identifier_values(
+            store,
+            tx,
+            case_id=case_id,
+            nhs_number=ident["nhs_number"],
+            reason=ident["reason"],
+            text=ident["reason_text"],
+        )
+        ops.append(
+            envelopes.Op(
+                "case_identifier",
+                envelopes.UPDATE,
+                _with(r, _IDENTIFIER, nhs_number=number, reason=code, reason_text=text),
+            )
+        )
+    ops += [
+        envelopes.Op("search_index", envelopes.DELETE, (r[0], r[1]))
+        for r in envelopes.case_table_rows(tx, "search_index", case_id)
     ]
-    sealing.rewrite_case(
-        tx,
-        case_id=case.id,
-        restricted=True,
-        identifiers=identifiers,
-        identity={
-            "display_name": PLACEHOLDER_NAME,
-            "name_key": "",
-            "date_of_birth": None,
-            "case_reference": PLACEHOLDER_REFERENCE,
-            "other_identifiers": "",
-        },
-        records=rows,
-    )
+    _rewrite(store, tx, case_id=case_id, reason="restricted", ops=ops)
 
 
-def unrestrict(store: Store, tx: Tx, case: CaseFile) -> list[sealing.StoredRecord]:
-    """Open a restricted case's content back into its rows (the caller's transaction);
-    returns its records as now stored, for the shared index."""
-    identity = identities(store, tx, [case.id]).get(case.id)
+def unrestrict(store: Store, tx: Tx, case: CaseFile) -> None:
+    """Open a restricted case's content back into its rows and the shared index (the
+    caller's transaction), as one signed envelope."""
+    case_id = case.id
+    identity = identities(store, tx, [case_id]).get(case_id)
     if identity is None:
         raise sealing.CaseKeyMissing()
-    rows = [
-        sealing.StoredRecord(
-            r.id,
-            r.kind,
-            summary(store, tx, case_id=case.id, record_id=r.id, stored=r.summary),
-            payload(store, tx, case_id=case.id, record_id=r.id, stored=r.payload),
-        )
-        for r in sealing.case_records(tx, case.id)
+    (row,) = envelopes.case_table_rows(tx, "case_file", case_id)
+    ops = [
+        envelopes.Op(
+            "case_file",
+            envelopes.UPDATE,
+            _with(
+                row,
+                _CASE,
+                display_name=identity.display_name,
+                name_key=identity.name_key,
+                date_of_birth=identity.date_of_birth.isoformat()
+                if identity.date_of_birth
+                else None,
+                case_reference=identity.case_reference,
+                other_identifiers=identity.other_identifiers,
+                restricted=0,
+            ),
+        ),
+        envelopes.Op("case_sealed", envelopes.DELETE, (case_id,)),
     ]
-    identifiers = [
-        sealing.StoredIdentifier(
-            i.id,
-            *open_identifier(
-                store,
-                tx,
-                case_id=case.id,
-                nhs_number=i.nhs_number,
-                reason=i.reason,
-                text=i.reason_text,
+    index_rows = [
+        search.case_row(
+            case_id=case_id,
+            draft=CaseDraft(
+                display_name=identity.display_name,
+                date_of_birth=identity.date_of_birth,
+                case_reference=identity.case_reference,
+                other_identifiers=identity.other_identifiers,
             ),
         )
-        for i in sealing.case_identifiers(tx, case.id)
     ]
-    born = identity.date_of_birth
-    sealing.rewrite_case(
+    for r in envelopes.case_table_rows(tx, "saved_record", case_id):
+        rec = dict(zip(_RECORD, r, strict=True))
+        plain = payload(store, tx, case_id=case_id, record_id=rec["id"], stored=rec["payload"])
+        text = summary(store, tx, case_id=case_id, record_id=rec["id"], stored=rec["summary"])
+        ops.append(
+            envelopes.Op(
+                "saved_record", envelopes.UPDATE, _with(r, _RECORD, summary=text, payload=plain)
+            )
+        )
+        draft_type = KINDS[RecordKind(rec["kind"])].draft
+        index_rows.append(
+            search.record_row(
+                case_id=case_id, record_id=rec["id"], draft=draft_type.from_dict(json.loads(plain))
+            )
+        )
+    for r in envelopes.case_table_rows(tx, "case_identifier", case_id):
+        ident = dict(zip(_IDENTIFIER, r, strict=True))
+        number, code, text = open_identifier(
+            store,
+            tx,
+            case_id=case_id,
+            nhs_number=ident["nhs_number"],
+            reason=ident["reason"],
+            text=ident["reason_text"],
+        )
+        ops.append(
+            envelopes.Op(
+                "case_identifier",
+                envelopes.UPDATE,
+                _with(r, _IDENTIFIER, nhs_number=number, reason=code, reason_text=text),
+            )
+        )
+    ops += [
+        envelopes.Op("search_index", envelopes.INSERT, (i.case_id, i.record_id, i.body))
+        for i in index_rows
+    ]
+    _rewrite(store, tx, case_id=case_id, reason="unrestricted", ops=ops)
+
+
+def remove_member(store: Store, tx: Tx, *, case_id: str, user_id: str) -> None:
+    """Take a member of staff off a case (a signed envelope saying so); then its key
+    moves on to a new epoch without them (`sync_case_keys`)."""
+    _rewrite(
+        store,
         tx,
-        case_id=case.id,
-        restricted=False,
-        identifiers=identifiers,
-        identity={
-            "display_name": identity.display_name,
-            "name_key": identity.name_key,
-            "date_of_birth": born.isoformat() if born else None,
-            "case_reference": identity.case_reference,
-            "other_identifiers": identity.other_identifiers,
-        },
-        records=rows,
+        case_id=case_id,
+        reason="member_removed",
+        ops=[envelopes.Op("case_member", envelopes.DELETE, (case_id, user_id))],
     )
-    return rows
+    sync_case_keys(store, tx, [case_id])
 
 
 # -- the case's identifier (NHS number, or why not) ---------------------------------------------
@@ -411,7 +513,25 @@ def unrestrict(store: Store, tx: Tx, case: CaseFile) -> list[sealing.StoredRecor
 SEALED_IDENTIFIER = "sealed"
 
 
-def seal_identifier(
+def sealed_identifier(
+    store: Store,
+    tx: Tx,
+    *,
+    case_id: str,
+    id: str,
+    nhs_number: str | None,
+    reason: str | None,
+    reason_text: str,
+) -> dict[str, Any]:
+    """An identifier's payload (see identifiers.identifier_of) as a restricted case's
+    envelope carries it."""
+    number, code, text = seal_identifier_values(
+        store, tx, case_id=case_id, nhs_number=nhs_number, reason=reason, text=reason_text
+    )
+    return {"id": id, "nhs_number": number, "reason": code, "reason_text": text}
+
+
+def seal_identifier_values(
     store: Store, tx: Tx, *, case_id: str, nhs_number: str | None, reason: str | None, text: str
 ) -> tuple[None, str, str]:
     """A restricted case's identifier as stored: (no number, "sealed", the ciphertext)."""

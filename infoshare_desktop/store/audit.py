@@ -87,6 +87,7 @@ class Action(StrEnum):
     DRAFT_DISCARD = "draft.discard"
     SEARCH = "case.search"
     CARRY_OVER = "store.carry_over"
+    CARRY_OVER_ITEMS = "store.carry_over_items"
 
 
 #: Entries completed from a key-store intent: after an interruption they are written by

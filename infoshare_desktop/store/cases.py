@@ -168,12 +168,6 @@ def members(tx: Tx, case_id: str) -> set[str]:
     return {r[0] for r in rows.fetchall()}
 
 
-def remove_member(tx: Tx, *, case_id: str, user_id: str) -> None:
-    raw_connection(tx).execute(
-        "DELETE FROM case_member WHERE case_id = ? AND user_id = ?", (case_id, user_id)
-    )
-
-
 def unsealed_restricted_ids(tx: Tx) -> list[str]:
     """Restricted cases whose content is not sealed yet (written before sealing)."""
     rows = raw_connection(tx).execute(

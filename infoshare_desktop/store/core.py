@@ -35,7 +35,7 @@ from infoshare_desktop.domain.accounts import (
     password_problem,
 )
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, crypto, grants, migrate, sealing, signing
+from infoshare_desktop.store import audit, crypto, envelopes, grants, migrate, sealing, signing
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import Checkpointer, CheckpointTampered, Seen
 from infoshare_desktop.store.engine import (
@@ -244,6 +244,7 @@ class Store:
                     raw = raw_connection(session)
                     if signer is not None:  # signed from the first entry on
                         grants.issue_root(raw, signer, store_id=keystore.store_id)
+                        envelopes.start(raw, user_id=user_id, at=utcnow())
                     audit.append(session, actor_id=user_id, action=Action.STORE_CREATE)
                     audit.append(
                         session,
@@ -320,6 +321,7 @@ class Store:
                     keystore.save()
                 if not store.trust.established:
                     store._carry_over(keystore)
+                store._carry_over_envelopes()
                 keys.wrap_key = None
                 with store.write() as session:
                     applied = store._audit_intents(session, keystore)
@@ -625,6 +627,35 @@ class Store:
             self.trust = grants.load(raw, keystore.store_id)
         keys.sign_private, keys.root_public = sign_private, root_public
 
+    def _carry_over_envelopes(self) -> None:
+        """A store from before envelopes: at the first sign-in of an administrator who
+        signs, every saved item so far becomes an envelope signed by them ("carried over
+        on D by X"), and the audit says so, in one transaction (see envelopes)."""
+        user, signer = self.user, self._signer
+        if user is None or signer is None or not user.has(Role.ADMINISTRATOR):
+            return
+        with self.read() as session:
+            if envelopes.active(session) or not envelopes.has_table(raw_connection(session)):
+                return
+        now = utcnow()
+        with self.write() as session:
+            count, last = envelopes.carry_over(session, signer, at=now)
+            audit.append(
+                session,
+                actor_id=user.user_id,
+                action=Action.CARRY_OVER_ITEMS,
+                target_kind="envelopes",
+                target_id=last,
+                detail=f"{count} items carried over into envelopes",
+                at=now,
+            )
+
+    @property
+    def signer(self) -> signing.Signer | None:
+        """The signed-in user's signing key (None only in a store from before signed
+        identity, until its carry-over)."""
+        return self._signer
+
     def _has_grant_table(self) -> bool:
         with self.read() as session:
             return grants.has_table(raw_connection(session))
@@ -799,7 +830,7 @@ class Store:
     def release_freed_pages(self) -> None:
         """Copy the WAL into the database and empty it (best effort: another window
         reading at the moment keeps it), so that content just re-written sealed does not
-        linger there in its earlier form (see sealing.rewrite_case)."""
+        linger there in its earlier form (see envelopes.REWRITTEN)."""
         with _known_errors():
             pooled = self.engine.raw_connection()
             try:

@@ -27,8 +27,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -436,103 +435,3 @@ def open_draft(key: bytes, *, store_id: str, user_id: str, draft_id: str, stored
             "A draft could not be decrypted: it has been altered, or it was kept under "
             "keys this account no longer has (after a password reset). It was left as it is."
         ) from exc
-
-
-# -- restricting a case later, or lifting it ---------------------------------------------------
-# Saved rows are never changed, except here: the same content re-written sealed (or
-# opened), in one transaction. The tables' no-update triggers are lifted for that
-# transaction only (SQLite's DDL is transactional) and put back exactly as they were.
-
-
-@contextmanager
-def _triggers_lifted(conn: Any, names: tuple[str, ...]) -> Iterator[None]:
-    found = dict(
-        conn.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-            f"AND name IN ({', '.join('?' for _ in names)})",
-            names,
-        ).fetchall()
-    )
-    for name in found:
-        conn.execute(f'DROP TRIGGER "{name}"')
-    yield
-    for sql in found.values():
-        conn.execute(sql)
-
-
-@dataclass(frozen=True)
-class StoredRecord:
-    id: str
-    kind: str
-    summary: str
-    payload: str
-
-
-def case_records(tx: Tx, case_id: str) -> list[StoredRecord]:
-    rows = raw_connection(tx).execute(
-        "SELECT id, kind, summary, payload FROM saved_record WHERE case_id = ?", (case_id,)
-    )
-    return [StoredRecord(*r) for r in rows.fetchall()]
-
-
-@dataclass(frozen=True)
-class StoredIdentifier:
-    id: str
-    nhs_number: str | None
-    reason: str | None
-    reason_text: str
-
-
-def case_identifiers(tx: Tx, case_id: str) -> list[StoredIdentifier]:
-    rows = raw_connection(tx).execute(
-        "SELECT id, nhs_number, reason, reason_text FROM case_identifier WHERE case_id = ?",
-        (case_id,),
-    )
-    return [StoredIdentifier(*r) for r in rows.fetchall()]
-
-
-def rewrite_case(
-    tx: Tx,
-    *,
-    case_id: str,
-    restricted: bool,
-    identity: Mapping[str, Any],
-    records: Iterable[StoredRecord],
-    identifiers: Iterable[StoredIdentifier] = (),
-) -> None:
-    """Re-write a case's row (its identity columns and restricted flag), its records'
-    summaries and payloads, and its identifiers' values, as given. Nothing else of them
-    changes."""
-    conn = raw_connection(tx)
-    # Freed pages are overwritten, so the text they held does not linger in the file.
-    conn.execute("PRAGMA secure_delete = ON")
-    lifted = ("case_file_no_update", "saved_record_no_update", "case_identifier_no_update")
-    with _triggers_lifted(conn, lifted):
-        conn.execute(
-            "UPDATE case_file SET display_name = ?, name_key = ?, date_of_birth = ?, "
-            "case_reference = ?, other_identifiers = ?, restricted = ? WHERE id = ?",
-            (
-                identity["display_name"],
-                identity["name_key"],
-                identity["date_of_birth"],
-                identity["case_reference"],
-                identity["other_identifiers"],
-                int(restricted),
-                case_id,
-            ),
-        )
-        conn.executemany(
-            "UPDATE saved_record SET summary = ?, payload = ? WHERE id = ? AND case_id = ?",
-            [(r.summary, r.payload, r.id, case_id) for r in records],
-        )
-        conn.executemany(
-            "UPDATE case_identifier SET nhs_number = ?, reason = ?, reason_text = ? "
-            "WHERE id = ? AND case_id = ?",
-            [(i.nhs_number, i.reason, i.reason_text, i.id, case_id) for i in identifiers],
-        )
-    if restricted:
-        conn.execute("DELETE FROM search_index WHERE case_id = ?", (case_id,))
-        # A deleted row's words stay in older index segments until they are merged.
-        conn.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
-    else:
-        conn.execute("DELETE FROM case_sealed WHERE case_id = ?", (case_id,))

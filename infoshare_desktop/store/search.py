@@ -7,11 +7,15 @@ best row of each case with a snippet."""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
 from enum import Enum
+from typing import Any
 
 from infoshare_desktop.domain.records import CaseDraft, Draft
 from infoshare_desktop.store.writes import Tx, raw_connection, stored_day
@@ -68,6 +72,91 @@ def draft_words(draft: Draft) -> str:
 
     walk(draft)
     return "\n".join(parts)
+
+
+type _Walk = Callable[[Any, list[str]], None]
+
+
+def content_words(draft_type: type[Draft], content: Mapping[str, Any]) -> str:
+    """``draft_words(draft_type.from_dict(content))`` for a draft's own ``to_dict()``
+    (every value valid), without building the draft: a plan compiled once per draft
+    class walks the JSON form (about 10x faster; verify runs it for every record)."""
+    parts: list[str] = []
+    klass: type = draft_type  # the cache's key (mypy does not see type[Draft] as hashable)
+    _plan(klass)(content, parts)
+    return "\n".join(parts)
+
+
+@functools.cache
+def _plan(cls: type) -> _Walk:
+    hints = typing.get_type_hints(cls)
+    steps = [(f, _compile(hints[f.name], f.name)) for f in fields(cls)]
+
+    def walk(raw: Any, parts: list[str]) -> None:
+        for f, step in steps:
+            if f.name in raw:
+                step(raw[f.name], parts)
+            else:  # a field newer than the content: from_dict gives it its default
+                factory = f.default_factory
+                default = factory() if callable(factory) else f.default
+                parts.extend(filter(None, draft_words_of(default, f.name)))
+
+    return walk
+
+
+def _compile(hint: Any, name: str) -> _Walk:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        (inner_hint,) = (a for a in typing.get_args(hint) if a is not type(None))
+        inner = _compile(inner_hint, name)
+        return lambda raw, parts: None if raw is None else inner(raw, parts)
+    if origin is list:
+        item = _compile(typing.get_args(hint)[0], name)
+
+        def each(raw: Any, parts: list[str]) -> None:
+            for value in raw:
+                item(value, parts)
+
+        return each
+    if origin is dict:
+        value_walk = _compile(typing.get_args(hint)[1], name)
+
+        def values(raw: Any, parts: list[str]) -> None:
+            for value in raw.values():
+                value_walk(value, parts)
+
+        return values
+    if isinstance(hint, type) and issubclass(hint, Draft):
+        klass: type = hint
+        return _plan(klass)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        labels = {m.value: getattr(m, "label", None) for m in hint}
+
+        def label(raw: Any, parts: list[str]) -> None:
+            found = labels.get(raw)
+            if isinstance(found, str):
+                parts.append(found)
+
+        return label
+    if hint is str and not name.endswith(("_id", "_ids")):
+        return lambda raw, parts: parts.append(raw) if raw else None
+    return lambda raw, parts: None  # dates, times, booleans, ids
+
+
+def draft_words_of(value: object, name: str) -> list[str]:
+    """The index words of one value as `draft_words` walks it (a field's default)."""
+    if isinstance(value, Enum):
+        label = getattr(value, "label", None)
+        return [label] if isinstance(label, str) else []
+    if isinstance(value, str):
+        return [value] if value and not name.endswith(("_id", "_ids")) else []
+    if isinstance(value, list | tuple):
+        return [w for item in value for w in draft_words_of(item, name)]
+    if isinstance(value, dict):
+        return [w for item in value.values() for w in draft_words_of(item, name)]
+    if is_dataclass(value) and not isinstance(value, type):
+        return draft_words(value).split("\n") if draft_words(value) else []  # type: ignore[arg-type]
+    return []
 
 
 def record_row(*, case_id: str, record_id: str, draft: Draft) -> IndexRow:

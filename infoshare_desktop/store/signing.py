@@ -38,6 +38,8 @@ class Context(StrEnum):
     GRANT = "grant"
     AUDIT_ENTRY = "audit-entry"
     CHECKPOINT = "checkpoint"
+    ENVELOPE = "envelope"
+    ENVELOPE_CHECK = "envelope-check"
 
 
 def canonical(statement: Any) -> bytes:

@@ -21,7 +21,16 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.services import accounts, cases, drafts, printing, records
+from infoshare_desktop.domain.identifier import IdentifierReason
+from infoshare_desktop.services import (
+    accounts,
+    cases,
+    drafts,
+    identifiers,
+    maintenance,
+    printing,
+    records,
+)
 from infoshare_desktop.services.errors import SetupCodeRequired
 from infoshare_desktop.services.printing import SummaryOptions
 from infoshare_desktop.services.visibility import CaseNotFound
@@ -132,11 +141,13 @@ def _decrypted_copy(paths: Path, key: bytes, dest: Path) -> bytes:
     return plain
 
 
-def _every_value(conn: apsw.Connection) -> str:
-    """Every value of every table (shadow tables of the full-text index included)."""
+def _every_value(conn: apsw.Connection, *, skip: tuple[str, ...] = ()) -> str:
+    """Every value of every table (shadow tables of the full-text index, and the
+    envelopes, included; but the tables in `skip`)."""
     names = [
         r[0]
         for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table')").fetchall()
+        if r[0] not in skip
     ]
     out = []
     for name in names:
@@ -467,15 +478,32 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
     finally:
         bea.close()
     key = _cals_key(team)
-    plain = _decrypted_copy(team, key, tmp_path)
     conn = _raw_db(team, key)
     try:
-        values = _every_value(conn)
+        values = _every_value(conn, skip=("envelope",))
+        (rewrite_pos,) = conn.execute(
+            "SELECT pos FROM envelope WHERE case_id = ? AND kind = 'case.rewritten'", (case_id,)
+        ).fetchone()
+        since = [
+            bytes(p).decode()
+            for (p,) in conn.execute("SELECT payload FROM envelope WHERE pos >= ?", (rewrite_pos,))
+        ]
+        before = [
+            bytes(p).decode()
+            for (p,) in conn.execute(
+                "SELECT payload FROM envelope WHERE case_id = ? AND pos < ?", (case_id, rewrite_pos)
+            )
+        ]
     finally:
         conn.close()
     for marker in (NAME_MARK, REF_MARK, IDS_MARK, NHS_MARK, TEXT_MARK, ORG_MARK):
-        assert marker.encode() not in plain, marker
         assert marker not in values and marker.lower() not in values, marker
+        assert not any(marker in p for p in since), marker  # the rewrite carries it sealed
+    # The limit (README): the envelopes written while the case was ordinary are never
+    # changed, so they keep what they said then.
+    assert any(TEXT_MARK in p for p in before)
+    result = _verified(team, CAL, CAL_PASSWORD)
+    assert result.ok, result.lines()
     cal = _sign_in(team, CAL, CAL_PASSWORD)
     try:
         assert cases.search(cal, query=TEXT_MARK) == []
@@ -500,6 +528,90 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
         assert TEXT_MARK in cases.record_detail(cal, record_id=entry.record_id).content.reasons
     finally:
         cal.close()
+    result = _verified(team, CAL, CAL_PASSWORD)
+    assert result.ok, result.lines()
+
+
+def _verified(paths, username, password):
+    store = _sign_in(paths, username, password)
+    try:
+        return maintenance.verify(store, full=True)
+    finally:
+        store.close()
+
+
+def test_verify_passes_on_a_store_with_restricted_cases_without_any_case_key(team, bea_case):
+    """Every change a restricted case goes through, then a full verify by Cal (who holds
+    none of its keys) and by Bea: the tables rebuilt from the envelopes equal the tables.
+    The case's envelopes hold none of its text."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        cal_id = _user_id(team, CAL)
+        cases.add_case_member(bea, case_id=bea_case, user_id=cal_id)
+        _restricted_record(bea, bea_case, word=TEXT_MARK)
+        cases.remove_case_member(bea, case_id=bea_case, user_id=cal_id)
+        _restricted_record(bea, bea_case, word=TEXT_MARK)
+        identifiers.change_identifier(
+            bea,
+            case_id=bea_case,
+            reason=IdentifierReason.UNKNOWN_DELAY,
+            reason_text=f"{IDS_MARK} asked",
+        )
+        later = cases.create_case(
+            bea, draft=complete_case(display_name=f"{NAME_MARK} Second", nhs_number="")
+        )
+        _restricted_record(bea, later)
+        cases.set_case_restricted(bea, case_id=later, restricted=True)
+        _restricted_record(bea, later)
+        cases.set_case_restricted(bea, case_id=later, restricted=False)
+        cases.set_case_restricted(bea, case_id=later, restricted=True)
+    finally:
+        bea.close()
+    for username, password in ((CAL, CAL_PASSWORD), (BEA, BEA_PASSWORD)):
+        result = _verified(team, username, password)
+        assert result.ok, result.lines()
+        assert result.envelopes.checked > 10
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        payloads = [
+            bytes(p).decode()
+            for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (bea_case,))
+        ]
+    finally:
+        conn.close()
+    assert len(payloads) >= 6
+    for marker in (NAME_MARK, REF_MARK, IDS_MARK, NHS_MARK, TEXT_MARK, ORG_MARK):
+        assert not any(marker in p or marker.lower() in p for p in payloads), marker
+
+
+def test_a_sealed_row_edited_or_a_rewrite_forged_by_sql_is_named_by_verify(team, bea_case):
+    """Cal swaps the ciphertexts of the restricted case's record summary for another's and
+    deletes its sealed identity: verify (his own) names both rows."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        _restricted_record(bea, bea_case, word="Otherword")
+    finally:
+        bea.close()
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        conn.execute("DROP TRIGGER IF EXISTS saved_record_no_update")
+        first, second = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM saved_record WHERE case_id = ? ORDER BY rowid", (bea_case,)
+            )
+        ]
+        conn.execute(
+            "UPDATE saved_record SET summary = (SELECT summary FROM saved_record WHERE id = ?) "
+            "WHERE id = ?",
+            (second, first),
+        )
+        conn.execute("DELETE FROM case_sealed WHERE case_id = ?", (bea_case,))
+    finally:
+        conn.close()
+    text = "\n".join(_verified(team, CAL, CAL_PASSWORD).lines())
+    assert f"saved_record row {first} differs from its envelope" in text
+    assert f"case_sealed row {bea_case} of an envelope is missing" in text
 
 
 def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(team, tmp_path):
@@ -530,6 +642,20 @@ def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(te
         assert [h.case_id for h in cases.search(bea, query=TEXT_MARK)] == [case_id]
     finally:
         bea.close()
-    plain = _decrypted_copy(team, _cals_key(team), tmp_path / "after")
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        values = _every_value(conn, skip=("envelope",))
+        rewrites = [
+            bytes(p).decode()
+            for (p,) in conn.execute(
+                "SELECT payload FROM envelope WHERE case_id = ? AND kind = 'case.rewritten'",
+                (case_id,),
+            )
+        ]
+    finally:
+        conn.close()
+    assert len(rewrites) == 1
     for marker in (NAME_MARK, REF_MARK, TEXT_MARK, ORG_MARK):
-        assert marker.encode() not in plain, marker
+        assert marker not in values and marker not in rewrites[0], marker
+    # Its envelopes from before (here: those written while it was ordinary, before the
+    # SQL edit) keep its text: the limit the README states.

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QFrame,
-    QGroupBox,
     QLabel,
     QListView,
     QListWidget,
@@ -31,7 +30,7 @@ from infoshare_desktop.domain.enums import Criterion
 from infoshare_desktop.domain.records import CriterionRationale
 from infoshare_desktop.domain.text import MEDIUM_TEXT
 from infoshare_desktop.ui.common.fields import LineEdit, WrappingLabel, name_input
-from infoshare_desktop.ui.common.labels import WordWrapLabel
+from infoshare_desktop.ui.common.labels import SectionBox, WordWrapLabel
 from infoshare_desktop.ui.common.layout import scroll_past
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole
@@ -214,8 +213,8 @@ class ChecklistPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.boxes: dict[Criterion, _CriterionBox] = {}
-        self.criteria_group = QGroupBox("12. The seven criteria", self)
-        criteria_layout = QVBoxLayout(self.criteria_group)
+        self.criteria_group = SectionBox("12. The seven criteria", self)
+        criteria_layout = self.criteria_group.body
         intro = WrappingLabel(
             "Golden rule 6: for information shared, confirm each criterion and say in a few "
             "words how it is met.",

@@ -8,7 +8,17 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from infoshare_desktop.ui.common.announce import announce
 from infoshare_desktop.ui.common.theme import set_role
@@ -33,6 +43,32 @@ class WordWrapLabel(QLabel):
         margins = self.contentsMargins()
         frame = margins.left() + margins.right() + 2 * self.margin() + 2 * self.indent()
         return QSize(max(hint.width(), widest + frame + 2), hint.height())
+
+
+class SectionBox(QGroupBox):
+    """A framed group of fields under a title that wraps: a group box's own title does
+    not, so "7. Grounds for sharing (lawful basis)" would set the form's width at 200%
+    text. The title is a bold word-wrapped label inside the frame and the box's
+    accessible name; add the fields to ``body``."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = WordWrapLabel(self)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.setWordWrap(True)
+        bold = QFont(self.heading.font())
+        bold.setBold(True)
+        self.heading.setFont(bold)
+        self.body = QVBoxLayout(self)
+        self.body.addWidget(self.heading)
+        self.setTitle(title)
+
+    def title(self) -> str:
+        return self.heading.text()
+
+    def setTitle(self, title: str) -> None:
+        self.heading.setText(title)
+        self.setAccessibleName(title)
 
 
 def heading_label(text: str, parent: QWidget | None = None) -> QLabel:

@@ -142,6 +142,9 @@ class FlowLayout(QLayout):
 
 REFLOW_CHARACTERS = 90
 """Below this many average characters of width, side-by-side panes stack instead."""
+CHECKLIST_COLUMN_CHARACTERS = 30
+"""In a narrow, short window (200% text on 1366x768) the checklist's column; the form
+keeps the rest (its titles and check boxes wrap, so it needs no sideways scroll bar)."""
 
 
 class ReflowSplitter(QSplitter):
@@ -207,7 +210,7 @@ class ReflowSplitter(QSplitter):
         width = max(self.width(), 2)
         second = width - width * 3 // 5
         if self.narrow_and_short():
-            column = 30 * self.fontMetrics().averageCharWidth()
+            column = CHECKLIST_COLUMN_CHARACTERS * self.fontMetrics().averageCharWidth()
             checklist = self.widget(1)
             least = checklist.minimumSizeHint().width() if checklist is not None else 0
             second = min(width - 1, max(least, column))

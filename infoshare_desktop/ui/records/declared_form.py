@@ -19,7 +19,7 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGroupBox, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from infoshare_desktop.domain.fields import Field, Form, Group, Place, Widget
 from infoshare_desktop.domain.records import Draft
@@ -40,6 +40,7 @@ from infoshare_desktop.ui.common.fields import (
     value_of,
     watch,
 )
+from infoshare_desktop.ui.common.labels import SectionBox
 from infoshare_desktop.ui.common.layout import scroll_past
 
 CustomFactory = Callable[[Field], QWidget]
@@ -96,7 +97,7 @@ class DeclaredForm(QWidget):
         self._loading = False
         self.inputs: dict[str, QWidget] = {}
         self.rows: dict[str, QWidget] = {}
-        self.groups: dict[int | str, QGroupBox] = {}
+        self.groups: dict[int | str, SectionBox] = {}
         self._content = QWidget()
         self._content_layout = QVBoxLayout(self._content)
         empty = form.draft()
@@ -116,10 +117,10 @@ class DeclaredForm(QWidget):
     # ---- building ---------------------------------------------------------------------
 
     def _build_group(self, group: Group, empty: Draft) -> None:
-        box = QGroupBox(group.title_for(empty), self._content)
+        box = SectionBox(group.title_for(empty), self._content)
         self.groups[group.key] = box
         self._content_layout.addWidget(box)
-        layout = QVBoxLayout(box)
+        layout = box.body
         layout.setSpacing(6)
         for field in group.fields:
             if Place.FORM not in field.shown:
