@@ -32,6 +32,7 @@ from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, store_exists, utcnow
 from infoshare_desktop.store.core import Store as Store  # the interface's handle on a store
 from infoshare_desktop.store.keyslots import Keystore
+from infoshare_desktop.store.progress import Progress, StopCheck
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 
 IDLE_LOCK_SETTING = "idle_lock_minutes"
@@ -462,11 +463,15 @@ def revoke_user(store: Store, *, user_id: str) -> None:
         rotate_key(store)  # still under the lock: nobody signs in between
 
 
-def rotate_key(store: Store) -> None:
+def rotate_key(
+    store: Store, *, progress: Progress | None = None, should_stop: StopCheck | None = None
+) -> None:
     """Re-encrypt the store under a new key for the remaining accounts (administrators).
-    Also finishes a rotation a revocation could not complete (Administration menu)."""
+    Also finishes a rotation a revocation could not complete (Administration menu).
+    `progress(done, total)` is told how far it is; `should_stop()` returning True
+    cancels it (OperationCancelled), leaving the store on its old key."""
     require(store, Role.ADMINISTRATOR)
-    store.rotate_key()
+    store.rotate_key(progress=progress, should_stop=should_stop)
 
 
 def key_rotation_pending(store: Store) -> bool:

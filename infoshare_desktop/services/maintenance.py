@@ -18,6 +18,7 @@ from infoshare_desktop.store.backup import (
 )
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.engine import raw_connect
+from infoshare_desktop.store.progress import Progress, Stages, StopCheck, check_stop
 from infoshare_desktop.store.snapshot import integrity_problems
 from infoshare_desktop.store.writes import raw_connection
 
@@ -99,23 +100,43 @@ def clean_leftovers(paths: DataPaths) -> int:
     return leftovers.clean_leftovers(paths)
 
 
-def verify(store: Store, *, full: bool = False) -> VerificationResult:
+#: How a verification's work divides (measured at 100k records: the integrity checks
+#: take about as long as the audit chain).
+INTEGRITY_WEIGHT, CHAIN_WEIGHT = 1, 1
+
+
+def verify(
+    store: Store,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> VerificationResult:
     """integrity_check, cipher_integrity_check, the whole audit chain and the signed
     envelopes (with the tables rebuilt from them and compared: unless `full`, only those
     added since this user's last clean verify); first, the same rollback check as at
     unlock (RollbackDetectedError if the database or the key store is older than one this
-    account has seen)."""
+    account has seen). `progress(done, total)` is told how far it is and `should_stop()`
+    polled between its steps (OperationCancelled; nothing is written)."""
     user = signed_in(store)
+    stages = Stages(progress, (INTEGRITY_WEIGHT, CHAIN_WEIGHT))
     store.check_current()
+    check_stop(should_stop)
     conn = raw_connect(store.paths.database, store.keys.current_key)
     try:
         result = VerificationResult(integrity=integrity_problems(conn))
     finally:
         conn.close()
+    stages.done(0)
+    check_stop(should_stop)
     trust = store.load_trust()
     with store.read() as session:
         report = audit.verify_chain(
-            session, store.keys.audit_anchor, trust if trust.established else None
+            session,
+            store.keys.audit_anchor,
+            trust if trust.established else None,
+            progress=stages.stage(1),
+            should_stop=should_stop,
         )
         if trust.established:
             result.grant_problems = trust.problems + grants.row_problems(
@@ -129,6 +150,7 @@ def verify(store: Store, *, full: bool = False) -> VerificationResult:
                 user_id=user.user_id,
                 full=full,
             )
+    stages.done(1)
     result.root_fingerprint = store.root_fingerprint
     result.grants_checked = trust.head_n
     result.audit_entries = report.entries
@@ -148,27 +170,64 @@ def verify(store: Store, *, full: bool = False) -> VerificationResult:
     return result
 
 
-def backup(store: Store, *, dest: Path) -> str:
-    """Write a verified backup; returns the audit chain head it records."""
+def backup(
+    store: Store,
+    *,
+    dest: Path,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> str:
+    """Write a verified backup; returns the audit chain head it records. A cancel
+    (`should_stop`) leaves no file and no audit entry."""
     require(store, Role.ADMINISTRATOR)
-    return write_backup(store, dest).short
+    return write_backup(store, dest, progress=progress, should_stop=should_stop).short
 
 
-def preview_restore(paths: DataPaths, *, src: Path, username: str, password: str) -> RestorePlan:
+def preview_restore(
+    paths: DataPaths,
+    *,
+    src: Path,
+    username: str,
+    password: str,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> RestorePlan:
     """What restoring `src` would change, after every check a restore makes (the user
     is an active administrator of the current store and of the backup, and the backup
     is of this store). Changes nothing."""
-    return plan_restore(paths, src, username=username, password=password)
+    return plan_restore(
+        paths,
+        src,
+        username=username,
+        password=password,
+        progress=progress,
+        should_stop=should_stop,
+    )
 
 
-def restore(paths: DataPaths, *, src: Path, username: str, password: str) -> Store:
+def restore(
+    paths: DataPaths,
+    *,
+    src: Path,
+    username: str,
+    password: str,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> Store:
     """Restore a backup of this store over it (the current store is kept aside under
     backups/replaced-<time>/); returns the restored store, signed in.
 
     The user name and password are checked against the current store first: only one of
     its active administrators may restore, and only a backup of this store. Accounts
     revoked since the backup are removed from it and the data key is rotated."""
-    store = restore_backup(paths, src, username=username, password=password)
+    store = restore_backup(
+        paths,
+        src,
+        username=username,
+        password=password,
+        progress=progress,
+        should_stop=should_stop,
+    )
     try:
         require(store, Role.ADMINISTRATOR)
     except Exception:

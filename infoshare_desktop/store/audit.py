@@ -42,6 +42,7 @@ from sqlalchemy import text as sa_text
 from sqlmodel import Session
 
 from infoshare_desktop.store.grants import Trust
+from infoshare_desktop.store.progress import Progress, StopCheck, check_stop
 from infoshare_desktop.store.signing import Context, Signer, verify
 from infoshare_desktop.store.tables import AuditEvent, AuditState, table_of
 from infoshare_desktop.store.writes import raw_connection, stored_time
@@ -329,17 +330,33 @@ def _at(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
+#: Entries between two calls of a verification's progress and cancel callbacks.
+PROGRESS_EVERY = 1000
+
+
 def verify_chain(
-    session: Session, anchor: bytes | None, trust: Trust | None = None
+    session: Session,
+    anchor: bytes | None,
+    trust: Trust | None = None,
+    *,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
 ) -> VerifyReport:
     """Walk the whole chain: hashes and links always; with `trust` (any user), every
     signature from the root's `signed_from` on; with the anchor (administrators), every
-    MAC too."""
+    MAC too. Every PROGRESS_EVERY entries, `progress(entries done, entries)` is told
+    and `should_stop` polled (OperationCancelled)."""
     report = VerifyReport(macs_checked=anchor is not None)
     signed_from = trust.signed_from if trust is not None else None
     report.signed_from = signed_from
     prev, key, expected_seq = GENESIS, anchor, 1
+    length = session.get(AuditState, 1)
+    total = length.seq if length is not None else 0
     for row in _rows(session):
+        if report.entries % PROGRESS_EVERY == 0:
+            check_stop(should_stop)
+            if progress is not None:
+                progress(report.entries, total)
         seq, at, actor, action, kind, target, detail = row[:7]
         prev_hash, entry_hash, mac = bytes(row[7]), bytes(row[8]), bytes(row[9])
         signer_id, signature = row[10], row[11]

@@ -1,11 +1,14 @@
 """Backups and restore.
 
-A backup is one file (a zip archive, stored uncompressed) holding:
-- `infoshare.db`: a copy made with SQLite's backup API under its own random key;
+A backup is one file holding:
+- the database, copied with SQLite's backup API under its own random key;
 - `keystore.json`: the same users' slots, with that backup key sealed to each, so the
   same people open it with their own passwords;
-- `manifest.json`: format, application version, schema revision, when, and the audit
-  chain head at the time of the copy (ids and hashes only).
+- `manifest.json`: format, application version, when, and the audit chain head at the
+  time of the copy (ids and hashes only).
+Since format version 2 the database is the start of the file and the two JSON files a
+zip archive appended to it (see store.snapshot); in version 1 the whole file was a zip
+archive with the database as its member `infoshare.db`. Both are read here.
 
 A backup is verified (opened, integrity-checked, chain head compared) before it is
 renamed into place (writing one is store.snapshot's, below store.core, which backs up
@@ -24,6 +27,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import sqlcipher3
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
@@ -44,6 +49,7 @@ from infoshare_desktop.store.errors import (
 from infoshare_desktop.store.files import (
     atomic_move,
     fsync_dir,
+    owner_only,
     translate_os_error,
 )
 from infoshare_desktop.store.keyslots import Keystore, holding_lock
@@ -51,6 +57,7 @@ from infoshare_desktop.store.leftovers import (
     RESTORE_PREFIX,
     temp_folder,
 )
+from infoshare_desktop.store.progress import Progress, Stages, StopCheck, check_stop
 from infoshare_desktop.store.snapshot import (
     DB_MEMBER,
     FORMAT,
@@ -59,6 +66,11 @@ from infoshare_desktop.store.snapshot import (
     integrity_problems,
 )
 from infoshare_desktop.store.tables import UserAccount
+
+#: How a restore's work divides (measured: the integrity check costs about three times
+#: the byte copy out of the backup; the key rotation about as much as the check).
+EXTRACT_WEIGHT, CHECK_WEIGHT = 1, 3
+OPEN_WEIGHT, ROTATE_WEIGHT = 4, 3
 
 
 class BackupInvalidError(StoreError):
@@ -71,9 +83,15 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def write_backup(store: Store, dest: Path) -> audit.ChainHead:
+def write_backup(
+    store: Store,
+    dest: Path,
+    *,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> audit.ChainHead:
     """Write a verified backup of the open store to `dest` atomically (Store.write_backup)."""
-    return store.write_backup(dest)
+    return store.write_backup(dest, progress=progress, should_stop=should_stop)
 
 
 def read_manifest(src: Path) -> dict[str, Any]:
@@ -81,11 +99,61 @@ def read_manifest(src: Path) -> dict[str, Any]:
         with zipfile.ZipFile(src) as zf:
             manifest: dict[str, Any] = json.loads(zf.read(MANIFEST_MEMBER))
             names = set(zf.namelist())
+            archive_start = min(info.header_offset for info in zf.infolist())
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise BackupInvalidError() from exc
-    if manifest.get("format") != FORMAT or not {DB_MEMBER, KEYSTORE_MEMBER} <= names:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupInvalidError()
+    if KEYSTORE_MEMBER not in names:
+        raise BackupInvalidError()
+    if manifest.get("version") == 1:
+        if DB_MEMBER not in names:
+            raise BackupInvalidError()
+    else:
+        size = manifest.get("database_bytes")
+        # The database fills the file up to the archive, in whole pages.
+        if not isinstance(size, int) or size <= 0 or size % 512 or size > archive_start:
+            raise BackupInvalidError()
     return manifest
+
+
+#: Copied in pieces of this size, with progress and cancel between them.
+CHUNK_BYTES = 8 << 20
+
+
+def _extract_database(
+    src: Path,
+    manifest: dict[str, Any],
+    dest: Path,
+    *,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> None:
+    """The backup's database, still under the backup key, into `dest`: a byte copy of
+    the start of the file (version 2) or of the zip member (version 1)."""
+    try:
+        with contextlib.ExitStack() as stack:
+            if manifest.get("version") == 1:
+                zf = stack.enter_context(zipfile.ZipFile(src))
+                total = zf.getinfo(DB_MEMBER).file_size
+                reader = stack.enter_context(zf.open(DB_MEMBER))
+            else:
+                total = int(manifest["database_bytes"])
+                reader = stack.enter_context(src.open("rb"))
+            writer = stack.enter_context(dest.open("xb"))
+            owner_only(dest)
+            done = 0
+            while done < total:
+                check_stop(should_stop)
+                chunk = reader.read(min(CHUNK_BYTES, total - done))
+                if not chunk:
+                    raise BackupInvalidError()  # shorter than its manifest says
+                writer.write(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+    except (ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise BackupInvalidError() from exc
 
 
 class BackupOfAnotherStoreError(StoreError):
@@ -252,10 +320,18 @@ def current_store_admin(paths: DataPaths, *, username: str, password: str) -> Cu
 
 
 def _open_backup(
-    paths: DataPaths, src: Path, staging: Path, *, username: str, password: str
+    paths: DataPaths,
+    src: Path,
+    staging: Path,
+    *,
+    username: str,
+    password: str,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
 ) -> tuple[RestorePlan, Keystore]:
     """Check the backup against the current store and the user, extracting it into
     `staging`; returns what restoring it would change, and its key store."""
+    stages = Stages(progress, (EXTRACT_WEIGHT, CHECK_WEIGHT))
     manifest = read_manifest(src)
     current = None
     if store_exists(paths):
@@ -264,7 +340,6 @@ def _open_backup(
             raise BackupOfAnotherStoreError()
     try:
         with zipfile.ZipFile(src) as zf:
-            zf.extract(DB_MEMBER, staging)
             zf.extract(KEYSTORE_MEMBER, staging)
     except (ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise BackupInvalidError() from exc
@@ -277,14 +352,24 @@ def _open_backup(
         keys = keystore.unlock(username, password)
     except WrongPasswordError:
         raise BackupPasswordError() from None
-    conn = raw_connect(staging / DB_MEMBER, keys.current_key)
+    _extract_database(
+        src, manifest, staging / DB_MEMBER, progress=stages.stage(0), should_stop=should_stop
+    )
+    try:
+        conn = raw_connect(staging / DB_MEMBER, keys.current_key)
+    except StoreDamagedError:
+        raise BackupInvalidError() from None
     try:
         problems = integrity_problems(conn)
         rows = _accounts(conn, keystore.store_id) if not problems else []
+    except sqlcipher3.DatabaseError:  # pages that fail their HMAC
+        problems = ["unreadable"]
     finally:
         conn.close()
     if problems:
         raise BackupInvalidError()
+    stages.done(1)
+    check_stop(should_stop)
     backup_accounts = {row[0]: (row[1], row[2], row[3]) for row in rows}
     me = backup_accounts.get(keys.user_id)
     if me is None or not _is_admin(me[1], me[2]):
@@ -335,16 +420,40 @@ def _staging(paths: DataPaths) -> AbstractContextManager[Path]:
     return temp_folder(paths, paths.root, RESTORE_PREFIX)
 
 
-def plan_restore(paths: DataPaths, src: Path, *, username: str, password: str) -> RestorePlan:
+def plan_restore(
+    paths: DataPaths,
+    src: Path,
+    *,
+    username: str,
+    password: str,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> RestorePlan:
     """Every check a restore makes, and what it would change; changes nothing."""
     try:
         with _staging(paths) as staging:
-            return _open_backup(paths, src, staging, username=username, password=password)[0]
+            return _open_backup(
+                paths,
+                src,
+                staging,
+                username=username,
+                password=password,
+                progress=progress,
+                should_stop=should_stop,
+            )[0]
     except OSError as exc:
         raise translate_os_error(exc) from exc
 
 
-def restore_backup(paths: DataPaths, src: Path, *, username: str, password: str) -> Store:
+def restore_backup(
+    paths: DataPaths,
+    src: Path,
+    *,
+    username: str,
+    password: str,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> Store:
     """Replace the current store with a backup of it, keeping the current one aside.
 
     The user must be an active administrator of the current store (checked first,
@@ -356,10 +465,22 @@ def restore_backup(paths: DataPaths, src: Path, *, username: str, password: str)
 
     The current key store's lock is held from the first check to the swap, so no
     sign-in, account change or key rotation runs in between: what the plan says about
-    the current accounts is still true when the backup replaces them."""
+    the current accounts is still true when the backup replaces them.
+
+    `progress` and `should_stop` are polled throughout the copying and checking; a
+    cancel before the swap leaves everything as it was."""
+    stages = Stages(progress, (OPEN_WEIGHT, ROTATE_WEIGHT))
     try:
         with _staging(paths) as staging, holding_lock(paths.keystore):
-            plan, keystore = _open_backup(paths, src, staging, username=username, password=password)
+            plan, keystore = _open_backup(
+                paths,
+                src,
+                staging,
+                username=username,
+                password=password,
+                progress=stages.stage(0),
+                should_stop=should_stop,
+            )
             for user_id in plan.revoke_ids:
                 keystore.remove_user(user_id)
             keystore.save()
@@ -371,7 +492,10 @@ def restore_backup(paths: DataPaths, src: Path, *, username: str, password: str)
                     kept.name if kept else None,
                     username=username,
                     password=password,
+                    progress=stages.stage(1),
+                    should_stop=should_stop,
                 )
+                check_stop(should_stop)  # the last moment a cancel changes nothing
                 _set_current_aside(paths, kept)
                 atomic_move(staging / KEYSTORE_MEMBER, paths.keystore)
                 atomic_move(staging / DB_MEMBER, paths.database)
@@ -386,7 +510,14 @@ def restore_backup(paths: DataPaths, src: Path, *, username: str, password: str)
 
 
 def _settle_staged(
-    staged: DataPaths, plan: RestorePlan, kept_name: str | None, *, username: str, password: str
+    staged: DataPaths,
+    plan: RestorePlan,
+    kept_name: str | None,
+    *,
+    username: str,
+    password: str,
+    progress: Progress | None,
+    should_stop: StopCheck | None,
 ) -> None:
     """In the staging folder: record the restore, mark revoked and disabled accounts,
     and rotate the data key so that only the remaining slots hold it."""
@@ -427,7 +558,8 @@ def _settle_staged(
                     target_id=user_id,
                     detail="restore",
                 )
-        store.rotate_key()  # audited once, by the rotation itself
+        # audited once, by the rotation itself
+        store.rotate_key(progress=progress, should_stop=should_stop)
         store.vouch_checkpoints()
     finally:
         store.close()

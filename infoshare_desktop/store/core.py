@@ -68,6 +68,7 @@ from infoshare_desktop.store.keyslots import (
     holding_lock,
 )
 from infoshare_desktop.store.member_index import MemberIndex
+from infoshare_desktop.store.progress import Progress, StopCheck
 from infoshare_desktop.store.snapshot import copy_database, write_archive
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 from infoshare_desktop.store.writes import raw_connection
@@ -495,10 +496,16 @@ class Store:
             return
         raise StoreDamagedError()
 
-    def write_backup(self, dest: Path) -> audit.ChainHead:
+    def write_backup(
+        self,
+        dest: Path,
+        *,
+        progress: Progress | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> audit.ChainHead:
         """Write a verified backup of this store to `dest` atomically (store.snapshot);
         the BACKUP entry is appended once the backup is in place, so a backup that fails
-        (a full disk, a removed stick) changes nothing."""
+        (a full disk, a removed stick) or is cancelled changes nothing."""
         user_id = self.user.user_id if self.user else self.keys.user_id
         head = write_archive(
             paths=self.paths,
@@ -506,6 +513,8 @@ class Store:
             keystore=self.keystore,
             dest=dest,
             checkpoint_for=self.checkpoint_for,
+            progress=progress,
+            should_stop=should_stop,
         )
         with self.write() as session:
             audit.append(
@@ -889,9 +898,15 @@ class Store:
         """A key rotation is due (an account was revoked) or was left unfinished."""
         return bool(self.rotation_due()) or self.keystore.pending_epoch is not None
 
-    def rotate_key(self) -> int:
+    def rotate_key(
+        self, *, progress: Progress | None = None, should_stop: StopCheck | None = None
+    ) -> int:
         """Re-encrypt the database under a new key sealed to every remaining slot;
         returns the new epoch. Slots of revoked accounts are removed first.
+
+        One pass (`copy_database`), with `progress` and `should_stop` polled between
+        its steps: a cancel removes the partial copy and leaves the database on the old
+        key.
 
         Holds the key-store lock throughout, so no sign-in, account change or other
         rotation runs meanwhile (and no new session can open the database). Crash-safe:
@@ -914,11 +929,17 @@ class Store:
                 if user_id in in_keystore:
                     keystore.remove_user(user_id)
             keystore.save()
-            self._rotate_locked(keystore)
+            self._rotate_locked(keystore, progress=progress, should_stop=should_stop)
             self.commit_intents(keystore)
             return keystore.epoch
 
-    def _rotate_locked(self, keystore: Keystore) -> None:
+    def _rotate_locked(
+        self,
+        keystore: Keystore,
+        *,
+        progress: Progress | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> None:
         trust = self.trust  # as rotate_key has just read it
         old_epoch, new_key = keystore.epoch, crypto.random_key()
         rotating = self.paths.root / (self.paths.database.name + ROTATING_SUFFIX)
@@ -926,7 +947,14 @@ class Store:
             old_key = keys.current_key
             try:
                 self._refuse_if_open_elsewhere()
-                copy_database(self.paths.database, old_key, rotating, new_key)
+                copy_database(
+                    self.paths.database,
+                    old_key,
+                    rotating,
+                    new_key,
+                    progress=progress,
+                    should_stop=should_stop,
+                )
                 conn = raw_connect(rotating, new_key)
                 try:  # the copy knows its epoch and that no revocation is waiting
                     conn.execute("BEGIN IMMEDIATE")

@@ -90,10 +90,38 @@ def check_file(path: Path) -> None:
 
 def raw_connect(path: Path, key: bytes, *, create: bool = False) -> sqlcipher3.Connection:
     """A keyed, configured DB-API connection. Raises StoreDamagedError on a wrong key."""
+    return _connect(path, key, "rwc" if create else "rw", _LIVE)
+
+
+_LIVE = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA temp_store = MEMORY",
+)
+#: A new file filled in one pass (a backup, a rotated copy): no journal and no sync while
+#: it is written, since a failure deletes it; the writer syncs it once at the end.
+_BULK = ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA temp_store = MEMORY")
+_READ_ONLY = ("PRAGMA query_only = ON", "PRAGMA temp_store = MEMORY")
+
+
+def bulk_connect(path: Path, key: bytes) -> sqlcipher3.Connection:
+    """A keyed connection creating a new database file to be filled in one pass (see
+    `_BULK`); the caller removes the file should anything fail."""
+    return _connect(path, key, "rwc", _BULK)
+
+
+def read_only_connect(path: Path, key: bytes) -> sqlcipher3.Connection:
+    """A keyed connection that never writes to the file nor creates one beside it (a
+    backup file, which is in rollback-journal mode, perhaps on a read-only stick)."""
+    return _connect(path, key, "ro", _READ_ONLY)
+
+
+def _connect(path: Path, key: bytes, mode: str, pragmas: tuple[str, ...]) -> sqlcipher3.Connection:
     hex_key = key.hex()
     if not _HEX_KEY.match(hex_key):
         raise ValueError("the data key must be 32 bytes")
-    mode = "rwc" if create else "rw"
     # Quoted, so that "?", "#" or "%" in a folder name cannot open (or create) another file.
     uri = "file:" + quote(str(path), safe="/:\\") + f"?mode={mode}"
     conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
@@ -103,11 +131,8 @@ def raw_connect(path: Path, key: bytes, *, create: bool = False) -> sqlcipher3.C
             raise RuntimeError("this SQLite library has no encryption; refusing to continue")
         conn.execute(f"PRAGMA key = \"x'{hex_key}'\"")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
-        conn.execute("PRAGMA temp_store = MEMORY")
+        for pragma in pragmas:
+            conn.execute(pragma)
     except sqlcipher3.DatabaseError as error:
         conn.close()
         raise known_error(error) or StoreDamagedError() from None

@@ -123,6 +123,13 @@ class StoreReadOnlyError(StoreError):
     user_message = "The data folder cannot be written to. Ask your administrator."
 
 
+class OperationCancelled(StoreError):
+    """A backup, restore, key rotation or verification stopped at the user's request:
+    its partial files are removed and the store is as it was."""
+
+    user_message = "Cancelled. Nothing has been changed."
+
+
 class PermissionDenied(StoreError):
     user_message = "Your account's roles do not allow this."
 

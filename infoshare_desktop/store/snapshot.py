@@ -1,13 +1,23 @@
-"""Writing a backup file: a verified, atomically placed archive of the database (copied
-under a new key) and of its key store. Below store.core (which backs up before a
-migration) and store.backup (which restores), so neither imports the other's way round.
+"""Writing a backup file: a verified, atomically placed copy of the database (under a
+new key) and of its key store. Below store.core (which backs up before a migration and
+re-keys with `copy_database`) and store.backup (which restores), so neither imports the
+other's way round.
+
+A backup file (format version 2) is the encrypted database itself, followed by a small
+zip archive (stored, not compressed) of `manifest.json` and `keystore.json`: the way a
+self-extracting archive carries its program in front. SQLite reads the database at the
+start of the file (the header gives its size) and `zipfile` finds the archive at its
+end. It is written in one pass: SQLite's backup API copies the pages, page steps at a
+time, into a file with no journal and no syncing; the file is synced once, every page
+is read back once (each page's HMAC under the backup key), the archive is appended and
+synced, and the file is renamed into place. Version 1 backups (a zip archive holding
+`infoshare.db` as a member) are still read by store.backup.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,13 +30,26 @@ from infoshare_desktop import __version__
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.store import crypto
 from infoshare_desktop.store.audit import GENESIS, ChainHead
-from infoshare_desktop.store.engine import known_error, raw_connect
+from infoshare_desktop.store.engine import (
+    bulk_connect,
+    known_error,
+    raw_connect,
+    read_only_connect,
+)
 from infoshare_desktop.store.errors import DiskFullError, StoreError
 from infoshare_desktop.store.files import atomic_move, owner_only, translate_os_error
 from infoshare_desktop.store.keyslots import Keystore
-from infoshare_desktop.store.leftovers import BACKUP_PREFIX, VERIFY_PREFIX, temp_folder
+from infoshare_desktop.store.leftovers import BACKUP_PREFIX, temp_folder
+from infoshare_desktop.store.progress import Progress, Stages, StopCheck, check_stop
 
 FORMAT = "infoshare-backup"
+VERSION = 2
+#: Pages per step of SQLite's backup API (4 MiB at SQLCipher's 4 KiB pages): progress
+#: and cancel are checked between steps.
+STEP_PAGES = 1024
+#: How the work of a backup divides (measured: reading every page back to check its
+#: HMAC costs about a third of copying it under another key).
+COPY_WEIGHT, CHECK_WEIGHT = 3, 1
 DB_MEMBER, KEYSTORE_MEMBER, MANIFEST_MEMBER = "infoshare.db", "keystore.json", "manifest.json"
 
 
@@ -45,28 +68,75 @@ def integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
     return problems
 
 
-def copy_database(source: Path, source_key: bytes, dest: Path, dest_key: bytes) -> None:
-    """Copy a whole database into a new file under another key (SQLite's backup API)."""
+def copy_database(
+    source: Path,
+    source_key: bytes,
+    dest: Path,
+    dest_key: bytes,
+    *,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+    read_only: bool = False,
+) -> int:
+    """Copy a whole database into a new file under another key, in one pass: SQLite's
+    backup API, STEP_PAGES at a time, from one read snapshot of the source (so writes by
+    other connections meanwhile neither restart nor tear the copy) into a file with no
+    journal and no syncing, synced once at the end. Returns the pages copied. The copy
+    is in rollback-journal mode, so reading it creates no file beside it. `read_only`
+    opens the source without writing to it (a backup file). On any failure or cancel
+    the partial copy is removed."""
     dest.unlink(missing_ok=True)
     try:
-        src = raw_connect(source, source_key)
+        src = (read_only_connect if read_only else raw_connect)(source, source_key)
         try:
-            target = raw_connect(dest, dest_key, create=True)
+            target = bulk_connect(dest, dest_key)
+            owner_only(dest)
             try:
-                src.backup(target)
-                target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                pages = _copy_pages(src, target, progress, should_stop)
             finally:
                 target.close()
         finally:
             src.close()
-        owner_only(dest)
-        raw_connect(dest, dest_key).close()
+        _fsync(dest)
     except OSError as exc:
         dest.unlink(missing_ok=True)
         raise translate_os_error(exc) from exc
     except BaseException:
         dest.unlink(missing_ok=True)
         raise
+    return pages
+
+
+def _copy_pages(
+    src: sqlcipher3.Connection,
+    target: sqlcipher3.Connection,
+    progress: Progress | None,
+    should_stop: StopCheck | None,
+) -> int:
+    def step(_status: int, remaining: int, total: int) -> None:
+        check_stop(should_stop)  # raising here makes the backup API stop
+        if progress is not None:
+            progress(total - remaining, total)
+
+    check_stop(should_stop)
+    src.execute("BEGIN")
+    try:
+        src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot
+        src.backup(target, pages=STEP_PAGES, progress=step)
+    finally:
+        src.execute("ROLLBACK")
+    pages: int = target.execute("PRAGMA page_count").fetchone()[0]
+    # The copied header says WAL, as the source's does.
+    target.execute("PRAGMA journal_mode = DELETE")
+    return pages
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_archive(
@@ -76,23 +146,37 @@ def write_archive(
     keystore: Keystore,
     dest: Path,
     checkpoint_for: Callable[[str, int, bytes], dict[str, Any] | None],
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
 ) -> ChainHead:
     """Write a verified backup of the database at `paths` (open under `key`) and of its
-    key store to `dest` atomically; returns the audit head the copy holds.
+    key store to `dest` atomically (see the module notes); returns the audit head the
+    copy holds.
 
     The copy is a consistent snapshot (SQLite's backup API); its own audit head goes into
     the manifest. Store.write_backup appends the BACKUP entry once the backup is in place,
-    so a backup that fails (a full disk, a removed stick) changes nothing."""
+    so a backup that fails (a full disk, a removed stick) or is cancelled changes
+    nothing, and leaves no partial file."""
     backup_key = crypto.random_key()
     dest = dest.expanduser().resolve()
+    stages = Stages(progress, (COPY_WEIGHT, CHECK_WEIGHT))
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with temp_folder(paths, dest.parent, BACKUP_PREFIX) as tmp:
-            db_copy = Path(tmp) / DB_MEMBER
-            copy_database(paths.database, key, db_copy, backup_key)
+            part = Path(tmp) / DB_MEMBER
+            pages = copy_database(
+                paths.database,
+                key,
+                part,
+                backup_key,
+                progress=stages.stage(0),
+                should_stop=should_stop,
+            )
             # The key store after the database: never older than what the copy has seen.
             copied = keystore.copy_for_backup(backup_key)
-            head = _copy_head(db_copy, backup_key)
+            head = _verify_copy(part, backup_key, pages)
+            stages.done(1)
+            check_stop(should_stop)
             # Each account's slot vouches for the copy's own head, signed by whoever took
             # the backup (`checkpoint_for`), so restoring it is not taken for checkpoints
             # removed.
@@ -102,22 +186,23 @@ def write_archive(
                     copied.set_slot_checkpoint(owner, sealed)
             manifest = {
                 "format": FORMAT,
-                "version": 1,
+                "version": VERSION,
                 "app_version": __version__,
                 "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "store_id": copied.store_id,
                 "audit_head": head.short,
+                "database_bytes": part.stat().st_size,
             }
-            archive = Path(tmp) / "backup.zip"
-            with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
-                zf.writestr(MANIFEST_MEMBER, json.dumps(manifest, indent=1))
-                zf.writestr(KEYSTORE_MEMBER, copied.to_bytes())
-                zf.write(db_copy, DB_MEMBER)
-            with archive.open("rb+") as fh:
-                os.fsync(fh.fileno())
-            _verify_archive(archive, backup_key, head)
-            owner_only(archive)
-            atomic_move(archive, dest)
+            members = {
+                MANIFEST_MEMBER: json.dumps(manifest, indent=1).encode(),
+                KEYSTORE_MEMBER: copied.to_bytes(),
+            }
+            with zipfile.ZipFile(part, "a", zipfile.ZIP_STORED) as zf:
+                for name, data in members.items():
+                    zf.writestr(name, data)
+            _fsync(part)
+            _verify_members(part, members)
+            atomic_move(part, dest)
     except Exception as exc:
         raise _backup_error(exc) from None
     return head
@@ -134,24 +219,31 @@ def _backup_error(exc: Exception) -> Exception:
     return exc
 
 
-def _copy_head(db_copy: Path, key: bytes) -> ChainHead:
-    conn = raw_connect(db_copy, key)
+NOT_VERIFIED = "The backup did not verify after writing; it has not been kept."
+
+
+def _verify_copy(db_copy: Path, key: bytes, pages: int) -> ChainHead:
+    """Read every page of the copy back once: each must carry its HMAC under the backup
+    key (so it is exactly what was encrypted), and there must be as many as were copied.
+    Returns the copy's audit head."""
+    conn = read_only_connect(db_copy, key)
     try:
+        problems = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        count = conn.execute("PRAGMA page_count").fetchone()[0]
         row = conn.execute("SELECT seq, head FROM audit_state WHERE id = 1").fetchone()
     finally:
         conn.close()
+    if problems or count != pages:
+        raise StoreError(NOT_VERIFIED)
     return ChainHead(row[0], bytes(row[1])) if row else ChainHead(0, GENESIS)
 
 
-def _verify_archive(archive: Path, key: bytes, head: ChainHead) -> None:
-    with tempfile.TemporaryDirectory(dir=archive.parent, prefix=VERIFY_PREFIX) as tmp:
+def _verify_members(archive: Path, members: dict[str, bytes]) -> None:
+    """The appended archive reads back as written (zipfile checks each CRC)."""
+    try:
         with zipfile.ZipFile(archive) as zf:
-            zf.extract(DB_MEMBER, tmp)
-        conn = raw_connect(Path(tmp) / DB_MEMBER, key)
-        try:
-            problems = integrity_problems(conn)
-            row = conn.execute("SELECT seq, head FROM audit_state WHERE id = 1").fetchone()
-        finally:
-            conn.close()
-    if problems or row is None or (row[0], bytes(row[1])) != (head.seq, head.head):
-        raise StoreError("The backup did not verify after writing; it has not been kept.")
+            ok = all(zf.read(name) == data for name, data in members.items())
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        ok = False
+    if not ok:
+        raise StoreError(NOT_VERIFIED)

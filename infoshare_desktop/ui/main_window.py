@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -44,6 +45,7 @@ from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.services.accounts import Store
 from infoshare_desktop.services.drafts import DraftSummary
 from infoshare_desktop.services.errors import UserFacingError
+from infoshare_desktop.services.maintenance import VerificationResult
 from infoshare_desktop.services.worklist import WorkItem
 from infoshare_desktop.ui.admin.account_table import roles_text
 from infoshare_desktop.ui.admin.restore_backup import RestoreBackupDialog
@@ -51,9 +53,15 @@ from infoshare_desktop.ui.admin.users_page import UsersPage, rotate_data_key
 from infoshare_desktop.ui.cases.cases_page import CasesPage
 from infoshare_desktop.ui.common import appearance, feedback
 from infoshare_desktop.ui.common.activity import UserActivityFilter
-from infoshare_desktop.ui.common.feedback import busy_cursor
 from infoshare_desktop.ui.common.labels import text_label
 from infoshare_desktop.ui.common.navigation import NavigationList, PageHost
+from infoshare_desktop.ui.common.progress import (
+    Progress,
+    StopCheck,
+    StoreOperation,
+    Work,
+    report,
+)
 from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.common.theme import TEXT_SIZES, apply_theme, current_theme
 from infoshare_desktop.ui.home.drafts_page import DraftsPage
@@ -114,6 +122,8 @@ class MainWindow(PageHost):
         self.idle_warning = IdleWarningDialog(self)
         self._activity = UserActivityFilter(self)
         self._activity.activity.connect(self._on_activity_activity)
+        self._lock_when_done = False
+        self.session.operation_finished.connect(self._on_session_operation_finished)
 
         self._build_central()
         self._build_menus()
@@ -228,6 +238,10 @@ class MainWindow(PageHost):
         if self._ended:
             return
         self._ended = True
+        operation = self.session.operation
+        if operation is not None:  # closing the window cancels it (its files go with it)
+            operation.cancel()
+            operation.wait()
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         appearance.save(self.paths, geometry=geometry)
         self._stop_idle_watch()
@@ -554,11 +568,19 @@ class MainWindow(PageHost):
         self._change_look(theme="high_visibility" if on else "standard")
 
     def _on_idle_timer_timeout(self) -> None:
+        if self.session.operation is not None:  # a backup, restore, rotation or verify
+            self._lock_when_done = True  # must not be cut off: the lock waits for it
+            return
         self.lock()
 
     def _on_idle_warning_timer_timeout(self) -> None:
-        if self.idle_timer.isActive():
+        if self.idle_timer.isActive() and self.session.operation is None:
             self.idle_warning.warn()
+
+    def _on_session_operation_finished(self) -> None:
+        if self._lock_when_done:
+            self._lock_when_done = False
+            self.lock()
 
     def _on_activity_activity(self) -> None:
         self._restart_idle_timers()
@@ -609,21 +631,58 @@ class MainWindow(PageHost):
             return
         if dest.suffix != BACKUP_SUFFIX:
             dest = dest.with_name(dest.name + BACKUP_SUFFIX)
-        with feedback.user_errors(self) as outcome, busy_cursor():
-            head = maintenance.backup(self.session.store, dest=dest)
-        if outcome.failed:
-            return
-        feedback.inform(
-            self,
-            "Backup written",
-            f"The backup was written and checked.\n\nFile: {dest}\nAudit trail head: {head}"
-            "\n\nKeep it somewhere safe, away from this computer. Restoring it needs an "
-            "administrator's user name and password.",
+        store = self.session.store
+
+        def work(progress: Progress, should_stop: StopCheck) -> str:
+            return maintenance.backup(store, dest=dest, progress=progress, should_stop=should_stop)
+
+        def written(head: object) -> None:
+            report(
+                self,
+                "Backup written",
+                f"The backup was written and checked.\n\nFile: {dest}\nAudit trail head: "
+                f"{head}\n\nKeep it somewhere safe, away from this computer. Restoring it "
+                "needs an administrator's user name and password.",
+            )
+
+        self._run_operation(
+            work,
+            written,
+            title="Back up the store",
+            label="Writing the backup and checking it…",
+            accessible_name="Backup progress",
+            cancelled="The backup was cancelled. No backup file was written and nothing "
+            "has changed.",
         )
 
+    def _run_operation(
+        self,
+        work: Work,
+        done: Callable[[Any], None],
+        *,
+        title: str,
+        label: str,
+        accessible_name: str,
+        cancelled: str,
+    ) -> StoreOperation | None:
+        """Run `work` off the UI thread behind a progress dialog (ui.common.progress);
+        None if another operation is still running."""
+        operation = StoreOperation.reported(
+            work,
+            done,
+            title=title,
+            label=label,
+            accessible_name=accessible_name,
+            cancelled=cancelled,
+            parent=self,
+        )
+        if not self.session.run(operation):
+            operation.deleteLater()
+            return None
+        return operation
+
     def _on_rotate_action_triggered(self) -> None:
-        if rotate_data_key(self, self.session.store):
-            self.session.store_changed.emit()
+        rotate_data_key(self, self.session)
 
     def _on_restore_action_triggered(self) -> None:
         src = feedback.ask_open_path(
@@ -632,7 +691,7 @@ class MainWindow(PageHost):
         if src is None:
             return
         dialog = RestoreBackupDialog(
-            self.paths, src, username=self.session.user.username, parent=self
+            self.paths, src, username=self.session.user.username, session=self.session, parent=self
         )
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.accepted.connect(self._on_restore_dialog_accepted)
@@ -652,44 +711,82 @@ class MainWindow(PageHost):
         self._stop_idle_watch()
         self.session.about_to_lock.emit()
         accounts.sign_out(self.session.store)
-        try:
-            with busy_cursor():
-                restored = maintenance.restore(
-                    self.paths, src=src, username=username, password=password
-                )
-        except UserFacingError as error:
-            feedback.show_user_error(self, error)
+        self._locked = True  # the store is closed: nothing may use it meanwhile
+        paths = self.paths
+
+        def work(progress: Progress, should_stop: StopCheck) -> Store:
+            return maintenance.restore(
+                paths,
+                src=src,
+                username=username,
+                password=password,
+                progress=progress,
+                should_stop=should_stop,
+            )
+
+        def restored(store: object) -> None:
+            assert isinstance(store, Store)
+            accounts.sign_out(store)
+            report(
+                self,
+                "Backup restored",
+                "The backup has been restored. The store it replaced is kept under "
+                "backups/replaced-<time>/ in the data folder.\n\nSign in again to continue.",
+            )
+            self.sign_out()
+
+        def not_restored() -> None:
+            """Refused or cancelled: nothing changed, so continue with the current store."""
+            if self._ended:
+                return
             with feedback.user_errors(self) as again:
                 self.set_store(accounts.sign_in(self.paths, username=username, password=password))
             if again.failed:
                 self.sign_out()
-            return
-        accounts.sign_out(restored)
-        self._locked = True  # the store is closed: nothing may save to it on the way out
-        feedback.inform(
-            self,
-            "Backup restored",
-            "The backup has been restored. The store it replaced is kept under "
-            "backups/replaced-<time>/ in the data folder.\n\nSign in again to continue.",
+
+        operation = self._run_operation(
+            work,
+            restored,
+            title="Restore from backup",
+            label="Restoring the backup: copying, checking and re-keying it…",
+            accessible_name="Restore progress",
+            cancelled="The restore was cancelled. The current store has not been changed.",
         )
-        self.sign_out()
+        if operation is None:
+            not_restored()
+            return
+        operation.failed.connect(not_restored)
+        operation.cancelled.connect(not_restored)
 
     def _on_verify_action_triggered(self) -> None:
-        with feedback.user_errors(self) as outcome, busy_cursor():
-            result = maintenance.verify(self.session.store)
-        if outcome.failed:
-            return
-        summary = (
-            "The store and its audit trail are intact."
-            if result.ok
-            else "Problems were found. Do not delete anything; ask your administrator or "
-            "restore the latest backup."
-        )
-        feedback.inform(
-            self,
-            "Verify store",
-            summary + "\n\n" + "\n".join(result.lines()),
-            warning=not result.ok,
+        store = self.session.store
+
+        def work(progress: Progress, should_stop: StopCheck) -> VerificationResult:
+            return maintenance.verify(store, progress=progress, should_stop=should_stop)
+
+        def verified(result: object) -> None:
+            assert isinstance(result, VerificationResult)
+            summary = (
+                "The store and its audit trail are intact."
+                if result.ok
+                else "Problems were found. Do not delete anything; ask your administrator or "
+                "restore the latest backup."
+            )
+            report(
+                self,
+                "Verify store",
+                summary + "\n\n" + "\n".join(result.lines()),
+                warning=not result.ok,
+            )
+
+        self._run_operation(
+            work,
+            verified,
+            title="Verify store",
+            label="Checking the store and its audit trail…",
+            accessible_name="Verification progress",
+            cancelled="The verification was cancelled before it finished; nothing was "
+            "recorded. Run it again to check the store.",
         )
 
     def _on_about_action_triggered(self) -> None:

@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 
+import apsw
 import pytest
 
 from infoshare_desktop import app
@@ -13,7 +14,7 @@ from infoshare_desktop.paths import resolve
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.errors import BackupInvalidError
 from infoshare_desktop.store import migrate
-from infoshare_desktop.store.engine import raw_connect
+from infoshare_desktop.store.engine import read_only_connect
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 
@@ -41,8 +42,11 @@ def test_init_verify_backup_restore_from_the_command_line(tmp_path, monkeypatch,
     assert "verified" in out
     with zipfile.ZipFile(dest) as zf:
         manifest = json.loads(zf.read("manifest.json"))
-        assert set(zf.namelist()) == {"manifest.json", "keystore.json", "infoshare.db"}
+        assert set(zf.namelist()) == {"manifest.json", "keystore.json"}
+    # The database is the start of the file, the archive after it.
+    assert manifest["version"] == 2 and 0 < manifest["database_bytes"] < dest.stat().st_size
     assert manifest["audit_head"] in out
+    assert [p.name for p in dest.parent.iterdir()] == [dest.name]  # nothing left beside it
 
     # Something happens after the backup, then the backup is restored.
     store = accounts.sign_in(resolve(data), username=ADMIN, password=ADMIN_PASSWORD)
@@ -89,18 +93,28 @@ def test_a_backup_is_keyed_separately_and_opened_by_the_same_users(
     store_key = admin_store.keys.current_key
     admin_store.close()
     with zipfile.ZipFile(dest) as zf:
-        zf.extract("infoshare.db", tmp_path / "x")
         zf.extract("keystore.json", tmp_path / "x")
     from infoshare_desktop.store.errors import StoreDamagedError
     from infoshare_desktop.store.keyslots import Keystore
 
+    # The database at the start of the backup file, read in place by an independent
+    # reader as well as by sqlcipher3.
     with pytest.raises(StoreDamagedError):
-        raw_connect(tmp_path / "x" / "infoshare.db", store_key)
+        read_only_connect(dest, store_key)
     backup_key = (
         Keystore.load(tmp_path / "x" / "keystore.json").unlock(ADMIN, ADMIN_PASSWORD).current_key
     )
     assert backup_key != store_key
-    raw_connect(tmp_path / "x" / "infoshare.db", backup_key).close()
+    conn = read_only_connect(dest, backup_key)
+    assert conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    conn.close()
+    independent = apsw.Connection(str(dest), flags=apsw.SQLITE_OPEN_READONLY)
+    independent.execute("PRAGMA cipher='sqlcipher'")
+    independent.execute("PRAGMA legacy=4")
+    independent.execute(f"PRAGMA key=\"x'{backup_key.hex()}'\"")
+    assert independent.execute("SELECT count(*) FROM user_account").fetchall() == [(1,)]
+    independent.close()
+    assert [p.name for p in dest.parent.iterdir() if p.name.startswith(dest.name)] == [dest.name]
 
 
 def test_a_file_that_is_not_a_backup_is_refused_and_nothing_changes(

@@ -31,6 +31,7 @@ from infoshare_desktop.store import audit, backup
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.keyslots import Keystore
 from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.store.backup_files import rewrite_backup
 
 SECOND = "sam.admin"
 SECOND_PASSWORD = "velvet harbour compass"
@@ -123,17 +124,6 @@ def test_a_backup_of_a_store_of_ones_own_is_refused_and_nothing_changes(tmp_path
     store = accounts.sign_in(DataPaths(real), username=ADMIN, password=ADMIN_PASSWORD)
     assert maintenance.verify(store).ok
     store.close()
-
-
-def rewrite_backup(src: Path, dest: Path, *, manifest: dict, keystore: dict | None = None) -> None:
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
-        for name in zin.namelist():
-            data = zin.read(name)
-            if name == "manifest.json":
-                data = json.dumps({**json.loads(data), **manifest}).encode()
-            if name == "keystore.json" and keystore:
-                data = json.dumps({**json.loads(data), **keystore}).encode()
-            zout.writestr(name, data)
 
 
 @pytest.mark.real_kdf

@@ -179,8 +179,20 @@ def test_a_practitioners_raw_reader_finds_no_restricted_case_text_and_no_others_
     conn = _raw_db(team, key)
     try:
         values = _every_value(conn)
+        envelope_text = "\n".join(
+            bytes(p).decode()
+            for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (bea_case,))
+        )
+        ordinary_envelopes = [
+            bytes(p).decode() for (p,) in conn.execute("SELECT payload FROM envelope")
+        ]
     finally:
         conn.close()
+    # The restricted case is saved as signed envelopes, which hold none of its text.
+    assert envelope_text.count('"$sealed"') == 1 and '"sealed"' in envelope_text
+    assert any(ORDINARY_MARK in p for p in ordinary_envelopes)
+    for marker in _markers():
+        assert marker not in envelope_text and marker.lower() not in envelope_text, marker
     # The reader works: an ordinary case's words are there, in the file and the tables.
     assert ORDINARY_MARK.encode() in plain
     assert ORDINARY_MARK in values

@@ -194,14 +194,16 @@ def test_idle_lock_dialog_changes_the_setting(qtbot, admin_window):
     assert accounts.idle_lock_minutes(admin_window.session.store) == 12
 
 
-def test_backup_and_verify_report_their_results(admin_window, messages, tmp_path):
+def test_backup_and_verify_report_their_results(qtbot, admin_window, messages, tmp_path):
     messages.save_path = tmp_path / "copy"
-    admin_window._on_backup_action_triggered()
+    with qtbot.waitSignal(admin_window.session.operation_finished, timeout=WAIT_MS):
+        admin_window._on_backup_action_triggered()  # off the UI thread
     assert (tmp_path / "copy.isbackup").exists()
     title, text = messages.infos[-1]
     assert title == "Backup written" and "Audit trail head" in text
 
-    admin_window._on_verify_action_triggered()
+    with qtbot.waitSignal(admin_window.session.operation_finished, timeout=WAIT_MS):
+        admin_window._on_verify_action_triggered()
     title, text = messages.infos[-1]
     assert title == "Verify store" and "Database integrity: ok" in text
 

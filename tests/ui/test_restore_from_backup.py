@@ -14,6 +14,7 @@ from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.store.errors import UnknownUserError
 from infoshare_desktop.ui.common import feedback
 from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.ui.conftest import WAIT_MS
 
 # The test never changes the checkout unless asked (INFOSHARE_UPDATE_SCREENSHOTS=1).
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "packaging" / "screenshots"
@@ -21,6 +22,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "packaging" / "screenshots"
 
 def choose_file(monkeypatch, path: Path) -> None:
     monkeypatch.setattr(feedback, "ask_open_path", lambda *_args: path)
+
+
+def check(qtbot, window, dialog) -> None:
+    """Press "Check the backup" and wait for the check, which runs off the UI thread."""
+    with qtbot.waitSignal(window.session.operation_finished, timeout=WAIT_MS):
+        dialog.check_button.click()
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -46,7 +53,7 @@ def test_a_backup_of_another_store_is_refused_in_the_dialog(
     dialog = admin_window.restore_dialog
     assert dialog is not None and dialog.isVisible()
     dialog.password_edit.setText(ADMIN_PASSWORD)
-    dialog.check_button.click()
+    check(qtbot, admin_window, dialog)
     assert "another InfoShare store" in dialog.alert.text()
     assert not dialog.restore_button.isEnabled()
     assert dialog.plan_label.isHidden()
@@ -71,10 +78,10 @@ def test_an_administrator_restores_a_backup_of_this_store_from_the_menu(
     dialog = admin_window.restore_dialog
     assert not dialog.restore_button.isEnabled()
     dialog.password_edit.setText("not my password")
-    dialog.check_button.click()
+    check(qtbot, admin_window, dialog)
     assert "password is not right" in dialog.alert.text()
     dialog.password_edit.setText(ADMIN_PASSWORD)
-    dialog.check_button.click()
+    check(qtbot, admin_window, dialog)
     shown = dialog.plan_label.text()
     assert "Backup made:" in shown
     assert "Audit trail head in the backup" in shown

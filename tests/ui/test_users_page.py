@@ -19,7 +19,7 @@ from infoshare_desktop.ui.main_window import MainWindow
 from infoshare_desktop.ui.signin.set_password import SetPasswordDialog
 from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.conftest import ADMIN
-from tests.ui.conftest import USER
+from tests.ui.conftest import USER, WAIT_MS
 
 NEW_PASSWORD = "violet railway sandwich"
 
@@ -225,7 +225,7 @@ def test_a_rotation_left_pending_is_shown_and_finished_from_the_page(
     users_page.select_user("leaver.one")
     with monkeypatch.context() as patch:
 
-        def busy(self, keystore):
+        def busy(self, keystore, **_progress):
             raise StoreBusyError()  # another program opened the store at that moment
 
         patch.setattr(Store, "_rotate_locked", busy)
@@ -245,7 +245,8 @@ def test_a_rotation_left_pending_is_shown_and_finished_from_the_page(
     assert not home.rotation_alert.isHidden()
     assert "Rotate the data key now" in home.rotation_alert.text()
     epoch = admin_store.keystore.epoch
-    users_page.rotate_button.click()
+    with qtbot.waitSignal(users_page.session.operation_finished, timeout=WAIT_MS):
+        users_page.rotate_button.click()  # off the UI thread, behind a progress dialog
     assert admin_store.keystore.epoch == epoch + 1
     assert not users_page.rotation_alert.isVisible()
     assert not users_page.rotate_button.isVisible()
@@ -253,11 +254,12 @@ def test_a_rotation_left_pending_is_shown_and_finished_from_the_page(
     assert users_page.window().home_page.rotation_alert.isHidden()
 
 
-def test_the_administration_menu_rotates_the_data_key(admin_window, admin_store, messages):
+def test_the_administration_menu_rotates_the_data_key(qtbot, admin_window, admin_store, messages):
     action = next(
         a for a in admin_window.admin_menu.actions() if a.text() == "&Rotate the data key now…"
     )
     epoch = admin_store.keystore.epoch
-    action.trigger()
+    with qtbot.waitSignal(admin_window.session.operation_finished, timeout=WAIT_MS):
+        action.trigger()
     assert admin_store.keystore.epoch == epoch + 1
     assert messages.infos[-1] == ("Rotate the data key", "The data key has been replaced.")

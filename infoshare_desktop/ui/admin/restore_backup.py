@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import maintenance
 from infoshare_desktop.services.maintenance import RestorePlan
-from infoshare_desktop.ui.common.feedback import busy_cursor, user_errors
 from infoshare_desktop.ui.common.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.common.layout import form_layout, page_layout
 from infoshare_desktop.ui.common.password_fields import password_edit
+from infoshare_desktop.ui.common.progress import Progress, StopCheck, StoreOperation
+from infoshare_desktop.ui.common.session import Session
 
 INTRO = (
     "Only a backup of this store can be restored, by an administrator of it. Enter your "
@@ -26,9 +27,16 @@ class RestoreBackupDialog(QDialog):
     the restore itself and is cleared when the dialog closes."""
 
     def __init__(
-        self, paths: DataPaths, src: Path, *, username: str, parent: QWidget | None = None
+        self,
+        paths: DataPaths,
+        src: Path,
+        *,
+        username: str,
+        session: Session,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.session = session
         self.paths = paths
         self.src = src
         self.username = username
@@ -78,16 +86,42 @@ class RestoreBackupDialog(QDialog):
         self.check_button.setDefault(True)
 
     def _on_check_button_clicked(self) -> None:
+        """Check the backup off the UI thread (it is read and checked in full)."""
         self.alert.clear()
         if not self.password:
             self.alert.show_message("Enter your password.")
             return
-        with user_errors(self.alert) as outcome, busy_cursor():
-            plan = maintenance.preview_restore(
-                self.paths, src=self.src, username=self.username, password=self.password
+        paths, src, username, password = self.paths, self.src, self.username, self.password
+
+        def work(progress: Progress, should_stop: StopCheck) -> RestorePlan:
+            return maintenance.preview_restore(
+                paths,
+                src=src,
+                username=username,
+                password=password,
+                progress=progress,
+                should_stop=should_stop,
             )
-        if outcome.failed:
-            return
+
+        operation = StoreOperation(
+            work,
+            title="Restore from backup",
+            label="Reading and checking the backup…",
+            accessible_name="Backup check progress",
+            parent=self,
+        )
+        operation.succeeded.connect(self._on_check_succeeded)
+        operation.failed.connect(self.alert.show_message)
+        operation.cancelled.connect(
+            lambda: self.alert.show_message("The check was cancelled. Nothing has been changed.")
+        )
+        self.check_button.setEnabled(False)
+        operation.finished.connect(lambda: self.check_button.setEnabled(True))
+        if not self.session.run(operation):
+            operation.deleteLater()
+            self.check_button.setEnabled(True)
+
+    def _on_check_succeeded(self, plan: RestorePlan) -> None:
         self.plan = plan
         self.plan_label.setText(
             "The backup is of this store and opens with your account. What restoring it "

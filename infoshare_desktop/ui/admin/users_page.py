@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from infoshare_desktop.domain.accounts import AccountStatus
 from infoshare_desktop.services import accounts
-from infoshare_desktop.services.accounts import AccountSummary, Store
+from infoshare_desktop.services.accounts import AccountSummary
 from infoshare_desktop.services.errors import UserFacingError
 from infoshare_desktop.ui.admin.account_table import AccountTableModel
 from infoshare_desktop.ui.admin.user_accounts import (
@@ -27,6 +27,7 @@ from infoshare_desktop.ui.common import feedback
 from infoshare_desktop.ui.common.feedback import busy_cursor
 from infoshare_desktop.ui.common.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.common.layout import FlowLayout, page_layout
+from infoshare_desktop.ui.common.progress import Progress, StopCheck, StoreOperation, report
 from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.common.tables import make_list_table
 
@@ -242,8 +243,7 @@ class UsersPage(QWidget):
         self.session.store_changed.emit()  # a rotation left pending shows on Home too
 
     def _on_rotate_button_clicked(self) -> None:
-        if rotate_data_key(self, self.session.store):
-            self.session.store_changed.emit()
+        rotate_data_key(self, self.session)
 
     def _run(self, action: Callable[..., None], account: AccountSummary) -> bool:
         """Call `action(store, user_id=...)`, show a failure, refresh; True if it worked."""
@@ -253,21 +253,39 @@ class UsersPage(QWidget):
         return not outcome.failed
 
 
-def rotate_data_key(parent: QWidget, store: Store) -> bool:
-    """Administration > Rotate the data key now: confirm, re-encrypt, report."""
+def rotate_data_key(parent: QWidget, session: Session) -> StoreOperation | None:
+    """Administration > Rotate the data key now: confirm, then re-encrypt off the UI
+    thread with progress and Cancel, and report; the operation, or None if not started."""
     if not feedback.confirm(
         parent,
         "Rotate the data key",
         "Replace the store's encryption key now? The database is re-encrypted under a new "
         "key that only the current accounts hold, so no copy of a revoked account's old key "
         "can open it. Everyone keeps their password. Close the store in every other window "
-        "first; this takes a moment.",
+        "first; this takes a while for a large store, and can be cancelled.",
         "Rotate",
     ):
-        return False
-    with feedback.user_errors(parent) as outcome, busy_cursor():
-        accounts.rotate_key(store)
-    if outcome.failed:
-        return False
-    feedback.inform(parent, "Rotate the data key", "The data key has been replaced.")
-    return True
+        return None
+    store = session.store
+
+    def work(progress: Progress, should_stop: StopCheck) -> None:
+        accounts.rotate_key(store, progress=progress, should_stop=should_stop)
+
+    def rotated(_result: object) -> None:
+        session.store_changed.emit()
+        report(parent, "Rotate the data key", "The data key has been replaced.")
+
+    operation = StoreOperation.reported(
+        work,
+        rotated,
+        title="Rotate the data key",
+        label="Re-encrypting the store under a new key…",
+        accessible_name="Key rotation progress",
+        cancelled="The key rotation was cancelled. The store keeps its current key and "
+        "nothing has changed.",
+        parent=parent,
+    )
+    if not session.run(operation):
+        operation.deleteLater()
+        return None
+    return operation
