@@ -6,7 +6,7 @@ PYTHON ?= $(shell bash packaging/find-python.sh $(PYTHON_VERSION))
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run demo test test-py313 bench docs system-deps venv install install-test package package-check clean
+.PHONY: run demo test test-py313 bench bench-scale docs system-deps venv install install-test package package-check clean
 
 system-deps:
 	@bash packaging/install-system-deps.sh
@@ -46,8 +46,17 @@ test-py313:
 docs: install-test
 	$(BIN)/python -m tests.docs_tables
 
+# Benchmarks, on demand only (never in `make test`): each figure beside a same-run floor.
 bench: install-test
 	$(BIN)/python -m pytest tests/benchmarks --benchmark-only -p no:xdist $(PYTEST_ARGS)
+
+# Issue 13's table at 10k, 100k and 1M records: the demo stores are built once and cached
+# in .bench-cache/ (rebuilt when the demo or the schema changes; 1M takes minutes), then
+# tests/benchmarks/scale runs and prints the table in markdown. SIZES=10k for one size.
+SIZES ?= 10k,100k,1M
+bench-scale: install-test
+	INFOSHARE_SCALE_SIZES=$(SIZES) $(BIN)/python -m pytest tests/benchmarks/scale \
+	  --benchmark-only -p no:xdist -s $(PYTEST_ARGS)
 
 # The Linux package (build/package/): the application folder frozen by PyInstaller from the
 # wheel, and a Debian package installing it under /opt (packaging/linux/build-deb.sh).

@@ -100,9 +100,11 @@ def _run_command(args: argparse.Namespace, paths: DataPaths) -> int:
             print("Restored the backup.\n" + "\n".join(plan.lines()))
             return 0
         if args.command == "demo":
-            from infoshare_desktop.demo import create_demo_store
+            from infoshare_desktop.demo import RateReport, create_demo_store
 
-            print(create_demo_store(paths, cases=args.cases, records=args.records))
+            report = RateReport(print)
+            print(create_demo_store(paths, cases=args.cases, records=args.records, progress=report))
+            report.finish()
             return 0
         store = accounts.sign_in(paths, username=args.user, password=_read_password(args))
         try:

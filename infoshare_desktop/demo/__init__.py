@@ -8,8 +8,16 @@ from infoshare_desktop.demo.populate import (
     DEMO_PASSWORD,
     DEMO_USERS,
     DemoResult,
+    RateReport,
     create_demo_store,
     populate,
 )
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "DemoResult", "create_demo_store", "populate"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_USERS",
+    "DemoResult",
+    "RateReport",
+    "create_demo_store",
+    "populate",
+]

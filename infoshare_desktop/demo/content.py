@@ -11,6 +11,7 @@ import random
 from datetime import date, datetime, timedelta
 
 from infoshare_desktop.domain.enums import (
+    AmendmentReason,
     Confidentiality,
     ConsentFrom,
     ConsentHow,
@@ -23,19 +24,30 @@ from infoshare_desktop.domain.enums import (
     Initiation,
     Method,
     NotSoughtReason,
+    OrganisationType,
     PublicInterestCircumstance,
+    Rating,
+    ReplyOutcome,
+    RequestSource,
+    ReviewOutcome,
     SharingKind,
     Urgency,
 )
+from infoshare_desktop.domain.identifier import IdentifierReason, nhs_check_digit
 from infoshare_desktop.domain.records import (
     AdviceDraft,
+    AmendmentDraft,
     CaseDraft,
     ConsentDecisionDraft,
     CriterionRationale,
     Recipient,
+    RecordLink,
+    RequestDraft,
+    RequestReplyDraft,
+    ReviewDraft,
     SharingDecisionDraft,
 )
-from infoshare_desktop.domain.rules import recorded_late
+from infoshare_desktop.domain.rules import recorded_late, withheld_from_duty_holder
 
 FIRST = [
     "Amara",
@@ -89,15 +101,29 @@ LAST = [
     "Ó Briain",
     "Prydderch",
 ]
+_S11, _EDU = OrganisationType.SECTION_11_BODY, OrganisationType.EDUCATION_CHILDCARE
+#: (organisation, role, organisation type: the duty to share binds all but "other")
 AGENCIES = [
-    ("Westmere Children's Services", "Duty social worker"),
-    ("Northbrook Primary School", "Designated safeguarding lead"),
-    ("Example Health Visiting Team", "Health visitor"),
-    ("Riverside Police Safeguarding Unit", "Detective constable"),
-    ("Eastfield GP Practice", "GP"),
-    ("Hillcrest Academy", "Head of year"),
-    ("County Youth Justice Service", "Case manager"),
+    ("Westmere Children's Services", "Duty social worker", _S11),
+    ("Northbrook Primary School", "Designated safeguarding lead", _EDU),
+    ("Example Health Visiting Team", "Health visitor", _S11),
+    ("Riverside Police Safeguarding Unit", "Detective constable", _S11),
+    ("Eastfield GP Practice", "GP", OrganisationType.CONTRACTOR),
+    ("Hillcrest Academy", "Head of year", _EDU),
+    ("County Youth Justice Service", "Case manager", _S11),
+    ("Little Acorns Nursery", "Nursery manager", _EDU),
 ]
+#: Not under the duty to share: a requester the demo declines.
+LEISURE_TRUST = ("Example Leisure Trust", "Holiday club coordinator", OrganisationType.OTHER)
+#: Who sends the demo's requests for information.
+REQUESTERS = [
+    (RequestSource.MASH, "Westmere MASH", "Duty MASH officer"),
+    (RequestSource.SECTION_47, "Westmere Children's Services", "Section 47 lead social worker"),
+    (RequestSource.OTHER_AGENCY, "Riverside Police Safeguarding Unit", "Detective constable"),
+]
+#: The NHS's own range for test and training numbers (999 000 0000 to 999 999 9999):
+#: valid Modulus 11 numbers that belong to no one.
+FICTIONAL_NHS_PREFIX = "999"
 PURPOSES = [
     "To inform the strategy discussion about the child's safety at home",
     "To support the child in need plan agreed at the last review",
@@ -126,7 +152,21 @@ class Generator:
 
     def recipients(self) -> list[Recipient]:
         picks = self.rng.sample(AGENCIES, self.rng.choice((1, 1, 2)))
-        return [Recipient(name=self.person(), role=role, organisation=org) for org, role in picks]
+        return [self.recipient(pick) for pick in picks]
+
+    def recipient(self, agency: tuple[str, str, OrganisationType]) -> Recipient:
+        org, role, org_type = agency
+        return Recipient(
+            name=self.person(), role=role, organisation=org, organisation_type=org_type
+        )
+
+    def nhs_number(self) -> str:
+        """A valid (Modulus 11) NHS number from the range kept for tests and training."""
+        while True:
+            first_nine = FICTIONAL_NHS_PREFIX + f"{self.rng.randrange(10**6):06d}"
+            check = nhs_check_digit(first_nine)
+            if check is not None:
+                return first_nine + str(check)
 
     def consent(self, occurred: datetime) -> ConsentDecisionDraft:
         outcome = self.rng.choice(
@@ -139,7 +179,7 @@ class Generator:
             competence_considered=True,
             outcome=outcome,
             how=ConsentHow.WRITTEN if given else ConsentHow.VERBAL,
-            scope_agencies=[a for a, _ in AGENCIES[:4]] if given else [],
+            scope_agencies=[a for a, _, _ in AGENCIES] if given else [],
             scope_information="Attendance, health appointments and the family support plan"
             if given
             else "",
@@ -172,7 +212,7 @@ class Generator:
     def sharing(self, occurred: datetime, recorded: datetime) -> SharingDecisionDraft:
         rng = self.rng
         kind = rng.choices(list(SharingKind), weights=(50, 15, 15, 20))[0]
-        without_consent = kind is not SharingKind.RECEIVED and rng.random() < 0.3
+        without_consent = kind is not SharingKind.RECEIVED and rng.random() < 0.36
         purpose = rng.choice(PURPOSES)
         draft = SharingDecisionDraft(
             kind=kind,
@@ -221,6 +261,7 @@ class Generator:
         if kind is SharingKind.SHARED_IN_PART:
             draft.withheld = "Notes from the counselling sessions were withheld"
         elif kind is SharingKind.NOT_SHARED:
+            draft.recipients = [self.recipient(LEISURE_TRUST)]
             draft.initiation = Initiation.ON_REQUEST
             draft.requester_name = self.person()
             draft.requester_organisation = "Example Leisure Trust"
@@ -233,13 +274,120 @@ class Generator:
         elif kind is SharingKind.RECEIVED:
             draft.information_shared = "A summary of missed health appointments this year"
             draft.reasons = "Received from another agency and recorded on the child's file"
+        if withheld_from_duty_holder(draft.kind, draft.recipients):
+            draft.duty_detriment = (
+                "The counselling notes would tell the family what the child said in "
+                "confidence, which would put the child at greater risk than withholding them"
+            )
         return draft
+
+    def request(self, received: datetime) -> RequestDraft:
+        """A request for information received, usually acknowledged within the hour."""
+        rng = self.rng
+        source, org, name = rng.choice(REQUESTERS)
+        acknowledged = rng.random() < 0.85
+        return RequestDraft(
+            source=source,
+            requester_organisation=org,
+            requester_name=name,
+            requester_reference=f"REQ-DEMO-{rng.randrange(10**5):05d}",
+            received_at=received,
+            method=rng.choice([Method.SECURE_EMAIL, Method.SECURE_PORTAL, Method.PHONE]),
+            asked=rng.choice(
+                [
+                    "School attendance and any welfare concerns for the last term",
+                    "Missed health appointments and the health visitor's last contact",
+                    "Any concerns staff have recorded since the last strategy meeting",
+                ]
+            ),
+            rating=rng.choices([Rating.RED, Rating.AMBER, Rating.GREEN], weights=(2, 5, 3))[0],
+            acknowledged=acknowledged,
+            acknowledged_at=received + timedelta(minutes=rng.uniform(5, 90))
+            if acknowledged
+            else None,
+        )
+
+    def answer(
+        self, request: RequestDraft, occurred: datetime, recorded: datetime
+    ) -> SharingDecisionDraft:
+        """The sharing decision that answers a request: shared, in part, or declined."""
+        draft = self.sharing(occurred, recorded)
+        while draft.kind is SharingKind.RECEIVED:
+            draft = self.sharing(occurred, recorded)
+        draft.initiation = Initiation.ON_REQUEST
+        draft.requester_name = request.requester_name
+        draft.requester_organisation = request.requester_organisation
+        draft.requester_reference = request.requester_reference
+        draft.request_details = request.asked
+        draft.requester_identity_checked = True
+        draft.requester_told_reasons = True
+        return draft
+
+    def reply(
+        self,
+        *,
+        request: tuple[str, RequestDraft],
+        answer: tuple[str, SharingDecisionDraft],
+        replied: datetime,
+    ) -> RequestReplyDraft:
+        (request_id, asked), (answer_id, decision) = request, answer
+        outcome = {
+            SharingKind.SHARED: ReplyOutcome.SHARED,
+            SharingKind.SHARED_IN_PART: ReplyOutcome.SHARED_IN_PART,
+        }.get(decision.kind or SharingKind.NOT_SHARED, ReplyOutcome.DECLINED)
+        declined = outcome is ReplyOutcome.DECLINED
+        return RequestReplyDraft(
+            request=RecordLink(
+                record_id=request_id,
+                description=f"Request from {asked.requester_organisation}",
+            ),
+            answered_by=[
+                RecordLink(
+                    record_id=answer_id,
+                    description=f"{decision.kind.label if decision.kind else 'Decision'}: "
+                    f"{decision.recipients[0].organisation if decision.recipients else ''}",
+                )
+            ],
+            outcome=outcome,
+            replied_at=replied,
+            reconsider_if_new=(self.rng.random() < 0.5) if declined else None,
+            feedback="" if declined else "The requester thanked us; the meeting went ahead",
+        )
+
+    def review(self, target_id: str) -> ReviewDraft:
+        """A supervisor's review: mostly endorsed, some with a comment, some returned."""
+        outcome = self.rng.choices(list(ReviewOutcome), weights=(70, 12, 18))[0]
+        comment = {
+            ReviewOutcome.ENDORSED: "",
+            ReviewOutcome.ENDORSED_WITH_COMMENT: "Sound decision; note the consent date next time",
+            ReviewOutcome.RETURNED: "Please say why consent was not sought before sharing",
+        }[outcome]
+        return ReviewDraft(target_id=target_id, outcome=outcome, comment=comment)
+
+    def response_to_review(self, target_id: str, *, was_shared: bool) -> AmendmentDraft:
+        """The author's amendment answering a returned review."""
+        return AmendmentDraft(
+            target_id=target_id,
+            text="Consent was not sought because the parent was the subject of the concern",
+            reason=AmendmentReason.RESPONSE_TO_REVIEW,
+            recipients_told=True if was_shared else None,
+            recipients_told_notes="Recipients were sent the added detail" if was_shared else "",
+            target_was_shared=was_shared,
+        )
 
     def case(self, *, index: int, created: datetime) -> CaseDraft:
         """The index-th demo case, created at `created`."""
         rng = self.rng
-        return CaseDraft(
+        draft = CaseDraft(
             display_name=self.person(),
             date_of_birth=date(rng.randint(2008, 2024), rng.randint(1, 12), rng.randint(1, 28)),
             case_reference=f"DEMO-{created.year}-{index + 1:05d}",
         )
+        if rng.random() < 0.88:
+            draft.nhs_number = self.nhs_number()
+        elif rng.random() < 0.7:
+            draft.identifier_reason = IdentifierReason.UNKNOWN_DELAY
+        else:
+            draft.identifier_reason = IdentifierReason.MORE_DETRIMENTAL
+            draft.identifier_reason_text = "The child is in a refuge; the number could trace them"
+        return draft

@@ -73,8 +73,19 @@ def _text(label: str, max_length: int = MEDIUM_TEXT) -> Any:
 # ---- serialisation ---------------------------------------------------------------
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A draft class's field names, in order (dataclasses.fields is slow to ask each time)."""
+    return tuple(f.name for f in fields(cls))
+
+
 def _encode(value: Any) -> Any:
     """JSON-ready form of a draft value: enums as values, datetimes ISO UTC, dates ISO."""
+    if type(value) in _PLAIN:  # exactly these types: a str enum is not one of them
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -159,7 +170,8 @@ class Draft:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict of every field."""
-        return {f.name: _encode(getattr(self, f.name)) for f in fields(self)}
+        klass: type = type(self)  # the cache's key (mypy does not see type[Self] as hashable)
+        return {name: _encode(getattr(self, name)) for name in _field_names(klass)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:

@@ -31,6 +31,7 @@ from infoshare_desktop.store import audit, crypto
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, store_exists, utcnow
 from infoshare_desktop.store.core import Store as Store  # the interface's handle on a store
+from infoshare_desktop.store.errors import StoreBusyError
 from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.progress import Progress, StopCheck
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
@@ -343,12 +344,42 @@ def _change_account(
     return account
 
 
+def _mark_rotation_due(store: Store, user_id: str) -> None:
+    with store.write() as session:
+        session.connection().exec_driver_sql(
+            "INSERT OR IGNORE INTO rotation_due (user_id) VALUES (?)", (user_id,)
+        )
+
+
+def _rotate_if_free(store: Store) -> None:
+    """Rotate the data key now if the store is not open elsewhere; otherwise it stays
+    due ("Key rotation pending" on the Users page) and the account is refused meanwhile."""
+    try:
+        store.ensure_exclusive()
+        store.rotate_key()
+    except StoreBusyError:
+        pass
+
+
 def disable_user(store: Store, *, user_id: str) -> None:
-    _change_account(store, user_id, Action.ACCOUNT_DISABLE, status="disabled")
+    """Disable an account and rotate the data key without it, so its slot (or a copy of
+    it) opens nothing written from now on."""
+    _change_account(store, user_id, Action.ACCOUNT_DISABLE, rotation_due=True, status="disabled")
+    _rotate_if_free(store)
 
 
 def enable_user(store: Store, *, user_id: str) -> None:
-    _change_account(store, user_id, Action.ACCOUNT_ENABLE, status="active")
+    """Enable an account again, giving its slot the current data key (if the slot holds
+    the key its grant certifies; otherwise reset its password)."""
+    with store.keystore_change() as keystore:
+        _change_account(store, user_id, Action.ACCOUNT_ENABLE, status="active")
+        if user_id in keystore.user_ids():
+            grant = store.load_trust().account(user_id)
+            certified = grant.box_public if grant is not None else None
+            if not store.trust.established:
+                certified = crypto.b64d(keystore.public_key(user_id))
+            if keystore.give_data_key(user_id, store.keys.current_key, certified=certified):
+                keystore.save()
 
 
 def set_roles(store: Store, *, user_id: str, roles: set[Role] | frozenset[Role]) -> None:
@@ -371,7 +402,11 @@ def set_roles(store: Store, *, user_id: str, roles: set[Role] | frozenset[Role])
         # should this crash between; see Store._regrant_roles).
         keystore.set_audit_anchor(user_id, _anchor_for(store, frozenset(roles)))
         keystore.add_intent(
-            Action.ACCOUNT_ROLES, actor_id=admin.user_id, target_id=user_id, detail=detail
+            Action.ACCOUNT_ROLES,
+            actor_id=admin.user_id,
+            target_id=user_id,
+            detail=detail,
+            signer=store.signer,
         )
         keystore.save()
         store.commit_intents(keystore)  # applies the roles with their grant
@@ -397,7 +432,9 @@ def unlock_account(store: Store, *, user_id: str) -> None:
     admin = require(store, Role.ADMINISTRATOR)
     with store.keystore_change() as keystore:
         keystore.clear_failures(user_id)
-        keystore.add_intent(Action.ACCOUNT_UNLOCK, actor_id=admin.user_id, target_id=user_id)
+        keystore.add_intent(
+            Action.ACCOUNT_UNLOCK, actor_id=admin.user_id, target_id=user_id, signer=store.signer
+        )
         keystore.save()
         store.commit_intents(keystore)
 
@@ -416,7 +453,8 @@ def reset_password(store: Store, *, user_id: str) -> str:
         data_keys = {keystore.epoch: store.keys.current_key}
         anchor = _anchor_for(store, roles) if granted[1] == "active" else None
         root_public = store.trust.root_public
-        if user_id in keystore.user_ids():
+        had_slot = user_id in keystore.user_ids()
+        if had_slot:
             keystore.reissue(
                 user_id,
                 code=code,
@@ -440,9 +478,14 @@ def reset_password(store: Store, *, user_id: str) -> str:
             _regrant(store, session, user_id, reason="reset", keys=_slot_keys(keystore, user_id))
             # The new keys receive the case keys; the old ones hold no new epoch.
             sealed.sync_case_keys(store, session)
-        keystore.add_intent(Action.ACCOUNT_RESET, actor_id=admin.user_id, target_id=user_id)
+        keystore.add_intent(
+            Action.ACCOUNT_RESET, actor_id=admin.user_id, target_id=user_id, signer=store.signer
+        )
         keystore.save()
         store.commit_intents(keystore)
+        if had_slot:  # an old copy of the slot (old password) must open nothing new
+            _mark_rotation_due(store, user_id)
+            _rotate_if_free(store)
     return code
 
 
@@ -523,6 +566,13 @@ def set_preferences(store: Store, **values: str) -> None:
         prefs.update(values)
         account.preferences = json.dumps(prefs, sort_keys=True)
         session.add(account)
+
+
+def trust_warnings(store: Store) -> list[str]:
+    """For administrators: what sign-in found wrong with the signed accounts (grants
+    removed, forged or out of place). Empty for everyone else, and when all is well."""
+    user = signed_in(store)
+    return list(store.trust_warnings) if user.has(Role.ADMINISTRATOR) else []
 
 
 def root_fingerprint(store: Store) -> str | None:

@@ -7,6 +7,7 @@ results are filtered to the cases the user may see before any text leaves the st
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -24,6 +25,7 @@ from infoshare_desktop.domain.consent import (
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.errors import ChecklistRefused
 from infoshare_desktop.domain.identifier import format_nhs_number, nhs_number_digits
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import (
     CaseDraft,
@@ -43,8 +45,13 @@ from infoshare_desktop.services.identifiers import (
     current_identifiers,
     identifier_of,
 )
-from infoshare_desktop.services.visibility import RecordNotFound, load_record, visible_case
-from infoshare_desktop.store import audit, envelopes, users
+from infoshare_desktop.services.visibility import (
+    RecordNotFound,
+    load_record,
+    signed_visible,
+    visible_case,
+)
+from infoshare_desktop.store import audit, envelopes, grants, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
@@ -54,9 +61,9 @@ from infoshare_desktop.store.cases import name_key
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
 from infoshare_desktop.store.sealing import is_sealed
-from infoshare_desktop.store.signing import uuid7
+from infoshare_desktop.store.search import SearchCancelled
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
-from infoshare_desktop.store.writes import Session
+from infoshare_desktop.store.writes import Session, raw_connection
 
 DRAFT_TYPES: dict[str, type[Draft]] = {kind.value: spec.draft for kind, spec in KINDS.items()}
 #: Marks around the matching words in a search snippet (control characters never occur
@@ -177,7 +184,7 @@ class SearchHit:
     display_name: str
     case_reference: str
     snippet: str
-    score: float
+    score: float  #: its place in the ranking: lower is better
     date_of_birth: date | None = None  # so two children of the same name can be told apart
     identifier: CaseIdentifier | None = None  #: the NHS number or why not
 
@@ -236,8 +243,16 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             raise PossibleDuplicate(matches)
     case_id, now = uuid7(), utcnow()
     with store.write() as session:
+        if clean.restricted and store.signer is not None:  # its creator, signed (grants)
+            grants.issue_member(
+                raw_connection(session),
+                store.signer,
+                case_id=case_id,
+                members=[user.user_id],
+                reason="created",
+            )
         item = new_case(clean, case_id=case_id, created_at=now)
-        if clean.restricted:  # its identity sealed; kept out of the shared index
+        if clean.restricted:  # its identity sealed to its signed members; not in the shared index
             item = sealed.sealed_case_item(store, session, item, draft=clean, created_at=now)
             member_search.invalidate(store)
         envelopes.save(session, store.signer, [item], author_id=user.user_id, at=now)
@@ -253,12 +268,31 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
 
 
 def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
-    """Name another member of staff on a (restricted) case; they receive its key (every
-    epoch, so they read its history)."""
+    """Name another member of staff on a (restricted) case: on a restricted case, by a
+    signed statement (store.grants), which is what opens it and seals its key to them
+    (every epoch, so they read its history); the row is for the lists."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
-        visible_case(session, store, case_id)
-        if not case_rows.is_member(session, case_id, user_id):
+        case = visible_case(session, store, case_id)
+        has_row = case_rows.is_member(session, case_id, user_id)
+        signs = case.restricted and store.signer is not None
+        if signs and user_id in store.members_of(session, case_id):
+            return
+        if not signs and has_row:
+            return
+        if signs:
+            named = store.trust.account(user_id)
+            if named is None or named.status != "active":
+                raise ServiceError("Only an active account can be named on a case.")
+            assert store.signer is not None
+            grants.issue_member(
+                raw_connection(session),
+                store.signer,
+                case_id=case_id,
+                members=[user_id],
+                reason="added",
+            )
+        if not has_row:
             now = utcnow()
             envelopes.save(
                 session,
@@ -267,17 +301,17 @@ def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
                 author_id=user.user_id,
                 at=now,
             )
-            if case_rows.is_restricted(session, case_id):
-                sealed.sync_case_keys(store, session, [case_id])
-                member_search.invalidate(store)
-            audit.append(
-                session,
-                actor_id=user.user_id,
-                action=Action.SETTING_CHANGE,
-                target_kind="case",
-                target_id=case_id,
-                detail="member_added",
-            )
+        if case.restricted:  # the signed members now hold the case's key
+            sealed.sync_case_keys(store, session, [case_id])
+            member_search.invalidate(store)
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.SETTING_CHANGE,
+            target_kind="case",
+            target_id=case_id,
+            detail="member_added",
+        )
 
 
 def remove_case_member(store: Store, *, case_id: str, user_id: str) -> None:
@@ -290,9 +324,18 @@ def remove_case_member(store: Store, *, case_id: str, user_id: str) -> None:
         visible_case(session, store, case_id)
         if user_id == user.user_id:
             raise ServiceError("You cannot take yourself off a case; ask another member.")
-        if case_rows.is_member(session, case_id, user_id):
+        signed = store.signer is not None and user_id in store.members_of(session, case_id)
+        if signed:  # the signed statement is what takes them off (store.grants)
+            assert store.signer is not None
+            grants.issue_member_removal(
+                raw_connection(session),
+                store.signer,
+                case_id=case_id,
+                removed=[user_id],
+                reason="removed",
+            )
+        if signed or case_rows.is_member(session, case_id, user_id):
             sealed.remove_member(store, session, case_id=case_id, user_id=user_id)
-            sealed.sync_case_keys(store, session, [case_id])
             member_search.invalidate(store)
             audit.append(
                 session,
@@ -302,6 +345,24 @@ def remove_case_member(store: Store, *, case_id: str, user_id: str) -> None:
                 target_id=case_id,
                 detail="member_removed",
             )
+
+
+def _sign_members(store: Store, session: Session, case_id: str, by: str) -> None:
+    """A case being restricted: whoever restricts it, then the staff its rows name (the
+    active accounts), named by signed statements (store.grants), which are what open it."""
+    if store.signer is None:
+        return
+    raw = raw_connection(session)
+    named = store.members_of(session, case_id)
+    if by not in named:
+        grants.issue_member(raw, store.signer, case_id=case_id, members=[by], reason="restricted")
+    others = sorted(
+        u
+        for u in case_rows.members(session, case_id) - {by} - named
+        if (account := store.trust.account(u)) is not None and account.status == "active"
+    )
+    if others:
+        grants.issue_member(raw, store.signer, case_id=case_id, members=others, reason="restricted")
 
 
 class AlreadySo(ServiceError):
@@ -318,9 +379,14 @@ def set_case_restricted(store: Store, *, case_id: str, restricted: bool) -> None
         if case.restricted == restricted:
             raise AlreadySo()
         if restricted:
+            _sign_members(store, session, case_id, user.user_id)
             sealed.restrict(store, session, case)
         else:
             sealed.unrestrict(store, session, case)
+            if store.signer is not None and store.members_of(session, case_id):
+                grants.issue_lifted(
+                    raw_connection(session), store.signer, case_id=case_id, by=user.user_id
+                )
         member_search.invalidate(store)
         audit.append(
             session,
@@ -380,10 +446,12 @@ def list_cases(
             sort=sort,
             descending=descending,
         )
+        shown = signed_visible(session, store, [r.case.id for r in rows])
         opened = sealed.opened_cases(store, session, [r.case for r in rows])
     return [
         _summary(case, r.records, r.last_activity, r.late_entries, r.harm_concern)
         for case, r in zip(opened, rows, strict=True)
+        if r.case.id in shown
     ]
 
 
@@ -555,50 +623,130 @@ def consent_position(
 
 # -- search -------------------------------------------------------------------------------------
 
-TOP_ROWS = index.TOP_ROWS
+#: Fewer letters and digits than this are not searched as words (thousands of words start
+#: with two letters: no list of them would help), only as a whole case reference.
+MIN_SEARCH_CHARS = 3
 
 
-def search(store: Store, *, query: str, limit: int = 50) -> list[SearchHit]:
-    """Cases matching every word typed (names, references, record text), best first,
-    each with the snippet that matched. Only cases the user may see are considered."""
+def too_short(query: str) -> bool:
+    """Whether `query` has too few letters and digits to search as words (it is still
+    looked up as a whole case reference)."""
+    return sum(len(word) for word in index.query_words(query)) < MIN_SEARCH_CHARS
+
+
+def search(
+    store: Store,
+    *,
+    query: str,
+    limit: int = 50,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[SearchHit]:
+    """Cases matching every word typed (names, references, record text), best first
+    (a case whose name or reference matches, newest first; then cases by their newest
+    matching record), each with the snippet that matched. A valid NHS number finds the
+    cases it identifies; a query of fewer than MIN_SEARCH_CHARS letters and digits only
+    a case with exactly that reference. Only cases the user may see are considered.
+    `cancelled()` is polled while the store works: once true, the search stops with
+    `SearchCancelled` (the user has typed on)."""
     user = require(store, *CASE_ROLES)
     digits = nhs_number_digits(query)
-    match = index.match_expression(query)
-    if match is None:
-        return []
     with store.read() as session:
-        exact = (
+        hits = (
             identifier_search(session, digits, user_id=user.user_id, limit=limit, store=store)
             if digits
             else []
         )
-        rows = (
-            []
-            if exact
-            else index.search(
-                session,
-                match=match,
-                user_id=user.user_id,
-                limit=limit,
-                marks=(MATCH_START, MATCH_END),
-                top_rows=TOP_ROWS,
+        if hits:
+            pass
+        elif too_short(query):
+            hits = _reference_hits(session, query.strip(), user_id=user.user_id, limit=limit)
+        elif (match := index.match_expression(query)) is not None:
+            found = index.search(
+                session, match=match, user_id=user.user_id, limit=limit, cancelled=cancelled
             )
+            # the restricted cases the user is named on (not in the shared index) merged in
+            hits = _with_member_hits(
+                store, session, _shown_hits(session, found, match), match=match, limit=limit
+            )
+        shown = signed_visible(session, store, [hit.case_id for hit in hits])
+        hits = [hit for hit in hits if hit.case_id in shown]
+        found_ids = current_identifiers(session, [hit.case_id for hit in hits], store=store)
+    return [replace(hit, identifier=found_ids.get(hit.case_id)) for hit in hits]
+
+
+def _reference_hits(
+    session: Session, reference: str, *, user_id: str, limit: int
+) -> list[SearchHit]:
+    if not reference:
+        return []
+    ids = case_rows.with_reference(session, reference, user_id=user_id, limit=limit)
+    shown = case_rows.identities(session, ids)
+    return [
+        SearchHit(
+            c.id,
+            c.display_name,
+            c.case_reference,
+            f"Reference {MATCH_START}{c.case_reference}{MATCH_END}",
+            float(n),
+            c.date_of_birth,
         )
-        hits = exact or [
-            SearchHit(
-                r.case_id, r.display_name, r.case_reference, r.snippet, r.score, r.date_of_birth
+        for n, c in enumerate(shown[i] for i in ids if i in shown)
+    ]
+
+
+def _shown_hits(
+    session: Session, found: list[index.IndexHit], match: str
+) -> list[tuple[index.IndexHit, SearchHit]]:
+    """The hits as the list shows them: each case's identity, and the snippet of the row
+    that found it, made from that row's text (the index keeps no copy of it)."""
+    identities = case_rows.identities(session, [h.case_id for h in found])
+    contents = record_rows.contents(session, [h.record_id for h in found if h.record_id])
+    shown: list[tuple[index.IndexHit, case_rows.CaseIdentity, str]] = []
+    for hit in found:
+        identity = identities.get(hit.case_id)
+        if identity is None:
+            continue
+        if hit.record_id is None:
+            draft = CaseDraft(
+                display_name=identity.display_name,
+                date_of_birth=identity.date_of_birth,
+                case_reference=identity.case_reference,
+                other_identifiers=identity.other_identifiers,
             )
-            for r in rows
-        ]
-        if not exact:  # the restricted cases the user is named on (not in the shared index)
-            hits = _with_member_hits(store, session, hits, match=match, limit=limit)
-        found = current_identifiers(session, [hit.case_id for hit in hits], store=store)
-    return [replace(hit, identifier=found.get(hit.case_id)) for hit in hits]
+            body = index.case_row(case_id=hit.case_id, draft=draft).body
+        elif (content := contents.get(hit.record_id)) is not None:
+            kind, payload = content  # the words walked from the JSON, no draft built
+            body = index.content_words(DRAFT_TYPES[kind], json.loads(payload))
+        else:
+            continue
+        shown.append((hit, identity, body))
+    texts = index.snippets(
+        [body for *_, body in shown], match=match, marks=(MATCH_START, MATCH_END)
+    )
+    return [
+        (hit, SearchHit(c.id, c.display_name, c.case_reference, text, float(n), c.date_of_birth))
+        for n, ((hit, c, _), text) in enumerate(zip(shown, texts, strict=True))
+    ]
+
+
+def _newer_first(found: tuple[str, str | None]) -> tuple[int, str]:
+    """Where a hit stands: its case's own words before its records, and within each the
+    newest first (case and record ids are UUIDv7, time-ordered: a larger id is newer)."""
+    case_id, record_id = found
+    return (0 if record_id is None else 1, record_id or case_id)
 
 
 def _with_member_hits(
-    store: Store, session: Session, hits: list[SearchHit], *, match: str, limit: int
+    store: Store,
+    session: Session,
+    shared: list[tuple[index.IndexHit, SearchHit]],
+    *,
+    match: str,
+    limit: int,
 ) -> list[SearchHit]:
+    """The shared index's hits and the member index's, interleaved as the shared search
+    orders its own (own words first, then newest), each list keeping its order; the
+    scores become the merged positions."""
     user = require(store, *CASE_ROLES)
     found = member_search.search_members(
         store,
@@ -608,15 +756,34 @@ def _with_member_hits(
         limit=limit,
         marks=(MATCH_START, MATCH_END),
     )
-    if not found:
-        return hits
     identities = sealed.identities(store, session, [h.case_id for h in found])
-    extra = [
-        SearchHit(h.case_id, i.display_name, i.case_reference, h.snippet, h.score, i.date_of_birth)
+    members = [
+        (
+            (h.case_id, h.record_id),
+            SearchHit(h.case_id, i.display_name, i.case_reference, h.snippet, 0.0, i.date_of_birth),
+        )
         for h in found
         if (i := identities.get(h.case_id)) is not None
     ]
-    return sorted(hits + extra, key=lambda hit: hit.score)[:limit]
+    theirs = [((h.case_id, h.record_id), hit) for h, hit in shared]
+    merged: list[SearchHit] = []
+    a, b = 0, 0
+    while len(merged) < limit and (a < len(theirs) or b < len(members)):
+        take_shared = b >= len(members) or (
+            a < len(theirs) and _is_before(theirs[a][0], members[b][0])
+        )
+        if take_shared:
+            merged.append(theirs[a][1])
+            a += 1
+        else:
+            merged.append(members[b][1])
+            b += 1
+    return [replace(hit, score=float(n)) for n, hit in enumerate(merged)]
+
+
+def _is_before(one: tuple[str, str | None], other: tuple[str, str | None]) -> bool:
+    (group, key), (other_group, other_key) = _newer_first(one), _newer_first(other)
+    return group < other_group or (group == other_group and key >= other_key)
 
 
 def identifier_search(
@@ -653,6 +820,7 @@ __all__ = [
     "PossibleDuplicate",
     "RecordDetail",
     "RecordNotFound",
+    "SearchCancelled",
     "SearchHit",
     "name_key",
 ]

@@ -6,11 +6,11 @@ autosaves in between are not (they would flood the trail)."""
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from infoshare_desktop.domain.accounts import CASE_ROLES
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
@@ -99,7 +99,7 @@ def save_draft(
         row = draft_rows.get(session, draft_id) if draft_id else None
         if row is not None and row.user_id != user.user_id:
             raise DraftNotFound()
-        new_id = row.id if row is not None else draft_id or str(uuid.uuid4())
+        new_id = row.id if row is not None else draft_id or uuid7()
         payload = sealed.seal_draft(store, draft_id=new_id, text=text)  # only its owner opens it
         if row is None:
             row = DraftRow(

@@ -8,7 +8,7 @@ from pathlib import Path
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services.access import require, signed_in
-from infoshare_desktop.store import audit, envelopes, grants, leftovers
+from infoshare_desktop.store import audit, envelopes, leftovers
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.backup import RestorePlan as RestorePlan  # shown by the interface
 from infoshare_desktop.store.backup import (
@@ -20,7 +20,6 @@ from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.progress import Progress, Stages, StopCheck, check_stop
 from infoshare_desktop.store.snapshot import integrity_problems
-from infoshare_desktop.store.writes import raw_connection
 
 
 @dataclass
@@ -139,10 +138,6 @@ def verify(
             should_stop=should_stop,
         )
         if trust.established:
-            result.grant_problems = trust.problems + grants.row_problems(
-                raw_connection(session), trust
-            )
-            result.grant_problems += grants.slot_problems(store.keystore.slot_publics(), trust)
             result.envelopes = envelopes.verify_envelopes(
                 session,
                 trust,
@@ -151,6 +146,7 @@ def verify(
                 full=full,
             )
     stages.done(1)
+    result.grant_problems = store.trust_problems()
     result.root_fingerprint = store.root_fingerprint
     result.grants_checked = trust.head_n
     result.audit_entries = report.entries

@@ -35,7 +35,9 @@ def invalidate(store: Store) -> None:
 def _rows(store: Store, session: Session, user_id: str) -> list[search.IndexRow]:
     rows: list[search.IndexRow] = []
     mine = [
-        c for c in case_rows.restricted_ids(session) if user_id in sealed.members_of(session, c)
+        c
+        for c in case_rows.restricted_ids(session)
+        if user_id in sealed.members_of(store, session, c)
     ]
     identities = sealed.identities(store, session, mine)
     for case_id, identity in identities.items():

@@ -16,6 +16,7 @@ from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.errors import ChecklistRefused
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.domain.kinds import CheckContext, kind_of, summary_of
 from infoshare_desktop.domain.records import (
     AdviceDraft,
@@ -40,7 +41,6 @@ from infoshare_desktop.store import drafts as draft_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.search import draft_words
-from infoshare_desktop.store.signing import uuid7
 from infoshare_desktop.store.writes import Tx, raw_connection
 
 

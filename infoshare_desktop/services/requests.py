@@ -8,6 +8,7 @@ Reads only; the My work page calls these. A request and its reply are saved thro
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from infoshare_desktop.domain.accounts import CASE_ROLES
@@ -26,6 +27,7 @@ from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.store import audit
+from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import requests as request_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
@@ -64,6 +66,15 @@ def saved_records(
         case_ids=case_ids,
         only_with_content=only_requests,
     )
+    return _saved(store, tx, rows)
+
+
+def _member_cases(store: Store, tx: Session, user_id: str) -> set[str]:
+    """The restricted cases ``user_id`` is named on by signed statements (few)."""
+    return {c for c in case_rows.restricted_ids(tx) if user_id in sealed.members_of(store, tx, c)}
+
+
+def _saved(store: Store, tx: Session, rows: Sequence[request_rows.RecordRow]) -> list[Saved]:
     out = []
     for record_id, case_id, kind, recorded_at, payload in rows:
         found = RecordKind.parse(kind)
@@ -81,8 +92,22 @@ def saved_records(
 def due_in(
     tx: Session, *, user_id: str, now: datetime, store: Store, soon: timedelta = DUE_SOON
 ) -> list[DueRequest]:
-    """Open requests due within ``soon`` or overdue, on every case ``user_id`` may see."""
-    found = saved_records(tx, user_id=user_id, only_requests=True, store=store)
+    """Open requests due within ``soon`` or overdue, on every case ``user_id`` may see:
+    the open requests the store finds by their due date, judged by ``domain.requests``.
+    A restricted case's are sealed (request_status cannot read them): those of the
+    restricted cases the user is named on are read and opened instead (they are few)."""
+    sealed_cases = set(case_rows.restricted_ids(tx))
+    ordinary = [
+        row
+        for row in request_rows.open_requests(tx, user_id=user_id, due_by=now + soon)
+        if row[1] not in sealed_cases
+    ]
+    restricted = _member_cases(store, tx, user_id)
+    found = _saved(store, tx, ordinary)
+    if restricted:
+        found += saved_records(
+            tx, user_id=user_id, case_ids=restricted, only_requests=True, store=store
+        )
     return _due(found, now=now, soon=soon)
 
 
@@ -90,18 +115,28 @@ def to_reconsider_in(
     tx: Session, *, user_id: str, store: Store, case_ids: set[str] | None = None
 ) -> list[Reconsider]:
     """Declined "reconsider if new information" requests whose case has had a record
-    added since, on every case ``user_id`` may see (or on ``case_ids``)."""
-    answers = saved_records(tx, user_id=user_id, case_ids=case_ids, only_requests=True, store=store)
-    declined = {
-        saved.case_id
-        for saved in answers
-        if isinstance(saved.content, RequestReplyDraft)
-        and saved.content.outcome is ReplyOutcome.DECLINED
-        and saved.content.reconsider_if_new is True
-    }
+    added since, on every case ``user_id`` may see (or on ``case_ids``). Only the cases
+    with such a request are read (the store finds them by index; a restricted case's are
+    sealed, so those of the restricted cases the user is named on are opened instead)."""
+    declined = request_rows.cases_to_reconsider(tx, user_id=user_id)
+    restricted = _member_cases(store, tx, user_id)
+    if case_ids is not None:
+        declined &= case_ids
+        restricted &= case_ids
+    if restricted:
+        answers = saved_records(
+            tx, user_id=user_id, case_ids=restricted, only_requests=True, store=store
+        )
+        declined |= {
+            saved.case_id
+            for saved in answers
+            if isinstance(saved.content, RequestReplyDraft)
+            and saved.content.outcome is ReplyOutcome.DECLINED
+            and saved.content.reconsider_if_new is True
+        }
     if not declined:
         return []
-    # the other records only of the cases with a request declined "reconsider if new"
+    # the records only of the cases with a request declined "reconsider if new"
     return _to_reconsider(
         saved_records(tx, user_id=user_id, case_ids=declined, only_requests=False, store=store)
     )
@@ -117,12 +152,14 @@ def requests_due(
     """Open requests (no reply recorded) whose reply is due within ``soon`` or overdue,
     soonest first, on every case the user may see (or on ``case_id``)."""
     user = require(store, *CASE_ROLES)
-    cases = {case_id} if case_id is not None else None
     with store.write() as session:
-        records = saved_records(
-            session, user_id=user.user_id, case_ids=cases, only_requests=True, store=store
-        )
-        due = _due(records, now=now or utcnow(), soon=soon)
+        if case_id is None:
+            due = due_in(session, user_id=user.user_id, now=now or utcnow(), soon=soon, store=store)
+        else:
+            records = saved_records(
+                session, user_id=user.user_id, case_ids={case_id}, only_requests=True, store=store
+            )
+            due = _due(records, now=now or utcnow(), soon=soon)
         _audit(session, user.user_id, "requests_due", case_id, len(due))
     return due
 

@@ -9,10 +9,9 @@ Opening a record for review and every outcome are audited.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.domain.consent import (
@@ -38,7 +37,6 @@ from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
-from infoshare_desktop.store.tables import SavedRecord
 from infoshare_desktop.store.writes import Session, Tx
 
 RULES_SETTING = "review_rules"
@@ -82,21 +80,28 @@ class ConsentView:
     standing: ConsentStanding | None = None
 
 
-def _consent_view(row: SavedRecord, consents: list[ConsentRecord], now: datetime) -> ConsentView:
-    if row.kind == RecordKind.CONSENT_DECISION.value:
+def _consent_view(
+    kind: str,
+    record_id: str,
+    payload: str,
+    occurred_at: datetime,
+    consents: list[ConsentRecord],
+    now: datetime,
+) -> ConsentView:
+    if kind == RecordKind.CONSENT_DECISION.value:
         return ConsentView(
-            decision=find_consent(row.id, consents),
-            standing=consent_standing(row.id, consents, now),
+            decision=find_consent(record_id, consents),
+            standing=consent_standing(record_id, consents, now),
         )
-    if row.kind != RecordKind.SHARING_DECISION.value:
+    if kind != RecordKind.SHARING_DECISION.value:
         return ConsentView()
-    draft = SharingDecisionDraft.from_dict(json.loads(row.payload))
+    draft = SharingDecisionDraft.from_dict(json.loads(payload))
     found = None
     if draft.consent_decision_id:
         found = relied_on(
             draft.consent_decision_id,
             consents,
-            happened_at=draft.occurred_at or row.occurred_at,
+            happened_at=draft.occurred_at or occurred_at,
             now=now,
         )
     return ConsentView(status=draft.consent_status, relied_on=found)
@@ -206,68 +211,83 @@ def review_state_of(store: Store, *, record_id: str) -> ReviewState:
         return _states(session, [row])[record_id]
 
 
-def _items(store: Store, session: Session, *, authors: set[str] | None = None) -> list[ReviewItem]:
-    """Every record ever entered for review that the user may see, with its state."""
-    user = require(store, *CASE_ROLES)
-    rows = [
-        (sealed.opened_record(store, session, r), ref, name)
-        for r, ref, name in review_rows.entered(session, visible_to=user.user_id, authors=authors)
-    ]
-    opened = sealed.identities(store, session, {r.case_id for r, _, _ in rows})
-    rows = [
-        (r, opened[r.case_id].case_reference, opened[r.case_id].display_name)
-        if r.case_id in opened
-        else (r, ref, name)
-        for r, ref, name in rows
-    ]
-    states = _states(session, [r for r, _, _ in rows])
-    names = users.display_names(session)
-    comments = _last_reviews(store, session, [r.id for r, _, _ in rows])
-    now, days = utcnow(), review_rules(store).overdue_after_days
+PAGE = 50
+"""Rows a review screen asks for at a time (it asks for more as the user scrolls)."""
+
+
+def _opened(
+    store: Store, session: Session, entries: list[review_rows.ReviewEntry]
+) -> list[review_rows.ReviewEntry]:
+    """The entries of restricted cases with their case, summary, content and latest
+    review opened (the user holds the case key; the rows keep them sealed)."""
+    found = sealed.identities(store, session, {e.case_id for e in entries})
+    out = []
+    for e in entries:
+        identity = found.get(e.case_id)
+        if identity is None:
+            out.append(e)
+            continue
+        out.append(
+            replace(
+                e,
+                case_reference=identity.case_reference,
+                case_name=identity.display_name,
+                summary=sealed.summary(
+                    store, session, case_id=e.case_id, record_id=e.id, stored=e.summary
+                ),
+                payload=sealed.payload(
+                    store, session, case_id=e.case_id, record_id=e.id, stored=e.payload
+                ),
+                last_review_payload=sealed.stored_payload(store, session, e.last_review_payload)
+                if e.last_review_payload
+                else None,
+            )
+        )
+    return out
+
+
+def _items(
+    store: Store, session: Session, entries: list[review_rows.ReviewEntry], days: int
+) -> list[ReviewItem]:
+    """The screens' rows for one page of records entered for review."""
+    entries = _opened(store, session, entries)
+    names = users.display_names(
+        session, {e.author_id for e in entries} | {e.last_reviewer_id or "" for e in entries}
+    )
+    now = utcnow()
     consents = {
         case_id: consent_records(session, case_id, store=store)
-        for case_id in {r.case_id for r, _, _ in rows}
+        for case_id in {e.case_id for e in entries}
     }
     return [
         ReviewItem(
-            record_id=r.id,
-            case_id=r.case_id,
-            case_reference=ref,
-            case_name=name,
-            kind=RecordKind(r.kind),
-            subkind=r.subkind,
-            summary=r.summary,
-            author_id=r.author_id,
-            author_name=names.get(r.author_id, "unknown"),
-            occurred_at=r.occurred_at,
-            recorded_at=r.recorded_at,
-            without_consent=r.without_consent,
-            state=states[r.id],
-            overdue=states[r.id].overdue(now, days),
-            last_comment=comments[r.id].comment if r.id in comments else "",
-            last_reviewer=names.get(comments[r.id].reviewer_id, "") if r.id in comments else "",
-            last_reviewed_at=comments[r.id].at if r.id in comments else None,
-            consent=_consent_view(r, consents[r.case_id], now),
+            record_id=e.id,
+            case_id=e.case_id,
+            case_reference=e.case_reference,
+            case_name=e.case_name,
+            kind=RecordKind(e.kind),
+            subkind=e.subkind,
+            summary=e.summary,
+            author_id=e.author_id,
+            author_name=names.get(e.author_id, "unknown"),
+            occurred_at=e.occurred_at,
+            recorded_at=e.recorded_at,
+            without_consent=e.without_consent,
+            state=e.state,
+            overdue=e.state.overdue(now, days),
+            last_comment=ReviewDraft.from_dict(json.loads(e.last_review_payload)).comment
+            if e.last_review_payload
+            else "",
+            last_reviewer=names.get(e.last_reviewer_id, "") if e.last_reviewer_id else "",
+            last_reviewed_at=e.last_reviewed_at,
+            consent=_consent_view(e.kind, e.id, e.payload, e.occurred_at, consents[e.case_id], now),
         )
-        for r, ref, name in rows
+        for e in entries
     ]
 
 
-@dataclass(frozen=True)
-class _LastReview:
-    comment: str
-    reviewer_id: str
-    at: datetime
-
-
-def _last_reviews(store: Store, session: Session, ids: list[str]) -> dict[str, _LastReview]:
-    """Each record's latest review: its comment, reviewer and time."""
-    out: dict[str, _LastReview] = {}
-    for review in record_rows.reviews_of(session, ids):  # oldest first: the last one stays
-        text = sealed.stored_payload(store, session, review.payload)
-        comment = ReviewDraft.from_dict(json.loads(text)).comment
-        out[review.target_id] = _LastReview(comment, review.author_id, review.recorded_at)
-    return out
+def _overdue_before(tx: Tx) -> datetime:
+    return utcnow() - timedelta(days=rules_in(tx).overdue_after_days)
 
 
 # -- the screens' queries --------------------------------------------------------------------
@@ -281,62 +301,127 @@ def review_queue(
     since: datetime | None = None,
     until: datetime | None = None,
     without_consent_only: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[ReviewItem]:
-    """Records awaiting review, oldest first; never the supervisor's own."""
+    """Records awaiting review, oldest waiting first; never the supervisor's own. One page
+    (``limit`` rows from ``offset``) or, without a limit, all of them."""
     user = require(store, Role.SUPERVISOR)
+    where = review_rows.QueueFilter(
+        user.user_id, author_id, kind, since, until, without_consent_only
+    )
     with store.read() as session:
-        items = _items(store, session, authors={author_id} if author_id else None)
-    out = [
-        i
-        for i in items
-        if i.state.status is ReviewStatus.AWAITING
-        and i.author_id != user.user_id
-        and (kind is None or i.subkind == kind or i.kind == kind)
-        and (since is None or i.occurred_at >= since)
-        and (until is None or i.occurred_at <= until)
-        and (not without_consent_only or i.without_consent)
-    ]
-    return sorted(out, key=lambda i: i.state.waiting_since or i.recorded_at)
+        entries = review_rows.queue(
+            session, visible_to=user.user_id, where=where, offset=offset, limit=_rows(limit)
+        )
+        return _items(store, session, entries, rules_in(session).overdue_after_days)
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """The queue's figures: awaiting (and overdue) in all, and shown with the filters."""
+
+    awaiting: int
+    overdue: int
+    shown: int
+
+
+def queue_summary(
+    store: Store,
+    *,
+    author_id: str | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    without_consent_only: bool = False,
+) -> QueueSummary:
+    """How many records await the supervisor's review, how many are overdue, and how many
+    the filters (the same as ``review_queue``'s) leave: counted, not read."""
+    user = require(store, Role.SUPERVISOR)
+    everything = review_rows.QueueFilter(user.user_id)
+    where = review_rows.QueueFilter(
+        user.user_id, author_id, kind, since, until, without_consent_only
+    )
+    with store.read() as session:
+        before = _overdue_before(session)
+        awaiting, overdue = review_rows.queue_count(
+            session, visible_to=user.user_id, where=everything, overdue_before=before
+        )
+        shown = awaiting
+        if where.narrowed:
+            shown, _ = review_rows.queue_count(
+                session, visible_to=user.user_id, where=where, overdue_before=before
+            )
+    return QueueSummary(awaiting, overdue, shown)
 
 
 def queue_count(store: Store) -> int:
-    return len(review_queue(store))
+    """How many records await the supervisor's review (counted, for the navigation)."""
+    user = require(store, Role.SUPERVISOR)
+    with store.read() as session:
+        awaiting, _ = review_rows.queue_count(
+            session,
+            visible_to=user.user_id,
+            where=review_rows.QueueFilter(user.user_id),
+            overdue_before=_overdue_before(session),
+        )
+    return awaiting
 
 
-def returned_to_me(store: Store) -> list[ReviewItem]:
-    """The signed-in author's records returned for more detail, with the comment."""
+def queue_authors(store: Store) -> list[tuple[str, str]]:
+    """(name, id) of each practitioner with a record awaiting the supervisor, by name."""
+    user = require(store, Role.SUPERVISOR)
+    with store.read() as session:
+        ids = review_rows.queue_authors(session, visible_to=user.user_id, reviewer_id=user.user_id)
+        names = users.display_names(session, ids)
+    return sorted(((names.get(i, "unknown"), i) for i in ids), key=lambda a: a[0].casefold())
+
+
+def returned_to_me(store: Store, *, offset: int = 0, limit: int | None = None) -> list[ReviewItem]:
+    """The signed-in author's records returned for more detail, with the comment, the
+    longest returned first: one page or, without a limit, all."""
     user = require(store, *CASE_ROLES)
     with store.read() as session:
-        items = _items(store, session, authors={user.user_id})
-    return [i for i in items if i.state.status is ReviewStatus.RETURNED]
+        entries = review_rows.returned(
+            session, author_id=user.user_id, offset=offset, limit=_rows(limit)
+        )
+        return _items(store, session, entries, rules_in(session).overdue_after_days)
+
+
+def returned_count(store: Store) -> int:
+    """How many of the signed-in author's records are returned to them (counted)."""
+    user = require(store, *CASE_ROLES)
+    with store.read() as session:
+        return review_rows.returned_count(session, author_id=user.user_id)
 
 
 def team_overview(store: Store) -> list[TeamRow]:
-    """Per practitioner: awaiting, returned and unanswered, endorsed, overdue."""
-    require(store, Role.TEAM_LEAD, Role.SUPERVISOR)
+    """Per practitioner: awaiting, returned and unanswered, endorsed, overdue (counted in
+    the store, one row per author)."""
+    user = require(store, Role.TEAM_LEAD, Role.SUPERVISOR)
     with store.read() as session:
-        items = _items(store, session)
-    rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    names: dict[str, str] = {}
-    for item in items:
-        names[item.author_id] = item.author_name
-        counts = rows[item.author_id]
-        counts[item.state.status.value] += 1
-        counts["overdue"] += int(item.overdue)
+        counts = review_rows.team_counts(
+            session, visible_to=user.user_id, overdue_before=_overdue_before(session)
+        )
+        names = users.display_names(session, [c.author_id for c in counts])
     return sorted(
         (
             TeamRow(
-                author,
-                names[author],
-                c[ReviewStatus.AWAITING.value],
-                c[ReviewStatus.RETURNED.value],
-                c[ReviewStatus.ENDORSED.value],
-                c["overdue"],
+                c.author_id,
+                names.get(c.author_id, "unknown"),
+                c.awaiting,
+                c.returned,
+                c.endorsed,
+                c.overdue,
             )
-            for author, c in rows.items()
+            for c in counts
         ),
         key=lambda r: r.author_name.casefold(),
     )
+
+
+def _rows(limit: int | None) -> int:
+    return -1 if limit is None else max(limit, 0)
 
 
 def open_for_review(store: Store, *, record_id: str) -> RecordDetail:

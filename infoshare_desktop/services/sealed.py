@@ -37,17 +37,17 @@ PLACEHOLDER_NAME = "Restricted case"
 PLACEHOLDER_REFERENCE = "Restricted"
 
 
-def members_of(tx: Tx, case_id: str) -> set[str]:
-    """The staff named on the case. Read from case_member until membership is a signed
-    grant (issue 12 part 2); this is the one place to switch over."""
-    return case_rows.members(tx, case_id)
+def members_of(store: Store, tx: Tx, case_id: str) -> frozenset[str]:
+    """The staff named on the case by valid signed statements (store.grants; a
+    `case_member` row nobody signed names no one)."""
+    return store.members_of(tx, case_id)
 
 
 def recipients(store: Store, tx: Tx, case_id: str) -> dict[str, bytes]:
     """Who should hold the case's key now (user id -> certified X25519 key): its active
     members and every active administrator."""
     trust = grants.load(raw_connection(tx), store.case_keys.store_id)  # as they are now
-    members = members_of(tx, case_id)
+    members = trust.members_of(case_id) if trust.established else case_rows.members(tx, case_id)
     if trust.established:
         return {
             g.user_id: g.box_public
@@ -414,6 +414,10 @@ def restrict(store: Store, tx: Tx, case: CaseFile) -> None:
         envelopes.Op("search_index", envelopes.DELETE, (r[0], r[1]))
         for r in envelopes.case_table_rows(tx, "search_index", case_id)
     ]
+    ops += [
+        envelopes.Op("case_index", envelopes.DELETE, (r[0],))
+        for r in envelopes.case_table_rows(tx, "case_index", case_id)
+    ]
     _rewrite(store, tx, case_id=case_id, reason="restricted", ops=ops)
 
 
@@ -487,8 +491,10 @@ def unrestrict(store: Store, tx: Tx, case: CaseFile) -> None:
                 _with(r, _IDENTIFIER, nhs_number=number, reason=code, reason_text=text),
             )
         )
-    ops += [
-        envelopes.Op("search_index", envelopes.INSERT, (i.case_id, i.record_id, i.body))
+    ops += [  # index rows carry their words after their ids (contentless: see store.search)
+        envelopes.Op("case_index", envelopes.INSERT, (i.case_id, i.body))
+        if i.record_id is None
+        else envelopes.Op("search_index", envelopes.INSERT, (i.case_id, i.record_id, i.body))
         for i in index_rows
     ]
     _rewrite(store, tx, case_id=case_id, reason="unrestricted", ops=ops)

@@ -2,7 +2,8 @@
 
 Case content is for the case roles (practitioner, team lead, supervisor); an
 administrator who holds no case role sees none. A restricted case is seen only by the
-staff named on it (its creator first). The queries are store.cases'.
+staff named on it (its creator first): by a signed statement (see store.grants), so a
+membership row added with SQL opens nothing. The queries are store.cases'.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def visible_case(session: Session, store: Store, case_id: str) -> CaseFile:
     not reveal whether a restricted case exists)."""
     user = require(store, *CASE_ROLES)
     case = case_rows.visible(session, case_id, user.user_id)
-    if case is None:
+    if case is None or (case.restricted and user.user_id not in store.members_of(session, case_id)):
         raise CaseNotFound()
     return case
 
@@ -49,5 +50,14 @@ def require_visible_case(tx: Tx, store: Store, case_id: str) -> None:
     """The write path's check: the case exists and is open to the signed-in user;
     otherwise CaseNotFound. `tx`: a Session or a DB-API connection."""
     user = require(store, *CASE_ROLES)
-    if not case_rows.is_visible(tx, case_id, user.user_id):
+    restricted = case_rows.is_visible(tx, case_id, user.user_id)
+    if restricted is None or (restricted and user.user_id not in store.members_of(tx, case_id)):
         raise CaseNotFound()
+
+
+def signed_visible(tx: Tx, store: Store, case_ids: list[str]) -> set[str]:
+    """Of cases the rows open to the signed-in user (a page, search hits), those a
+    signed statement opens too: a restricted case only to its signed members."""
+    user = require(store, *CASE_ROLES)
+    restricted = case_rows.restricted_among(tx, case_ids)
+    return {c for c in case_ids if c not in restricted or user.user_id in store.members_of(tx, c)}

@@ -35,26 +35,27 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select as sa_select
-from sqlalchemy import text as sa_text
 from sqlmodel import Session
 
-from infoshare_desktop.store.grants import Trust
 from infoshare_desktop.store.progress import Progress, StopCheck, check_stop
 from infoshare_desktop.store.signing import Context, Signer, verify
-from infoshare_desktop.store.tables import AuditEvent, AuditState, table_of
-from infoshare_desktop.store.writes import raw_connection, stored_time
+from infoshare_desktop.store.tables import AuditState
+from infoshare_desktop.store.writes import Tx, raw_connection, stored_time
+
+
+class Trust(Protocol):
+    """What the signature check needs of the signed grants (grants.Trust; grants records
+    each statement here, so this module does not import it)."""
+
+    @property
+    def signed_from(self) -> int | None: ...
+
+    def sign_key_at(self, user_id: str, seq: int) -> bytes | None: ...
+
 
 GENESIS = b"\x00" * 32
-_STATE = table_of(AuditState)
-_EVENTS = table_of(AuditEvent)
-_SIGNED_INSERT = sa_text(
-    "INSERT INTO audit_event (seq, at, actor_id, action, target_kind, target_id, detail,"
-    " prev_hash, entry_hash, mac, signer_id, signature) VALUES (:seq, :at, :actor_id, :action,"
-    " :target_kind, :target_id, :detail, :prev_hash, :entry_hash, :mac, :signer_id, :signature)"
-)
 
 
 class Action(StrEnum):
@@ -89,6 +90,7 @@ class Action(StrEnum):
     SEARCH = "case.search"
     CARRY_OVER = "store.carry_over"
     CARRY_OVER_ITEMS = "store.carry_over_items"
+    GRANT = "grant.issue"
 
 
 #: Entries completed from a key-store intent: after an interruption they are written by
@@ -103,6 +105,12 @@ RECORDED_FOR_OTHERS = frozenset(
         Action.KEY_ROTATE,
     }
 )
+
+
+def current_signer() -> Signer | None:
+    """Whoever entries appended now are signed by (see `signing_as`)."""
+    return _signer.get()
+
 
 _signer: ContextVar[Signer | None] = ContextVar("audit_signer", default=None)
 
@@ -164,24 +172,14 @@ def _mac(key: bytes, entry_hash: bytes) -> bytes:
     return hmac.new(key, entry_hash, hashlib.sha256).digest()
 
 
-def _fields(e: AuditEvent) -> dict[str, str | None]:
-    return {
-        "actor": e.actor_id,
-        "action": e.action,
-        "kind": e.target_kind,
-        "target": e.target_id,
-        "detail": e.detail,
-    }
-
-
-def start_chain(session: Session, anchor: bytes) -> None:
-    session.connection().execute(
-        _STATE.insert(), {"id": 1, "seq": 0, "head": GENESIS, "next_key": anchor}
+def start_chain(session: Tx, anchor: bytes) -> None:
+    raw_connection(session).execute(
+        "INSERT INTO audit_state (id, seq, head, next_key) VALUES (1, 0, ?, ?)", (GENESIS, anchor)
     )
 
 
 def append(
-    session: Session,
+    session: Tx,
     *,
     actor_id: str | None,
     action: Action,
@@ -232,20 +230,20 @@ def append(
 
 
 def append_many(
-    session: Session,
+    session: Tx,
     *,
     actor_id: str | None,
     action: Action,
     targets: list[tuple[str | None, str | None, datetime]],
 ) -> None:
     """Many entries of one action in the caller's transaction (bulk imports, demo data):
-    the same chain as `append`, inserted in one statement."""
-    conn = session.connection()
-    state = conn.execute(sa_select(_STATE.c.seq, _STATE.c.head, _STATE.c.next_key)).first()
+    the same chain and the same statements as `append`, inserted in one executemany."""
+    raw = raw_connection(session)
+    state = raw.execute("SELECT seq, head, next_key FROM audit_state WHERE id = 1").fetchone()
     if state is None:
         raise RuntimeError("audit chain not initialised")
-    rows = []
-    seq, head, key = state
+    seq, head, key = int(state[0]), bytes(state[1]), bytes(state[2])
+    rows: list[tuple[Any, ...]] = []
     for target_kind, target_id, at in targets:
         seq += 1
         fields = {
@@ -256,29 +254,16 @@ def append_many(
             "detail": None,
         }
         entry_hash = _hash(head, seq, at, fields)
+        values = (seq, stored_time(at), actor_id, str(action), target_kind, target_id, None)
         signed = _signature(entry_hash)
-        rows.append(
-            {
-                **({} if signed is None else {"signer_id": signed[0], "signature": signed[1]}),
-                "seq": seq,
-                "at": at,
-                "actor_id": actor_id,
-                "action": str(action),
-                "target_kind": target_kind,
-                "target_id": target_id,
-                "detail": None,
-                "prev_hash": head,
-                "entry_hash": entry_hash,
-                "mac": _mac(key, entry_hash),
-            }
-        )
+        rows.append((*values, head, entry_hash, _mac(key, entry_hash), *(signed or ())))
         head, key = entry_hash, _evolve(key)
-    if rows and "signer_id" in rows[0]:
-        conn.execute(_SIGNED_INSERT, [dict(r, at=stored_time(r["at"])) for r in rows])
-        conn.execute(_STATE.update().values(seq=seq, head=head, next_key=key))
-    elif rows:
-        conn.execute(_EVENTS.insert(), rows)
-        conn.execute(_STATE.update().values(seq=seq, head=head, next_key=key))
+    if not rows:
+        return
+    raw.executemany(_INSERT if len(rows[0]) == 10 else _INSERT_SIGNED, rows)
+    raw.execute(
+        "UPDATE audit_state SET seq = ?, head = ?, next_key = ? WHERE id = 1", (seq, head, key)
+    )
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,17 @@ every holder of a case role (the services check the role)."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from operator import attrgetter
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, func, literal_column, or_
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from infoshare_desktop.domain.records import CaseDraft
-from infoshare_desktop.store import search
+from infoshare_desktop.store import audit, grants, search
 from infoshare_desktop.store.tables import CaseFile, CaseMember, CaseStats
 from infoshare_desktop.store.writes import Tx, aware, raw_connection, stored_day, stored_value
 
@@ -73,9 +74,18 @@ def new_case(
 
 def insert_many(tx: Tx, cases: Iterable[tuple[NewCase, search.IndexRow | None]]) -> None:
     """Write cases, each with its creator as its first member and its index row (None:
-    a restricted case, kept out of the shared index)."""
+    a restricted case, kept out of the shared index). A restricted case's first member is
+    also a signed statement (see grants), by whoever the audit signs as (the creator, or
+    the administrator building demo data)."""
     pairs = list(cases)
     conn = raw_connection(tx)
+    signer = audit.current_signer()
+    if signer is not None and any(row.restricted for row, _ in pairs) and grants.store_of(conn):
+        for row, _ in pairs:
+            if row.restricted:
+                grants.issue_member(
+                    conn, signer, case_id=row.id, members=[row.created_by], reason="created"
+                )
     conn.executemany(_INSERT, [[stored_value(v) for v in _VALUES(row)] for row, _ in pairs])
     conn.executemany(
         _INSERT_MEMBER,
@@ -91,9 +101,14 @@ def insert_many(tx: Tx, cases: Iterable[tuple[NewCase, search.IndexRow | None]])
 
 
 def visible_clause(user_id: str) -> ColumnElement[bool]:
-    """SQL condition on CaseFile: the case is open to this user."""
-    members = select(CaseMember.case_id).where(CaseMember.user_id == user_id)
-    return or_(col(CaseFile.restricted) == False, col(CaseFile.id).in_(members))  # noqa: E712
+    """SQL condition on CaseFile: the case is open to this user (membership is looked up
+    per restricted case, by its key: never a list of every case the user is named on)."""
+    member = (
+        select(CaseMember.case_id)
+        .where(col(CaseMember.case_id) == col(CaseFile.id), col(CaseMember.user_id) == user_id)
+        .exists()
+    )
+    return or_(col(CaseFile.restricted) == False, member)  # noqa: E712
 
 
 def visible(session: Session, case_id: str, user_id: str) -> CaseFile | None:
@@ -103,19 +118,68 @@ def visible(session: Session, case_id: str, user_id: str) -> CaseFile | None:
     ).first()
 
 
-def is_visible(tx: Tx, case_id: str, user_id: str) -> bool:
-    """The write path's check (one indexed lookup, no ORM): the case exists and is open
-    to the user."""
+def is_visible(tx: Tx, case_id: str, user_id: str) -> bool | None:
+    """The write path's check (one indexed lookup, no ORM): None if the case does not
+    exist or its rows do not open it to the user; else whether it is restricted (the
+    caller then checks the signed membership)."""
     row = (
         raw_connection(tx)
         .execute(
-            "SELECT 1 FROM case_file WHERE id = ? AND (restricted = 0 OR id IN "
+            "SELECT restricted FROM case_file WHERE id = ? AND (restricted = 0 OR id IN "
             "(SELECT case_id FROM case_member WHERE user_id = ?))",
             (case_id, user_id),
         )
         .fetchone()
     )
-    return row is not None
+    return None if row is None else bool(row[0])
+
+
+def restricted_among(tx: Tx, case_ids: list[str]) -> set[str]:
+    """Which of these cases (a page or a search's hits) are restricted (one query)."""
+    if not case_ids:
+        return set()
+    marks = ", ".join("?" for _ in case_ids)
+    return {
+        r[0]
+        for r in raw_connection(tx).execute(
+            f"SELECT id FROM case_file WHERE restricted = 1 AND id IN ({marks})", case_ids
+        )
+    }
+
+
+@dataclass(frozen=True)
+class CaseIdentity:
+    """What a search result shows of a case, and the words its index row was made of."""
+
+    id: str
+    display_name: str
+    case_reference: str
+    date_of_birth: date | None
+    other_identifiers: str
+
+
+def identities(tx: Tx, case_ids: Sequence[str]) -> dict[str, CaseIdentity]:
+    """A few cases' identities (a page of search results), by id."""
+    if not case_ids:
+        return {}
+    marks = ", ".join("?" for _ in case_ids)
+    rows = raw_connection(tx).execute(
+        "SELECT id, display_name, case_reference, date_of_birth, other_identifiers "
+        f"FROM case_file WHERE id IN ({marks})",
+        list(case_ids),
+    )
+    return {r[0]: CaseIdentity(r[0], r[1], r[2], stored_day(r[3]), r[4]) for r in rows.fetchall()}
+
+
+def with_reference(tx: Tx, reference: str, *, user_id: str, limit: int) -> list[str]:
+    """The visible cases whose reference is exactly `reference` (as typed or in capitals;
+    an indexed lookup: a reference too short for the full-text search)."""
+    rows = raw_connection(tx).execute(
+        "SELECT id FROM case_file WHERE case_reference IN (?, ?) AND (restricted = 0 OR id IN "
+        "(SELECT case_id FROM case_member WHERE user_id = ?)) ORDER BY case_reference LIMIT ?",
+        (reference, reference.upper(), user_id, limit),
+    )
+    return [r[0] for r in rows.fetchall()]
 
 
 def is_restricted(tx: Tx, case_id: str) -> bool:
@@ -228,26 +292,62 @@ def count_visible(session: Session, user_id: str) -> int:
 def page(
     session: Session, *, user_id: str, offset: int, limit: int, sort: str, descending: bool
 ) -> list[CaseListRow]:
-    """One page of the cases open to the user, with their figures (case_stats)."""
-    order = _ORDER.get(sort, _ORDER["reference"])
-    order_by = order.desc() if descending else order.asc()
-    query = (
-        select(CaseFile, CaseStats)
-        .join(CaseStats, col(CaseStats.case_id) == col(CaseFile.id), isouter=True)
-        .where(visible_clause(user_id))
-        .order_by(order_by.nulls_last(), col(CaseFile.case_reference))
-        .offset(offset)
-        .limit(limit)
+    """One page of the cases open to the user, with their figures (case_stats).
+
+    Read in the order of an index, so the first page costs the same at any store size:
+    first the cases that have a value to sort by (a figure, a date of birth), walking the
+    index of that value; then, once those run out, the cases without one (no records yet,
+    no date of birth) by reference. Cases with the same value follow their reference in
+    the same direction (so an index of value and reference gives the whole order)."""
+    sort = sort if sort in _ORDER else "reference"
+    order = _ORDER[sort]
+    by_stats = sort in ("last_activity", "records")
+    # Columns, not entities: building 200 ORM objects cost 30x the query itself.
+    case_columns = list(CaseFile.metadata.tables["case_file"].columns)
+    columns = [*case_columns, *_STATS]
+    # Sorted by a figure, the walk starts from the figure's index: "+" keeps SQLite from
+    # starting at case_file instead and looking each case's figures up (then sorting).
+    stats_key = literal_column("+case_stats.case_id") if by_stats else col(CaseStats.case_id)
+    valued = (
+        core_select(*columns)
+        .select_from(CaseFile)
+        .join(CaseStats, stats_key == col(CaseFile.id), isouter=not by_stats)
+        .where(visible_clause(user_id), order.is_not(None))
     )
-    return [
-        CaseListRow(case, 0, None, 0, False)
-        if stats is None
-        else CaseListRow(
-            case,
-            stats.records,
-            _aggregate_time(stats.last_activity),
-            stats.late_entries,
-            bool(stats.harm_concern),
+    reference = col(CaseFile.case_reference)
+    first = valued.order_by(
+        *((order.desc(), reference.desc()) if descending else (order.asc(), reference.asc()))
+    )
+    found = list(session.execute(first.offset(offset).limit(limit)).all())
+    if len(found) < limit and sort in ("last_activity", "records", "date_of_birth"):
+        before = session.exec(select(func.count()).select_from(valued.subquery())).one()
+        rest = (
+            core_select(*columns)
+            .select_from(CaseFile)
+            .join(CaseStats, col(CaseStats.case_id) == col(CaseFile.id), isouter=True)
+            .where(visible_clause(user_id), order.is_(None))
+            .order_by(reference)
+            .offset(max(0, offset - before))
+            .limit(limit - len(found))
         )
-        for case, stats in session.exec(query).all()
-    ]
+        found += session.execute(rest).all()
+    width = len(case_columns)
+    names = [c.name for c in case_columns]
+    rows = []
+    for values in found:
+        case = CaseFile.model_construct(**dict(zip(names, values[:width], strict=True)))
+        records, last, late, harm = values[width:]
+        rows.append(
+            CaseListRow(case, 0, None, 0, False)
+            if records is None
+            else CaseListRow(case, records, _aggregate_time(last), late, bool(harm))
+        )
+    return rows
+
+
+_STATS = (
+    col(CaseStats.records),
+    col(CaseStats.last_activity),
+    col(CaseStats.late_entries),
+    col(CaseStats.harm_concern),
+)

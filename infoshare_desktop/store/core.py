@@ -62,6 +62,7 @@ from infoshare_desktop.store.errors import (
 from infoshare_desktop.store.files import atomic_move, owner_only, translate_os_error
 from infoshare_desktop.store.grants import Trust
 from infoshare_desktop.store.keyslots import (
+    Intent,
     Keystore,
     PasswordRejected,
     UnlockedKeys,
@@ -160,6 +161,38 @@ def _key_state(raw: Any) -> tuple[int, int] | None:
     return (row[0], row[1]) if row else None
 
 
+#: Intents recorded while nobody is signed in, so unsigned (they only add an entry).
+UNSIGNED_INTENTS = frozenset({Action.UNLOCK_FAILED})
+
+
+def intent_problem(intent: Intent, store_id: str, trust: Trust) -> str | None:
+    """Why a key-store intent must not be carried out (None: it may). In a store with
+    signed grants every intent but a failed sign-in carries the signature of its actor,
+    an active account; a role change's actor must be an active administrator."""
+    if not trust.established or intent.action in UNSIGNED_INTENTS:
+        return None
+    actor = trust.account(intent.actor_id) if intent.actor_id else None
+    if (
+        actor is None
+        or actor.status != "active"
+        or actor.sign_public is None
+        or intent.signature is None
+        or not signing.verify_statement(
+            actor.sign_public, signing.Context.INTENT, intent.statement(store_id), intent.signature
+        )
+    ):
+        return (
+            f"the key store holds a change ({intent.action}) that no account entitled to it "
+            "signed (planted or altered): it was not carried out"
+        )
+    if intent.action == Action.ACCOUNT_ROLES and not actor.is_active_admin:
+        return (
+            "the key store holds a role change signed by an account that is not an active "
+            "administrator: it was not carried out"
+        )
+    return None
+
+
 class Store:
     """An unlocked store: the engine and the signed-in user's keys, in memory only."""
 
@@ -179,6 +212,9 @@ class Store:
         #: The in-memory search index of this user's restricted cases (services.
         #: member_search builds it); dropped with the keys.
         self.member_index: MemberIndex | None = None
+        #: What is wrong with the signed grants, as found at sign-in (administrators are
+        #: told; `verify` names everything).
+        self.trust_warnings: list[str] = []
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -318,12 +354,14 @@ class Store:
                         actor_id=keys.user_id,
                         target_id=keys.user_id,
                         detail="first_sign_in",
+                        signer=store._signer,
                     )
                     keystore.save()
                 if not store.trust.established:
                     store._carry_over(keystore)
                 store._carry_over_envelopes()
                 keys.wrap_key = None
+                store.trust_warnings = store._trust_warnings()
                 with store.write() as session:
                     applied = store._audit_intents(session, keystore)
                     audit.append(session, actor_id=keys.user_id, action=Action.UNLOCK)
@@ -402,15 +440,23 @@ class Store:
 
     def _audit_intents(self, session: Session, keystore: Keystore) -> set[str]:
         """Audit each intent of the key store not audited yet (in the caller's
-        transaction) and note the key store's generation. Returns the ids done."""
+        transaction) and note the key store's generation. Returns the ids done. An
+        intent nobody entitled signed is not carried out (it stays, and `verify` names
+        it); a role change waits in the journal for an administrator to sign its grant."""
         raw = raw_connection(session)
         done: set[str] = set()
         if _key_state(raw) is None:
             return done  # a schema from before 0005: audited once it is upgraded
+        trust = grants.refresh(raw, self.trust) if self.trust.established else self.trust
         for intent in keystore.intents():
             if not raw.execute(
                 "SELECT 1 FROM keystore_intent WHERE id = ?", (intent.id,)
             ).fetchone():
+                if intent_problem(intent, keystore.store_id, trust) is not None:
+                    continue
+                roles = intent.action == Action.ACCOUNT_ROLES and bool(intent.detail)
+                if roles and trust.established and not self._may_issue(trust):
+                    continue  # an administrator's next sign-in signs its grant
                 seq = audit.append(
                     session,
                     actor_id=intent.actor_id,
@@ -423,14 +469,14 @@ class Store:
                 raw.execute(
                     "INSERT INTO keystore_intent (id, audit_seq) VALUES (?, ?)", (intent.id, seq)
                 )
-                if intent.action == Action.ACCOUNT_ROLES and intent.detail:
+                if roles and intent.detail:
                     # set_roles: the roles change in the same transaction as its audit
-                    roles = intent.detail.removeprefix("roles=")
+                    granted = intent.detail.removeprefix("roles=")
                     raw.execute(
                         "UPDATE user_account SET roles = ? WHERE id = ? AND status != 'revoked'",
-                        (roles, intent.target_id),
+                        (granted, intent.target_id),
                     )
-                    self._regrant_roles(session, keystore, intent.target_id, roles)
+                    self._regrant_roles(session, keystore, intent.target_id, granted)
             done.add(intent.id)
         raw.execute(
             "UPDATE key_state SET generation = max(generation, ?), key_epoch = max(key_epoch, ?)"
@@ -438,6 +484,9 @@ class Store:
             (keystore.generation, keystore.epoch),
         )
         return done
+
+    def _may_issue(self, trust: Trust) -> bool:
+        return self._signer is not None and trust.may_issue(self._signer.user_id)
 
     def _regrant_roles(
         self, session: Session, keystore: Keystore, user_id: str | None, roles: str
@@ -551,8 +600,10 @@ class Store:
             signing.Signer("", keys.sign_private).public
         )
         if not trust.established:
-            if keys.root_public is not None and not own_root:
-                # This slot was given a root of trust, but the database has no grants.
+            if keys.root_public is not None and not (own_root and keys.carrying_over):
+                # This slot was given a root of trust, but the database has no valid root
+                # statement: grants removed (a carry-over happens once, for a store that
+                # never had grants, and only its own interrupted one is resumed).
                 raise IdentityRefusedError(IdentityRefusedError.grants_message)
             if account.status != "active":
                 raise AccountDisabledError()
@@ -563,7 +614,7 @@ class Store:
         if keys.root_public is None or keys.root_public != trust.root_public:
             raise IdentityRefusedError(IdentityRefusedError.grants_message)
         if missing is not None:  # e.g. the grant that disabled this account removed
-            raise IdentityRefusedError(IdentityRefusedError.grants_message)
+            raise IdentityRefusedError(IdentityRefusedError.grant_missing_message)
         grant = trust.account(keys.user_id)
         if grant is None or keys.sign_private is None:
             raise IdentityRefusedError()
@@ -596,8 +647,9 @@ class Store:
             sign_private = signing.new_signing_key()[0]
         signer = signing.Signer(keys.user_id, sign_private)
         root_public = signer.public
+        wrap_key = keys.wrap_key
         keystore.adopt_signing_key(
-            keys.user_id, wrap_key=keys.wrap_key, sign_private=sign_private, root_public=root_public
+            keys.user_id, wrap_key=wrap_key, sign_private=sign_private, root_public=root_public
         )
         for other in keystore.user_ids():
             if other != keys.user_id:
@@ -633,8 +685,69 @@ class Store:
                     sign_public=crypto.b64d(sign) if sign and status != "revoked" else None,
                     reason=f"carried_over_at_entry_{seq}",
                 )
+            restricted: dict[str, list[str]] = {}
+            for case_id, member in raw.execute(
+                "SELECT m.case_id, m.user_id FROM case_member AS m JOIN case_file AS c"
+                " ON c.id = m.case_id JOIN user_account AS u ON u.id = m.user_id"
+                " WHERE c.restricted = 1 AND u.status != 'revoked' ORDER BY m.case_id, m.added_at"
+            ).fetchall():
+                restricted.setdefault(case_id, []).append(member)
+            for case_id, members in restricted.items():
+                grants.issue_member(
+                    raw, signer, case_id=case_id, members=members, reason=f"carried_over_{seq}"
+                )
             self.trust = grants.load(raw, keystore.store_id)
+        # Committed: from now on this slot's root means the grants must be there.
+        keystore.adopt_signing_key(
+            keys.user_id,
+            wrap_key=wrap_key,
+            sign_private=sign_private,
+            root_public=root_public,
+            carrying_over=False,
+        )
+        keystore.save()
         keys.sign_private, keys.root_public = sign_private, root_public
+
+    def _trust_warnings(self) -> list[str]:
+        """What is wrong with the signed grants (for administrators at sign-in)."""
+        if not self.trust.established:
+            return []
+        with self.read() as session:
+            end = grants.chain_end_problem(raw_connection(session), self.trust)
+        return self.trust.problems + ([end] if end else [])
+
+    def trust_problems(self) -> list[str]:
+        """`verify`: everything the signed grants, the rows, the key slots and the key
+        store's journal say that does not hold (see grants)."""
+        trust = self.load_trust()
+        if not trust.established:
+            return []
+        keystore = self.keystore
+        with self.read() as session:
+            raw = raw_connection(session)
+            end = grants.chain_end_problem(raw, trust)
+            problems = trust.problems + ([end] if end else [])
+            problems += grants.row_problems(raw, trust) + grants.member_problems(raw, trust)
+        problems += grants.slot_problems(keystore.slot_publics(), trust)
+        for intent in keystore.intents():
+            problem = intent_problem(intent, keystore.store_id, trust)
+            if problem:
+                problems.append(problem)
+        return problems
+
+    def members_of(self, tx: Any, case_id: str) -> frozenset[str]:
+        """The members of a restricted case by valid signed statements (those added
+        since sign-in are checked once, here); in a store not yet carried over to
+        signed grants, by its rows."""
+        raw = raw_connection(tx)
+        if not self.trust.established:
+            return frozenset(
+                r[0]
+                for r in raw.execute(
+                    "SELECT user_id FROM case_member WHERE case_id = ?", (case_id,)
+                )
+            )
+        return grants.refresh(raw, self.trust).members_of(case_id)
 
     def _carry_over_envelopes(self) -> None:
         """A store from before envelopes: at the first sign-in of an administrator who
@@ -940,7 +1053,7 @@ class Store:
         progress: Progress | None = None,
         should_stop: StopCheck | None = None,
     ) -> None:
-        trust = self.trust  # as rotate_key has just read it
+        trust, signer = self.trust, self._signer  # as rotate_key has just read it
         old_epoch, new_key = keystore.epoch, crypto.random_key()
         rotating = self.paths.root / (self.paths.database.name + ROTATING_SUFFIX)
         with self._engine_closed() as keys:
@@ -970,6 +1083,7 @@ class Store:
                     new_key,
                     actor_id=keys.user_id,
                     certified=trust.active_box_keys() if trust.established else None,
+                    signer=signer,
                 )
                 for sidecar in self.paths.sidecars():
                     sidecar.unlink(missing_ok=True)

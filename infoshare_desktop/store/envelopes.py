@@ -43,6 +43,7 @@ from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.store import sealing, search
 from infoshare_desktop.store.cases import new_case
+from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
 from infoshare_desktop.store.signing import Context, Signer, canonical, uuid7, verify
 from infoshare_desktop.store.writes import Tx, raw_connection, stored_time, stored_value
@@ -101,12 +102,18 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
         (0,),
     ),
     "review_request": (("id", "record_id", "requested_by", "requested_at", "reason"), (0,)),
-    "search_index": (("case_id", "record_id", "body"), (0, 1)),
+    # The search indexes keep no copy of their words (contentless: see store.search), so
+    # only their ids are read back and compared; a projected index row carries its words
+    # after them, for the insert.
+    "search_index": (("case_id", "record_id"), (0, 1)),
+    "case_index": (("case_id",), (0,)),
     "case_sealed": (("case_id", "identity"), (0,)),
 }
+_INDEX_WORDS = {"search_index": "body", "case_index": "body"}
 _INSERTS = {
-    table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+    table: f"INSERT INTO {table} ({', '.join(c)}) VALUES ({', '.join('?' for _ in c)})"
     for table, (cols, _) in TABLES.items()
+    for c in [(*cols, _INDEX_WORDS[table]) if table in _INDEX_WORDS else cols]
 }
 _COLUMNS = (
     "pos, id, case_id, kind, author_id, device_id, device_seq, base, at, key_epoch, payload,"
@@ -289,7 +296,7 @@ def _case_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
         ("case_member", (env.case_id, env.author_id, at, env.author_id)),
     ]
     if identity is None:
-        rows.append(("search_index", (index.case_id, index.record_id, index.body)))
+        rows.append(("case_index", (index.case_id, index.body)))
     else:  # kept out of the shared index (its members search it in memory)
         rows.append(("case_sealed", (env.case_id, str(identity))))
     ident = p.get("identifier")
@@ -382,6 +389,8 @@ def _review_request_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
 
 def _carried_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
     table = p["table"]
+    if table == "search_index" and p["row"].get("record_id") is None:
+        table = "case_index"  # carried before migration 0011 gave cases their own index
     columns = TABLES[table][0]
     return [(table, tuple(p["row"][c] for c in columns))]
 
@@ -411,7 +420,7 @@ class Op:
 
 
 #: Tables whose key starts with the case id (a removal names its case).
-_KEYED_BY_CASE = frozenset({"case_member", "search_index", "case_sealed"})
+_KEYED_BY_CASE = frozenset({"case_member", "search_index", "case_index", "case_sealed"})
 
 
 def rewrite_item(*, case_id: str, reason: str, ops: Sequence[Op]) -> Item:
@@ -433,7 +442,8 @@ def ops_of(env: Envelope, p: dict[str, Any]) -> list[Op]:
                 raise ValueError("a removal of another case's row")
         elif op in (UPDATE, INSERT):
             case_column = "id" if table == "case_file" else "case_id"
-            if len(row) != len(columns) or row[columns.index(case_column)] != env.case_id:
+            width = len(columns) + (table in _INDEX_WORDS)  # an index row carries its words
+            if len(row) != width or row[columns.index(case_column)] != env.case_id:
                 raise ValueError("a row of another case")
         else:
             raise ValueError("an unknown rewrite")
@@ -487,9 +497,9 @@ def _apply(raw: Any, ops: Sequence[Op]) -> None:
             raw.execute(_INSERTS[o.table], o.values)
     for _, sql in found:
         raw.execute(sql)
-    if any(o.table == "search_index" and o.op == DELETE for o in ops):
+    for index in sorted({o.table for o in ops if o.table in _INDEX_WORDS and o.op == DELETE}):
         # A deleted row's words stay in older index segments until they are merged.
-        raw.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
+        raw.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")
 
 
 PROJECTIONS: dict[str, Callable[[Envelope, dict[str, Any]], list[Row]]] = {
@@ -517,8 +527,13 @@ def rows_of(item: Item, *, author_id: str) -> list[Row]:
 # -- writing --------------------------------------------------------------------------------
 
 
-class EnvelopeError(Exception):
+class EnvelopeError(StoreError):
     """An envelope could not be written or applied (a bug or a damaged store)."""
+
+    user_message = (
+        "This could not be saved: the store's signed history does not add up. Nothing was "
+        "changed. Ask an administrator to run Verify store (Administration menu)."
+    )
 
 
 def _insert_rows(raw: Any, rows: Iterable[Row]) -> None:
@@ -799,7 +814,8 @@ def rebuilt(tx: Tx, trust: Trust | None = None) -> Iterator[Row]:
     while batch := cursor.fetchmany(BATCH):
         for row in batch:
             env = _stored(row)
-            yield from overrides.rows(env, int(row[0]), orjson.loads(env.payload))
+            for table, values in overrides.rows(env, int(row[0]), orjson.loads(env.payload)):
+                yield table, values[: len(TABLES[table][0])]  # as stored: no index words
 
 
 @dataclass
@@ -868,6 +884,7 @@ def _checks(raw: Any, trust: Trust, store_id: str) -> tuple[dict[str, Check], li
                 and any(
                     verify(key, Context.ENVELOPE_CHECK, bytes(statement), bytes(signature))
                     for _, key in trust.sign_keys.get(user_id, [])
+                    if key is not None  # None: from a disable or revocation on
                 )
             )
         except (ValueError, KeyError, TypeError):
@@ -903,7 +920,11 @@ class _Keys:
     def verify(self, author: str, signed: bytes, signature: bytes) -> bool:
         keys = self._order.get(author)
         if keys is None:
-            keys = [key for _, key in reversed(self._trust.sign_keys.get(author, []))]
+            keys = [
+                key
+                for _, key in reversed(self._trust.sign_keys.get(author, []))
+                if key is not None  # None: from a disable or revocation on
+            ]
             self._order[author] = keys
         for n, key in enumerate(keys):
             if verify(key, Context.ENVELOPE, signed, signature):
@@ -921,6 +942,7 @@ class _Compare:
     def __init__(self, raw: Any, table: str, after_rowid: int) -> None:
         self.table = table
         columns, self.pk = TABLES[table]
+        self.width = len(columns)
         self._cursor = raw.execute(
             f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE rowid > ? ORDER BY rowid",
             (after_rowid,),
@@ -948,6 +970,7 @@ class _Compare:
             )
 
     def expect(self, values: tuple[Any, ...]) -> None:
+        values = values[: self.width]  # an index row's words are not stored to compare
         key = self._key(values)
         if key in self.actual_pending:
             self._same(values, self.actual_pending.pop(key))

@@ -188,6 +188,12 @@ class IdentityRefusedError(StoreError):
         "changed. Restore the latest backup (infoshare-desktop restore), or ask your "
         "administrator."
     )
+    grant_missing_message = (
+        "Your account's latest signed grant is missing or no longer verifies (the signed "
+        "accounts in this database were changed outside the application), so it cannot "
+        "sign in. Nothing has been changed. Ask an administrator to run Verify and restore "
+        "the latest backup."
+    )
     carry_over_message = (
         "This store is being moved to signed accounts: an administrator must sign in once "
         "to finish it. Try again after that."

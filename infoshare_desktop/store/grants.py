@@ -14,8 +14,22 @@ a `user_account` row is a copy for the screens, and an edited one grants nothing
   makes it an active administrator, and names the statement before it (a hash chain):
   an edited, reordered or removed statement breaks the chain or its signature.
 - A grant's `from_seq` is the audit chain position from which its signing key signs
-  the account's audit entries; the root statement's `from_seq` is where signed audit
-  history starts (entries before it were carried over from an unsigned store).
+  the account's audit entries (until a grant disables or revokes the account); the root
+  statement's `from_seq` is where signed audit history starts (entries before it were
+  carried over from an unsigned store).
+- A break voids everything after it: the first statement that is missing, out of
+  place, damaged, forged or signed by an account not entitled to it, and every
+  statement after it, grant nothing (`Trust.broken_at`; `verify` names it).
+- Every statement is recorded in the audit trail in the same transaction (an entry
+  `grant.issue` naming its number, subject and hash, signed like every entry), so the
+  audit says how long the chain is: grants removed from its end (`chain_end_problem`),
+  or an account whose latest recorded grant is not among the valid ones
+  (`unaccounted`), are detected; sign-in refuses such an account.
+- Membership of a restricted case is a statement too (kind `member`): its first
+  member is named by the creator (or an administrator), each later one by a member;
+  a member is taken off by another member (a statement with `removed`), and a member
+  lifting the restriction names nobody any more (`lifted`);
+  `Trust.members_of` is built only from those.
 """
 
 from __future__ import annotations
@@ -27,11 +41,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.store import crypto
+from infoshare_desktop.store import audit, crypto
 from infoshare_desktop.store.signing import Context, Signer, canonical, verify
 
 GENESIS = b"\x00" * 32
 VERSION = 1
+#: The audit entries that record each statement: target kind, and target id the
+#: statement's subject (an account) or case (a membership).
+LINK_KIND = "grant"
 
 
 @dataclass(frozen=True)
@@ -64,11 +81,19 @@ class Trust:
     #: Audit entries from this sequence number on must be signed.
     signed_from: int | None = None
     accounts: dict[str, AccountGrant] = field(default_factory=dict)
-    #: Per user: (from audit seq, signing key) in the order certified.
-    sign_keys: dict[str, list[tuple[int, bytes]]] = field(default_factory=dict)
+    #: Per user: (from audit seq, signing key, or None from a disable or revocation on)
+    #: in the order certified.
+    sign_keys: dict[str, list[tuple[int, bytes | None]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: The last valid statement (the chain before any break).
     head_n: int = 0
     head_hash: bytes = GENESIS
+    #: The first statement that failed; it and every one after it grant nothing.
+    broken_at: int | None = None
+    #: The hash of each valid statement, by number (to check the audit's record of them).
+    hashes: dict[int, bytes] = field(default_factory=dict)
+    #: Restricted cases -> the members named on them by valid statements.
+    members: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def established(self) -> bool:
@@ -87,12 +112,22 @@ class Trust:
         return grant is not None and grant.is_active_admin
 
     def sign_key_at(self, user_id: str, seq: int) -> bytes | None:
-        """The key `user_id` signed audit entry `seq` with, as certified then."""
+        """The key `user_id` signed audit entry `seq` with, as certified then; None when
+        the account was disabled or revoked by then (its key then signs nothing)."""
         key = None
         for from_seq, public in self.sign_keys.get(user_id, []):
             if from_seq < seq:
                 key = public
         return key
+
+    def members_of(self, case_id: str) -> frozenset[str]:
+        """The members of a restricted case, as valid signed statements name them (empty
+        for a case without any: an ordinary case, or one whose rows nobody signed)."""
+        return frozenset(self.members.get(case_id, ()))
+
+    def member_cases(self, user_id: str) -> frozenset[str]:
+        """The restricted cases `user_id` is named on by valid statements."""
+        return frozenset(c for c, users in self.members.items() if user_id in users)
 
     def active_box_keys(self) -> dict[str, bytes]:
         """The certified X25519 keys of active accounts: the only slots a data key or
@@ -119,21 +154,33 @@ def has_table(raw: Any) -> bool:
 
 
 def load(raw: Any, store_id: str) -> Trust:
-    """Read and check every grant (on a DB-API connection, inside its transaction)."""
+    """Read and check every grant (on a DB-API connection, inside its transaction). The
+    first statement that fails breaks the chain: it and all after it grant nothing."""
     trust = Trust(store_id)
     if not has_table(raw):
         return trust
-    expected = 1
+    expected, voided = 1, 0
+    problem: str | None = None
     for n, body, signature in raw.execute(
         "SELECT n, body, signature FROM grant_statement ORDER BY n"
     ):
+        if trust.broken_at is not None:
+            voided += 1
+            continue
         body, signature = bytes(body), bytes(signature)
         if n != expected:
-            trust.problems.append(f"grant {expected} is missing (found {n} next)")
+            trust.broken_at, problem = expected, f"is missing (found {n} next)"
+            voided += 1
+            continue
         problem = _apply(trust, n, body, signature)
         if problem:
-            trust.problems.append(f"grant {n} {problem}: it grants nothing")
+            trust.broken_at = n
+            continue
         trust.head_n, trust.head_hash, expected = n, _hash(body, signature), n + 1
+        trust.hashes[n] = trust.head_hash
+    if trust.broken_at is not None:
+        after = f", nor do the {voided} grants after it" if voided else ""
+        trust.problems.append(f"grant {trust.broken_at} {problem}: it grants nothing{after}")
     return trust
 
 
@@ -171,16 +218,17 @@ def _apply(trust: Trust, n: int, body: bytes, signature: bytes) -> str | None:
         )
         trust.sign_keys.setdefault(str(subject), []).append((from_seq, sign_public))
         return None
-    if kind != "account" or not isinstance(subject, str) or not isinstance(issuer, str):
+    if kind not in ("account", "member") or not isinstance(subject, str):
+        return "is of an unknown kind"
+    if not isinstance(issuer, str):
         return "is of an unknown kind"
     if not trust.established:
         return "comes before the root of trust"
+    if kind == "member":
+        return _apply_member(trust, st, issuer, subject, body, signature)
     if not trust.may_issue(issuer):
         return "was signed by an account that is not an active administrator"
-    issuer_key = trust.root_public if issuer == trust.root_id else None
-    if issuer_key is None:
-        issuer_key = trust.accounts[issuer].sign_public
-    if issuer_key is None or not verify(issuer_key, Context.GRANT, body, signature):
+    if not _signed_by(trust, issuer, body, signature):
         return "has a signature that does not verify"
     try:
         roles = frozenset(Role(r) for r in st["roles"])
@@ -201,9 +249,81 @@ def _apply(trust: Trust, n: int, body: bytes, signature: bytes) -> str | None:
         issuer_id=issuer,
         from_seq=from_seq,
     )
-    if sign_public is not None and (before is None or before.sign_public != sign_public):
-        trust.sign_keys.setdefault(subject, []).append((from_seq, sign_public))
+    keys = trust.sign_keys.setdefault(subject, [])
+    signs = sign_public if status == "active" else None  # a disabled key signs nothing
+    if (keys[-1][1] if keys else None) != signs or (before is None and signs is not None):
+        keys.append((from_seq, signs))
     return None
+
+
+def _signed_by(trust: Trust, issuer: str, body: bytes, signature: bytes) -> bool:
+    """The statement carries `issuer`'s signature under the key its grant certifies (the
+    root's own key before the root's account is granted)."""
+    grant = trust.accounts.get(issuer)
+    if grant is None:
+        key = trust.root_public if issuer == trust.root_id else None
+    else:
+        key = grant.sign_public
+    return key is not None and verify(key, Context.GRANT, body, signature)
+
+
+def _apply_member(
+    trust: Trust, st: dict[str, Any], issuer: str, subject: str, body: bytes, signature: bytes
+) -> str | None:
+    """Members named on a restricted case: the first by the case's creator (naming
+    themselves) or an administrator, each later one by an active member of the case."""
+    case_id, named = st.get("case"), st.get("members")
+    removed = st.get("removed", [])
+    if not isinstance(case_id, str) or not isinstance(named, list) or not isinstance(removed, list):
+        return "names an unknown case or account"
+    if (subject not in named + removed and st.get("lifted") is not True) or (named and removed):
+        return "names an unknown case or account"
+    if any(not isinstance(u, str) or trust.accounts.get(u) is None for u in named + removed):
+        return "names an unknown case or account"
+    by = trust.accounts.get(issuer)
+    if by is None or by.status != "active":
+        return "was signed by an account that is not active"
+    current = trust.members.get(case_id)
+    first = named == [issuer] or by.is_active_admin
+    entitled = first if current is None else issuer in current
+    lifted = st.get("lifted") is True
+    if removed:  # taken off by a remaining member, never by themselves
+        entitled = current is not None and issuer in current and issuer not in removed
+    if lifted:  # the restriction lifted, by a member: nobody is named on it any more
+        entitled = not named and not removed and current is not None and issuer in current
+    if not entitled:
+        return "was signed by an account not entitled to name members of that case"
+    if not _signed_by(trust, issuer, body, signature):
+        return "has a signature that does not verify"
+    if lifted:
+        del trust.members[case_id]
+        return None
+    trust.members.setdefault(case_id, set()).update(named)
+    trust.members[case_id].difference_update(removed)
+    return None
+
+
+def refresh(raw: Any, trust: Trust) -> Trust:
+    """Apply the statements added since `trust` was built (each checked once), in place.
+    One indexed query when there are none."""
+    if trust.broken_at is not None or not trust.established:
+        return trust
+    for n, body, signature in raw.execute(
+        "SELECT n, body, signature FROM grant_statement WHERE n > ? ORDER BY n", (trust.head_n,)
+    ).fetchall():
+        body, signature = bytes(body), bytes(signature)
+        problem = (
+            f"is missing (found {n} next)"
+            if n != trust.head_n + 1
+            else _apply(trust, n, body, signature)
+        )
+        if problem:
+            trust.broken_at = trust.head_n + 1 if n != trust.head_n + 1 else n
+            trust.problems.append(f"grant {trust.broken_at} {problem}: it grants nothing")
+            break
+        trust.head_n, trust.head_hash = n, _hash(body, signature)
+        trust.hashes[n] = trust.head_hash
+    return trust
 
 
 def _audit_seq(raw: Any) -> int:
@@ -212,6 +332,8 @@ def _audit_seq(raw: Any) -> int:
 
 
 def _append(raw: Any, signer: Signer, statement: dict[str, Any]) -> int:
+    """Sign and insert the next statement, and record it in the audit trail (the entry
+    is signed by whoever the audit signs as, normally `signer`)."""
     last = raw.execute(
         "SELECT n, body, signature FROM grant_statement ORDER BY n DESC LIMIT 1"
     ).fetchone()
@@ -226,9 +348,17 @@ def _append(raw: Any, signer: Signer, statement: dict[str, Any]) -> int:
         "from_seq": _audit_seq(raw),
     }
     body = canonical(statement)
+    signature = signer.sign(Context.GRANT, body)
     raw.execute(
-        "INSERT INTO grant_statement (n, body, signature) VALUES (?, ?, ?)",
-        (n, body, signer.sign(Context.GRANT, body)),
+        "INSERT INTO grant_statement (n, body, signature) VALUES (?, ?, ?)", (n, body, signature)
+    )
+    audit.append(
+        raw,
+        actor_id=signer.user_id,
+        action=audit.Action.GRANT,
+        target_kind=LINK_KIND,
+        target_id=str(statement.get("case") or statement["subject"]),
+        detail=f"n={n};hash={_hash(body, signature).hex()}",
     )
     return n
 
@@ -280,14 +410,87 @@ def issue_account(
     )
 
 
-#: Audit actions whose grant is signed in the same transaction, just before or after
-#: the entry (a role change may be recorded without one after an interruption).
-_GRANTED_ACTIONS = ("account.create", "account.disable", "account.enable", "account.revoke")
+def issue_member(raw: Any, signer: Signer, *, case_id: str, members: list[str], reason: str) -> int:
+    """Name `members` on restricted case `case_id`, signed by `signer` (its creator, or
+    an administrator, for the first members; a member for later ones), in the caller's
+    transaction."""
+    return _append(
+        raw,
+        signer,
+        {
+            "kind": "member",
+            "store": store_of(raw),
+            "case": case_id,
+            "subject": members[0],
+            "members": sorted(members),
+            "reason": reason,
+        },
+    )
+
+
+def issue_member_removal(
+    raw: Any, signer: Signer, *, case_id: str, removed: list[str], reason: str
+) -> int:
+    """Take `removed` off restricted case `case_id`, signed by `signer` (a remaining
+    member), in the caller's transaction: a membership statement naming no one new and
+    the accounts it takes off."""
+    return _append(
+        raw,
+        signer,
+        {
+            "kind": "member",
+            "store": store_of(raw),
+            "case": case_id,
+            "subject": removed[0],
+            "members": [],
+            "removed": sorted(removed),
+            "reason": reason,
+        },
+    )
+
+
+def issue_lifted(raw: Any, signer: Signer, *, case_id: str, by: str) -> int:
+    """The restriction of case `case_id` lifted by `by` (a member), signed, in the
+    caller's transaction: from now on no statement names anyone on it (an ordinary case)."""
+    return _append(
+        raw,
+        signer,
+        {
+            "kind": "member",
+            "store": store_of(raw),
+            "case": case_id,
+            "subject": by,
+            "members": [],
+            "lifted": True,
+            "reason": "unrestricted",
+        },
+    )
+
+
+def store_of(raw: Any) -> str:
+    """The store id the root statement names ('' before there is one)."""
+    row = raw.execute("SELECT body FROM grant_statement WHERE n = 1").fetchone()
+    try:
+        return str(json.loads(bytes(row[0]))["store"]) if row else ""
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
+#: Audit actions that change an account's rights: each has its grant, signed in the
+#: same transaction, just before or after the entry.
+_GRANTED_ACTIONS = (
+    "account.create",
+    "account.disable",
+    "account.enable",
+    "account.revoke",
+    "account.roles",
+)
 
 
 def missing_grant(raw: Any, trust: Trust, user_id: str) -> int | None:
-    """The audit entry of an account change whose grant is not there (the newest grant
-    of the account is older than it: removed), or None. One indexed lookup."""
+    """The audit entry of an account change whose grant is not there (the newest valid
+    grant of the account is older than it: removed, or voided by a break), or None.
+    Two indexed lookups."""
     grant = trust.account(user_id)
     if trust.signed_from is None:
         return None
@@ -296,11 +499,57 @@ def missing_grant(raw: Any, trust: Trust, user_id: str) -> int | None:
         f" AND action IN ({', '.join('?' for _ in _GRANTED_ACTIONS)})",
         (user_id, *_GRANTED_ACTIONS),
     ).fetchone()
-    seq = row[0] if row else None
-    if seq is None or seq < trust.signed_from:
+    seq: int | None = row[0] if row else None
+    # A grant comes just before its action's entry, after its own link entry.
+    if seq is not None and seq >= trust.signed_from and (grant is None or seq > grant.from_seq + 2):
+        return seq
+    return unaccounted(raw, trust, user_id)
+
+
+def _recorded(detail: object) -> tuple[int, str] | None:
+    """(statement number, hash hex) from a `grant.issue` entry's detail."""
+    try:
+        n_text, hash_text = str(detail).split(";")
+        return int(n_text.removeprefix("n=")), hash_text.removeprefix("hash=")
+    except ValueError:
         return None
-    if grant is None or seq > grant.from_seq + 1:
-        return int(seq)
+
+
+def unaccounted(raw: Any, trust: Trust, target_id: str) -> int | None:
+    """The audit entry recording the latest statement about `target_id` (an account or
+    a case), when that statement is not among the valid ones (removed, replaced, or
+    voided by a break), or None. One indexed lookup."""
+    row = raw.execute(
+        "SELECT seq, detail FROM audit_event WHERE target_kind = ? AND target_id = ?"
+        " ORDER BY seq DESC LIMIT 1",
+        (LINK_KIND, target_id),
+    ).fetchone()
+    if row is None:
+        return None
+    recorded = _recorded(row[1])
+    valid = trust.hashes.get(recorded[0]) if recorded else None
+    if recorded is None or valid is None or valid.hex() != recorded[1]:
+        return int(row[0])
+    return None
+
+
+def chain_end_problem(raw: Any, trust: Trust) -> str | None:
+    """The grant chain ends before the last statement the audit trail records (grants
+    removed from its end), or that statement is not the one recorded."""
+    last = None
+    for detail in raw.execute("SELECT detail FROM audit_event WHERE target_kind = ?", (LINK_KIND,)):
+        recorded = _recorded(detail[0])
+        if recorded is not None and (last is None or recorded[0] > last[0]):
+            last = recorded
+    if last is None:
+        return None
+    valid = trust.hashes.get(last[0])
+    if valid is None or valid.hex() != last[1]:
+        return (
+            f"the audit trail records grant {last[0]}, but the valid grants end at "
+            f"{trust.head_n}: grants were removed or replaced, and the accounts they "
+            "changed are refused"
+        )
     return None
 
 
@@ -332,6 +581,34 @@ def row_problems(raw: Any, trust: Trust) -> list[str]:
             problems.append(
                 f"account {username}: its row says {status} but its signed grant says "
                 f"{grant.status} (the row grants nothing)"
+            )
+    return problems
+
+
+def member_problems(raw: Any, trust: Trust) -> list[str]:
+    """Members of restricted cases that the table names but no valid statement does
+    (such a row grants nothing), and restricted cases shown as ordinary."""
+    problems = []
+    for case_id, user_id, username in raw.execute(
+        "SELECT m.case_id, m.user_id, u.username FROM case_member AS m"
+        " JOIN case_file AS c ON c.id = m.case_id LEFT JOIN user_account AS u"
+        " ON u.id = m.user_id WHERE c.restricted = 1 ORDER BY m.case_id, m.user_id"
+    ):
+        if user_id not in trust.members.get(case_id, ()):
+            problems.append(
+                f"restricted case {case_id} names {username or user_id} as a member, but no "
+                "signed statement does: the row grants nothing"
+            )
+    restricted = list(trust.members)
+    for start in range(0, len(restricted), 500):
+        chunk = restricted[start : start + 500]
+        for (case_id,) in raw.execute(
+            "SELECT id FROM case_file WHERE restricted = 0 AND id IN"
+            f" ({', '.join('?' for _ in chunk)})",
+            chunk,
+        ):
+            problems.append(
+                f"case {case_id} is restricted by its signed statements but its row says it is not"
             )
     return problems
 

@@ -4,7 +4,6 @@ connection is used) or a DB-API connection, inside the caller's transaction."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.store.writes import raw_connection, stored_time
 
 
@@ -55,7 +55,7 @@ def add(
     """A new identifier for the case (the earlier ones stay, with who and when)."""
     raw_connection(tx).execute(
         f"INSERT INTO case_identifier (id, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (str(uuid.uuid4()), case_id, nhs_number, reason, reason_text, stored_time(at), by),
+        (uuid7(), case_id, nhs_number, reason, reason_text, stored_time(at), by),
     )
 
 

@@ -22,7 +22,10 @@ A change that needs an audit entry is written together with an *intent* (a journ
 entry with a random id: action, actor, target, time; ids only). The database commit that
 records the audit entry also records the intent id, and the intent is then dropped from
 the journal. After a crash between the two, the next unlock by anyone completes it; the
-recorded id makes that idempotent, so each change is audited exactly once.
+recorded id makes that idempotent, so each change is audited exactly once. Anyone who
+can write to the data folder can edit the journal, so every intent but a failed sign-in
+(counted while nobody is signed in) carries its actor's signature (`signing.Context.
+INTENT`): one nobody entitled signed is not carried out, and `verify` names it.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from infoshare_desktop.domain.accounts import (
 )
 from infoshare_desktop.store import crypto, signing
 from infoshare_desktop.store.errors import (
+    AccountDisabledError,
     AccountLockedError,
     DiskFullError,
     KeystoreDamagedError,
@@ -93,9 +97,13 @@ class Intent:
     actor_id: str | None
     target_id: str | None
     detail: str | None
+    #: The actor's signature of `statement` (None: unsigned).
+    signature: bytes | None = None
+    at_text: str = ""
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Intent:
+        signature = d.get("signature")
         return cls(
             d["id"],
             datetime.fromisoformat(d["at"]),
@@ -103,7 +111,35 @@ class Intent:
             d.get("actor"),
             d.get("target"),
             d.get("detail"),
+            crypto.b64d(signature) if isinstance(signature, str) else None,
+            str(d["at"]),
         )
+
+    def statement(self, store_id: str) -> dict[str, Any]:
+        """What the actor signs: every field the journal entry holds."""
+        return _intent_statement(
+            store_id, self.id, self.at_text, self.action, self.actor_id, self.target_id, self.detail
+        )
+
+
+def _intent_statement(
+    store_id: str,
+    intent_id: str,
+    at: str,
+    action: str,
+    actor: str | None,
+    target: str | None,
+    detail: str | None,
+) -> dict[str, Any]:
+    return {
+        "store": store_id,
+        "id": intent_id,
+        "at": at,
+        "action": action,
+        "actor": actor,
+        "target": target,
+        "detail": detail,
+    }
 
 
 def lock_for(path: Path) -> filelock.BaseFileLock:
@@ -160,6 +196,10 @@ class UnlockedKeys:
     #: The slot says (authenticated) that its owner has signed in before, so a missing
     #: checkpoint means one was removed.
     checkpointed: bool = False
+    #: The slot says (authenticated) that its owner's carry-over of an unsigned store
+    #: to signed grants was begun and not yet committed: only then may the store have no
+    #: grants though the slot names a root of trust.
+    carrying_over: bool = False
 
     @property
     def current_key(self) -> bytes:
@@ -285,18 +325,27 @@ class Keystore:
         actor_id: str | None,
         target_id: str | None,
         detail: str | None = None,
+        signer: signing.Signer | None = None,
     ) -> str:
+        """Journal a change; `signer` (the actor's key) signs it, see the docstring."""
         intent_id = str(uuid.uuid4())
-        self._data.setdefault("journal", []).append(
-            {
-                "id": intent_id,
-                "at": datetime.now(UTC).isoformat(timespec="microseconds"),
-                "action": str(action),
-                "actor": actor_id,
-                "target": target_id,
-                "detail": detail,
-            }
-        )
+        at = datetime.now(UTC).isoformat(timespec="microseconds")
+        entry: dict[str, Any] = {
+            "id": intent_id,
+            "at": at,
+            "action": str(action),
+            "actor": actor_id,
+            "target": target_id,
+            "detail": detail,
+        }
+        if signer is not None:
+            statement = _intent_statement(
+                self.store_id, intent_id, at, str(action), actor_id, target_id, detail
+            )
+            entry["signature"] = crypto.b64e(
+                signer.sign_statement(signing.Context.INTENT, statement)
+            )
+        self._data.setdefault("journal", []).append(entry)
         return intent_id
 
     def intents(self) -> list[Intent]:
@@ -382,7 +431,14 @@ class Keystore:
             sign_private, sign_public = signing.new_signing_key()
         else:
             sign_public = signing.Signer("", sign_private).public
-        for name in ("checkpoint", "sign_sealed", "sign_private", "root", "checkpointed"):
+        for name in (
+            "checkpoint",
+            "sign_sealed",
+            "sign_private",
+            "root",
+            "checkpointed",
+            "carrying_over",
+        ):
             slot.pop(name, None)  # new key pairs start afresh
         slot.update(
             public=crypto.b64e(public),
@@ -425,6 +481,7 @@ class Keystore:
             + b"|root="
             + str(slot.get("root")).encode()
             + (b"|checkpointed" if slot.get("checkpointed") else b"")
+            + (b"|carrying-over" if slot.get("carrying_over") else b"")
         )
 
     def _wrap_signing(
@@ -434,27 +491,40 @@ class Keystore:
         sign_private: bytes,
         *,
         checkpointed: bool = True,
+        carrying_over: bool = False,
     ) -> None:
         """Wrap the signing key under the password. `checkpointed`: its owner has signed
-        in, so has checkpoints from now on (see checkpoint)."""
+        in, so has checkpoints from now on (see checkpoint). `carrying_over`: see
+        UnlockedKeys.carrying_over."""
         slot.pop("sign_sealed", None)
+        slot.pop("carrying_over", None)
+        if carrying_over:
+            slot["carrying_over"] = True
         slot["checkpointed"] = checkpointed
         slot["sign_private"] = crypto.wrap(
             wrap_key, sign_private, self._signing_aad(slot, "signing")
         )
 
     def adopt_signing_key(
-        self, user_id: str, *, wrap_key: bytes, sign_private: bytes, root_public: bytes
+        self,
+        user_id: str,
+        *,
+        wrap_key: bytes,
+        sign_private: bytes,
+        root_public: bytes,
+        carrying_over: bool = True,
     ) -> None:
         """Give a slot from before signed identity its signing key, wrapped under the
-        password its owner just signed in with (the carry-over, for the new root)."""
+        password its owner just signed in with (the carry-over, for the new root). Marked
+        as carrying over until the grants are committed (then called again with False):
+        a slot naming a root without that mark never lets a store without grants in."""
         _, slot = self._slot_by_id(user_id)
         slot.pop("sign_sealed", None)
         slot.update(
             root=crypto.b64e(root_public),
             sign_public=crypto.b64e(signing.Signer("", sign_private).public),
         )
-        self._wrap_signing(slot, wrap_key, sign_private)
+        self._wrap_signing(slot, wrap_key, sign_private, carrying_over=carrying_over)
 
     def offer_signing_key(self, user_id: str, *, sign_private: bytes, root_public: bytes) -> None:
         """Seal a signing key to a slot's X25519 key (the carry-over, for every other
@@ -482,6 +552,16 @@ class Keystore:
         slot["keys"][str(epoch)] = crypto.seal(
             public, key, self._aad("data", slot["user_id"], epoch)
         )
+
+    def give_data_key(self, user_id: str, key: bytes, *, certified: bytes | None) -> bool:
+        """Seal the current data key to one slot (an account enabled again after the key
+        was rotated without it), only if the slot holds `certified`, the X25519 key its
+        grant certifies. Returns whether it was given."""
+        _, slot = self._slot_by_id(user_id)
+        if certified is None or crypto.b64d(slot["public"]) != certified:
+            return False
+        self._seal_data_key(slot, self.epoch, key)
+        return True
 
     def set_audit_anchor(self, user_id: str, anchor: bytes | None) -> None:
         """Give (or, with None, take away) a user's copy of the audit MAC anchor."""
@@ -587,7 +667,13 @@ class Keystore:
         changed = password_set = False
         sign_private = self._open_signing(slot, private, wrap_key)
         checkpointed = sign_private is not None and bool(slot.get("checkpointed"))
-        if sign_private is not None and not slot.get("setup") and not checkpointed:
+        carrying_over = sign_private is not None and bool(slot.get("carrying_over"))
+        if (
+            sign_private is not None
+            and not slot.get("setup")
+            and not checkpointed
+            and not carrying_over
+        ):
             # A signing key given at the carry-over, or a first sign-in: from now on under
             # the password, and this account has checkpoints.
             self._wrap_signing(slot, wrap_key, sign_private)
@@ -609,14 +695,19 @@ class Keystore:
         data_keys = {}
         for epoch_text, box in slot["keys"].items():
             epoch = int(epoch_text)
+            if epoch < self.epoch:  # an old copy of the slot: that key opens nothing now
+                continue
             try:
                 data_keys[epoch] = crypto.open_sealed(
                     private, box, self._aad("data", user_id, epoch)
                 )
             except crypto.DecryptionFailed as exc:
                 raise KeystoreDamagedError() from exc
-        if not data_keys:
-            raise KeystoreDamagedError()
+        if not data_keys:  # rotated without this slot: disabled, or its key not certified
+            raise AccountDisabledError(
+                "This account has no key to the store's data (it was disabled, or its key "
+                "slot was changed). Ask an administrator."
+            )
         anchor = None
         if "audit_anchor" in slot:
             try:
@@ -638,6 +729,7 @@ class Keystore:
             root_public=crypto.b64d(root) if isinstance(root, str) and sign_private else None,
             wrap_key=wrap_key,
             checkpointed=checkpointed,
+            carrying_over=carrying_over,
         )
 
     def _save_failure(self) -> None:
@@ -675,13 +767,22 @@ class Keystore:
         sign_private = self._open_signing(slot, private, wrap_key)
         self._set_password(slot, private, sign_private, new_password, username)
         slot.pop("sign_sealed", None)
+        signer = signing.Signer(slot["user_id"], sign_private) if sign_private else None
         return self.add_intent(
-            "account.password_change", actor_id=slot["user_id"], target_id=slot["user_id"]
+            "account.password_change",
+            actor_id=slot["user_id"],
+            target_id=slot["user_id"],
+            signer=signer,
         )
 
     # -- key rotation -----------------------------------------------------------------
     def begin_rotation(
-        self, new_key: bytes, *, actor_id: str | None = None, certified: dict[str, bytes] | None
+        self,
+        new_key: bytes,
+        *,
+        actor_id: str | None = None,
+        certified: dict[str, bytes] | None,
+        signer: signing.Signer | None = None,
     ) -> int:
         """Seal a new data key for every remaining user, keeping the current one. The
         intent to audit the rotation is saved with it (dropped if it is undone).
@@ -699,7 +800,11 @@ class Keystore:
             self._seal_data_key(slot, new_epoch, new_key)
         self._data["pending_epoch"] = new_epoch
         self.add_intent(
-            "store.key_rotate", actor_id=actor_id, target_id=None, detail=f"epoch={new_epoch}"
+            "store.key_rotate",
+            actor_id=actor_id,
+            target_id=None,
+            detail=f"epoch={new_epoch}",
+            signer=signer,
         )
         self.save()
         return new_epoch

@@ -4,8 +4,9 @@ A restricted case's words never enter the shared full-text index (store.search) 
 the database file, which every account holder can open. Its members search it through
 this index instead: an FTS5 table in an in-memory SQLite database (Python's own
 sqlite3, nothing written to disk), built from the opened records when the user first
-searches and rebuilt when a restricted case changes. The query, ranking and snippets
-are the shared index's, so results merge by score. Restricted cases are few, so
+searches and rebuilt when a restricted case changes. The query and snippets are the
+shared index's, and hits are ordered as its are (own words first, then newest), so the
+two merge by position. Restricted cases are few, so
 building it is cheap."""
 
 from __future__ import annotations
@@ -17,21 +18,24 @@ from dataclasses import dataclass
 from infoshare_desktop.store.search import IndexRow
 
 _SEARCH = """
-    WITH best AS (
-        SELECT case_id, min(rank) AS score, rowid AS row_id FROM member_index
-        WHERE member_index MATCH :match GROUP BY case_id ORDER BY score LIMIT :limit
-    )
-    SELECT b.case_id, snippet(member_index, 2, :start, :end, '…', 12), b.score
-    FROM best AS b JOIN member_index ON member_index.rowid = b.row_id
-    WHERE member_index MATCH :match ORDER BY b.score
+    SELECT case_id, record_id, snippet(member_index, 2, :start, :end, '…', 12)
+    FROM member_index WHERE member_index MATCH :match
 """
 
 
 @dataclass(frozen=True)
 class MemberHit:
+    """A case found, and the row that found it: its own words (record_id None) or its
+    newest matching record, as store.search.IndexHit."""
+
     case_id: str
+    record_id: str | None
     snippet: str
-    score: float  # FTS5 rank, as store.search's: lower is better
+
+
+def _order(row: tuple[str, str | None, str]) -> tuple[int, str]:
+    # own words first, then the newest (ids are UUIDv7, time-ordered), as store.search
+    return (0, row[0]) if row[1] is None else (1, row[1])
 
 
 class MemberIndex:
@@ -51,12 +55,25 @@ class MemberIndex:
         )
 
     def search(self, *, match: str, limit: int, marks: tuple[str, str]) -> list[MemberHit]:
-        params = {"match": match, "limit": limit, "start": marks[0], "end": marks[1]}
+        """The cases whose rows match, ordered as the shared search orders its own: a
+        case whose own words match (newest first), then the others by their newest
+        matching record. At most `limit`."""
+        params = {"match": match, "start": marks[0], "end": marks[1]}
         try:
             rows = self._db.execute(_SEARCH, params).fetchall()
         except sqlite3.OperationalError:
             return []
-        return [MemberHit(r[0], r[1].replace("\n", " "), r[2]) for r in rows]
+        best: dict[str, tuple[str, str | None, str]] = {}
+        for row in rows:
+            kept = best.get(row[0])
+            if kept is None or (_order(row)[0], _order(kept)[1]) < (
+                _order(kept)[0],
+                _order(row)[1],
+            ):
+                best[row[0]] = row
+        found = sorted(best.values(), key=lambda r: _order(r)[1], reverse=True)
+        found.sort(key=lambda r: _order(r)[0])  # stable: newest first within each group
+        return [MemberHit(r[0], r[1], r[2].replace("\n", " ")) for r in found[:limit]]
 
     def close(self) -> None:
         self._db.close()

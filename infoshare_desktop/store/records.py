@@ -97,6 +97,17 @@ def insert_many(tx: Tx, records: Iterable[tuple[NewRecord, search.IndexRow | Non
     search.insert_many(tx, (index for _, index in pairs if index is not None))
 
 
+def contents(tx: Tx, record_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """A few records' kind and payload (the records of a page of search results), by id."""
+    if not record_ids:
+        return {}
+    marks = ", ".join("?" for _ in record_ids)
+    rows = raw_connection(tx).execute(
+        f"SELECT id, kind, payload FROM saved_record WHERE id IN ({marks})", list(record_ids)
+    )
+    return {r[0]: (r[1], r[2]) for r in rows.fetchall()}
+
+
 def get(session: Session, record_id: str) -> SavedRecord | None:
     return session.get(SavedRecord, record_id)
 

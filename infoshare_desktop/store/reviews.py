@@ -5,25 +5,27 @@ saved review of it, and each amendment by its author (an answer to a return)."""
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from sqlmodel import Session, col, select
 
 from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome
+from infoshare_desktop.domain.ids import uuid7
 from infoshare_desktop.domain.reviews import (
     ReviewEvent,
     ReviewEventKind,
     ReviewState,
+    ReviewStatus,
     review_state,
 )
 from infoshare_desktop.store import records
 from infoshare_desktop.store.cases import visible_clause
 from infoshare_desktop.store.tables import CaseFile, ReviewRequest, SavedRecord
-from infoshare_desktop.store.writes import Tx, raw_connection, stored_time
+from infoshare_desktop.store.writes import Tx, aware, raw_connection, stored_time
 
 _OUTCOMES = {outcome.value: outcome for outcome in ReviewOutcome}
 
@@ -42,7 +44,7 @@ def insert_request(tx: Tx, *, record_id: str, requested_by: str, at: datetime, r
     raw_connection(tx).execute(
         "INSERT INTO review_request (id, record_id, requested_by, requested_at, reason) "
         "VALUES (?, ?, ?, ?, ?)",
-        (str(uuid.uuid4()), record_id, requested_by, stored_time(at), reason),
+        (uuid7(), record_id, requested_by, stored_time(at), reason),
     )
 
 
@@ -84,3 +86,191 @@ def entered(
     if authors is not None:
         query = query.where(col(SavedRecord.author_id).in_(authors))
     return [(r, ref, name) for r, ref, name in session.exec(query).all()]
+
+
+# -- where records stand (review_status, kept by the triggers of migration 0007) --------
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """A record entered for review, with its case, its state and its latest review."""
+
+    id: str
+    case_id: str
+    case_reference: str
+    case_name: str
+    kind: str
+    subkind: str
+    summary: str
+    author_id: str
+    occurred_at: datetime
+    recorded_at: datetime
+    without_consent: bool
+    payload: str
+    state: ReviewState
+    last_review_payload: str | None
+    last_reviewer_id: str | None
+    last_reviewed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which awaiting records a supervisor asks for (never their own)."""
+
+    reviewer_id: str
+    author_id: str | None = None
+    kind: str | None = None  # a RecordKind or a subkind value
+    since: datetime | None = None
+    until: datetime | None = None
+    without_consent_only: bool = False
+
+    def clauses(self) -> tuple[str, list[object]]:
+        sql = ["s.status = 'awaiting'", "s.author_id <> ?"]
+        args: list[object] = [self.reviewer_id]
+        if self.author_id is not None:
+            sql.append("s.author_id = ?")
+            args.append(self.author_id)
+        if self.kind is not None:
+            sql.append("(r.subkind = ? OR r.kind = ?)")
+            args += [self.kind, self.kind]
+        if self.since is not None:
+            sql.append("r.occurred_at >= ?")
+            args.append(stored_time(self.since))
+        if self.until is not None:
+            sql.append("r.occurred_at <= ?")
+            args.append(stored_time(self.until))
+        if self.without_consent_only:
+            sql.append("r.without_consent = 1")
+        return " AND ".join(sql), args
+
+    @property
+    def narrowed(self) -> bool:
+        return self != QueueFilter(self.reviewer_id)
+
+
+_VISIBLE = "(c.restricted = 0 OR c.id IN (SELECT case_id FROM case_member WHERE user_id = ?))"
+_ENTRIES = (
+    "SELECT r.id, r.case_id, c.case_reference, c.display_name, r.kind, r.subkind, r.summary, "
+    "r.author_id, r.occurred_at, r.recorded_at, r.without_consent, r.payload, "
+    "s.status, s.since, s.rounds, lr.payload, lr.author_id, lr.recorded_at "
+    "FROM review_status s JOIN saved_record r ON r.id = s.record_id "
+    "JOIN case_file c ON c.id = s.case_id "
+    "LEFT JOIN saved_record lr ON lr.id = (SELECT v.id FROM saved_record v "
+    "WHERE v.target_id = s.record_id AND v.kind = 'review' ORDER BY v.recorded_at DESC LIMIT 1) "
+    f"WHERE {_VISIBLE}"
+)
+"""A page of records in review, each with its case and its latest review (one indexed
+lookup per row shown)."""
+
+
+def _entry(row: Sequence[object]) -> ReviewEntry:
+    (rid, case_id, ref, name, kind, subkind, summary, author, occurred, recorded, without) = row[
+        :11
+    ]
+    payload, status, since, rounds, last_payload, last_by, last_at = row[11:]
+    return ReviewEntry(
+        id=str(rid),
+        case_id=str(case_id),
+        case_reference=str(ref),
+        case_name=str(name),
+        kind=str(kind),
+        subkind=str(subkind),
+        summary=str(summary),
+        author_id=str(author),
+        occurred_at=aware(str(occurred)),
+        recorded_at=aware(str(recorded)),
+        without_consent=bool(without),
+        payload=str(payload),
+        state=ReviewState(
+            ReviewStatus(str(status)),
+            aware(str(since)) if status == ReviewStatus.AWAITING.value else None,
+            int(str(rounds)),
+        ),
+        last_review_payload=None if last_payload is None else str(last_payload),
+        last_reviewer_id=None if last_by is None else str(last_by),
+        last_reviewed_at=aware(str(last_at)) if last_at else None,
+    )
+
+
+def queue(
+    tx: Tx, *, visible_to: str, where: QueueFilter, offset: int, limit: int
+) -> list[ReviewEntry]:
+    """One page of the records awaiting review, oldest waiting first."""
+    clauses, args = where.clauses()
+    rows = raw_connection(tx).execute(
+        f"{_ENTRIES} AND {clauses} ORDER BY s.since, s.record_id LIMIT ? OFFSET ?",
+        (visible_to, *args, limit, offset),
+    )
+    return [_entry(row) for row in rows.fetchall()]
+
+
+def queue_count(
+    tx: Tx, *, visible_to: str, where: QueueFilter, overdue_before: datetime
+) -> tuple[int, int]:
+    """How many records the filter leaves in the queue, and how many of them are overdue."""
+    clauses, args = where.clauses()
+    join = "JOIN saved_record r ON r.id = s.record_id " if where.narrowed else ""
+    total, overdue = (
+        raw_connection(tx)
+        .execute(
+            f"SELECT count(*), coalesce(sum(s.since < ?), 0) FROM review_status s {join}"
+            f"JOIN case_file c ON c.id = s.case_id WHERE {_VISIBLE} AND {clauses}",
+            (stored_time(overdue_before), visible_to, *args),
+        )
+        .fetchone()
+    )
+    return int(total), int(overdue)
+
+
+def queue_authors(tx: Tx, *, visible_to: str, reviewer_id: str) -> list[str]:
+    """The authors with a record awaiting this reviewer."""
+    rows = raw_connection(tx).execute(
+        "SELECT DISTINCT s.author_id FROM review_status s JOIN case_file c ON c.id = s.case_id "
+        f"WHERE {_VISIBLE} AND s.status = 'awaiting' AND s.author_id <> ?",
+        (visible_to, reviewer_id),
+    )
+    return [str(author) for (author,) in rows.fetchall()]
+
+
+def returned(tx: Tx, *, author_id: str, offset: int, limit: int) -> list[ReviewEntry]:
+    """One page of the author's records returned to them, longest returned first."""
+    rows = raw_connection(tx).execute(
+        f"{_ENTRIES} AND s.author_id = ? AND s.status = 'returned' "
+        "ORDER BY s.since, s.record_id LIMIT ? OFFSET ?",
+        (author_id, author_id, limit, offset),
+    )
+    return [_entry(row) for row in rows.fetchall()]
+
+
+def returned_count(tx: Tx, *, author_id: str) -> int:
+    (count,) = (
+        raw_connection(tx)
+        .execute(
+            "SELECT count(*) FROM review_status s JOIN case_file c ON c.id = s.case_id "
+            f"WHERE {_VISIBLE} AND s.author_id = ? AND s.status = 'returned'",
+            (author_id, author_id),
+        )
+        .fetchone()
+    )
+    return int(count)
+
+
+@dataclass(frozen=True)
+class AuthorCounts:
+    author_id: str
+    awaiting: int
+    returned: int
+    endorsed: int
+    overdue: int
+
+
+def team_counts(tx: Tx, *, visible_to: str, overdue_before: datetime) -> list[AuthorCounts]:
+    """Per author of records entered for review: how many stand where."""
+    rows = raw_connection(tx).execute(
+        "SELECT s.author_id, sum(s.status = 'awaiting'), sum(s.status = 'returned'), "
+        "sum(s.status = 'endorsed'), sum(s.status = 'awaiting' AND s.since < ?) "
+        "FROM review_status s JOIN case_file c ON c.id = s.case_id "
+        f"WHERE {_VISIBLE} GROUP BY s.author_id",
+        (stored_time(overdue_before), visible_to),
+    )
+    return [AuthorCounts(str(a), int(w), int(r), int(e), int(o)) for a, w, r, e, o in rows]

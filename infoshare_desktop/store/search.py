@@ -1,9 +1,19 @@
-"""The full-text index (FTS5, inside the encrypted file like everything else): what its
-rows hold, how they are written, and the one query that reads it.
+"""The full-text indexes (FTS5, inside the encrypted file like everything else): what
+their rows hold, how they are written, and the queries that read them.
 
-One row per saved record (its words) and one per case (the child's name and reference).
-A search ranks the best rows, keeps those of cases the user may see, and returns the
-best row of each case with a snippet."""
+Two contentless indexes: `case_index` (one row per case: the child's name, reference and
+other identifiers) and `search_index` (one row per saved record: its words). Contentless
+(`content=''`): the words are indexed but not stored a second time (the record's payload
+and the case row already hold them), and `detail=none` keeps only which rows hold a
+word, not where, which is all a search needs; the prefix indexes (3 to 6 characters)
+let a word being typed be matched without merging every word that starts with it.
+
+A search (`search`) is bounded whatever the store's size: it walks each index from its
+newest row backwards, a window at a time, keeps the rows of cases the user may see and
+stops at `limit` cases, so a word in every record costs what a rare one does. A case
+whose own words match comes first (a name or a reference is what is looked up most),
+then cases by their newest matching record. Snippets are made afterwards for the rows
+shown only (`snippets`), from their text, in a small in-memory index."""
 
 from __future__ import annotations
 
@@ -11,21 +21,37 @@ import functools
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
-from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, cast
+
+import sqlcipher3
 
 from infoshare_desktop.domain.records import CaseDraft, Draft
-from infoshare_desktop.store.writes import Tx, raw_connection, stored_day
+from infoshare_desktop.store.writes import Tx, raw_connection
 
-_INSERT = "INSERT INTO search_index (case_id, record_id, body) VALUES (?, ?, ?)"
-_WORD = re.compile(r"\w+", re.UNICODE)
-#: A search ranks this many index rows before filtering them to the visible cases.
-TOP_ROWS = 1000
+#: The tokenizer of every index (a search's words must be cut and folded the same way).
+TOKENIZER = "unicode61 remove_diacritics 2"
+#: How the two shared indexes are made (the migration that created them uses this too).
+INDEX_OPTIONS = (
+    f"content='', contentless_delete=1, contentless_unindexed=1, "
+    f"detail=none, prefix='3 4 5 6', tokenize='{TOKENIZER}'"
+)
+_INSERT_RECORD = "INSERT INTO search_index (case_id, record_id, body) VALUES (?, ?, ?)"
+_INSERT_CASE = "INSERT INTO case_index (case_id, body) VALUES (?, ?)"
+_WORD = re.compile(r"[^\W_]+")  # a run of letters and digits, as the tokenizer cuts them
 #: How many words of what the user typed are used.
 MAX_WORDS = 12
+#: The last word typed is matched as the start of a word once it has this many characters.
+PREFIX_FROM = 3
+#: Index rows read per step of a search, and at most per index (a bound on the time a
+#: search of a word in every record takes, whatever the store's size).
+WINDOW = 2000
+MAX_ROWS = 10_000
+#: Words either side of the match in a snippet.
+SNIPPET_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -38,13 +64,12 @@ class IndexRow:
 
 
 @dataclass(frozen=True)
-class SearchRow:
+class IndexHit:
+    """A case found by a search, and the row that found it: its own words
+    (record_id None) or one of its records (the newest matching one)."""
+
     case_id: str
-    display_name: str
-    case_reference: str
-    snippet: str  # the matching words between the marks asked for
-    score: float  # FTS5 rank: lower is better
-    date_of_birth: date | None
+    record_id: str | None
 
 
 def draft_words(draft: Draft) -> str:
@@ -155,7 +180,8 @@ def draft_words_of(value: object, name: str) -> list[str]:
     if isinstance(value, dict):
         return [w for item in value.values() for w in draft_words_of(item, name)]
     if is_dataclass(value) and not isinstance(value, type):
-        return draft_words(value).split("\n") if draft_words(value) else []  # type: ignore[arg-type]
+        words = draft_words(cast(Draft, value))  # a nested part of a draft, read the same way
+        return words.split("\n") if words else []
     return []
 
 
@@ -175,49 +201,63 @@ def case_row(*, case_id: str, draft: CaseDraft) -> IndexRow:
 
 
 def insert_many(tx: Tx, rows: Iterable[IndexRow]) -> None:
-    """Add rows to the index, in the caller's transaction."""
-    values = [(r.case_id, r.record_id, r.body) for r in rows]
-    if len(values) == 1:
-        raw_connection(tx).execute(_INSERT, values[0])
-    elif values:
-        raw_connection(tx).executemany(_INSERT, values)
+    """Add rows to the indexes, in the caller's transaction."""
+    cases, records = [], []
+    for r in rows:
+        if r.record_id is None:
+            cases.append((r.case_id, r.body))
+        else:
+            records.append((r.case_id, r.record_id, r.body))
+    conn = raw_connection(tx)
+    for sql, values in ((_INSERT_CASE, cases), (_INSERT_RECORD, records)):
+        if len(values) == 1:
+            conn.execute(sql, values[0])
+        elif values:
+            conn.executemany(sql, values)
+
+
+def query_words(user_text: str) -> list[str]:
+    """The words of what the user typed, as the index cuts them (at most MAX_WORDS)."""
+    return _WORD.findall(unicodedata.normalize("NFC", user_text))[:MAX_WORDS]
 
 
 def match_expression(user_text: str) -> str | None:
-    """What the user typed as a safe FTS5 query: every word, as a prefix (None: no word)."""
-    words = _WORD.findall(user_text)[:MAX_WORDS]
+    """What the user typed as a safe FTS5 query (None: no word): every word whole, and the
+    last one also as the start of a word once it has PREFIX_FROM characters (it is
+    probably still being typed)."""
+    words = query_words(user_text)
     if not words:
         return None
-    return " ".join(f'"{w}"*' for w in words)
+    terms = [f'"{w}"' for w in words]
+    if len(words[-1]) >= PREFIX_FROM:
+        terms[-1] += "*"
+    return " ".join(terms)
 
 
-# FTS5 ranks the best matching rows cheaply (ORDER BY rank LIMIT); the case of each row,
-# the visibility filter and the snippets are then computed for those rows only. A case
-# whose only match ranks below the best TOP_ROWS rows is left out: for a word found in
-# thousands of records the list shows the strongest matches.
-_SEARCH = """
-    WITH top AS MATERIALIZED (
-        SELECT rowid AS row_id, rank AS score
-        FROM search_index WHERE search_index MATCH :match
-        ORDER BY rank LIMIT :top_rows
-    ), visible AS (
-        SELECT s.case_id AS case_id, t.row_id AS row_id, t.score AS score
-        FROM top AS t JOIN search_index AS s ON s.rowid = t.row_id
-        WHERE s.case_id IN (
-            SELECT id FROM case_file WHERE restricted = 0
-            UNION SELECT case_id FROM case_member WHERE user_id = :user)
-    ), best AS (
-        SELECT case_id, row_id, min(score) AS score
-        FROM visible GROUP BY case_id ORDER BY score LIMIT :limit
+# One step of a search: the next `window` matching rows below `before` (newest first),
+# of which only each case's newest comes back, with how far the step reached.
+_STEP = """
+    WITH step AS MATERIALIZED (
+        SELECT rowid AS row_id, case_id, {record_id} AS record_id FROM {index}
+        WHERE {index} MATCH :match AND rowid < :before ORDER BY rowid DESC LIMIT :window
     )
-    SELECT b.case_id, c.display_name, c.case_reference,
-           snippet(search_index, 2, :start, :end, '…', 12), b.score, c.date_of_birth
-    FROM best AS b
-    JOIN search_index ON search_index.rowid = b.row_id
-    JOIN case_file AS c ON c.id = b.case_id
-    WHERE search_index MATCH :match
-    ORDER BY b.score
+    SELECT row_id, case_id, record_id,
+           (SELECT min(row_id) FROM step), (SELECT count(*) FROM step)
+    FROM step WHERE row_id IN (SELECT max(row_id) FROM step GROUP BY case_id)
+    ORDER BY row_id DESC
 """
+_CASE_STEP = _STEP.format(index="case_index", record_id="NULL")
+_RECORD_STEP = _STEP.format(index="search_index", record_id="record_id")
+
+
+def _visible(conn: sqlcipher3.Connection, case_ids: Sequence[str], user_id: str) -> set[str]:
+    marks = ", ".join("?" for _ in case_ids)
+    rows = conn.execute(
+        f"SELECT id FROM case_file WHERE id IN ({marks}) AND (restricted = 0 OR id IN "
+        "(SELECT case_id FROM case_member WHERE user_id = ?))",
+        [*case_ids, user_id],
+    )
+    return {r[0] for r in rows.fetchall()}
 
 
 def search(
@@ -226,20 +266,81 @@ def search(
     match: str,
     user_id: str,
     limit: int,
-    marks: tuple[str, str],
-    top_rows: int = TOP_ROWS,
-) -> list[SearchRow]:
-    """The cases open to `user_id` whose rows match `match` (see `match_expression`),
-    best first, each with the snippet of its best row between `marks`."""
-    params = {
-        "start": marks[0],
-        "end": marks[1],
-        "match": match,
-        "user": user_id,
-        "limit": limit,
-        "top_rows": top_rows,
-    }
-    rows = raw_connection(tx).execute(_SEARCH, params).fetchall()
-    return [
-        SearchRow(r[0], r[1], r[2], r[3].replace("\n", " "), r[4], stored_day(r[5])) for r in rows
-    ]
+    cancelled: Callable[[], bool] | None = None,
+    window: int = WINDOW,
+    max_rows: int = MAX_ROWS,
+) -> list[IndexHit]:
+    """The cases open to `user_id` whose index rows match `match` (see `match_expression`),
+    best first: those whose own words match (newest case first), then the others by their
+    newest matching record. At most `limit` cases; at most `max_rows` rows of each index
+    are read. `cancelled()` is polled while SQLite works: once it is true the search stops
+    with `SearchCancelled` (a newer query has superseded this one)."""
+    conn = raw_connection(tx)
+    hits: list[IndexHit] = []
+    seen: set[str] = set()
+    if cancelled is not None:
+        conn.set_progress_handler(lambda: 1 if cancelled() else 0, 1000)
+    try:
+        for sql in (_CASE_STEP, _RECORD_STEP):
+            before, read = 1 << 62, 0
+            while len(hits) < limit and read < max_rows:
+                if cancelled is not None and cancelled():
+                    raise SearchCancelled()
+                params = {"match": match, "before": before, "window": window}
+                rows = conn.execute(sql, params).fetchall()
+                if not rows:
+                    break
+                before, step = rows[0][3], rows[0][4]
+                read += step
+                fresh = [r for r in rows if r[1] not in seen]
+                open_ = _visible(conn, [r[1] for r in fresh], user_id) if fresh else set()
+                for _, case_id, record_id, *_ in fresh:
+                    if case_id in open_ and len(hits) < limit:
+                        hits.append(IndexHit(case_id, record_id))
+                    seen.add(case_id)  # a case not open to the user is not looked at again
+                if step < window:
+                    break
+    except sqlcipher3.OperationalError as error:
+        if cancelled is not None and cancelled():
+            raise SearchCancelled() from None
+        if "fts5" in str(error) or "syntax" in str(error):
+            return []  # what was typed is not a query the index can answer
+        raise
+    finally:
+        if cancelled is not None:
+            conn.set_progress_handler(None, 0)
+    return hits
+
+
+class SearchCancelled(Exception):
+    """A search stopped because a newer one superseded it (nothing is returned)."""
+
+
+def snippets(
+    bodies: Sequence[str], *, match: str, marks: tuple[str, str], words: int = SNIPPET_WORDS
+) -> list[str]:
+    """For each text, the words around what `match` found in it, the matches between
+    `marks` ("" for a text it does not match). The texts are indexed in a private
+    in-memory database (nothing is written to disk) with the shared indexes' tokenizer,
+    so a snippet marks exactly the words the search matched."""
+    if not bodies:
+        return []
+    db = sqlcipher3.connect(":memory:")
+    try:
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute(f"CREATE VIRTUAL TABLE shown USING fts5(body, tokenize = '{TOKENIZER}')")
+        db.executemany(
+            "INSERT INTO shown (rowid, body) VALUES (?, ?)",
+            [(i + 1, body) for i, body in enumerate(bodies)],
+        )
+        try:
+            found = db.execute(
+                "SELECT rowid, snippet(shown, 0, ?, ?, '…', ?) FROM shown WHERE shown MATCH ?",
+                (marks[0], marks[1], words, match),
+            ).fetchall()
+        except sqlcipher3.OperationalError:
+            found = []
+    finally:
+        db.close()
+    text = {rowid: snippet.replace("\n", " ") for rowid, snippet in found}
+    return [text.get(i + 1, "") for i in range(len(bodies))]

@@ -16,9 +16,6 @@ checkpoints, and later the envelopes of saved items and hand-over bundles):
 from __future__ import annotations
 
 import hashlib
-import os
-import time
-import uuid
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -27,6 +24,8 @@ import canonicaljson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from infoshare_desktop.domain.ids import uuid7 as uuid7  # its home before domain.ids
 
 _PREFIX = b"infoshare-sig-v1\x00"
 FINGERPRINT_WORDS = 8
@@ -38,6 +37,7 @@ class Context(StrEnum):
     GRANT = "grant"
     AUDIT_ENTRY = "audit-entry"
     CHECKPOINT = "checkpoint"
+    INTENT = "keystore-intent"
     ENVELOPE = "envelope"
     ENVELOPE_CHECK = "envelope-check"
 
@@ -116,14 +116,3 @@ def fingerprint_words(public: bytes) -> list[str]:
 
 def fingerprint_text(public: bytes) -> str:
     return " ".join(fingerprint_words(public))
-
-
-def uuid7() -> str:
-    """A time-ordered, globally unique id (RFC 9562 UUIDv7: 48-bit Unix milliseconds,
-    then 74 random bits)."""
-    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
-    value &= ~(0xF << 76)
-    value |= 0x7 << 76  # version 7
-    value &= ~(0x3 << 62)
-    value |= 0x2 << 62  # RFC 4122 variant
-    return str(uuid.UUID(int=value))

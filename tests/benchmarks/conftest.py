@@ -1,7 +1,9 @@
-"""Benchmarks run on demand: `make bench` (pytest --benchmark-enable tests/benchmarks).
+"""Benchmarks run on demand only: `make bench` (never in `make test`: pyproject's
+addopts pass --benchmark-skip). `make bench-scale` runs tests/benchmarks/scale.
 
-Every figure is measured beside a baseline in the same run (raw sqlcipher3, raw
-Argon2id, raw reportlab, bare Qt), so the ratio survives a noisy machine.
+Every figure is measured beside a floor in the same run, interleaved (tests/benchmarks/
+ab.py: A B A B, medians, min and max, the ratio of medians), so the ratio survives a
+noisy machine.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def big_store(big_store_paths):
 
 
 def ratio(benchmark, baseline_stats) -> float:
-    """Median of this benchmark over the baseline's median, recorded in extra_info."""
+    """Median of this benchmark over an earlier benchmark's median (not interleaved: new
+    benchmarks use tests/benchmarks/ab.py); kept for test_bench_envelopes.py."""
     value = benchmark.stats.stats.median / baseline_stats.stats.median
     benchmark.extra_info["ratio_to_baseline"] = round(value, 2)
     return value

@@ -1,20 +1,17 @@
-"""Issue 4 benchmarks: the case screens on a large store, each beside a baseline.
-
-    .venv/bin/python -m pytest tests/benchmarks/test_bench_case_screens.py \
-        --benchmark-enable -p no:xdist
+"""Issue 4 benchmarks: the case screens on a large store, each beside a floor measured
+interleaved in the same run (tests/benchmarks/ab.py; `make bench`).
 
 - First paint of the case list: CaseListPage (model + view, first page of 200 cases and
-  the count) shown and painted, against a bare QTableWidget filled from the same
-  `list_cases` query and painted, in the same run (target ratio <= 1.5).
+  the count) shown and painted, beside a bare QTableWidget filled from the list's own
+  bare query (not the project's `list_cases`) and painted (target ratio <= 1.5).
 - Search as you type: from setting the search text to the list repainted. The 250 ms
-  typing pause is skipped by firing the debounce timer at once (`run_search_now()`, which
-  is what the timer's timeout runs), so the figure is the work after the pause: the FTS
-  query, the model reset, column fitting and the repaint (target median < 50 ms). Two
-  queries alternate so every round really searches.
-- Opening a case with 200 records: CaseView.open_case (audited view, chronology, consent
-  position, drafts) and a repaint (target < 150 ms), beside the bare service calls.
+  typing pause is skipped by firing the debounce timer at once (`run_search_now()`), so
+  the figure is the work after the pause; beside a bare `MATCH ... LIMIT 50`.
+- Opening a case with 200 records: CaseView.open_case and a repaint, warm (the same view
+  again) and cold (a new view, the store's connections closed so SQLite's cache is
+  empty), each beside the bare service calls in the same state.
 - Peak memory: a fresh process signs in, opens the main window, the case list and a case
-  of 200 records; its ru_maxrss (target < 250 MB).
+  of 200 records; its VmHWM (target < 250 MB).
 
 The list store has 5,000 cases and 100,000 records; the case store (from conftest) has
 500 cases of 200 records each.
@@ -31,17 +28,15 @@ import pytest
 from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
 
 from infoshare_desktop.demo import DEMO_PASSWORD
-from infoshare_desktop.domain.timeutil import format_date, format_local
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import cases, drafts
 from infoshare_desktop.ui.cases.case_list_page import CaseListPage
 from infoshare_desktop.ui.cases.case_view import CaseView
 from infoshare_desktop.ui.common.session import Session
-from tests.benchmarks.conftest import ratio
+from tests.benchmarks.ab import compare
 
 LIST_CASES, LIST_RECORDS = 5_000, 100_000
 ROOT = Path(__file__).resolve().parents[2]
-BASELINES: dict[str, object] = {}
 
 
 @pytest.fixture(scope="session")
@@ -63,35 +58,32 @@ def list_store(list_store_paths):
     store.close()
 
 
-def _bare_table(store) -> QTableWidget:
-    rows = cases.list_cases(store, limit=200)
+#: The case list's own query, bare: the first page of cases by last activity with
+#: their figures, and the count (what the page shows), with no model, view or ORM.
+BARE_PAGE = (
+    "SELECT c.case_reference, c.display_name, c.date_of_birth, s.last_activity, s.records, "
+    "c.restricted FROM case_file AS c LEFT JOIN case_stats AS s ON s.case_id = c.id "
+    "WHERE c.restricted = 0 OR c.id IN (SELECT case_id FROM case_member WHERE user_id = ?) "
+    "ORDER BY s.last_activity DESC LIMIT 200"
+)
+
+
+def bare_case_page(store) -> QTableWidget:
+    """A bare QTableWidget filled from the bare query and painted: the floor."""
+    with store.read() as session:
+        conn = session.connection()
+        rows = conn.exec_driver_sql(BARE_PAGE, (store.user.user_id,)).all()
+        conn.exec_driver_sql("SELECT count(*) FROM case_file").one()
     table = QTableWidget(len(rows), 6)
-    for r, c in enumerate(rows):
-        values = (
-            c.case_reference,
-            c.display_name,
-            format_date(c.date_of_birth) if c.date_of_birth else "Not known",
-            format_local(c.last_activity) if c.last_activity else "No records yet",
-            str(c.records),
-            "Restricted" if c.restricted else "",
-        )
-        for col, value in enumerate(values):
-            table.setItem(r, col, QTableWidgetItem(value))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
     table.resize(1100, 600)
     table.show()
     table.grab()
+    table.close()
+    table.deleteLater()
     return table
-
-
-def test_bench_case_list_first_paint_baseline(benchmark, qapp, list_store):
-    def run():
-        table = _bare_table(list_store)
-        table.close()
-        table.deleteLater()
-
-    benchmark(run)
-    QApplication.processEvents()
-    BASELINES["first_paint"] = benchmark.stats
 
 
 def test_bench_case_list_first_paint(benchmark, qapp, list_store):
@@ -106,31 +98,40 @@ def test_bench_case_list_first_paint(benchmark, qapp, list_store):
         page.close()
         page.deleteLater()
 
-    benchmark(run)
-    QApplication.processEvents()
-    if "first_paint" in BASELINES:
-        value = ratio(benchmark, BASELINES["first_paint"])
-        assert value <= 1.5, value
+    result = compare(
+        benchmark,
+        work=run,
+        floor=lambda: bare_case_page(list_store),
+        floor_name="bare page query + count into a QTableWidget, painted",
+        prepare=QApplication.processEvents,
+    )
+    assert result.ratio <= 1.5, result
 
 
 def test_bench_search_as_you_type(benchmark, qapp, list_store):
+    from tests.benchmarks.test_bench_records import bare_match
+
     page = CaseListPage(Session(list_store))
     page.resize(1100, 600)
     page.show()
     queries = iter(["Pennock", "counselling"] * 10_000)
+    floors = iter(["Pennock", "counselling"] * 10_000)
 
     def type_and_search():
         page.search_edit.setText(next(queries))
         page.run_search_now()  # the debounce timer fired at once
         page.table.viewport().grab()
 
-    benchmark(type_and_search)
+    result = compare(
+        benchmark,
+        work=type_and_search,
+        floor=lambda: bare_match(list_store, next(floors)),
+        floor_name="bare MATCH ... LIMIT 50",
+        rounds=20,
+    )
     assert page.model.searching and page.model.rowCount() > 0
-    benchmark.extra_info["target_median_ms"] = 50
-    median_ms = benchmark.stats.stats.median * 1000
-    benchmark.extra_info["median_ms"] = round(median_ms, 1)
     page.close()
-    assert median_ms < 50, median_ms
+    assert result.work.median < 0.050, result
 
 
 def _case_of_200(store) -> str:
@@ -139,20 +140,16 @@ def _case_of_200(store) -> str:
     return case.case_id
 
 
-def test_bench_open_case_baseline_services(benchmark, big_store):
-    case_id = _case_of_200(big_store)
-
-    def read():
-        cases.open_case(big_store, case_id=case_id)
-        cases.chronology(big_store, case_id=case_id)
-        cases.consent_position(big_store, case_id=case_id)
-        drafts.list_drafts(big_store, case_id=case_id)
-
-    benchmark(read)
-    BASELINES["open_case"] = benchmark.stats
+def _bare_open(store, case_id: str) -> None:
+    """The floor of opening a case: the services the view calls, with no widgets."""
+    cases.open_case(store, case_id=case_id)
+    cases.chronology(store, case_id=case_id)
+    cases.consent_position(store, case_id=case_id)
+    drafts.list_drafts(store, case_id=case_id)
 
 
-def test_bench_open_case_with_200_records(benchmark, qapp, big_store):
+def test_bench_open_case_with_200_records_warm(benchmark, qapp, big_store):
+    """The same view opening the same case again (SQLite's pages cached)."""
     case_id = _case_of_200(big_store)
     view = CaseView(Session(big_store))
     view.resize(1340, 640)
@@ -162,14 +159,50 @@ def test_bench_open_case_with_200_records(benchmark, qapp, big_store):
         assert view.open_case(case_id)
         view.grab()
 
-    benchmark(open_and_paint)
+    result = compare(
+        benchmark,
+        work=open_and_paint,
+        floor=lambda: _bare_open(big_store, case_id),
+        floor_name="the bare service calls",
+    )
     assert view.model.rowCount() == 200
-    median_ms = benchmark.stats.stats.median * 1000
-    benchmark.extra_info["median_ms"] = round(median_ms, 1)
-    if "open_case" in BASELINES:
-        ratio(benchmark, BASELINES["open_case"])
     view.close()
-    assert median_ms < 150, median_ms
+    assert result.work.median < 0.150, result
+
+
+def test_bench_open_case_with_200_records_cold(benchmark, qapp, big_store):
+    """A new view opening a case after the store's connections were closed (SQLite's
+    page cache empty; the operating system's file cache is not cleared), beside the
+    bare service calls after the same reset."""
+    case_id = _case_of_200(big_store)
+    views: list[CaseView] = []
+
+    def reset():
+        for view in views:
+            view.close()
+            view.deleteLater()
+        views.clear()
+        QApplication.processEvents()
+        big_store.engine.dispose()
+
+    def open_new_view():
+        view = CaseView(Session(big_store))
+        views.append(view)
+        view.resize(1340, 640)
+        view.show()
+        assert view.open_case(case_id)
+        view.grab()
+
+    result = compare(
+        benchmark,
+        work=open_new_view,
+        floor=lambda: _bare_open(big_store, case_id),
+        floor_name="the bare service calls, also cold",
+        prepare=reset,
+        warmup=0,
+    )
+    reset()
+    assert result.work.median < 0.150 * 3, result
 
 
 PEAK_SCRIPT = textwrap.dedent(

@@ -1,4 +1,5 @@
-"""Issue 3 benchmarks: checklist, chronology, search and saving, against baselines."""
+"""Issue 3 benchmarks: checklist, chronology, search and saving, each beside a floor
+measured interleaved in the same run (tests/benchmarks/ab.py)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,25 @@ import sqlcipher3
 
 from infoshare_desktop.domain import check_sharing_decision, utcnow
 from infoshare_desktop.services import cases, records
+from infoshare_desktop.store.search import match_expression
+from tests.benchmarks.ab import compare
 from tests.domain.factories import complete_case, complete_sharing_decision
 
-RESULTS: dict[str, float] = {}
-#: a common word (in every "shared in part" record, about 15% of them) and a surname
-#: (in about one case in twenty, and in recipients' names): what staff type most.
-WORDS = {"common": "counselling", "surname": "Pennock"}
+#: a common word (in every "shared in part" record, about 15% of them), a surname (in
+#: about one case in twenty, and in recipients' names) and two letters typed.
+QUERIES = {"common": "counselling", "surname": "Pennock", "two letters": "ch"}
 
 
-def _ratio(benchmark, key: str) -> None:
-    if key in RESULTS:
-        benchmark.extra_info[f"ratio_to_{key}"] = round(
-            benchmark.stats.stats.median / RESULTS[key], 2
+def bare_match(store, query: str, limit: int = 50) -> list:
+    """The floor of a search: a bare FTS5 MATCH on the same index, LIMIT 50, unranked."""
+    with store.read() as session:
+        return (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT rowid FROM search_index WHERE search_index MATCH ? LIMIT ?",
+                (match_expression(query), limit),
+            )
+            .all()
         )
 
 
@@ -31,33 +39,40 @@ def test_bench_checklist_full_draft(benchmark):
 
 def test_bench_chronology_200_of_100k(benchmark, big_store):
     (case,) = cases.list_cases(big_store, limit=1)
-    entries = benchmark(cases.chronology, big_store, case_id=case.case_id)
-    assert len(entries) == 200
 
-
-@pytest.mark.parametrize("which", WORDS)
-def test_bench_search_like_baseline(benchmark, big_store, which):
-    with big_store.read() as session:
-        conn = session.connection()
-
-        def like():
-            return conn.exec_driver_sql(
-                "SELECT DISTINCT case_id FROM saved_record WHERE payload LIKE ?",
-                (f"%{WORDS[which]}%",),
+    def bare():
+        with big_store.read() as session:
+            session.connection().exec_driver_sql(
+                "SELECT id, kind, subkind, summary, occurred_at FROM saved_record "
+                "WHERE case_id = ? ORDER BY occurred_at",
+                (case.case_id,),
             ).all()
 
-        assert benchmark(like)
-    RESULTS[f"like_{which}"] = benchmark.stats.stats.median
+    compare(
+        benchmark,
+        work=lambda: cases.chronology(big_store, case_id=case.case_id),
+        floor=bare,
+        floor_name="bare indexed SELECT of the case's rows",
+    )
+    assert len(cases.chronology(big_store, case_id=case.case_id)) == 200
 
 
-@pytest.mark.parametrize("which", WORDS)
-def test_bench_search_fts(benchmark, big_store, which):
-    hits = benchmark(cases.search, big_store, query=WORDS[which])
-    assert hits
-    _ratio(benchmark, f"like_{which}")
+@pytest.mark.parametrize("which", QUERIES)
+def test_bench_search(benchmark, big_store, which):
+    query = QUERIES[which]
+    assert bare_match(big_store, query)
+    compare(
+        benchmark,
+        work=lambda: cases.search(big_store, query=query),
+        floor=lambda: bare_match(big_store, query),
+        floor_name="bare MATCH ... LIMIT 50",
+        labels={"work": f"search {which!r}"},
+    )
 
 
-def test_bench_save_baseline_bare_insert(benchmark, tmp_path):
+def _bare_insert_commit(tmp_path):
+    """An insert and a durable commit on a raw SQLCipher file with the store's sync
+    settings (WAL, synchronous=FULL)."""
     conn = sqlcipher3.connect(str(tmp_path / "raw.db"), isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
     for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
@@ -70,13 +85,19 @@ def test_bench_save_baseline_bare_insert(benchmark, tmp_path):
         conn.execute("INSERT INTO r (payload) VALUES (?)", (payload,))
         conn.execute("COMMIT")
 
-    benchmark(insert)
-    conn.close()
-    RESULTS["bare_insert"] = benchmark.stats.stats.median
+    return conn, insert
 
 
-def test_bench_save_sharing_decision(benchmark, admin_store):
+def test_bench_save_sharing_decision(benchmark, admin_store, tmp_path):
     case_id = cases.create_case(admin_store, draft=complete_case())
     draft = complete_sharing_decision()
-    benchmark(records.record_sharing_decision, admin_store, case_id=case_id, draft=draft)
-    _ratio(benchmark, "bare_insert")
+    conn, insert = _bare_insert_commit(tmp_path)
+    compare(
+        benchmark,
+        work=lambda: records.record_sharing_decision(admin_store, case_id=case_id, draft=draft),
+        floor=insert,
+        floor_name="bare insert + commit (WAL, FULL)",
+        rounds=30,
+        warmup=3,
+    )
+    conn.close()

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from infoshare_desktop.services import accounts
+from tests.benchmarks.ab import compare
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 BARE = """
@@ -28,19 +29,10 @@ dialog.installEventFilter(probe)
 dialog.show()
 app.exec()
 """
-RESULTS: dict[str, float] = {}
 
 
 def _env():
     return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "INFOSHARE_QUIT_AFTER_FIRST_PAINT": "1"}
-
-
-def test_bench_startup_baseline_bare_qt(benchmark):
-    def start():
-        subprocess.run([sys.executable, "-c", BARE], env=_env(), check=True, timeout=60)
-
-    benchmark.pedantic(start, rounds=8, warmup_rounds=1)
-    RESULTS["bare_qt"] = benchmark.stats.stats.median
 
 
 @pytest.fixture
@@ -53,12 +45,11 @@ def existing_store(data_paths):
 
 def test_bench_startup_to_unlock_dialog(benchmark, existing_store):
     command = [sys.executable, "-m", "infoshare_desktop", "--data-dir", str(existing_store.root)]
-
-    def start():
-        subprocess.run(command, env=_env(), check=True, timeout=60)
-
-    benchmark.pedantic(start, rounds=8, warmup_rounds=1)
-    if "bare_qt" in RESULTS:
-        benchmark.extra_info["ratio_to_bare_qt"] = round(
-            benchmark.stats.stats.median / RESULTS["bare_qt"], 2
-        )
+    bare = [sys.executable, "-c", BARE]
+    compare(
+        benchmark,
+        work=lambda: subprocess.run(command, env=_env(), check=True, timeout=60),
+        floor=lambda: subprocess.run(bare, env=_env(), check=True, timeout=60),
+        floor_name="a bare QApplication showing an empty dialog",
+        rounds=8,
+    )

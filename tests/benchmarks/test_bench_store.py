@@ -1,4 +1,4 @@
-"""Issue 2 benchmarks: unlock and durable commits against their raw baselines."""
+"""Issue 2 benchmarks: unlock and durable commits beside their raw floors, interleaved."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from infoshare_desktop.services import accounts
 from infoshare_desktop.store import audit
 from infoshare_desktop.store import keyslots as keystore
+from tests.benchmarks.ab import compare
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_sharing_decision
-
-RESULTS: dict[str, float] = {}
 
 
 @pytest.fixture
@@ -38,29 +37,24 @@ def real_cost_store(tmp_path):
 
 
 @pytest.mark.real_kdf
-def test_bench_unlock_baseline_argon2id(benchmark):
+def test_bench_unlock(benchmark, real_cost_store):
     salt = os.urandom(16)
 
     def derive():
         Argon2id(salt=salt, length=32, iterations=3, lanes=4, memory_cost=65536).derive(b"x" * 20)
 
-    benchmark(derive)
-    RESULTS["argon2id"] = benchmark.stats.stats.median
+    compare(
+        benchmark,
+        work=lambda: accounts.sign_in(
+            real_cost_store, username=ADMIN, password=ADMIN_PASSWORD
+        ).close(),
+        floor=derive,
+        floor_name="one Argon2id derivation (64 MiB, t=3, p=4)",
+        rounds=10,
+    )
 
 
-@pytest.mark.real_kdf
-def test_bench_unlock(benchmark, real_cost_store):
-    def unlock():
-        accounts.sign_in(real_cost_store, username=ADMIN, password=ADMIN_PASSWORD).close()
-
-    benchmark.pedantic(unlock, rounds=10, warmup_rounds=1)
-    if "argon2id" in RESULTS:
-        benchmark.extra_info["ratio_to_argon2id"] = round(
-            benchmark.stats.stats.median / RESULTS["argon2id"], 2
-        )
-
-
-def test_bench_commit_baseline_raw_sqlcipher(benchmark, tmp_path):
+def _raw_commit(tmp_path):
     conn = sqlcipher3.connect(str(tmp_path / "raw.db"), isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
     for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON"):
@@ -73,12 +67,10 @@ def test_bench_commit_baseline_raw_sqlcipher(benchmark, tmp_path):
         conn.execute("INSERT INTO t (payload) VALUES (?)", (payload,))
         conn.execute("COMMIT")
 
-    benchmark(commit)
-    conn.close()
-    RESULTS["raw_commit"] = benchmark.stats.stats.median
+    return conn, commit
 
 
-def test_bench_commit_with_audit_entry(benchmark, admin_store):
+def test_bench_commit_with_audit_entry(benchmark, admin_store, tmp_path):
     """A saved record row, its search-index row and its audit entry in one durable
     commit, on the record services' own write path (`Store.write_direct`) through the
     store's repository (store.records)."""
@@ -115,11 +107,16 @@ def test_bench_commit_with_audit_entry(benchmark, admin_store):
                 target_id=record_id,
             )
 
-    benchmark(commit)
-    if "raw_commit" in RESULTS:
-        benchmark.extra_info["ratio_to_raw_commit"] = round(
-            benchmark.stats.stats.median / RESULTS["raw_commit"], 2
-        )
+    conn, raw = _raw_commit(tmp_path)
+    compare(
+        benchmark,
+        work=commit,
+        floor=raw,
+        floor_name="raw SQLCipher insert + commit",
+        rounds=30,
+        warmup=3,
+    )
+    conn.close()
 
 
 def _save_a_record(store):
@@ -131,28 +128,33 @@ def _save_a_record(store):
     return lambda: records.record_sharing_decision(store, case_id=case_id, draft=draft)
 
 
-def test_bench_record_save_baseline_without_checkpoint(benchmark, admin_store):
-    """Issue 9 baseline: a record save through the service with the rollback checkpoint
-    switched off (as before it existed)."""
-    save = _save_a_record(admin_store)
-    admin_store._checkpointer = None
-    benchmark(save)
-    RESULTS["save_without_checkpoint"] = benchmark.stats.stats.median
-
-
 def test_bench_record_save_with_checkpoint(benchmark, admin_store):
-    """The same save, then the user's checkpoint file advanced (temp file, fsync, rename)."""
+    """A record save, then the user's checkpoint file advanced (temp file, fsync,
+    rename), beside the same save with the rollback checkpoint switched off (as before
+    it existed), interleaved."""
     save = _save_a_record(admin_store)
-    assert admin_store._checkpointer is not None
-    benchmark(save)
-    if "save_without_checkpoint" in RESULTS:
-        benchmark.extra_info["ratio_to_save_without_checkpoint"] = round(
-            benchmark.stats.stats.median / RESULTS["save_without_checkpoint"], 2
-        )
+    checkpointer = admin_store._checkpointer
+    assert checkpointer is not None
+
+    def without():
+        admin_store._checkpointer = None
+        try:
+            save()
+        finally:
+            admin_store._checkpointer = checkpointer
+
+    compare(
+        benchmark,
+        work=save,
+        floor=without,
+        floor_name="the same save without the checkpoint",
+        rounds=30,
+        warmup=3,
+    )
 
 
-def test_bench_checkpoint_write_alone(benchmark, tmp_path):
-    """What the checkpoint adds to every commit, on its own (compare with the saves)."""
+def test_bench_checkpoint_write_alone(benchmark, tmp_path, admin_store):
+    """What the checkpoint adds to every commit, on its own, beside a save without one."""
     from infoshare_desktop.store.checkpoint import Checkpointer, Seen
 
     checkpointer = Checkpointer(
@@ -160,9 +162,14 @@ def test_bench_checkpoint_write_alone(benchmark, tmp_path):
     )
     checkpointer.write_file(Seen(1, os.urandom(32)), sync=True)
     seen = Seen(2, os.urandom(32))
-    benchmark(checkpointer.write_file, seen)
+    save = _save_a_record(admin_store)
+    admin_store._checkpointer = None
+    compare(
+        benchmark,
+        work=lambda: checkpointer.write_file(seen),
+        floor=save,
+        floor_name="a record save without the checkpoint",
+        rounds=30,
+        warmup=3,
+    )
     checkpointer.close()
-    if "save_without_checkpoint" in RESULTS:
-        benchmark.extra_info["ratio_to_save_without_checkpoint"] = round(
-            benchmark.stats.stats.median / RESULTS["save_without_checkpoint"], 4
-        )

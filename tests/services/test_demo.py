@@ -23,13 +23,77 @@ def test_demo_records_are_of_declared_kinds_and_pass_their_checklists(admin_stor
     kinds = Counter(RecordKind(r.kind) for r in rows)
     assert kinds[RecordKind.SHARING_DECISION] and kinds[RecordKind.CONSENT_DECISION]
     assert kinds[RecordKind.ADVICE], "the demo has advice records too"
+    authors = {r.id: r.author_id for r in rows}
     for row in rows:
         declared = spec(row.kind)
         draft = declared.draft.from_dict(json.loads(row.payload))
         assert row.summary == summary_of(declared.kind, draft)
         assert row.subkind == declared.subkind(draft)
-        context = CheckContext(now=row.recorded_at)
+        context = CheckContext(
+            now=row.recorded_at,
+            reviewer_id=row.author_id,
+            author_id=authors.get(row.target_id or "", ""),
+        )
         assert not checklist.blocking(declared.check(draft, context))
     advice = next(r for r in rows if r.kind == RecordKind.ADVICE.value)
     detail = cases.record_detail(admin_store, record_id=advice.id)
     assert detail.content.sought_from_role  # readable through the service like any record
+
+
+def test_demo_store_holds_what_real_saves_make(tmp_path):
+    """Review requests as the default rules make them at save (about a fifth of the
+    records), reviews endorsed and returned, requests received with acknowledgements and
+    replies, recipients' organisation types, and a valid NHS number (from the range
+    kept for tests) or a declared reason on every case; and it verifies."""
+    from infoshare_desktop.domain.identifier import nhs_number_problem
+    from infoshare_desktop.domain.records import SharingDecisionDraft
+    from infoshare_desktop.domain.reviews import ReviewRules
+    from infoshare_desktop.paths import DataPaths
+    from infoshare_desktop.services import accounts, maintenance
+    from infoshare_desktop.store import identifiers
+    from infoshare_desktop.store.tables import CaseFile, ReviewRequest
+
+    paths = DataPaths(tmp_path / "data")
+    result = demo.create_demo_store(paths, cases=40, records=800)
+    store = accounts.sign_in(paths, username="demo.admin", password=demo.DEMO_PASSWORD)
+    try:
+        with store.read() as session:
+            rows = session.exec(select(SavedRecord)).all()
+            requested = {r.record_id for r in session.exec(select(ReviewRequest)).all()}
+            case_ids = [c.id for c in session.exec(select(CaseFile)).all()]
+            current = identifiers.current_of(session, case_ids)
+        # every envelope and audit entry signed by its author: verify finds nothing
+        assert maintenance.verify(store).ok
+    finally:
+        store.close()
+    assert len(rows) == result.records == 800
+    # exactly the records the service's rule enters, and about a fifth of all records
+    rules = ReviewRules()
+    expected = set()
+    for row in rows:
+        if row.kind == RecordKind.SHARING_DECISION.value:
+            draft = SharingDecisionDraft.from_dict(json.loads(row.payload))
+            if rules.requires_review(
+                kind=draft.kind, without_consent=row.without_consent, harm_concern=row.harm_concern
+            ):
+                expected.add(row.id)
+    assert requested == expected and result.entered_for_review == len(expected)
+    assert 0.15 < len(expected) / len(rows) < 0.3
+    reviews = [r for r in rows if r.kind == RecordKind.REVIEW.value]
+    assert {r.subkind for r in reviews} >= {"endorsed", "returned"}
+    assert all(r.target_id in requested for r in reviews)
+    kinds = Counter(r.kind for r in rows)
+    assert kinds[RecordKind.REQUEST.value] and kinds[RecordKind.REQUEST_REPLY.value]
+    requests = [json.loads(r.payload) for r in rows if r.kind == RecordKind.REQUEST.value]
+    assert any(r["acknowledged"] and r["acknowledged_at"] for r in requests)
+    types = {
+        recipient["organisation_type"]
+        for r in rows
+        if r.kind == RecordKind.SHARING_DECISION.value
+        for recipient in json.loads(r.payload)["recipients"]
+    }
+    assert {"section_11_body", "education_childcare", "other"} <= types
+    assert len(current) == len(case_ids) == 40
+    numbers = [i.nhs_number for i in current.values() if i.nhs_number]
+    assert numbers and all(nhs_number_problem(n) is None and n.startswith("999") for n in numbers)
+    assert all(i.nhs_number or i.reason for i in current.values())

@@ -169,3 +169,55 @@ def test_a_draft_cannot_name_a_restricted_case_its_author_is_not_named_on(admin_
     shown = [(d.case_name, d.case_reference) for d in drafts.list_drafts(pat)]
     assert ("Restricted Fictional Child", "RX-7") not in shown
     pat.close()
+
+
+# -- ranking, short queries, cancelling ------------------------------------------------------
+
+
+def test_a_word_in_many_records_lists_the_case_named_by_it_first_then_the_newest_records(
+    admin_store,
+):
+    """A case whose own name matches comes first; the other cases follow by their newest
+    matching record (the one whose snippet is shown), newest first."""
+    named = cases.create_case(admin_store, draft=complete_case(display_name="Robin Pennock"))
+    others = [
+        cases.create_case(admin_store, draft=complete_case(display_name=f"Child {n}"))
+        for n in range(3)
+    ]
+    for n, case_id in enumerate([*others, named, others[0]]):
+        records.record_sharing_decision(
+            admin_store,
+            case_id=case_id,
+            draft=complete_sharing_decision(reasons=f"Shared after visit {n} to the Pennock home"),
+        )
+    hits = cases.search(admin_store, query="Pennock")
+    assert [h.case_id for h in hits] == [named, others[0], others[2], others[1]]
+    assert [h.score for h in hits] == sorted(h.score for h in hits)
+    mark = f"{cases.MATCH_START}Pennock{cases.MATCH_END}"
+    assert hits[0].snippet.startswith(f"Robin {mark}")  # its own words: the name
+    assert "visit 4" in hits[1].snippet and mark in hits[1].snippet  # its newest record
+    assert all(mark in h.snippet for h in hits)
+    assert [h.case_id for h in cases.search(admin_store, query="Pennock", limit=2)] == [
+        named,
+        others[0],
+    ]
+
+
+def test_fewer_than_three_letters_search_nothing_but_a_whole_reference(admin_store):
+    short = cases.create_case(
+        admin_store, draft=complete_case(display_name="Chris Ab", case_reference="AB")
+    )
+    cases.create_case(admin_store, draft=complete_case(display_name="Charlie Chapman"))
+    assert cases.too_short("ch") and cases.too_short(" c h ") and not cases.too_short("cha")
+    assert cases.search(admin_store, query="ch") == []  # would start a thousand words
+    (hit,) = cases.search(admin_store, query="ab")  # a reference, typed in full
+    assert hit.case_id == short
+    assert hit.snippet == f"Reference {cases.MATCH_START}AB{cases.MATCH_END}"
+    assert {h.display_name for h in cases.search(admin_store, query="cha")} == {"Charlie Chapman"}
+    assert cases.search(admin_store, query="Ab Chris")[0].case_id == short  # whole words
+
+
+def test_a_cancelled_search_stops_without_results(admin_store, two_cases):
+    with pytest.raises(cases.SearchCancelled):
+        cases.search(admin_store, query="bruising", cancelled=lambda: True)
+    assert len(cases.search(admin_store, query="bruising", cancelled=lambda: False)) == 1

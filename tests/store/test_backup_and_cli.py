@@ -13,7 +13,7 @@ from infoshare_desktop import app
 from infoshare_desktop.paths import resolve
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.errors import BackupInvalidError
-from infoshare_desktop.store import migrate
+from infoshare_desktop.store import envelopes, migrate, search
 from infoshare_desktop.store.engine import read_only_connect
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
@@ -162,6 +162,17 @@ def test_an_older_store_is_backed_up_then_migrated_at_unlock(data_paths, monkeyp
         patch.setattr(
             migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0003")
         )
+        # A case's words went into the one index of 0002 then (0011 gave cases their own).
+        patch.setattr(
+            search,
+            "_INSERT_CASE",
+            "INSERT INTO search_index (case_id, record_id, body) VALUES (?, NULL, ?)",
+        )
+        patch.setitem(
+            envelopes._INSERTS,
+            "case_index",
+            "INSERT INTO search_index (case_id, record_id, body) VALUES (?, NULL, ?)",
+        )
         store = accounts.first_run(
             data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD
         )
@@ -179,6 +190,7 @@ def test_an_older_store_is_backed_up_then_migrated_at_unlock(data_paths, monkeyp
         assert migrate.current_revision(conn) == migrate.head_revision()
     (listed,) = cases.list_cases(store)
     assert listed.records == 3
+    assert [h.case_id for h in cases.search(store, query=listed.display_name)] == [case_id]
     assert maintenance.verify(store).ok
     store.close()
     # One backup per unlock that found the schema behind: at first run (held at 0003

@@ -531,6 +531,12 @@ def test_a_store_from_before_envelopes_is_carried_over_and_the_audit_says_so(
         patch.setattr(
             migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0008")
         )
+        # A case's words went into the one index of 0002 then (0011 gave cases their own).
+        patch.setitem(
+            envelopes._INSERTS,
+            "case_index",
+            "INSERT INTO search_index (case_id, record_id, body) VALUES (?, NULL, ?)",
+        )
         admin = accounts.first_run(
             data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD
         )

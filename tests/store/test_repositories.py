@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -33,7 +34,6 @@ from infoshare_desktop.store.search import IndexRow
 from infoshare_desktop.store.tables import DraftRow
 from tests.domain.factories import complete_case, complete_sharing_decision
 
-MARKS = ("[", "]")
 WHEN = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
 
 
@@ -130,7 +130,6 @@ def test_a_failed_transaction_leaves_neither_the_record_nor_its_index_row(
             match=search.match_expression("marmalade") or "",
             user_id=admin_store.user.user_id,
             limit=5,
-            marks=MARKS,
         )
         assert found == []
 
@@ -212,11 +211,11 @@ def test_the_demo_writes_the_rows_a_real_save_writes(admin_store):
                 index = search.IndexRow(*built["search_index"])
                 assert (row.summary, row.late) == (rebuilt["summary"], bool(rebuilt["late"]))
                 assert row.payload == rebuilt["payload"]
-                body = session.connection().exec_driver_sql(
-                    "SELECT body FROM search_index WHERE record_id = ?", (row.id,)
+                indexed = session.connection().exec_driver_sql(
+                    "SELECT case_id FROM search_index WHERE record_id = ?", (row.id,)
                 )
-                (stored,) = [b for (b,) in body]  # the same words (a dict's order may differ)
-                assert sorted(stored.split("\n")) == sorted(index.body.split("\n"))
+                assert [c for (c,) in indexed] == [row.case_id]  # one index row, its case's
+                assert index.body == search.draft_words(draft)  # the words a snippet is made of
     case = case_list[0].case
     found = cases.search(admin_store, query=case.case_reference.replace("-", ""))
     assert [h.case_id for h in found] == [case.id]
@@ -228,15 +227,16 @@ def test_a_case_created_by_the_service_and_by_the_builder_are_the_same_row(admin
     case_id = cases.create_case(admin_store, draft=draft)
     with admin_store.read() as session:
         saved = case_rows.get(session, case_id)
-        body = session.connection().exec_driver_sql(
-            "SELECT body FROM search_index WHERE case_id = ? AND record_id IS NULL", (case_id,)
+        indexed = session.connection().exec_driver_sql(
+            "SELECT count(*) FROM case_index WHERE case_id = ?", (case_id,)
         )
-        (stored_body,) = [b for (b,) in body]
+        assert indexed.scalar() == 1
         assert case_rows.is_member(session, case_id, admin_store.user.user_id)
     item = cases.new_case(draft.cleaned(), case_id=case_id, created_at=WHEN)
     made = dict(envelopes.rows_of(item, author_id=admin_store.user.user_id))
     built = NewCase(*made["case_file"])
-    index = search.IndexRow(*made["search_index"])
+    case_id_, words = made["case_index"]
+    index = search.IndexRow(case_id_, None, words)
     assert (saved.display_name, saved.name_key, saved.case_reference, saved.date_of_birth) == (
         built.display_name,
         built.name_key,
@@ -244,7 +244,7 @@ def test_a_case_created_by_the_service_and_by_the_builder_are_the_same_row(admin
         None if built.date_of_birth is None else date.fromisoformat(built.date_of_birth),
     )
     assert built.name_key == "elodie brierley"
-    assert stored_body == index.body and index.body.endswith("CS202600012")
+    assert index.body.endswith("CS202600012")
 
 
 # -- cases and who sees them ----------------------------------------------------------------
@@ -258,11 +258,11 @@ def test_a_restricted_case_is_visible_to_its_members_only(admin_store, data_path
     case_id = row[0].id
     with admin_store.read() as session:
         for user_id, sees in [(admin_store.user.user_id, True), (other, False)]:
-            assert case_rows.is_visible(session, case_id, user_id) is sees
+            assert (case_rows.is_visible(session, case_id, user_id) is not None) is sees
             assert (case_rows.visible(session, case_id, user_id) is not None) is sees
             assert case_rows.count_visible(session, user_id) == int(sees)
         assert case_rows.date_of_birth(session, case_id) == date(2015, 6, 1)
-        assert case_rows.is_visible(session, "no-such-case", admin_store.user.user_id) is False
+        assert case_rows.is_visible(session, "no-such-case", admin_store.user.user_id) is None
     with admin_store.write() as session:
         case_rows.add_member(
             session,
@@ -271,8 +271,8 @@ def test_a_restricted_case_is_visible_to_its_members_only(admin_store, data_path
             added_at=WHEN,
             added_by=admin_store.user.user_id,
         )
-    with admin_store.read() as session:
-        assert case_rows.is_visible(session, case_id, other)
+    with admin_store.read() as session:  # the rows say so (the services also ask grants)
+        assert case_rows.is_visible(session, case_id, other) is True
 
 
 def test_same_identity_ignores_case_accents_and_spacing(admin_store):
@@ -295,12 +295,23 @@ def test_same_identity_ignores_case_accents_and_spacing(admin_store):
     assert [c.id for c in found] == [row[0].id] and other_day == []
 
 
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
 @pytest.mark.parametrize("sort", sorted(case_rows.SORT_KEYS))
-def test_the_case_list_pages_in_every_sort_order_with_its_figures(admin_store, sort):
-    made = [_case(admin_store, case_reference=f"CS-2026-{n:05d}") for n in range(5)]
+def test_the_case_list_pages_in_every_sort_order_with_its_figures(admin_store, sort, descending):
+    """Pages of 2 follow the sort value (ties by reference), and the cases without a value
+    (no records, no date of birth) last by reference, in either direction."""
+    born = [date(2016, 1, 1), None, date(2014, 1, 1), date(2016, 1, 1), None, date(2015, 1, 1)]
+    names = ["Cara", "Abe", "Bo", "Dee", "Bo", "Eve"]
+    made = [
+        _case(admin_store, case_reference=f"CS-{n}", display_name=names[n], date_of_birth=born[n])
+        for n in range(6)
+    ]
     with admin_store.write() as session:
         case_rows.insert_many(session, made)
-        record_rows.insert_many(session, [_record(admin_store, made[2][0].id, late=True)])
+        for n, when in [(2, 3), (0, 1), (2, 2), (5, 1)]:  # 2 records on CS-2, 1 on CS-0, CS-5
+            row, index = _record(admin_store, made[n][0].id, late=True)
+            row = replace(row, occurred_at=WHEN + timedelta(hours=when))
+            record_rows.insert_many(session, [(row, index)])
     with admin_store.read() as session:
         pages = [
             case_rows.page(
@@ -309,45 +320,90 @@ def test_the_case_list_pages_in_every_sort_order_with_its_figures(admin_store, s
                 offset=offset,
                 limit=2,
                 sort=sort,
-                descending=False,
+                descending=descending,
             )
-            for offset in (0, 2, 4)
+            for offset in (0, 2, 4, 6)
         ]
-    listed = [r for page in pages for r in page]
-    assert sorted(r.case.id for r in listed) == sorted(row.id for row, _ in made)
-    (busy,) = [r for r in listed if r.case.id == made[2][0].id]
-    assert (busy.records, busy.late_entries) == (1, 1)
+    listed = [r.case.case_reference for page in pages for r in page]
+    value = {
+        "reference": lambda n: f"CS-{n}",
+        "name": lambda n: names[n].casefold(),
+        "date_of_birth": lambda n: born[n],
+        "created": lambda n: WHEN,
+        "last_activity": lambda n: {2: 3, 0: 1, 5: 1}.get(n),
+        "records": lambda n: {2: 2, 0: 1, 5: 1}.get(n),
+    }[sort]
+    having = sorted(
+        (n for n in range(6) if value(n) is not None),
+        key=lambda n: (value(n), f"CS-{n}"),
+        reverse=descending,  # ties by reference, in the same direction
+    )
+    expected = [f"CS-{n}" for n in having] + [f"CS-{n}" for n in range(6) if value(n) is None]
+    assert listed == expected
+    (busy,) = [r for page in pages for r in page if r.case.id == made[2][0].id]
+    assert (busy.records, busy.late_entries) == (2, 2)
     assert busy.last_activity is not None
 
 
 # -- search ----------------------------------------------------------------------------------
 
 
-def test_search_ranks_rows_and_marks_the_matching_words(admin_store, case_id):
+def test_search_finds_the_row_and_a_snippet_marks_the_matching_words(admin_store, case_id):
     draft = complete_sharing_decision(now=WHEN, reasons="Shared after the kestrel sighting")
+    row, index = _record(admin_store, case_id, draft=draft)
     with admin_store.write() as session:
-        record_rows.insert_many(session, [_record(admin_store, case_id, draft=draft)])
+        record_rows.insert_many(session, [(row, index)])
+    match = search.match_expression("kestrel") or ""
     with admin_store.read() as session:
-        (hit,) = search.search(
-            session,
-            match=search.match_expression("kestrel") or "",
-            user_id=admin_store.user.user_id,
-            limit=5,
-            marks=MARKS,
-        )
-    assert hit.case_id == case_id and "[kestrel]" in hit.snippet and "\n" not in hit.snippet
-    assert hit.display_name == "Zofia Wiśniewska" and hit.case_reference == "CS-2026-00417"
+        found = search.search(session, match=match, user_id=admin_store.user.user_id, limit=5)
+    assert found == [search.IndexHit(case_id, row.id)]
+    (snippet,) = search.snippets([index.body], match=match, marks=("[", "]"))
+    assert "[kestrel]" in snippet and "\n" not in snippet
+    assert search.snippets(["no such bird"], match=match, marks=("[", "]")) == [""]
+
+
+def test_a_search_reads_the_newest_rows_a_window_at_a_time_and_stops_at_its_bounds(
+    admin_store, data_paths
+):
+    """Newest first, one case once, restricted cases of others skipped, at most `limit`
+    cases and at most `max_rows` index rows read, whatever the window."""
+    other = _other_user(admin_store, data_paths)
+    rows = [_case(admin_store, restricted=(n == 3)) for n in range(6)]
+    with admin_store.write() as session:
+        case_rows.insert_many(session, rows)
+        for n in (0, 1, 2, 3, 4, 5, 4):  # case 4 twice: its newest record is the last row
+            draft = complete_sharing_decision(now=WHEN, reasons=f"The heron came back ({n})")
+            record_rows.insert_many(session, [_record(admin_store, rows[n][0].id, draft=draft)])
+    ids = [row.id for row, _ in rows]
+    match = search.match_expression("heron") or ""
+    with admin_store.read() as session:
+
+        def found(user_id: str, **bounds: int) -> list[str]:
+            hits = search.search(session, match=match, user_id=user_id, **bounds)
+            return [h.case_id for h in hits]
+
+        mine, theirs = admin_store.user.user_id, other
+        for window in (1, 2, 3, 500):
+            assert found(mine, limit=10, window=window) == [ids[4], ids[5], ids[3], *ids[2::-1]]
+            assert found(theirs, limit=10, window=window) == [ids[4], ids[5], *ids[2::-1]]
+            assert found(theirs, limit=2, window=window) == [ids[4], ids[5]]
+        # windows of 2 rows: (4, 5), (4, 3), (2, 1), (0)
+        assert found(theirs, limit=10, window=2, max_rows=4) == [ids[4], ids[5]]
+        assert found(theirs, limit=10, window=2, max_rows=5) == [ids[4], ids[5], ids[2], ids[1]]
 
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
         ("kestrel", '"kestrel"*'),
-        ('  "quoted" AND  NEAR(', '"quoted"* "AND"* "NEAR"*'),
-        ("', DROP TABLE x; --", '"DROP"* "TABLE"* "x"*'),
+        ("ke", '"ke"'),  # the last word is a prefix from 3 characters
+        ("CS-2026", '"CS" "2026"*'),
+        ('  "quoted" AND  NEAR(', '"quoted" "AND" "NEAR"*'),
+        ("', DROP TABLE x; --", '"DROP" "TABLE" "x"'),
+        ("snake_case", '"snake" "case"*'),  # cut where the index cuts words
         ("", None),
         ("*** ---", None),
-        (" ".join(f"w{n}" for n in range(20)), " ".join(f'"w{n}"*' for n in range(12))),
+        (" ".join(f"w{n}" for n in range(20)), " ".join(f'"w{n}"' for n in range(11)) + ' "w11"*'),
     ],
 )
 def test_what_the_user_types_becomes_a_safe_match_expression(typed, expected):
@@ -358,19 +414,19 @@ def test_whatever_is_typed_searches_without_error_and_any_prefix_of_a_name_finds
     admin_store, case_id
 ):
     """Any text (quotes, FTS5 operators, any script) is a harmless search; every prefix
-    of a word of the child's name finds the case."""
+    of 3 or more letters of a word of the child's name finds the case."""
     user_id = admin_store.user.user_id
     with admin_store.read() as session:
 
         def found(match: str) -> list[str]:
-            rows = search.search(session, match=match, user_id=user_id, limit=5, marks=MARKS)
+            rows = search.search(session, match=match, user_id=user_id, limit=5)
             return [r.case_id for r in rows]
 
         @hypothesis_settings(max_examples=150)
-        @given(typed=st.text(max_size=30), length=st.integers(1, len("Wiśniewska")))
+        @given(typed=st.text(max_size=30), length=st.integers(3, len("Wiśniewska")))
         def check(typed: str, length: int) -> None:
             match = search.match_expression(typed)
-            assert (match is None) == (re.search(r"\w", typed) is None)
+            assert (match is None) == (re.search(r"[^\W_]", typed) is None)
             if match is not None:
                 found(match)  # no error, whatever it finds
             assert found(search.match_expression("Wiśniewska"[:length]) or "") == [case_id]

@@ -30,12 +30,15 @@ from infoshare_desktop.services import (
     maintenance,
     printing,
     records,
+    sealed,
 )
 from infoshare_desktop.services.errors import SetupCodeRequired
 from infoshare_desktop.services.printing import SummaryOptions
 from infoshare_desktop.services.visibility import CaseNotFound
-from infoshare_desktop.store import crypto, sealing
+from infoshare_desktop.store import crypto, grants, sealing
+from infoshare_desktop.store.errors import AccountDisabledError
 from infoshare_desktop.store.keyslots import Keystore
+from infoshare_desktop.store.writes import raw_connection
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_case, complete_sharing_decision
 
@@ -348,9 +351,99 @@ def test_a_removed_member_opens_nothing_written_after_their_removal(team, bea_ca
         cal.close()
 
 
+def test_search_interleaves_restricted_hits_as_the_shared_index_orders_its_own(team, bea_case):
+    """A case whose own words match comes first, then the others by their newest matching
+    record, whether the hit came from the shared index or from Bea's member index."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        older = cases.create_case(bea, draft=complete_case(display_name="Ada Older"))
+        _restricted_record(bea, older, word="Kestrel")  # an ordinary case's record, oldest
+        restricted = _restricted_case(bea)
+        _restricted_record(bea, restricted, word="Kestrel")  # a restricted case's, newer
+        newest = cases.create_case(bea, draft=complete_case(display_name="Bo Newest"))
+        _restricted_record(bea, newest, word="Kestrel")  # an ordinary case's, newest
+        named = cases.create_case(bea, draft=complete_case(display_name="Kestrel Named"))
+        hits = cases.search(bea, query="kestrel")
+    finally:
+        bea.close()
+    # bea_case's record (its marker starts with the word) is the oldest of all
+    assert [h.case_id for h in hits] == [named, newest, restricted, older, bea_case]
+    assert [h.score for h in hits] == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_a_case_member_row_added_by_sql_is_given_no_case_key(team, bea_case):
+    """Cal names himself on Bea's case with a raw reader (his own data key): no signed
+    statement names him, so every later key change (Bea naming Dee, an administrator's
+    sync of every case) seals nothing to him, and the case stays closed to him."""
+    cal_id = _user_id(team, CAL)
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        conn.execute(
+            "INSERT INTO case_member (case_id, user_id, added_at, added_by) "
+            "VALUES (?, ?, '2026-01-01 00:00:00.000000', ?)",
+            (bea_case, cal_id, cal_id),
+        )
+    finally:
+        conn.close()
+    admin = _sign_in(team, ADMIN, ADMIN_PASSWORD)
+    try:
+        _onboard(team, admin, "dee", "dee's long password", {Role.PRACTITIONER})
+        with admin.write() as session:
+            sealed.sync_case_keys(admin, session)
+    finally:
+        admin.close()
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        cases.add_case_member(bea, case_id=bea_case, user_id=_user_id(team, "dee"))
+        _restricted_record(bea, bea_case, word="Afterdee")
+    finally:
+        bea.close()
+    assert _epochs_held(team, CAL, CAL_PASSWORD, bea_case) == set()
+    assert _epochs_held(team, "dee", "dee's long password", bea_case) == {1}
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        with pytest.raises(CaseNotFound):
+            cases.open_case(cal, case_id=bea_case)
+        assert cases.search(cal, query="afterdee") == []
+    finally:
+        cal.close()
+
+
+def test_taking_a_member_off_is_a_signed_statement_and_naming_them_again_restores_them(
+    team, bea_case
+):
+    cal_id = _user_id(team, CAL)
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        cases.add_case_member(bea, case_id=bea_case, user_id=cal_id)
+        cases.remove_case_member(bea, case_id=bea_case, user_id=cal_id)
+        with bea.read() as session:
+            assert cal_id not in bea.members_of(session, bea_case)
+        cases.add_case_member(bea, case_id=bea_case, user_id=cal_id)  # named again
+        _restricted_record(bea, bea_case, word="Backagain")
+    finally:
+        bea.close()
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        bodies = [
+            json.loads(bytes(body))
+            for (body,) in conn.execute("SELECT body FROM grant_statement ORDER BY n")
+        ]
+    finally:
+        conn.close()
+    removals = [b for b in bodies if b.get("removed")]
+    assert [(b["case"], b["removed"], b["members"]) for b in removals] == [(bea_case, [cal_id], [])]
+    assert _epochs_held(team, CAL, CAL_PASSWORD, bea_case) == {1, 2}
+    cal = _sign_in(team, CAL, CAL_PASSWORD)  # a fresh sign-in builds the same membership
+    try:
+        assert [h.case_id for h in cases.search(cal, query="backagain")] == [bea_case]
+    finally:
+        cal.close()
+
+
 def test_a_disabled_member_and_an_old_slot_after_a_reset_hold_no_new_epoch(team, bea_case):
     """Recovery: a reset gives Bea new keys, and the administrator's session seals the
-    case's keys to them (she loses nothing); her old slot holds no new epoch."""
+    case's keys to them (she loses nothing); her old slot opens nothing."""
     old_keystore = team.keystore.read_bytes()
     admin = _sign_in(team, ADMIN, ADMIN_PASSWORD)
     try:
@@ -365,11 +458,13 @@ def test_a_disabled_member_and_an_old_slot_after_a_reset_hold_no_new_epoch(team,
     finally:
         bea.close()
     assert _epochs_held(team, BEA, "new plum password", bea_case) == {1, 2}
-    # Her old slot (a copy of the key store from before the reset): epoch 1 only.
+    # Her old slot (a copy of the key store from before the reset) opens nothing: the
+    # reset rotated the data key, so the old slot is refused (not even epoch 1).
     current = team.keystore.read_bytes()
     team.keystore.write_bytes(old_keystore)
     try:
-        assert _epochs_held(team, BEA, BEA_PASSWORD, bea_case) == {1}
+        with pytest.raises((AccountDisabledError, apsw.NotADBError)):
+            _epochs_held(team, BEA, BEA_PASSWORD, bea_case)
     finally:
         team.keystore.write_bytes(current)
     # Disabled: the next content (Cal's, named on the case meanwhile) is under an epoch
@@ -389,7 +484,17 @@ def test_a_disabled_member_and_an_old_slot_after_a_reset_hold_no_new_epoch(team,
         _restricted_record(cal, bea_case, word="Afterdisable")
     finally:
         cal.close()
-    assert _epochs_held(team, BEA, "new plum password", bea_case) == {1, 2}
+    with pytest.raises(AccountDisabledError):  # her slot opens nothing once disabled
+        _epochs_held(team, BEA, "new plum password", bea_case)
+    conn = _raw_db(team, _cals_key(team))
+    try:  # and no epoch after her disabling was sealed to her
+        held = conn.execute(
+            "SELECT DISTINCT epoch FROM case_key_grant WHERE case_id = ? AND user_id = ?",
+            (bea_case, _user_id(team, BEA)),
+        ).fetchall()
+    finally:
+        conn.close()
+    assert {e for (e,) in held} == {1, 2}
     assert _epochs_held(team, CAL, CAL_PASSWORD, bea_case) == {1, 2, 3}
     assert _record_epochs(team, _cals_key(team), bea_case) == [1, 2, 3]
 
@@ -541,7 +646,7 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
     finally:
         cal.close()
     result = _verified(team, CAL, CAL_PASSWORD)
-    assert result.ok, result.lines()
+    assert result.ok, "\n".join(result.lines())
 
 
 def _verified(paths, username, password):
@@ -638,6 +743,14 @@ def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(te
             ),
         )
         _restricted_record(bea, case_id)
+        with bea.write() as session:  # as a restricted case's creator signed it then
+            grants.issue_member(
+                raw_connection(session),
+                bea.signer,
+                case_id=case_id,
+                members=[_user_id(team, BEA)],
+                reason="created",
+            )
     finally:
         bea.close()
     conn = _raw_db(team, _cals_key(team))

@@ -57,17 +57,19 @@ def team(admin_store, data_paths):
     return data_paths
 
 
-def cals_key(paths) -> bytes:
-    """What Cal gets from his own slot with his own password: the data key."""
-    return Keystore.load(paths.keystore).unlock(CAL, CAL_PASSWORD).current_key
+def cals_key(paths, who=(CAL, CAL_PASSWORD)) -> bytes:
+    """What Cal gets from his own slot with his own password: the data key (or, once his
+    account is disabled and the key rotated without him, what Bea gets from hers)."""
+    return Keystore.load(paths.keystore).unlock(*who).current_key
 
 
-def raw_db(paths) -> apsw.Connection:
-    """The database opened by an independent SQLCipher reader, writable, with Cal's key."""
+def raw_db(paths, who=(CAL, CAL_PASSWORD)) -> apsw.Connection:
+    """The database opened by an independent SQLCipher reader, writable, with Cal's key
+    (or another account holder's, `who`)."""
     conn = apsw.Connection(str(paths.database))
     conn.execute("PRAGMA cipher='sqlcipher'")
     conn.execute("PRAGMA legacy=4")
-    conn.execute(f"PRAGMA key=\"x'{cals_key(paths).hex()}'\"")
+    conn.execute(f"PRAGMA key=\"x'{cals_key(paths, who).hex()}'\"")
     return conn
 
 
@@ -152,7 +154,7 @@ def test_an_sql_status_change_does_not_let_a_disabled_account_back_in(team):
     admin = accounts.sign_in(team, username=ADMIN, password=ADMIN_PASSWORD)
     accounts.disable_user(admin, user_id=user_id(team, CAL))
     admin.close()
-    conn = raw_db(team)
+    conn = raw_db(team, (BEA, BEA_PASSWORD))  # Cal's slot no longer opens the data
     conn.execute("UPDATE user_account SET status = 'active' WHERE username = ?", (CAL,))
     conn.close()
     with pytest.raises(AccountDisabledError):
@@ -160,9 +162,12 @@ def test_an_sql_status_change_does_not_let_a_disabled_account_back_in(team):
 
 
 def test_removing_the_grant_that_disabled_an_account_does_not_let_it_back_in(team):
+    bea = accounts.sign_in(team, username=BEA, password=BEA_PASSWORD)  # open: no rotation yet
     admin = accounts.sign_in(team, username=ADMIN, password=ADMIN_PASSWORD)
     accounts.disable_user(admin, user_id=user_id(team, CAL))
+    assert accounts.key_rotation_pending(admin)
     admin.close()
+    bea.close()
     conn = raw_db(team)
     conn.execute("DROP TRIGGER grant_statement_no_delete")
     conn.execute("DELETE FROM grant_statement WHERE n = (SELECT max(n) FROM grant_statement)")
@@ -279,50 +284,52 @@ def test_a_swapped_public_key_in_a_colleagues_slot_is_refused(team):
     assert str(epoch) not in bea_slot["keys"]
 
 
-def test_a_disabled_accounts_slot_gets_no_new_key_and_its_old_key_then_opens_nothing(team):
+def test_a_disabled_accounts_slot_and_its_old_key_open_nothing_at_once(team):
+    """Disabling rotates the data key without the account: its slot, or the data key
+    Cal kept from it, opens nothing; enabling him gives his slot the current key."""
+    old_key = cals_key(team)
     admin = accounts.sign_in(team, username=ADMIN, password=ADMIN_PASSWORD)
     accounts.disable_user(admin, user_id=user_id(team, CAL))
-    old_key = cals_key(team)
-    # Until the next rotation, Cal's copy of the data key still opens the file:
-    raw_connect(team.database, old_key).close()
-    epoch = admin.rotate_key()
-    admin.close()
+    assert not accounts.key_rotation_pending(admin)
     cal_slot = slot_of(json.loads(team.keystore.read_bytes()), user_id(team, CAL))
-    assert str(epoch) not in cal_slot["keys"]
+    assert cal_slot["keys"] == {}
     with pytest.raises(StoreDamagedError):
         raw_connect(team.database, old_key)
+    with pytest.raises(AccountDisabledError):
+        accounts.sign_in(team, username=CAL, password=CAL_PASSWORD)
+    accounts.enable_user(admin, user_id=user_id(team, CAL))
+    admin.close()
+    accounts.sign_in(team, username=CAL, password=CAL_PASSWORD).close()
 
 
 def test_an_old_copy_of_a_slot_or_key_store_after_a_reset_opens_nothing(team):
-    """After a password reset, Cal puts back the old key store (his old password in
-    it), with its generation raised above the current one."""
+    """After a password reset (which rotates the data key), Cal puts back his old slot,
+    then the whole old key store with its generation raised above the current one."""
     old = json.loads(team.keystore.read_bytes())
+    old_key = cals_key(team)
     admin = accounts.sign_in(team, username=ADMIN, password=ADMIN_PASSWORD)
     code = accounts.reset_password(admin, user_id=user_id(team, CAL))
     admin.close()
     accounts.sign_in(team, username=CAL, password=code, new_password="new cal passphrase").close()
     current = json.loads(team.keystore.read_bytes())
+    with pytest.raises(StoreDamagedError):  # the key the old slot held opens nothing
+        raw_connect(team.database, old_key)
 
     edit_keystore(
         team,
         lambda data: slot_of(data, user_id(team, CAL)).update(slot_of(old, user_id(team, CAL))),
     )
-    with pytest.raises(IdentityRefusedError):
+    with pytest.raises((IdentityRefusedError, AccountDisabledError)):
         accounts.sign_in(team, username=CAL, password=CAL_PASSWORD)
+    result = verify_as(team, BEA, BEA_PASSWORD)
+    assert any(CAL in p and "does not certify" in p for p in result.grant_problems)
 
     team.keystore.write_text(json.dumps(dict(old, generation=current["generation"] + 1000)))
-    with pytest.raises(IdentityRefusedError):
-        accounts.sign_in(team, username=CAL, password=CAL_PASSWORD)
-
-    # What the old copy still gives a raw reader until the next rotation: the data key.
-    old_key = Keystore.load(team.keystore).unlock(CAL, CAL_PASSWORD).current_key
-    raw_connect(team.database, old_key).close()
+    for name, password in ((CAL, CAL_PASSWORD), (ADMIN, ADMIN_PASSWORD)):
+        with pytest.raises(StoreDamagedError):  # a rolled-back key store opens nothing
+            accounts.sign_in(team, username=name, password=password)
     team.keystore.write_text(json.dumps(current))
-    admin = accounts.sign_in(team, username=ADMIN, password=ADMIN_PASSWORD)
-    admin.rotate_key()
-    admin.close()
-    with pytest.raises(StoreDamagedError):
-        raw_connect(team.database, old_key)
+    accounts.sign_in(team, username=CAL, password="new cal passphrase").close()
 
 
 # -- the audit trail -------------------------------------------------------------------

@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -53,6 +54,18 @@ def save(widget: QWidget, out: Path, name: str, size: tuple[int, int] | None = S
     print(out / name)
 
 
+def search_for(list_page, text: str) -> None:
+    """Type `text` in the case list's search box and wait for its results (the search
+    runs off the UI thread)."""
+    list_page.search_edit.setText(text)
+    list_page.run_search_now()
+    deadline = time.monotonic() + 60
+    while list_page.search_pending and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    QApplication.processEvents()
+
+
 def main() -> int:
     _app, out = start()  # the QApplication lives as long as main()
 
@@ -80,11 +93,11 @@ def main() -> int:
         save(window, out, "case-list.png")
 
         page = window.cases_page
-        page.list_page.search_edit.setText("Pennock")
-        page.list_page.run_search_now()
+        search_for(page.list_page, "Pennock")
         save(window, out, "case-search.png")
-        page.list_page.search_edit.clear()
-        page.list_page.run_search_now()
+        search_for(page.list_page, "Pe")
+        save(window, out, "case-search-too-short.png")
+        search_for(page.list_page, "")
 
         page.open_case(busiest[1].case_id)
         view = page.case_view

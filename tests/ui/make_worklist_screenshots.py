@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.ui.make_case_screenshots import save, start
+from tests.ui.make_case_screenshots import save, search_for, start
 
 
 def main() -> int:
@@ -135,11 +135,9 @@ def main() -> int:
             save(change, out, f"case-change-nhs-number{suffix}.png", None)
             change.reject()
             page.show_list()
-            page.list_page.search_edit.setText("999 000 0018")
-            page.list_page.run_search_now()
+            search_for(page.list_page, "999 000 0018")
             save(window, out, f"case-search-nhs-number{suffix}.png")
-            page.list_page.search_edit.clear()
-            page.list_page.run_search_now()
+            search_for(page.list_page, "")
         window.set_high_visibility(False)
         window.close()
     return 0

@@ -105,13 +105,15 @@ def test_the_case_list_finds_a_case_by_its_nhs_number(qtbot, admin_window):
     page.show_list()
     lister = page.list_page
     lister.search_edit.setText("999 000 0026")
-    lister.run_search_now()
+    with qtbot.waitSignal(lister.search_shown, timeout=WAIT_MS):
+        lister.run_search_now()
     model = lister.model
     assert model.rowCount() == 1 and model.case_id_at(0) == wanted
     assert model.headerData(CaseTableModel.NHS_COLUMN, Qt.Orientation.Horizontal) == "NHS number"
     assert model.index(0, CaseTableModel.NHS_COLUMN).data() == "999 000 0026"
     lister.search_edit.setText("Another")
-    lister.run_search_now()
+    with qtbot.waitSignal(lister.search_shown, timeout=WAIT_MS):
+        lister.run_search_now()
     assert model.rowCount() == 1
     shown = model.index(0, CaseTableModel.NHS_COLUMN).data()
     assert shown.startswith("999 ") and len(shown) == 12

@@ -4,6 +4,7 @@ check, and the whole flow from sign-in to a draft kept across an idle lock."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date
 
 import pytest
@@ -22,6 +23,7 @@ from infoshare_desktop.ui.cases.case_table_model import (
 )
 from infoshare_desktop.ui.cases.cases_page import CasesPage
 from infoshare_desktop.ui.cases.new_case import NewCaseDialog
+from infoshare_desktop.ui.common.announce import announcer
 from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.main_window import MainWindow
 from infoshare_desktop.ui.records import RecordEditorBase, SharingDecisionEditor
@@ -110,10 +112,10 @@ def test_search_as_you_type_replaces_the_list_with_snippets(qtbot, admin_store):
     qtbot.addWidget(page)
     page.show()
     assert page.model.rowCount() == 3 and "3 cases" in page.status_label.text()
-    page.search_edit.setText("pennock")
-    assert page.model.rowCount() == 3  # waits for the pause in typing
-    qtbot.waitUntil(lambda: page.model.searching, timeout=WAIT_MS)
-    assert page.model.rowCount() == 1
+    with qtbot.waitSignal(page.search_shown, timeout=WAIT_MS):
+        page.search_edit.setText("pennock")
+        assert page.model.rowCount() == 3  # waits for the pause in typing
+    assert page.model.searching and page.model.rowCount() == 1
     assert page.model.index(0, 1).data() == "Child 01"
     html = page.model.index(0, CaseTableModel.MATCH_COLUMN).data(SNIPPET_HTML_ROLE)
     assert "<b>Pennock</b>" in html and "&lt;b&gt;" in html and "&amp;" in html
@@ -359,3 +361,63 @@ def test_a_half_filled_new_case_survives_a_lock(qtbot, admin_store):
     dialog.dob_unknown_check.click()
     dialog.create_button.click()
     assert window.cases_page.open_case_id is not None  # created through the new store
+
+
+def test_a_superseded_search_never_replaces_the_newer_ones_results(qtbot, admin_store, monkeypatch):
+    """The first query is still being searched (held back here, as a slow store would)
+    when the user types on: its search is told to stop, and even though it returns
+    results anyway, only the newer query's are ever shown."""
+    ids = add_cases(admin_store, 2)  # "Child 00" (REF-000) and "Child 01" (REF-001)
+    release = threading.Event()
+    told_to_stop: list[bool] = []
+    real_search = cases.search
+
+    def held_back(store, *, query, cancelled=None, **kw):
+        if query == "REF-000":
+            assert release.wait(30)
+            told_to_stop.append(cancelled is not None and cancelled())
+            return real_search(store, query=query, **kw)  # finishes despite being cancelled
+        return real_search(store, query=query, cancelled=cancelled, **kw)
+
+    monkeypatch.setattr(cases, "search", held_back)
+    page = CaseListPage(Session(admin_store))
+    qtbot.addWidget(page)
+    page.show()
+    shown: list[str] = []
+    page.search_shown.connect(shown.append)
+    page.search_edit.setText("REF-000")
+    page.run_search_now()
+    assert page.search_pending and page.status_label.text() == "Searching…"
+    page.search_edit.setText("REF-001")  # typed on
+    with qtbot.waitSignal(page.search_shown, timeout=WAIT_MS):
+        page.run_search_now()
+        release.set()
+    qtbot.wait(200)  # time for the stale results to arrive, were they ever to be shown
+    assert told_to_stop == [True]
+    assert shown == ["REF-001"]
+    assert page.model.query == "REF-001" and page.model.case_id_at(0) == ids[1]
+    assert page.model.rowCount() == 1 and "1 case match" in page.status_label.text()
+
+
+def test_two_letters_search_only_for_a_reference_and_say_why(qtbot, admin_store):
+    add_cases(admin_store, 2)
+    cases.create_case(
+        admin_store, draft=complete_case(display_name="Ab Short", case_reference="AB")
+    )
+    page = CaseListPage(Session(admin_store))
+    qtbot.addWidget(page)
+    page.show()
+    heard: list[str] = []
+    announcer.announced.connect(lambda text, _assertive: heard.append(text))
+    with qtbot.waitSignal(page.search_shown, timeout=WAIT_MS):
+        page.search_edit.setText("Ch")  # "Child 00", "Child 01": not searched for yet
+    assert page.model.searching and page.model.rowCount() == 0
+    status = page.status_label.text()
+    assert "at least 3 letters or digits" in status and status in heard
+    with qtbot.waitSignal(page.search_shown, timeout=WAIT_MS):
+        page.search_edit.setText("ab")  # a whole reference is looked up
+    assert page.model.rowCount() == 1 and page.model.index(0, 1).data() == "Ab Short"
+    with qtbot.waitSignal(page.search_shown, timeout=WAIT_MS):
+        page.search_edit.setText("Chi")
+    assert page.model.rowCount() == 2 and "2 cases match" in page.status_label.text()
+    assert page.status_label.text() in heard

@@ -1,9 +1,14 @@
 """The list of cases: browse (a page at a time, sorted by the store) or search as you type.
 
-Typing in the search box waits `SEARCH_DELAY_MS` after the last key, then replaces the
-list with the matching cases and the text that matched (matched words in bold). Enter or
-a double-click opens the selected case (`open_requested(case_id)`); "New case…" asks
-the window to start the New case dialog (`new_case_requested`).
+Typing in the search box waits `SEARCH_DELAY_MS` after the last key, then searches off
+the UI thread (`CaseSearch`): the status line says "Searching…", and the results replace
+the list with the matching cases and the text that matched (matched words in bold); the
+status line gives their number, which a screen reader hears. A key typed meanwhile
+cancels the search under way, and only the newest query's results are ever shown
+(`search_shown(query)` once they are). Fewer than three letters or digits search only
+for a case with exactly that reference, and the status line says why. Enter or a
+double-click opens the selected case (`open_requested(case_id)`); "New case…" asks the
+window to start the New case dialog (`new_case_requested`).
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infoshare_desktop.services import cases
+from infoshare_desktop.services.cases import SearchHit
+from infoshare_desktop.ui.cases.case_search import CaseSearch
 from infoshare_desktop.ui.cases.case_table_model import (
     CASE_ID_ROLE,
     SNIPPET_HTML_ROLE,
@@ -111,12 +119,16 @@ class SnippetDelegate(QStyledItemDelegate):
 class CaseListPage(QWidget):
     open_requested = Signal(str)
     new_case_requested = Signal()
+    search_shown = Signal(str)  #: a search's results are on the list (its query)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.model = CaseTableModel(session)
         self._loaded = False
+        self.search = CaseSearch(self)
+        self._searching_for: str | None = None  # the query of the search under way
+        self._focus_results = False  # Enter was pressed: move into the results when found
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText("Search names, references and what records say")
@@ -159,6 +171,8 @@ class CaseListPage(QWidget):
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
         self.search_edit.installEventFilter(self)
+        self.search.found.connect(self._on_search_found)
+        self.search.failed.connect(self._on_search_failed)
         self.new_case_button.clicked.connect(self.new_case_requested)
         self.sort_combo.activated.connect(self._on_sort_combo_activated)
         self.table.activated.connect(self._on_table_activated)
@@ -166,6 +180,7 @@ class CaseListPage(QWidget):
         self.model.modelReset.connect(self._update_status)
         self.model.rowsInserted.connect(self._update_status)
         session.store_changed.connect(self._on_session_store_changed)
+        session.about_to_lock.connect(self._on_session_about_to_lock)
 
         layout = page_layout(self)
         layout.addWidget(heading_label("Cases", self))
@@ -203,6 +218,9 @@ class CaseListPage(QWidget):
 
     def reload(self) -> None:
         self._loaded = True
+        if self.model.searching:  # the same search again, off the UI thread
+            self._start_search(self.model.query)
+            return
         with feedback.user_errors(self):
             self.model.reload()
         self._fit_columns()
@@ -212,9 +230,15 @@ class CaseListPage(QWidget):
         self.search_edit.selectAll()
 
     def run_search_now(self) -> None:
-        """Search for what is typed without waiting for the typing pause."""
+        """Search for what is typed without waiting for the typing pause (the results
+        come later: `search_shown`)."""
         self.search_timer.stop()
         self._on_search_timer_timeout()
+
+    @property
+    def search_pending(self) -> bool:
+        """A search is under way whose results are not shown yet."""
+        return self._searching_for is not None
 
     def select_case(self, case_id: str) -> bool:
         row = self.model.row_of(case_id)
@@ -254,43 +278,94 @@ class CaseListPage(QWidget):
     def _update_status(self) -> None:
         before = self.status_label.text()
         model = self.model
+        if self._searching_for is not None:
+            self.status_label.setText("Searching…")
+            return  # heard once the results are in, not at every key
         if model.searching:
             n = model.rowCount()
             shown = f"“{model.query}”"
-            self.status_label.setText(
-                f"No case matches {shown}."
-                if n == 0
-                else f"{n} case{'s' if n != 1 else ''} match {shown}, best first. "
-                "Clear the search to see every case."
-            )
+            if n == 0 and cases.too_short(model.query):
+                text = (
+                    f"Type at least {cases.MIN_SEARCH_CHARS} letters or digits to search "
+                    f"names and records (no case has the reference {shown})."
+                )
+            elif n == 0:
+                text = f"No case matches {shown}."
+            else:
+                text = (
+                    f"{n} case{'s' if n != 1 else ''} match {shown}, best first. "
+                    "Clear the search to see every case."
+                )
+            self.status_label.setText(text)
         else:
             self.status_label.setText(
                 f"{model.total:,} case{'s' if model.total != 1 else ''}, sorted by "
                 f"{self.sort_combo.currentText().lower()}."
             )
-        if before and self.status_label.text() != before:
+        if self.status_label.text() != before and (before or model.searching):
             announce(self.status_label, self.status_label.text())
+
+    def _start_search(self, query: str) -> None:
+        self._searching_for = query
+        self.search.start(self.session.store, query)
+        self._update_status()
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_search_edit_text_changed(self, _text: str) -> None:
+        if self._searching_for is not None:  # typed on: that query is stale
+            self.search.cancel()
+            self._searching_for = None
+            self._update_status()
         self.search_timer.start()
 
     def _on_search_timer_timeout(self) -> None:
         query = self.search_edit.text().strip()
-        if query == self.model.query and self._loaded:
+        if self._searching_for is not None and query == self._searching_for:
+            return  # already being searched for
+        if query == self.model.query and self._loaded and self._searching_for is None:
+            if self._focus_results:
+                self._move_into_results()
             return
         self._loaded = True
-        with feedback.user_errors(self):
-            self.model.set_query(query)
+        if not query:  # back to every case (a page read is quick: no worker)
+            self.search.cancel()
+            self._searching_for = None
+            with feedback.user_errors(self):
+                self.model.set_query("")
+            self._fit_columns()
+            self._focus_results = False
+            return
+        self._start_search(query)
+
+    def _on_search_found(self, ticket: int, query: str, hits: list[SearchHit]) -> None:
+        if not self.search.is_latest(ticket):
+            return  # superseded: a newer query's results (or none) stand
+        self._searching_for = None
+        self.model.show_hits(query, hits)
         self._fit_columns()
         if self.model.rowCount():
             self.table.selectRow(0)
+        if self._focus_results:
+            self._move_into_results()
+        self.search_shown.emit(query)
 
-    def _on_search_edit_return_pressed(self) -> None:
-        self.run_search_now()
+    def _on_search_failed(self, ticket: int, message: str) -> None:
+        if not self.search.is_latest(ticket):
+            return
+        self._searching_for = None
+        self._focus_results = False
+        self._update_status()
+        feedback.show_error(self, message)
+
+    def _move_into_results(self) -> None:
+        self._focus_results = False
         if self.model.rowCount():
             self.table.setFocus(Qt.FocusReason.OtherFocusReason)
             self.table.selectRow(0)
+
+    def _on_search_edit_return_pressed(self) -> None:
+        self._focus_results = True
+        self.run_search_now()
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -314,3 +389,9 @@ class CaseListPage(QWidget):
     def _on_session_store_changed(self) -> None:
         if self._loaded:
             self.reload()
+
+    def _on_session_about_to_lock(self) -> None:
+        """The store is about to close: stop the search using it, and wait for it."""
+        self.search.cancel()
+        self._searching_for = None
+        self.search.wait()

@@ -3,7 +3,8 @@
 Browsing: `rowCount` grows as the view scrolls (`canFetchMore`/`fetchMore` read the next
 `page_size` cases with `services.cases.list_cases`), and sorting is done by the store
 (`sort` starts again from the first page with the new order). Searching
-(`set_query`): the rows are `services.cases.search` hits and a "Matching text" column
+(`set_query`, or `show_hits` with hits found off the UI thread): the rows are
+`services.cases.search` hits and a "Matching text" column
 shows the snippet; `SNIPPET_HTML_ROLE` gives it as HTML with the matched words in bold
 (escaped first, so the record's own text is never read as markup).
 """
@@ -126,6 +127,14 @@ class CaseTableModel(QAbstractTableModel):
         """Show the cases matching `query`, or (when blank) every case again."""
         self.query = query.strip()
         self.reload()
+
+    def show_hits(self, query: str, hits: list[SearchHit]) -> None:
+        """Show a search's results, found elsewhere (the page searches off the UI thread)."""
+        self.beginResetModel()
+        self.query = query.strip()
+        self._cases, self._hits = [], list(hits) if self.query else []
+        self.total = len(self._hits)
+        self.endResetModel()
 
     def case_id_at(self, row: int) -> str:
         return self._hits[row].case_id if self.searching else self._cases[row].case_id

@@ -296,9 +296,13 @@ class HomePage(QWidget):
         layout.addWidget(about, 1)
         session.store_changed.connect(self.refresh)
         self.refresh()
+        self._read_for_first_show = True  # shown at sign-in: no need to read it twice
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._read_for_first_show:
+            self._read_for_first_show = False
+            return
         self.refresh_work()  # what others saved since, and what this user did elsewhere
 
     def refresh(self) -> None:
@@ -307,11 +311,21 @@ class HomePage(QWidget):
             minutes = accounts.idle_lock_minutes(self.session.store)
         except UserFacingError:  # a locked or busy store: the page fills in next time
             return
+        notices = []
         if self.session.is_administrator and accounts.key_rotation_pending(self.session.store):
-            self.rotation_alert.show_message(
-                "Key rotation pending: a revoked account's old key could still open this "
-                "store. Use Administration > Rotate the data key now."
+            notices.append(
+                "Key rotation pending: the old key of a revoked or disabled account, or of a "
+                "reset password, could still open this store. Use Administration > Rotate "
+                "the data key now."
             )
+        if accounts.trust_warnings(self.session.store):  # administrators only
+            notices.append(
+                "The signed accounts in this store were changed outside the application; "
+                "accounts whose grants are affected cannot sign in. Run Administration > "
+                "Verify store to see what, and restore the latest backup."
+            )
+        if notices:
+            self.rotation_alert.show_message(" ".join(notices))
         else:
             self.rotation_alert.clear()
         unit = "minute" if minutes == 1 else "minutes"

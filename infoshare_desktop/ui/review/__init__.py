@@ -3,14 +3,19 @@ team overview, Administration → Review rules, and ``actions.ask_for_review``.
 
 The main window gets them from one call, ``install_review_pages(window, session)``,
 which adds only the pages the signed-in user's roles allow and keeps the counts in the
-navigation entries ("Review queue (3)") up to date.
+navigation entries ("Review queue (3)") up to date. No page reads anything before it is
+first shown; the counts are read (counted in the store) just after the window first
+paints, so signing in costs the same whatever the store holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
 
 from infoshare_desktop.domain.accounts import CASE_ROLES, Role
 from infoshare_desktop.ui.common.navigation import PageHost
@@ -34,10 +39,31 @@ class ReviewPages:
     team: TeamOverviewPage | None = None
     rules_action: QAction | None = None
 
+    def refresh_counts(self) -> None:
+        """Read the numbers the navigation entries show (counts only)."""
+        for page in (self.queue, self.returned):
+            if page is not None:
+                page.refresh_count()
+
 
 def _show_count(window: PageHost, name: str, count: int) -> None:
     item = window.navigation.item(window.page_names().index(name))
     item.setText(f"{name} ({count})" if count else name)
+
+
+class _AfterFirstPaint(QObject):
+    """Runs ``then`` once, as soon as the watched window has first painted."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
 
 
 def install_review_pages(window: PageHost, session: Session) -> ReviewPages:
@@ -54,7 +80,6 @@ def install_review_pages(window: PageHost, session: Session) -> ReviewPages:
             "for more detail",
         )
         added.queue.count_changed.connect(lambda count: _show_count(window, REVIEW_QUEUE, count))
-        _show_count(window, REVIEW_QUEUE, added.queue.count)
     if any(user.has(role) for role in CASE_ROLES):
         added.returned = ReturnedToMePage(session, window)
         window.add_page(
@@ -67,7 +92,6 @@ def install_review_pages(window: PageHost, session: Session) -> ReviewPages:
         added.returned.count_changed.connect(
             lambda count: _show_count(window, RETURNED_TO_ME, count)
         )
-        _show_count(window, RETURNED_TO_ME, added.returned.count)
     if user.has(Role.SUPERVISOR) or user.has(Role.TEAM_LEAD):
         added.team = TeamOverviewPage(session, window)
         window.add_page(
@@ -85,6 +109,7 @@ def install_review_pages(window: PageHost, session: Session) -> ReviewPages:
         else:
             window.admin_menu.addAction(added.rules_action)
         added.rules_action.triggered.connect(lambda: _open_rules(window, session))
+    _AfterFirstPaint(window, added.refresh_counts)
     return added
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
@@ -59,17 +59,31 @@ def kind_text(kind: RecordKind, subkind: str) -> str:
     return kind.label
 
 
+_ICONS: dict[tuple[int, QStyle.StandardPixmap], QIcon] = {}
+_BOLD: dict[str, QFont] = {}
+
+
+def _standard_icon(pixmap: QStyle.StandardPixmap) -> QIcon:
+    """The style's icon, looked up once (a table asks for one per visible cell)."""
+    style = QApplication.style()
+    key = (id(style), pixmap)
+    icon = _ICONS.get(key)
+    if icon is None:
+        icon = _ICONS[key] = style.standardIcon(pixmap)
+    return icon
+
+
 def kind_icon(kind: RecordKind, subkind: str) -> QIcon:
     """An icon to go with ``kind_text`` (never instead of it)."""
     if kind is RecordKind.SHARING_DECISION and subkind in SharingKind._value2member_map_:
         pixmap = _SHARING_ICONS[SharingKind(subkind)]
     else:
         pixmap = KIND_ICONS.get(kind, QStyle.StandardPixmap.SP_FileIcon)
-    return QApplication.style().standardIcon(pixmap)
+    return _standard_icon(pixmap)
 
 
 def warning_icon() -> QIcon:
-    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+    return _standard_icon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 
 def days_phrase(since: datetime | None, now: datetime | None = None) -> str:
@@ -83,8 +97,13 @@ def days_phrase(since: datetime | None, now: datetime | None = None) -> str:
 
 
 def _bold() -> QFont:
-    font = QFont(QApplication.font())
-    font.setBold(True)
+    """The application's font in bold, made once per font (it changes with text size)."""
+    base = QApplication.font()
+    key = base.key()
+    font = _BOLD.get(key)
+    if font is None:
+        font = _BOLD[key] = QFont(base)
+        font.setBold(True)
     return font
 
 
@@ -109,10 +128,48 @@ class _Column[T]:
         self.spoken = spoken
 
 
+BATCH = 25
+"""Rows fetched at a time from a paged source: about a screenful; the view asks for more
+(``fetchMore``) as the user scrolls, so no table reads or lays out rows it does not show."""
+
+type Fetch[T] = Callable[[int, int], Sequence[T]]
+"""(offset, limit) -> up to ``limit`` rows from ``offset``."""
+
+
 class _ColumnsTableModel[T](ListTableModel[T]):
-    """A read-only table over a list of rows, described by its columns."""
+    """A read-only table described by its columns, over a list of rows or over a paged
+    source read a batch at a time (``set_source``)."""
 
     columns: Sequence[_Column[T]] = ()
+
+    def __init__(self, rows: Sequence[T] = ()) -> None:
+        super().__init__(rows)
+        self._fetch: Fetch[T] | None = None
+        self._more = False
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self._fetch, self._more = None, False
+        super().set_rows(rows)
+
+    def set_source(self, fetch: Fetch[T]) -> None:
+        """Show rows from ``fetch``: the first batch now, the next as the view scrolls."""
+        first = list(fetch(0, BATCH))
+        super().set_rows(first)
+        self._fetch, self._more = fetch, len(first) == BATCH
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid() or not self._more or self._fetch is None:
+            return
+        start = self.rowCount()
+        more = list(self._fetch(start, BATCH))
+        self._more = len(more) == BATCH
+        if more:
+            self.beginInsertRows(QModelIndex(), start, start + len(more) - 1)
+            self._rows += more
+            self.endInsertRows()
 
     def headings(self) -> list[str]:
         return [column.title for column in self.columns]

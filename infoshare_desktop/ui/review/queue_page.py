@@ -2,12 +2,15 @@
 
 Filters narrow the list by practitioner, kind, when it happened and consent; Enter or a
 double-click opens the review screen. ``count_changed`` carries the number awaiting
-(unfiltered) so the navigation entry can show it; the page reloads when it is shown,
-after each review and when the store changes (after an unlock).
+(unfiltered) so the navigation entry can show it. Nothing is read before the page is
+first shown (``refresh_count`` reads the count alone, counted in the store): it reloads
+when shown, after each review and when the store changes while it is shown (after an
+unlock). The table reads a screenful at a time as the user scrolls.
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypedDict
 
@@ -138,8 +141,7 @@ class ReviewQueuePage(QWidget):
         self.review_button.clicked.connect(self._on_review_button_clicked)
         self.table.row_entered.connect(self._on_table_row_entered)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
-        session.store_changed.connect(self.refresh)
-        self.refresh()
+        session.store_changed.connect(self._on_session_store_changed)
 
     def _date_edit(self, name: str) -> OptionalDateTimeEdit:
         edit = OptionalDateTimeEdit(with_time=False, parent=self, now_button=False, empty_text=None)
@@ -166,39 +168,57 @@ class ReviewQueuePage(QWidget):
             "without_consent_only": self.without_consent_check.isChecked(),
         }
 
+    def refresh_count(self) -> None:
+        """Read the number awaiting review (for the navigation entry) and nothing else."""
+        if not self.session.store.is_open:
+            return
+        with contextlib.suppress(UserFacingError):  # the page says why when opened
+            self._set_count(reviews.queue_count(self.session.store))
+
     def refresh(self) -> None:
         """Reload the queue (and the count), keeping the filters and the selection."""
         if not self.session.store.is_open:
             return
         current = self.selected_item()
+        store = self.session.store
         with feedback.user_errors(
             self.alert, prefix="The review queue could not be loaded."
         ) as outcome:
-            everything = reviews.review_queue(self.session.store)
-            self._fill_practitioners(everything)
-            shown = reviews.review_queue(self.session.store, **self.filters())
+            self._fill_practitioners(reviews.queue_authors(store))
+            chosen = self.filters()
+            summary = reviews.queue_summary(store, **chosen)
+            self.model.set_source(
+                lambda offset, limit: self._fetch(chosen, offset=offset, limit=limit)
+            )
         if outcome.failed:
             return
         self.alert.clear()
-        self.model.set_rows(shown)
-        self._set_count(len(everything))
-        overdue = sum(item.overdue for item in everything)
-        words = f"{len(everything)} awaiting review" if everything else EMPTY_TEXT
-        if everything and overdue:
-            words += f", {overdue} OVERDUE"
-        if len(shown) != len(everything):
-            words += f"; {len(shown)} shown with these filters"
-        self.summary_label.setText(words + ("." if everything else ""))
-        rows = [item.record_id for item in shown]
-        if current is not None and current.record_id in rows:
-            self.table.selectRow(rows.index(current.record_id))
-        elif rows:
+        self._set_count(summary.awaiting)
+        words = f"{summary.awaiting} awaiting review" if summary.awaiting else EMPTY_TEXT
+        if summary.awaiting and summary.overdue:
+            words += f", {summary.overdue} OVERDUE"
+        if summary.shown != summary.awaiting:
+            words += f"; {summary.shown} shown with these filters"
+        self.summary_label.setText(words + ("." if summary.awaiting else ""))
+        row = self.model.row_of(current.record_id) if current is not None else None
+        if row is not None:
+            self.table.selectRow(row)
+        elif self.model.rowCount():
             self.table.selectRow(0)
         self._update_buttons()
 
-    def _fill_practitioners(self, items: list[ReviewItem]) -> None:
+    def _fetch(self, chosen: QueueFilters, *, offset: int, limit: int) -> list[ReviewItem]:
+        """One batch of the queue for the table (an error is shown, and ends the list)."""
+        with feedback.user_errors(
+            self.alert, prefix="The review queue could not be loaded."
+        ) as outcome:
+            return reviews.review_queue(self.session.store, **chosen, offset=offset, limit=limit)
+        assert outcome.failed
+        return []
+
+    def _fill_practitioners(self, found: list[tuple[str, str]]) -> None:
         chosen = self.practitioner_combo.currentData()
-        authors = sorted({(i.author_name, i.author_id) for i in items}, key=lambda a: a[0].lower())
+        authors = list(found)
         if chosen is not None and chosen not in {a for _, a in authors}:
             name = self.practitioner_combo.currentText()
             authors.append((name, chosen))  # keep a chosen filter even when it empties
@@ -242,6 +262,12 @@ class ReviewQueuePage(QWidget):
     # -- slots ------------------------------------------------------------------------
     def _on_filter_changed(self, *_args: object) -> None:
         self.refresh()
+
+    def _on_session_store_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self.refresh_count()
 
     def _on_clear_button_clicked(self) -> None:
         for widget in (self.practitioner_combo, self.kind_combo):

@@ -4,9 +4,14 @@ Each shows the supervisor's comment, who returned it and when. "Answer with an
 amendment" opens the ``AmendmentDialog`` for that record (its reason set to "response to
 review"); once the amendment is saved the record goes back to the review queue and
 leaves this list. ``count_changed`` carries the number for the navigation entry.
+
+Nothing is read before the page is first shown (``refresh_count`` reads the number
+alone, counted in the store); the table reads a screenful at a time as the user scrolls.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -90,38 +95,55 @@ class ReturnedToMePage(QWidget):
         self.table.row_entered.connect(self._on_table_row_entered)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.answer_button.clicked.connect(self._on_answer_button_clicked)
-        session.store_changed.connect(self.refresh)
-        self.refresh()
+        session.store_changed.connect(self._on_session_store_changed)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh()
 
+    def refresh_count(self) -> None:
+        """Read the number returned (for the navigation entry) and nothing else."""
+        if not self.session.store.is_open:
+            return
+        with contextlib.suppress(UserFacingError):  # the page says why when opened
+            self._set_count(reviews.returned_count(self.session.store))
+
+    def _set_count(self, count: int) -> None:
+        self.count = count
+        self.count_changed.emit(count)
+
     def refresh(self) -> None:
-        """Reload the returned records, keeping the selection."""
+        """Reload the returned records (longest returned first), keeping the selection."""
         if not self.session.store.is_open:
             return
         current = self.selected_item()
         with feedback.user_errors(
             self.alert, prefix="The returned records could not be loaded."
         ) as outcome:
-            items = reviews.returned_to_me(self.session.store)
+            count = reviews.returned_count(self.session.store)
+            self.model.set_source(self._fetch)
         if outcome.failed:
             return
         self.alert.clear()
-        items.sort(key=lambda i: i.last_reviewed_at or i.recorded_at)
-        self.model.set_rows(items)
-        self.count = len(items)
-        self.count_changed.emit(self.count)
+        self._set_count(count)
         self.summary_label.setText(
-            f"{len(items)} record{'s' * (len(items) != 1)} to answer." if items else EMPTY_TEXT
+            f"{count} record{'s' * (count != 1)} to answer." if count else EMPTY_TEXT
         )
-        ids = [i.record_id for i in items]
-        if current is not None and current.record_id in ids:
-            self.table.selectRow(ids.index(current.record_id))
-        elif ids:
+        row = self.model.row_of(current.record_id) if current is not None else None
+        if row is not None:
+            self.table.selectRow(row)
+        elif self.model.rowCount():
             self.table.selectRow(0)
         self._show_selected()
+
+    def _fetch(self, offset: int, limit: int) -> list[ReviewItem]:
+        """One batch for the table (an error is shown, and ends the list)."""
+        with feedback.user_errors(
+            self.alert, prefix="The returned records could not be loaded."
+        ) as outcome:
+            return reviews.returned_to_me(self.session.store, offset=offset, limit=limit)
+        assert outcome.failed
+        return []
 
     def selected_item(self) -> ReviewItem | None:
         row = self.table.selected_row()
@@ -178,6 +200,12 @@ class ReturnedToMePage(QWidget):
         return dialog
 
     # -- slots ------------------------------------------------------------------------
+    def _on_session_store_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self.refresh_count()
+
     def _on_table_selection_changed(self, *_args: object) -> None:
         self._show_selected()
 

@@ -1,10 +1,11 @@
 """The table view the review pages share: read-only rows, Enter opens the current one.
 
 Cells may hold two lines (a case's reference above its name, a date above its time) and
-long text wraps; rows grow to fit. When the columns' natural widths do not fit, the
-widest are narrowed alike (never below a date's width) so that the stretching column
-keeps at least a third of the table, at 1366x768 and at the large text size. Columns can
-still be widened by hand.
+long text wraps; rows grow to fit (the rows the model holds: the review models fetch a
+screenful at a time). Column widths come from the heading and a sample of rows. When the
+columns' natural widths do not fit, the widest are narrowed alike (never below a date's
+width) so that the stretching column keeps at least a third of the table, at 1366x768
+and at the large text size. Columns can still be widened by hand.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from infoshare_desktop.ui.common.tables import make_list_table
 
 STRETCH_SHARE = 1 / 3
 """The part of the table's width the stretching column keeps, at least."""
+SAMPLE_ROWS = 50
+"""Columns are fitted to their heading and the first rows from the top shown, not to
+every row (a paged model holds only what was scrolled to; a long list is not walked)."""
 
 
 def capped_width(natural: list[int], room: int, floor: int) -> int:
@@ -57,6 +61,7 @@ class ReviewTableView(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._stretch_column = stretch_column
         header = self.horizontalHeader()
+        header.setResizeContentsPrecision(SAMPLE_ROWS)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         if stretch_column is not None:
             header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)

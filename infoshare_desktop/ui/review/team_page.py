@@ -1,5 +1,6 @@
 """Team overview (team leads and supervisors): where each practitioner's records stand
-in review: awaiting review, returned and not yet answered, endorsed, overdue."""
+in review: awaiting review, returned and not yet answered, endorsed, overdue. Counted in
+the store, one row per practitioner, when the page is shown (never before)."""
 
 from __future__ import annotations
 
@@ -41,8 +42,7 @@ class TeamOverviewPage(QWidget):
         layout.addWidget(self.alert)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.table, 1)
-        session.store_changed.connect(self.refresh)
-        self.refresh()
+        session.store_changed.connect(self._on_session_store_changed)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -69,3 +69,7 @@ class TeamOverviewPage(QWidget):
             f"{awaiting} awaiting review ({overdue} OVERDUE), {returned} returned and not "
             f"yet answered, across {len(rows)} practitioner{'s' * (len(rows) != 1)}."
         )
+
+    def _on_session_store_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()

@@ -66,14 +66,18 @@ def team(admin_store, data_paths):
 
 @pytest.fixture
 def open_window(qtbot):
-    """``open_window(store)``: a shown MainWindow with the review pages installed."""
+    """``open_window(store)``: a shown MainWindow with the review pages installed (and
+    their counts in the navigation)."""
     windows: list[MainWindow] = []
 
     def make(store) -> tuple[MainWindow, ReviewPages]:
         window = MainWindow(store)
         qtbot.addWidget(window)
         pages = install_review_pages(window, window.session)
-        window.show()
+        # The navigation counts are read just after the window first paints.
+        counted = [p.count_changed for p in (pages.queue, pages.returned) if p is not None]
+        with qtbot.waitSignals(counted, timeout=30_000):
+            window.show()
         windows.append(window)
         return window, pages
 

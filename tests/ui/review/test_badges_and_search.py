@@ -24,6 +24,7 @@ from tests.domain.factories import (
     complete_review,
     complete_sharing_decision,
 )
+from tests.ui.conftest import WAIT_MS
 from tests.ui.review.conftest import without_consent
 
 STATUS = ChronologyTableModel.STATUS
@@ -140,7 +141,8 @@ def test_search_results_show_date_of_birth_and_age_and_down_moves_into_them(qtbo
     qtbot.waitExposed(page)
     page.search_edit.setFocus()
     qtbot.keyClicks(page.search_edit, "Robin")
-    page.run_search_now()
+    with qtbot.waitSignal(page.search_shown, timeout=WAIT_MS):
+        page.run_search_now()  # searched off the UI thread
     assert page.model.searching and page.model.rowCount() == 2
     heading = page.model.headerData(2, Qt.Orientation.Horizontal)
     assert heading == "Date of birth"

@@ -121,6 +121,7 @@ def test_queue_filters_and_overdue(team, open_window, monkeypatch):
     window, pages = open_window(team.supervisor)
     queue = pages.queue
     assert nav_text(window, REVIEW_QUEUE) == "Review queue (3)"
+    window.show_page(REVIEW_QUEUE)
     model = queue.model
     assert [model.row_at(r).record_id for r in range(2)] == [shared.record_id, in_part.record_id]
     waiting = [model.index(r, 5).data() for r in range(3)]
@@ -162,7 +163,8 @@ def test_a_refused_review_is_shown_inline_and_keeps_the_typing(team, open_window
     saved = records.record_sharing_decision(
         team.author, case_id=team.case_id, draft=without_consent()
     )
-    _, pages = open_window(team.supervisor)
+    window, pages = open_window(team.supervisor)
+    window.show_page(REVIEW_QUEUE)
     dialog = pages.queue.open_review(pages.queue.model.row_at(0))
     dialog.outcome_radios[ReviewOutcome.ENDORSED_WITH_COMMENT].click()
     dialog.comment_edit.setPlainText("Good reasons; note the date of the strategy meeting.")
@@ -227,6 +229,7 @@ def test_a_review_comment_survives_a_lock(qtbot, team, open_window):
 
     records.record_sharing_decision(team.author, case_id=team.case_id, draft=without_consent())
     window, pages = open_window(team.supervisor)
+    window.show_page(REVIEW_QUEUE)
     dialog = pages.queue.open_review(pages.queue.model.row_at(0))
     dialog.outcome_radios[ReviewOutcome.RETURNED].click()
     dialog.comment_edit.setPlainText("Please say which school staff were told, and when.")

@@ -7,8 +7,8 @@
   identifiers) sealed under its case key; the case_file row keeps a placeholder.
 - a partial index of the envelopes that re-write a case's rows (`case.rewritten`).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

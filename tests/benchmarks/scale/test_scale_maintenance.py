@@ -1,0 +1,51 @@
+"""Verify, backup and key rotation on the scale stores, beside bare integrity_check and
+a plain copy with fsync (one round each from 100k: minutes each on a shared machine)."""
+
+from __future__ import annotations
+
+from tests.benchmarks import work
+from tests.benchmarks.ab import compare
+
+
+def _rounds(scale_store) -> int:
+    return 1 if scale_store.records >= 100_000 else 3
+
+
+def test_scale_verify(benchmark, scale_store, admin):
+    run, floor, name = work.verify(admin)
+    compare(
+        benchmark,
+        work=run,
+        floor=floor,
+        floor_name=name,
+        rounds=_rounds(scale_store),
+        warmup=0,
+        labels={"work": "verify", "size": scale_store.size},
+    )
+
+
+def test_scale_backup(benchmark, scale_store, admin, tmp_path):
+    run, floor, name = work.backup(admin, tmp_path)
+    compare(
+        benchmark,
+        work=run,
+        floor=floor,
+        floor_name=name,
+        rounds=_rounds(scale_store),
+        warmup=0,
+        labels={"work": "backup", "size": scale_store.size},
+    )
+
+
+def test_scale_rotation(benchmark, scale_store, admin, tmp_path):
+    """The store stays usable after (same passwords, a new data key)."""
+    run, floor, name = work.rotation(admin, tmp_path)
+    compare(
+        benchmark,
+        work=run,
+        floor=floor,
+        floor_name=name,
+        rounds=_rounds(scale_store),
+        warmup=0,
+        labels={"work": "key rotation", "size": scale_store.size},
+    )
