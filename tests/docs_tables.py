@@ -45,8 +45,10 @@ def _scopes(applies: frozenset[Scope]) -> str:
 
 
 def citation_link(citation: Citation) -> str:
-    """A citation as the table shows it: its short name, linked to its section below."""
-    name = citation.label.split(":")[0].replace(" (chapter section 4)", "")
+    """A citation as the table shows it: its source's full title without the topic after
+    the last colon ("Information sharing: advice for practitioners (DfE 2024)", "Golden
+    rule 2"), linked to its section below."""
+    name = citation.label.rsplit(": ", 1)[0].replace(" (chapter section 4)", "")
     if citation is Citation.LATER:
         name = "Later guidance and law"
     elif citation is Citation.GOLDEN_RULE_6_ACCURATE:

@@ -45,6 +45,18 @@ def test_the_rule_table_lists_every_rule_once() -> None:
     assert ids == list(RULES)
 
 
+def test_the_rule_table_names_each_source_by_its_full_title() -> None:
+    """The 2024 advice is linked as "Information sharing: advice for practitioners (DfE
+    2024)", never cut to "Information sharing" at its first colon."""
+    table = docs_tables.blocks(DOMAIN)["rules"]
+    links = set(re.findall(r"\[([^\]]+)\]\(#([a-z0-9-]+)\)", table))
+    full = "Information sharing: advice for practitioners (DfE 2024)"
+    assert (full, Citation.CONSENT_MEANINGS.value) in links
+    assert (full, Citation.PROTECTING_IDENTITIES.value) in links
+    assert ("Golden rule 2", Citation.GOLDEN_RULE_2.value) in links
+    assert "Information sharing" not in {name for name, _ in links}, "cut at its first colon"
+
+
 @pytest.mark.parametrize("citation", list(Citation))
 def test_every_citation_has_its_section(citation: Citation) -> None:
     assert f'<a id="{citation.value}"></a>' in DOMAIN

@@ -265,6 +265,7 @@ class Generator:
             draft.initiation = Initiation.ON_REQUEST
             draft.requester_name = self.person()
             draft.requester_organisation = "Example Leisure Trust"
+            draft.requester_organisation_type = OrganisationType.OTHER  # not a duty holder
             draft.request_details = "Asked for the family's address for a holiday club list"
             draft.requester_identity_checked = True
             draft.requester_told_reasons = True
@@ -317,10 +318,18 @@ class Generator:
         draft.initiation = Initiation.ON_REQUEST
         draft.requester_name = request.requester_name
         draft.requester_organisation = request.requester_organisation
+        draft.requester_organisation_type = _S11  # the MASH, children's services, the police
         draft.requester_reference = request.requester_reference
         draft.request_details = request.asked
         draft.requester_identity_checked = True
         draft.requester_told_reasons = True
+        if not draft.duty_detriment and withheld_from_duty_holder(
+            draft.kind, draft.recipients, draft.requester_type()
+        ):
+            draft.duty_detriment = (
+                "Disclosing it now would tell the family of the concern before the strategy "
+                "discussion, which would put the child at greater risk than withholding it"
+            )
         return draft
 
     def reply(

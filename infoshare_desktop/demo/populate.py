@@ -25,11 +25,11 @@ from datetime import datetime, timedelta
 from infoshare_desktop.demo.content import Generator
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome
 from infoshare_desktop.domain.kinds import CheckContext, kind_of
 from infoshare_desktop.domain.records import Draft, SharingDecisionDraft
 from infoshare_desktop.domain.reviews import ReviewRules
+from infoshare_desktop.domain.rules import recorded_late
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, reviews
@@ -173,16 +173,8 @@ class _Writer:
         found = checklist.blocking(declared.check(draft, context))
         if found:
             raise AssertionError(f"demo {declared.kind.value} fails: {[f.rule_id for f in found]}")
-        sharing = draft if isinstance(draft, SharingDecisionDraft) else None
-        without = sharing is not None and made_without_consent(sharing.kind, sharing.consent_status)
-        harm = sharing is not None and sharing.significant_harm_concern
-        reason = (
-            reviews.review_reason(
-                self.rules, kind=sharing.kind, without_consent=without, harm_concern=harm
-            )
-            if sharing is not None
-            else None
-        )
+        facts = declared.review(draft)
+        reason = reviews.review_reason(self.rules, facts) if declared.reviewable else None
         item = new_record(
             case_id=case_id,
             kind=declared.kind,
@@ -191,8 +183,8 @@ class _Writer:
             occurred_at=occurred,
             recorded_at=recorded,
             target_id=target.id if target else None,
-            without_consent=without,
-            harm_concern=harm,
+            without_consent=facts.without_consent,
+            harm_concern=facts.harm_concern,
             review_reason=reason,
         )
         return _Saved(author, item)
@@ -244,7 +236,10 @@ class _Writer:
         reply; some stay open (due or overdue on the worklist). Returns records made."""
         gen, rng = self.gen, self.rng
         asked = gen.request(received)
-        request = self.record(asked, case_id, author, received, self._recorded(received))
+        logged = self._recorded(received)
+        if recorded_late(received, logged):
+            asked.late_entry_reason = "Logged on return from a strategy meeting"
+        request = self.record(asked, case_id, author, received, logged)
         decided = min(received + timedelta(hours=rng.uniform(1, 20)), self.now)
         recorded = self._recorded(decided)
         answer = gen.answer(asked, decided, recorded)

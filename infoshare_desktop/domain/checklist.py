@@ -42,9 +42,6 @@ from infoshare_desktop.domain.enums import (
     NotSoughtReason,
     OrganisationType,
     PublicInterestCircumstance,
-    Rating,
-    ReplyOutcome,
-    RequestSource,
     ReviewOutcome,
     ServiceAgreement,
     SharingKind,
@@ -57,9 +54,6 @@ from infoshare_desktop.domain.records import (
     ConsentDecisionDraft,
     CriterionRationale,
     Recipient,
-    RecordLink,
-    RequestDraft,
-    RequestReplyDraft,
     ReviewDraft,
     SharingDecisionDraft,
 )
@@ -90,10 +84,17 @@ __all__ = [
     "check_case",
     "check_consent_decision",
     "check_identifier",
-    "check_request",
-    "check_request_reply",
+    "check_late",
+    "check_moment",
     "check_review",
     "check_sharing_decision",
+    "choice_of",
+    "in_form_order",
+    "items_of",
+    "now_of",
+    "unanswered",
+    "undescribed",
+    "utc_of",
 ]
 
 
@@ -189,6 +190,36 @@ def _in_form_order(cls: type, findings: list[Finding]) -> list[Finding]:
 
 def _now(now: Any) -> datetime:
     return _utc(now) or utcnow()
+
+
+def _check_moment(out: list[Finding], value: Any, now: datetime, rule: rules.Rule) -> None:
+    """``rule``'s "missing" or "future" message for a time that must be given and past."""
+    when = _utc(value)
+    if when is None:
+        out.append(rule.finding("missing"))
+    elif when - now > FUTURE_TOLERANCE:
+        out.append(rule.finding("future"))
+
+
+def _check_late(out: list[Finding], moments: Iterable[Any], now: datetime, reason: Any) -> None:
+    """LATE_ENTRY when a moment the record states is more than ``LATE_AFTER`` before now
+    (``rules.late_entry``, on the one ``recorded_late`` rule the forms and the store's late
+    flag use) and no reason is given."""
+    if rules.late_entry((_utc(m) for m in moments), now) and _unanswered(reason):
+        out.append(rules.LATE_ENTRY.finding("late"))
+
+
+# The readers and checks a checklist declared with its kind (``domain.kinds``) uses: a new
+# kind's checklist is written beside its declaration, from these and the rule catalogue.
+choice_of = _enum
+items_of = _items
+utc_of = _utc
+now_of = _now
+unanswered = _unanswered
+undescribed = _undescribed
+in_form_order = _in_form_order
+check_moment = _check_moment
+check_late = _check_late
 
 
 # ---- sharing decision ---------------------------------------------------------------
@@ -354,13 +385,17 @@ def _check_duties(
         return
     add = out.append
     recipients = _items(draft.recipients, Recipient)
+    withholds = kind in rules.WITHHOLDING
     if any(
         OrganisationType.parse(r.organisation_type) is None
         and not all(_blank(part) for part in (r.name, r.role, r.organisation))
         for r in recipients
     ):
-        add(rules.RECIPIENT_TYPE.finding("type"))
-    if rules.withheld_from_duty_holder(kind, recipients) and _unwritten(draft.duty_detriment):
+        add((rules.DUTY_TYPE if withholds else rules.RECIPIENT_TYPE).finding("type"))
+    if withholds and draft.requester_named() and draft.requester_type() is None:
+        add(rules.DUTY_TYPE.finding("requester"))
+    holder = rules.withheld_from_duty_holder(kind, recipients, draft.requester_type())
+    if holder and _unwritten(draft.duty_detriment):
         add(rules.DUTY_DETRIMENT.finding("detriment"))
     if not kind.shares:
         return
@@ -702,69 +737,3 @@ def check_identifier(draft: CaseDraft, *, required: bool = False) -> list[Findin
     if reason is IdentifierReason.OTHER and _blank(draft.identifier_reason_text):
         return [rules.IDENTIFIER_REASON_TEXT.finding("text")]
     return []
-
-
-# ---- requests received (issue 11 section 2) ----------------------------------------------
-
-
-def _check_moment(out: list[Finding], value: Any, now: datetime, rule: rules.Rule) -> None:
-    """``rule``'s "missing" or "future" message for a time that must be given and past."""
-    when = _utc(value)
-    if when is None:
-        out.append(rule.finding("missing"))
-    elif when - now > FUTURE_TOLERANCE:
-        out.append(rule.finding("future"))
-
-
-def check_request(draft: RequestDraft, *, now: datetime) -> list[Finding]:
-    """Findings for a request received: who asked, when, how, what, its rating (and a due
-    date, when set, not before it arrived) and whether it was acknowledged."""
-    out: list[Finding] = []
-    add = out.append
-    current = _now(now)
-    if _enum(draft.source, RequestSource) is None:
-        add(rules.REQUEST_FROM.finding("source"))
-    if _unanswered(draft.requester_organisation):
-        add(rules.REQUEST_FROM.finding("organisation"))
-    if _unanswered(draft.requester_name):
-        add(rules.REQUEST_FROM.finding("name"))
-    _check_moment(out, draft.received_at, current, rules.REQUEST_RECEIVED)
-    method = _enum(draft.method, Method)
-    if method is None:
-        add(rules.REQUEST_METHOD.finding("method"))
-    elif method is Method.OTHER and _unanswered(draft.method_other):
-        add(rules.REQUEST_METHOD.finding("other"))
-    if _undescribed(draft.asked):
-        add(rules.REQUEST_ASKED.finding("asked"))
-    if _enum(draft.rating, Rating) is None:
-        add(rules.REQUEST_RATING.finding("rating"))
-    received, due = _utc(draft.received_at), _utc(draft.due_at)
-    if received is not None and due is not None and due < received:
-        add(rules.REQUEST_RATING.finding("due_before"))
-    if not isinstance(draft.acknowledged, bool):
-        add(rules.REQUEST_ACKNOWLEDGED.finding("acknowledged"))
-    elif draft.acknowledged and _utc(draft.acknowledged_at) is None:
-        add(rules.REQUEST_ACKNOWLEDGED.finding("when"))
-    return _in_form_order(RequestDraft, out)
-
-
-def _linked(value: Any) -> bool:
-    return isinstance(value, RecordLink) and bool(_str(value.record_id))
-
-
-def check_request_reply(draft: RequestReplyDraft, *, now: datetime) -> list[Finding]:
-    """Findings for the reply to a request: the request, the sharing decision(s) that
-    answered it, the outcome, when, and (declined) whether to reconsider on new information."""
-    out: list[Finding] = []
-    add = out.append
-    if not _linked(draft.request):
-        add(rules.REPLY_REQUEST.finding("request"))
-    if not any(_linked(link) for link in _items(draft.answered_by, RecordLink)):
-        add(rules.REPLY_DECISIONS.finding("decisions"))
-    outcome = _enum(draft.outcome, ReplyOutcome)
-    if outcome is None:
-        add(rules.REPLY_OUTCOME.finding("outcome"))
-    _check_moment(out, draft.replied_at, _now(now), rules.REPLY_WHEN)
-    if outcome is ReplyOutcome.DECLINED and not isinstance(draft.reconsider_if_new, bool):
-        add(rules.REPLY_RECONSIDER.finding("reconsider"))
-    return _in_form_order(RequestReplyDraft, out)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 # The rule catalogue, not the checklist: the checklist imports the drafts, which import
 # this module (a cycle); the catalogue imports only the pick-lists.
-from infoshare_desktop.domain.rules import Finding
+from infoshare_desktop.domain.rules import Finding, Severity
 
 
 class UserFacingError(Exception):
@@ -57,7 +57,7 @@ class ChecklistRefused(DomainError):
     def __init__(self, findings: Iterable[Finding], user_message: str | None = None) -> None:
         self.findings: tuple[Finding, ...] = tuple(findings)
         if user_message is None:
-            shown = [f for f in self.findings if f.severity == "blocking"] or self.findings
+            shown = [f for f in self.findings if f.severity is Severity.BLOCKING] or self.findings
             lines = [f"- {finding.message}" for finding in shown]
             user_message = "\n".join(
                 ["This record cannot be saved yet. Please add the following:", *lines]

@@ -42,6 +42,7 @@ from infoshare_desktop.domain.enums import (
     LabelledEnum,
     Method,
     NotSoughtReason,
+    OrganisationType,
     PublicInterestCircumstance,
     Rating,
     ReplyOutcome,
@@ -63,6 +64,7 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.rules import (
     REPLY_TIMESCALES,
+    late_entry,
     recorded_late,
     withheld_from_duty_holder,
 )
@@ -151,6 +153,12 @@ class Field:
     custom: str = ""  #: the named exception, for Widget.CUSTOM
     #: the printout row it shares with other fields ("" = its own; WHEN = the "When" line)
     print_row: str = ""
+    #: a sentence on what each choice means, for screens that show the choices as buttons
+    choice_help: tuple[tuple[LabelledEnum, str], ...] = ()
+
+    def help_for(self, choice: LabelledEnum) -> str:
+        """What ``choice`` means (``choice_help``), or "" if not declared."""
+        return dict(self.choice_help).get(choice, "")
 
     def label_for(self, draft: Any) -> str:
         return _word(self.label, draft)
@@ -303,6 +311,22 @@ def _late_now(d: SharingDecisionDraft) -> bool:
     return isinstance(when, datetime) and recorded_late(when, utcnow())
 
 
+def _late_request(d: RequestDraft | RequestReplyDraft) -> bool:
+    """Entered now, a request or reply would be a late entry (``rules.late_entry``)."""
+    return late_entry(d.moments(), utcnow())
+
+
+def _late_reason() -> Field:
+    return _lines(
+        "late_entry_reason",
+        "Why this is recorded more than 24 hours later",
+        "Reason for the late entry",
+        applies=_late_request,
+        optional=True,
+        print_row=WHEN,
+    )
+
+
 def _on_request(d: SharingDecisionDraft) -> bool:
     return d.initiation is Initiation.ON_REQUEST
 
@@ -364,7 +388,7 @@ def _information_short(d: SharingDecisionDraft) -> str:
 
 
 def _withheld_from_duty_holder(d: SharingDecisionDraft) -> bool:
-    return withheld_from_duty_holder(d.kind, d.recipients)
+    return withheld_from_duty_holder(d.kind, d.recipients, d.requester_type())
 
 
 def _duty_detriment_label(d: SharingDecisionDraft) -> str:
@@ -445,6 +469,16 @@ SHARING_DECISION_FORM = Form(
                     "Requester's organisation",
                     "Requester's organisation",
                     applies=_on_request,
+                    print_row="Request",
+                ),
+                _choice(
+                    "requester_organisation_type",
+                    OrganisationType,
+                    "Requester's type of organisation",
+                    "Requester's type of organisation",
+                    help="Declining a request from a body under the duty to share (Children "
+                    "Act 2004 s16LA) needs the reason disclosure would be more detrimental.",
+                    applies=lambda d: _on_request(d) and d.requester_named(),
                     print_row="Request",
                 ),
                 _line(
@@ -1084,8 +1118,35 @@ REVIEW_FORM = Form(
         Group(
             title="Review",
             fields=(
-                _choice("outcome", ReviewOutcome, "Outcome", "Outcome"),
-                _lines("comment", "Comment", "Comment", lines=4, optional=True),
+                _choice(
+                    "outcome",
+                    ReviewOutcome,
+                    "Outcome",
+                    "Outcome",
+                    choice_help=(
+                        (
+                            ReviewOutcome.ENDORSED,
+                            "The reasons recorded are sound; no comment is needed.",
+                        ),
+                        (
+                            ReviewOutcome.ENDORSED_WITH_COMMENT,
+                            "Sound, with a point for the author to note.",
+                        ),
+                        (
+                            ReviewOutcome.RETURNED,
+                            "The author must add the detail you ask for, as an amendment.",
+                        ),
+                    ),
+                ),
+                _lines(
+                    "comment",
+                    "Comment for the author (needed unless simply endorsed)",
+                    "Comment",
+                    lines=4,
+                    optional=True,
+                    help="Needed when you endorse with a comment or return the record: say "
+                    "what more detail is needed, or the point to note.",
+                ),
             ),
         ),
     ),
@@ -1179,6 +1240,7 @@ REQUEST_FORM = Form(
                     help="The time it was recorded is set when you save.",
                     print_row=WHEN,
                 ),
+                _late_reason(),
                 _choice("method", Method, "How the request came", "How", print_row="How"),
                 _line(
                     "method_other",
@@ -1250,6 +1312,7 @@ REQUEST_REPLY_FORM = Form(
                     help="The time it was recorded is set when you save.",
                     print_row=WHEN,
                 ),
+                _late_reason(),
                 _yes_no(
                     "reconsider_if_new",
                     "Reconsider the request if new information comes to light?",

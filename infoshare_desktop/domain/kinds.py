@@ -7,27 +7,32 @@ pixmap's name: the domain names it, the UI draws it), whether it is printed in f
 reviewed by a supervisor, opened from the case view (``menu``), how the drafts list names
 it (``words``), and the breakdown the review queue filters by (``subkinds``).
 
-Adding a kind is: its ``RecordKind`` member, its draft, its checklist, its
-:class:`~infoshare_desktop.domain.fields.Form` and one :class:`Kind` here; the case view's
-menu, the drafts list, the chronology, the review queue, the details pane and the
-printout pick it up from these.
+Adding a kind is: its ``RecordKind`` member (``domain.enums``), its draft
+(``domain.records``), its rules in the catalogue (``domain.rules``), its
+:class:`~infoshare_desktop.domain.fields.Form` (``domain.fields``) and, here, its checklist
+function and one :class:`Kind`; the case view's menu, the saving service, the drafts list,
+the chronology, the review queue, the details pane and the printout pick it up from these.
+The requests' checklists below are written that way: from the catalogue's rules and the
+checklist's public readers (``checklist.choice_of``, ``unanswered``, ``check_moment``...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from infoshare_desktop.domain import checklist
+from infoshare_desktop.domain import checklist, rules
 from infoshare_desktop.domain.checklist import Finding
-from infoshare_desktop.domain.consent import ConsentRecord
+from infoshare_desktop.domain.consent import ConsentRecord, made_without_consent
 from infoshare_desktop.domain.enums import (
     LabelledEnum,
+    Method,
     Rating,
     RecordKind,
     ReplyOutcome,
+    RequestSource,
     SharingKind,
 )
 from infoshare_desktop.domain.fields import (
@@ -45,13 +50,24 @@ from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
     Draft,
+    RecordLink,
     RequestDraft,
     RequestReplyDraft,
     ReviewDraft,
     SharingDecisionDraft,
 )
+from infoshare_desktop.domain.reviews import ReviewFacts
 
-__all__ = ["KINDS", "CheckContext", "Kind", "kind_of", "spec", "summary_of"]
+__all__ = [
+    "KINDS",
+    "CheckContext",
+    "Kind",
+    "check_request",
+    "check_request_reply",
+    "kind_of",
+    "spec",
+    "summary_of",
+]
 
 SUMMARY_LIMIT = 300
 
@@ -91,6 +107,12 @@ class Kind:
     subkind: Callable[[Any], str] = lambda _draft: ""  #: the breakdown value of a draft
     #: when it happened, if the draft says
     occurred: Callable[[Any], datetime | None] = lambda draft: getattr(draft, "occurred_at", None)
+    #: what the review rules judge when one is saved (reviewable kinds); no decision: never
+    #: entered automatically
+    review: Callable[[Any], ReviewFacts] = lambda _draft: ReviewFacts()
+    #: fields holding ``RecordLink``s, and the kind each linked record must be (checked on
+    #: save: it exists, on the same case, of that kind)
+    links: Mapping[str, RecordKind] = field(default_factory=dict)
 
 
 def _truncate(text: str, limit: int = SUMMARY_LIMIT) -> str:
@@ -134,6 +156,76 @@ def _reply_summary(d: RequestReplyDraft) -> str:
     return f"Reply to a request: {outcome}"
 
 
+# ---- the requests' checklists, declared with their kinds --------------------------------
+
+
+def check_request(draft: RequestDraft, *, now: datetime) -> list[Finding]:
+    """Findings for a request received: who asked, when, how, what, its rating (and a due
+    date, when set, not before it arrived), whether it was acknowledged, and why it is
+    recorded late (more than 24 hours after it was received or acknowledged)."""
+    out: list[Finding] = []
+    add = out.append
+    current = checklist.now_of(now)
+    if checklist.choice_of(draft.source, RequestSource) is None:
+        add(rules.REQUEST_FROM.finding("source"))
+    if checklist.unanswered(draft.requester_organisation):
+        add(rules.REQUEST_FROM.finding("organisation"))
+    if checklist.unanswered(draft.requester_name):
+        add(rules.REQUEST_FROM.finding("name"))
+    checklist.check_moment(out, draft.received_at, current, rules.REQUEST_RECEIVED)
+    method = checklist.choice_of(draft.method, Method)
+    if method is None:
+        add(rules.REQUEST_METHOD.finding("method"))
+    elif method is Method.OTHER and checklist.unanswered(draft.method_other):
+        add(rules.REQUEST_METHOD.finding("other"))
+    if checklist.undescribed(draft.asked):
+        add(rules.REQUEST_ASKED.finding("asked"))
+    if checklist.choice_of(draft.rating, Rating) is None:
+        add(rules.REQUEST_RATING.finding("rating"))
+    received, due = checklist.utc_of(draft.received_at), checklist.utc_of(draft.due_at)
+    if received is not None and due is not None and due < received:
+        add(rules.REQUEST_RATING.finding("due_before"))
+    if not isinstance(draft.acknowledged, bool):
+        add(rules.REQUEST_ACKNOWLEDGED.finding("acknowledged"))
+    elif draft.acknowledged and checklist.utc_of(draft.acknowledged_at) is None:
+        add(rules.REQUEST_ACKNOWLEDGED.finding("when"))
+    checklist.check_late(out, draft.moments(), current, draft.late_entry_reason)
+    return checklist.in_form_order(RequestDraft, out)
+
+
+def _linked(value: Any) -> bool:
+    return (
+        isinstance(value, RecordLink) and isinstance(value.record_id, str) and bool(value.record_id)
+    )
+
+
+def check_request_reply(draft: RequestReplyDraft, *, now: datetime) -> list[Finding]:
+    """Findings for the reply to a request: the request, the sharing decision(s) that
+    answered it, the outcome, when, (declined) whether to reconsider on new information,
+    and why it is recorded late (more than 24 hours after the reply was sent)."""
+    out: list[Finding] = []
+    add = out.append
+    current = checklist.now_of(now)
+    if not _linked(draft.request):
+        add(rules.REPLY_REQUEST.finding("request"))
+    if not any(_linked(link) for link in checklist.items_of(draft.answered_by, RecordLink)):
+        add(rules.REPLY_DECISIONS.finding("decisions"))
+    outcome = checklist.choice_of(draft.outcome, ReplyOutcome)
+    if outcome is None:
+        add(rules.REPLY_OUTCOME.finding("outcome"))
+    checklist.check_moment(out, draft.replied_at, current, rules.REPLY_WHEN)
+    if outcome is ReplyOutcome.DECLINED and not isinstance(draft.reconsider_if_new, bool):
+        add(rules.REPLY_RECONSIDER.finding("reconsider"))
+    checklist.check_late(out, draft.moments(), current, draft.late_entry_reason)
+    return checklist.in_form_order(RequestReplyDraft, out)
+
+
+def _reply_review(d: RequestReplyDraft) -> ReviewFacts:
+    """A declined request is a decision not to share (the review rules' NOT_SHARED); the
+    save adds the harm concern of the sharing decisions that answered it."""
+    return ReviewFacts(SharingKind.NOT_SHARED if d.outcome is ReplyOutcome.DECLINED else None)
+
+
 def _plain(kind: RecordKind) -> Callable[[Any], str]:
     return lambda _draft: kind.label
 
@@ -160,6 +252,9 @@ KINDS: dict[RecordKind, Kind] = {
             shortcut="Ctrl+D",
             subkinds=SharingKind,
             subkind=lambda d: d.kind.value if d.kind else "",
+            review=lambda d: ReviewFacts(
+                d.kind, made_without_consent(d.kind, d.consent_status), d.significant_harm_concern
+            ),
         ),
         Kind(
             kind=RecordKind.CONSENT_DECISION,
@@ -231,13 +326,14 @@ KINDS: dict[RecordKind, Kind] = {
             kind=RecordKind.REQUEST,
             draft=RequestDraft,
             form=REQUEST_FORM,
-            check=lambda d, c: checklist.check_request(d, now=c.now),
+            check=lambda d, c: check_request(d, now=c.now),
             summary=_request_summary,
             title=_plain(RecordKind.REQUEST),
             icon="SP_FileDialogInfoView",
             words="request received",
             plural="Requests received",
             printable=True,
+            reviewable=True,  # on its author's request (the rating and timescale set)
             menu="New re&quest received",
             menu_tip="Record a request for information: who asked, when, what, and its rating",
             subkinds=Rating,
@@ -248,18 +344,21 @@ KINDS: dict[RecordKind, Kind] = {
             kind=RecordKind.REQUEST_REPLY,
             draft=RequestReplyDraft,
             form=REQUEST_REPLY_FORM,
-            check=lambda d, c: checklist.check_request_reply(d, now=c.now),
+            check=lambda d, c: check_request_reply(d, now=c.now),
             summary=_reply_summary,
             title=_plain(RecordKind.REQUEST_REPLY),
             icon="SP_DialogOkButton",
             words="reply to a request",
             plural="Replies to requests",
             printable=True,
+            reviewable=True,  # declining a request is a decision with reasons
             menu="R&eply to a request",
             menu_tip="Record how a request was answered: the sharing decisions, when, feedback",
             subkinds=ReplyOutcome,
             subkind=lambda d: d.outcome.value if d.outcome else "",
             occurred=lambda d: d.replied_at,
+            review=_reply_review,
+            links={"request": RecordKind.REQUEST, "answered_by": RecordKind.SHARING_DECISION},
         ),
     )
 }

@@ -273,6 +273,8 @@ class SharingDecisionDraft(Draft):
     initiation: Initiation | None = None  #: proactive or on request
     requester_name: str = _text("requester's name", SHORT_TEXT)  #: who asked
     requester_organisation: str = _text("requester's organisation", SHORT_TEXT)  #: their agency
+    #: its type: whether the duty to share (s16LA) applies to the requester
+    requester_organisation_type: OrganisationType | None = None
     requester_reference: str = _text("requester's reference", SHORT_TEXT)  #: their own ref
     request_details: str = _text("details of the request")  #: what they asked for
     requester_identity_checked: bool | None = None  #: the requester's identity was checked
@@ -386,6 +388,19 @@ class SharingDecisionDraft(Draft):
         }
         return base
 
+    def requester_named(self) -> bool:
+        """It answers a request from a named organisation (the duty to share, s16LA, is
+        between organisations). Tolerant of any draft."""
+        on_request = Initiation.parse(self.initiation) is Initiation.ON_REQUEST
+        organisation = self.requester_organisation
+        return on_request and isinstance(organisation, str) and bool(organisation.strip())
+
+    def requester_type(self) -> OrganisationType | None:
+        """The requester's type of organisation when ``requester_named``, else None."""
+        if not self.requester_named():
+            return None
+        return OrganisationType.parse(self.requester_organisation_type)
+
 
 @dataclass(kw_only=True)
 class ConsentDecisionDraft(Draft):
@@ -492,6 +507,12 @@ class RequestDraft(Draft):
     due_at: datetime | None = None
     acknowledged: bool | None = None  #: an acknowledgement was sent
     acknowledged_at: datetime | None = None  #: when
+    late_entry_reason: str = _text("reason for the late entry")  #: needed after 24 hours
+
+    def moments(self) -> tuple[Any, ...]:
+        """What this record says happened, and when: received, acknowledged (the late-entry
+        rule judges each)."""
+        return (self.received_at, self.acknowledged_at if self.acknowledged is True else None)
 
     def default_due(self) -> datetime | None:
         """When the reply is due by default for the rating (None without a rating or a
@@ -523,6 +544,11 @@ class RequestReplyDraft(Draft):
     #: a declined request comes back when new information is added to the case (2024 advice)
     reconsider_if_new: bool | None = None
     feedback: str = _text("feedback received on the outcome", LONG_TEXT)  #: from the requester
+    late_entry_reason: str = _text("reason for the late entry")  #: needed after 24 hours
+
+    def moments(self) -> tuple[Any, ...]:
+        """What this record says happened, and when: the reply sent (see ``late_entry``)."""
+        return (self.replied_at,)
 
     def cleaned(self) -> Self:
         """A copy with every text cleaned, including the linked records' lines."""

@@ -16,13 +16,17 @@ from datetime import datetime, timedelta
 
 from infoshare_desktop.domain.enums import RecordKind, ReplyOutcome
 from infoshare_desktop.domain.records import Draft, RequestDraft, RequestReplyDraft
+from infoshare_desktop.domain.timeutil import format_local
 
 __all__ = [
     "DUE_SOON",
     "NOT_NEW_INFORMATION",
+    "OVERDUE",
+    "REPLY_DUE",
     "DueRequest",
     "Reconsider",
     "Saved",
+    "reply_badges",
     "requests_due",
     "requests_to_reconsider",
 ]
@@ -104,6 +108,27 @@ def requests_due(
             continue
         out.append(DueRequest(saved.record_id, saved.case_id, request, due, due < now))
     return sorted(out, key=lambda item: (item.due_at, item.record_id))
+
+
+OVERDUE = "Overdue"
+"""The badge of an open request whose reply is past due."""
+REPLY_DUE = "Reply due"
+"""The start of the badge of an open request whose reply is not yet due ("Reply due 3 Dec
+2026 14:00")."""
+
+
+def reply_badges(records: Sequence[Saved], *, now: datetime) -> dict[str, str]:
+    """The chronology's and the details pane's badge of each open request (no reply names
+    it) of ``records``, by record id: "Overdue", or "Reply due" and when; a replied
+    request, or one with no due time, has none."""
+    replied = _latest_replies(records)
+    out = {}
+    for saved, request in _requests(records):
+        due = request.reply_due()
+        if saved.record_id in replied or due is None:
+            continue
+        out[saved.record_id] = OVERDUE if due < now else f"{REPLY_DUE} {format_local(due)}"
+    return out
 
 
 def requests_to_reconsider(records: Sequence[Saved]) -> list[Reconsider]:

@@ -64,6 +64,18 @@ class ReviewState:
 
 
 @dataclass(frozen=True)
+class ReviewFacts:
+    """What the review rules judge of a saved record: the decision it records (a sharing
+    decision's kind; a declined request is not shared), made without consent, with a
+    significant-harm concern. ``decision`` None: never entered automatically (its author
+    may still ask for review)."""
+
+    decision: SharingKind | None = None
+    without_consent: bool = False
+    harm_concern: bool = False
+
+
+@dataclass(frozen=True)
 class ReviewRules:
     """The administrator's setting: which saved records enter review automatically."""
 
@@ -82,6 +94,14 @@ class ReviewRules:
         if self.without_consent and without_consent:
             return True
         return self.not_shared_with_harm_concern and kind is SharingKind.NOT_SHARED and harm_concern
+
+    def requires(self, facts: ReviewFacts) -> bool:
+        """``requires_review`` of a record's facts (``domain.kinds``' ``review``)."""
+        return self.requires_review(
+            kind=facts.decision,
+            without_consent=facts.without_consent,
+            harm_concern=facts.harm_concern,
+        )
 
 
 def review_state(events: list[ReviewEvent]) -> ReviewState:

@@ -15,7 +15,7 @@ the checklist, the services and the forms use one definition.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -37,6 +37,7 @@ __all__ = [
     "RULES",
     "SHARES",
     "SHARING",
+    "WITHHOLDING",
     "Citation",
     "Finding",
     "Message",
@@ -64,6 +65,20 @@ COPIED_CRITERIA = 4
 def recorded_late(occurred_at: datetime, recorded_at: datetime) -> bool:
     """True when a record made at ``recorded_at`` about ``occurred_at`` is a late entry."""
     return recorded_at - occurred_at > LATE_AFTER
+
+
+def late_entry(moments: Iterable[object], recorded_at: datetime) -> bool:
+    """True when any of the moments a record states (a request received, acknowledged, a
+    reply sent) is a late entry if recorded at ``recorded_at`` (``recorded_late``);
+    anything not an aware time is ignored."""
+    for moment in moments:
+        if isinstance(moment, datetime) and moment.tzinfo is not None:
+            try:
+                if recorded_late(moment, recorded_at):
+                    return True
+            except (OverflowError, ValueError):
+                continue
+    return False
 
 
 # ---- requests received: when a reply is due ------------------------------------------------
@@ -353,7 +368,7 @@ WHEN = _declare(
     ),
 )  # fmt: skip
 LATE_ENTRY = _declare(
-    "LATE_ENTRY", B, SHARING, _R7,
+    "LATE_ENTRY", B, SHARING | {Scope.REQUEST, Scope.REQUEST_REPLY}, _R7,
     f"Recorded more than {_hours(LATE_AFTER)} hours after it happened: a reason for the late "
     "entry is given.",
     late=(
@@ -921,13 +936,22 @@ IDENTIFIER_REASON_TEXT = _declare(
 # ---- the duty to share (s16LA) and the 2024 advice (issue 11, section 4) -----------------
 
 
-def withheld_from_duty_holder(kind: object, recipients: object) -> bool:
-    """A decision not to share, or to share only in part, with at least one recipient
-    under the duty to share (`OrganisationType.holds_duty`): the form then asks, and
-    `DUTY_DETRIMENT` requires, why disclosure would be more detrimental to the child than
-    not disclosing (docs/domain.md, "The duty to share"). Tolerant of any draft."""
-    if SharingKind.parse(kind) not in (SharingKind.NOT_SHARED, SharingKind.SHARED_IN_PART):
+WITHHOLDING = frozenset({SharingKind.NOT_SHARED, SharingKind.SHARED_IN_PART})
+"""The decisions that withhold something: the duty to share is judged for them."""
+
+
+def withheld_from_duty_holder(
+    kind: object, recipients: object, requester_type: object = None
+) -> bool:
+    """A decision not to share, or to share only in part, with at least one recipient, or
+    a requester, under the duty to share (`OrganisationType.holds_duty`): the form then
+    asks, and `DUTY_DETRIMENT` requires, why disclosure would be more detrimental to the
+    child than not disclosing (docs/domain.md, "The duty to share"). Tolerant of any draft."""
+    if SharingKind.parse(kind) not in WITHHOLDING:
         return False
+    requester = OrganisationType.parse(requester_type)
+    if requester is not None and requester.holds_duty:
+        return True
     if not isinstance(recipients, list | tuple):
         return False
     for recipient in recipients:
@@ -940,14 +964,32 @@ def withheld_from_duty_holder(kind: object, recipients: object) -> bool:
 _DUTY, _MEANINGS = Citation.DUTY_TO_SHARE, Citation.CONSENT_MEANINGS
 _IDENTITIES = Citation.PROTECTING_IDENTITIES
 RECIPIENT_TYPE = _declare(
-    "RECIPIENT_TYPE", A, SHARES | {Scope.NOT_SHARED}, _DUTY,
-    "Each recipient's type of organisation is recorded (a body under s11, a designated "
-    "education or childcare agency, a contractor of either, or another organisation). "
-    "Advisory: records saved before the question was asked have none.",
+    "RECIPIENT_TYPE", A, frozenset({Scope.SHARED}), _DUTY,
+    "Shared in full: each recipient's type of organisation is recorded (a body under s11, "
+    "a designated education or childcare agency, a contractor of either, or another "
+    "organisation). Advisory: everything was shared, so the duty to share is met whatever "
+    "the type.",
     type=(
         "Record what kind of organisation each recipient is: whether the duty to share "
         "(Children Act 2004 s16LA) applies depends on it.",
         "recipients",
+    ),
+)  # fmt: skip
+DUTY_TYPE = _declare(
+    "DUTY_TYPE", B, frozenset({Scope.NOT_SHARED, Scope.SHARED_IN_PART}), _DUTY,
+    "Not shared, or shared only in part: the type of organisation of each recipient, and "
+    "of a requester who named their organisation, is recorded. Blocking: whether the duty "
+    "to share applies, and so DUTY_DETRIMENT, cannot be judged without it.",
+    type=(
+        "Record what kind of organisation each recipient is: the duty to share (Children "
+        "Act 2004 s16LA) may apply to them, and it cannot be checked without their type.",
+        "recipients",
+    ),
+    requester=(
+        "Record what kind of organisation the requester is: declining a request from a body "
+        "under the duty to share (Children Act 2004 s16LA) needs its reason, and that cannot "
+        "be checked without their type.",
+        "requester_organisation_type",
     ),
 )  # fmt: skip
 DUTY_DETRIMENT = _declare(

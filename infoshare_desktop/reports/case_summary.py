@@ -35,9 +35,7 @@ from infoshare_desktop.domain.enums import Criterion, RecordKind
 from infoshare_desktop.domain.fields import WHEN, Field, Place, form_of, words
 from infoshare_desktop.domain.kinds import KINDS, kind_of
 from infoshare_desktop.domain.records import (
-    AmendmentDraft,
     ConsentDecisionDraft,
-    ReviewDraft,
     SharingDecisionDraft,
 )
 from infoshare_desktop.domain.timeutil import format_date, format_local
@@ -537,38 +535,43 @@ class CaseSummaryReport:
 
     # -- amendments and reviews ---------------------------------------------------------
 
+    @staticmethod
+    def _attached_fields(item: AttachedRecord) -> tuple[Field, Field, list[Field]]:
+        """An amendment's or review's printed fields, as declared (``domain.fields``): its
+        pick-list (the reason, the outcome), its text (the correction, the comment), and
+        the rest (whether the recipients were told)."""
+        printed = list(form_of(item.content).fields(Place.PRINT))
+        choice = next(f for f in printed if f.choices is not None)
+        text = next(f for f in printed if f is not choice and f.choices is None)
+        return choice, text, [f for f in printed if f not in (choice, text)]
+
     def _attached_text(self, item: AttachedRecord) -> Flowable:
         c = item.content
-        if isinstance(c, AmendmentDraft):
-            if item.redacted is not None:
-                text = (
-                    f'<font color="{REDACTED_INK.hexval()}"><b>{escape(item.redacted)}</b></font>'
-                )
-            else:
-                text = escape(c.text)
-            if c.target_was_shared or c.recipients_told is not None:
-                told = yes_no(c.recipients_told)
-                if c.recipients_told_notes:
-                    told += f" — {c.recipients_told_notes}"
-                text += f"<br/><b>Recipients told of the correction:</b> {escape(told)}"
-            return self.markup(text, "Small")
-        assert isinstance(c, ReviewDraft)
-        return self.para(c.comment or "—", "Small")
+        _choice, main, rest = self._attached_fields(item)
+        if main.redactable and item.redacted is not None:
+            text = f'<font color="{REDACTED_INK.hexval()}"><b>{escape(item.redacted)}</b></font>'
+        else:
+            text = escape(words(main.value(c)) or "—")
+        for f in rest:
+            if f.is_shown(c):
+                value = words(f.value(c)) or NOT_RECORDED
+                text += f"<br/><b>{escape(f.short_for(c))}:</b> {escape(value)}"
+        return self.markup(text, "Small")
 
     def _attached_label(self, item: AttachedRecord) -> str:
-        c = item.content
-        if isinstance(c, AmendmentDraft):
-            return c.reason.label if c.reason else "Amendment"
-        return c.outcome.label if c.outcome else "Review"
+        choice, _text, _rest = self._attached_fields(item)
+        value = choice.value(item.content)
+        return value.label if value is not None else kind_of(item.content).kind.label
 
     def attached(self, record: PrintedRecord) -> list[Flowable]:
         story: list[Flowable] = []
-        for title, items, header in (
-            ("Amendments to this record", record.amendments, "Amendment"),
-            ("Reviews of this record", record.reviews, "Comment"),
+        for title, items in (
+            ("Amendments to this record", record.amendments),
+            ("Reviews of this record", record.reviews),
         ):
             if not items:
                 continue
+            choice, main, _rest = self._attached_fields(items[0])
             room = self._cell_widths(self.ATTACHED_WIDTHS)
             rows = [
                 [
@@ -580,13 +583,9 @@ class CaseSummaryReport:
                 for item in items
             ]
             story.append(self.para(title, "Heading3"))
-            story.append(
-                self.grid(
-                    ["Recorded", "By", "Reason" if header == "Amendment" else "Outcome", header],
-                    rows,
-                    self.ATTACHED_WIDTHS,
-                )
-            )
+            content = items[0].content
+            headings = ["Recorded", "By", choice.short_for(content), main.short_for(content)]
+            story.append(self.grid(headings, rows, self.ATTACHED_WIDTHS))
         return story
 
     def detached(self) -> list[Flowable]:
@@ -596,9 +595,7 @@ class CaseSummaryReport:
                 _two_line(item.recorded_at),
                 self.para(item.author, "Small"),
                 self.para(
-                    ("Amendment: " if isinstance(item.content, AmendmentDraft) else "Review: ")
-                    + self._attached_label(item),
-                    "Small",
+                    f"{kind_of(item.content).kind.label}: {self._attached_label(item)}", "Small"
                 ),
                 self._attached_text(item),
             ]

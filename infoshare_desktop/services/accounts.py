@@ -14,8 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
-
 from infoshare_desktop.domain.accounts import (
     AccountStatus,
     Role,
@@ -27,14 +25,15 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require, signed_in
 from infoshare_desktop.services.errors import ServiceError
-from infoshare_desktop.store import audit, crypto
+from infoshare_desktop.store import audit, crypto, settings, users
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, store_exists, utcnow
 from infoshare_desktop.store.core import Store as Store  # the interface's handle on a store
 from infoshare_desktop.store.errors import StoreBusyError
 from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.progress import Progress, StopCheck
-from infoshare_desktop.store.tables import StoreSetting, UserAccount
+from infoshare_desktop.store.tables import UserAccount
+from infoshare_desktop.store.writes import Session
 
 IDLE_LOCK_SETTING = "idle_lock_minutes"
 DEFAULT_IDLE_LOCK_MINUTES = 5
@@ -130,7 +129,7 @@ def _granted(store: Store, user_id: str) -> tuple[frozenset[Role], str] | None:
         grant = trust.account(user_id)
         return (grant.roles, grant.status) if grant is not None else None
     with store.read() as session:
-        account = session.get(UserAccount, user_id)
+        account = users.account(session, user_id)
     if account is None:
         return None
     return frozenset(Role(r) for r in account.roles.split(",") if r), account.status
@@ -155,7 +154,7 @@ def _regrant(
         username, granted_roles = current.username, current.roles
         granted_status, granted_keys = current.status, (current.box_public, current.sign_public)
     else:  # a new account (or one carried over without a grant: an administrator's fix)
-        account = session.get(UserAccount, user_id)
+        account = users.account(session, user_id)
         if account is None or roles is None:
             raise AccountError("That account has no signed grant; it cannot be changed.")
         username, granted_roles, granted_status, granted_keys = (
@@ -205,9 +204,7 @@ def add_user(
         if keystore.has_user(username):
             raise AccountError("An account with that user name already exists.")
         with store.read() as session:
-            unfinished = session.exec(
-                select(UserAccount).where(UserAccount.username == normalise_username(username))
-            ).first()
+            unfinished = users.by_username(session, normalise_username(username))
         if unfinished is not None and unfinished.status == "revoked":
             raise AccountError(
                 "That user name belonged to an account that has been revoked; user names "
@@ -231,16 +228,14 @@ def add_user(
             root_public=trust.root_public,
         )
         with store.write() as session:
-            session.add(
-                UserAccount(
-                    id=user_id,
-                    username=normalise_username(username),
-                    display_name=display_name,
-                    roles=",".join(sorted(roles)),
-                    status="active",
-                    created_at=utcnow(),
-                    created_by=admin.user_id,
-                )
+            users.add_account(
+                session,
+                user_id=user_id,
+                username=normalise_username(username),
+                display_name=display_name,
+                roles=roles,
+                created_at=utcnow(),
+                created_by=admin.user_id,
             )
             audit.append(
                 session,
@@ -267,7 +262,7 @@ def add_user(
 def list_users(store: Store) -> list[AccountSummary]:
     require(store, Role.ADMINISTRATOR)
     with store.read() as session:
-        accounts = session.exec(select(UserAccount).order_by(UserAccount.username)).all()
+        accounts = users.all_accounts(session)
     keystore = store.keystore
     in_keystore = set(keystore.user_ids())
     publics = keystore.slot_publics()
@@ -311,12 +306,11 @@ def _change_account(
         raise AccountError("You cannot disable or revoke your own account.")
     granted = _granted(store, user_id)
     with store.write() as session:
-        account = session.get(UserAccount, user_id)
-        if account is None or granted is None or granted[1] == "revoked":
+        if granted is None or granted[1] == "revoked":
             raise AccountError("That account does not exist or has been revoked.")
-        for name, value in changes.items():
-            setattr(account, name, value)
-        session.add(account)
+        account = users.change_account(session, user_id, **changes)
+        if account is None:
+            raise AccountError("That account does not exist or has been revoked.")
         _regrant(
             store,
             session,
@@ -338,9 +332,7 @@ def _change_account(
             detail=changes.get("roles") and "roles=" + changes["roles"],
         )
         if rotation_due:
-            session.connection().exec_driver_sql(
-                "INSERT OR IGNORE INTO rotation_due (user_id) VALUES (?)", (user_id,)
-            )
+            users.mark_rotation_due(session, user_id)
     return account
 
 
@@ -445,7 +437,7 @@ def reset_password(store: Store, *, user_id: str) -> str:
     code = new_setup_code()
     with store.keystore_change() as keystore:
         with store.read() as session:
-            account = session.get(UserAccount, user_id)
+            account = users.account(session, user_id)
         granted = _granted(store, user_id)
         if account is None or granted is None or granted[1] == "revoked":
             raise AccountError("That account does not exist or has been revoked.")
@@ -536,7 +528,7 @@ def set_idle_lock_minutes(store: Store, *, minutes: int) -> None:
     if not 1 <= minutes <= 240:
         raise AccountError("The idle lock must be between 1 and 240 minutes.")
     with store.write() as session:
-        session.merge(StoreSetting(name=IDLE_LOCK_SETTING, value=str(minutes)))
+        settings.put(session, IDLE_LOCK_SETTING, str(minutes))
         audit.append(
             session,
             actor_id=admin.user_id,
@@ -549,9 +541,9 @@ def preferences(store: Store) -> dict[str, Any]:
     """The signed-in user's display preferences (text size, theme)."""
     user = signed_in(store)
     with store.read() as session:
-        account = session.get(UserAccount, user.user_id)
+        text = users.preferences_text(session, user.user_id)
     try:
-        return json.loads(account.preferences) if account else {}
+        return json.loads(text) if text else {}
     except ValueError:
         return {}
 
@@ -559,13 +551,12 @@ def preferences(store: Store) -> dict[str, Any]:
 def set_preferences(store: Store, **values: str) -> None:
     user = signed_in(store)
     with store.write() as session:
-        account = session.get(UserAccount, user.user_id)
-        if account is None:
+        text = users.preferences_text(session, user.user_id)
+        if text is None:
             return
-        prefs = json.loads(account.preferences or "{}")
+        prefs = json.loads(text or "{}")
         prefs.update(values)
-        account.preferences = json.dumps(prefs, sort_keys=True)
-        session.add(account)
+        users.set_preferences_text(session, user.user_id, json.dumps(prefs, sort_keys=True))
 
 
 def trust_warnings(store: Store) -> list[str]:

@@ -26,16 +26,17 @@ from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.errors import ChecklistRefused
 from infoshare_desktop.domain.identifier import format_nhs_number, nhs_number_digits
 from infoshare_desktop.domain.ids import uuid7
-from infoshare_desktop.domain.kinds import KINDS
+from infoshare_desktop.domain.kinds import KINDS, spec
 from infoshare_desktop.domain.records import (
     CaseDraft,
     ConsentDecisionDraft,
     Draft,
     SharingDecisionDraft,
 )
+from infoshare_desktop.domain.requests import reply_badges
 from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_local, utcnow
-from infoshare_desktop.services import member_search, sealed
+from infoshare_desktop.services import member_search, requests, sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.errors import ServiceError
@@ -65,7 +66,13 @@ from infoshare_desktop.store.search import SearchCancelled
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Session, raw_connection
 
-DRAFT_TYPES: dict[str, type[Draft]] = {kind.value: spec.draft for kind, spec in KINDS.items()}
+
+def draft_type(kind: str) -> type[Draft]:
+    """The draft class of a stored kind, read from its declaration (``domain.kinds``) each
+    time, so the declaration is the only place a kind's class is named."""
+    return spec(kind).draft
+
+
 #: Marks around the matching words in a search snippet (control characters never occur
 #: in saved text, so the UI can escape the snippet and then turn these into emphasis).
 MATCH_START, MATCH_END = "\x02", "\x03"
@@ -127,12 +134,30 @@ BADGE_WORDS = {
 AMENDED = "Amended"
 
 
-def badges_for(*, amended: bool, status: ReviewStatus | None) -> tuple[str, ...]:
-    """The badges of a record that has (or has not) been amended and has ``status``."""
+def badges_for(*, amended: bool, status: ReviewStatus | None, reply: str = "") -> tuple[str, ...]:
+    """The badges of a record that has (or has not) been amended and has ``status``; an
+    open request's ``reply`` badge ("Overdue", "Reply due ..."; ``domain.requests``)."""
     words = [AMENDED] if amended else []
+    if reply:
+        words.append(reply)
     if status in BADGE_WORDS:
         words.append(BADGE_WORDS[status])
     return tuple(words)
+
+
+def _reply_badges(session: Session, store: Store, case_id: str) -> dict[str, str]:
+    """The due badges of the case's open requests (its requests and replies only)."""
+    user = store.user
+    assert user is not None
+    found = requests.saved_records(
+        session, user_id=user.user_id, case_ids={case_id}, only_requests=True, store=store
+    )
+    return reply_badges(found, now=utcnow())
+
+
+def _reviewable(kind: str) -> bool:
+    found = RecordKind.parse(kind)
+    return found is not None and KINDS[found].reviewable
 
 
 def corrects_line(summary: str, occurred_at: datetime) -> str:
@@ -495,9 +520,8 @@ def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
                 for r in rows
             ]
         names = _author_names(session, {r.author_id for r in rows})
-        states = review_rows.states(
-            session, [r for r in rows if r.kind == RecordKind.SHARING_DECISION.value]
-        )
+        states = review_rows.states(session, [r for r in rows if _reviewable(r.kind)])
+        due = _reply_badges(session, store, case_id)
     amended = {r.target_id for r in rows if r.kind == RecordKind.AMENDMENT.value}
     by_id = {r.id: r for r in rows}
     entries = []
@@ -518,7 +542,11 @@ def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
                 author_name=names.get(r.author_id, "unknown"),
                 target_id=r.target_id,
                 author_id=r.author_id,
-                badges=badges_for(amended=r.id in amended, status=state.status if state else None),
+                badges=badges_for(
+                    amended=r.id in amended,
+                    status=state.status if state else None,
+                    reply=due.get(r.id, ""),
+                ),
                 corrects=corrects_line(target.summary, target.occurred_at) if target else "",
             )
         )
@@ -540,7 +568,7 @@ def _detail(row: SavedRecord, names: dict[str, str]) -> RecordDetail:
         occurred_at=row.occurred_at,
         recorded_at=row.recorded_at,
         late=row.late,
-        content=DRAFT_TYPES[row.kind].from_dict(json.loads(row.payload)),
+        content=draft_type(row.kind).from_dict(json.loads(row.payload)),
     )
 
 
@@ -557,8 +585,13 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
         ]
         names = _author_names(session, {row.author_id, *(r.author_id for r in related)})
         status = None
-        if row.kind == RecordKind.SHARING_DECISION.value:
+        if _reviewable(row.kind):
             status = review_rows.states(session, [row])[row.id].status
+        due = (
+            _reply_badges(session, store, row.case_id).get(row.id, "")
+            if row.kind == RecordKind.REQUEST.value
+            else ""
+        )
         target = record_rows.get(session, row.target_id) if row.target_id else None
         target = sealed.opened_record(store, session, target) if target is not None else None
         consents = consent_records(session, row.case_id, store=store)
@@ -571,7 +604,7 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
         )
     detail = _detail(row, names)
     detail.badges = badges_for(
-        amended=any(r.kind == RecordKind.AMENDMENT for r in related), status=status
+        amended=any(r.kind == RecordKind.AMENDMENT for r in related), status=status, reply=due
     )
     if target is not None and row.kind == RecordKind.AMENDMENT.value:
         detail.corrects = corrects_line(target.summary, target.occurred_at)
@@ -716,7 +749,7 @@ def _shown_hits(
             body = index.case_row(case_id=hit.case_id, draft=draft).body
         elif (content := contents.get(hit.record_id)) is not None:
             kind, payload = content  # the words walked from the JSON, no draft built
-            body = index.content_words(DRAFT_TYPES[kind], json.loads(payload))
+            body = index.content_words(draft_type(kind), json.loads(payload))
         else:
             continue
         shown.append((hit, identity, body))

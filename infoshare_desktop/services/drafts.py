@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from infoshare_desktop.domain.accounts import CASE_ROLES
+from infoshare_desktop.domain.fields import Widget, form_of
 from infoshare_desktop.domain.ids import uuid7
+from infoshare_desktop.domain.kinds import kind_of
 from infoshare_desktop.domain.records import (
     AmendmentDraft,
     ConsentDecisionDraft,
@@ -20,7 +22,7 @@ from infoshare_desktop.domain.records import (
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.cases import DRAFT_TYPES
+from infoshare_desktop.services.cases import draft_type
 from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit
@@ -31,7 +33,6 @@ from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.sealing import SealedContentError
 from infoshare_desktop.store.tables import DraftRow
 
-KIND_OF_DRAFT = {cls: kind for kind, cls in DRAFT_TYPES.items()}
 SNIPPET_LENGTH = 90
 #: The typed texts a draft's snippet is taken from, the first one written.
 SNIPPET_FIELDS: dict[type, tuple[str, ...]] = {
@@ -40,6 +41,15 @@ SNIPPET_FIELDS: dict[type, tuple[str, ...]] = {
     AmendmentDraft: ("text",),
 }
 NOTHING_TYPED = "Nothing typed yet"
+
+
+def _snippet_fields(cls: type[Draft]) -> tuple[str, ...]:
+    """The fields a draft's snippet is taken from: as listed above, else its declared
+    form's written ones (text and lines), in form order, so a new kind needs nothing here."""
+    if cls in SNIPPET_FIELDS:
+        return SNIPPET_FIELDS[cls]
+    written = (Widget.TEXT, Widget.LINES)
+    return tuple(f.name for f in form_of(cls).fields() if f.widget in written)
 
 
 class DraftNotFound(ServiceError):
@@ -71,7 +81,7 @@ def draft_snippet(draft: Draft) -> str:
     text = next(
         (
             " ".join(value.split())
-            for name in SNIPPET_FIELDS.get(type(draft), ())
+            for name in _snippet_fields(type(draft))
             if isinstance(value := getattr(draft, name, ""), str) and value.strip()
         ),
         "",
@@ -90,7 +100,7 @@ def save_draft(
 ) -> str:
     """Create or overwrite one of the user's drafts; returns its id."""
     user = require(store, *CASE_ROLES)
-    kind = KIND_OF_DRAFT[type(draft)]
+    kind = kind_of(draft).kind.value
     text = json.dumps(draft.to_dict(), sort_keys=True)  # ASCII: lone surrogates survive
     now = utcnow()
     with store.write() as session:
@@ -160,7 +170,7 @@ def find_draft(
 def _snippet(store: Store, row: DraftRow) -> str:
     try:
         text = sealed.open_draft(store, draft_id=row.id, stored=row.payload)
-        return draft_snippet(DRAFT_TYPES[row.kind].from_dict(json.loads(text)))
+        return draft_snippet(draft_type(row.kind).from_dict(json.loads(text)))
     except (KeyError, ValueError, TypeError, SealedContentError):
         return NOTHING_TYPED
 
@@ -183,7 +193,7 @@ def load_draft(store: Store, *, draft_id: str) -> tuple[DraftSummary, Draft]:
         row.updated_at,
     )
     text = sealed.open_draft(store, draft_id=row.id, stored=row.payload)
-    return summary, DRAFT_TYPES[row.kind].from_dict(json.loads(text))
+    return summary, draft_type(row.kind).from_dict(json.loads(text))
 
 
 def discard_draft(store: Store, *, draft_id: str) -> None:

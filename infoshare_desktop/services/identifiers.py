@@ -26,7 +26,7 @@ from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.errors import ChecklistRefused, ServiceError
 from infoshare_desktop.services.visibility import require_visible_case
-from infoshare_desktop.store import audit, envelopes
+from infoshare_desktop.store import audit, envelopes, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import identifiers as rows
 from infoshare_desktop.store.audit import Action
@@ -91,7 +91,7 @@ def current_identifier(tx: Session | Any, case_id: str, *, store: Store) -> Case
     row = rows.current(tx, case_id)
     if row is None:
         return None
-    return _view(_opened(store, tx, row), rows.user_names(tx, {row.recorded_by}))
+    return _view(_opened(store, tx, row), users.display_names(tx, {row.recorded_by}))
 
 
 def current_identifiers(
@@ -99,7 +99,7 @@ def current_identifiers(
 ) -> dict[str, CaseIdentifier]:
     """For other services (search results): the identifiers now of a few cases."""
     found = rows.current_of(tx, case_ids)
-    names = rows.user_names(tx, {r.recorded_by for r in found.values()})
+    names = users.display_names(tx, {r.recorded_by for r in found.values()})
     return {case_id: _view(_opened(store, tx, row), names) for case_id, row in found.items()}
 
 
@@ -125,7 +125,7 @@ def identifier_history(store: Store, *, case_id: str) -> list[CaseIdentifier]:
     with store.read() as session:
         require_visible_case(session, store, case_id)
         found = [_opened(store, session, r) for r in rows.history(session, case_id)]
-        names = rows.user_names(session, {r.recorded_by for r in found})
+        names = users.display_names(session, {r.recorded_by for r in found})
     return [_view(r, names) for r in found]
 
 

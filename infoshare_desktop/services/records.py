@@ -8,21 +8,22 @@ one transaction. There is no update path: a saved record is corrected by an amen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import CASE_ROLES, Role
-from infoshare_desktop.domain.consent import made_without_consent
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.errors import ChecklistRefused
+from infoshare_desktop.domain.fields import form_of
 from infoshare_desktop.domain.ids import uuid7
-from infoshare_desktop.domain.kinds import CheckContext, kind_of, summary_of
+from infoshare_desktop.domain.kinds import CheckContext, Kind, kind_of, summary_of
 from infoshare_desktop.domain.records import (
     AdviceDraft,
     AmendmentDraft,
     ConsentDecisionDraft,
     Draft,
+    RecordLink,
     ReviewDraft,
     SharingDecisionDraft,
 )
@@ -32,16 +33,23 @@ from infoshare_desktop.services import member_search, reviews, sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import case_consents as case_consents  # for the forms
 from infoshare_desktop.services.consents import consent_records
+from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.visibility import RecordNotFound as RecordNotFound
 from infoshare_desktop.services.visibility import load_record as load_record
 from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit, envelopes
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import drafts as draft_rows
+from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.search import draft_words
 from infoshare_desktop.store.writes import Tx, raw_connection
+
+
+class LinkRefused(ServiceError):
+    """A record names another record it cannot: missing, of another case, or of a kind
+    that cannot answer it. ``field`` names the field, so the form can move to it."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,39 @@ def _insert(
     return record_id
 
 
+def _linked_records(tx: Tx, kind: Kind, draft: Draft, case_id: str) -> list[record_rows.LinkTarget]:
+    """The records a draft links to (its kind's ``links``), each checked: it exists, is on
+    this case, and is of the kind the field names; refused with ``LinkRefused`` otherwise."""
+    wanted: dict[str, list[str]] = {}
+    for name in kind.links:
+        value = getattr(draft, name, None)
+        links = value if isinstance(value, list | tuple) else [value]
+        wanted[name] = [link.record_id for link in links if isinstance(link, RecordLink)]
+    found = record_rows.link_targets(tx, [i for ids in wanted.values() for i in ids])
+    out = []
+    for name, ids in wanted.items():
+        must = kind.links[name]
+        for record_id in ids:
+            target = found.get(record_id)
+            if target is None or target.case_id != case_id:
+                raise LinkRefused(
+                    f"A record chosen in “{form_of(draft).field(name).short_for(draft)}” is "
+                    "not one of this case's records (it may have been chosen on another case). "
+                    "Choose it again from this case's records.",
+                    field=name,
+                )
+            if target.kind != must.value:
+                raise LinkRefused(
+                    f"“{form_of(draft).field(name).short_for(draft)}” must name a "
+                    f"{must.label.lower()}; the record chosen is a "
+                    f"{RecordKind(target.kind).label.lower()}. Choose a "
+                    f"{must.label.lower()} of this case.",
+                    field=name,
+                )
+            out.append(target)
+    return out
+
+
 def case_date_of_birth(tx: Tx, case_id: str, *, store: Store) -> date | None:
     """The child's date of birth, for the rules that check dates against it (a
     restricted case's, from its sealed identity)."""
@@ -163,19 +204,6 @@ def case_date_of_birth(tx: Tx, case_id: str, *, store: Store) -> date | None:
 
 
 # -- the services ------------------------------------------------------------------------
-
-
-def check_sharing_decision(
-    store: Store, *, case_id: str, draft: SharingDecisionDraft
-) -> list[checklist.Finding]:
-    """The findings the form shows, with the consent relied on looked up in the store."""
-    consents = case_consents(store, case_id=case_id)
-    with store.read() as session:
-        require_visible_case(session, store, case_id)
-        born = case_date_of_birth(session, case_id, store=store)
-    return checklist.check_sharing_decision(
-        draft, now=utcnow(), consents=consents, date_of_birth=born
-    )
 
 
 def record_sharing_decision(
@@ -196,7 +224,7 @@ def record_sharing_decision(
             )
         )
         assert clean.occurred_at is not None and clean.kind is not None
-        without_consent = made_without_consent(clean.kind, clean.consent_status)
+        facts = kind_of(clean).review(clean)
         record_id = _insert(
             db,
             store=store,
@@ -206,15 +234,10 @@ def record_sharing_decision(
             draft=clean,
             occurred_at=ensure_utc(clean.occurred_at),
             recorded_at=now,
-            without_consent=without_consent,
-            harm_concern=clean.significant_harm_concern,
+            without_consent=facts.without_consent,
+            harm_concern=facts.harm_concern,
             from_draft_id=from_draft_id,
-            review_reason=reviews.review_reason(
-                reviews.rules_in(db),
-                kind=clean.kind,
-                without_consent=without_consent,
-                harm_concern=clean.significant_harm_concern,
-            ),
+            review_reason=reviews.review_reason(reviews.rules_in(db), facts),
         )
     return Saved(record_id, case_id, now, advisories)
 
@@ -327,6 +350,10 @@ def record_case_record(
             date_of_birth=case_date_of_birth(db, case_id, store=store),
         )
         advisories = _refuse_if_blocking(kind.check(clean, context))
+        linked = _linked_records(db, kind, clean, case_id)
+        facts = kind.review(clean)
+        if any(target.harm_concern for target in linked):
+            facts = replace(facts, harm_concern=True)
         occurred = kind.occurred(clean)
         record_id = _insert(
             db,
@@ -337,7 +364,12 @@ def record_case_record(
             draft=clean,
             occurred_at=ensure_utc(occurred) if occurred else now,
             recorded_at=now,
+            without_consent=facts.without_consent,
+            harm_concern=facts.harm_concern,
             from_draft_id=from_draft_id,
+            review_reason=(
+                reviews.review_reason(reviews.rules_in(db), facts) if kind.reviewable else None
+            ),
         )
     return Saved(record_id, case_id, now, advisories)
 

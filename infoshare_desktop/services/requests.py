@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.enums import RecordKind, ReplyOutcome
 from infoshare_desktop.domain.kinds import spec
-from infoshare_desktop.domain.records import RequestReplyDraft
+from infoshare_desktop.domain.records import RequestDraft, RequestReplyDraft
 from infoshare_desktop.domain.requests import (
     DUE_SOON,
     DueRequest,
@@ -90,12 +90,54 @@ def _saved(store: Store, tx: Session, rows: Sequence[request_rows.RecordRow]) ->
 
 
 def due_in(
-    tx: Session, *, user_id: str, now: datetime, store: Store, soon: timedelta = DUE_SOON
+    tx: Session,
+    *,
+    user_id: str,
+    now: datetime,
+    limit: int,
+    count_cap: int,
+    store: Store,
+    soon: timedelta = DUE_SOON,
+    case_id: str | None = None,
+) -> tuple[int, list[DueRequest]]:
+    """Open requests due within ``soon`` or overdue, soonest first, on every case
+    ``user_id`` may see (or on ``case_id``): how many (up to ``count_cap``) and the first
+    ``limit``. Bounded in the store (the due-time index, LIMIT): the home page reads only
+    what it lists, whatever the number of requests. A restricted case's are sealed
+    (request_status cannot read them): those of the restricted cases the user is named on
+    are read and opened instead (they are few), merged in soonest first."""
+    sealed_cases = set(case_rows.restricted_ids(tx))
+    count, rows = request_rows.open_requests_due(
+        tx, user_id=user_id, until=now + soon, limit=limit, count_cap=count_cap, case_id=case_id
+    )
+    out = []
+    for row in rows:
+        if row.case_id in sealed_cases:  # read below, opened, if the user is named on it
+            count -= 1
+            continue
+        request = RequestDraft.from_dict(json.loads(row.payload))
+        due = request.reply_due()
+        if due is None:  # the index found a due time the draft cannot read: not listed
+            continue
+        out.append(DueRequest(row.record_id, row.case_id, request, due, due < now))
+    restricted = _member_cases(store, tx, user_id)
+    if case_id is not None:
+        restricted &= {case_id}
+    if restricted:
+        found = saved_records(
+            tx, user_id=user_id, case_ids=restricted, only_requests=True, store=store
+        )
+        more = _due(found, now=now, soon=soon)
+        count = min(count + len(more), count_cap)
+        out = sorted(out + more, key=lambda item: (item.due_at, item.record_id))[:limit]
+    return max(count, len(out)), out
+
+
+def _all_due(
+    tx: Session, *, user_id: str, now: datetime, store: Store, soon: timedelta
 ) -> list[DueRequest]:
-    """Open requests due within ``soon`` or overdue, on every case ``user_id`` may see:
-    the open requests the store finds by their due date, judged by ``domain.requests``.
-    A restricted case's are sealed (request_status cannot read them): those of the
-    restricted cases the user is named on are read and opened instead (they are few)."""
+    """Every open request due within ``soon`` or overdue on the cases ``user_id`` may see:
+    the ordinary cases' found by request_status, the restricted member cases' opened."""
     sealed_cases = set(case_rows.restricted_ids(tx))
     ordinary = [
         row
@@ -153,8 +195,9 @@ def requests_due(
     soonest first, on every case the user may see (or on ``case_id``)."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
-        if case_id is None:
-            due = due_in(session, user_id=user.user_id, now=now or utcnow(), soon=soon, store=store)
+        if case_id is None:  # the open requests request_status finds by their due date
+            when = now or utcnow()
+            due = _all_due(session, user_id=user.user_id, now=when, soon=soon, store=store)
         else:
             records = saved_records(
                 session, user_id=user.user_id, case_ids={case_id}, only_requests=True, store=store

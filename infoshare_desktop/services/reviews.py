@@ -22,9 +22,9 @@ from infoshare_desktop.domain.consent import (
     find_consent,
     relied_on,
 )
-from infoshare_desktop.domain.enums import ConsentStatus, RecordKind, SharingKind
+from infoshare_desktop.domain.enums import ConsentStatus, LabelledEnum, RecordKind
 from infoshare_desktop.domain.records import ReviewDraft, SharingDecisionDraft
-from infoshare_desktop.domain.reviews import ReviewRules, ReviewState, ReviewStatus
+from infoshare_desktop.domain.reviews import ReviewFacts, ReviewRules, ReviewState, ReviewStatus
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
@@ -148,16 +148,12 @@ def set_review_rules(store: Store, *, rules: ReviewRules) -> None:
 
 def review_reason(
     rules: ReviewRules,
-    *,
-    kind: SharingKind | None,
-    without_consent: bool,
-    harm_concern: bool,
+    facts: ReviewFacts,
 ) -> str | None:
-    """For the save: "automatic" if a rule enters the record for review (its envelope
-    then carries the request), else None."""
-    if rules.requires_review(kind=kind, without_consent=without_consent, harm_concern=harm_concern):
-        return "automatic"
-    return None
+    """For every save of a reviewable kind: "automatic" if a rule enters the record for
+    review (``domain.kinds``' ``review`` gives the facts; its envelope then carries the
+    request), else None."""
+    return "automatic" if rules.requires(facts) else None
 
 
 def request_review(store: Store, *, record_id: str) -> None:
@@ -293,11 +289,45 @@ def _overdue_before(tx: Tx) -> datetime:
 # -- the screens' queries --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class KindFilter:
+    """The queue's kind filter: a record kind and, optionally, one value of its declared
+    breakdown (``domain.kinds``' ``subkinds``: a sharing decision's kind, a reply's outcome).
+    Members, never strings: a reply "shared" is not a sharing decision "shared"."""
+
+    kind: RecordKind
+    subkind: LabelledEnum | None = None
+
+    def matches(self, item: ReviewItem) -> bool:
+        return item.kind is self.kind and (
+            self.subkind is None or item.subkind == self.subkind.value
+        )
+
+
+def _queue_filter(
+    reviewer_id: str,
+    author_id: str | None,
+    kind: KindFilter | None,
+    since: datetime | None,
+    until: datetime | None,
+    without_consent_only: bool,
+) -> review_rows.QueueFilter:
+    return review_rows.QueueFilter(
+        reviewer_id,
+        author_id,
+        kind.kind.value if kind is not None else None,
+        kind.subkind.value if kind is not None and kind.subkind is not None else None,
+        since,
+        until,
+        without_consent_only,
+    )
+
+
 def review_queue(
     store: Store,
     *,
     author_id: str | None = None,
-    kind: str | None = None,
+    kind: KindFilter | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     without_consent_only: bool = False,
@@ -307,9 +337,7 @@ def review_queue(
     """Records awaiting review, oldest waiting first; never the supervisor's own. One page
     (``limit`` rows from ``offset``) or, without a limit, all of them."""
     user = require(store, Role.SUPERVISOR)
-    where = review_rows.QueueFilter(
-        user.user_id, author_id, kind, since, until, without_consent_only
-    )
+    where = _queue_filter(user.user_id, author_id, kind, since, until, without_consent_only)
     with store.read() as session:
         entries = review_rows.queue(
             session, visible_to=user.user_id, where=where, offset=offset, limit=_rows(limit)
@@ -330,7 +358,7 @@ def queue_summary(
     store: Store,
     *,
     author_id: str | None = None,
-    kind: str | None = None,
+    kind: KindFilter | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     without_consent_only: bool = False,
@@ -339,9 +367,7 @@ def queue_summary(
     the filters (the same as ``review_queue``'s) leave: counted, not read."""
     user = require(store, Role.SUPERVISOR)
     everything = review_rows.QueueFilter(user.user_id)
-    where = review_rows.QueueFilter(
-        user.user_id, author_id, kind, since, until, without_consent_only
-    )
+    where = _queue_filter(user.user_id, author_id, kind, since, until, without_consent_only)
     with store.read() as session:
         before = _overdue_before(session)
         awaiting, overdue = review_rows.queue_count(
@@ -450,4 +476,4 @@ def ensure_reviewable(session: Session, *, record_id: str) -> None:
         raise ReviewNotAllowed(f"Only records awaiting review can be reviewed; this one is: {now}.")
 
 
-__all__ = ["ConsentView", "ReviewItem", "ReviewRules", "ReviewStatus", "TeamRow"]
+__all__ = ["ConsentView", "KindFilter", "ReviewItem", "ReviewRules", "ReviewStatus", "TeamRow"]

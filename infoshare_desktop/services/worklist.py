@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -33,16 +33,17 @@ from infoshare_desktop.domain.consent import (
     consent_standing,
 )
 from infoshare_desktop.domain.enums import RecordKind
-from infoshare_desktop.domain.records import ConsentDecisionDraft, RequestDraft
+from infoshare_desktop.domain.records import RequestDraft
 from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
 from infoshare_desktop.services import requests, sealed
 from infoshare_desktop.services.access import require
-from infoshare_desktop.services.cases import DRAFT_TYPES
+from infoshare_desktop.services.cases import draft_type
 from infoshare_desktop.services.drafts import NOTHING_TYPED, DraftSummary, draft_snippet
 from infoshare_desktop.services.reviews import rules_in
-from infoshare_desktop.store import audit
+from infoshare_desktop.store import audit, users
 from infoshare_desktop.store import cases as case_rows
+from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import worklist as queries
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, Store
@@ -115,7 +116,7 @@ class _Context:
 
     def name(self, user_id: str) -> str:
         if user_id not in self.names:
-            self.names.update(queries.user_names(self.tx, {user_id}))
+            self.names.update(users.display_names(self.tx, {user_id}))
         return self.names.get(user_id, "unknown")
 
 
@@ -206,17 +207,16 @@ def _overdue(ctx: _Context) -> tuple[int, list[WorkItem]]:
 
 def _case_consents(ctx: _Context, case_id: str) -> list[ConsentRecord]:
     if case_id not in ctx.consents:
-        found = []
-        for record_id, payload, occurred, recorded in queries.case_consent_rows(ctx.tx, case_id):
+
+        def opened(record_id: str, stored: str) -> str:
             try:
-                text = sealed.payload(
-                    ctx.store, ctx.tx, case_id=case_id, record_id=record_id, stored=payload
+                return sealed.payload(
+                    ctx.store, ctx.tx, case_id=case_id, record_id=record_id, stored=stored
                 )
-                decision = ConsentDecisionDraft.from_dict(json.loads(text))
-            except (ValueError, SealedContentError):
-                continue
-            found.append(ConsentRecord(record_id, decision, _aware(occurred), _aware(recorded)))
-        ctx.consents[case_id] = found
+            except SealedContentError:  # unreadable here: skipped like any unreadable consent
+                return ""
+
+        ctx.consents[case_id] = record_rows.consent_decisions(ctx.tx, case_id, opened=opened)
     return ctx.consents[case_id]
 
 
@@ -292,7 +292,7 @@ def _drafts(ctx: _Context) -> tuple[int, list[WorkItem]]:
     for row in queries.drafts(ctx.tx, user_id=ctx.user.user_id, limit=ctx.limit):
         try:
             text = sealed.open_draft(ctx.store, draft_id=row["draft_id"], stored=row["payload"])
-            snippet = draft_snippet(DRAFT_TYPES[row["kind"]].from_dict(json.loads(text)))
+            snippet = draft_snippet(draft_type(row["kind"]).from_dict(json.loads(text)))
         except (KeyError, ValueError, TypeError, SealedContentError):
             snippet = NOTHING_TYPED
         try:
@@ -353,7 +353,14 @@ def _request_item(
 
 
 def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    due = requests.due_in(ctx.tx, user_id=ctx.user.user_id, now=ctx.now, store=ctx.store)
+    count, due = requests.due_in(
+        ctx.tx,
+        user_id=ctx.user.user_id,
+        now=ctx.now,
+        limit=ctx.limit,
+        count_cap=COUNT_CAP,
+        store=ctx.store,
+    )
     items = [
         _request_item(
             WorkKind.REQUESTS_DUE,
@@ -364,9 +371,9 @@ def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
             f"{'Overdue: reply was due' if d.overdue else 'Reply due'} {format_local(d.due_at)}",
             overdue=d.overdue,
         )
-        for d in due[: ctx.limit]
+        for d in due
     ]
-    return len(due), items
+    return count, items
 
 
 def _reconsider(ctx: _Context) -> tuple[int, list[WorkItem]]:
@@ -442,6 +449,22 @@ SECTIONS: tuple[_Section, ...] = (
 )
 
 
+def _opened(ctx: _Context, items: list[WorkItem]) -> list[WorkItem]:
+    """The items with their restricted cases' names and references opened (the rows hold
+    placeholders; a case whose key the user lacks keeps its placeholder)."""
+    found = sealed.identities(ctx.store, ctx.tx, {i.case_id for i in items if i.case_id})
+    return [
+        replace(
+            item,
+            case_reference=found[item.case_id].case_reference,
+            case_name=found[item.case_id].display_name,
+        )
+        if item.case_id in found
+        else item
+        for item in items
+    ]
+
+
 def my_work(store: Store, *, limit: int = PAGE, now: datetime | None = None) -> list[WorkSection]:
     """The signed-in person's worklist: the sections their roles allow, each with its
     count and its first ``limit`` items. Audited (the counts only)."""
@@ -462,6 +485,7 @@ def my_work(store: Store, *, limit: int = PAGE, now: datetime | None = None) -> 
             if not any(user.has(role) for role in section.roles):
                 continue
             count, items = section.read(ctx)
+            items = _opened(ctx, items)
             out.append(
                 WorkSection(
                     kind=section.kind,

@@ -122,14 +122,3 @@ def cases_with_number(tx: Session | Any, nhs_number: str, *, user_id: str, limit
         .fetchall()
     )
     return [r[0] for r in rows]
-
-
-def user_names(tx: Session | Any, ids: set[str]) -> dict[str, str]:
-    """The display names of a few accounts (who recorded each identifier)."""
-    if not ids:
-        return {}
-    marks = ", ".join("?" for _ in ids)
-    found = raw_connection(tx).execute(
-        f"SELECT id, display_name FROM user_account WHERE id IN ({marks})", list(ids)
-    )
-    return dict(found.fetchall())

@@ -242,14 +242,40 @@ def consent_decisions(
         )
         .fetchall()
     )
-    return [
-        ConsentRecord(
-            record_id=record_id,
-            decision=ConsentDecisionDraft.from_dict(
+    found = []
+    for record_id, payload, occurred, recorded in rows:
+        try:
+            decision = ConsentDecisionDraft.from_dict(
                 json.loads(opened(record_id, payload) if opened else payload)
-            ),
-            occurred_at=aware(occurred),
-            recorded_at=aware(recorded),
+            )
+        except ValueError:  # unreadable: not a consent the standing rule can judge
+            continue
+        found.append(ConsentRecord(record_id, decision, aware(occurred), aware(recorded)))
+    return found
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """What a save checks of a record another record links to."""
+
+    record_id: str
+    case_id: str
+    kind: str  # RecordKind value
+    harm_concern: bool
+
+
+def link_targets(tx: Tx, ids: Iterable[str]) -> dict[str, LinkTarget]:
+    """The saved records among `ids` (those that do not exist are absent), by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    rows = (
+        raw_connection(tx)
+        .execute(
+            f"SELECT id, case_id, kind, harm_concern FROM saved_record WHERE id IN ({marks})",
+            wanted,
         )
-        for record_id, payload, occurred, recorded in rows
-    ]
+        .fetchall()
+    )
+    return {r[0]: LinkTarget(r[0], r[1], r[2], bool(r[3])) for r in rows}

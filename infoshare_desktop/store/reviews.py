@@ -119,7 +119,8 @@ class QueueFilter:
 
     reviewer_id: str
     author_id: str | None = None
-    kind: str | None = None  # a RecordKind or a subkind value
+    kind: str | None = None  # a RecordKind value
+    subkind: str | None = None  # one value of that kind's breakdown
     since: datetime | None = None
     until: datetime | None = None
     without_consent_only: bool = False
@@ -130,9 +131,12 @@ class QueueFilter:
         if self.author_id is not None:
             sql.append("s.author_id = ?")
             args.append(self.author_id)
-        if self.kind is not None:
-            sql.append("(r.subkind = ? OR r.kind = ?)")
-            args += [self.kind, self.kind]
+        if self.kind is not None:  # the kind and subkind together: a reply "shared" is
+            sql.append("r.kind = ?")  # not a sharing decision "shared"
+            args.append(self.kind)
+        if self.subkind is not None:
+            sql.append("r.subkind = ?")
+            args.append(self.subkind)
         if self.since is not None:
             sql.append("r.occurred_at >= ?")
             args.append(stored_time(self.since))

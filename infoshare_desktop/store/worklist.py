@@ -146,20 +146,6 @@ def count_consents(tx: Session | Any, *, user_id: str, which: ConsentFilter) -> 
     return _count(tx, body, {**params, "user": user_id})
 
 
-def case_consent_rows(tx: Session | Any, case_id: str) -> list[tuple[str, str, Any, Any]]:
-    """(id, payload, occurred_at, recorded_at) of every consent decision of one case,
-    oldest first: what the standing rule judges a shown consent against."""
-    return list(
-        raw_connection(tx)
-        .execute(
-            "SELECT id, payload, occurred_at, recorded_at FROM saved_record "
-            "WHERE case_id = ? AND kind = 'consent_decision' ORDER BY occurred_at, recorded_at",
-            (case_id,),
-        )
-        .fetchall()
-    )
-
-
 # -- drafts -----------------------------------------------------------------------------------
 
 _DRAFTS = "FROM draft AS d LEFT JOIN case_file AS c ON c.id = d.case_id WHERE d.user_id = :user"
@@ -177,14 +163,3 @@ def drafts(tx: Session | Any, *, user_id: str, limit: int) -> list[dict[str, Any
 
 def count_drafts(tx: Session | Any, *, user_id: str) -> int:
     return _count(tx, "FROM draft AS d WHERE d.user_id = :user", {"user": user_id})
-
-
-def user_names(tx: Session | Any, ids: set[str]) -> dict[str, str]:
-    """The display names of a few accounts (the authors of listed items)."""
-    if not ids:
-        return {}
-    marks = ", ".join("?" for _ in ids)
-    found = raw_connection(tx).execute(
-        f"SELECT id, display_name FROM user_account WHERE id IN ({marks})", list(ids)
-    )
-    return dict(found.fetchall())

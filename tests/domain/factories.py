@@ -135,6 +135,7 @@ def complete_sharing_decision(
         draft.initiation = Initiation.ON_REQUEST
         draft.requester_name = "Pat Sample"
         draft.requester_organisation = "Example Leisure Trust"
+        draft.requester_organisation_type = OrganisationType.OTHER
         draft.request_details = "Asked for the child's home address for a mailing list"
         draft.requester_identity_checked = True
         draft.requester_told_reasons = True

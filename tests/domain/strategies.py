@@ -28,6 +28,7 @@ from infoshare_desktop.domain import (
     enums,
 )
 from infoshare_desktop.domain.consent import ConsentRecord
+from infoshare_desktop.domain.enums import OrganisationType
 from infoshare_desktop.domain.fields import Widget, form_of
 from infoshare_desktop.domain.kinds import KINDS
 from tests.domain.factories import complete_sharing_decision
@@ -193,11 +194,14 @@ def complete_sharing_decisions(draw: st.DrawFn) -> tuple[datetime, SharingDecisi
                 name=sentences("Name"),
                 role=st.sampled_from(["", "Teacher", "Social worker"]),
                 organisation=sentences("Fictional agency"),
+                organisation_type=st.sampled_from(OrganisationType),  # blocking when withheld
             ),
             min_size=1,
             max_size=3,
         )
     )
+    if not draft.duty_detriment:  # a recipient may be under the duty to share
+        draft.duty_detriment = draw(sentences("Fictional reason disclosure would harm the child"))
     for criterion in Criterion:
         draft.criteria[criterion].rationale = draw(sentences(f"Fictional {criterion} rationale"))
     return now, draft

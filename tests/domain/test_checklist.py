@@ -49,12 +49,12 @@ from infoshare_desktop.domain import (
     check_review,
     check_sharing_decision,
 )
-from infoshare_desktop.domain.checklist import check_request, check_request_reply
 from infoshare_desktop.domain.consent import ConsentRecord
 from infoshare_desktop.domain.enums import Rating, ReplyOutcome
 from infoshare_desktop.domain.identifier import IdentifierReason
+from infoshare_desktop.domain.kinds import check_request, check_request_reply
 from infoshare_desktop.domain.records import RecordLink, RequestDraft, RequestReplyDraft
-from infoshare_desktop.domain.rules import RULES, Scope
+from infoshare_desktop.domain.rules import RULES, Scope, recorded_late
 from tests.domain import factories as f
 from tests.domain.catalogue import assert_in_catalogue, message_of
 from tests.domain.strategies import (
@@ -593,6 +593,14 @@ RAISES += [
     Raises("REPLY_WHEN", B, "replied_at", lambda: reply(replied_at=None)),
     Raises("REPLY_WHEN", B, "replied_at", lambda: reply(replied_at=NOW + timedelta(hours=1))),
     Raises("REPLY_RECONSIDER", B, "reconsider_if_new", lambda: reply(**_DECLINED)),
+    # late entry: received, acknowledged or replied more than 24 hours before it is recorded
+    Raises("LATE_ENTRY", B, "late_entry_reason",
+           lambda: request(received_at=NOW - timedelta(hours=25), acknowledged=False)),
+    Raises("LATE_ENTRY", B, "late_entry_reason",
+           lambda: request(received_at=NOW - timedelta(days=3),
+                           acknowledged_at=NOW - timedelta(days=2), late_entry_reason="-")),
+    Raises("LATE_ENTRY", B, "late_entry_reason",
+           lambda: reply(replied_at=NOW - timedelta(hours=24, minutes=1))),
 ]  # fmt: skip
 SATISFIES += [
     *[Satisfies(rule_id, request) for rule_id in (
@@ -608,6 +616,14 @@ SATISFIES += [
     Satisfies("REPLY_RECONSIDER", lambda: reply(**_DECLINED, reconsider_if_new=True)),
     Satisfies("REPLY_RECONSIDER", lambda: reply(**_DECLINED, reconsider_if_new=False)),
     Satisfies("REPLY_WHEN", lambda: reply(feedback="")),  # feedback optional
+    Satisfies("LATE_ENTRY", request), Satisfies("LATE_ENTRY", reply),
+    Satisfies("LATE_ENTRY", lambda: request(received_at=NOW - timedelta(hours=23),
+                                            acknowledged_at=NOW - timedelta(hours=22))),
+    Satisfies("LATE_ENTRY", lambda: request(received_at=NOW - timedelta(days=3),
+                                            acknowledged=False,
+                                            late_entry_reason="Paper request found in the tray")),
+    Satisfies("LATE_ENTRY", lambda: reply(replied_at=NOW - timedelta(days=2),
+                                          late_entry_reason="Replied by phone from a visit")),
 ]  # fmt: skip
 
 
@@ -632,9 +648,17 @@ SERVICE_IMPLIED = {
 }
 RAISES += [
     Raises("RECIPIENT_TYPE", A, "recipients", lambda: sharing(recipients=typed(None))),
-    Raises("RECIPIENT_TYPE", A, "recipients",
-           lambda: sharing(IN_PART, recipients=typed(S11, None))),
-    Raises("RECIPIENT_TYPE", A, "recipients", lambda: sharing(NOT_SHARED, recipients=typed(None))),
+    # withheld: the duty cannot be judged without the types, so they block
+    Raises("DUTY_TYPE", B, "recipients", lambda: sharing(IN_PART, recipients=typed(S11, None))),
+    Raises("DUTY_TYPE", B, "recipients", lambda: sharing(NOT_SHARED, recipients=typed(None))),
+    Raises("DUTY_TYPE", B, "requester_organisation_type",
+           lambda: sharing(NOT_SHARED, requester_organisation_type=None)),
+    Raises("DUTY_TYPE", B, "requester_organisation_type",
+           lambda: sharing(NOT_SHARED, requester_organisation_type="not a type")),
+    # a declined request from a body under the duty needs the detriment, whoever is listed
+    Raises("DUTY_DETRIMENT", B, "duty_detriment",
+           lambda: sharing(NOT_SHARED, recipients=typed(OTHER_ORG),
+                           requester_organisation_type=S11)),
     Raises("DUTY_DETRIMENT", B, "duty_detriment",
            lambda: sharing(NOT_SHARED, recipients=typed(S11))),
     Raises("DUTY_DETRIMENT", B, "duty_detriment",
@@ -651,14 +675,26 @@ RAISES += [
 ]  # fmt: skip
 SATISFIES += [
     *[Satisfies(rule_id, lambda k=k: sharing(k)) for k in SharingKind for rule_id in
-      ("RECIPIENT_TYPE", "DUTY_DETRIMENT", "SERVICE_NOT_CONSENT", "IDENTITIES_PROTECTED")],
+      ("RECIPIENT_TYPE", "DUTY_TYPE", "DUTY_DETRIMENT", "SERVICE_NOT_CONSENT",
+       "IDENTITIES_PROTECTED")],
+    Satisfies("DUTY_TYPE", lambda: sharing(NOT_SHARED, recipients=typed(OTHER_ORG, SCHOOL),
+                                           duty_detriment=DETRIMENT)),
+    Satisfies("DUTY_TYPE", lambda: sharing(SHARED, recipients=typed(None))),
+    Satisfies("DUTY_TYPE",  # no organisation named: the duty is between organisations
+              lambda: sharing(NOT_SHARED, requester_organisation="",
+                              requester_organisation_type=None)),
+    Satisfies("DUTY_TYPE",  # proactive: no requester
+              lambda: sharing(NOT_SHARED, initiation=Initiation.PROACTIVE,
+                              requester_organisation_type=None)),
+    Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, requester_organisation_type=S11,
+                                                duty_detriment=DETRIMENT)),
+    Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, requester_organisation_type=OTHER_ORG)),
     Satisfies("RECIPIENT_TYPE",
               lambda: sharing(recipients=typed(S11, SCHOOL, CONTRACTOR, OTHER_ORG))),
     Satisfies("RECIPIENT_TYPE", lambda: sharing(RECEIVED, recipients=typed(None))),  # a source
     Satisfies("RECIPIENT_TYPE",  # a blank row is no recipient
               lambda: sharing(recipients=[*typed(S11), Recipient()])),
     Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, recipients=typed(OTHER_ORG))),
-    Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, recipients=typed(None))),
     Satisfies("DUTY_DETRIMENT", lambda: sharing(recipients=typed(S11))),  # shared in full
     Satisfies("DUTY_DETRIMENT", lambda: sharing(RECEIVED, recipients=typed(S11))),
     Satisfies("DUTY_DETRIMENT", lambda: sharing(NOT_SHARED, recipients=typed(S11, OTHER_ORG),
@@ -720,7 +756,9 @@ def test_a_duty_holder_withheld_from_blocks_until_the_detriment_is_written(
     must = kind in (NOT_SHARED, IN_PART) and holder and f_unwritten(detriment)
     assert ("DUTY_DETRIMENT" in {x.rule_id for x in findings}) is must
     untyped = kind is not RECEIVED and None in types
-    assert ("RECIPIENT_TYPE" in {x.rule_id for x in findings}) is untyped
+    fired = {x.rule_id for x in findings}
+    assert ("RECIPIENT_TYPE" in fired) is (untyped and kind is SHARED)
+    assert ("DUTY_TYPE" in fired) is (untyped and kind in (NOT_SHARED, IN_PART))
 
 
 def f_unwritten(text: str) -> bool:
@@ -1000,9 +1038,13 @@ def test_request_checklists_never_raise(request_draft, reply_draft, now) -> None
     acknowledged=st.booleans(),
 )
 def test_a_complete_request_blocks_nothing_whenever_received(ago, rating, acknowledged) -> None:
-    """A complete request of any rating, received any time up to now, saves; its cleaned
-    copy has a reply due after it arrived."""
+    """A complete request of any rating, received any time up to now, saves (with a reason
+    when recorded more than 24 hours later: without one, only LATE_ENTRY stops it); its
+    cleaned copy has a reply due after it arrived."""
     draft = f.complete_request(NOW, received_at=NOW - ago, rating=rating, acknowledged=acknowledged)
+    late = {"LATE_ENTRY"} if recorded_late(NOW - ago, NOW) else set()
+    assert {x.rule_id for x in check_request(draft, now=NOW)} == late
+    draft.late_entry_reason = "Found in the post tray after the bank holiday"
     assert check_request(draft, now=NOW) == []
     clean = draft.cleaned()
     assert clean.due_at is not None and clean.due_at > clean.received_at

@@ -27,7 +27,6 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.consent import Standing
 from infoshare_desktop.services import accounts, cases, records, reviews
 from infoshare_desktop.services.errors import ChecklistRefused, InvalidTextError, PermissionDenied
-from infoshare_desktop.services.visibility import CaseNotFound
 from infoshare_desktop.store.tables import AuditEvent, SavedRecord
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import (
@@ -401,22 +400,6 @@ def _practitioner(admin_store, data_paths):
     return accounts.sign_in(
         data_paths, username="pat.p", password=code, new_password="copper lagoon sparrow"
     )
-
-
-def test_checking_a_sharing_decision_does_not_read_consent_of_a_restricted_case(
-    data_paths, admin_store
-):
-    secret = cases.create_case(admin_store, draft=complete_case(restricted=True))
-    consent = records.record_consent_decision(
-        admin_store, case_id=secret, draft=complete_consent_decision()
-    )
-    pat = _practitioner(admin_store, data_paths)
-    draft = complete_sharing_decision(
-        consent_status=ConsentStatus.EXPLICIT, consent_decision_id=consent.record_id
-    )
-    with pytest.raises(CaseNotFound):  # a service error: the case is not visible
-        records.check_sharing_decision(pat, case_id=secret, draft=draft)
-    pat.close()
 
 
 def test_advice_is_recorded_in_the_chronology_and_refused_when_incomplete(admin_store, case_id):

@@ -4,7 +4,7 @@ worklist queries (due and overdue; declined requests back when a record is added
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import func, select
@@ -13,8 +13,10 @@ from infoshare_desktop.domain import SharingKind, utcnow
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.enums import Rating, RecordKind, ReplyOutcome
 from infoshare_desktop.domain.records import RecordLink, RequestDraft
-from infoshare_desktop.services import accounts, cases, records, requests
+from infoshare_desktop.domain.reviews import ReviewRules
+from infoshare_desktop.services import accounts, cases, records, requests, reviews
 from infoshare_desktop.services.errors import ChecklistRefused, PermissionDenied
+from infoshare_desktop.services.records import LinkRefused
 from infoshare_desktop.store.tables import SavedRecord
 from tests.domain.factories import (
     complete_advice,
@@ -216,3 +218,156 @@ def test_reading_the_request_lists_is_audited_with_counts_only(admin_store, case
     assert entry.detail == "count=1"  # nothing of the request itself
     requests.requests_to_reconsider(admin_store)
     assert last_entry().target_kind == "requests_to_reconsider"
+
+
+# ---- a reply's links are checked, and a declined request is reviewed like a decision ----------
+
+
+def _supervisor(admin_store, data_paths):
+    return _practitioner(admin_store, data_paths, roles={Role.SUPERVISOR, Role.PRACTITIONER})
+
+
+def test_a_declined_request_enters_review_under_the_review_rules(data_paths, admin_store, case_id):
+    """Declining a request is a decision with reasons: under the default rules (not shared
+    with a significant-harm concern) its reply waits for a supervisor, as the sharing
+    decision that declined it does; a reply that shared does not."""
+    supervisor = _supervisor(admin_store, data_paths)
+    request, _ = _request(admin_store, case_id)
+    harm = complete_sharing_decision(
+        SharingKind.NOT_SHARED,
+        significant_harm_concern=True,
+        advice_sought=True,
+        advice_from_role="Designated safeguarding lead",
+        advice_outcome="Do not share: the request did not say why it was needed",
+    )
+    declined = records.record_sharing_decision(admin_store, case_id=case_id, draft=harm)
+    reply = _reply(
+        admin_store, case_id, request.record_id, declined.record_id,
+        outcome=ReplyOutcome.DECLINED, reconsider_if_new=False,
+    )  # fmt: skip
+    waiting = {i.record_id: i.kind for i in reviews.review_queue(supervisor)}
+    assert waiting == {
+        declined.record_id: RecordKind.SHARING_DECISION,
+        reply.record_id: RecordKind.REQUEST_REPLY,
+    }
+    shared = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision()
+    )
+    other, _ = _request(admin_store, case_id)
+    answered = _reply(admin_store, case_id, other.record_id, shared.record_id)
+    assert answered.record_id not in {i.record_id for i in reviews.review_queue(supervisor)}
+    supervisor.close()
+
+
+def test_every_decision_rule_enters_a_declined_reply_without_a_harm_concern(
+    data_paths, admin_store, case_id
+):
+    supervisor = _supervisor(admin_store, data_paths)
+    request, _ = _request(admin_store, case_id)
+    declined = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision(SharingKind.NOT_SHARED)
+    )
+    declined_args = {"outcome": ReplyOutcome.DECLINED, "reconsider_if_new": True}
+    first = _reply(admin_store, case_id, request.record_id, declined.record_id, **declined_args)
+    assert first.record_id not in {i.record_id for i in reviews.review_queue(supervisor)}
+    reviews.set_review_rules(admin_store, rules=ReviewRules(every_sharing_decision=True))
+    again = _reply(admin_store, case_id, request.record_id, declined.record_id, **declined_args)
+    assert again.record_id in {i.record_id for i in reviews.review_queue(supervisor)}
+    supervisor.close()
+
+
+@pytest.mark.parametrize("which", ["missing", "other case", "request is a decision", "advice"])
+def test_a_reply_naming_a_record_it_cannot_is_refused_and_nothing_is_written(
+    admin_store, case_id, which
+):
+    """The request must be a request received, and each answering record a sharing
+    decision, both of this case; otherwise the save is refused, naming the field."""
+    request, _ = _request(admin_store, case_id)
+    decision = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision()
+    )
+    elsewhere = cases.create_case(admin_store, draft=complete_case(display_name="Sam Other"))
+    foreign = records.record_sharing_decision(
+        admin_store, case_id=elsewhere, draft=complete_sharing_decision()
+    )
+    advice = records.record_case_record(admin_store, case_id=case_id, draft=complete_advice())
+    request_id, decision_id, field, words = {
+        "missing": (request.record_id, "no-such-record", "answered_by", "not one of this case"),
+        "other case": (request.record_id, foreign.record_id, "answered_by", "not one of this case"),
+        "request is a decision": (decision.record_id, decision.record_id, "request", "request"),
+        "advice": (request.record_id, advice.record_id, "answered_by", "sharing decision"),
+    }[which]
+    before = _count(admin_store)
+    with pytest.raises(LinkRefused) as refused:
+        _reply(admin_store, case_id, request_id, decision_id)
+    assert refused.value.field == field and words in str(refused.value)
+    assert _count(admin_store) == before
+    assert _reply(admin_store, case_id, request.record_id, decision.record_id).case_id == case_id
+
+
+# ---- the worklist's requests due, bounded in the store -------------------------------------
+
+
+def test_the_worklist_lists_open_requests_only_soonest_first_up_to_its_limit(
+    admin_store, case_id, monkeypatch
+):
+    """Replied requests never come back; the open ones come soonest due first, the first
+    ``limit`` of them, with how many there are (capped, and the cap said), as the domain's
+    rule over every record says."""
+    from infoshare_desktop.services import worklist
+    from infoshare_desktop.store import worklist as queries
+
+    now = utcnow()
+    hours = [-30, -2, 1, 5, 30]  # when each reply is due, from now
+    opened = []
+    for h in hours:
+        saved, _ = _request(
+            admin_store,
+            case_id,
+            received_at=now - timedelta(hours=31),
+            due_at=now + timedelta(hours=h),
+            late_entry_reason="Entered from the duty log",
+        )
+        opened.append(saved.record_id)
+    decision = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision()
+    )
+    _reply(admin_store, case_id, opened[1], decision.record_id)  # the second is answered
+    _request(admin_store, case_id, rating=Rating.GREEN)  # due in weeks: not yet
+
+    def section(**kwargs):
+        (found,) = [
+            s for s in worklist.my_work(admin_store, **kwargs) if s.kind.name == "REQUESTS_DUE"
+        ]
+        return found
+
+    full = section()
+    assert [i.record_id for i in full.items] == [opened[0], opened[2], opened[3]]
+    assert full.count == 3  # overdue or due within a day: not the answered one, not +30 h
+    assert [d.record_id for d in requests.requests_due(admin_store)] == [
+        i.record_id for i in full.items
+    ]  # the store's bounded query and the domain's rule agree
+    assert full.items[0].overdue and not full.items[1].overdue
+    limited = section(limit=2)
+    assert limited.count == 3 and [i.record_id for i in limited.items] == [opened[0], opened[2]]
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    monkeypatch.setattr(worklist, "COUNT_CAP", 2)
+    capped = section(limit=1)
+    assert (capped.count, capped.count_text, len(capped.items)) == (2, "2 or more", 1)
+
+
+def test_the_requests_due_query_walks_its_index(admin_store, case_id):
+    """The open-requests query is an index range on request_status's (replied, due time)
+    (never a scan of every saved record), however many records the store holds."""
+    from infoshare_desktop.store import requests as request_rows
+
+    _request(admin_store, case_id)
+    body, args = request_rows._open_due_body(
+        user_id="u", until=datetime(2030, 1, 1, tzinfo=UTC), case_id=None
+    )
+    sql = f"EXPLAIN QUERY PLAN SELECT q.request_id {body} ORDER BY q.due_at LIMIT 5"
+    with admin_store.read() as session:
+        raw = session.connection().connection.dbapi_connection
+        plan = [row[-1] for row in raw.execute(sql, args).fetchall()]
+    assert any("ix_request_status_open" in step for step in plan), plan
+    assert not any("saved_record" in step for step in plan), plan

@@ -18,6 +18,7 @@ from infoshare_desktop.domain import (
     utcnow,
 )
 from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.reviews import ReviewRules, ReviewStatus
 from infoshare_desktop.services import accounts, cases, records, reviews
 from infoshare_desktop.services.errors import ChecklistRefused, PermissionDenied
@@ -186,7 +187,34 @@ def test_queue_filters(team):
     assert len(reviews.review_queue(supervisor, author_id=author.user.user_id)) == 1
     assert reviews.review_queue(supervisor, author_id=supervisor.user.user_id) == []
     assert len(reviews.review_queue(supervisor, without_consent_only=True)) == 1
-    assert reviews.review_queue(supervisor, kind="not_shared") == []
+    not_shared = reviews.KindFilter(RecordKind.SHARING_DECISION, SharingKind.NOT_SHARED)
+    assert reviews.review_queue(supervisor, kind=not_shared) == []
+
+
+def test_the_kind_filter_tells_a_shared_reply_from_a_shared_decision(team):
+    """Both breakdowns store "shared": the filter compares the kind and the member, so a
+    sharing decision "Shared" never brings a reply "Shared" with it, nor the reverse."""
+    from infoshare_desktop.domain.enums import ReplyOutcome
+    from infoshare_desktop.domain.records import RecordLink
+    from tests.domain.factories import complete_reply, complete_request
+
+    author, supervisor, case_id = team
+    decision = records.record_sharing_decision(author, case_id=case_id, draft=without_consent())
+    request = records.record_case_record(author, case_id=case_id, draft=complete_request())
+    reply = records.record_case_record(author, case_id=case_id, draft=complete_reply(
+        request=RecordLink(record_id=request.record_id, description="Request"),
+        answered_by=[RecordLink(record_id=decision.record_id, description="Shared")],
+        outcome=ReplyOutcome.SHARED))  # fmt: skip
+    reviews.request_review(author, record_id=reply.record_id)  # on its author's request
+
+    def queue(kind, subkind=None):
+        found = reviews.review_queue(supervisor, kind=reviews.KindFilter(kind, subkind))
+        return [i.record_id for i in found]
+
+    assert queue(RecordKind.SHARING_DECISION, SharingKind.SHARED) == [decision.record_id]
+    assert queue(RecordKind.REQUEST_REPLY, ReplyOutcome.SHARED) == [reply.record_id]
+    assert queue(RecordKind.REQUEST_REPLY) == [reply.record_id]
+    assert queue(RecordKind.REQUEST_REPLY, ReplyOutcome.DECLINED) == []
 
 
 def test_the_review_state_of_a_restricted_record_is_not_shown_to_others(admin_store, data_paths):

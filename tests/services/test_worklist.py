@@ -213,19 +213,30 @@ def test_a_restricted_case_others_cannot_see_is_not_counted(team):
             display_name="Another Example", case_reference="TEST-0002", restricted=True
         ),
     )
-    records.record_sharing_decision(author, case_id=secret, draft=without_consent())
+    saved = records.record_sharing_decision(author, case_id=secret, draft=without_consent())
     assert counts(supervisor)[WorkKind.AWAITING_REVIEW] == 0
     assert work(supervisor)[WorkKind.AWAITING_REVIEW].items == ()
+    # the control: once named on the case, the same supervisor does see it
+    cases.add_case_member(author, case_id=secret, user_id=supervisor.user.user_id)
+    (item,) = work(supervisor)[WorkKind.AWAITING_REVIEW].items
+    assert (item.record_id, item.case_reference) == (saved.record_id, "TEST-0002")
+    assert counts(supervisor)[WorkKind.AWAITING_REVIEW] == 1
 
 
-def test_counts_stop_at_the_cap_and_items_at_the_limit(team):
+def test_counts_stop_at_the_cap_and_items_at_the_limit(team, monkeypatch):
     author, _supervisor, _lead, case_id = team
     for _ in range(4):
         drafts.save_draft(author, draft=complete_sharing_decision(), case_id=case_id)
     section = work(author, limit=3)[WorkKind.DRAFTS]
     assert section.count == 4 and len(section.items) == 3
-    full = worklist.WorkSection(WorkKind.DRAFTS, "My drafts", worklist.COUNT_CAP, (), "")
-    assert full.count_text == f"{worklist.COUNT_CAP} or more"
+    assert section.count_text == "4"
+    # the cap reached (a cap of 3 here, rather than a thousand drafts): the count stops at
+    # it, and says so
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    monkeypatch.setattr(worklist, "COUNT_CAP", 3)
+    section = work(author, limit=2)[WorkKind.DRAFTS]
+    assert section.count == 3 and len(section.items) == 2
+    assert section.count_text == "3 or more"
 
 
 def test_reading_the_worklist_is_audited_with_counts_only(team):

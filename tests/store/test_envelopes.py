@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.enums import ConsentOutcome, ReviewOutcome
-from infoshare_desktop.domain.records import ReviewDraft
+from infoshare_desktop.domain.records import RecordLink, ReviewDraft
 from infoshare_desktop.domain.reviews import ReviewRules
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import (
@@ -84,8 +84,13 @@ def _fill(paths) -> dict[str, str]:
         )
         records.record_advice(cal, case_id=case_id, draft=complete_advice())
         request = records.record_case_record(cal, case_id=case_id, draft=complete_request())
-        records.record_case_record(
-            cal, case_id=case_id, draft=complete_reply(request_id=request.record_id)
+        records.record_case_record(  # the links name this case's request and decision
+            cal,
+            case_id=case_id,
+            draft=complete_reply(
+                request=RecordLink(record_id=request.record_id, description="Request"),
+                answered_by=[RecordLink(record_id=shared.record_id, description="Shared")],
+            ),
         )
         identifiers.change_identifier(cal, case_id=case_id, nhs_number=synthetic_nhs_number())
         return {"case": case_id, "shared": shared.record_id, "secret": secret}

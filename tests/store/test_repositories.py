@@ -195,7 +195,7 @@ def test_the_demo_writes_the_rows_a_real_save_writes(admin_store):
         for listed in case_list:
             for row in record_rows.of_case(session, listed.case.id):
                 kind = RecordKind(row.kind)
-                draft = cases.DRAFT_TYPES[row.kind].from_dict(json.loads(row.payload))
+                draft = cases.draft_type(row.kind).from_dict(json.loads(row.payload))
                 item = records.new_record(
                     case_id=row.case_id,
                     kind=kind,

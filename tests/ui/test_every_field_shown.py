@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, get_type_hints
 
@@ -18,8 +19,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
+from infoshare_desktop.domain.consent import (
+    ConsentRecord,
+    ReliedOn,
+    consent_standing,
+    describe_consent,
+)
 from infoshare_desktop.domain.enums import (
+    ConsentFrom,
+    ConsentOutcome,
     Criterion,
     Ground,
     NotSoughtReason,
@@ -82,7 +93,7 @@ def answer(draft: Draft, f: Field) -> Any:
                 organisation_type=OrganisationType.CONTRACTOR,
             )
         ],
-        "consent_choice": "consent-1",
+        "consent_choice": NAMED_CONSENT.record_id,
         "consent_purpose": text,
         "grounds": [Ground.STATUTORY_DUTY],
         "ground_references": {Ground.STATUTORY_DUTY.value: "Answer to ground references"},
@@ -90,7 +101,7 @@ def answer(draft: Draft, f: Field) -> Any:
             c: CriterionRationale(confirmed=True, rationale=f"Answer to {c.value}")
             for c in Criterion
         },
-        "consent_ends": ["consent-0"],
+        "consent_ends": [NAMED_CONSENT.record_id],
         "agencies": ["Answer to scope agencies"],
         "purposes": ["Answer to scope purposes"],
         "request": RecordLink(record_id="request-1", description="Answer to request"),
@@ -111,22 +122,57 @@ def answered(cls: type[Draft]) -> Draft:
     return draft
 
 
-def expected_words(draft: Draft, f: Field) -> list[str]:
-    """What a reader must find for a field: its value in words (custom: its parts)."""
-    value = f.value(draft)
-    if f.custom == "recipients":
-        return ["Answer to recipients", OrganisationType.CONTRACTOR.label]
-    if f.custom == "grounds":
-        return [Ground.STATUTORY_DUTY.label]
-    if f.custom == "ground_references":
-        return ["Answer to ground references"]
-    if f.custom == "criteria":
-        return [c.label for c in Criterion] + [f"Answer to {c.value}" for c in Criterion]
-    if f.custom in ("consent_choice", "consent_ends"):
-        return []  # shown as the consent it names (covered by the label)
-    if f.widget is Widget.DATETIME:
-        return [words(value)]
-    return [words(value)]
+#: The consent decision the answered drafts name (relied on; ended or replaced).
+NAMED_CONSENT = ConsentRecord(
+    record_id="consent-1",
+    decision=ConsentDecisionDraft(
+        asked=ConsentFrom.PARENT_CARER,
+        asked_name="Chris Named-Consent",
+        outcome=ConsentOutcome.EXPLICIT,
+        occurred_at=WHEN_AT - timedelta(days=3),
+    ),
+    occurred_at=WHEN_AT - timedelta(days=3),
+    recorded_at=WHEN_AT - timedelta(days=3),
+)
+#: How the printout names that consent (the service's words, handed to the report).
+PRINTED_CONSENT = "A consent in words"
+
+#: What a reader must find for each custom field, in the details pane and on paper: every
+#: custom name a form declares has its entry (``test_every_custom_field_has_expected_words``).
+CUSTOM_WORDS: dict[str, Callable[[Place], list[str]]] = {
+    "recipients": lambda _p: ["Answer to recipients", OrganisationType.CONTRACTOR.label],
+    "grounds": lambda _p: [Ground.STATUTORY_DUTY.label],
+    "ground_references": lambda _p: ["Answer to ground references"],
+    "criteria": lambda _p: (
+        [c.label for c in Criterion] + [f"Answer to {c.value}" for c in Criterion]
+    ),
+    "consent_purpose": lambda _p: ["Answer to consent purpose"],
+    "consent_choice": lambda place: (
+        [describe_consent(NAMED_CONSENT)] if place is Place.DETAILS else [PRINTED_CONSENT]
+    ),
+    "consent_ends": lambda place: (
+        [describe_consent(NAMED_CONSENT)] if place is Place.DETAILS else [PRINTED_CONSENT]
+    ),
+    "agencies": lambda _p: ["Answer to scope agencies"],
+    "purposes": lambda _p: ["Answer to scope purposes"],
+    "request": lambda _p: ["Answer to request"],
+    "answering_decisions": lambda _p: ["Answer to answered by"],
+}
+
+
+def expected_words(draft: Draft, f: Field, place: Place) -> list[str]:
+    """What a reader must find for a field: its value in words (custom: its parts). Never
+    empty, so no declared field goes unchecked."""
+    found = CUSTOM_WORDS[f.custom](place) if f.custom else [words(f.value(draft))]
+    assert found and all(found), f"{f.name}: nothing to look for"
+    return found
+
+
+def test_every_custom_field_has_expected_words():
+    """Read from the declarations: a new custom field fails here until the coverage tests
+    know what it shows."""
+    declared = {f.custom for found in KINDS.values() for f in found.form.fields() if f.custom}
+    assert declared == set(CUSTOM_WORDS)
 
 
 def test_every_draft_field_is_declared_once_or_declared_not_shown():
@@ -229,15 +275,35 @@ def test_the_amendment_and_review_screens_ask_every_form_field(qtbot, admin_stor
     detail = reviews.open_for_review(admin_store, record_id=saved.record_id)
     dialog = ReviewDialog(Session(admin_store), detail, case_label="TEST-0001")
     qtbot.addWidget(dialog)
-    inputs = {"outcome": dialog.outcome_radios, "comment": dialog.comment_edit}
-    assert {f.name for f in KINDS[RecordKind.REVIEW].form.fields(Place.FORM)} == set(inputs)
+    dialog.show()
+    form = KINDS[RecordKind.REVIEW].form
+    outcome, comment = form.field("outcome"), form.field("comment")
+    assert [f.name for f in form.fields(Place.FORM)] == ["outcome", "comment"]
+    # each declared outcome is a button with the declared words, and choosing it (by
+    # clicking, as a supervisor does) is what the dialog's review records
+    assert outcome.choices is not None
+    for choice in outcome.choices:
+        radio = dialog.outcome_radios[choice]
+        assert radio.text() == choice.label and radio.isVisible()
+        assert radio.accessibleDescription() == outcome.help_for(choice) != ""
+        qtbot.mouseClick(radio, Qt.MouseButton.LeftButton)
+        assert dialog.draft().outcome is choice
+    # the comment typed is the review's comment, under the declared question
+    qtbot.keyClicks(dialog.comment_edit, "Add who was told and when")
+    assert dialog.draft().comment == "Add who was told and when"
+    labels = {w.text() for w in dialog.findChildren(QLabel)}
+    assert f"&{comment.label_for(dialog.draft())}" in labels
 
 
 # ---- the details pane -------------------------------------------------------------------------
 
 
 def _detail(kind: RecordKind, content: Draft) -> RecordDetail:
+    standing = consent_standing(NAMED_CONSENT.record_id, [NAMED_CONSENT], WHEN_AT)
+    assert standing is not None
     return RecordDetail(
+        relied_on=ReliedOn(NAMED_CONSENT, standing, standing),
+        ends=(NAMED_CONSENT,),
         record_id="record-1",
         case_id="case-1",
         kind=kind,
@@ -264,7 +330,7 @@ def test_every_details_field_is_in_the_details_pane(qtbot, kind):
             continue
         if f.widget is not Widget.CUSTOM or f.custom in ("consent_purpose",):
             assert f"{f.short_for(draft)}: " in text, f"{kind}.{f.name}: no label"
-        for expected in expected_words(draft, f):
+        for expected in expected_words(draft, f, Place.DETAILS):
             assert expected in text, f"{kind}.{f.name}: {expected!r} not shown"
 
 
@@ -280,7 +346,7 @@ def _pdf_text(records: dict[RecordKind, Draft]) -> str:
             late=True,
             author="Alex Example",
             content=draft,
-            relied_on="A consent in words",
+            relied_on=PRINTED_CONSENT,
             relied_on_ref="cons0001",
             amendments=tuple(
                 AttachedRecord(
@@ -333,7 +399,8 @@ def test_every_printed_field_is_in_the_pdf():
     for kind, draft in records.items():
         found = KINDS[kind]
         for f in found.form.fields(Place.PRINT):
-            if f.print_row != WHEN and not found.targets_record and not f.custom:
+            # amendments and reviews too: their columns and lines are named as declared
+            if f.print_row != WHEN and not f.custom:
                 assert " ".join(f.short_for(draft).split()) in text, f"{kind}.{f.name}: no label"
-            for expected in expected_words(draft, f):
+            for expected in expected_words(draft, f, Place.PRINT):
                 assert " ".join(expected.split()) in text, f"{kind}.{f.name}: {expected!r}"

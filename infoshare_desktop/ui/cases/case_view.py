@@ -678,7 +678,7 @@ class CaseView(QWidget):
         user = self.session.user
         self.review_button.setEnabled(
             entry is not None
-            and entry.kind is RecordKind.SHARING_DECISION
+            and spec(entry.kind).reviewable
             and user is not None
             and entry.author_id == user.user_id
         )

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.kinds import KINDS
+from infoshare_desktop.domain.requests import OVERDUE
 from infoshare_desktop.domain.timeutil import format_local
 from infoshare_desktop.services.cases import ChronologyEntry
 from infoshare_desktop.ui.common.list_model import Index, ListTableModel
@@ -42,6 +43,7 @@ BADGE_TIPS = {
     "Awaiting review": "Awaiting a supervisor's review",
     "Returned": "Returned by a supervisor for more detail",
     "Endorsed": "Endorsed by a supervisor",
+    OVERDUE: "Overdue: the reply to this request was due and none is recorded",
 }
 
 

@@ -8,7 +8,7 @@ colour: a record's kind has an icon *and* its word, and an overdue record says
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -24,7 +24,7 @@ from infoshare_desktop.domain.consent import (
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
-from infoshare_desktop.services.reviews import ConsentView, ReviewItem, TeamRow
+from infoshare_desktop.services.reviews import ConsentView, KindFilter, ReviewItem, TeamRow
 from infoshare_desktop.ui.common.fields import sentence
 from infoshare_desktop.ui.common.list_model import Index, ListTableModel
 from infoshare_desktop.ui.records.chronology_model import KIND_ICONS
@@ -39,17 +39,31 @@ _SHARING_ICONS = {
     SharingKind.NOT_SHARED: QStyle.StandardPixmap.SP_DialogCancelButton,
     SharingKind.RECEIVED: QStyle.StandardPixmap.SP_ArrowBack,
 }
-KIND_FILTERS: list[tuple[str, str | None]] = [
-    ("All kinds", None),
-    *(
-        (choice.label, choice.value)
-        for kind, spec in KINDS.items()
-        if spec.reviewable
-        for choice in (spec.subkinds or (kind,))
-    ),
-]
-"""(label, value) choices for the queue's kind filter; values are what
-``services.reviews.review_queue(kind=...)`` matches."""
+
+
+def _kind_filters() -> Iterator[tuple[str, KindFilter]]:
+    """Each declared reviewable kind, by its breakdown when it declares one (a sharing
+    decision by what was decided; another kind's values named with the kind, so a reply
+    "Shared" is not taken for a sharing decision)."""
+    for kind, spec in KINDS.items():
+        if not spec.reviewable:
+            continue
+        if spec.subkinds is None:
+            yield kind.label, KindFilter(kind)
+            continue
+        for choice in spec.subkinds:
+            label = (
+                choice.label
+                if kind is RecordKind.SHARING_DECISION
+                else (f"{kind.label}: {choice.label}")
+            )
+            yield label, KindFilter(kind, choice)
+
+
+KIND_FILTERS: list[tuple[str, KindFilter | None]] = [("All kinds", None), *_kind_filters()]
+"""(label, filter) choices for the queue's kind filter, from the declared reviewable
+kinds; the filter is what ``services.reviews.review_queue(kind=...)`` matches (enum
+members, never strings)."""
 
 
 def kind_text(kind: RecordKind, subkind: str) -> str:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from infoshare_desktop.domain.enums import ReviewOutcome
 from infoshare_desktop.services import reviews
 from infoshare_desktop.services.errors import UserFacingError
-from infoshare_desktop.services.reviews import ReviewItem
+from infoshare_desktop.services.reviews import KindFilter, ReviewItem
 from infoshare_desktop.ui.common import feedback
 from infoshare_desktop.ui.common.fields import OptionalDateTimeEdit
 from infoshare_desktop.ui.common.labels import AlertLabel, heading_label, text_label
@@ -49,7 +49,7 @@ class QueueFilters(TypedDict):
     """The keyword arguments of ``services.reviews.review_queue`` the filters choose."""
 
     author_id: str | None
-    kind: str | None
+    kind: KindFilter | None
     since: datetime | None
     until: datetime | None
     without_consent_only: bool
@@ -76,8 +76,8 @@ class ReviewQueuePage(QWidget):
         self.practitioner_combo.setAccessibleName("Practitioner")
         self.kind_combo = QComboBox(self)
         self.kind_combo.setAccessibleName("Kind of record")
-        for label, value in KIND_FILTERS:
-            self.kind_combo.addItem(label, value)
+        for label, _filter in KIND_FILTERS:
+            self.kind_combo.addItem(label)
         self.from_edit = self._date_edit("Happened on or after")
         self.to_edit = self._date_edit("Happened on or before")
         self.without_consent_check = QCheckBox("&Without consent only", self)
@@ -160,7 +160,7 @@ class ReviewQueuePage(QWidget):
         until = self.to_edit.value()
         return {
             "author_id": self.practitioner_combo.currentData(),
-            "kind": self.kind_combo.currentData(),
+            "kind": KIND_FILTERS[max(0, self.kind_combo.currentIndex())][1],
             "since": _local_start(since) if isinstance(since, date) else None,
             "until": _local_start(until + timedelta(days=1)) - timedelta(microseconds=1)
             if isinstance(until, date)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.checklist import Finding, blocking
 from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome
+from infoshare_desktop.domain.fields import REVIEW_FORM
 from infoshare_desktop.domain.records import ReviewDraft
 from infoshare_desktop.domain.text import LONG_TEXT
 from infoshare_desktop.services import records
@@ -51,11 +52,9 @@ CONFIRM_TEXT = (
     "A saved review cannot be changed afterwards. If you change your mind, the record "
     "needs another round of review. Save this review now?"
 )
-OUTCOME_HELP = {
-    ReviewOutcome.ENDORSED: "The reasons recorded are sound; no comment is needed.",
-    ReviewOutcome.ENDORSED_WITH_COMMENT: "Sound, with a point for the author to note.",
-    ReviewOutcome.RETURNED: "The author must add the detail you ask for, as an amendment.",
-}
+OUTCOME = REVIEW_FORM.field("outcome")
+"""The review's outcome as declared (``domain.fields``): its choices and what each means."""
+COMMENT = REVIEW_FORM.field("comment")
 
 
 class ReviewDialog(QDialog):
@@ -88,25 +87,22 @@ class ReviewDialog(QDialog):
         self.details_view.show_detail(detail)
 
         self.outcome_buttons = QButtonGroup(self)
-        outcome_box = QGroupBox("&Outcome", self)
+        outcome_title = OUTCOME.label_for(ReviewDraft())
+        outcome_box = QGroupBox(f"&{outcome_title}", self)
         outcome_layout = QVBoxLayout(outcome_box)
         outcome_layout.setSpacing(4)
         self.outcome_radios: dict[ReviewOutcome, QRadioButton] = {}
-        for outcome in ReviewOutcome:
+        assert OUTCOME.choices is ReviewOutcome
+        for outcome in OUTCOME.choices:
             radio = QRadioButton(outcome.label, outcome_box)
-            name_input(radio, f"Outcome: {outcome.label}", OUTCOME_HELP[outcome])
+            name_input(radio, f"{outcome_title}: {outcome.label}", OUTCOME.help_for(outcome))
             self.outcome_buttons.addButton(radio)
             self.outcome_radios[outcome] = radio
             outcome_layout.addWidget(radio)
 
-        self.comment_edit = TextAreaEdit(4, LONG_TEXT, self)
-        name_input(
-            self.comment_edit,
-            "Review comment",
-            "Needed when you endorse with a comment or return the record: say what more "
-            "detail is needed, or the point to note.",
-        )
-        comment_label = QLabel("&Comment for the author (needed unless simply endorsed)", self)
+        self.comment_edit = TextAreaEdit(COMMENT.lines, LONG_TEXT, self)
+        name_input(self.comment_edit, "Review comment", COMMENT.help)
+        comment_label = QLabel(f"&{COMMENT.label_for(ReviewDraft())}", self)
         comment_label.setWordWrap(True)
         comment_label.setBuddy(self.comment_edit)
         self.findings_panel = FindingsPanel("Before you save", self)

@@ -9,6 +9,7 @@ import pytest
 
 from infoshare_desktop.domain import SharingKind, utcnow
 from infoshare_desktop.domain.enums import Method, Rating, RecordKind, ReplyOutcome, RequestSource
+from infoshare_desktop.domain.records import RecordLink
 from infoshare_desktop.services import cases, printing, records
 from infoshare_desktop.ui.records import RecordEditorBase
 from infoshare_desktop.ui.records.record_links import (
@@ -136,3 +137,56 @@ def test_with_no_sharing_decision_the_reply_says_to_record_one_first(
     ticks = view.editor.form.inputs["answered_by"]
     assert ticks.boxes == {} and ticks.empty_label.text() == NO_DECISIONS
     assert ticks.empty_label.isVisibleTo(view.editor)
+
+
+def test_open_requests_show_when_their_reply_is_due_until_answered(
+    qtbot, admin_window, admin_store, tmp_path
+):
+    """The chronology's Status column and the details pane say "Overdue" or "Reply due"
+    and when, for a request no reply names; a reply takes the badge away."""
+    from datetime import timedelta
+
+    from infoshare_desktop.domain.timeutil import format_local
+    from infoshare_desktop.ui.records.chronology_model import ChronologyTableModel
+    from tests.domain.factories import complete_reply, complete_request
+
+    case_id, view = _open(admin_window, admin_store)
+    now = utcnow()
+    late = records.record_case_record(admin_store, case_id=case_id, draft=complete_request(
+        now, received_at=now - timedelta(hours=30), rating=Rating.RED,
+        late_entry_reason="Taken by phone on a home visit"))  # fmt: skip
+    soon = records.record_case_record(
+        admin_store, case_id=case_id, draft=complete_request(now, rating=Rating.RED)
+    )
+    due = cases.record_detail(admin_store, record_id=soon.record_id).content.due_at
+    view.open_case(case_id)
+
+    def status(record_id: str) -> str:
+        model = view.model
+        row = next(
+            r
+            for r in range(model.rowCount())
+            if model.item(model.index(r, 0)).record_id == record_id
+        )
+        return model.index(row, ChronologyTableModel.STATUS).data()
+
+    assert not view.table.isColumnHidden(ChronologyTableModel.STATUS)
+    assert status(late.record_id) == "Overdue"
+    assert status(soon.record_id) == f"Reply due {format_local(due)}"
+    assert view.select_record(late.record_id)
+    assert "Status: Overdue" in view.details.toPlainText()
+    assert view.review_button.isEnabled()  # a declared reviewable kind: its author may ask
+    admin_window.resize(1200, 800)
+    admin_window.grab().save(str(tmp_path / "case-view-request-badges.png"))
+
+    decision = records.record_sharing_decision(
+        admin_store, case_id=case_id, draft=complete_sharing_decision()
+    )
+    records.record_case_record(admin_store, case_id=case_id, draft=complete_reply(
+        now, request=RecordLink(record_id=late.record_id, description="Request"),
+        answered_by=[RecordLink(record_id=decision.record_id, description="Shared")]))  # fmt: skip
+    view.open_case(case_id)
+    assert status(late.record_id) == ""  # answered: no badge
+    assert status(soon.record_id).startswith("Reply due ")
+    assert view.select_record(late.record_id)
+    assert "Overdue" not in view.details.toPlainText()

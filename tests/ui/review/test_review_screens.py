@@ -138,7 +138,7 @@ def test_queue_filters_and_overdue(team, open_window, monkeypatch):
     queue.practitioner_combo.setCurrentIndex(queue.practitioner_combo.findText(NAMES[AUTHOR]))
     assert model.rowCount() == 2
     assert "2 shown with these filters" in queue.summary_label.text()
-    queue.kind_combo.setCurrentIndex(queue.kind_combo.findData(SharingKind.NOT_SHARED.value))
+    queue.kind_combo.setCurrentIndex(queue.kind_combo.findText(SharingKind.NOT_SHARED.label))
     assert model.rowCount() == 0
     queue.clear_button.click()
     assert model.rowCount() == 3 and queue.practitioner_combo.currentIndex() == 0
