@@ -22,6 +22,7 @@ from infoshare_desktop.domain.accounts import (
     username_problem,
 )
 from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require, signed_in
 from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.store import audit, crypto, settings, users
@@ -78,8 +79,16 @@ def first_run(paths: DataPaths, *, username: str, display_name: str, password: s
 def sign_in(
     paths: DataPaths, *, username: str, password: str, new_password: str | None = None
 ) -> Store:
-    """Unlock the store as one user. `new_password` completes a one-time-code sign-in."""
-    return Store.unlock(paths, username=username, password=password, new_password=new_password)
+    """Unlock the store as one user. `new_password` completes a one-time-code sign-in.
+    Restricted cases from before sealing that this user should hold the key of are
+    sealed now (see sealed.seal_carried_over_cases)."""
+    store = Store.unlock(paths, username=username, password=password, new_password=new_password)
+    try:
+        sealed.seal_carried_over_cases(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def lock(store: Store) -> None:
@@ -245,6 +254,7 @@ def add_user(
                 status="active",
                 keys=_slot_keys(keystore, user_id),
             )
+            sealed.sync_case_keys(store, session)  # a new administrator: the case keys
         keystore.save()
     return code
 
@@ -311,6 +321,8 @@ def _change_account(
             else None,
             status=changes.get("status"),
         )
+        # An account that lost access leaves the restricted cases' current key epochs.
+        sealed.sync_case_keys(store, session)
         audit.append(
             session,
             actor_id=admin.user_id,
@@ -390,6 +402,7 @@ def set_roles(store: Store, *, user_id: str, roles: set[Role] | frozenset[Role])
         )
         keystore.save()
         store.commit_intents(keystore)  # applies the roles with their grant
+    sealed.reload_trust_then_sync(store)  # a new or former administrator's case keys
 
 
 def _refuse_uncertified_slot(store: Store, keystore: Keystore, user_id: str) -> None:
@@ -455,6 +468,8 @@ def reset_password(store: Store, *, user_id: str) -> str:
         # the old slot no longer matches its grant and is refused (reset again).
         with store.write() as session:
             _regrant(store, session, user_id, reason="reset", keys=_slot_keys(keystore, user_id))
+            # The new keys receive the case keys; the old ones hold no new epoch.
+            sealed.sync_case_keys(store, session)
         keystore.add_intent(
             Action.ACCOUNT_RESET, actor_id=admin.user_id, target_id=user_id, signer=store.signer
         )

@@ -36,7 +36,7 @@ from infoshare_desktop.domain.records import (
 from infoshare_desktop.domain.requests import reply_badges
 from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_local, utcnow
-from infoshare_desktop.services import requests
+from infoshare_desktop.services import member_search, requests, sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import consent_records
 from infoshare_desktop.services.errors import ServiceError
@@ -61,6 +61,7 @@ from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.cases import name_key
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.identifiers import cases_with_number as case_ids_with_number
+from infoshare_desktop.store.sealing import is_sealed
 from infoshare_desktop.store.search import SearchCancelled
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 from infoshare_desktop.store.writes import Session, raw_connection
@@ -149,7 +150,7 @@ def _reply_badges(session: Session, store: Store, case_id: str) -> dict[str, str
     user = store.user
     assert user is not None
     found = requests.saved_records(
-        session, user_id=user.user_id, case_ids={case_id}, only_requests=True
+        session, user_id=user.user_id, case_ids={case_id}, only_requests=True, store=store
     )
     return reply_badges(found, now=utcnow())
 
@@ -226,6 +227,7 @@ def possible_duplicates(
         rows = case_rows.same_identity(
             session, display_name=display_name, date_of_birth=date_of_birth, user_id=user.user_id
         )
+        rows = sealed.opened_cases(store, session, rows)
     return [_summary(row) for row in rows]
 
 
@@ -235,7 +237,8 @@ def _same_nhs_number(store: Store, digits: str, *, known: set[str]) -> list[Case
     with store.read() as session:
         ids = case_ids_with_number(session, digits, user_id=user.user_id, limit=20)
         found = [session.get(CaseFile, case_id) for case_id in ids if case_id not in known]
-    return [_summary(row) for row in found if row is not None]
+        opened = sealed.opened_cases(store, session, [row for row in found if row is not None])
+    return [_summary(row) for row in opened]
 
 
 def new_case(draft: CaseDraft, *, case_id: str, created_at: datetime) -> envelopes.Item:
@@ -265,13 +268,6 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
             raise PossibleDuplicate(matches)
     case_id, now = uuid7(), utcnow()
     with store.write() as session:
-        envelopes.save(
-            session,
-            store.signer,
-            [new_case(clean, case_id=case_id, created_at=now)],
-            author_id=user.user_id,
-            at=now,
-        )
         if clean.restricted and store.signer is not None:  # its creator, signed (grants)
             grants.issue_member(
                 raw_connection(session),
@@ -280,6 +276,11 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
                 members=[user.user_id],
                 reason="created",
             )
+        item = new_case(clean, case_id=case_id, created_at=now)
+        if clean.restricted:  # its identity sealed to its signed members; not in the shared index
+            item = sealed.sealed_case_item(store, session, item, draft=clean, created_at=now)
+            member_search.invalidate(store)
+        envelopes.save(session, store.signer, [item], author_id=user.user_id, at=now)
         audit.append(
             session,
             actor_id=user.user_id,
@@ -293,7 +294,8 @@ def create_case(store: Store, *, draft: CaseDraft, confirmed_not_duplicate: bool
 
 def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
     """Name another member of staff on a (restricted) case: on a restricted case, by a
-    signed statement (store.grants), which is what opens it; the row is for the lists."""
+    signed statement (store.grants), which is what opens it and seals its key to them
+    (every epoch, so they read its history); the row is for the lists."""
     user = require(store, *CASE_ROLES)
     with store.write() as session:
         case = visible_case(session, store, case_id)
@@ -324,6 +326,9 @@ def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
                 author_id=user.user_id,
                 at=now,
             )
+        if case.restricted:  # the signed members now hold the case's key
+            sealed.sync_case_keys(store, session, [case_id])
+            member_search.invalidate(store)
         audit.append(
             session,
             actor_id=user.user_id,
@@ -332,6 +337,91 @@ def add_case_member(store: Store, *, case_id: str, user_id: str) -> None:
             target_id=case_id,
             detail="member_added",
         )
+
+
+def remove_case_member(store: Store, *, case_id: str, user_id: str) -> None:
+    """Take a member of staff off a restricted case: its key starts a new epoch sealed
+    to the remaining members (and the administrators), so nothing written from now on
+    is readable with the keys they held. What they could read before stays readable to
+    them (they held it then)."""
+    user = require(store, *CASE_ROLES)
+    with store.write() as session:
+        visible_case(session, store, case_id)
+        if user_id == user.user_id:
+            raise ServiceError("You cannot take yourself off a case; ask another member.")
+        signed = store.signer is not None and user_id in store.members_of(session, case_id)
+        if signed:  # the signed statement is what takes them off (store.grants)
+            assert store.signer is not None
+            grants.issue_member_removal(
+                raw_connection(session),
+                store.signer,
+                case_id=case_id,
+                removed=[user_id],
+                reason="removed",
+            )
+        if signed or case_rows.is_member(session, case_id, user_id):
+            sealed.remove_member(store, session, case_id=case_id, user_id=user_id)
+            member_search.invalidate(store)
+            audit.append(
+                session,
+                actor_id=user.user_id,
+                action=Action.SETTING_CHANGE,
+                target_kind="case",
+                target_id=case_id,
+                detail="member_removed",
+            )
+
+
+def _sign_members(store: Store, session: Session, case_id: str, by: str) -> None:
+    """A case being restricted: whoever restricts it, then the staff its rows name (the
+    active accounts), named by signed statements (store.grants), which are what open it."""
+    if store.signer is None:
+        return
+    raw = raw_connection(session)
+    named = store.members_of(session, case_id)
+    if by not in named:
+        grants.issue_member(raw, store.signer, case_id=case_id, members=[by], reason="restricted")
+    others = sorted(
+        u
+        for u in case_rows.members(session, case_id) - {by} - named
+        if (account := store.trust.account(u)) is not None and account.status == "active"
+    )
+    if others:
+        grants.issue_member(raw, store.signer, case_id=case_id, members=others, reason="restricted")
+
+
+class AlreadySo(ServiceError):
+    user_message = "The case is already so: nothing was changed."
+
+
+def set_case_restricted(store: Store, *, case_id: str, restricted: bool) -> None:
+    """Make a case restricted (only its named staff see it: its existing content is
+    sealed under a new case key, and leaves the shared search index) or lift the
+    restriction (its content is opened back and indexed), in one transaction. Audited."""
+    user = require(store, *CASE_ROLES)
+    with store.write() as session:
+        case = visible_case(session, store, case_id)
+        if case.restricted == restricted:
+            raise AlreadySo()
+        if restricted:
+            _sign_members(store, session, case_id, user.user_id)
+            sealed.restrict(store, session, case)
+        else:
+            sealed.unrestrict(store, session, case)
+            if store.signer is not None and store.members_of(session, case_id):
+                grants.issue_lifted(
+                    raw_connection(session), store.signer, case_id=case_id, by=user.user_id
+                )
+        member_search.invalidate(store)
+        audit.append(
+            session,
+            actor_id=user.user_id,
+            action=Action.SETTING_CHANGE,
+            target_kind="case",
+            target_id=case_id,
+            detail="restricted" if restricted else "unrestricted",
+        )
+    store.release_freed_pages()
 
 
 # -- listing ----------------------------------------------------------------------------------
@@ -382,9 +472,10 @@ def list_cases(
             descending=descending,
         )
         shown = signed_visible(session, store, [r.case.id for r in rows])
+        opened = sealed.opened_cases(store, session, [r.case for r in rows])
     return [
-        _summary(r.case, r.records, r.last_activity, r.late_entries, r.harm_concern)
-        for r in rows
+        _summary(case, r.records, r.last_activity, r.late_entries, r.harm_concern)
+        for case, r in zip(opened, rows, strict=True)
         if r.case.id in shown
     ]
 
@@ -404,7 +495,8 @@ def open_case(store: Store, *, case_id: str) -> CaseSummary:
             target_kind="case",
             target_id=case_id,
         )
-        identifier = current_identifier(session, case_id)
+        identifier = current_identifier(session, case_id, store=store)
+        case = sealed.opened_case(store, session, case)
     return replace(_summary(case), identifier=identifier)
 
 
@@ -417,6 +509,16 @@ def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
     with store.read() as session:
         visible_case(session, store, case_id)
         rows = record_rows.chronology_rows(session, case_id)
+        if rows and sealing_needed(rows):
+            rows = [
+                replace(
+                    r,
+                    summary=sealed.summary(
+                        store, session, case_id=case_id, record_id=r.id, stored=r.summary
+                    ),
+                )
+                for r in rows
+            ]
         names = _author_names(session, {r.author_id for r in rows})
         states = review_rows.states(session, [r for r in rows if _reviewable(r.kind)])
         due = _reply_badges(session, store, case_id)
@@ -451,6 +553,10 @@ def chronology(store: Store, *, case_id: str) -> list[ChronologyEntry]:
     return entries
 
 
+def sealing_needed(rows: list[record_rows.ChronologyRow]) -> bool:
+    return any(is_sealed(r.summary) for r in rows)
+
+
 def _detail(row: SavedRecord, names: dict[str, str]) -> RecordDetail:
     return RecordDetail(
         record_id=row.id,
@@ -472,7 +578,11 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
     with store.write() as session:
         row = load_record(session, record_id)
         visible_case(session, store, row.case_id)
-        related = record_rows.targeting(session, record_id)
+        row = sealed.opened_record(store, session, row)
+        related = [
+            sealed.opened_record(store, session, r)
+            for r in record_rows.targeting(session, record_id)
+        ]
         names = _author_names(session, {row.author_id, *(r.author_id for r in related)})
         status = None
         if _reviewable(row.kind):
@@ -483,7 +593,8 @@ def record_detail(store: Store, *, record_id: str) -> RecordDetail:
             else ""
         )
         target = record_rows.get(session, row.target_id) if row.target_id else None
-        consents = consent_records(session, row.case_id)
+        target = sealed.opened_record(store, session, target) if target is not None else None
+        consents = consent_records(session, row.case_id, store=store)
         audit.append(
             session,
             actor_id=user.user_id,
@@ -531,7 +642,7 @@ def consent_position(
     moment = at or utcnow()
     with store.read() as session:
         visible_case(session, store, case_id)
-        consents = consent_records(session, case_id)
+        consents = consent_records(session, case_id, store=store)
     items = [
         ConsentPositionItem(
             record=record,
@@ -574,7 +685,9 @@ def search(
     digits = nhs_number_digits(query)
     with store.read() as session:
         hits = (
-            identifier_search(session, digits, user_id=user.user_id, limit=limit) if digits else []
+            identifier_search(session, digits, user_id=user.user_id, limit=limit, store=store)
+            if digits
+            else []
         )
         if hits:
             pass
@@ -584,10 +697,13 @@ def search(
             found = index.search(
                 session, match=match, user_id=user.user_id, limit=limit, cancelled=cancelled
             )
-            hits = _shown_hits(session, found, match)
+            # the restricted cases the user is named on (not in the shared index) merged in
+            hits = _with_member_hits(
+                store, session, _shown_hits(session, found, match), match=match, limit=limit
+            )
         shown = signed_visible(session, store, [hit.case_id for hit in hits])
         hits = [hit for hit in hits if hit.case_id in shown]
-        found_ids = current_identifiers(session, [hit.case_id for hit in hits])
+        found_ids = current_identifiers(session, [hit.case_id for hit in hits], store=store)
     return [replace(hit, identifier=found_ids.get(hit.case_id)) for hit in hits]
 
 
@@ -611,7 +727,9 @@ def _reference_hits(
     ]
 
 
-def _shown_hits(session: Session, found: list[index.IndexHit], match: str) -> list[SearchHit]:
+def _shown_hits(
+    session: Session, found: list[index.IndexHit], match: str
+) -> list[tuple[index.IndexHit, SearchHit]]:
     """The hits as the list shows them: each case's identity, and the snippet of the row
     that found it, made from that row's text (the index keeps no copy of it)."""
     identities = case_rows.identities(session, [h.case_id for h in found])
@@ -639,13 +757,70 @@ def _shown_hits(session: Session, found: list[index.IndexHit], match: str) -> li
         [body for *_, body in shown], match=match, marks=(MATCH_START, MATCH_END)
     )
     return [
-        SearchHit(c.id, c.display_name, c.case_reference, text, float(n), c.date_of_birth)
-        for n, ((_, c, _), text) in enumerate(zip(shown, texts, strict=True))
+        (hit, SearchHit(c.id, c.display_name, c.case_reference, text, float(n), c.date_of_birth))
+        for n, ((hit, c, _), text) in enumerate(zip(shown, texts, strict=True))
     ]
 
 
+def _newer_first(found: tuple[str, str | None]) -> tuple[int, str]:
+    """Where a hit stands: its case's own words before its records, and within each the
+    newest first (case and record ids are UUIDv7, time-ordered: a larger id is newer)."""
+    case_id, record_id = found
+    return (0 if record_id is None else 1, record_id or case_id)
+
+
+def _with_member_hits(
+    store: Store,
+    session: Session,
+    shared: list[tuple[index.IndexHit, SearchHit]],
+    *,
+    match: str,
+    limit: int,
+) -> list[SearchHit]:
+    """The shared index's hits and the member index's, interleaved as the shared search
+    orders its own (own words first, then newest), each list keeping its order; the
+    scores become the merged positions."""
+    user = require(store, *CASE_ROLES)
+    found = member_search.search_members(
+        store,
+        session,
+        user_id=user.user_id,
+        match=match,
+        limit=limit,
+        marks=(MATCH_START, MATCH_END),
+    )
+    identities = sealed.identities(store, session, [h.case_id for h in found])
+    members = [
+        (
+            (h.case_id, h.record_id),
+            SearchHit(h.case_id, i.display_name, i.case_reference, h.snippet, 0.0, i.date_of_birth),
+        )
+        for h in found
+        if (i := identities.get(h.case_id)) is not None
+    ]
+    theirs = [((h.case_id, h.record_id), hit) for h, hit in shared]
+    merged: list[SearchHit] = []
+    a, b = 0, 0
+    while len(merged) < limit and (a < len(theirs) or b < len(members)):
+        take_shared = b >= len(members) or (
+            a < len(theirs) and _is_before(theirs[a][0], members[b][0])
+        )
+        if take_shared:
+            merged.append(theirs[a][1])
+            a += 1
+        else:
+            merged.append(members[b][1])
+            b += 1
+    return [replace(hit, score=float(n)) for n, hit in enumerate(merged)]
+
+
+def _is_before(one: tuple[str, str | None], other: tuple[str, str | None]) -> bool:
+    (group, key), (other_group, other_key) = _newer_first(one), _newer_first(other)
+    return group < other_group or (group == other_group and key >= other_key)
+
+
 def identifier_search(
-    session: Session, digits: str, *, user_id: str, limit: int
+    session: Session, digits: str, *, user_id: str, limit: int, store: Store
 ) -> list[SearchHit]:
     """The cases whose NHS number is ``digits`` (exact; an indexed lookup)."""
     ids = case_ids_with_number(session, digits, user_id=user_id, limit=limit)
@@ -654,6 +829,7 @@ def identifier_search(
     for case_id in ids:
         case = session.get(CaseFile, case_id)
         if case is not None:
+            case = sealed.opened_case(store, session, case)
             hits.append(
                 SearchHit(
                     case.id, case.display_name, case.case_reference, shown, 0.0, case.date_of_birth

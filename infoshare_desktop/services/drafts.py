@@ -20,6 +20,7 @@ from infoshare_desktop.domain.records import (
     SharingDecisionDraft,
 )
 from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import draft_type
 from infoshare_desktop.services.errors import ServiceError
@@ -29,6 +30,7 @@ from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import drafts as draft_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.sealing import SealedContentError
 from infoshare_desktop.store.tables import DraftRow
 
 SNIPPET_LENGTH = 90
@@ -99,7 +101,7 @@ def save_draft(
     """Create or overwrite one of the user's drafts; returns its id."""
     user = require(store, *CASE_ROLES)
     kind = kind_of(draft).kind.value
-    payload = json.dumps(draft.to_dict(), sort_keys=True)  # ASCII: lone surrogates survive
+    text = json.dumps(draft.to_dict(), sort_keys=True)  # ASCII: lone surrogates survive
     now = utcnow()
     with store.write() as session:
         if case_id is not None:  # a draft never names a case its author may not see
@@ -107,9 +109,11 @@ def save_draft(
         row = draft_rows.get(session, draft_id) if draft_id else None
         if row is not None and row.user_id != user.user_id:
             raise DraftNotFound()
+        new_id = row.id if row is not None else draft_id or uuid7()
+        payload = sealed.seal_draft(store, draft_id=new_id, text=text)  # only its owner opens it
         if row is None:
             row = DraftRow(
-                id=draft_id or uuid7(),
+                id=new_id,
                 user_id=user.user_id,
                 case_id=case_id,
                 kind=kind,
@@ -136,16 +140,17 @@ def list_drafts(store: Store, *, case_id: str | None = None) -> list[DraftSummar
     user = require(store, *CASE_ROLES)
     with store.read() as session:
         rows = draft_rows.of_user(session, user_id=user.user_id, case_id=case_id)
+        opened = sealed.identities(store, session, {d.case_id for d, _, _ in rows if d.case_id})
     return [
         DraftSummary(
             d.id,
             d.kind,
             d.case_id,
-            name or "",
-            ref or "",
+            opened[d.case_id].display_name if d.case_id in opened else name or "",
+            opened[d.case_id].case_reference if d.case_id in opened else ref or "",
             d.target_id,
             d.updated_at,
-            _snippet(d),
+            _snippet(store, d),
         )
         for d, name, ref in rows
     ]
@@ -162,10 +167,11 @@ def find_draft(
     return None
 
 
-def _snippet(row: DraftRow) -> str:
+def _snippet(store: Store, row: DraftRow) -> str:
     try:
-        return draft_snippet(draft_type(row.kind).from_dict(json.loads(row.payload)))
-    except (KeyError, ValueError, TypeError):
+        text = sealed.open_draft(store, draft_id=row.id, stored=row.payload)
+        return draft_snippet(draft_type(row.kind).from_dict(json.loads(text)))
+    except (KeyError, ValueError, TypeError, SealedContentError):
         return NOTHING_TYPED
 
 
@@ -176,6 +182,7 @@ def load_draft(store: Store, *, draft_id: str) -> tuple[DraftSummary, Draft]:
         if row is None or row.user_id != user.user_id:
             raise DraftNotFound()
         case = case_rows.get(session, row.case_id) if row.case_id else None
+        case = sealed.opened_case(store, session, case) if case is not None else None
     summary = DraftSummary(
         row.id,
         row.kind,
@@ -185,7 +192,8 @@ def load_draft(store: Store, *, draft_id: str) -> tuple[DraftSummary, Draft]:
         row.target_id,
         row.updated_at,
     )
-    return summary, draft_type(row.kind).from_dict(json.loads(row.payload))
+    text = sealed.open_draft(store, draft_id=row.id, stored=row.payload)
+    return summary, draft_type(row.kind).from_dict(json.loads(text))
 
 
 def discard_draft(store: Store, *, draft_id: str) -> None:

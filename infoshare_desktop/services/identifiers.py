@@ -9,7 +9,7 @@ New case dialog (`domain.checklist.check_identifier`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,10 +22,12 @@ from infoshare_desktop.domain.identifier import (
 )
 from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.errors import ChecklistRefused, ServiceError
 from infoshare_desktop.services.visibility import require_visible_case
 from infoshare_desktop.store import audit, envelopes, users
+from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import identifiers as rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
@@ -61,6 +63,19 @@ def _reason(value: str | None) -> IdentifierReason | None:
         return None
 
 
+def _opened(store: Store, tx: Session | Any, row: rows.IdentifierRow) -> rows.IdentifierRow:
+    """The row as recorded (a restricted case's is sealed, see services.sealed)."""
+    number, reason, text = sealed.open_identifier(
+        store,
+        tx,
+        case_id=row.case_id,
+        nhs_number=row.nhs_number,
+        reason=row.reason,
+        text=row.reason_text,
+    )
+    return replace(row, nhs_number=number, reason=reason, reason_text=text)
+
+
 def _view(row: rows.IdentifierRow, names: dict[str, str]) -> CaseIdentifier:
     return CaseIdentifier(
         nhs_number=row.nhs_number,
@@ -71,17 +86,21 @@ def _view(row: rows.IdentifierRow, names: dict[str, str]) -> CaseIdentifier:
     )
 
 
-def current_identifier(tx: Session | Any, case_id: str) -> CaseIdentifier | None:
+def current_identifier(tx: Session | Any, case_id: str, *, store: Store) -> CaseIdentifier | None:
     """For other services, inside their transaction: the case's identifier now."""
     row = rows.current(tx, case_id)
-    return _view(row, users.display_names(tx, {row.recorded_by})) if row else None
+    if row is None:
+        return None
+    return _view(_opened(store, tx, row), users.display_names(tx, {row.recorded_by}))
 
 
-def current_identifiers(tx: Session | Any, case_ids: list[str]) -> dict[str, CaseIdentifier]:
+def current_identifiers(
+    tx: Session | Any, case_ids: list[str], *, store: Store
+) -> dict[str, CaseIdentifier]:
     """For other services (search results): the identifiers now of a few cases."""
     found = rows.current_of(tx, case_ids)
     names = users.display_names(tx, {r.recorded_by for r in found.values()})
-    return {case_id: _view(row, names) for case_id, row in found.items()}
+    return {case_id: _view(_opened(store, tx, row), names) for case_id, row in found.items()}
 
 
 def identifier_of(draft: CaseDraft) -> dict[str, Any] | None:
@@ -105,7 +124,7 @@ def identifier_history(store: Store, *, case_id: str) -> list[CaseIdentifier]:
     require(store, *CASE_ROLES)
     with store.read() as session:
         require_visible_case(session, store, case_id)
-        found = rows.history(session, case_id)
+        found = [_opened(store, session, r) for r in rows.history(session, case_id)]
         names = users.display_names(session, {r.recorded_by for r in found})
     return [_view(r, names) for r in found]
 
@@ -137,6 +156,7 @@ def change_identifier(
     with store.write() as session:
         require_visible_case(session, store, case_id)
         before = rows.current(session, case_id)
+        before = _opened(store, session, before) if before is not None else None
         digits = nhs_number_digits(draft.nhs_number)
         kept_reason = None if digits else draft.identifier_reason
         kept_text = draft.identifier_reason_text if kept_reason else ""
@@ -152,6 +172,8 @@ def change_identifier(
             raise IdentifierUnchanged()
         identifier = identifier_of(draft)
         assert identifier is not None  # the checklist requires one
+        if case_rows.is_restricted(session, case_id):  # sealed under the case's key
+            identifier = sealed.sealed_identifier(store, session, case_id=case_id, **identifier)
         envelopes.save(
             session,
             store.signer,

@@ -88,6 +88,7 @@ from infoshare_desktop.reports import (
     render_case_summary,
 )
 from infoshare_desktop.reports.case_summary import FULL_SECTIONS
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.errors import ServiceError
 from infoshare_desktop.services.identifiers import current_identifier
@@ -292,11 +293,13 @@ class _Gathered:
 def _gather(store: Store, *, case_id: str, options: SummaryOptions, printed_by: str) -> _Gathered:
     """Read the case, its records, their authors and the audit head in one transaction."""
     with store.read() as session:
-        case: CaseFile = visible_case(session, store, case_id)
-        rows = record_rows.of_case(session, case_id)
+        case: CaseFile = sealed.opened_case(store, session, visible_case(session, store, case_id))
+        rows = [
+            sealed.opened_record(store, session, r) for r in record_rows.of_case(session, case_id)
+        ]
         names = users.display_names(session, {r.author_id for r in rows})
         head = audit.chain_head(session)
-        identifier = current_identifier(session, case_id)
+        identifier = current_identifier(session, case_id, store=store)
     now = utcnow()
     gathered = _assemble(case, list(rows), names, head.short, options, printed_by, now)
     shown = identifier.text() if identifier else describe_identifier(None)

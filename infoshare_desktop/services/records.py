@@ -29,7 +29,7 @@ from infoshare_desktop.domain.records import (
 )
 from infoshare_desktop.domain.rules import recorded_late
 from infoshare_desktop.domain.timeutil import ensure_utc, utcnow
-from infoshare_desktop.services import reviews
+from infoshare_desktop.services import member_search, reviews, sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.consents import case_consents as case_consents  # for the forms
 from infoshare_desktop.services.consents import consent_records
@@ -139,6 +139,9 @@ def _insert(
         harm_concern=harm_concern,
         review_reason=review_reason,
     )
+    if case_rows.is_restricted(tx, case_id):  # sealed, and kept out of the shared index
+        item = sealed.sealed_record_item(store, tx, item)
+        member_search.invalidate(store)
     record_id = str(item.payload["id"])
     envelopes.save(tx, store.signer, [item], author_id=user.user_id, at=recorded_at)
     action = {RecordKind.AMENDMENT: Action.AMEND, RecordKind.REVIEW: Action.REVIEW}.get(
@@ -190,9 +193,14 @@ def _linked_records(tx: Tx, kind: Kind, draft: Draft, case_id: str) -> list[reco
     return out
 
 
-def case_date_of_birth(tx: Tx, case_id: str) -> date | None:
-    """The child's date of birth, for the rules that check dates against it."""
-    return case_rows.date_of_birth(tx, case_id)
+def case_date_of_birth(tx: Tx, case_id: str, *, store: Store) -> date | None:
+    """The child's date of birth, for the rules that check dates against it (a
+    restricted case's, from its sealed identity)."""
+    born = case_rows.date_of_birth(tx, case_id)
+    if born is None and case_rows.is_restricted(tx, case_id):
+        identity = sealed.identities(store, tx, [case_id]).get(case_id)
+        born = identity.date_of_birth if identity else None
+    return born
 
 
 # -- the services ------------------------------------------------------------------------
@@ -206,10 +214,13 @@ def record_sharing_decision(
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
         now = utcnow()
-        consents = consent_records(db, case_id)
+        consents = consent_records(db, case_id, store=store)
         advisories = _refuse_if_blocking(
             checklist.check_sharing_decision(
-                clean, now=now, consents=consents, date_of_birth=case_date_of_birth(db, case_id)
+                clean,
+                now=now,
+                consents=consents,
+                date_of_birth=case_date_of_birth(db, case_id, store=store),
             )
         )
         assert clean.occurred_at is not None and clean.kind is not None
@@ -239,10 +250,13 @@ def record_consent_decision(
     with store.write_direct() as db:
         require_visible_case(db, store, case_id)
         now = utcnow()
-        consents = consent_records(db, case_id)
+        consents = consent_records(db, case_id, store=store)
         advisories = _refuse_if_blocking(
             checklist.check_consent_decision(
-                clean, now=now, consents=consents, date_of_birth=case_date_of_birth(db, case_id)
+                clean,
+                now=now,
+                consents=consents,
+                date_of_birth=case_date_of_birth(db, case_id, store=store),
             )
         )
         assert clean.occurred_at is not None and clean.outcome is not None
@@ -332,8 +346,8 @@ def record_case_record(
         now = utcnow()
         context = CheckContext(
             now=now,
-            consents=consent_records(db, case_id),
-            date_of_birth=case_date_of_birth(db, case_id),
+            consents=consent_records(db, case_id, store=store),
+            date_of_birth=case_date_of_birth(db, case_id, store=store),
         )
         advisories = _refuse_if_blocking(kind.check(clean, context))
         linked = _linked_records(db, kind, clean, case_id)

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from infoshare_desktop.domain.accounts import CASE_ROLES
-from infoshare_desktop.domain.enums import RecordKind
+from infoshare_desktop.domain.enums import RecordKind, ReplyOutcome
 from infoshare_desktop.domain.kinds import spec
-from infoshare_desktop.domain.records import RequestDraft
+from infoshare_desktop.domain.records import RequestDraft, RequestReplyDraft
 from infoshare_desktop.domain.requests import (
     DUE_SOON,
     DueRequest,
@@ -24,8 +24,10 @@ from infoshare_desktop.domain.requests import (
 from infoshare_desktop.domain.requests import requests_due as _due
 from infoshare_desktop.domain.requests import requests_to_reconsider as _to_reconsider
 from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.store import audit
+from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import requests as request_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
@@ -47,7 +49,12 @@ def _aware(value: datetime) -> datetime:
 
 
 def saved_records(
-    tx: Session, *, user_id: str, case_ids: set[str] | None = None, only_requests: bool
+    tx: Session,
+    *,
+    user_id: str,
+    case_ids: set[str] | None = None,
+    only_requests: bool,
+    store: Store,
 ) -> list[Saved]:
     """The records of the cases ``user_id`` may see (of ``case_ids`` if given), requests
     and replies with their content; with ``only_requests``, just those. Inside the
@@ -59,15 +66,24 @@ def saved_records(
         case_ids=case_ids,
         only_with_content=only_requests,
     )
-    return _saved(rows)
+    return _saved(store, tx, rows)
 
 
-def _saved(rows: Sequence[request_rows.RecordRow]) -> list[Saved]:
+def _member_cases(store: Store, tx: Session, user_id: str) -> set[str]:
+    """The restricted cases ``user_id`` is named on by signed statements (few)."""
+    return {c for c in case_rows.restricted_ids(tx) if user_id in sealed.members_of(store, tx, c)}
+
+
+def _saved(store: Store, tx: Session, rows: Sequence[request_rows.RecordRow]) -> list[Saved]:
     out = []
     for record_id, case_id, kind, recorded_at, payload in rows:
         found = RecordKind.parse(kind)
         if found is None:
             continue
+        if payload:  # a restricted case's is sealed
+            payload = sealed.payload(
+                store, tx, case_id=case_id, record_id=record_id, stored=payload
+            )
         content = spec(found).draft.from_dict(json.loads(payload)) if payload else None
         out.append(Saved(record_id, case_id, found, _aware(recorded_at), content))
     return out
@@ -80,40 +96,91 @@ def due_in(
     now: datetime,
     limit: int,
     count_cap: int,
+    store: Store,
     soon: timedelta = DUE_SOON,
     case_id: str | None = None,
 ) -> tuple[int, list[DueRequest]]:
     """Open requests due within ``soon`` or overdue, soonest first, on every case
     ``user_id`` may see (or on ``case_id``): how many (up to ``count_cap``) and the first
     ``limit``. Bounded in the store (the due-time index, LIMIT): the home page reads only
-    what it lists, whatever the number of requests."""
+    what it lists, whatever the number of requests. A restricted case's are sealed
+    (request_status cannot read them): those of the restricted cases the user is named on
+    are read and opened instead (they are few), merged in soonest first."""
+    sealed_cases = set(case_rows.restricted_ids(tx))
     count, rows = request_rows.open_requests_due(
         tx, user_id=user_id, until=now + soon, limit=limit, count_cap=count_cap, case_id=case_id
     )
     out = []
     for row in rows:
+        if row.case_id in sealed_cases:  # read below, opened, if the user is named on it
+            count -= 1
+            continue
         request = RequestDraft.from_dict(json.loads(row.payload))
         due = request.reply_due()
         if due is None:  # the index found a due time the draft cannot read: not listed
             continue
         out.append(DueRequest(row.record_id, row.case_id, request, due, due < now))
-    return count, out
+    restricted = _member_cases(store, tx, user_id)
+    if case_id is not None:
+        restricted &= {case_id}
+    if restricted:
+        found = saved_records(
+            tx, user_id=user_id, case_ids=restricted, only_requests=True, store=store
+        )
+        more = _due(found, now=now, soon=soon)
+        count = min(count + len(more), count_cap)
+        out = sorted(out + more, key=lambda item: (item.due_at, item.record_id))[:limit]
+    return max(count, len(out)), out
+
+
+def _all_due(
+    tx: Session, *, user_id: str, now: datetime, store: Store, soon: timedelta
+) -> list[DueRequest]:
+    """Every open request due within ``soon`` or overdue on the cases ``user_id`` may see:
+    the ordinary cases' found by request_status, the restricted member cases' opened."""
+    sealed_cases = set(case_rows.restricted_ids(tx))
+    ordinary = [
+        row
+        for row in request_rows.open_requests(tx, user_id=user_id, due_by=now + soon)
+        if row[1] not in sealed_cases
+    ]
+    restricted = _member_cases(store, tx, user_id)
+    found = _saved(store, tx, ordinary)
+    if restricted:
+        found += saved_records(
+            tx, user_id=user_id, case_ids=restricted, only_requests=True, store=store
+        )
+    return _due(found, now=now, soon=soon)
 
 
 def to_reconsider_in(
-    tx: Session, *, user_id: str, case_ids: set[str] | None = None
+    tx: Session, *, user_id: str, store: Store, case_ids: set[str] | None = None
 ) -> list[Reconsider]:
     """Declined "reconsider if new information" requests whose case has had a record
     added since, on every case ``user_id`` may see (or on ``case_ids``). Only the cases
-    with such a request are read (the store finds them by index)."""
+    with such a request are read (the store finds them by index; a restricted case's are
+    sealed, so those of the restricted cases the user is named on are opened instead)."""
     declined = request_rows.cases_to_reconsider(tx, user_id=user_id)
+    restricted = _member_cases(store, tx, user_id)
     if case_ids is not None:
         declined &= case_ids
+        restricted &= case_ids
+    if restricted:
+        answers = saved_records(
+            tx, user_id=user_id, case_ids=restricted, only_requests=True, store=store
+        )
+        declined |= {
+            saved.case_id
+            for saved in answers
+            if isinstance(saved.content, RequestReplyDraft)
+            and saved.content.outcome is ReplyOutcome.DECLINED
+            and saved.content.reconsider_if_new is True
+        }
     if not declined:
         return []
     # the records only of the cases with a request declined "reconsider if new"
     return _to_reconsider(
-        saved_records(tx, user_id=user_id, case_ids=declined, only_requests=False)
+        saved_records(tx, user_id=user_id, case_ids=declined, only_requests=False, store=store)
     )
 
 
@@ -130,11 +197,10 @@ def requests_due(
     with store.write() as session:
         if case_id is None:  # the open requests request_status finds by their due date
             when = now or utcnow()
-            rows = request_rows.open_requests(session, user_id=user.user_id, due_by=when + soon)
-            due = _due(_saved(rows), now=when, soon=soon)
+            due = _all_due(session, user_id=user.user_id, now=when, soon=soon, store=store)
         else:
             records = saved_records(
-                session, user_id=user.user_id, case_ids={case_id}, only_requests=True
+                session, user_id=user.user_id, case_ids={case_id}, only_requests=True, store=store
             )
             due = _due(records, now=now or utcnow(), soon=soon)
         _audit(session, user.user_id, "requests_due", case_id, len(due))
@@ -147,7 +213,7 @@ def requests_to_reconsider(store: Store, *, case_id: str | None = None) -> list[
     user = require(store, *CASE_ROLES)
     cases = {case_id} if case_id is not None else None
     with store.write() as session:
-        found = to_reconsider_in(session, user_id=user.user_id, case_ids=cases)
+        found = to_reconsider_in(session, user_id=user.user_id, case_ids=cases, store=store)
         _audit(session, user.user_id, "requests_to_reconsider", case_id, len(found))
     return found
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from infoshare_desktop.domain.accounts import CASE_ROLES, Role
@@ -26,6 +26,7 @@ from infoshare_desktop.domain.enums import ConsentStatus, LabelledEnum, RecordKi
 from infoshare_desktop.domain.records import ReviewDraft, SharingDecisionDraft
 from infoshare_desktop.domain.reviews import ReviewFacts, ReviewRules, ReviewState, ReviewStatus
 from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import RecordDetail, record_detail
 from infoshare_desktop.services.consents import consent_records
@@ -210,14 +211,49 @@ PAGE = 50
 """Rows a review screen asks for at a time (it asks for more as the user scrolls)."""
 
 
-def _items(session: Session, entries: list[review_rows.ReviewEntry], days: int) -> list[ReviewItem]:
+def _opened(
+    store: Store, session: Session, entries: list[review_rows.ReviewEntry]
+) -> list[review_rows.ReviewEntry]:
+    """The entries of restricted cases with their case, summary, content and latest
+    review opened (the user holds the case key; the rows keep them sealed)."""
+    found = sealed.identities(store, session, {e.case_id for e in entries})
+    out = []
+    for e in entries:
+        identity = found.get(e.case_id)
+        if identity is None:
+            out.append(e)
+            continue
+        out.append(
+            replace(
+                e,
+                case_reference=identity.case_reference,
+                case_name=identity.display_name,
+                summary=sealed.summary(
+                    store, session, case_id=e.case_id, record_id=e.id, stored=e.summary
+                ),
+                payload=sealed.payload(
+                    store, session, case_id=e.case_id, record_id=e.id, stored=e.payload
+                ),
+                last_review_payload=sealed.stored_payload(store, session, e.last_review_payload)
+                if e.last_review_payload
+                else None,
+            )
+        )
+    return out
+
+
+def _items(
+    store: Store, session: Session, entries: list[review_rows.ReviewEntry], days: int
+) -> list[ReviewItem]:
     """The screens' rows for one page of records entered for review."""
+    entries = _opened(store, session, entries)
     names = users.display_names(
         session, {e.author_id for e in entries} | {e.last_reviewer_id or "" for e in entries}
     )
     now = utcnow()
     consents = {
-        case_id: consent_records(session, case_id) for case_id in {e.case_id for e in entries}
+        case_id: consent_records(session, case_id, store=store)
+        for case_id in {e.case_id for e in entries}
     }
     return [
         ReviewItem(
@@ -306,7 +342,7 @@ def review_queue(
         entries = review_rows.queue(
             session, visible_to=user.user_id, where=where, offset=offset, limit=_rows(limit)
         )
-        return _items(session, entries, rules_in(session).overdue_after_days)
+        return _items(store, session, entries, rules_in(session).overdue_after_days)
 
 
 @dataclass(frozen=True)
@@ -375,7 +411,7 @@ def returned_to_me(store: Store, *, offset: int = 0, limit: int | None = None) -
         entries = review_rows.returned(
             session, author_id=user.user_id, offset=offset, limit=_rows(limit)
         )
-        return _items(session, entries, rules_in(session).overdue_after_days)
+        return _items(store, session, entries, rules_in(session).overdue_after_days)
 
 
 def returned_count(store: Store) -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -36,7 +36,7 @@ from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.records import RequestDraft
 from infoshare_desktop.domain.reviews import ReviewStatus
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
-from infoshare_desktop.services import requests
+from infoshare_desktop.services import requests, sealed
 from infoshare_desktop.services.access import require
 from infoshare_desktop.services.cases import draft_type
 from infoshare_desktop.services.drafts import NOTHING_TYPED, DraftSummary, draft_snippet
@@ -47,6 +47,7 @@ from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import worklist as queries
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, Store
+from infoshare_desktop.store.sealing import SealedContentError
 from infoshare_desktop.store.worklist import ConsentFilter, ReviewFilter
 from infoshare_desktop.store.writes import Session
 
@@ -99,6 +100,7 @@ class WorkSection:
 
 @dataclass
 class _Context:
+    store: Store
     tx: Session
     user: SignedIn
     now: datetime
@@ -205,7 +207,16 @@ def _overdue(ctx: _Context) -> tuple[int, list[WorkItem]]:
 
 def _case_consents(ctx: _Context, case_id: str) -> list[ConsentRecord]:
     if case_id not in ctx.consents:
-        ctx.consents[case_id] = record_rows.consent_decisions(ctx.tx, case_id)
+
+        def opened(record_id: str, stored: str) -> str:
+            try:
+                return sealed.payload(
+                    ctx.store, ctx.tx, case_id=case_id, record_id=record_id, stored=stored
+                )
+            except SealedContentError:  # unreadable here: skipped like any unreadable consent
+                return ""
+
+        ctx.consents[case_id] = record_rows.consent_decisions(ctx.tx, case_id, opened=opened)
     return ctx.consents[case_id]
 
 
@@ -280,8 +291,9 @@ def _drafts(ctx: _Context) -> tuple[int, list[WorkItem]]:
     items = []
     for row in queries.drafts(ctx.tx, user_id=ctx.user.user_id, limit=ctx.limit):
         try:
-            snippet = draft_snippet(draft_type(row["kind"]).from_dict(json.loads(row["payload"])))
-        except (KeyError, ValueError, TypeError):
+            text = sealed.open_draft(ctx.store, draft_id=row["draft_id"], stored=row["payload"])
+            snippet = draft_snippet(draft_type(row["kind"]).from_dict(json.loads(text)))
+        except (KeyError, ValueError, TypeError, SealedContentError):
             snippet = NOTHING_TYPED
         try:
             what = RecordKind(row["kind"]).label
@@ -342,7 +354,12 @@ def _request_item(
 
 def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
     count, due = requests.due_in(
-        ctx.tx, user_id=ctx.user.user_id, now=ctx.now, limit=ctx.limit, count_cap=COUNT_CAP
+        ctx.tx,
+        user_id=ctx.user.user_id,
+        now=ctx.now,
+        limit=ctx.limit,
+        count_cap=COUNT_CAP,
+        store=ctx.store,
     )
     items = [
         _request_item(
@@ -360,7 +377,7 @@ def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
 
 
 def _reconsider(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    found = requests.to_reconsider_in(ctx.tx, user_id=ctx.user.user_id)
+    found = requests.to_reconsider_in(ctx.tx, user_id=ctx.user.user_id, store=ctx.store)
     items = [
         _request_item(
             WorkKind.RECONSIDER,
@@ -432,6 +449,22 @@ SECTIONS: tuple[_Section, ...] = (
 )
 
 
+def _opened(ctx: _Context, items: list[WorkItem]) -> list[WorkItem]:
+    """The items with their restricted cases' names and references opened (the rows hold
+    placeholders; a case whose key the user lacks keeps its placeholder)."""
+    found = sealed.identities(ctx.store, ctx.tx, {i.case_id for i in items if i.case_id})
+    return [
+        replace(
+            item,
+            case_reference=found[item.case_id].case_reference,
+            case_name=found[item.case_id].display_name,
+        )
+        if item.case_id in found
+        else item
+        for item in items
+    ]
+
+
 def my_work(store: Store, *, limit: int = PAGE, now: datetime | None = None) -> list[WorkSection]:
     """The signed-in person's worklist: the sections their roles allow, each with its
     count and its first ``limit`` items. Audited (the counts only)."""
@@ -440,6 +473,7 @@ def my_work(store: Store, *, limit: int = PAGE, now: datetime | None = None) -> 
     out: list[WorkSection] = []
     with store.write() as session:
         ctx = _Context(
+            store=store,
             tx=session,
             user=user,
             now=moment,
@@ -451,6 +485,7 @@ def my_work(store: Store, *, limit: int = PAGE, now: datetime | None = None) -> 
             if not any(user.has(role) for role in section.roles):
                 continue
             count, items = section.read(ctx)
+            items = _opened(ctx, items)
             out.append(
                 WorkSection(
                     kind=section.kind,

@@ -72,10 +72,11 @@ def new_case(
     return row, search.case_row(case_id=case_id, draft=draft)
 
 
-def insert_many(tx: Tx, cases: Iterable[tuple[NewCase, search.IndexRow]]) -> None:
-    """Write cases, each with its creator as its first member and its index row. A
-    restricted case's first member is also a signed statement (see grants), by whoever
-    the audit signs as (the creator, or the administrator building demo data)."""
+def insert_many(tx: Tx, cases: Iterable[tuple[NewCase, search.IndexRow | None]]) -> None:
+    """Write cases, each with its creator as its first member and its index row (None:
+    a restricted case, kept out of the shared index). A restricted case's first member is
+    also a signed statement (see grants), by whoever the audit signs as (the creator, or
+    the administrator building demo data)."""
     pairs = list(cases)
     conn = raw_connection(tx)
     signer = audit.current_signer()
@@ -93,7 +94,7 @@ def insert_many(tx: Tx, cases: Iterable[tuple[NewCase, search.IndexRow]]) -> Non
             for row, _ in pairs
         ],
     )
-    search.insert_many(tx, (index for _, index in pairs))
+    search.insert_many(tx, (index for _, index in pairs if index is not None))
 
 
 # -- who sees what ------------------------------------------------------------------------
@@ -181,6 +182,15 @@ def with_reference(tx: Tx, reference: str, *, user_id: str, limit: int) -> list[
     return [r[0] for r in rows.fetchall()]
 
 
+def is_restricted(tx: Tx, case_id: str) -> bool:
+    row = (
+        raw_connection(tx)
+        .execute("SELECT restricted FROM case_file WHERE id = ?", (case_id,))
+        .fetchone()
+    )
+    return bool(row and row[0])
+
+
 def date_of_birth(tx: Tx, case_id: str) -> date | None:
     """The child's date of birth, for the rules that check dates against it."""
     row = (
@@ -214,10 +224,35 @@ def is_member(session: Session, case_id: str, user_id: str) -> bool:
     return session.get(CaseMember, (case_id, user_id)) is not None
 
 
+def members(tx: Tx, case_id: str) -> set[str]:
+    """The user ids named on the case."""
+    rows = raw_connection(tx).execute(
+        "SELECT user_id FROM case_member WHERE case_id = ?", (case_id,)
+    )
+    return {r[0] for r in rows.fetchall()}
+
+
+def unsealed_restricted_ids(tx: Tx) -> list[str]:
+    """Restricted cases whose content is not sealed yet (written before sealing)."""
+    rows = raw_connection(tx).execute(
+        "SELECT id FROM case_file WHERE restricted = 1 "
+        "AND id NOT IN (SELECT case_id FROM case_sealed) ORDER BY id"
+    )
+    return [r[0] for r in rows.fetchall()]
+
+
+def restricted_ids(tx: Tx) -> list[str]:
+    """The ids of every restricted case (few: they have case keys)."""
+    rows = raw_connection(tx).execute("SELECT id FROM case_file WHERE restricted = 1 ORDER BY id")
+    return [r[0] for r in rows.fetchall()]
+
+
 def add_member(
     session: Session, *, case_id: str, user_id: str, added_at: datetime, added_by: str
 ) -> None:
-    session.add(CaseMember(case_id=case_id, user_id=user_id, added_at=added_at, added_by=added_by))
+    raw_connection(session).execute(
+        _INSERT_MEMBER, (case_id, user_id, stored_value(added_at), added_by)
+    )
 
 
 def _aggregate_time(value: datetime | str | None) -> datetime | None:

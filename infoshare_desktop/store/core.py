@@ -35,7 +35,7 @@ from infoshare_desktop.domain.accounts import (
     password_problem,
 )
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, crypto, envelopes, grants, migrate, signing
+from infoshare_desktop.store import audit, crypto, envelopes, grants, migrate, sealing, signing
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import Checkpointer, CheckpointTampered, Seen
 from infoshare_desktop.store.engine import (
@@ -68,6 +68,7 @@ from infoshare_desktop.store.keyslots import (
     UnlockedKeys,
     holding_lock,
 )
+from infoshare_desktop.store.member_index import MemberIndex
 from infoshare_desktop.store.progress import Progress, StopCheck
 from infoshare_desktop.store.snapshot import copy_database, write_archive
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
@@ -207,6 +208,10 @@ class Store:
         self._signer: signing.Signer | None = None
         #: The signed grants as read at sign-in (see grants.Trust).
         self.trust: Trust = Trust("")
+        self._case_keys: sealing.CaseKeyring | None = None
+        #: The in-memory search index of this user's restricted cases (services.
+        #: member_search builds it); dropped with the keys.
+        self.member_index: MemberIndex | None = None
         #: What is wrong with the signed grants, as found at sign-in (administrators are
         #: told; `verify` names everything).
         self.trust_warnings: list[str] = []
@@ -844,6 +849,12 @@ class Store:
             self._engine.dispose()
         self._engine = None
         self._keys = None
+        if self._case_keys is not None:
+            self._case_keys.forget()
+        self._case_keys = None
+        if self.member_index is not None:
+            self.member_index.close()
+        self.member_index = None
         self._signer = None
         if self._checkpointer is not None:
             self._checkpointer.close()
@@ -892,6 +903,15 @@ class Store:
         return self._engine
 
     @property
+    def case_keys(self) -> sealing.CaseKeyring:
+        """The restricted cases' keys this user holds (see sealing), opened as needed."""
+        if self._case_keys is None:
+            keys = self.keys
+            store_id = self.trust.store_id or self.keystore.store_id
+            self._case_keys = sealing.CaseKeyring(store_id, keys.user_id, keys.private_key)
+        return self._case_keys
+
+    @property
     def keys(self) -> UnlockedKeys:
         if self._keys is None:
             raise StoreError("The store is locked. Unlock it to continue.")
@@ -928,6 +948,19 @@ class Store:
             finally:
                 pooled.close()
             self._advance(seen)
+
+    def release_freed_pages(self) -> None:
+        """Copy the WAL into the database and empty it (best effort: another window
+        reading at the moment keeps it), so that content just re-written sealed does not
+        linger there in its earlier form (see envelopes.REWRITTEN)."""
+        with _known_errors():
+            pooled = self.engine.raw_connection()
+            try:
+                raw = pooled.dbapi_connection
+                assert raw is not None
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                pooled.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,7 +41,7 @@ import orjson
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
-from infoshare_desktop.store import search
+from infoshare_desktop.store import sealing, search
 from infoshare_desktop.store.cases import new_case
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
@@ -56,6 +56,9 @@ MEMBER_ADDED = "case.member_added"
 IDENTIFIER = "case.identifier"
 REVIEW_REQUESTED = "review.requested"
 CARRIED = "carried"
+#: A case's saved rows re-written (restricted later: sealed; lifted: opened; a member
+#: taken off): the envelope names each row's new values, or its removal.
+REWRITTEN = "case.rewritten"
 #: Envelopes are read and checked in batches of this many (bounded memory).
 BATCH = 2000
 
@@ -104,6 +107,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
     # after them, for the insert.
     "search_index": (("case_id", "record_id"), (0, 1)),
     "case_index": (("case_id",), (0,)),
+    "case_sealed": (("case_id", "identity"), (0,)),
 }
 _INDEX_WORDS = {"search_index": "body", "case_index": "body"}
 _INSERTS = {
@@ -284,11 +288,17 @@ def _case_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
         case_id=env.case_id, draft=draft, created_at=created, created_by=env.author_id
     )
     at = stored_time(created)
+    identity = (p.get("sealed") or {}).get("identity")
+    if identity is not None:  # a restricted case: a placeholder row, its identity sealed
+        row = replace(row, name_key="")
     rows: list[Row] = [
         ("case_file", tuple(stored_value(getattr(row, c)) for c in TABLES["case_file"][0])),
         ("case_member", (env.case_id, env.author_id, at, env.author_id)),
-        ("case_index", (index.case_id, index.body)),
     ]
+    if identity is None:
+        rows.append(("case_index", (index.case_id, index.body)))
+    else:  # kept out of the shared index (its members search it in memory)
+        rows.append(("case_sealed", (env.case_id, str(identity))))
     ident = p.get("identifier")
     if ident:
         rows.append(
@@ -355,11 +365,11 @@ def _record_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
                 orjson.dumps(content, option=orjson.OPT_SORT_KEYS).decode(),
             ),
         ),
-        (
-            "search_index",
-            (env.case_id, p["id"], search.content_words(_DRAFTS[kind], content)),
-        ),
     ]
+    if sealing.SEALED_KEY not in content:  # sealed content stays out of the shared index
+        rows.append(
+            ("search_index", (env.case_id, p["id"], search.content_words(_DRAFTS[kind], content)))
+        )
     review = p.get("review")
     if review:
         rows.append(
@@ -385,7 +395,115 @@ def _carried_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
     return [(table, tuple(p["row"][c] for c in columns))]
 
 
+# -- a case's rows re-written ------------------------------------------------------------------
+# Saved rows are never changed, except by a REWRITTEN envelope: restricting a case later
+# (its content re-written sealed), lifting it (opened back), taking a member off. Its
+# payload names each row's new values (or its removal), all of its own case; `verify`
+# applies them over the rows the earlier envelopes project (see `_Overrides`).
+
+UPDATE, INSERT, DELETE = "update", "insert", "delete"
+
+
+@dataclass(frozen=True)
+class Op:
+    """One row re-written: `values` is the whole new row (update, insert) or its key
+    (delete)."""
+
+    table: str
+    op: str
+    values: tuple[Any, ...]
+
+    def key(self) -> tuple[Any, ...]:
+        if self.op == DELETE:
+            return self.values
+        return tuple(self.values[i] for i in TABLES[self.table][1])
+
+
+#: Tables whose key starts with the case id (a removal names its case).
+_KEYED_BY_CASE = frozenset({"case_member", "search_index", "case_index", "case_sealed"})
+
+
+def rewrite_item(*, case_id: str, reason: str, ops: Sequence[Op]) -> Item:
+    return Item(
+        case_id,
+        REWRITTEN,
+        {"reason": reason, "ops": [[o.table, o.op, list(o.values)] for o in ops]},
+    )
+
+
+def ops_of(env: Envelope, p: dict[str, Any]) -> list[Op]:
+    """The rows a REWRITTEN envelope re-writes; ValueError if one is not of its case."""
+    ops = []
+    for table, op, values in p["ops"]:
+        columns, _ = TABLES[table]
+        row = tuple(values)
+        if op == DELETE:
+            if table not in _KEYED_BY_CASE or row[0] != env.case_id:
+                raise ValueError("a removal of another case's row")
+        elif op in (UPDATE, INSERT):
+            case_column = "id" if table == "case_file" else "case_id"
+            width = len(columns) + (table in _INDEX_WORDS)  # an index row carries its words
+            if len(row) != width or row[columns.index(case_column)] != env.case_id:
+                raise ValueError("a row of another case")
+        else:
+            raise ValueError("an unknown rewrite")
+        ops.append(Op(table, op, row))
+    return ops
+
+
+def case_table_rows(tx: Tx, table: str, case_id: str) -> list[tuple[Any, ...]]:
+    """A case's rows of a projected table as stored (for a rewrite's new values)."""
+    columns, _ = TABLES[table]
+    where = "id" if table == "case_file" else "case_id"
+    rows = raw_connection(tx).execute(
+        f"SELECT {', '.join(columns)} FROM {table} WHERE {where} = ? ORDER BY rowid", (case_id,)
+    )
+    return [tuple(r) for r in rows.fetchall()]
+
+
+def _where(table: str) -> str:
+    columns, pk = TABLES[table]
+    return " AND ".join(f"{columns[i]} IS ?" for i in pk)
+
+
+def _apply(raw: Any, ops: Sequence[Op]) -> None:
+    """Re-write rows in place: the no-update/no-delete triggers of their tables are
+    lifted for this transaction only (SQLite's DDL is transactional) and put back."""
+    if not ops:
+        return
+    # Freed pages are overwritten, so the text they held does not linger in the file.
+    raw.execute("PRAGMA secure_delete = ON")
+    tables = sorted({o.table for o in ops})
+    names = [f"{t}_no_{verb}" for t in tables for verb in ("update", "delete")]
+    found = raw.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        f"AND name IN ({', '.join('?' for _ in names)})",
+        names,
+    ).fetchall()
+    for name, _ in found:
+        raw.execute(f'DROP TRIGGER "{name}"')
+    for o in ops:
+        columns = TABLES[o.table][0]
+        if o.op == UPDATE:
+            raw.execute(
+                f"UPDATE {o.table} SET {', '.join(f'{c} = ?' for c in columns)} "
+                f"WHERE {_where(o.table)}",
+                (*o.values, *o.key()),
+            )
+        elif o.op == DELETE:
+            raw.execute(f"DELETE FROM {o.table} WHERE {_where(o.table)}", o.values)
+        else:
+            raw.execute(f"DELETE FROM {o.table} WHERE {_where(o.table)}", o.key())
+            raw.execute(_INSERTS[o.table], o.values)
+    for _, sql in found:
+        raw.execute(sql)
+    for index in sorted({o.table for o in ops if o.table in _INDEX_WORDS and o.op == DELETE}):
+        # A deleted row's words stay in older index segments until they are merged.
+        raw.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")
+
+
 PROJECTIONS: dict[str, Callable[[Envelope, dict[str, Any]], list[Row]]] = {
+    REWRITTEN: lambda env, p: [],  # its rows are applied over the others' (`_Overrides`)
     CASE_CREATED: _case_rows,
     MEMBER_ADDED: _member_rows,
     IDENTIFIER: _identifier_rows,
@@ -539,10 +657,17 @@ def save_many(
             values, env = writer.seal(signer, item, stamp)
             envelopes.append(values)
             ids.append(env.id)
-            # The payload as stored, read back: the rows are exactly what verify rebuilds.
-            rows += project(env, orjson.loads(env.payload))
         else:
-            rows += rows_of(item, author_id=author_id)
+            env = Envelope("", item.case_id, item.kind, author_id, "", 0, (), "", None, b"")
+            env = replace(env, payload=canonical(item.payload))
+        # The payload as stored, read back: the rows are exactly what verify rebuilds.
+        payload = orjson.loads(env.payload)
+        if item.kind == REWRITTEN:
+            _insert_rows(raw, rows)
+            rows = []
+            _apply(raw, ops_of(env, payload))
+        else:
+            rows += project(env, payload)
     if envelopes:
         raw.executemany(_INSERT_ENVELOPE, envelopes)
     _insert_rows(raw, rows)
@@ -626,14 +751,70 @@ def _stored(row: Sequence[Any]) -> Envelope:
     )
 
 
-def rebuilt(tx: Tx) -> Iterator[Row]:
-    """Every row the envelopes project, in their order (streamed): what the tables would
-    be if rebuilt from the envelopes alone."""
-    cursor = raw_connection(tx).execute(f"SELECT {_COLUMNS} FROM envelope ORDER BY pos")
+class _Overrides:
+    """What the REWRITTEN envelopes after a position do to the rows (few: restricted
+    cases are few): per (table, key), the position of the rewrite that last inserted it
+    (None: it is where its first envelope put it) and its final values (None: removed).
+    Only rewrites whose signature verifies count."""
+
+    def __init__(self, raw: Any, after_pos: int, keys: _Keys | None) -> None:
+        self.final: dict[tuple[str, tuple[Any, ...]], tuple[int | None, tuple[Any, ...] | None]]
+        self.final = {}
+        cursor = raw.execute(
+            f"SELECT {_COLUMNS} FROM envelope WHERE pos > ? AND kind = ? ORDER BY pos",
+            (after_pos, REWRITTEN),
+        )
+        for row in cursor.fetchall():
+            try:
+                env = _stored(row)
+                if keys and not keys.verify(env.author_id, env.signed_bytes(), env.signature):
+                    continue
+                ops = ops_of(env, orjson.loads(env.payload))
+            except (KeyError, ValueError, TypeError, AttributeError, UnicodeError):
+                continue  # the walk reports it
+            for o in ops:
+                key = (o.table, o.key())
+                inserted = self.final.get(key, (None, None))[0]
+                if o.op == INSERT:
+                    self.final[key] = (int(row[0]), o.values)
+                elif o.op == UPDATE:
+                    self.final[key] = (inserted, o.values)
+                else:
+                    self.final[key] = (inserted, None)
+
+    def rows(self, env: Envelope, pos: int, payload: dict[str, Any]) -> list[Row]:
+        """The rows expected of an envelope once the later rewrites are applied."""
+        if env.kind == REWRITTEN:
+            out: list[Row] = []
+            for o in ops_of(env, payload):
+                inserted, values = self.final.get((o.table, o.key()), (None, None))
+                if o.op == INSERT and inserted == pos and values is not None:
+                    out.append((o.table, values))
+            return out
+        rows = project(env, payload)
+        if not self.final:
+            return rows
+        out = []
+        for table, values in rows:
+            found = self.final.get((table, tuple(values[i] for i in TABLES[table][1])))
+            if found is None:
+                out.append((table, values))
+            elif found[0] is None and found[1] is not None:
+                out.append((table, found[1]))
+        return out
+
+
+def rebuilt(tx: Tx, trust: Trust | None = None) -> Iterator[Row]:
+    """Every row the envelopes project, in their order (streamed), with the rewrites
+    applied (those whose signature the `trust` certifies; all, without one): what the
+    tables would be if rebuilt from the envelopes alone."""
+    raw = raw_connection(tx)
+    overrides = _Overrides(raw, 0, _Keys(trust) if trust else None)
+    cursor = raw.execute(f"SELECT {_COLUMNS} FROM envelope ORDER BY pos")
     while batch := cursor.fetchmany(BATCH):
         for row in batch:
             env = _stored(row)
-            for table, values in project(env, orjson.loads(env.payload)):
+            for table, values in overrides.rows(env, int(row[0]), orjson.loads(env.payload)):
                 yield table, values[: len(TABLES[table][0])]  # as stored: no index words
 
 
@@ -890,6 +1071,7 @@ def _walk(
     marks: dict[str, int],
 ) -> None:
     keys = _Keys(trust)
+    overrides = _Overrides(raw, start_pos, keys)
     compare = {t: _Compare(raw, t, marks[t]) for t in TABLES}
     devices: dict[str, int] = {}
     heads: dict[str, set[str]] = {}
@@ -935,7 +1117,7 @@ def _walk(
             else:
                 carried_open = False
             try:
-                rows = project(env, orjson.loads(env.payload))
+                rows = overrides.rows(env, pos, orjson.loads(env.payload))
             except (KeyError, ValueError, TypeError, AttributeError):
                 problems.append(f"envelope {pos} ({env.kind}) cannot be read by this version")
                 continue

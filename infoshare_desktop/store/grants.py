@@ -27,6 +27,8 @@ a `user_account` row is a copy for the screens, and an edited one grants nothing
   (`unaccounted`), are detected; sign-in refuses such an account.
 - Membership of a restricted case is a statement too (kind `member`): its first
   member is named by the creator (or an administrator), each later one by a member;
+  a member is taken off by another member (a statement with `removed`), and a member
+  lifting the restriction names nobody any more (`lifted`);
   `Trust.members_of` is built only from those.
 """
 
@@ -271,9 +273,12 @@ def _apply_member(
     """Members named on a restricted case: the first by the case's creator (naming
     themselves) or an administrator, each later one by an active member of the case."""
     case_id, named = st.get("case"), st.get("members")
-    if not isinstance(case_id, str) or not isinstance(named, list) or subject not in named:
+    removed = st.get("removed", [])
+    if not isinstance(case_id, str) or not isinstance(named, list) or not isinstance(removed, list):
         return "names an unknown case or account"
-    if any(not isinstance(u, str) or trust.accounts.get(u) is None for u in named):
+    if (subject not in named + removed and st.get("lifted") is not True) or (named and removed):
+        return "names an unknown case or account"
+    if any(not isinstance(u, str) or trust.accounts.get(u) is None for u in named + removed):
         return "names an unknown case or account"
     by = trust.accounts.get(issuer)
     if by is None or by.status != "active":
@@ -281,11 +286,20 @@ def _apply_member(
     current = trust.members.get(case_id)
     first = named == [issuer] or by.is_active_admin
     entitled = first if current is None else issuer in current
+    lifted = st.get("lifted") is True
+    if removed:  # taken off by a remaining member, never by themselves
+        entitled = current is not None and issuer in current and issuer not in removed
+    if lifted:  # the restriction lifted, by a member: nobody is named on it any more
+        entitled = not named and not removed and current is not None and issuer in current
     if not entitled:
         return "was signed by an account not entitled to name members of that case"
     if not _signed_by(trust, issuer, body, signature):
         return "has a signature that does not verify"
+    if lifted:
+        del trust.members[case_id]
+        return None
     trust.members.setdefault(case_id, set()).update(named)
+    trust.members[case_id].difference_update(removed)
     return None
 
 
@@ -410,6 +424,45 @@ def issue_member(raw: Any, signer: Signer, *, case_id: str, members: list[str], 
             "subject": members[0],
             "members": sorted(members),
             "reason": reason,
+        },
+    )
+
+
+def issue_member_removal(
+    raw: Any, signer: Signer, *, case_id: str, removed: list[str], reason: str
+) -> int:
+    """Take `removed` off restricted case `case_id`, signed by `signer` (a remaining
+    member), in the caller's transaction: a membership statement naming no one new and
+    the accounts it takes off."""
+    return _append(
+        raw,
+        signer,
+        {
+            "kind": "member",
+            "store": store_of(raw),
+            "case": case_id,
+            "subject": removed[0],
+            "members": [],
+            "removed": sorted(removed),
+            "reason": reason,
+        },
+    )
+
+
+def issue_lifted(raw: Any, signer: Signer, *, case_id: str, by: str) -> int:
+    """The restriction of case `case_id` lifted by `by` (a member), signed, in the
+    caller's transaction: from now on no statement names anyone on it (an ordinary case)."""
+    return _append(
+        raw,
+        signer,
+        {
+            "kind": "member",
+            "store": store_of(raw),
+            "case": case_id,
+            "subject": by,
+            "members": [],
+            "lifted": True,
+            "reason": "unrestricted",
         },
     )
 

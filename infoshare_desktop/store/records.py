@@ -7,7 +7,7 @@ record is corrected by an amendment, another saved record that targets it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from operator import attrgetter
@@ -84,8 +84,9 @@ def new_record(
     return row, search.record_row(case_id=case_id, record_id=record_id, draft=draft)
 
 
-def insert_many(tx: Tx, records: Iterable[tuple[NewRecord, search.IndexRow]]) -> None:
-    """Write saved records and their index rows in the caller's transaction."""
+def insert_many(tx: Tx, records: Iterable[tuple[NewRecord, search.IndexRow | None]]) -> None:
+    """Write saved records and their index rows in the caller's transaction (None: a
+    restricted case's record, kept out of the shared index)."""
     pairs = list(records)
     values = [[stored_value(v) for v in _VALUES(row)] for row, _ in pairs]
     conn = raw_connection(tx)
@@ -93,7 +94,7 @@ def insert_many(tx: Tx, records: Iterable[tuple[NewRecord, search.IndexRow]]) ->
         conn.execute(_INSERT, values[0])
     elif values:
         conn.executemany(_INSERT, values)
-    search.insert_many(tx, (index for _, index in pairs))
+    search.insert_many(tx, (index for _, index in pairs if index is not None))
 
 
 def contents(tx: Tx, record_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -227,8 +228,11 @@ def reviews_of(session: Session, ids: Sequence[str]) -> list[ReviewRow]:
     return out
 
 
-def consent_decisions(tx: Tx, case_id: str) -> list[ConsentRecord]:
-    """Every consent decision of the case, as the standing rule needs them (oldest first)."""
+def consent_decisions(
+    tx: Tx, case_id: str, *, opened: Callable[[str, str], str] | None = None
+) -> list[ConsentRecord]:
+    """Every consent decision of the case, as the standing rule needs them (oldest first).
+    `opened(record id, stored payload)` gives a sealed payload's JSON (see sealing)."""
     rows = (
         raw_connection(tx)
         .execute(
@@ -241,7 +245,9 @@ def consent_decisions(tx: Tx, case_id: str) -> list[ConsentRecord]:
     found = []
     for record_id, payload, occurred, recorded in rows:
         try:
-            decision = ConsentDecisionDraft.from_dict(json.loads(payload))
+            decision = ConsentDecisionDraft.from_dict(
+                json.loads(opened(record_id, payload) if opened else payload)
+            )
         except ValueError:  # unreadable: not a consent the standing rule can judge
             continue
         found.append(ConsentRecord(record_id, decision, aware(occurred), aware(recorded)))

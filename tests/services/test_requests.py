@@ -371,3 +371,37 @@ def test_the_requests_due_query_walks_its_index(admin_store, case_id):
         plan = [row[-1] for row in raw.execute(sql, args).fetchall()]
     assert any("ix_request_status_open" in step for step in plan), plan
     assert not any("saved_record" in step for step in plan), plan
+
+
+def test_my_work_lists_a_restricted_cases_request_beside_the_others_soonest_first(
+    admin_store, case_id
+):
+    """A restricted case's request is sealed (request_status cannot read it): My work
+    still lists it for a member, in due order with the ordinary cases', under the limit
+    and in the count, with the case's own reference."""
+    from infoshare_desktop.services import worklist
+
+    now = utcnow()
+    secret = cases.create_case(
+        admin_store,
+        draft=complete_case(case_reference="TEST-0009", restricted=True),
+        confirmed_not_duplicate=True,
+    )
+    later, _ = _request(admin_store, case_id, due_at=now + timedelta(hours=3))
+    sooner, _ = _request(admin_store, secret, due_at=now - timedelta(hours=1))
+
+    def section(limit):
+        (found,) = [
+            s
+            for s in worklist.my_work(admin_store, limit=limit)
+            if s.kind is worklist.WorkKind.REQUESTS_DUE
+        ]
+        return found
+
+    both = section(limit=5)
+    assert both.count == 2
+    assert [i.record_id for i in both.items] == [sooner.record_id, later.record_id]
+    assert [i.overdue for i in both.items] == [True, False]
+    assert both.items[0].case_reference == "TEST-0009"
+    first = section(limit=1)
+    assert first.count == 2 and [i.record_id for i in first.items] == [sooner.record_id]

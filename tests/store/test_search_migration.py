@@ -49,6 +49,13 @@ def _back_to_revision_0010(store, data_paths) -> int:
             conn.execute(f"DROP TABLE {table}")
             # SQLite 3.53 leaves a contentless table's id table behind when dropping it.
             conn.execute(f"DROP TABLE IF EXISTS {table}_content")
+        # and what migration 0012 (case keys) made after it, so that it runs again too
+        for trigger in ("case_key_grant_no_update", "case_key_grant_no_delete"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        for table in ("case_key_grant", "case_sealed"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("DROP INDEX ix_case_restricted")
+        conn.execute("DROP INDEX ix_envelope_rewritten")
         conn.execute("DROP INDEX ix_case_born")
         conn.execute("DROP INDEX ix_case_created")
         conn.execute(OLD_INDEX)
