@@ -321,11 +321,14 @@ def test_any_single_byte_change_to_a_grant_voids_it_and_every_grant_after_it(tea
 
     def load(statements) -> grants.Trust:
         mem = sqlite3.connect(":memory:")
-        mem.execute(
-            "CREATE TABLE grant_statement (n INTEGER PRIMARY KEY, body BLOB, signature BLOB)"
-        )
-        mem.executemany("INSERT INTO grant_statement VALUES (?, ?, ?)", statements)
-        return grants.load(mem, store_id)
+        try:
+            mem.execute(
+                "CREATE TABLE grant_statement (n INTEGER PRIMARY KEY, body BLOB, signature BLOB)"
+            )
+            mem.executemany("INSERT INTO grant_statement VALUES (?, ?, ?)", statements)
+            return grants.load(mem, store_id)
+        finally:
+            mem.close()  # Python 3.13 warns of an unclosed connection
 
     whole = load(rows)
     assert whole.problems == [] and whole.head_n == len(rows) >= 4
