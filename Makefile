@@ -35,8 +35,10 @@ demo: install
 	@[ -e demo-data/keystore.json ] || $(BIN)/infoshare-desktop demo --data-dir demo-data --cases 60 --records 600
 	$(BIN)/infoshare-desktop --data-dir demo-data
 
+# A crashed worker ends the run (--max-worker-restart 0): pytest-xdist 3.8 can hang for
+# good when it replaces a crashed worker under --dist loadfile (pytest-xdist#784).
 test: install-test
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --max-worker-restart 0 $(PYTEST_ARGS)
 
 # The fast tests (all but `slow`) on the other Python the project declares, in .venv-3.13.
 test-py313:
@@ -48,7 +50,7 @@ docs: install-test
 
 # Benchmarks, on demand only (never in `make test`): each figure beside a same-run floor.
 bench: install-test
-	$(BIN)/python -m pytest tests/benchmarks --benchmark-only -p no:xdist $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/benchmarks --benchmark-only -p no:xdist --timeout 0 $(PYTEST_ARGS)
 
 # Issue 13's table at 10k, 100k and 1M records: the demo stores are built once and cached
 # in .bench-cache/ (rebuilt when the demo or the schema changes; 1M takes minutes), then
@@ -56,7 +58,7 @@ bench: install-test
 SIZES ?= 10k,100k,1M
 bench-scale: install-test
 	INFOSHARE_SCALE_SIZES=$(SIZES) $(BIN)/python -m pytest tests/benchmarks/scale \
-	  --benchmark-only -p no:xdist -s $(PYTEST_ARGS)
+	  --benchmark-only -p no:xdist --timeout 0 -s $(PYTEST_ARGS)
 
 # The Linux package (build/package/): the application folder frozen by PyInstaller from the
 # wheel, and a Debian package installing it under /opt (packaging/linux/build-deb.sh).

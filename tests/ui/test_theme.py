@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel
@@ -55,3 +58,47 @@ def test_roles_change_the_look(qapp):
     set_role(label, "heading")
     label.ensurePolished()
     assert label.font().pointSize() > plain
+
+
+_GARBAGE_DURING_THE_WALK = """
+import gc, os
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QLabel
+from infoshare_desktop.ui.common.theme import apply_theme
+
+app = QApplication([])
+apply_theme(app)
+
+class Collecting(QLabel):
+    # Stands for any of our overrides: where Python's collector would run if it may.
+    def event(self, event):
+        if event.type() == QEvent.Type.StyleChange and gc.isenabled():
+            gc.collect()
+        return super().event(event)
+
+class Forgotten(QLabel):
+    def __init__(self):
+        super().__init__("a window nobody holds any more")
+        self.itself = self  # a reference cycle: only the collector frees it
+
+gc.set_threshold(0)  # no collection but the ones asked for
+first = Collecting("first"); first.show()
+for _ in range(200):
+    Forgotten().show()
+app.processEvents()
+apply_theme(app, "largest")
+print("survived", flush=True)
+"""
+
+
+def test_a_collection_cannot_free_a_window_while_the_theme_changes(tmp_path):
+    """Windows left to Python's collector are freed before Qt walks every widget, never
+    during the walk (that crashed the process: a segfault in setStyleSheet)."""
+    script = tmp_path / "garbage_during_the_walk.py"
+    script.write_text(_GARBAGE_DURING_THE_WALK, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "survived" in run.stdout

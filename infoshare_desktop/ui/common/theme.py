@@ -10,7 +10,10 @@ draw. Widgets opt into named looks with a `role` property
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import weakref
+from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 
@@ -96,18 +99,38 @@ def apply_theme(
     global _current, _fusion_app
     sheet = style_sheet(text_size, high_visibility)
     _current = (text_size, high_visibility)
-    if _fusion_app is None or _fusion_app() is not app:
-        # Once per application: setting a style again deletes the one every open widget
-        # is polished by, and under a style sheet that has crashed Qt (a segfault in
-        # setStyle when the theme changes with many windows made and closed).
-        app.setStyle("Fusion")
-        _fusion_app = weakref.ref(app)
-    app.setPalette(palette(high_visibility))
-    font = app.font()
-    font.setPointSize(TEXT_SIZES[text_size])
-    app.setFont(font)
-    app.setStyleSheet(sheet)
+    with _no_collection_while_qt_walks_every_widget():
+        if _fusion_app is None or _fusion_app() is not app:
+            # Once per application: setting a style again deletes the one every open
+            # widget is polished by.
+            app.setStyle("Fusion")
+            _fusion_app = weakref.ref(app)
+        app.setPalette(palette(high_visibility))
+        font = app.font()
+        font.setPointSize(TEXT_SIZES[text_size])
+        app.setFont(font)
+        app.setStyleSheet(sheet)
     app.setWindowIcon(QIcon(str(APP_ICON)))
+
+
+@contextlib.contextmanager
+def _no_collection_while_qt_walks_every_widget() -> Iterator[None]:
+    """Collect Python's garbage first, then hold the collector off until Qt is done.
+
+    A style, palette, font or style sheet set on the application makes Qt walk a copy of
+    its list of widgets, sending each one events that our Python overrides handle. A
+    collection started by one of them could free a window nobody holds any more (a
+    parentless widget in a reference cycle), and Qt would then touch it in the same walk:
+    a segfault (tests/ui/test_theme.py reproduces it).
+    """
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def set_role(label: QLabel | QWidget, role: str) -> None:
