@@ -79,9 +79,12 @@ class VerificationResult:
                 if env.after
                 else f"all {env.checked} checked"
             )
+            rebuilt = "tables rebuilt and compared"
+            if env.triggered_checked:
+                rebuilt += ", with the tables triggers keep"
             out.append(
                 f"Saved items: {env.envelopes} signed envelopes, {what} (signatures, order,"
-                f" tables rebuilt and compared): {state}"
+                f" {rebuilt}): {state}"
             )
             out += [f"  {p}" for p in env.problems]
             out += [f"  Note: {n}" for n in env.notes]

@@ -29,8 +29,10 @@ row becomes a ``carried`` envelope with the row verbatim, signed by that adminis
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -41,7 +43,7 @@ import orjson
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
-from infoshare_desktop.store import sealing, search
+from infoshare_desktop.store import sealing, search, sigcheck
 from infoshare_desktop.store.cases import new_case
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
@@ -782,8 +784,11 @@ class _Overrides:
                 else:
                     self.final[key] = (inserted, None)
 
-    def rows(self, env: Envelope, pos: int, payload: dict[str, Any]) -> list[Row]:
-        """The rows expected of an envelope once the later rewrites are applied."""
+    def rows(
+        self, env: Envelope, pos: int, payload: dict[str, Any], projected: list[Row] | None = None
+    ) -> list[Row]:
+        """The rows expected of an envelope once the later rewrites are applied (to
+        `projected`, its rows as written, if given)."""
         if env.kind == REWRITTEN:
             out: list[Row] = []
             for o in ops_of(env, payload):
@@ -791,7 +796,7 @@ class _Overrides:
                 if o.op == INSERT and inserted == pos and values is not None:
                     out.append((o.table, values))
             return out
-        rows = project(env, payload)
+        rows = project(env, payload) if projected is None else projected
         if not self.final:
             return rows
         out = []
@@ -827,6 +832,8 @@ class EnvelopeReport:
     after: int = 0  #: checked those after this position (0: all of them)
     carried: int = 0  #: of those checked, carried over from before envelopes
     active: bool = False  #: the store has envelopes (schema 0009, carried over)
+    #: The tables kept by triggers were rebuilt and compared (a walk from the first).
+    triggered_checked: bool = False
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     #: For the signed check written after a clean verify.
@@ -917,7 +924,7 @@ class _Keys:
         self._trust = trust
         self._order: dict[str, list[bytes]] = {}
 
-    def verify(self, author: str, signed: bytes, signature: bytes) -> bool:
+    def of(self, author: str) -> list[bytes]:
         keys = self._order.get(author)
         if keys is None:
             keys = [
@@ -926,6 +933,10 @@ class _Keys:
                 if key is not None  # None: from a disable or revocation on
             ]
             self._order[author] = keys
+        return keys
+
+    def verify(self, author: str, signed: bytes, signature: bytes) -> bool:
+        keys = self.of(author)
         for n, key in enumerate(keys):
             if verify(key, Context.ENVELOPE, signed, signature):
                 if n:
@@ -1002,6 +1013,167 @@ class _Compare:
         return self.problems
 
 
+#: The tables the database's own triggers keep from saved_record and review_request
+#: (migrations 0004, 0007, 0010: the case list's figures, the review and consent
+#: worklists, requests due), with their keys.
+TRIGGERED = {
+    "case_stats": "case_id",
+    "review_status": "record_id",
+    "consent_watch": "record_id",
+    "request_status": "request_id",
+}
+#: Those read from a record's payload: compared for cases never restricted or re-written
+#: (a case restricted later keeps the rows its records made while they were readable;
+#: its payloads are sealed since, and say no more).
+_FROM_PAYLOAD = frozenset({"consent_watch", "request_status"})
+_TRIGGER_SOURCES = ("saved_record", "review_request")
+
+
+class _Triggered:
+    """The trigger-kept tables rebuilt: each envelope's saved records and review requests,
+    as it wrote them, inserted in the envelopes' order into an in-memory database with
+    the store's own tables and triggers (read from the store, so they cannot drift), and
+    the result compared with the store's tables. Carried-over rows (written table by
+    table) go in in time order, as the migration that made those tables folded them.
+    After each batch the inserted records keep only what a later review request looks
+    up (bounded by the records' number, not their content)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.db = sqlite3.connect(":memory:", isolation_level=None)
+        self.db.execute("PRAGMA temp_store = MEMORY")
+        self.tables = []
+        for table in (*_TRIGGER_SOURCES, *TRIGGERED):
+            found = raw.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            if found is not None:
+                self.db.execute(found[0])
+                self.tables.append(table)
+        for (sql,) in raw.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (?, ?) "
+            "AND sql NOT LIKE '%RAISE%'",  # the append-only guards
+            _TRIGGER_SOURCES,
+        ).fetchall():
+            self.db.execute(sql)
+        for table in _TRIGGER_SOURCES:
+            self.db.execute(f"CREATE TABLE carried_{table} AS SELECT * FROM {table} WHERE 0")
+        self.db.execute("BEGIN")
+        self._inserts = {
+            t: f"INSERT INTO {{into}}{t} ({', '.join(TABLES[t][0])}) "
+            f"VALUES ({', '.join('?' * len(TABLES[t][0]))})"
+            for t in _TRIGGER_SOURCES
+        }
+        self._carried = False
+        self._last_rowid = 0
+        #: Cases whose rows were re-written (restricted, lifted, a member taken off).
+        self.rewritten: set[str] = set()
+
+    def add(self, env: Envelope, payload: dict[str, Any], written: list[Row]) -> None:
+        if env.kind == CARRIED:
+            for table, values in written:
+                if table in _TRIGGER_SOURCES:
+                    self.db.execute(self._inserts[table].format(into="carried_"), values)
+                    self._carried = True
+            return
+        if self._carried:
+            self._replay_carried()
+        if env.kind == REWRITTEN:
+            self.rewritten.add(env.case_id)
+            self._apply(ops_of(env, payload))
+            return
+        for table, values in written:
+            if table in _TRIGGER_SOURCES:
+                with contextlib.suppress(sqlite3.IntegrityError):  # the store refused it too
+                    self.db.execute(self._inserts[table].format(into=""), values)
+
+    def _apply(self, ops: list[Op]) -> None:
+        """A rewrite's rows, as `_apply` writes them (an update fires no trigger)."""
+        for o in ops:
+            if o.table not in _TRIGGER_SOURCES:
+                continue
+            where = _where(o.table)
+            if o.op == UPDATE:
+                columns = TABLES[o.table][0]
+                self.db.execute(
+                    f"UPDATE {o.table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE {where}",
+                    (*o.values, *o.key()),
+                )
+            else:
+                self.db.execute(f"DELETE FROM {o.table} WHERE {where}", o.key())
+                if o.op == INSERT:
+                    self.db.execute(self._inserts[o.table].format(into=""), o.values)
+
+    def _replay_carried(self) -> None:
+        self._carried = False
+        order = self.db.execute(
+            "SELECT 0, rowid, recorded_at FROM carried_saved_record UNION ALL "
+            "SELECT 1, rowid, requested_at FROM carried_review_request ORDER BY 3, 1, 2"
+        ).fetchall()
+        for which, rowid, _ in order:
+            table = _TRIGGER_SOURCES[which]
+            self.db.execute(
+                f"INSERT INTO {table} SELECT * FROM carried_{table} WHERE rowid = ?", (rowid,)
+            )
+        for table in _TRIGGER_SOURCES:
+            self.db.execute(f"DELETE FROM carried_{table}")
+
+    def batch_done(self) -> None:
+        if self._carried:
+            return
+        self.db.execute(
+            "UPDATE saved_record SET payload = '', summary = '' WHERE rowid > ?",
+            (self._last_rowid,),
+        )
+        self._last_rowid = _max_rowid(self.db, "saved_record")
+
+    def finish(self, raw: Any) -> list[str]:
+        """The differences, at most 50 a table; ends the in-memory database."""
+        if self._carried:
+            self._replay_carried()
+        excluded = self.rewritten | {
+            case_id for (case_id,) in raw.execute("SELECT id FROM case_file WHERE restricted = 1")
+        }
+        problems: list[str] = []
+        try:
+            for table, key in TRIGGERED.items():
+                if table in self.tables:
+                    problems += self._compare(raw, table, key, excluded)[:50]
+        finally:
+            self.db.close()
+        return problems
+
+    def _compare(self, raw: Any, table: str, key: str, excluded: set[str]) -> list[str]:
+        columns = [r[1] for r in self.db.execute(f"PRAGMA table_info({table})")]
+        select = f"SELECT {', '.join(columns)} FROM {table} ORDER BY {key}"
+        case = columns.index("case_id")
+        skip = excluded if table in _FROM_PAYLOAD else set()
+        theirs = (r for r in raw.execute(select) if r[case] not in skip)
+        mine = (r for r in self.db.execute(select) if r[case] not in skip)
+        problems: list[str] = []
+        a, b = next(theirs, None), next(mine, None)
+        while a is not None or b is not None:
+            if b is None or (a is not None and a[0] < b[0]):
+                assert a is not None
+                problems.append(
+                    f"{table} row {a[0]} comes from no saved record (added in the database)"
+                )
+                a = next(theirs, None)
+            elif a is None or b[0] < a[0]:
+                problems.append(
+                    f"{table} row {b[0]} that the saved records make is missing "
+                    "(deleted in the database)"
+                )
+                b = next(mine, None)
+            else:
+                if tuple(a) != tuple(b):
+                    problems.append(
+                        f"{table} row {a[0]} differs from what the saved records make it "
+                        "(edited in the database)"
+                    )
+                a, b = next(theirs, None), next(mine, None)
+        return problems
+
+
 def _max_rowid(raw: Any, table: str) -> int:
     row = raw.execute(f"SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT 1").fetchone()
     return int(row[0]) if row else 0
@@ -1073,6 +1245,8 @@ def _walk(
     keys = _Keys(trust)
     overrides = _Overrides(raw, start_pos, keys)
     compare = {t: _Compare(raw, t, marks[t]) for t in TABLES}
+    # The trigger-kept tables change as records are added: rebuilt from the first envelope.
+    triggered = _Triggered(raw) if start_pos == 0 else None
     devices: dict[str, int] = {}
     heads: dict[str, set[str]] = {}
     expected_pos = start_pos + 1
@@ -1082,17 +1256,14 @@ def _walk(
         f"SELECT {_COLUMNS} FROM envelope WHERE pos > ? ORDER BY pos", (start_pos,)
     )
     problems = report.problems
-    while batch := cursor.fetchmany(BATCH):
-        for row in batch:
+    for batch in _signed_batches(cursor, keys, report.envelopes - start_pos):
+        for row, env, signed, signature_ok in batch:
             pos = row[0]
             report.checked += 1
             if pos != expected_pos:
                 problems.append(f"envelope {expected_pos} is missing (found {pos} next)")
             expected_pos = pos + 1
-            try:
-                env = _stored(row)
-                signed = env.signed_bytes()
-            except (ValueError, TypeError, UnicodeError):
+            if env is None or signed is None:
                 problems.append(f"envelope {pos} is damaged")
                 chain = bytes(row[12])
                 continue
@@ -1102,7 +1273,7 @@ def _walk(
                     f"envelope {pos} does not follow the one before it (reordered or replaced)"
                 )
                 chain = bytes(row[12])
-            if not keys.verify(env.author_id, signed, env.signature):
+            if not signature_ok:
                 problems.append(
                     f"envelope {pos} ({env.kind}) has no valid signature of its author "
                     "(forged, edited or unsigned)"
@@ -1117,19 +1288,75 @@ def _walk(
             else:
                 carried_open = False
             try:
-                rows = overrides.rows(env, pos, orjson.loads(env.payload))
+                payload = orjson.loads(env.payload)
+                written = [] if env.kind == REWRITTEN else project(env, payload)
+                rows = overrides.rows(env, pos, payload, written)
+                if triggered is not None:
+                    triggered.add(env, payload, written)
             except (KeyError, ValueError, TypeError, AttributeError):
                 problems.append(f"envelope {pos} ({env.kind}) cannot be read by this version")
                 continue
             for table, values in rows:
                 compare[table].expect(values)
         report.chain = chain
+        if triggered is not None:
+            triggered.batch_done()
     report.chain = chain
+    if triggered is not None:
+        problems += triggered.finish(raw)
+        report.triggered_checked = True
     if carried_by is not None:
         _check_carry_over(raw, carried_by, report)
     for table, comparison in compare.items():
         problems += comparison.finish()[:50]
         report.marks[table] = max(comparison.max_rowid, _max_rowid(raw, table))
+
+
+#: One envelope of a walk: its row, the envelope and its signed bytes (None: damaged)...
+_Read = tuple[Sequence[Any], Envelope | None, bytes | None]
+#: ... and whether a key the grants certify for its author signed it.
+_Signed = tuple[Sequence[Any], Envelope | None, bytes | None, bool]
+
+
+def _signed_batches(cursor: Any, keys: _Keys, count: int) -> Iterator[list[_Signed]]:
+    """The envelopes of `cursor` (about `count`), BATCH at a time, each with its signature
+    checked: for a long walk in a helper process (store.sigcheck) while the caller works
+    through the batch before, so the checks and the rebuild share the two cores."""
+
+    def prepared(batch: list[Sequence[Any]]) -> list[_Read]:
+        out: list[_Read] = []
+        for row in batch:
+            try:
+                env = _stored(row)
+                out.append((row, env, env.signed_bytes()))
+            except (ValueError, TypeError, UnicodeError):
+                out.append((row, None, None))
+        return out
+
+    with sigcheck.checker(count) as checker:
+        ahead: tuple[list[_Read], sigcheck.Pending] | None = None
+        while True:
+            batch = cursor.fetchmany(BATCH)
+            this = None
+            if batch:
+                ready = prepared(batch)
+                items = [
+                    (env.author_id, signed, env.signature)
+                    for _, env, signed in ready
+                    if env is not None and signed is not None
+                ]
+                authors = {author: keys.of(author) for author, _, _ in items}
+                this = (ready, checker.submit(Context.ENVELOPE, authors, items))
+            if ahead is not None:
+                done, pending = ahead
+                answers = iter(pending.result())
+                yield [
+                    (row, env, signed, env is not None and signed is not None and next(answers))
+                    for row, env, signed in done
+                ]
+            if this is None:
+                return
+            ahead = this
 
 
 def _check_order(
