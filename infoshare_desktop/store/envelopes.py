@@ -1043,14 +1043,20 @@ class _Triggered:
     """The trigger-kept tables rebuilt: each envelope's saved records and review requests,
     as it wrote them, inserted in the envelopes' order into an in-memory database with
     the store's own tables and triggers (read from the store, so they cannot drift), and
-    the result compared with the store's tables. Carried-over rows (written table by
-    table) go in in time order, as the migration that made those tables folded them.
-    After each batch the inserted records keep only what a later review request looks
-    up (bounded by the records' number, not their content)."""
+    the result compared with the store's tables.
+
+    Memory is bounded by one batch and the rebuilt tables: a batch's records are removed
+    once its triggers have run (no trigger reads a record again, except a later review
+    request, which finds its record's owner: that one row is put back for it with the
+    record triggers lifted). Carried-over rows were written table by table: their review
+    requests (small) are read first and go in between the carried records in time order,
+    as the migration that made those tables folded them."""
 
     def __init__(self, raw: Any) -> None:
+        self.raw = raw
         self.db = sqlite3.connect(":memory:", isolation_level=None)
-        self.db.execute("PRAGMA temp_store = MEMORY")
+        for pragma in ("temp_store = MEMORY", "journal_mode = OFF"):  # nothing to roll back
+            self.db.execute(f"PRAGMA {pragma}")
         self.tables = []
         for table in (*_TRIGGER_SOURCES, *TRIGGERED):
             found = raw.execute(
@@ -1059,41 +1065,75 @@ class _Triggered:
             if found is not None:
                 self.db.execute(found[0])
                 self.tables.append(table)
-        for (sql,) in raw.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (?, ?) "
-            "AND sql NOT LIKE '%RAISE%'",  # the append-only guards
+        self._record_triggers: list[tuple[str, str]] = []
+        for name, table, sql in raw.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name IN (?, ?) AND sql NOT LIKE '%RAISE%'",  # not the append-only guards
             _TRIGGER_SOURCES,
         ).fetchall():
             self.db.execute(sql)
-        for table in _TRIGGER_SOURCES:
-            self.db.execute(f"CREATE TABLE carried_{table} AS SELECT * FROM {table} WHERE 0")
-        self.db.execute("BEGIN")
+            if table == "saved_record":
+                self._record_triggers.append((name, sql))
         self._inserts = {
-            t: f"INSERT INTO {{into}}{t} ({', '.join(TABLES[t][0])}) "
+            t: f"INSERT INTO {t} ({', '.join(TABLES[t][0])}) "
             f"VALUES ({', '.join('?' * len(TABLES[t][0]))})"
             for t in _TRIGGER_SOURCES
         }
-        self._carried = False
         self._pending: list[Row] = []
-        self._last_rowid = 0
+        #: The carried review requests not yet put in, in time order.
+        self._carried_requests = self._read_carried_requests(raw)
         #: Cases whose rows were re-written (restricted, lifted, a member taken off).
         self.rewritten: set[str] = set()
+        self.db.execute("BEGIN")
+
+    @staticmethod
+    def _read_carried_requests(raw: Any) -> list[tuple[Any, ...]]:
+        columns = TABLES["review_request"][0]
+        if not raw.execute(  # a carry-over is one run from the first position
+            "SELECT 1 FROM envelope WHERE pos = 1 AND kind = ?", (CARRIED,)
+        ).fetchone():
+            return []
+        found = raw.execute(
+            "SELECT payload FROM envelope WHERE kind = ? "
+            "AND json_valid(payload) AND json_extract(payload, '$.table') = 'review_request' "
+            "ORDER BY pos",
+            (CARRIED,),
+        ).fetchall()
+        rows = []
+        for (payload,) in found:
+            try:
+                row = orjson.loads(payload)["row"]
+                rows.append(tuple(row[c] for c in columns))
+            except (KeyError, ValueError, TypeError):
+                continue  # the walk reports it
+        return sorted(rows, key=lambda r: str(r[3]))  # requested_at
 
     def add(self, env: Envelope, payload: dict[str, Any], written: list[Row]) -> None:
-        if env.kind == CARRIED:
-            for table, values in written:
-                if table in _TRIGGER_SOURCES:
-                    self.db.execute(self._inserts[table].format(into="carried_"), values)
-                    self._carried = True
-            return
-        if self._carried:
-            self._replay_carried()
         if env.kind == REWRITTEN:
             self._flush()
             self.rewritten.add(env.case_id)
             self._apply(ops_of(env, payload))
             return
-        self._pending += [(t, v) for t, v in written if t in _TRIGGER_SOURCES]
+        for table, values in written:
+            if table not in _TRIGGER_SOURCES:
+                continue
+            if env.kind == CARRIED:
+                if table == "review_request":
+                    continue  # put in by time (`_carried_requests`)
+                self._requests_before(str(values[7]))  # recorded_at
+            elif self._carried_requests:
+                self._requests_before(None)
+            self._pending.append((table, values))
+
+    def _requests_before(self, at: str | None) -> None:
+        """The carried review requests made before `at` (None: all that are left)."""
+        n = 0
+        waiting = self._carried_requests
+        while n < len(waiting) and (at is None or str(waiting[n][3]) < at):
+            n += 1
+        if n:
+            self._pending += [("review_request", values) for values in waiting[:n]]
+            del waiting[:n]
 
     def _flush(self) -> None:
         """The rows added since, in their order (each run of one table at once)."""
@@ -1104,62 +1144,64 @@ class _Triggered:
             end = start
             while end < len(pending) and pending[end][0] == table:
                 end += 1
+            run = [values for _, values in pending[start:end]]
+            if table == "review_request":
+                self._owners({str(values[1]) for values in run})
             try:
-                self.db.executemany(
-                    self._inserts[table].format(into=""), [v for _, v in pending[start:end]]
-                )
+                self.db.executemany(self._inserts[table], run)
             except sqlite3.IntegrityError:  # the store refused it too: one at a time
-                for _, values in pending[start:end]:
+                for values in run:
                     with contextlib.suppress(sqlite3.IntegrityError):
-                        self.db.execute(self._inserts[table].format(into=""), values)
+                        self.db.execute(self._inserts[table], values)
             start = end
 
-    def _apply(self, ops: list[Op]) -> None:
-        """A rewrite's rows, as `_apply` writes them (an update fires no trigger)."""
-        for o in ops:
-            if o.table not in _TRIGGER_SOURCES:
-                continue
-            where = _where(o.table)
-            if o.op == UPDATE:
-                columns = TABLES[o.table][0]
-                self.db.execute(
-                    f"UPDATE {o.table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE {where}",
-                    (*o.values, *o.key()),
-                )
-            else:
-                self.db.execute(f"DELETE FROM {o.table} WHERE {where}", o.key())
-                if o.op == INSERT:
-                    self.db.execute(self._inserts[o.table].format(into=""), o.values)
-
-    def _replay_carried(self) -> None:
-        self._flush()
-        self._carried = False
-        order = self.db.execute(
-            "SELECT 0, rowid, recorded_at FROM carried_saved_record UNION ALL "
-            "SELECT 1, rowid, requested_at FROM carried_review_request ORDER BY 3, 1, 2"
-        ).fetchall()
-        for which, rowid, _ in order:
-            table = _TRIGGER_SOURCES[which]
-            self.db.execute(
-                f"INSERT INTO {table} SELECT * FROM carried_{table} WHERE rowid = ?", (rowid,)
+    def _owners(self, record_ids: set[str]) -> None:
+        """Put back, without firing the record triggers, the records of earlier batches
+        that these review requests name (the request trigger reads their case and
+        author): from the store's table, which the walk compares with the envelopes."""
+        here = {
+            r[0]
+            for r in self.db.execute(
+                f"SELECT id FROM saved_record WHERE id IN ({', '.join('?' * len(record_ids))})",
+                list(record_ids),
             )
-        for table in _TRIGGER_SOURCES:
-            self.db.execute(f"DELETE FROM carried_{table}")
+        }
+        missing = sorted(record_ids - here)
+        if not missing:
+            return
+        columns = TABLES["saved_record"][0]
+        found = self.raw.execute(
+            f"SELECT {', '.join(columns)} FROM saved_record "
+            f"WHERE id IN ({', '.join('?' * len(missing))})",
+            missing,
+        ).fetchall()
+        if not found:
+            return
+        for name, _ in self._record_triggers:
+            self.db.execute(f'DROP TRIGGER "{name}"')
+        self.db.executemany(self._inserts["saved_record"], [tuple(r) for r in found])
+        for _, sql in self._record_triggers:
+            self.db.execute(sql)
+
+    def _apply(self, ops: list[Op]) -> None:
+        """A rewrite's rows, as `_apply` writes them (an update fires no trigger; the
+        records of earlier batches are gone from here, so only an insert matters)."""
+        for o in ops:
+            if o.table in _TRIGGER_SOURCES and o.op == INSERT:
+                self.db.execute(f"DELETE FROM {o.table} WHERE {_where(o.table)}", o.key())
+                self._pending.append((o.table, o.values))
+        self._flush()
 
     def batch_done(self) -> None:
-        if self._carried:
-            return
         self._flush()
-        self.db.execute(
-            "UPDATE saved_record SET payload = '', summary = '' WHERE rowid > ?",
-            (self._last_rowid,),
-        )
-        self._last_rowid = _max_rowid(self.db, "saved_record")
+        self.db.execute("DELETE FROM saved_record")
+        self.db.execute("DELETE FROM review_request")
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
 
     def finish(self, raw: Any) -> list[str]:
         """The differences, at most 50 a table; ends the in-memory database."""
-        if self._carried:
-            self._replay_carried()
+        self._requests_before(None)
         self._flush()
         excluded = self.rewritten | {
             case_id for (case_id,) in raw.execute("SELECT id FROM case_file WHERE restricted = 1")

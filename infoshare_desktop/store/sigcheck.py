@@ -9,7 +9,9 @@ connections) and is given data, never a secret: the bytes each signature is over
 signatures and the public keys the grants certify. It gets no data key, no private key
 and no database; it holds what it is sent in memory only, cannot dump core (as the app
 itself), and ends with the walk. If it cannot be started or dies, the checks are made in
-this process instead: the same answers, only slower.
+this process instead: the same answers, only slower. A frozen build checks in this
+process too (its entry point would need `multiprocessing.freeze_support()` for the
+helper to start as a helper and not as a second copy of the program).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import pickle
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -90,7 +93,7 @@ class Checker:
 def checker(count: int) -> Iterator[Checker]:
     """A Checker for a walk of about `count` signatures: with a helper process from
     HELPER_FROM on (stopped when the walk ends, however it ends)."""
-    if count < HELPER_FROM:
+    if count < HELPER_FROM or getattr(sys, "frozen", False):
         yield Checker(None)
         return
     try:

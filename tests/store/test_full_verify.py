@@ -168,3 +168,90 @@ def test_the_helper_gives_the_same_answers_as_checking_in_process(filled):
         answers = checker.submit(Context.ENVELOPE, keys, items + altered).result()
     assert answers == [True] * len(items) + [False] * len(items)
     assert sigcheck.check(Context.ENVELOPE, keys, items) == [True] * len(items)
+
+
+def test_a_carried_over_history_with_reviews_rebuilds_the_tables_its_triggers_kept(
+    data_paths, monkeypatch
+):
+    """A store from before envelopes where a decision entered review, was returned and
+    answered, and a consent was relied on and renewed: carried over table by table, its
+    trigger-kept tables still rebuild exactly (review requests go in by time), and an
+    edit to them is named."""
+    from alembic import command
+
+    from infoshare_desktop.domain.accounts import Role
+    from infoshare_desktop.domain.enums import ReviewOutcome
+    from infoshare_desktop.domain.records import ReviewDraft
+    from infoshare_desktop.services import accounts, cases, records, reviews
+    from infoshare_desktop.store import migrate
+    from tests.conftest import ADMIN, ADMIN_PASSWORD
+    from tests.domain.factories import (
+        complete_amendment,
+        complete_case,
+        complete_consent_decision,
+        complete_sharing_decision,
+    )
+    from tests.ui.review.conftest import without_consent
+
+    with monkeypatch.context() as patch:  # the store as schema 0008 left it
+        patch.setattr(
+            migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0008")
+        )
+        patch.setitem(
+            envelopes._INSERTS,
+            "case_index",
+            "INSERT INTO search_index (case_id, record_id, body) VALUES (?, NULL, ?)",
+        )
+        admin = accounts.first_run(
+            data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD
+        )
+        signed._onboard(data_paths, admin, CAL, CAL_PASSWORD, {Role.PRACTITIONER})
+        signed._onboard(data_paths, admin, BEA, BEA_PASSWORD, {Role.TEAM_LEAD, Role.SUPERVISOR})
+        admin.close()
+        cal = accounts.sign_in(data_paths, username=CAL, password=CAL_PASSWORD)
+        bea = accounts.sign_in(data_paths, username=BEA, password=BEA_PASSWORD)
+        case_id = cases.create_case(cal, draft=complete_case())
+        consent = records.record_consent_decision(
+            cal, case_id=case_id, draft=complete_consent_decision()
+        )
+        records.record_sharing_decision(
+            cal,
+            case_id=case_id,
+            draft=complete_sharing_decision(consent_decision_id=consent.record_id),
+        )
+        returned = records.record_sharing_decision(cal, case_id=case_id, draft=without_consent())
+        records.record_review(
+            bea,
+            draft=ReviewDraft(
+                target_id=returned.record_id,
+                outcome=ReviewOutcome.RETURNED,
+                comment="Please say which risk assessment the decision relied on.",
+            ),
+        )
+        records.add_amendment(cal, draft=complete_amendment(target_id=returned.record_id))
+        advice = records.record_advice(cal, case_id=case_id, draft=signed.complete_advice())
+        reviews.request_review(cal, record_id=advice.record_id)
+        records.record_consent_decision(
+            cal,
+            case_id=case_id,
+            draft=complete_consent_decision(supersedes_ids=[consent.record_id]),
+        )
+        cal.close()
+        bea.close()
+
+    admin = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    admin.close()  # carried over at an administrator's sign-in
+    with signed.raw_db(data_paths) as conn:
+        assert conn.execute("SELECT count(*) FROM envelope WHERE kind = 'carried'").fetchone()[0]
+        statuses = dict(conn.execute("SELECT record_id, status FROM review_status"))
+    assert statuses[returned.record_id] == "awaiting"  # returned, then answered
+    assert statuses[advice.record_id] == "awaiting"
+    result = signed.verify_as(data_paths, CAL, CAL_PASSWORD)
+    assert result.ok and result.envelopes.triggered_checked, result.lines()
+    with signed.raw_db(data_paths) as conn:
+        conn.execute(
+            "UPDATE review_status SET status = 'endorsed' WHERE record_id = ?",
+            (returned.record_id,),
+        )
+    text = "\n".join(signed.verify_as(data_paths, CAL, CAL_PASSWORD).lines())
+    assert f"review_status row {returned.record_id} differs" in text
