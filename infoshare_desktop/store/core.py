@@ -215,6 +215,9 @@ class Store:
         #: What is wrong with the signed grants, as found at sign-in (administrators are
         #: told; `verify` names everything).
         self.trust_warnings: list[str] = []
+        #: The restricted cases whose members this sign-in carried over (their case keys
+        #: are then sealed to those members: services.accounts.sign_in).
+        self.members_carried_over: list[str] = []
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -360,6 +363,7 @@ class Store:
                 if not store.trust.established:
                     store._carry_over(keystore)
                 store._carry_over_envelopes()
+                store._carry_over_members()
                 keys.wrap_key = None
                 store.trust_warnings = store._trust_warnings()
                 with store.write() as session:
@@ -685,18 +689,8 @@ class Store:
                     sign_public=crypto.b64d(sign) if sign and status != "revoked" else None,
                     reason=f"carried_over_at_entry_{seq}",
                 )
-            restricted: dict[str, list[str]] = {}
-            for case_id, member in raw.execute(
-                "SELECT m.case_id, m.user_id FROM case_member AS m JOIN case_file AS c"
-                " ON c.id = m.case_id JOIN user_account AS u ON u.id = m.user_id"
-                " WHERE c.restricted = 1 AND u.status != 'revoked' ORDER BY m.case_id, m.added_at"
-            ).fetchall():
-                restricted.setdefault(case_id, []).append(member)
-            for case_id, members in restricted.items():
-                grants.issue_member(
-                    raw, signer, case_id=case_id, members=members, reason=f"carried_over_{seq}"
-                )
             self.trust = grants.load(raw, keystore.store_id)
+            # Restricted cases' members: carried over just after (_carry_over_members).
         # Committed: from now on this slot's root means the grants must be there.
         keystore.adopt_signing_key(
             keys.user_id,
@@ -771,6 +765,49 @@ class Store:
                 detail=f"{count} items carried over into envelopes",
                 at=now,
             )
+
+    def _carry_over_members(self) -> None:
+        """A store from before membership was signed: at the first sign-in of an
+        administrator who signs, the restricted cases' `case_member` rows become the one
+        signed statement of carried-over members, and the audit says so ("carried over
+        on D by X"), in one transaction (see grants.carry_over_members). Only once: the
+        statement is read again inside the transaction, so a second window signing in
+        at the same moment finds it and does nothing. The cases carried over are kept
+        (`members_carried_over`) for their keys to be sealed to the members."""
+        user, signer = self.user, self._signer
+        if user is None or signer is None or not user.has(Role.ADMINISTRATOR):
+            return
+        if self.trust.members_carried is not None:
+            return
+        now = utcnow()
+        with self.write() as session:
+            raw = raw_connection(session)
+            self.trust = grants.load(raw, self.keystore.store_id)
+            carried = grants.carry_over_members(raw, signer, self.trust)
+            if carried:
+                audit.append(
+                    session,
+                    actor_id=user.user_id,
+                    action=Action.CARRY_OVER_MEMBERS,
+                    target_kind="members",
+                    detail=(
+                        f"{sum(len(m) for m in carried.values())} members of {len(carried)} "
+                        "restricted cases carried over into signed statements"
+                    ),
+                    at=now,
+                )
+            self.trust = grants.refresh(raw, self.trust)
+        self.members_carried_over = sorted(carried or {})
+
+    def members_carry_over_pending(self, tx: Any) -> bool:
+        """Whether restricted cases from before membership was signed wait for an
+        administrator's sign-in to carry their members over (until then they open to
+        nobody: their rows grant nothing)."""
+        raw = raw_connection(tx)
+        if not self.trust.established or not grants.has_table(raw):
+            return False
+        trust = grants.refresh(raw, self.trust)
+        return trust.members_carried is None and bool(grants.unsigned_members(raw, trust))
 
     @property
     def signer(self) -> signing.Signer | None:
