@@ -304,3 +304,23 @@ def test_two_administrators_signing_in_at_once_carry_over_once(old_store):
     assert len(_carried(paths)) == 1
     assert _opens(paths, DEE, DEE_PASSWORD, case_id)
     assert verify_as(paths, CAL, CAL_PASSWORD).ok
+
+
+def test_cases_sealed_to_the_administrators_alone_are_sealed_to_their_members_too(
+    old_store, monkeypatch
+):
+    """A store an administrator opened with the release before this one: its restricted
+    cases were sealed then, to the administrators only (no statement named the members).
+    The next administrator's sign-in carries the members over and seals the key to them."""
+    paths, case_id, _ = old_store
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "_carry_over_members", lambda self: None)
+        _sign_in(paths, ADMIN, ADMIN_PASSWORD).close()
+    assert _epochs_held(paths, ADMIN, ADMIN_PASSWORD, case_id) == {1}
+    assert _epochs_held(paths, BEA, BEA_PASSWORD, case_id) == set()
+    assert not _opens(paths, BEA, BEA_PASSWORD, case_id)
+    _sign_in(paths, EVE, EVE_PASSWORD).close()
+    assert _epochs_held(paths, BEA, BEA_PASSWORD, case_id) == {1}
+    assert _opens(paths, BEA, BEA_PASSWORD, case_id)
+    assert _opens(paths, DEE, DEE_PASSWORD, case_id)
+    assert not _opens(paths, CAL, CAL_PASSWORD, case_id)
