@@ -35,7 +35,16 @@ from infoshare_desktop.domain.accounts import (
     password_problem,
 )
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, crypto, envelopes, grants, migrate, sealing, signing
+from infoshare_desktop.store import (
+    audit,
+    crypto,
+    envelopes,
+    grants,
+    member_carry,
+    migrate,
+    sealing,
+    signing,
+)
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import Checkpointer, CheckpointTampered, Seen
 from infoshare_desktop.store.engine import (
@@ -743,6 +752,21 @@ class Store:
             )
         return grants.refresh(raw, self.trust).members_of(case_id)
 
+    def member_cases(self, tx: Any) -> frozenset[str]:
+        """The restricted cases the signed-in user is named on by valid signed
+        statements (what the case queries open besides ordinary cases: store.cases); in
+        a store not yet carried over to signed grants, by its rows."""
+        user_id = self.keys.user_id
+        raw = raw_connection(tx)
+        if not self.trust.established:
+            return frozenset(
+                r[0]
+                for r in raw.execute(
+                    "SELECT case_id FROM case_member WHERE user_id = ?", (user_id,)
+                )
+            )
+        return grants.refresh(raw, self.trust).member_cases(user_id)
+
     def _carry_over_envelopes(self) -> None:
         """A store from before envelopes: at the first sign-in of an administrator who
         signs, every saved item so far becomes an envelope signed by them ("carried over
@@ -768,9 +792,10 @@ class Store:
 
     def _carry_over_members(self) -> None:
         """A store from before membership was signed: at the first sign-in of an
-        administrator who signs, the restricted cases' `case_member` rows become the one
-        signed statement of carried-over members, and the audit says so ("carried over
-        on D by X"), in one transaction (see grants.carry_over_members). Only once: the
+        administrator who signs, the restricted cases' `case_member` rows that their
+        signed envelopes put there (store.member_carry) become the one signed statement
+        of carried-over members, and the audit says so ("carried over on D by X"), in
+        one transaction (see grants.carry_over_members). Only once: the
         statement is read again inside the transaction, so a second window signing in
         at the same moment finds it and does nothing. The cases carried over are kept
         (`members_carried_over`) for their keys to be sealed to the members."""
@@ -783,7 +808,13 @@ class Store:
         with self.write() as session:
             raw = raw_connection(session)
             self.trust = grants.load(raw, self.keystore.store_id)
-            carried = grants.carry_over_members(raw, signer, self.trust)
+            if self.trust.members_carried is not None:
+                return  # another window's sign-in has just done it
+            if not envelopes.active(session):
+                return  # the envelopes the rows are checked against come first
+            candidates = grants.unsigned_members(raw, self.trust)
+            carried = member_carry.backed(raw, self.trust, candidates)
+            grants.carry_over_members(raw, signer, self.trust, carried)
             if carried:
                 audit.append(
                     session,
@@ -797,7 +828,7 @@ class Store:
                     at=now,
                 )
             self.trust = grants.refresh(raw, self.trust)
-        self.members_carried_over = sorted(carried or {})
+        self.members_carried_over = sorted(carried)
 
     def members_carry_over_pending(self, tx: Any) -> bool:
         """Whether restricted cases from before membership was signed wait for an

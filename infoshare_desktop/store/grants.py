@@ -35,7 +35,8 @@ a `user_account` row is a copy for the screens, and an edited one grants nothing
   names the members those rows gave each restricted case no statement named yet, and
   says that from then on membership is signed: there is only ever one (a second is
   refused), so a row added by SQL afterwards is never carried over
-  (`carry_over_members`). A new store gets it, naming nothing, at its first sign-in.
+  (`carry_over_members`); it names only rows the case's signed envelopes put there
+  (store.member_carry). A new store gets it, naming nothing, at its first sign-in.
 """
 
 from __future__ import annotations
@@ -524,13 +525,16 @@ def unsigned_members(raw: Any, trust: Trust) -> dict[str, list[str]]:
     return found
 
 
-def carry_over_members(raw: Any, signer: Signer, trust: Trust) -> dict[str, list[str]] | None:
-    """Carry membership rows over into the one signed statement (see the docstring), in
-    the caller's write transaction, with `trust` as read in it; None if it was done
-    already (or there is no root of trust yet). Returns what it named."""
+def carry_over_members(
+    raw: Any, signer: Signer, trust: Trust, carried: dict[str, list[str]]
+) -> bool:
+    """The one signed statement carrying membership rows over (see the docstring),
+    naming `carried` (restricted case -> members: of `unsigned_members`, those the
+    case's signed envelopes put there, see store.member_carry), in the caller's write
+    transaction, with `trust` as read in it. False if it was done already (or there is
+    no root of trust yet)."""
     if not trust.established or trust.members_carried is not None:
-        return None
-    carried = unsigned_members(raw, trust)
+        return False
     _append(
         raw,
         signer,
@@ -542,7 +546,7 @@ def carry_over_members(raw: Any, signer: Signer, trust: Trust) -> dict[str, list
             "reason": "carried_over" if carried else "nothing_to_carry_over",
         },
     )
-    return carried
+    return True
 
 
 def store_of(raw: Any) -> str:

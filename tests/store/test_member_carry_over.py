@@ -56,6 +56,13 @@ def _rows_members(self: Store, tx: object, case_id: str) -> frozenset[str]:
     return frozenset(r[0] for r in rows)
 
 
+def _rows_member_cases(self: Store, tx: object) -> frozenset[str]:
+    rows = raw_connection(tx).execute(
+        "SELECT case_id FROM case_member WHERE user_id = ?", (self.keys.user_id,)
+    )
+    return frozenset(r[0] for r in rows)
+
+
 @pytest.fixture
 def old_store(data_paths, monkeypatch):
     """The store as the previous release left it: Bea's restricted case (Dee named on it,
@@ -78,6 +85,7 @@ def old_store(data_paths, monkeypatch):
         patch.setattr(sealed, "sealed_record_item", lambda store, tx, item: item)
         patch.setattr(sealed, "sync_case_keys", lambda *args, **kwargs: 0)
         patch.setattr(Store, "members_of", _rows_members)
+        patch.setattr(Store, "member_cases", _rows_member_cases)
         admin = accounts.first_run(
             data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD
         )
@@ -263,7 +271,7 @@ def test_a_second_carry_over_statement_grants_nothing_and_verify_names_it(old_st
             "VALUES (?, ?, '2026-01-01 00:00:00.000000', ?)",
             (case_id, cal_id, cal_id),
         )
-        grants.carry_over_members(conn, admin, trust)
+        grants.carry_over_members(conn, admin, trust, {case_id: [cal_id]})
     finally:
         conn.close()
     assert len(_carried(paths)) == 2
