@@ -332,3 +332,82 @@ def test_cases_sealed_to_the_administrators_alone_are_sealed_to_their_members_to
     assert _opens(paths, BEA, BEA_PASSWORD, case_id)
     assert _opens(paths, DEE, DEE_PASSWORD, case_id)
     assert not _opens(paths, CAL, CAL_PASSWORD, case_id)
+
+
+def _forge_member_added(paths, case_id: str, user_id: str) -> None:
+    """Cal appends a `case.member_added` envelope naming `user_id` on the case, signed
+    with his own certified key and chained after the last one (a valid envelope of his)."""
+    keys = Keystore.load(paths.keystore).unlock(CAL, CAL_PASSWORD)
+    cal = signing.Signer(keys.user_id, keys.sign_private)
+    conn = _raw_db(paths, keys.current_key)
+    try:
+        (pos, chain, device, seq) = conn.execute(
+            "SELECT pos, chain, device_id, device_seq FROM envelope ORDER BY pos DESC LIMIT 1"
+        ).fetchone()
+        payload = signing.canonical({"user_id": user_id, "added_at": "2026-01-01T00:00:00Z"})
+        env = envelopes.Envelope(
+            signing.uuid7(),
+            case_id,
+            envelopes.MEMBER_ADDED,
+            keys.user_id,
+            device,
+            seq + 1,
+            (),
+            "2026-01-01T00:00:00.000000+00:00",
+            None,
+            payload,
+        )
+        conn.execute(
+            f"INSERT INTO envelope ({envelopes._COLUMNS}) VALUES ({', '.join('?' * 13)})",
+            (
+                pos + 1,
+                env.id,
+                env.case_id,
+                env.kind,
+                env.author_id,
+                env.device_id,
+                env.device_seq,
+                "[]",
+                env.at,
+                None,
+                payload,
+                cal.sign(signing.Context.ENVELOPE, env.signed_bytes()),
+                envelopes.chain_next(bytes(chain), env.signed_bytes()),
+            ),
+        )
+        conn.execute(
+            "INSERT INTO case_member (case_id, user_id, added_at, added_by) "
+            "VALUES (?, ?, '2026-01-01 00:00:00.000000', ?)",
+            (case_id, user_id, keys.user_id),
+        )
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("how", ["row", "own_envelope"])
+def test_a_member_planted_before_the_carry_over_is_not_carried_over(old_store, how):
+    """Before any administrator has signed in, Cal names himself on the case: a bare row,
+    or a row with a `case.member_added` envelope he signed himself (he is not named on
+    the case, so his envelope names no one). The carry-over signs Bea and Dee only."""
+    paths, case_id, _ = old_store
+    cal_id = _user_id(paths, CAL)
+    if how == "row":
+        conn = _raw_db(paths, _cals_key(paths))
+        try:
+            conn.execute(
+                "INSERT INTO case_member (case_id, user_id, added_at, added_by) "
+                "VALUES (?, ?, '2026-01-01 00:00:00.000000', ?)",
+                (case_id, cal_id, cal_id),
+            )
+        finally:
+            conn.close()
+    else:
+        _forge_member_added(paths, case_id, cal_id)
+    _sign_in(paths, ADMIN, ADMIN_PASSWORD).close()
+    (statement,) = _carried(paths)
+    assert statement["cases"] == {case_id: [_user_id(paths, BEA), _user_id(paths, DEE)]}
+    assert not _opens(paths, CAL, CAL_PASSWORD, case_id)
+    assert _opens(paths, DEE, DEE_PASSWORD, case_id)
+    assert _epochs_held(paths, CAL, CAL_PASSWORD, case_id) == set()
+    text = "\n".join(verify_as(paths, CAL, CAL_PASSWORD).lines())
+    assert f"restricted case {case_id} names {CAL} as a member, but no signed statement" in text
