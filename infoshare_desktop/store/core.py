@@ -202,6 +202,18 @@ def intent_problem(intent: Intent, store_id: str, trust: Trust) -> str | None:
     return None
 
 
+class _SignedKeyring(sealing.CaseKeyring):
+    """The case keys, opened only from the grant rows of a case the signed-in user may
+    hold the key of by the signed statements (Store.may_hold_case_key): a row sealed to
+    anyone else (by SQL, or by a member to someone not named) is ignored."""
+
+    store: Store | None = None
+
+    def _load(self, tx: Any, case_id: str) -> None:
+        if self.store is None or self.store.may_hold_case_key(tx, case_id):
+            super()._load(tx, case_id)
+
+
 class Store:
     """An unlocked store: the engine and the signed-in user's keys, in memory only."""
 
@@ -731,6 +743,7 @@ class Store:
             end = grants.chain_end_problem(raw, trust)
             problems = trust.problems + ([end] if end else [])
             problems += grants.row_problems(raw, trust) + grants.member_problems(raw, trust)
+            problems += grants.key_grant_problems(raw, trust)
         problems += grants.slot_problems(keystore.slot_publics(), trust)
         for intent in keystore.intents():
             problem = intent_problem(intent, keystore.store_id, trust)
@@ -976,8 +989,18 @@ class Store:
         if self._case_keys is None:
             keys = self.keys
             store_id = self.trust.store_id or self.keystore.store_id
-            self._case_keys = sealing.CaseKeyring(store_id, keys.user_id, keys.private_key)
+            self._case_keys = _SignedKeyring(store_id, keys.user_id, keys.private_key)
+            self._case_keys.store = self
         return self._case_keys
+
+    def may_hold_case_key(self, tx: Any, case_id: str) -> bool:
+        """Whether the signed-in user may open the case's key now (grants.Trust.
+        may_hold_case_key: a signed member, or an active administrator); in a store not
+        yet carried over to signed grants, anyone its key is sealed to."""
+        if not self.trust.established:
+            return True
+        raw = raw_connection(tx)
+        return grants.refresh(raw, self.trust).may_hold_case_key(self.keys.user_id, case_id)
 
     @property
     def keys(self) -> UnlockedKeys:

@@ -106,6 +106,12 @@ class Trust:
     #: The statement that carried over membership rows from before membership was
     #: signed (None: not done yet, an administrator's sign-in does it).
     members_carried: int | None = None
+    #: Restricted cases -> everyone a valid statement has ever named on them (a
+    #: removed member held the keys of the epochs before their removal).
+    ever_named: dict[str, set[str]] = field(default_factory=dict)
+    #: Every account a valid grant has ever made an active administrator (they were
+    #: given every case's key, for recovery).
+    ever_admins: set[str] = field(default_factory=set)
 
     @property
     def established(self) -> bool:
@@ -140,6 +146,15 @@ class Trust:
     def member_cases(self, user_id: str) -> frozenset[str]:
         """The restricted cases `user_id` is named on by valid statements."""
         return frozenset(c for c, users in self.members.items() if user_id in users)
+
+    def may_hold_case_key(self, user_id: str, case_id: str) -> bool:
+        """Whether `user_id` may open restricted case `case_id`'s key now: a member by
+        valid statements, or an active administrator (recovery). A key grant row for
+        anyone else is ignored."""
+        grant = self.accounts.get(user_id)
+        if grant is not None and grant.is_active_admin:
+            return True
+        return user_id in self.members.get(case_id, ())
 
     def active_box_keys(self) -> dict[str, bytes]:
         """The certified X25519 keys of active accounts: the only slots a data key or
@@ -263,6 +278,8 @@ def _apply(trust: Trust, n: int, body: bytes, signature: bytes) -> str | None:
         issuer_id=issuer,
         from_seq=from_seq,
     )
+    if status == "active" and Role.ADMINISTRATOR in roles:
+        trust.ever_admins.add(subject)
     keys = trust.sign_keys.setdefault(subject, [])
     signs = sign_public if status == "active" else None  # a disabled key signs nothing
     if (keys[-1][1] if keys else None) != signs or (before is None and signs is not None):
@@ -314,6 +331,7 @@ def _apply_member(
         return None
     trust.members.setdefault(case_id, set()).update(named)
     trust.members[case_id].difference_update(removed)
+    trust.ever_named.setdefault(case_id, set()).update(named)
     return None
 
 
@@ -340,6 +358,7 @@ def _apply_carried(
         return "has a signature that does not verify"
     for case_id, users in carried.items():
         trust.members[case_id] = set(users)
+        trust.ever_named.setdefault(case_id, set()).update(users)
     trust.members_carried = n
     return None
 
@@ -692,6 +711,27 @@ def member_problems(raw: Any, trust: Trust) -> list[str]:
             problems.append(
                 f"case {case_id} is restricted by its signed statements but its row says it is not"
             )
+    return problems
+
+
+def key_grant_problems(raw: Any, trust: Trust) -> list[str]:
+    """Case-key grant rows (store.sealing) sealed to someone no valid statement ever
+    named on the case and no valid grant ever made an administrator: nobody entitled
+    sealed them (they are ignored: such a user opens nothing with them). Restricted
+    cases and their recipients are few."""
+    if not raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'case_key_grant'").fetchone():
+        return []
+    problems = []
+    for case_id, epoch, user_id, username in raw.execute(
+        "SELECT g.case_id, g.epoch, g.user_id, u.username FROM case_key_grant AS g"
+        " LEFT JOIN user_account AS u ON u.id = g.user_id ORDER BY g.case_id, g.epoch, g.user_id"
+    ):
+        if user_id in trust.ever_admins or user_id in trust.ever_named.get(case_id, ()):
+            continue
+        problems.append(
+            f"restricted case {case_id}'s key (epoch {epoch}) is sealed to "
+            f"{username or user_id}, whom no signed statement names on it: it is ignored"
+        )
     return problems
 
 

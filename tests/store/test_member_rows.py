@@ -8,10 +8,15 @@ control: Bea naming him by the service (a signed statement) does add the case.""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.services import cases, records, worklist
+from infoshare_desktop.services import cases, maintenance, records, sealed, worklist
+from infoshare_desktop.services.visibility import CaseNotFound
+from infoshare_desktop.store import crypto, sealing
+from infoshare_desktop.store.keyslots import Keystore
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_case
 from tests.services.test_reviews import without_consent
@@ -21,11 +26,13 @@ from tests.store.test_sealed_content import (
     BEA_PASSWORD,
     CAL,
     CAL_PASSWORD,
+    TEXT_MARK,
     _cals_key,
     _onboard,
     _raw_db,
     _sign_in,
     _user_id,
+    bea_case,  # noqa: F401  (a fixture)
 )
 
 OLD_NHS = "999 000 0018"  # the number old_store's restricted case was saved with
@@ -138,3 +145,51 @@ def test_a_member_row_added_by_sql_finds_nothing_by_nhs_number(old_store):  # no
         assert cases.search(cal, query=OLD_NHS) == []
     finally:
         cal.close()
+
+
+def test_a_case_key_sealed_to_someone_not_named_on_the_case_is_ignored_and_named(
+    team,
+    bea_case,  # noqa: F811
+):
+    """Bea (a member, holding the case's key) seals it to Cal with a direct SQL insert,
+    and adds his membership row: the key opens with Cal's own private key, but his
+    session ignores the grant row (no signed statement names him), so the case stays
+    closed and unsearchable to him; verify names the row."""
+    cal_id = _user_id(team, CAL)
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        with bea.read() as session:
+            epoch, key = bea.case_keys.current(session, bea_case)
+        store_id = bea.case_keys.store_id
+    finally:
+        bea.close()
+    cal_keys = Keystore.load(team.keystore).unlock(CAL, CAL_PASSWORD)
+    cal_public = crypto.b64d(Keystore.load(team.keystore).public_key(cal_id))
+    aad = sealing._grant_aad(store_id, bea_case, epoch, cal_id)
+    box = crypto.seal(cal_public, key, aad)
+    assert crypto.open_sealed(cal_keys.private_key, box, aad) == key  # a real key for him
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        conn.execute(
+            "INSERT INTO case_key_grant (case_id, epoch, user_id, public, box, granted_at,"
+            " granted_by) VALUES (?, ?, ?, ?, ?, '2026-01-01 00:00:00.000000', ?)",
+            (bea_case, epoch, cal_id, crypto.b64e(cal_public), json.dumps(box), cal_id),
+        )
+    finally:
+        conn.close()
+    _plant_row(team, bea_case)
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        with cal.read() as session:
+            assert cal.case_keys.held(session, bea_case) == {}
+            assert sealed.identities(cal, session, [bea_case]) == {}
+        with pytest.raises(CaseNotFound):
+            cases.open_case(cal, case_id=bea_case)
+        assert cases.search(cal, query=TEXT_MARK) == []
+        text = "\n".join(maintenance.verify(cal).lines())
+    finally:
+        cal.close()
+    assert (
+        f"restricted case {bea_case}'s key (epoch {epoch}) is sealed to {CAL}, whom no "
+        "signed statement names on it: it is ignored"
+    ) in text
