@@ -52,7 +52,7 @@ from infoshare_desktop.services.visibility import (
     signed_visible,
     visible_case,
 )
-from infoshare_desktop.store import audit, envelopes, grants, users
+from infoshare_desktop.store import audit, envelopes, grants, member_carry, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
@@ -377,16 +377,19 @@ def remove_case_member(store: Store, *, case_id: str, user_id: str) -> None:
 
 def _sign_members(store: Store, session: Session, case_id: str, by: str) -> None:
     """A case being restricted: whoever restricts it, then the staff its rows name (the
-    active accounts), named by signed statements (store.grants), which are what open it."""
+    active accounts) that its signed envelopes named (store.member_carry: a row added by
+    SQL is left out), named by signed statements (store.grants), which are what open it."""
     if store.signer is None:
         return
     raw = raw_connection(session)
     named = store.members_of(session, case_id)
     if by not in named:
         grants.issue_member(raw, store.signer, case_id=case_id, members=[by], reason="restricted")
+    rows = sorted(case_rows.members(session, case_id) - {by} - named)
+    signed = member_carry.backed(raw, store.trust, {case_id: rows}, ordinary=True)
     others = sorted(
         u
-        for u in case_rows.members(session, case_id) - {by} - named
+        for u in signed.get(case_id, [])
         if (account := store.trust.account(u)) is not None and account.status == "active"
     )
     if others:

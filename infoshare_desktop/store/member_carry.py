@@ -20,10 +20,13 @@ from infoshare_desktop.store.grants import Trust
 _KINDS = (envelopes.CASE_CREATED, envelopes.MEMBER_ADDED, envelopes.CARRIED)
 
 
-def backed(raw: Any, trust: Trust, candidates: dict[str, list[str]]) -> dict[str, list[str]]:
+def backed(
+    raw: Any, trust: Trust, candidates: dict[str, list[str]], *, ordinary: bool = False
+) -> dict[str, list[str]]:
     """Of `candidates` (restricted case -> the members its rows name), those its signed
     envelopes named, in the rows' order; cases left with none are left out. One indexed
-    read of each case's envelopes (restricted cases are few)."""
+    read of each case's envelopes (restricted cases are few). `ordinary`: the cases are
+    ordinary ones about to be restricted, on which anyone could name a member."""
     keys = envelopes._Keys(trust)
     out: dict[str, list[str]] = {}
     for case_id, rows in candidates.items():
@@ -42,7 +45,7 @@ def backed(raw: Any, trust: Trust, candidates: dict[str, list[str]]) -> dict[str
                 continue
             if env.kind == envelopes.CASE_CREATED:
                 named.add(env.author_id)
-            elif env.kind == envelopes.MEMBER_ADDED and env.author_id in named:
+            elif env.kind == envelopes.MEMBER_ADDED and (ordinary or env.author_id in named):
                 named.add(str(payload.get("user_id")))
             elif env.kind == envelopes.CARRIED and payload.get("table") == "case_member":
                 row = payload.get("row") or {}

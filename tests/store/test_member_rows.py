@@ -193,3 +193,34 @@ def test_a_case_key_sealed_to_someone_not_named_on_the_case_is_ignored_and_named
         f"restricted case {bea_case}'s key (epoch {epoch}) is sealed to {CAL}, whom no "
         "signed statement names on it: it is ignored"
     ) in text
+
+
+def test_restricting_a_case_signs_only_the_members_its_envelopes_named(team):
+    """On an ordinary case, Bea names Dee (a signed envelope) and Cal adds his own row by
+    SQL; Bea then restricts the case: Dee is named on it by a signed statement, Cal not."""
+    admin = _sign_in(team, ADMIN, ADMIN_PASSWORD)
+    try:
+        _onboard(team, admin, "dee.worker", "cobalt lantern meadow", {Role.PRACTITIONER})
+    finally:
+        admin.close()
+    dee_id = _user_id(team, "dee.worker")
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        case_id = cases.create_case(bea, draft=complete_case(nhs_number=""))
+        cases.add_case_member(bea, case_id=case_id, user_id=dee_id)
+    finally:
+        bea.close()
+    _plant_row(team, case_id)
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        cases.set_case_restricted(bea, case_id=case_id, restricted=True)
+        with bea.read() as session:
+            assert bea.members_of(session, case_id) == {_user_id(team, BEA), dee_id}
+    finally:
+        bea.close()
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        with pytest.raises(CaseNotFound):
+            cases.open_case(cal, case_id=case_id)
+    finally:
+        cal.close()
