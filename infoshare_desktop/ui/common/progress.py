@@ -82,6 +82,11 @@ class _OperationWorker(QObject):
             self.failed.emit(FAULT)
         else:  # finished, even if Cancel came too late to stop it: say what happened
             self.succeeded.emit(result)
+        finally:
+            # The thread ends itself: a UI thread blocked in wait() (the window closing)
+            # cannot run a queued quit(). The outcome, queued first, still arrives first.
+            thread = self.thread()
+            thread.quit()
 
 
 class StoreOperation(QObject):
