@@ -352,32 +352,6 @@ def _rewrite(store: Store, tx: Tx, *, case_id: str, reason: str, ops: list[envel
     envelopes.save(tx, store.signer, [item], author_id=user.user_id, at=utcnow())
 
 
-def _identifier_ops(
-    store: Store, tx: Tx, case_id: str, convert: Callable[..., tuple[str | None, ...]]
-) -> list[envelopes.Op]:
-    """The case's identifier rows re-written with the values `convert` makes of them
-    (`seal_identifier_values` when restricting, `open_identifier` when lifting)."""
-    ops = []
-    for r in envelopes.case_table_rows(tx, "case_identifier", case_id):
-        ident = dict(zip(_IDENTIFIER, r, strict=True))
-        number, code, text = convert(
-            store,
-            tx,
-            case_id=case_id,
-            nhs_number=ident["nhs_number"],
-            reason=ident["reason"],
-            text=ident["reason_text"],
-        )
-        ops.append(
-            envelopes.Op(
-                "case_identifier",
-                envelopes.UPDATE,
-                _with(r, _IDENTIFIER, nhs_number=number, reason=code, reason_text=text),
-            )
-        )
-    return ops
-
-
 def restrict(store: Store, tx: Tx, case: CaseFile) -> None:
     """Seal an ordinary case's existing content (the caller's transaction): epoch 1 of its
     key for its members and the administrators, its identity, every record's summary and
@@ -551,3 +525,29 @@ def open_identifier(
         return nhs_number, reason, text
     d = json.loads(store.case_keys.open(tx, text, case_id=case_id, field_name="identifier"))
     return d["nhs_number"], d["reason"], d["reason_text"]
+
+
+def _identifier_ops(
+    store: Store, tx: Tx, case_id: str, convert: Callable[..., tuple[str | None, ...]]
+) -> list[envelopes.Op]:
+    """The case's identifier rows re-written with the values `convert` makes of them
+    (`seal_identifier_values` when restricting, `open_identifier` when lifting)."""
+    ops = []
+    for r in envelopes.case_table_rows(tx, "case_identifier", case_id):
+        ident = dict(zip(_IDENTIFIER, r, strict=True))
+        number, code, text = convert(
+            store,
+            tx,
+            case_id=case_id,
+            nhs_number=ident["nhs_number"],
+            reason=ident["reason"],
+            text=ident["reason_text"],
+        )
+        ops.append(
+            envelopes.Op(
+                "case_identifier",
+                envelopes.UPDATE,
+                _with(r, _IDENTIFIER, nhs_number=number, reason=code, reason_text=text),
+            )
+        )
+    return ops
