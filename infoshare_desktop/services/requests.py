@@ -174,7 +174,6 @@ def to_reconsider_in(
     judged by ``domain.requests`` instead, merged in by when they were declined."""
     count, rows = request_rows.declined_to_reconsider(
         tx,
-        user_id=user_id,
         not_new=[kind.value for kind in NOT_NEW_INFORMATION],
         limit=limit,
         count_cap=count_cap,

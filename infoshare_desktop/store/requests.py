@@ -148,17 +148,18 @@ class ReconsiderRow:
 
 
 def _reconsider_body(
-    *, user_id: str, not_new: Collection[str], case_id: str | None
+    *, not_new: Collection[str], case_id: str | None
 ) -> tuple[str, list[object], str]:
-    """FROM ... WHERE of the ordinary visible cases' requests whose latest reply declined
-    them "reconsider if new information" (request_status's partial index) and whose case
+    """FROM ... WHERE of the ordinary cases' requests (open to every case role) whose
+    latest reply declined them "reconsider if new information" (request_status's partial
+    index) and whose case
     has a record recorded since that reply that is not of a `not_new` kind and not one the
     reply names as answering it (d: the request, p: its latest reply); its arguments; and
     the FROM ... WHERE of those records. Each request reads its own case's records only
     (by ix_record_case_time): the cost follows the declined requests, not the store."""
     kinds = ", ".join("?" * len(not_new)) or "NULL"
-    where = f"q.declined_reconsider = 1 AND c.restricted = 0 AND {_VISIBLE}"
-    args: list[object] = [user_id]
+    where = "q.declined_reconsider = 1 AND c.restricted = 0"
+    args: list[object] = []
     if case_id is not None:
         where += " AND q.case_id = ?"
         args.append(case_id)
@@ -186,18 +187,17 @@ def _reconsider_body(
 def declined_to_reconsider(
     tx: Tx,
     *,
-    user_id: str,
     not_new: Collection[str],
     limit: int | None,
     count_cap: int,
     case_id: str | None = None,
 ) -> tuple[int, list[ReconsiderRow]]:
-    """The requests on the ordinary cases ``user_id`` may see (or on ``case_id``) whose
+    """The requests on the ordinary cases (or on ``case_id``, if ordinary) whose
     latest reply declined them "reconsider if new information" and whose case has had a
     record since (see _reconsider_body), longest waiting first: how many (up to
     ``count_cap``) and the first ``limit`` (all if None), each with the records since.
     Only those requests, their replies and their cases' records are read."""
-    body, args, since = _reconsider_body(user_id=user_id, not_new=not_new, case_id=case_id)
+    body, args, since = _reconsider_body(not_new=not_new, case_id=case_id)
     kinds = list(not_new)
     conn = raw_connection(tx)
     rows = conn.execute(

@@ -522,7 +522,7 @@ def test_the_reconsider_query_reads_only_the_declined_requests_cases(admin_store
     from infoshare_desktop.store import requests as request_rows
 
     body, args, _since = request_rows._reconsider_body(
-        user_id="u", not_new=["review", "request_reply"], case_id=None
+        not_new=["review", "request_reply"], case_id=None
     )
     with admin_store.read() as session:
         raw = session.connection().connection.dbapi_connection
@@ -530,4 +530,5 @@ def test_the_reconsider_query_reads_only_the_declined_requests_cases(admin_store
     assert any("ix_request_status_reconsider" in step for step in plan), plan
     saved_record = ("SCAN r", "SCAN o", "SCAN p", "SCAN req", "SCAN saved_record")
     assert not [step for step in plan if step.startswith(saved_record)], plan
+    assert not [step for step in plan if "case_member" in step], plan  # ordinary cases only
     assert any(s.startswith("SEARCH o") and "ix_record_case_time (case_id=?)" in s for s in plan)
