@@ -13,7 +13,9 @@ archive with the database as its member `infoshare.db`. Both are read here.
 A backup is verified (opened, integrity-checked, chain head compared) before it is
 renamed into place (writing one is store.snapshot's, below store.core, which backs up
 before a migration). A restore checks the backup with the user's password first and never
-overwrites the current store: it is moved aside into `backups/replaced-<time>/`.
+overwrites the current store: it is moved aside into `backups/replaced-<time>/`. The
+restored store takes a new device id (the backup's may still be writing where it was
+made: see store.device).
 """
 
 from __future__ import annotations

@@ -482,9 +482,11 @@ class Store:
             )
         if state.locked:
             # The file as it is on disk, without this unlock's own changes to the slot.
-            on_disk = Keystore.load(self.paths.keystore)
-            on_disk.lock_out(keys.user_id)
-            on_disk.save()
+            # Best effort: a folder that cannot be written to still refuses, as above.
+            with contextlib.suppress(StoreError):
+                on_disk = Keystore.load(self.paths.keystore)
+                on_disk.lock_out(keys.user_id)
+                on_disk.save()
         raise error
 
     def _record_slot_generation(self, session: Session, keystore: Keystore, trust: Trust) -> None:

@@ -220,7 +220,7 @@ class UnlockedKeys:
 def slot_generation(slot: dict[str, Any]) -> int:
     """A slot's generation as the file says (authenticated only once the slot opens)."""
     value = slot.get("generation", 0)
-    return value if isinstance(value, int) else 0
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def failure_delay(failures: int) -> float:
@@ -405,8 +405,8 @@ class Keystore:
         """The slot's generation is bound to its password-wrapped private key (a slot from
         before slot generations has none: generation 0)."""
         aad = self._aad("private", slot["user_id"])
-        if "generation" in slot:
-            aad += f"|generation={int(slot['generation'])}".encode()
+        if "generation" in slot:  # not a whole number: bound as 0, so it does not open
+            aad += f"|generation={slot_generation(slot)}".encode()
         return aad
 
     def add_user(
