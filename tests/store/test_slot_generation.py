@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import apsw
 import pytest
 from sqlmodel import select
 
@@ -186,3 +187,39 @@ def test_sign_in_reads_the_slot_state_through_its_index(admin_store):
             .fetchall()
         )
     assert any("ix_audit_slot_state" in str(row) for row in plan), plan
+
+
+def _opens(path: Path, key: bytes) -> bool:
+    """Whether an independent SQLCipher reader opens the database with `key`."""
+    conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
+    try:
+        conn.execute("PRAGMA cipher='sqlcipher'")
+        conn.execute("PRAGMA legacy=4")
+        conn.execute(f"PRAGMA key=\"x'{key.hex()}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        return True
+    except apsw.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def test_the_limit_an_old_slot_and_password_hold_the_data_key_until_a_rotation(
+    admin_store, data_paths, tmp_path
+):
+    """What the README says the refusal does not do: outside the application, the old
+    slot and the old password still give the data key, until the next rotation."""
+    paths = data_paths
+    _with_bea(admin_store, paths)
+    before = tmp_path / "keystore-before.json"
+    shutil.copy(paths.keystore, before)
+    bea = accounts.sign_in(paths, username=BEA, password=BEA_PASSWORD)
+    accounts.change_password(bea, old_password=BEA_PASSWORD, new_password=NEW_PASSWORD)
+    bea.close()
+    old_key = Keystore.load(before).unlock(BEA, BEA_PASSWORD).current_key
+    assert _opens(paths.database, old_key)
+    admin = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    accounts.rotate_key(admin)
+    admin.close()
+    assert not _opens(paths.database, old_key)
+    accounts.sign_in(paths, username=BEA, password=NEW_PASSWORD).close()
