@@ -36,6 +36,8 @@ class VerificationResult:
     grant_problems: list[str] = field(default_factory=list)
     grants_checked: int = 0
     root_fingerprint: str | None = None
+    #: Restricted cases' members wait for an administrator's sign-in to be signed.
+    members_pending: bool = False
     #: The signed envelopes (see store.envelopes): what was checked and what is wrong.
     envelopes: envelopes.EnvelopeReport = field(default_factory=envelopes.EnvelopeReport)
 
@@ -58,6 +60,11 @@ class VerificationResult:
         else:
             out.append("Signed accounts: none yet (an administrator's sign-in carries them over)")
         out += [f"  {p}" for p in self.grant_problems]
+        if self.members_pending:
+            out.append(
+                "Restricted-case members: not yet signed (an administrator's sign-in carries "
+                "them over)"
+            )
         how = ["hashes"]
         if self.audit_signed_from is not None:
             how.append("signatures")
@@ -149,6 +156,8 @@ def verify(
     result.grant_problems = store.trust_problems()
     result.root_fingerprint = store.root_fingerprint
     result.grants_checked = trust.head_n
+    with store.read() as session:
+        result.members_pending = store.members_carry_over_pending(session)
     result.audit_entries = report.entries
     result.audit_macs_checked = report.macs_checked
     result.audit_signatures_checked = report.signatures_checked
