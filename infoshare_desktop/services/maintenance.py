@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
@@ -86,9 +89,12 @@ class VerificationResult:
                 if env.after
                 else f"all {env.checked} checked"
             )
+            rebuilt = "tables rebuilt and compared"
+            if env.triggered_checked:
+                rebuilt += ", with the tables triggers keep"
             out.append(
                 f"Saved items: {env.envelopes} signed envelopes, {what} (signatures, order,"
-                f" tables rebuilt and compared): {state}"
+                f" {rebuilt}): {state}"
             )
             out += [f"  {p}" for p in env.problems]
             out += [f"  Note: {n}" for n in env.notes]
@@ -106,9 +112,23 @@ def clean_leftovers(paths: DataPaths) -> int:
     return leftovers.clean_leftovers(paths)
 
 
-#: How a verification's work divides (measured at 100k records: the integrity checks
-#: take about as long as the audit chain).
-INTEGRITY_WEIGHT, CHAIN_WEIGHT = 1, 1
+def _integrity_beside(store: Store) -> tuple[Future[list[str]], list[Any], ThreadPoolExecutor]:
+    """SQLite's and SQLCipher's own checks, started on their own connection in a thread:
+    they run in C with the GIL released, so they take the other core while the audit
+    chain and the envelopes are checked here (the connection is kept for a cancel to
+    interrupt it)."""
+    opened: list[Any] = []
+
+    def run() -> list[str]:
+        conn = raw_connect(store.paths.database, store.keys.current_key)
+        opened.append(conn)
+        try:
+            return integrity_problems(conn)
+        finally:
+            conn.close()
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-integrity")
+    return pool.submit(run), opened, pool
 
 
 def verify(
@@ -122,26 +142,48 @@ def verify(
     envelopes (with the tables rebuilt from them and compared: unless `full`, only those
     added since this user's last clean verify); first, the same rollback check as at
     unlock (RollbackDetectedError if the database or the key store is older than one this
-    account has seen). `progress(done, total)` is told how far it is and `should_stop()`
-    polled between its steps (OperationCancelled; nothing is written)."""
+    account has seen). `progress(done, total)` is told how far the audit chain is (the
+    integrity checks run beside it) and `should_stop()` polled between its steps
+    (OperationCancelled; nothing is written)."""
     user = signed_in(store)
-    stages = Stages(progress, (INTEGRITY_WEIGHT, CHAIN_WEIGHT))
+    stages = Stages(progress, (1,))
     store.check_current()
     check_stop(should_stop)
-    conn = raw_connect(store.paths.database, store.keys.current_key)
+    integrity, opened, pool = _integrity_beside(store)
     try:
-        result = VerificationResult(integrity=integrity_problems(conn))
+        result = _verify_signed(store, user.user_id, full, stages, should_stop)
+        result.integrity = integrity.result()
+    except BaseException:
+        for conn in opened:  # a cancel (or a failure) stops the integrity checks too
+            with contextlib.suppress(Exception):
+                conn.interrupt()
+        raise
     finally:
-        conn.close()
+        pool.shutdown(wait=True)
     stages.done(0)
-    check_stop(should_stop)
+    if result.ok:
+        with store.write() as session:
+            signer = store.signer
+            if result.envelopes.active and signer is not None:
+                envelopes.record_check(
+                    session, signer, store_id=store.keystore.store_id, report=result.envelopes
+                )
+            audit.append(session, actor_id=user.user_id, action=Action.VERIFY)
+    return result
+
+
+def _verify_signed(
+    store: Store, user_id: str, full: bool, stages: Stages, should_stop: StopCheck | None
+) -> VerificationResult:
+    """The audit chain, the grants and the envelopes (verify's part in this thread)."""
+    result = VerificationResult()
     trust = store.load_trust()
     with store.read() as session:
         report = audit.verify_chain(
             session,
             store.keys.audit_anchor,
             trust if trust.established else None,
-            progress=stages.stage(1),
+            progress=stages.stage(0),
             should_stop=should_stop,
         )
         if trust.established:
@@ -149,10 +191,9 @@ def verify(
                 session,
                 trust,
                 store_id=store.keystore.store_id,
-                user_id=user.user_id,
+                user_id=user_id,
                 full=full,
             )
-    stages.done(1)
     result.grant_problems = store.trust_problems()
     result.root_fingerprint = store.root_fingerprint
     result.grants_checked = trust.head_n
@@ -164,14 +205,6 @@ def verify(
     result.audit_signed_from = report.signed_from
     result.audit_problems = report.problems
     result.audit_notes = report.notes
-    if result.ok:
-        with store.write() as session:
-            signer = store.signer
-            if result.envelopes.active and signer is not None:
-                envelopes.record_check(
-                    session, signer, store_id=store.keystore.store_id, report=result.envelopes
-                )
-            audit.append(session, actor_id=user.user_id, action=Action.VERIFY)
     return result
 
 
