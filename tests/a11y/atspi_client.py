@@ -34,6 +34,7 @@ from gi.repository import GLib
 
 APP_NAME = "InfoShare Desktop"
 CONTAINER_ROLES = {"table", "tree table", "list", "tree", "list box", "page tab list"}
+MENU_ROLES = {"menu item", "menu", "menu bar"}
 WINDOW_ROLES = {"frame", "dialog", "alert", "window", "file chooser"}
 
 focus_events: list[dict] = []
@@ -227,7 +228,18 @@ def cmd_tab_walk(max_presses: int = 80, timeout: float = 10) -> dict:
 
 
 def cmd_tab_to(name: str, role: str, max_presses: int = 60, timeout: float = 10) -> dict:
-    """Tab until an object called `name` (and of `role`, if given) has the focus."""
+    """Tab until an object called `name` (and of `role`, if given) has the focus.
+
+    A key chord with Alt sent by xdotool on a loaded machine is now and then read by Qt as
+    Alt pressed and released alone, which puts the focus on the menu bar, where Tab
+    cannot leave it: Escape gives the focus back to the window first, as a user would."""
+    for _ in range(3):
+        last = focus_events[-1] if focus_events else None
+        if last is None or last["role"] not in MENU_ROLES:
+            break
+        seen = len(focus_events)
+        press(["Escape"])
+        pump_until(lambda s=seen: len(focus_events) > s, timeout)
     for _ in range(max_presses):
         last = focus_events[-1] if focus_events else None
         if last is not None and name.lower() == last["name"].lower() and role in ("", last["role"]):
