@@ -587,6 +587,9 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
             ),
         )
         _restricted_record(bea, case_id)
+        cases.create_case(
+            bea, draft=complete_case(display_name=f"{ORDINARY_MARK} Child", nhs_number="")
+        )
         cases.set_case_restricted(bea, case_id=case_id, restricted=True)
         assert cases.open_case(bea, case_id=case_id).restricted
         assert [h.case_id for h in cases.search(bea, query=TEXT_MARK)] == [case_id]
@@ -613,12 +616,17 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
         ]
     finally:
         conn.close()
+    plain = _decrypted_copy(team, key, tmp_path)
+    # The envelopes written while the case was ordinary are re-sealed under its key (in
+    # the restriction's transaction): none of its text is left in the envelopes, the
+    # tables, the index, or anywhere in the file and its WAL (freed space overwritten).
+    assert len(before) == 2 and all(p.startswith('{"$resealed"') for p in before)
     for marker in (NAME_MARK, REF_MARK, IDS_MARK, NHS_MARK, TEXT_MARK, ORG_MARK):
         assert marker not in values and marker.lower() not in values, marker
         assert not any(marker in p for p in since), marker  # the rewrite carries it sealed
-    # The limit (README): the envelopes written while the case was ordinary are never
-    # changed, so they keep what they said then.
-    assert any(TEXT_MARK in p for p in before)
+        assert not any(marker in p or marker.lower() in p for p in before), marker
+        assert marker.encode() not in plain and marker.lower().encode() not in plain, marker
+    assert ORDINARY_MARK.encode() in plain  # the reader works: an ordinary case is there
     result = _verified(team, CAL, CAL_PASSWORD)
     assert result.ok, result.lines()
     cal = _sign_in(team, CAL, CAL_PASSWORD)
@@ -783,4 +791,9 @@ def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(te
     for marker in (NAME_MARK, REF_MARK, TEXT_MARK, ORG_MARK):
         assert marker not in values and marker not in rewrites[0], marker
     # Its envelopes from before (here: those written while it was ordinary, before the
-    # SQL edit) keep its text: the limit the README states.
+    # SQL edit) are re-sealed too, and the whole file holds none of its text.
+    plain = _decrypted_copy(team, _cals_key(team), tmp_path / "after")
+    for marker in (NAME_MARK, REF_MARK, TEXT_MARK, ORG_MARK):
+        assert marker.encode() not in plain and marker.lower().encode() not in plain, marker
+    result = _verified(team, CAL, CAL_PASSWORD)
+    assert result.ok, result.lines()

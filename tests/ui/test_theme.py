@@ -97,8 +97,6 @@ def test_a_collection_cannot_free_a_window_while_the_theme_changes(tmp_path):
     during the walk (that crashed the process: a segfault in setStyleSheet)."""
     script = tmp_path / "garbage_during_the_walk.py"
     script.write_text(_GARBAGE_DURING_THE_WALK, encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
-    )
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "survived" in run.stdout
