@@ -57,9 +57,6 @@ class ResealRefused(StoreError):
         "store (Administration menu)."
     )
 
-    def __init__(self) -> None:
-        super().__init__(self.user_message)
-
 
 @dataclass(frozen=True)
 class Resealed:
@@ -81,7 +78,10 @@ def _case_envelopes(tx: Tx, case_id: str) -> Iterator[Envelope]:
     )
     while batch := cursor.fetchmany(envelopes.BATCH):
         for row in batch:
-            yield envelopes.stored(row)
+            try:
+                yield envelopes.stored(row)
+            except (ValueError, TypeError, UnicodeError) as exc:
+                raise ResealRefused() from exc
 
 
 def _plain(envs: Iterator[Envelope]) -> Iterator[tuple[Envelope, dict[str, Any]]]:
@@ -90,7 +90,10 @@ def _plain(envs: Iterator[Envelope]) -> Iterator[tuple[Envelope, dict[str, Any]]
     already, nor one written while restricted (its content was sealed as written)."""
     restricted = False
     for env in envs:
-        payload = orjson.loads(env.payload)
+        try:
+            payload = orjson.loads(env.payload)
+        except ValueError as exc:
+            raise ResealRefused() from exc
         if RESEALED in payload:
             continue
         reason = payload.get("reason") if env.kind == envelopes.REWRITTEN else None

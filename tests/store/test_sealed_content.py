@@ -9,19 +9,23 @@ tables included) is read row by row."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import apsw
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.identifier import IdentifierReason
+from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import (
     accounts,
     cases,
@@ -35,7 +39,9 @@ from infoshare_desktop.services import (
 from infoshare_desktop.services.errors import SetupCodeRequired
 from infoshare_desktop.services.printing import SummaryOptions
 from infoshare_desktop.services.visibility import CaseNotFound
-from infoshare_desktop.store import crypto, grants, sealing
+from infoshare_desktop.store import crypto, envelopes, grants, reseal, sealing
+from infoshare_desktop.store import keyslots as keyslots_module
+from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.errors import AccountDisabledError
 from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.writes import raw_connection
@@ -702,9 +708,17 @@ def test_verify_passes_on_a_store_with_restricted_cases_without_any_case_key(tea
             bytes(p).decode()
             for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (bea_case,))
         ]
+        # Restricted, lifted and restricted again: what it held while ordinary (the lift's
+        # rewrite included) is re-sealed by the restriction that followed.
+        later_payloads = [
+            bytes(p).decode()
+            for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (later,))
+        ]
     finally:
         conn.close()
     assert len(payloads) >= 6
+    assert sum(p.startswith('{"$resealed"') for p in later_payloads) == 3
+    payloads += later_payloads
     for marker in (NAME_MARK, REF_MARK, IDS_MARK, NHS_MARK, TEXT_MARK, ORG_MARK):
         assert not any(marker in p or marker.lower() in p for p in payloads), marker
 
@@ -797,3 +811,257 @@ def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(te
         assert marker.encode() not in plain and marker.lower().encode() not in plain, marker
     result = _verified(team, CAL, CAL_PASSWORD)
     assert result.ok, result.lines()
+
+
+# -- a case restricted later: its earlier envelopes re-sealed ----------------------------------
+
+
+def _restricted_later(paths, *, before: Path | None = None) -> str:
+    """Bea's ordinary case with a record and a changed identifier, restricted later (a
+    copy of the data folder as it was just before, in `before`, if given)."""
+    bea = _sign_in(paths, BEA, BEA_PASSWORD)
+    try:
+        case_id = cases.create_case(
+            bea,
+            draft=complete_case(
+                display_name=f"{NAME_MARK} Later", case_reference=REF_MARK, nhs_number=NHS_MARK
+            ),
+        )
+        _restricted_record(bea, case_id)
+        identifiers.change_identifier(
+            bea, case_id=case_id, reason=IdentifierReason.UNKNOWN_DELAY, reason_text=IDS_MARK
+        )
+        if before is not None:
+            bea.release_freed_pages()
+            shutil.copytree(paths.root, before)
+        cases.set_case_restricted(bea, case_id=case_id, restricted=True)
+    finally:
+        bea.close()
+    return case_id
+
+
+def _envelopes_of(conn: apsw.Connection, case_id: str) -> list[tuple[int, str, str, bytes]]:
+    """(pos, id, kind, payload) of the case's envelopes."""
+    return [
+        (pos, id_, kind, bytes(payload))
+        for pos, id_, kind, payload in conn.execute(
+            "SELECT pos, id, kind, payload FROM envelope WHERE case_id = ? ORDER BY pos",
+            (case_id,),
+        )
+    ]
+
+
+def test_an_edited_or_put_back_resealed_envelope_is_named_by_verify(team, tmp_path):
+    """Cal edits a re-sealed envelope's readable rows, dresses an ordinary case's envelope
+    up as re-sealed, and puts back the plain payload of another from a copy of the file
+    taken before the restriction: his own verify names each envelope."""
+    case_id = _restricted_later(team, before=tmp_path / "before")
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        ordinary = cases.create_case(bea, draft=complete_case(display_name="Other Child"))
+    finally:
+        bea.close()
+    assert _verified(team, CAL, CAL_PASSWORD).ok
+    old = _raw_db(DataPaths(tmp_path / "before"), _cals_key(team))
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        resealed = [e for e in _envelopes_of(conn, case_id) if e[3].startswith(b'{"$resealed"')]
+        assert [e[2] for e in resealed] == [
+            "case.created",
+            "record.sharing_decision",
+            "case.identifier",
+        ]
+        (created, record, identifier) = resealed
+        (plain,) = old.execute(
+            "SELECT payload FROM envelope WHERE id = ?", (created[1],)
+        ).fetchone()
+        assert NAME_MARK.encode() in bytes(plain)
+        conn.execute("DROP TRIGGER envelope_no_update")
+        conn.execute("UPDATE envelope SET payload = ? WHERE pos = ?", (bytes(plain), created[0]))
+        edited = json.loads(record[3])
+        edited["rows"][0][1][10] = 1  # the record's "harm concern" flag
+        conn.execute(
+            "UPDATE envelope SET payload = ? WHERE pos = ?",
+            (json.dumps(edited, sort_keys=True, separators=(",", ":")).encode(), record[0]),
+        )
+        ((pos, *_),) = _envelopes_of(conn, ordinary)
+        dressed = {
+            "$resealed": "sealed1:x",
+            "digest": hashlib.sha256(b"anything").hexdigest(),
+            "rows": [],
+        }
+        conn.execute(
+            "UPDATE envelope SET payload = ? WHERE pos = ?",
+            (json.dumps(dressed, separators=(",", ":")).encode(), pos),
+        )
+    finally:
+        conn.close()
+        old.close()
+    text = "\n".join(_verified(team, CAL, CAL_PASSWORD).lines())
+    assert (
+        f"envelope {created[0]} (case.created) was re-sealed when its case was restricted" in text
+    )
+    assert f"envelope {record[0]} (record.sharing_decision) is re-sealed, but no signed" in text
+    assert f"envelope {pos} (case.created) is re-sealed, but no signed" in text
+    assert f"envelope {identifier[0]} (case.identifier)" not in text  # not touched
+
+
+def test_a_members_keys_open_a_resealed_envelope_to_its_authors_signed_message(team):
+    """Bea (a member) opens each re-sealed envelope: it is the message its author signed
+    (it hashes to the digest the chain carries, and the author's signature verifies)."""
+    case_id = _restricted_later(team)
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        with bea.read() as session:
+            trust = grants.load(raw_connection(session), bea.case_keys.store_id)
+            found = [
+                env
+                for env in reseal._case_envelopes(session, case_id)
+                if envelopes.resealed_digest(env) is not None
+            ]
+            assert len(found) == 3
+            for env in found:
+                written = reseal.original(
+                    env,
+                    lambda text, env=env: bea.case_keys.open(
+                        session, text, case_id=case_id, field_name=f"envelope.{env.id}"
+                    ),
+                )
+                assert written is not None
+                if written.kind == "case.created":
+                    assert NAME_MARK.encode() in written.payload
+                assert envelopes.author_signed(trust, written, written.signed_bytes())
+                assert not envelopes.author_signed(trust, env, env.signed_bytes())
+            # A ciphertext moved to another envelope does not open as that one.
+            first, second = found[:2]
+            moved = replace(second, payload=first.payload)
+            with pytest.raises(sealing.SealedContentError):
+                reseal.original(
+                    moved,
+                    lambda text: bea.case_keys.open(
+                        session, text, case_id=case_id, field_name=f"envelope.{second.id}"
+                    ),
+                )
+    finally:
+        bea.close()
+
+
+def test_restricting_a_case_whose_envelope_was_edited_is_refused_and_changes_nothing(team):
+    """Cal edits an ordinary case's record envelope; Bea restricting the case would vouch
+    for it: refused with a clear error, and the case stays as it was."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        case_id = cases.create_case(bea, draft=complete_case(display_name="Edited Child"))
+        _restricted_record(bea, case_id)
+    finally:
+        bea.close()
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        conn.execute("DROP TRIGGER envelope_no_update")
+        conn.execute(
+            "UPDATE envelope SET payload = CAST(replace(payload, ?, ?) AS BLOB) WHERE case_id = ? "
+            "AND kind LIKE 'record.%'",
+            (TEXT_MARK.encode(), b"Forgedwords", case_id),
+        )
+    finally:
+        conn.close()
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        with pytest.raises(reseal.ResealRefused, match="could not be restricted"):
+            cases.set_case_restricted(bea, case_id=case_id, restricted=True)
+        assert not cases.open_case(bea, case_id=case_id).restricted
+    finally:
+        bea.close()
+
+
+@pytest.fixture(scope="module")
+def restricted_later_db(tmp_path_factory):
+    """A store with a case restricted later (its envelopes re-sealed), closed; Cal's own
+    connection to it (each change is made in a transaction and rolled back)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            keyslots_module, "DEFAULT_KDF", {"memory_kib": 1024, "iterations": 1, "lanes": 1}
+        )
+        paths = DataPaths(tmp_path_factory.mktemp("resealed") / "data")
+        admin = accounts.first_run(paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD)
+        _onboard(paths, admin, BEA, BEA_PASSWORD, {Role.TEAM_LEAD, Role.PRACTITIONER})
+        _onboard(paths, admin, CAL, CAL_PASSWORD, {Role.PRACTITIONER})
+        admin.close()
+        case_id = _restricted_later(paths)
+        keystore = Keystore.load(paths.keystore)
+        conn = raw_connect(paths.database, keystore.unlock(CAL, CAL_PASSWORD).current_key)
+    trust = grants.load(conn, keystore.store_id)
+    (rewrite,) = conn.execute(
+        "SELECT pos FROM envelope WHERE case_id = ? AND kind = 'case.rewritten'", (case_id,)
+    ).fetchone()
+    targets = [
+        pos
+        for pos, payload in conn.execute("SELECT pos, payload FROM envelope").fetchall()
+        if bytes(payload).startswith(b'{"$resealed"')
+    ]
+    assert len(targets) == 3
+    yield conn, trust, keystore.store_id, [*targets, rewrite]
+    conn.close()
+
+
+def _envelope_problems(conn, trust, store_id) -> list[str]:
+    return envelopes.verify_envelopes(
+        conn, trust, store_id=store_id, user_id=None, full=True
+    ).problems
+
+
+def test_the_store_with_resealed_envelopes_verifies(restricted_later_db):
+    conn, trust, store_id, _ = restricted_later_db
+    assert _envelope_problems(conn, trust, store_id) == []
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_single_byte_change_to_a_resealed_envelope_or_its_restriction_is_detected(
+    restricted_later_db, data
+):
+    conn, trust, store_id, targets = restricted_later_db
+    pos = data.draw(st.sampled_from(targets), label="envelope")
+    column = data.draw(
+        st.sampled_from(
+            [
+                "id",
+                "case_id",
+                "kind",
+                "author_id",
+                "device_id",
+                "base",
+                "at",
+                "payload",
+                "signature",
+                "chain",
+                "key_epoch",
+            ]
+        )
+    )
+    (value,) = conn.execute(f"SELECT {column} FROM envelope WHERE pos = ?", (pos,)).fetchone()
+    if column in ("payload", "signature", "chain"):
+        raw = bytearray(value)
+        at = data.draw(st.integers(0, len(raw) - 1), label="byte")
+        raw[at] ^= data.draw(st.integers(1, 255), label="xor")
+        changed: object = bytes(raw)
+    elif column == "key_epoch":
+        changed = data.draw(st.integers(0, 5))
+    else:
+        at = data.draw(st.integers(0, len(value) - 1), label="char")
+        new = data.draw(
+            st.characters(min_codepoint=32, max_codepoint=126).filter(
+                lambda c, old=value[at]: c != old
+            )
+        )
+        changed = value[:at] + new + value[at + 1 :]
+    conn.execute("BEGIN")
+    try:
+        conn.execute("DROP TRIGGER envelope_no_update")
+        conn.execute(f"UPDATE envelope SET {column} = ? WHERE pos = ?", (changed, pos))
+        problems = _envelope_problems(conn, trust, store_id)
+    finally:
+        conn.execute("ROLLBACK")
+    assert problems, f"{column} of envelope {pos} changed unnoticed"
