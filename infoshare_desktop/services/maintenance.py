@@ -7,6 +7,7 @@ from pathlib import Path
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require, signed_in
 from infoshare_desktop.store import audit, envelopes, leftovers
 from infoshare_desktop.store.audit import Action
@@ -145,6 +146,7 @@ def verify(
                 user_id=user.user_id,
                 full=full,
             )
+            result.envelopes.problems += sealed.check_resealed(store, session)
     stages.done(1)
     result.grant_problems = store.trust_problems()
     result.root_fingerprint = store.root_fingerprint

@@ -273,6 +273,21 @@ def sync_case_keys(store: Store, tx: Tx, case_ids: Iterable[str] | None = None) 
     return rotated
 
 
+def check_resealed(store: Store, tx: Tx) -> list[str]:
+    """For a verify: each re-sealed envelope (a case restricted later) of a case whose key
+    this user holds opens to what its author signed (store.reseal.check)."""
+    keyring = store.case_keys
+
+    def open_text(env: envelopes.Envelope, text: str) -> str | None:
+        try:
+            return keyring.open(tx, text, case_id=env.case_id, field_name=f"envelope.{env.id}")
+        except sealing.CaseKeyMissing:
+            return None
+
+    trust = grants.load(raw_connection(tx), keyring.store_id)
+    return reseal.check(tx, trust, open_text)
+
+
 def reload_trust_then_sync(store: Store) -> None:
     """After an account change (an administrator's): the grants as they are now, then
     `sync_case_keys` for every restricted case, in one transaction."""

@@ -211,3 +211,68 @@ def original(env: Envelope, open_text: Callable[[str], str]) -> Envelope | None:
     if hashlib.sha256(written.signed_bytes()).hexdigest() != payload["digest"]:
         return None
     return written
+
+
+def check(tx: Tx, trust: Trust, open_text: Callable[[Envelope, str], str | None]) -> list[str]:
+    """What a key-holder's verify adds (the walk checks the vouches; store.envelopes):
+    each re-sealed envelope whose case key this user holds (`open_text(envelope,
+    ciphertext)`: the plain text, None without the key) opens to the message its author
+    signed, and its readable part is what its restriction's rows make of it. Problems,
+    by position. Cheap: only cases restricted later have re-sealed envelopes."""
+    raw = raw_connection(tx)
+    problems: list[str] = []
+    rewrites = raw.execute(
+        f"SELECT {envelopes.COLUMNS} FROM envelope WHERE kind = ? ORDER BY pos",
+        (envelopes.REWRITTEN,),
+    ).fetchall()
+    for row in rewrites:
+        try:
+            restriction = envelopes.stored(row)
+            payload = orjson.loads(restriction.payload)
+            statements = payload.get("resealed") if isinstance(payload, dict) else None
+            if not statements or not envelopes.author_signed(
+                trust, restriction, restriction.signed_bytes()
+            ):
+                continue  # none, or the walk names it
+            by_key = {(o.table, o.key()): o for o in envelopes.ops_of(restriction, payload)}
+        except (KeyError, ValueError, TypeError, UnicodeError):
+            continue
+        for env_id, *_ in statements:
+            found = raw.execute(
+                f"SELECT {envelopes.COLUMNS} FROM envelope WHERE id = ?", (env_id,)
+            ).fetchone()
+            if found is None:
+                continue  # the walk names what is missing
+            problem = _check_one(envelopes.stored(found), by_key, trust, open_text)
+            if problem:
+                problems.append(f"envelope {found[0]} ({found[3]}), re-sealed: {problem}")
+    return problems
+
+
+def _check_one(
+    env: Envelope,
+    by_key: dict[Any, Op],
+    trust: Trust,
+    open_text: Callable[[Envelope, str], str | None],
+) -> str | None:
+    try:
+        stored = orjson.loads(env.payload)
+        if RESEALED not in stored:
+            return None  # the walk names it
+        text = open_text(env, stored[RESEALED])
+        if text is None:
+            return None  # not this user's case key
+        written = original(env, lambda _: text)
+        if written is None:
+            return "what it holds sealed is not what its author signed (changed when re-sealed)"
+        if not envelopes.author_signed(trust, written, written.signed_bytes()):
+            return "what it holds sealed carries no valid signature of its author"
+        readable = {k: v for k, v in stored.items() if k not in (RESEALED, "digest")}
+        expected = _readable(written, orjson.loads(written.payload), by_key)
+        if orjson.loads(orjson.dumps(expected)) != readable:
+            return "its rows are not what its restriction made of what it said"
+    except StoreError:
+        return "it does not open under its case key (altered)"
+    except (KeyError, ValueError, TypeError, UnicodeError):
+        return "it is damaged"
+    return None

@@ -973,6 +973,40 @@ def test_a_members_keys_open_a_resealed_envelope_to_its_authors_signed_message(t
         bea.close()
 
 
+def test_a_restricter_sealing_other_words_than_the_authors_is_named_by_a_members_verify(
+    team, monkeypatch
+):
+    """Bea's client, changed, seals fabricated words into the record's envelope as she
+    restricts the case (and vouches for it). Cal's verify cannot see inside and passes;
+    the administrator's (who holds every case key) names the envelope."""
+    real_plan = reseal.plan
+
+    def fabricated(tx, trust, *, case_id, ops, seal):
+        def sealed_other(field_name, text):
+            return seal(field_name, text.replace(TEXT_MARK, "Fabricatedwords"))
+
+        return real_plan(tx, trust, case_id=case_id, ops=ops, seal=sealed_other)
+
+    monkeypatch.setattr(reseal, "plan", fabricated)
+    case_id = _restricted_later(team)
+    monkeypatch.undo()
+    assert _verified(team, CAL, CAL_PASSWORD).ok
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        ((pos,),) = conn.execute(
+            "SELECT pos FROM envelope WHERE case_id = ? AND kind LIKE 'record.%'", (case_id,)
+        ).fetchall()
+    finally:
+        conn.close()
+    result = _verified(team, ADMIN, ADMIN_PASSWORD)
+    assert not result.ok
+    text = "\n".join(result.lines())
+    assert f"envelope {pos} (record.sharing_decision), re-sealed: what it holds sealed" in text
+    assert text.count("re-sealed:") == 1  # the other two opened to their authors' words
+    bea = _verified(team, BEA, BEA_PASSWORD)
+    assert f"envelope {pos} (record.sharing_decision), re-sealed" in "\n".join(bea.lines())
+
+
 def test_restricting_a_case_whose_envelope_was_edited_is_refused_and_changes_nothing(team):
     """Cal edits an ordinary case's record envelope; Bea restricting the case would vouch
     for it: refused with a clear error, and the case stays as it was."""
