@@ -476,7 +476,8 @@ def _resealed(
 
 def unrestrict(store: Store, tx: Tx, case: CaseFile) -> None:
     """Open a restricted case's content back into its rows and the shared index (the
-    caller's transaction), as one signed envelope."""
+    caller's transaction), as one signed envelope. The envelopes re-sealed when it was
+    restricted stay sealed (this envelope carries the rows' plain values)."""
     case_id = case.id
     identity = identities(store, tx, [case_id]).get(case_id)
     if identity is None:

@@ -22,6 +22,11 @@ also has `pos` (the order it arrived in) and `chain` = SHA-256(previous chain, S
 the signed message): a running hash that each user's signed check (`envelope_check`)
 pins, so the next `verify` checks only the envelopes and rows added since.
 
+A case restricted later has its envelopes that hold plain text *re-sealed* (store.reseal):
+the payload becomes the original sealed under the case key plus the rows it projects, the
+chain goes on through the hash of the message as written, and instead of its author's
+signature `verify` requires the restriction's signed statement vouching for its bytes.
+
 A store from before envelopes is carried over once, at an administrator's sign-in: every
 row becomes a ``carried`` envelope with the row verbatim, signed by that administrator
 ("carried over on D by X"), in one run from the first position, and the audit says so.
