@@ -625,6 +625,12 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
             bea, draft=complete_case(display_name=f"{ORDINARY_MARK} Child", nhs_number="")
         )
         cases.set_case_restricted(bea, case_id=case_id, restricted=True)
+        # While the store is open: no page of the file or its WAL holds the text.
+        while_open = _every_page(team, _cals_key(team))
+        for marker in (NAME_MARK, TEXT_MARK, ORG_MARK, LONG_MARK):
+            assert marker.encode() not in while_open, marker
+            assert marker.lower().encode() not in while_open, marker
+        assert ORDINARY_MARK.encode() in while_open
         assert cases.open_case(bea, case_id=case_id).restricted
         assert [h.case_id for h in cases.search(bea, query=TEXT_MARK)] == [case_id]
         entry = next(e for e in cases.chronology(bea, case_id=case_id) if ORG_MARK in e.summary)
