@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication, QDialog
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.ui.common import feedback
@@ -50,6 +52,23 @@ class FeedbackRecorder:
 def _theme(qapp):
     apply_theme(qapp)
     install_input_guard(qapp)  # as ui.application.run() does
+
+
+@pytest.fixture(autouse=True)
+def _no_window_outlives_its_test(qapp):
+    """Each test starts with no window of an earlier one, as a user's session would.
+
+    pytest-qt closes the widgets a test registered and asks Qt to delete them later, but
+    "later" only comes when some other test runs an event loop; until then hundreds of
+    closed windows (and any the test did not register) stay in the one process, and every
+    app-wide walk (a theme change) visits them. Here they are deleted now, and Python's
+    garbage with them."""
+    yield
+    for window in QApplication.topLevelWidgets():
+        window.close()
+        window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
