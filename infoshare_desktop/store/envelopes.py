@@ -807,6 +807,15 @@ def _stored(row: Sequence[Any]) -> Envelope:
 stored = _stored  # for store.reseal
 
 
+def _restricts(env: Envelope, payload: dict[str, Any]) -> bool:
+    """A rewrite that restricts its case (only such a one vouches for re-sealed envelopes)."""
+    restricted = TABLES["case_file"][0].index("restricted")
+    return payload.get("reason") == "restricted" and any(
+        o.table == "case_file" and o.op == UPDATE and o.values[restricted] == 1
+        for o in ops_of(env, payload)
+    )
+
+
 class _Overrides:
     """What the REWRITTEN envelopes after a position do to the rows (few: restricted
     cases are few): per (table, key), the position of the rewrite that last inserted it
@@ -833,7 +842,8 @@ class _Overrides:
                 if digest is None:
                     if keys and not keys.verify(env.author_id, env.signed_bytes(), env.signature):
                         continue
-                    for id_, d, h in payload.get("resealed", ()):
+                    vouched = payload.get("resealed") if _restricts(env, payload) else None
+                    for id_, d, h in vouched or ():
                         self.vouches[id_] = (
                             int(row[0]),
                             env.case_id,

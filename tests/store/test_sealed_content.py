@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.identifier import IdentifierReason
+from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import (
     accounts,
@@ -40,7 +41,7 @@ from infoshare_desktop.services import (
 from infoshare_desktop.services.errors import SetupCodeRequired
 from infoshare_desktop.services.printing import SummaryOptions
 from infoshare_desktop.services.visibility import CaseNotFound
-from infoshare_desktop.store import crypto, envelopes, grants, reseal, sealing
+from infoshare_desktop.store import crypto, envelopes, grants, reseal, sealing, signing
 from infoshare_desktop.store import keyslots as keyslots_module
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.errors import AccountDisabledError
@@ -937,6 +938,47 @@ def test_an_edited_or_put_back_resealed_envelope_is_named_by_verify(team, tmp_pa
     assert f"envelope {record[0]} (record.sharing_decision) is re-sealed, but no signed" in text
     assert f"envelope {pos} (case.created) is re-sealed, but no signed" in text
     assert f"envelope {identifier[0]} (case.identifier)" not in text  # not touched
+
+
+def test_a_signed_rewrite_that_does_not_restrict_the_case_vouches_for_nothing(team):
+    """Cal's client, changed, replaces an ordinary case's envelope with a re-sealed one of
+    his own rows and signs a rewrite of the case vouching for it (not a restriction): his
+    own verify names the envelope."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        case_id = cases.create_case(bea, draft=complete_case(display_name="Plain Child"))
+    finally:
+        bea.close()
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        with cal.write() as session:
+            raw = raw_connection(session)
+            row = raw.execute(
+                f"SELECT {envelopes.COLUMNS} FROM envelope WHERE case_id = ?", (case_id,)
+            ).fetchone()
+            env = envelopes.stored(row)
+            digest = hashlib.sha256(env.signed_bytes()).digest()
+            rows = [
+                [t, list(v)]
+                for t, v in envelopes.project(env, json.loads(env.payload))
+                if t not in envelopes.INDEX_WORDS
+            ]
+            forged = replace(
+                env,
+                payload=signing.canonical(
+                    {"$resealed": "sealed1:x", "digest": digest.hex(), "rows": rows}
+                ),
+            )
+            vouch = [env.id, digest.hex(), envelopes.vouched_bytes(forged).hex()]
+            item = envelopes.rewrite_item(
+                case_id=case_id, reason="edited", ops=[], resealed=[vouch]
+            )
+            envelopes.save(session, cal.signer, [item], author_id=cal.user.user_id, at=utcnow())
+            reseal.write(session, [reseal.Resealed(env.id, digest, forged.payload, b"")])
+    finally:
+        cal.close()
+    text = "\n".join(_verified(team, CAL, CAL_PASSWORD).lines())
+    assert f"envelope {row[0]} (case.created) is re-sealed, but no signed restriction" in text
 
 
 def test_a_members_keys_open_a_resealed_envelope_to_its_authors_signed_message(team):
