@@ -16,10 +16,11 @@ The chain goes on through "digest" (the same hash as before, so every user's sig
 still holds). The restriction's own signed ``case.rewritten`` envelope vouches for each
 one: ``"resealed": [[id, digest, hex SHA-256 of (its signed message now + its
 signature)], ...]``. `verify` accepts a re-sealed envelope only if a later restriction of
-the same case, signed by a certified key, names its id, its digest and exactly its
-bytes now (header, new payload and signature): any edit, or a plain envelope dressed up
-as re-sealed, is named. Before vouching, the restricter checks each envelope's author's
-signature over the payload as written (a forged or edited one refuses the restriction).
+the same case (reason "restricted", setting its case row restricted), signed by a
+certified key, names its id, its digest and exactly its bytes now (header, new payload
+and signature): any edit, or a plain envelope dressed up as re-sealed, is named.
+Before vouching, the restricter checks each envelope's author's signature over the
+payload as written (a forged or edited one refuses the restriction).
 A key-holder can still check the author's own signature: open the ciphertext, and the
 signed message it rebuilds must hash to "digest" (`original`).
 
