@@ -81,10 +81,15 @@ def sign_in(
 ) -> Store:
     """Unlock the store as one user. `new_password` completes a one-time-code sign-in.
     Restricted cases from before sealing that this user should hold the key of are
-    sealed now (see sealed.seal_carried_over_cases)."""
+    sealed now (see sealed.seal_carried_over_cases), and the keys of those whose members
+    this sign-in carried over (an administrator's, see Store._carry_over_members) are
+    sealed to those members."""
     store = Store.unlock(paths, username=username, password=password, new_password=new_password)
     try:
         sealed.seal_carried_over_cases(store)
+        if store.members_carried_over:
+            with store.write() as session:
+                sealed.sync_case_keys(store, session, store.members_carried_over)
     except BaseException:
         store.close()
         raise
@@ -564,6 +569,14 @@ def trust_warnings(store: Store) -> list[str]:
     removed, forged or out of place). Empty for everyone else, and when all is well."""
     user = signed_in(store)
     return list(store.trust_warnings) if user.has(Role.ADMINISTRATOR) else []
+
+
+def members_carry_over_pending(store: Store) -> bool:
+    """Restricted cases from before membership was signed wait for an administrator's
+    sign-in to carry their members over: until then they open to nobody (Home says so)."""
+    signed_in(store)
+    with store.read() as session:
+        return store.members_carry_over_pending(session)
 
 
 def root_fingerprint(store: Store) -> str | None:

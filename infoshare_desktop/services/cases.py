@@ -7,7 +7,7 @@ results are filtered to the cases the user may see before any text leaves the st
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -52,7 +52,7 @@ from infoshare_desktop.services.visibility import (
     signed_visible,
     visible_case,
 )
-from infoshare_desktop.store import audit, envelopes, grants, users
+from infoshare_desktop.store import audit, envelopes, grants, member_carry, users
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store import reviews as review_rows
@@ -220,12 +220,15 @@ class SearchHit:
 def possible_duplicates(
     store: Store, *, display_name: str, date_of_birth: date | None
 ) -> list[CaseSummary]:
-    user = require(store, *CASE_ROLES)
+    require(store, *CASE_ROLES)
     if date_of_birth is None:
         return []
     with store.read() as session:
         rows = case_rows.same_identity(
-            session, display_name=display_name, date_of_birth=date_of_birth, user_id=user.user_id
+            session,
+            display_name=display_name,
+            date_of_birth=date_of_birth,
+            members=store.member_cases(session),
         )
         rows = sealed.opened_cases(store, session, rows)
     return [_summary(row) for row in rows]
@@ -233,9 +236,9 @@ def possible_duplicates(
 
 def _same_nhs_number(store: Store, digits: str, *, known: set[str]) -> list[CaseSummary]:
     """The visible cases whose NHS number now is ``digits`` (an indexed lookup)."""
-    user = require(store, *CASE_ROLES)
+    require(store, *CASE_ROLES)
     with store.read() as session:
-        ids = case_ids_with_number(session, digits, user_id=user.user_id, limit=20)
+        ids = case_ids_with_number(session, digits, members=store.member_cases(session), limit=20)
         found = [session.get(CaseFile, case_id) for case_id in ids if case_id not in known]
         opened = sealed.opened_cases(store, session, [row for row in found if row is not None])
     return [_summary(row) for row in opened]
@@ -374,16 +377,19 @@ def remove_case_member(store: Store, *, case_id: str, user_id: str) -> None:
 
 def _sign_members(store: Store, session: Session, case_id: str, by: str) -> None:
     """A case being restricted: whoever restricts it, then the staff its rows name (the
-    active accounts), named by signed statements (store.grants), which are what open it."""
+    active accounts) that its signed envelopes named (store.member_carry: a row added by
+    SQL is left out), named by signed statements (store.grants), which are what open it."""
     if store.signer is None:
         return
     raw = raw_connection(session)
     named = store.members_of(session, case_id)
     if by not in named:
         grants.issue_member(raw, store.signer, case_id=case_id, members=[by], reason="restricted")
+    rows = sorted(case_rows.members(session, case_id) - {by} - named)
+    signed = member_carry.backed(raw, store.trust, {case_id: rows}, ordinary=True)
     others = sorted(
         u
-        for u in case_rows.members(session, case_id) - {by} - named
+        for u in signed.get(case_id, [])
         if (account := store.trust.account(u)) is not None and account.status == "active"
     )
     if others:
@@ -447,9 +453,9 @@ SORT_KEYS = case_rows.SORT_KEYS
 
 
 def count_cases(store: Store) -> int:
-    user = require(store, *CASE_ROLES)
+    require(store, *CASE_ROLES)
     with store.read() as session:
-        return case_rows.count_visible(session, user.user_id)
+        return case_rows.count_visible(session, store.member_cases(session))
 
 
 def list_cases(
@@ -461,11 +467,11 @@ def list_cases(
     descending: bool = True,
 ) -> list[CaseSummary]:
     """One page of the user's cases, with activity counts and flags."""
-    user = require(store, *CASE_ROLES)
+    require(store, *CASE_ROLES)
     with store.read() as session:
         rows = case_rows.page(
             session,
-            user_id=user.user_id,
+            members=store.member_cases(session),
             offset=offset,
             limit=limit,
             sort=sort,
@@ -684,15 +690,13 @@ def search(
     user = require(store, *CASE_ROLES)
     digits = nhs_number_digits(query)
     with store.read() as session:
-        hits = (
-            identifier_search(session, digits, user_id=user.user_id, limit=limit, store=store)
-            if digits
-            else []
-        )
+        hits = identifier_search(session, digits, limit=limit, store=store) if digits else []
         if hits:
             pass
         elif too_short(query):
-            hits = _reference_hits(session, query.strip(), user_id=user.user_id, limit=limit)
+            hits = _reference_hits(
+                session, query.strip(), members=store.member_cases(session), limit=limit
+            )
         elif (match := index.match_expression(query)) is not None:
             found = index.search(
                 session, match=match, user_id=user.user_id, limit=limit, cancelled=cancelled
@@ -708,11 +712,11 @@ def search(
 
 
 def _reference_hits(
-    session: Session, reference: str, *, user_id: str, limit: int
+    session: Session, reference: str, *, members: Collection[str], limit: int
 ) -> list[SearchHit]:
     if not reference:
         return []
-    ids = case_rows.with_reference(session, reference, user_id=user_id, limit=limit)
+    ids = case_rows.with_reference(session, reference, members=members, limit=limit)
     shown = case_rows.identities(session, ids)
     return [
         SearchHit(
@@ -820,10 +824,11 @@ def _is_before(one: tuple[str, str | None], other: tuple[str, str | None]) -> bo
 
 
 def identifier_search(
-    session: Session, digits: str, *, user_id: str, limit: int, store: Store
+    session: Session, digits: str, *, limit: int, store: Store
 ) -> list[SearchHit]:
-    """The cases whose NHS number is ``digits`` (exact; an indexed lookup)."""
-    ids = case_ids_with_number(session, digits, user_id=user_id, limit=limit)
+    """The cases open to the signed-in user (ordinary, or restricted and naming them in a
+    signed statement) whose NHS number is ``digits`` (exact; an indexed lookup)."""
+    ids = case_ids_with_number(session, digits, members=store.member_cases(session), limit=limit)
     shown = f"NHS number {MATCH_START}{format_nhs_number(digits)}{MATCH_END}"
     hits = []
     for case_id in ids:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
@@ -37,6 +40,8 @@ class VerificationResult:
     grant_problems: list[str] = field(default_factory=list)
     grants_checked: int = 0
     root_fingerprint: str | None = None
+    #: Restricted cases' members wait for an administrator's sign-in to be signed.
+    members_pending: bool = False
     #: The signed envelopes (see store.envelopes): what was checked and what is wrong.
     envelopes: envelopes.EnvelopeReport = field(default_factory=envelopes.EnvelopeReport)
 
@@ -59,6 +64,11 @@ class VerificationResult:
         else:
             out.append("Signed accounts: none yet (an administrator's sign-in carries them over)")
         out += [f"  {p}" for p in self.grant_problems]
+        if self.members_pending:
+            out.append(
+                "Restricted-case members: not yet signed (an administrator's sign-in carries "
+                "them over)"
+            )
         how = ["hashes"]
         if self.audit_signed_from is not None:
             how.append("signatures")
@@ -80,9 +90,12 @@ class VerificationResult:
                 if env.after
                 else f"all {env.checked} checked"
             )
+            rebuilt = "tables rebuilt and compared"
+            if env.triggered_checked:
+                rebuilt += ", with the tables triggers keep"
             out.append(
                 f"Saved items: {env.envelopes} signed envelopes, {what} (signatures, order,"
-                f" tables rebuilt and compared): {state}"
+                f" {rebuilt}): {state}"
             )
             out += [f"  {p}" for p in env.problems]
             out += [f"  Note: {n}" for n in env.notes]
@@ -100,9 +113,23 @@ def clean_leftovers(paths: DataPaths) -> int:
     return leftovers.clean_leftovers(paths)
 
 
-#: How a verification's work divides (measured at 100k records: the integrity checks
-#: take about as long as the audit chain).
-INTEGRITY_WEIGHT, CHAIN_WEIGHT = 1, 1
+def _integrity_beside(store: Store) -> tuple[Future[list[str]], list[Any], ThreadPoolExecutor]:
+    """SQLite's and SQLCipher's own checks, started on their own connection in a thread:
+    they run in C with the GIL released, so they take the other core while the audit
+    chain and the envelopes are checked here (the connection is kept for a cancel to
+    interrupt it)."""
+    opened: list[Any] = []
+
+    def run() -> list[str]:
+        conn = raw_connect(store.paths.database, store.keys.current_key)
+        opened.append(conn)
+        try:
+            return integrity_problems(conn)
+        finally:
+            conn.close()
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-integrity")
+    return pool.submit(run), opened, pool
 
 
 def verify(
@@ -116,47 +143,25 @@ def verify(
     envelopes (with the tables rebuilt from them and compared: unless `full`, only those
     added since this user's last clean verify); first, the same rollback check as at
     unlock (RollbackDetectedError if the database or the key store is older than one this
-    account has seen). `progress(done, total)` is told how far it is and `should_stop()`
-    polled between its steps (OperationCancelled; nothing is written)."""
+    account has seen). `progress(done, total)` is told how far the audit chain is (the
+    integrity checks run beside it) and `should_stop()` polled between its steps
+    (OperationCancelled; nothing is written)."""
     user = signed_in(store)
-    stages = Stages(progress, (INTEGRITY_WEIGHT, CHAIN_WEIGHT))
+    stages = Stages(progress, (1,))
     store.check_current()
     check_stop(should_stop)
-    conn = raw_connect(store.paths.database, store.keys.current_key)
+    integrity, opened, pool = _integrity_beside(store)
     try:
-        result = VerificationResult(integrity=integrity_problems(conn))
+        result = _verify_signed(store, user.user_id, full, stages, should_stop)
+        result.integrity = integrity.result()
+    except BaseException:
+        for conn in opened:  # a cancel (or a failure) stops the integrity checks too
+            with contextlib.suppress(Exception):
+                conn.interrupt()
+        raise
     finally:
-        conn.close()
+        pool.shutdown(wait=True)
     stages.done(0)
-    check_stop(should_stop)
-    trust = store.load_trust()
-    with store.read() as session:
-        report = audit.verify_chain(
-            session,
-            store.keys.audit_anchor,
-            trust if trust.established else None,
-            progress=stages.stage(1),
-            should_stop=should_stop,
-        )
-        if trust.established:
-            result.envelopes = envelopes.verify_envelopes(
-                session,
-                trust,
-                store_id=store.keystore.store_id,
-                user_id=user.user_id,
-                full=full,
-            )
-            result.envelopes.problems += sealed.check_resealed(store, session)
-    stages.done(1)
-    result.grant_problems = store.trust_problems()
-    result.root_fingerprint = store.root_fingerprint
-    result.grants_checked = trust.head_n
-    result.audit_entries = report.entries
-    result.audit_macs_checked = report.macs_checked
-    result.audit_signatures_checked = report.signatures_checked
-    result.audit_signed_from = report.signed_from
-    result.audit_problems = report.problems
-    result.audit_notes = report.notes
     if result.ok:
         with store.write() as session:
             signer = store.signer
@@ -165,6 +170,43 @@ def verify(
                     session, signer, store_id=store.keystore.store_id, report=result.envelopes
                 )
             audit.append(session, actor_id=user.user_id, action=Action.VERIFY)
+    return result
+
+
+def _verify_signed(
+    store: Store, user_id: str, full: bool, stages: Stages, should_stop: StopCheck | None
+) -> VerificationResult:
+    """The audit chain, the grants and the envelopes (verify's part in this thread)."""
+    result = VerificationResult()
+    trust = store.load_trust()
+    with store.read() as session:
+        report = audit.verify_chain(
+            session,
+            store.keys.audit_anchor,
+            trust if trust.established else None,
+            progress=stages.stage(0),
+            should_stop=should_stop,
+        )
+        if trust.established:
+            result.envelopes = envelopes.verify_envelopes(
+                session,
+                trust,
+                store_id=store.keystore.store_id,
+                user_id=user_id,
+                full=full,
+            )
+            result.envelopes.problems += sealed.check_resealed(store, session)
+    result.grant_problems = store.trust_problems()
+    result.root_fingerprint = store.root_fingerprint
+    result.grants_checked = trust.head_n
+    with store.read() as session:
+        result.members_pending = store.members_carry_over_pending(session)
+    result.audit_entries = report.entries
+    result.audit_macs_checked = report.macs_checked
+    result.audit_signatures_checked = report.signatures_checked
+    result.audit_signed_from = report.signed_from
+    result.audit_problems = report.problems
+    result.audit_notes = report.notes
     return result
 
 

@@ -56,12 +56,13 @@ def saved_records(
     only_requests: bool,
     store: Store,
 ) -> list[Saved]:
-    """The records of the cases ``user_id`` may see (of ``case_ids`` if given), requests
-    and replies with their content; with ``only_requests``, just those. Inside the
-    caller's transaction (the worklist reads it beside its other sections)."""
+    """The records of the cases ``user_id`` (the signed-in user) may see (of ``case_ids``
+    if given: ordinary ones, and the restricted ones signed statements name them on),
+    requests and replies with their content; with ``only_requests``, just those. Inside
+    the caller's transaction (the worklist reads it beside its other sections)."""
     rows = request_rows.visible_records(
         tx,
-        user_id=user_id,
+        members=store.member_cases(tx),
         with_content=_WITH_CONTENT,
         case_ids=case_ids,
         only_with_content=only_requests,

@@ -31,9 +31,9 @@ class CaseNotFound(ServiceError):
 def visible_case(session: Session, store: Store, case_id: str) -> CaseFile:
     """The case, if the signed-in user may see it; otherwise CaseNotFound (which does
     not reveal whether a restricted case exists)."""
-    user = require(store, *CASE_ROLES)
-    case = case_rows.visible(session, case_id, user.user_id)
-    if case is None or (case.restricted and user.user_id not in store.members_of(session, case_id)):
+    require(store, *CASE_ROLES)
+    case = case_rows.visible(session, case_id, store.member_cases(session))
+    if case is None:
         raise CaseNotFound()
     return case
 
@@ -49,9 +49,8 @@ def load_record(session: Session, record_id: str) -> SavedRecord:
 def require_visible_case(tx: Tx, store: Store, case_id: str) -> None:
     """The write path's check: the case exists and is open to the signed-in user;
     otherwise CaseNotFound. `tx`: a Session or a DB-API connection."""
-    user = require(store, *CASE_ROLES)
-    restricted = case_rows.is_visible(tx, case_id, user.user_id)
-    if restricted is None or (restricted and user.user_id not in store.members_of(tx, case_id)):
+    require(store, *CASE_ROLES)
+    if case_rows.is_visible(tx, case_id, store.member_cases(tx)) is None:
         raise CaseNotFound()
 
 

@@ -107,6 +107,9 @@ class _Context:
     today: date
     overdue_after: timedelta
     limit: int
+    #: The restricted cases signed statements name the user on (Store.member_cases):
+    #: with the ordinary ones, the cases every section reads.
+    members: frozenset[str] = frozenset()
     names: dict[str, str] = field(default_factory=dict)
     consents: dict[str, list[ConsentRecord]] = field(default_factory=dict)
 
@@ -173,10 +176,9 @@ def _review_item(ctx: _Context, kind: WorkKind, row: dict[str, Any], verb: str) 
 def _reviews(
     ctx: _Context, kind: WorkKind, which: ReviewFilter, verb: str
 ) -> tuple[int, list[WorkItem]]:
-    user_id = ctx.user.user_id
-    rows = queries.reviews(ctx.tx, user_id=user_id, which=which, limit=ctx.limit)
+    rows = queries.reviews(ctx.tx, members=ctx.members, which=which, limit=ctx.limit)
     items = [_review_item(ctx, kind, r, verb) for r in rows]
-    return queries.count_reviews(ctx.tx, user_id=user_id, which=which), items
+    return queries.count_reviews(ctx.tx, members=ctx.members, which=which), items
 
 
 def _returned(ctx: _Context) -> tuple[int, list[WorkItem]]:
@@ -263,12 +265,12 @@ def _consent_item(ctx: _Context, kind: WorkKind, row: dict[str, Any]) -> WorkIte
 
 
 def _watched(ctx: _Context, kind: WorkKind, *filters: ConsentFilter) -> tuple[int, list[WorkItem]]:
-    user_id, items, count = ctx.user.user_id, [], 0
+    items, count = [], 0
     for which in filters:
-        for row in queries.consents(ctx.tx, user_id=user_id, which=which, limit=ctx.limit):
+        for row in queries.consents(ctx.tx, members=ctx.members, which=which, limit=ctx.limit):
             if (item := _consent_item(ctx, kind, row)) is not None:
                 items.append(item)
-        count += queries.count_consents(ctx.tx, user_id=user_id, which=which)
+        count += queries.count_consents(ctx.tx, members=ctx.members, which=which)
     return min(count, COUNT_CAP), items[: ctx.limit]
 
 
@@ -480,6 +482,7 @@ def my_work(store: Store, *, limit: int = PAGE, now: datetime | None = None) -> 
             today=to_local(moment).date(),
             overdue_after=timedelta(days=rules_in(session).overdue_after_days),
             limit=limit,
+            members=store.member_cases(session),
         )
         for section in SECTIONS:
             if not any(user.has(role) for role in section.roles):

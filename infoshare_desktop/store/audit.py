@@ -90,6 +90,7 @@ class Action(StrEnum):
     SEARCH = "case.search"
     CARRY_OVER = "store.carry_over"
     CARRY_OVER_ITEMS = "store.carry_over_items"
+    CARRY_OVER_MEMBERS = "store.carry_over_members"
     GRANT = "grant.issue"
 
 

@@ -1,13 +1,16 @@
 """Cases: the one way a case is written (its row, its creator as first member, its index
 row), which cases a user may see, and the case list's page query.
 
-A restricted case is seen only by the staff named on it (case_member); any other case by
+A restricted case is seen only by the staff named on it by signed statements (store.grants:
+the caller passes `members`, the restricted cases those name the user on, from
+`Store.member_cases`; a `case_member` row nobody signed opens nothing); any other case by
 every holder of a case role (the services check the role)."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from operator import attrgetter
@@ -100,34 +103,37 @@ def insert_many(tx: Tx, cases: Iterable[tuple[NewCase, search.IndexRow | None]])
 # -- who sees what ------------------------------------------------------------------------
 
 
-def visible_clause(user_id: str) -> ColumnElement[bool]:
-    """SQL condition on CaseFile: the case is open to this user (membership is looked up
-    per restricted case, by its key: never a list of every case the user is named on)."""
-    member = (
-        select(CaseMember.case_id)
-        .where(col(CaseMember.case_id) == col(CaseFile.id), col(CaseMember.user_id) == user_id)
-        .exists()
-    )
-    return or_(col(CaseFile.restricted) == False, member)  # noqa: E712
+def visible_clause(members: Collection[str]) -> ColumnElement[bool]:
+    """SQL condition on CaseFile: the case is open to a user named on the restricted
+    cases `members` (by signed statements; few): ordinary, or one of those."""
+    return or_(col(CaseFile.restricted) == False, col(CaseFile.id).in_(sorted(members)))  # noqa: E712
 
 
-def visible(session: Session, case_id: str, user_id: str) -> CaseFile | None:
-    """The case, if it exists and is open to the user."""
+#: The raw-SQL form of `visible_clause` for a case aliased `c`: its parameter is
+#: `members_param(members)`.
+VISIBLE_SQL = "(c.restricted = 0 OR c.id IN (SELECT value FROM json_each(?)))"
+
+
+def members_param(members: Collection[str]) -> str:
+    """`members` as the one parameter of VISIBLE_SQL (a JSON array)."""
+    return json.dumps(sorted(members))
+
+
+def visible(session: Session, case_id: str, members: Collection[str]) -> CaseFile | None:
+    """The case, if it exists and is open to a user named on `members`."""
     return session.exec(
-        select(CaseFile).where(CaseFile.id == case_id, visible_clause(user_id))
+        select(CaseFile).where(CaseFile.id == case_id, visible_clause(members))
     ).first()
 
 
-def is_visible(tx: Tx, case_id: str, user_id: str) -> bool | None:
+def is_visible(tx: Tx, case_id: str, members: Collection[str]) -> bool | None:
     """The write path's check (one indexed lookup, no ORM): None if the case does not
-    exist or its rows do not open it to the user; else whether it is restricted (the
-    caller then checks the signed membership)."""
+    exist or is not open to a user named on `members`; else whether it is restricted."""
     row = (
         raw_connection(tx)
         .execute(
-            "SELECT restricted FROM case_file WHERE id = ? AND (restricted = 0 OR id IN "
-            "(SELECT case_id FROM case_member WHERE user_id = ?))",
-            (case_id, user_id),
+            "SELECT restricted FROM case_file AS c WHERE id = ? AND " + VISIBLE_SQL,
+            (case_id, members_param(members)),
         )
         .fetchone()
     )
@@ -171,13 +177,14 @@ def identities(tx: Tx, case_ids: Sequence[str]) -> dict[str, CaseIdentity]:
     return {r[0]: CaseIdentity(r[0], r[1], r[2], stored_day(r[3]), r[4]) for r in rows.fetchall()}
 
 
-def with_reference(tx: Tx, reference: str, *, user_id: str, limit: int) -> list[str]:
-    """The visible cases whose reference is exactly `reference` (as typed or in capitals;
-    an indexed lookup: a reference too short for the full-text search)."""
+def with_reference(tx: Tx, reference: str, *, members: Collection[str], limit: int) -> list[str]:
+    """The cases open to a user named on `members` whose reference is exactly `reference`
+    (as typed or in capitals; an indexed lookup: a reference too short for the full-text
+    search)."""
     rows = raw_connection(tx).execute(
-        "SELECT id FROM case_file WHERE case_reference IN (?, ?) AND (restricted = 0 OR id IN "
-        "(SELECT case_id FROM case_member WHERE user_id = ?)) ORDER BY case_reference LIMIT ?",
-        (reference, reference.upper(), user_id, limit),
+        "SELECT id FROM case_file AS c WHERE case_reference IN (?, ?) AND "
+        f"{VISIBLE_SQL} ORDER BY case_reference LIMIT ?",
+        (reference, reference.upper(), members_param(members), limit),
     )
     return [r[0] for r in rows.fetchall()]
 
@@ -206,15 +213,16 @@ def get(session: Session, case_id: str) -> CaseFile | None:
 
 
 def same_identity(
-    session: Session, *, display_name: str, date_of_birth: date, user_id: str
+    session: Session, *, display_name: str, date_of_birth: date, members: Collection[str]
 ) -> list[CaseFile]:
-    """The visible cases of a child with this (folded) name and date of birth."""
+    """The cases open to a user named on `members` of a child with this (folded) name
+    and date of birth."""
     return list(
         session.exec(
             select(CaseFile).where(
                 CaseFile.name_key == name_key(display_name),
                 CaseFile.date_of_birth == date_of_birth,
-                visible_clause(user_id),
+                visible_clause(members),
             )
         ).all()
     )
@@ -283,16 +291,24 @@ _ORDER = {
 SORT_KEYS = frozenset(_ORDER)
 
 
-def count_visible(session: Session, user_id: str) -> int:
+def count_visible(session: Session, members: Collection[str]) -> int:
+    """How many cases are open to a user named on `members`."""
     return session.exec(
-        select(func.count()).select_from(CaseFile).where(visible_clause(user_id))
+        select(func.count()).select_from(CaseFile).where(visible_clause(members))
     ).one()
 
 
 def page(
-    session: Session, *, user_id: str, offset: int, limit: int, sort: str, descending: bool
+    session: Session,
+    *,
+    members: Collection[str],
+    offset: int,
+    limit: int,
+    sort: str,
+    descending: bool,
 ) -> list[CaseListRow]:
-    """One page of the cases open to the user, with their figures (case_stats).
+    """One page of the cases open to a user named on `members`, with their figures
+    (case_stats).
 
     Read in the order of an index, so the first page costs the same at any store size:
     first the cases that have a value to sort by (a figure, a date of birth), walking the
@@ -312,7 +328,7 @@ def page(
         core_select(*columns)
         .select_from(CaseFile)
         .join(CaseStats, stats_key == col(CaseFile.id), isouter=not by_stats)
-        .where(visible_clause(user_id), order.is_not(None))
+        .where(visible_clause(members), order.is_not(None))
     )
     reference = col(CaseFile.case_reference)
     first = valued.order_by(
@@ -325,7 +341,7 @@ def page(
             core_select(*columns)
             .select_from(CaseFile)
             .join(CaseStats, col(CaseStats.case_id) == col(CaseFile.id), isouter=True)
-            .where(visible_clause(user_id), order.is_(None))
+            .where(visible_clause(members), order.is_(None))
             .order_by(reference)
             .offset(max(0, offset - before))
             .limit(limit - len(found))

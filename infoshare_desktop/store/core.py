@@ -35,7 +35,16 @@ from infoshare_desktop.domain.accounts import (
     password_problem,
 )
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, crypto, envelopes, grants, migrate, sealing, signing
+from infoshare_desktop.store import (
+    audit,
+    crypto,
+    envelopes,
+    grants,
+    member_carry,
+    migrate,
+    sealing,
+    signing,
+)
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import Checkpointer, CheckpointTampered, Seen
 from infoshare_desktop.store.engine import (
@@ -193,6 +202,18 @@ def intent_problem(intent: Intent, store_id: str, trust: Trust) -> str | None:
     return None
 
 
+class _SignedKeyring(sealing.CaseKeyring):
+    """The case keys, opened only from the grant rows of a case the signed-in user may
+    hold the key of by the signed statements (Store.may_hold_case_key): a row sealed to
+    anyone else (by SQL, or by a member to someone not named) is ignored."""
+
+    store: Store | None = None
+
+    def _load(self, tx: Any, case_id: str) -> None:
+        if self.store is None or self.store.may_hold_case_key(tx, case_id):
+            super()._load(tx, case_id)
+
+
 class Store:
     """An unlocked store: the engine and the signed-in user's keys, in memory only."""
 
@@ -215,6 +236,9 @@ class Store:
         #: What is wrong with the signed grants, as found at sign-in (administrators are
         #: told; `verify` names everything).
         self.trust_warnings: list[str] = []
+        #: The restricted cases whose members this sign-in carried over (their case keys
+        #: are then sealed to those members: services.accounts.sign_in).
+        self.members_carried_over: list[str] = []
 
     # -- lifecycle ----------------------------------------------------------------------
     @classmethod
@@ -360,6 +384,7 @@ class Store:
                 if not store.trust.established:
                     store._carry_over(keystore)
                 store._carry_over_envelopes()
+                store._carry_over_members()
                 keys.wrap_key = None
                 store.trust_warnings = store._trust_warnings()
                 with store.write() as session:
@@ -685,18 +710,8 @@ class Store:
                     sign_public=crypto.b64d(sign) if sign and status != "revoked" else None,
                     reason=f"carried_over_at_entry_{seq}",
                 )
-            restricted: dict[str, list[str]] = {}
-            for case_id, member in raw.execute(
-                "SELECT m.case_id, m.user_id FROM case_member AS m JOIN case_file AS c"
-                " ON c.id = m.case_id JOIN user_account AS u ON u.id = m.user_id"
-                " WHERE c.restricted = 1 AND u.status != 'revoked' ORDER BY m.case_id, m.added_at"
-            ).fetchall():
-                restricted.setdefault(case_id, []).append(member)
-            for case_id, members in restricted.items():
-                grants.issue_member(
-                    raw, signer, case_id=case_id, members=members, reason=f"carried_over_{seq}"
-                )
             self.trust = grants.load(raw, keystore.store_id)
+            # Restricted cases' members: carried over just after (_carry_over_members).
         # Committed: from now on this slot's root means the grants must be there.
         keystore.adopt_signing_key(
             keys.user_id,
@@ -728,6 +743,7 @@ class Store:
             end = grants.chain_end_problem(raw, trust)
             problems = trust.problems + ([end] if end else [])
             problems += grants.row_problems(raw, trust) + grants.member_problems(raw, trust)
+            problems += grants.key_grant_problems(raw, trust)
         problems += grants.slot_problems(keystore.slot_publics(), trust)
         for intent in keystore.intents():
             problem = intent_problem(intent, keystore.store_id, trust)
@@ -748,6 +764,21 @@ class Store:
                 )
             )
         return grants.refresh(raw, self.trust).members_of(case_id)
+
+    def member_cases(self, tx: Any) -> frozenset[str]:
+        """The restricted cases the signed-in user is named on by valid signed
+        statements (what the case queries open besides ordinary cases: store.cases); in
+        a store not yet carried over to signed grants, by its rows."""
+        user_id = self.keys.user_id
+        raw = raw_connection(tx)
+        if not self.trust.established:
+            return frozenset(
+                r[0]
+                for r in raw.execute(
+                    "SELECT case_id FROM case_member WHERE user_id = ?", (user_id,)
+                )
+            )
+        return grants.refresh(raw, self.trust).member_cases(user_id)
 
     def _carry_over_envelopes(self) -> None:
         """A store from before envelopes: at the first sign-in of an administrator who
@@ -771,6 +802,56 @@ class Store:
                 detail=f"{count} items carried over into envelopes",
                 at=now,
             )
+
+    def _carry_over_members(self) -> None:
+        """A store from before membership was signed: at the first sign-in of an
+        administrator who signs, the restricted cases' `case_member` rows that their
+        signed envelopes put there (store.member_carry) become the one signed statement
+        of carried-over members, and the audit says so ("carried over on D by X"), in
+        one transaction (see grants.carry_over_members). Only once: the
+        statement is read again inside the transaction, so a second window signing in
+        at the same moment finds it and does nothing. The cases carried over are kept
+        (`members_carried_over`) for their keys to be sealed to the members."""
+        user, signer = self.user, self._signer
+        if user is None or signer is None or not user.has(Role.ADMINISTRATOR):
+            return
+        if self.trust.members_carried is not None:
+            return
+        now = utcnow()
+        with self.write() as session:
+            raw = raw_connection(session)
+            self.trust = grants.load(raw, self.keystore.store_id)
+            if self.trust.members_carried is not None:
+                return  # another window's sign-in has just done it
+            if not envelopes.active(session):
+                return  # the envelopes the rows are checked against come first
+            candidates = grants.unsigned_members(raw, self.trust)
+            carried = member_carry.backed(raw, self.trust, candidates)
+            grants.carry_over_members(raw, signer, self.trust, carried)
+            if carried:
+                audit.append(
+                    session,
+                    actor_id=user.user_id,
+                    action=Action.CARRY_OVER_MEMBERS,
+                    target_kind="members",
+                    detail=(
+                        f"{sum(len(m) for m in carried.values())} members of {len(carried)} "
+                        "restricted cases carried over into signed statements"
+                    ),
+                    at=now,
+                )
+            self.trust = grants.refresh(raw, self.trust)
+        self.members_carried_over = sorted(carried)
+
+    def members_carry_over_pending(self, tx: Any) -> bool:
+        """Whether restricted cases from before membership was signed wait for an
+        administrator's sign-in to carry their members over (until then they open to
+        nobody: their rows grant nothing)."""
+        raw = raw_connection(tx)
+        if not self.trust.established or not grants.has_table(raw):
+            return False
+        trust = grants.refresh(raw, self.trust)
+        return trust.members_carried is None and bool(grants.unsigned_members(raw, trust))
 
     @property
     def signer(self) -> signing.Signer | None:
@@ -908,8 +989,18 @@ class Store:
         if self._case_keys is None:
             keys = self.keys
             store_id = self.trust.store_id or self.keystore.store_id
-            self._case_keys = sealing.CaseKeyring(store_id, keys.user_id, keys.private_key)
+            self._case_keys = _SignedKeyring(store_id, keys.user_id, keys.private_key)
+            self._case_keys.store = self
         return self._case_keys
+
+    def may_hold_case_key(self, tx: Any, case_id: str) -> bool:
+        """Whether the signed-in user may open the case's key now (grants.Trust.
+        may_hold_case_key: a signed member, or an active administrator); in a store not
+        yet carried over to signed grants, anyone its key is sealed to."""
+        if not self.trust.established:
+            return True
+        raw = raw_connection(tx)
+        return grants.refresh(raw, self.trust).may_hold_case_key(self.keys.user_id, case_id)
 
     @property
     def keys(self) -> UnlockedKeys:

@@ -34,8 +34,10 @@ row becomes a ``carried`` envelope with the row verbatim, signed by that adminis
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -46,7 +48,7 @@ import orjson
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
-from infoshare_desktop.store import sealing, search
+from infoshare_desktop.store import sealing, search, sigcheck
 from infoshare_desktop.store.cases import new_case
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
@@ -352,7 +354,7 @@ def _identifier_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
 _DRAFTS = {kind.value: spec.draft for kind, spec in KINDS.items()}
 
 
-def _record_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
+def _record_rows(env: Envelope, p: dict[str, Any], *, words: bool = True) -> list[Row]:
     kind = env.kind[len(RECORD) :]
     content = p["content"]
     recorded = _t(p["recorded_at"])
@@ -378,7 +380,14 @@ def _record_rows(env: Envelope, p: dict[str, Any]) -> list[Row]:
     ]
     if sealing.SEALED_KEY not in content:  # sealed content stays out of the shared index
         rows.append(
-            ("search_index", (env.case_id, p["id"], search.content_words(_DRAFTS[kind], content)))
+            (
+                "search_index",
+                (
+                    env.case_id,
+                    p["id"],
+                    search.content_words(_DRAFTS[kind], content) if words else "",
+                ),
+            )
         )
     review = p.get("review")
     if review:
@@ -529,10 +538,13 @@ PROJECTIONS: dict[str, Callable[[Envelope, dict[str, Any]], list[Row]]] = {
 }
 
 
-def project(env: Envelope, payload: dict[str, Any]) -> list[Row]:
-    """The table rows an envelope stands for (KeyError: a kind this version does not know)."""
+def project(env: Envelope, payload: dict[str, Any], *, words: bool = True) -> list[Row]:
+    """The table rows an envelope stands for (KeyError: a kind this version does not know).
+    Without `words`, a record's index row has none (verify compares only its ids)."""
     if RESEALED in payload and env.kind != REWRITTEN:
         return _resealed_rows(env, payload)
+    if not words and env.kind.startswith(RECORD):
+        return _record_rows(env, payload, words=False)
     return PROJECTIONS[env.kind](env, payload)
 
 
@@ -884,8 +896,11 @@ class _Overrides:
             and found[3] == vouched_bytes(env)
         )
 
-    def rows(self, env: Envelope, pos: int, payload: dict[str, Any]) -> list[Row]:
-        """The rows expected of an envelope once the later rewrites are applied."""
+    def rows(
+        self, env: Envelope, pos: int, payload: dict[str, Any], projected: list[Row] | None = None
+    ) -> list[Row]:
+        """The rows expected of an envelope once the later rewrites are applied (to
+        `projected`, its rows as written, if given)."""
         if env.kind == REWRITTEN:
             out: list[Row] = []
             for o in ops_of(env, payload):
@@ -893,7 +908,7 @@ class _Overrides:
                 if o.op == INSERT and inserted == pos and values is not None:
                     out.append((o.table, values))
             return out
-        rows = project(env, payload)
+        rows = project(env, payload) if projected is None else projected
         if not self.final:
             return rows
         out = []
@@ -929,6 +944,8 @@ class EnvelopeReport:
     after: int = 0  #: checked those after this position (0: all of them)
     carried: int = 0  #: of those checked, carried over from before envelopes
     active: bool = False  #: the store has envelopes (schema 0009, carried over)
+    #: The tables kept by triggers were rebuilt and compared (a walk from the first).
+    triggered_checked: bool = False
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     #: For the signed check written after a clean verify.
@@ -1019,7 +1036,7 @@ class _Keys:
         self._trust = trust
         self._order: dict[str, list[bytes]] = {}
 
-    def verify(self, author: str, signed: bytes, signature: bytes) -> bool:
+    def of(self, author: str) -> list[bytes]:
         keys = self._order.get(author)
         if keys is None:
             keys = [
@@ -1028,6 +1045,10 @@ class _Keys:
                 if key is not None  # None: from a disable or revocation on
             ]
             self._order[author] = keys
+        return keys
+
+    def verify(self, author: str, signed: bytes, signature: bytes) -> bool:
+        keys = self.of(author)
         for n, key in enumerate(keys):
             if verify(key, Context.ENVELOPE, signed, signature):
                 if n:
@@ -1104,6 +1125,230 @@ class _Compare:
         return self.problems
 
 
+#: The tables the database's own triggers keep from saved_record and review_request
+#: (migrations 0004, 0007, 0010: the case list's figures, the review and consent
+#: worklists, requests due), with their keys.
+TRIGGERED = {
+    "case_stats": "case_id",
+    "review_status": "record_id",
+    "consent_watch": "record_id",
+    "request_status": "request_id",
+}
+#: Those read from a record's payload: compared for cases never restricted or re-written
+#: (a case restricted later keeps the rows its records made while they were readable;
+#: its payloads are sealed since, and say no more).
+_FROM_PAYLOAD = frozenset({"consent_watch", "request_status"})
+_TRIGGER_SOURCES = ("saved_record", "review_request")
+
+
+class _Triggered:
+    """The trigger-kept tables rebuilt: each envelope's saved records and review requests,
+    as it wrote them, inserted in the envelopes' order into an in-memory database with
+    the store's own tables and triggers (read from the store, so they cannot drift), and
+    the result compared with the store's tables.
+
+    Memory is bounded by one batch and the rebuilt tables: a batch's records are removed
+    once its triggers have run (no trigger reads a record again, except a later review
+    request, which finds its record's owner: that one row is put back for it with the
+    record triggers lifted). Carried-over rows were written table by table: their review
+    requests (small) are read first and go in between the carried records in time order,
+    as the migration that made those tables folded them."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.db = sqlite3.connect(":memory:", isolation_level=None)
+        for pragma in ("temp_store = MEMORY", "journal_mode = OFF"):  # nothing to roll back
+            self.db.execute(f"PRAGMA {pragma}")
+        self.tables = []
+        for table in (*_TRIGGER_SOURCES, *TRIGGERED):
+            found = raw.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            if found is not None:
+                self.db.execute(found[0])
+                self.tables.append(table)
+        self._record_triggers: list[tuple[str, str]] = []
+        for name, table, sql in raw.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name IN (?, ?) AND sql NOT LIKE '%RAISE%'",  # not the append-only guards
+            _TRIGGER_SOURCES,
+        ).fetchall():
+            self.db.execute(sql)
+            if table == "saved_record":
+                self._record_triggers.append((name, sql))
+        self._inserts = {
+            t: f"INSERT INTO {t} ({', '.join(TABLES[t][0])}) "
+            f"VALUES ({', '.join('?' * len(TABLES[t][0]))})"
+            for t in _TRIGGER_SOURCES
+        }
+        self._pending: list[Row] = []
+        #: The carried review requests not yet put in, in time order.
+        self._carried_requests = self._read_carried_requests(raw)
+        #: Cases whose rows were re-written (restricted, lifted, a member taken off).
+        self.rewritten: set[str] = set()
+        self.db.execute("BEGIN")
+
+    @staticmethod
+    def _read_carried_requests(raw: Any) -> list[tuple[Any, ...]]:
+        columns = TABLES["review_request"][0]
+        if not raw.execute(  # a carry-over is one run from the first position
+            "SELECT 1 FROM envelope WHERE pos = 1 AND kind = ?", (CARRIED,)
+        ).fetchone():
+            return []
+        found = raw.execute(
+            "SELECT payload FROM envelope WHERE kind = ? "
+            "AND json_valid(payload) AND json_extract(payload, '$.table') = 'review_request' "
+            "ORDER BY pos",
+            (CARRIED,),
+        ).fetchall()
+        rows = []
+        for (payload,) in found:
+            try:
+                row = orjson.loads(payload)["row"]
+                rows.append(tuple(row[c] for c in columns))
+            except (KeyError, ValueError, TypeError):
+                continue  # the walk reports it
+        return sorted(rows, key=lambda r: str(r[3]))  # requested_at
+
+    def add(self, env: Envelope, payload: dict[str, Any], written: list[Row]) -> None:
+        if env.kind == REWRITTEN:
+            self._flush()
+            self.rewritten.add(env.case_id)
+            self._apply(ops_of(env, payload))
+            return
+        for table, values in written:
+            if table not in _TRIGGER_SOURCES:
+                continue
+            if env.kind == CARRIED:
+                if table == "review_request":
+                    continue  # put in by time (`_carried_requests`)
+                self._requests_before(str(values[7]))  # recorded_at
+            elif self._carried_requests:
+                self._requests_before(None)
+            self._pending.append((table, values))
+
+    def _requests_before(self, at: str | None) -> None:
+        """The carried review requests made before `at` (None: all that are left)."""
+        n = 0
+        waiting = self._carried_requests
+        while n < len(waiting) and (at is None or str(waiting[n][3]) < at):
+            n += 1
+        if n:
+            self._pending += [("review_request", values) for values in waiting[:n]]
+            del waiting[:n]
+
+    def _flush(self) -> None:
+        """The rows added since, in their order (each run of one table at once)."""
+        pending, self._pending = self._pending, []
+        start = 0
+        while start < len(pending):
+            table = pending[start][0]
+            end = start
+            while end < len(pending) and pending[end][0] == table:
+                end += 1
+            run = [values for _, values in pending[start:end]]
+            if table == "review_request":
+                self._owners({str(values[1]) for values in run})
+            try:
+                self.db.executemany(self._inserts[table], run)
+            except sqlite3.IntegrityError:  # the store refused it too: one at a time
+                for values in run:
+                    with contextlib.suppress(sqlite3.IntegrityError):
+                        self.db.execute(self._inserts[table], values)
+            start = end
+
+    def _owners(self, record_ids: set[str]) -> None:
+        """Put back, without firing the record triggers, the records of earlier batches
+        that these review requests name (the request trigger reads their case and
+        author): from the store's table, which the walk compares with the envelopes."""
+        here = {
+            r[0]
+            for r in self.db.execute(
+                f"SELECT id FROM saved_record WHERE id IN ({', '.join('?' * len(record_ids))})",
+                list(record_ids),
+            )
+        }
+        missing = sorted(record_ids - here)
+        if not missing:
+            return
+        columns = TABLES["saved_record"][0]
+        found = self.raw.execute(
+            f"SELECT {', '.join(columns)} FROM saved_record "
+            f"WHERE id IN ({', '.join('?' * len(missing))})",
+            missing,
+        ).fetchall()
+        if not found:
+            return
+        for name, _ in self._record_triggers:
+            self.db.execute(f'DROP TRIGGER "{name}"')
+        self.db.executemany(self._inserts["saved_record"], [tuple(r) for r in found])
+        for _, sql in self._record_triggers:
+            self.db.execute(sql)
+
+    def _apply(self, ops: list[Op]) -> None:
+        """A rewrite's rows, as `_apply` writes them (an update fires no trigger; the
+        records of earlier batches are gone from here, so only an insert matters)."""
+        for o in ops:
+            if o.table in _TRIGGER_SOURCES and o.op == INSERT:
+                self.db.execute(f"DELETE FROM {o.table} WHERE {_where(o.table)}", o.key())
+                self._pending.append((o.table, o.values))
+        self._flush()
+
+    def batch_done(self) -> None:
+        self._flush()
+        self.db.execute("DELETE FROM saved_record")
+        self.db.execute("DELETE FROM review_request")
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
+
+    def finish(self, raw: Any) -> list[str]:
+        """The differences, at most 50 a table; ends the in-memory database."""
+        self._requests_before(None)
+        self._flush()
+        excluded = self.rewritten | {
+            case_id for (case_id,) in raw.execute("SELECT id FROM case_file WHERE restricted = 1")
+        }
+        problems: list[str] = []
+        try:
+            for table, key in TRIGGERED.items():
+                if table in self.tables:
+                    problems += self._compare(raw, table, key, excluded)[:50]
+        finally:
+            self.db.close()
+        return problems
+
+    def _compare(self, raw: Any, table: str, key: str, excluded: set[str]) -> list[str]:
+        columns = [r[1] for r in self.db.execute(f"PRAGMA table_info({table})")]
+        select = f"SELECT {', '.join(columns)} FROM {table} ORDER BY {key}"
+        case = columns.index("case_id")
+        skip = excluded if table in _FROM_PAYLOAD else set()
+        theirs = (r for r in raw.execute(select) if r[case] not in skip)
+        mine = (r for r in self.db.execute(select) if r[case] not in skip)
+        problems: list[str] = []
+        a, b = next(theirs, None), next(mine, None)
+        while a is not None or b is not None:
+            if b is None or (a is not None and a[0] < b[0]):
+                assert a is not None
+                problems.append(
+                    f"{table} row {a[0]} comes from no saved record (added in the database)"
+                )
+                a = next(theirs, None)
+            elif a is None or b[0] < a[0]:
+                problems.append(
+                    f"{table} row {b[0]} that the saved records make is missing "
+                    "(deleted in the database)"
+                )
+                b = next(mine, None)
+            else:
+                if tuple(a) != tuple(b):
+                    problems.append(
+                        f"{table} row {a[0]} differs from what the saved records make it "
+                        "(edited in the database)"
+                    )
+                a, b = next(theirs, None), next(mine, None)
+        return problems
+
+
 def _max_rowid(raw: Any, table: str) -> int:
     row = raw.execute(f"SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT 1").fetchone()
     return int(row[0]) if row else 0
@@ -1175,6 +1420,8 @@ def _walk(
     keys = _Keys(trust)
     overrides = _Overrides(raw, start_pos, keys)
     compare = {t: _Compare(raw, t, marks[t]) for t in TABLES}
+    # The trigger-kept tables change as records are added: rebuilt from the first envelope.
+    triggered = _Triggered(raw) if start_pos == 0 else None
     devices: dict[str, int] = {}
     heads: dict[str, set[str]] = {}
     expected_pos = start_pos + 1
@@ -1184,18 +1431,20 @@ def _walk(
         f"SELECT {_COLUMNS} FROM envelope WHERE pos > ? ORDER BY pos", (start_pos,)
     )
     problems = report.problems
-    while batch := cursor.fetchmany(BATCH):
-        for row in batch:
+    for batch in _signed_batches(cursor, keys, report.envelopes - start_pos):
+        for row, env, signed, signature_ok in batch:
             pos = row[0]
             report.checked += 1
             if pos != expected_pos:
                 problems.append(f"envelope {expected_pos} is missing (found {pos} next)")
             expected_pos = pos + 1
+            if env is None or signed is None:
+                problems.append(f"envelope {pos} is damaged")
+                chain = bytes(row[12])
+                continue
             try:
-                env = _stored(row)
-                signed = env.signed_bytes()
                 digest = resealed_digest(env)  # re-sealed: its hash as written (store.reseal)
-            except (ValueError, TypeError, UnicodeError, KeyError):
+            except (ValueError, TypeError, KeyError):
                 problems.append(f"envelope {pos} is damaged")
                 chain = bytes(row[12])
                 continue
@@ -1212,7 +1461,7 @@ def _walk(
                         "of its case vouches for it as it is (edited or forged)"
                     )
                     continue
-            elif not keys.verify(env.author_id, signed, env.signature):
+            elif not signature_ok:
                 problems.append(
                     f"envelope {pos} ({env.kind}) has no valid signature of its author "
                     "(forged, edited or unsigned)"
@@ -1232,19 +1481,75 @@ def _walk(
             else:
                 carried_open = False
             try:
-                rows = overrides.rows(env, pos, orjson.loads(env.payload))
+                payload = orjson.loads(env.payload)
+                written = [] if env.kind == REWRITTEN else project(env, payload, words=False)
+                rows = overrides.rows(env, pos, payload, written)
+                if triggered is not None:
+                    triggered.add(env, payload, written)
             except (KeyError, ValueError, TypeError, AttributeError):
                 problems.append(f"envelope {pos} ({env.kind}) cannot be read by this version")
                 continue
             for table, values in rows:
                 compare[table].expect(values)
         report.chain = chain
+        if triggered is not None:
+            triggered.batch_done()
     report.chain = chain
+    if triggered is not None:
+        problems += triggered.finish(raw)
+        report.triggered_checked = True
     if carried_by is not None:
         _check_carry_over(raw, carried_by, report)
     for table, comparison in compare.items():
         problems += comparison.finish()[:50]
         report.marks[table] = max(comparison.max_rowid, _max_rowid(raw, table))
+
+
+#: One envelope of a walk: its row, the envelope and its signed bytes (None: damaged)...
+_Read = tuple[Sequence[Any], Envelope | None, bytes | None]
+#: ... and whether a key the grants certify for its author signed it.
+_Signed = tuple[Sequence[Any], Envelope | None, bytes | None, bool]
+
+
+def _signed_batches(cursor: Any, keys: _Keys, count: int) -> Iterator[list[_Signed]]:
+    """The envelopes of `cursor` (about `count`), BATCH at a time, each with its signature
+    checked: for a long walk in a helper process (store.sigcheck) while the caller works
+    through the batch before, so the checks and the rebuild share the two cores."""
+
+    def prepared(batch: list[Sequence[Any]]) -> list[_Read]:
+        out: list[_Read] = []
+        for row in batch:
+            try:
+                env = _stored(row)
+                out.append((row, env, env.signed_bytes()))
+            except (ValueError, TypeError, UnicodeError):
+                out.append((row, None, None))
+        return out
+
+    with sigcheck.checker(count) as checker:
+        ahead: tuple[list[_Read], sigcheck.Pending] | None = None
+        while True:
+            batch = cursor.fetchmany(BATCH)
+            this = None
+            if batch:
+                ready = prepared(batch)
+                items = [
+                    (env.author_id, signed, env.signature)
+                    for _, env, signed in ready
+                    if env is not None and signed is not None
+                ]
+                authors = {author: keys.of(author) for author, _, _ in items}
+                this = (ready, checker.submit(Context.ENVELOPE, authors, items))
+            if ahead is not None:
+                done, pending = ahead
+                answers = iter(pending.result())
+                yield [
+                    (row, env, signed, env is not None and signed is not None and next(answers))
+                    for row, env, signed in done
+                ]
+            if this is None:
+                return
+            ahead = this
 
 
 def _check_order(

@@ -30,6 +30,13 @@ a `user_account` row is a copy for the screens, and an edited one grants nothing
   a member is taken off by another member (a statement with `removed`), and a member
   lifting the restriction names nobody any more (`lifted`);
   `Trust.members_of` is built only from those.
+- Stores made before membership was signed kept it as `case_member` rows alone. At the
+  first sign-in of an active administrator, one statement (kind `members_carried`)
+  names the members those rows gave each restricted case no statement named yet, and
+  says that from then on membership is signed: there is only ever one (a second is
+  refused), so a row added by SQL afterwards is never carried over
+  (`carry_over_members`); it names only rows the case's signed envelopes put there
+  (store.member_carry). A new store gets it, naming nothing, at its first sign-in.
 """
 
 from __future__ import annotations
@@ -46,6 +53,8 @@ from infoshare_desktop.store.signing import Context, Signer, canonical, verify
 
 GENESIS = b"\x00" * 32
 VERSION = 1
+#: The kind of the one statement carrying membership rows over (see the docstring).
+MEMBERS_CARRIED = "members_carried"
 #: The audit entries that record each statement: target kind, and target id the
 #: statement's subject (an account) or case (a membership).
 LINK_KIND = "grant"
@@ -94,6 +103,15 @@ class Trust:
     hashes: dict[int, bytes] = field(default_factory=dict)
     #: Restricted cases -> the members named on them by valid statements.
     members: dict[str, set[str]] = field(default_factory=dict)
+    #: The statement that carried over membership rows from before membership was
+    #: signed (None: not done yet, an administrator's sign-in does it).
+    members_carried: int | None = None
+    #: Restricted cases -> everyone a valid statement has ever named on them (a
+    #: removed member held the keys of the epochs before their removal).
+    ever_named: dict[str, set[str]] = field(default_factory=dict)
+    #: Every account a valid grant has ever made an active administrator (they were
+    #: given every case's key, for recovery).
+    ever_admins: set[str] = field(default_factory=set)
 
     @property
     def established(self) -> bool:
@@ -128,6 +146,15 @@ class Trust:
     def member_cases(self, user_id: str) -> frozenset[str]:
         """The restricted cases `user_id` is named on by valid statements."""
         return frozenset(c for c, users in self.members.items() if user_id in users)
+
+    def may_hold_case_key(self, user_id: str, case_id: str) -> bool:
+        """Whether `user_id` may open restricted case `case_id`'s key now: a member by
+        valid statements, or an active administrator (recovery). A key grant row for
+        anyone else is ignored."""
+        grant = self.accounts.get(user_id)
+        if grant is not None and grant.is_active_admin:
+            return True
+        return user_id in self.members.get(case_id, ())
 
     def active_box_keys(self) -> dict[str, bytes]:
         """The certified X25519 keys of active accounts: the only slots a data key or
@@ -218,7 +245,7 @@ def _apply(trust: Trust, n: int, body: bytes, signature: bytes) -> str | None:
         )
         trust.sign_keys.setdefault(str(subject), []).append((from_seq, sign_public))
         return None
-    if kind not in ("account", "member") or not isinstance(subject, str):
+    if kind not in ("account", "member", MEMBERS_CARRIED) or not isinstance(subject, str):
         return "is of an unknown kind"
     if not isinstance(issuer, str):
         return "is of an unknown kind"
@@ -226,6 +253,8 @@ def _apply(trust: Trust, n: int, body: bytes, signature: bytes) -> str | None:
         return "comes before the root of trust"
     if kind == "member":
         return _apply_member(trust, st, issuer, subject, body, signature)
+    if kind == MEMBERS_CARRIED:
+        return _apply_carried(trust, n, st, issuer, body, signature)
     if not trust.may_issue(issuer):
         return "was signed by an account that is not an active administrator"
     if not _signed_by(trust, issuer, body, signature):
@@ -249,6 +278,8 @@ def _apply(trust: Trust, n: int, body: bytes, signature: bytes) -> str | None:
         issuer_id=issuer,
         from_seq=from_seq,
     )
+    if status == "active" and Role.ADMINISTRATOR in roles:
+        trust.ever_admins.add(subject)
     keys = trust.sign_keys.setdefault(subject, [])
     signs = sign_public if status == "active" else None  # a disabled key signs nothing
     if (keys[-1][1] if keys else None) != signs or (before is None and signs is not None):
@@ -300,6 +331,35 @@ def _apply_member(
         return None
     trust.members.setdefault(case_id, set()).update(named)
     trust.members[case_id].difference_update(removed)
+    trust.ever_named.setdefault(case_id, set()).update(named)
+    return None
+
+
+def _apply_carried(
+    trust: Trust, n: int, st: dict[str, Any], issuer: str, body: bytes, signature: bytes
+) -> str | None:
+    """The one carry-over of membership rows (see the module docstring): by an active
+    administrator, once, naming members only of cases no statement has named any on."""
+    if trust.members_carried is not None:
+        return "carries membership over a second time (it is carried over once)"
+    if not trust.may_issue(issuer):
+        return "was signed by an account that is not an active administrator"
+    carried = st.get("cases")
+    if not isinstance(carried, dict) or not all(
+        isinstance(c, str) and isinstance(users, list) and users for c, users in carried.items()
+    ):
+        return "names an unknown case or account"
+    for case_id, users in carried.items():
+        if case_id in trust.members:
+            return "names members of a case its signed statements already name"
+        if any(not isinstance(u, str) or trust.accounts.get(u) is None for u in users):
+            return "names an unknown case or account"
+    if not _signed_by(trust, issuer, body, signature):
+        return "has a signature that does not verify"
+    for case_id, users in carried.items():
+        trust.members[case_id] = set(users)
+        trust.ever_named.setdefault(case_id, set()).update(users)
+    trust.members_carried = n
     return None
 
 
@@ -467,6 +527,47 @@ def issue_lifted(raw: Any, signer: Signer, *, case_id: str, by: str) -> int:
     )
 
 
+def unsigned_members(raw: Any, trust: Trust) -> dict[str, list[str]]:
+    """What the carry-over would name: the members the `case_member` rows give each
+    restricted case that no valid statement names anyone on (accounts with a grant
+    that is not revoked). Restricted cases are few (an index of them alone)."""
+    found: dict[str, list[str]] = {}
+    for case_id, user_id in raw.execute(
+        "SELECT m.case_id, m.user_id FROM case_file AS c"
+        " JOIN case_member AS m ON m.case_id = c.id WHERE c.restricted = 1"
+        " ORDER BY m.case_id, m.added_at, m.user_id"
+    ).fetchall():
+        grant = trust.account(user_id)
+        if case_id in trust.members or grant is None or grant.status == "revoked":
+            continue
+        found.setdefault(case_id, []).append(user_id)
+    return found
+
+
+def carry_over_members(
+    raw: Any, signer: Signer, trust: Trust, carried: dict[str, list[str]]
+) -> bool:
+    """The one signed statement carrying membership rows over (see the docstring),
+    naming `carried` (restricted case -> members: of `unsigned_members`, those the
+    case's signed envelopes put there, see store.member_carry), in the caller's write
+    transaction, with `trust` as read in it. False if it was done already (or there is
+    no root of trust yet)."""
+    if not trust.established or trust.members_carried is not None:
+        return False
+    _append(
+        raw,
+        signer,
+        {
+            "kind": MEMBERS_CARRIED,
+            "store": trust.store_id,
+            "subject": signer.user_id,
+            "cases": carried,
+            "reason": "carried_over" if carried else "nothing_to_carry_over",
+        },
+    )
+    return True
+
+
 def store_of(raw: Any) -> str:
     """The store id the root statement names ('' before there is one)."""
     row = raw.execute("SELECT body FROM grant_statement WHERE n = 1").fetchone()
@@ -610,6 +711,27 @@ def member_problems(raw: Any, trust: Trust) -> list[str]:
             problems.append(
                 f"case {case_id} is restricted by its signed statements but its row says it is not"
             )
+    return problems
+
+
+def key_grant_problems(raw: Any, trust: Trust) -> list[str]:
+    """Case-key grant rows (store.sealing) sealed to someone no valid statement ever
+    named on the case and no valid grant ever made an administrator: nobody entitled
+    sealed them (they are ignored: such a user opens nothing with them). Restricted
+    cases and their recipients are few."""
+    if not raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'case_key_grant'").fetchone():
+        return []
+    problems = []
+    for case_id, epoch, user_id, username in raw.execute(
+        "SELECT g.case_id, g.epoch, g.user_id, u.username FROM case_key_grant AS g"
+        " LEFT JOIN user_account AS u ON u.id = g.user_id ORDER BY g.case_id, g.epoch, g.user_id"
+    ):
+        if user_id in trust.ever_admins or user_id in trust.ever_named.get(case_id, ()):
+            continue
+        problems.append(
+            f"restricted case {case_id}'s key (epoch {epoch}) is sealed to "
+            f"{username or user_id}, whom no signed statement names on it: it is ignored"
+        )
     return problems
 
 

@@ -4,7 +4,7 @@ connection is used) or a DB-API connection, inside the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from infoshare_desktop.domain.ids import uuid7
+from infoshare_desktop.store.cases import VISIBLE_SQL, members_param
 from infoshare_desktop.store.writes import raw_connection, stored_time
 
 
@@ -107,17 +108,19 @@ def current_of(tx: Session | Any, case_ids: Iterable[str]) -> dict[str, Identifi
     return out
 
 
-def cases_with_number(tx: Session | Any, nhs_number: str, *, user_id: str, limit: int) -> list[str]:
-    """The visible cases whose identifier now is ``nhs_number`` (10 digits): an indexed
-    lookup, then each match's latest row."""
+def cases_with_number(
+    tx: Session | Any, nhs_number: str, *, members: Collection[str], limit: int
+) -> list[str]:
+    """The cases open to a user named on `members` (signed statements, see store.cases)
+    whose identifier now is ``nhs_number`` (10 digits): an indexed lookup, then each
+    match's latest row."""
     rows = (
         raw_connection(tx)
         .execute(
             "SELECT i.case_id FROM case_identifier AS i JOIN case_file AS c ON c.id = i.case_id "
-            f"WHERE i.nhs_number = ? AND i.rowid = ({_LATEST}) AND (c.restricted = 0 OR EXISTS "
-            "(SELECT 1 FROM case_member AS m WHERE m.case_id = c.id AND m.user_id = ?)) "
+            f"WHERE i.nhs_number = ? AND i.rowid = ({_LATEST}) AND {VISIBLE_SQL} "
             "ORDER BY c.case_reference LIMIT ?",
-            (nhs_number, user_id, limit),
+            (nhs_number, members_param(members), limit),
         )
         .fetchall()
     )

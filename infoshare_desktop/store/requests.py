@@ -34,12 +34,13 @@ RecordRow = tuple[str, str, str, datetime, str | None]
 def visible_records(
     session: Session,
     *,
-    user_id: str,
+    members: Collection[str],
     with_content: Collection[str],
     case_ids: Collection[str] | None = None,
     only_with_content: bool,
 ) -> Sequence[RecordRow]:
-    """The records of the cases ``user_id`` may see (of ``case_ids`` if given), carrying
+    """The records of the cases open to a user named on ``members`` (the restricted cases
+    signed statements name them on; of ``case_ids`` if given), carrying
     the payload only of the kinds in ``with_content``; with ``only_with_content``, just
     those kinds."""
     query = (
@@ -54,7 +55,7 @@ def visible_records(
             ),
         )
         .join(CaseFile, CaseFile.id == SavedRecord.case_id)
-        .where(visible_clause(user_id))
+        .where(visible_clause(members))
     )
     if case_ids is not None:
         query = query.where(col(SavedRecord.case_id).in_(case_ids))

@@ -6,7 +6,7 @@ saved review of it, and each amendment by its author (an answer to a return)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -71,16 +71,17 @@ def states(session: Session, rows: Iterable[Authored]) -> dict[str, ReviewState]
 
 
 def entered(
-    session: Session, *, visible_to: str, authors: set[str] | None = None
+    session: Session, *, members: Collection[str], authors: set[str] | None = None
 ) -> list[tuple[SavedRecord, str, str]]:
-    """Every record ever entered for review in a case open to `visible_to` (optionally
-    by these authors only), with its case's reference and name."""
+    """Every record ever entered for review in a case open to a user named on `members`
+    (signed statements, see store.cases; optionally by these authors only), with its
+    case's reference and name."""
     query = (
         select(SavedRecord, CaseFile.case_reference, CaseFile.display_name)
         .join(CaseFile, col(CaseFile.id) == col(SavedRecord.case_id))
         .where(
             col(SavedRecord.id).in_(select(ReviewRequest.record_id)),
-            visible_clause(visible_to),
+            visible_clause(members),
         )
     )
     if authors is not None:

@@ -3,30 +3,31 @@
 Nothing here grows with the store: every query walks one index range
 (`review_status` and `consent_watch` from migration 0007, `ix_draft_user`) and stops at
 its LIMIT; counts stop at COUNT_CAP ("1000 or more" is as useful as the exact figure).
-Only cases the user may see are counted or listed. Rows come back as dicts; the use case
-(role, rule, audit) is services.worklist's.
+Only cases the user may see are counted or listed: ordinary ones, and the restricted
+cases signed statements name them on (`members`, from Store.member_cases). Rows come
+back as dicts; the use case (role, rule, audit) is services.worklist's.
 
 Every function takes a Session (its connection is used) or a DB-API connection.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from infoshare_desktop.store.cases import members_param
 from infoshare_desktop.store.writes import raw_connection, stored_time
 
 COUNT_CAP = 1000
 
-#: The case is open to the user: one primary-key lookup per row, never a scan of the
-#: membership table (which holds a row per case).
-_VISIBLE = (
-    "(c.restricted = 0 OR EXISTS (SELECT 1 FROM case_member AS m "
-    "WHERE m.case_id = c.id AND m.user_id = :user))"
-)
+#: The case is open to the user: ordinary, or one of the restricted cases signed
+#: statements name them on (`:members`, cases.members_param; few), never a row of the
+#: membership table (which anyone with the file could add).
+_VISIBLE = "(c.restricted = 0 OR c.id IN (SELECT value FROM json_each(:members)))"
 _REVIEW_COLUMNS = (
     "s.record_id, s.status, s.case_id, c.case_reference, c.display_name AS case_name, r.kind, "
     "r.subkind, r.summary, s.author_id, s.since, r.occurred_at"
@@ -81,18 +82,18 @@ class ReviewFilter:
 
 
 def reviews(
-    tx: Session | Any, *, user_id: str, which: ReviewFilter, limit: int
+    tx: Session | Any, *, members: Collection[str], which: ReviewFilter, limit: int
 ) -> list[dict[str, Any]]:
     """The records ``which`` selects, longest waiting first."""
     body, params = which.sql()
     body = body.replace("WHERE", "JOIN saved_record AS r ON r.id = s.record_id WHERE", 1)
     sql = f"SELECT {_REVIEW_COLUMNS} {body} ORDER BY s.since LIMIT :limit"
-    return _rows(tx, sql, {**params, "user": user_id, "limit": limit})
+    return _rows(tx, sql, {**params, "members": members_param(members), "limit": limit})
 
 
-def count_reviews(tx: Session | Any, *, user_id: str, which: ReviewFilter) -> int:
+def count_reviews(tx: Session | Any, *, members: Collection[str], which: ReviewFilter) -> int:
     body, params = which.sql()
-    return _count(tx, body, {**params, "user": user_id})
+    return _count(tx, body, {**params, "members": members_param(members)})
 
 
 # -- consents ---------------------------------------------------------------------------------
@@ -132,18 +133,18 @@ class ConsentFilter:
 
 
 def consents(
-    tx: Session | Any, *, user_id: str, which: ConsentFilter, limit: int
+    tx: Session | Any, *, members: Collection[str], which: ConsentFilter, limit: int
 ) -> list[dict[str, Any]]:
     """The consents ``which`` selects, soonest "valid until" first."""
     body, params = which.sql()
     body = body.replace("WHERE", "JOIN saved_record AS r ON r.id = w.record_id WHERE", 1)
     sql = f"SELECT {_CONSENT_COLUMNS} {body} ORDER BY w.valid_until LIMIT :limit"
-    return _rows(tx, sql, {**params, "user": user_id, "limit": limit})
+    return _rows(tx, sql, {**params, "members": members_param(members), "limit": limit})
 
 
-def count_consents(tx: Session | Any, *, user_id: str, which: ConsentFilter) -> int:
+def count_consents(tx: Session | Any, *, members: Collection[str], which: ConsentFilter) -> int:
     body, params = which.sql()
-    return _count(tx, body, {**params, "user": user_id})
+    return _count(tx, body, {**params, "members": members_param(members)})
 
 
 # -- drafts -----------------------------------------------------------------------------------

@@ -264,7 +264,8 @@ def _plans(store, sql_calls) -> list[str]:
 def test_every_query_walks_an_index(team, monkeypatch):
     """No query scans saved_record, review_status, consent_watch or draft: each is an
     index range (plus a primary-key lookup per row), so the cost does not grow with the
-    store, only with what is listed."""
+    store, only with what is listed. (The one list read whole is the user's signed
+    restricted member cases, json_each of a parameter: a few ids, not a table.)"""
     author, supervisor, lead, _case_id = team
     captured: list[tuple[str, dict]] = []
     real_rows, real_count = queries._rows, queries._count
@@ -285,7 +286,11 @@ def test_every_query_walks_an_index(team, monkeypatch):
     for plan in _plans(author, captured):
         steps = plan.split(" | ")
         assert steps[0].startswith(("SEARCH", "CO-ROUTINE")), plan
-        scans = [s for s in steps if s.startswith("SCAN") and not s.startswith("SCAN (subquery")]
+        scans = [
+            s
+            for s in steps
+            if s.startswith("SCAN") and not s.startswith(("SCAN (subquery", "SCAN json_each"))
+        ]
         assert scans == [], plan
 
 

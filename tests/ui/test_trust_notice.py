@@ -15,6 +15,8 @@ from infoshare_desktop.services import accounts
 from infoshare_desktop.store.errors import IdentityRefusedError
 from infoshare_desktop.ui.main_window import MainWindow
 from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.store.test_member_carry_over import old_store  # noqa: F401  (a fixture)
+from tests.store.test_sealed_content import BEA, BEA_PASSWORD
 from tests.ui.conftest import USER, USER_PASSWORD, add_user
 
 
@@ -55,3 +57,38 @@ def test_the_home_page_tells_an_administrator_the_signed_accounts_were_changed(
     finally:
         window.close()
         store.close()
+
+
+def test_the_home_page_tells_a_member_their_restricted_cases_wait_for_an_administrator(
+    qtbot,
+    old_store,  # noqa: F811
+    tmp_path,
+):
+    """A store from the release before signed membership: until an administrator has
+    signed in, a practitioner named on a restricted case is told why it is closed; after
+    it, the notice is gone."""
+    paths, _case_id, _ordinary = old_store
+
+    def home_notice(username: str, password: str, shot: str | None = None) -> str | None:
+        store = accounts.sign_in(paths, username=username, password=password)
+        window = MainWindow(store)
+        qtbot.addWidget(window)
+        window.resize(1100, 760)
+        window.show()
+        try:
+            alert = window.home_page.rotation_alert
+            qtbot.wait(50)
+            if shot is not None:
+                shots = os.environ.get("INFOSHARE_SCREENSHOT_DIR")
+                window.grab().save(str((Path(shots) if shots else tmp_path) / shot))
+            return None if alert.isHidden() else alert.text()
+        finally:
+            window.close()
+            store.close()
+
+    text = home_notice(BEA, BEA_PASSWORD, "members-carry-over-notice.png")
+    assert text is not None and "closed, even to the staff named on them" in text
+    assert "until an administrator signs in once" in text
+    admin_text = home_notice(ADMIN, ADMIN_PASSWORD)  # this sign-in carries them over
+    assert admin_text is None or "Restricted cases from before" not in admin_text
+    assert home_notice(BEA, BEA_PASSWORD) is None

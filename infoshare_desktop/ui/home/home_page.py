@@ -324,6 +324,12 @@ class HomePage(QWidget):
                 "accounts whose grants are affected cannot sign in. Run Administration > "
                 "Verify store to see what, and restore the latest backup."
             )
+        if accounts.members_carry_over_pending(self.session.store):
+            notices.append(
+                "Restricted cases from before this version are closed, even to the staff "
+                "named on them, until an administrator signs in once: that sign-in signs "
+                "who is named on them."
+            )
         if notices:
             self.rotation_alert.show_message(" ".join(notices))
         else:
