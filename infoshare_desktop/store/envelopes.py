@@ -573,6 +573,23 @@ def vouched_bytes(env: Envelope) -> bytes:
     return hashlib.sha256(env.signed_bytes() + env.signature).digest()
 
 
+def vouched_member(raw: Any, trust: Trust, env: Envelope, pos: int, case_id: str) -> bool:
+    """A re-sealed envelope of `case_id` that a signed restriction vouches for as it is."""
+    digest = resealed_digest(env)
+    if digest is None or env.case_id != case_id:
+        return False
+    return _Overrides(raw, pos, _Keys(trust)).vouched(env, pos, digest)
+
+
+def resealed_members(env: Envelope, payload: dict[str, Any]) -> set[str]:
+    """The staff a re-sealed envelope's rows name on its case."""
+    return {
+        str(values[1])
+        for table, values in _resealed_rows(env, payload)
+        if table == "case_member" and values[0] == env.case_id
+    }
+
+
 def author_signed(trust: Trust, env: Envelope, signed: bytes) -> bool:
     """Whether `signed` (the envelope's message) carries its author's certified signature."""
     return _Keys(trust).verify(env.author_id, signed, env.signature)
