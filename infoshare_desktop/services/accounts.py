@@ -6,6 +6,7 @@ transaction as its change. The store is passed first; everything else is keyword
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import uuid
@@ -29,7 +30,7 @@ from infoshare_desktop.store import audit, crypto, settings, users
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import SignedIn, store_exists, utcnow
 from infoshare_desktop.store.core import Store as Store  # the interface's handle on a store
-from infoshare_desktop.store.errors import StoreBusyError
+from infoshare_desktop.store.errors import OperationCancelled, StoreBusyError
 from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.progress import Progress, StopCheck
 from infoshare_desktop.store.tables import UserAccount
@@ -348,21 +349,32 @@ def _mark_rotation_due(store: Store, user_id: str) -> None:
         )
 
 
-def _rotate_if_free(store: Store) -> None:
-    """Rotate the data key now if the store is not open elsewhere; otherwise it stays
-    due ("Key rotation pending" on the Users page) and the account is refused meanwhile."""
+def _rotate_if_free(store: Store, progress: Progress | None, should_stop: StopCheck | None) -> None:
+    """Rotate the data key now if the store is not open elsewhere and the user does not
+    cancel; otherwise it stays due ("Key rotation pending" on the Users page, the store
+    on its current key) and the account is refused meanwhile."""
     try:
         store.ensure_exclusive()
-        store.rotate_key()
-    except StoreBusyError:
+        store.rotate_key(progress=progress, should_stop=should_stop)
+    except (StoreBusyError, OperationCancelled):
         pass
 
 
-def disable_user(store: Store, *, user_id: str) -> None:
+def disable_user(
+    store: Store,
+    *,
+    user_id: str,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> None:
     """Disable an account and rotate the data key without it, so its slot (or a copy of
-    it) opens nothing written from now on."""
+    it) opens nothing written from now on.
+
+    The rotation (minutes on a large store) is told `progress` and polls `should_stop`;
+    a cancel, or another window holding the store, leaves the account disabled and the
+    rotation due (`key_rotation_pending`): nothing is undone."""
     _change_account(store, user_id, Action.ACCOUNT_DISABLE, rotation_due=True, status="disabled")
-    _rotate_if_free(store)
+    _rotate_if_free(store, progress, should_stop)
 
 
 def enable_user(store: Store, *, user_id: str) -> None:
@@ -436,8 +448,17 @@ def unlock_account(store: Store, *, user_id: str) -> None:
         store.commit_intents(keystore)
 
 
-def reset_password(store: Store, *, user_id: str) -> str:
-    """A forgotten password: new keys behind a one-time code. Returns the code."""
+def reset_password(
+    store: Store,
+    *,
+    user_id: str,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> str:
+    """A forgotten password: new keys behind a one-time code. Returns the code.
+
+    The old slot's data key is then rotated away, as `disable_user` does (`progress`,
+    `should_stop`): a cancel leaves the rotation due and still returns the code."""
     admin = require(store, Role.ADMINISTRATOR)
     code = new_setup_code()
     with store.keystore_change() as keystore:
@@ -482,17 +503,24 @@ def reset_password(store: Store, *, user_id: str) -> str:
         store.commit_intents(keystore)
         if had_slot:  # an old copy of the slot (old password) must open nothing new
             _mark_rotation_due(store, user_id)
-            _rotate_if_free(store)
+            _rotate_if_free(store, progress, should_stop)
     return code
 
 
-def revoke_user(store: Store, *, user_id: str) -> None:
+def revoke_user(
+    store: Store,
+    *,
+    user_id: str,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
+) -> None:
     """Remove an account for good and rotate the data key, so an old copy of its key
     slot can no longer open the store. Needs no other user's password.
 
     Refused before anything changes when the store is open elsewhere (the rotation needs
-    it to itself). Should the rotation still fail afterwards, the account is already
-    unable to sign in and `rotate_key` finishes the job."""
+    it to itself). Should the rotation still fail afterwards, or be cancelled
+    (`should_stop`; `progress` is told how far it is), the account is already unable to
+    sign in, the rotation stays due and `rotate_key` finishes the job."""
     require(store, Role.ADMINISTRATOR)
     store.ensure_exclusive()
     with store.keystore_change() as keystore:
@@ -500,7 +528,8 @@ def revoke_user(store: Store, *, user_id: str) -> None:
         if user_id in keystore.user_ids():
             keystore.remove_user(user_id)
             keystore.save()
-        rotate_key(store)  # still under the lock: nobody signs in between
+        with contextlib.suppress(OperationCancelled):  # still under the lock: nobody
+            rotate_key(store, progress=progress, should_stop=should_stop)  # signs in between
 
 
 def rotate_key(

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from infoshare_desktop.domain.accounts import CASE_ROLES
-from infoshare_desktop.domain.enums import RecordKind, ReplyOutcome
+from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import spec
-from infoshare_desktop.domain.records import RequestDraft, RequestReplyDraft
+from infoshare_desktop.domain.records import RequestDraft
 from infoshare_desktop.domain.requests import (
     DUE_SOON,
+    NOT_NEW_INFORMATION,
     DueRequest,
     Reconsider,
     Saved,
@@ -31,6 +32,7 @@ from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import requests as request_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.worklist import COUNT_CAP
 from infoshare_desktop.store.writes import Session
 
 __all__ = [
@@ -155,34 +157,53 @@ def _all_due(
 
 
 def to_reconsider_in(
-    tx: Session, *, user_id: str, store: Store, case_ids: set[str] | None = None
-) -> list[Reconsider]:
+    tx: Session,
+    *,
+    user_id: str,
+    store: Store,
+    limit: int | None = None,
+    count_cap: int = COUNT_CAP,
+    case_id: str | None = None,
+) -> tuple[int, list[Reconsider]]:
     """Declined "reconsider if new information" requests whose case has had a record
-    added since, on every case ``user_id`` may see (or on ``case_ids``). Only the cases
-    with such a request are read (the store finds them by index; a restricted case's are
-    sealed, so those of the restricted cases the user is named on are opened instead)."""
-    declined = request_rows.cases_to_reconsider(tx, user_id=user_id)
-    restricted = _member_cases(store, tx, user_id)
-    if case_ids is not None:
-        declined &= case_ids
-        restricted &= case_ids
-    if restricted:
-        answers = saved_records(
-            tx, user_id=user_id, case_ids=restricted, only_requests=True, store=store
-        )
-        declined |= {
-            saved.case_id
-            for saved in answers
-            if isinstance(saved.content, RequestReplyDraft)
-            and saved.content.outcome is ReplyOutcome.DECLINED
-            and saved.content.reconsider_if_new is True
-        }
-    if not declined:
-        return []
-    # the records only of the cases with a request declined "reconsider if new"
-    return _to_reconsider(
-        saved_records(tx, user_id=user_id, case_ids=declined, only_requests=False, store=store)
+    added since, longest waiting first, on every case ``user_id`` may see (or on
+    ``case_id``): how many (up to ``count_cap``) and the first ``limit`` (all if None).
+    Bounded in the store: the ordinary cases' are found by request_status and each case's
+    own records since the reply, only those listed are read. A restricted case's are
+    sealed, so those of the restricted cases the user is named on (few) are opened and
+    judged by ``domain.requests`` instead, merged in by when they were declined."""
+    count, rows = request_rows.declined_to_reconsider(
+        tx,
+        not_new=[kind.value for kind in NOT_NEW_INFORMATION],
+        limit=limit,
+        count_cap=count_cap,
+        case_id=case_id,
     )
+    out = [
+        Reconsider(
+            row.record_id,
+            row.case_id,
+            RequestDraft.from_dict(json.loads(row.payload)),
+            row.reply_id,
+            row.declined_at,
+            row.new_record_ids,
+        )
+        for row in rows
+    ]
+    restricted = _member_cases(store, tx, user_id)
+    if case_id is not None:
+        restricted &= {case_id}
+    if restricted:
+        more = _to_reconsider(
+            saved_records(
+                tx, user_id=user_id, case_ids=restricted, only_requests=False, store=store
+            )
+        )
+        count = min(count + len(more), count_cap)
+        out = sorted(out + more, key=lambda item: (item.declined_at, item.record_id))
+        if limit is not None:
+            out = out[:limit]
+    return max(count, len(out)), out
 
 
 def requests_due(
@@ -212,9 +233,8 @@ def requests_to_reconsider(store: Store, *, case_id: str | None = None) -> list[
     """Declined requests marked "reconsider if new information" whose case has had a
     record added since they were declined, on every case the user may see."""
     user = require(store, *CASE_ROLES)
-    cases = {case_id} if case_id is not None else None
     with store.write() as session:
-        found = to_reconsider_in(session, user_id=user.user_id, case_ids=cases, store=store)
+        _, found = to_reconsider_in(session, user_id=user.user_id, case_id=case_id, store=store)
         _audit(session, user.user_id, "requests_to_reconsider", case_id, len(found))
     return found
 

@@ -13,7 +13,7 @@ reset) leaves the current epoch, so it opens nothing written afterwards.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, cast
@@ -420,23 +420,7 @@ def restrict(store: Store, tx: Tx, case: CaseFile) -> None:
                 _with(r, _RECORD, summary=summary_text, payload=_stored_json(content)),
             )
         )
-    for r in envelopes.case_table_rows(tx, "case_identifier", case_id):
-        ident = dict(zip(_IDENTIFIER, r, strict=True))
-        number, code, text = seal_identifier_values(
-            store,
-            tx,
-            case_id=case_id,
-            nhs_number=ident["nhs_number"],
-            reason=ident["reason"],
-            text=ident["reason_text"],
-        )
-        ops.append(
-            envelopes.Op(
-                "case_identifier",
-                envelopes.UPDATE,
-                _with(r, _IDENTIFIER, nhs_number=number, reason=code, reason_text=text),
-            )
-        )
+    ops += _identifier_ops(store, tx, case_id, seal_identifier_values)
     ops += [
         envelopes.Op("search_index", envelopes.DELETE, (r[0], r[1]))
         for r in envelopes.case_table_rows(tx, "search_index", case_id)
@@ -528,23 +512,7 @@ def unrestrict(store: Store, tx: Tx, case: CaseFile) -> None:
                 case_id=case_id, record_id=rec["id"], draft=draft_type.from_dict(json.loads(plain))
             )
         )
-    for r in envelopes.case_table_rows(tx, "case_identifier", case_id):
-        ident = dict(zip(_IDENTIFIER, r, strict=True))
-        number, code, text = open_identifier(
-            store,
-            tx,
-            case_id=case_id,
-            nhs_number=ident["nhs_number"],
-            reason=ident["reason"],
-            text=ident["reason_text"],
-        )
-        ops.append(
-            envelopes.Op(
-                "case_identifier",
-                envelopes.UPDATE,
-                _with(r, _IDENTIFIER, nhs_number=number, reason=code, reason_text=text),
-            )
-        )
+    ops += _identifier_ops(store, tx, case_id, open_identifier)
     ops += [  # index rows carry their words after their ids (contentless: see store.search)
         envelopes.Op("case_index", envelopes.INSERT, (i.case_id, i.body))
         if i.record_id is None
@@ -611,3 +579,29 @@ def open_identifier(
         return nhs_number, reason, text
     d = json.loads(store.case_keys.open(tx, text, case_id=case_id, field_name="identifier"))
     return d["nhs_number"], d["reason"], d["reason_text"]
+
+
+def _identifier_ops(
+    store: Store, tx: Tx, case_id: str, convert: Callable[..., tuple[str | None, ...]]
+) -> list[envelopes.Op]:
+    """The case's identifier rows re-written with the values `convert` makes of them
+    (`seal_identifier_values` when restricting, `open_identifier` when lifting)."""
+    ops = []
+    for r in envelopes.case_table_rows(tx, "case_identifier", case_id):
+        ident = dict(zip(_IDENTIFIER, r, strict=True))
+        number, code, text = convert(
+            store,
+            tx,
+            case_id=case_id,
+            nhs_number=ident["nhs_number"],
+            reason=ident["reason"],
+            text=ident["reason_text"],
+        )
+        ops.append(
+            envelopes.Op(
+                "case_identifier",
+                envelopes.UPDATE,
+                _with(r, _IDENTIFIER, nhs_number=number, reason=code, reason_text=text),
+            )
+        )
+    return ops

@@ -379,7 +379,9 @@ def _requests_due(ctx: _Context) -> tuple[int, list[WorkItem]]:
 
 
 def _reconsider(ctx: _Context) -> tuple[int, list[WorkItem]]:
-    found = requests.to_reconsider_in(ctx.tx, user_id=ctx.user.user_id, store=ctx.store)
+    count, found = requests.to_reconsider_in(
+        ctx.tx, user_id=ctx.user.user_id, store=ctx.store, limit=ctx.limit, count_cap=COUNT_CAP
+    )
     items = [
         _request_item(
             WorkKind.RECONSIDER,
@@ -390,9 +392,9 @@ def _reconsider(ctx: _Context) -> tuple[int, list[WorkItem]]:
             f"Declined {format_local(r.declined_at)}; "
             f"{len(r.new_record_ids)} new record(s) on the case since",
         )
-        for r in found[: ctx.limit]
+        for r in found
     ]
-    return len(found), items
+    return count, items
 
 
 SECTIONS: tuple[_Section, ...] = (

@@ -92,6 +92,9 @@ class Action(StrEnum):
     CARRY_OVER_ITEMS = "store.carry_over_items"
     CARRY_OVER_MEMBERS = "store.carry_over_members"
     GRANT = "grant.issue"
+    SLOT_GENERATION = "account.slot_generation"
+    SLOT_REFUSED = "session.slot_refused"
+    DEVICE_RENEWED = "store.device_renewed"
 
 
 #: Entries completed from a key-store intent: after an interruption they are written by
@@ -380,6 +383,33 @@ def verify_chain(
     if key is not None and not hmac.compare_digest(key, state.next_key):
         report.problems.append("the chain's key does not match its length: entries were removed")
     return report
+
+
+#: The columns `entry_signed_by` reads, in its order.
+ENTRY_COLUMNS = (
+    "seq, at, actor_id, action, target_kind, target_id, detail, prev_hash, entry_hash,"
+    " signer_id, signature"
+)
+
+
+def entry_signed_by(row: tuple[Any, ...], trust: Trust) -> str | None:
+    """Who signed one audit entry (a row of ENTRY_COLUMNS), if its hash matches its
+    fields and its signature verifies against its signer's certified key; else None.
+    (Its place in the chain is `verify`'s to check: this is for a single entry read at
+    sign-in.)"""
+    seq, at, actor, action, kind, target, detail, prev_hash, entry_hash, signer, signature = row
+    signed_from = trust.signed_from
+    if signed_from is None or seq < signed_from or signer is None or signature is None:
+        return None
+    fields = {"actor": actor, "action": action, "kind": kind, "target": target, "detail": detail}
+    if _hash(bytes(prev_hash), seq, _at(at), fields) != bytes(entry_hash):
+        return None
+    public = trust.sign_key_at(signer, seq)
+    if public is None or not verify(
+        public, Context.AUDIT_ENTRY, _signed_message(signer, bytes(entry_hash)), bytes(signature)
+    ):
+        return None
+    return str(signer)
 
 
 def _check_signature(

@@ -13,7 +13,9 @@ archive with the database as its member `infoshare.db`. Both are read here.
 A backup is verified (opened, integrity-checked, chain head compared) before it is
 renamed into place (writing one is store.snapshot's, below store.core, which backs up
 before a migration). A restore checks the backup with the user's password first and never
-overwrites the current store: it is moved aside into `backups/replaced-<time>/`.
+overwrites the current store: it is moved aside into `backups/replaced-<time>/`. The
+restored store takes a new device id (the backup's may still be writing where it was
+made: see store.device).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import sqlcipher3
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, grants
+from infoshare_desktop.store import audit, device, grants
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import FOLDER as CHECKPOINTS
 from infoshare_desktop.store.core import Store, store_exists
@@ -488,6 +490,7 @@ def restore_backup(
             try:
                 _settle_staged(
                     DataPaths(staging),
+                    paths,
                     plan,
                     kept.name if kept else None,
                     username=username,
@@ -511,6 +514,7 @@ def restore_backup(
 
 def _settle_staged(
     staged: DataPaths,
+    home: DataPaths,
     plan: RestorePlan,
     kept_name: str | None,
     *,
@@ -519,9 +523,10 @@ def _settle_staged(
     progress: Progress | None,
     should_stop: StopCheck | None,
 ) -> None:
-    """In the staging folder: record the restore, mark revoked and disabled accounts,
-    and rotate the data key so that only the remaining slots hold it."""
-    store = Store.unlock(staged, username=username, password=password)
+    """In the staging folder: record the restore, take a new device id for `home` (the
+    backup's own may be in use where it was made: see device), mark revoked and disabled
+    accounts, and rotate the data key so that only the remaining slots hold it."""
+    store = Store.unlock(staged, username=username, password=password, bind_device=False)
     try:
         actor = store.keys.user_id
         trust = store.load_trust()
@@ -530,6 +535,12 @@ def _settle_staged(
             if kept_name:
                 detail += f";previous_kept={kept_name}"
             audit.append(session, actor_id=actor, action=Action.RESTORE, detail=detail)
+            device.renew(
+                session,
+                actor_id=actor,
+                reason="restore",
+                bound_to=device.binding(store.keystore.store_id, home.root),
+            )
             changes = [(u, "revoked", Action.ACCOUNT_REVOKE) for u in plan.revoke_ids]
             changes += [(u, "disabled", Action.ACCOUNT_DISABLE) for u in plan.disable_ids]
             for user_id, status, action in changes:

@@ -3,7 +3,10 @@
 `Store.unlock` decides what is wrong from the key store first: a slot that does not
 open means a wrong password; a slot that opens but a database that does not means a
 damaged file. No failure path writes to the database, creates a file over a missing
-one, or touches anything but the failure counter in the key store.
+one, or touches anything but the failure counter in the key store, with one exception:
+a slot older than the database recorded for its account, or an account the database
+says is locked out (an older `keystore.json` put back, see slot_state), is refused with
+an audit entry saying so (ids and numbers only), and a lock-out is put back in the slot.
 
 Every key-store change runs inside `Keystore.transaction` (an exclusive OS file lock,
 the file re-read inside it): an unlock holds it from reading the slot to saving it, a
@@ -38,12 +41,14 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.store import (
     audit,
     crypto,
+    device,
     envelopes,
     grants,
     member_carry,
     migrate,
     sealing,
     signing,
+    slot_state,
 )
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import Checkpointer, CheckpointTampered, Seen
@@ -57,9 +62,11 @@ from infoshare_desktop.store.engine import (
 )
 from infoshare_desktop.store.errors import (
     AccountDisabledError,
+    AccountLockedError,
     IdentityRefusedError,
     KeystoreDamagedError,
     RollbackDetectedError,
+    StaleKeySlotError,
     StoreBusyError,
     StoreDamagedError,
     StoreError,
@@ -172,6 +179,11 @@ def _key_state(raw: Any) -> tuple[int, int] | None:
 
 #: Intents recorded while nobody is signed in, so unsigned (they only add an entry).
 UNSIGNED_INTENTS = frozenset({Action.UNLOCK_FAILED})
+#: Intents only an active administrator may sign (an unlock or a reset also clears a
+#: lock-out the database holds, see slot_state).
+ADMINISTRATOR_INTENTS = frozenset(
+    {Action.ACCOUNT_ROLES, Action.ACCOUNT_UNLOCK, Action.ACCOUNT_RESET}
+)
 
 
 def intent_problem(intent: Intent, store_id: str, trust: Trust) -> str | None:
@@ -194,10 +206,10 @@ def intent_problem(intent: Intent, store_id: str, trust: Trust) -> str | None:
             f"the key store holds a change ({intent.action}) that no account entitled to it "
             "signed (planted or altered): it was not carried out"
         )
-    if intent.action == Action.ACCOUNT_ROLES and not actor.is_active_admin:
+    if intent.action in ADMINISTRATOR_INTENTS and not actor.is_active_admin:
         return (
-            "the key store holds a role change signed by an account that is not an active "
-            "administrator: it was not carried out"
+            f"the key store holds a change ({intent.action}) signed by an account that is "
+            "not an active administrator: it was not carried out"
         )
     return None
 
@@ -346,8 +358,12 @@ class Store:
         username: str,
         password: str,
         new_password: str | None = None,
+        bind_device: bool = True,
     ) -> Store:
-        """Open the store for one user. Every failure is a StoreError subclass."""
+        """Open the store for one user. Every failure is a StoreError subclass.
+        `bind_device`: a store found on another machine or in another folder than its
+        device id was taken for takes a new one (see device); a restore, which opens the
+        backup in a staging folder, takes one for its destination itself."""
         if not paths.keystore.exists():
             if paths.database.exists():
                 raise KeystoreDamagedError()
@@ -367,6 +383,7 @@ class Store:
                 # no file, not even its slot.
                 store.user = store._load_user(keystore)
                 store._check_current(keystore)
+                store._check_slot_state(keystore)
                 store._migrate_if_needed()
                 # Before the slot is saved as having checkpoints (see keyslots), so that no
                 # later step can leave this account without one.
@@ -390,6 +407,12 @@ class Store:
                 with store.write() as session:
                     applied = store._audit_intents(session, keystore)
                     audit.append(session, actor_id=keys.user_id, action=Action.UNLOCK)
+                    if bind_device:
+                        device.ensure_bound(
+                            session,
+                            actor_id=keys.user_id,
+                            bound_to=device.binding(keystore.store_id, paths.root),
+                        )
                 assert store._checkpointer is not None
                 store._checkpointer.write_file(store._seen, sync=True)
                 if applied or keys.slot_changed:  # else the slot is as it was: no write
@@ -448,6 +471,53 @@ class Store:
             self._checkpointer.close()
         self._checkpointer, self._seen = checkpointer, seen
 
+    def _check_slot_state(self, keystore: Keystore) -> None:
+        """Refuse a key slot older than the one the database recorded for this account,
+        and an account the database says is locked out, though the key store says
+        otherwise (an older keystore.json put back; see slot_state). The refusal is
+        audited, ids and numbers only; a lock-out is put back into the slot, so that the
+        next attempt is refused without its password being tried."""
+        keys = self.keys
+        with self.read() as session:
+            state = slot_state.read(raw_connection(session), self.trust, keys.user_id)
+        error: StoreError
+        if keys.slot_generation < state.generation:
+            detail = f"stale_slot;generation={keys.slot_generation};recorded={state.generation}"
+            error = StaleKeySlotError()
+        elif state.locked:
+            detail, error = "locked_in_database", AccountLockedError()
+        else:
+            return
+        with self.write() as session:
+            audit.append(
+                session,
+                actor_id=keys.user_id,
+                action=Action.SLOT_REFUSED,
+                target_kind="user",
+                target_id=keys.user_id,
+                detail=detail,
+            )
+        if state.locked:
+            # The file as it is on disk, without this unlock's own changes to the slot.
+            # Best effort: a folder that cannot be written to still refuses, as above.
+            with contextlib.suppress(StoreError):
+                on_disk = Keystore.load(self.paths.keystore)
+                on_disk.lock_out(keys.user_id)
+                on_disk.save()
+        raise error
+
+    def _record_slot_generation(self, session: Session, keystore: Keystore, trust: Trust) -> None:
+        """Record the signed-in account's slot generation, as this process opened or
+        rewrapped the slot (so authenticated), when higher than the one recorded."""
+        if self._keys is None or self._signer is None or not trust.established:
+            return
+        user_id = self._keys.user_id
+        generation = keystore.verified_generations.get(user_id)
+        if generation is None:
+            return
+        if slot_state.read(raw_connection(session), trust, user_id).generation < generation:
+            slot_state.record_generation(session, user_id=user_id, generation=generation)
+
     def check_current(self) -> None:
         """`verify`: the same rollback check as at unlock, on the files as they are now."""
         with self.keystore_change() as keystore:
@@ -503,6 +573,7 @@ class Store:
                     )
                     self._regrant_roles(session, keystore, intent.target_id, granted)
             done.add(intent.id)
+        self._record_slot_generation(session, keystore, trust)
         raw.execute(
             "UPDATE key_state SET generation = max(generation, ?), key_epoch = max(key_epoch, ?)"
             " WHERE id = 1",

@@ -173,6 +173,18 @@ class RollbackDetectedError(StoreError):
     )
 
 
+class StaleKeySlotError(RollbackDetectedError):
+    """The account's key slot is older than the one the database recorded for it."""
+
+    user_message = (
+        "Your account's entry in the key store (keystore.json) is older than the one this "
+        "database has already seen: an older copy of keystore.json has been put back, which "
+        "would bring back an earlier password. Sign-in is refused and the attempt has been "
+        "recorded. Ask an administrator: they can restore the latest backup, or reset your "
+        "password."
+    )
+
+
 class IdentityRefusedError(StoreError):
     """The key slot or the grants fail the signed-identity checks: an old copy of a slot,
     a swapped key, a slot nobody certified, or grants replaced or removed."""

@@ -13,6 +13,14 @@ Slots are found by a keyed hash of the user name, so the file names nobody. Fail
 attempts are counted here (the encrypted database cannot be read before an unlock). Roles
 and account status live in the encrypted database, not here.
 
+Each slot carries its own *generation*, raised whenever its keys are wrapped under a new
+secret (a new slot, a password set or changed, a reset) and bound into the
+password-wrapped box, so it cannot be edited without the slot failing to open. Once the
+data key opens the database, the signed-in user's session records its slot's
+generation there (signed audit entries, see store.slot_state), and a slot older than
+the one recorded is refused: an old copy of `keystore.json` no longer brings back a
+password its owner has changed.
+
 Every change is made under an exclusive OS file lock (`Keystore.transaction`): the file
 is re-read inside the lock, its generation counter checked and raised by one, and the
 new file replaces the old atomically. So two processes never save over each other's
@@ -200,10 +208,19 @@ class UnlockedKeys:
     #: to signed grants was begun and not yet committed: only then may the store have no
     #: grants though the slot names a root of trust.
     carrying_over: bool = False
+    #: The slot's generation, as its password-wrapped box authenticates it (see the
+    #: module docstring).
+    slot_generation: int = 0
 
     @property
     def current_key(self) -> bytes:
         return self.data_keys[max(self.data_keys)]
+
+
+def slot_generation(slot: dict[str, Any]) -> int:
+    """A slot's generation as the file says (authenticated only once the slot opens)."""
+    value = slot.get("generation", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def failure_delay(failures: int) -> float:
@@ -218,6 +235,9 @@ class Keystore:
         self.path = path
         self._data = data
         self._held = False
+        #: user id -> the slot generation this process opened or wrote that slot at, so
+        #: authenticated (never saved: see Store._record_slot_generation).
+        self.verified_generations: dict[str, int] = {}
 
     # -- file -----------------------------------------------------------------------
     @classmethod
@@ -381,6 +401,14 @@ class Keystore:
     def _aad(self, purpose: str, user_id: str, epoch: int | str = "") -> bytes:
         return f"infoshare|{self.store_id}|{purpose}|{user_id}|{epoch}".encode()
 
+    def _private_aad(self, slot: dict[str, Any]) -> bytes:
+        """The slot's generation is bound to its password-wrapped private key (a slot from
+        before slot generations has none: generation 0)."""
+        aad = self._aad("private", slot["user_id"])
+        if "generation" in slot:  # not a whole number: bound as 0, so it does not open
+            aad += f"|generation={slot_generation(slot)}".encode()
+        return aad
+
     def add_user(
         self,
         *,
@@ -466,7 +494,8 @@ class Keystore:
         """Wrap the slot's private keys under `secret`; returns the wrapping key."""
         params = crypto.KdfParams.fresh(**DEFAULT_KDF)
         wrap_key = params.derive(normalise_password(secret))
-        box = crypto.wrap(wrap_key, private, self._aad("private", slot["user_id"]))
+        slot["generation"] = slot_generation(slot) + 1
+        box = crypto.wrap(wrap_key, private, self._private_aad(slot))
         slot["private"] = {"kdf": params.to_dict(), **box}
         if sign_private is not None:
             self._wrap_signing(slot, wrap_key, sign_private, checkpointed=not slot.get("setup"))
@@ -617,7 +646,14 @@ class Keystore:
             # Includes Argon2id parameters outside crypto.KDF_LIMITS: refused before any
             # work, and not counted as a failed attempt.
             raise KeystoreDamagedError() from exc
-        return crypto.unwrap(key, slot["private"], self._aad("private", slot["user_id"])), key
+        return crypto.unwrap(key, slot["private"], self._private_aad(slot)), key
+
+    def _give_generation(self, slot: dict[str, Any], private: bytes, wrap_key: bytes) -> None:
+        """A slot from before slot generations gets generation 1, its private key rewrapped
+        under the same password-derived key (no Argon2id run)."""
+        slot["generation"] = 1
+        kdf = slot["private"]["kdf"]
+        slot["private"] = {"kdf": kdf, **crypto.wrap(wrap_key, private, self._private_aad(slot))}
 
     def _open_signing(self, slot: dict[str, Any], private: bytes, wrap_key: bytes) -> bytes | None:
         """The slot's signing key (None in a slot from before signed identity). A slot
@@ -692,6 +728,10 @@ class Keystore:
         if slot["failures"] or slot.get("unreported"):
             slot.update(failures=0, last_failure=0.0, unreported=0)
             changed = True
+        if "generation" not in slot:
+            self._give_generation(slot, private, wrap_key)
+            changed = True
+        self.verified_generations[user_id] = slot_generation(slot)
         data_keys = {}
         for epoch_text, box in slot["keys"].items():
             epoch = int(epoch_text)
@@ -730,6 +770,18 @@ class Keystore:
             wrap_key=wrap_key,
             checkpointed=checkpointed,
             carrying_over=carrying_over,
+            slot_generation=slot_generation(slot),
+        )
+
+    def lock_out(self, user_id: str) -> None:
+        """Lock a slot that the database says is locked out (a lock-out undone by copying
+        back an older key store): refused from now on without its password being tried.
+        The caller saves."""
+        _, slot = self._slot_by_id(user_id)
+        slot.update(
+            failures=max(int(slot.get("failures", 0)), LOCK_AFTER_FAILURES),
+            last_failure=time.time(),
+            locked=True,
         )
 
     def _save_failure(self) -> None:
@@ -767,6 +819,7 @@ class Keystore:
         sign_private = self._open_signing(slot, private, wrap_key)
         self._set_password(slot, private, sign_private, new_password, username)
         slot.pop("sign_sealed", None)
+        self.verified_generations[slot["user_id"]] = slot_generation(slot)
         signer = signing.Signer(slot["user_id"], sign_private) if sign_private else None
         return self.add_intent(
             "account.password_change",

@@ -7,6 +7,7 @@ rows; which of them are due or to reconsider is decided in ``domain.requests``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,8 +21,9 @@ from infoshare_desktop.store.writes import Session, Tx, aware, raw_connection
 
 __all__ = [
     "OpenRequest",
+    "ReconsiderRow",
     "RecordRow",
-    "cases_to_reconsider",
+    "declined_to_reconsider",
     "open_requests",
     "open_requests_due",
     "visible_records",
@@ -82,17 +84,6 @@ def open_requests(tx: Tx, *, user_id: str, due_by: datetime) -> list[RecordRow]:
     return [(i, case_id, kind, aware(str(at)), payload) for i, case_id, kind, at, payload in rows]
 
 
-def cases_to_reconsider(tx: Tx, *, user_id: str) -> set[str]:
-    """The visible cases with a request whose latest reply declined it "reconsider if new
-    information" (request_status: an indexed lookup of those alone)."""
-    rows = raw_connection(tx).execute(
-        "SELECT DISTINCT q.case_id FROM request_status q JOIN case_file c ON c.id = q.case_id "
-        f"WHERE q.declined_reconsider = 1 AND {_VISIBLE}",
-        (user_id,),
-    )
-    return {str(case_id) for (case_id,) in rows}
-
-
 @dataclass(frozen=True)
 class OpenRequest:
     record_id: str
@@ -142,3 +133,91 @@ def open_requests_due(
         f"SELECT count(*) FROM (SELECT 1 {body} LIMIT ?)", (*args, count_cap)
     ).fetchone()
     return int(counted[0]), [OpenRequest(str(i), str(c), str(p)) for i, c, p in rows]
+
+
+@dataclass(frozen=True)
+class ReconsiderRow:
+    """A declined request back for reconsideration, as the worklist lists it."""
+
+    record_id: str
+    case_id: str
+    payload: str  #: the request's
+    reply_id: str  #: its latest reply, which declined it
+    declined_at: datetime  #: when that reply was recorded
+    new_record_ids: tuple[str, ...]  #: the case's records since, in the order saved
+
+
+def _reconsider_body(
+    *, not_new: Collection[str], case_id: str | None
+) -> tuple[str, list[object], str]:
+    """FROM ... WHERE of the ordinary cases' requests (open to every case role) whose
+    latest reply declined them "reconsider if new information" (request_status's partial
+    index) and whose case
+    has a record recorded since that reply that is not of a `not_new` kind and not one the
+    reply names as answering it (d: the request, p: its latest reply); its arguments; and
+    the FROM ... WHERE of those records. Each request reads its own case's records only
+    (by ix_record_case_time): the cost follows the declined requests, not the store."""
+    kinds = ", ".join("?" * len(not_new)) or "NULL"
+    where = "q.declined_reconsider = 1 AND c.restricted = 0"
+    args: list[object] = []
+    if case_id is not None:
+        where += " AND q.case_id = ?"
+        args.append(case_id)
+    latest_reply = (
+        "SELECT r.id FROM saved_record r WHERE r.case_id = q.case_id "
+        "AND r.kind = 'request_reply' AND json_valid(r.payload) "
+        "AND json_extract(r.payload, '$.request.record_id') = q.request_id "
+        "ORDER BY r.recorded_at DESC, r.rowid DESC LIMIT 1"
+    )
+    since = (  # rows of d (its request, its latest reply p)
+        "FROM saved_record o WHERE o.case_id = d.case_id AND o.recorded_at > p.recorded_at "
+        f"AND o.kind NOT IN ({kinds}) AND o.id NOT IN (SELECT json_extract(value, "
+        "'$.record_id') FROM json_each(p.payload, '$.answered_by'))"
+    )
+    body = (
+        f"FROM (SELECT q.request_id, q.case_id, ({latest_reply}) AS reply_id "
+        "FROM request_status q JOIN case_file c ON c.id = q.case_id "
+        f"WHERE {where}) AS d JOIN saved_record p ON p.id = d.reply_id "
+        "JOIN saved_record req ON req.id = d.request_id "
+        f"WHERE EXISTS (SELECT 1 {since})"
+    )
+    return body, [*args, *not_new], since
+
+
+def declined_to_reconsider(
+    tx: Tx,
+    *,
+    not_new: Collection[str],
+    limit: int | None,
+    count_cap: int,
+    case_id: str | None = None,
+) -> tuple[int, list[ReconsiderRow]]:
+    """The requests on the ordinary cases (or on ``case_id``, if ordinary) whose
+    latest reply declined them "reconsider if new information" and whose case has had a
+    record since (see _reconsider_body), longest waiting first: how many (up to
+    ``count_cap``) and the first ``limit`` (all if None), each with the records since.
+    Only those requests, their replies and their cases' records are read."""
+    body, args, since = _reconsider_body(not_new=not_new, case_id=case_id)
+    kinds = list(not_new)
+    conn = raw_connection(tx)
+    rows = conn.execute(
+        "SELECT d.request_id, d.case_id, req.payload, p.id, p.recorded_at, "
+        f"(SELECT json_group_array(id) FROM (SELECT o.id {since} ORDER BY o.rowid)) "
+        f"{body} ORDER BY p.recorded_at, d.request_id LIMIT ?",
+        (*kinds, *args, -1 if limit is None else limit),
+    ).fetchall()
+    counted = conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 {body} LIMIT ?)", (*args, count_cap)
+    ).fetchone()
+    out = [
+        ReconsiderRow(
+            str(request_id),
+            str(case),
+            str(payload),
+            str(reply_id),
+            aware(str(at)),
+            tuple(str(i) for i in json.loads(ids)),
+        )
+        for request_id, case, payload, reply_id, at, ids in rows
+    ]
+    return int(counted[0]), out

@@ -405,3 +405,130 @@ def test_my_work_lists_a_restricted_cases_request_beside_the_others_soonest_firs
     assert both.items[0].case_reference == "TEST-0009"
     first = section(limit=1)
     assert first.count == 2 and [i.record_id for i in first.items] == [sooner.record_id]
+
+
+# ---- the worklist's declined requests to reconsider, bounded in the store ------------------
+
+
+def _declined(store, case_id, *, reconsider=True, outcome=ReplyOutcome.DECLINED):
+    """A request on `case_id` and a reply to it (declined "reconsider if new" unless told)."""
+    request, _ = _request(store, case_id)
+    decision = records.record_sharing_decision(
+        store, case_id=case_id, draft=complete_sharing_decision(SharingKind.NOT_SHARED)
+    )
+    _reply(
+        store, case_id, request.record_id, decision.record_id,
+        outcome=outcome, reconsider_if_new=reconsider if outcome is ReplyOutcome.DECLINED else None,
+    )  # fmt: skip
+    return request.record_id, decision.record_id
+
+
+def test_the_reconsider_list_returns_exactly_what_the_domains_rule_over_every_record_does(
+    admin_store, monkeypatch
+):
+    """The bounded query (request_status, then each declined request's own case since its
+    reply) lists the same requests, in the same order, with the same new records, as the
+    domain's rule over every record of every case; the worklist gets the first `limit` and
+    the count."""
+    from infoshare_desktop.domain.requests import requests_to_reconsider as over_every_record
+    from infoshare_desktop.services import worklist
+
+    def new_case(name):
+        return cases.create_case(
+            admin_store, draft=complete_case(display_name=name), confirmed_not_duplicate=True
+        )
+
+    def add_advice(case_id):
+        return records.record_case_record(
+            admin_store, case_id=case_id, draft=complete_advice()
+        ).record_id
+
+    earliest = new_case("Alex Early")  # declined first; two records since
+    early_request, _ = _declined(admin_store, earliest)
+    later = new_case("Blair Later")  # declined next; one record since
+    later_request, _ = _declined(admin_store, later)
+    sealed = cases.create_case(  # a member's restricted case: opened, merged in order
+        admin_store,
+        draft=complete_case(display_name="Gus Sealed", restricted=True),
+        confirmed_not_duplicate=True,
+    )
+    sealed_request, _ = _declined(admin_store, sealed)
+    quiet = new_case("Casey Quiet")  # declined, nothing since
+    _declined(admin_store, quiet)
+    not_asked = new_case("Dana Final")  # declined without "reconsider": never back
+    _declined(admin_store, not_asked, reconsider=False)
+    accepted = new_case("Eli Accepted")  # declined, then agreed by a later reply
+    first_request, decision = _declined(admin_store, accepted)
+    _reply(admin_store, accepted, first_request, decision, outcome=ReplyOutcome.SHARED)
+    again = new_case("Flo Again")  # declined twice: only what came after the second counts
+    twice, decision = _declined(admin_store, again)
+    add_advice(again)
+    _reply(
+        admin_store, again, twice, decision,
+        outcome=ReplyOutcome.DECLINED, reconsider_if_new=True,
+    )  # fmt: skip
+
+    early_new = [add_advice(earliest)]
+    early_new.append(
+        records.record_sharing_decision(
+            admin_store, case_id=earliest, draft=complete_sharing_decision()
+        ).record_id
+    )
+    later_new = [add_advice(later)]
+    sealed_new = [add_advice(sealed)]
+    for case_id in (not_asked, accepted):
+        add_advice(case_id)
+
+    with admin_store.read() as session:  # the records of every case, as before
+        everything = over_every_record(
+            requests.saved_records(
+                session,
+                user_id=accounts.current_user(admin_store).user_id,
+                only_requests=False,
+                store=admin_store,
+            )
+        )
+    found = requests.requests_to_reconsider(admin_store)
+    assert found == everything
+    assert [(r.record_id, r.new_record_ids) for r in found] == [
+        (early_request, tuple(early_new)),
+        (later_request, tuple(later_new)),
+        (sealed_request, tuple(sealed_new)),
+    ]
+    assert [r.record_id for r in requests.requests_to_reconsider(admin_store, case_id=later)] == [
+        later_request
+    ]
+    assert requests.requests_to_reconsider(admin_store, case_id=quiet) == []
+
+    def section(**kwargs):
+        (found,) = [
+            s
+            for s in worklist.my_work(admin_store, **kwargs)
+            if s.kind is worklist.WorkKind.RECONSIDER
+        ]
+        return found
+
+    first = section(limit=1)
+    assert first.count == 3 and [i.record_id for i in first.items] == [early_request]
+    assert "2 new record(s) on the case since" in first.items[0].detail
+    monkeypatch.setattr(worklist, "COUNT_CAP", 1)
+    capped = section(limit=1)
+    assert (capped.count, capped.count_text, len(capped.items)) == (1, "1 or more", 1)
+
+
+def test_the_reconsider_query_reads_only_the_declined_requests_cases(admin_store, case_id):
+    """Its plan: request_status's partial index of declined requests, then each one's own
+    case's records by ix_record_case_time; never a scan of every saved record."""
+    from infoshare_desktop.store import requests as request_rows
+
+    body, args, _since = request_rows._reconsider_body(
+        not_new=["review", "request_reply"], case_id=None
+    )
+    with admin_store.read() as session:
+        raw = session.connection().connection.dbapi_connection
+        plan = [row[-1] for row in raw.execute(f"EXPLAIN QUERY PLAN SELECT 1 {body}", args)]
+    assert any("ix_request_status_reconsider" in step for step in plan), plan
+    saved_record = ("SCAN r", "SCAN o", "SCAN p", "SCAN req", "SCAN saved_record")
+    assert not [step for step in plan if step.startswith(saved_record)], plan
+    assert not [step for step in plan if "case_member" in step], plan  # ordinary cases only
+    assert any(s.startswith("SEARCH o") and "ix_record_case_time (case_id=?)" in s for s in plan)

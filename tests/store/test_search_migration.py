@@ -58,6 +58,9 @@ def _back_to_revision_0010(store, data_paths) -> int:
         conn.execute("DROP INDEX ix_envelope_rewritten")
         conn.execute("DROP INDEX ix_case_born")
         conn.execute("DROP INDEX ix_case_created")
+        # and what migration 0013 (slot state, device binding) made
+        conn.execute("DROP INDEX ix_audit_slot_state")
+        conn.execute("ALTER TABLE envelope_state DROP COLUMN bound_to")
         conn.execute(OLD_INDEX)
         conn.executemany(
             "INSERT INTO search_index (case_id, record_id, body) VALUES (?, ?, ?)",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -65,6 +66,28 @@ def watch(window, *, cancel_at: int | None = None) -> Watch:
     return seen
 
 
+@pytest.fixture
+def held_until_cancelled(monkeypatch):
+    """The next copy stops once it has reported its first step, until Cancel is pressed
+    (or WAIT_MS passes), so no machine, fast or loaded, finishes it before the click."""
+    calls: list[None] = []
+
+    def check_stop(should_stop):
+        # Checked before the copy, then before each step's progress: the third check
+        # comes after the first step was reported.
+        calls.append(None)
+        if should_stop is not None and len(calls) == 3:
+            pause = threading.Event()
+            for _ in range(WAIT_MS // 10):
+                if should_stop():
+                    break
+                pause.wait(0.01)
+        snapshot_check_stop(should_stop)
+
+    snapshot_check_stop = snapshot.check_stop
+    monkeypatch.setattr(snapshot, "check_stop", check_stop)
+
+
 @pytest.fixture(autouse=True)
 def _no_announcer_leftovers():
     yield
@@ -89,13 +112,15 @@ def test_a_backup_runs_behind_a_progress_dialog_and_reports(
     assert any("Backup written" in said for said in seen.said)
 
 
-def test_cancelling_a_backup_leaves_no_file_and_says_so(qtbot, padded_window, messages, tmp_path):
+def test_cancelling_a_backup_leaves_no_file_and_says_so(
+    qtbot, padded_window, messages, tmp_path, held_until_cancelled
+):
     stick = tmp_path / "stick"
     stick.mkdir()
     messages.save_path = stick / "copy.isbackup"
     with qtbot.waitSignal(padded_window.session.operation_finished, timeout=WAIT_MS):
         padded_window._on_backup_action_triggered()
-        seen = watch(padded_window, cancel_at=100)
+        seen = watch(padded_window, cancel_at=1)
     assert list(stick.iterdir()) == []
     title, text = messages.infos[-1]
     assert title == "Back up the store" and "cancelled" in text and "nothing" in text
@@ -112,7 +137,9 @@ def test_verify_from_the_menu_runs_off_the_ui_thread(qtbot, padded_window, messa
     assert title == "Verify store" and "Database integrity: ok" in text
 
 
-def test_cancelling_a_rotation_from_the_menu_keeps_the_key(qtbot, padded_window, messages):
+def test_cancelling_a_rotation_from_the_menu_keeps_the_key(
+    qtbot, padded_window, messages, held_until_cancelled
+):
     store = padded_window.session.store
     key = store.keys.current_key
     action = next(
@@ -120,7 +147,7 @@ def test_cancelling_a_rotation_from_the_menu_keeps_the_key(qtbot, padded_window,
     )
     with qtbot.waitSignal(padded_window.session.operation_finished, timeout=WAIT_MS):
         action.trigger()
-        seen = watch(padded_window, cancel_at=100)
+        seen = watch(padded_window, cancel_at=1)
     assert seen.names == {"Key rotation progress"}
     title, text = messages.infos[-1]
     assert title == "Rotate the data key" and "keeps its current key" in text

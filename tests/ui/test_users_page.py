@@ -131,22 +131,26 @@ def test_own_account_cannot_be_disabled_or_revoked(users_page):
     assert "your own account" in users_page.revoke_button.toolTip()
 
 
-def test_disable_enable_reset_and_revoke(users_page, worker_store, messages, codes):
+def test_disable_enable_reset_and_revoke(qtbot, users_page, worker_store, messages, codes):
     worker_store.close()  # a key rotation needs the only open connection
     users_page.refresh()
     users_page.select_user(USER)
     assert users_page.status_button.text() == "&Disable"
+    finished = users_page.session.operation_finished
 
-    users_page.status_button.click()
+    with qtbot.waitSignal(finished, timeout=WAIT_MS):  # the key rotation runs off the UI
+        users_page.status_button.click()  # thread (tests/ui/test_account_change_progress.py)
     assert users_page.selected_account().status == "disabled"
     assert users_page.status_button.text() == "&Enable"
-    users_page.status_button.click()
+    users_page.status_button.click()  # enabling rotates nothing: done at once
     assert users_page.selected_account().status == "active"
 
-    users_page.reset_button.click()
+    with qtbot.waitSignal(finished, timeout=WAIT_MS):
+        users_page.reset_button.click()
     assert codes and codes[-1][0] == USER
 
-    users_page.revoke_button.click()
+    with qtbot.waitSignal(finished, timeout=WAIT_MS):
+        users_page.revoke_button.click()
     assert messages.confirms == ["Disable account", "Reset password", "Revoke account"]
     revoked = users_page.selected_account()
     assert revoked.status == "revoked"
@@ -229,7 +233,8 @@ def test_a_rotation_left_pending_is_shown_and_finished_from_the_page(
             raise StoreBusyError()  # another program opened the store at that moment
 
         patch.setattr(Store, "_rotate_locked", busy)
-        users_page.revoke_button.click()
+        with qtbot.waitSignal(users_page.session.operation_finished, timeout=WAIT_MS):
+            users_page.revoke_button.click()
     assert messages.errors  # the failure was shown
     assert users_page.rotation_alert.isVisible()
     assert "Key rotation pending" in users_page.rotation_alert.text()

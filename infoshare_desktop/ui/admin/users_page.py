@@ -24,7 +24,7 @@ from infoshare_desktop.ui.admin.user_accounts import (
     OneTimeCodeDialog,
 )
 from infoshare_desktop.ui.common import feedback
-from infoshare_desktop.ui.common.feedback import busy_cursor
+from infoshare_desktop.ui.common.announce import announce
 from infoshare_desktop.ui.common.labels import AlertLabel, heading_label, text_label
 from infoshare_desktop.ui.common.layout import FlowLayout, page_layout
 from infoshare_desktop.ui.common.progress import Progress, StopCheck, StoreOperation, report
@@ -89,6 +89,7 @@ class UsersPage(QWidget):
 
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         session.store_changed.connect(self.refresh)
+        session.operation_finished.connect(self._update_buttons)
         self.refresh()
 
     def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
@@ -163,6 +164,10 @@ class UsersPage(QWidget):
         self.status_button.setText("&Enable" if disabled else "&Disable")
         self.status_button.setEnabled(usable and not is_me)
         self.revoke_button.setEnabled(usable and not is_me)
+        idle = self.session.operation is None  # one store operation at a time
+        for button in (self.status_button, self.reset_button, self.revoke_button):
+            button.setEnabled(button.isEnabled() and idle)
+        self.rotate_button.setEnabled(idle)
         mine = "You cannot disable or revoke your own account." if is_me else ""
         self.status_button.setToolTip(mine)
         self.revoke_button.setToolTip(mine)
@@ -196,10 +201,19 @@ class UsersPage(QWidget):
             self,
             "Disable account",
             f"Disable the account {account.username}? They will not be able to sign in "
-            "until an administrator enables it again. Nothing they recorded is removed.",
+            "until an administrator enables it again. Nothing they recorded is removed. "
+            "The store's encryption key is then replaced; this takes a while for a large "
+            "store.",
             "Disable",
         ):
-            self._run(accounts.disable_user, account)
+            self._change_then_rotate(
+                account,
+                accounts.disable_user,
+                title="Disable account",
+                label=f"Disabling {account.username}, then re-encrypting the store under a "
+                "new key…",
+                done=f"{account.username} is disabled.",
+            )
 
     def _on_unlock_button_clicked(self) -> None:
         account = self.selected_account()
@@ -215,16 +229,26 @@ class UsersPage(QWidget):
             "Reset password",
             f"Reset the password of {account.username}? Their current password stops "
             "working at once; they sign in with a new one-time code instead and then "
-            "choose a new password.",
+            "choose a new password. The store's encryption key is then replaced; this "
+            "takes a while for a large store.",
             "Reset password",
         ):
             return
-        with feedback.user_errors(self) as outcome:
-            code = accounts.reset_password(self.session.store, user_id=account.user_id)
-        if outcome.failed:
-            return
-        self.refresh()
-        OneTimeCodeDialog.present(account.username, code, self)
+        username = account.username
+
+        def present(code: object) -> None:
+            if isinstance(code, str):
+                OneTimeCodeDialog.present(username, code, self)
+
+        self._change_then_rotate(
+            account,
+            accounts.reset_password,
+            title="Reset password",
+            label=f"Resetting the password of {username}, then re-encrypting the store "
+            "under a new key…",
+            done=f"The password of {username} has been reset.",
+            then=present,
+        )
 
     def _on_revoke_button_clicked(self) -> None:
         account = self.selected_account()
@@ -233,17 +257,22 @@ class UsersPage(QWidget):
             "Revoke account",
             f"Revoke the account {account.username} for good? It cannot be enabled again. "
             "The store's encryption key is then replaced, so that no copy of their old "
-            "key can open it; this takes a moment. Everyone else keeps their password, "
-            "and nothing they recorded is removed.",
+            "key can open it; this takes a while for a large store. Everyone else keeps "
+            "their password, and nothing they recorded is removed.",
             "Revoke",
         ):
             return
-        with busy_cursor():
-            self._run(accounts.revoke_user, account)
-        self.session.store_changed.emit()  # a rotation left pending shows on Home too
+        self._change_then_rotate(
+            account,
+            accounts.revoke_user,
+            title="Revoke account",
+            label=f"Revoking {account.username}, then re-encrypting the store under a new key…",
+            done=f"{account.username} is revoked.",
+        )
 
     def _on_rotate_button_clicked(self) -> None:
-        rotate_data_key(self, self.session)
+        if rotate_data_key(self, self.session) is not None:
+            self._update_buttons()
 
     def _run(self, action: Callable[..., None], account: AccountSummary) -> bool:
         """Call `action(store, user_id=...)`, show a failure, refresh; True if it worked."""
@@ -251,6 +280,78 @@ class UsersPage(QWidget):
             action(self.session.store, user_id=account.user_id)
         self.refresh()
         return not outcome.failed
+
+    def _change_then_rotate(
+        self,
+        account: AccountSummary,
+        action: Callable[..., object],
+        *,
+        title: str,
+        label: str,
+        done: str,
+        then: Callable[[object], None] | None = None,
+    ) -> StoreOperation | None:
+        """Run `action(store, user_id=..., progress=..., should_stop=...)` off the UI
+        thread (ui.common.progress): the account change, then the data key rotation it
+        makes due, which takes minutes on a large store. Cancel (or closing the window)
+        stops the rotation only: the change stays made and the rotation pending, as when
+        another window holds the store. Afterwards the table shows the account as it now
+        is, `then(result)` runs, and a rotation left pending is said plainly."""
+        store, user_id = self.session.store, account.user_id
+
+        def work(progress: Progress, should_stop: StopCheck) -> object:
+            return action(store, user_id=user_id, progress=progress, should_stop=should_stop)
+
+        operation = StoreOperation(
+            work, title=title, label=label, accessible_name=f"{title} progress", parent=self
+        )
+        outcome: list[object] = []
+        operation.succeeded.connect(outcome.append)
+        operation.failed.connect(
+            lambda message: feedback.show_user_error(self, UserFacingError(message), title=title)
+        )
+
+        def finished() -> None:
+            if not store.is_open:  # the window closed meanwhile (it cancelled the rotation)
+                return  # and signed out: nothing more is shown, no code to a locked screen
+            self.session.store_changed.emit()  # this table, and Home's rotation notice
+            if not outcome:  # failed: shown already (whatever it changed is shown now)
+                return
+            if then is not None:
+                then(outcome[0])
+            self._report_rotation(title, done, cancelled=operation.worker.is_cancelled())
+
+        if not self.session.run(operation):
+            operation.deleteLater()
+            return None
+        operation.finished.connect(finished)  # after the session has let the operation go
+        self._update_buttons()
+        return operation
+
+    def _report_rotation(self, title: str, done: str, *, cancelled: bool) -> None:
+        """Say what an account change did to the data key: replaced (announced), or left
+        pending (shown, with what to do)."""
+        try:
+            pending = accounts.key_rotation_pending(self.session.store)
+        except UserFacingError:
+            pending = True
+        if not pending:
+            announce(self, f"{done} The data key has been replaced.")
+            return
+        why = (
+            "You cancelled replacing the store's data key"
+            if cancelled
+            else "The store's data key could not be replaced yet (the store is open in "
+            "another window or program)"
+        )
+        report(
+            self,
+            title,
+            f"{done} {why}, so an old copy of that account's key could still open the "
+            "store. The store keeps its current key and nothing was lost. Use Rotate the "
+            "data key now on this page to finish.",
+            warning=True,
+        )
 
 
 def rotate_data_key(parent: QWidget, session: Session) -> StoreOperation | None:

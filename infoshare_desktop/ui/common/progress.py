@@ -1,14 +1,18 @@
-"""Long store work (backup, restore, key rotation, verify) off the UI thread, behind a
-progress dialog with Cancel.
+"""Long work (backup, restore, key rotation, verify, an account change that rotates the
+data key, building a case summary) off the UI thread, behind a progress dialog with
+Cancel.
 
 `StoreOperation` runs one service call in a QThread: the call gets
 `progress(done, total)` (queued onto the UI thread, where it moves the bar) and
 `should_stop()` (True once Cancel is pressed; the service then raises
 OperationCancelled, having removed what it wrote). It ends with exactly one of
 ``succeeded(result)``, ``failed(message)`` or ``cancelled()``, then ``finished`` once the
-thread has stopped. Every store call in the services opens its own connections, so the
-worker needs nothing from the UI thread; the window keeps painting meanwhile, and its
-modal dialog keeps the user from changing the store underneath.
+thread has stopped; cancelled before `start`, it never starts the work. The worker ends
+its own thread, so `cancel()` then `wait()` (the window closing) returns as soon as the
+work has stopped, and the outcome still arrives afterwards. Every store call in the
+services opens its own connections, so the worker needs nothing from the UI thread; the
+window keeps painting meanwhile, and its modal dialog keeps the user from changing the
+store underneath.
 """
 
 from __future__ import annotations
@@ -57,9 +61,10 @@ class _OperationWorker(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, work: Work) -> None:
+    def __init__(self, work: Work, fault: str = FAULT) -> None:
         super().__init__()
         self._work = work
+        self._fault = fault
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -79,9 +84,14 @@ class _OperationWorker(QObject):
             self.failed.emit(error.user_message)
         except Exception as exc:  # a bug: logged (no message), and told plainly
             log.error("a store operation failed\n%s", safe_traceback(exc))
-            self.failed.emit(FAULT)
+            self.failed.emit(self._fault)
         else:  # finished, even if Cancel came too late to stop it: say what happened
             self.succeeded.emit(result)
+        finally:
+            # The thread ends itself: a UI thread blocked in wait() (the window closing)
+            # cannot run a queued quit(). The outcome, queued first, still arrives first.
+            thread = self.thread()
+            thread.quit()
 
 
 class StoreOperation(QObject):
@@ -99,10 +109,13 @@ class StoreOperation(QObject):
         title: str,
         label: str,
         accessible_name: str,
-        parent: QWidget,
+        parent: QWidget | None,
+        fault: str = FAULT,
+        cancelling: str = "Cancelling… removing what was written so far.",
     ) -> None:
+        """`fault` is said if the work fails by a bug; `cancelling` while it stops."""
         super().__init__(parent)
-        self.worker = _OperationWorker(work)
+        self.worker = _OperationWorker(work, fault)
         self.worker_thread = QThread(self)
         self.worker_thread.setObjectName("store-operation")
         self.worker.moveToThread(self.worker_thread)
@@ -125,8 +138,11 @@ class StoreOperation(QObject):
         self.progress.setAccessibleName(accessible_name)
         self.progress.setAccessibleDescription(label)
         self.progress.canceled.connect(self.cancel)
+        self._fault = fault
+        self._cancelling = cancelling
         self._outcome: tuple[SignalInstance, tuple[Any, ...]] | None = None
         self._running = False
+        self._over = False
 
     @classmethod
     def reported(
@@ -155,14 +171,20 @@ class StoreOperation(QObject):
     def start(self) -> None:
         self._running = True
         self.progress.setValue(0)
+        if self.worker.is_cancelled():  # cancelled before it began: it never begins
+            self._outcome = (self.cancelled, ())
+            self._on_thread_finished()
+            return
         self.worker_thread.start()
 
     def cancel(self) -> None:
-        """Stop the work at its next step (the Cancel button, or the window closing)."""
-        if not self._running:
+        """Stop the work at its next step (the Cancel button, a lock, or the window
+        closing); before `start`, keep it from starting."""
+        if self._over:
             return
         self.worker.cancel()
-        self.progress.setLabelText("Cancelling… removing what was written so far.")
+        if self._running:
+            self.progress.setLabelText(self._cancelling)
 
     def is_running(self) -> bool:
         return self._running
@@ -192,9 +214,10 @@ class StoreOperation(QObject):
     def _on_thread_finished(self) -> None:
         self.worker_thread.wait()  # finished comes just before the thread ends: let it end
         self._running = False
+        self._over = True
         self.progress.canceled.disconnect(self.cancel)
         self.progress.close()
         self.progress.deleteLater()
-        signal, args = self._outcome or (self.failed, (FAULT,))
+        signal, args = self._outcome or (self.failed, (self._fault,))
         signal.emit(*args)
         self.finished.emit()

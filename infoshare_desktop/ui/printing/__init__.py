@@ -5,12 +5,11 @@ The case view calls :func:`open_case_summary` (Print action, Ctrl+P).
 
 from infoshare_desktop.ui.printing.controller import CaseSummaryPrinter, open_case_summary
 from infoshare_desktop.ui.printing.options_dialog import SummaryOptionsDialog
-from infoshare_desktop.ui.printing.worker import SummaryBuild, SummaryBuildWorker
+from infoshare_desktop.ui.printing.worker import SummaryBuild
 
 __all__ = [
     "CaseSummaryPrinter",
     "SummaryBuild",
-    "SummaryBuildWorker",
     "SummaryOptionsDialog",
     "open_case_summary",
 ]

@@ -288,18 +288,19 @@ def test_locking_stops_showing_the_summary(qtbot, session, printed_case):
     assert not dialog.isVisible()
 
 
-def test_a_fault_while_building_logs_no_personal_data(monkeypatch, caplog):
+def test_a_fault_while_building_logs_no_personal_data(qapp, monkeypatch, caplog):
     import logging
 
-    from infoshare_desktop.ui.printing.worker import FAULT, SummaryBuildWorker
+    from infoshare_desktop.ui.printing.worker import FAULT
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("Zofia Wiśniewska, 12 Acacia Avenue")  # fictional personal data
 
     monkeypatch.setattr(printing, "build_case_summary", broken)
-    worker = SummaryBuildWorker(None, "case-id", printing.SummaryOptions())  # type: ignore[arg-type]
+    build = SummaryBuild(None, "case-id", printing.SummaryOptions())  # type: ignore[arg-type]
+    worker = build.worker  # run here, on this thread, to catch what it logs
     failed: list[str] = []
-    worker.failed.connect(failed.append)
+    worker.failed.connect(failed.append, Qt.ConnectionType.DirectConnection)
     infoshare = logging.getLogger("infoshare")
     infoshare.addHandler(caplog.handler)
     try:
