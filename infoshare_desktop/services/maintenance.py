@@ -10,6 +10,7 @@ from typing import Any
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require, signed_in
 from infoshare_desktop.store import audit, envelopes, leftovers
 from infoshare_desktop.store.audit import Action
@@ -194,6 +195,7 @@ def _verify_signed(
                 user_id=user_id,
                 full=full,
             )
+            result.envelopes.problems += sealed.check_resealed(store, session)
     result.grant_problems = store.trust_problems()
     result.root_fingerprint = store.root_fingerprint
     result.grants_checked = trust.head_n

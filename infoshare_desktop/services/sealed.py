@@ -26,7 +26,7 @@ from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
 from infoshare_desktop.domain.timeutil import utcnow
 from infoshare_desktop.store import cases as case_rows
-from infoshare_desktop.store import crypto, envelopes, grants, sealing, search
+from infoshare_desktop.store import crypto, envelopes, grants, reseal, sealing, search
 from infoshare_desktop.store.cases import NewCase
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
@@ -273,6 +273,21 @@ def sync_case_keys(store: Store, tx: Tx, case_ids: Iterable[str] | None = None) 
     return rotated
 
 
+def check_resealed(store: Store, tx: Tx) -> list[str]:
+    """For a verify: each re-sealed envelope (a case restricted later) of a case whose key
+    this user holds opens to what its author signed (store.reseal.check)."""
+    keyring = store.case_keys
+
+    def open_text(env: envelopes.Envelope, text: str) -> str | None:
+        try:
+            return keyring.open(tx, text, case_id=env.case_id, field_name=f"envelope.{env.id}")
+        except sealing.CaseKeyMissing:
+            return None
+
+    trust = grants.load(raw_connection(tx), keyring.store_id)
+    return reseal.check(tx, trust, open_text)
+
+
 def reload_trust_then_sync(store: Store) -> None:
     """After an account change (an administrator's): the grants as they are now, then
     `sync_case_keys` for every restricted case, in one transaction."""
@@ -344,19 +359,31 @@ def _with(row: tuple[Any, ...], columns: tuple[str, ...], **values: Any) -> tupl
     return tuple(values.get(c, v) for c, v in zip(columns, row, strict=True))
 
 
-def _rewrite(store: Store, tx: Tx, *, case_id: str, reason: str, ops: list[envelopes.Op]) -> None:
-    """Re-write a case's rows as a signed ``case.rewritten`` envelope (see envelopes)."""
+def _rewrite(
+    store: Store,
+    tx: Tx,
+    *,
+    case_id: str,
+    reason: str,
+    ops: list[envelopes.Op],
+    resealed: list[reseal.Resealed] | None = None,
+) -> None:
+    """Re-write a case's rows as a signed ``case.rewritten`` envelope (see envelopes),
+    vouching for the envelopes it re-seals (see reseal), which are then written."""
     user = store.user
     assert user is not None
-    item = envelopes.rewrite_item(case_id=case_id, reason=reason, ops=ops)
+    statements = [r.statement() for r in resealed or []]
+    item = envelopes.rewrite_item(case_id=case_id, reason=reason, ops=ops, resealed=statements)
     envelopes.save(tx, store.signer, [item], author_id=user.user_id, at=utcnow())
+    reseal.write(tx, resealed or [])
 
 
 def restrict(store: Store, tx: Tx, case: CaseFile) -> None:
     """Seal an ordinary case's existing content (the caller's transaction): epoch 1 of its
     key for its members and the administrators, its identity, every record's summary and
-    payload, its identifiers; its rows leave the shared index. One signed envelope says
-    so (the earlier envelopes keep what they said when the case was ordinary)."""
+    payload, its identifiers; its rows leave the shared index; and its envelopes that
+    still hold plain text are re-sealed under the key (store.reseal). One signed
+    envelope says so, and vouches for each envelope re-sealed."""
     keyring = store.case_keys
     case_id = case.id
     keyring.start_case(tx, case_id=case_id, recipients=recipients(store, tx, case_id), at=utcnow())
@@ -402,12 +429,39 @@ def restrict(store: Store, tx: Tx, case: CaseFile) -> None:
         envelopes.Op("case_index", envelopes.DELETE, (r[0],))
         for r in envelopes.case_table_rows(tx, "case_index", case_id)
     ]
-    _rewrite(store, tx, case_id=case_id, reason="restricted", ops=ops)
+    _rewrite(
+        store,
+        tx,
+        case_id=case_id,
+        reason="restricted",
+        ops=ops,
+        resealed=_resealed(store, tx, case_id=case_id, ops=ops),
+    )
+
+
+def _resealed(
+    store: Store, tx: Tx, *, case_id: str, ops: list[envelopes.Op]
+) -> list[reseal.Resealed]:
+    """The case's envelopes that hold plain text, re-sealed under its current key (none
+    without a signing key: nobody could vouch for them)."""
+    if store.signer is None:
+        return []
+    keyring = store.case_keys
+    return reseal.plan(
+        tx,
+        grants.load(raw_connection(tx), keyring.store_id),
+        case_id=case_id,
+        ops=ops,
+        seal=lambda field_name, text: keyring.seal(
+            tx, case_id=case_id, field_name=field_name, text=text
+        ),
+    )
 
 
 def unrestrict(store: Store, tx: Tx, case: CaseFile) -> None:
     """Open a restricted case's content back into its rows and the shared index (the
-    caller's transaction), as one signed envelope."""
+    caller's transaction), as one signed envelope. The envelopes re-sealed when it was
+    restricted stay sealed (this envelope carries the rows' plain values)."""
     case_id = case.id
     identity = identities(store, tx, [case_id]).get(case_id)
     if identity is None:

@@ -22,6 +22,11 @@ also has `pos` (the order it arrived in) and `chain` = SHA-256(previous chain, S
 the signed message): a running hash that each user's signed check (`envelope_check`)
 pins, so the next `verify` checks only the envelopes and rows added since.
 
+A case restricted later has its envelopes that hold plain text *re-sealed* (store.reseal):
+the payload becomes the original sealed under the case key plus the rows it projects, the
+chain goes on through the hash of the message as written, and instead of its author's
+signature `verify` requires the restriction's signed statement vouching for its bytes.
+
 A store from before envelopes is carried over once, at an administrator's sign-in: every
 row becomes a ``carried`` envelope with the row verbatim, signed by that administrator
 ("carried over on D by X"), in one run from the first position, and the audit says so.
@@ -63,6 +68,10 @@ CARRIED = "carried"
 REWRITTEN = "case.rewritten"
 #: Envelopes are read and checked in batches of this many (bounded memory).
 BATCH = 2000
+#: The key of a re-sealed envelope's payload that holds its payload as written, sealed
+#: (a case restricted later: store.reseal). Canonical JSON puts it first.
+RESEALED = "$resealed"
+_RESEALED_START = b'{"' + RESEALED.encode() + b'"'
 
 #: The projected tables: their columns (in the order rows are built) and primary key.
 TABLES: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
@@ -122,6 +131,7 @@ _COLUMNS = (
     " signature, chain"
 )
 _INSERT_ENVELOPE = f"INSERT INTO envelope ({_COLUMNS}) VALUES ({', '.join('?' * 13)})"
+COLUMNS, INDEX_WORDS = _COLUMNS, _INDEX_WORDS  # for store.reseal
 
 #: One projected row: its table and its values in that table's column order.
 Row = tuple[str, tuple[Any, ...]]
@@ -432,12 +442,18 @@ class Op:
 _KEYED_BY_CASE = frozenset({"case_member", "search_index", "case_index", "case_sealed"})
 
 
-def rewrite_item(*, case_id: str, reason: str, ops: Sequence[Op]) -> Item:
-    return Item(
-        case_id,
-        REWRITTEN,
-        {"reason": reason, "ops": [[o.table, o.op, list(o.values)] for o in ops]},
-    )
+def rewrite_item(
+    *, case_id: str, reason: str, ops: Sequence[Op], resealed: Sequence[list[str]] = ()
+) -> Item:
+    """`resealed`: the case's envelopes this rewrite re-seals, each [id, digest, hash of
+    its bytes now] (store.reseal)."""
+    payload: dict[str, Any] = {
+        "reason": reason,
+        "ops": [[o.table, o.op, list(o.values)] for o in ops],
+    }
+    if resealed:
+        payload["resealed"] = [list(r) for r in resealed]
+    return Item(case_id, REWRITTEN, payload)
 
 
 def ops_of(env: Envelope, p: dict[str, Any]) -> list[Op]:
@@ -525,9 +541,58 @@ PROJECTIONS: dict[str, Callable[[Envelope, dict[str, Any]], list[Row]]] = {
 def project(env: Envelope, payload: dict[str, Any], *, words: bool = True) -> list[Row]:
     """The table rows an envelope stands for (KeyError: a kind this version does not know).
     Without `words`, a record's index row has none (verify compares only its ids)."""
+    if RESEALED in payload and env.kind != REWRITTEN:
+        return _resealed_rows(env, payload)
     if not words and env.kind.startswith(RECORD):
         return _record_rows(env, payload, words=False)
     return PROJECTIONS[env.kind](env, payload)
+
+
+def _resealed_rows(env: Envelope, payload: dict[str, Any]) -> list[Row]:
+    """A re-sealed envelope's rows, as the restriction that re-sealed it left them (its
+    own case's only: ValueError otherwise)."""
+    rows: list[Row] = []
+    for table, values in payload["rows"]:
+        columns, _ = TABLES[table]
+        case_column = "id" if table == "case_file" else "case_id"
+        if table != "review_request" and values[columns.index(case_column)] != env.case_id:
+            raise ValueError("a row of another case")
+        rows.append((table, tuple(values)))
+    return rows
+
+
+def resealed_digest(env: Envelope) -> bytes | None:
+    """The hash of a re-sealed envelope's signed message as written (None: not re-sealed)."""
+    if not env.payload.startswith(_RESEALED_START):
+        return None
+    return bytes.fromhex(orjson.loads(env.payload)["digest"])
+
+
+def vouched_bytes(env: Envelope) -> bytes:
+    """What a re-sealing restriction vouches for: the envelope's bytes as they are now."""
+    return hashlib.sha256(env.signed_bytes() + env.signature).digest()
+
+
+def vouched_member(raw: Any, trust: Trust, env: Envelope, pos: int, case_id: str) -> bool:
+    """A re-sealed envelope of `case_id` that a signed restriction vouches for as it is."""
+    digest = resealed_digest(env)
+    if digest is None or env.case_id != case_id:
+        return False
+    return _Overrides(raw, pos, _Keys(trust)).vouched(env, pos, digest)
+
+
+def resealed_members(env: Envelope, payload: dict[str, Any]) -> set[str]:
+    """The staff a re-sealed envelope's rows name on its case."""
+    return {
+        str(values[1])
+        for table, values in _resealed_rows(env, payload)
+        if table == "case_member" and values[0] == env.case_id
+    }
+
+
+def author_signed(trust: Trust, env: Envelope, signed: bytes) -> bool:
+    """Whether `signed` (the envelope's message) carries its author's certified signature."""
+    return _Keys(trust).verify(env.author_id, signed, env.signature)
 
 
 def rows_of(item: Item, *, author_id: str) -> list[Row]:
@@ -578,7 +643,12 @@ def active(tx: Tx) -> bool:
 
 
 def chain_next(chain: bytes, signed: bytes) -> bytes:
-    return hashlib.sha256(chain + hashlib.sha256(signed).digest()).digest()
+    return chain_step(chain, hashlib.sha256(signed).digest())
+
+
+def chain_step(chain: bytes, digest: bytes) -> bytes:
+    """The chain after an envelope whose signed message hashes to `digest`."""
+    return hashlib.sha256(chain + digest).digest()
 
 
 class _Writer:
@@ -763,27 +833,62 @@ def _stored(row: Sequence[Any]) -> Envelope:
     )
 
 
+stored = _stored  # for store.reseal
+
+
+def _restricts(env: Envelope, payload: dict[str, Any]) -> bool:
+    """A rewrite that restricts its case (only such a one vouches for re-sealed envelopes)."""
+    restricted = TABLES["case_file"][0].index("restricted")
+    return payload.get("reason") == "restricted" and any(
+        o.table == "case_file" and o.op == UPDATE and o.values[restricted] == 1
+        for o in ops_of(env, payload)
+    )
+
+
 class _Overrides:
     """What the REWRITTEN envelopes after a position do to the rows (few: restricted
     cases are few): per (table, key), the position of the rewrite that last inserted it
     (None: it is where its first envelope put it) and its final values (None: removed).
-    Only rewrites whose signature verifies count."""
+    Only rewrites whose signature verifies count (a re-sealed one: that a later one
+    vouches for it). Also which re-sealed envelopes each restriction vouches for."""
 
     def __init__(self, raw: Any, after_pos: int, keys: _Keys | None) -> None:
         self.final: dict[tuple[str, tuple[Any, ...]], tuple[int | None, tuple[Any, ...] | None]]
         self.final = {}
+        #: envelope id -> (the vouching rewrite's position and case, digest, bytes hash)
+        self.vouches: dict[str, tuple[int, str, bytes, bytes]] = {}
+        self._trusted = keys is None
         cursor = raw.execute(
             f"SELECT {_COLUMNS} FROM envelope WHERE pos > ? AND kind = ? ORDER BY pos",
             (after_pos, REWRITTEN),
         )
+        rewrites: list[tuple[int, Envelope, dict[str, Any], bytes | None]] = []
         for row in cursor.fetchall():
             try:
                 env = _stored(row)
-                if keys and not keys.verify(env.author_id, env.signed_bytes(), env.signature):
-                    continue
-                ops = ops_of(env, orjson.loads(env.payload))
+                payload = orjson.loads(env.payload)
+                digest = resealed_digest(env)
+                if digest is None:
+                    if keys and not keys.verify(env.author_id, env.signed_bytes(), env.signature):
+                        continue
+                    vouched = payload.get("resealed") if _restricts(env, payload) else None
+                    for id_, d, h in vouched or ():
+                        self.vouches[id_] = (
+                            int(row[0]),
+                            env.case_id,
+                            bytes.fromhex(d),
+                            bytes.fromhex(h),
+                        )
+                rewrites.append((int(row[0]), env, payload, digest))
             except (KeyError, ValueError, TypeError, AttributeError, UnicodeError):
                 continue  # the walk reports it
+        for pos, env, payload, digest in rewrites:
+            try:
+                if digest is not None and not self.vouched(env, pos, digest):
+                    continue
+                ops = ops_of(env, payload)
+            except (KeyError, ValueError, TypeError, AttributeError, UnicodeError):
+                continue
             for o in ops:
                 key = (o.table, o.key())
                 inserted = self.final.get(key, (None, None))[0]
@@ -793,6 +898,20 @@ class _Overrides:
                     self.final[key] = (inserted, o.values)
                 else:
                     self.final[key] = (inserted, None)
+
+    def vouched(self, env: Envelope, pos: int, digest: bytes) -> bool:
+        """A later signed restriction of its own case vouches for this re-sealed envelope
+        as it is now (store.reseal). Without keys (a rebuild), every one counts."""
+        if self._trusted:
+            return True
+        found = self.vouches.get(env.id)
+        return (
+            found is not None
+            and found[0] > pos
+            and found[1] == env.case_id
+            and found[2] == digest
+            and found[3] == vouched_bytes(env)
+        )
 
     def rows(
         self, env: Envelope, pos: int, payload: dict[str, Any], projected: list[Row] | None = None
@@ -1340,18 +1459,36 @@ def _walk(
                 problems.append(f"envelope {pos} is damaged")
                 chain = bytes(row[12])
                 continue
-            chain = chain_next(chain, signed)
+            try:
+                digest = resealed_digest(env)  # re-sealed: its hash as written (store.reseal)
+            except (ValueError, TypeError, KeyError):
+                problems.append(f"envelope {pos} is damaged")
+                chain = bytes(row[12])
+                continue
+            chain = chain_next(chain, signed) if digest is None else chain_step(chain, digest)
             if bytes(row[12]) != chain:
                 problems.append(
                     f"envelope {pos} does not follow the one before it (reordered or replaced)"
                 )
                 chain = bytes(row[12])
-            if not signature_ok:
+            if digest is not None:
+                if not overrides.vouched(env, pos, digest):
+                    problems.append(
+                        f"envelope {pos} ({env.kind}) is re-sealed, but no signed restriction "
+                        "of its case vouches for it as it is (edited or forged)"
+                    )
+                    continue
+            elif not signature_ok:
                 problems.append(
                     f"envelope {pos} ({env.kind}) has no valid signature of its author "
                     "(forged, edited or unsigned)"
                 )
                 continue
+            elif env.id in overrides.vouches:
+                problems.append(
+                    f"envelope {pos} ({env.kind}) was re-sealed when its case was restricted, "
+                    "and holds its plain text again (put back in the database)"
+                )
             _check_order(raw, env, pos, devices, heads, problems)
             if env.kind == CARRIED:
                 report.carried += 1

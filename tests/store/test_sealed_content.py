@@ -9,19 +9,25 @@ tables included) is read row by row."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import apsw
 import pytest
-from hypothesis import given
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.identifier import IdentifierReason
+from infoshare_desktop.domain.timeutil import utcnow
+from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import (
     accounts,
     cases,
@@ -35,7 +41,9 @@ from infoshare_desktop.services import (
 from infoshare_desktop.services.errors import SetupCodeRequired
 from infoshare_desktop.services.printing import SummaryOptions
 from infoshare_desktop.services.visibility import CaseNotFound
-from infoshare_desktop.store import crypto, grants, sealing
+from infoshare_desktop.store import crypto, envelopes, grants, reseal, sealing, signing
+from infoshare_desktop.store import keyslots as keyslots_module
+from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.errors import AccountDisabledError
 from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.writes import raw_connection
@@ -52,6 +60,7 @@ NHS_MARK = "9990000026"  # a synthetic NHS number (the 999 range is never issued
 TEXT_MARK = "Kestrelmarker"
 ORG_MARK = "Heronfieldagency"
 DRAFT_MARK = "Draftmarkwomble"
+LONG_MARK = "Longmarkgannet"
 ORDINARY_MARK = "Ordinarymarkbadger"  # an ordinary case's: the reader must find this one
 
 
@@ -144,6 +153,28 @@ def _decrypted_copy(paths: Path, key: bytes, dest: Path) -> bytes:
     return plain
 
 
+def _every_page(paths: Path, key: bytes) -> bytes:
+    """Every page of the database file and of its WAL, freed ones included, decrypted
+    here (SQLCipher 4: AES-256-CBC per 4096-byte page, its IV in the 80 reserved bytes at
+    its end; page 1 starts with the salt), so that no SQLite copy leaves any page out."""
+    size, reserve = 4096, 80
+
+    def plain(page: bytes, number: int) -> bytes:
+        iv = page[size - reserve : size - reserve + 16]
+        decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+        return decryptor.update(page[16 if number == 1 else 0 : size - reserve])
+
+    data = paths.database.read_bytes()
+    out = [plain(data[n * size : (n + 1) * size], n + 1) for n in range(len(data) // size)]
+    wal = paths.database.with_name(paths.database.name + "-wal")
+    frames = wal.read_bytes()[32:] if wal.exists() else b""
+    for start in range(0, len(frames) - 24 - size + 1, 24 + size):
+        number = int.from_bytes(frames[start : start + 4], "big")
+        out.append(plain(frames[start + 24 : start + 24 + size], number))
+    assert out and out[0][:2] == size.to_bytes(2, "big")  # the header's page size: it opened
+    return b"".join(out)
+
+
 def _every_value(conn: apsw.Connection, *, skip: tuple[str, ...] = ()) -> str:
     """Every value of every table (shadow tables of the full-text index, and the
     envelopes, included; but the tables in `skip`)."""
@@ -178,7 +209,7 @@ def test_a_practitioners_raw_reader_finds_no_restricted_case_text_and_no_others_
     team, bea_case, tmp_path
 ):
     key = _cals_key(team)
-    plain = _decrypted_copy(team, key, tmp_path)
+    plain = _decrypted_copy(team, key, tmp_path) + _every_page(team, key)
     conn = _raw_db(team, key)
     try:
         values = _every_value(conn)
@@ -587,10 +618,23 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
             ),
         )
         _restricted_record(bea, case_id)
+        # A long record: its envelope and row spill onto overflow pages, which the
+        # re-sealing frees (their old bytes must not stay in the file).
+        long = complete_sharing_decision(reasons=f"{LONG_MARK} said more. " * 600)
+        records.record_sharing_decision(bea, case_id=case_id, draft=long)
+        cases.create_case(
+            bea, draft=complete_case(display_name=f"{ORDINARY_MARK} Child", nhs_number="")
+        )
         cases.set_case_restricted(bea, case_id=case_id, restricted=True)
+        # While the store is open: no page of the file or its WAL holds the text.
+        while_open = _every_page(team, _cals_key(team))
+        for marker in (NAME_MARK, TEXT_MARK, ORG_MARK, LONG_MARK):
+            assert marker.encode() not in while_open, marker
+            assert marker.lower().encode() not in while_open, marker
+        assert ORDINARY_MARK.encode() in while_open
         assert cases.open_case(bea, case_id=case_id).restricted
         assert [h.case_id for h in cases.search(bea, query=TEXT_MARK)] == [case_id]
-        (entry,) = cases.chronology(bea, case_id=case_id)
+        entry = next(e for e in cases.chronology(bea, case_id=case_id) if ORG_MARK in e.summary)
         assert TEXT_MARK in cases.record_detail(bea, record_id=entry.record_id).content.reasons
     finally:
         bea.close()
@@ -613,12 +657,17 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
         ]
     finally:
         conn.close()
-    for marker in (NAME_MARK, REF_MARK, IDS_MARK, NHS_MARK, TEXT_MARK, ORG_MARK):
+    plain = _decrypted_copy(team, key, tmp_path) + _every_page(team, key)
+    # The envelopes written while the case was ordinary are re-sealed under its key (in
+    # the restriction's transaction): none of its text is left in the envelopes, the
+    # tables, the index, or anywhere in the file and its WAL (freed space overwritten).
+    assert len(before) == 3 and all(p.startswith('{"$resealed"') for p in before)
+    for marker in (NAME_MARK, REF_MARK, IDS_MARK, NHS_MARK, TEXT_MARK, ORG_MARK, LONG_MARK):
         assert marker not in values and marker.lower() not in values, marker
         assert not any(marker in p for p in since), marker  # the rewrite carries it sealed
-    # The limit (README): the envelopes written while the case was ordinary are never
-    # changed, so they keep what they said then.
-    assert any(TEXT_MARK in p for p in before)
+        assert not any(marker in p or marker.lower() in p for p in before), marker
+        assert marker.encode() not in plain and marker.lower().encode() not in plain, marker
+    assert ORDINARY_MARK.encode() in plain  # the reader works: an ordinary case is there
     result = _verified(team, CAL, CAL_PASSWORD)
     assert result.ok, result.lines()
     cal = _sign_in(team, CAL, CAL_PASSWORD)
@@ -640,8 +689,7 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
         assert reopened.display_name == f"{NAME_MARK} Later"
         assert reopened.identifier is not None and reopened.identifier.nhs_number == NHS_MARK
         assert [h.case_id for h in cases.search(cal, query=NHS_MARK)] == [case_id]
-        (entry,) = cases.chronology(cal, case_id=case_id)
-        assert ORG_MARK in entry.summary
+        entry = next(e for e in cases.chronology(cal, case_id=case_id) if ORG_MARK in e.summary)
         assert TEXT_MARK in cases.record_detail(cal, record_id=entry.record_id).content.reasons
     finally:
         cal.close()
@@ -694,9 +742,17 @@ def test_verify_passes_on_a_store_with_restricted_cases_without_any_case_key(tea
             bytes(p).decode()
             for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (bea_case,))
         ]
+        # Restricted, lifted and restricted again: what it held while ordinary (the lift's
+        # rewrite included) is re-sealed by the restriction that followed.
+        later_payloads = [
+            bytes(p).decode()
+            for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (later,))
+        ]
     finally:
         conn.close()
     assert len(payloads) >= 6
+    assert sum(p.startswith('{"$resealed"') for p in later_payloads) == 3
+    payloads += later_payloads
     for marker in (NAME_MARK, REF_MARK, IDS_MARK, NHS_MARK, TEXT_MARK, ORG_MARK):
         assert not any(marker in p or marker.lower() in p for p in payloads), marker
 
@@ -783,4 +839,338 @@ def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(te
     for marker in (NAME_MARK, REF_MARK, TEXT_MARK, ORG_MARK):
         assert marker not in values and marker not in rewrites[0], marker
     # Its envelopes from before (here: those written while it was ordinary, before the
-    # SQL edit) keep its text: the limit the README states.
+    # SQL edit) are re-sealed too, and the whole file holds none of its text.
+    plain = _every_page(team, _cals_key(team))
+    for marker in (NAME_MARK, REF_MARK, TEXT_MARK, ORG_MARK):
+        assert marker.encode() not in plain and marker.lower().encode() not in plain, marker
+    result = _verified(team, CAL, CAL_PASSWORD)
+    assert result.ok, result.lines()
+
+
+# -- a case restricted later: its earlier envelopes re-sealed ----------------------------------
+
+
+def _restricted_later(paths, *, before: Path | None = None) -> str:
+    """Bea's ordinary case with a record and a changed identifier, restricted later (a
+    copy of the data folder as it was just before, in `before`, if given)."""
+    bea = _sign_in(paths, BEA, BEA_PASSWORD)
+    try:
+        case_id = cases.create_case(
+            bea,
+            draft=complete_case(
+                display_name=f"{NAME_MARK} Later", case_reference=REF_MARK, nhs_number=NHS_MARK
+            ),
+        )
+        _restricted_record(bea, case_id)
+        identifiers.change_identifier(
+            bea, case_id=case_id, reason=IdentifierReason.UNKNOWN_DELAY, reason_text=IDS_MARK
+        )
+        if before is not None:
+            bea.release_freed_pages()
+            shutil.copytree(paths.root, before)
+        cases.set_case_restricted(bea, case_id=case_id, restricted=True)
+    finally:
+        bea.close()
+    return case_id
+
+
+def _envelopes_of(conn: apsw.Connection, case_id: str) -> list[tuple[int, str, str, bytes]]:
+    """(pos, id, kind, payload) of the case's envelopes."""
+    return [
+        (pos, id_, kind, bytes(payload))
+        for pos, id_, kind, payload in conn.execute(
+            "SELECT pos, id, kind, payload FROM envelope WHERE case_id = ? ORDER BY pos",
+            (case_id,),
+        )
+    ]
+
+
+def test_an_edited_or_put_back_resealed_envelope_is_named_by_verify(team, tmp_path):
+    """Cal edits a re-sealed envelope's readable rows, dresses an ordinary case's envelope
+    up as re-sealed, and puts back the plain payload of another from a copy of the file
+    taken before the restriction: his own verify names each envelope."""
+    case_id = _restricted_later(team, before=tmp_path / "before")
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        ordinary = cases.create_case(bea, draft=complete_case(display_name="Other Child"))
+    finally:
+        bea.close()
+    assert _verified(team, CAL, CAL_PASSWORD).ok
+    old = _raw_db(DataPaths(tmp_path / "before"), _cals_key(team))
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        resealed = [e for e in _envelopes_of(conn, case_id) if e[3].startswith(b'{"$resealed"')]
+        assert [e[2] for e in resealed] == [
+            "case.created",
+            "record.sharing_decision",
+            "case.identifier",
+        ]
+        (created, record, identifier) = resealed
+        (plain,) = old.execute(
+            "SELECT payload FROM envelope WHERE id = ?", (created[1],)
+        ).fetchone()
+        assert NAME_MARK.encode() in bytes(plain)
+        conn.execute("DROP TRIGGER envelope_no_update")
+        conn.execute("UPDATE envelope SET payload = ? WHERE pos = ?", (bytes(plain), created[0]))
+        edited = json.loads(record[3])
+        edited["rows"][0][1][10] = 1  # the record's "harm concern" flag
+        conn.execute(
+            "UPDATE envelope SET payload = ? WHERE pos = ?",
+            (json.dumps(edited, sort_keys=True, separators=(",", ":")).encode(), record[0]),
+        )
+        ((pos, *_),) = _envelopes_of(conn, ordinary)
+        dressed = {
+            "$resealed": "sealed1:x",
+            "digest": hashlib.sha256(b"anything").hexdigest(),
+            "rows": [],
+        }
+        conn.execute(
+            "UPDATE envelope SET payload = ? WHERE pos = ?",
+            (json.dumps(dressed, separators=(",", ":")).encode(), pos),
+        )
+    finally:
+        conn.close()
+        old.close()
+    text = "\n".join(_verified(team, CAL, CAL_PASSWORD).lines())
+    assert (
+        f"envelope {created[0]} (case.created) was re-sealed when its case was restricted" in text
+    )
+    assert f"envelope {record[0]} (record.sharing_decision) is re-sealed, but no signed" in text
+    assert f"envelope {pos} (case.created) is re-sealed, but no signed" in text
+    assert f"envelope {identifier[0]} (case.identifier)" not in text  # not touched
+
+
+def test_a_signed_rewrite_that_does_not_restrict_the_case_vouches_for_nothing(team):
+    """Cal's client, changed, replaces an ordinary case's envelope with a re-sealed one of
+    his own rows and signs a rewrite of the case vouching for it (not a restriction): his
+    own verify names the envelope."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        case_id = cases.create_case(bea, draft=complete_case(display_name="Plain Child"))
+    finally:
+        bea.close()
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        with cal.write() as session:
+            raw = raw_connection(session)
+            row = raw.execute(
+                f"SELECT {envelopes.COLUMNS} FROM envelope WHERE case_id = ?", (case_id,)
+            ).fetchone()
+            env = envelopes.stored(row)
+            digest = hashlib.sha256(env.signed_bytes()).digest()
+            rows = [
+                [t, list(v)]
+                for t, v in envelopes.project(env, json.loads(env.payload))
+                if t not in envelopes.INDEX_WORDS
+            ]
+            forged = replace(
+                env,
+                payload=signing.canonical(
+                    {"$resealed": "sealed1:x", "digest": digest.hex(), "rows": rows}
+                ),
+            )
+            vouch = [env.id, digest.hex(), envelopes.vouched_bytes(forged).hex()]
+            item = envelopes.rewrite_item(
+                case_id=case_id, reason="edited", ops=[], resealed=[vouch]
+            )
+            envelopes.save(session, cal.signer, [item], author_id=cal.user.user_id, at=utcnow())
+            reseal.write(session, [reseal.Resealed(env.id, digest, forged.payload, b"")])
+    finally:
+        cal.close()
+    text = "\n".join(_verified(team, CAL, CAL_PASSWORD).lines())
+    assert f"envelope {row[0]} (case.created) is re-sealed, but no signed restriction" in text
+
+
+def test_a_members_keys_open_a_resealed_envelope_to_its_authors_signed_message(team):
+    """Bea (a member) opens each re-sealed envelope: it is the message its author signed
+    (it hashes to the digest the chain carries, and the author's signature verifies)."""
+    case_id = _restricted_later(team)
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        with bea.read() as session:
+            trust = grants.load(raw_connection(session), bea.case_keys.store_id)
+            found = [
+                env
+                for env in reseal._case_envelopes(session, case_id)
+                if envelopes.resealed_digest(env) is not None
+            ]
+            assert len(found) == 3
+            for env in found:
+                written = reseal.original(
+                    env,
+                    lambda text, env=env: bea.case_keys.open(
+                        session, text, case_id=case_id, field_name=f"envelope.{env.id}"
+                    ),
+                )
+                assert written is not None
+                if written.kind == "case.created":
+                    assert NAME_MARK.encode() in written.payload
+                assert envelopes.author_signed(trust, written, written.signed_bytes())
+                assert not envelopes.author_signed(trust, env, env.signed_bytes())
+            # A ciphertext moved to another envelope does not open as that one.
+            first, second = found[:2]
+            moved = replace(second, payload=first.payload)
+            with pytest.raises(sealing.SealedContentError):
+                reseal.original(
+                    moved,
+                    lambda text: bea.case_keys.open(
+                        session, text, case_id=case_id, field_name=f"envelope.{second.id}"
+                    ),
+                )
+    finally:
+        bea.close()
+
+
+def test_a_restricter_sealing_other_words_than_the_authors_is_named_by_a_members_verify(
+    team, monkeypatch
+):
+    """Bea's client, changed, seals fabricated words into the record's envelope as she
+    restricts the case (and vouches for it). Cal's verify cannot see inside and passes;
+    the administrator's (who holds every case key) names the envelope."""
+    real_plan = reseal.plan
+
+    def fabricated(tx, trust, *, case_id, ops, seal):
+        def sealed_other(field_name, text):
+            return seal(field_name, text.replace(TEXT_MARK, "Fabricatedwords"))
+
+        return real_plan(tx, trust, case_id=case_id, ops=ops, seal=sealed_other)
+
+    monkeypatch.setattr(reseal, "plan", fabricated)
+    case_id = _restricted_later(team)
+    monkeypatch.undo()
+    assert _verified(team, CAL, CAL_PASSWORD).ok
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        ((pos,),) = conn.execute(
+            "SELECT pos FROM envelope WHERE case_id = ? AND kind LIKE 'record.%'", (case_id,)
+        ).fetchall()
+    finally:
+        conn.close()
+    result = _verified(team, ADMIN, ADMIN_PASSWORD)
+    assert not result.ok
+    text = "\n".join(result.lines())
+    assert f"envelope {pos} (record.sharing_decision), re-sealed: what it holds sealed" in text
+    assert text.count("re-sealed:") == 1  # the other two opened to their authors' words
+    bea = _verified(team, BEA, BEA_PASSWORD)
+    assert f"envelope {pos} (record.sharing_decision), re-sealed" in "\n".join(bea.lines())
+
+
+def test_restricting_a_case_whose_envelope_was_edited_is_refused_and_changes_nothing(team):
+    """Cal edits an ordinary case's record envelope; Bea restricting the case would vouch
+    for it: refused with a clear error, and the case stays as it was."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        case_id = cases.create_case(bea, draft=complete_case(display_name="Edited Child"))
+        _restricted_record(bea, case_id)
+    finally:
+        bea.close()
+    conn = _raw_db(team, _cals_key(team))
+    try:
+        conn.execute("DROP TRIGGER envelope_no_update")
+        conn.execute(
+            "UPDATE envelope SET payload = CAST(replace(payload, ?, ?) AS BLOB) WHERE case_id = ? "
+            "AND kind LIKE 'record.%'",
+            (TEXT_MARK.encode(), b"Forgedwords", case_id),
+        )
+    finally:
+        conn.close()
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        with pytest.raises(reseal.ResealRefused, match="could not be restricted"):
+            cases.set_case_restricted(bea, case_id=case_id, restricted=True)
+        assert not cases.open_case(bea, case_id=case_id).restricted
+    finally:
+        bea.close()
+
+
+@pytest.fixture(scope="module")
+def restricted_later_db(tmp_path_factory):
+    """A store with a case restricted later (its envelopes re-sealed), closed; Cal's own
+    connection to it (each change is made in a transaction and rolled back)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            keyslots_module, "DEFAULT_KDF", {"memory_kib": 1024, "iterations": 1, "lanes": 1}
+        )
+        paths = DataPaths(tmp_path_factory.mktemp("resealed") / "data")
+        admin = accounts.first_run(paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD)
+        _onboard(paths, admin, BEA, BEA_PASSWORD, {Role.TEAM_LEAD, Role.PRACTITIONER})
+        _onboard(paths, admin, CAL, CAL_PASSWORD, {Role.PRACTITIONER})
+        admin.close()
+        case_id = _restricted_later(paths)
+        keystore = Keystore.load(paths.keystore)
+        conn = raw_connect(paths.database, keystore.unlock(CAL, CAL_PASSWORD).current_key)
+    trust = grants.load(conn, keystore.store_id)
+    (rewrite,) = conn.execute(
+        "SELECT pos FROM envelope WHERE case_id = ? AND kind = 'case.rewritten'", (case_id,)
+    ).fetchone()
+    targets = [
+        pos
+        for pos, payload in conn.execute("SELECT pos, payload FROM envelope").fetchall()
+        if bytes(payload).startswith(b'{"$resealed"')
+    ]
+    assert len(targets) == 3
+    yield conn, trust, keystore.store_id, [*targets, rewrite]
+    conn.close()
+
+
+def _envelope_problems(conn, trust, store_id) -> list[str]:
+    return envelopes.verify_envelopes(
+        conn, trust, store_id=store_id, user_id=None, full=True
+    ).problems
+
+
+def test_the_store_with_resealed_envelopes_verifies(restricted_later_db):
+    conn, trust, store_id, _ = restricted_later_db
+    assert _envelope_problems(conn, trust, store_id) == []
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_single_byte_change_to_a_resealed_envelope_or_its_restriction_is_detected(
+    restricted_later_db, data
+):
+    conn, trust, store_id, targets = restricted_later_db
+    pos = data.draw(st.sampled_from(targets), label="envelope")
+    column = data.draw(
+        st.sampled_from(
+            [
+                "id",
+                "case_id",
+                "kind",
+                "author_id",
+                "device_id",
+                "base",
+                "at",
+                "payload",
+                "signature",
+                "chain",
+                "key_epoch",
+            ]
+        )
+    )
+    (value,) = conn.execute(f"SELECT {column} FROM envelope WHERE pos = ?", (pos,)).fetchone()
+    if column in ("payload", "signature", "chain"):
+        raw = bytearray(value)
+        at = data.draw(st.integers(0, len(raw) - 1), label="byte")
+        raw[at] ^= data.draw(st.integers(1, 255), label="xor")
+        changed: object = bytes(raw)
+    elif column == "key_epoch":
+        changed = data.draw(st.integers(0, 5))
+    else:
+        at = data.draw(st.integers(0, len(value) - 1), label="char")
+        new = data.draw(
+            st.characters(min_codepoint=32, max_codepoint=126).filter(
+                lambda c, old=value[at]: c != old
+            )
+        )
+        changed = value[:at] + new + value[at + 1 :]
+    conn.execute("BEGIN")
+    try:
+        conn.execute("DROP TRIGGER envelope_no_update")
+        conn.execute(f"UPDATE envelope SET {column} = ? WHERE pos = ?", (changed, pos))
+        problems = _envelope_problems(conn, trust, store_id)
+    finally:
+        conn.execute("ROLLBACK")
+    assert problems, f"{column} of envelope {pos} changed unnoticed"
