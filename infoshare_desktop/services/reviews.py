@@ -340,7 +340,11 @@ def review_queue(
     where = _queue_filter(user.user_id, author_id, kind, since, until, without_consent_only)
     with store.read() as session:
         entries = review_rows.queue(
-            session, visible_to=user.user_id, where=where, offset=offset, limit=_rows(limit)
+            session,
+            members=store.member_cases(session),
+            where=where,
+            offset=offset,
+            limit=_rows(limit),
         )
         return _items(store, session, entries, rules_in(session).overdue_after_days)
 
@@ -371,12 +375,12 @@ def queue_summary(
     with store.read() as session:
         before = _overdue_before(session)
         awaiting, overdue = review_rows.queue_count(
-            session, visible_to=user.user_id, where=everything, overdue_before=before
+            session, members=store.member_cases(session), where=everything, overdue_before=before
         )
         shown = awaiting
         if where.narrowed:
             shown, _ = review_rows.queue_count(
-                session, visible_to=user.user_id, where=where, overdue_before=before
+                session, members=store.member_cases(session), where=where, overdue_before=before
             )
     return QueueSummary(awaiting, overdue, shown)
 
@@ -387,7 +391,7 @@ def queue_count(store: Store) -> int:
     with store.read() as session:
         awaiting, _ = review_rows.queue_count(
             session,
-            visible_to=user.user_id,
+            members=store.member_cases(session),
             where=review_rows.QueueFilter(user.user_id),
             overdue_before=_overdue_before(session),
         )
@@ -398,7 +402,9 @@ def queue_authors(store: Store) -> list[tuple[str, str]]:
     """(name, id) of each practitioner with a record awaiting the supervisor, by name."""
     user = require(store, Role.SUPERVISOR)
     with store.read() as session:
-        ids = review_rows.queue_authors(session, visible_to=user.user_id, reviewer_id=user.user_id)
+        ids = review_rows.queue_authors(
+            session, members=store.member_cases(session), reviewer_id=user.user_id
+        )
         names = users.display_names(session, ids)
     return sorted(((names.get(i, "unknown"), i) for i in ids), key=lambda a: a[0].casefold())
 
@@ -409,7 +415,11 @@ def returned_to_me(store: Store, *, offset: int = 0, limit: int | None = None) -
     user = require(store, *CASE_ROLES)
     with store.read() as session:
         entries = review_rows.returned(
-            session, author_id=user.user_id, offset=offset, limit=_rows(limit)
+            session,
+            author_id=user.user_id,
+            members=store.member_cases(session),
+            offset=offset,
+            limit=_rows(limit),
         )
         return _items(store, session, entries, rules_in(session).overdue_after_days)
 
@@ -418,16 +428,18 @@ def returned_count(store: Store) -> int:
     """How many of the signed-in author's records are returned to them (counted)."""
     user = require(store, *CASE_ROLES)
     with store.read() as session:
-        return review_rows.returned_count(session, author_id=user.user_id)
+        return review_rows.returned_count(
+            session, author_id=user.user_id, members=store.member_cases(session)
+        )
 
 
 def team_overview(store: Store) -> list[TeamRow]:
     """Per practitioner: awaiting, returned and unanswered, endorsed, overdue (counted in
     the store, one row per author)."""
-    user = require(store, Role.TEAM_LEAD, Role.SUPERVISOR)
+    require(store, Role.TEAM_LEAD, Role.SUPERVISOR)
     with store.read() as session:
         counts = review_rows.team_counts(
-            session, visible_to=user.user_id, overdue_before=_overdue_before(session)
+            session, members=store.member_cases(session), overdue_before=_overdue_before(session)
         )
         names = users.display_names(session, [c.author_id for c in counts])
     return sorted(

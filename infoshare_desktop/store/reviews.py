@@ -23,7 +23,7 @@ from infoshare_desktop.domain.reviews import (
     review_state,
 )
 from infoshare_desktop.store import records
-from infoshare_desktop.store.cases import visible_clause
+from infoshare_desktop.store.cases import VISIBLE_SQL, members_param, visible_clause
 from infoshare_desktop.store.tables import CaseFile, ReviewRequest, SavedRecord
 from infoshare_desktop.store.writes import Tx, aware, raw_connection, stored_time
 
@@ -153,7 +153,10 @@ class QueueFilter:
         return self != QueueFilter(self.reviewer_id)
 
 
-_VISIBLE = "(c.restricted = 0 OR c.id IN (SELECT case_id FROM case_member WHERE user_id = ?))"
+#: Ordinary cases, or the restricted ones signed statements name the reader on (one
+#: parameter: `members_param(members)`, from Store.member_cases), never a row of the
+#: membership table (which anyone with the file could add).
+_VISIBLE = VISIBLE_SQL
 _ENTRIES = (
     "SELECT r.id, r.case_id, c.case_reference, c.display_name, r.kind, r.subkind, r.summary, "
     "r.author_id, r.occurred_at, r.recorded_at, r.without_consent, r.payload, "
@@ -198,19 +201,19 @@ def _entry(row: Sequence[object]) -> ReviewEntry:
 
 
 def queue(
-    tx: Tx, *, visible_to: str, where: QueueFilter, offset: int, limit: int
+    tx: Tx, *, members: Collection[str], where: QueueFilter, offset: int, limit: int
 ) -> list[ReviewEntry]:
     """One page of the records awaiting review, oldest waiting first."""
     clauses, args = where.clauses()
     rows = raw_connection(tx).execute(
         f"{_ENTRIES} AND {clauses} ORDER BY s.since, s.record_id LIMIT ? OFFSET ?",
-        (visible_to, *args, limit, offset),
+        (members_param(members), *args, limit, offset),
     )
     return [_entry(row) for row in rows.fetchall()]
 
 
 def queue_count(
-    tx: Tx, *, visible_to: str, where: QueueFilter, overdue_before: datetime
+    tx: Tx, *, members: Collection[str], where: QueueFilter, overdue_before: datetime
 ) -> tuple[int, int]:
     """How many records the filter leaves in the queue, and how many of them are overdue."""
     clauses, args = where.clauses()
@@ -220,40 +223,42 @@ def queue_count(
         .execute(
             f"SELECT count(*), coalesce(sum(s.since < ?), 0) FROM review_status s {join}"
             f"JOIN case_file c ON c.id = s.case_id WHERE {_VISIBLE} AND {clauses}",
-            (stored_time(overdue_before), visible_to, *args),
+            (stored_time(overdue_before), members_param(members), *args),
         )
         .fetchone()
     )
     return int(total), int(overdue)
 
 
-def queue_authors(tx: Tx, *, visible_to: str, reviewer_id: str) -> list[str]:
+def queue_authors(tx: Tx, *, members: Collection[str], reviewer_id: str) -> list[str]:
     """The authors with a record awaiting this reviewer."""
     rows = raw_connection(tx).execute(
         "SELECT DISTINCT s.author_id FROM review_status s JOIN case_file c ON c.id = s.case_id "
         f"WHERE {_VISIBLE} AND s.status = 'awaiting' AND s.author_id <> ?",
-        (visible_to, reviewer_id),
+        (members_param(members), reviewer_id),
     )
     return [str(author) for (author,) in rows.fetchall()]
 
 
-def returned(tx: Tx, *, author_id: str, offset: int, limit: int) -> list[ReviewEntry]:
+def returned(
+    tx: Tx, *, author_id: str, members: Collection[str], offset: int, limit: int
+) -> list[ReviewEntry]:
     """One page of the author's records returned to them, longest returned first."""
     rows = raw_connection(tx).execute(
         f"{_ENTRIES} AND s.author_id = ? AND s.status = 'returned' "
         "ORDER BY s.since, s.record_id LIMIT ? OFFSET ?",
-        (author_id, author_id, limit, offset),
+        (members_param(members), author_id, limit, offset),
     )
     return [_entry(row) for row in rows.fetchall()]
 
 
-def returned_count(tx: Tx, *, author_id: str) -> int:
+def returned_count(tx: Tx, *, author_id: str, members: Collection[str]) -> int:
     (count,) = (
         raw_connection(tx)
         .execute(
             "SELECT count(*) FROM review_status s JOIN case_file c ON c.id = s.case_id "
             f"WHERE {_VISIBLE} AND s.author_id = ? AND s.status = 'returned'",
-            (author_id, author_id),
+            (members_param(members), author_id),
         )
         .fetchone()
     )
@@ -269,13 +274,15 @@ class AuthorCounts:
     overdue: int
 
 
-def team_counts(tx: Tx, *, visible_to: str, overdue_before: datetime) -> list[AuthorCounts]:
+def team_counts(
+    tx: Tx, *, members: Collection[str], overdue_before: datetime
+) -> list[AuthorCounts]:
     """Per author of records entered for review: how many stand where."""
     rows = raw_connection(tx).execute(
         "SELECT s.author_id, sum(s.status = 'awaiting'), sum(s.status = 'returned'), "
         "sum(s.status = 'endorsed'), sum(s.status = 'awaiting' AND s.since < ?) "
         "FROM review_status s JOIN case_file c ON c.id = s.case_id "
         f"WHERE {_VISIBLE} GROUP BY s.author_id",
-        (stored_time(overdue_before), visible_to),
+        (stored_time(overdue_before), members_param(members)),
     )
     return [AuthorCounts(str(a), int(w), int(r), int(e), int(o)) for a, w, r, e, o in rows]

@@ -1,6 +1,7 @@
 """A `case_member` row added by SQL adds nothing to what the case queries return: the
-worklist and its counts, the case count and list, and the NHS-number lookup read the
-restricted cases signed statements name the user on, never the rows.
+worklist and its counts, the case count and list, the review queue with its counts,
+authors and team overview, and the NHS-number lookup read the restricted cases signed
+statements name the user on, never the rows.
 
 Cal (a practitioner and supervisor, named on nothing) adds the row with an independent
 SQLCipher reader (apsw-sqlite3mc) and his own data key. Each test ends with the
@@ -13,7 +14,7 @@ import json
 import pytest
 
 from infoshare_desktop.domain.accounts import Role
-from infoshare_desktop.services import cases, maintenance, records, sealed, worklist
+from infoshare_desktop.services import cases, maintenance, records, reviews, sealed, worklist
 from infoshare_desktop.services.visibility import CaseNotFound
 from infoshare_desktop.store import crypto, sealing
 from infoshare_desktop.store.keyslots import Keystore
@@ -111,6 +112,51 @@ def test_a_member_row_added_by_sql_adds_nothing_to_the_worklist_or_the_counts(te
     assert after["count"] == 2 and case_id in after["listed"]
     assert record_id in awaiting[1]
     assert awaiting[0] == before["work"][worklist.WorkKind.AWAITING_REVIEW][0] + 1
+
+
+def _cals_review_pages(paths) -> dict[str, object]:
+    """What Cal's review pages show: the queue, its figures, its authors, the team."""
+    cal = _sign_in(paths, CAL, CAL_PASSWORD)
+    try:
+        return {
+            "queue": sorted(item.record_id for item in reviews.review_queue(cal)),
+            "summary": reviews.queue_summary(cal),
+            "count": reviews.queue_count(cal),
+            "authors": reviews.queue_authors(cal),
+            "team": reviews.team_overview(cal),
+        }
+    finally:
+        cal.close()
+
+
+def test_a_member_row_added_by_sql_adds_nothing_to_the_review_pages(team):
+    """A supervisor's review queue, its counts, its authors and the team overview list
+    and count a restricted case's record only for a supervisor signed statements name on
+    the case: Cal's planted row shows him nothing more."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        case_id = cases.create_case(bea, draft=complete_case(restricted=True, nhs_number=""))
+        record_id = records.record_sharing_decision(
+            bea, case_id=case_id, draft=without_consent()
+        ).record_id
+        ordinary = cases.create_case(
+            bea, draft=complete_case(case_reference="ORD-3"), confirmed_not_duplicate=True
+        )
+        records.record_sharing_decision(bea, case_id=ordinary, draft=without_consent())
+    finally:
+        bea.close()
+    before = _cals_review_pages(team)
+    assert len(before["queue"]) == 1 and record_id not in before["queue"]
+    assert before["count"] == 1 and before["summary"].awaiting == 1
+
+    _plant_row(team, case_id)
+    assert _cals_review_pages(team) == before
+
+    _name_cal(team, case_id)  # the control: a signed statement does add it
+    after = _cals_review_pages(team)
+    assert record_id in after["queue"] and after["count"] == 2
+    assert after["summary"].awaiting == 2
+    assert [row.awaiting for row in after["team"]] == [2]
 
 
 def test_a_member_row_added_by_sql_finds_nothing_by_nhs_number(old_store):  # noqa: F811
