@@ -687,7 +687,7 @@ def search(
     a case with exactly that reference. Only cases the user may see are considered.
     `cancelled()` is polled while the store works: once true, the search stops with
     `SearchCancelled` (the user has typed on)."""
-    user = require(store, *CASE_ROLES)
+    require(store, *CASE_ROLES)
     digits = nhs_number_digits(query)
     with store.read() as session:
         hits = identifier_search(session, digits, limit=limit, store=store) if digits else []
@@ -699,7 +699,11 @@ def search(
             )
         elif (match := index.match_expression(query)) is not None:
             found = index.search(
-                session, match=match, user_id=user.user_id, limit=limit, cancelled=cancelled
+                session,
+                match=match,
+                members=store.member_cases(session),
+                limit=limit,
+                cancelled=cancelled,
             )
             # the restricted cases the user is named on (not in the shared index) merged in
             hits = _with_member_hits(

@@ -18,11 +18,12 @@ shown only (`snippets`), from their text, in a small in-memory index."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 import types
 import typing
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any, cast
@@ -250,12 +251,14 @@ _CASE_STEP = _STEP.format(index="case_index", record_id="NULL")
 _RECORD_STEP = _STEP.format(index="search_index", record_id="record_id")
 
 
-def _visible(conn: sqlcipher3.Connection, case_ids: Sequence[str], user_id: str) -> set[str]:
+def _visible(conn: sqlcipher3.Connection, case_ids: Sequence[str], members: str) -> set[str]:
+    """Which of `case_ids` are open: ordinary, or restricted and named in `members` (the
+    signed membership, a JSON array), never by a `case_member` row."""
     marks = ", ".join("?" for _ in case_ids)
     rows = conn.execute(
-        f"SELECT id FROM case_file WHERE id IN ({marks}) AND (restricted = 0 OR id IN "
-        "(SELECT case_id FROM case_member WHERE user_id = ?))",
-        [*case_ids, user_id],
+        f"SELECT id FROM case_file WHERE id IN ({marks}) AND "
+        "(restricted = 0 OR id IN (SELECT value FROM json_each(?)))",
+        [*case_ids, members],
     )
     return {r[0] for r in rows.fetchall()}
 
@@ -264,18 +267,20 @@ def search(
     tx: Tx,
     *,
     match: str,
-    user_id: str,
+    members: Collection[str],
     limit: int,
     cancelled: Callable[[], bool] | None = None,
     window: int = WINDOW,
     max_rows: int = MAX_ROWS,
 ) -> list[IndexHit]:
-    """The cases open to `user_id` whose index rows match `match` (see `match_expression`),
-    best first: those whose own words match (newest case first), then the others by their
-    newest matching record. At most `limit` cases; at most `max_rows` rows of each index
-    are read. `cancelled()` is polled while SQLite works: once it is true the search stops
-    with `SearchCancelled` (a newer query has superseded this one)."""
+    """The cases open to a user named on `members` (Store.member_cases) whose index rows
+    match `match` (see `match_expression`), best first: those whose own words match
+    (newest case first), then the others by their newest matching record. At most
+    `limit` cases; at most `max_rows` rows of each index are read. `cancelled()` is
+    polled while SQLite works: once it is true the search stops with `SearchCancelled`
+    (a newer query has superseded this one)."""
     conn = raw_connection(tx)
+    named = json.dumps(sorted(members))
     hits: list[IndexHit] = []
     seen: set[str] = set()
     if cancelled is not None:
@@ -293,7 +298,7 @@ def search(
                 before, step = rows[0][3], rows[0][4]
                 read += step
                 fresh = [r for r in rows if r[1] not in seen]
-                open_ = _visible(conn, [r[1] for r in fresh], user_id) if fresh else set()
+                open_ = _visible(conn, [r[1] for r in fresh], named) if fresh else set()
                 for _, case_id, record_id, *_ in fresh:
                     if case_id in open_ and len(hits) < limit:
                         hits.append(IndexHit(case_id, record_id))

@@ -129,7 +129,7 @@ def test_a_failed_transaction_leaves_neither_the_record_nor_its_index_row(
         found = search.search(
             session,
             match=search.match_expression("marmalade") or "",
-            user_id=admin_store.user.user_id,
+            members=set(),
             limit=5,
         )
         assert found == []
@@ -362,7 +362,7 @@ def test_search_finds_the_row_and_a_snippet_marks_the_matching_words(admin_store
         record_rows.insert_many(session, [(row, index)])
     match = search.match_expression("kestrel") or ""
     with admin_store.read() as session:
-        found = search.search(session, match=match, user_id=admin_store.user.user_id, limit=5)
+        found = search.search(session, match=match, members=set(), limit=5)
     assert found == [search.IndexHit(case_id, row.id)]
     (snippet,) = search.snippets([index.body], match=match, marks=("[", "]"))
     assert "[kestrel]" in snippet and "\n" not in snippet
@@ -374,7 +374,6 @@ def test_a_search_reads_the_newest_rows_a_window_at_a_time_and_stops_at_its_boun
 ):
     """Newest first, one case once, restricted cases of others skipped, at most `limit`
     cases and at most `max_rows` index rows read, whatever the window."""
-    other = _other_user(admin_store, data_paths)
     rows = [_case(admin_store, restricted=(n == 3)) for n in range(6)]
     with admin_store.write() as session:
         case_rows.insert_many(session, rows)
@@ -385,11 +384,11 @@ def test_a_search_reads_the_newest_rows_a_window_at_a_time_and_stops_at_its_boun
     match = search.match_expression("heron") or ""
     with admin_store.read() as session:
 
-        def found(user_id: str, **bounds: int) -> list[str]:
-            hits = search.search(session, match=match, user_id=user_id, **bounds)
+        def found(members: set[str], **bounds: int) -> list[str]:
+            hits = search.search(session, match=match, members=members, **bounds)
             return [h.case_id for h in hits]
 
-        mine, theirs = admin_store.user.user_id, other
+        mine, theirs = {ids[3]}, set()  # named on the restricted case by signed statements
         for window in (1, 2, 3, 500):
             assert found(mine, limit=10, window=window) == [ids[4], ids[5], ids[3], *ids[2::-1]]
             assert found(theirs, limit=10, window=window) == [ids[4], ids[5], *ids[2::-1]]
@@ -422,11 +421,10 @@ def test_whatever_is_typed_searches_without_error_and_any_prefix_of_a_name_finds
 ):
     """Any text (quotes, FTS5 operators, any script) is a harmless search; every prefix
     of 3 or more letters of a word of the child's name finds the case."""
-    user_id = admin_store.user.user_id
     with admin_store.read() as session:
 
         def found(match: str) -> list[str]:
-            rows = search.search(session, match=match, user_id=user_id, limit=5)
+            rows = search.search(session, match=match, members=set(), limit=5)
             return [r.case_id for r in rows]
 
         @hypothesis_settings(max_examples=150)
