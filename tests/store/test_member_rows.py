@@ -75,18 +75,10 @@ def _cals_view(paths) -> dict[str, object]:
         cal.close()
 
 
-@pytest.fixture
-def team(admin_store, data_paths):
-    _onboard(data_paths, admin_store, BEA, BEA_PASSWORD, {Role.TEAM_LEAD, Role.PRACTITIONER})
-    _onboard(data_paths, admin_store, CAL, CAL_PASSWORD, {Role.PRACTITIONER, Role.SUPERVISOR})
-    admin_store.close()
-    return data_paths
-
-
-def test_a_member_row_added_by_sql_adds_nothing_to_the_worklist_or_the_counts(team):
-    """Bea's restricted case holds a sharing decision waiting for review: a supervisor
-    named on it sees it in "Awaiting my review"; Cal's row does not make him one."""
-    bea = _sign_in(team, BEA, BEA_PASSWORD)
+def _beas_cases(paths) -> tuple[str, str, str]:
+    """Bea's restricted case with a sharing decision waiting for review, and an ordinary
+    case with one: (restricted case, its record, ordinary case)."""
+    bea = _sign_in(paths, BEA, BEA_PASSWORD)
     try:
         case_id = cases.create_case(bea, draft=complete_case(restricted=True, nhs_number=""))
         record_id = records.record_sharing_decision(
@@ -98,6 +90,21 @@ def test_a_member_row_added_by_sql_adds_nothing_to_the_worklist_or_the_counts(te
         records.record_sharing_decision(bea, case_id=ordinary, draft=without_consent())
     finally:
         bea.close()
+    return case_id, record_id, ordinary
+
+
+@pytest.fixture
+def team(admin_store, data_paths):
+    _onboard(data_paths, admin_store, BEA, BEA_PASSWORD, {Role.TEAM_LEAD, Role.PRACTITIONER})
+    _onboard(data_paths, admin_store, CAL, CAL_PASSWORD, {Role.PRACTITIONER, Role.SUPERVISOR})
+    admin_store.close()
+    return data_paths
+
+
+def test_a_member_row_added_by_sql_adds_nothing_to_the_worklist_or_the_counts(team):
+    """Bea's restricted case holds a sharing decision waiting for review: a supervisor
+    named on it sees it in "Awaiting my review"; Cal's row does not make him one."""
+    case_id, record_id, ordinary = _beas_cases(team)
     before = _cals_view(team)
     assert before["count"] == 1 and before["listed"] == [ordinary]
     assert before["work"][worklist.WorkKind.AWAITING_REVIEW][0] == 1  # the ordinary case's
@@ -133,18 +140,7 @@ def test_a_member_row_added_by_sql_adds_nothing_to_the_review_pages(team):
     """A supervisor's review queue, its counts, its authors and the team overview list
     and count a restricted case's record only for a supervisor signed statements name on
     the case: Cal's planted row shows him nothing more."""
-    bea = _sign_in(team, BEA, BEA_PASSWORD)
-    try:
-        case_id = cases.create_case(bea, draft=complete_case(restricted=True, nhs_number=""))
-        record_id = records.record_sharing_decision(
-            bea, case_id=case_id, draft=without_consent()
-        ).record_id
-        ordinary = cases.create_case(
-            bea, draft=complete_case(case_reference="ORD-3"), confirmed_not_duplicate=True
-        )
-        records.record_sharing_decision(bea, case_id=ordinary, draft=without_consent())
-    finally:
-        bea.close()
+    case_id, record_id, _ordinary = _beas_cases(team)
     before = _cals_review_pages(team)
     assert len(before["queue"]) == 1 and record_id not in before["queue"]
     assert before["count"] == 1 and before["summary"].awaiting == 1
