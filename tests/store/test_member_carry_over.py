@@ -42,6 +42,7 @@ from tests.store.test_sealed_content import (
     _restricted_record,
     _sign_in,
     _user_id,
+    plant_member_row,
 )
 
 DEE, DEE_PASSWORD = "dee.worker", "cobalt lantern meadow"
@@ -233,11 +234,7 @@ def test_a_row_added_by_sql_after_the_carry_over_grants_nothing_at_any_later_sig
     conn = _raw_db(paths, _cals_key(paths))
     try:
         for target in (case_id, ordinary):
-            conn.execute(
-                "INSERT INTO case_member (case_id, user_id, added_at, added_by) "
-                "VALUES (?, ?, '2026-01-01 00:00:00.000000', ?)",
-                (target, cal_id, cal_id),
-            )
+            plant_member_row(conn, target, cal_id)
         conn.execute("DROP TRIGGER case_file_no_update")
         conn.execute("UPDATE case_file SET restricted = 1 WHERE id = ?", (ordinary,))
     finally:
@@ -266,11 +263,7 @@ def test_a_second_carry_over_statement_grants_nothing_and_verify_names_it(old_st
         trust.members_carried = None  # as if it were not done: a second one is written
         del trust.members[case_id]
         conn.execute("DELETE FROM case_member WHERE case_id = ?", (case_id,))
-        conn.execute(
-            "INSERT INTO case_member (case_id, user_id, added_at, added_by) "
-            "VALUES (?, ?, '2026-01-01 00:00:00.000000', ?)",
-            (case_id, cal_id, cal_id),
-        )
+        plant_member_row(conn, case_id, cal_id)
         grants.carry_over_members(conn, admin, trust, {case_id: [cal_id]})
     finally:
         conn.close()
@@ -394,11 +387,7 @@ def test_a_member_planted_before_the_carry_over_is_not_carried_over(old_store, h
     if how == "row":
         conn = _raw_db(paths, _cals_key(paths))
         try:
-            conn.execute(
-                "INSERT INTO case_member (case_id, user_id, added_at, added_by) "
-                "VALUES (?, ?, '2026-01-01 00:00:00.000000', ?)",
-                (case_id, cal_id, cal_id),
-            )
+            plant_member_row(conn, case_id, cal_id)
         finally:
             conn.close()
     else:

@@ -34,6 +34,7 @@ from tests.store.test_sealed_content import (
     _sign_in,
     _user_id,
     bea_case,  # noqa: F401  (a fixture)
+    plant_member_row,
 )
 
 OLD_NHS = "999 000 0018"  # the number old_store's restricted case was saved with
@@ -43,11 +44,7 @@ def _plant_row(paths, case_id: str) -> None:
     cal_id = _user_id(paths, CAL)
     conn = _raw_db(paths, _cals_key(paths))
     try:
-        conn.execute(
-            "INSERT INTO case_member (case_id, user_id, added_at, added_by) "
-            "VALUES (?, ?, '2026-01-01 00:00:00.000000', ?)",
-            (case_id, cal_id, cal_id),
-        )
+        plant_member_row(conn, case_id, cal_id)
     finally:
         conn.close()
 

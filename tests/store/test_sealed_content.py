@@ -124,6 +124,16 @@ def _cals_key(paths: Path) -> bytes:
     return Keystore.load(paths.keystore).unlock(CAL, CAL_PASSWORD).current_key
 
 
+def plant_member_row(conn, case_id: str, user_id: str) -> None:
+    """A `case_member` row naming `user_id` on the case, written with a raw reader as a
+    colleague holding the file and their own data key could."""
+    conn.execute(
+        "INSERT INTO case_member (case_id, user_id, added_at, added_by) "
+        "VALUES (?, ?, '2026-01-01 00:00:00.000000', ?)",
+        (case_id, user_id, user_id),
+    )
+
+
 def _raw_db(paths: Path, key: bytes) -> apsw.Connection:
     conn = apsw.Connection(str(paths.database))
     conn.execute("PRAGMA cipher='sqlcipher'")
@@ -409,11 +419,7 @@ def test_a_case_member_row_added_by_sql_is_given_no_case_key(team, bea_case):
     cal_id = _user_id(team, CAL)
     conn = _raw_db(team, _cals_key(team))
     try:
-        conn.execute(
-            "INSERT INTO case_member (case_id, user_id, added_at, added_by) "
-            "VALUES (?, ?, '2026-01-01 00:00:00.000000', ?)",
-            (bea_case, cal_id, cal_id),
-        )
+        plant_member_row(conn, bea_case, cal_id)
     finally:
         conn.close()
     admin = _sign_in(team, ADMIN, ADMIN_PASSWORD)
