@@ -34,11 +34,11 @@ import sqlcipher3
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, device, grants
+from infoshare_desktop.store import audit, crypto, device, grants, signing
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import FOLDER as CHECKPOINTS
 from infoshare_desktop.store.core import Store, store_exists
-from infoshare_desktop.store.engine import check_file, raw_connect
+from infoshare_desktop.store.engine import check_file, raw_connect, read_only_connect
 from infoshare_desktop.store.errors import (
     KeystoreDamagedError,
     PermissionDenied,
@@ -54,7 +54,7 @@ from infoshare_desktop.store.files import (
     owner_only,
     translate_os_error,
 )
-from infoshare_desktop.store.keyslots import Keystore, holding_lock
+from infoshare_desktop.store.keyslots import Keystore, UnlockedKeys, holding_lock
 from infoshare_desktop.store.leftovers import (
     RESTORE_PREFIX,
     temp_folder,
@@ -65,14 +65,16 @@ from infoshare_desktop.store.snapshot import (
     FORMAT,
     KEYSTORE_MEMBER,
     MANIFEST_MEMBER,
-    integrity_problems,
+    copy_database,
 )
 from infoshare_desktop.store.tables import UserAccount
 
-#: How a restore's work divides (measured: the integrity check costs about three times
-#: the byte copy out of the backup; the key rotation about as much as the check).
-EXTRACT_WEIGHT, CHECK_WEIGHT = 1, 3
-OPEN_WEIGHT, ROTATE_WEIGHT = 4, 3
+#: How a restore's work divides (measured: the structure check of the copy costs about
+#: as much as copying it under the new key; extracting a version 1 backup's database, a
+#: byte copy, a fifth of that).
+EXTRACT_WEIGHT, COPY_WEIGHT, CHECK_WEIGHT = 1, 5, 4
+#: A version 1 backup's database, extracted into the staging folder to be copied.
+V1_EXTRACTED = "extracted.db"
 
 
 class BackupInvalidError(StoreError):
@@ -321,19 +323,36 @@ def current_store_admin(paths: DataPaths, *, username: str, password: str) -> Cu
     return CurrentStore(keystore.store_id, None, slots, None)
 
 
-def _open_backup(
+@dataclass(frozen=True)
+class _Staged:
+    """A backup checked and copied into a staging folder under a new key."""
+
+    plan: RestorePlan
+    keystore: Keystore  # the backup's, in the staging folder
+    keys: UnlockedKeys  # the restoring user's, from it
+    certified: dict[str, bytes] | None  # who may hold the new key (see begin_rotation)
+    dropped: frozenset[str]  # slots to remove: revoked now, or already in the backup
+
+
+def _stage_backup(
     paths: DataPaths,
     src: Path,
     staging: Path,
+    new_key: bytes,
     *,
     username: str,
     password: str,
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
-) -> tuple[RestorePlan, Keystore]:
-    """Check the backup against the current store and the user, extracting it into
-    `staging`; returns what restoring it would change, and its key store."""
-    stages = Stages(progress, (EXTRACT_WEIGHT, CHECK_WEIGHT))
+) -> _Staged:
+    """Check the backup against the current store and the user, and copy its database
+    into `staging` under `new_key` in one pass (every page's HMAC is checked as it is
+    read), then check the copy's structure; returns what restoring it would change.
+
+    A version 2 backup is read in place (its database is the start of the file), so
+    the staging folder holds one copy of the store; a version 1 backup's database is a
+    zip member, extracted first (a second copy, removed once copied)."""
+    stages = Stages(progress, (EXTRACT_WEIGHT, COPY_WEIGHT, CHECK_WEIGHT))
     manifest = read_manifest(src)
     current = None
     if store_exists(paths):
@@ -354,28 +373,66 @@ def _open_backup(
         keys = keystore.unlock(username, password)
     except WrongPasswordError:
         raise BackupPasswordError() from None
-    _extract_database(
-        src, manifest, staging / DB_MEMBER, progress=stages.stage(0), should_stop=should_stop
-    )
+    source, in_place = src, manifest.get("version") != 1
+    if not in_place:
+        source = staging / V1_EXTRACTED
+        _extract_database(src, manifest, source, progress=stages.stage(0), should_stop=should_stop)
+    stages.done(0)
+    staged = staging / DB_MEMBER
     try:
-        conn = raw_connect(staging / DB_MEMBER, keys.current_key)
-    except StoreDamagedError:
+        copy_database(
+            source,
+            keys.current_key,
+            staged,
+            new_key,
+            progress=stages.stage(1),
+            should_stop=should_stop,
+            read_only=in_place,
+        )
+    except (StoreDamagedError, sqlcipher3.DatabaseError):  # pages that fail their HMAC
         raise BackupInvalidError() from None
+    finally:
+        if not in_place:
+            source.unlink(missing_ok=True)
+    check_stop(should_stop)
+    conn = read_only_connect(staged, new_key)
     try:
-        problems = integrity_problems(conn)
+        # Every page's HMAC was checked by the copy; the structure is checked here.
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
         rows = _accounts(conn, keystore.store_id) if not problems else []
-    except sqlcipher3.DatabaseError:  # pages that fail their HMAC
+        trust = grants.load(conn, keystore.store_id) if not problems else None
+    except sqlcipher3.DatabaseError:
         problems = ["unreadable"]
     finally:
         conn.close()
-    if problems:
+    if problems or trust is None:
         raise BackupInvalidError()
-    stages.done(1)
+    stages.done(2)
     check_stop(should_stop)
     backup_accounts = {row[0]: (row[1], row[2], row[3]) for row in rows}
     me = backup_accounts.get(keys.user_id)
     if me is None or not _is_admin(me[1], me[2]):
         raise PermissionDenied(NOT_BACKUP_ADMIN)
+    plan = _plan(manifest, current, keystore, keys, backup_accounts)
+    # As a rotation would after the restore's own changes: slots of accounts revoked
+    # (now, or already in the backup) go; the new key is sealed only to accounts still
+    # active once the restore has revoked and disabled what it must.
+    revoked = {u for u, (_name, _roles, status) in backup_accounts.items() if status == "revoked"}
+    dropped = frozenset(revoked | set(plan.revoke_ids))
+    certified = None
+    if trust.established:
+        gone = dropped | set(plan.disable_ids)
+        certified = {u: k for u, k in trust.active_box_keys().items() if u not in gone}
+    return _Staged(plan, keystore, keys, certified, dropped)
+
+
+def _plan(
+    manifest: dict[str, Any],
+    current: CurrentStore | None,
+    keystore: Keystore,
+    keys: UnlockedKeys,
+    backup_accounts: dict[str, tuple[str, str, str]],
+) -> RestorePlan:
     plan = RestorePlan(
         created_at=str(manifest.get("created_at", "unknown")),
         backup_head=str(manifest.get("audit_head", "unknown")),
@@ -383,7 +440,7 @@ def _open_backup(
         replaces_store=current is not None,
     )
     if current is None:
-        return plan, keystore
+        return plan
     revoke, disable = [], []
     for user_id in sorted(keystore.user_ids()):
         if current.accounts is None:
@@ -415,7 +472,7 @@ def _open_backup(
         revoke_ids=tuple(revoke),
         disable_ids=tuple(disable),
     )
-    return plan, keystore
+    return plan
 
 
 def _staging(paths: DataPaths) -> AbstractContextManager[Path]:
@@ -433,16 +490,17 @@ def plan_restore(
 ) -> RestorePlan:
     """Every check a restore makes, and what it would change; changes nothing."""
     try:
-        with _staging(paths) as staging:
-            return _open_backup(
+        with crypto.deriving_once(), _staging(paths) as staging:
+            return _stage_backup(
                 paths,
                 src,
                 staging,
+                crypto.random_key(),
                 username=username,
                 password=password,
                 progress=progress,
                 should_stop=should_stop,
-            )[0]
+            ).plan
     except OSError as exc:
         raise translate_os_error(exc) from exc
 
@@ -465,27 +523,37 @@ def restore_backup(
     anything in the data folder changes: a revoked user's slot in the backup file never
     opens the restored store.
 
+    The rotation is the staging copy itself: the backup's database is copied under the
+    new data key in one pass, and the staged key store holds that key as a rotation
+    begun (sealed to the remaining active accounts), which unlocking the staged store
+    finishes and audits, as after a rotation interrupted at that point.
+
     The current key store's lock is held from the first check to the swap, so no
     sign-in, account change or key rotation runs in between: what the plan says about
-    the current accounts is still true when the backup replaces them.
+    the current accounts is still true when the backup replaces them. The password is
+    stretched once for the current key store, the backup's and the restored store's.
 
     `progress` and `should_stop` are polled throughout the copying and checking; a
     cancel before the swap leaves everything as it was."""
-    stages = Stages(progress, (OPEN_WEIGHT, ROTATE_WEIGHT))
     try:
-        with _staging(paths) as staging, holding_lock(paths.keystore):
-            plan, keystore = _open_backup(
+        with (
+            crypto.deriving_once(),
+            _staging(paths) as staging,
+            holding_lock(paths.keystore),
+        ):
+            new_key = crypto.random_key()
+            staged = _stage_backup(
                 paths,
                 src,
                 staging,
+                new_key,
                 username=username,
                 password=password,
-                progress=stages.stage(0),
+                progress=progress,
                 should_stop=should_stop,
             )
-            for user_id in plan.revoke_ids:
-                keystore.remove_user(user_id)
-            keystore.save()
+            plan = staged.plan
+            _begin_staged_rotation(staging / DB_MEMBER, new_key, staged)
             kept = _reserve_kept(paths) if plan.replaces_store else None
             try:
                 _settle_staged(
@@ -495,8 +563,6 @@ def restore_backup(
                     kept.name if kept else None,
                     username=username,
                     password=password,
-                    progress=stages.stage(1),
-                    should_stop=should_stop,
                 )
                 check_stop(should_stop)  # the last moment a cancel changes nothing
                 _set_current_aside(paths, kept)
@@ -507,9 +573,33 @@ def restore_backup(
                     with contextlib.suppress(OSError):
                         kept.rmdir()
                 raise
+            return Store.unlock(paths, username=username, password=password)
     except OSError as exc:
         raise translate_os_error(exc) from exc
-    return Store.unlock(paths, username=username, password=password)
+
+
+def _begin_staged_rotation(database: Path, new_key: bytes, staged: _Staged) -> None:
+    """The staged copy (already under `new_key`) records its new epoch and that no
+    revocation waits for a rotation; the staged key store drops the slots that go and
+    holds `new_key` as a rotation begun (Store._rotate_locked does the same, in the same
+    order, for a rotation in place)."""
+    keystore, keys = staged.keystore, staged.keys
+    for user_id in sorted(staged.dropped & set(keystore.user_ids())):
+        keystore.remove_user(user_id)
+    keystore.save()
+    conn = raw_connect(database, new_key)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE key_state SET key_epoch = ? WHERE id = 1", (keystore.epoch + 1,))
+        conn.execute("DELETE FROM rotation_due")
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    signer = signing.Signer(keys.user_id, keys.sign_private) if keys.sign_private else None
+    keystore.begin_rotation(
+        new_key, actor_id=keys.user_id, certified=staged.certified, signer=signer
+    )
 
 
 def _settle_staged(
@@ -520,12 +610,11 @@ def _settle_staged(
     *,
     username: str,
     password: str,
-    progress: Progress | None,
-    should_stop: StopCheck | None,
 ) -> None:
-    """In the staging folder: record the restore, take a new device id for `home` (the
-    backup's own may be in use where it was made: see device), mark revoked and disabled
-    accounts, and rotate the data key so that only the remaining slots hold it."""
+    """In the staging folder: open the restored store (which finishes the rotation the
+    staging began, see restore_backup), record the restore, take a new device id for
+    `home` (the backup's own may be in use where it was made: see device), and mark
+    revoked and disabled accounts."""
     store = Store.unlock(staged, username=username, password=password, bind_device=False)
     try:
         actor = store.keys.user_id
@@ -569,8 +658,6 @@ def _settle_staged(
                     target_id=user_id,
                     detail="restore",
                 )
-        # audited once, by the rotation itself
-        store.rotate_key(progress=progress, should_stop=should_stop)
         store.vouch_checkpoints()
     finally:
         store.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -13,7 +14,7 @@ from sqlmodel import select
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.services.errors import BackupInvalidError, OperationCancelled
-from infoshare_desktop.store import audit, snapshot
+from infoshare_desktop.store import audit, crypto, snapshot
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.errors import StoreDamagedError
 from infoshare_desktop.store.keyslots import Keystore
@@ -277,3 +278,51 @@ def test_restore_cancelled_before_the_swap_changes_nothing(padded, data_paths, t
         assert accounts.idle_lock_minutes(store) == 42
     finally:
         store.close()
+
+
+def test_a_restore_never_uses_more_temporary_disk_than_one_copy(padded, data_paths, tmp_path):
+    """Sampled at every step: the backup's database is copied once into the staging
+    folder, under the new key (no extracted copy beside a rotated one)."""
+    dest = tmp_path / "stick" / "b.isbackup"
+    maintenance.backup(padded, dest=dest)
+    padded.close()
+    store_size = data_paths.database.stat().st_size
+    before = folder_bytes(data_paths.root)
+    peak = [0]
+
+    def sample(_done: int, _total: int) -> None:
+        peak[0] = max(peak[0], folder_bytes(data_paths.root) - before)
+
+    store = maintenance.restore(
+        data_paths, src=dest, username=ADMIN, password=ADMIN_PASSWORD, progress=sample
+    )
+    try:
+        assert setting(store, "padding") == PADDING
+    finally:
+        store.close()
+    assert store_size // 2 < peak[0] <= store_size + 64 * 1024
+
+
+def test_a_restore_stretches_the_password_once(padded, data_paths, tmp_path, monkeypatch):
+    """The current key store, the backup's and the restored store are each opened with
+    the same password and slot: Argon2id runs once, not once for each."""
+    dest = tmp_path / "b.isbackup"
+    maintenance.backup(padded, dest=dest)
+    padded.close()
+    runs = []
+
+    real_argon2id = crypto.Argon2id
+
+    class CountedArgon2id:
+        def __init__(self, **params: Any) -> None:
+            self._kdf = real_argon2id(**params)
+
+        def derive(self, key_material: bytes) -> bytes:
+            runs.append(1)
+            return self._kdf.derive(key_material)
+
+    monkeypatch.setattr(crypto, "Argon2id", CountedArgon2id)
+    maintenance.restore(data_paths, src=dest, username=ADMIN, password=ADMIN_PASSWORD).close()
+    assert len(runs) == 1
+    maintenance.restore(data_paths, src=dest, username=ADMIN, password=ADMIN_PASSWORD).close()
+    assert len(runs) == 2  # and nothing is remembered from one restore to the next
