@@ -24,6 +24,8 @@ import contextlib
 import itertools
 import json
 import zipfile
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -69,10 +71,10 @@ from infoshare_desktop.store.snapshot import (
 )
 from infoshare_desktop.store.tables import UserAccount
 
-#: How a restore's work divides (measured: the structure check of the copy costs about
-#: as much as copying it under the new key; extracting a version 1 backup's database, a
-#: byte copy, a fifth of that).
-EXTRACT_WEIGHT, COPY_WEIGHT, CHECK_WEIGHT = 1, 5, 4
+#: How a restore's work divides (measured: extracting a version 1 backup's database, a
+#: byte copy, costs about a fifth of copying it under the new key; the structure check
+#: runs beside the copy).
+EXTRACT_WEIGHT, COPY_WEIGHT = 1, 5
 #: A version 1 backup's database, extracted into the staging folder to be copied.
 V1_EXTRACTED = "extracted.db"
 
@@ -334,6 +336,32 @@ class _Staged:
     dropped: frozenset[str]  # slots to remove: revoked now, or already in the backup
 
 
+#: How often a restore waiting for its structure check looks for a cancel.
+CANCEL_POLL_SECONDS = 0.1
+
+
+def _check_beside(
+    database: Path, key: bytes, store_id: str, *, in_place: bool
+) -> tuple[futures.Future[tuple[list[Any], grants.Trust]], list[Any], ThreadPoolExecutor]:
+    """SQLite's integrity_check of a backup's database, then its accounts and signed
+    grants, started on their own connection in a thread (kept for a cancel to interrupt
+    it). Raises BackupInvalidError from the future for a database that fails it."""
+    opened: list[Any] = []
+
+    def run() -> tuple[list[Any], grants.Trust]:
+        conn = (read_only_connect if in_place else raw_connect)(database, key)
+        opened.append(conn)
+        try:
+            if any(row[0] != "ok" for row in conn.execute("PRAGMA integrity_check")):
+                raise BackupInvalidError()
+            return _accounts(conn, store_id), grants.load(conn, store_id)
+        finally:
+            conn.close()
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restore-check")
+    return pool.submit(run), opened, pool
+
+
 def _stage_backup(
     paths: DataPaths,
     src: Path,
@@ -345,14 +373,16 @@ def _stage_backup(
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
 ) -> _Staged:
-    """Check the backup against the current store and the user, and copy its database
-    into `staging` under `new_key` in one pass (every page's HMAC is checked as it is
-    read), then check the copy's structure; returns what restoring it would change.
+    """Check the backup against the current store and the user, copy its database into
+    `staging` under `new_key` in one pass (every page's HMAC is checked as it is read)
+    and check its structure; returns what restoring it would change.
 
-    A version 2 backup is read in place (its database is the start of the file), so
-    the staging folder holds one copy of the store; a version 1 backup's database is a
-    zip member, extracted first (a second copy, removed once copied)."""
-    stages = Stages(progress, (EXTRACT_WEIGHT, COPY_WEIGHT, CHECK_WEIGHT))
+    A version 2 backup's database is the start of the file: it is checked and copied
+    where it is, the check (SQLite's integrity_check, in C with the GIL released) on its
+    own connection in a thread beside the copy, so the two take both cores and the
+    staging folder holds one copy of the store. A version 1 backup's database is a zip
+    member, extracted first (a second copy, removed once copied)."""
+    stages = Stages(progress, (EXTRACT_WEIGHT, COPY_WEIGHT))
     manifest = read_manifest(src)
     current = None
     if store_exists(paths):
@@ -378,36 +408,38 @@ def _stage_backup(
         source = staging / V1_EXTRACTED
         _extract_database(src, manifest, source, progress=stages.stage(0), should_stop=should_stop)
     stages.done(0)
-    staged = staging / DB_MEMBER
+    check_stop(should_stop)
     try:
-        copy_database(
-            source,
-            keys.current_key,
-            staged,
-            new_key,
-            progress=stages.stage(1),
-            should_stop=should_stop,
-            read_only=in_place,
+        checked, opened, pool = _check_beside(
+            source, keys.current_key, keystore.store_id, in_place=in_place
         )
+        try:
+            copy_database(
+                source,
+                keys.current_key,
+                staging / DB_MEMBER,
+                new_key,
+                progress=stages.stage(1),
+                should_stop=should_stop,
+                read_only=in_place,
+            )
+            while not checked.done():  # the check may outlast the copy: keep polling
+                check_stop(should_stop)
+                futures.wait([checked], timeout=CANCEL_POLL_SECONDS)
+            rows, trust = checked.result()
+        except BaseException:
+            for conn in opened:  # a cancel (or a failure) stops the check too
+                with contextlib.suppress(Exception):
+                    conn.interrupt()
+            raise
+        finally:
+            pool.shutdown(wait=True)
     except (StoreDamagedError, sqlcipher3.DatabaseError):  # pages that fail their HMAC
         raise BackupInvalidError() from None
     finally:
         if not in_place:
             source.unlink(missing_ok=True)
-    check_stop(should_stop)
-    conn = read_only_connect(staged, new_key)
-    try:
-        # Every page's HMAC was checked by the copy; the structure is checked here.
-        problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-        rows = _accounts(conn, keystore.store_id) if not problems else []
-        trust = grants.load(conn, keystore.store_id) if not problems else None
-    except sqlcipher3.DatabaseError:
-        problems = ["unreadable"]
-    finally:
-        conn.close()
-    if problems or trust is None:
-        raise BackupInvalidError()
-    stages.done(2)
+    stages.done(1)
     check_stop(should_stop)
     backup_accounts = {row[0]: (row[1], row[2], row[3]) for row in rows}
     me = backup_accounts.get(keys.user_id)
@@ -491,6 +523,8 @@ def plan_restore(
     """Every check a restore makes, and what it would change; changes nothing."""
     try:
         with crypto.deriving_once(), _staging(paths) as staging:
+            # The same copy as a restore's, under a key nobody keeps: every page is read
+            # and its HMAC checked, with a progress bar, beside the structure check.
             return _stage_backup(
                 paths,
                 src,

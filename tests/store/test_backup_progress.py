@@ -5,6 +5,7 @@ meanwhile, and that old (version 1) backups still restore."""
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -326,3 +327,61 @@ def test_a_restore_stretches_the_password_once(padded, data_paths, tmp_path, mon
     assert len(runs) == 1
     maintenance.restore(data_paths, src=dest, username=ADMIN, password=ADMIN_PASSWORD).close()
     assert len(runs) == 2  # and nothing is remembered from one restore to the next
+
+
+def test_a_backup_with_authentic_pages_but_a_broken_structure_is_refused(
+    admin_store, data_paths, tmp_path
+):
+    """Every page carries its HMAC (written under the backup's key), but two indexes
+    point at each other's pages, as in a store damaged before it was backed up: SQLite's
+    structure check, run beside the copy, refuses it, and nothing changes."""
+    for minutes in range(1, 30):  # rows in the indexed tables
+        accounts.set_idle_lock_minutes(admin_store, minutes=minutes)
+    good = tmp_path / "good.isbackup"
+    maintenance.backup(admin_store, dest=good)
+    admin_store.close()
+    with zipfile.ZipFile(good) as zf:
+        zf.extract("keystore.json", tmp_path / "backup-keys")
+    backup_key = (
+        Keystore.load(tmp_path / "backup-keys" / "keystore.json")
+        .unlock(ADMIN, ADMIN_PASSWORD)
+        .current_key
+    )
+    work = tmp_path / "work.db"
+    work.write_bytes(good.read_bytes()[: database_bytes(good)])
+    conn = raw_connect(work, backup_key)
+    try:
+        indexes = conn.execute(
+            "SELECT name, tbl_name, rootpage FROM sqlite_master "
+            "WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall()
+        filled = [
+            (name, table, root)
+            for name, table, root in indexes
+            if conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] > 1
+        ]
+        (a, _, root_a), (b, _, root_b) = filled[:2]
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("UPDATE sqlite_master SET rootpage = ? WHERE name = ?", (root_b, a))
+        conn.execute("UPDATE sqlite_master SET rootpage = ? WHERE name = ?", (root_a, b))
+        conn.execute("PRAGMA writable_schema = OFF")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+    check = raw_connect(work, backup_key)
+    try:  # the damage is real, and only the structure check sees it
+        assert check.execute("PRAGMA integrity_check").fetchall() != [("ok",)]
+        assert check.execute("PRAGMA cipher_integrity_check").fetchall() == []
+    finally:
+        check.close()
+    bad = tmp_path / "bad.isbackup"
+    replace_database(good, bad, work.read_bytes())
+    before = {p.name: p.read_bytes() for p in data_paths.root.iterdir() if p.is_file()}
+    for attempt in (maintenance.preview_restore, maintenance.restore):
+        with pytest.raises(BackupInvalidError):
+            attempt(data_paths, src=bad, username=ADMIN, password=ADMIN_PASSWORD)
+    after = {p.name: p.read_bytes() for p in data_paths.root.iterdir() if p.is_file()}
+    assert after == before
+    assert not list(data_paths.root.glob(".tmp-restore-*"))
+    assert not (data_paths.backups.exists() and list(data_paths.backups.glob("replaced-*")))
