@@ -10,12 +10,13 @@ Since format version 2 the database is the start of the file and the two JSON fi
 zip archive appended to it (see store.snapshot); in version 1 the whole file was a zip
 archive with the database as its member `infoshare.db`. Both are read here.
 
-A backup is verified (opened, integrity-checked, chain head compared) before it is
-renamed into place (writing one is store.snapshot's, below store.core, which backs up
-before a migration). A restore checks the backup with the user's password first and never
-overwrites the current store: it is moved aside into `backups/replaced-<time>/`. The
-restored store takes a new device id (the backup's may still be writing where it was
-made: see store.device).
+A backup is verified (every page's HMAC read back, page count and chain head) before it
+is renamed into place (writing one is store.snapshot's, below store.core, which backs up
+before a migration). A restore checks the backup with the user's password first, copies
+its database into a staging folder under a new data key in one pass with SQLite's
+structure check beside it (see restore_backup), and never overwrites the current store:
+it is moved aside into `backups/replaced-<time>/`. The restored store takes a new device
+id (the backup's may still be writing where it was made: see store.device).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ from infoshare_desktop.store.snapshot import (
     KEYSTORE_MEMBER,
     MANIFEST_MEMBER,
     copy_database,
+    rotated_epoch,
 )
 from infoshare_desktop.store.tables import UserAccount
 
@@ -623,10 +625,7 @@ def _begin_staged_rotation(database: Path, new_key: bytes, staged: _Staged) -> N
     keystore.save()
     conn = raw_connect(database, new_key)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE key_state SET key_epoch = ? WHERE id = 1", (keystore.epoch + 1,))
-        conn.execute("DELETE FROM rotation_due")
-        conn.execute("COMMIT")
+        rotated_epoch(conn, keystore.epoch + 1)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
