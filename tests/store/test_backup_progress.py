@@ -282,8 +282,9 @@ def test_restore_cancelled_before_the_swap_changes_nothing(padded, data_paths, t
 
 
 def test_a_restore_never_uses_more_temporary_disk_than_one_copy(padded, data_paths, tmp_path):
-    """Sampled at every step: the backup's database is copied once into the staging
-    folder, under the new key (no extracted copy beside a rotated one)."""
+    """Sampled at every step, for the preview and the restore: the backup's database is
+    copied once into the staging folder, under the new key (no extracted copy beside a
+    rotated one)."""
     dest = tmp_path / "stick" / "b.isbackup"
     maintenance.backup(padded, dest=dest)
     padded.close()
@@ -294,6 +295,12 @@ def test_a_restore_never_uses_more_temporary_disk_than_one_copy(padded, data_pat
     def sample(_done: int, _total: int) -> None:
         peak[0] = max(peak[0], folder_bytes(data_paths.root) - before)
 
+    maintenance.preview_restore(
+        data_paths, src=dest, username=ADMIN, password=ADMIN_PASSWORD, progress=sample
+    )
+    assert store_size // 2 < peak[0] <= store_size + 64 * 1024
+    assert folder_bytes(data_paths.root) == before  # and the preview leaves nothing
+    peak[0] = 0
     store = maintenance.restore(
         data_paths, src=dest, username=ADMIN, password=ADMIN_PASSWORD, progress=sample
     )
