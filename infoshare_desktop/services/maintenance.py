@@ -12,7 +12,7 @@ from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import sealed
 from infoshare_desktop.services.access import require, signed_in
-from infoshare_desktop.store import audit, envelopes, leftovers
+from infoshare_desktop.store import audit, envelopes, leftovers, sigcheck
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.backup import RestorePlan as RestorePlan  # shown by the interface
 from infoshare_desktop.store.backup import (
@@ -143,16 +143,15 @@ def verify(
     envelopes (with the tables rebuilt from them and compared: unless `full`, only those
     added since this user's last clean verify); first, the same rollback check as at
     unlock (RollbackDetectedError if the database or the key store is older than one this
-    account has seen). `progress(done, total)` is told how far the audit chain is (the
-    integrity checks run beside it) and `should_stop()` polled between its steps
-    (OperationCancelled; nothing is written)."""
+    account has seen). `progress(done, total)` is told how far the audit chain and the
+    envelopes are (the integrity checks run beside them) and `should_stop()` polled
+    between their steps (OperationCancelled; nothing is written)."""
     user = signed_in(store)
-    stages = Stages(progress, (1,))
     store.check_current()
     check_stop(should_stop)
     integrity, opened, pool = _integrity_beside(store)
     try:
-        result = _verify_signed(store, user.user_id, full, stages, should_stop)
+        result = _verify_signed(store, user.user_id, full, progress, should_stop)
         result.integrity = integrity.result()
     except BaseException:
         for conn in opened:  # a cancel (or a failure) stops the integrity checks too
@@ -161,7 +160,8 @@ def verify(
         raise
     finally:
         pool.shutdown(wait=True)
-    stages.done(0)
+    if progress is not None:
+        progress(Stages.SCALE, Stages.SCALE)
     if result.ok:
         with store.write() as session:
             signer = store.signer
@@ -174,28 +174,43 @@ def verify(
 
 
 def _verify_signed(
-    store: Store, user_id: str, full: bool, stages: Stages, should_stop: StopCheck | None
+    store: Store,
+    user_id: str,
+    full: bool,
+    progress: Progress | None,
+    should_stop: StopCheck | None,
 ) -> VerificationResult:
-    """The audit chain, the grants and the envelopes (verify's part in this thread)."""
+    """The audit chain, the grants and the envelopes (verify's part in this thread). One
+    helper process checks both walks' signatures (store.sigcheck) while this thread
+    hashes the chain and rebuilds the tables."""
     result = VerificationResult()
     trust = store.load_trust()
     with store.read() as session:
-        report = audit.verify_chain(
-            session,
-            store.keys.audit_anchor,
-            trust if trust.established else None,
-            progress=stages.stage(0),
-            should_stop=should_stop,
-        )
-        if trust.established:
-            result.envelopes = envelopes.verify_envelopes(
+        entries, saved = audit.chain_head(session).seq, envelopes.count(session)
+        stages = Stages(progress, (max(entries, 1), max(saved, 1)))
+        signatures = (entries + saved) if trust.established else 0
+        with sigcheck.checker(signatures) as checker:
+            report = audit.verify_chain(
                 session,
-                trust,
-                store_id=store.keystore.store_id,
-                user_id=user_id,
-                full=full,
+                store.keys.audit_anchor,
+                trust if trust.established else None,
+                progress=stages.stage(0),
+                should_stop=should_stop,
+                checker=checker,
             )
-            result.envelopes.problems += sealed.check_resealed(store, session)
+            stages.done(0)
+            if trust.established:
+                result.envelopes = envelopes.verify_envelopes(
+                    session,
+                    trust,
+                    store_id=store.keystore.store_id,
+                    user_id=user_id,
+                    full=full,
+                    checker=checker,
+                    progress=stages.stage(1),
+                    should_stop=should_stop,
+                )
+                result.envelopes.problems += sealed.check_resealed(store, session)
     result.grant_problems = store.trust_problems()
     result.root_fingerprint = store.root_fingerprint
     result.grants_checked = trust.head_n

@@ -20,7 +20,7 @@ import contextlib
 import multiprocessing
 import pickle
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -109,3 +109,31 @@ def checker(count: int) -> Iterator[Checker]:
         yield Checker(pool)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def shared_or_own(shared: Checker | None, count: int) -> Iterator[Checker]:
+    """`shared` if given (one helper for several walks of one verify), else a checker of
+    this walk's own for about `count` signatures."""
+    if shared is not None:
+        yield shared
+        return
+    with checker(count) as own:
+        yield own
+
+
+def checked_batches[T](
+    checker: Checker, context: Context, batches: Iterable[tuple[T, Keys, list[Item]]]
+) -> Iterator[tuple[T, list[bool]]]:
+    """Each batch (what it carries, and its checks) with its answers, one batch behind:
+    batch n+1 is read, prepared and handed to the checker before batch n's answers are
+    waited for, so a helper process checks while the caller works through the batch
+    before. At most two batches are held at a time, whatever the walk's length."""
+    ahead: tuple[T, Pending] | None = None
+    for carried, keys, items in batches:
+        this = (carried, checker.submit(context, keys, items))
+        if ahead is not None:
+            yield ahead[0], ahead[1].result()
+        ahead = this
+    if ahead is not None:
+        yield ahead[0], ahead[1].result()

@@ -145,6 +145,49 @@ def test_the_helper_process_passes_the_store_and_finds_a_signature_changed(fille
     assert multiprocessing.active_children() == []  # and it ended with each
 
 
+def test_one_helper_checks_the_audit_chain_and_the_envelopes_of_a_whole_verify(
+    filled, helper, monkeypatch
+):
+    """A practitioner's whole verify hands both walks' signatures to one helper process,
+    and still names an audit entry and an envelope whose signatures were changed (each
+    with its hash left right, as a raw writer without the signer's key would)."""
+    paths, _ = filled
+    contexts: set[Context] = set()
+    submit = sigcheck.Checker.submit
+
+    def recorded(checker, context, keys, items):
+        if checker.in_helper:
+            contexts.add(context)
+        return submit(checker, context, keys, items)
+
+    monkeypatch.setattr(sigcheck.Checker, "submit", recorded)
+    assert signed.verify_as(paths, CAL, CAL_PASSWORD).ok
+    assert helper == [True]  # one helper for the chain and the envelopes
+    assert contexts == {Context.AUDIT_ENTRY, Context.ENVELOPE}
+    with signed.raw_db(paths) as conn:
+        signed.unlocked(conn, "envelope", "audit_event")
+        seq, sig = conn.execute(
+            "SELECT seq, signature FROM audit_event WHERE signature IS NOT NULL "
+            "ORDER BY seq DESC LIMIT 1 OFFSET 3"
+        ).fetchone()
+        conn.execute("UPDATE audit_event SET signature = ? WHERE seq = ?", (_flipped(sig), seq))
+        pos, env_sig = conn.execute(
+            "SELECT pos, signature FROM envelope ORDER BY pos DESC LIMIT 1 OFFSET 1"
+        ).fetchone()
+        conn.execute("UPDATE envelope SET signature = ? WHERE pos = ?", (_flipped(env_sig), pos))
+    result = signed.verify_as(paths, CAL, CAL_PASSWORD)
+    assert f"entry {seq} has a signature that does not verify" in "\n".join(
+        result.audit_problems
+    ), result.lines()
+    assert any(p.startswith(f"envelope {pos} ") for p in result.envelopes.problems), result.lines()
+    assert helper == [True, True]
+    assert multiprocessing.active_children() == []
+
+
+def _flipped(signature: bytes) -> bytes:
+    return bytes([signature[0] ^ 1]) + bytes(signature[1:])
+
+
 def test_the_helper_gives_the_same_answers_as_checking_in_process(filled):
     """The helper's function itself, on the store's own envelopes: every real one is
     signed, and the same with one byte of its message changed is not."""
