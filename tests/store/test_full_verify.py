@@ -12,9 +12,11 @@ import multiprocessing
 
 import pytest
 
-from infoshare_desktop.store import envelopes, grants, sigcheck
+from infoshare_desktop.services import accounts, maintenance
+from infoshare_desktop.store import audit, envelopes, grants, sigcheck
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.keyslots import Keystore
+from infoshare_desktop.store.progress import OperationCancelled
 from infoshare_desktop.store.signing import Context
 from tests.store import test_envelopes as signed
 
@@ -298,3 +300,39 @@ def test_a_carried_over_history_with_reviews_rebuilds_the_tables_its_triggers_ke
         )
     text = "\n".join(signed.verify_as(data_paths, CAL, CAL_PASSWORD).lines())
     assert f"review_status row {returned.record_id} differs" in text
+
+
+def test_a_verify_cancelled_in_the_envelope_walk_stops_there_and_records_nothing(
+    filled, monkeypatch
+):
+    """Cancel is polled in the envelopes' walk too (not only in the audit chain's): a
+    verify cancelled there raises, and neither its audit entry nor a signed check is
+    written, so the next verify still checks everything."""
+    paths, _ = filled
+    in_walk: list[bool] = []
+    walk = envelopes.verify_envelopes
+
+    def watched(*args, **kwargs):
+        in_walk.append(True)
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(envelopes, "verify_envelopes", watched)
+    store = accounts.sign_in(paths, username=CAL, password=CAL_PASSWORD)
+    try:
+        with store.read() as session:
+            before = audit.chain_head(session).seq
+        moves: list[int] = []
+        with pytest.raises(OperationCancelled):
+            maintenance.verify(
+                store,
+                full=True,
+                progress=lambda done, _: moves.append(done),
+                should_stop=lambda: bool(in_walk),
+            )
+        with store.read() as session:
+            assert audit.chain_head(session).seq == before  # no "verified" entry
+        assert in_walk == [True] and moves == sorted(moves)
+        again = maintenance.verify(store, full=False)
+        assert again.ok and again.envelopes.after == 0  # nothing was marked as checked
+    finally:
+        store.close()
