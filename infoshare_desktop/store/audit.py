@@ -292,7 +292,11 @@ def chain_head(session: Session) -> ChainHead:
 
 @dataclass
 class VerifyReport:
-    entries: int = 0
+    entries: int = 0  #: checked by this walk
+    #: The walk checked the entries after this one (0: all of them).
+    after: int = 0
+    #: The last entry checked (its sequence number and hash): where the next walk may start.
+    head: tuple[int, bytes] = (0, GENESIS)
     macs_checked: bool = False
     #: Entries whose signature was checked against their signer's certified key.
     signatures_checked: int = 0
@@ -307,14 +311,36 @@ class VerifyReport:
         return not self.problems
 
 
-def _rows(session: Session) -> Iterator[tuple[Any, ...]]:
+def _rows(session: Session, after: int) -> Iterator[tuple[Any, ...]]:
     raw = raw_connection(session)
     columns = {r[1] for r in raw.execute("PRAGMA table_info(audit_event)")}
     signed = "signer_id, signature" if "signer_id" in columns else "NULL, NULL"
     yield from raw.execute(
         "SELECT seq, at, actor_id, action, target_kind, target_id, detail, prev_hash,"
-        f" entry_hash, mac, {signed} FROM audit_event ORDER BY seq"
+        f" entry_hash, mac, {signed} FROM audit_event WHERE seq > ? ORDER BY seq",
+        (after,),
     )
+
+
+def _hash_at(session: Session, seq: int) -> bytes | None:
+    row = (
+        raw_connection(session)
+        .execute("SELECT entry_hash FROM audit_event WHERE seq = ?", (seq,))
+        .fetchone()
+    )
+    return None if row is None else bytes(row[0])
+
+
+def pinned_problems(session: Session, pins: dict[str, tuple[int, bytes]]) -> list[str]:
+    """Each user's clean verify pins the chain as they checked it (up to an entry, by its
+    hash): an entry up to there changed, removed or replaced since is named here, even
+    by a verify that checks only what is new."""
+    return [
+        f"the audit entries user {user_id} had checked (up to entry {seq}) have been changed, "
+        "removed or replaced"
+        for user_id, (seq, entry_hash) in sorted(pins.items())
+        if seq and _hash_at(session, seq) != entry_hash
+    ]
 
 
 def _at(value: Any) -> datetime:
@@ -333,21 +359,31 @@ def verify_chain(
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
     checker: sigcheck.Checker | None = None,
+    after: tuple[int, bytes] | None = None,
 ) -> VerifyReport:
-    """Walk the whole chain: hashes and links always; with `trust` (any user), every
+    """Walk the chain: hashes and links always; with `trust` (any user), every
     signature from the root's `signed_from` on (by `checker`, a verify's shared helper
     process, or by one of the walk's own); with the anchor (administrators), every
-    MAC too. Every PROGRESS_EVERY entries, `progress(entries done, entries)` is told
-    and `should_stop` polled (OperationCancelled)."""
+    MAC too. From the first entry, or only the entries after `after` (the sequence
+    number and hash of the last entry this user's previous clean verify checked, if
+    that entry is still as it was; its hash links the rest to what was checked). Every
+    PROGRESS_EVERY entries, `progress(entries done, entries)` is told and `should_stop`
+    polled (OperationCancelled)."""
     report = VerifyReport(macs_checked=anchor is not None)
     signed_from = trust.signed_from if trust is not None else None
     report.signed_from = signed_from
     prev, key, expected_seq = GENESIS, anchor, 1
+    if after is not None and after[0] > 0 and _hash_at(session, after[0]) == after[1]:
+        report.after = after[0]
+        prev, expected_seq = after[1], after[0] + 1
+        if key is not None:
+            for _ in range(after[0]):  # the MAC key as it was after that entry
+                key = _evolve(key)
     length = session.get(AuditState, 1)
-    total = length.seq if length is not None else 0
+    total = (length.seq if length is not None else 0) - report.after
     signing = trust if signed_from is not None else None
     with sigcheck.shared_or_own(checker, total if signing else 0) as walk_checker:
-        batches = _signature_batches(_rows(session), signing)
+        batches = _signature_batches(_rows(session, report.after), signing)
         for rows, answers in sigcheck.checked_batches(walk_checker, Context.AUDIT_ENTRY, batches):
             check_stop(should_stop)
             if progress is not None:
@@ -379,6 +415,7 @@ def verify_chain(
                         report.problems.append(f"entry {seq} fails its MAC (altered or forged)")
                     key = _evolve(key)
                 prev, expected_seq = entry_hash, expected_seq + 1
+    report.head = (expected_seq - 1, prev)
     state = session.get(AuditState, 1)
     if state is None:
         report.problems.append("the audit chain head is missing")

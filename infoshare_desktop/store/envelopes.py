@@ -986,18 +986,20 @@ class EnvelopeReport:
 
 @dataclass(frozen=True)
 class Check:
-    """A user's signed statement: envelopes up to `pos` (chain `chain`) and table rows up
-    to `marks` were checked."""
+    """A user's signed statement: envelopes up to `pos` (chain `chain`), table rows up
+    to `marks` and (since checks say so) the audit chain up to entry `audit` (its
+    sequence number and hash) were checked."""
 
     user_id: str
     pos: int
     chain: bytes
     marks: dict[str, int]
     at: str
+    audit: tuple[int, bytes] | None = None
 
 
 def _check_statement(store_id: str, check: Check) -> dict[str, Any]:
-    return {
+    statement: dict[str, Any] = {
         "store": store_id,
         "user": check.user_id,
         "pos": check.pos,
@@ -1005,6 +1007,18 @@ def _check_statement(store_id: str, check: Check) -> dict[str, Any]:
         "rows": check.marks,
         "at": check.at,
     }
+    if check.audit is not None:
+        statement["audit"] = {"seq": check.audit[0], "hash": check.audit[1].hex()}
+    return statement
+
+
+def signed_checks(tx: Tx, trust: Trust, store_id: str) -> tuple[dict[str, Check], list[str]]:
+    """Every user's signed record of how far their last clean verify checked (those whose
+    signatures verify), and the problems of the rest."""
+    raw = raw_connection(tx)
+    if not has_table(raw):
+        return {}, []
+    return _checks(raw, trust, store_id)
 
 
 def _checks(raw: Any, trust: Trust, store_id: str) -> tuple[dict[str, Check], list[str]]:
@@ -1016,12 +1030,14 @@ def _checks(raw: Any, trust: Trust, store_id: str) -> tuple[dict[str, Check], li
     ).fetchall():
         try:
             st = json.loads(bytes(statement))
+            audit = st.get("audit")
             check = Check(
                 str(st["user"]),
                 int(st["pos"]),
                 bytes.fromhex(st["chain"]),
                 dict(st["rows"]),
                 st["at"],
+                None if audit is None else (int(audit["seq"]), bytes.fromhex(audit["hash"])),
             )
             ok = (
                 st["store"] == store_id
@@ -1044,10 +1060,23 @@ def _checks(raw: Any, trust: Trust, store_id: str) -> tuple[dict[str, Check], li
     return found, problems
 
 
-def record_check(tx: Tx, signer: Signer, *, store_id: str, report: EnvelopeReport) -> None:
-    """After a clean verify: this user has checked everything up to now (signed)."""
+def record_check(
+    tx: Tx,
+    signer: Signer,
+    *,
+    store_id: str,
+    report: EnvelopeReport,
+    audit_head: tuple[int, bytes] | None,
+) -> None:
+    """After a clean verify: this user has checked everything up to now, the envelopes
+    and the audit chain up to `audit_head` (sequence number, hash) (signed)."""
     check = Check(
-        signer.user_id, report.envelopes, report.chain, report.marks, iso(datetime.now(UTC))
+        signer.user_id,
+        report.envelopes,
+        report.chain,
+        report.marks,
+        iso(datetime.now(UTC)),
+        audit_head,
     )
     statement = canonical(_check_statement(store_id, check))
     raw_connection(tx).execute(
