@@ -334,7 +334,7 @@ class _Staged:
     plan: RestorePlan
     keystore: Keystore  # the backup's, in the staging folder
     keys: UnlockedKeys  # the restoring user's, from it
-    certified: dict[str, bytes] | None  # who may hold the new key (see begin_rotation)
+    certified: dict[str, bytes]  # who may hold the new key (see begin_rotation)
     dropped: frozenset[str]  # slots to remove: revoked now, or already in the backup
 
 
@@ -453,10 +453,16 @@ def _stage_backup(
     # active once the restore has revoked and disabled what it must.
     revoked = {u for u, (_name, _roles, status) in backup_accounts.items() if status == "revoked"}
     dropped = frozenset(revoked | set(plan.revoke_ids))
-    certified = None
+    gone = dropped | set(plan.disable_ids)
     if trust.established:
-        gone = dropped | set(plan.disable_ids)
-        certified = {u: k for u, k in trust.active_box_keys().items() if u not in gone}
+        active = trust.active_box_keys()
+    else:  # a store from before signed identity: its rows, and the slots' own keys
+        active = {
+            u: crypto.b64d(keystore.public_key(u))
+            for u in keystore.user_ids()
+            if backup_accounts.get(u, ("", "", ""))[2] == "active"
+        }
+    certified = {u: k for u, k in active.items() if u not in gone}
     return _Staged(plan, keystore, keys, certified, dropped)
 
 
