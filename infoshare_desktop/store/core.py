@@ -652,12 +652,14 @@ class Store:
         the BACKUP entry is appended once the backup is in place, so a backup that fails
         (a full disk, a removed stick) or is cancelled changes nothing."""
         user_id = self.user.user_id if self.user else self.keys.user_id
+        trust = self.load_trust()
         head = write_archive(
             paths=self.paths,
             key=self.keys.current_key,
             keystore=self.keystore,
             dest=dest,
             checkpoint_for=self.checkpoint_for,
+            certified=trust.active_box_keys() if trust.established else None,
             progress=progress,
             should_stop=should_stop,
         )

@@ -159,12 +159,14 @@ def write_archive(
     keystore: Keystore,
     dest: Path,
     checkpoint_for: Callable[[str, int, bytes], dict[str, Any] | None],
+    certified: dict[str, bytes] | None,
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
 ) -> ChainHead:
     """Write a verified backup of the database at `paths` (open under `key`) and of its
     key store to `dest` atomically (see the module notes); returns the audit head the
-    copy holds.
+    copy holds. Its key is sealed only to the slots holding the keys `certified` (active
+    accounts' signed grants; None: a store from before them, every slot).
 
     The copy is a consistent snapshot (SQLite's backup API); its own audit head goes into
     the manifest. Store.write_backup appends the BACKUP entry once the backup is in place,
@@ -186,7 +188,7 @@ def write_archive(
                 should_stop=should_stop,
             )
             # The key store after the database: never older than what the copy has seen.
-            copied = keystore.copy_for_backup(backup_key)
+            copied = keystore.copy_for_backup(backup_key, certified=certified)
             head = _verify_copy(part, backup_key, pages)
             stages.done(1)
             check_stop(should_stop)
