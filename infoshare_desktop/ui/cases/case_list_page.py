@@ -157,9 +157,10 @@ class CaseListPage(QWidget):
         self.table.setWordWrap(False)
         self.table.setItemDelegateForColumn(CaseTableModel.MATCH_COLUMN, SnippetDelegate(self))
         header = self.table.horizontalHeader()
-        # Fit columns to the first rows only: measuring all 200 of a page cost more than
-        # reading them from the store.
-        header.setResizeContentsPrecision(40)
+        # Fit columns to the rows on screen only (0: Qt's "visible area"), never to every
+        # row of a page, and only while the table is shown (hidden, Qt measures them all).
+        header.setResizeContentsPrecision(0)
+        self._columns_fitted = True
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._on_header_section_clicked)
@@ -197,6 +198,8 @@ class CaseListPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.ensure_loaded()
+        if not self._columns_fitted:
+            self._fit_columns()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Down in the search box moves into the results (as Enter does)."""
@@ -254,12 +257,13 @@ class CaseListPage(QWidget):
     # -- helpers --------------------------------------------------------------------------------
     def _fit_columns(self) -> None:
         header = self.table.horizontalHeader()
+        self._columns_fitted = self.table.isVisible()
         for column in range(self.model.columnCount()):
             mode = QHeaderView.ResizeMode.Interactive
             if column == self.model.columnCount() - 1:
                 mode = QHeaderView.ResizeMode.Stretch
             header.setSectionResizeMode(column, mode)
-        for column in range(self.model.columnCount() - 1):
+        for column in range(self.model.columnCount() - 1 if self._columns_fitted else 0):
             self.table.resizeColumnToContents(column)
         self.table.setSortingEnabled(False)
         header.setSortIndicatorShown(not self.model.searching)

@@ -1,5 +1,6 @@
 """The review pages at thousands of records in review: nothing read before a page is
-shown, the tables ask only for about the rows on screen, and the counts are right.
+shown, the tables ask only about the rows on screen (a hidden page about none), and the
+counts are right.
 
 The records are written in one transaction through the same row builders and the same
 review-request insert as a save (as the demo store writes them), so the store's
@@ -22,6 +23,7 @@ from infoshare_desktop.store import envelopes
 from infoshare_desktop.ui.review import RETURNED_TO_ME, REVIEW_QUEUE, TEAM_OVERVIEW
 from infoshare_desktop.ui.review.models import BATCH, ReturnedTableModel, ReviewQueueTableModel
 from tests.ui.review.conftest import NAMES, SUPERVISOR, nav_text, without_consent
+from tests.ui.test_rows_on_screen import rows_on_screen
 
 pytestmark = pytest.mark.slow
 
@@ -149,7 +151,7 @@ def _counted(calls: dict[str, int], real):
     return counting
 
 
-def test_the_queue_table_asks_only_for_about_the_rows_on_screen(
+def test_the_queue_table_asks_only_about_the_rows_on_screen(
     qtbot, team, loaded, open_window, monkeypatch
 ):
     asked = _rows_asked(monkeypatch, ReviewQueueTableModel)
@@ -158,10 +160,24 @@ def test_the_queue_table_asks_only_for_about_the_rows_on_screen(
     window.show_page(REVIEW_QUEUE)
     queue = pages.queue
     qtbot.waitUntil(lambda: bool(asked))
-    qtbot.wait(50)  # let the view lay out and paint what it shows
+    window.grab()  # laid out and painted
     assert queue.summary_label.text() == f"{AWAITING} awaiting review, {AWAITING} OVERDUE."
     assert queue.model.rowCount() < 4 * BATCH  # a screenful or so, of thousands
-    assert max(asked) < 4 * BATCH
+    shown = rows_on_screen(queue.table)
+    assert asked == shown and len(shown) < queue.model.rowCount()
+    # Each row on screen was fitted to its wrapped text (taller than one line).
+    line = queue.table.fontMetrics().lineSpacing()
+    assert all(queue.table.rowHeight(row) > line for row in shown)
+
+    # Another page shown, the window resized: the hidden queue is asked nothing.
+    asked.clear()
+    window.show_page(RETURNED_TO_ME)
+    window.resize(window.width() - 80, window.height())
+    window.grab()
+    assert asked == set()
+    window.show_page(REVIEW_QUEUE)
+    window.grab()
+    assert asked == rows_on_screen(queue.table)
     # Oldest waiting first, as before; the first is selected and can be reviewed.
     assert queue.model.row_at(0).record_id == loaded[0]
     assert queue.selected_item().record_id == loaded[0]
@@ -201,8 +217,8 @@ def test_returned_to_me_counts_and_pages_thousands(qtbot, team, loaded, open_win
     returned = pages.returned
     assert returned.summary_label.text() == f"{RETURNED} records to answer."
     assert returned.model.rowCount() < 4 * BATCH
-    qtbot.wait(50)
-    assert asked and max(asked) < 4 * BATCH
+    window.grab()
+    assert asked and asked == rows_on_screen(returned.table)
     first = returned.model.row_at(0)  # returned longest ago first
     assert first.record_id == loaded[AWAITING]
     assert first.last_comment == "Round 0"
