@@ -1,6 +1,8 @@
 """The tables ask their models only about the rows on screen: a page of the case list
 (or of a review page) may hold many more rows than fit, and neither painting, fitting
-the columns nor sizing the rows reads the others; a hidden list reloaded reads none."""
+the columns nor sizing the rows reads the others; a hidden list reloaded reads none.
+The case list's first page is shown before its cases are counted (a count walks every
+case open to the user), and the number follows."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
+from infoshare_desktop.services import cases
 from infoshare_desktop.ui.cases.case_table_model import CaseTableModel
 from infoshare_desktop.ui.cases.cases_page import CasesPage
 from infoshare_desktop.ui.common.session import Session
@@ -80,3 +83,27 @@ def test_the_case_list_asks_only_about_the_cases_on_screen(qtbot, cases_page, mo
     page.show_list()
     page.grab()
     assert asked == rows_on_screen(page.list_page.table)
+
+
+def test_the_case_list_shows_its_first_page_then_counts(qtbot, cases_page, monkeypatch):
+    page, _ids = cases_page
+    counted: list[int] = []
+    real = cases.count_cases
+
+    def count_cases(store):
+        counted.append(1)
+        return real(store)
+
+    monkeypatch.setattr(cases, "count_cases", count_cases)
+    page.show()
+    page.grab()  # the first page, painted
+    assert page.list_page.model.rowCount() == CASES and counted == []
+    status = page.list_page.status_label
+    qtbot.waitUntil(lambda: status.text().startswith(f"{CASES} cases, sorted by"), timeout=WAIT_MS)
+    assert counted == [1]
+    # A new sort reads the first page again, and counts again once it is shown.
+    page.list_page.sort_combo.setCurrentIndex(2)
+    page.list_page.sort_combo.activated.emit(2)
+    assert page.list_page.model.index(0, 1).data() == "Child 00"  # name, A to Z
+    qtbot.waitUntil(lambda: "sorted by name, a to z" in status.text(), timeout=WAIT_MS)
+    assert counted == [1, 1]

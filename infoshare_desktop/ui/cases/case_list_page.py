@@ -172,6 +172,9 @@ class CaseListPage(QWidget):
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
         self.search_edit.installEventFilter(self)
+        self._count_pending = False
+        self._table_viewport = self.table.viewport()
+        self._table_viewport.installEventFilter(self)
         self.search.found.connect(self._on_search_found)
         self.search.failed.connect(self._on_search_failed)
         self.new_case_button.clicked.connect(self.new_case_requested)
@@ -202,7 +205,16 @@ class CaseListPage(QWidget):
             self._fit_columns()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Down in the search box moves into the results (as Enter does)."""
+        """Down in the search box moves into the results (as Enter does); the cases are
+        counted once the first page has painted."""
+        if (
+            watched is self._table_viewport
+            and event.type() == QEvent.Type.Paint
+            and self._count_pending
+        ):
+            self._count_pending = False
+            QTimer.singleShot(0, self._on_first_page_painted)
+            return False
         if (
             watched is self.search_edit
             and event.type() == QEvent.Type.KeyPress
@@ -279,6 +291,14 @@ class CaseListPage(QWidget):
         if choice >= 0:
             self.sort_combo.setCurrentIndex(choice)
 
+    def _on_first_page_painted(self) -> None:
+        if not self.model.searching and not self.model.counted:
+            with feedback.user_errors(self) as outcome:
+                self.model.total  # noqa: B018 (counted now, in the store)
+            if outcome.failed:
+                return  # said once; the number is asked for again at the next reload
+        self._update_status()
+
     def _update_status(self) -> None:
         before = self.status_label.text()
         model = self.model
@@ -302,6 +322,10 @@ class CaseListPage(QWidget):
                 )
             self.status_label.setText(text)
         else:
+            if not model.counted:  # the first page is shown first; the number just after
+                self._count_pending = True
+                self.table.viewport().update()
+                return
             self.status_label.setText(
                 f"{model.total:,} case{'s' if model.total != 1 else ''}, sorted by "
                 f"{self.sort_combo.currentText().lower()}."
