@@ -7,12 +7,11 @@ clean verifies: a recomputed chain, a forged new entry, a pinned entry removed."
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
 
 import pytest
 
 from infoshare_desktop.services import accounts, maintenance
-from infoshare_desktop.store import audit, envelopes, grants, signing
+from infoshare_desktop.store import audit, envelopes, grants
 from infoshare_desktop.store.engine import make_engine, read_session
 from infoshare_desktop.store.errors import RollbackDetectedError
 from infoshare_desktop.store.keyslots import Keystore
@@ -24,6 +23,7 @@ from tests.store.test_signed_identity import (
     CAL,
     CAL_PASSWORD,
     _recompute_chain,
+    append_print_entry,
     cals_signer,
     raw_db,
     team,  # noqa: F401  (a fixture)
@@ -147,26 +147,13 @@ def test_an_entry_forged_after_a_clean_verify_is_named_by_the_next_one(team):  #
     """A new entry in the team lead's name, signed by Cal: only new entries are walked,
     and it is one of them."""
     assert verify_as(team, CAL, CAL_PASSWORD).ok
-    bea_id, cal = user_id(team, BEA), cals_signer(team)
     conn = raw_db(team)
-    seq, head, key = conn.execute("SELECT seq, head, next_key FROM audit_state").fetchone()
-    at = datetime(2026, 11, 30, 9, 0)
-    fields = {"actor": bea_id, "action": "record.print", "kind": None, "target": None}
-    entry_hash = audit._hash(head, seq + 1, at, {**fields, "detail": None})
-    signature = cal.sign(signing.Context.AUDIT_ENTRY, audit._signed_message(bea_id, entry_hash))
-    conn.execute(
-        "INSERT INTO audit_event (seq, at, actor_id, action, prev_hash, entry_hash, mac,"
-        " signer_id, signature) VALUES (?, ?, ?, 'record.print', ?, ?, ?, ?, ?)",
-        (seq + 1, at.isoformat(sep=" ", timespec="microseconds"), bea_id, head, entry_hash,
-         audit._mac(key, entry_hash), bea_id, signature),
-    )  # fmt: skip
-    conn.execute(
-        "UPDATE audit_state SET seq = ?, head = ?, next_key = ?",
-        (seq + 1, entry_hash, audit._evolve(key)),
+    seq = append_print_entry(
+        conn, actor_id=user_id(team, BEA), how="claims_bea_signed", signer=cals_signer(team)
     )
     conn.close()
     result = verify_as(team, CAL, CAL_PASSWORD)
     assert result.audit_after > 0  # a walk of what is new only...
-    assert f"entry {seq + 1} has a signature that does not verify" in "\n".join(
+    assert f"entry {seq} has a signature that does not verify" in "\n".join(
         result.audit_problems
     )  # ...and the forged entry is one of them
