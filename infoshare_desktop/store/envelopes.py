@@ -48,7 +48,7 @@ import orjson
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
-from infoshare_desktop.store import sealing, search, sigcheck
+from infoshare_desktop.store import packing, sealing, search, sigcheck
 from infoshare_desktop.store.cases import new_case
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
@@ -703,7 +703,7 @@ class _Writer:
             json.dumps(list(env.base)),
             env.at,
             env.key_epoch,
-            payload,
+            stored_payload(env.kind, payload),
             signature,
             self.chain,
         )
@@ -828,9 +828,15 @@ def _stored(row: Sequence[Any]) -> Envelope:
         base=tuple(json.loads(row[7])),
         at=row[8],
         key_epoch=row[9],
-        payload=bytes(row[10]),
+        payload=packing.unpack(bytes(row[10])),
         signature=bytes(row[11]),
     )
+
+
+def stored_payload(kind: str, payload: bytes) -> bytes:
+    """What the envelope table keeps of a payload (store.packing): packed, but a carried
+    envelope's, whose rows `verify` picks out in SQL (`_read_carried_requests`)."""
+    return payload if kind == CARRIED else packing.pack(payload)
 
 
 stored = _stored  # for store.reseal

@@ -32,7 +32,7 @@ from infoshare_desktop.services import (
     reviews,
 )
 from infoshare_desktop.services.errors import SetupCodeRequired
-from infoshare_desktop.store import envelopes, grants, signing
+from infoshare_desktop.store import envelopes, grants, packing, signing
 from infoshare_desktop.store.engine import make_engine, raw_connect, read_session
 from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.writes import raw_connection
@@ -336,6 +336,11 @@ def test_any_single_byte_change_to_any_envelope_is_detected(pristine_db, data):
         ).problems
     finally:
         conn.execute("ROLLBACK")
+    if column == "payload" and not problems:
+        # A packed payload (store.packing) has a few bits deflate ignores (the padding of
+        # its last byte): a change there leaves the signed payload as it was, byte for byte.
+        assert packing.unpack(changed) == packing.unpack(value), f"payload of {pos} changed"
+        return
     assert problems, f"{column} of envelope {pos} changed unnoticed"
 
 

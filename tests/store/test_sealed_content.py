@@ -41,7 +41,7 @@ from infoshare_desktop.services import (
 from infoshare_desktop.services.errors import SetupCodeRequired
 from infoshare_desktop.services.printing import SummaryOptions
 from infoshare_desktop.services.visibility import CaseNotFound
-from infoshare_desktop.store import crypto, envelopes, grants, reseal, sealing, signing
+from infoshare_desktop.store import crypto, envelopes, grants, packing, reseal, sealing, signing
 from infoshare_desktop.store import keyslots as keyslots_module
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.errors import AccountDisabledError
@@ -185,6 +185,23 @@ def _every_page(paths: Path, key: bytes) -> bytes:
     return b"".join(out)
 
 
+def _unpacked(value: bytes) -> bytes:
+    try:
+        return packing.unpack(value)
+    except ValueError:  # not a packed payload (ciphertext, a hash) that starts with its mark
+        return value
+
+
+def _stored_payloads(paths: Path, case_id: str) -> list[bytes]:
+    """The case's envelope payloads as the file stores them (packed: store.packing)."""
+    conn = _raw_db(paths, _cals_key(paths))
+    try:
+        rows = conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (case_id,))
+        return [bytes(p) for (p,) in rows]
+    finally:
+        conn.close()
+
+
 def _every_value(conn: apsw.Connection, *, skip: tuple[str, ...] = ()) -> str:
     """Every value of every table (shadow tables of the full-text index, and the
     envelopes, included; but the tables in `skip`)."""
@@ -201,8 +218,8 @@ def _every_value(conn: apsw.Connection, *, skip: tuple[str, ...] = ()) -> str:
             continue  # a virtual table's own module (the shadow tables are read instead)
         for row in rows:
             for value in row:
-                if isinstance(value, bytes):
-                    out.append(value.decode("utf-8", "replace"))
+                if isinstance(value, bytes):  # a packed payload (store.packing) unpacked
+                    out.append(_unpacked(value).decode("utf-8", "replace"))
                 elif value is not None:
                     out.append(str(value))
     # Every term the shared full-text index holds (its segments store them compressed).
@@ -224,11 +241,12 @@ def test_a_practitioners_raw_reader_finds_no_restricted_case_text_and_no_others_
     try:
         values = _every_value(conn)
         envelope_text = "\n".join(
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (bea_case,))
         )
         ordinary_envelopes = [
-            bytes(p).decode() for (p,) in conn.execute("SELECT payload FROM envelope")
+            packing.unpack(bytes(p)).decode()
+            for (p,) in conn.execute("SELECT payload FROM envelope")
         ]
     finally:
         conn.close()
@@ -631,12 +649,20 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
         cases.create_case(
             bea, draft=complete_case(display_name=f"{ORDINARY_MARK} Child", nhs_number="")
         )
+        # Its envelopes' payloads are stored packed, so their text is not in the file as
+        # written: the bytes stored must be gone (not only the words).
+        packed = _stored_payloads(team, case_id)
+        assert len(packed) >= 3 and all(p[0] == packing.MARK_1 for p in packed)
+        assert any(LONG_MARK.encode() in packing.unpack(p) for p in packed)
         cases.set_case_restricted(bea, case_id=case_id, restricted=True)
         # While the store is open: no page of the file or its WAL holds the text.
         while_open = _every_page(team, _cals_key(team))
         for marker in (NAME_MARK, TEXT_MARK, ORG_MARK, LONG_MARK):
             assert marker.encode() not in while_open, marker
             assert marker.lower().encode() not in while_open, marker
+        for stored in packed:  # any 48 bytes of a packed plain payload, anywhere
+            for start in range(0, max(1, len(stored) - 48), 48):
+                assert stored[start : start + 48] not in while_open
         assert ORDINARY_MARK.encode() in while_open
         assert cases.open_case(bea, case_id=case_id).restricted
         assert [h.case_id for h in cases.search(bea, query=TEXT_MARK)] == [case_id]
@@ -652,11 +678,11 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
             "SELECT pos FROM envelope WHERE case_id = ? AND kind = 'case.rewritten'", (case_id,)
         ).fetchone()
         since = [
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute("SELECT payload FROM envelope WHERE pos >= ?", (rewrite_pos,))
         ]
         before = [
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute(
                 "SELECT payload FROM envelope WHERE case_id = ? AND pos < ?", (case_id, rewrite_pos)
             )
@@ -745,13 +771,13 @@ def test_verify_passes_on_a_store_with_restricted_cases_without_any_case_key(tea
     conn = _raw_db(team, _cals_key(team))
     try:
         payloads = [
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (bea_case,))
         ]
         # Restricted, lifted and restricted again: what it held while ordinary (the lift's
         # rewrite included) is re-sealed by the restriction that followed.
         later_payloads = [
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (later,))
         ]
     finally:
@@ -833,7 +859,7 @@ def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(te
     try:
         values = _every_value(conn, skip=("envelope",))
         rewrites = [
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute(
                 "SELECT payload FROM envelope WHERE case_id = ? AND kind = 'case.rewritten'",
                 (case_id,),
@@ -883,7 +909,7 @@ def _restricted_later(paths, *, before: Path | None = None) -> str:
 def _envelopes_of(conn: apsw.Connection, case_id: str) -> list[tuple[int, str, str, bytes]]:
     """(pos, id, kind, payload) of the case's envelopes."""
     return [
-        (pos, id_, kind, bytes(payload))
+        (pos, id_, kind, packing.unpack(bytes(payload)))
         for pos, id_, kind, payload in conn.execute(
             "SELECT pos, id, kind, payload FROM envelope WHERE case_id = ? ORDER BY pos",
             (case_id,),
@@ -915,7 +941,7 @@ def test_an_edited_or_put_back_resealed_envelope_is_named_by_verify(team, tmp_pa
         (plain,) = old.execute(
             "SELECT payload FROM envelope WHERE id = ?", (created[1],)
         ).fetchone()
-        assert NAME_MARK.encode() in bytes(plain)
+        assert NAME_MARK.encode() in packing.unpack(bytes(plain))
         conn.execute("DROP TRIGGER envelope_no_update")
         conn.execute("UPDATE envelope SET payload = ? WHERE pos = ?", (bytes(plain), created[0]))
         edited = json.loads(record[3])
@@ -1073,11 +1099,16 @@ def test_restricting_a_case_whose_envelope_was_edited_is_refused_and_changes_not
     conn = _raw_db(team, _cals_key(team))
     try:
         conn.execute("DROP TRIGGER envelope_no_update")
-        conn.execute(
-            "UPDATE envelope SET payload = CAST(replace(payload, ?, ?) AS BLOB) WHERE case_id = ? "
-            "AND kind LIKE 'record.%'",
-            (TEXT_MARK.encode(), b"Forgedwords", case_id),
-        )
+        found = conn.execute(
+            "SELECT pos, payload FROM envelope WHERE case_id = ? AND kind LIKE 'record.%'",
+            (case_id,),
+        ).fetchall()
+        edited = [
+            (packing.unpack(bytes(p)).replace(TEXT_MARK.encode(), b"Forgedwords"), pos)
+            for pos, p in found
+        ]
+        assert edited and all(b"Forgedwords" in p for p, _ in edited)
+        conn.executemany("UPDATE envelope SET payload = ? WHERE pos = ?", edited)
     finally:
         conn.close()
     bea = _sign_in(team, BEA, BEA_PASSWORD)
@@ -1112,7 +1143,7 @@ def restricted_later_db(tmp_path_factory):
     targets = [
         pos
         for pos, payload in conn.execute("SELECT pos, payload FROM envelope").fetchall()
-        if bytes(payload).startswith(b'{"$resealed"')
+        if packing.unpack(bytes(payload)).startswith(b'{"$resealed"')
     ]
     assert len(targets) == 3
     yield conn, trust, keystore.store_id, [*targets, rewrite]
