@@ -1,18 +1,23 @@
-"""Stored payloads, packed: the bytes a row keeps for a payload (an envelope's) are its
-canonical JSON compressed with zlib's raw deflate under a fixed preset dictionary
-(`DICTIONARY_1`: the payloads' keys and codes, never any text), behind a one-byte mark.
-Signatures, chains and digests are over the canonical bytes, never these: a payload read
-back is unpacked first (`unpack`), so what is signed and verified is unchanged, and two
-machines may pack the same payload differently.
+"""Stored payloads, packed: the bytes a row keeps for a payload (an envelope's, a saved
+record's content) are its JSON compressed with zlib's raw deflate under a fixed preset
+dictionary (`DICTIONARY_1`: the payloads' keys and codes, never any text), behind a
+one-byte mark. Signatures, chains and digests are over the canonical bytes, never these:
+a payload read back is unpacked first (`unpack`), so what is signed, verified and
+compared is unchanged, and two machines may pack the same payload differently.
 
-A payload's canonical JSON starts with "{", never with the mark, so a payload stored
-unpacked (a store from before packing, a carried row, a planted row) reads as itself.
-The dictionary can never change: a new one would be a new mark.
+`saved_record.payload` is packed and unpacked by SQL functions registered on every
+connection (`register`: `packed(text)` and `unpacked(stored)`), so that its triggers and
+queries read its JSON as before: inserts write `packed(?)`, reads `unpacked(payload)`.
+
+A payload's JSON starts with "{", never with the mark, so a payload stored unpacked (a
+store from before packing, a carried row, a row planted by hand) reads as itself. The
+dictionary can never change: a new one would be a new mark.
 """
 
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 #: The first byte of a packed payload.
 MARK_1 = 0x01
@@ -100,3 +105,27 @@ def unpack(stored: bytes) -> bytes:
     if unpacker.unconsumed_tail or not unpacker.eof or unpacker.unused_data:
         raise ValueError("a packed payload is damaged")
     return out
+
+
+def packed_text(text: str | bytes | None) -> bytes | None:
+    """SQL `packed(x)`: a payload's JSON as a row stores it (NULL stays NULL)."""
+    if text is None:
+        return None
+    return pack(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+def unpacked_text(stored: str | bytes | None) -> str | bytes | None:
+    """SQL `unpacked(x)`: the JSON a row stores (a damaged packed value is returned as it
+    is, so that a reader finds no JSON in it and verify names the row as edited)."""
+    if not isinstance(stored, bytes) or not stored or stored[0] != MARK_1:
+        return stored
+    try:
+        return unpack(stored).decode("utf-8")
+    except ValueError:
+        return stored
+
+
+def register(conn: Any) -> None:
+    """Give a DB-API connection (sqlcipher3, sqlite3) the `packed` and `unpacked` functions."""
+    conn.create_function("packed", 1, packed_text, deterministic=True)
+    conn.create_function("unpacked", 1, unpacked_text, deterministic=True)

@@ -1,7 +1,8 @@
-"""Envelope payloads are stored packed (store.packing, migration 0014): what is signed and
-verified is their canonical JSON as before. A store written by the previous schema (its
-payloads as written) is carried over by the migration, verifies, and reads as before;
-a damaged packed payload is named by verify."""
+"""Payloads are stored packed (store.packing, migration 0014): envelopes' (what is signed
+and verified is their canonical JSON as before) and saved records' (read back as the same
+JSON, by the triggers and queries too). A store written by the previous schema (its
+payloads as written) is carried over by the migration, verifies, and reads as before; a
+damaged packed payload is named by verify."""
 
 from __future__ import annotations
 
@@ -47,6 +48,43 @@ def _raw(paths) -> apsw.Connection:
     return conn
 
 
+def with_packing(conn: apsw.Connection) -> apsw.Connection:
+    """An independent reader's connection given the SQL functions saved_record.payload's
+    triggers and queries use (store.packing): `packed(text)`, `unpacked(stored)`."""
+    conn.create_scalar_function("packed", packing.packed_text, 1, deterministic=True)
+    conn.create_scalar_function("unpacked", packing.unpacked_text, 1, deterministic=True)
+    return conn
+
+
+def back_to_revision_0013(conn) -> None:
+    """Put a store's payloads and triggers back as revision 0013 wrote them (envelopes'
+    canonical JSON as bytes, saved records' JSON as text), in `conn`'s transaction (a
+    DB-API connection: apsw, or sqlcipher3)."""
+    for name in ("envelope_no_update", "saved_record_no_update"):
+        conn.execute(f"DROP TRIGGER {name}")
+    envelopes = conn.execute("SELECT pos, payload FROM envelope").fetchall()
+    conn.executemany(
+        "UPDATE envelope SET payload = ? WHERE pos = ?",
+        [(packing.unpack(bytes(p)), pos) for pos, p in envelopes],
+    )
+    saved = conn.execute("SELECT rowid, payload FROM saved_record").fetchall()
+    conn.executemany(
+        "UPDATE saved_record SET payload = ? WHERE rowid = ?",
+        [(packing.unpack(bytes(p)).decode(), rowid) for rowid, p in saved],
+    )
+    for name, sql in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%unpacked(%'"
+    ).fetchall():
+        conn.execute(f'DROP TRIGGER "{name}"')
+        conn.execute(sql.replace("unpacked(NEW.payload)", "NEW.payload"))
+    for table in ("envelope", "saved_record"):
+        conn.execute(
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT "
+            f"RAISE(ABORT, '{table} rows cannot be changed or deleted'); END"
+        )
+    conn.execute("UPDATE alembic_version SET version_num = '0013'")
+
+
 def _payloads(paths) -> dict[int, bytes]:
     conn = _raw(paths)
     try:
@@ -79,24 +117,19 @@ def test_a_store_of_the_previous_schema_is_packed_by_the_migration_and_verifies(
     admin_store.close()
     packed = _payloads(data_paths)
     assert packed and all(p[0] == packing.MARK_1 for p in packed.values())
-    # Back to revision 0013: every payload as that schema's code wrote it (canonical JSON).
+    # Back to revision 0013: every payload as that schema's code wrote it.
     conn = _raw(data_paths)
     try:
-        conn.execute("DROP TRIGGER envelope_no_update")
-        conn.executemany(
-            "UPDATE envelope SET payload = ? WHERE pos = ?",
-            [(packing.unpack(p), pos) for pos, p in packed.items()],
-        )
-        (trigger,) = conn.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'envelope_no_delete'"
-        ).fetchone()
-        conn.execute(trigger.replace("no_delete", "no_update").replace("DELETE", "UPDATE"))
-        conn.execute("UPDATE alembic_version SET version_num = '0013'")
+        conn.execute("BEGIN")
+        back_to_revision_0013(conn)
+        conn.execute("COMMIT")
+        records_then = conn.execute("SELECT id, payload FROM saved_record").fetchall()
     finally:
         conn.close()
     plain = _payloads(data_paths)
     assert all(p.startswith(b"{") for p in plain.values())
     assert sum(map(len, plain.values())) > 2 * sum(map(len, packed.values()))
+    assert records_then and all(isinstance(p, str) and p[0] == "{" for _, p in records_then)
 
     store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
     try:
@@ -109,6 +142,17 @@ def test_a_store_of_the_previous_schema_is_packed_by_the_migration_and_verifies(
     finally:
         store.close()
     after = _payloads(data_paths)
+    conn = _raw(data_paths)
+    try:
+        records_now = dict(conn.execute("SELECT id, payload FROM saved_record").fetchall())
+        triggers = [sql for (sql,) in conn.execute("SELECT sql FROM sqlite_master")]
+    finally:
+        conn.close()
+    assert all(records_now[i][0] == packing.MARK_1 for i, _ in records_then)
+    assert all(packing.unpack(records_now[i]).decode() == p for i, p in records_then)
+    payload_triggers = [t for t in triggers if t and "payload" in t and "TRIGGER" in t]
+    assert len(payload_triggers) >= 4
+    assert all("unpacked(NEW.payload)" in t for t in payload_triggers if "NEW.payload" in t)
     assert all(after[pos][0] == packing.MARK_1 for pos in plain)
     assert all(packing.unpack(after[pos]) == plain[pos] for pos in plain)
     assert len(after) == len(plain) + 1 and after[max(after)][0] == packing.MARK_1

@@ -49,6 +49,7 @@ from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.writes import raw_connection
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_case, complete_sharing_decision
+from tests.store.test_packed_envelopes import with_packing
 
 BEA, BEA_PASSWORD = "bea.lead", "quiet meadow tangerine"
 CAL, CAL_PASSWORD = "cal.worker", "amber kettle horizon"
@@ -139,7 +140,7 @@ def _raw_db(paths: Path, key: bytes) -> apsw.Connection:
     conn.execute("PRAGMA cipher='sqlcipher'")
     conn.execute("PRAGMA legacy=4")
     conn.execute(f"PRAGMA key=\"x'{key.hex()}'\"")
-    return conn
+    return with_packing(conn)
 
 
 def _decrypted_copy(paths: Path, key: bytes, dest: Path) -> bytes:
@@ -193,10 +194,15 @@ def _unpacked(value: bytes) -> bytes:
 
 
 def _stored_payloads(paths: Path, case_id: str) -> list[bytes]:
-    """The case's envelope payloads as the file stores them (packed: store.packing)."""
+    """The case's envelopes' and records' payloads as the file stores them (packed:
+    store.packing)."""
     conn = _raw_db(paths, _cals_key(paths))
     try:
-        rows = conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (case_id,))
+        rows = conn.execute(
+            "SELECT payload FROM envelope WHERE case_id = ? UNION ALL "
+            "SELECT payload FROM saved_record WHERE case_id = ?",
+            (case_id, case_id),
+        )
         return [bytes(p) for (p,) in rows]
     finally:
         conn.close()
@@ -371,7 +377,8 @@ def _record_epochs(paths, key, case_id) -> list[int]:
     conn = _raw_db(paths, key)
     try:
         rows = conn.execute(
-            "SELECT payload FROM saved_record WHERE case_id = ? ORDER BY recorded_at", (case_id,)
+            "SELECT unpacked(payload) FROM saved_record WHERE case_id = ? ORDER BY recorded_at",
+            (case_id,),
         ).fetchall()
     finally:
         conn.close()
@@ -559,14 +566,14 @@ def test_a_tampered_ciphertext_is_refused_with_a_clear_error(team, bea_case):
     conn = _raw_db(team, key)
     try:
         ((record_id, payload),) = conn.execute(
-            "SELECT id, payload FROM saved_record WHERE case_id = ?", (bea_case,)
+            "SELECT id, unpacked(payload) FROM saved_record WHERE case_id = ?", (bea_case,)
         ).fetchall()
         sealed_text = sealing.payload_ciphertext(payload)
         assert sealed_text is not None
         flipped = sealed_text[:-6] + ("A" if sealed_text[-6] != "A" else "B") + sealed_text[-5:]
         conn.execute("DROP TRIGGER saved_record_no_update")
         conn.execute(
-            "UPDATE saved_record SET payload = ? WHERE id = ?",
+            "UPDATE saved_record SET payload = packed(?) WHERE id = ?",
             (sealing.sealed_payload(flipped, {}), record_id),
         )
     finally:
@@ -652,7 +659,7 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
         # Its envelopes' payloads are stored packed, so their text is not in the file as
         # written: the bytes stored must be gone (not only the words).
         packed = _stored_payloads(team, case_id)
-        assert len(packed) >= 3 and all(p[0] == packing.MARK_1 for p in packed)
+        assert len(packed) >= 5 and all(p[0] == packing.MARK_1 for p in packed)
         assert any(LONG_MARK.encode() in packing.unpack(p) for p in packed)
         cases.set_case_restricted(bea, case_id=case_id, restricted=True)
         # While the store is open: no page of the file or its WAL holds the text.
@@ -848,7 +855,12 @@ def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(te
     finally:
         conn.close()
     _sign_in(team, CAL, CAL_PASSWORD).close()
-    assert TEXT_MARK.encode() in _decrypted_copy(team, _cals_key(team), tmp_path / "before")
+    _decrypted_copy(team, _cals_key(team), tmp_path / "before")  # the reader works:
+    copy = apsw.Connection(str(tmp_path / "before" / "copy" / team.database.name))
+    try:  # the text was there before (its payloads packed: store.packing)
+        assert TEXT_MARK in _every_value(copy)
+    finally:
+        copy.close()
     bea = _sign_in(team, BEA, BEA_PASSWORD)
     try:
         assert cases.open_case(bea, case_id=case_id).display_name == f"{NAME_MARK} Older"
