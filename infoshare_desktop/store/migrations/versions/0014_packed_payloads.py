@@ -60,7 +60,8 @@ def _pack_column(raw: Any, table: str, key: str, where: str) -> None:
 
 
 def upgrade() -> None:
-    raw = op.get_bind().connection.dbapi_connection
+    raw: Any = op.get_bind().connection.dbapi_connection
+    assert raw is not None  # the store's own open connection
     packing.register(raw)
     guard = _lifted(raw, "envelope_no_update")
     _pack_column(raw, "envelope", "pos", "kind != 'carried' AND key_epoch IS NULL")
