@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite.pysqlcipher import SQLiteDialect_pysqlcipher
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlmodel import Session
 
+from infoshare_desktop.store import packing
 from infoshare_desktop.store.errors import (
     DiskFullError,
     NotEncryptedError,
@@ -133,6 +134,7 @@ def _connect(path: Path, key: bytes, mode: str, pragmas: tuple[str, ...]) -> sql
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         for pragma in pragmas:
             conn.execute(pragma)
+        packing.register(conn)  # saved_record.payload's SQL functions
     except sqlcipher3.DatabaseError as error:
         conn.close()
         raise known_error(error) or StoreDamagedError() from None

@@ -48,7 +48,7 @@ import orjson
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
-from infoshare_desktop.store import sealing, search, sigcheck
+from infoshare_desktop.store import packing, sealing, search, sigcheck
 from infoshare_desktop.store.cases import new_case
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
@@ -122,8 +122,22 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
     "case_sealed": (("case_id", "identity"), (0,)),
 }
 _INDEX_WORDS = {"search_index": "body", "case_index": "body"}
+#: The columns stored packed (store.packing): written `packed(?)`, read `unpacked(c)`.
+_PACKED = {("saved_record", "payload")}
+
+
+def _value(table: str, column: str) -> str:
+    return "packed(?)" if (table, column) in _PACKED else "?"
+
+
+def selected(table: str) -> str:
+    """A projected table's columns for a SELECT, as the projections make them."""
+    columns = TABLES[table][0]
+    return ", ".join(f"unpacked({c})" if (table, c) in _PACKED else c for c in columns)
+
+
 _INSERTS = {
-    table: f"INSERT INTO {table} ({', '.join(c)}) VALUES ({', '.join('?' for _ in c)})"
+    table: f"INSERT INTO {table} ({', '.join(c)}) VALUES ({', '.join(_value(table, x) for x in c)})"
     for table, (cols, _) in TABLES.items()
     for c in [(*cols, _INDEX_WORDS[table]) if table in _INDEX_WORDS else cols]
 }
@@ -479,10 +493,9 @@ def ops_of(env: Envelope, p: dict[str, Any]) -> list[Op]:
 
 def case_table_rows(tx: Tx, table: str, case_id: str) -> list[tuple[Any, ...]]:
     """A case's rows of a projected table as stored (for a rewrite's new values)."""
-    columns, _ = TABLES[table]
     where = "id" if table == "case_file" else "case_id"
     rows = raw_connection(tx).execute(
-        f"SELECT {', '.join(columns)} FROM {table} WHERE {where} = ? ORDER BY rowid", (case_id,)
+        f"SELECT {selected(table)} FROM {table} WHERE {where} = ? ORDER BY rowid", (case_id,)
     )
     return [tuple(r) for r in rows.fetchall()]
 
@@ -512,7 +525,7 @@ def _apply(raw: Any, ops: Sequence[Op]) -> None:
         columns = TABLES[o.table][0]
         if o.op == UPDATE:
             raw.execute(
-                f"UPDATE {o.table} SET {', '.join(f'{c} = ?' for c in columns)} "
+                f"UPDATE {o.table} SET {', '.join(f'{c} = {_value(o.table, c)}' for c in columns)} "
                 f"WHERE {_where(o.table)}",
                 (*o.values, *o.key()),
             )
@@ -713,7 +726,7 @@ class _Writer:
             json.dumps(list(env.base)),
             env.at,
             env.key_epoch,
-            payload,
+            stored_payload(env.kind, payload),
             signature,
             self.chain,
         )
@@ -801,7 +814,7 @@ def carry_over(tx: Tx, signer: Signer, *, at: datetime) -> tuple[int, str | None
     record_cases: dict[str, str] = {}
     count, last = 0, None
     for table, (columns, _) in TABLES.items():
-        cursor = raw.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid")
+        cursor = raw.execute(f"SELECT {selected(table)} FROM {table} ORDER BY rowid")
         while batch := cursor.fetchmany(BATCH):
             values = []
             for found in batch:
@@ -838,9 +851,15 @@ def _stored(row: Sequence[Any]) -> Envelope:
         base=tuple(json.loads(row[7])),
         at=row[8],
         key_epoch=row[9],
-        payload=bytes(row[10]),
+        payload=packing.unpack(bytes(row[10])),
         signature=bytes(row[11]),
     )
+
+
+def stored_payload(kind: str, payload: bytes) -> bytes:
+    """What the envelope table keeps of a payload (store.packing): packed, but a carried
+    envelope's, whose rows `verify` picks out in SQL (`_read_carried_requests`)."""
+    return payload if kind == CARRIED else packing.pack(payload)
 
 
 stored = _stored  # for store.reseal
@@ -1123,7 +1142,7 @@ class _Compare:
         columns, self.pk = TABLES[table]
         self.width = len(columns)
         self._cursor = raw.execute(
-            f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE rowid > ? ORDER BY rowid",
+            f"SELECT rowid, {selected(table)} FROM {table} WHERE rowid > ? ORDER BY rowid",
             (after_rowid,),
         )
         self._actual: Iterator[tuple[Any, ...]] = self._rows()
@@ -1213,6 +1232,7 @@ class _Triggered:
     def __init__(self, raw: Any) -> None:
         self.raw = raw
         self.db = sqlite3.connect(":memory:", isolation_level=None)
+        packing.register(self.db)  # the store's triggers read saved_record.payload unpacked
         for pragma in ("temp_store = MEMORY", "journal_mode = OFF"):  # nothing to roll back
             self.db.execute(f"PRAGMA {pragma}")
         self.tables = []
@@ -1327,9 +1347,8 @@ class _Triggered:
         missing = sorted(record_ids - here)
         if not missing:
             return
-        columns = TABLES["saved_record"][0]
         found = self.raw.execute(
-            f"SELECT {', '.join(columns)} FROM saved_record "
+            f"SELECT {selected('saved_record')} FROM saved_record "
             f"WHERE id IN ({', '.join('?' * len(missing))})",
             missing,
         ).fetchall()

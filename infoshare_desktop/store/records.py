@@ -44,8 +44,10 @@ class NewRecord:
 
 _COLUMNS = tuple(f.name for f in fields(NewRecord))
 _VALUES = attrgetter(*_COLUMNS)
+#: The payload is stored packed (store.packing): `packed(?)` here, `unpacked(payload)` reads.
 _INSERT = (
-    f"INSERT INTO saved_record ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+    f"INSERT INTO saved_record ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('packed(?)' if c == 'payload' else '?' for c in _COLUMNS)})"
 )
 
 
@@ -103,7 +105,8 @@ def contents(tx: Tx, record_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         return {}
     marks = ", ".join("?" for _ in record_ids)
     rows = raw_connection(tx).execute(
-        f"SELECT id, kind, payload FROM saved_record WHERE id IN ({marks})", list(record_ids)
+        f"SELECT id, kind, unpacked(payload) FROM saved_record WHERE id IN ({marks})",
+        list(record_ids),
     )
     return {r[0]: (r[1], r[2]) for r in rows.fetchall()}
 
@@ -236,7 +239,7 @@ def consent_decisions(
     rows = (
         raw_connection(tx)
         .execute(
-            "SELECT id, payload, occurred_at, recorded_at FROM saved_record "
+            "SELECT id, unpacked(payload), occurred_at, recorded_at FROM saved_record "
             "WHERE case_id = ? AND kind = ? ORDER BY occurred_at, recorded_at",
             (case_id, RecordKind.CONSENT_DECISION.value),
         )

@@ -75,7 +75,7 @@ def open_requests(tx: Tx, *, due_by: datetime) -> list[RecordRow]:
     services open its members' ones themselves, by signed membership."""
     bound = due_by.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     rows = raw_connection(tx).execute(
-        "SELECT r.id, r.case_id, r.kind, r.recorded_at, r.payload FROM request_status q "
+        "SELECT r.id, r.case_id, r.kind, r.recorded_at, unpacked(r.payload) FROM request_status q "
         "JOIN saved_record r ON r.id = q.request_id JOIN case_file c ON c.id = q.case_id "
         "WHERE q.replied = 0 AND (q.due_at IS NULL OR q.due_at <= ?) AND c.restricted = 0",
         (bound,),
@@ -121,7 +121,7 @@ def open_requests_due(
     body, args = _open_due_body(until=until, case_id=case_id)
     conn = raw_connection(tx)
     rows = conn.execute(
-        "SELECT r.id, r.case_id, r.payload FROM saved_record r JOIN "
+        "SELECT r.id, r.case_id, unpacked(r.payload) FROM saved_record r JOIN "
         f"(SELECT q.request_id, q.due_at {body} ORDER BY q.due_at, q.request_id LIMIT ?) AS d "
         "ON r.id = d.request_id ORDER BY d.due_at, d.request_id",
         (*args, limit),
@@ -162,14 +162,14 @@ def _reconsider_body(
         args.append(case_id)
     latest_reply = (
         "SELECT r.id FROM saved_record r WHERE r.case_id = q.case_id "
-        "AND r.kind = 'request_reply' AND json_valid(r.payload) "
-        "AND json_extract(r.payload, '$.request.record_id') = q.request_id "
+        "AND r.kind = 'request_reply' AND json_valid(unpacked(r.payload)) "
+        "AND json_extract(unpacked(r.payload), '$.request.record_id') = q.request_id "
         "ORDER BY r.recorded_at DESC, r.rowid DESC LIMIT 1"
     )
     since = (  # rows of d (its request, its latest reply p)
         "FROM saved_record o WHERE o.case_id = d.case_id AND o.recorded_at > p.recorded_at "
         f"AND o.kind NOT IN ({kinds}) AND o.id NOT IN (SELECT json_extract(value, "
-        "'$.record_id') FROM json_each(p.payload, '$.answered_by'))"
+        "'$.record_id') FROM json_each(unpacked(p.payload), '$.answered_by'))"
     )
     body = (
         f"FROM (SELECT q.request_id, q.case_id, ({latest_reply}) AS reply_id "
@@ -198,7 +198,7 @@ def declined_to_reconsider(
     kinds = list(not_new)
     conn = raw_connection(tx)
     rows = conn.execute(
-        "SELECT d.request_id, d.case_id, req.payload, p.id, p.recorded_at, "
+        "SELECT d.request_id, d.case_id, unpacked(req.payload), p.id, p.recorded_at, "
         f"(SELECT json_group_array(id) FROM (SELECT o.id {since} ORDER BY o.rowid)) "
         f"{body} ORDER BY p.recorded_at, d.request_id LIMIT ?",
         (*kinds, *args, -1 if limit is None else limit),

@@ -38,7 +38,7 @@ from typing import Any
 
 import orjson
 
-from infoshare_desktop.store import envelopes
+from infoshare_desktop.store import envelopes, packing
 from infoshare_desktop.store.envelopes import Envelope, Op
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
@@ -196,7 +196,8 @@ def write(tx: Tx, resealed: Sequence[Resealed]) -> None:
     if found:
         raw.execute('DROP TRIGGER "envelope_no_update"')
     raw.executemany(
-        "UPDATE envelope SET payload = ? WHERE id = ?", [(r.payload, r.id) for r in resealed]
+        "UPDATE envelope SET payload = ? WHERE id = ?",
+        [(packing.pack(r.payload), r.id) for r in resealed],  # a carried one's too
     )
     if found:
         raw.execute(found[0])

@@ -160,8 +160,8 @@ class QueueFilter:
 _VISIBLE = VISIBLE_SQL
 _ENTRIES = (
     "SELECT r.id, r.case_id, c.case_reference, c.display_name, r.kind, r.subkind, r.summary, "
-    "r.author_id, r.occurred_at, r.recorded_at, r.without_consent, r.payload, "
-    "s.status, s.since, s.rounds, lr.payload, lr.author_id, lr.recorded_at "
+    "r.author_id, r.occurred_at, r.recorded_at, r.without_consent, unpacked(r.payload), "
+    "s.status, s.since, s.rounds, unpacked(lr.payload), lr.author_id, lr.recorded_at "
     "FROM review_status s JOIN saved_record r ON r.id = s.record_id "
     "JOIN case_file c ON c.id = s.case_id "
     "LEFT JOIN saved_record lr ON lr.id = (SELECT v.id FROM saved_record v "

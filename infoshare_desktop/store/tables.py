@@ -7,9 +7,11 @@ updated or deleted: triggers in the migrations reject it.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, Index, LargeBinary, Table, Text
+from sqlalchemy import Column, Index, LargeBinary, Table, Text, func
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -86,9 +88,24 @@ class CaseMember(SQLModel, table=True):
     added_by: str = Field(max_length=36)
 
 
+class PackedJson(TypeDecorator[str]):
+    """A JSON text column stored packed (store.packing): SQL's `packed()` writes it and
+    `unpacked()` reads it, so the model sees the JSON."""
+
+    impl = Text
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: Any) -> Any:
+        return func.packed(bindvalue, type_=self)
+
+    def column_expression(self, column: Any) -> Any:
+        return func.unpacked(column, type_=self)
+
+
 class SavedRecord(SQLModel, table=True):
-    """A saved record of any kind; its full content is the draft's JSON in `payload`.
-    The other columns are what lists, queues and the chronology need without parsing it."""
+    """A saved record of any kind; its full content is the draft's JSON in `payload`
+    (stored packed: `PackedJson`). The other columns are what lists, queues and the
+    chronology need without parsing it."""
 
     __tablename__ = "saved_record"
     id: str = Field(primary_key=True, max_length=36)
@@ -103,7 +120,7 @@ class SavedRecord(SQLModel, table=True):
     without_consent: bool = False
     harm_concern: bool = False
     summary: str = Field(max_length=300)
-    payload: str = Field(sa_column=Column(Text, nullable=False))
+    payload: str = Field(sa_column=Column(PackedJson, nullable=False))  # stored packed
 
 
 class DraftRow(SQLModel, table=True):

@@ -49,6 +49,23 @@ def bare(tmp_path):
     conn.close()
 
 
+def wal_frames_per_save(store, save, rounds: int = 9) -> float:
+    """The median number of pages a save writes to the WAL: the WAL emptied (checkpoint
+    TRUNCATE), one save, then the frames a PASSIVE checkpoint finds in it."""
+
+    def checkpoint(mode: str) -> int:
+        with store.read() as session:
+            raw = session.connection().connection.dbapi_connection
+            return int(raw.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()[1])
+
+    counts = []
+    for _ in range(rounds):
+        checkpoint("TRUNCATE")
+        save()
+        counts.append(checkpoint("PASSIVE"))
+    return statistics.median(counts)
+
+
 @pytest.mark.parametrize("which", ["with consent", "without consent (enters review)"])
 def test_bench_save_sharing_decision_beside_bare_insert(benchmark, store_paths, bare, which):
     store = accounts.sign_in(store_paths, username="demo.practitioner", password=DEMO_PASSWORD)
@@ -74,6 +91,7 @@ def test_bench_save_sharing_decision_beside_bare_insert(benchmark, store_paths, 
                 side()
                 out.append(time.perf_counter() - start)
         benchmark.pedantic(save, rounds=1, iterations=1)
+        frames = wal_frames_per_save(store, save)
         work, base = statistics.median(saves), statistics.median(floors)
         benchmark.extra_info.update(
             save_median_ms=round(work * 1000, 3),
@@ -84,12 +102,14 @@ def test_bench_save_sharing_decision_beside_bare_insert(benchmark, store_paths, 
             bare_max_ms=round(max(floors) * 1000, 3),
             ratio=round(work / base, 2),
             row_bytes=len(row),
+            wal_frames_per_save=frames,
         )
         print(
             f"\nsave a sharing decision ({which}): {work * 1000:.2f} ms "
             f"(min {min(saves) * 1000:.2f}, max {max(saves) * 1000:.2f}) beside a bare "
             f"insert+commit of {len(row)} bytes {base * 1000:.2f} ms "
-            f"(min {min(floors) * 1000:.2f}, max {max(floors) * 1000:.2f}): {work / base:.2f}x"
+            f"(min {min(floors) * 1000:.2f}, max {max(floors) * 1000:.2f}): {work / base:.2f}x; "
+            f"{frames} WAL frames (pages) a save"
         )
     finally:
         store.close()

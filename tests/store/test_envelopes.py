@@ -32,7 +32,7 @@ from infoshare_desktop.services import (
     reviews,
 )
 from infoshare_desktop.services.errors import SetupCodeRequired
-from infoshare_desktop.store import envelopes, grants, signing
+from infoshare_desktop.store import envelopes, grants, packing, signing
 from infoshare_desktop.store.engine import make_engine, raw_connect, read_session
 from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.writes import raw_connection
@@ -47,6 +47,7 @@ from tests.domain.factories import (
     complete_sharing_decision,
     synthetic_nhs_number,
 )
+from tests.store.test_packed_envelopes import with_packing
 
 BEA, BEA_PASSWORD = "bea.lead", "quiet meadow tangerine"
 CAL, CAL_PASSWORD = "cal.worker", "amber kettle horizon"
@@ -121,7 +122,7 @@ def raw_db(paths) -> apsw.Connection:
     conn.execute("PRAGMA cipher='sqlcipher'")
     conn.execute("PRAGMA legacy=4")
     conn.execute(f"PRAGMA key=\"x'{key.hex()}'\"")
-    return conn
+    return with_packing(conn)
 
 
 def unlocked(conn: apsw.Connection, *tables: str) -> None:
@@ -188,8 +189,9 @@ def test_every_kind_of_saved_item_is_a_signed_envelope_and_verify_passes(filled)
 
 def _tables(conn) -> dict[str, Counter]:
     out = {}
-    for table, (columns, _) in envelopes.TABLES.items():
-        out[table] = Counter(conn.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall())
+    for table in envelopes.TABLES:  # as the projections make them (a payload unpacked)
+        rows = conn.execute(f"SELECT {envelopes.selected(table)} FROM {table}").fetchall()
+        out[table] = Counter(rows)
     return out
 
 
@@ -336,6 +338,11 @@ def test_any_single_byte_change_to_any_envelope_is_detected(pristine_db, data):
         ).problems
     finally:
         conn.execute("ROLLBACK")
+    if column == "payload" and not problems:
+        # A packed payload (store.packing) has a few bits deflate ignores (the padding of
+        # its last byte): a change there leaves the signed payload as it was, byte for byte.
+        assert packing.unpack(changed) == packing.unpack(value), f"payload of {pos} changed"
+        return
     assert problems, f"{column} of envelope {pos} changed unnoticed"
 
 
@@ -354,7 +361,7 @@ def test_a_record_edited_by_sql_is_named_by_verify(filled):
         unlocked(conn, "saved_record")
         conn.execute(
             "UPDATE saved_record SET summary = 'Not shared', payload = "
-            "json_set(payload, '$.purpose', 'nothing') WHERE id = ?",
+            "packed(json_set(unpacked(payload), '$.purpose', 'nothing')) WHERE id = ?",
             (ids["shared"],),
         )
     result = verify_as(paths, CAL, CAL_PASSWORD)

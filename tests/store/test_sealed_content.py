@@ -41,7 +41,7 @@ from infoshare_desktop.services import (
 from infoshare_desktop.services.errors import SetupCodeRequired
 from infoshare_desktop.services.printing import SummaryOptions
 from infoshare_desktop.services.visibility import CaseNotFound
-from infoshare_desktop.store import crypto, envelopes, grants, reseal, sealing, signing
+from infoshare_desktop.store import crypto, envelopes, grants, packing, reseal, sealing, signing
 from infoshare_desktop.store import keyslots as keyslots_module
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.errors import AccountDisabledError
@@ -49,6 +49,7 @@ from infoshare_desktop.store.keyslots import Keystore
 from infoshare_desktop.store.writes import raw_connection
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_case, complete_sharing_decision
+from tests.store.test_packed_envelopes import with_packing
 
 BEA, BEA_PASSWORD = "bea.lead", "quiet meadow tangerine"
 CAL, CAL_PASSWORD = "cal.worker", "amber kettle horizon"
@@ -139,7 +140,7 @@ def _raw_db(paths: Path, key: bytes) -> apsw.Connection:
     conn.execute("PRAGMA cipher='sqlcipher'")
     conn.execute("PRAGMA legacy=4")
     conn.execute(f"PRAGMA key=\"x'{key.hex()}'\"")
-    return conn
+    return with_packing(conn)
 
 
 def _decrypted_copy(paths: Path, key: bytes, dest: Path) -> bytes:
@@ -185,6 +186,28 @@ def _every_page(paths: Path, key: bytes) -> bytes:
     return b"".join(out)
 
 
+def _unpacked(value: bytes) -> bytes:
+    try:
+        return packing.unpack(value)
+    except ValueError:  # not a packed payload (ciphertext, a hash) that starts with its mark
+        return value
+
+
+def _stored_payloads(paths: Path, case_id: str) -> list[bytes]:
+    """The case's envelopes' and records' payloads as the file stores them (packed:
+    store.packing)."""
+    conn = _raw_db(paths, _cals_key(paths))
+    try:
+        rows = conn.execute(
+            "SELECT payload FROM envelope WHERE case_id = ? UNION ALL "
+            "SELECT payload FROM saved_record WHERE case_id = ?",
+            (case_id, case_id),
+        )
+        return [bytes(p) for (p,) in rows]
+    finally:
+        conn.close()
+
+
 def _every_value(conn: apsw.Connection, *, skip: tuple[str, ...] = ()) -> str:
     """Every value of every table (shadow tables of the full-text index, and the
     envelopes, included; but the tables in `skip`)."""
@@ -201,8 +224,8 @@ def _every_value(conn: apsw.Connection, *, skip: tuple[str, ...] = ()) -> str:
             continue  # a virtual table's own module (the shadow tables are read instead)
         for row in rows:
             for value in row:
-                if isinstance(value, bytes):
-                    out.append(value.decode("utf-8", "replace"))
+                if isinstance(value, bytes):  # a packed payload (store.packing) unpacked
+                    out.append(_unpacked(value).decode("utf-8", "replace"))
                 elif value is not None:
                     out.append(str(value))
     # Every term the shared full-text index holds (its segments store them compressed).
@@ -224,11 +247,12 @@ def test_a_practitioners_raw_reader_finds_no_restricted_case_text_and_no_others_
     try:
         values = _every_value(conn)
         envelope_text = "\n".join(
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (bea_case,))
         )
         ordinary_envelopes = [
-            bytes(p).decode() for (p,) in conn.execute("SELECT payload FROM envelope")
+            packing.unpack(bytes(p)).decode()
+            for (p,) in conn.execute("SELECT payload FROM envelope")
         ]
     finally:
         conn.close()
@@ -353,7 +377,8 @@ def _record_epochs(paths, key, case_id) -> list[int]:
     conn = _raw_db(paths, key)
     try:
         rows = conn.execute(
-            "SELECT payload FROM saved_record WHERE case_id = ? ORDER BY recorded_at", (case_id,)
+            "SELECT unpacked(payload) FROM saved_record WHERE case_id = ? ORDER BY recorded_at",
+            (case_id,),
         ).fetchall()
     finally:
         conn.close()
@@ -563,14 +588,14 @@ def test_a_tampered_ciphertext_is_refused_with_a_clear_error(team, bea_case):
     conn = _raw_db(team, key)
     try:
         ((record_id, payload),) = conn.execute(
-            "SELECT id, payload FROM saved_record WHERE case_id = ?", (bea_case,)
+            "SELECT id, unpacked(payload) FROM saved_record WHERE case_id = ?", (bea_case,)
         ).fetchall()
         sealed_text = sealing.payload_ciphertext(payload)
         assert sealed_text is not None
         flipped = sealed_text[:-6] + ("A" if sealed_text[-6] != "A" else "B") + sealed_text[-5:]
         conn.execute("DROP TRIGGER saved_record_no_update")
         conn.execute(
-            "UPDATE saved_record SET payload = ? WHERE id = ?",
+            "UPDATE saved_record SET payload = packed(?) WHERE id = ?",
             (sealing.sealed_payload(flipped, {}), record_id),
         )
     finally:
@@ -653,12 +678,20 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
         cases.create_case(
             bea, draft=complete_case(display_name=f"{ORDINARY_MARK} Child", nhs_number="")
         )
+        # Its envelopes' payloads are stored packed, so their text is not in the file as
+        # written: the bytes stored must be gone (not only the words).
+        packed = _stored_payloads(team, case_id)
+        assert len(packed) >= 5 and all(p[0] == packing.MARK_1 for p in packed)
+        assert any(LONG_MARK.encode() in packing.unpack(p) for p in packed)
         cases.set_case_restricted(bea, case_id=case_id, restricted=True)
         # While the store is open: no page of the file or its WAL holds the text.
         while_open = _every_page(team, _cals_key(team))
         for marker in (NAME_MARK, TEXT_MARK, ORG_MARK, LONG_MARK):
             assert marker.encode() not in while_open, marker
             assert marker.lower().encode() not in while_open, marker
+        for stored in packed:  # any 48 bytes of a packed plain payload, anywhere
+            for start in range(0, max(1, len(stored) - 48), 48):
+                assert stored[start : start + 48] not in while_open
         assert ORDINARY_MARK.encode() in while_open
         assert cases.open_case(bea, case_id=case_id).restricted
         assert [h.case_id for h in cases.search(bea, query=TEXT_MARK)] == [case_id]
@@ -674,11 +707,11 @@ def test_restricting_a_case_later_seals_what_it_holds_and_lifting_it_opens_it(te
             "SELECT pos FROM envelope WHERE case_id = ? AND kind = 'case.rewritten'", (case_id,)
         ).fetchone()
         since = [
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute("SELECT payload FROM envelope WHERE pos >= ?", (rewrite_pos,))
         ]
         before = [
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute(
                 "SELECT payload FROM envelope WHERE case_id = ? AND pos < ?", (case_id, rewrite_pos)
             )
@@ -767,13 +800,13 @@ def test_verify_passes_on_a_store_with_restricted_cases_without_any_case_key(tea
     conn = _raw_db(team, _cals_key(team))
     try:
         payloads = [
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (bea_case,))
         ]
         # Restricted, lifted and restricted again: what it held while ordinary (the lift's
         # rewrite included) is re-sealed by the restriction that followed.
         later_payloads = [
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute("SELECT payload FROM envelope WHERE case_id = ?", (later,))
         ]
     finally:
@@ -844,7 +877,12 @@ def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(te
     finally:
         conn.close()
     _sign_in(team, CAL, CAL_PASSWORD).close()
-    assert TEXT_MARK.encode() in _decrypted_copy(team, _cals_key(team), tmp_path / "before")
+    _decrypted_copy(team, _cals_key(team), tmp_path / "before")  # the reader works:
+    copy = apsw.Connection(str(tmp_path / "before" / "copy" / team.database.name))
+    try:  # the text was there before (its payloads packed: store.packing)
+        assert TEXT_MARK in _every_value(copy)
+    finally:
+        copy.close()
     bea = _sign_in(team, BEA, BEA_PASSWORD)
     try:
         assert cases.open_case(bea, case_id=case_id).display_name == f"{NAME_MARK} Older"
@@ -855,7 +893,7 @@ def test_a_restricted_case_from_before_sealing_is_sealed_at_a_members_sign_in(te
     try:
         values = _every_value(conn, skip=("envelope",))
         rewrites = [
-            bytes(p).decode()
+            packing.unpack(bytes(p)).decode()
             for (p,) in conn.execute(
                 "SELECT payload FROM envelope WHERE case_id = ? AND kind = 'case.rewritten'",
                 (case_id,),
@@ -905,7 +943,7 @@ def _restricted_later(paths, *, before: Path | None = None) -> str:
 def _envelopes_of(conn: apsw.Connection, case_id: str) -> list[tuple[int, str, str, bytes]]:
     """(pos, id, kind, payload) of the case's envelopes."""
     return [
-        (pos, id_, kind, bytes(payload))
+        (pos, id_, kind, packing.unpack(bytes(payload)))
         for pos, id_, kind, payload in conn.execute(
             "SELECT pos, id, kind, payload FROM envelope WHERE case_id = ? ORDER BY pos",
             (case_id,),
@@ -937,7 +975,7 @@ def test_an_edited_or_put_back_resealed_envelope_is_named_by_verify(team, tmp_pa
         (plain,) = old.execute(
             "SELECT payload FROM envelope WHERE id = ?", (created[1],)
         ).fetchone()
-        assert NAME_MARK.encode() in bytes(plain)
+        assert NAME_MARK.encode() in packing.unpack(bytes(plain))
         conn.execute("DROP TRIGGER envelope_no_update")
         conn.execute("UPDATE envelope SET payload = ? WHERE pos = ?", (bytes(plain), created[0]))
         edited = json.loads(record[3])
@@ -1095,11 +1133,16 @@ def test_restricting_a_case_whose_envelope_was_edited_is_refused_and_changes_not
     conn = _raw_db(team, _cals_key(team))
     try:
         conn.execute("DROP TRIGGER envelope_no_update")
-        conn.execute(
-            "UPDATE envelope SET payload = CAST(replace(payload, ?, ?) AS BLOB) WHERE case_id = ? "
-            "AND kind LIKE 'record.%'",
-            (TEXT_MARK.encode(), b"Forgedwords", case_id),
-        )
+        found = conn.execute(
+            "SELECT pos, payload FROM envelope WHERE case_id = ? AND kind LIKE 'record.%'",
+            (case_id,),
+        ).fetchall()
+        edited = [
+            (packing.unpack(bytes(p)).replace(TEXT_MARK.encode(), b"Forgedwords"), pos)
+            for pos, p in found
+        ]
+        assert edited and all(b"Forgedwords" in p for p, _ in edited)
+        conn.executemany("UPDATE envelope SET payload = ? WHERE pos = ?", edited)
     finally:
         conn.close()
     bea = _sign_in(team, BEA, BEA_PASSWORD)
@@ -1134,7 +1177,7 @@ def restricted_later_db(tmp_path_factory):
     targets = [
         pos
         for pos, payload in conn.execute("SELECT pos, payload FROM envelope").fetchall()
-        if bytes(payload).startswith(b'{"$resealed"')
+        if packing.unpack(bytes(payload)).startswith(b'{"$resealed"')
     ]
     assert len(targets) == 3
     yield conn, trust, keystore.store_id, [*targets, rewrite]

@@ -16,6 +16,7 @@ from infoshare_desktop.store import migrate, search
 from infoshare_desktop.store.engine import raw_connect
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 from tests.domain.factories import complete_case, complete_sharing_decision
+from tests.store.test_packed_envelopes import back_to_revision_0013
 
 OLD_INDEX = (
     "CREATE VIRTUAL TABLE search_index USING fts5("
@@ -32,6 +33,7 @@ def _back_to_revision_0010(store, data_paths) -> int:
     conn = raw_connect(data_paths.database, key)
     try:
         conn.execute("BEGIN IMMEDIATE")
+        back_to_revision_0013(conn)  # what migration 0014 (packed payloads) did, undone
         rows = []
         for case_id, name, ref, other in conn.execute(
             "SELECT id, display_name, case_reference, other_identifiers "
