@@ -3,6 +3,7 @@ anchor, and "Page X of Y" (drawn when the document is saved, once the total is k
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_LEFT = MARGIN_RIGHT = 18 * mm
 MARGIN_TOP = 24 * mm
 MARGIN_BOTTOM = 25 * mm
+#: The height of the body frame of each page.
+FRAME_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 MARKING_SIZE = 10
 FOOTER_SIZE = 7.5
 MARKING_TOP_Y = PAGE_HEIGHT - 10 * mm
@@ -39,7 +42,18 @@ class PageDecoration:
     anchor: str  #: e.g. "Audit anchor 1234:0123456789ab"
 
     def draw(self, canvas: Canvas, _doc: Any = None) -> None:
-        """Draw the header and footer (reportlab's onPage callback)."""
+        """Draw the header and footer (reportlab's onPage callback). They are the same
+        on every page: drawn once per canvas, then the same operators again."""
+        code: list[str] = canvas._code  # type: ignore[attr-defined]  # the page's content
+        drawn = _DRAWN.get(canvas)
+        if drawn is not None and drawn[0] is self:
+            code.extend(drawn[1])
+            return
+        start = len(code)
+        self._draw(canvas)
+        _DRAWN[canvas] = (self, code[start:])
+
+    def _draw(self, canvas: Canvas) -> None:
         canvas.saveState()
         right = PAGE_WIDTH - MARGIN_RIGHT
         usable = right - MARGIN_LEFT
@@ -59,6 +73,12 @@ class PageDecoration:
         canvas.setFont(BOLD, MARKING_SIZE)
         canvas.drawCentredString(PAGE_WIDTH / 2, MARKING_BOTTOM_Y, self.marking)
         canvas.restoreState()
+
+
+#: Each canvas's decoration and the operators that draw it (see PageDecoration.draw).
+_DRAWN: weakref.WeakKeyDictionary[Canvas, tuple[PageDecoration, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _fit(text: str, width: float) -> str:
