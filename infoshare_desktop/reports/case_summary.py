@@ -10,6 +10,7 @@ chain anchor.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -54,6 +55,7 @@ from infoshare_desktop.reports.page import (
     MARGIN_TOP,
     PAGE_SIZE,
     PAGE_WIDTH,
+    EnoughPages,
     NumberedCanvas,
     PageDecoration,
 )
@@ -67,6 +69,10 @@ from infoshare_desktop.reports.styles import (
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
+FirstPages = Callable[[bytes], None]
+
+#: How many pages a preview shows while the rest is laid out.
+FIRST_PAGES = 3
 
 #: progress(done, PROGRESS_TOTAL) is reported; building the story is the first part,
 #: laying out the pages the rest.
@@ -102,6 +108,9 @@ class _ProgressMeter:
         self._progress = progress
         self._cancelled = cancelled
         self._last = -1
+
+    def check_cancelled(self) -> bool:
+        return self._cancelled is not None and self._cancelled()
 
     def check(self) -> None:
         if self._cancelled is not None and self._cancelled():
@@ -157,6 +166,8 @@ class CaseSummaryReport:
         self.styles = stylesheet()
         self.typesetter = Typesetter()
         self._meter = _ProgressMeter(progress, cancelled)
+        self._partial = b""
+        self._done = 0  # records built into the story (for progress)
 
     # -- small builders ------------------------------------------------------------------
 
@@ -586,20 +597,29 @@ class CaseSummaryReport:
     # -- the whole document -------------------------------------------------------------
 
     def story(self) -> list[Flowable]:
+        """Every flowable of the document, in order."""
+        return self.opening() + self.records()
+
+    def opening(self) -> list[Flowable]:
+        """The front page and the chronology (what a reader sees first)."""
+        story = self.front()
+        if Section.CHRONOLOGY in self.doc.sections:
+            story += self.chronology()
+        self._step()
+        return story
+
+    def _step(self) -> None:
         d = self.doc
         work = max(len(d.sharing) + len(d.consents) + len(d.others) + 1, 1)
-        done = 0
+        self._done += 1
+        self._meter.check()
+        self._meter.report(_BUILD_SHARE * self._done / work)
 
-        def step(n: int = 1) -> None:
-            nonlocal done
-            done += n
-            self._meter.check()
-            self._meter.report(_BUILD_SHARE * done / work)
-
-        story = self.front()
-        if Section.CHRONOLOGY in d.sections:
-            story += self.chronology()
-        step()
+    def records(self) -> list[Flowable]:
+        """The records in full, then amendments and reviews of others, and signatures."""
+        d = self.doc
+        step = self._step
+        story: list[Flowable] = []
         if Section.SHARING in d.sections:
             story.append(CondPageBreak(70 * mm))
             story.append(self.para("Sharing decisions", "Heading1"))
@@ -636,10 +656,35 @@ class CaseSummaryReport:
             story += self.signatures()
         return story
 
-    def render(self) -> bytes:
-        """The PDF, in memory."""
+    def render(self, first_pages: FirstPages | None = None) -> bytes:
+        """The PDF, in memory.
+
+        With ``first_pages``, a PDF of the first FIRST_PAGES pages (numbered "Page X of
+        …": the total is not known yet) is handed to it as soon as they are laid out,
+        before the rest of the story is even built. They come from the opening alone
+        (the front page and the chronology): if it fills them, they are the same pages
+        as the whole document's; if not, the document is short and nothing is handed
+        over before the whole.
+        """
         self._meter.check()
-        story = self.story()
+        story = self.opening()
+        if first_pages is not None:
+            early = _ProgressMeter(None, self._meter.check_cancelled)
+            if self._layout(list(story), early, stop_after=FIRST_PAGES) is None:
+                first_pages(self._partial)
+                self._partial = b""
+            _forget_layout(story)
+        story += self.records()
+        data = self._layout(story, self._meter)
+        assert data is not None  # laid out to its end
+        self._meter.report(1.0)
+        return data
+
+    def _layout(
+        self, story: list[Flowable], meter: _ProgressMeter, *, stop_after: int | None = None
+    ) -> bytes | None:
+        """Lay out ``story``: the PDF, or None once ``stop_after`` pages are laid out
+        (the PDF of those pages is then in ``self._partial``)."""
         buffer = io.BytesIO()
         decoration = PageDecoration(
             marking=self.doc.marking,
@@ -649,7 +694,7 @@ class CaseSummaryReport:
         )
         template = _SummaryDocTemplate(
             buffer,
-            self._meter,
+            meter,
             total=len(story),
             pagesize=PAGE_SIZE,
             leftMargin=MARGIN_LEFT,
@@ -678,7 +723,13 @@ class CaseSummaryReport:
         )
         template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decoration.draw)])
         try:
-            template.build(story, canvasmaker=NumberedCanvas)
+            template.build(
+                story, canvasmaker=functools.partial(NumberedCanvas, stop_after=stop_after)
+            )
+        except EnoughPages:
+            template.canv.save()  # the pages so far, their total not known
+            self._partial = buffer.getvalue()
+            return None
         except SummaryCancelled:
             raise
         except Exception as exc:  # reportlab raises plain exceptions for layout failures
@@ -686,8 +737,18 @@ class CaseSummaryReport:
                 "The case summary could not be laid out. Please report this problem; "
                 "the store is unaffected."
             ) from exc
-        self._meter.report(1.0)
         return buffer.getvalue()
+
+
+def _forget_layout(flowables: Iterable[Flowable]) -> None:
+    """Clear what a layout leaves on the flowables, so those of a layout stopped
+    part-way lay out again exactly as the first time: reportlab marks a flowable it
+    moved to the next page (a second move means it fits no page), and turns off
+    keep-with-next on a heading once it has grouped it with what follows."""
+    for flowable in flowables:
+        flowable.__dict__.pop("_postponed", None)
+        flowable.__dict__.pop("keepWithNext", None)  # ours come from their style
+        _forget_layout(getattr(flowable, "_content", ()))
 
 
 def render_case_summary(
@@ -695,6 +756,9 @@ def render_case_summary(
     *,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    first_pages: FirstPages | None = None,
 ) -> bytes:
-    """Lay out ``document`` and return the PDF bytes (nothing is written to disk)."""
-    return CaseSummaryReport(document, progress=progress, cancelled=cancelled).render()
+    """Lay out ``document`` and return the PDF bytes (nothing is written to disk); with
+    ``first_pages``, hand it the first pages first (see CaseSummaryReport.render)."""
+    report = CaseSummaryReport(document, progress=progress, cancelled=cancelled)
+    return report.render(first_pages)

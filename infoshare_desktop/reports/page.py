@@ -95,26 +95,38 @@ def _fit(text: str, width: float) -> str:
     return truncate(text, low)
 
 
-class NumberedCanvas(Canvas):
-    """A canvas that keeps each page until saving, then stamps "Page X of Y" on all."""
+class EnoughPages(Exception):
+    """Raised by a NumberedCanvas once it holds the pages it was asked to stop after."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+class NumberedCanvas(Canvas):
+    """A canvas that keeps each page until saving, then stamps "Page X of Y" on all.
+
+    With ``stop_after``, it raises EnoughPages once that many pages are laid out; saved
+    then, its pages read "Page X of …" (the total is not known)."""
+
+    def __init__(self, *args: Any, stop_after: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
+        self._stop_after = stop_after
+        self._stopped = False
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
         self._startPage()  # type: ignore[attr-defined]  # reportlab's own reset; not in its stubs
+        if self._stop_after is not None and len(self._pages) >= self._stop_after:
+            self._stopped = True
+            raise EnoughPages()
 
     def save(self) -> None:
-        total = len(self._pages)
+        total = "…" if self._stopped else str(len(self._pages))
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
             self._draw_page_number(number, total)
             super().showPage()
         super().save()
 
-    def _draw_page_number(self, number: int, total: int) -> None:
+    def _draw_page_number(self, number: int, total: str) -> None:
         self.saveState()
         self.setFont(REGULAR, FOOTER_SIZE)
         self.setFillColor(INK)
