@@ -62,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--full",
         action="store_true",
-        help="check every saved item again, not only those added since this user's last verify",
+        help="check everything again (every page, entry and saved item), not only what was "
+        "added since this user's last clean verify",
     )
     backup = sub.add_parser("backup", parents=[common, creds], help="write a verified backup")
     backup.add_argument("dest", type=Path)

@@ -831,8 +831,19 @@ def identifier_search(
     session: Session, digits: str, *, limit: int, store: Store
 ) -> list[SearchHit]:
     """The cases open to the signed-in user (ordinary, or restricted and naming them in a
-    signed statement) whose NHS number is ``digits`` (exact; an indexed lookup)."""
-    ids = case_ids_with_number(session, digits, members=store.member_cases(session), limit=limit)
+    signed statement) whose NHS number is ``digits``: the plain ones by an indexed lookup,
+    then the user's restricted cases, whose numbers are sealed out of that index (they
+    are few: each is opened and compared)."""
+    members = store.member_cases(session)
+    ids = case_ids_with_number(session, digits, members=members, limit=limit)
+    ids += [
+        case_id
+        for case_id in sorted(members)
+        if case_id not in ids
+        and (found := current_identifier(session, case_id, store=store)) is not None
+        and found.nhs_number == digits
+    ]
+    ids = ids[:limit]
     shown = f"NHS number {MATCH_START}{format_nhs_number(digits)}{MATCH_END}"
     hits = []
     for case_id in ids:

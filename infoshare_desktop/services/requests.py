@@ -109,15 +109,11 @@ def due_in(
     what it lists, whatever the number of requests. A restricted case's are sealed
     (request_status cannot read them): those of the restricted cases the user is named on
     are read and opened instead (they are few), merged in soonest first."""
-    sealed_cases = set(case_rows.restricted_ids(tx))
     count, rows = request_rows.open_requests_due(
-        tx, user_id=user_id, until=now + soon, limit=limit, count_cap=count_cap, case_id=case_id
+        tx, until=now + soon, limit=limit, count_cap=count_cap, case_id=case_id
     )
     out = []
-    for row in rows:
-        if row.case_id in sealed_cases:  # read below, opened, if the user is named on it
-            count -= 1
-            continue
+    for row in rows:  # the ordinary cases'
         request = RequestDraft.from_dict(json.loads(row.payload))
         due = request.reply_due()
         if due is None:  # the index found a due time the draft cannot read: not listed
@@ -141,12 +137,7 @@ def _all_due(
 ) -> list[DueRequest]:
     """Every open request due within ``soon`` or overdue on the cases ``user_id`` may see:
     the ordinary cases' found by request_status, the restricted member cases' opened."""
-    sealed_cases = set(case_rows.restricted_ids(tx))
-    ordinary = [
-        row
-        for row in request_rows.open_requests(tx, user_id=user_id, due_by=now + soon)
-        if row[1] not in sealed_cases
-    ]
+    ordinary = request_rows.open_requests(tx, due_by=now + soon)
     restricted = _member_cases(store, tx, user_id)
     found = _saved(store, tx, ordinary)
     if restricted:

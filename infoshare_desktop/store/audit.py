@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
+from infoshare_desktop.store import sigcheck
 from infoshare_desktop.store.progress import Progress, StopCheck, check_stop
 from infoshare_desktop.store.signing import Context, Signer, verify
 from infoshare_desktop.store.tables import AuditState
@@ -290,7 +292,11 @@ def chain_head(session: Session) -> ChainHead:
 
 @dataclass
 class VerifyReport:
-    entries: int = 0
+    entries: int = 0  #: checked by this walk
+    #: The walk checked the entries after this one (0: all of them).
+    after: int = 0
+    #: The last entry checked (its sequence number and hash): where the next walk may start.
+    head: tuple[int, bytes] = (0, GENESIS)
     macs_checked: bool = False
     #: Entries whose signature was checked against their signer's certified key.
     signatures_checked: int = 0
@@ -305,14 +311,36 @@ class VerifyReport:
         return not self.problems
 
 
-def _rows(session: Session) -> Iterator[tuple[Any, ...]]:
+def _rows(session: Session, after: int) -> Iterator[tuple[Any, ...]]:
     raw = raw_connection(session)
     columns = {r[1] for r in raw.execute("PRAGMA table_info(audit_event)")}
     signed = "signer_id, signature" if "signer_id" in columns else "NULL, NULL"
     yield from raw.execute(
         "SELECT seq, at, actor_id, action, target_kind, target_id, detail, prev_hash,"
-        f" entry_hash, mac, {signed} FROM audit_event ORDER BY seq"
+        f" entry_hash, mac, {signed} FROM audit_event WHERE seq > ? ORDER BY seq",
+        (after,),
     )
+
+
+def _hash_at(session: Session, seq: int) -> bytes | None:
+    row = (
+        raw_connection(session)
+        .execute("SELECT entry_hash FROM audit_event WHERE seq = ?", (seq,))
+        .fetchone()
+    )
+    return None if row is None else bytes(row[0])
+
+
+def pinned_problems(session: Session, pins: dict[str, tuple[int, bytes]]) -> list[str]:
+    """Each user's clean verify pins the chain as they checked it (up to an entry, by its
+    hash): an entry up to there changed, removed or replaced since is named here, even
+    by a verify that checks only what is new."""
+    return [
+        f"the audit entries user {user_id} had checked (up to entry {seq}) have been changed, "
+        "removed or replaced"
+        for user_id, (seq, entry_hash) in sorted(pins.items())
+        if seq and _hash_at(session, seq) != entry_hash
+    ]
 
 
 def _at(value: Any) -> datetime:
@@ -330,47 +358,64 @@ def verify_chain(
     *,
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
+    checker: sigcheck.Checker | None = None,
+    after: tuple[int, bytes] | None = None,
 ) -> VerifyReport:
-    """Walk the whole chain: hashes and links always; with `trust` (any user), every
-    signature from the root's `signed_from` on; with the anchor (administrators), every
-    MAC too. Every PROGRESS_EVERY entries, `progress(entries done, entries)` is told
-    and `should_stop` polled (OperationCancelled)."""
+    """Walk the chain: hashes and links always; with `trust` (any user), every
+    signature from the root's `signed_from` on (by `checker`, a verify's shared helper
+    process, or by one of the walk's own); with the anchor (administrators), every
+    MAC too. From the first entry, or only the entries after `after` (the sequence
+    number and hash of the last entry this user's previous clean verify checked, if
+    that entry is still as it was; its hash links the rest to what was checked). Every
+    PROGRESS_EVERY entries, `progress(entries done, entries)` is told and `should_stop`
+    polled (OperationCancelled)."""
     report = VerifyReport(macs_checked=anchor is not None)
     signed_from = trust.signed_from if trust is not None else None
     report.signed_from = signed_from
     prev, key, expected_seq = GENESIS, anchor, 1
+    if after is not None and after[0] > 0 and _hash_at(session, after[0]) == after[1]:
+        report.after = after[0]
+        prev, expected_seq = after[1], after[0] + 1
+        if key is not None:
+            for _ in range(after[0]):  # the MAC key as it was after that entry
+                key = _evolve(key)
     length = session.get(AuditState, 1)
-    total = length.seq if length is not None else 0
-    for row in _rows(session):
-        if report.entries % PROGRESS_EVERY == 0:
+    total = (length.seq if length is not None else 0) - report.after
+    signing = trust if signed_from is not None else None
+    with sigcheck.shared_or_own(checker, total if signing else 0) as walk_checker:
+        batches = _signature_batches(_rows(session, report.after), signing)
+        for rows, answers in sigcheck.checked_batches(walk_checker, Context.AUDIT_ENTRY, batches):
             check_stop(should_stop)
             if progress is not None:
                 progress(report.entries, total)
-        seq, at, actor, action, kind, target, detail = row[:7]
-        prev_hash, entry_hash, mac = bytes(row[7]), bytes(row[8]), bytes(row[9])
-        signer_id, signature = row[10], row[11]
-        fields = {
-            "actor": actor,
-            "action": action,
-            "kind": kind,
-            "target": target,
-            "detail": detail,
-        }
-        report.entries += 1
-        if seq != expected_seq:
-            report.problems.append(f"entry {expected_seq} is missing (found {seq} next)")
-            expected_seq = seq
-        if prev_hash != prev:
-            report.problems.append(f"entry {seq} does not link to the entry before it")
-        if _hash(prev_hash, seq, _at(at), fields) != entry_hash:
-            report.problems.append(f"entry {seq} has been altered (hash mismatch)")
-        if trust is not None and signed_from is not None and seq >= signed_from:
-            _check_signature(report, trust, seq, actor, action, entry_hash, signer_id, signature)
-        if key is not None:
-            if not hmac.compare_digest(_mac(key, entry_hash), mac):
-                report.problems.append(f"entry {seq} fails its MAC (altered or forged)")
-            key = _evolve(key)
-        prev, expected_seq = entry_hash, expected_seq + 1
+            found = iter(answers)
+            for row, signed in rows:
+                seq, at, actor, action, kind, target, detail = row[:7]
+                prev_hash, entry_hash, mac = bytes(row[7]), bytes(row[8]), bytes(row[9])
+                fields = {
+                    "actor": actor,
+                    "action": action,
+                    "kind": kind,
+                    "target": target,
+                    "detail": detail,
+                }
+                report.entries += 1
+                if seq != expected_seq:
+                    report.problems.append(f"entry {expected_seq} is missing (found {seq} next)")
+                    expected_seq = seq
+                if prev_hash != prev:
+                    report.problems.append(f"entry {seq} does not link to the entry before it")
+                if _hash(prev_hash, seq, _at(at), fields) != entry_hash:
+                    report.problems.append(f"entry {seq} has been altered (hash mismatch)")
+                if signed != _NOT_CHECKED:
+                    ok = signed == _SUBMITTED and next(found)
+                    _signature_findings(report, seq, actor, action, row[10], signed, ok)
+                if key is not None:
+                    if not hmac.compare_digest(_mac(key, entry_hash), mac):
+                        report.problems.append(f"entry {seq} fails its MAC (altered or forged)")
+                    key = _evolve(key)
+                prev, expected_seq = entry_hash, expected_seq + 1
+    report.head = (expected_seq - 1, prev)
     state = session.get(AuditState, 1)
     if state is None:
         report.problems.append("the audit chain head is missing")
@@ -412,23 +457,55 @@ def entry_signed_by(row: tuple[Any, ...], trust: Trust) -> str | None:
     return str(signer)
 
 
-def _check_signature(
+#: What became of an entry's signature in a walk: not to be checked (before the root's
+#: `signed_from`, or no trust given), handed to the checker, or refused unchecked.
+_NOT_CHECKED, _SUBMITTED, _UNSIGNED, _NO_KEY = "not checked", "submitted", "unsigned", "no key"
+
+#: One batch of a walk: each row with what became of its signature, the keys, the checks.
+_Batch = tuple[list[tuple[tuple[Any, ...], str]], sigcheck.Keys, list[sigcheck.Item]]
+
+
+def _signature_batches(rows: Iterator[tuple[Any, ...]], trust: Trust | None) -> Iterator[_Batch]:
+    """The chain's rows, PROGRESS_EVERY at a time, each with what became of its signature,
+    and the checks to make: each entry against the one key its signer's grants certify
+    at its place in the chain (the key names itself, so no other key is tried)."""
+    while True:
+        marked: list[tuple[tuple[Any, ...], str]] = []
+        keys: sigcheck.Keys = {}
+        items: list[sigcheck.Item] = []
+        for row in itertools.islice(rows, PROGRESS_EVERY):
+            seq, signer_id, signature = row[0], row[10], row[11]
+            public = None
+            if trust is None or trust.signed_from is None or seq < trust.signed_from:
+                marked.append((row, _NOT_CHECKED))
+            elif signer_id is None or signature is None:
+                marked.append((row, _UNSIGNED))
+            elif (public := trust.sign_key_at(signer_id, seq)) is None:
+                marked.append((row, _NO_KEY))
+            else:
+                label = bytes(public).hex()
+                keys[label] = [bytes(public)]
+                items.append((label, _signed_message(signer_id, bytes(row[8])), bytes(signature)))
+                marked.append((row, _SUBMITTED))
+        if not marked:
+            return
+        yield marked, keys, items
+
+
+def _signature_findings(
     report: VerifyReport,
-    trust: Trust,
     seq: int,
     actor: str | None,
     action: str,
-    entry_hash: bytes,
     signer_id: str | None,
-    signature: bytes | None,
+    signed: str,
+    ok: bool,
 ) -> None:
-    if signer_id is None or signature is None:
+    """What one entry's signature check found (`ok`: it verified)."""
+    if signed == _UNSIGNED:
         report.problems.append(f"entry {seq} is not signed (added or altered by hand)")
         return
-    public = trust.sign_key_at(signer_id, seq)
-    if public is None or not verify(
-        public, Context.AUDIT_ENTRY, _signed_message(signer_id, entry_hash), bytes(signature)
-    ):
+    if not ok:
         report.problems.append(
             f"entry {seq} has a signature that does not verify (forged, altered or recomputed)"
         )

@@ -52,6 +52,7 @@ from infoshare_desktop.store import sealing, search, sigcheck
 from infoshare_desktop.store.cases import new_case
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
+from infoshare_desktop.store.progress import Progress, StopCheck, check_stop
 from infoshare_desktop.store.signing import Context, Signer, canonical, uuid7, verify
 from infoshare_desktop.store.writes import Tx, raw_connection, stored_time, stored_value
 
@@ -636,6 +637,15 @@ def _state(raw: Any) -> tuple[str, str | None] | None:
     return (row[0], row[1]) if row else None
 
 
+def count(tx: Tx) -> int:
+    """How many envelopes the store holds (its last position)."""
+    raw = raw_connection(tx)
+    if not has_table(raw):
+        return 0
+    last = raw.execute("SELECT pos FROM envelope ORDER BY pos DESC LIMIT 1").fetchone()
+    return int(last[0]) if last else 0
+
+
 def active(tx: Tx) -> bool:
     """Whether saves write envelopes here (schema 0009, history carried over)."""
     state = _state(raw_connection(tx))
@@ -976,18 +986,20 @@ class EnvelopeReport:
 
 @dataclass(frozen=True)
 class Check:
-    """A user's signed statement: envelopes up to `pos` (chain `chain`) and table rows up
-    to `marks` were checked."""
+    """A user's signed statement: envelopes up to `pos` (chain `chain`), table rows up
+    to `marks` and (since checks say so) the audit chain up to entry `audit` (its
+    sequence number and hash) were checked."""
 
     user_id: str
     pos: int
     chain: bytes
     marks: dict[str, int]
     at: str
+    audit: tuple[int, bytes] | None = None
 
 
 def _check_statement(store_id: str, check: Check) -> dict[str, Any]:
-    return {
+    statement: dict[str, Any] = {
         "store": store_id,
         "user": check.user_id,
         "pos": check.pos,
@@ -995,6 +1007,18 @@ def _check_statement(store_id: str, check: Check) -> dict[str, Any]:
         "rows": check.marks,
         "at": check.at,
     }
+    if check.audit is not None:
+        statement["audit"] = {"seq": check.audit[0], "hash": check.audit[1].hex()}
+    return statement
+
+
+def signed_checks(tx: Tx, trust: Trust, store_id: str) -> tuple[dict[str, Check], list[str]]:
+    """Every user's signed record of how far their last clean verify checked (those whose
+    signatures verify), and the problems of the rest."""
+    raw = raw_connection(tx)
+    if not has_table(raw):
+        return {}, []
+    return _checks(raw, trust, store_id)
 
 
 def _checks(raw: Any, trust: Trust, store_id: str) -> tuple[dict[str, Check], list[str]]:
@@ -1006,12 +1030,14 @@ def _checks(raw: Any, trust: Trust, store_id: str) -> tuple[dict[str, Check], li
     ).fetchall():
         try:
             st = json.loads(bytes(statement))
+            audit = st.get("audit")
             check = Check(
                 str(st["user"]),
                 int(st["pos"]),
                 bytes.fromhex(st["chain"]),
                 dict(st["rows"]),
                 st["at"],
+                None if audit is None else (int(audit["seq"]), bytes.fromhex(audit["hash"])),
             )
             ok = (
                 st["store"] == store_id
@@ -1034,10 +1060,23 @@ def _checks(raw: Any, trust: Trust, store_id: str) -> tuple[dict[str, Check], li
     return found, problems
 
 
-def record_check(tx: Tx, signer: Signer, *, store_id: str, report: EnvelopeReport) -> None:
-    """After a clean verify: this user has checked everything up to now (signed)."""
+def record_check(
+    tx: Tx,
+    signer: Signer,
+    *,
+    store_id: str,
+    report: EnvelopeReport,
+    audit_head: tuple[int, bytes] | None,
+) -> None:
+    """After a clean verify: this user has checked everything up to now, the envelopes
+    and the audit chain up to `audit_head` (sequence number, hash) (signed)."""
     check = Check(
-        signer.user_id, report.envelopes, report.chain, report.marks, iso(datetime.now(UTC))
+        signer.user_id,
+        report.envelopes,
+        report.chain,
+        report.marks,
+        iso(datetime.now(UTC)),
+        audit_head,
     )
     statement = canonical(_check_statement(store_id, check))
     raw_connection(tx).execute(
@@ -1372,20 +1411,40 @@ def _max_rowid(raw: Any, table: str) -> int:
 
 
 def verify_envelopes(
-    tx: Tx, trust: Trust, *, store_id: str, user_id: str | None, full: bool = False
+    tx: Tx,
+    trust: Trust,
+    *,
+    store_id: str,
+    user_id: str | None,
+    full: bool = False,
+    checker: sigcheck.Checker | None = None,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
 ) -> EnvelopeReport:
     """Check the envelopes and the tables projected from them: every signature (by a key
     the grants certify for its author), the order (positions, chain, each device's
     sequence, each base an earlier envelope of the case), the carry-over, and that the
     tables hold exactly the rows the envelopes project. Unless `full`, only what was added
-    since this user's last signed check; streams either way."""
+    since this user's last signed check; streams either way. The signatures go to
+    `checker` (a verify's shared helper) or to one of the walk's own. Every BATCH
+    envelopes, `progress(done, to check)` is told and `should_stop` polled
+    (OperationCancelled)."""
     raw = raw_connection(tx)
     report = EnvelopeReport()
     state = _state(raw)
     if state is None or state[1] is None:
         return report
     try:
-        _verify(raw, trust, report, store_id=store_id, user_id=user_id, full=full)
+        _verify(
+            raw,
+            trust,
+            report,
+            store_id=store_id,
+            user_id=user_id,
+            full=full,
+            checker=checker,
+            watch=_Watch(progress, should_stop),
+        )
     except Exception as exc:  # text edited into bytes that are not UTF-8 cannot be read
         if "decode" not in str(exc).lower():
             raise
@@ -1403,6 +1462,8 @@ def _verify(
     store_id: str,
     user_id: str | None,
     full: bool,
+    checker: sigcheck.Checker | None,
+    watch: _Watch,
 ) -> None:
     report.active = True
     last = raw.execute("SELECT pos, chain FROM envelope ORDER BY pos DESC LIMIT 1").fetchone()
@@ -1423,7 +1484,16 @@ def _verify(
         start_pos, chain = mine.pos, mine.chain
         marks = {t: int(mine.marks.get(t, 0)) for t in TABLES}
     report.after = start_pos
-    _walk(raw, trust, report, start_pos, chain, marks)
+    with sigcheck.shared_or_own(checker, report.envelopes - start_pos) as walk_checker:
+        _walk(raw, trust, report, start_pos, chain, marks, walk_checker, watch)
+
+
+@dataclass(frozen=True)
+class _Watch:
+    """Who is told how far a walk is, and who may stop it."""
+
+    progress: Progress | None
+    should_stop: StopCheck | None
 
 
 def _walk(
@@ -1433,6 +1503,8 @@ def _walk(
     start_pos: int,
     chain: bytes,
     marks: dict[str, int],
+    checker: sigcheck.Checker,
+    watch: _Watch,
 ) -> None:
     keys = _Keys(trust)
     overrides = _Overrides(raw, start_pos, keys)
@@ -1448,7 +1520,11 @@ def _walk(
         f"SELECT {_COLUMNS} FROM envelope WHERE pos > ? ORDER BY pos", (start_pos,)
     )
     problems = report.problems
-    for batch in _signed_batches(cursor, keys, report.envelopes - start_pos):
+    count = report.envelopes - start_pos
+    for batch in _signed_batches(cursor, keys, checker):
+        check_stop(watch.should_stop)
+        if watch.progress is not None:
+            watch.progress(report.checked, count)
         for row, env, signed, signature_ok in batch:
             pos = row[0]
             report.checked += 1
@@ -1528,10 +1604,10 @@ _Read = tuple[Sequence[Any], Envelope | None, bytes | None]
 _Signed = tuple[Sequence[Any], Envelope | None, bytes | None, bool]
 
 
-def _signed_batches(cursor: Any, keys: _Keys, count: int) -> Iterator[list[_Signed]]:
-    """The envelopes of `cursor` (about `count`), BATCH at a time, each with its signature
-    checked: for a long walk in a helper process (store.sigcheck) while the caller works
-    through the batch before, so the checks and the rebuild share the two cores."""
+def _signed_batches(cursor: Any, keys: _Keys, checker: sigcheck.Checker) -> Iterator[list[_Signed]]:
+    """The envelopes of `cursor`, BATCH at a time, each with its signature checked by
+    `checker` (for a long walk, a helper process) while the caller works through the
+    batch before, so the checks and the rebuild share the two cores."""
 
     def prepared(batch: list[Sequence[Any]]) -> list[_Read]:
         out: list[_Read] = []
@@ -1543,30 +1619,22 @@ def _signed_batches(cursor: Any, keys: _Keys, count: int) -> Iterator[list[_Sign
                 out.append((row, None, None))
         return out
 
-    with sigcheck.checker(count) as checker:
-        ahead: tuple[list[_Read], sigcheck.Pending] | None = None
-        while True:
-            batch = cursor.fetchmany(BATCH)
-            this = None
-            if batch:
-                ready = prepared(batch)
-                items = [
-                    (env.author_id, signed, env.signature)
-                    for _, env, signed in ready
-                    if env is not None and signed is not None
-                ]
-                authors = {author: keys.of(author) for author, _, _ in items}
-                this = (ready, checker.submit(Context.ENVELOPE, authors, items))
-            if ahead is not None:
-                done, pending = ahead
-                answers = iter(pending.result())
-                yield [
-                    (row, env, signed, env is not None and signed is not None and next(answers))
-                    for row, env, signed in done
-                ]
-            if this is None:
-                return
-            ahead = this
+    def batches() -> Iterator[tuple[list[_Read], sigcheck.Keys, list[sigcheck.Item]]]:
+        while batch := cursor.fetchmany(BATCH):
+            ready = prepared(batch)
+            items = [
+                (env.author_id, signed, env.signature)
+                for _, env, signed in ready
+                if env is not None and signed is not None
+            ]
+            yield ready, {author: keys.of(author) for author, _, _ in items}, items
+
+    for done, answers in sigcheck.checked_batches(checker, Context.ENVELOPE, batches()):
+        found = iter(answers)
+        yield [
+            (row, env, signed, env is not None and signed is not None and next(found))
+            for row, env, signed in done
+        ]
 
 
 def _check_order(

@@ -67,19 +67,18 @@ def visible_records(
     return rows
 
 
-_VISIBLE = "(c.restricted = 0 OR c.id IN (SELECT case_id FROM case_member WHERE user_id = ?))"
-
-
-def open_requests(tx: Tx, *, user_id: str, due_by: datetime) -> list[RecordRow]:
-    """The requests no reply names yet, on the cases ``user_id`` may see, due by
-    ``due_by`` (to the second) or with no due date saved: what may be due (request_status,
-    kept by the triggers of migration 0010; an indexed range, not every request)."""
+def open_requests(tx: Tx, *, due_by: datetime) -> list[RecordRow]:
+    """The requests no reply names yet, on the ordinary cases (open to every case role),
+    due by ``due_by`` (to the second) or with no due date saved: what may be due
+    (request_status, kept by the triggers of migration 0010; an indexed range, not every
+    request). A restricted case's are sealed, so request_status cannot know them: the
+    services open its members' ones themselves, by signed membership."""
     bound = due_by.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     rows = raw_connection(tx).execute(
         "SELECT r.id, r.case_id, r.kind, r.recorded_at, r.payload FROM request_status q "
         "JOIN saved_record r ON r.id = q.request_id JOIN case_file c ON c.id = q.case_id "
-        f"WHERE q.replied = 0 AND (q.due_at IS NULL OR q.due_at <= ?) AND {_VISIBLE}",
-        (bound, user_id),
+        "WHERE q.replied = 0 AND (q.due_at IS NULL OR q.due_at <= ?) AND c.restricted = 0",
+        (bound,),
     )
     return [(i, case_id, kind, aware(str(at)), payload) for i, case_id, kind, at, payload in rows]
 
@@ -96,12 +95,10 @@ def _stored_second(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _open_due_body(
-    *, user_id: str, until: datetime, case_id: str | None
-) -> tuple[str, list[object]]:
-    """FROM ... WHERE of the open requests due by ``until`` that ``user_id`` may see."""
-    where = f"q.replied = 0 AND q.due_at IS NOT NULL AND q.due_at <= ? AND {_VISIBLE}"
-    args: list[object] = [_stored_second(until), user_id]
+def _open_due_body(*, until: datetime, case_id: str | None) -> tuple[str, list[object]]:
+    """FROM ... WHERE of the open requests on the ordinary cases due by ``until``."""
+    where = "q.replied = 0 AND q.due_at IS NOT NULL AND q.due_at <= ? AND c.restricted = 0"
+    args: list[object] = [_stored_second(until)]
     if case_id is not None:
         where += " AND q.case_id = ?"
         args.append(case_id)
@@ -111,17 +108,17 @@ def _open_due_body(
 def open_requests_due(
     tx: Tx,
     *,
-    user_id: str,
     until: datetime,
     limit: int,
     count_cap: int,
     case_id: str | None = None,
 ) -> tuple[int, list[OpenRequest]]:
-    """The open requests (no reply names them) on the cases ``user_id`` may see whose reply
-    is due by ``until``, soonest first: how many (up to ``count_cap``) and the first
-    ``limit``. Walks request_status's (replied, due_at) index with LIMIT: a closed request
-    is never read, and the home page reads only what it lists."""
-    body, args = _open_due_body(user_id=user_id, until=until, case_id=case_id)
+    """The open requests (no reply names them) on the ordinary cases (or on ``case_id``,
+    if ordinary) whose reply is due by ``until``, soonest first: how many (up to
+    ``count_cap``) and the first ``limit``. Walks request_status's (replied, due_at) index
+    with LIMIT: a closed request is never read, and the home page reads only what it
+    lists. (Restricted cases' are sealed: see open_requests.)"""
+    body, args = _open_due_body(until=until, case_id=case_id)
     conn = raw_connection(tx)
     rows = conn.execute(
         "SELECT r.id, r.case_id, r.payload FROM saved_record r JOIN "

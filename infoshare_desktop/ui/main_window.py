@@ -368,6 +368,11 @@ class MainWindow(PageHost):
             )
             self._action(self.admin_menu, "&Verify store…", self._on_verify_action_triggered)
             self._action(
+                self.admin_menu,
+                "Verify the &whole store…",
+                self._on_verify_whole_action_triggered,
+            )
+            self._action(
                 self.admin_menu, "&Rotate the data key now…", self._on_rotate_action_triggered
             )
         help_menu = bar.addMenu("&Help")
@@ -759,10 +764,19 @@ class MainWindow(PageHost):
         operation.cancelled.connect(not_restored)
 
     def _on_verify_action_triggered(self) -> None:
+        """What was added since this administrator's last clean verify (all of it, the
+        first time)."""
+        self._verify(full=False)
+
+    def _on_verify_whole_action_triggered(self) -> None:
+        """Everything again, every page of the file included (minutes on a big store)."""
+        self._verify(full=True)
+
+    def _verify(self, *, full: bool) -> None:
         store = self.session.store
 
         def work(progress: Progress, should_stop: StopCheck) -> VerificationResult:
-            return maintenance.verify(store, progress=progress, should_stop=should_stop)
+            return maintenance.verify(store, full=full, progress=progress, should_stop=should_stop)
 
         def verified(result: object) -> None:
             assert isinstance(result, VerificationResult)
@@ -783,7 +797,11 @@ class MainWindow(PageHost):
             work,
             verified,
             title="Verify store",
-            label="Checking the store and its audit trail…",
+            label=(
+                "Checking every page of the store, its audit trail and every saved item…"
+                if full
+                else "Checking the store and its audit trail…"
+            ),
             accessible_name="Verification progress",
             cancelled="The verification was cancelled before it finished; nothing was "
             "recorded. Run it again to check the store.",

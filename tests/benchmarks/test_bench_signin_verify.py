@@ -38,5 +38,10 @@ def test_bench_sign_in_to_main_window(benchmark, qapp, demo_10k, username):
 
 
 def test_bench_verify(benchmark, admin):
-    run, floor, name = work.verify(admin)
+    run, floor, name = work.verify(admin, full=True)
     compare(benchmark, work=run, floor=floor, floor_name=name, rounds=3)
+
+
+def test_bench_verify_already_verified(benchmark, admin):
+    run, floor, name = work.verify(admin, full=False)
+    compare(benchmark, work=run, floor=floor, floor_name=name, rounds=5)

@@ -362,9 +362,7 @@ def test_the_requests_due_query_walks_its_index(admin_store, case_id):
     from infoshare_desktop.store import requests as request_rows
 
     _request(admin_store, case_id)
-    body, args = request_rows._open_due_body(
-        user_id="u", until=datetime(2030, 1, 1, tzinfo=UTC), case_id=None
-    )
+    body, args = request_rows._open_due_body(until=datetime(2030, 1, 1, tzinfo=UTC), case_id=None)
     sql = f"EXPLAIN QUERY PLAN SELECT q.request_id {body} ORDER BY q.due_at LIMIT 5"
     with admin_store.read() as session:
         raw = session.connection().connection.dbapi_connection

@@ -12,9 +12,11 @@ import multiprocessing
 
 import pytest
 
-from infoshare_desktop.store import envelopes, grants, sigcheck
+from infoshare_desktop.services import accounts, maintenance
+from infoshare_desktop.store import audit, envelopes, grants, sigcheck
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.keyslots import Keystore
+from infoshare_desktop.store.progress import OperationCancelled
 from infoshare_desktop.store.signing import Context
 from tests.store import test_envelopes as signed
 
@@ -145,6 +147,49 @@ def test_the_helper_process_passes_the_store_and_finds_a_signature_changed(fille
     assert multiprocessing.active_children() == []  # and it ended with each
 
 
+def test_one_helper_checks_the_audit_chain_and_the_envelopes_of_a_whole_verify(
+    filled, helper, monkeypatch
+):
+    """A practitioner's whole verify hands both walks' signatures to one helper process,
+    and still names an audit entry and an envelope whose signatures were changed (each
+    with its hash left right, as a raw writer without the signer's key would)."""
+    paths, _ = filled
+    contexts: set[Context] = set()
+    submit = sigcheck.Checker.submit
+
+    def recorded(checker, context, keys, items):
+        if checker.in_helper:
+            contexts.add(context)
+        return submit(checker, context, keys, items)
+
+    monkeypatch.setattr(sigcheck.Checker, "submit", recorded)
+    assert signed.verify_as(paths, CAL, CAL_PASSWORD).ok
+    assert helper == [True]  # one helper for the chain and the envelopes
+    assert contexts == {Context.AUDIT_ENTRY, Context.ENVELOPE}
+    with signed.raw_db(paths) as conn:
+        signed.unlocked(conn, "envelope", "audit_event")
+        seq, sig = conn.execute(
+            "SELECT seq, signature FROM audit_event WHERE signature IS NOT NULL "
+            "ORDER BY seq DESC LIMIT 1 OFFSET 3"
+        ).fetchone()
+        conn.execute("UPDATE audit_event SET signature = ? WHERE seq = ?", (_flipped(sig), seq))
+        pos, env_sig = conn.execute(
+            "SELECT pos, signature FROM envelope ORDER BY pos DESC LIMIT 1 OFFSET 1"
+        ).fetchone()
+        conn.execute("UPDATE envelope SET signature = ? WHERE pos = ?", (_flipped(env_sig), pos))
+    result = signed.verify_as(paths, CAL, CAL_PASSWORD)
+    assert f"entry {seq} has a signature that does not verify" in "\n".join(
+        result.audit_problems
+    ), result.lines()
+    assert any(p.startswith(f"envelope {pos} ") for p in result.envelopes.problems), result.lines()
+    assert helper == [True, True]
+    assert multiprocessing.active_children() == []
+
+
+def _flipped(signature: bytes) -> bytes:
+    return bytes([signature[0] ^ 1]) + bytes(signature[1:])
+
+
 def test_the_helper_gives_the_same_answers_as_checking_in_process(filled):
     """The helper's function itself, on the store's own envelopes: every real one is
     signed, and the same with one byte of its message changed is not."""
@@ -255,3 +300,39 @@ def test_a_carried_over_history_with_reviews_rebuilds_the_tables_its_triggers_ke
         )
     text = "\n".join(signed.verify_as(data_paths, CAL, CAL_PASSWORD).lines())
     assert f"review_status row {returned.record_id} differs" in text
+
+
+def test_a_verify_cancelled_in_the_envelope_walk_stops_there_and_records_nothing(
+    filled, monkeypatch
+):
+    """Cancel is polled in the envelopes' walk too (not only in the audit chain's): a
+    verify cancelled there raises, and neither its audit entry nor a signed check is
+    written, so the next verify still checks everything."""
+    paths, _ = filled
+    in_walk: list[bool] = []
+    walk = envelopes.verify_envelopes
+
+    def watched(*args, **kwargs):
+        in_walk.append(True)
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(envelopes, "verify_envelopes", watched)
+    store = accounts.sign_in(paths, username=CAL, password=CAL_PASSWORD)
+    try:
+        with store.read() as session:
+            before = audit.chain_head(session).seq
+        moves: list[int] = []
+        with pytest.raises(OperationCancelled):
+            maintenance.verify(
+                store,
+                full=True,
+                progress=lambda done, _: moves.append(done),
+                should_stop=lambda: bool(in_walk),
+            )
+        with store.read() as session:
+            assert audit.chain_head(session).seq == before  # no "verified" entry
+        assert in_walk == [True] and moves == sorted(moves)
+        again = maintenance.verify(store, full=False)
+        assert again.ok and again.envelopes.after == 0  # nothing was marked as checked
+    finally:
+        store.close()

@@ -392,6 +392,28 @@ def test_a_removed_member_opens_nothing_written_after_their_removal(team, bea_ca
         cal.close()
 
 
+def test_a_member_finds_the_restricted_case_by_its_number_beside_an_ordinary_one(team, bea_case):
+    """The restricted case's NHS number is sealed out of the shared index. When an
+    ordinary case has the same number, a search for the number lists both for Bea (a
+    member) and only the ordinary one for Cal."""
+    bea = _sign_in(team, BEA, BEA_PASSWORD)
+    try:
+        ordinary = cases.create_case(
+            bea,
+            draft=complete_case(display_name="Ordinary Same-number", nhs_number=NHS_MARK),
+            confirmed_not_duplicate=True,
+        )
+        for query in (NHS_MARK, "999 000 0026"):
+            assert {h.case_id for h in cases.search(bea, query=query)} == {ordinary, bea_case}
+    finally:
+        bea.close()
+    cal = _sign_in(team, CAL, CAL_PASSWORD)
+    try:
+        assert [h.case_id for h in cases.search(cal, query=NHS_MARK)] == [ordinary]
+    finally:
+        cal.close()
+
+
 def test_search_interleaves_restricted_hits_as_the_shared_index_orders_its_own(team, bea_case):
     """A case whose own words match comes first, then the others by their newest matching
     record, whether the hit came from the shared index or from Bea's member index."""

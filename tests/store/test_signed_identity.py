@@ -341,34 +341,42 @@ def cals_signer(paths) -> signing.Signer:
     return signing.Signer(keys.user_id, keys.sign_private)
 
 
-@pytest.mark.parametrize("how", ["unsigned", "signed_by_cal", "claims_bea_signed"])
-def test_an_entry_appended_in_the_team_leads_name_is_detected_by_a_practitioners_verify(team, how):
-    bea_id, cal = user_id(team, BEA), cals_signer(team)
-    conn = raw_db(team)
+def append_print_entry(conn, *, actor_id: str, how: str, signer: signing.Signer) -> int:
+    """An audit entry appended in `actor_id`'s name ("record.print"), its hash, MAC and
+    chain head right (the next MAC key sits in audit_state), its signature by `signer`:
+    "unsigned", "signed_by_cal" (Cal's own id) or "claims_bea_signed" (the actor's id).
+    Returns its sequence number."""
     seq, head, key = conn.execute("SELECT seq, head, next_key FROM audit_state").fetchone()
     at = datetime(2026, 11, 30, 9, 0)
-    fields = {"actor": bea_id, "action": "record.print", "kind": None, "target": None}
+    fields = {"actor": actor_id, "action": "record.print", "kind": None, "target": None}
     entry_hash = audit._hash(head, seq + 1, at, {**fields, "detail": None})
-    message = audit._signed_message(cal.user_id, entry_hash)
+    message = audit._signed_message(signer.user_id, entry_hash)
     signer_id, signature = {
         "unsigned": (None, None),
-        "signed_by_cal": (cal.user_id, cal.sign(signing.Context.AUDIT_ENTRY, message)),
-        "claims_bea_signed": (bea_id, cal.sign(signing.Context.AUDIT_ENTRY, message)),
+        "signed_by_cal": (signer.user_id, signer.sign(signing.Context.AUDIT_ENTRY, message)),
+        "claims_bea_signed": (actor_id, signer.sign(signing.Context.AUDIT_ENTRY, message)),
     }[how]
     conn.execute(
         "INSERT INTO audit_event (seq, at, actor_id, action, prev_hash, entry_hash, mac,"
         " signer_id, signature) VALUES (?, ?, ?, 'record.print', ?, ?, ?, ?, ?)",
-        (seq + 1, at.isoformat(sep=" ", timespec="microseconds"), bea_id, head, entry_hash,
+        (seq + 1, at.isoformat(sep=" ", timespec="microseconds"), actor_id, head, entry_hash,
          audit._mac(key, entry_hash), signer_id, signature),
     )  # fmt: skip
     conn.execute(
         "UPDATE audit_state SET seq = ?, head = ?, next_key = ?",
         (seq + 1, entry_hash, audit._evolve(key)),
     )
+    return int(seq) + 1
+
+
+@pytest.mark.parametrize("how", ["unsigned", "signed_by_cal", "claims_bea_signed"])
+def test_an_entry_appended_in_the_team_leads_name_is_detected_by_a_practitioners_verify(team, how):
+    conn = raw_db(team)
+    seq = append_print_entry(conn, actor_id=user_id(team, BEA), how=how, signer=cals_signer(team))
     conn.close()
     result = verify_as(team, CAL, CAL_PASSWORD)
     assert not result.ok
-    assert any(f"entry {seq + 1}" in p for p in result.audit_problems), result.audit_problems
+    assert any(f"entry {seq}" in p for p in result.audit_problems), result.audit_problems
 
 
 def _recompute_chain(conn, *, from_seq: int, anchor: bytes | None = None) -> None:

@@ -12,7 +12,8 @@ def _rounds(scale_store) -> int:
 
 
 def test_scale_verify(benchmark, scale_store, admin):
-    run, floor, name = work.verify(admin)
+    """The whole verify (`--full`, Verify the whole store)."""
+    run, floor, name = work.verify(admin, full=True)
     compare(
         benchmark,
         work=run,
@@ -20,7 +21,20 @@ def test_scale_verify(benchmark, scale_store, admin):
         floor_name=name,
         rounds=_rounds(scale_store),
         warmup=0,
-        labels={"work": "verify", "size": scale_store.size},
+        labels={"work": "verify (whole)", "size": scale_store.size},
+    )
+
+
+def test_scale_verify_again(benchmark, scale_store, admin):
+    """A verify of a store already verified (the default: only what is new)."""
+    run, floor, name = work.verify(admin, full=False)
+    compare(
+        benchmark,
+        work=run,
+        floor=floor,
+        floor_name=name,
+        rounds=5,
+        labels={"work": "verify, already verified", "size": scale_store.size},
     )
 
 
