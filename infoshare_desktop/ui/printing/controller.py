@@ -138,6 +138,8 @@ class CaseSummaryPrinter(QObject):
 
     def _on_build_failed(self, message: str) -> None:
         """The worker's words (a known error's message, or its fixed sentence for a bug)."""
+        if self.preview is not None and self.preview.building:  # its first pages only
+            self._close_preview()
         feedback.show_user_error(self.dialog, UserFacingError(message))
 
     def _on_build_cancelled(self) -> None:
@@ -156,7 +158,7 @@ class CaseSummaryPrinter(QObject):
         """A long summary's first pages, readable while the rest is built (the build's
         progress and Cancel move under them)."""
         build = self.build
-        if build is None or not build.is_running():
+        if build is None or not build.is_running() or build.worker.is_cancelled():
             return
         if self._open_preview(data, options, building=True):
             assert self.preview is not None

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from infoshare_desktop.reports import case_summary
+from infoshare_desktop.reports import ReportError, case_summary
 from infoshare_desktop.reports.case_summary import CaseSummaryReport
 from tests.ui.conftest import WAIT_MS
 from tests.ui.printing.conftest import print_events
@@ -103,3 +103,18 @@ def test_closing_the_preview_early_cancels_the_rest(
         preview.close_button.click()
     qtbot.waitUntil(lambda: printer.build is None, timeout=WAIT_MS)
     assert printer.preview is None
+
+
+def test_a_build_failing_after_its_first_pages_closes_them_and_says_so(
+    qtbot, session, printed_case, held_after_first_pages, monkeypatch, messages
+):
+    def broken(self, *_args):
+        raise ReportError("The case summary could not be laid out.")
+
+    printer = open_printer(qtbot, session, printed_case.case_id)
+    build, preview = first_pages_shown(qtbot, printer)
+    monkeypatch.setattr(CaseSummaryReport, "sharing_decision", broken)  # built after the hold
+    with qtbot.waitSignal(build.finished, timeout=WAIT_MS):
+        held_after_first_pages.set()
+    assert printer.preview is None and not preview.isVisible()
+    assert messages.errors == ["The case summary could not be laid out."]
