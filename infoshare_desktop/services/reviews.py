@@ -39,6 +39,16 @@ from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.writes import Session, Tx
 
+#: The review counts stop here: a figure of COUNT_CAP means "COUNT_CAP or more" (as
+#: the worklist's do), so counting costs the same at any size of store.
+COUNT_CAP = review_rows.COUNT_CAP
+
+
+def count_text(count: int) -> str:
+    """A review count in words: "1000 or more" once it reaches COUNT_CAP."""
+    return f"{COUNT_CAP} or more" if count >= COUNT_CAP else str(count)
+
+
 RULES_SETTING = "review_rules"
 
 
@@ -368,7 +378,8 @@ def queue_summary(
     without_consent_only: bool = False,
 ) -> QueueSummary:
     """How many records await the supervisor's review, how many are overdue, and how many
-    the filters (the same as ``review_queue``'s) leave: counted, not read."""
+    the filters (the same as ``review_queue``'s) leave: counted (each up to COUNT_CAP),
+    not read."""
     user = require(store, Role.SUPERVISOR)
     everything = review_rows.QueueFilter(user.user_id)
     where = _queue_filter(user.user_id, author_id, kind, since, until, without_consent_only)
@@ -386,7 +397,8 @@ def queue_summary(
 
 
 def queue_count(store: Store) -> int:
-    """How many records await the supervisor's review (counted, for the navigation)."""
+    """How many records await the supervisor's review (counted up to COUNT_CAP, for the
+    navigation)."""
     user = require(store, Role.SUPERVISOR)
     with store.read() as session:
         awaiting, _ = review_rows.queue_count(
@@ -425,7 +437,8 @@ def returned_to_me(store: Store, *, offset: int = 0, limit: int | None = None) -
 
 
 def returned_count(store: Store) -> int:
-    """How many of the signed-in author's records are returned to them (counted)."""
+    """How many of the signed-in author's records are returned to them (counted up to
+    COUNT_CAP)."""
     user = require(store, *CASE_ROLES)
     with store.read() as session:
         return review_rows.returned_count(
@@ -434,7 +447,8 @@ def returned_count(store: Store) -> int:
 
 
 def team_overview(store: Store) -> list[TeamRow]:
-    """Per practitioner: awaiting, returned and unanswered, endorsed, overdue (counted in
+    """Per practitioner: awaiting, returned and unanswered, endorsed, overdue (each up to
+    COUNT_CAP, counted in
     the store, one row per author)."""
     require(store, Role.TEAM_LEAD, Role.SUPERVISOR)
     with store.read() as session:
@@ -488,4 +502,13 @@ def ensure_reviewable(session: Session, *, record_id: str) -> None:
         raise ReviewNotAllowed(f"Only records awaiting review can be reviewed; this one is: {now}.")
 
 
-__all__ = ["ConsentView", "KindFilter", "ReviewItem", "ReviewRules", "ReviewStatus", "TeamRow"]
+__all__ = [
+    "COUNT_CAP",
+    "ConsentView",
+    "KindFilter",
+    "ReviewItem",
+    "ReviewRules",
+    "ReviewStatus",
+    "TeamRow",
+    "count_text",
+]

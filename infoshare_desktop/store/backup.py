@@ -10,12 +10,13 @@ Since format version 2 the database is the start of the file and the two JSON fi
 zip archive appended to it (see store.snapshot); in version 1 the whole file was a zip
 archive with the database as its member `infoshare.db`. Both are read here.
 
-A backup is verified (opened, integrity-checked, chain head compared) before it is
-renamed into place (writing one is store.snapshot's, below store.core, which backs up
-before a migration). A restore checks the backup with the user's password first and never
-overwrites the current store: it is moved aside into `backups/replaced-<time>/`. The
-restored store takes a new device id (the backup's may still be writing where it was
-made: see store.device).
+A backup is verified (every page's HMAC read back, page count and chain head) before it
+is renamed into place (writing one is store.snapshot's, below store.core, which backs up
+before a migration). A restore checks the backup with the user's password first, copies
+its database into a staging folder under a new data key in one pass with SQLite's
+structure check beside it (see restore_backup), and never overwrites the current store:
+it is moved aside into `backups/replaced-<time>/`. The restored store takes a new device
+id (the backup's may still be writing where it was made: see store.device).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import contextlib
 import itertools
 import json
 import zipfile
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -34,11 +37,11 @@ import sqlcipher3
 
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.store import audit, device, grants
+from infoshare_desktop.store import audit, crypto, device, grants, signing
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.checkpoint import FOLDER as CHECKPOINTS
 from infoshare_desktop.store.core import Store, store_exists
-from infoshare_desktop.store.engine import check_file, raw_connect
+from infoshare_desktop.store.engine import check_file, raw_connect, read_only_connect
 from infoshare_desktop.store.errors import (
     KeystoreDamagedError,
     PermissionDenied,
@@ -54,7 +57,7 @@ from infoshare_desktop.store.files import (
     owner_only,
     translate_os_error,
 )
-from infoshare_desktop.store.keyslots import Keystore, holding_lock
+from infoshare_desktop.store.keyslots import Keystore, UnlockedKeys, holding_lock
 from infoshare_desktop.store.leftovers import (
     RESTORE_PREFIX,
     temp_folder,
@@ -65,14 +68,17 @@ from infoshare_desktop.store.snapshot import (
     FORMAT,
     KEYSTORE_MEMBER,
     MANIFEST_MEMBER,
-    integrity_problems,
+    copy_database,
+    rotated_epoch,
 )
 from infoshare_desktop.store.tables import UserAccount
 
-#: How a restore's work divides (measured: the integrity check costs about three times
-#: the byte copy out of the backup; the key rotation about as much as the check).
-EXTRACT_WEIGHT, CHECK_WEIGHT = 1, 3
-OPEN_WEIGHT, ROTATE_WEIGHT = 4, 3
+#: How a restore's work divides (measured: extracting a version 1 backup's database, a
+#: byte copy, costs about a fifth of copying it under the new key; the structure check
+#: runs beside the copy).
+EXTRACT_WEIGHT, COPY_WEIGHT = 1, 5
+#: A version 1 backup's database, extracted into the staging folder to be copied.
+V1_EXTRACTED = "extracted.db"
 
 
 class BackupInvalidError(StoreError):
@@ -321,19 +327,64 @@ def current_store_admin(paths: DataPaths, *, username: str, password: str) -> Cu
     return CurrentStore(keystore.store_id, None, slots, None)
 
 
-def _open_backup(
+@dataclass(frozen=True)
+class _Staged:
+    """A backup checked and copied into a staging folder under a new key."""
+
+    plan: RestorePlan
+    keystore: Keystore  # the backup's, in the staging folder
+    keys: UnlockedKeys  # the restoring user's, from it
+    certified: dict[str, bytes]  # who may hold the new key (see begin_rotation)
+    dropped: frozenset[str]  # slots to remove: revoked now, or already in the backup
+
+
+#: How often a restore waiting for its structure check looks for a cancel.
+CANCEL_POLL_SECONDS = 0.1
+
+
+def _check_beside(
+    database: Path, key: bytes, store_id: str, *, in_place: bool
+) -> tuple[futures.Future[tuple[list[Any], grants.Trust]], list[Any], ThreadPoolExecutor]:
+    """SQLite's integrity_check of a backup's database, then its accounts and signed
+    grants, started on their own connection in a thread (kept for a cancel to interrupt
+    it). Raises BackupInvalidError from the future for a database that fails it."""
+    opened: list[Any] = []
+
+    def run() -> tuple[list[Any], grants.Trust]:
+        conn = (read_only_connect if in_place else raw_connect)(database, key)
+        opened.append(conn)
+        try:
+            if any(row[0] != "ok" for row in conn.execute("PRAGMA integrity_check")):
+                raise BackupInvalidError()
+            return _accounts(conn, store_id), grants.load(conn, store_id)
+        finally:
+            conn.close()
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="restore-check")
+    return pool.submit(run), opened, pool
+
+
+def _stage_backup(
     paths: DataPaths,
     src: Path,
     staging: Path,
+    new_key: bytes,
     *,
     username: str,
     password: str,
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
-) -> tuple[RestorePlan, Keystore]:
-    """Check the backup against the current store and the user, extracting it into
-    `staging`; returns what restoring it would change, and its key store."""
-    stages = Stages(progress, (EXTRACT_WEIGHT, CHECK_WEIGHT))
+) -> _Staged:
+    """Check the backup against the current store and the user, copy its database into
+    `staging` under `new_key` in one pass (every page's HMAC is checked as it is read)
+    and check its structure; returns what restoring it would change.
+
+    A version 2 backup's database is the start of the file: it is checked and copied
+    where it is, the check (SQLite's integrity_check, in C with the GIL released) on its
+    own connection in a thread beside the copy, so the two take both cores and the
+    staging folder holds one copy of the store. A version 1 backup's database is a zip
+    member, extracted first (a second copy, removed once copied)."""
+    stages = Stages(progress, (EXTRACT_WEIGHT, COPY_WEIGHT))
     manifest = read_manifest(src)
     current = None
     if store_exists(paths):
@@ -354,28 +405,74 @@ def _open_backup(
         keys = keystore.unlock(username, password)
     except WrongPasswordError:
         raise BackupPasswordError() from None
-    _extract_database(
-        src, manifest, staging / DB_MEMBER, progress=stages.stage(0), should_stop=should_stop
-    )
+    source, in_place = src, manifest.get("version") != 1
+    if not in_place:
+        source = staging / V1_EXTRACTED
+        _extract_database(src, manifest, source, progress=stages.stage(0), should_stop=should_stop)
+    stages.done(0)
+    check_stop(should_stop)
     try:
-        conn = raw_connect(staging / DB_MEMBER, keys.current_key)
-    except StoreDamagedError:
+        checked, opened, pool = _check_beside(
+            source, keys.current_key, keystore.store_id, in_place=in_place
+        )
+        try:
+            copy_database(
+                source,
+                keys.current_key,
+                staging / DB_MEMBER,
+                new_key,
+                progress=stages.stage(1),
+                should_stop=should_stop,
+                read_only=in_place,
+            )
+            while not checked.done():  # the check may outlast the copy: keep polling
+                check_stop(should_stop)
+                futures.wait([checked], timeout=CANCEL_POLL_SECONDS)
+            rows, trust = checked.result()
+        except BaseException:
+            for conn in opened:  # a cancel (or a failure) stops the check too
+                with contextlib.suppress(Exception):
+                    conn.interrupt()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+    except (StoreDamagedError, sqlcipher3.DatabaseError):  # pages that fail their HMAC
         raise BackupInvalidError() from None
-    try:
-        problems = integrity_problems(conn)
-        rows = _accounts(conn, keystore.store_id) if not problems else []
-    except sqlcipher3.DatabaseError:  # pages that fail their HMAC
-        problems = ["unreadable"]
     finally:
-        conn.close()
-    if problems:
-        raise BackupInvalidError()
+        if not in_place:
+            source.unlink(missing_ok=True)
     stages.done(1)
     check_stop(should_stop)
     backup_accounts = {row[0]: (row[1], row[2], row[3]) for row in rows}
     me = backup_accounts.get(keys.user_id)
     if me is None or not _is_admin(me[1], me[2]):
         raise PermissionDenied(NOT_BACKUP_ADMIN)
+    plan = _plan(manifest, current, keystore, keys, backup_accounts)
+    # As a rotation would after the restore's own changes: slots of accounts revoked
+    # (now, or already in the backup) go; the new key is sealed only to accounts still
+    # active once the restore has revoked and disabled what it must.
+    revoked = {u for u, (_name, _roles, status) in backup_accounts.items() if status == "revoked"}
+    dropped = frozenset(revoked | set(plan.revoke_ids))
+    gone = dropped | set(plan.disable_ids)
+    if trust.established:
+        active = trust.active_box_keys()
+    else:  # a store from before signed identity: its rows, and the slots' own keys
+        active = {
+            u: crypto.b64d(keystore.public_key(u))
+            for u in keystore.user_ids()
+            if backup_accounts.get(u, ("", "", ""))[2] == "active"
+        }
+    certified = {u: k for u, k in active.items() if u not in gone}
+    return _Staged(plan, keystore, keys, certified, dropped)
+
+
+def _plan(
+    manifest: dict[str, Any],
+    current: CurrentStore | None,
+    keystore: Keystore,
+    keys: UnlockedKeys,
+    backup_accounts: dict[str, tuple[str, str, str]],
+) -> RestorePlan:
     plan = RestorePlan(
         created_at=str(manifest.get("created_at", "unknown")),
         backup_head=str(manifest.get("audit_head", "unknown")),
@@ -383,7 +480,7 @@ def _open_backup(
         replaces_store=current is not None,
     )
     if current is None:
-        return plan, keystore
+        return plan
     revoke, disable = [], []
     for user_id in sorted(keystore.user_ids()):
         if current.accounts is None:
@@ -415,7 +512,7 @@ def _open_backup(
         revoke_ids=tuple(revoke),
         disable_ids=tuple(disable),
     )
-    return plan, keystore
+    return plan
 
 
 def _staging(paths: DataPaths) -> AbstractContextManager[Path]:
@@ -433,16 +530,19 @@ def plan_restore(
 ) -> RestorePlan:
     """Every check a restore makes, and what it would change; changes nothing."""
     try:
-        with _staging(paths) as staging:
-            return _open_backup(
+        with crypto.deriving_once(), _staging(paths) as staging:
+            # The same copy as a restore's, under a key nobody keeps: every page is read
+            # and its HMAC checked, with a progress bar, beside the structure check.
+            return _stage_backup(
                 paths,
                 src,
                 staging,
+                crypto.random_key(),
                 username=username,
                 password=password,
                 progress=progress,
                 should_stop=should_stop,
-            )[0]
+            ).plan
     except OSError as exc:
         raise translate_os_error(exc) from exc
 
@@ -465,27 +565,37 @@ def restore_backup(
     anything in the data folder changes: a revoked user's slot in the backup file never
     opens the restored store.
 
+    The rotation is the staging copy itself: the backup's database is copied under the
+    new data key in one pass, and the staged key store holds that key as a rotation
+    begun (sealed to the remaining active accounts), which unlocking the staged store
+    finishes and audits, as after a rotation interrupted at that point.
+
     The current key store's lock is held from the first check to the swap, so no
     sign-in, account change or key rotation runs in between: what the plan says about
-    the current accounts is still true when the backup replaces them.
+    the current accounts is still true when the backup replaces them. The password is
+    stretched once for the current key store, the backup's and the restored store's.
 
     `progress` and `should_stop` are polled throughout the copying and checking; a
     cancel before the swap leaves everything as it was."""
-    stages = Stages(progress, (OPEN_WEIGHT, ROTATE_WEIGHT))
     try:
-        with _staging(paths) as staging, holding_lock(paths.keystore):
-            plan, keystore = _open_backup(
+        with (
+            crypto.deriving_once(),
+            _staging(paths) as staging,
+            holding_lock(paths.keystore),
+        ):
+            new_key = crypto.random_key()
+            staged = _stage_backup(
                 paths,
                 src,
                 staging,
+                new_key,
                 username=username,
                 password=password,
-                progress=stages.stage(0),
+                progress=progress,
                 should_stop=should_stop,
             )
-            for user_id in plan.revoke_ids:
-                keystore.remove_user(user_id)
-            keystore.save()
+            plan = staged.plan
+            _begin_staged_rotation(staging / DB_MEMBER, new_key, staged)
             kept = _reserve_kept(paths) if plan.replaces_store else None
             try:
                 _settle_staged(
@@ -495,8 +605,6 @@ def restore_backup(
                     kept.name if kept else None,
                     username=username,
                     password=password,
-                    progress=stages.stage(1),
-                    should_stop=should_stop,
                 )
                 check_stop(should_stop)  # the last moment a cancel changes nothing
                 _set_current_aside(paths, kept)
@@ -507,9 +615,30 @@ def restore_backup(
                     with contextlib.suppress(OSError):
                         kept.rmdir()
                 raise
+            return Store.unlock(paths, username=username, password=password)
     except OSError as exc:
         raise translate_os_error(exc) from exc
-    return Store.unlock(paths, username=username, password=password)
+
+
+def _begin_staged_rotation(database: Path, new_key: bytes, staged: _Staged) -> None:
+    """The staged copy (already under `new_key`) records its new epoch and that no
+    revocation waits for a rotation; the staged key store drops the slots that go and
+    holds `new_key` as a rotation begun (Store._rotate_locked does the same, in the same
+    order, for a rotation in place)."""
+    keystore, keys = staged.keystore, staged.keys
+    for user_id in sorted(staged.dropped & set(keystore.user_ids())):
+        keystore.remove_user(user_id)
+    keystore.save()
+    conn = raw_connect(database, new_key)
+    try:
+        rotated_epoch(conn, keystore.epoch + 1)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    signer = signing.Signer(keys.user_id, keys.sign_private) if keys.sign_private else None
+    keystore.begin_rotation(
+        new_key, actor_id=keys.user_id, certified=staged.certified, signer=signer
+    )
 
 
 def _settle_staged(
@@ -520,12 +649,11 @@ def _settle_staged(
     *,
     username: str,
     password: str,
-    progress: Progress | None,
-    should_stop: StopCheck | None,
 ) -> None:
-    """In the staging folder: record the restore, take a new device id for `home` (the
-    backup's own may be in use where it was made: see device), mark revoked and disabled
-    accounts, and rotate the data key so that only the remaining slots hold it."""
+    """In the staging folder: open the restored store (which finishes the rotation the
+    staging began, see restore_backup), record the restore, take a new device id for
+    `home` (the backup's own may be in use where it was made: see device), and mark
+    revoked and disabled accounts."""
     store = Store.unlock(staged, username=username, password=password, bind_device=False)
     try:
         actor = store.keys.user_id
@@ -569,8 +697,6 @@ def _settle_staged(
                     target_id=user_id,
                     detail="restore",
                 )
-        # audited once, by the rotation itself
-        store.rotate_key(progress=progress, should_stop=should_stop)
         store.vouch_checkpoints()
     finally:
         store.close()

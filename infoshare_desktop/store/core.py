@@ -86,7 +86,7 @@ from infoshare_desktop.store.keyslots import (
 )
 from infoshare_desktop.store.member_index import MemberIndex
 from infoshare_desktop.store.progress import Progress, StopCheck
-from infoshare_desktop.store.snapshot import copy_database, write_archive
+from infoshare_desktop.store.snapshot import copy_database, rotated_epoch, write_archive
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 from infoshare_desktop.store.writes import raw_connection
 
@@ -652,12 +652,14 @@ class Store:
         the BACKUP entry is appended once the backup is in place, so a backup that fails
         (a full disk, a removed stick) or is cancelled changes nothing."""
         user_id = self.user.user_id if self.user else self.keys.user_id
+        trust = self.load_trust()
         head = write_archive(
             paths=self.paths,
             key=self.keys.current_key,
             keystore=self.keystore,
             dest=dest,
             checkpoint_for=self.checkpoint_for,
+            certified=trust.active_box_keys() if trust.established else None,
             progress=progress,
             should_stop=should_stop,
         )
@@ -1229,18 +1231,8 @@ class Store:
                     new_key,
                     progress=progress,
                     should_stop=should_stop,
+                    then=lambda copy: rotated_epoch(copy, old_epoch + 1),
                 )
-                conn = raw_connect(rotating, new_key)
-                try:  # the copy knows its epoch and that no revocation is waiting
-                    conn.execute("BEGIN IMMEDIATE")
-                    conn.execute(
-                        "UPDATE key_state SET key_epoch = ? WHERE id = 1", (old_epoch + 1,)
-                    )
-                    conn.execute("DELETE FROM rotation_due")
-                    conn.execute("COMMIT")
-                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                finally:
-                    conn.close()
                 new_epoch = keystore.begin_rotation(
                     new_key,
                     actor_id=keys.user_id,

@@ -10,9 +10,12 @@
 from __future__ import annotations
 
 import base64
+import contextvars
 import hashlib
 import hmac
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -79,6 +82,9 @@ class KdfParams:
 
     def derive(self, password: str) -> bytes:
         self.check()
+        remembered = _DERIVED.get()
+        if remembered is not None and (self, password) in remembered:
+            return remembered[self, password]
         kdf = Argon2id(
             salt=b64d(self.salt),
             length=KEY_BYTES,
@@ -86,10 +92,34 @@ class KdfParams:
             lanes=self.lanes,
             memory_cost=self.memory_kib,
         )
-        return kdf.derive(password.encode("utf-8"))
+        key = kdf.derive(password.encode("utf-8"))
+        if remembered is not None:
+            remembered[self, password] = key
+        return key
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_DERIVED: contextvars.ContextVar[dict[tuple[KdfParams, str], bytes] | None] = (
+    contextvars.ContextVar("derived_keys", default=None)
+)
+
+
+@contextmanager
+def deriving_once() -> Iterator[None]:
+    """Within this block (one operation of one user, e.g. a restore, which opens the
+    current key store, the backup's and the restored store's with the same password and
+    usually the same slot parameters), each password is stretched once per parameters
+    and salt; the results are forgotten when it ends."""
+    token = _DERIVED.set({})
+    try:
+        yield
+    finally:
+        remembered = _DERIVED.get()
+        if remembered is not None:
+            remembered.clear()
+        _DERIVED.reset(token)
 
 
 def wrap(key: bytes, secret: bytes, aad: bytes) -> dict[str, Any]:

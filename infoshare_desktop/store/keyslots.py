@@ -884,10 +884,13 @@ class Keystore:
         ]
         self.save()
 
-    def copy_for_backup(self, backup_key: bytes) -> Keystore:
+    def copy_for_backup(self, backup_key: bytes, *, certified: dict[str, bytes] | None) -> Keystore:
         """A key store for a backup: the same users, the backup's own data key, under the
         current epoch (the database copy remembers the epoch it has seen, and a lower one
-        would be refused as a rolled-back key store)."""
+        would be refused as a rolled-back key store). As at a rotation, with `certified`
+        (the X25519 keys active accounts' signed grants certify) a slot receives the key
+        only if it holds exactly that key: a disabled or revoked account's slot, one
+        without a grant or one whose public key was swapped opens no backup made after."""
         data = self.snapshot()
         epoch = self.epoch
         data.update(pending_epoch=None)
@@ -897,5 +900,6 @@ class Keystore:
             # A checkpoint written while the database was copied may name an entry the
             # copy lacks (a false "history replaced" after restoring it).
             slot.pop("checkpoint", None)
-            copy_._seal_data_key(slot, epoch, backup_key)
+            if certified is None or certified.get(slot["user_id"]) == crypto.b64d(slot["public"]):
+                copy_._seal_data_key(slot, epoch, backup_key)
         return copy_

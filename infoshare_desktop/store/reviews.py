@@ -25,6 +25,7 @@ from infoshare_desktop.domain.reviews import (
 from infoshare_desktop.store import records
 from infoshare_desktop.store.cases import VISIBLE_SQL, members_param, visible_clause
 from infoshare_desktop.store.tables import CaseFile, ReviewRequest, SavedRecord
+from infoshare_desktop.store.worklist import COUNT_CAP as WORKLIST_COUNT_CAP
 from infoshare_desktop.store.writes import Tx, aware, raw_connection, stored_time
 
 _OUTCOMES = {outcome.value: outcome for outcome in ReviewOutcome}
@@ -212,32 +213,68 @@ def queue(
     return [_entry(row) for row in rows.fetchall()]
 
 
-def queue_count(
-    tx: Tx, *, members: Collection[str], where: QueueFilter, overdue_before: datetime
-) -> tuple[int, int]:
-    """How many records the filter leaves in the queue, and how many of them are overdue."""
-    clauses, args = where.clauses()
-    join = "JOIN saved_record r ON r.id = s.record_id " if where.narrowed else ""
-    total, overdue = (
+#: Counts stop here ("1000 or more"), as the worklist's do: a count walks at most this
+#: many rows of an index, whatever the store holds.
+COUNT_CAP = WORKLIST_COUNT_CAP
+
+
+def _capped(tx: Tx, body: str, args: Sequence[object], cap: int) -> int:
+    """How many rows ``FROM ... WHERE`` body selects, counting no further than ``cap``."""
+    row = (
         raw_connection(tx)
-        .execute(
-            f"SELECT count(*), coalesce(sum(s.since < ?), 0) FROM review_status s {join}"
-            f"JOIN case_file c ON c.id = s.case_id WHERE {_VISIBLE} AND {clauses}",
-            (stored_time(overdue_before), members_param(members), *args),
-        )
+        .execute(f"SELECT count(*) FROM (SELECT 1 {body} LIMIT ?)", (*args, cap))
         .fetchone()
     )
-    return int(total), int(overdue)
+    return int(row[0])
+
+
+def queue_count(
+    tx: Tx,
+    *,
+    members: Collection[str],
+    where: QueueFilter,
+    overdue_before: datetime,
+    cap: int = COUNT_CAP,
+) -> tuple[int, int]:
+    """How many records the filter leaves in the queue, and how many of them are overdue,
+    each counted up to ``cap`` (by ix_review_status_status: the oldest waiting first)."""
+    clauses, args = where.clauses()
+    join = "JOIN saved_record r ON r.id = s.record_id " if where.narrowed else ""
+    body = (
+        f"FROM review_status s {join}JOIN case_file c ON c.id = s.case_id "
+        f"WHERE {_VISIBLE} AND {clauses}"
+    )
+    params = (members_param(members), *args)
+    total = _capped(tx, body, params, cap)
+    overdue = _capped(tx, f"{body} AND s.since < ?", (*params, stored_time(overdue_before)), cap)
+    return total, overdue
+
+
+#: The distinct authors of records in review, found by ix_review_status_author one
+#: author at a time (a loose index scan: a step per author, not per record).
+_AUTHORS = (
+    "WITH RECURSIVE a(id) AS (SELECT (SELECT min(author_id) FROM review_status) "
+    "UNION ALL SELECT (SELECT min(author_id) FROM review_status WHERE author_id > a.id) "
+    "FROM a WHERE a.id IS NOT NULL) SELECT id FROM a WHERE id IS NOT NULL"
+)
+_OF_AUTHOR = (
+    "FROM review_status s JOIN case_file c ON c.id = s.case_id "
+    f"WHERE s.author_id = ? AND s.status = ? AND {_VISIBLE}"
+)
+
+
+def _authors(tx: Tx) -> list[str]:
+    return [str(a) for (a,) in raw_connection(tx).execute(_AUTHORS).fetchall()]
 
 
 def queue_authors(tx: Tx, *, members: Collection[str], reviewer_id: str) -> list[str]:
-    """The authors with a record awaiting this reviewer."""
-    rows = raw_connection(tx).execute(
-        "SELECT DISTINCT s.author_id FROM review_status s JOIN case_file c ON c.id = s.case_id "
-        f"WHERE {_VISIBLE} AND s.status = 'awaiting' AND s.author_id <> ?",
-        (members_param(members), reviewer_id),
-    )
-    return [str(author) for (author,) in rows.fetchall()]
+    """The authors with a record awaiting this reviewer (one indexed look per author)."""
+    named = members_param(members)
+    return [
+        author
+        for author in _authors(tx)
+        if author != reviewer_id and _capped(tx, _OF_AUTHOR, (author, "awaiting", named), 1)
+    ]
 
 
 def returned(
@@ -252,17 +289,11 @@ def returned(
     return [_entry(row) for row in rows.fetchall()]
 
 
-def returned_count(tx: Tx, *, author_id: str, members: Collection[str]) -> int:
-    (count,) = (
-        raw_connection(tx)
-        .execute(
-            "SELECT count(*) FROM review_status s JOIN case_file c ON c.id = s.case_id "
-            f"WHERE {_VISIBLE} AND s.author_id = ? AND s.status = 'returned'",
-            (members_param(members), author_id),
-        )
-        .fetchone()
-    )
-    return int(count)
+def returned_count(
+    tx: Tx, *, author_id: str, members: Collection[str], cap: int = COUNT_CAP
+) -> int:
+    """How many of the author's records are returned to them, counted up to ``cap``."""
+    return _capped(tx, _OF_AUTHOR, (author_id, "returned", members_param(members)), cap)
 
 
 @dataclass(frozen=True)
@@ -275,14 +306,22 @@ class AuthorCounts:
 
 
 def team_counts(
-    tx: Tx, *, members: Collection[str], overdue_before: datetime
+    tx: Tx, *, members: Collection[str], overdue_before: datetime, cap: int = COUNT_CAP
 ) -> list[AuthorCounts]:
-    """Per author of records entered for review: how many stand where."""
-    rows = raw_connection(tx).execute(
-        "SELECT s.author_id, sum(s.status = 'awaiting'), sum(s.status = 'returned'), "
-        "sum(s.status = 'endorsed'), sum(s.status = 'awaiting' AND s.since < ?) "
-        "FROM review_status s JOIN case_file c ON c.id = s.case_id "
-        f"WHERE {_VISIBLE} GROUP BY s.author_id",
-        (stored_time(overdue_before), members_param(members)),
-    )
-    return [AuthorCounts(str(a), int(w), int(r), int(e), int(o)) for a, w, r, e, o in rows]
+    """Per author of records entered for review: how many stand where, each counted up
+    to ``cap`` (by ix_review_status_author: a few index ranges per author)."""
+    named = members_param(members)
+    before = stored_time(overdue_before)
+    out = []
+    for author in _authors(tx):
+        awaiting, returned, endorsed = (
+            _capped(tx, _OF_AUTHOR, (author, status, named), cap)
+            for status in ("awaiting", "returned", "endorsed")
+        )
+        if not (awaiting or returned or endorsed):
+            continue  # nothing of theirs in review that the reader may see
+        overdue = _capped(
+            tx, f"{_OF_AUTHOR} AND s.since < ?", (author, "awaiting", named, before), cap
+        )
+        out.append(AuthorCounts(author, awaiting, returned, endorsed, overdue))
+    return out

@@ -77,14 +77,16 @@ def copy_database(
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
     read_only: bool = False,
+    then: Callable[[sqlcipher3.Connection], object] | None = None,
 ) -> int:
     """Copy a whole database into a new file under another key, in one pass: SQLite's
     backup API, STEP_PAGES at a time, from one read snapshot of the source (so writes by
     other connections meanwhile neither restart nor tear the copy) into a file with no
     journal and no syncing, synced once at the end. Returns the pages copied. The copy
     is in rollback-journal mode, so reading it creates no file beside it. `read_only`
-    opens the source without writing to it (a backup file). On any failure or cancel
-    the partial copy is removed."""
+    opens the source without writing to it (a backup file). `then(target)` runs on the
+    copy's connection once the pages are in (a rotation's epoch), before the one sync.
+    On any failure or cancel the partial copy is removed."""
     dest.unlink(missing_ok=True)
     try:
         src = (read_only_connect if read_only else raw_connect)(source, source_key)
@@ -93,6 +95,8 @@ def copy_database(
             owner_only(dest)
             try:
                 pages = _copy_pages(src, target, progress, should_stop)
+                if then is not None:
+                    then(target)
             finally:
                 target.close()
         finally:
@@ -105,6 +109,15 @@ def copy_database(
         dest.unlink(missing_ok=True)
         raise
     return pages
+
+
+def rotated_epoch(copy: sqlcipher3.Connection, epoch: int) -> None:
+    """A re-keyed copy knows its key epoch, and that no revocation waits for a rotation
+    (written in the copy's own pass: `copy_database(..., then=...)`)."""
+    copy.execute("BEGIN")
+    copy.execute("UPDATE key_state SET key_epoch = ? WHERE id = 1", (epoch,))
+    copy.execute("DELETE FROM rotation_due")
+    copy.execute("COMMIT")
 
 
 def _copy_pages(
@@ -146,12 +159,14 @@ def write_archive(
     keystore: Keystore,
     dest: Path,
     checkpoint_for: Callable[[str, int, bytes], dict[str, Any] | None],
+    certified: dict[str, bytes] | None,
     progress: Progress | None = None,
     should_stop: StopCheck | None = None,
 ) -> ChainHead:
     """Write a verified backup of the database at `paths` (open under `key`) and of its
     key store to `dest` atomically (see the module notes); returns the audit head the
-    copy holds.
+    copy holds. Its key is sealed only to the slots holding the keys `certified` (active
+    accounts' signed grants; None: a store from before them, every slot).
 
     The copy is a consistent snapshot (SQLite's backup API); its own audit head goes into
     the manifest. Store.write_backup appends the BACKUP entry once the backup is in place,
@@ -173,7 +188,7 @@ def write_archive(
                 should_stop=should_stop,
             )
             # The key store after the database: never older than what the copy has seen.
-            copied = keystore.copy_for_backup(backup_key)
+            copied = keystore.copy_for_backup(backup_key, certified=certified)
             head = _verify_copy(part, backup_key, pages)
             stages.done(1)
             check_stop(should_stop)

@@ -4,6 +4,12 @@ with fsync in the same run (`shutil.copyfile` + `os.fsync`), interleaved A B A B
 The issue's target: backup and rotation at most 3x the copy, and never more temporary
 disk than one copy of the store (tests/store/test_backup_progress.py checks the disk).
 
+A second floor is measured beside them, interleaved as well: the bare re-encrypting copy
+(SQLite's backup API from the store, or the backup file, into an unjournalled file under
+a fresh key, then one fsync), the least any of the three can do while each page is read
+under one key and written under another (SQLCipher's AES-256-CBC and HMAC-SHA512 per
+page, on one core). Each figure's ratio to both floors is printed.
+
 By default a demo store of MAINT_RECORDS records is built (a few thousand: seconds).
 By hand, at scale:
 
@@ -21,6 +27,7 @@ import os
 import shutil
 import statistics
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +36,9 @@ import pytest
 from infoshare_desktop.demo import DEMO_PASSWORD, create_demo_store
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, maintenance
+from infoshare_desktop.store import crypto
+from infoshare_desktop.store.engine import bulk_connect, read_only_connect
+from infoshare_desktop.store.keyslots import Keystore
 
 MAINT_RECORDS = int(os.environ.get("INFOSHARE_BENCH_MAINT_RECORDS", "3000"))
 ROUNDS = int(os.environ.get("INFOSHARE_BENCH_MAINT_ROUNDS", "3"))
@@ -56,29 +66,57 @@ def plain_copy(src: Path, dest: Path) -> None:
         os.close(fd)
 
 
+def rekeyed_copy(src: Path, key: bytes, dest: Path) -> None:
+    """The second floor: every page read under `key` and written under a fresh one."""
+    source = read_only_connect(src, key)
+    try:
+        target = bulk_connect(dest, crypto.random_key())
+        try:
+            source.backup(target, pages=1024)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    fd = os.open(dest, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def interleaved(
     work: Callable[[], object],
     floor: Callable[[], object],
     tidy: Callable[[], object],
-) -> tuple[list[float], list[float], list[float]]:
-    """floor, work, floor, work... ROUNDS times each; `tidy` (untimed) after each call.
-    Returns the work's and the floor's wall times, and the work's CPU time (this
-    process's: on a machine shared with other work, what the work would take alone,
-    less its waits for the disk)."""
-    works, floors, cpu = [], [], []
+    rekey: Callable[[], object],
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """floor, rekey floor, work, floor, ... ROUNDS times each; `tidy` (untimed) after
+    each call. Returns the work's, the plain copy's and the re-encrypting copy's wall
+    times, and the work's CPU time (this process's: on a machine shared with other
+    work, what the work would take alone, less its waits for the disk)."""
+    works: list[float] = []
+    floors: list[float] = []
+    rekeys: list[float] = []
+    cpu: list[float] = []
     for _ in range(ROUNDS):
-        for run, into in ((floor, floors), (work, works)):
+        for run, into in ((floor, floors), (rekey, rekeys), (work, works)):
             started, used = time.perf_counter(), time.process_time()
             run()
             into.append(time.perf_counter() - started)
             if into is works:
                 cpu.append(time.process_time() - used)
             tidy()
-    return works, floors, cpu
+    return works, floors, cpu, rekeys
 
 
 def record(
-    benchmark, name: str, works: list[float], floors: list[float], cpu: list[float], size: int
+    benchmark,
+    name: str,
+    works: list[float],
+    floors: list[float],
+    cpu: list[float],
+    rekeys: list[float],
+    size: int,
 ) -> float:
     ratio = statistics.median(works) / statistics.median(floors)
     figures = {
@@ -92,6 +130,11 @@ def record(
         "copy_min_s": round(min(floors), 3),
         "copy_max_s": round(max(floors), 3),
         "ratio_to_copy": round(ratio, 2),
+        "rekeyed_copy_median_s": round(statistics.median(rekeys), 3),
+        "rekeyed_copy_ratio_to_copy": round(
+            statistics.median(rekeys) / statistics.median(floors), 2
+        ),
+        "ratio_to_rekeyed_copy": round(statistics.median(works) / statistics.median(rekeys), 2),
     }
     benchmark.extra_info.update(figures)
     print(f"\n{name}: {figures}")
@@ -112,12 +155,13 @@ def test_bench_backup_beside_a_plain_copy(benchmark, maint_paths, tmp_path):
         copy.unlink(missing_ok=True)
 
     def measure() -> None:
-        works, floors, cpu = interleaved(
+        figures = interleaved(
             lambda: maintenance.backup(store, dest=dest),
             lambda: plain_copy(maint_paths.database, copy),
             tidy,
+            lambda: rekeyed_copy(maint_paths.database, store.keys.current_key, copy),
         )
-        record(benchmark, "backup", works, floors, cpu, size)
+        record(benchmark, "backup", *figures, size)
 
     try:
         run_once(benchmark, measure)
@@ -131,12 +175,13 @@ def test_bench_key_rotation_beside_a_plain_copy(benchmark, maint_paths, tmp_path
     size = maint_paths.database.stat().st_size
 
     def measure() -> None:
-        works, floors, cpu = interleaved(
+        figures = interleaved(
             lambda: accounts.rotate_key(store),
             lambda: plain_copy(maint_paths.database, copy),
             lambda: copy.unlink(missing_ok=True),
+            lambda: rekeyed_copy(maint_paths.database, store.keys.current_key, copy),
         )
-        record(benchmark, "key rotation", works, floors, cpu, size)
+        record(benchmark, "key rotation", *figures, size)
 
     try:
         run_once(benchmark, measure)
@@ -149,6 +194,13 @@ def test_bench_restore_beside_a_plain_copy(benchmark, maint_paths, tmp_path):
     backup = tmp_path / "b.isbackup"
     maintenance.backup(store, dest=backup)
     store.close()
+    with zipfile.ZipFile(backup) as zf:
+        zf.extract("keystore.json", tmp_path / "backup-keys")
+    backup_key = (
+        Keystore.load(tmp_path / "backup-keys" / "keystore.json")
+        .unlock(ADMIN, DEMO_PASSWORD)
+        .current_key
+    )
     copy = tmp_path / "copy.db"
     size = maint_paths.database.stat().st_size
 
@@ -162,7 +214,7 @@ def test_bench_restore_beside_a_plain_copy(benchmark, maint_paths, tmp_path):
 
     def measure() -> None:
         floor = lambda: plain_copy(maint_paths.database, copy)  # noqa: E731
-        works, floors, cpu = interleaved(restore, floor, tidy)
-        record(benchmark, "restore", works, floors, cpu, size)
+        figures = interleaved(restore, floor, tidy, lambda: rekeyed_copy(backup, backup_key, copy))
+        record(benchmark, "restore", *figures, size)
 
     run_once(benchmark, measure)

@@ -29,19 +29,25 @@ def copy_with_fsync(src: Path, dest: Path) -> None:
 
 
 def sign_in_to_main_window(paths: DataPaths, username: str) -> Pair:
-    """Sign in and the main window shown and painted, beside the same sign-in and a
-    bare QMainWindow painted (what the application adds over unlocking)."""
+    """Sign in and the main window shown and painted as the application builds it (its
+    review pages installed), then the navigation's counts read just after the first
+    paint and painted too (the window does not answer until they are), beside the same
+    sign-in and a bare QMainWindow painted (what the application adds over unlocking)."""
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     from infoshare_desktop.services import accounts
     from infoshare_desktop.ui.main_window import MainWindow
+    from infoshare_desktop.ui.review import install_review_pages
 
     def work() -> None:
         store = accounts.sign_in(paths, username=username, password=DEMO_PASSWORD)
         window = MainWindow(store)
+        install_review_pages(window, window.session)
         window.resize(1366, 768)
         window.show()
         QApplication.processEvents()
+        window.grab()
+        QApplication.processEvents()  # the counts, queued by the first paint
         window.grab()
         window.close()
         window.deleteLater()

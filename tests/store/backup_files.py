@@ -78,7 +78,7 @@ def write_version_1_backup(store: Store, dest: Path) -> ChainHead:
             target.close()
     finally:
         src.close()
-    copied = store.keystore.copy_for_backup(backup_key)
+    copied = store.keystore.copy_for_backup(backup_key, certified=None)  # as it did then
     conn = raw_connect(db_copy, backup_key)
     try:
         row = conn.execute("SELECT seq, head FROM audit_state WHERE id = 1").fetchone()

@@ -5,7 +5,9 @@ meanwhile, and that old (version 1) backups still restore."""
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -13,7 +15,7 @@ from sqlmodel import select
 from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.services.errors import BackupInvalidError, OperationCancelled
-from infoshare_desktop.store import audit, snapshot
+from infoshare_desktop.store import audit, crypto, snapshot
 from infoshare_desktop.store.engine import raw_connect
 from infoshare_desktop.store.errors import StoreDamagedError
 from infoshare_desktop.store.keyslots import Keystore
@@ -279,3 +281,116 @@ def test_restore_cancelled_before_the_swap_changes_nothing(padded, data_paths, t
         assert accounts.idle_lock_minutes(store) == 42
     finally:
         store.close()
+
+
+def test_a_restore_never_uses_more_temporary_disk_than_one_copy(padded, data_paths, tmp_path):
+    """Sampled at every step, for the preview and the restore: the backup's database is
+    copied once into the staging folder, under the new key (no extracted copy beside a
+    rotated one)."""
+    dest = tmp_path / "stick" / "b.isbackup"
+    maintenance.backup(padded, dest=dest)
+    padded.close()
+    store_size = data_paths.database.stat().st_size
+    before = folder_bytes(data_paths.root)
+    peak = [0]
+
+    def sample(_done: int, _total: int) -> None:
+        peak[0] = max(peak[0], folder_bytes(data_paths.root) - before)
+
+    maintenance.preview_restore(
+        data_paths, src=dest, username=ADMIN, password=ADMIN_PASSWORD, progress=sample
+    )
+    assert store_size // 2 < peak[0] <= store_size + 64 * 1024
+    assert folder_bytes(data_paths.root) == before  # and the preview leaves nothing
+    peak[0] = 0
+    store = maintenance.restore(
+        data_paths, src=dest, username=ADMIN, password=ADMIN_PASSWORD, progress=sample
+    )
+    try:
+        assert setting(store, "padding") == PADDING
+    finally:
+        store.close()
+    assert store_size // 2 < peak[0] <= store_size + 64 * 1024
+
+
+def test_a_restore_stretches_the_password_once(padded, data_paths, tmp_path, monkeypatch):
+    """The current key store, the backup's and the restored store are each opened with
+    the same password and slot: Argon2id runs once, not once for each."""
+    dest = tmp_path / "b.isbackup"
+    maintenance.backup(padded, dest=dest)
+    padded.close()
+    runs = []
+
+    real_argon2id = crypto.Argon2id
+
+    class CountedArgon2id:
+        def __init__(self, **params: Any) -> None:
+            self._kdf = real_argon2id(**params)
+
+        def derive(self, key_material: bytes) -> bytes:
+            runs.append(1)
+            return self._kdf.derive(key_material)
+
+    monkeypatch.setattr(crypto, "Argon2id", CountedArgon2id)
+    maintenance.restore(data_paths, src=dest, username=ADMIN, password=ADMIN_PASSWORD).close()
+    assert len(runs) == 1
+    maintenance.restore(data_paths, src=dest, username=ADMIN, password=ADMIN_PASSWORD).close()
+    assert len(runs) == 2  # and nothing is remembered from one restore to the next
+
+
+def test_a_backup_with_authentic_pages_but_a_broken_structure_is_refused(
+    admin_store, data_paths, tmp_path
+):
+    """Every page carries its HMAC (written under the backup's key), but two indexes
+    point at each other's pages, as in a store damaged before it was backed up: SQLite's
+    structure check, run beside the copy, refuses it, and nothing changes."""
+    for minutes in range(1, 30):  # rows in the indexed tables
+        accounts.set_idle_lock_minutes(admin_store, minutes=minutes)
+    good = tmp_path / "good.isbackup"
+    maintenance.backup(admin_store, dest=good)
+    admin_store.close()
+    with zipfile.ZipFile(good) as zf:
+        zf.extract("keystore.json", tmp_path / "backup-keys")
+    backup_key = (
+        Keystore.load(tmp_path / "backup-keys" / "keystore.json")
+        .unlock(ADMIN, ADMIN_PASSWORD)
+        .current_key
+    )
+    work = tmp_path / "work.db"
+    work.write_bytes(good.read_bytes()[: database_bytes(good)])
+    conn = raw_connect(work, backup_key)
+    try:
+        indexes = conn.execute(
+            "SELECT name, tbl_name, rootpage FROM sqlite_master "
+            "WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall()
+        filled = [
+            (name, table, root)
+            for name, table, root in indexes
+            if conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] > 1
+        ]
+        (a, _, root_a), (b, _, root_b) = filled[:2]
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("UPDATE sqlite_master SET rootpage = ? WHERE name = ?", (root_b, a))
+        conn.execute("UPDATE sqlite_master SET rootpage = ? WHERE name = ?", (root_a, b))
+        conn.execute("PRAGMA writable_schema = OFF")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+    check = raw_connect(work, backup_key)
+    try:  # the damage is real, and only the structure check sees it
+        assert check.execute("PRAGMA integrity_check").fetchall() != [("ok",)]
+        assert check.execute("PRAGMA cipher_integrity_check").fetchall() == []
+    finally:
+        check.close()
+    bad = tmp_path / "bad.isbackup"
+    replace_database(good, bad, work.read_bytes())
+    before = {p.name: p.read_bytes() for p in data_paths.root.iterdir() if p.is_file()}
+    for attempt in (maintenance.preview_restore, maintenance.restore):
+        with pytest.raises(BackupInvalidError):
+            attempt(data_paths, src=bad, username=ADMIN, password=ADMIN_PASSWORD)
+    after = {p.name: p.read_bytes() for p in data_paths.root.iterdir() if p.is_file()}
+    assert after == before
+    assert not list(data_paths.root.glob(".tmp-restore-*"))
+    assert not (data_paths.backups.exists() and list(data_paths.backups.glob("replaced-*")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import zipfile
 from datetime import datetime
 
 import apsw
@@ -300,6 +301,30 @@ def test_a_disabled_accounts_slot_and_its_old_key_open_nothing_at_once(team):
     accounts.enable_user(admin, user_id=user_id(team, CAL))
     admin.close()
     accounts.sign_in(team, username=CAL, password=CAL_PASSWORD).close()
+
+
+def test_a_backup_made_after_an_account_is_disabled_holds_no_key_for_its_slot(team, tmp_path):
+    """A backup's key store seals the backup's key only to slots holding the key an
+    active account's signed grant certifies: Cal's slot holds it in a backup made before
+    he was disabled, and not in one made after."""
+    from infoshare_desktop.store.backup import KEYSTORE_MEMBER
+
+    def cal_slot_keys(backup) -> dict:
+        with zipfile.ZipFile(backup) as zf:
+            data = json.loads(zf.read(KEYSTORE_MEMBER))
+        return slot_of(data, user_id(team, CAL))["keys"]
+
+    admin = accounts.sign_in(team, username=ADMIN, password=ADMIN_PASSWORD)
+    try:
+        maintenance.backup(admin, dest=tmp_path / "before.isbackup")
+        accounts.disable_user(admin, user_id=user_id(team, CAL))
+        maintenance.backup(admin, dest=tmp_path / "after.isbackup")
+    finally:
+        admin.close()
+    assert cal_slot_keys(tmp_path / "before.isbackup") != {}  # the control
+    # Nothing to open with his private key, whatever code reads the file (not only ours,
+    # which also refuses his disabled status).
+    assert cal_slot_keys(tmp_path / "after.isbackup") == {}
 
 
 def test_an_old_copy_of_a_slot_or_key_store_after_a_reset_opens_nothing(team):

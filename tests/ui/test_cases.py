@@ -111,7 +111,8 @@ def test_search_as_you_type_replaces_the_list_with_snippets(qtbot, admin_store):
     page = CaseListPage(Session(admin_store))
     qtbot.addWidget(page)
     page.show()
-    assert page.model.rowCount() == 3 and "3 cases" in page.status_label.text()
+    assert page.model.rowCount() == 3
+    qtbot.waitUntil(lambda: "3 cases" in page.status_label.text(), timeout=WAIT_MS)
     with qtbot.waitSignal(page.search_shown, timeout=WAIT_MS):
         page.search_edit.setText("pennock")
         assert page.model.rowCount() == 3  # waits for the pause in typing

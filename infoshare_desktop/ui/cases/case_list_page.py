@@ -157,9 +157,10 @@ class CaseListPage(QWidget):
         self.table.setWordWrap(False)
         self.table.setItemDelegateForColumn(CaseTableModel.MATCH_COLUMN, SnippetDelegate(self))
         header = self.table.horizontalHeader()
-        # Fit columns to the first rows only: measuring all 200 of a page cost more than
-        # reading them from the store.
-        header.setResizeContentsPrecision(40)
+        # Fit columns to the rows on screen only (0: Qt's "visible area"), never to every
+        # row of a page, and only while the table is shown (hidden, Qt measures them all).
+        header.setResizeContentsPrecision(0)
+        self._columns_fitted = True
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._on_header_section_clicked)
@@ -171,6 +172,9 @@ class CaseListPage(QWidget):
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
         self.search_edit.installEventFilter(self)
+        self._count_pending = False
+        self._table_viewport = self.table.viewport()
+        self._table_viewport.installEventFilter(self)
         self.search.found.connect(self._on_search_found)
         self.search.failed.connect(self._on_search_failed)
         self.new_case_button.clicked.connect(self.new_case_requested)
@@ -197,9 +201,20 @@ class CaseListPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.ensure_loaded()
+        if not self._columns_fitted:
+            self._fit_columns()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Down in the search box moves into the results (as Enter does)."""
+        """Down in the search box moves into the results (as Enter does); the cases are
+        counted once the first page has painted."""
+        if (
+            watched is self._table_viewport
+            and event.type() == QEvent.Type.Paint
+            and self._count_pending
+        ):
+            self._count_pending = False
+            QTimer.singleShot(0, self._on_first_page_painted)
+            return False
         if (
             watched is self.search_edit
             and event.type() == QEvent.Type.KeyPress
@@ -254,12 +269,13 @@ class CaseListPage(QWidget):
     # -- helpers --------------------------------------------------------------------------------
     def _fit_columns(self) -> None:
         header = self.table.horizontalHeader()
+        self._columns_fitted = self.table.isVisible()
         for column in range(self.model.columnCount()):
             mode = QHeaderView.ResizeMode.Interactive
             if column == self.model.columnCount() - 1:
                 mode = QHeaderView.ResizeMode.Stretch
             header.setSectionResizeMode(column, mode)
-        for column in range(self.model.columnCount() - 1):
+        for column in range(self.model.columnCount() - 1 if self._columns_fitted else 0):
             self.table.resizeColumnToContents(column)
         self.table.setSortingEnabled(False)
         header.setSortIndicatorShown(not self.model.searching)
@@ -274,6 +290,14 @@ class CaseListPage(QWidget):
         choice = self.sort_combo.findData((column, descending))
         if choice >= 0:
             self.sort_combo.setCurrentIndex(choice)
+
+    def _on_first_page_painted(self) -> None:
+        if not self.model.searching and not self.model.counted:
+            with feedback.user_errors(self) as outcome:
+                self.model.total  # noqa: B018 (counted now, in the store)
+            if outcome.failed:
+                return  # said once; the number is asked for again at the next reload
+        self._update_status()
 
     def _update_status(self) -> None:
         before = self.status_label.text()
@@ -298,6 +322,10 @@ class CaseListPage(QWidget):
                 )
             self.status_label.setText(text)
         else:
+            if not model.counted:  # the first page is shown first; the number just after
+                self._count_pending = True
+                self.table.viewport().update()
+                return
             self.status_label.setText(
                 f"{model.total:,} case{'s' if model.total != 1 else ''}, sorted by "
                 f"{self.sort_combo.currentText().lower()}."

@@ -1,8 +1,10 @@
 """The case list: the user's cases, fetched a page at a time, or the results of a search.
 
 Browsing: `rowCount` grows as the view scrolls (`canFetchMore`/`fetchMore` read the next
-`page_size` cases with `services.cases.list_cases`), and sorting is done by the store
-(`sort` starts again from the first page with the new order). Searching
+`page_size` cases with `services.cases.list_cases`, while the last page read was full),
+and sorting is done by the store (`sort` starts again from the first page with the new
+order). How many cases there are in all (`total`, which counts every case open to the
+user) is counted when first asked for, not to show the first page (`counted`). Searching
 (`set_query`, or `show_hits` with hits found off the UI thread): the rows are
 `services.cases.search` hits and a "Matching text" column
 shows the snippet; `SNIPPET_HTML_ROLE` gives it as HTML with the matched words in bold
@@ -98,7 +100,8 @@ class CaseTableModel(QAbstractTableModel):
         self.sort_key = "last_activity"
         self.descending = True
         self.query = ""
-        self.total = 0
+        self._total: int | None = 0
+        self._more = False
         self._cases: list[CaseSummary] = []
         self._hits: list[SearchHit] = []
 
@@ -111,16 +114,30 @@ class CaseTableModel(QAbstractTableModel):
     def columns(self) -> tuple[_Column, ...]:
         return self.SEARCH_COLUMNS if self.searching else self.BROWSE_COLUMNS
 
+    @property
+    def counted(self) -> bool:
+        """Whether `total` is known without counting the store's cases."""
+        return self._total is not None
+
+    @property
+    def total(self) -> int:
+        """How many cases the list holds in all (browsing: counted in the store once)."""
+        if self._total is None:
+            self._total = cases.count_cases(self._session.store)
+        return self._total
+
     def reload(self) -> None:
         """Read everything again (after a save, an unlock, or a new sort or search)."""
         self.beginResetModel()
         self._cases, self._hits = [], []
+        self._more = False
         if self.searching:
             self._hits = cases.search(self._session.store, query=self.query)
-            self.total = len(self._hits)
+            self._total = len(self._hits)
         else:
-            self.total = cases.count_cases(self._session.store)
+            self._total = None  # counted when asked for (after the first page is shown)
             self._cases = self._page(0)
+            self._more = len(self._cases) == self.page_size
         self.endResetModel()
 
     def set_query(self, query: str) -> None:
@@ -133,7 +150,7 @@ class CaseTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.query = query.strip()
         self._cases, self._hits = [], list(hits) if self.query else []
-        self.total = len(self._hits)
+        self._total, self._more = len(self._hits), False
         self.endResetModel()
 
     def case_id_at(self, row: int) -> str:
@@ -167,14 +184,14 @@ class CaseTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def canFetchMore(self, parent: _Index) -> bool:
-        return not parent.isValid() and not self.searching and len(self._cases) < self.total
+        return not parent.isValid() and not self.searching and self._more
 
     def fetchMore(self, parent: _Index) -> None:
         if not self.canFetchMore(parent):
             return
         more = self._page(len(self._cases))
+        self._more = len(more) == self.page_size
         if not more:
-            self.total = len(self._cases)
             return
         start = len(self._cases)
         self.beginInsertRows(QModelIndex(), start, start + len(more) - 1)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from infoshare_desktop.domain.accounts import CASE_ROLES, Role
+from infoshare_desktop.services import reviews
 from infoshare_desktop.ui.common.navigation import PageHost
 from infoshare_desktop.ui.common.session import Session
 from infoshare_desktop.ui.review.queue_page import ReviewQueuePage
@@ -46,9 +47,14 @@ class ReviewPages:
                 page.refresh_count()
 
 
+def nav_count(count: int) -> str:
+    """A count as the navigation shows it: "1000+" once it reaches the cap."""
+    return f"{reviews.COUNT_CAP}+" if count >= reviews.COUNT_CAP else str(count)
+
+
 def _show_count(window: PageHost, name: str, count: int) -> None:
     item = window.navigation.item(window.page_names().index(name))
-    item.setText(f"{name} ({count})" if count else name)
+    item.setText(f"{name} ({nav_count(count)})" if count else name)
 
 
 class _AfterFirstPaint(QObject):

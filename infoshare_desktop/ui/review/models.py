@@ -24,7 +24,13 @@ from infoshare_desktop.domain.consent import (
 from infoshare_desktop.domain.enums import RecordKind, SharingKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.timeutil import format_date, format_local, to_local, utcnow
-from infoshare_desktop.services.reviews import ConsentView, KindFilter, ReviewItem, TeamRow
+from infoshare_desktop.services.reviews import (
+    ConsentView,
+    KindFilter,
+    ReviewItem,
+    TeamRow,
+    count_text,
+)
 from infoshare_desktop.ui.common.fields import sentence
 from infoshare_desktop.ui.common.list_model import Index, ListTableModel
 from infoshare_desktop.ui.records.chronology_model import KIND_ICONS
@@ -365,12 +371,12 @@ class TeamTableModel(_ColumnsTableModel[TeamRow]):
 
     columns = (
         _Column("Practitioner", lambda r: r.author_name),
-        _Column("Awaiting review", lambda r: str(r.awaiting)),
-        _Column("Returned, not yet answered", lambda r: str(r.returned)),
-        _Column("Endorsed", lambda r: str(r.endorsed)),
+        _Column("Awaiting review", lambda r: count_text(r.awaiting)),
+        _Column("Returned, not yet answered", lambda r: count_text(r.returned)),
+        _Column("Endorsed", lambda r: count_text(r.endorsed)),
         _Column(
             "Overdue",
-            lambda r: f"{r.overdue} {OVERDUE_WORD}" if r.overdue else "None",
+            lambda r: f"{count_text(r.overdue)} {OVERDUE_WORD}" if r.overdue else "None",
             icon=lambda r: warning_icon() if r.overdue else None,
             bold=lambda r: r.overdue > 0,
         ),

@@ -194,11 +194,12 @@ class ReviewQueuePage(QWidget):
             return
         self.alert.clear()
         self._set_count(summary.awaiting)
-        words = f"{summary.awaiting} awaiting review" if summary.awaiting else EMPTY_TEXT
+        awaiting = reviews.count_text(summary.awaiting)
+        words = f"{awaiting} awaiting review" if summary.awaiting else EMPTY_TEXT
         if summary.awaiting and summary.overdue:
-            words += f", {summary.overdue} OVERDUE"
+            words += f", {reviews.count_text(summary.overdue)} OVERDUE"
         if summary.shown != summary.awaiting:
-            words += f"; {summary.shown} shown with these filters"
+            words += f"; {reviews.count_text(summary.shown)} shown with these filters"
         self.summary_label.setText(words + ("." if summary.awaiting else ""))
         row = self.model.row_of(current.record_id) if current is not None else None
         if row is not None:

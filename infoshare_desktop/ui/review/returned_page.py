@@ -127,7 +127,9 @@ class ReturnedToMePage(QWidget):
         self.alert.clear()
         self._set_count(count)
         self.summary_label.setText(
-            f"{count} record{'s' * (count != 1)} to answer." if count else EMPTY_TEXT
+            f"{reviews.count_text(count)} record{'s' * (count != 1)} to answer."
+            if count
+            else EMPTY_TEXT
         )
         row = self.model.row_of(current.record_id) if current is not None else None
         if row is not None:

@@ -18,6 +18,12 @@ from infoshare_desktop.ui.review.tables import ReviewTableView
 EMPTY_TEXT = "No records have entered review yet."
 
 
+def _total(counts: list[int]) -> str:
+    """The sum of counts, "or more" when one of them reached the cap."""
+    more = any(c >= reviews.COUNT_CAP for c in counts)
+    return f"{sum(counts)} or more" if more else str(sum(counts))
+
+
 class TeamOverviewPage(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,9 +68,9 @@ class TeamOverviewPage(QWidget):
         if not rows:
             self.summary_label.setText(EMPTY_TEXT)
             return
-        awaiting = sum(r.awaiting for r in rows)
-        returned = sum(r.returned for r in rows)
-        overdue = sum(r.overdue for r in rows)
+        awaiting = _total([r.awaiting for r in rows])
+        returned = _total([r.returned for r in rows])
+        overdue = _total([r.overdue for r in rows])
         self.summary_label.setText(
             f"{awaiting} awaiting review ({overdue} OVERDUE), {returned} returned and not "
             f"yet answered, across {len(rows)} practitioner{'s' * (len(rows) != 1)}."

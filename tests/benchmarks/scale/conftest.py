@@ -152,21 +152,24 @@ def admin(scale_store):
     store.close()
 
 
+def _spread(figures: ab.Figures) -> str:
+    """A median with its min and max: "12.3 ms (10.1 ms–15.0 ms)"."""
+    return f"{ab._fmt(figures.median)} ({ab._fmt(figures.min)}–{ab._fmt(figures.max)})"
+
+
 def scale_table() -> str:
     """Issue 13's table: work / 10k / 100k / 1M / same-run floor, in markdown. A cell is
-    the work's median and, in brackets, its ratio to the floor's median in the same run;
-    the last column names the floor and gives its medians at each size."""
+    the work's median (min–max) and its ratio to the floor's median in the same run; the
+    last column names the floor and gives its median (min–max) at each size."""
     rows: dict[str, dict[str, str]] = {}
     floors: dict[str, tuple[str, dict[str, str]]] = {}
     for labels, comparison in ab.RESULTS:
         if "size" not in labels:
             continue
         work, size = labels.get("work", comparison.name), labels["size"]
-        rows.setdefault(work, {})[size] = (
-            f"{ab._fmt(comparison.work.median)} (x{comparison.ratio:.2f})"
-        )
+        rows.setdefault(work, {})[size] = f"{_spread(comparison.work)} (x{comparison.ratio:.2f})"
         name, medians = floors.setdefault(work, (comparison.floor_name, {}))
-        medians[size] = ab._fmt(comparison.floor.median)
+        medians[size] = _spread(comparison.floor)
     for labels, text in ab.VALUES:
         if "size" in labels:
             rows.setdefault(labels["work"], {})[labels["size"]] = text
