@@ -22,6 +22,7 @@ attribute in ``records.py`` and one :class:`Field` here.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -191,13 +192,19 @@ def _is_answered(item: Any) -> bool:
 
 
 def _default(cls: type, name: str) -> Any:
-    for f in dataclasses.fields(cls):
-        if f.name == name:
-            if f.default is not dataclasses.MISSING:
-                return f.default
-            if f.default_factory is not dataclasses.MISSING:
-                return f.default_factory()
+    f = _fields_of(cls).get(name)
+    if f is not None:
+        if f.default is not dataclasses.MISSING:
+            return f.default
+        if f.default_factory is not dataclasses.MISSING:
+            return f.default_factory()
     return None
+
+
+@functools.cache
+def _fields_of(cls: type) -> dict[str, dataclasses.Field[Any]]:
+    """A draft class's fields by name (asked for every field of every printed record)."""
+    return {f.name: f for f in dataclasses.fields(cls)}
 
 
 @dataclass(frozen=True, kw_only=True)

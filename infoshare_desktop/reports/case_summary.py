@@ -1,14 +1,16 @@
 """The case summary: a trustworthy printed account of one case, built in memory.
 
 :func:`render_case_summary` takes a :class:`~infoshare_desktop.reports.model.SummaryDocument`
-(already filtered and redacted by the service) and returns the PDF bytes. Every piece of
-user text passes :func:`~infoshare_desktop.reports.text.escape` before it enters a
-Paragraph; the page template puts the protective marking at the top and bottom of every
-page with "Page X of Y", who printed it and when, and the audit chain anchor.
+(already filtered and redacted by the service) and returns the PDF bytes. Its text is
+laid out by :mod:`~infoshare_desktop.reports.blocks` (never parsed as markup, so user
+text prints exactly as written); the page template puts the protective marking at the
+top and bottom of every page with "Page X of Y", who printed it and when, and the audit
+chain anchor.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -16,8 +18,6 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -25,7 +25,6 @@ from reportlab.platypus import (
     Frame,
     KeepTogether,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -39,8 +38,9 @@ from infoshare_desktop.domain.records import (
     SharingDecisionDraft,
 )
 from infoshare_desktop.domain.timeutil import format_date, format_local
+from infoshare_desktop.reports.blocks import Grid, Run, Text, TextBlock, Typesetter
 from infoshare_desktop.reports.errors import ReportError, SummaryCancelled
-from infoshare_desktop.reports.fonts import BOLD, REGULAR
+from infoshare_desktop.reports.fonts import REGULAR
 from infoshare_desktop.reports.model import (
     AttachedRecord,
     PrintedRecord,
@@ -48,31 +48,31 @@ from infoshare_desktop.reports.model import (
     SummaryDocument,
 )
 from infoshare_desktop.reports.page import (
+    FRAME_HEIGHT,
     MARGIN_BOTTOM,
     MARGIN_LEFT,
     MARGIN_RIGHT,
     MARGIN_TOP,
-    PAGE_HEIGHT,
     PAGE_SIZE,
     PAGE_WIDTH,
+    EnoughPages,
     NumberedCanvas,
     PageDecoration,
 )
-from infoshare_desktop.reports.paragraphs import NOT_PLAIN, markup_paragraph, plain_paragraph
 from infoshare_desktop.reports.styles import (
-    BODY_SIZE,
-    FACTS_PADDING,
-    GRID_PADDING,
+    FACTS_LOOK,
+    GRID_LOOK,
     REDACTED_INK,
-    SMALL_SIZE,
-    facts_table_style,
-    grid_table_style,
+    SIGNATURE_PADDING,
     stylesheet,
 )
-from infoshare_desktop.reports.text import escape
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
+FirstPages = Callable[[bytes], None]
+
+#: How many pages a preview shows while the rest is laid out.
+FIRST_PAGES = 3
 
 #: progress(done, PROGRESS_TOTAL) is reported; building the story is the first part,
 #: laying out the pages the rest.
@@ -108,6 +108,9 @@ class _ProgressMeter:
         self._progress = progress
         self._cancelled = cancelled
         self._last = -1
+
+    def check_cancelled(self) -> bool:
+        return self._cancelled is not None and self._cancelled()
 
     def check(self) -> None:
         if self._cancelled is not None and self._cancelled():
@@ -151,10 +154,6 @@ class CaseSummaryReport:
     ATTACHED_WIDTHS = (22 * mm, 30 * mm, 34 * mm, None)
     DETACHED_WIDTHS = (17 * mm, 22 * mm, 28 * mm, 34 * mm, None)
     SIGNATURE_WIDTHS = (28 * mm, None)
-    #: rows per chronology table (see chronology())
-    CHRONOLOGY_CHUNK = 40
-    #: longer user text in a table cell is always a Paragraph (see cell())
-    PLAIN_CELL_LIMIT = 400
 
     def __init__(
         self,
@@ -165,127 +164,85 @@ class CaseSummaryReport:
     ) -> None:
         self.doc = document
         self.styles = stylesheet()
-        self._labels: dict[tuple[str, str, float, float], str] = {}
+        self.typesetter = Typesetter()
         self._meter = _ProgressMeter(progress, cancelled)
+        self._partial = b""
+        self._done = 0  # records built into the story (for progress)
 
     # -- small builders ------------------------------------------------------------------
 
-    def para(self, text: object, style: str = "Cell") -> Paragraph:
-        """A Paragraph of user (or any) text that prints exactly as written."""
-        return plain_paragraph(text, self._style(style))
-
-    def markup(self, markup: str, style: str = "Cell") -> Paragraph:
-        """A Paragraph of markup this module built (every user part already escaped)."""
-        return markup_paragraph(markup, self._style(style))
+    def para(self, text: Text, style: str = "Body") -> TextBlock:
+        """Text across the page (a title, heading or note), exactly as written."""
+        return self.typesetter.block(text, self.BODY_WIDTH, self._style(style))
 
     def _style(self, name: str) -> ParagraphStyle:
         style = self.styles[name]
         assert isinstance(style, ParagraphStyle)  # the sheet holds paragraph styles only
         return style
 
-    def _cell_widths(self, widths: Sequence[float | None]) -> list[float]:
-        """The room for text in each column of a grid with these widths."""
-        return [w - 2 * GRID_PADDING for w in self._widths(widths)]
-
     def _widths(self, widths: Sequence[float | None]) -> list[float]:
         fixed = sum(w for w in widths if w is not None)
         flexible = (self.BODY_WIDTH - fixed) / max(sum(1 for w in widths if w is None), 1)
         return [w if w is not None else flexible for w in widths]
 
-    def label(self, text: str, font: str, size: float, width: float) -> str:
-        """One of this module's own labels as plain cell text, broken into lines to fit
-        ``width`` (the table draws it in the cell's font: no paragraph to parse, measure
-        or draw). Labels repeat on every record, so each is broken once per report."""
-        key = (text, font, size, width)
-        cell = self._labels.get(key)
-        if cell is None:
-            cell = self._labels[key] = "\n".join(simpleSplit(text, font, size, width))
-        return cell
-
-    def cell(self, text: object, width: float, style: str = "Small") -> Flowable | str:
-        """Short user text for a table cell whose font is ``style``'s.
-
-        A short, one-line text whose words all fit ``width`` becomes plain cell text,
-        broken into lines here: the table draws it as it is (it is never parsed as
-        markup, so it prints literally) and there is no paragraph to build, measure and
-        draw. Anything else (long text, line breaks, a word too long for the column)
-        becomes a Paragraph, which splits long words and across pages.
-        """
-        value = "" if text is None else str(text)
-        if not value.strip() or len(value) > self.PLAIN_CELL_LIMIT or NOT_PLAIN.search(value):
-            return self.para(value, style)
-        para_style = self.styles[style]
-        font, size = para_style.fontName, para_style.fontSize
-        lines = simpleSplit(value, font, size, width)
-        if any(stringWidth(line, font, size) > width for line in lines):
-            return self.para(value, style)
-        return "\n".join(lines)
-
-    def some_facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table:
-        """``facts`` of rows that are there (never empty)."""
-        table = self.facts(rows)
-        assert table is not None
-        return table
-
-    def facts(self, rows: Iterable[tuple[str, Flowable | str]]) -> Table | None:
-        """A label/value table; values that are str print exactly as written."""
-        label_width = self.LABEL_WIDTH - 2 * FACTS_PADDING
-        value_width = self.BODY_WIDTH - self.LABEL_WIDTH - 2 * FACTS_PADDING
-        data = [
-            [
-                self.label(label, BOLD, BODY_SIZE, label_width),
-                value if isinstance(value, Flowable) else self.cell(value, value_width, "Cell"),
-            ]
-            for label, value in rows
+    def _cells(
+        self, row: Sequence[Text], widths: Sequence[float], padding: float, styles: Sequence[str]
+    ) -> list[TextBlock]:
+        return [
+            self.typesetter.block(text, width - 2 * padding, self._style(style))
+            for text, width, style in zip(row, widths, styles, strict=True)
         ]
-        if not data:
+
+    def facts(self, rows: Iterable[tuple[str, Text]]) -> Grid | None:
+        """A label/value grid (the labels shaded and bold), or None with no rows."""
+        widths = [self.LABEL_WIDTH, self.BODY_WIDTH - self.LABEL_WIDTH]
+        cells = [self._cells(row, widths, FACTS_LOOK.padding, ("CellBold", "Cell")) for row in rows]
+        if not cells:
             return None
-        return Table(
-            data,
-            colWidths=[self.LABEL_WIDTH, self.BODY_WIDTH - self.LABEL_WIDTH],
-            style=facts_table_style(),
-            splitInRow=1,
-            hAlign="LEFT",
-        )
+        return Grid(cells, widths, FACTS_LOOK, page_room=FRAME_HEIGHT, label_column=True)
+
+    def some_facts(self, rows: Iterable[tuple[str, Text]]) -> Grid:
+        """``facts`` of rows that are there (never empty)."""
+        grid = self.facts(rows)
+        assert grid is not None
+        return grid
 
     def grid(
-        self, header: Sequence[str], rows: list[list[Any]], widths: Sequence[float | None]
-    ) -> Table:
+        self, header: Sequence[str], rows: Iterable[Sequence[Text]], widths: Sequence[float | None]
+    ) -> Grid:
+        """A grid of small text under a shaded header row (repeated on each page)."""
         col_widths = self._widths(widths)
-        data = [
-            [
-                self.label(h, BOLD, SMALL_SIZE, w - 2 * GRID_PADDING)
-                for h, w in zip(header, col_widths, strict=True)
-            ],
-            *rows,
-        ]
-        return Table(
-            data,
-            colWidths=col_widths,
-            repeatRows=1,
-            style=grid_table_style(header=True),
-            splitInRow=1,
-            hAlign="LEFT",
+        pad = GRID_LOOK.padding
+        return Grid(
+            [self._cells(row, col_widths, pad, ["Small"] * len(col_widths)) for row in rows],
+            col_widths,
+            GRID_LOOK,
+            page_room=FRAME_HEIGHT,
+            header=self._cells(header, col_widths, pad, ["SmallBold"] * len(col_widths)),
         )
 
-    def lines(self, items: Iterable[str]) -> str:
-        """Escaped items as one markup string, one per line."""
-        return "<br/>".join(escape(item) for item in items if item)
+    @staticmethod
+    def lines(items: Iterable[str]) -> str:
+        """Items one per line."""
+        return "\n".join(item for item in items if item)
 
-    def redactable(self, record: PrintedRecord, value: str) -> Flowable | str:
-        """A value that may have been replaced by the redaction marker (shown in colour and
-        bold, with the word "redacted" in the text, so it is visible in black and white)."""
+    @staticmethod
+    def _redacted(value: str) -> Run:
+        """The redaction marker, in colour and bold (and its words say "redacted", so it
+        is visible in black and white)."""
+        return Run(value, bold=True, color=REDACTED_INK)
+
+    def redactable(self, record: PrintedRecord | AttachedRecord, value: str) -> Text:
+        """A value that may have been replaced by the redaction marker."""
         if record.redacted is not None and value == record.redacted:
-            return self.markup(
-                f'<font color="{REDACTED_INK.hexval()}"><b>{escape(value)}</b></font>'
-            )
+            return (self._redacted(value),)
         return value or "—"
 
     # -- front matter ------------------------------------------------------------------------
 
     def front(self) -> list[Flowable]:
         d, case = self.doc, self.doc.case
-        rows: list[tuple[str, Flowable | str]] = [
+        rows: list[tuple[str, Text]] = [
             ("Child or young person", case.display_name),
             (
                 "Date of birth",
@@ -342,25 +299,19 @@ class CaseSummaryReport:
         story: list[Flowable] = [self.para("Chronology", "Heading1")]
         if not self.doc.chronology:
             return [*story, self.para("No records in the period covered.", "Body")]
-        room = self._cell_widths(self.CHRONOLOGY_WIDTHS)
         rows = [
             [
                 row.ref,
                 _two_line(row.occurred_at),
                 _two_line(row.recorded_at) + ("\n(late entry)" if row.late else ""),
                 row.kind.label.replace(" ", "\n", 1),
-                self.cell(row.summary, room[4]),
-                self.cell(row.author, room[5]),
+                row.summary,
+                row.author,
             ]
             for row in self.doc.chronology
         ]
         header = ["Ref", "Occurred", "Recorded", "Record", "Summary", "By"]
-        # Tables of CHRONOLOGY_CHUNK rows, one after another, each with the header (which
-        # repeats if one splits). They read as one table, but a page break re-measures
-        # only the rows of one chunk instead of every row still to come.
-        for start in range(0, len(rows), self.CHRONOLOGY_CHUNK):
-            chunk = rows[start : start + self.CHRONOLOGY_CHUNK]
-            story.append(self.grid(header, chunk, self.CHRONOLOGY_WIDTHS))
+        story.append(self.grid(header, rows, self.CHRONOLOGY_WIDTHS))
         story.append(
             self.para(
                 "Times are local. A late entry was recorded more than 24 hours after it "
@@ -391,9 +342,9 @@ class CaseSummaryReport:
         is printed when it applies or holds an answer (the details pane's rule)."""
         d = record.content
         story: list[Flowable] = []
-        rows: list[tuple[str, Flowable | str]] = [("When", self._when_markup(record))]
+        rows: list[tuple[str, Text]] = [("When", self._when(record))]
         shared: dict[str, list[tuple[str, str]]] = {}  # print_row -> its labelled parts
-        order: list[str | tuple[str, Flowable | str]] = []
+        order: list[str | tuple[str, Text]] = []
 
         def flush() -> None:
             for item in order:
@@ -429,8 +380,8 @@ class CaseSummaryReport:
         flush()
         return story
 
-    def _printed(self, record: PrintedRecord, f: Field) -> Flowable | str:
-        """One field's value for the printout (plain text, or markup this module built)."""
+    def _printed(self, record: PrintedRecord, f: Field) -> Text:
+        """One field's value for the printout."""
         d = record.content
         if f.custom == "recipients":
             parties = [
@@ -439,7 +390,7 @@ class CaseSummaryReport:
                 + (r.organisation_type.label if r.organisation_type else NOT_RECORDED.lower())
                 for r in getattr(d, f.name)
             ]
-            return self.markup(self.lines(parties) or NOT_RECORDED)
+            return self.lines(parties) or NOT_RECORDED
         if f.custom == "grounds":
             assert isinstance(d, SharingDecisionDraft)  # only sharing decisions have them
             return self._grounds(d)
@@ -454,58 +405,61 @@ class CaseSummaryReport:
         text = words(f.value(d)) or NOT_RECORDED
         return self.redactable(record, text) if f.redactable and not f.print_row else text
 
-    def _when_markup(self, record: PrintedRecord) -> Paragraph:
+    def _when(self, record: PrintedRecord) -> Text:
         occurred = getattr(record.content, "occurred_at", None) or record.occurred_at
-        text = (
-            f"<b>Occurred:</b> {escape(_when(occurred))}; <b>recorded:</b> "
-            f"{escape(_when(record.recorded_at))} by {escape(record.author)}"
-        )
+        runs = [
+            Run("Occurred:", bold=True),
+            Run(f" {_when(occurred)}; "),
+            Run("recorded:", bold=True),
+            Run(f" {_when(record.recorded_at)} by {record.author}"),
+        ]
         if record.late:
             reason = getattr(record.content, "late_entry_reason", "")
-            text += "<br/><b>Late entry</b> (recorded more than 24 hours later)"
-            if reason:
-                text += f": {escape(reason)}"
-        return self.markup(text)
+            runs += [
+                Run("\n"),
+                Run("Late entry", bold=True),
+                Run(" (recorded more than 24 hours later)" + (f": {reason}" if reason else "")),
+            ]
+        return runs
 
-    def _labelled(self, record: PrintedRecord, parts: list[tuple[str, str]]) -> Paragraph:
+    def _labelled(self, record: PrintedRecord, parts: list[tuple[str, str]]) -> Text:
         """Several short labelled answers in one cell; empty answers are left out."""
-        out = []
+        runs: list[Run] = []
         for label, value in parts:
             if not value:
                 continue
+            if runs:
+                runs.append(Run("\n"))
+            runs.append(Run(f"{label}:", bold=True))
+            runs.append(Run(" "))
             if record.redacted is not None and value == record.redacted:
-                shown = f'<font color="{REDACTED_INK.hexval()}"><b>{escape(value)}</b></font>'
+                runs.append(self._redacted(value))
             else:
-                shown = escape(value)
-            out.append(f"<b>{escape(label)}:</b> {shown}")
-        return self.markup("<br/>".join(out) or "—")
+                runs.append(Run(value))
+        return runs or "—"
 
-    def _grounds(self, d: SharingDecisionDraft) -> Paragraph:
+    def _grounds(self, d: SharingDecisionDraft) -> Text:
         if not d.grounds:
-            return self.markup(NOT_RECORDED)
-        items = []
+            return NOT_RECORDED
+        runs: list[Run] = []
         for ground in d.grounds:
+            if runs:
+                runs.append(Run("\n"))
+            runs.append(Run(ground.label, bold=True))
             reference = d.ground_references.get(ground.value, "")
-            line = f"<b>{escape(ground.label)}</b>"
             if reference:
-                line += f" ({escape(reference)})"
-            line += f"<br/>Legal basis: {escape(ground.legal_basis)}"
-            items.append(line)
-        return self.markup("<br/>".join(items))
+                runs.append(Run(f" ({reference})"))
+            runs.append(Run(f"\nLegal basis: {ground.legal_basis}"))
+        return runs
 
-    def _criteria(self, d: SharingDecisionDraft) -> Table:
-        room = self._cell_widths(self.CRITERIA_WIDTHS)
+    def _criteria(self, d: SharingDecisionDraft) -> Grid:
         rows = []
         for criterion in Criterion:
             item = d.criteria.get(criterion)
             confirmed = item.confirmed if item is not None else False
             rationale = item.rationale if item is not None else ""
             rows.append(
-                [
-                    criterion.label,
-                    "Confirmed" if confirmed else "Not confirmed",
-                    self.cell(rationale or "—", room[2]),
-                ]
+                [criterion.label, "Confirmed" if confirmed else "Not confirmed", rationale or "—"]
             )
         return self.grid(["Criterion", "Confirmed", "Rationale"], rows, self.CRITERIA_WIDTHS)
 
@@ -545,18 +499,18 @@ class CaseSummaryReport:
         text = next(f for f in printed if f is not choice and f.choices is None)
         return choice, text, [f for f in printed if f not in (choice, text)]
 
-    def _attached_text(self, item: AttachedRecord) -> Flowable:
+    def _attached_text(self, item: AttachedRecord) -> Text:
         c = item.content
         _choice, main, rest = self._attached_fields(item)
         if main.redactable and item.redacted is not None:
-            text = f'<font color="{REDACTED_INK.hexval()}"><b>{escape(item.redacted)}</b></font>'
+            runs = [self._redacted(item.redacted)]
         else:
-            text = escape(words(main.value(c)) or "—")
+            runs = [Run(words(main.value(c)) or "—")]
         for f in rest:
             if f.is_shown(c):
                 value = words(f.value(c)) or NOT_RECORDED
-                text += f"<br/><b>{escape(f.short_for(c))}:</b> {escape(value)}"
-        return self.markup(text, "Small")
+                runs += [Run("\n"), Run(f"{f.short_for(c)}:", bold=True), Run(f" {value}")]
+        return runs
 
     def _attached_label(self, item: AttachedRecord) -> str:
         choice, _text, _rest = self._attached_fields(item)
@@ -572,12 +526,11 @@ class CaseSummaryReport:
             if not items:
                 continue
             choice, main, _rest = self._attached_fields(items[0])
-            room = self._cell_widths(self.ATTACHED_WIDTHS)
             rows = [
                 [
                     _two_line(item.recorded_at),
-                    self.cell(item.author, room[1]),
-                    self.cell(self._attached_label(item), room[2]),
+                    item.author,
+                    self._attached_label(item),
                     self._attached_text(item),
                 ]
                 for item in items
@@ -593,10 +546,8 @@ class CaseSummaryReport:
             [
                 item.target_ref,
                 _two_line(item.recorded_at),
-                self.para(item.author, "Small"),
-                self.para(
-                    f"{kind_of(item.content).kind.label}: {self._attached_label(item)}", "Small"
-                ),
+                item.author,
+                f"{kind_of(item.content).kind.label}: {self._attached_label(item)}",
                 self._attached_text(item),
             ]
             for item in self.doc.detached
@@ -610,12 +561,21 @@ class CaseSummaryReport:
 
     def signatures(self) -> list[Flowable]:
         blocks: list[Flowable] = [self.para("Signatures", "Heading1")]
+        widths = self._widths(self.SIGNATURE_WIDTHS)
+        cell = self._style("Cell")
+        pad = 2 * SIGNATURE_PADDING
         for block in self.doc.signatures:
             filled = {"Name": block.name, "Role": block.role}
-            rows = [[self.para(block.label, "CellBold"), ""]] + [
-                [self.para(label, "Cell"), self.para(filled[label]) if filled.get(label) else ""]
-                for label in ("Name", "Role", "Signature", "Date")
-            ]
+            title = self.typesetter.block(block.label, sum(widths) - pad, self._style("CellBold"))
+            rows: list[list[Flowable | str]] = [[title, ""]]
+            for label in ("Name", "Role", "Signature", "Date"):
+                value = filled.get(label)
+                rows.append(
+                    [
+                        self.typesetter.block(label, widths[0] - pad, cell),
+                        self.typesetter.block(value, widths[1] - pad, cell) if value else "",
+                    ]
+                )
             style = TableStyle(
                 [
                     ("SPAN", (0, 0), (-1, 0)),
@@ -627,7 +587,7 @@ class CaseSummaryReport:
             blocks.append(
                 KeepTogether(
                     [
-                        Table(rows, colWidths=self._widths(self.SIGNATURE_WIDTHS), style=style),
+                        Table(rows, colWidths=widths, style=style),
                         Spacer(1, 6 * mm),
                     ]
                 )
@@ -637,20 +597,29 @@ class CaseSummaryReport:
     # -- the whole document -------------------------------------------------------------
 
     def story(self) -> list[Flowable]:
+        """Every flowable of the document, in order."""
+        return self.opening() + self.records()
+
+    def opening(self) -> list[Flowable]:
+        """The front page and the chronology (what a reader sees first)."""
+        story = self.front()
+        if Section.CHRONOLOGY in self.doc.sections:
+            story += self.chronology()
+        self._step()
+        return story
+
+    def _step(self) -> None:
         d = self.doc
         work = max(len(d.sharing) + len(d.consents) + len(d.others) + 1, 1)
-        done = 0
+        self._done += 1
+        self._meter.check()
+        self._meter.report(_BUILD_SHARE * self._done / work)
 
-        def step(n: int = 1) -> None:
-            nonlocal done
-            done += n
-            self._meter.check()
-            self._meter.report(_BUILD_SHARE * done / work)
-
-        story = self.front()
-        if Section.CHRONOLOGY in d.sections:
-            story += self.chronology()
-        step()
+    def records(self) -> list[Flowable]:
+        """The records in full, then amendments and reviews of others, and signatures."""
+        d = self.doc
+        step = self._step
+        story: list[Flowable] = []
         if Section.SHARING in d.sections:
             story.append(CondPageBreak(70 * mm))
             story.append(self.para("Sharing decisions", "Heading1"))
@@ -687,10 +656,35 @@ class CaseSummaryReport:
             story += self.signatures()
         return story
 
-    def render(self) -> bytes:
-        """The PDF, in memory."""
+    def render(self, first_pages: FirstPages | None = None) -> bytes:
+        """The PDF, in memory.
+
+        With ``first_pages``, a PDF of the first FIRST_PAGES pages (numbered "Page X of
+        …": the total is not known yet) is handed to it as soon as they are laid out,
+        before the rest of the story is even built. They come from the opening alone
+        (the front page and the chronology): if it fills them, they are the same pages
+        as the whole document's; if not, the document is short and nothing is handed
+        over before the whole.
+        """
         self._meter.check()
-        story = self.story()
+        story = self.opening()
+        if first_pages is not None:
+            early = _ProgressMeter(None, self._meter.check_cancelled)
+            if self._layout(list(story), early, stop_after=FIRST_PAGES) is None:
+                first_pages(self._partial)
+                self._partial = b""
+            _forget_layout(story)
+        story += self.records()
+        data = self._layout(story, self._meter)
+        assert data is not None  # laid out to its end
+        self._meter.report(1.0)
+        return data
+
+    def _layout(
+        self, story: list[Flowable], meter: _ProgressMeter, *, stop_after: int | None = None
+    ) -> bytes | None:
+        """Lay out ``story``: the PDF, or None once ``stop_after`` pages are laid out
+        (the PDF of those pages is then in ``self._partial``)."""
         buffer = io.BytesIO()
         decoration = PageDecoration(
             marking=self.doc.marking,
@@ -700,7 +694,7 @@ class CaseSummaryReport:
         )
         template = _SummaryDocTemplate(
             buffer,
-            self._meter,
+            meter,
             total=len(story),
             pagesize=PAGE_SIZE,
             leftMargin=MARGIN_LEFT,
@@ -720,7 +714,7 @@ class CaseSummaryReport:
             MARGIN_LEFT,
             MARGIN_BOTTOM,
             self.BODY_WIDTH,
-            PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
+            FRAME_HEIGHT,
             id="body",
             leftPadding=0,
             rightPadding=0,
@@ -729,7 +723,13 @@ class CaseSummaryReport:
         )
         template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decoration.draw)])
         try:
-            template.build(story, canvasmaker=NumberedCanvas)
+            template.build(
+                story, canvasmaker=functools.partial(NumberedCanvas, stop_after=stop_after)
+            )
+        except EnoughPages:
+            template.canv.save()  # the pages so far, their total not known
+            self._partial = buffer.getvalue()
+            return None
         except SummaryCancelled:
             raise
         except Exception as exc:  # reportlab raises plain exceptions for layout failures
@@ -737,8 +737,18 @@ class CaseSummaryReport:
                 "The case summary could not be laid out. Please report this problem; "
                 "the store is unaffected."
             ) from exc
-        self._meter.report(1.0)
         return buffer.getvalue()
+
+
+def _forget_layout(flowables: Iterable[Flowable]) -> None:
+    """Clear what a layout leaves on the flowables, so those of a layout stopped
+    part-way lay out again exactly as the first time: reportlab marks a flowable it
+    moved to the next page (a second move means it fits no page), and turns off
+    keep-with-next on a heading once it has grouped it with what follows."""
+    for flowable in flowables:
+        flowable.__dict__.pop("_postponed", None)
+        flowable.__dict__.pop("keepWithNext", None)  # ours come from their style
+        _forget_layout(getattr(flowable, "_content", ()))
 
 
 def render_case_summary(
@@ -746,6 +756,9 @@ def render_case_summary(
     *,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    first_pages: FirstPages | None = None,
 ) -> bytes:
-    """Lay out ``document`` and return the PDF bytes (nothing is written to disk)."""
-    return CaseSummaryReport(document, progress=progress, cancelled=cancelled).render()
+    """Lay out ``document`` and return the PDF bytes (nothing is written to disk); with
+    ``first_pages``, hand it the first pages first (see CaseSummaryReport.render)."""
+    report = CaseSummaryReport(document, progress=progress, cancelled=cancelled)
+    return report.render(first_pages)

@@ -1,15 +1,14 @@
-"""The one named stylesheet of printed documents, and the table styles built from it."""
+"""The one named stylesheet of printed documents, and the looks of its grids."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
-from reportlab.platypus import TableStyle
 
+from infoshare_desktop.reports.blocks import GridLook
 from infoshare_desktop.reports.fonts import BOLD, REGULAR, register_fonts
 
 INK = colors.HexColor("#1a1a1a")
@@ -23,6 +22,7 @@ BODY_SIZE = 9
 SMALL_SIZE = 7.5
 GRID_PADDING = 3  #: left and right padding of grid cells
 FACTS_PADDING = 4  #: left and right padding of label/value cells
+SIGNATURE_PADDING = 6  #: reportlab's own cell padding (the signature blocks' tables)
 
 
 @functools.cache
@@ -96,41 +96,10 @@ def stylesheet() -> StyleSheet1:
     return sheet
 
 
-@functools.cache
-def grid_table_style(*, header: bool) -> TableStyle:
-    """A light grid; with ``header`` the first row is shaded and bold (and repeated on
-    each page). Plain-text cells print in the small face; header cells are plain text."""
-    commands: list[tuple[Any, ...]] = [
-        ("GRID", (0, 0), (-1, -1), 0.4, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), GRID_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), GRID_PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("FONT", (0, 0), (-1, -1), REGULAR, SMALL_SIZE, SMALL_SIZE * 1.3),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-    ]
-    if header:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
-        commands.append(("FONT", (0, 0), (-1, 0), BOLD, SMALL_SIZE, SMALL_SIZE * 1.3))
-    return TableStyle(commands)
-
-
-@functools.cache
-def facts_table_style() -> TableStyle:
-    """Label/value rows: the label column shaded, its plain-text labels in the bold face;
-    plain-text values in the regular face of the Cell paragraph style."""
-    return TableStyle(
-        [
-            ("GRID", (0, 0), (-1, -1), 0.4, RULE),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (0, -1), LABEL_SHADE),
-            ("LEFTPADDING", (0, 0), (-1, -1), FACTS_PADDING),
-            ("RIGHTPADDING", (0, 0), (-1, -1), FACTS_PADDING),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("FONT", (0, 0), (-1, -1), REGULAR, BODY_SIZE, BODY_SIZE * 1.3),
-            ("FONT", (0, 0), (0, -1), BOLD, BODY_SIZE, BODY_SIZE * 1.3),
-            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-        ]
-    )
+#: Grids of small text (the chronology, the criteria, amendments and reviews): a light
+#: rule round every cell and a shaded header row.
+GRID_LOOK = GridLook(padding=GRID_PADDING, top=2, bottom=2, rule=RULE, rule_width=0.4, shade=SHADE)
+#: Label/value rows: the label column shaded (its labels in the bold face).
+FACTS_LOOK = GridLook(
+    padding=FACTS_PADDING, top=2, bottom=3, rule=RULE, rule_width=0.4, shade=LABEL_SHADE
+)

@@ -30,7 +30,9 @@ Traceability
     PDF), target the case, detail codes only, e.g.
     ``summary;use=preview;records=12;redacted=1;sections=chronology+sharing;protected=0;anchor=341``.
     The anchor in the detail ties the paper to its audit entry. A cancelled or failed
-    build writes nothing and releases nothing. Showing again, printing or saving bytes
+    build writes nothing and releases nothing, except a preview whose first pages were
+    already shown while the rest was laid out: its entry is written before those pages
+    are handed over. Showing again, printing or saving bytes
     already built is audited with :func:`record_release`.
 
 The UI drives :func:`build_case_summary` from a worker thread: ``progress(done, total)``
@@ -144,6 +146,7 @@ SIGNATURE_TEXT = 120  #: longest name or role printed in a signature block
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
+FirstPages = Callable[[bytes], None]
 
 
 class OutputUse(StrEnum):
@@ -575,12 +578,18 @@ def build_case_summary(
     options: SummaryOptions,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    first_pages: FirstPages | None = None,
 ) -> bytes:
     """The case summary as PDF bytes, audited before they are returned.
 
     Raises PermissionDenied (not a team lead), CaseNotFound, InvalidSummaryOptions,
-    SummaryCancelled (``cancelled()`` returned True: nothing audited, nothing returned)
-    or ReportError. ``progress(done, total)`` reports work done (total is PROGRESS_TOTAL).
+    SummaryCancelled (``cancelled()`` returned True: nothing returned) or ReportError.
+    ``progress(done, total)`` reports work done (total is PROGRESS_TOTAL).
+
+    With ``first_pages`` (a preview), a PDF of the first pages of a long summary is
+    handed to it while the rest is laid out (see reports.case_summary); the audit entry
+    is then written before those pages are handed over (they are on screen from then
+    on), and a build cancelled after that is audited as what was shown.
     """
     user = require(store, *PRINT_ROLES)
     problem = options.problem()
@@ -589,25 +598,47 @@ def build_case_summary(
     if cancelled is not None and cancelled():
         raise SummaryCancelled()
     gathered = _gather(store, case_id=case_id, options=options, printed_by=user.display_name)
-    data = render_case_summary(gathered.document, progress=progress, cancelled=cancelled)
-    if options.password:
-        data = encrypt_pdf(data, options.password)
-    if cancelled is not None and cancelled():
-        raise SummaryCancelled()
-    with store.write() as session:
-        audit.append(
-            session,
-            actor_id=user.user_id,
-            action=options.use.action,
-            target_kind="case",
-            target_id=case_id,
-            detail=_detail(
-                options,
-                records=gathered.records,
-                redacted=gathered.redacted,
-                anchor=gathered.document.anchor,
-            ),
-        )
+    audited = False
+
+    def audit_once() -> None:
+        nonlocal audited
+        if cancelled is not None and cancelled():
+            raise SummaryCancelled()
+        if audited:
+            return
+        with store.write() as session:
+            audit.append(
+                session,
+                actor_id=user.user_id,
+                action=options.use.action,
+                target_kind="case",
+                target_id=case_id,
+                detail=_detail(
+                    options,
+                    records=gathered.records,
+                    redacted=gathered.redacted,
+                    anchor=gathered.document.anchor,
+                ),
+            )
+        audited = True
+
+    def protected(data: bytes) -> bytes:
+        return encrypt_pdf(data, options.password) if options.password else data
+
+    def hand_over_first(data: bytes) -> None:
+        data = protected(data)
+        audit_once()
+        assert first_pages is not None
+        first_pages(data)
+
+    data = render_case_summary(
+        gathered.document,
+        progress=progress,
+        cancelled=cancelled,
+        first_pages=hand_over_first if first_pages is not None else None,
+    )
+    data = protected(data)
+    audit_once()
     return data
 
 

@@ -4,7 +4,8 @@ same paragraphs, built in the same run, interleaved.
 Run on demand: ``make bench`` (or ``PYTEST_ARGS=-k summary make bench``). Targets (issue
 13): the summary takes at most 1.5x the *bare story* of the same paragraphs (the same
 Paragraphs flowing with no table: the linear floor), measured interleaved in the same
-run; the 2,000-record summary under 3 s.
+run; the 2,000-record summary under 3 s. A preview's first pages (issue 13: shown while
+the rest is built) are measured beside the whole build.
 
 The issue-6 baseline, a bare reportlab Table of the same text, is kept for reference
 only: reportlab re-styles the rows still to come each time a table splits across a page,
@@ -41,6 +42,8 @@ from tests.domain.factories import (
 SIZES = (200, 2000)
 RATIO_TARGET = 1.5
 LIMIT_2000 = 3.0
+#: A preview's first pages are on screen within this share of the whole build's time.
+FIRST_PAGES_SHARE = 0.25
 
 
 def _drafts(n: int):
@@ -200,6 +203,38 @@ def test_bench_case_summary(benchmark, stores, n):
     assert result.ratio <= RATIO_TARGET, result
     if n == 2000:
         assert result.work.median < LIMIT_2000, result
+
+
+class _FirstPagesIn(Exception):
+    """Stops a preview's build once its first pages are handed over."""
+
+
+def test_bench_preview_first_pages(benchmark, stores):
+    """What a preview of 2,000 records waits for before its first pages are on screen,
+    beside the whole summary, interleaved: the first pages come from the opening alone
+    (the front page and the chronology), before the records are built."""
+    store, case_ids = stores
+    options = printing.SummaryOptions()
+
+    def first_pages() -> None:
+        def handed(data: bytes) -> None:
+            assert data.startswith(b"%PDF-")
+            raise _FirstPagesIn()
+
+        with pytest.raises(_FirstPagesIn):
+            printing.build_case_summary(
+                store, case_id=case_ids[2000], options=options, first_pages=handed
+            )
+
+    result = compare(
+        benchmark,
+        work=first_pages,
+        floor=lambda: printing.build_case_summary(store, case_id=case_ids[2000], options=options),
+        floor_name="the whole 2,000-record summary",
+        rounds=3,
+        labels={"work": "first pages of a 2,000-record preview"},
+    )
+    assert result.ratio <= FIRST_PAGES_SHARE, result
 
 
 @pytest.mark.parametrize("n", SIZES)

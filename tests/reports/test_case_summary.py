@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from infoshare_desktop.domain import utcnow
 from infoshare_desktop.domain.accounts import Role
+from infoshare_desktop.reports import case_summary
 from infoshare_desktop.services import accounts, cases, printing, records
 from infoshare_desktop.services.errors import PermissionDenied
 from infoshare_desktop.services.printing import (
@@ -359,3 +360,44 @@ def test_signature_blocks_print_a_given_name_and_role_literally(admin_store, pri
             printed_case.case_id,
             signatures=(printing.SignatureBlock(Signatory.PRACTITIONER, "x" * 121),),
         )
+
+
+@pytest.mark.parametrize("pages", [1, 2])
+def test_a_preview_gets_its_first_pages_audited_before_the_whole(
+    admin_store, printed_case, monkeypatch, pages
+):
+    """The first pages come first, numbered "of …", each as the whole document has it,
+    and the one audit entry is written before they are handed over."""
+    monkeypatch.setattr(case_summary, "FIRST_PAGES", pages)
+    handed: list[tuple[list[str], int]] = []
+
+    def first_pages(data: bytes) -> None:
+        handed.append((page_texts(data), len(audit_events(admin_store, "record.print"))))
+
+    whole = page_texts(
+        printing.build_case_summary(
+            admin_store,
+            case_id=printed_case.case_id,
+            options=SummaryOptions(),
+            first_pages=first_pages,
+        )
+    )
+    ((first, audited),) = handed
+    assert audited == 1 and len(audit_events(admin_store, "record.print")) == 1
+    assert len(first) == pages < len(whole)
+    for number, text in enumerate(first, start=1):
+        assert f"Page {number} of …" in text
+        assert text.replace(" of …", f" of {len(whole)}") == whole[number - 1]
+
+
+def test_a_summary_no_longer_than_its_first_pages_comes_whole(admin_store, monkeypatch):
+    case_id = cases.create_case(admin_store, draft=complete_case(case_reference="EX-S-1"))
+    monkeypatch.setattr(case_summary, "FIRST_PAGES", 3)
+    handed: list[bytes] = []
+    pages = page_texts(
+        printing.build_case_summary(
+            admin_store, case_id=case_id, options=SummaryOptions(), first_pages=handed.append
+        )
+    )
+    assert handed == [] and pages[-1].rstrip().endswith(f"Page {len(pages)} of {len(pages)}")
+    assert len(audit_events(admin_store, "record.print")) == 1

@@ -196,6 +196,7 @@ def test_every_error_a_module_defines_is_a_user_error_or_a_named_internal_one():
 
     internal = {"DecryptionFailed", "CheckpointTampered"}  # caught inside the store
     internal.add("SearchCancelled")  # a superseded search: the case list's worker drops it
+    internal.add("EnoughPages")  # a preview's first pages laid out: reports.case_summary's
     outside = []
     for info in pkgutil.walk_packages(infoshare_desktop.__path__, "infoshare_desktop."):
         if ".migrations" in info.name or info.name.endswith("__main__"):

@@ -129,14 +129,22 @@ class CaseSummaryPrinter(QObject):
         self.build = build
         self.dialog.set_busy(True)
         build.succeeded.connect(lambda data: then(data, options))
+        build.first_pages.connect(lambda data: self._show_first_pages(data, options))
         build.failed.connect(self._on_build_failed)
+        build.cancelled.connect(self._on_build_cancelled)
         build.finished.connect(self._on_build_finished)
         build.start()
         return build
 
     def _on_build_failed(self, message: str) -> None:
         """The worker's words (a known error's message, or its fixed sentence for a bug)."""
+        if self.preview is not None and self.preview.building:  # its first pages only
+            self._close_preview()
         feedback.show_user_error(self.dialog, UserFacingError(message))
+
+    def _on_build_cancelled(self) -> None:
+        if self.preview is not None and self.preview.building:  # Cancel under its pages
+            self._close_preview()
 
     def _on_build_finished(self) -> None:
         if self.build is not None:
@@ -146,16 +154,44 @@ class CaseSummaryPrinter(QObject):
 
     # -- after a build ---------------------------------------------------------------------------
 
+    def _show_first_pages(self, data: bytes, options: SummaryOptions) -> None:
+        """A long summary's first pages, readable while the rest is built (the build's
+        progress and Cancel move under them)."""
+        build = self.build
+        if build is None or not build.is_running() or build.worker.is_cancelled():
+            return
+        if self._open_preview(data, options, building=True):
+            assert self.preview is not None
+            build.report_progress_to(self.preview.set_progress)
+            self.preview.cancel_requested.connect(build.cancel)
+        else:
+            build.cancel()  # the pages cannot be shown: building the rest is pointless
+
     def _show_preview(self, data: bytes, options: SummaryOptions) -> None:
+        if self.preview is not None and self.preview.building:
+            with feedback.user_errors(self.preview) as outcome:
+                self.preview.show_whole(data)
+            if outcome.failed:
+                self._close_preview()
+                return
+            self._preview_data = data
+            return
+        self._open_preview(data, options)
+
+    def _open_preview(
+        self, data: bytes, options: SummaryOptions, *, building: bool = False
+    ) -> bool:
         from infoshare_desktop.ui.printing.preview import SummaryPreviewDialog
 
         self._close_preview()
         with feedback.user_errors(self.dialog) as outcome:
-            preview = SummaryPreviewDialog(data, password=options.password, parent=self.dialog)
+            preview = SummaryPreviewDialog(
+                data, password=options.password, building=building, parent=self.dialog
+            )
         if outcome.failed:
-            return
+            return False
         self.preview = preview
-        self._preview_data = data
+        self._preview_data = None if building else data
         self._preview_options = options
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         preview.print_requested.connect(self._on_preview_print_requested)
@@ -164,6 +200,7 @@ class CaseSummaryPrinter(QObject):
         window = self.dialog.window().screen().availableGeometry()
         preview.resize(min(1000, window.width() - 40), min(900, window.height() - 40))
         preview.show()
+        return True
 
     def _print(self, data: bytes, options: SummaryOptions, printer: QPrinter) -> None:
         from infoshare_desktop.ui.printing.pdf import load_pdf
@@ -202,7 +239,7 @@ class CaseSummaryPrinter(QObject):
 
     def _on_preview_print_requested(self) -> None:
         preview = self.preview
-        if preview is None or preview.loaded is None:
+        if preview is None or preview.loaded is None or preview.building:
             return
         printer = self.ask_printer(preview, preview.document.pageCount())
         if printer is None or not self._release(OutputUse.PRINT):
@@ -232,6 +269,8 @@ class CaseSummaryPrinter(QObject):
         feedback.inform(preview, "Case summary saved", text)
 
     def _on_preview_finished(self, _result: int) -> None:
+        if self.preview is not None and self.preview.building and self.build is not None:
+            self.build.cancel()  # closed while the rest was being built
         self.preview = None
         self._preview_data = None
         self._preview_options = None

@@ -2,23 +2,30 @@
 
 The bytes reach Qt PDF through a QBuffer (no temporary file). Closing the preview closes
 the document and empties the buffer.
+
+A long summary's preview opens on its first pages while the rest is built
+(``building=True``): a progress bar and Cancel sit under the pages, Print… and Save as
+PDF… wait, and :meth:`SummaryPreviewDialog.show_whole` swaps in the whole document at
+the page the reader is on.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QWidget,
 )
 
 from infoshare_desktop.ui.common.labels import text_label
 from infoshare_desktop.ui.common.layout import SPACING, page_layout
+from infoshare_desktop.ui.common.progress import STEPS
 from infoshare_desktop.ui.printing.pdf import LoadedPdf, load_pdf
 
 PREVIEW_NOTE = (
@@ -28,26 +35,32 @@ PREVIEW_NOTE = (
 
 
 class SummaryPreviewDialog(QDialog):
-    """Shows one built summary; emits ``print_requested`` or ``save_requested``."""
+    """Shows one built summary; emits ``print_requested`` or ``save_requested``, and
+    ``cancel_requested`` while it shows the first pages of a build still running."""
 
     print_requested = Signal()
     save_requested = Signal()
+    cancel_requested = Signal()
 
     def __init__(
-        self, data: bytes, *, password: str | None = None, parent: QWidget | None = None
+        self,
+        data: bytes,
+        *,
+        password: str | None = None,
+        building: bool = False,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         from PySide6.QtPdfWidgets import QPdfView
 
         self.setWindowTitle("Case summary preview")
         self.setObjectName("SummaryPreviewDialog")
+        self.password = password
+        self.building = building
         self.loaded: LoadedPdf | None = load_pdf(data, password=password, parent=self)
         self.document = self.loaded.document
         layout = page_layout(self)
-        pages = self.document.pageCount()
-        self.summary = text_label(
-            f"{pages} page{'s' if pages != 1 else ''}. {PREVIEW_NOTE}", self, role="muted"
-        )
+        self.summary = text_label("", self, role="muted")
         layout.addWidget(self.summary)
         self.view = QPdfView(self)
         self.view.setAccessibleName("Case summary pages")
@@ -89,8 +102,60 @@ class SummaryPreviewDialog(QDialog):
         self.print_button.clicked.connect(self.print_requested)
         self.save_button.clicked.connect(self.save_requested)
         bar.addWidget(buttons)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, STEPS)
+        self.progress.setValue(0)
+        self.progress.setAccessibleName("Case summary progress")
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("Preparing the rest of the summary… %p%")
+        self.cancel_button = QPushButton("&Cancel", self)
+        self.cancel_button.setAccessibleDescription("Stop preparing the summary and close")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        building_bar = QHBoxLayout()
+        building_bar.addWidget(self.progress, 1)
+        building_bar.addWidget(self.cancel_button)
+        layout.addLayout(building_bar)
         layout.addLayout(bar)
+        self._show_state()
         self.resize(900, 700)
+
+    def _show_state(self) -> None:
+        pages = self.document.pageCount()
+        if self.building:
+            shown = f"The first {pages} pages" if pages != 1 else "The first page"
+            text = f"{shown}; the rest of the summary is being prepared. {PREVIEW_NOTE}"
+        else:
+            text = f"{pages} page{'s' if pages != 1 else ''}. {PREVIEW_NOTE}"
+        self.summary.setText(text)
+        for widget in (self.progress, self.cancel_button):
+            widget.setVisible(self.building)
+        for button in (self.print_button, self.save_button):
+            button.setEnabled(not self.building)
+            button.setToolTip("Wait for the whole summary." if self.building else "")
+        self._on_navigator_current_page_changed(self.view.pageNavigator().currentPage())
+
+    def set_progress(self, step: int) -> None:
+        """How far the rest of the summary has got (0 to STEPS)."""
+        self.progress.setValue(step)
+
+    def show_whole(self, data: bytes) -> None:
+        """The whole summary in place of its first pages, at the page being read."""
+        loaded = load_pdf(data, password=self.password, parent=self)
+        navigator = self.view.pageNavigator()
+        page = navigator.currentPage()
+        self.view.setDocument(loaded.document)
+        if self.loaded is not None:
+            self.loaded.close()
+        self.loaded, self.document = loaded, loaded.document
+        navigator.jump(page, QPointF(), navigator.currentZoom())
+        self.building = False
+        self._show_state()
+
+    def _on_cancel_button_clicked(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.progress.setFormat("Cancelling…")
+        self.cancel_requested.emit()
 
     def _on_zoom_current_index_changed(self, _index: int) -> None:
         mode = self.zoom.currentData()
@@ -100,7 +165,8 @@ class SummaryPreviewDialog(QDialog):
 
     def _on_navigator_current_page_changed(self, page: int) -> None:
         if self.loaded is not None:
-            self.position.setText(f"Page {page + 1} of {self.document.pageCount()}")
+            more = " so far" if self.building else ""
+            self.position.setText(f"Page {page + 1} of {self.document.pageCount()}{more}")
 
     def done(self, result: int) -> None:
         self.release()

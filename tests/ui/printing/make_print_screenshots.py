@@ -4,7 +4,8 @@
 
 A throw-away store with the reports tests' example case; offscreen Qt. The options
 dialog is shown at its own size (medium and large text, both must fit 1366x768); the
-preview fills a 1366x768 screen.
+preview fills a 1366x768 screen, once on its first page while the rest is being built
+(print-preview-building.png, the build held there) and once whole.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -26,7 +28,7 @@ _SCREEN_CONFIG.write_text(
 os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN_CONFIG}"
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QCoreApplication, QEventLoop  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from infoshare_desktop.paths import DataPaths  # noqa: E402
@@ -46,11 +48,34 @@ def save(widget: QWidget, out: Path, name: str, size: tuple[int, int] | None = N
     print(out / name, f"{hint.width()}x{hint.height()}")
 
 
+def settle(ms: int) -> None:
+    """Let queued work (page rendering) run for ``ms`` milliseconds."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
 def wait_for(build) -> None:
     loop = QEventLoop()
     build.finished.connect(loop.quit)
     if build.is_running():
         loop.exec()
+
+
+def hold_after_first_pages() -> threading.Event:
+    """Hand over the first page, then wait for the event before building the rest."""
+    from infoshare_desktop.reports import case_summary
+
+    case_summary.FIRST_PAGES = 1
+    release = threading.Event()
+    records = case_summary.CaseSummaryReport.records
+
+    def held(self: case_summary.CaseSummaryReport) -> list:
+        release.wait(60)
+        return records(self)
+
+    case_summary.CaseSummaryReport.records = held  # type: ignore[method-assign]
+    return release
 
 
 def main() -> int:
@@ -91,9 +116,20 @@ def main() -> int:
         apply_theme(app)
         dialog.protect.setChecked(False)
         dialog.check()
+        # The preview while the rest is built: held after its first page.
+        release = hold_after_first_pages()
         dialog.preview_button.click()
+        while printer.preview is None:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+        printer.preview.set_progress(420)  # as a long summary part-way through shows it
+        printer.preview.resize(*SCREEN)
+        settle(1000)  # the view renders the page in the background
+        printer.preview.view.viewport().update()
+        settle(1000)
+        save(printer.preview, out, "print-preview-building.png", SCREEN)
+        release.set()
         wait_for(printer.build)
-        QCoreApplication.processEvents()
+        settle(1000)  # the view renders the whole document's pages in the background
         save(printer.preview, out, "print-preview.png", SCREEN)
         printer.preview.close()
         dialog.close()
