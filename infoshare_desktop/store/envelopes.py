@@ -1182,6 +1182,10 @@ class _Compare:
             else:
                 self.actual_pending[akey] = actual
 
+    def close(self) -> None:
+        """Stop reading the table (a walk cut short; again: nothing)."""
+        self._cursor.close()
+
     def finish(self) -> list[str]:
         for actual in self._actual:
             akey = self._key(actual)
@@ -1389,8 +1393,12 @@ class _Triggered:
                 if table in self.tables:
                     problems += self._compare(raw, table, key, excluded)[:50]
         finally:
-            self.db.close()
+            self.close()
         return problems
+
+    def close(self) -> None:
+        """End the in-memory database (again: nothing)."""
+        self.db.close()
 
     def _compare(self, raw: Any, table: str, key: str, excluded: set[str]) -> list[str]:
         columns = [r[1] for r in self.db.execute(f"PRAGMA table_info({table})")]
@@ -1525,19 +1533,46 @@ def _walk(
     checker: sigcheck.Checker,
     watch: _Watch,
 ) -> None:
+    """The walk, with what it reads through and builds in closed however it ends (a
+    cancel, a failure): the envelopes' cursor and each table's, which would otherwise
+    stay open on the pooled connection the next verify reads through, and the in-memory
+    database the trigger-kept tables are rebuilt in (from the first envelope only: they
+    change as records are added)."""
+    compare = {t: _Compare(raw, t, marks[t]) for t in TABLES}
+    triggered = _Triggered(raw) if start_pos == 0 else None
+    cursor = raw.execute(
+        f"SELECT {_COLUMNS} FROM envelope WHERE pos > ? ORDER BY pos", (start_pos,)
+    )
+    try:
+        _walk_from(
+            raw, trust, report, start_pos, chain, (compare, triggered, cursor), checker, watch
+        )
+    finally:
+        cursor.close()
+        for comparison in compare.values():
+            comparison.close()
+        if triggered is not None:
+            triggered.close()
+
+
+def _walk_from(
+    raw: Any,
+    trust: Trust,
+    report: EnvelopeReport,
+    start_pos: int,
+    chain: bytes,
+    opened: tuple[dict[str, _Compare], _Triggered | None, Any],
+    checker: sigcheck.Checker,
+    watch: _Watch,
+) -> None:
+    compare, triggered, cursor = opened
     keys = _Keys(trust)
     overrides = _Overrides(raw, start_pos, keys)
-    compare = {t: _Compare(raw, t, marks[t]) for t in TABLES}
-    # The trigger-kept tables change as records are added: rebuilt from the first envelope.
-    triggered = _Triggered(raw) if start_pos == 0 else None
     devices: dict[str, int] = {}
     heads: dict[str, set[str]] = {}
     expected_pos = start_pos + 1
     carried_by: str | None = None
     carried_open = start_pos == 0
-    cursor = raw.execute(
-        f"SELECT {_COLUMNS} FROM envelope WHERE pos > ? ORDER BY pos", (start_pos,)
-    )
     problems = report.problems
     count = report.envelopes - start_pos
     for batch in _signed_batches(cursor, keys, checker):

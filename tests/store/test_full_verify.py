@@ -9,6 +9,7 @@ tables the case list and the worklists read. Those tables have no append-only tr
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 
 import pytest
 
@@ -312,7 +313,8 @@ def test_a_verify_cancelled_in_the_envelope_walk_stops_there_and_records_nothing
 ):
     """Cancel is polled in the envelopes' walk too (not only in the audit chain's): a
     verify cancelled there raises, and neither its audit entry nor a signed check is
-    written, so the next verify still checks everything."""
+    written, so the next verify still checks everything; the in-memory database the
+    walk rebuilds the trigger-kept tables in is closed (it was left to the collector)."""
     paths, _ = filled
     in_walk: list[bool] = []
     walk = envelopes.verify_envelopes
@@ -322,6 +324,14 @@ def test_a_verify_cancelled_in_the_envelope_walk_stops_there_and_records_nothing
         return walk(*args, **kwargs)
 
     monkeypatch.setattr(envelopes, "verify_envelopes", watched)
+    rebuilds: list[envelopes._Triggered] = []
+    start = envelopes._Triggered.__init__
+
+    def recorded(self, raw):
+        start(self, raw)
+        rebuilds.append(self)
+
+    monkeypatch.setattr(envelopes._Triggered, "__init__", recorded)
     store = accounts.sign_in(paths, username=CAL, password=CAL_PASSWORD)
     try:
         with store.read() as session:
@@ -334,10 +344,19 @@ def test_a_verify_cancelled_in_the_envelope_walk_stops_there_and_records_nothing
                 progress=lambda done, _: moves.append(done),
                 should_stop=lambda: bool(in_walk),
             )
+        assert rebuilds and all(_closed(r.db) for r in rebuilds)
         with store.read() as session:
             assert audit.chain_head(session).seq == before  # no "verified" entry
         assert in_walk == [True] and moves == sorted(moves)
         again = maintenance.verify(store, full=False)
-        assert again.ok and again.envelopes.after == 0  # nothing was marked as checked
+        assert again.ok and again.envelopes.after == 0, "\n".join(again.lines())
     finally:
         store.close()
+
+
+def _closed(db: sqlite3.Connection) -> bool:
+    try:
+        db.execute("SELECT 1")
+    except sqlite3.ProgrammingError:
+        return True
+    return False
