@@ -224,13 +224,7 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(admin_store, data_paths
         replace_database(good, bad, bytes(database[: size // 2 // 4096 * 4096]))
     else:  # the archive alone, its manifest unchanged
         bad.write_bytes(good.read_bytes()[size:])
-    before = {p.name: p.read_bytes() for p in data_paths.root.iterdir() if p.is_file()}
-    for attempt in (maintenance.preview_restore, maintenance.restore):
-        with pytest.raises(BackupInvalidError):
-            attempt(data_paths, src=bad, username=ADMIN, password=ADMIN_PASSWORD)
-    after = {p.name: p.read_bytes() for p in data_paths.root.iterdir() if p.is_file()}
-    assert after == before
-    assert not list(data_paths.root.glob(".tmp-restore-*"))
+    _refused_changing_nothing(data_paths, bad)
     store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
     assert maintenance.verify(store).ok
     store.close()
@@ -386,6 +380,13 @@ def test_a_backup_with_authentic_pages_but_a_broken_structure_is_refused(
         check.close()
     bad = tmp_path / "bad.isbackup"
     replace_database(good, bad, work.read_bytes())
+    _refused_changing_nothing(data_paths, bad)
+    assert not (data_paths.backups.exists() and list(data_paths.backups.glob("replaced-*")))
+
+
+def _refused_changing_nothing(data_paths, bad) -> None:
+    """Restore's preview and restore itself both refuse `bad`, and the store's folder is
+    as it was, with nothing left behind."""
     before = {p.name: p.read_bytes() for p in data_paths.root.iterdir() if p.is_file()}
     for attempt in (maintenance.preview_restore, maintenance.restore):
         with pytest.raises(BackupInvalidError):
@@ -393,4 +394,3 @@ def test_a_backup_with_authentic_pages_but_a_broken_structure_is_refused(
     after = {p.name: p.read_bytes() for p in data_paths.root.iterdir() if p.is_file()}
     assert after == before
     assert not list(data_paths.root.glob(".tmp-restore-*"))
-    assert not (data_paths.backups.exists() and list(data_paths.backups.glob("replaced-*")))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import Qt
 
 from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome
 from infoshare_desktop.domain.kinds import kind_of
@@ -24,7 +23,7 @@ from infoshare_desktop.store import envelopes
 from infoshare_desktop.ui.review import RETURNED_TO_ME, REVIEW_QUEUE, TEAM_OVERVIEW
 from infoshare_desktop.ui.review.models import BATCH, ReturnedTableModel, ReviewQueueTableModel
 from tests.ui.review.conftest import NAMES, SUPERVISOR, nav_text, without_consent
-from tests.ui.test_rows_on_screen import rows_on_screen
+from tests.ui.test_rows_on_screen import rows_asked, rows_on_screen
 
 pytestmark = pytest.mark.slow
 
@@ -104,19 +103,6 @@ def page_reads(monkeypatch):
     return calls
 
 
-def _rows_asked(monkeypatch, model_class) -> set[int]:
-    """The rows the views ask a model of this class about (any role)."""
-    asked: set[int] = set()
-    real = model_class.data
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        asked.add(index.row())
-        return real(self, index, role)
-
-    monkeypatch.setattr(model_class, "data", data)
-    return asked
-
-
 def test_a_supervisor_signs_in_to_the_counts_without_reading_any_page(
     team, loaded, open_window, page_reads, monkeypatch
 ):
@@ -160,7 +146,7 @@ def _counted(calls: dict[str, int], real):
 def test_the_queue_table_asks_only_about_the_rows_on_screen(
     qtbot, team, loaded, open_window, monkeypatch
 ):
-    asked = _rows_asked(monkeypatch, ReviewQueueTableModel)
+    asked = rows_asked(monkeypatch, ReviewQueueTableModel)
     window, pages = open_window(team.supervisor)
     assert asked == set()  # not shown, not asked
     window.show_page(REVIEW_QUEUE)
@@ -217,7 +203,7 @@ def test_the_filters_count_what_they_leave_and_show_the_first_rows(
 
 
 def test_returned_to_me_counts_and_pages_thousands(qtbot, team, loaded, open_window, monkeypatch):
-    asked = _rows_asked(monkeypatch, ReturnedTableModel)
+    asked = rows_asked(monkeypatch, ReturnedTableModel)
     window, pages = open_window(team.author)
     assert nav_text(window, RETURNED_TO_ME) == f"Returned to me ({RETURNED})"
     assert asked == set()
