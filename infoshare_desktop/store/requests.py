@@ -148,35 +148,28 @@ def _reconsider_body(
     *, not_new: Collection[str], case_id: str | None
 ) -> tuple[str, list[object], str]:
     """FROM ... WHERE of the ordinary cases' requests (open to every case role) whose
-    latest reply declined them "reconsider if new information" (request_status's partial
-    index) and whose case
-    has a record recorded since that reply that is not of a `not_new` kind and not one the
-    reply names as answering it (d: the request, p: its latest reply); its arguments; and
-    the FROM ... WHERE of those records. Each request reads its own case's records only
-    (by ix_record_case_time): the cost follows the declined requests, not the store."""
+    latest reply declined them "reconsider if new information" (request_status keeps that
+    reply: migration 0015) and whose case has a record recorded since that reply that is
+    not of a `not_new` kind and not one the reply names as answering it (q: the request's
+    row, p: its latest reply); its arguments; and the FROM ... WHERE of those records. The
+    declined requests are walked longest waiting first (ix_request_status_declined) and
+    each reads its own case's records only (by ix_record_case_time): a listing stops at its
+    LIMIT, and nothing is read to find a reply."""
     kinds = ", ".join("?" * len(not_new)) or "NULL"
     where = "q.declined_reconsider = 1 AND c.restricted = 0"
     args: list[object] = []
     if case_id is not None:
         where += " AND q.case_id = ?"
         args.append(case_id)
-    latest_reply = (
-        "SELECT r.id FROM saved_record r WHERE r.case_id = q.case_id "
-        "AND r.kind = 'request_reply' AND json_valid(unpacked(r.payload)) "
-        "AND json_extract(unpacked(r.payload), '$.request.record_id') = q.request_id "
-        "ORDER BY r.recorded_at DESC, r.rowid DESC LIMIT 1"
-    )
-    since = (  # rows of d (its request, its latest reply p)
-        "FROM saved_record o WHERE o.case_id = d.case_id AND o.recorded_at > p.recorded_at "
+    since = (  # rows of q (its request, its latest reply p)
+        "FROM saved_record o WHERE o.case_id = q.case_id AND o.recorded_at > q.replied_at "
         f"AND o.kind NOT IN ({kinds}) AND o.id NOT IN (SELECT json_extract(value, "
         "'$.record_id') FROM json_each(unpacked(p.payload), '$.answered_by'))"
     )
     body = (
-        f"FROM (SELECT q.request_id, q.case_id, ({latest_reply}) AS reply_id "
         "FROM request_status q JOIN case_file c ON c.id = q.case_id "
-        f"WHERE {where}) AS d JOIN saved_record p ON p.id = d.reply_id "
-        "JOIN saved_record req ON req.id = d.request_id "
-        f"WHERE EXISTS (SELECT 1 {since})"
+        "JOIN saved_record p ON p.id = q.reply_id "
+        f"WHERE {where} AND EXISTS (SELECT 1 {since})"
     )
     return body, [*args, *not_new], since
 
@@ -198,9 +191,13 @@ def declined_to_reconsider(
     kinds = list(not_new)
     conn = raw_connection(tx)
     rows = conn.execute(
-        "SELECT d.request_id, d.case_id, unpacked(req.payload), p.id, p.recorded_at, "
+        "SELECT d.request_id, d.case_id, unpacked(req.payload), d.reply_id, d.replied_at, "
         f"(SELECT json_group_array(id) FROM (SELECT o.id {since} ORDER BY o.rowid)) "
-        f"{body} ORDER BY p.recorded_at, d.request_id LIMIT ?",
+        f"FROM (SELECT q.request_id, q.case_id, q.reply_id, q.replied_at {body} "
+        "ORDER BY q.replied_at, q.request_id LIMIT ?) AS d "
+        "JOIN request_status q ON q.request_id = d.request_id "
+        "JOIN saved_record p ON p.id = d.reply_id JOIN saved_record req ON req.id = d.request_id "
+        "ORDER BY d.replied_at, d.request_id",
         (*kinds, *args, -1 if limit is None else limit),
     ).fetchall()
     counted = conn.execute(

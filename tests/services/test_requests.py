@@ -515,8 +515,11 @@ def test_the_reconsider_list_returns_exactly_what_the_domains_rule_over_every_re
 
 
 def test_the_reconsider_query_reads_only_the_declined_requests_cases(admin_store, case_id):
-    """Its plan: request_status's partial index of declined requests, then each one's own
-    case's records by ix_record_case_time; never a scan of every saved record."""
+    """Its plan: request_status's partial index of declined requests, in the order listed
+    (longest waiting first, no sort: a page stops at its LIMIT), then each one's latest
+    reply by its id (kept in request_status) and its own case's records by
+    ix_record_case_time; never a scan of every saved record, nor a case's replies read to
+    find the latest."""
     from infoshare_desktop.store import requests as request_rows
 
     body, args, _since = request_rows._reconsider_body(
@@ -524,9 +527,12 @@ def test_the_reconsider_query_reads_only_the_declined_requests_cases(admin_store
     )
     with admin_store.read() as session:
         raw = session.connection().connection.dbapi_connection
-        plan = [row[-1] for row in raw.execute(f"EXPLAIN QUERY PLAN SELECT 1 {body}", args)]
-    assert any("ix_request_status_reconsider" in step for step in plan), plan
-    saved_record = ("SCAN r", "SCAN o", "SCAN p", "SCAN req", "SCAN saved_record")
+        sql = f"EXPLAIN QUERY PLAN SELECT 1 {body} ORDER BY q.replied_at, q.request_id LIMIT 20"
+        plan = [row[-1] for row in raw.execute(sql, args)]
+    assert plan[0] == "SCAN q USING INDEX ix_request_status_declined", plan
+    assert not [step for step in plan if "TEMP B-TREE" in step], plan
+    saved_record = ("SCAN r", "SCAN o", "SCAN p", "SCAN req", "SCAN saved_record", "SEARCH r")
     assert not [step for step in plan if step.startswith(saved_record)], plan
+    assert any(s.startswith("SEARCH p USING INDEX sqlite_autoindex_saved_record_1") for s in plan)
     assert not [step for step in plan if "case_member" in step], plan  # ordinary cases only
     assert any(s.startswith("SEARCH o") and "ix_record_case_time (case_id=?)" in s for s in plan)

@@ -59,7 +59,10 @@ def with_packing(conn: apsw.Connection) -> apsw.Connection:
 def back_to_revision_0013(conn) -> None:
     """Put a store's payloads and triggers back as revision 0013 wrote them (envelopes'
     canonical JSON as bytes, saved records' JSON as text), in `conn`'s transaction (a
-    DB-API connection: apsw, or sqlcipher3)."""
+    DB-API connection: apsw, or sqlcipher3), migration 0015 undone first."""
+    from tests.store.test_worklist_migration import back_to_revision_0014
+
+    back_to_revision_0014(conn)
     for name in ("envelope_no_update", "saved_record_no_update"):
         conn.execute(f"DROP TRIGGER {name}")
     envelopes = conn.execute("SELECT pos, payload FROM envelope").fetchall()
