@@ -148,30 +148,27 @@ def _reconsider_body(
     *, not_new: Collection[str], case_id: str | None
 ) -> tuple[str, list[object], str]:
     """FROM ... WHERE of the ordinary cases' requests (open to every case role) whose
-    latest reply declined them "reconsider if new information" (request_status keeps that
-    reply: migration 0015) and whose case has a record recorded since that reply that is
-    not of a `not_new` kind and not one the reply names as answering it (q: the request's
-    row, p: its latest reply); its arguments; and the FROM ... WHERE of those records. The
-    declined requests are walked longest waiting first (ix_request_status_declined) and
-    each reads its own case's records only (by ix_record_case_time): a listing stops at its
-    LIMIT, and nothing is read to find a reply."""
+    latest reply declined them "reconsider if new information" and whose case has had a
+    record since that reply that is not of a `not_new` kind and not one the reply names
+    as answering it: request_status keeps the latest reply and counts those records
+    (`news`, migration 0015), so this is a walk of ix_request_status_back, longest waiting
+    first, that stops at its LIMIT (q: the request's row). Its arguments; and the FROM ...
+    WHERE of those records (of q), read only for the requests listed."""
     kinds = ", ".join("?" * len(not_new)) or "NULL"
-    where = "q.declined_reconsider = 1 AND c.restricted = 0"
+    where = (
+        "q.declined_reconsider = 1 AND q.news > 0 "
+        "AND q.case_id NOT IN (SELECT id FROM case_file WHERE restricted = 1)"
+    )
     args: list[object] = []
     if case_id is not None:
         where += " AND q.case_id = ?"
         args.append(case_id)
-    since = (  # rows of q (its request, its latest reply p)
+    since = (
         "FROM saved_record o WHERE o.case_id = q.case_id AND o.recorded_at > q.replied_at "
-        f"AND o.kind NOT IN ({kinds}) AND o.id NOT IN (SELECT json_extract(value, "
-        "'$.record_id') FROM json_each(unpacked(p.payload), '$.answered_by'))"
+        f"AND o.kind NOT IN ({kinds}) "
+        "AND o.id NOT IN (SELECT value FROM json_each(coalesce(q.answered_by, '[]')))"
     )
-    body = (
-        "FROM request_status q JOIN case_file c ON c.id = q.case_id "
-        "JOIN saved_record p ON p.id = q.reply_id "
-        f"WHERE {where} AND EXISTS (SELECT 1 {since})"
-    )
-    return body, [*args, *not_new], since
+    return f"FROM request_status q WHERE {where}", args, since
 
 
 def declined_to_reconsider(
@@ -188,17 +185,15 @@ def declined_to_reconsider(
     ``count_cap``) and the first ``limit`` (all if None), each with the records since.
     Only those requests, their replies and their cases' records are read."""
     body, args, since = _reconsider_body(not_new=not_new, case_id=case_id)
-    kinds = list(not_new)
     conn = raw_connection(tx)
     rows = conn.execute(
-        "SELECT d.request_id, d.case_id, unpacked(req.payload), d.reply_id, d.replied_at, "
+        "SELECT q.request_id, q.case_id, unpacked(req.payload), q.reply_id, q.replied_at, "
         f"(SELECT json_group_array(id) FROM (SELECT o.id {since} ORDER BY o.rowid)) "
-        f"FROM (SELECT q.request_id, q.case_id, q.reply_id, q.replied_at {body} "
-        "ORDER BY q.replied_at, q.request_id LIMIT ?) AS d "
+        f"FROM (SELECT q.request_id {body} ORDER BY q.replied_at, q.request_id LIMIT ?) AS d "
         "JOIN request_status q ON q.request_id = d.request_id "
-        "JOIN saved_record p ON p.id = d.reply_id JOIN saved_record req ON req.id = d.request_id "
-        "ORDER BY d.replied_at, d.request_id",
-        (*kinds, *args, -1 if limit is None else limit),
+        "JOIN saved_record req ON req.id = d.request_id "
+        "ORDER BY q.replied_at, q.request_id",
+        (*not_new, *args, -1 if limit is None else limit),
     ).fetchall()
     counted = conn.execute(
         f"SELECT count(*) FROM (SELECT 1 {body} LIMIT ?)", (*args, count_cap)

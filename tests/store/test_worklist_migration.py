@@ -14,9 +14,10 @@ from datetime import timedelta
 
 import pytest
 
-from infoshare_desktop.domain import SharingKind, utcnow
+from infoshare_desktop.domain import AmendmentDraft, AmendmentReason, SharingKind, utcnow
 from infoshare_desktop.domain.enums import ReplyOutcome
 from infoshare_desktop.domain.records import RecordLink
+from infoshare_desktop.domain.requests import requests_to_reconsider as over_every_record
 from infoshare_desktop.domain.timeutil import to_local
 from infoshare_desktop.services import accounts, cases, maintenance, records, requests, worklist
 from infoshare_desktop.store import migrate
@@ -45,15 +46,16 @@ REPLY_TRIGGER_0014 = (
 
 def back_to_revision_0014(conn) -> None:
     """Undo migration 0015 in `conn`'s transaction (a DB-API connection): its indexes,
-    request_status's two columns and the reply trigger, as revision 0014 had them."""
+    request_status's new columns and triggers, the reply trigger as revision 0014 had it."""
     for index in (
-        "ix_request_status_declined",
+        "ix_request_status_back",
         "ix_consent_watch_relied_author",
         "ix_consent_watch_relied",
     ):
         conn.execute(f"DROP INDEX {index}")
     conn.execute("DROP TRIGGER saved_reply_status")
-    for column in ("reply_id", "replied_at"):
+    conn.execute("DROP TRIGGER saved_record_reconsider")
+    for column in ("reply_id", "replied_at", "answered_by", "news"):
         conn.execute(f"ALTER TABLE request_status DROP COLUMN {column}")
     conn.execute(REPLY_TRIGGER_0014)
     conn.execute("UPDATE alembic_version SET version_num = '0014'")
@@ -82,6 +84,17 @@ def _advice(store, case_id) -> str:
     return records.record_case_record(store, case_id=case_id, draft=complete_advice()).record_id
 
 
+def _amendment(store, record_id) -> str:
+    draft = AmendmentDraft(
+        target_id=record_id,
+        text="The school has since said the family moved in March.",
+        reason=AmendmentReason.ADDITIONAL_INFORMATION,
+        recipients_told=False,
+        recipients_told_notes="Not shared, so nobody to tell.",
+    )
+    return records.add_amendment(store, draft=draft).record_id
+
+
 DECLINED = ReplyOutcome.DECLINED
 #: Each case's history after its request: (reply outcome, reconsider) or "advice"; and
 #: whether the request is then to be reconsidered, with how many records since.
@@ -93,6 +106,7 @@ HISTORIES: list[tuple[str, list[tuple[ReplyOutcome, bool | None] | str], int | N
     ("shared, then declined", [(ReplyOutcome.SHARED, None), (DECLINED, True), "advice"], 1),
     ("declined twice", [(DECLINED, True), "advice", (DECLINED, True), "advice", "advice"], 2),
     ("never answered", ["advice"], None),
+    ("declined, then the reply amended", [(DECLINED, True), "amend the reply"], 1),
 ]
 
 
@@ -104,12 +118,15 @@ def _history(store) -> dict[str, str]:
             store, draft=complete_case(display_name=f"Case {name}"), confirmed_not_duplicate=True
         )
         request_id = out[name] = _request(store, case_id)
+        reply_id = ""
         for step in steps:
             if step == "advice":
                 _advice(store, case_id)
+            elif step == "amend the reply":
+                _amendment(store, reply_id)
             else:
                 assert isinstance(step, tuple)
-                _reply(store, case_id, request_id, *step)
+                reply_id = _reply(store, case_id, request_id, *step)
     return out
 
 
@@ -148,6 +165,15 @@ def test_a_store_as_0014_left_it_is_migrated_to_what_the_triggers_make(admin_sto
     ids = _history(admin_store)
     consents = _consents(admin_store)
     found = requests.requests_to_reconsider(admin_store)
+    with admin_store.read() as session:  # the domain's rule over every record of every case
+        assert found == over_every_record(
+            requests.saved_records(
+                session,
+                user_id=accounts.current_user(admin_store).user_id,
+                only_requests=False,
+                store=admin_store,
+            )
+        )
     expected = [(ids[name], n) for name, _, n in HISTORIES if n is not None]
     assert [(r.record_id, len(r.new_record_ids)) for r in found] == expected
     by_triggers = _status_rows(admin_store)
@@ -245,19 +271,26 @@ def _history_of(store, steps) -> list[str]:
     case_id = cases.create_case(store, draft=complete_case(), confirmed_not_duplicate=True)
     request_id = _request(store, case_id)
     for step in steps:
-        _reply(store, case_id, request_id, *step)
+        if step == "advice":
+            _advice(store, case_id)
+        else:
+            _reply(store, case_id, request_id, *step)
     return [request_id]
 
 
-@pytest.mark.parametrize("column", ["reply_id", "replied_at"])
-def test_an_edited_latest_reply_is_named_by_verify(admin_store, data_paths, column):
-    (request_id,) = _history_of(admin_store, [(DECLINED, True), (DECLINED, True)])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("reply_id", None), ("replied_at", None), ("answered_by", "[]"), ("news", 0)],
+)
+def test_an_edited_latest_reply_is_named_by_verify(admin_store, data_paths, column, value):
+    """Each column the triggers keep is rebuilt by verify from the signed records."""
+    (request_id,) = _history_of(admin_store, [(DECLINED, True), (DECLINED, True), "advice"])
     key = admin_store.keys.current_key
     admin_store.close()
     conn = raw_connect(data_paths.database, key)
     try:
         conn.execute(
-            f"UPDATE request_status SET {column} = NULL WHERE request_id = ?", (request_id,)
+            f"UPDATE request_status SET {column} = ? WHERE request_id = ?", (value, request_id)
         )
     finally:
         conn.close()
