@@ -114,6 +114,17 @@ def visible_clause(members: Collection[str]) -> ColumnElement[bool]:
 VISIBLE_SQL = "(c.restricted = 0 OR c.id IN (SELECT value FROM json_each(?)))"
 
 
+def visible_case_sql(case_id: str, param: str = "?") -> str:
+    """`VISIBLE_SQL` said of a case id column (`case_id`), without reading its case:
+    not one of the restricted cases (few, by ix_case_restricted) other than those of
+    `param` (`members_param(members)`). A count walking an index of another table then
+    reads no case row per row counted."""
+    return (
+        f"{case_id} NOT IN (SELECT id FROM case_file WHERE restricted = 1 "
+        f"AND id NOT IN (SELECT value FROM json_each({param})))"
+    )
+
+
 def members_param(members: Collection[str]) -> str:
     """`members` as the one parameter of VISIBLE_SQL (a JSON array)."""
     return json.dumps(sorted(members))

@@ -4,7 +4,9 @@ Nothing here grows with the store: every query walks one index range
 (`review_status` and `consent_watch` from migration 0007, `ix_draft_user`) and stops at
 its LIMIT; counts stop at COUNT_CAP ("1000 or more" is as useful as the exact figure).
 Only cases the user may see are counted or listed: ordinary ones, and the restricted
-cases signed statements name them on (`members`, from Store.member_cases). Rows come
+cases signed statements name them on (`members`, from Store.member_cases; few), never a
+row of the membership table (which anyone with the file could add); told by the case id
+(cases.visible_case_sql), so a count reads no case row per row counted. Rows come
 back as dicts; the use case (role, rule, audit) is services.worklist's.
 
 Every function takes a Session (its connection is used) or a DB-API connection.
@@ -19,15 +21,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from infoshare_desktop.store.cases import members_param
+from infoshare_desktop.store.cases import members_param, visible_case_sql
 from infoshare_desktop.store.writes import raw_connection, stored_time
 
 COUNT_CAP = 1000
 
-#: The case is open to the user: ordinary, or one of the restricted cases signed
-#: statements name them on (`:members`, cases.members_param; few), never a row of the
-#: membership table (which anyone with the file could add).
-_VISIBLE = "(c.restricted = 0 OR c.id IN (SELECT value FROM json_each(:members)))"
 _REVIEW_COLUMNS = (
     "s.record_id, s.status, s.case_id, c.case_reference, c.display_name AS case_name, r.kind, "
     "r.subkind, r.summary, s.author_id, s.since, r.occurred_at"
@@ -63,7 +61,8 @@ class ReviewFilter:
     before: datetime | None = None
 
     def sql(self) -> tuple[str, dict[str, Any]]:
-        where = ["s.status = :status", _VISIBLE]
+        """FROM ... WHERE of review_status `s` (visibility by case id: no case read)."""
+        where = ["s.status = :status", visible_case_sql("s.case_id", ":members")]
         params: dict[str, Any] = {"status": self.status}
         if self.author is not None:
             where.append("s.author_id = :author")
@@ -74,11 +73,7 @@ class ReviewFilter:
         if self.before is not None:
             where.append("s.since < :before")
             params["before"] = stored_time(self.before)
-        body = (
-            "FROM review_status AS s JOIN case_file AS c ON c.id = s.case_id "
-            f"WHERE {' AND '.join(where)}"
-        )
-        return body, params
+        return f"FROM review_status AS s WHERE {' AND '.join(where)}", params
 
 
 def reviews(
@@ -86,7 +81,12 @@ def reviews(
 ) -> list[dict[str, Any]]:
     """The records ``which`` selects, longest waiting first."""
     body, params = which.sql()
-    body = body.replace("WHERE", "JOIN saved_record AS r ON r.id = s.record_id WHERE", 1)
+    body = body.replace(
+        "WHERE",
+        "JOIN case_file AS c ON c.id = s.case_id JOIN saved_record AS r ON r.id = s.record_id "
+        "WHERE",
+        1,
+    )
     sql = f"SELECT {_REVIEW_COLUMNS} {body} ORDER BY s.since LIMIT :limit"
     return _rows(tx, sql, {**params, "members": members_param(members), "limit": limit})
 
@@ -112,7 +112,12 @@ class ConsentFilter:
     relied_only: bool = False
 
     def sql(self) -> tuple[str, dict[str, Any]]:
-        where = ["w.ended = 0", "w.valid_until <= :until", _VISIBLE]
+        """FROM ... WHERE of consent_watch `w` (visibility by case id: no case read)."""
+        where = [
+            "w.ended = 0",
+            "w.valid_until <= :until",
+            visible_case_sql("w.case_id", ":members"),
+        ]
         params: dict[str, Any] = {"until": self.until.isoformat()}
         if self.author is not None:
             where.append("w.author_id = :author")
@@ -125,11 +130,13 @@ class ConsentFilter:
             params["after"] = self.after.isoformat()
         if self.relied_only:
             where.append("w.relied_on > 0")
-        body = (
-            "FROM consent_watch AS w JOIN case_file AS c ON c.id = w.case_id "
-            f"WHERE {' AND '.join(where)}"
-        )
-        return body, params
+        # The consents relied on have their own indexes (migration 0015; most consents are
+        # never relied on, and all expire): named, as the planner cannot tell them apart.
+        index = ""
+        if self.relied_only:
+            relied = "ix_consent_watch_relied_author" if self.author else "ix_consent_watch_relied"
+            index = f" INDEXED BY {relied}"
+        return f"FROM consent_watch AS w{index} WHERE {' AND '.join(where)}", params
 
 
 def consents(
@@ -137,7 +144,12 @@ def consents(
 ) -> list[dict[str, Any]]:
     """The consents ``which`` selects, soonest "valid until" first."""
     body, params = which.sql()
-    body = body.replace("WHERE", "JOIN saved_record AS r ON r.id = w.record_id WHERE", 1)
+    body = body.replace(
+        "WHERE",
+        "JOIN case_file AS c ON c.id = w.case_id JOIN saved_record AS r ON r.id = w.record_id "
+        "WHERE",
+        1,
+    )
     sql = f"SELECT {_CONSENT_COLUMNS} {body} ORDER BY w.valid_until LIMIT :limit"
     return _rows(tx, sql, {**params, "members": members_param(members), "limit": limit})
 

@@ -45,7 +45,8 @@ REPLY_TRIGGER_0014 = (
 
 
 def back_to_revision_0014(conn) -> None:
-    """Undo migration 0015 in `conn`'s transaction (a DB-API connection): its indexes,
+    """Undo migration 0015 in `conn`'s transaction (a DB-API connection): its indexes (and
+    those it widened as 0007 made them),
     request_status's new columns and triggers, the reply trigger as revision 0014 had it."""
     for index in (
         "ix_request_status_back",
@@ -53,6 +54,13 @@ def back_to_revision_0014(conn) -> None:
         "ix_consent_watch_relied",
     ):
         conn.execute(f"DROP INDEX {index}")
+    for name, table, columns in (
+        ("ix_review_status_author", "review_status", "author_id, status, since"),
+        ("ix_review_status_status", "review_status", "status, since"),
+        ("ix_consent_watch_author", "consent_watch", "author_id, ended, valid_until"),
+    ):
+        conn.execute(f"DROP INDEX {name}")
+        conn.execute(f"CREATE INDEX {name} ON {table} ({columns})")
     conn.execute("DROP TRIGGER saved_reply_status")
     conn.execute("DROP TRIGGER saved_record_reconsider")
     for column in ("reply_id", "replied_at", "answered_by", "news"):
