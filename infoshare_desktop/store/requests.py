@@ -90,6 +90,11 @@ class OpenRequest:
     payload: str
 
 
+#: The request is on an ordinary case, told without reading the case (the restricted
+#: ones are few, by their own index): a walk of request_status's indexes alone.
+_ORDINARY = "q.case_id NOT IN (SELECT id FROM case_file WHERE restricted = 1)"
+
+
 def _stored_second(value: datetime) -> str:
     """As request_status.due_at holds it: UTC 'YYYY-MM-DD HH:MM:SS'."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
@@ -97,12 +102,12 @@ def _stored_second(value: datetime) -> str:
 
 def _open_due_body(*, until: datetime, case_id: str | None) -> tuple[str, list[object]]:
     """FROM ... WHERE of the open requests on the ordinary cases due by ``until``."""
-    where = "q.replied = 0 AND q.due_at IS NOT NULL AND q.due_at <= ? AND c.restricted = 0"
+    where = f"q.replied = 0 AND q.due_at IS NOT NULL AND q.due_at <= ? AND {_ORDINARY}"
     args: list[object] = [_stored_second(until)]
     if case_id is not None:
         where += " AND q.case_id = ?"
         args.append(case_id)
-    return "FROM request_status q JOIN case_file c ON c.id = q.case_id WHERE " + where, args
+    return "FROM request_status q WHERE " + where, args
 
 
 def open_requests_due(
@@ -155,10 +160,7 @@ def _reconsider_body(
     first, that stops at its LIMIT (q: the request's row). Its arguments; and the FROM ...
     WHERE of those records (of q), read only for the requests listed."""
     kinds = ", ".join("?" * len(not_new)) or "NULL"
-    where = (
-        "q.declined_reconsider = 1 AND q.news > 0 "
-        "AND q.case_id NOT IN (SELECT id FROM case_file WHERE restricted = 1)"
-    )
+    where = f"q.declined_reconsider = 1 AND q.news > 0 AND {_ORDINARY}"
     args: list[object] = []
     if case_id is not None:
         where += " AND q.case_id = ?"

@@ -358,7 +358,8 @@ def test_the_worklist_lists_open_requests_only_soonest_first_up_to_its_limit(
 
 def test_the_requests_due_query_walks_its_index(admin_store, case_id):
     """The open-requests query is an index range on request_status's (replied, due time)
-    (never a scan of every saved record), however many records the store holds."""
+    (never a scan of every saved record), however many records the store holds, and its
+    count reads that index alone."""
     from infoshare_desktop.store import requests as request_rows
 
     _request(admin_store, case_id)
@@ -369,6 +370,13 @@ def test_the_requests_due_query_walks_its_index(admin_store, case_id):
         plan = [row[-1] for row in raw.execute(sql, args).fetchall()]
     assert any("ix_request_status_open" in step for step in plan), plan
     assert not any("saved_record" in step for step in plan), plan
+    count = f"EXPLAIN QUERY PLAN SELECT count(*) FROM (SELECT 1 {body} LIMIT 1000)"
+    with admin_store.read() as session:
+        raw = session.connection().connection.dbapi_connection
+        plan = [row[-1] for row in raw.execute(count, args).fetchall()]
+    # counted in the index alone: no request's row, no case's row read per request
+    assert any("COVERING INDEX ix_request_status_open" in step for step in plan), plan
+    assert not any(step.startswith(("SEARCH c", "SEARCH q USING INDEX sqlite")) for step in plan)
 
 
 def test_my_work_lists_a_restricted_cases_request_beside_the_others_soonest_first(

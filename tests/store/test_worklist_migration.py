@@ -58,6 +58,7 @@ def back_to_revision_0014(conn) -> None:
         ("ix_review_status_author", "review_status", "author_id, status, since"),
         ("ix_review_status_status", "review_status", "status, since"),
         ("ix_consent_watch_author", "consent_watch", "author_id, ended, valid_until"),
+        ("ix_request_status_open", "request_status", "replied, due_at"),
     ):
         conn.execute(f"DROP INDEX {name}")
         conn.execute(f"CREATE INDEX {name} ON {table} ({columns})")

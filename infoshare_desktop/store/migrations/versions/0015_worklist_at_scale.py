@@ -87,6 +87,7 @@ COVERING = (
     ("ix_review_status_author", "review_status", "author_id, status, since, case_id"),
     ("ix_review_status_status", "review_status", "status, since, author_id, case_id"),
     ("ix_consent_watch_author", "consent_watch", "author_id, ended, valid_until, case_id"),
+    ("ix_request_status_open", "request_status", "replied, due_at, case_id"),
 )
 
 
