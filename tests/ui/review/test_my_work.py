@@ -147,3 +147,59 @@ def test_nothing_waiting_and_rows_grow_with_the_largest_text(qtbot, team, open_w
     assert rect.right() <= tree.viewport().width()  # never wider than the page: it wraps
     assert rect.height() >= needed.height() >= 3 * QFontMetrics(tree.font()).height()
     window.set_text_size("medium")
+
+
+def test_a_declined_request_comes_back_with_new_information_and_goes_when_answered(
+    qtbot, team, open_window
+):
+    """Declined "reconsider if new information": not on My work until the case has a new
+    record; then listed (Enter opens the request in its case); gone once a later reply
+    shares after all (the page reads My work again when shown)."""
+    from infoshare_desktop.domain import SharingKind
+    from infoshare_desktop.domain.enums import ReplyOutcome
+    from infoshare_desktop.domain.records import RecordLink
+    from tests.domain.factories import complete_advice, complete_reply, complete_request
+
+    author, case_id = team.author, team.case_id
+    request = records.record_case_record(
+        author, case_id=case_id, draft=complete_request(utcnow())
+    ).record_id
+    decision = records.record_sharing_decision(
+        author, case_id=case_id, draft=complete_sharing_decision(SharingKind.NOT_SHARED)
+    ).record_id
+
+    def reply(outcome, **changes):
+        draft = complete_reply(
+            request=RecordLink(record_id=request, description="Request from Example MASH"),
+            answered_by=[RecordLink(record_id=decision, description="Not shared")],
+            outcome=outcome,
+            **changes,
+        )
+        records.record_case_record(author, case_id=case_id, draft=draft)
+
+    reply(ReplyOutcome.DECLINED, reconsider_if_new=True)
+    window, _pages = open_window(author)
+    reconsider = branch(window, WorkKind.RECONSIDER)
+    assert reconsider.text(0) == "Declined requests to reconsider (0)"
+
+    records.record_case_record(author, case_id=case_id, draft=complete_advice())
+    window.show_page(CASES)
+    window.show_page(HOME)
+    reconsider = branch(window, WorkKind.RECONSIDER)
+    assert reconsider.text(0) == "Declined requests to reconsider (1)"
+    (item,) = [reconsider.child(i) for i in range(reconsider.childCount())]
+    what, where = item.text(0).split("\n")
+    assert what.startswith("Request from ")
+    assert "1 new record(s) on the case since" in where
+    tree = window.home_page.tree
+    tree.setFocus()
+    tree.setCurrentItem(item)
+    qtbot.keyClick(tree, Qt.Key.Key_Return)
+    assert window.current_page_name() == CASES
+    assert window.cases_page.case_view.selected_entry().record_id == request
+
+    reply(ReplyOutcome.SHARED)
+    window.show_page(HOME)
+    reconsider = branch(window, WorkKind.RECONSIDER)
+    assert reconsider.text(0) == "Declined requests to reconsider (0)"
+    assert reconsider.child(0).text(0) == "No declined request has new information on its case."
