@@ -345,7 +345,9 @@ def page(
     first = valued.order_by(
         *((order.desc(), reference.desc()) if descending else (order.asc(), reference.asc()))
     )
-    found = list(session.execute(first.offset(offset).limit(limit)).all())
+    # On the connection: rows as the driver gives them, without the ORM's result loading.
+    conn = session.connection()
+    found = list(conn.execute(first.offset(offset).limit(limit)).all())
     if len(found) < limit and sort in ("last_activity", "records", "date_of_birth"):
         before = session.exec(select(func.count()).select_from(valued.subquery())).one()
         rest = (
@@ -357,7 +359,7 @@ def page(
             .offset(max(0, offset - before))
             .limit(limit - len(found))
         )
-        found += session.execute(rest).all()
+        found += conn.execute(rest).all()
     width = len(case_columns)
     names = [c.name for c in case_columns]
     rows = []

@@ -66,6 +66,20 @@ def flags_tooltip(case: CaseSummary) -> str:
     return "\n".join(lines)
 
 
+#: The roles data() answers (any other is None).
+_ANSWERED = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        SNIPPET_HTML_ROLE,
+        CASE_ID_ROLE,
+    )
+)
+
+
 @dataclass(frozen=True)
 class _Column:
     title: str
@@ -230,7 +244,8 @@ class CaseTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < self.rowCount():
+        # Asked a dozen roles per cell painted: those the model never answers, at once.
+        if role not in _ANSWERED or not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None
         if role == CASE_ID_ROLE:
             return self.case_id_at(index.row())
