@@ -536,7 +536,7 @@ def test_the_reconsider_query_reads_only_the_declined_requests_cases(admin_store
         raw = session.connection().connection.dbapi_connection
         sql = f"EXPLAIN QUERY PLAN SELECT 1 {body} ORDER BY q.replied_at, q.request_id LIMIT 20"
         plan = [row[-1] for row in raw.execute(sql, args)]
-    assert plan[0] == "SCAN q USING INDEX ix_request_status_back", plan
+    assert plan[0] == "SCAN q USING COVERING INDEX ix_request_status_back", plan
     assert not [step for step in plan if "TEMP B-TREE" in step], plan
     assert not [step for step in plan if "saved_record" in step or "case_member" in step], plan
     # the restricted cases (few) by their partial index, not a lookup of every case

@@ -106,7 +106,8 @@ def upgrade() -> None:
     raw.execute(NEWS_TRIGGER)
     backfill(raw)
     raw.execute(
-        "CREATE INDEX ix_request_status_back ON request_status (replied_at, request_id) "
+        "CREATE INDEX ix_request_status_back ON request_status "
+        "(replied_at, request_id, case_id, declined_reconsider, news) "
         "WHERE declined_reconsider = 1 AND news > 0"
     )
     raw.execute(
