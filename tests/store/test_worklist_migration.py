@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from infoshare_desktop.domain import AmendmentDraft, AmendmentReason, SharingKind, utcnow
 from infoshare_desktop.domain.enums import ReplyOutcome
@@ -310,3 +312,48 @@ def test_an_edited_latest_reply_is_named_by_verify(admin_store, data_paths, colu
         store.close()
     assert not result.ok
     assert any(f"request_status row {request_id} differs" in line for line in result.lines())
+
+
+STEPS = st.sampled_from(
+    [(DECLINED, True), (DECLINED, False), (ReplyOutcome.SHARED, None), "advice", "amend the reply"]
+)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(STEPS, min_size=1, max_size=4))
+def test_any_history_lists_what_the_domains_rule_over_the_case_does(admin_store, steps):
+    """Any run of replies, new records and amendments after a request, on a case of its
+    own: request_status (kept by the triggers alone) lists the request back exactly when
+    the domain's rule over every record of the case does, with the same new records."""
+    case_id = cases.create_case(
+        admin_store, draft=complete_case(display_name="Case any"), confirmed_not_duplicate=True
+    )
+    request_id = _request(admin_store, case_id)
+    reply_id = ""
+    for step in steps:
+        if step == "advice":
+            _advice(admin_store, case_id)
+        elif step == "amend the reply":
+            if reply_id:
+                _amendment(admin_store, reply_id)
+        else:
+            assert isinstance(step, tuple)
+            reply_id = _reply(admin_store, case_id, request_id, *step)
+    with admin_store.read() as session:
+        expected = over_every_record(
+            requests.saved_records(
+                session,
+                user_id=accounts.current_user(admin_store).user_id,
+                case_ids={case_id},
+                only_requests=False,
+                store=admin_store,
+            )
+        )
+    assert requests.requests_to_reconsider(admin_store, case_id=case_id) == expected
+    listed = {r.record_id for r in requests.requests_to_reconsider(admin_store)}
+    assert (request_id in listed) == bool(expected)
