@@ -48,7 +48,11 @@ MAX_WORDS = 12
 #: The last word typed is matched as the start of a word once it has this many characters.
 PREFIX_FROM = 3
 #: Index rows read per step of a search, and at most per index (a bound on the time a
-#: search of a word in every record takes, whatever the store's size).
+#: search of a word in every record takes, whatever the store's size). The first step
+#: reads FIRST_WINDOW rows per case asked for, each next one four times as many (up to
+#: WINDOW): a case's own rows are one per case, so a name found in many cases checks
+#: about as many cases as it shows.
+FIRST_WINDOW = 2
 WINDOW = 2000
 MAX_ROWS = 10_000
 #: Words either side of the match in a snippet.
@@ -235,20 +239,12 @@ def match_expression(user_text: str) -> str | None:
     return " ".join(terms)
 
 
-# One step of a search: the next `window` matching rows below `before` (newest first),
-# of which only each case's newest comes back, with how far the step reached.
-_STEP = """
-    WITH step AS MATERIALIZED (
-        SELECT rowid AS row_id, case_id, {record_id} AS record_id FROM {index}
-        WHERE {index} MATCH :match AND rowid < :before ORDER BY rowid DESC LIMIT :window
-    )
-    SELECT row_id, case_id, record_id,
-           (SELECT min(row_id) FROM step), (SELECT count(*) FROM step)
-    FROM step WHERE row_id IN (SELECT max(row_id) FROM step GROUP BY case_id)
-    ORDER BY row_id DESC
-"""
-_CASE_STEP = _STEP.format(index="case_index", record_id="NULL")
-_RECORD_STEP = _STEP.format(index="search_index", record_id="record_id")
+# A search's rows: every matching row of one index, newest first, read a window at a time
+# from one statement (the index's own rowid order, so nothing is sorted; FTS5 sets up a
+# prefix query's list of rows once per statement, so it is never run twice).
+_ROWS = "SELECT rowid, case_id, {record_id} FROM {index} WHERE {index} MATCH ? ORDER BY rowid DESC"
+_CASE_ROWS = _ROWS.format(index="case_index", record_id="NULL")
+_RECORD_ROWS = _ROWS.format(index="search_index", record_id="record_id")
 
 
 def _visible(conn: sqlcipher3.Connection, case_ids: Sequence[str], members: str) -> set[str]:
@@ -286,25 +282,31 @@ def search(
     if cancelled is not None:
         conn.set_progress_handler(lambda: 1 if cancelled() else 0, 1000)
     try:
-        for sql in (_CASE_STEP, _RECORD_STEP):
-            before, read = 1 << 62, 0
-            while len(hits) < limit and read < max_rows:
-                if cancelled is not None and cancelled():
-                    raise SearchCancelled()
-                params = {"match": match, "before": before, "window": window}
-                rows = conn.execute(sql, params).fetchall()
-                if not rows:
-                    break
-                before, step = rows[0][3], rows[0][4]
-                read += step
-                fresh = [r for r in rows if r[1] not in seen]
-                open_ = _visible(conn, [r[1] for r in fresh], named) if fresh else set()
-                for _, case_id, record_id, *_ in fresh:
-                    if case_id in open_ and len(hits) < limit:
-                        hits.append(IndexHit(case_id, record_id))
-                    seen.add(case_id)  # a case not open to the user is not looked at again
-                if step < window:
-                    break
+        for sql in (_CASE_ROWS, _RECORD_ROWS):
+            if len(hits) >= limit:
+                break
+            rows = conn.execute(sql, (match,))
+            try:
+                read, size = 0, min(window, FIRST_WINDOW * max(limit, 1))
+                while len(hits) < limit and read < max_rows:
+                    if cancelled is not None and cancelled():
+                        raise SearchCancelled()
+                    batch = rows.fetchmany(size)
+                    read += len(batch)
+                    fresh: dict[str, str | None] = {}  # each new case's newest row, newest first
+                    for _, case_id, record_id in batch:
+                        if case_id not in seen and case_id not in fresh:
+                            fresh[case_id] = record_id
+                    open_ = _visible(conn, list(fresh), named) if fresh else set()
+                    for case_id, record_id in fresh.items():
+                        if case_id in open_ and len(hits) < limit:
+                            hits.append(IndexHit(case_id, record_id))
+                        seen.add(case_id)  # a case not open to the user is not looked at again
+                    if len(batch) < size:
+                        break
+                    size = min(window, size * 4)
+            finally:
+                rows.close()
     except sqlcipher3.OperationalError as error:
         if cancelled is not None and cancelled():
             raise SearchCancelled() from None
