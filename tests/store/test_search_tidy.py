@@ -6,6 +6,12 @@ compares) still passes."""
 
 from __future__ import annotations
 
+import os
+import random
+import select
+import signal
+import time
+
 import pytest
 import sqlcipher3
 
@@ -18,6 +24,7 @@ from tests.domain.factories import complete_case, complete_sharing_decision
 BIRDS = ["heron", "kestrel", "curlew", "dunlin", "plover", "merlin", "osprey", "linnet"]
 QUERIES = ["heron", "kes", "curlew osprey", "Ash", "T-1", "child", "osp", "merlin dunlin"]
 SAVES = 40  # past FTS5's crisis merge of 16 segments on a level, twice
+KILLS = 25
 
 
 def fill_with_saves(store, ids: list[str] | None = None) -> list[str]:
@@ -115,3 +122,74 @@ def test_new_and_migrated_stores_do_not_merge_inside_a_save(admin_store):
         for index in ("search_index", "case_index"):
             settings = dict(raw.execute(f"SELECT k, v FROM {index}_config").fetchall())
             assert settings.get("automerge") == 0, index
+
+
+def _saver(paths, case_id: str, ack_fd: int) -> None:
+    """The child: saves through the service, each followed by a tidying step (as an idle
+    window runs them), acknowledging each save once it returned."""
+    store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    os.write(ack_fd, b"ready\n")
+    n = 0
+    while True:
+        words = f"{BIRDS[n % len(BIRDS)]} {BIRDS[(n * 3) % len(BIRDS)]}"
+        draft = complete_sharing_decision(reasons=f"Seen near the school, {words} ({n})")
+        saved = records.record_sharing_decision(store, case_id=case_id, draft=draft)
+        os.write(ack_fd, f"{saved.record_id}\n".encode())
+        records.tidy_search_index(store)
+        n += 1
+
+
+@pytest.mark.slow
+def test_a_writer_killed_while_saving_and_tidying_leaves_an_index_that_finds_every_save(
+    admin_store, data_paths
+):
+    """SIGKILL a writer that saves and tidies, again and again: every acknowledged save is
+    found by its words, the index passes FTS5's check, and a full verify passes."""
+    case_id = cases.create_case(admin_store, draft=complete_case())
+    admin_store.close()
+    rng = random.Random(20261202)
+    acknowledged: set[str] = set()
+    deadline = time.monotonic() + 600
+    for _ in range(KILLS):
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child
+            os.close(read_fd)
+            try:
+                _saver(data_paths, case_id, write_fd)
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        try:
+            data = b""
+            while b"ready\n" not in data:  # signed in: the kill cannot land before
+                assert select.select([read_fd], [], [], max(0, deadline - time.monotonic()))[0]
+                data += os.read(read_fd, 65536)
+            time.sleep(rng.uniform(0.0, 0.3))
+        finally:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        while select.select([read_fd], [], [], 0)[0] and (chunk := os.read(read_fd, 65536)):
+            data += chunk
+        os.close(read_fd)
+        *done, _ = data.split(b"\n")
+        acknowledged |= {line.decode() for line in done if line and line != b"ready"}
+    store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    try:
+        assert len(acknowledged) >= KILLS  # the writer got on between the kills
+        assert _index_problems(store) == []
+        with store.read() as session:
+            found = {
+                r[0]
+                for r in raw_connection(session).execute(
+                    "SELECT record_id FROM search_index WHERE search_index MATCH 'school'"
+                )
+            }
+        assert acknowledged <= found
+        before = found_by_search(store)
+        _tidy_to_the_end(store)
+        assert found_by_search(store) == before
+        result = maintenance.verify(store, full=True)
+        assert result.ok, result.lines()
+    finally:
+        store.close()
