@@ -58,7 +58,7 @@ bench: install-test
 SIZES ?= 10k,100k,1M
 bench-scale: install-test
 	INFOSHARE_SCALE_SIZES=$(SIZES) $(BIN)/python -m pytest tests/benchmarks/scale \
-	  --benchmark-only -p no:xdist --timeout 0 -s $(PYTEST_ARGS)
+	  --benchmark-only -p no:xdist --timeout 0 -o faulthandler_timeout=0 -s $(PYTEST_ARGS)
 
 # The Linux package (build/package/): the application folder frozen by PyInstaller from the
 # wheel, and a Debian package installing it under /opt (packaging/linux/build-deb.sh).
