@@ -56,5 +56,9 @@ def test_scale_pages_written_per_save(benchmark, scale_store, practitioner):
     record_value(
         f"median {statistics.median(frames):.0f}, mean {statistics.mean(frames):.1f}, "
         f"max {max(frames)} over {PAGES_OF} saves",
-        {"work": "pages a save writes", "size": scale_store.size, "floor": "a bare insert: about 3"},
+        {
+            "work": "pages a save writes",
+            "size": scale_store.size,
+            "floor": "a bare insert: about 3",
+        },
     )
