@@ -35,7 +35,8 @@ def test_scale_save_sharing_decision(benchmark, scale_store, practitioner, tmp_p
 
 def test_scale_pages_written_per_save(benchmark, scale_store, practitioner):
     """The WAL emptied (checkpoint TRUNCATE), one save, the frames a PASSIVE checkpoint
-    finds: median, mean and max over PAGES_OF saves (a bare insert of a row as big writes about 3)."""
+    finds: median, mean and max over PAGES_OF saves (a bare insert of as big a row writes
+    about 3)."""
     (case,) = cases.list_cases(practitioner, limit=1)
     draft = complete_sharing_decision()
 
