@@ -9,7 +9,7 @@ A setting of the indexes, not of their content: no row is rewritten, search resu
 the same, and verify's rebuild compares the same rows.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
