@@ -1244,4 +1244,10 @@ def test_any_single_byte_change_to_a_resealed_envelope_or_its_restriction_is_det
         problems = _envelope_problems(conn, trust, store_id)
     finally:
         conn.execute("ROLLBACK")
+    if column == "payload" and not problems:
+        # As in test_envelopes: a packed payload's last byte has padding bits deflate
+        # ignores, and a change there leaves the signed payload as it was, byte for byte
+        # (a sealed payload has none: its cipher names any change).
+        assert packing.unpack(changed) == packing.unpack(value), f"payload of {pos} changed"
+        return
     assert problems, f"{column} of envelope {pos} changed unnoticed"
