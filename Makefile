@@ -49,10 +49,8 @@ docs: install-test
 	$(BIN)/python -m tests.docs_tables
 
 # Benchmarks, on demand only (never in `make test`): each figure beside a same-run floor.
-# No time limit: neither pytest-timeout's nor the faulthandler's (which ends the run).
-NO_LIMIT = --timeout 0 -o faulthandler_timeout=0
 bench: install-test
-	$(BIN)/python -m pytest tests/benchmarks --benchmark-only -p no:xdist $(NO_LIMIT) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/benchmarks --benchmark-only -p no:xdist --timeout 0 $(PYTEST_ARGS)
 
 # Issue 13's table at 10k, 100k and 1M records: the demo stores are built once and cached
 # in .bench-cache/ (rebuilt when the demo or the schema changes; 1M takes minutes), then
@@ -60,7 +58,7 @@ bench: install-test
 SIZES ?= 10k,100k,1M
 bench-scale: install-test
 	INFOSHARE_SCALE_SIZES=$(SIZES) $(BIN)/python -m pytest tests/benchmarks/scale \
-	  --benchmark-only -p no:xdist $(NO_LIMIT) -s $(PYTEST_ARGS)
+	  --benchmark-only -p no:xdist --timeout 0 -o faulthandler_timeout=0 -s $(PYTEST_ARGS)
 
 # The Linux package (build/package/): the application folder frozen by PyInstaller from the
 # wheel, and a Debian package installing it under /opt (packaging/linux/build-deb.sh).

@@ -36,6 +36,7 @@ from infoshare_desktop.domain.timeutil import ensure_utc, format_date, to_local
 __all__ = [
     "WITHOUT_CONSENT",
     "ConsentRecord",
+    "ConsentRegister",
     "ConsentStanding",
     "ReliedOn",
     "Standing",
@@ -146,8 +147,25 @@ def _local_day(moment: datetime) -> date | None:
         return None
 
 
+class ConsentRegister(tuple[ConsentRecord, ...]):
+    """A case's usable consent decisions, sorted out once: pass it wherever the
+    functions here take ``consents`` when many questions are asked of the same decisions
+    (a printed summary asks two for each record). It gives the same answers as the
+    decisions it was made from."""
+
+    _by_id: dict[str, ConsentRecord]
+
+    def __new__(cls, consents: Iterable[object]) -> ConsentRegister:
+        by_id = _records(consents)
+        register = super().__new__(cls, by_id.values())
+        register._by_id = by_id
+        return register
+
+
 def _records(consents: Iterable[object]) -> dict[str, ConsentRecord]:
     """The usable records by id (tolerant: anything else is ignored)."""
+    if isinstance(consents, ConsentRegister):
+        return consents._by_id
     if not isinstance(consents, Iterable) or isinstance(consents, str | bytes):
         return {}
     out: dict[str, ConsentRecord] = {}

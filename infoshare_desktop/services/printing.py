@@ -46,7 +46,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -56,6 +56,7 @@ from typing import Any
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
+    ConsentRegister,
     consent_standing,
     describe_consent,
     ended_consents,
@@ -85,6 +86,7 @@ from infoshare_desktop.reports import (
     SignatureBlock,
     SummaryCancelled,
     SummaryDocument,
+    collector,
     encrypt_pdf,
     password_problem,
     render_case_summary,
@@ -98,7 +100,7 @@ from infoshare_desktop.services.visibility import visible_case
 from infoshare_desktop.store import audit, users
 from infoshare_desktop.store import records as record_rows
 from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.core import Store
+from infoshare_desktop.store.core import SignedIn, Store
 from infoshare_desktop.store.tables import CaseFile, SavedRecord
 
 __all__ = [
@@ -264,14 +266,14 @@ def _period_text(options: SummaryOptions) -> str:
     return "All records"
 
 
-def _standing_text(record_id: str, consents: list[ConsentRecord], now: datetime) -> str:
+def _standing_text(record_id: str, consents: Sequence[ConsentRecord], now: datetime) -> str:
     """Where a consent decision stands at the time of printing (the domain's one rule)."""
     standing = consent_standing(record_id, consents, now)
     return standing.phrase() if standing is not None else ""
 
 
 def _relied_on_text(
-    draft: SharingDecisionDraft, row: SavedRecord, consents: list[ConsentRecord], now: datetime
+    draft: SharingDecisionDraft, row: SavedRecord, consents: Sequence[ConsentRecord], now: datetime
 ) -> str:
     """The consent a sharing decision relied on, for people: who, what, when, and where it
     stood when the sharing happened (and whether it has ended since)."""
@@ -416,7 +418,7 @@ def _assemble(
         else:
             detached.append(item)
 
-    case_consents = [
+    case_consents = ConsentRegister(
         ConsentRecord(
             record_id=r.id,
             decision=consent_drafts[r.id],
@@ -425,7 +427,7 @@ def _assemble(
         )
         for r in rows
         if r.id in consent_drafts
-    ]
+    )
     consents_by_id = {c.record_id: c for c in case_consents}
     sharing: list[PrintedRecord] = []
     consents: list[PrintedRecord] = []
@@ -597,6 +599,28 @@ def build_case_summary(
         raise InvalidSummaryOptions(problem)
     if cancelled is not None and cancelled():
         raise SummaryCancelled()
+    with collector.paused():
+        return _build_case_summary(
+            store,
+            user=user,
+            case_id=case_id,
+            options=options,
+            progress=progress,
+            cancelled=cancelled,
+            first_pages=first_pages,
+        )
+
+
+def _build_case_summary(
+    store: Store,
+    *,
+    user: SignedIn,
+    case_id: str,
+    options: SummaryOptions,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+    first_pages: FirstPages | None,
+) -> bytes:
     gathered = _gather(store, case_id=case_id, options=options, printed_by=user.display_name)
     audited = False
 

@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 from infoshare_desktop.domain import ConsentFrom, ConsentOutcome, check_consent_decision
 from infoshare_desktop.domain.consent import (
     ConsentRecord,
+    ConsentRegister,
     Standing,
     consent_standing,
     describe_consent,
     endable_consents,
     ended_consents,
+    find_consent,
     relied_on,
     standing_consents,
 )
@@ -183,6 +185,27 @@ def test_order_and_repetition_of_the_decisions_do_not_matter(history, moment, se
     seed.shuffle(shuffled)
     assert _all(shuffled, moment) == _all(history, moment)
     assert _all(history + history, moment) == _all(history, moment)
+
+
+@PROPERTY
+@given(history=consent_histories(), moment=consent_moments, outcome=st.sampled_from(ConsentOutcome))
+def test_a_register_made_once_answers_as_the_decisions_do(history, moment, outcome) -> None:
+    """A printed summary asks a ConsentRegister, made once, instead of the list: every
+    question gets the same answer (and unusable items are ignored as before)."""
+    register = ConsentRegister([*history, None, "not a decision"])
+    assert _all(history, moment) == {
+        r.record_id: consent_standing(r.record_id, register, moment) for r in history
+    }
+    for record in history:
+        assert find_consent(record.record_id, register) == find_consent(record.record_id, history)
+        assert ended_consents(record, register) == ended_consents(record, history)
+        assert relied_on(record.record_id, register, happened_at=moment, now=moment) == relied_on(
+            record.record_id, history, happened_at=moment, now=moment
+        )
+    assert standing_consents(register, moment) == standing_consents(history, moment)
+    assert endable_consents(register, moment, outcome=outcome) == endable_consents(
+        history, moment, outcome=outcome
+    )
 
 
 @PROPERTY

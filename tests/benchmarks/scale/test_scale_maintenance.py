@@ -1,4 +1,4 @@
-"""Verify, backup and key rotation on the scale stores, beside bare integrity_check and
+"""Verify, backup, key rotation and restore on the scale stores, beside bare integrity_check and
 a plain copy with fsync (one round each from 100k: minutes each on a shared machine).
 ``INFOSHARE_SCALE_MAINTENANCE_SIZES=10k,100k`` runs them at those sizes only (the rest
 of the table still at every size asked), e.g. to leave them out at 1M."""
@@ -78,3 +78,31 @@ def test_scale_rotation(benchmark, scale_store, admin, tmp_path):
         warmup=0,
         labels={"work": "key rotation", "size": scale_store.size},
     )
+
+
+def test_scale_restore(benchmark, scale_store, tmp_path):
+    """A backup of the store restored over it (signed out, as at the sign-in screen); the
+    store it replaced, which a restore keeps aside, is dropped between rounds, untimed."""
+    from infoshare_desktop.demo import DEMO_PASSWORD
+    from infoshare_desktop.services import accounts, maintenance
+
+    backup_file = tmp_path / "scale.isbackup"
+    store = accounts.sign_in(scale_store.paths, username="demo.admin", password=DEMO_PASSWORD)
+    try:
+        maintenance.backup(store, dest=backup_file)
+    finally:
+        store.close()
+    run, floor, name = work.restore(scale_store.paths, "demo.admin", backup_file, tmp_path)
+    try:
+        compare(
+            benchmark,
+            work=run,
+            floor=floor,
+            floor_name=name,
+            prepare=lambda: work.drop_replaced(scale_store.paths),
+            rounds=_rounds(scale_store),
+            warmup=0,
+            labels={"work": "restore", "size": scale_store.size},
+        )
+    finally:
+        work.drop_replaced(scale_store.paths)
