@@ -466,6 +466,8 @@ def populate(
             if progress is not None:
                 used = time.process_time() - cpu + helper_cpu
                 progress(written, time.perf_counter() - started, used)
+    if progress is not None and bulk:  # once more: the indexes built at the end included
+        progress(written, time.perf_counter() - started, time.process_time() - cpu + helper_cpu)
     return DemoResult(cases, written, entered)
 
 
@@ -519,9 +521,19 @@ class RateReport:
         self._mark = (written, seconds, cpu)
 
     def finish(self) -> None:
+        """Say the whole build (if not just said): the last records, or the work after
+        the last batch (a bulk build's indexes), since the last mark."""
         written, seconds, cpu = self._last
-        if seconds > 0 and written != self._mark[0]:
+        if written != self._mark[0]:
             self._say(written, seconds, cpu, record_as=written)
+        elif seconds > self._mark[1]:
+            rate = written / seconds
+            self.say(
+                f"{written:,} records in {seconds:.1f} s in all, with "
+                f"{seconds - self._mark[1]:.1f} s after the last batch: {rate:,.0f} records/s "
+                f"({written / cpu if cpu > 0 else 0.0:,.0f} per CPU second)"
+            )
+            self.rates[written] = rate
 
 
 def create_demo_store(

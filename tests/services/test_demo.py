@@ -165,6 +165,7 @@ def test_the_rate_report_says_each_hundred_thousand_and_the_rate_since_the_last(
     report(150_000, 80.0, 60.0)
     report(200_000, 110.0, 80.0)
     report(205_000, 113.0, 82.0)
+    report(205_000, 123.0, 90.0)  # the work after the last batch (indexes)
     report.finish()
     assert said[0] == "10,000 records in 5.0 s: 2,000 records/s (2,500 per CPU second)"
     assert said[1].startswith("100,000 records in 50.0 s: 2,000 records/s")
@@ -173,4 +174,14 @@ def test_the_rate_report_says_each_hundred_thousand_and_the_rate_since_the_last(
     assert "the last 100,000: 1,667/s (2,500 per CPU second)" in said[2]
     assert report.interval_rates[200_000] == pytest.approx(100_000 / 60)
     assert report.cpu_rates[200_000] == pytest.approx(200_000 / 80)
-    assert said[3].startswith("205,000 records in 113.0 s") and len(said) == 4
+    assert said[3].startswith("205,000 records in 123.0 s: 1,667 records/s")
+    assert len(said) == 4
+    # a build ending on a mark: said once more if the work after its last batch took time
+    report(300_000, 150.0, 100.0)
+    report(300_000, 160.0, 104.0)
+    report.finish()
+    assert said[4].startswith("300,000 records in 150.0 s: 2,000 records/s")
+    assert said[5] == (
+        "300,000 records in 160.0 s in all, with 10.0 s after the last batch: "
+        "1,875 records/s (2,885 per CPU second)"
+    )
