@@ -41,6 +41,7 @@ from infoshare_desktop.store import audit, envelopes
 from infoshare_desktop.store import cases as case_rows
 from infoshare_desktop.store import drafts as draft_rows
 from infoshare_desktop.store import records as record_rows
+from infoshare_desktop.store import search as index_rows
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.search import draft_words
@@ -201,6 +202,17 @@ def case_date_of_birth(tx: Tx, case_id: str, *, store: Store) -> date | None:
         identity = sealed.identities(store, tx, [case_id]).get(case_id)
         born = identity.date_of_birth if identity else None
     return born
+
+
+def tidy_search_index(store: Store) -> bool:
+    """One bounded step (tens of milliseconds) of merging the search index's segments, for
+    when the user is idle: saves add a small segment each and leave the merging to this
+    (store.search.tidy), so no save waits for it. Any signed-in user may run it; it reads
+    and changes no record's content (only how the index holds the same words), so it is
+    not audited. Returns whether more work remains."""
+    require(store)
+    with store.write_direct() as db:
+        return index_rows.tidy(db)
 
 
 # -- the services ------------------------------------------------------------------------

@@ -37,18 +37,21 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import sqlite3
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
+import sqlcipher3
 
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.domain.records import CaseDraft
-from infoshare_desktop.store import packing, sealing, search, sigcheck
+from infoshare_desktop.paths import DataPaths
+from infoshare_desktop.store import engine, leftovers, packing, sealing, search, sigcheck
 from infoshare_desktop.store.cases import new_case
 from infoshare_desktop.store.errors import StoreError
 from infoshare_desktop.store.grants import Trust
@@ -1331,9 +1334,32 @@ _FROM_PAYLOAD = frozenset({"consent_watch", "request_status"})
 _TRIGGER_SOURCES = ("saved_record", "review_request")
 
 
+#: The page cache of the database the trigger-kept tables are rebuilt in (see
+#: `_scratch_database`), in KiB: what a full verify holds of them in memory.
+REBUILD_CACHE_KIB = 16 * 1024
+
+
+@contextlib.contextmanager
+def _scratch_database(raw: Any) -> Iterator[Any]:
+    """An empty database to rebuild the trigger-kept tables in. At a million records they
+    fill about a hundred megabytes, so it is a file, not memory, with a bounded page
+    cache: in a temporary folder of the store's data folder (listed, so the next start
+    removes it should this process die), encrypted under a key made for it and held only
+    here. No journal and no sync: it is thrown away however the verify ends."""
+    main = next(row[2] for row in raw.execute("PRAGMA database_list") if row[1] == "main")
+    paths = DataPaths(Path(main).parent)
+    with leftovers.temp_folder(paths, paths.root, leftovers.VERIFY_PREFIX) as folder:
+        db = engine.bulk_connect(folder / leftovers.REBUILD_NAME, secrets.token_bytes(32))
+        try:
+            db.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+            yield db
+        finally:
+            db.close()
+
+
 class _Triggered:
     """The trigger-kept tables rebuilt: each envelope's saved records and review requests,
-    as it wrote them, inserted in the envelopes' order into an in-memory database with
+    as it wrote them, inserted in the envelopes' order into a scratch database with
     the store's own tables and triggers (read from the store, so they cannot drift), and
     the result compared with the store's tables.
 
@@ -1346,10 +1372,9 @@ class _Triggered:
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
-        self.db = sqlite3.connect(":memory:", isolation_level=None)
+        self._scratch = contextlib.ExitStack()
+        self.db = self._scratch.enter_context(_scratch_database(raw))
         packing.register(self.db)  # the store's triggers read saved_record.payload unpacked
-        for pragma in ("temp_store = MEMORY", "journal_mode = OFF"):  # nothing to roll back
-            self.db.execute(f"PRAGMA {pragma}")
         self.tables = []
         for table in (*_TRIGGER_SOURCES, *TRIGGERED):
             found = raw.execute(
@@ -1442,9 +1467,9 @@ class _Triggered:
                 self._owners({str(values[1]) for values in run})
             try:
                 self.db.executemany(self._inserts[table], run)
-            except sqlite3.IntegrityError:  # the store refused it too: one at a time
+            except sqlcipher3.IntegrityError:  # the store refused it too: one at a time
                 for values in run:
-                    with contextlib.suppress(sqlite3.IntegrityError):
+                    with contextlib.suppress(sqlcipher3.IntegrityError):
                         self.db.execute(self._inserts[table], values)
             start = end
 
@@ -1492,7 +1517,7 @@ class _Triggered:
         self.db.execute("BEGIN")
 
     def finish(self, raw: Any) -> list[str]:
-        """The differences, at most 50 a table; ends the in-memory database."""
+        """The differences, at most 50 a table; ends the scratch database."""
         self._requests_before(None)
         self._flush()
         excluded = self.rewritten | {
@@ -1508,8 +1533,8 @@ class _Triggered:
         return problems
 
     def close(self) -> None:
-        """End the in-memory database (again: nothing)."""
-        self.db.close()
+        """End the rebuild's database and remove it (again: nothing)."""
+        self._scratch.close()
 
     def _compare(self, raw: Any, table: str, key: str, excluded: set[str]) -> list[str]:
         columns = [r[1] for r in self.db.execute(f"PRAGMA table_info({table})")]
@@ -1646,7 +1671,7 @@ def _walk(
 ) -> None:
     """The walk, with what it reads through and builds in closed however it ends (a
     cancel, a failure): the envelopes' cursor and each table's, which would otherwise
-    stay open on the pooled connection the next verify reads through, and the in-memory
+    stay open on the pooled connection the next verify reads through, and the scratch
     database the trigger-kept tables are rebuilt in (from the first envelope only: they
     change as records are added)."""
     compare = {t: _Compare(raw, t, marks[t]) for t in TABLES}

@@ -1,7 +1,8 @@
 """What a crash leaves behind, and removing it at the next start.
 
 A backup, its verification and a restore work in temporary folders (`.tmp-backup-*`,
-`.tmp-verify-*` inside it, `.tmp-restore-*`); atomic writes leave `.tmp-*.part` files; a
+`.tmp-verify-*` inside it, `.tmp-restore-*`), and a full verify rebuilds tables in one
+(`.tmp-verify-*` in the data folder); atomic writes leave `.tmp-*.part` files; a
 first run builds `infoshare.db.new` and a key rotation `infoshare.db.rotating`. A process
 killed half-way leaves them, and they add up (one backup's copy each time).
 
@@ -47,8 +48,11 @@ BACKUP_PREFIX, VERIFY_PREFIX, RESTORE_PREFIX = ".tmp-backup-", ".tmp-verify-", "
 TEMP_PREFIXES = (BACKUP_PREFIX, VERIFY_PREFIX, RESTORE_PREFIX)
 NEW_SUFFIX, ROTATING_SUFFIX = ".new", ".rotating"
 #: What our temporary folders can hold (the SQLite side files of those databases too).
+#: The database a full verify rebuilds the trigger-kept tables in (store.envelopes).
+REBUILD_NAME = "rebuild.db"
 OUR_NAMES = frozenset(
     {"infoshare.db", "keystore.json", "manifest.json", "backup.zip", "keystore.json.lock"}
+    | {REBUILD_NAME}
 ) | {f"infoshare.db{s}" for s in ("-wal", "-shm", "-journal", ROTATING_SUFFIX)}
 UNLISTED_AGE_SECONDS = 3600
 

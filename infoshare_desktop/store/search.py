@@ -8,12 +8,18 @@ and the case row already hold them), and `detail=none` keeps only which rows hol
 word, not where, which is all a search needs; the prefix indexes (3 to 6 characters)
 let a word being typed be matched without merging every word that starts with it.
 
+A save's words go in as a small new segment of the index when its transaction commits;
+merging segments into bigger ones is not done inside saves (FTS5's 'automerge' is off,
+migration 0016) but while the user is idle, a bounded step at a time (`tidy`). FTS5's
+'crisismerge' (16 segments on one level) still bounds the index if tidying never runs.
+
 A search (`search`) is bounded whatever the store's size: it walks each index from its
-newest row backwards, a window at a time, keeps the rows of cases the user may see and
-stops at `limit` cases, so a word in every record costs what a rare one does. A case
-whose own words match comes first (a name or a reference is what is looked up most),
-then cases by their newest matching record. Snippets are made afterwards for the rows
-shown only (`snippets`), from their text, in a small in-memory index."""
+newest row backwards (one statement per index, read a growing window at a time), keeps
+the rows of cases the user may see and stops at `limit` cases, so a word in every record
+costs what a rare one does. A case whose own words match comes first (a name or a
+reference is what is looked up most), then cases by their newest matching record.
+Snippets are made afterwards for the rows shown only (`snippets`), from their text, in a
+small in-memory index."""
 
 from __future__ import annotations
 
@@ -48,7 +54,11 @@ MAX_WORDS = 12
 #: The last word typed is matched as the start of a word once it has this many characters.
 PREFIX_FROM = 3
 #: Index rows read per step of a search, and at most per index (a bound on the time a
-#: search of a word in every record takes, whatever the store's size).
+#: search of a word in every record takes, whatever the store's size). The first step
+#: reads FIRST_WINDOW rows per case asked for, each next one four times as many (up to
+#: WINDOW): a case's own rows are one per case, so a name found in many cases checks
+#: about as many cases as it shows.
+FIRST_WINDOW = 2
 WINDOW = 2000
 MAX_ROWS = 10_000
 #: Words either side of the match in a snippet.
@@ -217,6 +227,26 @@ def insert_many(tx: Tx, rows: Iterable[IndexRow]) -> None:
             conn.executemany(sql, values)
 
 
+#: Pages of merged segments one tidying step writes (FTS5 blocks; with their index rows
+#: about twice as many database pages, 0.5 MB): a few tens of milliseconds.
+TIDY_PAGES = 64
+
+
+def tidy(tx: Tx, *, pages: int = TIDY_PAGES) -> bool:
+    """One bounded step of merging the indexes' segments (a save adds a small segment and
+    no longer merges them, migration 0016): at most about `pages` pages written, in the
+    caller's transaction. Only levels holding several segments are merged (FTS5's
+    'usermerge'), so a tidy index is left alone. Returns whether work remains."""
+    conn = raw_connection(tx)
+    more = False
+    for index in ("search_index", "case_index"):
+        before = conn.total_changes
+        conn.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('merge', ?)", (pages,))
+        # FTS5 changes one row (the structure) when there was nothing left to merge
+        more = more or conn.total_changes - before >= 2
+    return more
+
+
 def query_words(user_text: str) -> list[str]:
     """The words of what the user typed, as the index cuts them (at most MAX_WORDS)."""
     return _WORD.findall(unicodedata.normalize("NFC", user_text))[:MAX_WORDS]
@@ -235,20 +265,12 @@ def match_expression(user_text: str) -> str | None:
     return " ".join(terms)
 
 
-# One step of a search: the next `window` matching rows below `before` (newest first),
-# of which only each case's newest comes back, with how far the step reached.
-_STEP = """
-    WITH step AS MATERIALIZED (
-        SELECT rowid AS row_id, case_id, {record_id} AS record_id FROM {index}
-        WHERE {index} MATCH :match AND rowid < :before ORDER BY rowid DESC LIMIT :window
-    )
-    SELECT row_id, case_id, record_id,
-           (SELECT min(row_id) FROM step), (SELECT count(*) FROM step)
-    FROM step WHERE row_id IN (SELECT max(row_id) FROM step GROUP BY case_id)
-    ORDER BY row_id DESC
-"""
-_CASE_STEP = _STEP.format(index="case_index", record_id="NULL")
-_RECORD_STEP = _STEP.format(index="search_index", record_id="record_id")
+# A search's rows: every matching row of one index, newest first, read a window at a time
+# from one statement (the index's own rowid order, so nothing is sorted; FTS5 sets up a
+# prefix query's list of rows once per statement, so it is never run twice).
+_ROWS = "SELECT rowid, case_id, {record_id} FROM {index} WHERE {index} MATCH ? ORDER BY rowid DESC"
+_CASE_ROWS = _ROWS.format(index="case_index", record_id="NULL")
+_RECORD_ROWS = _ROWS.format(index="search_index", record_id="record_id")
 
 
 def _visible(conn: sqlcipher3.Connection, case_ids: Sequence[str], members: str) -> set[str]:
@@ -286,25 +308,31 @@ def search(
     if cancelled is not None:
         conn.set_progress_handler(lambda: 1 if cancelled() else 0, 1000)
     try:
-        for sql in (_CASE_STEP, _RECORD_STEP):
-            before, read = 1 << 62, 0
-            while len(hits) < limit and read < max_rows:
-                if cancelled is not None and cancelled():
-                    raise SearchCancelled()
-                params = {"match": match, "before": before, "window": window}
-                rows = conn.execute(sql, params).fetchall()
-                if not rows:
-                    break
-                before, step = rows[0][3], rows[0][4]
-                read += step
-                fresh = [r for r in rows if r[1] not in seen]
-                open_ = _visible(conn, [r[1] for r in fresh], named) if fresh else set()
-                for _, case_id, record_id, *_ in fresh:
-                    if case_id in open_ and len(hits) < limit:
-                        hits.append(IndexHit(case_id, record_id))
-                    seen.add(case_id)  # a case not open to the user is not looked at again
-                if step < window:
-                    break
+        for sql in (_CASE_ROWS, _RECORD_ROWS):
+            if len(hits) >= limit:
+                break
+            rows = conn.execute(sql, (match,))
+            try:
+                read, size = 0, min(window, FIRST_WINDOW * max(limit, 1))
+                while len(hits) < limit and read < max_rows:
+                    if cancelled is not None and cancelled():
+                        raise SearchCancelled()
+                    batch = rows.fetchmany(size)
+                    read += len(batch)
+                    fresh: dict[str, str | None] = {}  # each new case's newest row, newest first
+                    for _, case_id, record_id in batch:
+                        if case_id not in seen and case_id not in fresh:
+                            fresh[case_id] = record_id
+                    open_ = _visible(conn, list(fresh), named) if fresh else set()
+                    for case_id, record_id in fresh.items():
+                        if case_id in open_ and len(hits) < limit:
+                            hits.append(IndexHit(case_id, record_id))
+                        seen.add(case_id)  # a case not open to the user is not looked at again
+                    if len(batch) < size:
+                        break
+                    size = min(window, size * 4)
+            finally:
+                rows.close()
     except sqlcipher3.OperationalError as error:
         if cancelled is not None and cancelled():
             raise SearchCancelled() from None

@@ -41,7 +41,7 @@ from infoshare_desktop.domain.accounts import CASE_ROLES
 from infoshare_desktop.domain.enums import RecordKind
 from infoshare_desktop.domain.kinds import KINDS
 from infoshare_desktop.paths import DataPaths
-from infoshare_desktop.services import accounts, maintenance
+from infoshare_desktop.services import accounts, maintenance, records
 from infoshare_desktop.services.accounts import Store
 from infoshare_desktop.services.drafts import DraftSummary
 from infoshare_desktop.services.errors import UserFacingError
@@ -82,6 +82,10 @@ DRAFTS = "My drafts"
 SURVIVES_LOCK = "survives_lock"
 BACKUP_FILTER = "InfoShare backups (*.isbackup)"
 BACKUP_SUFFIX = ".isbackup"
+#: The search index is tidied (its segments merged, services.records.tidy_search_index)
+#: once the user has been idle this long, a bounded step at a time, this far apart.
+TIDY_AFTER_MS = 3000
+TIDY_STEP_MS = 100
 
 
 def backup_file_name(now: datetime | None = None) -> str:
@@ -120,6 +124,9 @@ class MainWindow(PageHost):
         self.idle_warning_timer.setSingleShot(True)
         self.idle_warning_timer.timeout.connect(self._on_idle_warning_timer_timeout)
         self.idle_warning = IdleWarningDialog(self)
+        self.tidy_timer = QTimer(self)
+        self.tidy_timer.setSingleShot(True)
+        self.tidy_timer.timeout.connect(self._on_tidy_timer_timeout)
         self._activity = UserActivityFilter(self)
         self._activity.activity.connect(self._on_activity_activity)
         self._lock_when_done = False
@@ -261,9 +268,11 @@ class MainWindow(PageHost):
         self.idle_warning.hide()
         self.idle_timer.start()
         self.idle_warning_timer.start(max(0, self.idle_timer.interval() - WARNING_SECONDS * 1000))
+        self.tidy_timer.start(TIDY_AFTER_MS)
 
     def _stop_idle_watch(self) -> None:
         self.idle_timer.stop()
+        self.tidy_timer.stop()
         self.idle_warning_timer.stop()
         self.idle_warning.hide()
         _application().removeEventFilter(self._activity)
@@ -581,6 +590,16 @@ class MainWindow(PageHost):
     def _on_idle_warning_timer_timeout(self) -> None:
         if self.idle_timer.isActive() and self.session.operation is None:
             self.idle_warning.warn()
+
+    def _on_tidy_timer_timeout(self) -> None:
+        if self._locked or self._ended or self.session.operation is not None:
+            return
+        try:
+            more = records.tidy_search_index(self.session.store)
+        except UserFacingError:
+            return  # the store is busy (another window saving): the next idle spell tidies
+        if more:
+            self.tidy_timer.start(TIDY_STEP_MS)
 
     def _on_session_operation_finished(self) -> None:
         if self._lock_when_done:

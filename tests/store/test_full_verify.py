@@ -9,9 +9,10 @@ tables the case list and the worklists read. Those tables have no append-only tr
 from __future__ import annotations
 
 import multiprocessing
-import sqlite3
+from pathlib import Path
 
 import pytest
+import sqlcipher3
 
 from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.store import audit, envelopes, grants, sigcheck
@@ -313,7 +314,7 @@ def test_a_verify_cancelled_in_the_envelope_walk_stops_there_and_records_nothing
 ):
     """Cancel is polled in the envelopes' walk too (not only in the audit chain's): a
     verify cancelled there raises, and neither its audit entry nor a signed check is
-    written, so the next verify still checks everything; the in-memory database the
+    written, so the next verify still checks everything; the scratch database the
     walk rebuilds the trigger-kept tables in is closed (it was left to the collector)."""
     paths, _ = filled
     in_walk: list[bool] = []
@@ -354,9 +355,35 @@ def test_a_verify_cancelled_in_the_envelope_walk_stops_there_and_records_nothing
         store.close()
 
 
-def _closed(db: sqlite3.Connection) -> bool:
+def _closed(db: sqlcipher3.Connection) -> bool:
     try:
         db.execute("SELECT 1")
-    except sqlite3.ProgrammingError:
+    except sqlcipher3.ProgrammingError:
         return True
     return False
+
+
+def test_the_tables_are_rebuilt_in_an_encrypted_file_removed_after(filled, monkeypatch):
+    """A full verify rebuilds the trigger-kept tables in a file (at a million records
+    they would hold about a hundred megabytes in memory): in a listed temporary folder of
+    the data folder, never in plaintext, and gone when the verify ends."""
+    paths, _ = filled
+    seen: list[tuple[Path, bytes]] = []
+    finish = envelopes._Triggered.finish
+
+    def looked(self, raw):
+        path = Path(next(r[2] for r in self.db.execute("PRAGMA database_list") if r[1] == "main"))
+        seen.append((path, path.read_bytes()))
+        return finish(self, raw)
+
+    monkeypatch.setattr(envelopes._Triggered, "finish", looked)
+    result = signed.verify_as(paths, CAL, CAL_PASSWORD)
+    assert result.ok and result.envelopes.triggered_checked, result.lines()
+    [(path, content)] = seen
+    assert path.parent.parent == paths.root and path.parent.name.startswith(".tmp-verify-")
+    assert len(content) > 4096 and not content.startswith(b"SQLite format 3")
+    for word in (b"review_status", b"consent_watch", b"CREATE TABLE"):
+        assert word not in content
+    assert not path.parent.exists()
+    assert not list(paths.root.glob(".tmp-verify-*"))
+    assert not list((paths.root / ".temp").glob("*.json"))

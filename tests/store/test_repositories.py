@@ -6,6 +6,7 @@ leaves nothing behind."""
 from __future__ import annotations
 
 import json
+import random
 import re
 import uuid
 from dataclasses import replace
@@ -396,6 +397,61 @@ def test_a_search_reads_the_newest_rows_a_window_at_a_time_and_stops_at_its_boun
         # windows of 2 rows: (4, 5), (4, 3), (2, 1), (0)
         assert found(theirs, limit=10, window=2, max_rows=4) == [ids[4], ids[5]]
         assert found(theirs, limit=10, window=2, max_rows=5) == [ids[4], ids[5], ids[2], ids[1]]
+
+
+def test_a_search_finds_what_a_plain_walk_of_every_row_finds_whatever_its_window(admin_store):
+    """The rows are read from one statement in growing windows: whatever the window and
+    the limit, a search gives what walking every matching row in order gives (cases
+    whose own words match, newest first; then each other case at its newest matching
+    record), restricted cases only to those named on them."""
+    rng = random.Random(13)
+    rows = [
+        _case(
+            admin_store,
+            display_name=f"Ash {'Kestrel' if n % 3 == 0 else 'Wren'} {n}",
+            restricted=(n % 5 == 4),
+        )
+        for n in range(15)
+    ]
+    records: list[tuple[str, str, bool]] = []  # (case id, record id, matches), in saved order
+    with admin_store.write() as session:
+        case_rows.insert_many(session, rows)
+        for n in range(120):
+            case_id, matches = rng.choice(rows)[0].id, rng.random() < 0.5
+            words = "the kestrel hovered" if matches else "a quiet day"
+            draft = complete_sharing_decision(now=WHEN, reasons=f"Seen: {words} ({n})")
+            row, index = _record(admin_store, case_id, draft=draft)
+            record_rows.insert_many(session, [(row, index)])
+            records.append((case_id, row.id, matches))
+    restricted = {row.id for row, _ in rows if row.restricted}
+    match = search.match_expression("kestrel") or ""
+
+    def walked(members: set[str], limit: int) -> list[search.IndexHit]:
+        shown = [r for r, _ in rows if r.id not in restricted or r.id in members]
+        hits = [search.IndexHit(r.id, None) for r in reversed(shown) if "Kestrel" in r.display_name]
+        for case_id, record_id, matches in reversed(records):
+            seen = {h.case_id for h in hits}
+            if (
+                matches
+                and case_id not in seen
+                and (case_id not in restricted or case_id in members)
+            ):
+                hits.append(search.IndexHit(case_id, record_id))
+        return hits[:limit]
+
+    with admin_store.read() as session:
+
+        @hypothesis_settings(max_examples=60, deadline=None)
+        @given(
+            window=st.integers(1, 40),
+            limit=st.integers(1, 20),
+            members=st.sets(st.sampled_from(sorted(restricted))),
+        )
+        def check(window: int, limit: int, members: set[str]) -> None:
+            found = search.search(session, match=match, members=members, limit=limit, window=window)
+            assert found == walked(members, limit)
+
+        check()
 
 
 @pytest.mark.parametrize(

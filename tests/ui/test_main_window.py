@@ -5,12 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from infoshare_desktop.services import accounts
-from infoshare_desktop.ui.main_window import MainWindow, backup_file_name
+from infoshare_desktop.services import accounts, records
+from infoshare_desktop.ui.main_window import TIDY_AFTER_MS, MainWindow, backup_file_name
 from infoshare_desktop.ui.signin.change_password import ChangePasswordDialog
 from infoshare_desktop.ui.signin.idle_lock import IdleLockDialog
 from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.store.test_search_tidy import fill_with_saves, found_by_search
 from tests.ui.conftest import USER, USER_PASSWORD, WAIT_MS
 
 
@@ -289,3 +290,24 @@ def test_the_idle_lock_warns_first_and_stay_signed_in_keeps_the_session(qtbot, a
     admin_window.idle_timer.start()
     qtbot.waitUntil(lambda: admin_window.is_locked, timeout=10_000)
     assert not warning.isVisible()
+
+
+def test_the_search_index_is_tidied_while_the_user_is_idle_and_not_while_they_type(
+    qtbot, admin_window
+):
+    """Saves leave the merging of the search index to idle time (services.records.
+    tidy_search_index): once the user stops, the window tidies it a step at a time until
+    nothing is left; a key press puts the next step off again."""
+    store = admin_window.session.store
+    fill_with_saves(store)
+    found = found_by_search(store)
+    steps: list[int] = []
+    admin_window.tidy_timer.timeout.connect(lambda: steps.append(1))
+    admin_window.tidy_timer.setTimerType(Qt.TimerType.PreciseTimer)
+    qtbot.keyClick(admin_window.navigation, "a")
+    assert admin_window.tidy_timer.remainingTime() > TIDY_AFTER_MS - 1000  # put off
+    qtbot.waitUntil(lambda: bool(steps) and not admin_window.tidy_timer.isActive(), timeout=120_000)
+    assert len(steps) >= 2  # steps until one found nothing left to merge
+    assert not records.tidy_search_index(store)
+    assert found_by_search(store) == found
+    assert not admin_window.is_locked
