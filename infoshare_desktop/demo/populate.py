@@ -17,15 +17,24 @@ tests) or a declared reason on every case.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import logging
+import multiprocessing
+import queue
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from infoshare_desktop.demo.content import Generator
+from infoshare_desktop.diagnostics import disable_core_dumps
 from infoshare_desktop.domain import checklist
 from infoshare_desktop.domain.accounts import Role
 from infoshare_desktop.domain.enums import RecordKind, ReviewOutcome
+from infoshare_desktop.domain.errors import UserFacingError
 from infoshare_desktop.domain.kinds import CheckContext, kind_of
 from infoshare_desktop.domain.records import Draft, SharingDecisionDraft
 from infoshare_desktop.domain.reviews import ReviewRules
@@ -37,7 +46,7 @@ from infoshare_desktop.services.cases import new_case
 from infoshare_desktop.services.records import new_record
 from infoshare_desktop.store import audit, envelopes, users
 from infoshare_desktop.store.audit import Action
-from infoshare_desktop.store.bulk import use_bulk_cache
+from infoshare_desktop.store.bulk import deferred_indexes, use_bulk_cache
 from infoshare_desktop.store.core import Store
 from infoshare_desktop.store.signing import Signer, uuid7
 
@@ -54,6 +63,17 @@ type Signers = Mapping[str, Signer | None]
 #: enough that most index pages a transaction dirties take many rows, small enough to
 #: hold in memory.
 BATCH = 10_000
+#: A build of this many records or more is a bulk one (see `populate`).
+BULK_FROM = 20_000
+
+log = logging.getLogger("infoshare")
+
+
+class DemoError(UserFacingError):
+    user_message = (
+        "Demo data can only be added to a store whose users sign what they save (a store "
+        "made by this version). Nothing was added."
+    )
 
 
 @dataclass(frozen=True)
@@ -110,33 +130,58 @@ _ACTIONS = {
     envelopes.RECORD + RecordKind.AMENDMENT.value: Action.AMEND,
     envelopes.RECORD + RecordKind.REVIEW.value: Action.REVIEW,
 }
+#: Each author's audit entries of one action: (target kind, target id, when).
+type _Audited = dict[tuple[str, Action], list[tuple[str | None, str | None, datetime]]]
 
 
-def _write(store: Store, batch: _Batch, signers: Signers) -> int:
-    """One transaction: the batch's items (each an envelope signed by its author, as a
-    save makes it), and an audit entry for each. Returns how many entered review."""
+@dataclass(frozen=True)
+class _Ready:
+    """One batch made ready to write (by the helper process, or here): its three saves'
+    items, each prepared as its author's next envelope (numbered, its rows projected;
+    signed only when written, here), and the audit entries the saves make."""
+
+    parts: tuple[list[tuple[str, envelopes.Prepared]], ...]
+    audited: _Audited
+    records: int
+    entered: int
+    #: CPU seconds the helper process had used when it handed this batch over (0: made
+    #: in this process)
+    cpu: float
+
+
+def _ready(batch: _Batch, numbering: envelopes.Numbering) -> _Ready:
+    parts = []
+    for part in (batch.first, batch.reviews, batch.answers):
+        at = envelopes.iso(utcnow())
+        parts.append(
+            [(s.author, numbering.prepare(s.item, author_id=s.author, at=at)) for s in part]
+        )
+    audited: _Audited = {}
+    for saved in batch.all():
+        item, p = saved.item, saved.item.payload
+        if item.kind == envelopes.CASE_CREATED:
+            target = ("case", p["id"], datetime.fromisoformat(p["created_at"]))
+        else:
+            kind = item.kind.removeprefix(envelopes.RECORD)
+            target = (kind, p["id"], datetime.fromisoformat(p["recorded_at"]))
+        key = (saved.author, _ACTIONS.get(item.kind, Action.CREATE))
+        audited.setdefault(key, []).append(target)
+    entered = sum(1 for s in batch.first if s.entered)
+    return _Ready(tuple(parts), audited, batch.records, entered, 0.0)
+
+
+def _write(store: Store, ready: _Ready, signers: Mapping[str, Signer]) -> None:
+    """One transaction: the batch's items, each an envelope signed by its author as a
+    save makes it, in its three saves (the review_status triggers fold them in that
+    order), and an audit entry for each, signed by that author as their saves sign it."""
     with store.write() as session:
         use_bulk_cache(session)
-        for part in (batch.first, batch.reviews, batch.answers):
+        for part in ready.parts:
             if part:
-                envelopes.save_many(
-                    session, [(signers.get(s.author), s.author, s.item) for s in part], at=utcnow()
-                )
-        by_author: dict[tuple[str, Action], list[tuple[str | None, str | None, datetime]]] = {}
-        for saved in batch.all():
-            item, p = saved.item, saved.item.payload
-            if item.kind == envelopes.CASE_CREATED:
-                target = ("case", p["id"], datetime.fromisoformat(p["created_at"]))
-            else:
-                kind = item.kind.removeprefix(envelopes.RECORD)
-                target = (kind, p["id"], datetime.fromisoformat(p["recorded_at"]))
-            key = (saved.author, _ACTIONS.get(item.kind, Action.CREATE))
-            by_author.setdefault(key, []).append(target)
-        for (author, action), targets in by_author.items():
-            # each author's entries signed by that author, as their own saves sign them
-            with audit.signing_as(signers.get(author, store.signer)):
+                envelopes.save_prepared(session, [(signers[a], p) for a, p in part])
+        for (author, action), targets in ready.audited.items():
+            with audit.signing_as(signers[author]):
                 audit.append_many(session, actor_id=author, action=action, targets=targets)
-    return sum(1 for s in batch.first if s.entered)
 
 
 class _Writer:
@@ -284,6 +329,90 @@ class _Writer:
         return 2
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What the batches are made from: all the helper process is given (no key, no
+    database; the demo's fictional content is made from `seed`)."""
+
+    seed: int
+    cases: int
+    records: int
+    authors: list[str]
+    reviewers: list[str]
+    rules: ReviewRules
+    now: datetime
+    numbering: envelopes.Numbering
+
+
+def _batches(plan: _Plan) -> Iterator[_Ready]:
+    """The build's batches in order, each made ready to write: whole cases of about
+    BATCH records, their envelopes numbered on from `plan.numbering`."""
+    gen = Generator(plan.seed)
+    writer = _Writer(
+        gen, authors=plan.authors, reviewers=plan.reviewers, rules=plan.rules, now=plan.now
+    )
+    cases, records = plan.cases, plan.records
+    per_case = [records // cases + (1 if i < records % cases else 0) for i in range(cases)]
+    batch = _Batch()
+    for index in range(cases):
+        writer.case(batch, index=index, records=per_case[index])
+        if batch.records >= BATCH or index == cases - 1:
+            yield _ready(batch, plan.numbering)
+            batch = _Batch()
+
+
+def _helper(plan: _Plan, out: Any) -> None:
+    """The helper process: makes the batches and hands them over, at most two ahead;
+    then None (or, should it fail, the failure's type name: never its text)."""
+    disable_core_dumps()
+    try:
+        for ready in _batches(plan):
+            out.put(dataclasses.replace(ready, cpu=time.process_time()))
+    except BaseException as exc:
+        out.put(type(exc).__name__)
+        raise
+    out.put(None)
+
+
+@contextmanager
+def _made_by_helper(plan: _Plan) -> Iterator[Iterator[_Ready]]:
+    """The batches of `plan`, made by a helper process on the other core while this one
+    writes (started with ``spawn``, as store.sigcheck's; stopped however the build ends).
+    Made here instead if it cannot be started."""
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue(maxsize=2)
+    process = context.Process(target=_helper, args=(plan, out), daemon=True)
+    try:
+        process.start()
+    except (OSError, RuntimeError) as exc:
+        log.warning("demo helper not started (%s); building in process", type(exc).__name__)
+        yield _batches(plan)
+        return
+
+    def received() -> Iterator[_Ready]:
+        while True:
+            try:
+                got = out.get(timeout=1)
+            except queue.Empty:
+                if not process.is_alive():
+                    raise RuntimeError("the demo build's helper process stopped") from None
+                continue
+            if got is None:
+                return
+            if isinstance(got, str):
+                raise RuntimeError(f"the demo build's helper process failed ({got})")
+            yield got
+
+    try:
+        yield received()
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join(timeout=10)
+        out.close()
+        out.join_thread()
+
+
 def populate(
     store: Store,
     *,
@@ -291,13 +420,19 @@ def populate(
     records: int,
     seed: int = 2026,
     signers: Signers | None = None,
-    progress: Callable[[int, float], None] | None = None,
+    progress: Callable[[int, float, float], None] | None = None,
+    bulk: bool | None = None,
 ) -> DemoResult:
     """Add `cases` fictional cases and about `records` records to an open store, written
     by the practitioners among `signers` (each signs their own; by default only the
     signed-in user, who signs as themselves) and reviewed by its supervisors among them.
-    `progress(records written, seconds)` is called after each batch."""
-    gen = Generator(seed)
+    `progress(records written, seconds, CPU seconds)` is called after each batch (the CPU
+    of this process and of the helper's, if any).
+
+    A `bulk` build (by default, one of BULK_FROM records or more) makes its batches in a
+    helper process while this one signs and writes them, and builds the indexes that
+    take random inserts once at the end (store.bulk): the same rows, signatures and
+    audit entries, sooner."""
     assert store.user is not None
     own = {store.user.user_id: store.signer}
     signers = dict(signers) if signers else own
@@ -305,71 +440,100 @@ def populate(
         authors = [a for a in users.with_role(session, Role.PRACTITIONER.value) if a in signers]
         reviewers = [a for a in users.with_role(session, Role.SUPERVISOR.value) if a in signers]
         rules = reviews.rules_in(session)
+        numbering = envelopes.numbering(session)
     if not authors:
         authors, signers = [store.user.user_id], own
         reviewers = [r for r in reviewers if r in signers]
-    writer = _Writer(gen, authors=authors, reviewers=reviewers, rules=rules, now=utcnow())
-    per_case = [records // cases + (1 if i < records % cases else 0) for i in range(cases)]
-    batch = _Batch()
+    signing = {a: s for a, s in signers.items() if s is not None}
+    if numbering is None or any(a not in signing for a in authors + reviewers):
+        raise DemoError()
+    plan = _Plan(seed, cases, records, authors, reviewers, rules, utcnow(), numbering)
+    if bulk is None:
+        bulk = records >= BULK_FROM
     written = entered = 0
-    started = time.perf_counter()
-    for index in range(cases):
-        writer.case(batch, index=index, records=per_case[index])
-        if batch.records >= BATCH or index == cases - 1:
-            entered += _write(store, batch, signers)
-            written += batch.records
-            batch = _Batch()
+    started, cpu = time.perf_counter(), time.process_time()
+    with contextlib.ExitStack() as stack:
+        if bulk:
+            batches = stack.enter_context(_made_by_helper(plan))
+            stack.enter_context(deferred_indexes(store.write))
+        else:
+            batches = _batches(plan)
+        helper_cpu = 0.0
+        for ready in batches:
+            _write(store, ready, signing)
+            written, entered = written + ready.records, entered + ready.entered
+            helper_cpu = max(helper_cpu, ready.cpu)
             if progress is not None:
-                progress(written, time.perf_counter() - started)
+                used = time.process_time() - cpu + helper_cpu
+                progress(written, time.perf_counter() - started, used)
+    if progress is not None and bulk:  # once more: the indexes built at the end included
+        progress(written, time.perf_counter() - started, time.process_time() - cpu + helper_cpu)
     return DemoResult(cases, written, entered)
 
 
 class RateReport:
-    """A `progress` callback that says the build rate as it passes 10,000, 100,000 and
-    1,000,000 records, and at the end: records per second of the whole build so far, by
-    the clock and by this process's CPU time (which a machine shared with other work
-    slows less)."""
+    """A `progress` callback that says the build rate at 10,000 records and at every
+    100,000, and at the end: records per second of the whole build so far and of the
+    last 100,000 (the rate *at* that size, which the average hides), by the clock and
+    by the build's CPU time (both processes'; a machine shared with other work slows it
+    less)."""
 
-    MILESTONES = (10_000, 100_000, 1_000_000)
+    FIRST, EVERY = 10_000, 100_000
 
     def __init__(self, say: Callable[[str], object]) -> None:
         self.say = say
+        #: at each mark: records per second, and per CPU second, of the build so far
         self.rates: dict[int, float] = {}
         self.cpu_rates: dict[int, float] = {}
-        #: records per CPU second of the last batch before each milestone: the rate *at*
-        #: that size (the whole build's average hides a slowdown)
+        #: at each mark: records per second, and per CPU second, since the mark before
+        self.interval_rates: dict[int, float] = {}
         self.interval_cpu_rates: dict[int, float] = {}
-        self._cpu_start = time.process_time()
         self._last: tuple[int, float, float] = (0, 0.0, 0.0)
+        self._mark: tuple[int, float, float] = (0, 0.0, 0.0)
 
-    def __call__(self, written: int, seconds: float) -> None:
-        cpu = time.process_time() - self._cpu_start
-        before, _, cpu_before = self._last
-        batch_rate = (written - before) / (cpu - cpu_before) if cpu > cpu_before else 0.0
-        for mark in self.MILESTONES:
-            if written >= mark and mark not in self.rates:
-                self.rates[mark], self.cpu_rates[mark] = self._say(
-                    written, seconds, cpu, batch_rate
-                )
-                self.interval_cpu_rates[mark] = batch_rate
+    def _marks(self, written: int) -> list[int]:
+        before = self._last[0]
+        marks = [self.FIRST] if before < self.FIRST <= written else []
+        return marks + list(range((before // self.EVERY + 1) * self.EVERY, written + 1, self.EVERY))
+
+    def __call__(self, written: int, seconds: float, cpu: float) -> None:
+        if self._marks(written):
+            mark = max(self._marks(written))
+            self._say(written, seconds, cpu, record_as=mark)
         self._last = (written, seconds, cpu)
 
-    def _say(
-        self, written: int, seconds: float, cpu: float, batch_rate: float | None = None
-    ) -> tuple[float, float]:
+    def _say(self, written: int, seconds: float, cpu: float, *, record_as: int) -> None:
+        before, since, cpu_since = self._mark
         rate = written / seconds if seconds > 0 else 0.0
         cpu_rate = written / cpu if cpu > 0 else 0.0
-        last = f"; the last batch {batch_rate:,.0f}" if batch_rate else ""
+        step = written - before
+        step_rate = step / (seconds - since) if seconds > since else 0.0
+        step_cpu = step / (cpu - cpu_since) if cpu > cpu_since else 0.0
+        last = ""
+        if before:
+            last = f"; the last {step:,}: {step_rate:,.0f}/s ({step_cpu:,.0f} per CPU second)"
         self.say(
             f"{written:,} records in {seconds:.1f} s: {rate:,.0f} records/s "
-            f"({cpu_rate:,.0f} per CPU second{last})"
+            f"({cpu_rate:,.0f} per CPU second){last}"
         )
-        return rate, cpu_rate
+        self.rates[record_as], self.cpu_rates[record_as] = rate, cpu_rate
+        self.interval_rates[record_as], self.interval_cpu_rates[record_as] = step_rate, step_cpu
+        self._mark = (written, seconds, cpu)
 
     def finish(self) -> None:
+        """Say the whole build (if not just said): the last records, or the work after
+        the last batch (a bulk build's indexes), since the last mark."""
         written, seconds, cpu = self._last
-        if seconds > 0 and written not in self.rates:
-            self._say(written, seconds, cpu)
+        if written != self._mark[0]:
+            self._say(written, seconds, cpu, record_as=written)
+        elif seconds > self._mark[1]:
+            rate = written / seconds
+            self.say(
+                f"{written:,} records in {seconds:.1f} s in all, with "
+                f"{seconds - self._mark[1]:.1f} s after the last batch: {rate:,.0f} records/s "
+                f"({written / cpu if cpu > 0 else 0.0:,.0f} per CPU second)"
+            )
+            self.rates[written] = rate
 
 
 def create_demo_store(
@@ -377,7 +541,8 @@ def create_demo_store(
     *,
     cases: int,
     records: int,
-    progress: Callable[[int, float], None] | None = None,
+    progress: Callable[[int, float, float], None] | None = None,
+    bulk: bool | None = None,
 ) -> DemoResult:
     """A new store in an empty folder: the demo users, then the fictional cases."""
     admin_name, (admin_display, _) = next(iter(DEMO_USERS.items()))
@@ -401,6 +566,7 @@ def create_demo_store(
             records=max(0, records),
             signers=signers,
             progress=progress,
+            bulk=bulk,
         )
     finally:
         for other in others:

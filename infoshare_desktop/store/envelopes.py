@@ -677,6 +677,71 @@ def chain_step(chain: bytes, digest: bytes) -> bytes:
     return hashlib.sha256(chain + digest).digest()
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A saved item made ready to sign and write: its envelope (numbered, not signed
+    yet), the message its author signs, its payload as the envelope table stores it and
+    the rows it projects. The work of a save that needs no database and no key: a demo
+    build does it in a helper process (`Numbering`) while this one writes."""
+
+    env: Envelope
+    message: bytes
+    stored: bytes
+    rows: list[Row]
+
+
+def prepare(
+    item: Item,
+    *,
+    author_id: str,
+    device_id: str,
+    seq: int,
+    base: tuple[str, ...],
+    at: str,
+    rows: bool = True,
+) -> Prepared:
+    """`item` as envelope number `seq` of `device_id`, building on `base`; with its rows
+    (the payload as stored, read back: exactly what verify rebuilds) unless not `rows`."""
+    payload = canonical(item.payload)
+    env = Envelope(
+        id=uuid7(),
+        case_id=item.case_id,
+        kind=item.kind,
+        author_id=author_id,
+        device_id=device_id,
+        device_seq=seq,
+        base=base,
+        at=at,
+        key_epoch=None,
+        payload=payload,
+    )
+    projected = project(env, orjson.loads(payload)) if rows and item.kind != REWRITTEN else []
+    return Prepared(env, env.signed_bytes(), stored_payload(env.kind, payload), projected)
+
+
+class Numbering:
+    """A device's next envelopes numbered ahead of the transaction that writes them, for
+    cases new since `seq` (a demo build's helper): each builds on the one before it of its
+    case. The writer checks every number and base again (`save_prepared`)."""
+
+    def __init__(self, device_id: str, seq: int) -> None:
+        self.device_id, self.seq = device_id, seq
+        self.heads: dict[str, tuple[str, ...]] = {}
+
+    def prepare(self, item: Item, *, author_id: str, at: str) -> Prepared:
+        prepared = prepare(
+            item,
+            author_id=author_id,
+            device_id=self.device_id,
+            seq=self.seq + 1,
+            base=self.heads.get(item.case_id, ()),
+            at=at,
+        )
+        self.seq += 1
+        self.heads[item.case_id] = (prepared.env.id,)
+        return prepared
+
+
 class _Writer:
     """Positions, sequence numbers, heads and chain for envelopes written in one transaction."""
 
@@ -698,27 +763,36 @@ class _Writer:
             self.heads[case_id] = (row[0],) if row else ()
         return self.heads[case_id]
 
-    def seal(self, signer: Signer, item: Item, at: str) -> tuple[tuple[Any, ...], Envelope]:
-        payload = canonical(item.payload)
-        self.seq += 1
-        env = Envelope(
-            id=uuid7(),
-            case_id=item.case_id,
-            kind=item.kind,
-            author_id=signer.user_id,
+    def prepare(self, item: Item, *, author_id: str, at: str, rows: bool = True) -> Prepared:
+        """`item` as the next envelope of this device."""
+        return prepare(
+            item,
+            author_id=author_id,
             device_id=self.device_id,
-            device_seq=self.seq,
+            seq=self.seq + 1,
             base=self.head(item.case_id),
             at=at,
-            key_epoch=None,
-            payload=payload,
+            rows=rows,
         )
-        signed = env.signed_bytes()
-        signature = signer.sign(Context.ENVELOPE, signed)
+
+    def place(self, signer: Signer, prepared: Prepared) -> tuple[Any, ...]:
+        """The envelope row of `prepared`, signed by `signer` (its author), if it is the
+        next envelope of this device and builds on its case's head (EnvelopeError if not)."""
+        env = prepared.env
+        if signer.user_id != env.author_id:
+            raise EnvelopeError("an envelope is signed by its author")
+        if (env.device_id, env.device_seq, env.base) != (
+            self.device_id,
+            self.seq + 1,
+            self.head(env.case_id),
+        ):
+            raise EnvelopeError("an envelope prepared out of turn")
+        signature = signer.sign(Context.ENVELOPE, prepared.message)
+        self.seq += 1
         self.pos += 1
-        self.chain = chain_next(self.chain, signed)
-        self.heads[item.case_id] = (env.id,)
-        values = (
+        self.chain = chain_next(self.chain, prepared.message)
+        self.heads[env.case_id] = (env.id,)
+        return (
             self.pos,
             env.id,
             env.case_id,
@@ -729,11 +803,15 @@ class _Writer:
             json.dumps(list(env.base)),
             env.at,
             env.key_epoch,
-            stored_payload(env.kind, payload),
+            prepared.stored,
             signature,
             self.chain,
         )
-        return values, env
+
+    def seal(self, signer: Signer, item: Item, at: str) -> tuple[tuple[Any, ...], Envelope]:
+        """`item` (not projected) as the next envelope, signed by `signer`."""
+        prepared = self.prepare(item, author_id=signer.user_id, at=at, rows=False)
+        return self.place(signer, prepared), prepared.env
 
 
 def save(
@@ -762,24 +840,57 @@ def save_many(
         if writer is not None and signer is not None:
             if signer.user_id != author_id:
                 raise EnvelopeError("an envelope is signed by its author")
-            values, env = writer.seal(signer, item, stamp)
-            envelopes.append(values)
+            prepared = writer.prepare(item, author_id=author_id, at=stamp)
+            envelopes.append(writer.place(signer, prepared))
+            env = prepared.env
             ids.append(env.id)
         else:
             env = Envelope("", item.case_id, item.kind, author_id, "", 0, (), "", None, b"")
             env = replace(env, payload=canonical(item.payload))
-        # The payload as stored, read back: the rows are exactly what verify rebuilds.
-        payload = orjson.loads(env.payload)
+            prepared = Prepared(env, b"", b"", project(env, orjson.loads(env.payload)))
         if item.kind == REWRITTEN:
             _insert_rows(raw, rows)
             rows = []
-            _apply(raw, ops_of(env, payload))
+            _apply(raw, ops_of(env, orjson.loads(env.payload)))
         else:
-            rows += project(env, payload)
+            rows += prepared.rows
     if envelopes:
         raw.executemany(_INSERT_ENVELOPE, envelopes)
     _insert_rows(raw, rows)
     return ids
+
+
+def numbering(tx: Tx) -> Numbering | None:
+    """This device's numbering after its last envelope (None: the store writes none yet),
+    to prepare items ahead of the transaction that writes them."""
+    raw = raw_connection(tx)
+    state = _state(raw)
+    if state is None or state[1] is None:
+        return None
+    return Numbering(state[0], _Writer(raw, state[0]).seq)
+
+
+def save_prepared(tx: Tx, items: Sequence[tuple[Signer, Prepared]]) -> list[str]:
+    """Write items prepared ahead (`Numbering`: a demo build's helper) in the caller's
+    transaction, as `save_many` writes them: each envelope checked to be this device's
+    next and to build on its case's head, signed here by its author, then the rows.
+    EnvelopeError if the store does not write envelopes or one is out of turn."""
+    raw = raw_connection(tx)
+    state = _state(raw)
+    if state is None or state[1] is None:
+        raise EnvelopeError("items prepared as envelopes, in a store without them")
+    writer = _Writer(raw, state[0])
+    envelopes: list[tuple[Any, ...]] = []
+    rows: list[Row] = []
+    for signer, prepared in items:
+        if prepared.env.kind == REWRITTEN:
+            raise EnvelopeError("a rewrite is saved by save_many")
+        envelopes.append(writer.place(signer, prepared))
+        rows += prepared.rows
+    if envelopes:
+        raw.executemany(_INSERT_ENVELOPE, envelopes)
+    _insert_rows(raw, rows)
+    return [prepared.env.id for _, prepared in items]
 
 
 def start(tx: Tx, *, user_id: str, at: datetime) -> None:

@@ -114,15 +114,26 @@ def packed_text(text: str | bytes | None) -> bytes | None:
     return pack(text.encode("utf-8") if isinstance(text, str) else text)
 
 
+#: The last value `unpacked` read and its JSON: a row's triggers read its payload two or
+#: three times over (json_valid, then json_extract) and unpack it once.
+_last_unpacked: tuple[bytes, str] = (b"", "")
+
+
 def unpacked_text(stored: str | bytes | None) -> str | bytes | None:
     """SQL `unpacked(x)`: the JSON a row stores (a damaged packed value is returned as it
     is, so that a reader finds no JSON in it and verify names the row as edited)."""
+    global _last_unpacked
     if not isinstance(stored, bytes) or not stored or stored[0] != MARK_1:
         return stored
+    last = _last_unpacked
+    if stored == last[0]:
+        return last[1]
     try:
-        return unpack(stored).decode("utf-8")
+        text = unpack(stored).decode("utf-8")
     except ValueError:
         return stored
+    _last_unpacked = (stored, text)
+    return text
 
 
 def register(conn: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import pytest
 from sqlmodel import select
 
 from infoshare_desktop import demo
@@ -97,3 +98,90 @@ def test_demo_store_holds_what_real_saves_make(tmp_path):
     numbers = [i.nhs_number for i in current.values() if i.nhs_number]
     assert numbers and all(nhs_number_problem(n) is None and n.startswith("999") for n in numbers)
     assert all(i.nhs_number or i.reason for i in current.values())
+
+
+def _store_content(paths):
+    """What a demo store holds, without its ids and times: each kind of record and how
+    many, the review requests and statuses, the audit entries by action, the indexes."""
+    from infoshare_desktop.services import accounts, maintenance
+    from infoshare_desktop.store.writes import raw_connection
+
+    store = accounts.sign_in(paths, username="demo.admin", password=demo.DEMO_PASSWORD)
+    try:
+        result = maintenance.verify(store, full=True)
+        with store.read() as session:
+            raw = raw_connection(session)
+
+            def counted(sql):
+                return sorted(tuple(r) for r in raw.execute(sql).fetchall())
+
+            content = {
+                "records": counted(
+                    "SELECT kind, subkind, count(*) FROM saved_record GROUP BY 1, 2"
+                ),
+                "summaries": counted("SELECT summary, count(*) FROM saved_record GROUP BY 1"),
+                "requests": counted("SELECT reason, count(*) FROM review_request GROUP BY 1"),
+                "statuses": counted("SELECT status, count(*) FROM review_status GROUP BY 1"),
+                "audit": counted(
+                    "SELECT action, target_kind, count(*) FROM audit_event GROUP BY 1, 2"
+                ),
+                "envelopes": counted("SELECT kind, count(*) FROM envelope GROUP BY 1"),
+                "indexes": counted("SELECT name, sql FROM sqlite_master WHERE type = 'index'"),
+                "found": counted(
+                    "SELECT count(*) FROM search_index WHERE search_index MATCH 'consent'"
+                ),
+            }
+    finally:
+        store.close()
+    return result, content
+
+
+def test_a_bulk_demo_build_writes_the_same_store_and_it_verifies_in_full(tmp_path):
+    """A bulk build (its batches made by a helper process, the randomly filled indexes
+    built at the end) writes what the build in one process writes, from the same seed:
+    the same records, review requests and statuses, signed envelopes and audit entries,
+    search index and indexes; and a full verify finds nothing wrong."""
+    from infoshare_desktop.paths import DataPaths
+
+    built = {}
+    for bulk in (False, True):
+        paths = DataPaths(tmp_path / f"bulk-{bulk}" / "data")
+        result = demo.create_demo_store(paths, cases=25, records=500, bulk=bulk)
+        assert result.records == 500
+        verified, built[bulk] = _store_content(paths)
+        assert verified.ok, verified.lines()
+    assert built[True] == built[False]
+    assert dict(built[True]["statuses"]).get("awaiting")  # review requests as saves make them
+    names = {name for name, _ in built[True]["indexes"]}
+    assert {"ix_record_author", "ix_review_status_status", "ix_case_created"} <= names
+
+
+def test_the_rate_report_says_each_hundred_thousand_and_the_rate_since_the_last():
+    said: list[str] = []
+    report = demo.RateReport(said.append)
+    report(10_000, 5.0, 4.0)
+    report(60_000, 30.0, 24.0)
+    report(100_000, 50.0, 40.0)
+    report(150_000, 80.0, 60.0)
+    report(200_000, 110.0, 80.0)
+    report(205_000, 113.0, 82.0)
+    report(205_000, 123.0, 90.0)  # the work after the last batch (indexes)
+    report.finish()
+    assert said[0] == "10,000 records in 5.0 s: 2,000 records/s (2,500 per CPU second)"
+    assert said[1].startswith("100,000 records in 50.0 s: 2,000 records/s")
+    assert "the last 90,000: 2,000/s (2,500 per CPU second)" in said[1]
+    # the rate at 200,000 is that of the 100,000 records since the mark before
+    assert "the last 100,000: 1,667/s (2,500 per CPU second)" in said[2]
+    assert report.interval_rates[200_000] == pytest.approx(100_000 / 60)
+    assert report.cpu_rates[200_000] == pytest.approx(200_000 / 80)
+    assert said[3].startswith("205,000 records in 123.0 s: 1,667 records/s")
+    assert len(said) == 4
+    # a build ending on a mark: said once more if the work after its last batch took time
+    report(300_000, 150.0, 100.0)
+    report(300_000, 160.0, 104.0)
+    report.finish()
+    assert said[4].startswith("300,000 records in 150.0 s: 2,000 records/s")
+    assert said[5] == (
+        "300,000 records in 160.0 s in all, with 10.0 s after the last batch: "
+        "1,875 records/s (2,885 per CPU second)"
+    )

@@ -106,6 +106,7 @@ def _build(folder: Path, records: int) -> dict:
         "rate": records / seconds,
         "rates": {str(k): v for k, v in report.rates.items()},
         "cpu_rates": {str(k): v for k, v in report.cpu_rates.items()},
+        "interval_rates": {str(k): v for k, v in report.interval_rates.items()},
         "interval_cpu_rates": {str(k): v for k, v in report.interval_cpu_rates.items()},
         "lines": lines,
     }

@@ -31,10 +31,10 @@ def test_scale_store_size_per_record(benchmark, scale_store):
 def test_scale_demo_build_rate(benchmark, scale_store):
     build = benchmark.pedantic(lambda: scale_store.build, rounds=1, iterations=1)
     cpu = build.get("cpu_rates", {})
-    at = build.get("interval_cpu_rates", {})
+    step, step_cpu = build.get("interval_rates", {}), build.get("interval_cpu_rates", {})
     marks = "; ".join(
         f"at {int(mark):,}: {rate:,.0f}/s, {cpu.get(mark, 0):,.0f}/CPU s, "
-        f"last batch {at.get(mark, 0):,.0f}/CPU s"
+        f"since the mark before {step.get(mark, 0):,.0f}/s, {step_cpu.get(mark, 0):,.0f}/CPU s"
         for mark, rate in build["rates"].items()
     )
     record_value(
