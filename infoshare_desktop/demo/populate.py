@@ -44,7 +44,7 @@ from infoshare_desktop.paths import DataPaths
 from infoshare_desktop.services import accounts, reviews
 from infoshare_desktop.services.cases import new_case
 from infoshare_desktop.services.records import new_record
-from infoshare_desktop.store import audit, envelopes, users
+from infoshare_desktop.store import audit, envelopes, search, users
 from infoshare_desktop.store.audit import Action
 from infoshare_desktop.store.bulk import deferred_indexes, use_bulk_cache
 from infoshare_desktop.store.core import Store
@@ -453,6 +453,7 @@ def populate(
     written = entered = 0
     started, cpu = time.perf_counter(), time.process_time()
     with contextlib.ExitStack() as stack:
+        stack.enter_context(search.merging_as_written(store.write))
         if bulk:
             batches = stack.enter_context(_made_by_helper(plan))
             stack.enter_context(deferred_indexes(store.write))

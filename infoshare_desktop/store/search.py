@@ -12,6 +12,8 @@ A save's words go in as a small new segment of the index when its transaction co
 merging segments into bigger ones is not done inside saves (FTS5's 'automerge' is off,
 migration 0016) but while the user is idle, a bounded step at a time (`tidy`). FTS5's
 'crisismerge' (16 segments on one level) still bounds the index if tidying never runs.
+A bulk build (the demo's) merges as it writes instead (`merging_as_written`), so the
+first saves after it find a tidy index.
 
 A search (`search`) is bounded whatever the store's size: it walks each index from its
 newest row backwards (one statement per index, read a growing window at a time), keeps
@@ -29,7 +31,8 @@ import re
 import types
 import typing
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any, cast
@@ -239,12 +242,42 @@ def tidy(tx: Tx, *, pages: int = TIDY_PAGES) -> bool:
     'usermerge'), so a tidy index is left alone. Returns whether work remains."""
     conn = raw_connection(tx)
     more = False
-    for index in ("search_index", "case_index"):
+    for index in _INDEXES:
         before = conn.total_changes
         conn.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('merge', ?)", (pages,))
         # FTS5 changes one row (the structure) when there was nothing left to merge
         more = more or conn.total_changes - before >= 2
     return more
+
+
+#: FTS5's own automerge setting (merge a level once it holds 4 segments), for bulk builds.
+BULK_AUTOMERGE = 4
+_INDEXES = ("search_index", "case_index")
+
+
+@contextmanager
+def merging_as_written(write: Callable[[], AbstractContextManager[Tx]]) -> Iterator[None]:
+    """For a bulk build: the indexes merge their segments as they are written (FTS5's
+    automerge, as saves did before migration 0016), then stop again, also when the build
+    fails; after a build that succeeded, what automerge left half-way is tidied. A build
+    of a million records left unmerged would hand its first saves a crisis merge of tens
+    of thousands of pages."""
+    _set_automerge(write, BULK_AUTOMERGE)
+    try:
+        yield
+    finally:
+        _set_automerge(write, 0)
+    more = True
+    while more:
+        with write() as tx:
+            more = tidy(tx)
+
+
+def _set_automerge(write: Callable[[], AbstractContextManager[Tx]], value: int) -> None:
+    with write() as tx:
+        conn = raw_connection(tx)
+        for index in _INDEXES:
+            conn.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('automerge', ?)", (value,))
 
 
 def query_words(user_text: str) -> list[str]:

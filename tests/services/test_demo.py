@@ -156,6 +156,35 @@ def test_a_bulk_demo_build_writes_the_same_store_and_it_verifies_in_full(tmp_pat
     assert {"ix_record_author", "ix_review_status_status", "ix_case_created"} <= names
 
 
+def test_a_demo_build_leaves_a_tidy_search_index_and_saves_merging_nothing(tmp_path, monkeypatch):
+    """The build merges the index's segments as it writes (saves no longer do, migration
+    0016), so the first save after it is not handed a crisis merge of the whole build:
+    nothing is left to tidy, and the setting saves use is back. (Batches of 100 records
+    here, in one process: each batch is a transaction, and a segment of the index.)"""
+    import importlib
+
+    from infoshare_desktop.paths import DataPaths
+    from infoshare_desktop.services import accounts
+    from infoshare_desktop.store import search
+    from infoshare_desktop.store.writes import raw_connection
+
+    monkeypatch.setattr(importlib.import_module("infoshare_desktop.demo.populate"), "BATCH", 100)
+    paths = DataPaths(tmp_path / "data")
+    demo.create_demo_store(paths, cases=60, records=1_200, bulk=False)
+    store = accounts.sign_in(paths, username="demo.practitioner", password=demo.DEMO_PASSWORD)
+    try:
+        with store.write() as tx:
+            conn = raw_connection(tx)
+            for index in ("search_index", "case_index"):
+                [(setting,)] = conn.execute(
+                    f"SELECT v FROM {index}_config WHERE k = 'automerge'"
+                ).fetchall()
+                assert setting == 0, index
+            assert not search.tidy(tx), "the build left segments for the first saves to merge"
+    finally:
+        store.close()
+
+
 def test_the_rate_report_says_each_hundred_thousand_and_the_rate_since_the_last():
     said: list[str] = []
     report = demo.RateReport(said.append)
