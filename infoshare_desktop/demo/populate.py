@@ -498,9 +498,9 @@ class RateReport:
         return marks + list(range((before // self.EVERY + 1) * self.EVERY, written + 1, self.EVERY))
 
     def __call__(self, written: int, seconds: float, cpu: float) -> None:
-        if self._marks(written):
-            mark = max(self._marks(written))
-            self._say(written, seconds, cpu, record_as=mark)
+        marks = self._marks(written)
+        if marks:
+            self._say(written, seconds, cpu, record_as=max(marks))
         self._last = (written, seconds, cpu)
 
     def _say(self, written: int, seconds: float, cpu: float, *, record_as: int) -> None:

@@ -230,6 +230,7 @@ def insert_many(tx: Tx, rows: Iterable[IndexRow]) -> None:
             conn.executemany(sql, values)
 
 
+_INDEXES = ("search_index", "case_index")
 #: Pages of merged segments one tidying step writes (FTS5 blocks; with their index rows
 #: about twice as many database pages, 0.5 MB): a few tens of milliseconds.
 TIDY_PAGES = 64
@@ -252,7 +253,6 @@ def tidy(tx: Tx, *, pages: int = TIDY_PAGES) -> bool:
 
 #: FTS5's own automerge setting (merge a level once it holds 4 segments), for bulk builds.
 BULK_AUTOMERGE = 4
-_INDEXES = ("search_index", "case_index")
 
 
 @contextmanager
