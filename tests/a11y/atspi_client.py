@@ -7,6 +7,7 @@ application's focus and announcement events in between. Commands:
 
   {"cmd": "wait_window", "name": TEXT, "timeout": S}   a showing window whose name has TEXT
   {"cmd": "keys", "keys": ["Tab", "ctrl+f", "type:some text"]}     xdotool key presses
+  {"cmd": "step", "keys": [...], "timeout": S}         press, then wait for focus to move
   {"cmd": "wait_focus", "name": TEXT, "timeout": S}    focus on an object whose name has TEXT
   {"cmd": "tab_walk", "max": N, "timeout": S}          Tab until focus comes back round
   {"cmd": "tab_to", "name": TEXT, "max": N}            Tab until focus is on TEXT
@@ -250,6 +251,16 @@ def cmd_tab_to(name: str, role: str, max_presses: int = 60, timeout: float = 10)
     return {"ok": False, "focus": focus_events[-1] if focus_events else None}
 
 
+def cmd_step(keys: list[str], timeout: float = 10) -> dict:
+    """Press `keys`, then wait until a focus event says the application has handled them
+    (an arrow key in a table moves the focus to another cell): an audit asked right
+    after a key press could otherwise be answered before the key is handled."""
+    seen = len(focus_events)
+    press(keys)
+    moved = pump_until(lambda: len(focus_events) > seen, timeout)
+    return {"ok": bool(moved), "focus": focus_events[-1] if focus_events else None}
+
+
 def cmd_audit() -> dict:
     window = active_window()
     nodes: list[dict] = []
@@ -279,6 +290,7 @@ def main() -> None:
     handlers = {
         "wait_window": lambda c: cmd_wait_window(c["name"], c.get("timeout", 60)),
         "keys": lambda c: (press(c["keys"]), {"ok": True})[1],
+        "step": lambda c: cmd_step(c["keys"], c.get("timeout", 10)),
         "wait_focus": lambda c: cmd_wait_focus(c["name"], c.get("timeout", 30)),
         "tab_walk": lambda c: cmd_tab_walk(c.get("max", 80), c.get("timeout", 10)),
         "tab_to": lambda c: cmd_tab_to(

@@ -221,13 +221,16 @@ def test_details_pane_is_a_document_with_headings_and_rows_read_as_shown(signed_
     wait_audit(app, "the case again", lambda n: not described(n, "Checklist status"))
     answer = app.ask("tab_to", name="Chronology", role="table", max=80)
     assert answer["ok"], answer["focus"]
-    app.keys("ctrl+End")
+    # Each key press waits for the focus to move before the pane is read: an audit asked
+    # while a press is still on its way reads the record before it, and the press then
+    # moves the selection past the one found.
+    app.ask("step", keys=["ctrl+End"])
     nodes: list[dict] = []
     for _ in range(40):  # from the newest record back, to a sharing decision
         nodes = app.ask("audit")["nodes"]
         if any(name.startswith(SHARING_TITLES) for name in headings(nodes)):
             break
-        app.keys("Up")
+        assert app.ask("step", keys=["Up"])["ok"], "Up did not move to an earlier record"
     found = headings(nodes)
     title = next((name for name in found if name.startswith(SHARING_TITLES)), None)
     assert title, f"no sharing decision's heading in the details pane: {found}"
