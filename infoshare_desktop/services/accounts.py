@@ -78,14 +78,33 @@ def first_run(paths: DataPaths, *, username: str, display_name: str, password: s
 
 
 def sign_in(
-    paths: DataPaths, *, username: str, password: str, new_password: str | None = None
+    paths: DataPaths,
+    *,
+    username: str,
+    password: str,
+    new_password: str | None = None,
+    upgrade: bool = True,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
 ) -> Store:
     """Unlock the store as one user. `new_password` completes a one-time-code sign-in.
     Restricted cases from before sealing that this user should hold the key of are
     sealed now (see sealed.seal_carried_over_cases), and the keys of those whose members
     this sign-in carried over (an administrator's, see Store._carry_over_members) are
-    sealed to those members."""
-    store = Store.unlock(paths, username=username, password=password, new_password=new_password)
+    sealed to those members.
+
+    A store left by an earlier version is backed up and updated first (`progress`,
+    `should_stop`: see Store.unlock); with `upgrade=False` that raises UpgradeNeeded
+    instead, for a window to sign in again off its thread."""
+    store = Store.unlock(
+        paths,
+        username=username,
+        password=password,
+        new_password=new_password,
+        upgrade=upgrade,
+        progress=progress,
+        should_stop=should_stop,
+    )
     try:
         sealed.seal_carried_over_cases(store)
         if store.members_carried_over:

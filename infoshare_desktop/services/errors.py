@@ -40,6 +40,7 @@ from infoshare_desktop.store.errors import (
     StoreTooNewError,
     TooSoonError,
     UnknownUserError,
+    UpgradeNeeded,
     WrongPasswordError,
 )
 from infoshare_desktop.store.keyslots import PasswordRejected
@@ -79,6 +80,7 @@ __all__ = [
     "SummaryCancelled",
     "TooSoonError",
     "UnknownUserError",
+    "UpgradeNeeded",
     "UserFacingError",
     "WrongPasswordError",
 ]

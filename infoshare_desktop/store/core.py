@@ -74,6 +74,7 @@ from infoshare_desktop.store.errors import (
     StoreMissingError,
     StoreReadOnlyError,
     UnknownUserError,
+    UpgradeNeeded,
 )
 from infoshare_desktop.store.files import atomic_move, owner_only, translate_os_error
 from infoshare_desktop.store.grants import Trust
@@ -85,7 +86,7 @@ from infoshare_desktop.store.keyslots import (
     holding_lock,
 )
 from infoshare_desktop.store.member_index import MemberIndex
-from infoshare_desktop.store.progress import Progress, StopCheck
+from infoshare_desktop.store.progress import Progress, Stages, StopCheck
 from infoshare_desktop.store.snapshot import copy_database, rotated_epoch, write_archive
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 from infoshare_desktop.store.writes import raw_connection
@@ -359,11 +360,18 @@ class Store:
         password: str,
         new_password: str | None = None,
         bind_device: bool = True,
+        upgrade: bool = True,
+        progress: Progress | None = None,
+        should_stop: StopCheck | None = None,
     ) -> Store:
         """Open the store for one user. Every failure is a StoreError subclass.
         `bind_device`: a store found on another machine or in another folder than its
         device id was taken for takes a new one (see device); a restore, which opens the
-        backup in a staging folder, takes one for its destination itself."""
+        backup in a staging folder, takes one for its destination itself.
+        `upgrade`: a store whose schema is behind this version's is backed up, then
+        updated, here (`progress` and `should_stop` are the backup's and the update's:
+        a cancel during the backup leaves everything as it was); with False, UpgradeNeeded
+        is raised instead, before anything is written."""
         if not paths.keystore.exists():
             if paths.database.exists():
                 raise KeystoreDamagedError()
@@ -384,7 +392,7 @@ class Store:
                 store.user = store._load_user(keystore)
                 store._check_current(keystore)
                 store._check_slot_state(keystore)
-                store._migrate_if_needed()
+                store._migrate_if_needed(upgrade, progress, should_stop)
                 # Before the slot is saved as having checkpoints (see keyslots), so that no
                 # later step can leave this account without one.
                 assert store._checkpointer is not None
@@ -669,17 +677,30 @@ class Store:
             )
         return head
 
-    def _migrate_if_needed(self) -> None:
+    def _migrate_if_needed(
+        self, upgrade: bool, progress: Progress | None, should_stop: StopCheck | None
+    ) -> None:
+        """A verified backup, then the schema updated (see unlock's `upgrade`): one bar,
+        the backup its first half (cancellable), the revisions applied its second."""
         with self.engine.connect() as conn:
             needed = migrate.pending(conn)
         if not needed:
             return
+        if not upgrade:
+            raise UpgradeNeeded()
+        stages = Stages(progress, (1, 1))
         # Microseconds in the name: two migrating unlocks in one second must not
         # replace each other's backup.
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        self.write_backup(self.paths.backups / f"before-migration-{stamp}.isbackup")
+        self.write_backup(
+            self.paths.backups / f"before-migration-{stamp}.isbackup",
+            progress=stages.stage(0),
+            should_stop=should_stop,
+        )
+        stages.done(0)
         with self.engine.begin() as conn:
-            migrate.upgrade(conn)
+            migrate.upgrade(conn, stages.stage(1))
+        stages.done(1)
 
     def _load_user(self, keystore: Keystore) -> SignedIn:
         """Who is signing in, from the signed grants only (see grants): the account must

@@ -90,6 +90,18 @@ class StoreDamagedError(StoreError):
     )
 
 
+class UpgradeNeeded(StoreError):
+    """The password was right, and the store's schema is behind this version's: it must
+    be backed up and updated before it is used (minutes for a large store). Raised by a
+    sign-in asked not to do that itself (`upgrade=False`), before anything is written, so
+    that a window can run it off its thread, behind a progress bar."""
+
+    user_message = (
+        "This store must be updated for this version of InfoShare Desktop before it can "
+        "be used. A backup of it is made first."
+    )
+
+
 class StoreTooNewError(StoreError):
     user_message = (
         "This store was written by a newer version of InfoShare Desktop. "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +52,18 @@ def pending(connection: Connection) -> bool:
     return current != script.get_current_head()
 
 
-def upgrade(connection: Connection) -> None:
+def upgrade(connection: Connection, progress: Callable[[int, int], None] | None = None) -> None:
+    """Upgrade to the newest revision, in the connection's transaction; `progress(done,
+    total)` is told after each revision applied (some take minutes on a large store)."""
     from alembic import command
+    from alembic.script import ScriptDirectory
 
-    command.upgrade(_config(connection), "head")
+    cfg = _config(connection)
+    if progress is not None:
+        script = ScriptDirectory.from_config(cfg)
+        current = current_revision(connection) or "base"
+        total = len(list(script.iterate_revisions("head", current)))
+        applied = itertools.count(1)
+        progress(0, total)
+        cfg.attributes["applied"] = lambda: progress(min(next(applied), total), total)
+    command.upgrade(cfg, "head")

@@ -137,7 +137,7 @@ def test_a_pending_migration_is_preceded_by_a_verified_backup(admin_store, data_
     admin_store.close()
     calls = []
     monkeypatch.setattr(migrate, "pending", lambda conn: calls.append(1) or True)
-    monkeypatch.setattr(migrate, "upgrade", lambda conn: calls.append("upgraded"))
+    monkeypatch.setattr(migrate, "upgrade", lambda conn, progress=None: calls.append("upgraded"))
     store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
     store.close()
     assert "upgraded" in calls
@@ -160,7 +160,9 @@ def test_an_older_store_is_backed_up_then_migrated_at_unlock(data_paths, monkeyp
 
     with monkeypatch.context() as patch:
         patch.setattr(
-            migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0003")
+            migrate,
+            "upgrade",
+            lambda conn, progress=None: command.upgrade(migrate._config(conn), "0003"),
         )
         # A case's words went into the one index of 0002 then (0011 gave cases their own).
         patch.setattr(

@@ -541,7 +541,9 @@ def test_a_store_from_before_envelopes_is_carried_over_and_the_audit_says_so(
 
     with monkeypatch.context() as patch:  # the store as schema 0008 left it
         patch.setattr(
-            migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0008")
+            migrate,
+            "upgrade",
+            lambda conn, progress=None: command.upgrade(migrate._config(conn), "0008"),
         )
         # A case's words went into the one index of 0002 then (0011 gave cases their own).
         patch.setitem(

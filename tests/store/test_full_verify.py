@@ -243,7 +243,9 @@ def test_a_carried_over_history_with_reviews_rebuilds_the_tables_its_triggers_ke
 
     with monkeypatch.context() as patch:  # the store as schema 0008 left it
         patch.setattr(
-            migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0008")
+            migrate,
+            "upgrade",
+            lambda conn, progress=None: command.upgrade(migrate._config(conn), "0008"),
         )
         patch.setitem(
             envelopes._INSERTS,

@@ -71,7 +71,9 @@ def old_store(data_paths, monkeypatch):
     Returns (paths, restricted case id, ordinary case id)."""
     with monkeypatch.context() as patch:
         patch.setattr(
-            migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0009")
+            migrate,
+            "upgrade",
+            lambda conn, progress=None: command.upgrade(migrate._config(conn), "0009"),
         )
         # A case's words went into the one index then (0011 gave cases their own).
         patch.setitem(

@@ -571,7 +571,9 @@ def test_a_store_from_before_signatures_is_carried_over_by_its_first_administrat
 
     with monkeypatch.context() as patch:  # the store as version 0.2.0 left it
         patch.setattr(
-            migrate, "upgrade", lambda conn: command.upgrade(migrate._config(conn), "0005")
+            migrate,
+            "upgrade",
+            lambda conn, progress=None: command.upgrade(migrate._config(conn), "0005"),
         )
         admin = accounts.first_run(
             data_paths, username=ADMIN, display_name="A", password=ADMIN_PASSWORD

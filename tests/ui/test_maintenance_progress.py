@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
-from dataclasses import dataclass, field
 
 import pytest
-from PySide6.QtWidgets import QProgressBar, QPushButton
 
 from infoshare_desktop.services import accounts, maintenance
 from infoshare_desktop.store import snapshot
@@ -20,6 +17,7 @@ from infoshare_desktop.store.tables import StoreSetting
 from infoshare_desktop.ui.common import progress
 from infoshare_desktop.ui.common.announce import announcer
 from tests.ui.conftest import WAIT_MS
+from tests.ui.operations import Watch, hold_until_cancelled, watch_operation
 
 
 @pytest.fixture
@@ -33,59 +31,16 @@ def padded_window(admin_window, admin_store, monkeypatch):
     return admin_window
 
 
-@dataclass
-class Watch:
-    """What the UI thread saw of the running operation, each time its bar moved."""
-
-    values: list[int] = field(default_factory=list)
-    dialog_shown: bool = False
-    names: set[str] = field(default_factory=set)
-    said: list[str] = field(default_factory=list)
-
-
 def watch(window, *, cancel_at: int | None = None) -> Watch:
-    """Follow the operation `window` has just started (on the UI thread, through its
-    progress bar's own signal); press Cancel once the bar reaches `cancel_at`."""
-    seen = Watch()
+    """Follow the operation `window` has just started (see operations.watch_operation)."""
     operation = window.session.operation
     assert operation is not None, "the work ran on the UI thread: nothing is running now"
-    dialog = operation.progress
-    seen.names.add(dialog.accessibleName())
-    bar = dialog.findChild(QProgressBar)
-    cancel = dialog.findChild(QPushButton)
-    assert cancel is not None and cancel.text() == "Cancel"
-
-    def moved(value: int) -> None:
-        seen.values.append(value)
-        seen.dialog_shown |= dialog.isVisible()
-        if cancel_at is not None and value >= cancel_at and cancel.isEnabled():
-            cancel.click()
-
-    bar.valueChanged.connect(moved)
-    announcer.announced.connect(lambda text, _assertive: seen.said.append(text))
-    return seen
+    return watch_operation(operation, cancel_at=cancel_at)
 
 
 @pytest.fixture
 def held_until_cancelled(monkeypatch):
-    """The next copy stops once it has reported its first step, until Cancel is pressed
-    (or WAIT_MS passes), so no machine, fast or loaded, finishes it before the click."""
-    calls: list[None] = []
-
-    def check_stop(should_stop):
-        # Checked before the copy, then before each step's progress: the third check
-        # comes after the first step was reported.
-        calls.append(None)
-        if should_stop is not None and len(calls) == 3:
-            pause = threading.Event()
-            for _ in range(WAIT_MS // 10):
-                if should_stop():
-                    break
-                pause.wait(0.01)
-        snapshot_check_stop(should_stop)
-
-    snapshot_check_stop = snapshot.check_stop
-    monkeypatch.setattr(snapshot, "check_stop", check_stop)
+    hold_until_cancelled(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,19 @@
 from alembic import context
 
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, render_as_batch=True, transactional_ddl=True)
+applied = context.config.attributes.get("applied")  # migrate.upgrade's progress
+
+
+def each_revision_applied(ctx: object, step: object, heads: object, run_args: object) -> None:
+    if applied is not None:
+        applied()
+
+
+context.configure(
+    connection=connection,
+    render_as_batch=True,
+    transactional_ddl=True,
+    on_version_apply=each_revision_applied,
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -11,7 +11,7 @@ The storage stack is imported when Unlock is first pressed, not with this module
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
@@ -27,6 +27,17 @@ from infoshare_desktop.ui.signin.set_password import SetPasswordDialog
 
 if TYPE_CHECKING:
     from infoshare_desktop.services.accounts import Store
+    from infoshare_desktop.ui.common.progress import StoreOperation
+
+UPDATE_LABEL = (
+    "Updating this store for the new version of InfoShare Desktop.\n"
+    "A backup of it is made first, in the backups folder.\n"
+    "On a large store this takes a few minutes."
+)
+UPDATE_CANCELLED = (
+    "The update was cancelled before it began: the store is as it was. Unlock again to "
+    "update it and sign in."
+)
 
 
 class UnlockDialog(QDialog):
@@ -56,6 +67,7 @@ class UnlockDialog(QDialog):
         self._hold_off_timer = QTimer(self)
         self._hold_off_timer.setSingleShot(True)
         self._hold_off_timer.timeout.connect(self._on_hold_off_timer_timeout)
+        self._update: StoreOperation | None = None
 
         layout = page_layout(self, margin=16)
         if locked_user is None:
@@ -107,28 +119,15 @@ class UnlockDialog(QDialog):
 
     # -- slots ------------------------------------------------------------------------
     def _on_unlock_clicked(self) -> None:
+        if self._update is not None:  # an update is under way behind its progress bar
+            return
         username = self.username_edit.text().strip()
         password = self.password_edit.text()
         if not username or not password:
             self.alert.show_message("Enter your user name and your password.")
             (self.password_edit if username else self.username_edit).setFocus()
             return
-        from infoshare_desktop.services import accounts
-        from infoshare_desktop.services.errors import SetupCodeRequired
-
-        store: Store | None
-        try:
-            with busy_cursor():
-                store = accounts.sign_in(self.paths, username=username, password=password)
-        except SetupCodeRequired as exc:
-            store = self._finish_setup(username, password, exc.user_message)
-        except UserFacingError as error:
-            self._show_failure(error)
-            return
-        if store is not None:
-            self.store = store
-            self.alert.clear()
-            self.accept()
+        self._sign_in(username, password)
 
     def _on_other_button_clicked(self) -> None:
         self.reject()
@@ -137,25 +136,92 @@ class UnlockDialog(QDialog):
         self.unlock_button.setEnabled(True)
 
     # -- helpers ----------------------------------------------------------------------
-    def _finish_setup(self, username: str, code: str, message: str) -> Store | None:
-        """A one-time code was right: choose a password, then sign in with both."""
+    def _sign_in(self, username: str, password: str, new_password: str | None = None) -> None:
+        """Sign in here, or, for a store an earlier version left, behind a progress bar
+        (`_update_then_sign_in`); a one-time code first asks for the new password."""
         from infoshare_desktop.services import accounts
+        from infoshare_desktop.services.errors import SetupCodeRequired, UpgradeNeeded
 
+        try:
+            with busy_cursor():
+                store = accounts.sign_in(
+                    self.paths,
+                    username=username,
+                    password=password,
+                    new_password=new_password,
+                    upgrade=False,
+                )
+        except SetupCodeRequired as exc:
+            if new_password is None:
+                self._finish_setup(username, password, exc.user_message)
+            else:
+                self._show_failure(exc)
+            return
+        except UpgradeNeeded:
+            self._update_then_sign_in(username, password, new_password)
+            return
+        except UserFacingError as error:
+            self._show_failure(error)
+            return
+        self._signed_in(store)
+
+    def _finish_setup(self, username: str, code: str, message: str) -> None:
+        """A one-time code was right: choose a password, then sign in with both."""
         new_password = SetPasswordDialog.ask(self, username, message)
         if new_password is None:
             self.alert.show_message(
                 "Your account is not set up yet. Unlock again with the one-time code "
                 "to choose your password."
             )
-            return None
-        try:
-            with busy_cursor():
-                return accounts.sign_in(
-                    self.paths, username=username, password=code, new_password=new_password
-                )
-        except UserFacingError as error:
-            self._show_failure(error)
-            return None
+            return
+        self._sign_in(username, code, new_password)
+
+    def _update_then_sign_in(self, username: str, password: str, new_password: str | None) -> None:
+        """The same sign-in on a worker thread, which backs the store up and updates its
+        schema first (minutes for a large store): the window keeps painting, the bar
+        moves, and Cancel during the backup leaves everything as it was."""
+        from infoshare_desktop.services import accounts
+        from infoshare_desktop.ui.common.progress import Progress, StopCheck, StoreOperation
+
+        def work(progress: Progress, should_stop: StopCheck) -> Store:
+            return accounts.sign_in(
+                self.paths,
+                username=username,
+                password=password,
+                new_password=new_password,
+                progress=progress,
+                should_stop=should_stop,
+            )
+
+        update = StoreOperation(
+            work,
+            title="Updating the store",
+            label=UPDATE_LABEL,
+            accessible_name="Store update progress",
+            parent=self,
+            cancelling="Cancelling… removing the backup written so far.",
+        )
+        update.succeeded.connect(self._signed_in)
+        update.failed.connect(lambda message: self._show_failure(UserFacingError(message)))
+        update.cancelled.connect(self._on_update_cancelled)
+        update.finished.connect(self._on_update_finished)
+        self._update = update
+        self.unlock_button.setEnabled(False)
+        update.start()
+
+    def _on_update_cancelled(self) -> None:
+        self.alert.show_message(UPDATE_CANCELLED)
+        self.password_edit.setFocus()
+
+    def _on_update_finished(self) -> None:
+        self._update = None
+        if not self._hold_off_timer.isActive():
+            self.unlock_button.setEnabled(True)
+
+    def _signed_in(self, store: object) -> None:
+        self.store = cast("Store", store)
+        self.alert.clear()
+        self.accept()
 
     def _show_failure(self, error: UserFacingError) -> None:
         """Say what went wrong; keep the user name, clear only the password."""
@@ -168,6 +234,10 @@ class UnlockDialog(QDialog):
             self._hold_off_timer.start(round(wait * 1000))
 
     def reject(self) -> None:
-        """On the lock screen, closing it is signing out (the store is already locked)."""
+        """On the lock screen, closing it is signing out (the store is already locked).
+        While the store is being updated, closing it asks the update to stop instead."""
+        if self._update is not None:
+            self._update.cancel()
+            return
         self.sign_out_chosen = self.locked_user is not None
         super().reject()

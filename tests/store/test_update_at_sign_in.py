@@ -1,0 +1,127 @@
+"""A store an earlier version left (its schema behind this version's) is backed up, then
+updated, when someone first signs in to it: with progress and a cancel during the backup
+for a window that runs it off its thread, or refused before anything is written when the
+caller asks (`upgrade=False`), so that the window can do that. Real SQLCipher files: the
+store is made at revision 0014 and updated by the revisions after it."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+
+from infoshare_desktop.services import accounts
+from infoshare_desktop.services.errors import OperationCancelled, UpgradeNeeded
+from infoshare_desktop.store import core, migrate
+from tests.conftest import ADMIN, ADMIN_PASSWORD
+
+EARLIER = "0014"
+
+
+@pytest.fixture
+def earlier_store(data_paths, monkeypatch):
+    """A store left at EARLIER by an earlier version, closed (its first run, held at
+    EARLIER, made one backup before its own update)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            migrate,
+            "upgrade",
+            lambda conn, progress=None: command.upgrade(migrate._config(conn), EARLIER),
+        )
+        store = accounts.first_run(
+            data_paths, username=ADMIN, display_name="Alex Example (Admin)", password=ADMIN_PASSWORD
+        )
+    store.close()
+    return data_paths
+
+
+def revision(paths) -> str | None:
+    """The store's schema revision, "behind" while it waits for its update."""
+    try:
+        store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD, upgrade=False)
+    except UpgradeNeeded:
+        return "behind"
+    try:
+        with store.engine.connect() as conn:
+            return migrate.current_revision(conn)
+    finally:
+        store.close()
+
+
+def files(paths) -> dict[str, bytes]:
+    return {
+        p.relative_to(paths.root).as_posix(): p.read_bytes()
+        for p in paths.root.rglob("*")
+        if p.is_file() and not p.name.endswith(".lock")
+    }
+
+
+def test_asked_not_to_update_the_sign_in_says_so_and_writes_nothing(earlier_store):
+    before = files(earlier_store)
+    with pytest.raises(UpgradeNeeded) as raised:
+        accounts.sign_in(earlier_store, username=ADMIN, password=ADMIN_PASSWORD, upgrade=False)
+    assert "updated" in raised.value.user_message
+    assert files(earlier_store) == before  # the backups folder's files included
+
+
+def test_a_wrong_password_is_still_a_wrong_password_before_any_update(earlier_store):
+    from infoshare_desktop.services.errors import WrongPasswordError
+
+    with pytest.raises(WrongPasswordError):
+        accounts.sign_in(earlier_store, username=ADMIN, password="not it", upgrade=False)
+
+
+def test_the_update_moves_one_bar_from_the_backup_to_the_last_revision(earlier_store):
+    seen: list[tuple[int, int]] = []
+    backups_before = len(list(earlier_store.backups.glob("*.isbackup")))
+    store = accounts.sign_in(
+        earlier_store,
+        username=ADMIN,
+        password=ADMIN_PASSWORD,
+        progress=lambda done, total: seen.append((done, total)),
+        should_stop=lambda: False,
+    )
+    try:
+        with store.engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.head_revision()
+    finally:
+        store.close()
+    assert seen, "no progress was told"
+    fractions = [done / total for done, total in seen]
+    assert fractions == sorted(fractions), seen  # the bar never goes back
+    assert fractions[-1] == 1.0
+    # Both halves moved it: the backup's steps below one half, a revision's above.
+    assert any(0 < f < 0.5 for f in fractions), seen
+    assert any(0.5 < f < 1.0 for f in fractions), seen
+    made = sorted(earlier_store.backups.glob("before-migration-*.isbackup"))
+    assert len(made) == backups_before + 1 and made[-1].stat().st_size > 0
+    # Signed in again: nothing more to update, no other backup.
+    assert revision(earlier_store) == migrate.head_revision()
+    assert len(list(earlier_store.backups.glob("*.isbackup"))) == backups_before + 1
+
+
+def test_a_cancel_during_the_backup_leaves_the_store_as_it_was(earlier_store, monkeypatch):
+    before = files(earlier_store)
+    real = core.write_archive
+    asked = []
+
+    def stop_once_started(**kwargs):
+        asked.append(1)  # the user presses Cancel as the backup begins
+        return real(**kwargs)
+
+    monkeypatch.setattr(core, "write_archive", stop_once_started)
+    with pytest.raises(OperationCancelled):
+        accounts.sign_in(
+            earlier_store,
+            username=ADMIN,
+            password=ADMIN_PASSWORD,
+            progress=lambda done, total: None,
+            should_stop=lambda: bool(asked),
+        )
+    assert asked
+    monkeypatch.setattr(core, "write_archive", real)
+    assert files(earlier_store) == before  # no backup left half-written, no slot change
+    assert revision(earlier_store) == "behind"
+    # Nothing lost: the next sign-in updates it.
+    store = accounts.sign_in(earlier_store, username=ADMIN, password=ADMIN_PASSWORD)
+    store.close()
+    assert revision(earlier_store) == migrate.head_revision()

@@ -1,0 +1,124 @@
+"""Signing in to a store an earlier version left: the backup and the update run off the UI
+thread behind a progress dialog (minutes for a large store, where the window used to
+stop responding), then the sign-in completes; Cancel during the backup leaves the store
+as it was and says so, and Unlock again updates it. A real store made at revision 0014,
+real files, real widgets."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import pytest
+from alembic import command
+from PySide6.QtWidgets import QDialog
+
+from infoshare_desktop.services import accounts
+from infoshare_desktop.store import migrate, snapshot
+from infoshare_desktop.store.tables import StoreSetting
+from infoshare_desktop.ui.common import progress
+from infoshare_desktop.ui.common.announce import announcer
+from infoshare_desktop.ui.signin.unlock import UnlockDialog
+from tests.conftest import ADMIN, ADMIN_PASSWORD
+from tests.store.test_update_at_sign_in import EARLIER, files, revision
+from tests.ui.conftest import WAIT_MS
+from tests.ui.operations import hold_until_cancelled, watch_operation
+
+
+@pytest.fixture
+def earlier_store(data_paths, monkeypatch):
+    """A store of some megabytes left at EARLIER, copied a few pages per step, with the
+    progress dialog shown at once."""
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            migrate,
+            "upgrade",
+            lambda conn, progress=None: command.upgrade(migrate._config(conn), EARLIER),
+        )
+        store = accounts.first_run(
+            data_paths, username=ADMIN, display_name="Alex Example (Admin)", password=ADMIN_PASSWORD
+        )
+        with store.write() as session:
+            session.merge(StoreSetting(name="padding", value=os.urandom(3_000_000).hex()))
+    store.close()
+    monkeypatch.setattr(snapshot, "STEP_PAGES", 32)
+    monkeypatch.setattr(progress, "SHOW_AFTER_MS", 0)
+    return data_paths
+
+
+@pytest.fixture(autouse=True)
+def _no_announcer_leftovers():
+    yield
+    with contextlib.suppress(RuntimeError, TypeError):  # nothing connected
+        announcer.announced.disconnect()
+
+
+def unlock(qtbot, paths) -> UnlockDialog:
+    dialog = UnlockDialog(paths)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username_edit.setText(ADMIN)
+    dialog.password_edit.setText(ADMIN_PASSWORD)
+    return dialog
+
+
+def test_the_update_runs_behind_a_progress_dialog_then_signs_in(qtbot, earlier_store):
+    dialog = unlock(qtbot, earlier_store)
+    dialog.unlock_button.click()
+    update = dialog._update
+    assert update is not None, "the update ran on the UI thread"
+    assert not dialog.unlock_button.isEnabled()  # no second sign-in meanwhile
+    with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
+        seen = watch_operation(update)
+    assert seen.names == {"Store update progress"}
+    assert seen.dialog_shown
+    # The bar moved many times while the work went on: the UI thread was free.
+    assert len(set(seen.values)) > 5 and seen.values == sorted(seen.values)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.store is not None
+    with dialog.store.engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    dialog.store.close()
+
+
+def test_cancel_during_the_backup_leaves_the_store_as_it_was_and_says_so(
+    qtbot, earlier_store, monkeypatch
+):
+    before = files(earlier_store)
+    hold_until_cancelled(monkeypatch)
+    dialog = unlock(qtbot, earlier_store)
+    dialog.unlock_button.click()
+    update = dialog._update
+    assert update is not None
+    with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
+        seen = watch_operation(update, cancel_at=1)
+    assert dialog.isVisible() and dialog.store is None
+    assert "cancelled" in dialog.alert.text() and "as it was" in dialog.alert.text()
+    assert any("cancelled" in said for said in seen.said)
+    assert dialog.unlock_button.isEnabled()
+    assert files(earlier_store) == before
+    assert revision(earlier_store) == "behind"
+
+    monkeypatch.undo()  # no more holding: Unlock again updates it and signs in
+    monkeypatch.setattr(progress, "SHOW_AFTER_MS", 0)
+    dialog.password_edit.setText(ADMIN_PASSWORD)
+    dialog.unlock_button.click()
+    assert dialog._update is not None
+    with qtbot.waitSignal(dialog._update.finished, timeout=WAIT_MS):
+        pass
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.store is not None
+    dialog.store.close()
+
+
+def test_closing_the_sign_in_during_the_update_asks_it_to_stop(qtbot, earlier_store, monkeypatch):
+    hold_until_cancelled(monkeypatch)
+    dialog = unlock(qtbot, earlier_store)
+    dialog.unlock_button.click()
+    update = dialog._update
+    assert update is not None
+    with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
+        watch_operation(update)
+        dialog.reject()  # the window's close button, Escape
+        assert dialog.isVisible()  # kept open until the work has stopped
+    assert dialog.isVisible() and dialog.store is None
+    assert "cancelled" in dialog.alert.text()
+    assert revision(earlier_store) == "behind"
