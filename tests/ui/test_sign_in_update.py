@@ -92,7 +92,7 @@ def test_cancel_during_the_backup_leaves_the_store_as_it_was_and_says_so(
     with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
         seen = watch_operation(update, cancel_at=1)
     assert dialog.isVisible() and dialog.store is None
-    assert "cancelled" in dialog.alert.text() and "as it was" in dialog.alert.text()
+    assert "cancelled" in dialog.alert.text() and "not been changed" in dialog.alert.text()
     assert any("cancelled" in said for said in seen.said)
     assert dialog.unlock_button.isEnabled()
     assert files(earlier_store) == before

@@ -35,8 +35,8 @@ UPDATE_LABEL = (
     "On a large store this takes a few minutes."
 )
 UPDATE_CANCELLED = (
-    "The update was cancelled before it began: the store is as it was. Unlock again to "
-    "update it and sign in."
+    "The update was cancelled; the store has not been changed. Unlock again to update it "
+    "and sign in."
 )
 
 
