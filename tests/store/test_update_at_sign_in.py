@@ -6,32 +6,43 @@ store is made at revision 0014 and updated by the revisions after it."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from alembic import command
 
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.errors import OperationCancelled, UpgradeNeeded
 from infoshare_desktop.store import core, migrate
+from infoshare_desktop.store.tables import StoreSetting
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 EARLIER = "0014"
 
 
-@pytest.fixture
-def earlier_store(data_paths, monkeypatch):
+def make_earlier_store(paths, *, padding: int = 0):
     """A store left at EARLIER by an earlier version, closed (its first run, held at
-    EARLIER, made one backup before its own update)."""
-    with monkeypatch.context() as patch:
+    EARLIER, made one backup before its own update), with `padding` random bytes in a
+    setting to make it bigger."""
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
             migrate,
             "upgrade",
             lambda conn, progress=None: command.upgrade(migrate._config(conn), EARLIER),
         )
         store = accounts.first_run(
-            data_paths, username=ADMIN, display_name="Alex Example (Admin)", password=ADMIN_PASSWORD
+            paths, username=ADMIN, display_name="Alex Example (Admin)", password=ADMIN_PASSWORD
         )
+        if padding:
+            with store.write() as session:
+                session.merge(StoreSetting(name="padding", value=os.urandom(padding).hex()))
     store.close()
-    return data_paths
+    return paths
+
+
+@pytest.fixture
+def earlier_store(data_paths):
+    return make_earlier_store(data_paths)
 
 
 def revision(paths) -> str | None:

@@ -7,20 +7,17 @@ real files, real widgets."""
 from __future__ import annotations
 
 import contextlib
-import os
 
 import pytest
-from alembic import command
 from PySide6.QtWidgets import QDialog
 
-from infoshare_desktop.services import accounts
 from infoshare_desktop.store import migrate, snapshot
-from infoshare_desktop.store.tables import StoreSetting
 from infoshare_desktop.ui.common import progress
 from infoshare_desktop.ui.common.announce import announcer
+from infoshare_desktop.ui.common.progress import StoreOperation
 from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.store.test_update_at_sign_in import EARLIER, files, revision
+from tests.store.test_update_at_sign_in import files, make_earlier_store, revision
 from tests.ui.conftest import WAIT_MS
 from tests.ui.operations import hold_until_cancelled, watch_operation
 
@@ -29,18 +26,7 @@ from tests.ui.operations import hold_until_cancelled, watch_operation
 def earlier_store(data_paths, monkeypatch):
     """A store of some megabytes left at EARLIER, copied a few pages per step, with the
     progress dialog shown at once."""
-    with monkeypatch.context() as patch:
-        patch.setattr(
-            migrate,
-            "upgrade",
-            lambda conn, progress=None: command.upgrade(migrate._config(conn), EARLIER),
-        )
-        store = accounts.first_run(
-            data_paths, username=ADMIN, display_name="Alex Example (Admin)", password=ADMIN_PASSWORD
-        )
-        with store.write() as session:
-            session.merge(StoreSetting(name="padding", value=os.urandom(3_000_000).hex()))
-    store.close()
+    make_earlier_store(data_paths, padding=3_000_000)
     monkeypatch.setattr(snapshot, "STEP_PAGES", 32)
     monkeypatch.setattr(progress, "SHOW_AFTER_MS", 0)
     return data_paths
@@ -53,20 +39,22 @@ def _no_announcer_leftovers():
         announcer.announced.disconnect()
 
 
-def unlock(qtbot, paths) -> UnlockDialog:
+def start_update(qtbot, paths) -> tuple[UnlockDialog, StoreOperation]:
+    """The sign-in dialog, the right password typed and Unlock pressed: the update it
+    started on its worker thread."""
     dialog = UnlockDialog(paths)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.username_edit.setText(ADMIN)
     dialog.password_edit.setText(ADMIN_PASSWORD)
-    return dialog
-
-
-def test_the_update_runs_behind_a_progress_dialog_then_signs_in(qtbot, earlier_store):
-    dialog = unlock(qtbot, earlier_store)
     dialog.unlock_button.click()
     update = dialog._update
     assert update is not None, "the update ran on the UI thread"
+    return dialog, update
+
+
+def test_the_update_runs_behind_a_progress_dialog_then_signs_in(qtbot, earlier_store):
+    dialog, update = start_update(qtbot, earlier_store)
     assert not dialog.unlock_button.isEnabled()  # no second sign-in meanwhile
     with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
         seen = watch_operation(update)
@@ -85,10 +73,7 @@ def test_cancel_during_the_backup_leaves_the_store_as_it_was_and_says_so(
 ):
     before = files(earlier_store)
     hold_until_cancelled(monkeypatch)
-    dialog = unlock(qtbot, earlier_store)
-    dialog.unlock_button.click()
-    update = dialog._update
-    assert update is not None
+    dialog, update = start_update(qtbot, earlier_store)
     with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
         seen = watch_operation(update, cancel_at=1)
     assert dialog.isVisible() and dialog.store is None
@@ -111,10 +96,7 @@ def test_cancel_during_the_backup_leaves_the_store_as_it_was_and_says_so(
 
 def test_closing_the_sign_in_during_the_update_asks_it_to_stop(qtbot, earlier_store, monkeypatch):
     hold_until_cancelled(monkeypatch)
-    dialog = unlock(qtbot, earlier_store)
-    dialog.unlock_button.click()
-    update = dialog._update
-    assert update is not None
+    dialog, update = start_update(qtbot, earlier_store)
     with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
         watch_operation(update)
         dialog.reject()  # the window's close button, Escape
