@@ -86,7 +86,7 @@ from infoshare_desktop.store.keyslots import (
     holding_lock,
 )
 from infoshare_desktop.store.member_index import MemberIndex
-from infoshare_desktop.store.progress import Progress, Stages, StopCheck
+from infoshare_desktop.store.progress import Progress, Stages, StopCheck, check_stop
 from infoshare_desktop.store.snapshot import copy_database, rotated_epoch, write_archive
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 from infoshare_desktop.store.writes import raw_connection
@@ -370,8 +370,8 @@ class Store:
         backup in a staging folder, takes one for its destination itself.
         `upgrade`: a store whose schema is behind this version's is backed up, then
         updated, here (`progress` and `should_stop` are the backup's and the update's:
-        a cancel during the backup leaves everything as it was); with False, UpgradeNeeded
-        is raised instead, before anything is written."""
+        a cancel during the backup leaves the store as it was); with False, UpgradeNeeded
+        is raised instead, before the backup or any change to the schema."""
         if not paths.keystore.exists():
             if paths.database.exists():
                 raise KeystoreDamagedError()
@@ -681,7 +681,8 @@ class Store:
         self, upgrade: bool, progress: Progress | None, should_stop: StopCheck | None
     ) -> None:
         """A verified backup, then the schema updated (see unlock's `upgrade`): one bar,
-        the backup its first half (cancellable), the revisions applied its second."""
+        the backup its first half (cancellable), the revisions applied its second (one
+        transaction, which is not: the UI takes Cancel away when the bar reaches it)."""
         with self.engine.connect() as conn:
             needed = migrate.pending(conn)
         if not needed:
@@ -698,6 +699,7 @@ class Store:
             should_stop=should_stop,
         )
         stages.done(0)
+        check_stop(should_stop)  # the backup is kept; the schema is not touched
         with self.engine.begin() as conn:
             migrate.upgrade(conn, stages.stage(1))
         stages.done(1)

@@ -93,8 +93,8 @@ class StoreDamagedError(StoreError):
 class UpgradeNeeded(StoreError):
     """The password was right, and the store's schema is behind this version's: it must
     be backed up and updated before it is used (minutes for a large store). Raised by a
-    sign-in asked not to do that itself (`upgrade=False`), before anything is written, so
-    that a window can run it off its thread, behind a progress bar."""
+    sign-in asked not to do that itself (`upgrade=False`), before the backup or any change
+    to the schema, so that a window can run it off its thread, behind a progress bar."""
 
     user_message = (
         "This store must be updated for this version of InfoShare Desktop before it can "

@@ -13,7 +13,7 @@ from alembic import command
 
 from infoshare_desktop.services import accounts
 from infoshare_desktop.services.errors import OperationCancelled, UpgradeNeeded
-from infoshare_desktop.store import core, migrate
+from infoshare_desktop.store import migrate, snapshot
 from infoshare_desktop.store.tables import StoreSetting
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
@@ -112,27 +112,39 @@ def test_the_update_moves_one_bar_from_the_backup_to_the_last_revision(earlier_s
 
 def test_a_cancel_during_the_backup_leaves_the_store_as_it_was(earlier_store, monkeypatch):
     before = files(earlier_store)
-    real = core.write_archive
-    asked = []
-
-    def stop_once_started(**kwargs):
-        asked.append(1)  # the user presses Cancel as the backup begins
-        return real(**kwargs)
-
-    monkeypatch.setattr(core, "write_archive", stop_once_started)
+    monkeypatch.setattr(snapshot, "STEP_PAGES", 4)  # a backup of many steps
+    told: list[int] = []
     with pytest.raises(OperationCancelled):
         accounts.sign_in(
             earlier_store,
             username=ADMIN,
             password=ADMIN_PASSWORD,
-            progress=lambda done, total: None,
-            should_stop=lambda: bool(asked),
+            progress=lambda done, total: told.append(done),
+            should_stop=lambda: len(told) >= 3,  # Cancel pressed with pages copied
         )
-    assert asked
-    monkeypatch.setattr(core, "write_archive", real)
+    assert len(told) >= 3
     assert files(earlier_store) == before  # no backup left half-written, no slot change
     assert revision(earlier_store) == "behind"
     # Nothing lost: the next sign-in updates it.
     store = accounts.sign_in(earlier_store, username=ADMIN, password=ADMIN_PASSWORD)
     store.close()
     assert revision(earlier_store) == migrate.head_revision()
+
+
+def test_a_cancel_after_the_backup_keeps_it_and_leaves_the_schema_alone(earlier_store):
+    """Cancel pressed once the backup is in place: the schema update does not begin."""
+    backups_before = len(list(earlier_store.backups.glob("*.isbackup")))
+
+    def backup_in_place() -> bool:
+        return len(list(earlier_store.backups.glob("*.isbackup"))) > backups_before
+
+    with pytest.raises(OperationCancelled):
+        accounts.sign_in(
+            earlier_store,
+            username=ADMIN,
+            password=ADMIN_PASSWORD,
+            progress=lambda done, total: None,
+            should_stop=backup_in_place,
+        )
+    assert revision(earlier_store) == "behind"
+    assert len(list(earlier_store.backups.glob("*.isbackup"))) == backups_before + 1

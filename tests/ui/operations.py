@@ -21,6 +21,7 @@ class Watch:
     dialog_shown: bool = False
     names: set[str] = field(default_factory=set)
     said: list[str] = field(default_factory=list)
+    worker_running: bool = False  # the bar moved while the work was still going on
 
 
 def watch_operation(operation, *, cancel_at: int | None = None) -> Watch:
@@ -36,6 +37,7 @@ def watch_operation(operation, *, cancel_at: int | None = None) -> Watch:
     def moved(value: int) -> None:
         seen.values.append(value)
         seen.dialog_shown |= dialog.isVisible()
+        seen.worker_running |= operation.worker_thread.isRunning()
         if cancel_at is not None and value >= cancel_at and cancel.isEnabled():
             cancel.click()
 
@@ -47,7 +49,8 @@ def watch_operation(operation, *, cancel_at: int | None = None) -> Watch:
 def hold_until_cancelled(monkeypatch) -> None:
     """The next store copy (a backup, a rotation) stops once it has reported its first
     step, until Cancel is pressed (or WAIT_MS passes), so no machine, fast or loaded,
-    finishes it before the click."""
+    finishes it before the click. Undone with `monkeypatch` (a MonkeyPatch of its own
+    to undo it alone)."""
     calls: list[None] = []
 
     def check_stop(should_stop):

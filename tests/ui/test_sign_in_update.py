@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QProgressBar, QPushButton
 
 from infoshare_desktop.store import migrate, snapshot
 from infoshare_desktop.ui.common import progress
@@ -35,7 +35,7 @@ def earlier_store(data_paths, monkeypatch):
 @pytest.fixture(autouse=True)
 def _no_announcer_leftovers():
     yield
-    with contextlib.suppress(RuntimeError, TypeError):  # nothing connected
+    with contextlib.suppress(RuntimeError, TypeError, SystemError):  # nothing connected
         announcer.announced.disconnect()
 
 
@@ -60,7 +60,8 @@ def test_the_update_runs_behind_a_progress_dialog_then_signs_in(qtbot, earlier_s
         seen = watch_operation(update)
     assert seen.names == {"Store update progress"}
     assert seen.dialog_shown
-    # The bar moved many times while the work went on: the UI thread was free.
+    # The bar moved many times, while the work went on: the UI thread was free.
+    assert seen.worker_running
     assert len(set(seen.values)) > 5 and seen.values == sorted(seen.values)
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.store is not None
     with dialog.store.engine.connect() as conn:
@@ -72,19 +73,19 @@ def test_cancel_during_the_backup_leaves_the_store_as_it_was_and_says_so(
     qtbot, earlier_store, monkeypatch
 ):
     before = files(earlier_store)
-    hold_until_cancelled(monkeypatch)
+    holding = pytest.MonkeyPatch()
+    hold_until_cancelled(holding)
     dialog, update = start_update(qtbot, earlier_store)
     with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
         seen = watch_operation(update, cancel_at=1)
     assert dialog.isVisible() and dialog.store is None
-    assert "cancelled" in dialog.alert.text() and "not been changed" in dialog.alert.text()
+    assert "cancelled" in dialog.alert.text() and "not updated" in dialog.alert.text()
     assert any("cancelled" in said for said in seen.said)
     assert dialog.unlock_button.isEnabled()
     assert files(earlier_store) == before
     assert revision(earlier_store) == "behind"
 
-    monkeypatch.undo()  # no more holding: Unlock again updates it and signs in
-    monkeypatch.setattr(progress, "SHOW_AFTER_MS", 0)
+    holding.undo()  # no more holding: Unlock again updates it and signs in
     dialog.password_edit.setText(ADMIN_PASSWORD)
     dialog.unlock_button.click()
     assert dialog._update is not None
@@ -100,7 +101,45 @@ def test_closing_the_sign_in_during_the_update_asks_it_to_stop(qtbot, earlier_st
     with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
         watch_operation(update)
         dialog.reject()  # the window's close button, Escape
-        assert dialog.isVisible()  # kept open until the work has stopped
     assert dialog.isVisible() and dialog.store is None
     assert "cancelled" in dialog.alert.text()
+    assert revision(earlier_store) == "behind"
+
+
+def test_once_the_schema_update_begins_cancel_is_disabled_and_it_finishes(qtbot, earlier_store):
+    dialog, update = start_update(qtbot, earlier_store)
+    shown: list[tuple[str, bool]] = []
+
+    def moved(value: int) -> None:
+        if value > progress.STEPS // 2 and not shown:  # a revision has been applied
+            cancel = update.progress.findChild(QPushButton)
+            shown.append((update.progress.labelText(), cancel.isEnabled()))
+            dialog.reject()  # closing now changes nothing: the update goes on
+            cancel.click()  # nor does the (disabled) Cancel
+
+    update.progress.findChild(QProgressBar).valueChanged.connect(moved)
+    with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
+        pass
+    assert shown, "the bar never reached the schema update"
+    label, cancel_enabled = shown[0]
+    assert not cancel_enabled and "cannot be stopped now" in label
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.store is not None
+    dialog.store.close()
+
+
+def test_an_update_that_fails_says_why_and_lets_the_user_try_again(
+    qtbot, earlier_store, monkeypatch
+):
+    from infoshare_desktop.services.errors import DiskFullError
+
+    def full(conn, progress=None):
+        raise DiskFullError()
+
+    monkeypatch.setattr(migrate, "upgrade", full)
+    dialog, update = start_update(qtbot, earlier_store)
+    with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
+        pass
+    assert dialog.isVisible() and dialog.store is None
+    assert "disk is full" in dialog.alert.text()
+    assert dialog.unlock_button.isEnabled() and dialog.password_edit.text() == ""
     assert revision(earlier_store) == "behind"

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, SignalInstance, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from infoshare_desktop.diagnostics import safe_traceback
 from infoshare_desktop.services.errors import OperationCancelled, UserFacingError
@@ -143,6 +143,7 @@ class StoreOperation(QObject):
         self._outcome: tuple[SignalInstance, tuple[Any, ...]] | None = None
         self._running = False
         self._over = False
+        self._unstoppable = False
 
     @classmethod
     def reported(
@@ -180,11 +181,21 @@ class StoreOperation(QObject):
     def cancel(self) -> None:
         """Stop the work at its next step (the Cancel button, a lock, or the window
         closing); before `start`, keep it from starting."""
-        if self._over:
+        if self._over or self._unstoppable:
             return
         self.worker.cancel()
         if self._running:
             self.progress.setLabelText(self._cancelling)
+
+    def cannot_stop_now(self, label: str) -> None:
+        """The work has reached a part that cannot be stopped (a schema update, one
+        transaction): Cancel is disabled and ignored from now on, and `label` says so."""
+        self._unstoppable = True
+        self.progress.setLabelText(label)
+        self.progress.setAccessibleDescription(label)
+        button = self.progress.findChild(QPushButton)
+        if button is not None:
+            button.setEnabled(False)
 
     def is_running(self) -> bool:
         return self._running

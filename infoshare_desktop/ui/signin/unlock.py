@@ -34,9 +34,13 @@ UPDATE_LABEL = (
     "A backup of it is made first, in the backups folder.\n"
     "On a large store this takes a few minutes."
 )
+UPDATE_UNSTOPPABLE = (
+    "Updating this store for the new version of InfoShare Desktop.\n"
+    "The backup is written and kept in the backups folder.\n"
+    "The update itself cannot be stopped now; it will finish shortly."
+)
 UPDATE_CANCELLED = (
-    "The update was cancelled; the store has not been changed. Unlock again to update it "
-    "and sign in."
+    "The update was cancelled; the store was not updated. Unlock again to update it and sign in."
 )
 
 
@@ -68,6 +72,7 @@ class UnlockDialog(QDialog):
         self._hold_off_timer.setSingleShot(True)
         self._hold_off_timer.timeout.connect(self._on_hold_off_timer_timeout)
         self._update: StoreOperation | None = None
+        self._update_unstoppable = False
 
         layout = page_layout(self, margin=16)
         if locked_user is None:
@@ -178,20 +183,27 @@ class UnlockDialog(QDialog):
 
     def _update_then_sign_in(self, username: str, password: str, new_password: str | None) -> None:
         """The same sign-in on a worker thread, which backs the store up and updates its
-        schema first (minutes for a large store): the window keeps painting, the bar
-        moves, and Cancel during the backup leaves everything as it was."""
+        schema first (minutes for a large store): the window keeps painting and the bar
+        moves. Cancel during the backup leaves the store as it was; once the schema
+        update has begun it cannot be stopped, and Cancel is disabled (`_on_update_progressed`)."""
         from infoshare_desktop.services import accounts
+        from infoshare_desktop.services.errors import OperationCancelled
         from infoshare_desktop.ui.common.progress import Progress, StopCheck, StoreOperation
 
-        def work(progress: Progress, should_stop: StopCheck) -> Store:
-            return accounts.sign_in(
-                self.paths,
-                username=username,
-                password=password,
-                new_password=new_password,
-                progress=progress,
-                should_stop=should_stop,
-            )
+        def work(progress: Progress, should_stop: StopCheck) -> object:
+            try:
+                return accounts.sign_in(
+                    self.paths,
+                    username=username,
+                    password=password,
+                    new_password=new_password,
+                    progress=progress,
+                    should_stop=should_stop,
+                )
+            except OperationCancelled:
+                raise
+            except UserFacingError as error:  # shown as the first attempt's would be
+                return error
 
         update = StoreOperation(
             work,
@@ -199,15 +211,32 @@ class UnlockDialog(QDialog):
             label=UPDATE_LABEL,
             accessible_name="Store update progress",
             parent=self,
-            cancelling="Cancelling… removing the backup written so far.",
+            cancelling="Cancelling…",
         )
-        update.succeeded.connect(self._signed_in)
+        update.worker.progressed.connect(self._on_update_progressed)
+        update.succeeded.connect(self._on_update_succeeded)
         update.failed.connect(lambda message: self._show_failure(UserFacingError(message)))
         update.cancelled.connect(self._on_update_cancelled)
         update.finished.connect(self._on_update_finished)
         self._update = update
+        self._update_unstoppable = False
         self.unlock_button.setEnabled(False)
         update.start()
+
+    def _on_update_progressed(self, done: int, total: int) -> None:
+        """Past the backup (the bar's first half) the schema update runs in one
+        transaction, which cannot be stopped: say so, and disable Cancel."""
+        update = self._update
+        if update is None or self._update_unstoppable or 2 * done < total:
+            return
+        self._update_unstoppable = True
+        update.cannot_stop_now(UPDATE_UNSTOPPABLE)
+
+    def _on_update_succeeded(self, result: object) -> None:
+        if isinstance(result, UserFacingError):
+            self._show_failure(result)
+        else:
+            self._signed_in(result)
 
     def _on_update_cancelled(self) -> None:
         self.alert.show_message(UPDATE_CANCELLED)
@@ -215,7 +244,7 @@ class UnlockDialog(QDialog):
 
     def _on_update_finished(self) -> None:
         self._update = None
-        if not self._hold_off_timer.isActive():
+        if not self._hold_off_timer.isActive():  # a refusal's hold-off (_show_failure)
             self.unlock_button.setEnabled(True)
 
     def _signed_in(self, store: object) -> None:
@@ -235,9 +264,11 @@ class UnlockDialog(QDialog):
 
     def reject(self) -> None:
         """On the lock screen, closing it is signing out (the store is already locked).
-        While the store is being updated, closing it asks the update to stop instead."""
+        While the store is being updated, closing it asks the update to stop instead
+        (during the backup; after it, the update goes on to its end)."""
         if self._update is not None:
-            self._update.cancel()
+            if not self._update_unstoppable:
+                self._update.cancel()
             return
         self.sign_out_chosen = self.locked_user is not None
         super().reject()
