@@ -37,7 +37,7 @@ UPDATE_LABEL = (
 UPDATE_UNSTOPPABLE = (
     "Updating this store for the new version of InfoShare Desktop.\n"
     "The backup is written and kept in the backups folder.\n"
-    "The update itself cannot be stopped now; it will finish shortly."
+    "The update itself cannot be stopped now: please wait until it finishes."
 )
 UPDATE_CANCELLED = (
     "The update was cancelled; the store was not updated. Unlock again to update it and sign in."
