@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QProgressBar, QPushButton
 
 from infoshare_desktop.store import migrate, snapshot
@@ -116,13 +118,16 @@ def test_once_the_schema_update_begins_cancel_is_disabled_and_it_finishes(qtbot,
             shown.append((update.progress.labelText(), cancel.isEnabled()))
             dialog.reject()  # closing now changes nothing: the update goes on
             cancel.click()  # nor does the (disabled) Cancel
+            QTest.keyClick(update.progress, Qt.Key.Key_Escape)  # nor Escape
+            shown.append(update.progress.isVisible())
 
     update.progress.findChild(QProgressBar).valueChanged.connect(moved)
     with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
         pass
     assert shown, "the bar never reached the schema update"
-    label, cancel_enabled = shown[0]
+    (label, cancel_enabled), still_shown = shown
     assert not cancel_enabled and "cannot be stopped now" in label
+    assert still_shown, "Escape hid the progress of an update that goes on"
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.store is not None
     dialog.store.close()
 

@@ -181,7 +181,10 @@ class StoreOperation(QObject):
     def cancel(self) -> None:
         """Stop the work at its next step (the Cancel button, a lock, or the window
         closing); before `start`, keep it from starting."""
-        if self._over or self._unstoppable:
+        if self._over:
+            return
+        if self._unstoppable:  # Escape hid the dialog: it stays up until the work ends
+            self.progress.show()
             return
         self.worker.cancel()
         if self._running:
@@ -189,7 +192,8 @@ class StoreOperation(QObject):
 
     def cannot_stop_now(self, label: str) -> None:
         """The work has reached a part that cannot be stopped (a schema update, one
-        transaction): Cancel is disabled and ignored from now on, and `label` says so."""
+        transaction): Cancel is disabled and ignored from now on (Escape too: the dialog
+        stays up), and `label` says so."""
         self._unstoppable = True
         self.progress.setLabelText(label)
         self.progress.setAccessibleDescription(label)
