@@ -95,3 +95,41 @@ def test_every_short_column_is_readable_at_1366x768(
         assert table.horizontalScrollBar().maximum() == 0
     finally:
         apply_theme(qapp)
+
+
+def test_opening_a_long_case_lays_its_rows_out_once(qtbot, admin_window, admin_store, monkeypatch):
+    """An off-screen record's cells are read at most three times while the case opens
+    (measured, and its row laid out, once), however many widths the page passes through
+    as the window settles; it was nine times (a 200-record case took a quarter of a
+    second to open, most of it fitting the columns again and again)."""
+    case_id = cases.create_case(admin_store, draft=complete_case())
+    for _ in range(60):
+        records.record_sharing_decision(
+            admin_store, case_id=case_id, draft=complete_sharing_decision()
+        )
+    asked: dict[tuple[int, int], int] = {}
+    real = ChronologyTableModel.data
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            key = (index.row(), index.column())
+            asked[key] = asked.get(key, 0) + 1
+        return real(self, index, role)
+
+    monkeypatch.setattr(ChronologyTableModel, "data", data)
+    admin_window.resize(1366, 768)
+    admin_window.show_page("Cases")
+    view = admin_window.cases_page.case_view
+    assert admin_window.cases_page.open_case(case_id)
+    table = view.table
+    qtbot.waitUntil(lambda: table.isVisible() and table.model().rowCount() == 60)
+    qtbot.wait(50)  # the layout settles (scroll bar, splitter)
+    off_screen = [
+        row
+        for row in range(table.model().rowCount())
+        if not table.visualRect(table.model().index(row, 0)).intersects(table.viewport().rect())
+    ]
+    assert off_screen, "every row fits: nothing to tell"
+    most = max(asked.get((row, column), 0) for row in off_screen for column in range(5))
+    assert most <= 3, f"an off-screen cell was read {most} times"
+    assert not cut_cells(table)  # and the layout is the one it was

@@ -76,7 +76,19 @@ class ChronologyTableModel(ListTableModel[ChronologyEntry]):
             self._icons[which] = QApplication.style().standardIcon(which)
         return self._icons[which]
 
+    #: The roles a cell answers; Qt asks about a dozen more per cell as it lays rows out.
+    ROLES = frozenset(
+        {
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.DecorationRole,
+            Qt.ItemDataRole.ToolTipRole,
+        }
+    )
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role not in self.ROLES:
+            return None
         entry = self.item(index)
         if entry is None:
             return None
