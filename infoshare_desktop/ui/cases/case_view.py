@@ -395,6 +395,7 @@ class CaseView(QWidget):
         """Fit the chronology's columns again when the text size or theme changes."""
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._rows_fitted = None  # a style's own margins change the rows' heights too
             self._fit_columns()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
