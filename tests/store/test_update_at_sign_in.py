@@ -20,10 +20,10 @@ from tests.conftest import ADMIN, ADMIN_PASSWORD
 EARLIER = "0014"
 
 
-def make_earlier_store(paths, *, padding: int = 0):
+def make_earlier_store(paths, *, padding: int = 0, then=None):
     """A store left at EARLIER by an earlier version, closed (its first run, held at
     EARLIER, made one backup before its own update), with `padding` random bytes in a
-    setting to make it bigger."""
+    setting to make it bigger; `then(store)` runs as its administrator first."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
             migrate,
@@ -36,6 +36,8 @@ def make_earlier_store(paths, *, padding: int = 0):
         if padding:
             with store.write() as session:
                 session.merge(StoreSetting(name="padding", value=os.urandom(padding).hex()))
+        if then is not None:
+            then(store)
     store.close()
     return paths
 

@@ -148,3 +148,58 @@ def test_an_update_that_fails_says_why_and_lets_the_user_try_again(
     assert "disk is full" in dialog.alert.text()
     assert dialog.unlock_button.isEnabled() and dialog.password_edit.text() == ""
     assert revision(earlier_store) == "behind"
+
+
+def test_a_one_time_code_sets_the_password_then_the_update_signs_in(qtbot, data_paths, monkeypatch):
+    """A new account's first sign-in on a store an earlier version left: the code, the
+    chosen password, then the update on its worker thread with that password set."""
+    from infoshare_desktop.domain.accounts import Role
+    from infoshare_desktop.services import accounts
+    from infoshare_desktop.services.errors import WrongPasswordError
+    from infoshare_desktop.store.audit import Action
+    from infoshare_desktop.ui.signin.set_password import SetPasswordDialog
+
+    codes: list[str] = []
+    make_earlier_store(
+        data_paths,
+        then=lambda store: codes.append(
+            accounts.add_user(
+                store, username="pat.p", display_name="Pat Practitioner", roles={Role.PRACTITIONER}
+            )
+        ),
+    )
+    chosen = "copper lagoon sparrow"
+    asked: list[str] = []
+    monkeypatch.setattr(
+        SetPasswordDialog,
+        "ask",
+        classmethod(lambda cls, parent, user, msg: asked.append(user) or chosen),
+    )
+    dialog = UnlockDialog(data_paths)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username_edit.setText("pat.p")
+    dialog.password_edit.setText(codes[0])
+    dialog.unlock_button.click()
+    assert asked == ["pat.p"]
+    update = dialog._update
+    assert update is not None, "the update ran on the UI thread"
+    with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
+        pass
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.store is not None
+    with dialog.store.engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    dialog.store.close()
+    store = accounts.sign_in(data_paths, username="pat.p", password=chosen)
+    try:  # the password chosen is in the audit trail once, as at any first sign-in
+        with store.read() as session:
+            raw = session.connection().connection.dbapi_connection
+            (changes,) = raw.execute(
+                "SELECT count(*) FROM audit_event WHERE action = ? AND target_id = ?",
+                (Action.PASSWORD_CHANGE.value, store.keys.user_id),
+            ).fetchone()
+    finally:
+        store.close()
+    assert changes == 1
+    with pytest.raises(WrongPasswordError):
+        accounts.sign_in(data_paths, username="pat.p", password=codes[0])
