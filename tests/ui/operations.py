@@ -31,6 +31,7 @@ def watch_operation(operation, *, cancel_at: int | None = None) -> Watch:
     dialog = operation.progress
     seen.names.add(dialog.accessibleName())
     bar = dialog.findChild(QProgressBar)
+    seen.names.add(bar.accessibleName())  # the bar is read out by the same name
     cancel = dialog.findChild(QPushButton)
     assert cancel is not None and cancel.text() == "Cancel"
 

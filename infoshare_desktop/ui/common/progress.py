@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, SignalInstance, Slot
-from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QProgressBar, QProgressDialog, QPushButton, QWidget
 
 from infoshare_desktop.diagnostics import safe_traceback
 from infoshare_desktop.services.errors import OperationCancelled, UserFacingError
@@ -137,6 +137,9 @@ class StoreOperation(QObject):
         self.progress.setMinimumWidth(460)  # room for the longer "Cancelling…" words
         self.progress.setAccessibleName(accessible_name)
         self.progress.setAccessibleDescription(label)
+        bar = self.progress.findChild(QProgressBar)  # read out with its value, by name
+        if bar is not None:
+            bar.setAccessibleName(accessible_name)
         self.progress.canceled.connect(self.cancel)
         self._fault = fault
         self._cancelling = cancelling
