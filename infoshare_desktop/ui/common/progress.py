@@ -196,7 +196,9 @@ class StoreOperation(QObject):
     def cannot_stop_now(self, label: str) -> None:
         """The work has reached a part that cannot be stopped (a schema update, one
         transaction): Cancel is disabled and ignored from now on (Escape too: the dialog
-        stays up), and `label` says so."""
+        stays up), and `label` says so. Said again, it changes nothing."""
+        if self._unstoppable:
+            return
         self._unstoppable = True
         self.progress.setLabelText(label)
         self.progress.setAccessibleDescription(label)

@@ -72,7 +72,6 @@ class UnlockDialog(QDialog):
         self._hold_off_timer.setSingleShot(True)
         self._hold_off_timer.timeout.connect(self._on_hold_off_timer_timeout)
         self._update: StoreOperation | None = None
-        self._update_unstoppable = False
 
         layout = page_layout(self, margin=16)
         if locked_user is None:
@@ -219,18 +218,14 @@ class UnlockDialog(QDialog):
         update.cancelled.connect(self._on_update_cancelled)
         update.finished.connect(self._on_update_finished)
         self._update = update
-        self._update_unstoppable = False
         self.unlock_button.setEnabled(False)
         update.start()
 
     def _on_update_progressed(self, done: int, total: int) -> None:
         """Past the backup (the bar's first half) the schema update runs in one
         transaction, which cannot be stopped: say so, and disable Cancel."""
-        update = self._update
-        if update is None or self._update_unstoppable or 2 * done < total:
-            return
-        self._update_unstoppable = True
-        update.cannot_stop_now(UPDATE_UNSTOPPABLE)
+        if self._update is not None and 2 * done >= total:
+            self._update.cannot_stop_now(UPDATE_UNSTOPPABLE)
 
     def _on_update_succeeded(self, result: object) -> None:
         if isinstance(result, UserFacingError):
@@ -267,8 +262,7 @@ class UnlockDialog(QDialog):
         While the store is being updated, closing it asks the update to stop instead
         (during the backup; after it, the update goes on to its end)."""
         if self._update is not None:
-            if not self._update_unstoppable:
-                self._update.cancel()
+            self._update.cancel()  # ignored once the update cannot be stopped
             return
         self.sign_out_chosen = self.locked_user is not None
         super().reject()
