@@ -8,8 +8,9 @@ import re
 from datetime import date
 from pathlib import Path
 
+import shiboken6
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QPushButton
@@ -278,7 +279,7 @@ def test_a_permission_refused_during_the_build_is_shown_plainly(
     assert printer.preview is None
 
 
-def test_locking_stops_showing_the_summary(qtbot, session, printed_case):
+def test_locking_stops_showing_the_summary(qtbot, session, printed_case, request):
     printer = open_printer(qtbot, session, printed_case.case_id)
     run(qtbot, printer, printer.dialog.preview_button)
     preview, dialog = printer.preview, printer.dialog
@@ -286,6 +287,11 @@ def test_locking_stops_showing_the_summary(qtbot, session, printed_case):
     session.about_to_lock.emit()
     assert not preview.isVisible() and preview.loaded is None
     assert not dialog.isVisible()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(dialog)  # no hidden window keeps the case's pages
+    # Its Python object outlives the test, as it once did in CI: the teardown must not
+    # close the deleted dialog again (tests/conftest.py, pytest_runtest_teardown).
+    request.addfinalizer(lambda: dialog.objectName)
 
 
 def test_a_fault_while_building_logs_no_personal_data(qapp, monkeypatch, caplog):
