@@ -19,6 +19,7 @@ refuses a database or key store older than one already seen (see checkpoint).
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -65,6 +66,7 @@ from infoshare_desktop.store.errors import (
     AccountLockedError,
     IdentityRefusedError,
     KeystoreDamagedError,
+    OperationCancelled,
     RollbackDetectedError,
     StaleKeySlotError,
     StoreBusyError,
@@ -73,6 +75,7 @@ from infoshare_desktop.store.errors import (
     StoreExistsError,
     StoreMissingError,
     StoreReadOnlyError,
+    StoreUpdateFailedError,
     UnknownUserError,
     UpgradeNeeded,
 )
@@ -86,10 +89,12 @@ from infoshare_desktop.store.keyslots import (
     holding_lock,
 )
 from infoshare_desktop.store.member_index import MemberIndex
-from infoshare_desktop.store.progress import Progress, Stages, StopCheck, check_stop
+from infoshare_desktop.store.progress import Progress, Stages, StopCheck
 from infoshare_desktop.store.snapshot import copy_database, rotated_epoch, write_archive
 from infoshare_desktop.store.tables import StoreSetting, UserAccount
 from infoshare_desktop.store.writes import raw_connection
+
+log = logging.getLogger("infoshare")
 
 ROTATING_SUFFIX = ".rotating"
 
@@ -659,9 +664,17 @@ class Store:
         """Write a verified backup of this store to `dest` atomically (store.snapshot);
         the BACKUP entry is appended once the backup is in place, so a backup that fails
         (a full disk, a removed stick) or is cancelled changes nothing."""
-        user_id = self.user.user_id if self.user else self.keys.user_id
+        head = self._archive(dest, progress, should_stop)
+        with self.write() as session:
+            self._record_backup(session, head)
+        return head
+
+    def _archive(
+        self, dest: Path, progress: Progress | None, should_stop: StopCheck | None
+    ) -> audit.ChainHead:
+        """The backup file alone, verified and in place; its audit entry is the caller's."""
         trust = self.load_trust()
-        head = write_archive(
+        return write_archive(
             paths=self.paths,
             key=self.keys.current_key,
             keystore=self.keystore,
@@ -671,11 +684,10 @@ class Store:
             progress=progress,
             should_stop=should_stop,
         )
-        with self.write() as session:
-            audit.append(
-                session, actor_id=user_id, action=Action.BACKUP, detail=f"head={head.short}"
-            )
-        return head
+
+    def _record_backup(self, session: Session, head: audit.ChainHead) -> None:
+        user_id = self.user.user_id if self.user else self.keys.user_id
+        audit.append(session, actor_id=user_id, action=Action.BACKUP, detail=f"head={head.short}")
 
     def _migrate_if_needed(
         self, upgrade: bool, progress: Progress | None, should_stop: StopCheck | None
@@ -685,6 +697,7 @@ class Store:
         transaction, which is not: the UI takes Cancel away when the bar reaches it)."""
         with self.engine.connect() as conn:
             needed = migrate.pending(conn)
+            behind = migrate.current_revision(conn)
         if not needed:
             return
         if not upgrade:
@@ -693,15 +706,27 @@ class Store:
         # Microseconds in the name: two migrating unlocks in one second must not
         # replace each other's backup.
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        self.write_backup(
-            self.paths.backups / f"before-migration-{stamp}.isbackup",
-            progress=stages.stage(0),
-            should_stop=should_stop,
-        )
+        dest = self.paths.backups / f"before-migration-{stamp}.isbackup"
+        head = self._archive(dest, stages.stage(0), should_stop)
         stages.done(0)
-        check_stop(should_stop)  # the backup is kept; the schema is not touched
-        with self.engine.begin() as conn:
-            migrate.upgrade(conn, stages.stage(1))
+        if should_stop is not None and should_stop():
+            with self.write() as session:  # the backup is kept; the schema is not touched
+                self._record_backup(session, head)
+            raise OperationCancelled()
+        try:
+            # One transaction: the schema updated and the backup recorded, or neither.
+            with self.write() as session:
+                migrate.upgrade(session.connection(), stages.stage(1))
+                self._record_backup(session, head)
+        except BaseException as error:
+            # The store is as it was, so the backup is a second copy of it. Kept, each
+            # sign-in that tried again would add one more: a store whose version record
+            # another program changed (every update from it fails) would fill the disk.
+            dest.unlink(missing_ok=True)
+            if isinstance(error, StoreError) or not isinstance(error, Exception):
+                raise  # a full disk, a busy store: said as such
+            log.warning("store update from revision %s failed: %s", behind, type(error).__name__)
+            raise StoreUpdateFailedError() from None
         stages.done(1)
 
     def _load_user(self, keystore: Keystore) -> SignedIn:

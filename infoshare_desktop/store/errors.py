@@ -102,6 +102,18 @@ class UpgradeNeeded(StoreError):
     )
 
 
+class StoreUpdateFailedError(StoreError):
+    """The schema update at sign-in failed (its transaction rolled back): a bug in an
+    update, or a version record another program changed so that the updates do not fit
+    what is there."""
+
+    user_message = (
+        "This store could not be updated for this version of InfoShare Desktop, so it "
+        "cannot be opened. Nothing in it has been changed. The file may have been altered "
+        "by another program: ask your administrator."
+    )
+
+
 class StoreTooNewError(StoreError):
     user_message = (
         "This store was written by a newer version of InfoShare Desktop. "

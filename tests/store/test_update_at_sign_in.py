@@ -6,15 +6,24 @@ store is made at revision 0014 and updated by the revisions after it."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 import pytest
 from alembic import command
+from sqlmodel import select
 
-from infoshare_desktop.services import accounts
-from infoshare_desktop.services.errors import OperationCancelled, UpgradeNeeded
+from infoshare_desktop.services import accounts, maintenance
+from infoshare_desktop.services.errors import (
+    OperationCancelled,
+    StoreUpdateFailedError,
+    UpgradeNeeded,
+)
 from infoshare_desktop.store import migrate, snapshot
-from infoshare_desktop.store.tables import StoreSetting
+from infoshare_desktop.store.audit import Action
+from infoshare_desktop.store.engine import raw_connect
+from infoshare_desktop.store.keyslots import Keystore
+from infoshare_desktop.store.tables import AuditEvent, StoreSetting
 from tests.conftest import ADMIN, ADMIN_PASSWORD
 
 EARLIER = "0014"
@@ -58,6 +67,27 @@ def revision(paths) -> str | None:
             return migrate.current_revision(conn)
     finally:
         store.close()
+
+
+def backups_recorded(paths) -> int:
+    """How many backups the audit trail records (the sign-in that reads it updates the
+    store first if it is behind, and records that update's backup too)."""
+    store = accounts.sign_in(paths, username=ADMIN, password=ADMIN_PASSWORD)
+    try:
+        with store.read() as db:
+            return len(db.exec(select(AuditEvent).where(AuditEvent.action == Action.BACKUP)).all())
+    finally:
+        store.close()
+
+
+def set_version_record(paths, revision: str) -> None:
+    """What a colleague with an account and a raw SQLCipher writer can do: their own
+    password opens their slot, and its key the database."""
+    key = Keystore.load(paths.keystore).unlock(ADMIN, ADMIN_PASSWORD).current_key
+    conn = raw_connect(paths.database, key)
+    conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    conn.commit()
+    conn.close()
 
 
 def files(paths) -> dict[str, bytes]:
@@ -107,9 +137,11 @@ def test_the_update_moves_one_bar_from_the_backup_to_the_last_revision(earlier_s
     assert any(0.5 < f < 1.0 for f in fractions), seen
     made = sorted(earlier_store.backups.glob("before-migration-*.isbackup"))
     assert len(made) == backups_before + 1 and made[-1].stat().st_size > 0
-    # Signed in again: nothing more to update, no other backup.
+    # Signed in again: nothing more to update, no other backup; the trail records both
+    # (the first run's, held at EARLIER, and this update's).
     assert revision(earlier_store) == migrate.head_revision()
     assert len(list(earlier_store.backups.glob("*.isbackup"))) == backups_before + 1
+    assert backups_recorded(earlier_store) == backups_before + 1
 
 
 def test_a_cancel_during_the_backup_leaves_the_store_as_it_was(earlier_store, monkeypatch):
@@ -150,3 +182,36 @@ def test_a_cancel_after_the_backup_keeps_it_and_leaves_the_schema_alone(earlier_
         )
     assert revision(earlier_store) == "behind"
     assert len(list(earlier_store.backups.glob("*.isbackup"))) == backups_before + 1
+    # The kept backup is recorded, as is the one the update that reads the trail makes.
+    assert backups_recorded(earlier_store) == backups_before + 2
+
+
+def test_an_update_that_fails_says_so_and_leaves_no_backup_behind(admin_store, data_paths, caplog):
+    """A colleague sets the version record of an up-to-date store back, so that the
+    updates from there collide with what the store already has: every sign-in refuses
+    with a plain reason, changes nothing, and leaves no backup of the unchanged store
+    behind (each such sign-in would otherwise add a copy of the whole store to the
+    disk). Nothing personal reaches the log."""
+    admin_store.close()
+    recorded = backups_recorded(data_paths)
+    set_version_record(data_paths, "0013")
+    before = files(data_paths)
+    for _ in range(3):
+        with (
+            caplog.at_level(logging.WARNING, logger="infoshare"),
+            pytest.raises(StoreUpdateFailedError) as raised,
+        ):
+            accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+        assert "could not be updated" in raised.value.user_message
+        assert "Nothing in it has been changed" in raised.value.user_message
+    assert files(data_paths) == before  # no backup kept, no slot or checkpoint change
+    assert "revision 0013 failed: OperationalError" in caplog.text
+    assert ADMIN not in caplog.text and "reply_id" not in caplog.text  # no SQL either
+    # Put back, the store opens as it was: its trail whole, no failed attempt in it.
+    set_version_record(data_paths, migrate.head_revision())
+    assert backups_recorded(data_paths) == recorded
+    store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    try:
+        assert maintenance.verify(store).ok
+    finally:
+        store.close()

@@ -13,13 +13,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QProgressBar, QPushButton
 
+from infoshare_desktop.services.errors import StoreUpdateFailedError
 from infoshare_desktop.store import migrate, snapshot
 from infoshare_desktop.ui.common import progress
 from infoshare_desktop.ui.common.announce import announcer
 from infoshare_desktop.ui.common.progress import StoreOperation
 from infoshare_desktop.ui.signin.unlock import UnlockDialog
 from tests.conftest import ADMIN, ADMIN_PASSWORD
-from tests.store.test_update_at_sign_in import files, make_earlier_store, revision
+from tests.store.test_update_at_sign_in import (
+    files,
+    make_earlier_store,
+    revision,
+    set_version_record,
+)
 from tests.ui.conftest import WAIT_MS
 from tests.ui.operations import hold_until_cancelled, watch_operation
 
@@ -69,6 +75,20 @@ def test_the_update_runs_behind_a_progress_dialog_then_signs_in(qtbot, earlier_s
     with dialog.store.engine.connect() as conn:
         assert migrate.current_revision(conn) == migrate.head_revision()
     dialog.store.close()
+
+
+def test_an_update_that_fails_is_refused_in_plain_words(qtbot, admin_store, data_paths):
+    """A version record set back by another program: the update fails, and the sign-in
+    says why in the store's words (not as an unexpected fault), and can be tried again."""
+    admin_store.close()
+    set_version_record(data_paths, "0013")
+    dialog, update = start_update(qtbot, data_paths)
+    with qtbot.waitSignal(update.finished, timeout=WAIT_MS):
+        pass
+    assert dialog.isVisible() and dialog.store is None
+    assert dialog.alert.text() == StoreUpdateFailedError.user_message
+    assert dialog.unlock_button.isEnabled()
+    assert not list(data_paths.backups.glob("before-migration-*"))
 
 
 def test_cancel_during_the_backup_leaves_the_store_as_it_was_and_says_so(
