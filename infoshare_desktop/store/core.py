@@ -697,7 +697,7 @@ class Store:
         transaction, which is not: the UI takes Cancel away when the bar reaches it)."""
         with self.engine.connect() as conn:
             needed = migrate.pending(conn)
-            behind = migrate.current_revision(conn)
+            behind = migrate.current_revision(conn) if needed else None
         if not needed:
             return
         if not upgrade:

@@ -215,3 +215,44 @@ def test_an_update_that_fails_says_so_and_leaves_no_backup_behind(admin_store, d
         assert maintenance.verify(store).ok
     finally:
         store.close()
+
+
+def earlier_revisions() -> list[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate._config())
+    head = script.get_current_head()
+    return sorted(r.revision for r in script.walk_revisions() if r.revision != head)
+
+
+@pytest.mark.parametrize("set_back_to", earlier_revisions())
+def test_a_version_record_set_back_never_half_updates_the_store(
+    admin_store, data_paths, set_back_to
+):
+    """Whichever earlier revision the record is set back to, the sign-in either refuses
+    (the updates from there collide with what the store has) and changes nothing, or the
+    updates fit (they can be run again) and the store opens whole: its records, its
+    audit trail."""
+    from infoshare_desktop.services import cases, records
+    from tests.domain.factories import complete_case, complete_sharing_decision
+
+    case_id = cases.create_case(admin_store, draft=complete_case())
+    for _ in range(2):
+        records.record_sharing_decision(
+            admin_store, case_id=case_id, draft=complete_sharing_decision()
+        )
+    admin_store.close()
+    set_version_record(data_paths, set_back_to)
+    before = files(data_paths)
+    try:
+        store = accounts.sign_in(data_paths, username=ADMIN, password=ADMIN_PASSWORD)
+    except StoreUpdateFailedError:
+        assert files(data_paths) == before
+        return
+    try:
+        with store.engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.head_revision()
+        assert [c.records for c in cases.list_cases(store)] == [2]
+        assert maintenance.verify(store).ok
+    finally:
+        store.close()
